@@ -1,0 +1,169 @@
+using Huddle.Grains.CareTeams.Board;
+using Huddle.Grains.Common;
+using Huddle.Grains.Patients;
+using Microsoft.Extensions.Logging;
+using Orleans.Utilities;
+
+namespace Huddle.Grains.CareTeams;
+
+/// <summary>Tunables for care team grains.</summary>
+public sealed class CareTeamGrainOptions
+{
+    /// <summary>
+    /// How long an observer stays subscribed without renewal. Hosts renew at a third of this, so
+    /// one missed renewal never drops a live subscription.
+    /// </summary>
+    public TimeSpan ObserverExpiry { get; set; } = TimeSpan.FromMinutes(3);
+}
+
+public sealed partial class CareTeamGrain(
+    [PersistentState(StorageNames.CareTeamState, StorageNames.Huddle)] IPersistentState<CareTeamState> state,
+    TimeProvider clock,
+    Microsoft.Extensions.Options.IOptions<CareTeamGrainOptions> options,
+    ILogger<CareTeamGrain> logger) : Grain, ICareTeamGrain
+{
+    private readonly ObserverManager<IBoardObserver> _observers = new(options.Value.ObserverExpiry, logger);
+
+    private string TeamId => this.GetPrimaryKeyString();
+
+    public async Task SetProfileAsync(CareTeamProfile profile)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        if (profile.TeamId != TeamId)
+        {
+            throw new ArgumentException("The profile's id must match the grain's key.", nameof(profile));
+        }
+
+        state.State.Profile = profile;
+        state.State.Board ??= HuddleBoard.Create(TeamId, Today(profile));
+        await state.WriteStateAsync();
+    }
+
+    public Task<CareTeamProfile?> GetProfileAsync() => Task.FromResult(state.State.Profile);
+
+    public Task<TeamAccess> GetAccessAsync(string userId) =>
+        Task.FromResult(state.State.Profile?.AccessFor(userId) ?? TeamAccess.None);
+
+    public async Task<BoardRead> GetBoardAsync(string userId)
+    {
+        if (state.State.Profile is not { } profile)
+        {
+            return new BoardRead(null, TeamAccess.None, HuddleError.NotFound("Team", TeamId));
+        }
+
+        var access = profile.AccessFor(userId);
+        if (access == TeamAccess.None)
+        {
+            return new BoardRead(null, access, HuddleError.Forbidden("Only members of the care team can read its board."));
+        }
+
+        var board = await CurrentBoardAsync(profile);
+        return new BoardRead(access == TeamAccess.Display ? SharedScreenPrivacy.Redact(board) : board, access, null);
+    }
+
+    public async Task<CommandResult> ExecuteAsync(string actorId, BoardCommand command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        if (state.State.Profile is not { } profile)
+        {
+            return new CommandResult(0, HuddleError.NotFound("Team", TeamId));
+        }
+
+        var before = await CurrentBoardAsync(profile);
+        var patient = command is AddCard add && profile.IsMember(actorId)
+            ? await GrainFactory.GetGrain<IPatientGrain>(add.PatientId).GetAsync()
+            : null;
+        var now = clock.GetUtcNow();
+        var result = BoardRules.Apply(before, command, new BoardContext(actorId, now, profile, patient));
+        if (result.Error is { } error)
+        {
+            LogRejected(TeamId, command.Op, actorId, error.Code);
+            return new CommandResult(before.Version, error);
+        }
+
+        var after = result.Board!;
+        await CommitAsync(before, after);
+        LogAccepted(TeamId, command.Op, actorId, after.Version);
+        Publish(BoardChange.Between(before, after, command.Op, actorId, now));
+        return new CommandResult(after.Version, null);
+    }
+
+    public Task SubscribeAsync(IBoardObserver observer)
+    {
+        _observers.Subscribe(observer, observer);
+        return Task.CompletedTask;
+    }
+
+    public Task UnsubscribeAsync(IBoardObserver observer)
+    {
+        _observers.Unsubscribe(observer);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Today's board, rolling yesterday's over first when the team's day has changed.</summary>
+    private async Task<HuddleBoard> CurrentBoardAsync(CareTeamProfile profile)
+    {
+        var today = Today(profile);
+        var stored = state.State.Board;
+        if (stored is not null && stored.Day >= today)
+        {
+            return stored;
+        }
+
+        var next = stored is null ? HuddleBoard.Create(TeamId, today) : BoardRules.RollOver(stored, today);
+        await CommitAsync(stored, next);
+        if (stored is not null)
+        {
+            Publish(BoardChange.Between(stored, next, "newDay", "system", clock.GetUtcNow()));
+        }
+
+        return next;
+    }
+
+    /// <summary>
+    /// Persists the new board. If the write fails, memory is put back to what storage last
+    /// acknowledged and the activation is retired, so the next call reloads from storage: the
+    /// grain never serves a change that was not stored, and a write whose outcome is unknown is
+    /// re-read rather than guessed.
+    /// </summary>
+    private async Task CommitAsync(HuddleBoard? before, HuddleBoard after)
+    {
+        state.State.Board = after;
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch (Exception ex)
+        {
+            state.State.Board = before;
+            LogWriteFailed(ex, TeamId);
+            DeactivateOnIdle();
+            throw;
+        }
+    }
+
+    private void Publish(BoardChange change)
+    {
+        if (_observers.Count == 0)
+        {
+            return;
+        }
+
+        var settings = state.State.Board!.Settings;
+        var notice = new BoardNotice(change, SharedScreenPrivacy.Redact(change, settings));
+
+        // OnBoardChanged is one-way: this returns at once, whatever the hosts are doing.
+        _observers.Notify(o => o.OnBoardChanged(notice));
+    }
+
+    private DateOnly Today(CareTeamProfile profile) => profile.DayAt(clock.GetUtcNow());
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Board {TeamId} {Op} by {UserId} accepted at version {Version}")]
+    private partial void LogAccepted(string teamId, string op, string userId, long version);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Board {TeamId} {Op} by {UserId} rejected: {Code}")]
+    private partial void LogRejected(string teamId, string op, string userId, string code);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Board {TeamId}: state write failed; memory restored and activation retired")]
+    private partial void LogWriteFailed(Exception ex, string teamId);
+}

@@ -1,0 +1,14 @@
+using Huddle.Grains.CareTeams.Board;
+
+namespace Huddle.Grains.CareTeams;
+
+/// <summary>A care team's persisted state: its profile and today's board.</summary>
+[GenerateSerializer, Alias("huddle.team-state")]
+public sealed class CareTeamState
+{
+    [Id(0)]
+    public CareTeamProfile? Profile { get; set; }
+
+    [Id(1)]
+    public HuddleBoard? Board { get; set; }
+}

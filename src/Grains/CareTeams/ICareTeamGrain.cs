@@ -1,0 +1,70 @@
+using Huddle.Grains.CareTeams.Board;
+using Huddle.Grains.Common;
+
+namespace Huddle.Grains.CareTeams;
+
+/// <summary>A board read: the board as the caller may see it, or an error.</summary>
+[GenerateSerializer, Immutable, Alias("huddle.board-read")]
+public sealed record BoardRead(
+    [property: Id(0)] HuddleBoard? Board,
+    [property: Id(1)] TeamAccess Access,
+    [property: Id(2)] HuddleError? Error);
+
+/// <summary>The outcome of a board command: the board's version after it, or an error and no change.</summary>
+[GenerateSerializer, Immutable, Alias("huddle.command-result")]
+public sealed record CommandResult(
+    [property: Id(0)] long Version,
+    [property: Id(1)] HuddleError? Error)
+{
+    /// <summary>True when the command was accepted.</summary>
+    public bool Ok => Error is null;
+}
+
+/// <summary>
+/// One change as it goes out: <see cref="Full"/> for members, <see cref="SharedScreen"/> for room
+/// displays (privacy-filtered by the grain, which owns the team's privacy setting).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("huddle.board-notice")]
+public sealed record BoardNotice(
+    [property: Id(0)] BoardChange Full,
+    [property: Id(1)] BoardChange SharedScreen);
+
+/// <summary>
+/// Receives every accepted change of a team's board. One observer per web host per team; the
+/// host fans out to its own SignalR connections and Blazor circuits.
+/// </summary>
+public interface IBoardObserver : IGrainObserver
+{
+    /// <summary>A change was accepted. One-way: the grain never waits for a host.</summary>
+    [OneWay]
+    Task OnBoardChanged(BoardNotice notice);
+}
+
+/// <summary>
+/// One grain per care team (key: opaque team id). Holds the roster and today's huddle board, applies
+/// every change through <see cref="BoardRules"/>, persists it and pushes it to subscribed hosts.
+/// Every call names the acting user; the grain checks membership on each one.
+/// </summary>
+public interface ICareTeamGrain : IGrainWithStringKey
+{
+    /// <summary>Creates or replaces the team's profile and roster (directory sync, demo seeding).</summary>
+    Task SetProfileAsync(CareTeamProfile profile);
+
+    /// <summary>The team's profile, or null when the team does not exist.</summary>
+    Task<CareTeamProfile?> GetProfileAsync();
+
+    /// <summary>What <paramref name="userId"/> may do on this team (none for an unknown team).</summary>
+    Task<TeamAccess> GetAccessAsync(string userId);
+
+    /// <summary>Today's board as <paramref name="userId"/> may see it (redacted for a room display).</summary>
+    Task<BoardRead> GetBoardAsync(string userId);
+
+    /// <summary>Applies <paramref name="command"/> on behalf of <paramref name="actorId"/>.</summary>
+    Task<CommandResult> ExecuteAsync(string actorId, BoardCommand command);
+
+    /// <summary>Subscribes or renews a host's observer; subscriptions expire unless renewed.</summary>
+    Task SubscribeAsync(IBoardObserver observer);
+
+    /// <summary>Removes a host's observer.</summary>
+    Task UnsubscribeAsync(IBoardObserver observer);
+}

@@ -1,0 +1,12 @@
+namespace Huddle.Grains.Common;
+
+/// <summary>Grain storage provider and state names, in one place so silo and grains agree.</summary>
+public static class StorageNames
+{
+    /// <summary>The provider that holds every Huddle grain's state (memory or Azure Table, by configuration).</summary>
+    public const string Huddle = "huddle";
+
+    public const string CareTeamState = "team";
+    public const string PatientState = "patient";
+    public const string UserState = "user";
+}

@@ -1,0 +1,98 @@
+using System.Collections.Immutable;
+using Huddle.Grains.CareTeams;
+using Huddle.Grains.CareTeams.Board;
+using Huddle.Grains.Patients;
+using Huddle.Grains.Users;
+
+namespace Huddle.Silo.Demo;
+
+/// <summary>
+/// Fictional demo data: two care teams, their clinicians, room displays and patients. Every name
+/// here is invented. Ids are opaque, as real ones must be (never an MRN or a name).
+/// </summary>
+public static class DemoData
+{
+    public const string MapleTeam = "team-maple";
+    public const string HarborTeam = "team-harbor";
+    public const string TimeZone = "America/Chicago";
+
+    public static readonly ImmutableArray<UserProfile> Users =
+    [
+        Clinician("u-chen", "Dr. Lena Chen", CareTeamRole.Pcp, MapleTeam),
+        Clinician("u-okafor", "Sam Okafor", CareTeamRole.Bhc, MapleTeam, HarborTeam),
+        Clinician("u-rivera", "Maria Rivera", CareTeamRole.CareManager, MapleTeam),
+        Clinician("u-nakamura", "Dr. Ken Nakamura", CareTeamRole.ConsultingPsychiatrist, MapleTeam, HarborTeam),
+        Clinician("u-patel", "Priya Patel", CareTeamRole.Nurse, MapleTeam),
+        Clinician("u-johnson", "Tyler Johnson", CareTeamRole.MedicalAssistant, MapleTeam),
+        Clinician("u-adams", "Dr. Grace Adams", CareTeamRole.Pcp, HarborTeam),
+        Clinician("u-haddad", "Omar Haddad", CareTeamRole.SocialWorker, HarborTeam),
+        Clinician("u-brooks", "Dana Brooks", CareTeamRole.CareManager, HarborTeam),
+        new("d-maple-room", "Maple team room screen", UserKind.RoomDisplay, null, [MapleTeam]),
+        new("d-harbor-room", "Harbor team room screen", UserKind.RoomDisplay, null, [HarborTeam]),
+    ];
+
+    public static readonly ImmutableArray<CareTeamProfile> Teams =
+    [
+        Team(MapleTeam, "Maple Street Primary Care"),
+        Team(HarborTeam, "Harbor Community Health"),
+    ];
+
+    public static readonly ImmutableArray<PatientProfile> Patients =
+    [
+        Patient("p-7f3a", "Rosa Delgado", "Exam 3", [new(FlagKind.Phq9, "18 ↑"), new(FlagKind.NeedsPsychReview)], MapleTeam),
+        Patient("p-2c9e", "James Whitfield", "Exam 1", [new(FlagKind.RecentEdVisit, "chest pain, 2d ago")], MapleTeam),
+        Patient("p-81bd", "Amara Nwosu", null, [new(FlagKind.OverdueFollowUp, "12 d"), new(FlagKind.Phq9, "14 →")], MapleTeam),
+        Patient("p-4e17", "Henry Kowalski", "Exam 5", [new(FlagKind.Gad7, "16 ↑")], MapleTeam),
+        Patient("p-c05d", "Linh Tran", null, [new(FlagKind.CareGap, "A1c due")], MapleTeam),
+        Patient("p-93f0", "Beatrice Moreau", "Exam 2", [new(FlagKind.RecentAdmission, "CHF, d/c Mon"), new(FlagKind.OverdueFollowUp, "5 d")], MapleTeam),
+        Patient("p-0a6c", "Diego Alvarez", null, [new(FlagKind.Phq9, "9 ↓")], MapleTeam, HarborTeam),
+        Patient("p-5d21", "Grace Oyelaran", "Room 4", [new(FlagKind.Phq9, "21 ↑"), new(FlagKind.RecentEdVisit, "overdose, 1d ago")], HarborTeam),
+        Patient("p-e4b8", "Walter Lindqvist", null, [new(FlagKind.OverdueFollowUp, "30 d")], HarborTeam),
+        Patient("p-6f9a", "Keisha Robinson", "Room 2", [new(FlagKind.Gad7, "11 →"), new(FlagKind.CareGap, "no PCP visit 1y")], HarborTeam),
+        Patient("p-b372", "Tomás Herrera", null, [new(FlagKind.NeedsPsychReview, "wk 10, not improving")], HarborTeam),
+        Patient("p-18c4", "Yuki Sato", "Room 1", [new(FlagKind.Phq9, "11 ↓")], HarborTeam),
+    ];
+
+    /// <summary>The cards, action items and notes each demo board starts the day with.</summary>
+    public static ImmutableArray<BoardCommand> BoardScript(string teamId, DateOnly today) => teamId switch
+    {
+        MapleTeam =>
+        [
+            new AddCard("p-7f3a", "lane-2", "u-okafor", today, "Warm handoff during today's visit"),
+            new AddCard("p-2c9e", "lane-1", "u-chen"),
+            new AddCard("p-81bd", "lane-3", "u-rivera", today.AddDays(-2), "Call back re: med side effects"),
+            new AddCard("p-4e17", "lane-2", "u-okafor"),
+            new AddCard("p-93f0", "lane-3", "u-patel", today, "Post-discharge check within 7 days"),
+            new AddCard("p-c05d", "lane-1"),
+            new AddActionItem("Confirm psychiatry case review list for Thursday", "u-nakamura", today),
+            new AddActionItem("Restock PHQ-9 tablets in exam rooms", "u-johnson", today.AddDays(-1)),
+            new AddActionItem("Update registry outreach list", "u-rivera", today.AddDays(3)),
+            new AddNote(NoteKind.LookBack, "Yesterday: one fall in lobby, no injury; incident report filed."),
+            new AddNote(NoteKind.LookAhead, "Dr. Chen double-booked 10-11; BHC available from 9:30."),
+        ],
+        HarborTeam =>
+        [
+            new AddCard("p-5d21", "lane-2", "u-okafor", today, "Safety plan review today"),
+            new AddCard("p-e4b8", "lane-3", "u-brooks", today.AddDays(-10)),
+            new AddCard("p-6f9a", "lane-1", "u-adams"),
+            new AddCard("p-b372", "lane-1", "u-nakamura"),
+            new AddCard("p-18c4", "lane-4"),
+            new AddActionItem("Transportation voucher for R.K.", "u-haddad", today),
+            new AddActionItem("Schedule psychiatric consult follow-ups", "u-brooks", today.AddDays(-2)),
+            new AddNote(NoteKind.LookAhead, "Interpreter (Spanish) on site 1-4 pm."),
+        ],
+        _ => [],
+    };
+
+    private static UserProfile Clinician(string id, string name, CareTeamRole role, params string[] teams) =>
+        new(id, name, UserKind.Clinician, role, [.. teams]);
+
+    private static CareTeamProfile Team(string teamId, string name) => new(
+        teamId, name, CareTeamStatus.Active,
+        [.. Users.Where(u => u.Kind == UserKind.Clinician && u.TeamIds.Contains(teamId)).Select(u => new TeamMember(u.UserId, u.DisplayName, u.Role!.Value))],
+        [.. Users.Where(u => u.Kind == UserKind.RoomDisplay && u.TeamIds.Contains(teamId)).Select(u => u.UserId)],
+        TimeZone);
+
+    private static PatientProfile Patient(string id, string name, string? room, CardFlag[] flags, params string[] teams) =>
+        new(id, name, PatientProfile.InitialsOf(name), room, [.. flags], [.. teams]);
+}

@@ -1,0 +1,55 @@
+using Huddle.Grains.CareTeams;
+using Huddle.Grains.Patients;
+using Huddle.Grains.Users;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Huddle.Silo.Demo;
+
+/// <summary>
+/// Seeds <see cref="DemoData"/> at start. Idempotent: a team that already exists (durable storage
+/// from an earlier run) is left exactly as it is.
+/// </summary>
+internal sealed partial class DemoSeeder(IGrainFactory grains, TimeProvider clock, ILogger<DemoSeeder> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        foreach (var user in DemoData.Users)
+        {
+            await grains.GetGrain<IUserGrain>(user.UserId).SetAsync(user);
+        }
+
+        foreach (var patient in DemoData.Patients)
+        {
+            await grains.GetGrain<IPatientGrain>(patient.PatientId).SetAsync(patient);
+        }
+
+        foreach (var team in DemoData.Teams)
+        {
+            var grain = grains.GetGrain<ICareTeamGrain>(team.TeamId);
+            if (await grain.GetProfileAsync() is not null)
+            {
+                continue;
+            }
+
+            await grain.SetProfileAsync(team);
+            var actor = team.Members[0].UserId;
+            var today = team.DayAt(clock.GetUtcNow());
+            foreach (var command in DemoData.BoardScript(team.TeamId, today))
+            {
+                var result = await grain.ExecuteAsync(actor, command);
+                if (result.Error is { } error)
+                {
+                    throw new InvalidOperationException($"Demo seed step {command.Op} for {team.TeamId} failed: {error.Code} {error.Message}");
+                }
+            }
+
+            LogSeeded(team.TeamId);
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Demo data seeded for team {TeamId}")]
+    private partial void LogSeeded(string teamId);
+}

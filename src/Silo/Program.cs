@@ -1,0 +1,16 @@
+using Huddle.Silo.Hosting;
+using Microsoft.Extensions.Hosting;
+
+namespace Huddle.Silo;
+
+/// <summary>The standalone silo: hosts grains only; web hosts connect to it as Orleans clients.</summary>
+public static class SiloProgram
+{
+    public static async Task Main(string[] args)
+    {
+        var builder = Host.CreateApplicationBuilder(args);
+        builder.UseOrleans(silo => silo.AddHuddleSilo(builder.Configuration));
+        using var host = builder.Build();
+        await host.RunAsync();
+    }
+}
