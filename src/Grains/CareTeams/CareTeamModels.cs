@@ -1,10 +1,8 @@
 using System.Collections.Immutable;
-using System.Text.Json.Serialization;
 
 namespace Huddle.Grains.CareTeams;
 
 /// <summary>A member's role on a care team (DOMAIN.md: Care team).</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<CareTeamRole>))]
 public enum CareTeamRole
 {
     Pcp,
@@ -19,7 +17,6 @@ public enum CareTeamRole
 }
 
 /// <summary>FHIR CareTeam.status.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<CareTeamStatus>))]
 public enum CareTeamStatus
 {
     Proposed,
@@ -29,7 +26,6 @@ public enum CareTeamStatus
 }
 
 /// <summary>What a caller may do with a team's board.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<TeamAccess>))]
 public enum TeamAccess
 {
     /// <summary>Not a member: nothing.</summary>

@@ -1,11 +1,9 @@
 using System.Collections.Immutable;
-using System.Text.Json.Serialization;
 using Huddle.Grains.CareTeams;
 
 namespace Huddle.Grains.Users;
 
 /// <summary>A person signing in, or a shared team-room screen signed in as a device.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<UserKind>))]
 public enum UserKind
 {
     Clinician,

@@ -4,7 +4,6 @@ using System.Text.Json.Serialization;
 namespace Huddle.Grains.CareTeams.Board;
 
 /// <summary>Why a patient is on the board (DOMAIN.md: Flags on a card).</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<FlagKind>))]
 public enum FlagKind
 {
     Phq9,
@@ -17,7 +16,6 @@ public enum FlagKind
 }
 
 /// <summary>Look back (yesterday's events) or look ahead (today's expected threats, staffing).</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<NoteKind>))]
 public enum NoteKind
 {
     LookBack,
@@ -25,7 +23,6 @@ public enum NoteKind
 }
 
 /// <summary>Action item status, derived from done/due against the board's day.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<ActionItemStatus>))]
 public enum ActionItemStatus
 {
     Open,

@@ -1,0 +1,74 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Huddle.Grains.CareTeams;
+using Huddle.Grains.Users;
+using Huddle.Web.Auth;
+
+namespace Huddle.Web.Api;
+
+/// <summary>A team as GET /api/me lists it.</summary>
+public sealed record MyTeam(string TeamId, string Name, TeamAccess Access);
+
+/// <summary>GET /api/me.</summary>
+public sealed record Me(string UserId, string DisplayName, UserKind Kind, CareTeamRole? Role, IReadOnlyList<MyTeam> Teams);
+
+/// <summary>The reply to a board command over HTTP or the hub.</summary>
+public sealed record CommandReply(bool Ok, long Version, Grains.Common.HuddleError? Error)
+{
+    public static CommandReply From(CommandResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return new(result.Ok, result.Version, result.Error);
+    }
+
+    public static CommandReply Failed(Grains.Common.HuddleError error) => new(false, 0, error);
+}
+
+/// <summary>The HTTP API (docs/api.md). Every endpoint requires a signed-in user; the grain checks team membership.</summary>
+public static class ApiEndpoints
+{
+    public static void MapHuddleApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api").RequireAuthorization();
+
+        api.MapGet("/me", async (ClaimsPrincipal principal, IGrainFactory grains) =>
+        {
+            var userId = principal.UserIdOf();
+            if (await grains.GetGrain<IUserGrain>(userId).GetAsync() is not { } user)
+            {
+                return ApiErrors.Problem(Grains.Common.HuddleError.NotFound("User", userId));
+            }
+
+            var teams = new List<MyTeam>();
+            foreach (var teamId in user.TeamIds)
+            {
+                if (await grains.GetGrain<ICareTeamGrain>(teamId).GetProfileAsync() is { } team && team.AccessFor(userId) is var access && access != TeamAccess.None)
+                {
+                    teams.Add(new MyTeam(teamId, team.Name, access));
+                }
+            }
+
+            return Results.Ok(new Me(user.UserId, user.DisplayName, user.Kind, user.Role, teams));
+        });
+
+        api.MapGet("/teams/{teamId}/board", async (string teamId, ClaimsPrincipal principal, BoardService boards) =>
+        {
+            var read = await boards.ReadAsync(principal.UserIdOf(), teamId);
+            return read.Error is { } error ? ApiErrors.Problem(error) : Results.Ok(read.Board);
+        });
+
+        api.MapGet("/board-ops", () => Results.Ok(BoardOps.Names));
+
+        api.MapPost("/teams/{teamId}/board/{op}", async (string teamId, string op, JsonElement? args, ClaimsPrincipal principal, BoardService boards) =>
+        {
+            var (command, parseError) = BoardOps.Parse(op, args);
+            if (parseError is not null)
+            {
+                return ApiErrors.Problem(parseError);
+            }
+
+            var result = await boards.ExecuteAsync(principal.UserIdOf(), teamId, command!);
+            return result.Error is { } error ? ApiErrors.Problem(error) : Results.Ok(CommandReply.From(result));
+        });
+    }
+}

@@ -1,0 +1,30 @@
+using Huddle.Grains.Common;
+
+namespace Huddle.Web.Api;
+
+/// <summary>Maps Huddle error codes to HTTP problem responses (docs/api.md, "Errors").</summary>
+public static class ApiErrors
+{
+    public static int StatusOf(string code) => code switch
+    {
+        ErrorCodes.NotFound => StatusCodes.Status404NotFound,
+        ErrorCodes.Forbidden => StatusCodes.Status403Forbidden,
+        ErrorCodes.ValidationFailed => StatusCodes.Status400BadRequest,
+        ErrorCodes.VersionConflict => StatusCodes.Status409Conflict,
+        ErrorCodes.InvalidState => StatusCodes.Status409Conflict,
+        ErrorCodes.LimitExceeded => StatusCodes.Status422UnprocessableEntity,
+        ErrorCodes.Unavailable => StatusCodes.Status503ServiceUnavailable,
+        _ => StatusCodes.Status400BadRequest,
+    };
+
+    /// <summary>An RFC 9457 problem with the stable <c>code</c> as an extension member.</summary>
+    public static IResult Problem(HuddleError error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        return Results.Problem(
+            detail: error.Message,
+            statusCode: StatusOf(error.Code),
+            title: error.Code,
+            extensions: new Dictionary<string, object?> { ["code"] = error.Code });
+    }
+}

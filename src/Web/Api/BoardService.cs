@@ -1,0 +1,75 @@
+using Huddle.Grains.CareTeams;
+using Huddle.Grains.CareTeams.Board;
+using Huddle.Grains.Common;
+
+namespace Huddle.Web.Api;
+
+/// <summary>
+/// The one door from web code (hub, HTTP, Blazor) to a team's board. It turns infrastructure
+/// failures into the documented <c>unavailable</c> error so callers deal only with results.
+/// </summary>
+public sealed partial class BoardService(IGrainFactory grains, ILogger<BoardService> logger)
+{
+    /// <summary>What <paramref name="userId"/> may do on <paramref name="teamId"/>.</summary>
+    public async Task<TeamAccess> AccessAsync(string userId, string teamId)
+    {
+        try
+        {
+            return await Team(teamId).GetAccessAsync(userId);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogFailed(ex, teamId, "access");
+            return TeamAccess.None;
+        }
+    }
+
+    /// <summary>The team's profile and roster, or null when unknown or unreachable.</summary>
+    public async Task<CareTeamProfile?> ProfileAsync(string teamId)
+    {
+        try
+        {
+            return await Team(teamId).GetProfileAsync();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogFailed(ex, teamId, "profile");
+            return null;
+        }
+    }
+
+    /// <summary>Today's board as <paramref name="userId"/> may see it.</summary>
+    public async Task<BoardRead> ReadAsync(string userId, string teamId)
+    {
+        try
+        {
+            return await Team(teamId).GetBoardAsync(userId);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogFailed(ex, teamId, "read");
+            return new BoardRead(null, TeamAccess.None, Unavailable);
+        }
+    }
+
+    /// <summary>Applies <paramref name="command"/> as <paramref name="userId"/>.</summary>
+    public async Task<CommandResult> ExecuteAsync(string userId, string teamId, BoardCommand command)
+    {
+        try
+        {
+            return await Team(teamId).ExecuteAsync(userId, command);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogFailed(ex, teamId, command.Op);
+            return new CommandResult(0, Unavailable);
+        }
+    }
+
+    private static readonly HuddleError Unavailable = new(ErrorCodes.Unavailable, "The board could not be reached or saved; nothing was changed. Try again.");
+
+    private ICareTeamGrain Team(string teamId) => grains.GetGrain<ICareTeamGrain>(teamId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Board {TeamId} {Op} failed")]
+    private partial void LogFailed(Exception ex, string teamId, string op);
+}

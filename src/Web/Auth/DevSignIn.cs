@@ -1,0 +1,90 @@
+using System.Collections.Immutable;
+using Huddle.Grains.CareTeams;
+using Huddle.Grains.Patients;
+using Huddle.Grains.Users;
+using Huddle.Web.Api;
+using Microsoft.AspNetCore.Authentication.BearerToken;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Huddle.Web.Auth;
+
+/// <summary>Body of POST /api/dev/token.</summary>
+public sealed record DevTokenRequest(string UserId);
+
+/// <summary>Body of PUT /api/dev/teams/{teamId}: a team, its roster, displays and patients in one call.</summary>
+public sealed record DevTeamRequest(
+    string Name,
+    ImmutableArray<TeamMember> Members,
+    ImmutableArray<string>? DisplayIds = null,
+    ImmutableArray<DevPatient>? Patients = null,
+    string? TimeZoneId = null);
+
+/// <summary>A patient in a <see cref="DevTeamRequest"/>.</summary>
+public sealed record DevPatient(string PatientId, string DisplayName, string? Room = null);
+
+/// <summary>
+/// Development-only sign-in: pick any known identity, no password. These endpoints are mapped only
+/// when the environment is Development, so anywhere else they answer 404.
+/// </summary>
+public static class DevSignIn
+{
+    public static void MapDevSignIn(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/dev/token", async (DevTokenRequest request, IGrainFactory grains) =>
+            await grains.GetGrain<IUserGrain>(request.UserId).GetAsync() is { } user
+                ? Results.SignIn(Principal(user, BearerTokenDefaults.AuthenticationScheme), authenticationScheme: BearerTokenDefaults.AuthenticationScheme)
+                : ApiErrors.Problem(Grains.Common.HuddleError.NotFound("User", request.UserId)));
+
+        app.MapPost("/dev/signin", async ([FromForm] string userId, [FromForm] string? returnUrl, IGrainFactory grains) =>
+        {
+            if (await grains.GetGrain<IUserGrain>(userId).GetAsync() is not { } user)
+            {
+                return Results.Redirect("/signin?unknown=1");
+            }
+
+            var target = returnUrl is { Length: > 0 } && Uri.IsWellFormedUriString(returnUrl, UriKind.Relative) && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//", StringComparison.Ordinal)
+                ? returnUrl
+                : Landing(user);
+            return Results.SignIn(Principal(user, CookieAuthenticationDefaults.AuthenticationScheme),
+                new() { RedirectUri = target, IsPersistent = true }, CookieAuthenticationDefaults.AuthenticationScheme);
+        });
+
+        app.MapPut("/api/dev/teams/{teamId}", async (string teamId, DevTeamRequest request, IGrainFactory grains) =>
+        {
+            var displays = request.DisplayIds ?? [];
+            var patients = request.Patients ?? [];
+            var profile = new CareTeamProfile(teamId, request.Name, CareTeamStatus.Active, request.Members, displays, request.TimeZoneId ?? "UTC");
+            foreach (var member in request.Members)
+            {
+                var existing = await grains.GetGrain<IUserGrain>(member.UserId).GetAsync();
+                var teams = (existing?.TeamIds ?? []).Remove(teamId).Add(teamId);
+                await grains.GetGrain<IUserGrain>(member.UserId).SetAsync(new UserProfile(member.UserId, member.DisplayName, UserKind.Clinician, member.Role, teams));
+            }
+
+            foreach (var displayId in displays)
+            {
+                await grains.GetGrain<IUserGrain>(displayId).SetAsync(new UserProfile(displayId, $"{request.Name} room screen", UserKind.RoomDisplay, null, [teamId]));
+            }
+
+            foreach (var patient in patients)
+            {
+                await grains.GetGrain<IPatientGrain>(patient.PatientId).SetAsync(new PatientProfile(
+                    patient.PatientId, patient.DisplayName, PatientProfile.InitialsOf(patient.DisplayName), patient.Room, [], [teamId]));
+            }
+
+            await grains.GetGrain<ICareTeamGrain>(teamId).SetProfileAsync(profile);
+            return Results.NoContent();
+        });
+    }
+
+    /// <summary>Where a user lands after sign-in: a room display goes straight to its team's screen.</summary>
+    public static string Landing(UserProfile user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        return user.Kind == UserKind.RoomDisplay && user.TeamIds.Length > 0 ? $"/teams/{user.TeamIds[0]}/screen" : "/";
+    }
+
+    private static System.Security.Claims.ClaimsPrincipal Principal(UserProfile user, string scheme) =>
+        HuddleClaims.Create(user.UserId, user.DisplayName, user.Kind.ToString(), scheme);
+}

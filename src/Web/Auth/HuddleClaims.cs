@@ -1,0 +1,23 @@
+using System.Security.Claims;
+
+namespace Huddle.Web.Auth;
+
+/// <summary>The claims Huddle puts in every identity, and how to read them back.</summary>
+public static class HuddleClaims
+{
+    public const string UserId = "sub";
+    public const string Name = "name";
+    public const string Kind = "huddle_kind";
+
+    /// <summary>The authenticated user's opaque id; throws when the principal has none.</summary>
+    public static string UserIdOf(this ClaimsPrincipal user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        return user.FindFirst(UserId)?.Value ?? throw new InvalidOperationException("The principal carries no user id.");
+    }
+
+    public static ClaimsPrincipal Create(string userId, string displayName, string kind, string scheme) =>
+        new(new ClaimsIdentity(
+            [new Claim(UserId, userId), new Claim(Name, displayName), new Claim(Kind, kind)],
+            scheme, Name, null));
+}

@@ -1,0 +1,80 @@
+using Huddle.Grains.CareTeams;
+using Huddle.Grains.CareTeams.Board;
+using Huddle.Grains.Common;
+using Microsoft.AspNetCore.Components;
+using MudBlazor;
+
+namespace Huddle.Web.Components.Board;
+
+/// <summary>
+/// The huddle board: lanes of patient cards (drag and drop, or each card's "Move to" menu), the
+/// huddle bar, action items and look-back/look-ahead notes. In shared-screen mode it is read-only,
+/// large, and privacy-filtered unless the team has turned names on.
+/// </summary>
+public sealed partial class BoardView
+{
+    private MudDropContainer<PatientCard>? _container;
+
+    [Parameter, EditorRequired]
+    public LiveBoard Live { get; set; } = default!;
+
+    [Parameter]
+    public bool SharedScreen { get; set; }
+
+    [Inject]
+    private ISnackbar Snackbar { get; set; } = default!;
+
+    /// <summary>The board as this view may show it.</summary>
+    private HuddleBoard? Board => Live.Board is { } board && SharedScreen ? SharedScreenPrivacy.Redact(board) : Live.Board;
+
+    private bool CanDrag => Live.CanEdit && !SharedScreen;
+
+    protected override void OnParametersSet() => _container?.Refresh();
+
+    private static IEnumerable<PatientCard> OrderedCards(HuddleBoard board)
+    {
+        foreach (var lane in board.Lanes)
+        {
+            foreach (var id in lane.CardIds)
+            {
+                if (board.FindCard(id) is { } card)
+                {
+                    yield return card;
+                }
+            }
+        }
+    }
+
+    private bool InLane(PatientCard card, string laneId) => Live.Board?.LaneOf(card.Id)?.Id == laneId;
+
+    private async Task OnCardDroppedAsync(MudItemDropInfo<PatientCard> drop)
+    {
+        if (drop.Item is null || Live.Board is not { } board)
+        {
+            return;
+        }
+
+        var lane = board.FindLane(drop.DropzoneIdentifier);
+        if (lane is null)
+        {
+            return;
+        }
+
+        var sameLane = board.LaneOf(drop.Item.Id)?.Id == lane.Id;
+        var max = sameLane ? lane.CardIds.Length - 1 : lane.CardIds.Length;
+        var index = Math.Clamp(drop.IndexInZone, 0, Math.Max(0, max));
+        await ShowError(await Live.ExecuteAsync(new MoveCard(drop.Item.Id, lane.Id, index) { ExpectedVersion = board.Version }));
+        _container?.Refresh();
+    }
+
+    private Task ShowError(HuddleError? error)
+    {
+        if (error is not null)
+        {
+            Snackbar.Add(error.Code == ErrorCodes.VersionConflict ? "The board changed while you were moving; please try again." : error.Message,
+                error.Code == ErrorCodes.Unavailable ? Severity.Error : Severity.Warning);
+        }
+
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,52 @@
+using Huddle.Web.Api;
+using Huddle.Web.Auth;
+using Huddle.Web.Components.Board;
+using Huddle.Web.Relay;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
+
+namespace Huddle.Web.Components.Pages;
+
+/// <summary>A page that shows one team's live board: opens it for the signed-in user, closes it on leave.</summary>
+public abstract class LiveBoardPage : ComponentBase, IAsyncDisposable
+{
+    [Parameter]
+    public string TeamId { get; set; } = "";
+
+    [CascadingParameter]
+    private Task<AuthenticationState> AuthState { get; set; } = default!;
+
+    [Inject]
+    private BoardService Boards { get; set; } = default!;
+
+    [Inject]
+    private BoardRelay Relay { get; set; } = default!;
+
+    protected LiveBoard? Live { get; private set; }
+
+    protected override async Task OnParametersSetAsync()
+    {
+        if (Live?.TeamId == TeamId)
+        {
+            return;
+        }
+
+        if (Live is not null)
+        {
+            await Live.DisposeAsync();
+        }
+
+        var user = (await AuthState).User;
+        Live = await LiveBoard.OpenAsync(Boards, Relay, TeamId, user.UserIdOf(), InvokeAsync, StateHasChanged);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Live is not null)
+        {
+            await Live.DisposeAsync();
+        }
+
+        GC.SuppressFinalize(this);
+    }
+}

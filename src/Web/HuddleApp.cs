@@ -1,0 +1,105 @@
+using Huddle.Silo.Hosting;
+using Huddle.Web.Api;
+using Huddle.Web.Auth;
+using Huddle.Web.Components;
+using Huddle.Web.Hubs;
+using Huddle.Web.Relay;
+using MudBlazor.Services;
+using Orleans.Configuration;
+
+namespace Huddle.Web;
+
+/// <summary>Builds the Huddle web host: Orleans (co-hosted silo or client), auth, API, hub, Blazor UI.</summary>
+public static class HuddleApp
+{
+    /// <summary>Creates the app from command-line args; <paramref name="configure"/> lets tests adjust the builder.</summary>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        configure?.Invoke(builder);
+        builder.AddHuddleOrleans();
+        builder.AddHuddleWeb();
+        var app = builder.Build();
+        app.UseHuddleWeb();
+        return app;
+    }
+
+    /// <summary>
+    /// Co-hosts a silo in this process (default) or, with Huddle:Orleans:Mode=Client, connects to
+    /// standalone silos as an Orleans client.
+    /// </summary>
+    public static void AddHuddleOrleans(this WebApplicationBuilder builder)
+    {
+        var config = builder.Configuration;
+        var mode = config[HuddleConfig.OrleansMode] ?? "CoHosted";
+        if (mode.Equals("CoHosted", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.UseOrleans(silo => silo.AddHuddleSilo(config));
+        }
+        else if (mode.Equals("Client", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.UseOrleansClient(client =>
+            {
+                client.Configure<ClusterOptions>(o =>
+                {
+                    o.ClusterId = config[HuddleConfig.ClusterId] ?? "huddle-dev";
+                    o.ServiceId = config[HuddleConfig.ServiceId] ?? "huddle";
+                });
+                if ((config[HuddleConfig.ClusteringProvider] ?? "Localhost").Equals("Redis", StringComparison.OrdinalIgnoreCase))
+                {
+                    client.UseRedisClustering(config.GetConnectionString(HuddleConfig.ClusteringConnection)
+                        ?? throw new InvalidOperationException($"ConnectionStrings:{HuddleConfig.ClusteringConnection} must be set for Redis clustering."));
+                }
+                else
+                {
+                    client.UseLocalhostClustering(config.GetValue(HuddleConfig.GatewayPort, EndpointOptions.DEFAULT_GATEWAY_PORT));
+                }
+            });
+        }
+        else
+        {
+            throw new InvalidOperationException($"{HuddleConfig.OrleansMode} '{mode}' is not known; use CoHosted or Client.");
+        }
+    }
+
+    /// <summary>Registers the web services: auth, SignalR, the relay, Blazor and MudBlazor.</summary>
+    public static void AddHuddleWeb(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddHuddleAuthentication(builder.Environment);
+        builder.Services.ConfigureHttpJsonOptions(o => HuddleJson.Configure(o.SerializerOptions));
+        builder.Services.AddProblemDetails();
+        builder.Services.AddSignalR(o => o.MaximumReceiveMessageSize = 64 * 1024)
+            .AddJsonProtocol(o => HuddleJson.Configure(o.PayloadSerializerOptions));
+        builder.Services.AddHuddleRelay(builder.Configuration);
+        builder.Services.AddScoped<BoardService>();
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddMudServices();
+        builder.Services.AddCascadingAuthenticationState();
+    }
+
+    /// <summary>The request pipeline and endpoints.</summary>
+    public static void UseHuddleWeb(this WebApplication app)
+    {
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseExceptionHandler("/error", createScopeForErrors: true);
+            app.UseHsts();
+        }
+
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+        app.MapStaticAssets();
+        app.MapHuddleApi();
+        app.MapSignOut();
+        if (app.Environment.IsDevelopment())
+        {
+            app.MapDevSignIn();
+        }
+
+        app.MapHub<HuddleHub>(HuddleHub.Path);
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+    }
+}
