@@ -15,7 +15,13 @@ public static class HuddleApp
     /// <summary>Creates the app from command-line args; <paramref name="configure"/> lets tests adjust the builder.</summary>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // The application is always this assembly, also when a test host starts it, so its static
+        // web assets (MudBlazor's CSS and JS, app.css) are found by name.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ApplicationName = typeof(HuddleApp).Assembly.GetName().Name,
+        });
         configure?.Invoke(builder);
         builder.AddHuddleOrleans();
         builder.AddHuddleWeb();
@@ -97,6 +103,11 @@ public static class HuddleApp
         if (app.Environment.IsDevelopment())
         {
             app.MapDevSignIn();
+        }
+        else
+        {
+            // Say plainly that dev sign-in does not exist here, whatever the method.
+            app.Map("/api/dev/{**rest}", () => Results.NotFound());
         }
 
         app.MapHub<HuddleHub>(HuddleHub.Path);

@@ -30,6 +30,10 @@ public sealed partial class BoardRelay(
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Feed> _feeds = new(StringComparer.Ordinal);
+
+    // Unsubscribes still in flight, by team: a new subscription waits for them, or the late
+    // unsubscribe could land after it at the grain and silently stop the feed.
+    private readonly Dictionary<string, Task> _leaving = new(StringComparer.Ordinal);
     private IBoardObserver? _reference;
 
     /// <summary>
@@ -45,7 +49,7 @@ public sealed partial class BoardRelay(
             {
                 feed = new Feed(teamId);
                 _feeds[teamId] = feed;
-                feed.Subscribed = SubscribeAsync(teamId);
+                feed.Subscribed = SubscribeAfterAsync(_leaving.GetValueOrDefault(teamId), teamId);
             }
 
             feed.Count++;
@@ -132,6 +136,16 @@ public sealed partial class BoardRelay(
         return Task.CompletedTask;
     }
 
+    private async Task SubscribeAfterAsync(Task? leaving, string teamId)
+    {
+        if (leaving is not null)
+        {
+            await leaving.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
+        await SubscribeAsync(teamId);
+    }
+
     private Task SubscribeAsync(string teamId) => grains.GetGrain<ICareTeamGrain>(teamId).SubscribeAsync(Reference());
 
     private IBoardObserver Reference()
@@ -145,7 +159,6 @@ public sealed partial class BoardRelay(
 
     private void Detach(Feed feed, Action<BoardNotice>? listener)
     {
-        var last = false;
         lock (_lock)
         {
             if (listener is not null)
@@ -153,17 +166,39 @@ public sealed partial class BoardRelay(
                 feed.Listeners = feed.Listeners.Remove(listener);
             }
 
-            if (--feed.Count == 0 && _feeds.TryGetValue(feed.TeamId, out var current) && ReferenceEquals(current, feed))
+            if (--feed.Count > 0 || !_feeds.TryGetValue(feed.TeamId, out var current) || !ReferenceEquals(current, feed))
             {
-                _feeds.Remove(feed.TeamId);
-                last = true;
+                return;
             }
-        }
 
-        if (last)
-        {
-            Observe(grains.GetGrain<ICareTeamGrain>(feed.TeamId).UnsubscribeAsync(Reference()), feed.TeamId);
+            _feeds.Remove(feed.TeamId);
+            var leaving = UnsubscribeAfterAsync(feed);
+            _leaving[feed.TeamId] = leaving;
+            Observe(leaving, feed.TeamId);
+            leaving.ContinueWith(
+                (done, state) =>
+                {
+                    var teamId = (string)state!;
+                    lock (_lock)
+                    {
+                        if (_leaving.TryGetValue(teamId, out var current) && ReferenceEquals(current, done))
+                        {
+                            _leaving.Remove(teamId);
+                        }
+                    }
+                },
+                feed.TeamId,
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
         }
+    }
+
+    private async Task UnsubscribeAfterAsync(Feed feed)
+    {
+        // Never unsubscribe before the subscription itself has landed.
+        await feed.Subscribed.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        await grains.GetGrain<ICareTeamGrain>(feed.TeamId).UnsubscribeAsync(Reference());
     }
 
     private void Observe(Task send, string teamId)

@@ -116,7 +116,7 @@ public sealed record HuddleBoard(
     [property: Id(6)] ImmutableArray<HuddleNote> Notes,
     [property: Id(7)] HuddleSession? Session,
     [property: Id(8)] BoardSettings Settings,
-    [property: Id(9), JsonIgnore] long NextId)
+    [property: Id(9), JsonIgnore] long NextId = 0)
 {
     /// <summary>The lanes a new team starts with (KaiNexus-style To discuss → Done).</summary>
     public static readonly ImmutableArray<(string Title, bool ClearsDaily)> DefaultLanes =

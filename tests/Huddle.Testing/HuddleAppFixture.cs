@@ -1,0 +1,123 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using Huddle.Web;
+using Huddle.Web.Api;
+using Huddle.Web.Auth;
+using Huddle.Web.Hubs;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit;
+
+namespace Huddle.Testing;
+
+/// <summary>
+/// The real Huddle app (co-hosted silo, in-memory state, demo data, dev sign-in) on a free loopback
+/// port, started once per test assembly. Tests that change a board create their own team, so they
+/// never depend on each other's order.
+/// </summary>
+public class HuddleAppFixture : IAsyncLifetime
+{
+    private int _teams;
+
+    public WebApplication App { get; private set; } = default!;
+
+    public Uri BaseAddress { get; private set; } = default!;
+
+    /// <summary>The environment the app runs in; Development unless a subclass says otherwise.</summary>
+    protected virtual string Environment => "Development";
+
+    public async ValueTask InitializeAsync()
+    {
+        App = HuddleApp.Build(["--environment", Environment], builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Kestrel:Endpoints:Http:Url"] = "http://127.0.0.1:0",
+            ["Huddle:Orleans:SiloPort"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Huddle:Orleans:GatewayPort"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Huddle:Orleans:ClusterId"] = $"test-{Guid.NewGuid():N}",
+            ["Logging:LogLevel:Default"] = "Warning",
+        }));
+        await App.StartAsync();
+        var address = App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        BaseAddress = new Uri(address.EndsWith('/') ? address : address + "/");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.StopAsync();
+        await App.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>An HTTP client for the app, without credentials.</summary>
+    public HttpClient Http() => new() { BaseAddress = BaseAddress };
+
+    /// <summary>A dev bearer token for <paramref name="userId"/>.</summary>
+    public async Task<string> TokenAsync(string userId)
+    {
+        using var http = Http();
+        using var response = await http.PostAsJsonAsync("api/dev/token", new { userId });
+        response.EnsureSuccessStatusCode();
+        var body = await response.Content.ReadFromJsonAsync<Dictionary<string, object>>();
+        return body!["accessToken"].ToString()!;
+    }
+
+    /// <summary>An HTTP client that sends <paramref name="userId"/>'s bearer token.</summary>
+    public async Task<HttpClient> HttpAsAsync(string userId)
+    {
+        var http = Http();
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TokenAsync(userId));
+        return http;
+    }
+
+    /// <summary>A started hub connection for <paramref name="userId"/>, as any .NET client would make it.</summary>
+    public async Task<HubConnection> HubAsAsync(string userId)
+    {
+        var token = await TokenAsync(userId);
+        var connection = new HubConnectionBuilder()
+            .WithUrl(new Uri(BaseAddress, HuddleHub.Path.TrimStart('/')), o =>
+            {
+                o.AccessTokenProvider = () => Task.FromResult<string?>(token);
+                o.Transports = HttpTransportType.WebSockets;
+                o.SkipNegotiation = true;
+            })
+            .AddJsonProtocol(o => HuddleJson.Configure(o.PayloadSerializerOptions))
+            .Build();
+        await connection.StartAsync();
+        return connection;
+    }
+
+    /// <summary>
+    /// Creates a fresh team through the dev API: two clinicians (a PCP and a BHC), a room display,
+    /// an outsider on no team, and three patients. Returns the ids.
+    /// </summary>
+    public async Task<TestTeam> CreateTeamAsync()
+    {
+        var n = Interlocked.Increment(ref _teams);
+        var team = new TestTeam($"team-test-{n}-{Guid.NewGuid():N}"[..24], $"u-pcp-{n}", $"u-bhc-{n}", $"d-room-{n}", $"u-out-{n}",
+            [$"p-{n}-a", $"p-{n}-b", $"p-{n}-c"]);
+        using var http = Http();
+        var request = new DevTeamRequest($"Test team {n}",
+            [new(team.Pcp, "Dr. Pat Carter", Grains.CareTeams.CareTeamRole.Pcp), new(team.Bhc, "Bea Holt", Grains.CareTeams.CareTeamRole.Bhc)],
+            [team.Display],
+            [new(team.Patients[0], "Alma Reyes", "Exam 1"), new(team.Patients[1], "Boris Ng", "Exam 2"), new(team.Patients[2], "Chloe Park", null)]);
+        (await http.PutAsJsonAsync($"api/dev/teams/{team.TeamId}", request, HuddleJson.Options)).EnsureSuccessStatusCode();
+        // The outsider is a real, signed-in user who belongs to another team only.
+        var other = new DevTeamRequest("Elsewhere", [new(team.Outsider, "Otto Side", Grains.CareTeams.CareTeamRole.Nurse)]);
+        (await http.PutAsJsonAsync($"api/dev/teams/{team.TeamId}-x", other, HuddleJson.Options)).EnsureSuccessStatusCode();
+        return team;
+    }
+}
+
+/// <summary>Ids of a team made by <see cref="HuddleAppFixture.CreateTeamAsync"/>.</summary>
+public sealed record TestTeam(string TeamId, string Pcp, string Bhc, string Display, string Outsider, string[] Patients);
+
+/// <summary>The app in the Production environment: no dev sign-in.</summary>
+public sealed class HuddleProductionAppFixture : HuddleAppFixture
+{
+    protected override string Environment => "Production";
+}

@@ -1,0 +1,121 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Huddle.Grains.Common;
+using Huddle.Testing;
+
+namespace Huddle.Web.Tests;
+
+/// <summary>The HTTP API as docs/api.md describes it.</summary>
+public sealed class ApiTests(HuddleAppFixture app)
+{
+    private static async Task<string?> CodeOf(HttpResponseMessage response) =>
+        (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString();
+
+    [Fact]
+    public async Task Dev_token_for_a_demo_identity_then_me_lists_that_users_teams()
+    {
+        using var http = await app.HttpAsAsync("u-okafor");
+        var me = await http.GetFromJsonAsync<JsonElement>("api/me");
+        Assert.Equal(("u-okafor", "Sam Okafor", "clinician", "bhc"),
+            (me.GetProperty("userId").GetString(), me.GetProperty("displayName").GetString(), me.GetProperty("kind").GetString(), me.GetProperty("role").GetString()));
+        var teams = me.GetProperty("teams").EnumerateArray().Select(t => t.GetProperty("teamId").GetString()).ToList();
+        Assert.Equal(["team-maple", "team-harbor"], teams);
+    }
+
+    [Fact]
+    public async Task Demo_boards_are_seeded_with_patients_flags_and_action_items()
+    {
+        using var http = await app.HttpAsAsync("u-chen");
+        var board = await http.GetFromJsonAsync<JsonElement>("api/teams/team-maple/board");
+        Assert.True(board.GetProperty("version").GetInt64() > 0);
+        Assert.True(board.GetProperty("cards").GetArrayLength() >= 5);
+        Assert.Contains(board.GetProperty("cards").EnumerateArray(), c => c.GetProperty("flags").EnumerateArray().Any(f => f.GetProperty("kind").GetString() == "phq9"));
+        Assert.True(board.GetProperty("actionItems").GetArrayLength() >= 2);
+    }
+
+    [Fact]
+    public async Task A_token_for_an_unknown_user_is_not_found()
+    {
+        using var http = app.Http();
+        using var response = await http.PostAsJsonAsync("api/dev/token", new { userId = "u-nobody" });
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal(ErrorCodes.NotFound, await CodeOf(response));
+    }
+
+    [Fact]
+    public async Task Reading_a_board_needs_a_token_and_membership()
+    {
+        var team = await app.CreateTeamAsync();
+        using var anonymous = app.Http();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync($"api/teams/{team.TeamId}/board")).StatusCode);
+
+        using var outsider = await app.HttpAsAsync(team.Outsider);
+        using var forbidden = await outsider.GetAsync($"api/teams/{team.TeamId}/board");
+        Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
+        Assert.Equal(ErrorCodes.Forbidden, await CodeOf(forbidden));
+
+        using var member = await app.HttpAsAsync(team.Pcp);
+        using var missing = await member.GetAsync("api/teams/team-nope/board");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        var board = await member.GetFromJsonAsync<JsonElement>($"api/teams/{team.TeamId}/board");
+        Assert.Equal(team.TeamId, board.GetProperty("teamId").GetString());
+    }
+
+    [Fact]
+    public async Task Board_operations_over_http_return_the_new_version_or_a_problem_with_a_code()
+    {
+        var team = await app.CreateTeamAsync();
+        using var http = await app.HttpAsAsync(team.Pcp);
+        var version = (await http.GetFromJsonAsync<JsonElement>($"api/teams/{team.TeamId}/board")).GetProperty("version").GetInt64();
+
+        using var ok = await http.PostAsJsonAsync($"api/teams/{team.TeamId}/board/addLane", new { title = "Stagnant" });
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        Assert.Equal(version + 1, (await ok.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("version").GetInt64());
+
+        using var stale = await http.PostAsJsonAsync($"api/teams/{team.TeamId}/board/renameLane", new { laneId = "lane-1", title = "x", expectedVersion = version });
+        Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode);
+        Assert.Equal(ErrorCodes.VersionConflict, await CodeOf(stale));
+
+        using var bad = await http.PostAsJsonAsync($"api/teams/{team.TeamId}/board/addLane", new { title = new string('t', 500) });
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+
+        using var unknown = await http.PostAsJsonAsync($"api/teams/{team.TeamId}/board/teleportCard", new { });
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+
+        using var display = await app.HttpAsAsync(team.Display);
+        using var denied = await display.PostAsJsonAsync($"api/teams/{team.TeamId}/board/addLane", new { title = "wall" });
+        Assert.Equal(HttpStatusCode.Forbidden, denied.StatusCode);
+
+        Assert.Equal(version + 1, (await http.GetFromJsonAsync<JsonElement>($"api/teams/{team.TeamId}/board")).GetProperty("version").GetInt64());
+    }
+
+    [Fact]
+    public async Task The_room_display_reads_initials_only()
+    {
+        var team = await app.CreateTeamAsync();
+        using var pcp = await app.HttpAsAsync(team.Pcp);
+        (await pcp.PostAsJsonAsync($"api/teams/{team.TeamId}/board/addCard", new { patientId = team.Patients[1], laneId = "lane-2", note = "private note" })).EnsureSuccessStatusCode();
+        using var display = await app.HttpAsAsync(team.Display);
+        var board = await display.GetFromJsonAsync<JsonElement>($"api/teams/{team.TeamId}/board");
+        var card = board.GetProperty("cards")[0];
+        Assert.Equal("B.N.", card.GetProperty("patientName").GetString());
+        Assert.Equal(JsonValueKind.Null, card.GetProperty("note").ValueKind);
+        Assert.DoesNotContain("Boris", board.GetRawText(), StringComparison.Ordinal);
+    }
+}
+
+/// <summary>Outside Development there is no dev sign-in at all.</summary>
+public sealed class ProductionTests(HuddleProductionAppFixture app) : IClassFixture<HuddleProductionAppFixture>
+{
+    [Fact]
+    public async Task Dev_endpoints_answer_404_outside_development()
+    {
+        using var http = app.Http();
+        Assert.Equal(HttpStatusCode.NotFound, (await http.PostAsJsonAsync("api/dev/token", new { userId = "u-chen" })).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.PutAsJsonAsync("api/dev/teams/x", new { name = "x", members = Array.Empty<object>() })).StatusCode);
+        var signIn = await http.GetStringAsync("signin");
+        Assert.DoesNotContain("u-chen", signIn, StringComparison.Ordinal);
+        Assert.Contains("not configured", signIn, StringComparison.Ordinal);
+    }
+}

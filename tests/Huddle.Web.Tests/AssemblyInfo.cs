@@ -1,0 +1,3 @@
+using Huddle.Testing;
+
+[assembly: AssemblyFixture(typeof(HuddleAppFixture))]
