@@ -18,7 +18,7 @@ public sealed class CareTeamGrainOptions
 
 public sealed partial class CareTeamGrain(
     [PersistentState(StorageNames.CareTeamState, StorageNames.Huddle)] IPersistentState<CareTeamState> state,
-    TimeProvider clock,
+    HuddleClock clock,
     Microsoft.Extensions.Options.IOptions<CareTeamGrainOptions> options,
     ILogger<CareTeamGrain> logger) : Grain, ICareTeamGrain
 {
@@ -73,7 +73,7 @@ public sealed partial class CareTeamGrain(
         var patient = command is AddCard add && profile.IsMember(actorId)
             ? await GrainFactory.GetGrain<IPatientGrain>(add.PatientId).GetAsync()
             : null;
-        var now = clock.GetUtcNow();
+        var now = clock.UtcNow;
         var result = BoardRules.Apply(before, command, new BoardContext(actorId, now, profile, patient));
         if (result.Error is { } error)
         {
@@ -114,7 +114,7 @@ public sealed partial class CareTeamGrain(
         await CommitAsync(stored, next);
         if (stored is not null)
         {
-            Publish(BoardChange.Between(stored, next, "newDay", "system", clock.GetUtcNow()));
+            Publish(BoardChange.Between(stored, next, "newDay", "system", clock.UtcNow));
         }
 
         return next;
@@ -156,7 +156,7 @@ public sealed partial class CareTeamGrain(
         _observers.Notify(o => o.OnBoardChanged(notice));
     }
 
-    private DateOnly Today(CareTeamProfile profile) => profile.DayAt(clock.GetUtcNow());
+    private DateOnly Today(CareTeamProfile profile) => profile.DayAt(clock.UtcNow);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Board {TeamId} {Op} by {UserId} accepted at version {Version}")]
     private partial void LogAccepted(string teamId, string op, string userId, long version);

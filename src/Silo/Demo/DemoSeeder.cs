@@ -1,4 +1,5 @@
 using Huddle.Grains.CareTeams;
+using Huddle.Grains.Common;
 using Huddle.Grains.Patients;
 using Huddle.Grains.Users;
 using Microsoft.Extensions.Hosting;
@@ -10,7 +11,7 @@ namespace Huddle.Silo.Demo;
 /// Seeds <see cref="DemoData"/> at start. Idempotent: a team that already exists (durable storage
 /// from an earlier run) is left exactly as it is.
 /// </summary>
-internal sealed partial class DemoSeeder(IGrainFactory grains, TimeProvider clock, ILogger<DemoSeeder> logger) : IHostedService
+internal sealed partial class DemoSeeder(IGrainFactory grains, HuddleClock clock, ILogger<DemoSeeder> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -34,7 +35,7 @@ internal sealed partial class DemoSeeder(IGrainFactory grains, TimeProvider cloc
 
             await grain.SetProfileAsync(team);
             var actor = team.Members[0].UserId;
-            var today = team.DayAt(clock.GetUtcNow());
+            var today = team.DayAt(clock.UtcNow);
             foreach (var command in DemoData.BoardScript(team.TeamId, today))
             {
                 var result = await grain.ExecuteAsync(actor, command);

@@ -1,4 +1,5 @@
 using Huddle.Grains.CareTeams;
+using Huddle.Grains.Common;
 using Huddle.Silo.Demo;
 using Huddle.Silo.Storage;
 using Microsoft.Extensions.Configuration;
@@ -43,7 +44,7 @@ public static class HuddleSiloExtensions
         }
 
         silo.AddHuddleStorage(config);
-        silo.Services.TryAddSingleton(TimeProvider.System);
+        silo.Services.TryAddSingleton(HuddleClock.System);
         silo.Services.AddOptions<CareTeamGrainOptions>();
         if (config.GetValue(HuddleConfig.SeedDemoData, false))
         {

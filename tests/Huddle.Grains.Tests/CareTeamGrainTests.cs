@@ -1,0 +1,140 @@
+using System.Threading.Channels;
+using Huddle.Grains.CareTeams;
+using Huddle.Grains.CareTeams.Board;
+using Huddle.Grains.Common;
+using Huddle.Grains.Patients;
+
+namespace Huddle.Grains.Tests;
+
+[Collection(ClusterCollection.Name)]
+public sealed class CareTeamGrainTests(ClusterFixture fixture)
+{
+    private const string Pcp = "u-pcp";
+    private const string Bhc = "u-bhc";
+    private const string Display = "d-room";
+
+    /// <summary>A new team with a fresh id, two members, a display and one patient on its panel.</summary>
+    private async Task<(ICareTeamGrain Grain, string TeamId, string PatientId)> NewTeamAsync()
+    {
+        var teamId = $"team-{Guid.NewGuid():N}";
+        var patientId = $"p-{Guid.NewGuid():N}";
+        await fixture.Grains.GetGrain<IPatientGrain>(patientId).SetAsync(new PatientProfile(patientId, "Rosa Delgado", "R.D.", "Exam 3", [new CardFlag(FlagKind.Phq9, "18")], [teamId]));
+        var grain = fixture.Grains.GetGrain<ICareTeamGrain>(teamId);
+        await grain.SetProfileAsync(new CareTeamProfile(teamId, "Team", CareTeamStatus.Active,
+            [new TeamMember(Pcp, "Dr. P", CareTeamRole.Pcp), new TeamMember(Bhc, "B. H.", CareTeamRole.Bhc)], [Display], "UTC"));
+        return (grain, teamId, patientId);
+    }
+
+    [Fact]
+    public async Task An_accepted_command_is_kept_and_readable_at_the_new_version()
+    {
+        var (grain, _, patientId) = await NewTeamAsync();
+        var result = await grain.ExecuteAsync(Pcp, new AddCard(patientId, "lane-2", Bhc, Note: "warm handoff"));
+        Assert.True(result.Ok);
+        Assert.Equal(1, result.Version);
+
+        var read = await grain.GetBoardAsync(Bhc);
+        Assert.Equal(TeamAccess.Member, read.Access);
+        Assert.Equal(1, read.Board!.Version);
+        var card = Assert.Single(read.Board.Cards);
+        Assert.Equal(("Rosa Delgado", Bhc, "warm handoff"), (card.PatientName, card.OwnerId, card.Note));
+        Assert.Equal([card.Id], read.Board.FindLane("lane-2")!.CardIds);
+    }
+
+    [Fact]
+    public async Task A_rejected_command_changes_nothing()
+    {
+        var (grain, _, patientId) = await NewTeamAsync();
+        await grain.ExecuteAsync(Pcp, new AddCard(patientId, "lane-1"));
+        var before = (await grain.GetBoardAsync(Pcp)).Board!;
+
+        var result = await grain.ExecuteAsync(Pcp, new MoveCard("card-5", "lane-9", 0));
+        Assert.Equal(ErrorCodes.NotFound, result.Error?.Code);
+        Assert.Equal(before.Version, result.Version);
+        Assert.Equivalent(before, (await grain.GetBoardAsync(Pcp)).Board, strict: true);
+    }
+
+    [Fact]
+    public async Task Membership_is_checked_on_every_read_and_write()
+    {
+        var (grain, _, _) = await NewTeamAsync();
+        Assert.Equal(TeamAccess.None, await grain.GetAccessAsync("u-stranger"));
+        Assert.Equal(TeamAccess.Display, await grain.GetAccessAsync(Display));
+        Assert.Equal(ErrorCodes.Forbidden, (await grain.GetBoardAsync("u-stranger")).Error?.Code);
+        Assert.Equal(ErrorCodes.Forbidden, (await grain.ExecuteAsync("u-stranger", new AddLane("x"))).Error?.Code);
+        Assert.Equal(ErrorCodes.Forbidden, (await grain.ExecuteAsync(Display, new AddLane("x"))).Error?.Code);
+    }
+
+    [Fact]
+    public async Task An_unknown_team_is_not_found_and_keeps_no_state()
+    {
+        var grain = fixture.Grains.GetGrain<ICareTeamGrain>($"team-{Guid.NewGuid():N}");
+        Assert.Equal(ErrorCodes.NotFound, (await grain.GetBoardAsync(Pcp)).Error?.Code);
+        Assert.Equal(ErrorCodes.NotFound, (await grain.ExecuteAsync(Pcp, new AddLane("x"))).Error?.Code);
+        Assert.Null(await grain.GetProfileAsync());
+    }
+
+    [Fact]
+    public async Task A_patient_from_another_team_cannot_be_put_on_the_board()
+    {
+        var (grain, _, _) = await NewTeamAsync();
+        var (_, _, otherPatient) = await NewTeamAsync();
+        Assert.Equal(ErrorCodes.Forbidden, (await grain.ExecuteAsync(Pcp, new AddCard(otherPatient, "lane-1"))).Error?.Code);
+        Assert.Equal(ErrorCodes.NotFound, (await grain.ExecuteAsync(Pcp, new AddCard("p-missing", "lane-1"))).Error?.Code);
+    }
+
+    [Fact]
+    public async Task Subscribed_observers_receive_each_change_and_displays_get_it_redacted()
+    {
+        var (grain, teamId, patientId) = await NewTeamAsync();
+        var observer = new ChannelObserver();
+        var reference = fixture.Grains.CreateObjectReference<IBoardObserver>(observer);
+        await grain.SubscribeAsync(reference);
+
+        await grain.ExecuteAsync(Pcp, new AddCard(patientId, "lane-1", Note: "private"));
+        var notice = await observer.Notices.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal((teamId, 1L, "addCard"), (notice.Full.TeamId, notice.Full.Version, notice.Full.Op));
+        Assert.Equal("Rosa Delgado", notice.Full.Cards[0].PatientName);
+        Assert.Equal(("R.D.", (string?)null), (notice.SharedScreen.Cards[0].PatientName, notice.SharedScreen.Cards[0].Note));
+
+        await grain.UnsubscribeAsync(reference);
+        await grain.ExecuteAsync(Pcp, new AddLane("after unsubscribe"));
+        await grain.ExecuteAsync(Pcp, new AddLane("barrier"));
+        Assert.False(observer.Notices.TryRead(out _));
+    }
+
+    [Fact]
+    public async Task A_new_day_rolls_the_board_over_and_tells_subscribers_to_refetch()
+    {
+        var (grain, _, patientId) = await NewTeamAsync();
+        await grain.ExecuteAsync(Pcp, new AddCard(patientId, "lane-1"));
+        await grain.ExecuteAsync(Pcp, new StartHuddle());
+        var observer = new ChannelObserver();
+        await grain.SubscribeAsync(fixture.Grains.CreateObjectReference<IBoardObserver>(observer));
+
+        // The shared clock only moves forward; other tests make fresh teams and do not care which day it is.
+        var today = fixture.Clock.GetUtcNow();
+        fixture.Clock.Advance(TimeSpan.FromDays(1));
+        var board = (await grain.GetBoardAsync(Pcp)).Board!;
+        Assert.Equal(DateOnly.FromDateTime(today.UtcDateTime).AddDays(1), board.Day);
+        Assert.Null(board.Session);
+        Assert.Single(board.Cards);
+        Assert.Equal(3, board.Version);
+        var notice = await observer.Notices.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(notice.Full.Reset);
+        Assert.Equal("newDay", notice.Full.Op);
+    }
+
+    private sealed class ChannelObserver : IBoardObserver
+    {
+        private readonly Channel<BoardNotice> _notices = Channel.CreateUnbounded<BoardNotice>();
+
+        public ChannelReader<BoardNotice> Notices => _notices.Reader;
+
+        public Task OnBoardChanged(BoardNotice notice)
+        {
+            _notices.Writer.TryWrite(notice);
+            return Task.CompletedTask;
+        }
+    }
+}

@@ -1,0 +1,37 @@
+using Huddle.Grains.Common;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Orleans.TestingHost;
+
+namespace Huddle.Grains.Tests;
+
+/// <summary>One in-process Orleans cluster for the grain tests, with a clock the tests move.</summary>
+public sealed class ClusterFixture : IAsyncLifetime
+{
+    /// <summary>The silo's clock: 14:00 UTC on 24 Nov 2026 until a test advances it.</summary>
+    public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 24, 14, 0, 0, TimeSpan.Zero));
+
+    public InProcessTestCluster Cluster { get; private set; } = default!;
+
+    public IGrainFactory Grains => Cluster.Client;
+
+    public async ValueTask InitializeAsync()
+    {
+        var builder = new InProcessTestClusterBuilder();
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.AddMemoryGrainStorage(StorageNames.Huddle);
+            silo.Services.AddSingleton(new HuddleClock(Clock));
+        });
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+    }
+
+    public async ValueTask DisposeAsync() => await Cluster.DisposeAsync();
+}
+
+[CollectionDefinition(Name)]
+public sealed class ClusterCollection : ICollectionFixture<ClusterFixture>
+{
+    public const string Name = nameof(ClusterCollection);
+}
