@@ -78,7 +78,7 @@ public static class HuddleApp
         builder.Services.AddSignalR(o => o.MaximumReceiveMessageSize = 64 * 1024)
             .AddJsonProtocol(o => HuddleJson.Configure(o.PayloadSerializerOptions));
         builder.Services.AddHuddleRelay(builder.Configuration);
-        builder.Services.AddScoped<BoardService>();
+        builder.Services.AddSingleton<BoardService>();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
         builder.Services.AddCascadingAuthenticationState();

@@ -14,6 +14,7 @@ namespace Huddle.Web.Components.Board;
 public sealed partial class BoardView
 {
     private MudDropContainer<PatientCard>? _container;
+    private long _renderedVersion = -1;
 
     [Parameter, EditorRequired]
     public LiveBoard Live { get; set; } = default!;
@@ -29,7 +30,15 @@ public sealed partial class BoardView
 
     private bool CanDrag => Live.CanEdit && !SharedScreen;
 
-    protected override void OnParametersSet() => _container?.Refresh();
+    protected override void OnAfterRender(bool firstRender)
+    {
+        // The drop container keeps its own item layout: refresh it once the new board has rendered.
+        if (Live.Board is { } board && board.Version != _renderedVersion)
+        {
+            _renderedVersion = board.Version;
+            _container?.Refresh();
+        }
+    }
 
     private static IEnumerable<PatientCard> OrderedCards(HuddleBoard board)
     {
@@ -64,6 +73,8 @@ public sealed partial class BoardView
         var max = sameLane ? lane.CardIds.Length - 1 : lane.CardIds.Length;
         var index = Math.Clamp(drop.IndexInZone, 0, Math.Max(0, max));
         await ShowError(await Live.ExecuteAsync(new MoveCard(drop.Item.Id, lane.Id, index) { ExpectedVersion = board.Version }));
+
+        // A rejected drop must snap back to where the board says the card is.
         _container?.Refresh();
     }
 

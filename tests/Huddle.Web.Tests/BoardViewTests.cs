@@ -1,0 +1,142 @@
+using Bunit;
+using Huddle.Grains.CareTeams.Board;
+using Huddle.Testing;
+using Huddle.Web.Api;
+using Huddle.Web.Components.Board;
+using Huddle.Web.Relay;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
+using MudBlazor.Services;
+
+namespace Huddle.Web.Tests;
+
+/// <summary>
+/// The board component in bUnit, set up the way MudBlazor tests its own components (loose JS
+/// interop, no transitions), fed by the real grains and relay of the app fixture.
+/// </summary>
+public sealed class BoardViewTests(HuddleAppFixture app) : IAsyncDisposable
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+    private readonly BunitContext _ctx = CreateContext();
+    private readonly List<LiveBoard> _boards = [];
+
+    private static BunitContext CreateContext()
+    {
+        var ctx = new BunitContext();
+        ctx.JSInterop.Mode = JSRuntimeMode.Loose;
+        ctx.Services.AddMudServices(o =>
+        {
+            o.SnackbarConfiguration.ShowTransitionDuration = 0;
+            o.SnackbarConfiguration.HideTransitionDuration = 0;
+            o.PopoverOptions.CheckForPopoverProvider = false;
+        });
+        ctx.Services.AddSingleton(TimeProvider.System);
+        return ctx;
+    }
+
+    private BoardService Boards => app.App.Services.GetRequiredService<BoardService>();
+
+    /// <summary>Opens the team's live board as <paramref name="userId"/> and renders it.</summary>
+    private async Task<IRenderedComponent<BoardView>> RenderAsync(string teamId, string userId, bool sharedScreen = false)
+    {
+        IRenderedComponent<BoardView>? cut = null;
+        var live = await LiveBoard.OpenAsync(Boards, app.App.Services.GetRequiredService<BoardRelay>(), teamId, userId,
+            work => cut is null ? work() : cut.InvokeAsync(work),
+            () => cut?.Render());
+        _boards.Add(live);
+        cut = _ctx.Render<BoardView>(p => p.Add(x => x.Live, live).Add(x => x.SharedScreen, sharedScreen));
+        return cut;
+    }
+
+    [Fact]
+    public async Task Shows_every_lane_with_its_cards_in_order()
+    {
+        var team = await app.CreateTeamAsync();
+        await Boards.ExecuteAsync(team.Pcp, team.TeamId, new AddCard(team.Patients[0], "lane-2", team.Bhc, Note: "warm handoff"));
+        await Boards.ExecuteAsync(team.Pcp, team.TeamId, new AddCard(team.Patients[1], "lane-2"));
+
+        var cut = await RenderAsync(team.TeamId, team.Pcp);
+
+        Assert.Equal(["To discuss", "Needs BH today", "Follow-up due", "Done"], cut.FindAll(".lane__title").Select(e => e.TextContent.Trim()));
+        var lane = cut.Find("[data-lane-id=lane-2]");
+        Assert.Equal(["Alma Reyes", "Boris Ng"], lane.QuerySelectorAll("[data-testid=card-name]").Select(e => e.TextContent.Trim()));
+        Assert.Contains("Bea Holt", lane.TextContent, StringComparison.Ordinal);
+        Assert.Contains("warm handoff", lane.TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_change_made_elsewhere_appears_without_reload()
+    {
+        var team = await app.CreateTeamAsync();
+        var cut = await RenderAsync(team.TeamId, team.Bhc);
+        Assert.Empty(cut.FindAll("[data-testid=card]"));
+
+        var reply = await Boards.ExecuteAsync(team.Pcp, team.TeamId, new AddCard(team.Patients[2], "lane-1"));
+        Assert.True(reply.Ok);
+
+        cut.WaitForAssertion(() =>
+        {
+            Assert.Equal("Chloe Park", cut.Find("[data-lane-id=lane-1] [data-testid=card-name]").TextContent.Trim());
+            Assert.Equal(reply.Version.ToString(System.Globalization.CultureInfo.InvariantCulture), cut.Find("[data-testid=board]").GetAttribute("data-version"));
+        }, Timeout);
+    }
+
+    [Fact]
+    public async Task Starting_the_huddle_from_the_board_shows_it_running_with_the_starter_present()
+    {
+        var team = await app.CreateTeamAsync();
+        var cut = await RenderAsync(team.TeamId, team.Pcp);
+        Assert.Contains("not started", cut.Find("[data-testid=huddle-state]").TextContent, StringComparison.Ordinal);
+
+        await cut.InvokeAsync(() => cut.Find("[data-testid=start-huddle]").Click());
+
+        cut.WaitForAssertion(() =>
+        {
+            Assert.Contains("Huddle running", cut.Find("[data-testid=huddle-state]").TextContent, StringComparison.Ordinal);
+            var present = cut.FindAll("[data-testid=attendee][data-present=true]").Select(e => e.TextContent.Trim());
+            Assert.Equal(["Dr. Pat Carter"], present);
+        }, Timeout);
+    }
+
+    [Fact]
+    public async Task The_shared_screen_shows_initials_and_room_and_no_notes_or_controls()
+    {
+        var team = await app.CreateTeamAsync();
+        await Boards.ExecuteAsync(team.Pcp, team.TeamId, new AddCard(team.Patients[0], "lane-1", Note: "MDD, started sertraline"));
+
+        var cut = await RenderAsync(team.TeamId, team.Pcp, sharedScreen: true);
+
+        var card = cut.Find("[data-testid=card]");
+        Assert.Equal("A.R.", card.QuerySelector("[data-testid=card-name]")!.TextContent.Trim());
+        Assert.Contains("Exam 1", card.TextContent, StringComparison.Ordinal);
+        Assert.DoesNotContain("Alma", cut.Markup, StringComparison.Ordinal);
+        Assert.DoesNotContain("sertraline", cut.Markup, StringComparison.Ordinal);
+        Assert.Empty(cut.FindAll("[data-testid=card-menu]"));
+        Assert.Empty(cut.FindAll("[data-testid=start-huddle]"));
+        Assert.Empty(cut.FindAll("[data-testid=add-action-item]"));
+    }
+
+    [Fact]
+    public async Task The_room_display_identity_gets_no_controls_even_on_the_board_page()
+    {
+        var team = await app.CreateTeamAsync();
+        await Boards.ExecuteAsync(team.Pcp, team.TeamId, new AddCard(team.Patients[0], "lane-1"));
+
+        var cut = await RenderAsync(team.TeamId, team.Display);
+
+        Assert.Equal("A.R.", cut.Find("[data-testid=card-name]").TextContent.Trim());
+        Assert.Empty(cut.FindAll("[data-testid=card-menu]"));
+        Assert.Empty(cut.FindAll("[data-testid=start-huddle]"));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var board in _boards)
+        {
+            await board.DisposeAsync();
+        }
+
+        await _ctx.DisposeAsync();
+    }
+}
