@@ -1,0 +1,3 @@
+using Huddle.Ui.Tests;
+
+[assembly: AssemblyFixture(typeof(BrowserFixture))]
