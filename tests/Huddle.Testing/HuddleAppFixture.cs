@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using Huddle.Silo.Hosting;
 using Huddle.Web;
 using Huddle.Web.Api;
 using Huddle.Web.Auth;
@@ -11,6 +12,7 @@ using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Xunit;
 
 namespace Huddle.Testing;
@@ -31,22 +33,30 @@ public class HuddleAppFixture : IAsyncLifetime
     /// <summary>The environment the app runs in; Development unless a subclass says otherwise.</summary>
     protected virtual string Environment => "Development";
 
+    /// <summary>Orleans settings for the app; a subclass may point it at a separate silo instead.</summary>
+    protected virtual Dictionary<string, string?> OrleansSettings() => new()
+    {
+        ["Huddle:Orleans:SiloPort"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Huddle:Orleans:GatewayPort"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Huddle:Orleans:ClusterId"] = $"test-{Guid.NewGuid():N}",
+    };
+
+    /// <summary>Runs before the app starts (a subclass starts a separate silo here).</summary>
+    protected virtual Task BeforeStartAsync() => Task.CompletedTask;
+
     public async ValueTask InitializeAsync()
     {
-        App = HuddleApp.Build(["--environment", Environment], builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Kestrel:Endpoints:Http:Url"] = "http://127.0.0.1:0",
-            ["Huddle:Orleans:SiloPort"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Huddle:Orleans:GatewayPort"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Huddle:Orleans:ClusterId"] = $"test-{Guid.NewGuid():N}",
-            ["Logging:LogLevel:Default"] = "Warning",
-        }));
+        await BeforeStartAsync();
+        var settings = OrleansSettings();
+        settings["Kestrel:Endpoints:Http:Url"] = "http://127.0.0.1:0";
+        settings["Logging:LogLevel:Default"] = "Warning";
+        App = HuddleApp.Build(["--environment", Environment], builder => builder.Configuration.AddInMemoryCollection(settings));
         await App.StartAsync();
         var address = App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         BaseAddress = new Uri(address.EndsWith('/') ? address : address + "/");
     }
 
-    public async ValueTask DisposeAsync()
+    public virtual async ValueTask DisposeAsync()
     {
         await App.StopAsync();
         await App.DisposeAsync();
@@ -120,4 +130,48 @@ public sealed record TestTeam(string TeamId, string Pcp, string Bhc, string Disp
 public sealed class HuddleProductionAppFixture : HuddleAppFixture
 {
     protected override string Environment => "Production";
+}
+
+/// <summary>
+/// The web app as an Orleans client of a separate silo (the standalone silo's setup, with demo
+/// data), both on loopback: the deployment where grains and web hosts run apart.
+/// </summary>
+public sealed class HuddleClientModeAppFixture : HuddleAppFixture
+{
+    private readonly int _gatewayPort = FreePort.Next();
+    private readonly string _clusterId = $"test-{Guid.NewGuid():N}";
+    private Microsoft.Extensions.Hosting.IHost? _silo;
+
+    protected override async Task BeforeStartAsync()
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Huddle:Orleans:SiloPort"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Huddle:Orleans:GatewayPort"] = _gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Huddle:Orleans:ClusterId"] = _clusterId,
+            ["Huddle:Demo:Seed"] = "true",
+            ["Logging:LogLevel:Default"] = "Warning",
+        });
+        builder.UseOrleans(silo => silo.AddHuddleSilo(builder.Configuration));
+        _silo = builder.Build();
+        await _silo.StartAsync();
+    }
+
+    protected override Dictionary<string, string?> OrleansSettings() => new()
+    {
+        ["Huddle:Orleans:Mode"] = "Client",
+        ["Huddle:Orleans:GatewayPort"] = _gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Huddle:Orleans:ClusterId"] = _clusterId,
+    };
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (_silo is not null)
+        {
+            await _silo.StopAsync();
+            _silo.Dispose();
+        }
+    }
 }

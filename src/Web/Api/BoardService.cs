@@ -66,7 +66,7 @@ public sealed partial class BoardService(IGrainFactory grains, ILogger<BoardServ
         }
     }
 
-    private static readonly HuddleError Unavailable = new(ErrorCodes.Unavailable, "The board could not be reached or saved; nothing was changed. Try again.");
+    private static readonly HuddleError Unavailable = new(ErrorCodes.Unavailable, "The board could not be reached or the change could not be confirmed as saved. Re-read the board, then try again.");
 
     private ICareTeamGrain Team(string teamId) => grains.GetGrain<ICareTeamGrain>(teamId);
 
