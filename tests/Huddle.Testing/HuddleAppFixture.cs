@@ -175,3 +175,62 @@ public sealed class HuddleClientModeAppFixture : HuddleAppFixture
         }
     }
 }
+
+/// <summary>One member of a multi-silo cluster: the app with the Orleans settings it is given.</summary>
+public sealed class HuddleClusterMemberApp(Dictionary<string, string?> orleansSettings) : HuddleAppFixture
+{
+    protected override Dictionary<string, string?> OrleansSettings() => new(orleansSettings);
+}
+
+/// <summary>
+/// Two web hosts, each co-hosting a silo, joined into one Orleans cluster through a real Redis:
+/// the scale-out shape, where a board's grain lives on one host and its watchers on both.
+/// </summary>
+public sealed class HuddleRedisClusterFixture : IAsyncLifetime
+{
+    public RedisServer Redis { get; private set; } = default!;
+
+    public HuddleAppFixture First { get; private set; } = default!;
+
+    public HuddleAppFixture Second { get; private set; } = default!;
+
+    public async ValueTask InitializeAsync()
+    {
+        Redis = await RedisServer.StartAsync();
+        var clusterId = $"test-{Guid.NewGuid():N}";
+        First = await StartMemberAsync(clusterId);
+        Second = await StartMemberAsync(clusterId);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Second is not null)
+        {
+            await Second.DisposeAsync();
+        }
+
+        if (First is not null)
+        {
+            await First.DisposeAsync();
+        }
+
+        if (Redis is not null)
+        {
+            await Redis.DisposeAsync();
+        }
+    }
+
+    private async Task<HuddleAppFixture> StartMemberAsync(string clusterId)
+    {
+        var app = new HuddleClusterMemberApp(new()
+        {
+            ["Huddle:Clustering:Provider"] = "Redis",
+            ["ConnectionStrings:HuddleClustering"] = Redis.ConnectionString,
+            ["Huddle:Orleans:ClusterId"] = clusterId,
+            ["Huddle:Orleans:SiloPort"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Huddle:Orleans:GatewayPort"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+        await app.InitializeAsync();
+        return app;
+    }
+}

@@ -39,6 +39,17 @@ public sealed partial class CareTeamGrain(
         await state.WriteStateAsync();
     }
 
+    public async Task<bool> TryCreateAsync(CareTeamProfile profile)
+    {
+        if (state.State.Profile is not null)
+        {
+            return false;
+        }
+
+        await SetProfileAsync(profile);
+        return true;
+    }
+
     public Task<CareTeamProfile?> GetProfileAsync() => Task.FromResult(state.State.Profile);
 
     public Task<TeamAccess> GetAccessAsync(string userId) =>

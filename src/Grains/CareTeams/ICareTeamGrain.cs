@@ -50,6 +50,12 @@ public interface ICareTeamGrain : IGrainWithStringKey
     /// <summary>Creates or replaces the team's profile and roster (directory sync, demo seeding).</summary>
     Task SetProfileAsync(CareTeamProfile profile);
 
+    /// <summary>
+    /// Creates the team with <paramref name="profile"/> unless it already exists. Returns true for
+    /// the one caller that created it, so concurrent seeders on several silos cannot both seed it.
+    /// </summary>
+    Task<bool> TryCreateAsync(CareTeamProfile profile);
+
     /// <summary>The team's profile, or null when the team does not exist.</summary>
     Task<CareTeamProfile?> GetProfileAsync();
 

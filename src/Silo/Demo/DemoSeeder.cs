@@ -9,7 +9,7 @@ namespace Huddle.Silo.Demo;
 
 /// <summary>
 /// Seeds <see cref="DemoData"/> at start. Idempotent: a team that already exists (durable storage
-/// from an earlier run) is left exactly as it is.
+/// from an earlier run, or another silo seeding at the same time) is left exactly as it is.
 /// </summary>
 internal sealed partial class DemoSeeder(IGrainFactory grains, HuddleClock clock, ILogger<DemoSeeder> logger) : IHostedService
 {
@@ -28,12 +28,11 @@ internal sealed partial class DemoSeeder(IGrainFactory grains, HuddleClock clock
         foreach (var team in DemoData.Teams)
         {
             var grain = grains.GetGrain<ICareTeamGrain>(team.TeamId);
-            if (await grain.GetProfileAsync() is not null)
+            if (!await grain.TryCreateAsync(team))
             {
                 continue;
             }
 
-            await grain.SetProfileAsync(team);
             var actor = team.Members[0].UserId;
             var today = team.DayAt(clock.UtcNow);
             foreach (var command in DemoData.BoardScript(team.TeamId, today))
