@@ -175,13 +175,16 @@ public sealed class HubTests(HuddleAppFixture app)
     }
 
     [Fact]
-    public async Task An_unknown_team_is_not_found()
+    public async Task An_unknown_team_is_not_found_and_a_malformed_id_is_rejected()
     {
         var team = await app.CreateTeamAsync();
         await using var pcp = await app.HubAsAsync(team.Pcp);
         var subscription = await Subscribe(pcp, "team-does-not-exist");
         Assert.Equal(ErrorCodes.NotFound, subscription.Error?.Code);
         Assert.Equal(ErrorCodes.NotFound, (await Execute(pcp, "team-does-not-exist", "startHuddle", null)).Error?.Code);
+        Assert.Equal(ErrorCodes.ValidationFailed, (await Execute(pcp, new string('t', 65), "startHuddle", null)).Error?.Code);
+        Assert.Equal(ErrorCodes.ValidationFailed, (await Execute(pcp, "team/../x", "startHuddle", null)).Error?.Code);
+        Assert.Equal(ErrorCodes.ValidationFailed, (await Subscribe(pcp, "")).Error?.Code);
     }
 
     [Fact]

@@ -81,7 +81,7 @@ public sealed partial class CareTeamGrain(
         }
 
         var before = await CurrentBoardAsync(profile);
-        var patient = command is AddCard add && profile.IsMember(actorId)
+        var patient = command is AddCard add && profile.IsMember(actorId) && Ids.IsValid(add.PatientId)
             ? await GrainFactory.GetGrain<IPatientGrain>(add.PatientId).GetAsync()
             : null;
         var now = clock.UtcNow;

@@ -13,6 +13,11 @@ public sealed partial class BoardService(IGrainFactory grains, ILogger<BoardServ
     /// <summary>What <paramref name="userId"/> may do on <paramref name="teamId"/>.</summary>
     public async Task<TeamAccess> AccessAsync(string userId, string teamId)
     {
+        if (!Ids.IsValid(teamId))
+        {
+            return TeamAccess.None;
+        }
+
         try
         {
             return await Team(teamId).GetAccessAsync(userId);
@@ -27,6 +32,11 @@ public sealed partial class BoardService(IGrainFactory grains, ILogger<BoardServ
     /// <summary>The team's profile and roster, or null when unknown or unreachable.</summary>
     public async Task<CareTeamProfile?> ProfileAsync(string teamId)
     {
+        if (!Ids.IsValid(teamId))
+        {
+            return null;
+        }
+
         try
         {
             return await Team(teamId).GetProfileAsync();
@@ -41,6 +51,11 @@ public sealed partial class BoardService(IGrainFactory grains, ILogger<BoardServ
     /// <summary>Today's board as <paramref name="userId"/> may see it.</summary>
     public async Task<BoardRead> ReadAsync(string userId, string teamId)
     {
+        if (!Ids.IsValid(teamId))
+        {
+            return new BoardRead(null, TeamAccess.None, InvalidTeamId);
+        }
+
         try
         {
             return await Team(teamId).GetBoardAsync(userId);
@@ -55,6 +70,11 @@ public sealed partial class BoardService(IGrainFactory grains, ILogger<BoardServ
     /// <summary>Applies <paramref name="command"/> as <paramref name="userId"/>.</summary>
     public async Task<CommandResult> ExecuteAsync(string userId, string teamId, BoardCommand command)
     {
+        if (!Ids.IsValid(teamId))
+        {
+            return new CommandResult(0, InvalidTeamId);
+        }
+
         try
         {
             return await Team(teamId).ExecuteAsync(userId, command);
@@ -67,6 +87,9 @@ public sealed partial class BoardService(IGrainFactory grains, ILogger<BoardServ
     }
 
     private static readonly HuddleError Unavailable = new(ErrorCodes.Unavailable, "The board could not be reached or the change could not be confirmed as saved. Re-read the board, then try again.");
+
+    private static readonly HuddleError InvalidTeamId =
+        HuddleError.Invalid($"A team id is 1-{Ids.MaxLength} letters, digits, '-', '_' or '.'.");
 
     private ICareTeamGrain Team(string teamId) => grains.GetGrain<ICareTeamGrain>(teamId);
 

@@ -32,13 +32,13 @@ public static class DevSignIn
     public static void MapDevSignIn(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/dev/token", async (DevTokenRequest request, IGrainFactory grains) =>
-            await grains.GetGrain<IUserGrain>(request.UserId).GetAsync() is { } user
+            Grains.Common.Ids.IsValid(request.UserId) && await grains.GetGrain<IUserGrain>(request.UserId).GetAsync() is { } user
                 ? Results.SignIn(Principal(user, BearerTokenDefaults.AuthenticationScheme), authenticationScheme: BearerTokenDefaults.AuthenticationScheme)
                 : ApiErrors.Problem(Grains.Common.HuddleError.NotFound("User", request.UserId)));
 
         app.MapPost("/dev/signin", async ([FromForm] string userId, [FromForm] string? returnUrl, IGrainFactory grains) =>
         {
-            if (await grains.GetGrain<IUserGrain>(userId).GetAsync() is not { } user)
+            if (!Grains.Common.Ids.IsValid(userId) || await grains.GetGrain<IUserGrain>(userId).GetAsync() is not { } user)
             {
                 return Results.Redirect("/signin?unknown=1");
             }
@@ -52,6 +52,12 @@ public static class DevSignIn
 
         app.MapPut("/api/dev/teams/{teamId}", async (string teamId, DevTeamRequest request, IGrainFactory grains) =>
         {
+            var ids = new[] { teamId }.Concat(request.Members.Select(m => m.UserId)).Concat(request.DisplayIds ?? []).Concat((request.Patients ?? []).Select(p => p.PatientId));
+            if (ids.FirstOrDefault(id => !Grains.Common.Ids.IsValid(id)) is { } bad)
+            {
+                return ApiErrors.Problem(Grains.Common.HuddleError.Invalid($"'{bad}' is not a valid id: 1-{Grains.Common.Ids.MaxLength} letters, digits, '-', '_' or '.'."));
+            }
+
             var displays = request.DisplayIds ?? [];
             var patients = request.Patients ?? [];
             var profile = new CareTeamProfile(teamId, request.Name, CareTeamStatus.Active, request.Members, displays, request.TimeZoneId ?? "UTC");
