@@ -1,0 +1,40 @@
+using Microsoft.Playwright;
+
+namespace Huddle.Ui.Tests;
+
+/// <summary>A morning huddle run from the board in one browser, watched on the team-room screen in another.</summary>
+public sealed class HuddleSessionTests(BrowserFixture browser)
+{
+    private const float Timeout = 10_000;
+
+    [Fact]
+    public async Task A_huddle_started_run_and_ended_on_the_board_shows_live_on_the_wall_screen()
+    {
+        var adams = await browser.SignedInPageAsync("u-adams");
+        var wall = await browser.SignedInPageAsync("d-harbor-room");
+        await adams.GotoAsync("teams/team-harbor/board");
+        await Assertions.Expect(wall.Locator("[data-testid=huddle-state]")).ToContainTextAsync("not started", new() { Timeout = Timeout });
+
+        await adams.ClickAsync("[data-testid=start-huddle]");
+        await Assertions.Expect(wall.Locator("[data-testid=huddle-state]")).ToContainTextAsync("Huddle running", new() { Timeout = Timeout });
+
+        await adams.Locator("[data-testid=attendee]").Filter(new() { HasText = "Omar Haddad" }).ClickAsync();
+        await Assertions.Expect(wall.Locator("[data-testid=attendee][data-present=true]")).ToHaveCountAsync(2, new() { Timeout = Timeout });
+
+        await adams.Locator("input[data-testid=new-action-item], [data-testid=new-action-item] input").First.FillAsync("Call shelter about bed tonight");
+        await adams.ClickAsync("[data-testid=add-action-item]");
+        await Assertions.Expect(wall.Locator("[data-testid=action-item]").Filter(new() { HasText = "Call shelter about bed tonight" }))
+            .ToBeVisibleAsync(new() { Timeout = Timeout });
+
+        await adams.Locator("input[data-testid=new-action-item], [data-testid=new-action-item] input").First.FillAsync("   ");
+        await adams.ClickAsync("[data-testid=add-action-item]");
+        await Assertions.Expect(adams.Locator(".mud-snackbar")).ToContainTextAsync("must not be empty", new() { Timeout = Timeout });
+
+        await adams.ClickAsync("[data-testid=end-huddle]");
+        await Assertions.Expect(wall.Locator("[data-testid=huddle-state]")).ToContainTextAsync("Huddle ended · 2 attended", new() { Timeout = Timeout });
+        await Assertions.Expect(adams.Locator("[data-testid=start-huddle]")).ToHaveCountAsync(0);
+        await wall.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("wall-after-huddle.png"), FullPage = true });
+        await adams.Context.CloseAsync();
+        await wall.Context.CloseAsync();
+    }
+}
