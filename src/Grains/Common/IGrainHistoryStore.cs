@@ -22,7 +22,8 @@ namespace Huddle.Grains.Common;
 /// the state write then fails, the state still holds the old tail and the next append rewrites the
 /// same page number (pages are upserted), so nothing is lost and nothing is counted twice. Reading:
 /// <see cref="ReadPagesAsync"/> for a range (oldest first), <see cref="ReadPageAsync"/> for one page.
-/// Each page must fit one storage row (about 1 MiB serialized); size pages well below that.</para>
+/// <see cref="GrainHistory.ReadEntryPagesAsync"/> reads what <c>AppendAsync</c> wrote. Each page must
+/// fit one storage row (about 1 MiB serialized); size pages well below that.</para>
 /// </remarks>
 public interface IGrainHistoryStore
 {
@@ -86,5 +87,22 @@ public static class GrainHistory
 
         await store.WritePageAsync(grainId, stream, tail.NextPage, entries, cancellationToken).ConfigureAwait(false);
         return new HistoryTail<T>(tail.NextPage + 1, []);
+    }
+
+    /// <summary>
+    /// The pages <see cref="AppendAsync"/> stored (each an <see cref="ImmutableArray{T}"/> of
+    /// entries) from <paramref name="fromPage"/> to <paramref name="toPage"/>, oldest first. The
+    /// newest entries are still in the grain's <see cref="HistoryTail{T}"/>.
+    /// </summary>
+    public static IAsyncEnumerable<HistoryPage<ImmutableArray<T>>> ReadEntryPagesAsync<T>(
+        this IGrainHistoryStore store,
+        GrainId grainId,
+        string stream,
+        long fromPage = 0,
+        long toPage = long.MaxValue,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        return store.ReadPagesAsync<ImmutableArray<T>>(grainId, stream, fromPage, toPage, cancellationToken);
     }
 }
