@@ -204,7 +204,19 @@ internal sealed partial class HuddleTable
         deadline.CancelAfter(_options.OperationTimeout);
         try
         {
-            return await body(deadline.Token).ConfigureAwait(false);
+            try
+            {
+                return await body(deadline.Token).ConfigureAwait(false);
+            }
+            catch (RequestFailedException ex) when (ex.ErrorCode == Azure.Data.Tables.Models.TableErrorCode.TableNotFound.ToString())
+            {
+                // The table went away under a running silo (deleted, or an emulator restarted
+                // empty). Make it again, as silo start would, so the service recovers without a
+                // restart; the grain's own ETag still tells it that its row is gone.
+                LogTableRecreated(_options.TableName, operation);
+                await _client.CreateIfNotExistsAsync(deadline.Token).ConfigureAwait(false);
+                return await body(deadline.Token).ConfigureAwait(false);
+            }
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -245,6 +257,9 @@ internal sealed partial class HuddleTable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Table {TableName}: a write met HTTP {Status} on retry but the row carries its write id; the earlier attempt had committed")]
     private partial void LogAmbiguousWriteConfirmed(string tableName, int status);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Table {TableName} was missing during a {Operation}; created it again")]
+    private partial void LogTableRecreated(string tableName, string operation);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Table {TableName}: {Operation} failed, storage unavailable")]
     private partial void LogUnavailable(Exception ex, string tableName, string operation);

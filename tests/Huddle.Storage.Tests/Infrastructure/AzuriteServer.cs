@@ -66,8 +66,9 @@ public sealed class AzuriteServer : IAsyncDisposable
         _process = null;
         if (!process.HasExited)
         {
-            // SIGTERM lets Azurite save its database; kill only if it does not go.
-            using var grace = new CancellationTokenSource(SendSigterm(process.Id) ? TimeSpan.FromSeconds(10) : TimeSpan.Zero);
+            // SIGINT is the signal Azurite's table service handles by saving its database and closing;
+            // kill only if it does not go.
+            using var grace = new CancellationTokenSource(SendSigint(process.Id) ? TimeSpan.FromSeconds(10) : TimeSpan.Zero);
             try
             {
                 await process.WaitForExitAsync(grace.Token);
@@ -243,7 +244,7 @@ public sealed class AzuriteServer : IAsyncDisposable
         }
     }
 
-    private static bool SendSigterm(int pid) => !OperatingSystem.IsWindows() && Kill(pid, 15) == 0;
+    private static bool SendSigint(int pid) => !OperatingSystem.IsWindows() && Kill(pid, 2) == 0;
 
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int Kill(int pid, int signal);
