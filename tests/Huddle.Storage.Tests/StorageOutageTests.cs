@@ -10,16 +10,17 @@ namespace Huddle.Storage.Tests;
 
 /// <summary>
 /// Storage outages fail calls within a bounded time with a clear exception, and the next call after
-/// storage returns succeeds without restarting anything. Each test stops its own Azurite.
+/// storage returns succeeds without restarting anything. The class has an Azurite of its own,
+/// which its tests (run one after another) stop and restart.
 /// </summary>
-public sealed class StorageOutageTests
+public sealed class StorageOutageTests(StorageOutageTests.OwnAzurite azurite) : IClassFixture<StorageOutageTests.OwnAzurite>
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
 
     [Fact]
     public async Task A_write_during_an_outage_fails_quickly_and_the_next_write_after_recovery_succeeds()
     {
-        await using var server = await AzuriteServer.StartAsync(Ct);
+        var server = await azurite.RunningAsync();
         var storage = await TestStorage.CreateAsync(server, ShortTimeouts);
         var grain = TestStorage.NewGrainId();
         var state = new TestGrainState<NoteState>(new NoteState { Text = "before" });
@@ -92,7 +93,7 @@ public sealed class StorageOutageTests
     [Fact]
     public async Task A_board_change_during_an_outage_fails_clearly_and_the_grain_recovers_without_a_silo_restart()
     {
-        await using var server = await AzuriteServer.StartAsync(Ct);
+        var server = await azurite.RunningAsync();
         var settings = HuddleTestCluster.AzureTableConfig(server);
         settings["Huddle:Storage:AzureTable:OperationTimeout"] = "00:00:04";
         settings["Huddle:Storage:AzureTable:NetworkTimeout"] = "00:00:01";
@@ -127,5 +128,33 @@ public sealed class StorageOutageTests
         options.MaxRetries = 2;
         options.RetryDelay = TimeSpan.FromMilliseconds(100);
         options.MaxRetryDelay = TimeSpan.FromMilliseconds(500);
+    }
+
+    /// <summary>An Azurite for this class alone, so stopping it never disturbs other test classes.</summary>
+    public sealed class OwnAzurite : IAsyncLifetime
+    {
+        private AzuriteServer? _server;
+
+        /// <summary>The emulator, restarted first if an earlier test left it stopped.</summary>
+        public async Task<AzuriteServer> RunningAsync()
+        {
+            var server = _server ?? throw new InvalidOperationException("Azurite is not started.");
+            if (!server.IsRunning)
+            {
+                await server.RestartAsync(TestContext.Current.CancellationToken);
+            }
+
+            return server;
+        }
+
+        public async ValueTask InitializeAsync() => _server = await AzuriteServer.StartAsync(TestContext.Current.CancellationToken);
+
+        public async ValueTask DisposeAsync()
+        {
+            if (_server is not null)
+            {
+                await _server.DisposeAsync();
+            }
+        }
     }
 }

@@ -34,6 +34,9 @@ public sealed class AzuriteServer : IAsyncDisposable
     /// <summary>Azurite's data folder (kept across restarts, deleted on dispose).</summary>
     public string Location { get; }
 
+    /// <summary>True between a start and a stop.</summary>
+    public bool IsRunning => _process is { HasExited: false };
+
     /// <summary>A connection string for this emulator.</summary>
     public string ConnectionString =>
         $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};TableEndpoint=http://127.0.0.1:{Port}/{AccountName};";
