@@ -20,6 +20,11 @@ public sealed class CareTeamDurabilityTests(AzuriteFixture azurite)
 
         await using (var cluster = await HuddleTestCluster.StartAsync(serviceId, settings))
         {
+            // Silo start created the table, before any grain ran.
+            var tables = new Azure.Data.Tables.TableServiceClient(azurite.Server.ConnectionString);
+            var tableName = settings["Huddle:Storage:AzureTable:TableName"];
+            Assert.Single(tables.Query(t => t.Name == tableName, cancellationToken: TestContext.Current.CancellationToken));
+
             var team = cluster.Client.GetGrain<ICareTeamGrain>(teamId);
             await team.SetProfileAsync(HuddleTestCluster.Team(teamId, Pcp));
             Assert.True((await team.ExecuteAsync(Pcp, new AddNote(NoteKind.LookBack, "Yesterday: two ED visits"))).Ok);

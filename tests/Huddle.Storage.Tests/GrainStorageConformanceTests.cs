@@ -189,4 +189,24 @@ public sealed class GrainStorageConformanceTests(AzuriteFixture azurite)
 
         await Assert.ThrowsAsync<InconsistentStateException>(() => storage.ClearStateAsync(StateName, grain, new TestGrainState<NoteState>()));
     }
+
+    [Fact]
+    public async Task A_table_deleted_under_a_running_silo_is_created_again_on_the_next_write()
+    {
+        var options = TestStorage.Options(azurite.Server);
+        var storage = TestStorage.Create(options);
+        await storage.InitializeAsync(TestContext.Current.CancellationToken);
+        var kept = new TestGrainState<NoteState>(new NoteState { Text = "v1" });
+        var keptGrain = TestStorage.NewGrainId();
+        await storage.WriteStateAsync(StateName, keptGrain, kept);
+
+        await new Azure.Data.Tables.TableClient(options.ConnectionString, options.TableName).DeleteAsync(TestContext.Current.CancellationToken);
+
+        var fresh = new TestGrainState<NoteState>(new NoteState { Text = "new grain" });
+        await storage.WriteStateAsync(StateName, TestStorage.NewGrainId(), fresh);
+        Assert.True(fresh.RecordExists);
+
+        // A grain whose row went with the table learns it on its next write.
+        await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteStateAsync(StateName, keptGrain, kept));
+    }
 }

@@ -214,7 +214,17 @@ internal sealed partial class HuddleTable
                 // empty). Make it again, as silo start would, so the service recovers without a
                 // restart; the grain's own ETag still tells it that its row is gone.
                 LogTableRecreated(_options.TableName, operation);
-                await _client.CreateIfNotExistsAsync(deadline.Token).ConfigureAwait(false);
+                try
+                {
+                    await _client.CreateIfNotExistsAsync(deadline.Token).ConfigureAwait(false);
+                }
+                catch (RequestFailedException created) when (created.ErrorCode == Azure.Data.Tables.Models.TableErrorCode.TableBeingDeleted.ToString())
+                {
+                    // Azure keeps a deleted table's name for a while; later calls will succeed.
+                    throw new GrainStorageUnavailableException(
+                        $"Grain storage (Azure table '{_options.TableName}') is being deleted by Azure and cannot be created again yet. Later calls try again.", created);
+                }
+
                 return await body(deadline.Token).ConfigureAwait(false);
             }
         }
