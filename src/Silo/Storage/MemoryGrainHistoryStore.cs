@@ -1,0 +1,99 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using Huddle.Grains.Common;
+using Orleans.Runtime;
+using Orleans.Storage;
+
+namespace Huddle.Silo.Storage;
+
+/// <summary>
+/// History pages in process memory, for the Memory storage provider: lost when the silo stops.
+/// Pages are kept serialized, so a page read back is a copy, and the same per-row size limit as
+/// Azure Table applies, so a page that would not fit there fails in development too.
+/// </summary>
+internal sealed class MemoryGrainHistoryStore(string serviceId, IGrainStorageSerializer serializer) : IGrainHistoryStore
+{
+    private readonly ConcurrentDictionary<(GrainId GrainId, string Stream), SortedList<long, byte[]>> _pages = new();
+
+    public Task WritePageAsync<T>(GrainId grainId, string stream, long page, T content, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(page);
+        var payload = serializer.Serialize(content).ToArray();
+        var max = TableRowFormat.MaxPayloadBytes(TableKeys.PartitionKey(serviceId, grainId), TableKeys.HistoryRowKey(stream, page));
+        if (payload.Length > max)
+        {
+            throw new StorageLimitExceededException("history page size (bytes)", payload.Length, max);
+        }
+
+        var pages = _pages.GetOrAdd((grainId, stream), _ => []);
+        lock (pages)
+        {
+            pages[page] = payload;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<HistoryPage<T>?> ReadPageAsync<T>(GrainId grainId, string stream, long page, CancellationToken cancellationToken = default)
+    {
+        byte[]? payload = null;
+        if (_pages.TryGetValue((grainId, stream), out var pages))
+        {
+            lock (pages)
+            {
+                pages.TryGetValue(page, out payload);
+            }
+        }
+
+        return Task.FromResult(payload is null ? null : new HistoryPage<T>(page, Deserialize<T>(payload)));
+    }
+
+    public async IAsyncEnumerable<HistoryPage<T>> ReadPagesAsync<T>(
+        GrainId grainId,
+        string stream,
+        long fromPage = 0,
+        long toPage = long.MaxValue,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        if (!_pages.TryGetValue((grainId, stream), out var pages))
+        {
+            yield break;
+        }
+
+        KeyValuePair<long, byte[]>[] selected;
+        lock (pages)
+        {
+            selected = pages.Where(p => p.Key >= fromPage && p.Key <= toPage).ToArray();
+        }
+
+        foreach (var (number, payload) in selected)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return new HistoryPage<T>(number, Deserialize<T>(payload));
+        }
+
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+
+    public Task<int> DeletePagesAsync(GrainId grainId, string stream, long beforePage, CancellationToken cancellationToken = default)
+    {
+        var deleted = 0;
+        if (_pages.TryGetValue((grainId, stream), out var pages))
+        {
+            lock (pages)
+            {
+                foreach (var number in pages.Keys.Where(n => n < beforePage).ToArray())
+                {
+                    pages.Remove(number);
+                    deleted++;
+                }
+            }
+        }
+
+        return Task.FromResult(deleted);
+    }
+
+    private T Deserialize<T>(byte[] payload) =>
+        serializer.Deserialize<T>(new BinaryData(payload))
+        ?? throw new HuddleStorageException($"A history page deserialized as null {typeof(T).Name}.");
+}

@@ -1,0 +1,134 @@
+using Huddle.Grains.Common;
+using Huddle.Silo.Storage;
+using Huddle.Storage.Tests.Infrastructure;
+
+namespace Huddle.Storage.Tests;
+
+/// <summary>Paged history beside a grain's state, the same for the memory and the Azure Table store.</summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class HistoryStoreTests(AzuriteFixture azurite)
+{
+    public static readonly TheoryData<string> Stores = ["memory", "azure"];
+
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task Pages_read_back_one_at_a_time_and_as_ranges_in_page_order(string kind)
+    {
+        var (history, _) = await CreateAsync(kind);
+        var grain = TestStorage.NewGrainId();
+        foreach (var page in new long[] { 3, 0, 11, 1, 2 })
+        {
+            await history.WritePageAsync(grain, "board", page, Entries(page), Ct);
+        }
+
+        var two = await history.ReadPageAsync<HistoryEntry[]>(grain, "board", 2, Ct);
+        var missing = await history.ReadPageAsync<HistoryEntry[]>(grain, "board", 4, Ct);
+        var all = await history.ReadPagesAsync<HistoryEntry[]>(grain, "board", cancellationToken: Ct).ToListAsync(Ct);
+        var range = await history.ReadPagesAsync<HistoryEntry[]>(grain, "board", 1, 3, Ct).ToListAsync(Ct);
+
+        Assert.Equal(Entries(2), two!.Content);
+        Assert.Null(missing);
+        Assert.Equal([0L, 1, 2, 3, 11], all.Select(p => p.Number));
+        Assert.Equal([1L, 2, 3], range.Select(p => p.Number));
+        Assert.All(all, p => Assert.Equal(Entries(p.Number), p.Content));
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task Streams_and_grains_keep_their_own_pages(string kind)
+    {
+        var (history, _) = await CreateAsync(kind);
+        var grain = TestStorage.NewGrainId();
+        var other = TestStorage.NewGrainId();
+
+        await history.WritePageAsync(grain, "board", 0, Entries(0), Ct);
+        await history.WritePageAsync(grain, "chat", 0, Entries(100), Ct);
+        await history.WritePageAsync(other, "board", 0, Entries(200), Ct);
+
+        Assert.Equal(Entries(0), (await history.ReadPageAsync<HistoryEntry[]>(grain, "board", 0, Ct))!.Content);
+        Assert.Equal(Entries(100), (await history.ReadPageAsync<HistoryEntry[]>(grain, "chat", 0, Ct))!.Content);
+        Assert.Single(await history.ReadPagesAsync<HistoryEntry[]>(other, "board", cancellationToken: Ct).ToListAsync(Ct));
+    }
+
+    [Fact]
+    public async Task History_rows_sit_beside_the_grains_state_row_without_touching_it()
+    {
+        var (history, storage) = await CreateAsync("azure");
+        var grain = TestStorage.NewGrainId();
+        var state = new TestGrainState<NoteState>(new NoteState { Text = "today" });
+        await storage!.WriteStateAsync("board", grain, state);
+
+        await history.WritePageAsync(grain, "board", 0, Entries(0), Ct);
+        var pages = await history.ReadPagesAsync<HistoryEntry[]>(grain, "board", cancellationToken: Ct).ToListAsync(Ct);
+        state.State.Text = "still mine";
+        await storage.WriteStateAsync("board", grain, state);
+
+        Assert.Single(pages);
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task Rewriting_a_page_replaces_it_and_old_pages_can_be_deleted(string kind)
+    {
+        var (history, _) = await CreateAsync(kind);
+        var grain = TestStorage.NewGrainId();
+        for (var page = 0; page < 5; page++)
+        {
+            await history.WritePageAsync(grain, "board", page, Entries(page), Ct);
+        }
+
+        await history.WritePageAsync(grain, "board", 4, Entries(40), Ct);
+        var deleted = await history.DeletePagesAsync(grain, "board", beforePage: 2, Ct);
+        var left = await history.ReadPagesAsync<HistoryEntry[]>(grain, "board", cancellationToken: Ct).ToListAsync(Ct);
+
+        Assert.Equal(2, deleted);
+        Assert.Equal([2L, 3, 4], left.Select(p => p.Number));
+        Assert.Equal(Entries(40), left[^1].Content);
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task Appending_moves_full_pages_out_of_the_tail_so_state_stays_small(string kind)
+    {
+        var (history, _) = await CreateAsync(kind);
+        var grain = TestStorage.NewGrainId();
+        var tail = HistoryTail<HistoryEntry>.Empty;
+
+        for (var seq = 1; seq <= 7; seq++)
+        {
+            tail = await history.AppendAsync(grain, "board", tail, new HistoryEntry(seq, $"change {seq}"), pageSize: 3, Ct);
+        }
+
+        var pages = await history.ReadEntryPagesAsync<HistoryEntry>(grain, "board", cancellationToken: Ct).ToListAsync(Ct);
+        Assert.Equal(2, tail.NextPage);
+        Assert.Single(tail.Entries);
+        Assert.Equal([0L, 1], pages.Select(p => p.Number));
+        Assert.Equal(Enumerable.Range(1, 7).Select(i => (long)i), pages.SelectMany(p => p.Content).Concat(tail.Entries).Select(e => e.Seq));
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task A_page_too_large_for_one_row_fails_with_a_typed_exception(string kind)
+    {
+        var (history, _) = await CreateAsync(kind);
+        var big = Enumerable.Range(0, 20_000).Select(i => new HistoryEntry(i, "entry with some words in it — ü")).ToArray();
+
+        await Assert.ThrowsAsync<StorageLimitExceededException>(() => history.WritePageAsync(TestStorage.NewGrainId(), "board", 0, big, Ct));
+    }
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static HistoryEntry[] Entries(long page) =>
+        [new HistoryEntry(page * 10, $"page {page} first"), new HistoryEntry((page * 10) + 1, $"page {page} second — é")];
+
+    private async Task<(IGrainHistoryStore History, AzureTableGrainStorage? Storage)> CreateAsync(string kind)
+    {
+        if (kind == "memory")
+        {
+            return (new MemoryGrainHistoryStore(TestStorage.ServiceId, OrleansServices.Serializer), null);
+        }
+
+        var storage = await TestStorage.CreateAsync(azurite.Server);
+        return (TestStorage.HistoryOf(storage, OrleansServices.Serializer), storage);
+    }
+}
