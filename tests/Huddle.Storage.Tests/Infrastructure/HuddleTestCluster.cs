@@ -31,7 +31,7 @@ internal static class HuddleTestCluster
         builder.ConfigureSilo((_, silo) =>
         {
             silo.AddHuddleStorage(config);
-            silo.Services.TryAddSingleton(TimeProvider.System);
+            silo.Services.TryAddSingleton(Huddle.Grains.Common.HuddleClock.System);
             silo.Services.AddOptions<CareTeamGrainOptions>();
         });
         var cluster = builder.Build();
