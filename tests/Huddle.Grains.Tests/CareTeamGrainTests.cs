@@ -123,6 +123,17 @@ public sealed class CareTeamGrainTests(ClusterFixture fixture)
         var notice = await observer.Notices.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
         Assert.True(notice.Full.Reset);
         Assert.Equal("newDay", notice.Full.Op);
+
+        // Yesterday is kept as it ended, in a history page of its own.
+        var yesterday = DateOnly.FromDateTime(today.UtcDateTime);
+        var past = await grain.GetHistoryAsync(Bhc, yesterday.AddDays(-7), yesterday);
+        Assert.Null(past.Error);
+        var day = Assert.Single(past.Boards);
+        Assert.Equal((yesterday, 2L), (day.Day, day.Version));
+        Assert.Equal(Pcp, day.Session!.StartedBy);
+        Assert.Equal(ErrorCodes.Forbidden, (await grain.GetHistoryAsync(Display, yesterday, yesterday)).Error?.Code);
+        Assert.Equal(ErrorCodes.ValidationFailed, (await grain.GetHistoryAsync(Pcp, yesterday.AddDays(-31), yesterday)).Error?.Code);
+        Assert.Equal(ErrorCodes.ValidationFailed, (await grain.GetHistoryAsync(Pcp, yesterday, yesterday.AddDays(-1))).Error?.Code);
     }
 
     private sealed class ChannelObserver : IBoardObserver

@@ -1,4 +1,6 @@
 using Huddle.Grains.Common;
+using Huddle.Silo.Storage;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Orleans.TestingHost;
@@ -20,7 +22,8 @@ public sealed class ClusterFixture : IAsyncLifetime
         var builder = new InProcessTestClusterBuilder();
         builder.ConfigureSilo((_, silo) =>
         {
-            silo.AddMemoryGrainStorage(StorageNames.Huddle);
+            // The silo's own storage wiring: in-memory state and history pages.
+            silo.AddHuddleStorage(new ConfigurationBuilder().Build());
             silo.Services.AddSingleton(new HuddleClock(Clock));
         });
         Cluster = builder.Build();

@@ -2,6 +2,7 @@ using Huddle.Grains.CareTeams.Board;
 using Huddle.Grains.Common;
 using Huddle.Grains.Patients;
 using Microsoft.Extensions.Logging;
+using System.Collections.Immutable;
 using Orleans.Utilities;
 
 namespace Huddle.Grains.CareTeams;
@@ -18,10 +19,20 @@ public sealed class CareTeamGrainOptions
 
 public sealed partial class CareTeamGrain(
     [PersistentState(StorageNames.CareTeamState, StorageNames.Huddle)] IPersistentState<CareTeamState> state,
+    IGrainHistoryStore history,
     HuddleClock clock,
     Microsoft.Extensions.Options.IOptions<CareTeamGrainOptions> options,
     ILogger<CareTeamGrain> logger) : Grain, ICareTeamGrain
 {
+    /// <summary>The longest range one history read may ask for.</summary>
+    public const int MaxHistoryDays = 31;
+
+    /// <summary>
+    /// Each finished day's board is a history page of its own, numbered by its day, so the state row
+    /// holds only today however long a team has used Huddle.
+    /// </summary>
+    private const string DaysStream = "days";
+
     private readonly ObserverManager<IBoardObserver> _observers = new(options.Value.ObserverExpiry, logger);
 
     private string TeamId => this.GetPrimaryKeyString();
@@ -72,6 +83,32 @@ public sealed partial class CareTeamGrain(
         return new BoardRead(access == TeamAccess.Display ? SharedScreenPrivacy.Redact(board) : board, access, null);
     }
 
+    public async Task<BoardHistoryRead> GetHistoryAsync(string userId, DateOnly from, DateOnly to)
+    {
+        if (state.State.Profile is not { } profile)
+        {
+            return new BoardHistoryRead([], HuddleError.NotFound("Team", TeamId));
+        }
+
+        if (!profile.IsMember(userId))
+        {
+            return new BoardHistoryRead([], HuddleError.Forbidden("Only members of the care team can read its past huddles."));
+        }
+
+        if (to < from || to.DayNumber - from.DayNumber >= MaxHistoryDays)
+        {
+            return new BoardHistoryRead([], HuddleError.Invalid($"Ask for 1 to {MaxHistoryDays} days, with 'from' not after 'to'."));
+        }
+
+        var boards = ImmutableArray.CreateBuilder<HuddleBoard>();
+        await foreach (var page in history.ReadPagesAsync<HuddleBoard>(this.GetGrainId(), DaysStream, from.DayNumber, to.DayNumber))
+        {
+            boards.Add(page.Content);
+        }
+
+        return new BoardHistoryRead(boards.ToImmutable(), null);
+    }
+
     public async Task<CommandResult> ExecuteAsync(string actorId, BoardCommand command)
     {
         ArgumentNullException.ThrowIfNull(command);
@@ -119,6 +156,13 @@ public sealed partial class CareTeamGrain(
         if (stored is not null && stored.Day >= today)
         {
             return stored;
+        }
+
+        if (stored is not null)
+        {
+            // The finished day is stored before the state that forgets it. Pages are upserted, so
+            // if the state write below fails the retry simply writes the same page again.
+            await history.WritePageAsync(this.GetGrainId(), DaysStream, stored.Day.DayNumber, stored);
         }
 
         var next = stored is null ? HuddleBoard.Create(TeamId, today) : BoardRules.RollOver(stored, today);

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Huddle.Grains.CareTeams.Board;
 using Huddle.Grains.Common;
 
@@ -9,6 +10,12 @@ public sealed record BoardRead(
     [property: Id(0)] HuddleBoard? Board,
     [property: Id(1)] TeamAccess Access,
     [property: Id(2)] HuddleError? Error);
+
+/// <summary>Past days' boards (oldest first) as a member may read them, or an error.</summary>
+[GenerateSerializer, Immutable, Alias("huddle.board-history-read")]
+public sealed record BoardHistoryRead(
+    [property: Id(0)] ImmutableArray<HuddleBoard> Boards,
+    [property: Id(1)] HuddleError? Error);
 
 /// <summary>The outcome of a board command: the board's version after it, or an error and no change.</summary>
 [GenerateSerializer, Immutable, Alias("huddle.command-result")]
@@ -64,6 +71,13 @@ public interface ICareTeamGrain : IGrainWithStringKey
 
     /// <summary>Today's board as <paramref name="userId"/> may see it (redacted for a room display).</summary>
     Task<BoardRead> GetBoardAsync(string userId);
+
+    /// <summary>
+    /// The boards of past days from <paramref name="from"/> to <paramref name="to"/> (inclusive, at
+    /// most <see cref="CareTeamGrain.MaxHistoryDays"/> days), as they stood when each day ended:
+    /// session, attendance, summary, notes, cards and action items. Members only.
+    /// </summary>
+    Task<BoardHistoryRead> GetHistoryAsync(string userId, DateOnly from, DateOnly to);
 
     /// <summary>Applies <paramref name="command"/> on behalf of <paramref name="actorId"/>.</summary>
     Task<CommandResult> ExecuteAsync(string actorId, BoardCommand command);

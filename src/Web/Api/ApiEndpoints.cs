@@ -57,6 +57,12 @@ public static class ApiEndpoints
             return read.Error is { } error ? ApiErrors.Problem(error) : Results.Ok(read.Board);
         });
 
+        api.MapGet("/teams/{teamId}/board/history", async (string teamId, DateOnly from, DateOnly to, ClaimsPrincipal principal, BoardService boards) =>
+        {
+            var read = await boards.HistoryAsync(principal.UserIdOf(), teamId, from, to);
+            return read.Error is { } error ? ApiErrors.Problem(error) : Results.Ok(read.Boards);
+        });
+
         api.MapGet("/board-ops", () => Results.Ok(BoardOps.Names));
 
         api.MapPost("/teams/{teamId}/board/{op}", async (string teamId, string op, JsonElement? args, ClaimsPrincipal principal, BoardService boards) =>

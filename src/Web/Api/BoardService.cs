@@ -67,6 +67,25 @@ public sealed partial class BoardService(IGrainFactory grains, ILogger<BoardServ
         }
     }
 
+    /// <summary>Past days' boards from <paramref name="from"/> to <paramref name="to"/>.</summary>
+    public async Task<BoardHistoryRead> HistoryAsync(string userId, string teamId, DateOnly from, DateOnly to)
+    {
+        if (!Ids.IsValid(teamId))
+        {
+            return new BoardHistoryRead([], InvalidTeamId);
+        }
+
+        try
+        {
+            return await Team(teamId).GetHistoryAsync(userId, from, to);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogFailed(ex, teamId, "history");
+            return new BoardHistoryRead([], Unavailable);
+        }
+    }
+
     /// <summary>Applies <paramref name="command"/> as <paramref name="userId"/>.</summary>
     public async Task<CommandResult> ExecuteAsync(string userId, string teamId, BoardCommand command)
     {

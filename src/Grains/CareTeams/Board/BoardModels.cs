@@ -104,6 +104,7 @@ public sealed record BoardSettings(
 /// <summary>
 /// One care team's huddle board for one day. Immutable: every accepted operation yields a new
 /// board with <see cref="Version"/> one higher, so a change can be diffed by reference.
+/// <see cref="NextId"/> is the server's id counter (persisted; clients never allocate ids).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("huddle.board")]
 public sealed record HuddleBoard(
@@ -116,7 +117,7 @@ public sealed record HuddleBoard(
     [property: Id(6)] ImmutableArray<HuddleNote> Notes,
     [property: Id(7)] HuddleSession? Session,
     [property: Id(8)] BoardSettings Settings,
-    [property: Id(9), JsonIgnore] long NextId = 0)
+    [property: Id(9)] long NextId = 0)
 {
     /// <summary>The lanes a new team starts with (KaiNexus-style To discuss → Done).</summary>
     public static readonly ImmutableArray<(string Title, bool ClearsDaily)> DefaultLanes =
