@@ -15,15 +15,16 @@ internal sealed class BenchOptions
           --out <path>            write the JSON summary there (default: bench-results/bench.json)
           --rounds <n>            alternating rounds per target for load scenarios (default 3, quick 1)
           --subscribers <n>       fanout subscribers (default 1000)
-          --rate <n>              fanout updates per second (default 20 → 20,000 deliveries/s at N=1,000)
+          --rate <n>              fanout updates per second (default 5 → 5,000 deliveries/s at N=1,000)
           --teams <n>             teams scenario: number of teams (default 200)
           --members <n>           teams scenario: subscribers per team (default 25)
-          --team-rate <n>         teams scenario: updates per second per team (default 4)
-          --duration <s>          measured seconds per run (default 10, quick 8)
-          --warmup <s>            warm-up seconds per run, not measured (default 3, quick 2)
+          --team-rate <n>         teams scenario: updates per second per team (default 0.25 → 1,250 deliveries/s)
+          --duration <s>          measured seconds per run (default 10, quick 6)
+          --warmup <s>            warm-up seconds per run, not measured (default 3, quick 1.5)
           --grains <n>            patient grains for the grains scenario (default 100000)
           --coldstarts <n>        cold starts to time (default 3)
-          --no-build              use the Release builds already on disk
+          --build                 build both targets (Release) first; `dotnet run -c Release` already
+                                  builds them as project references, so this is for a bare exe
         """;
 
     public bool Quick { get; private set; }
@@ -31,15 +32,15 @@ internal sealed class BenchOptions
     public string Out { get; private set; } = Path.Combine("bench-results", "bench.json");
     public int Rounds { get; private set; } = 3;
     public int Subscribers { get; private set; } = 1000;
-    public double Rate { get; private set; } = 20;
+    public double Rate { get; private set; } = 5;
     public int Teams { get; private set; } = 200;
     public int Members { get; private set; } = 25;
-    public double TeamRate { get; private set; } = 4;
+    public double TeamRate { get; private set; } = 0.25;
     public TimeSpan Duration { get; private set; } = TimeSpan.FromSeconds(10);
     public TimeSpan Warmup { get; private set; } = TimeSpan.FromSeconds(3);
     public int Grains { get; private set; } = 100_000;
     public int ColdStarts { get; private set; } = 3;
-    public bool Build { get; private set; } = true;
+    public bool Build { get; private set; }
 
     public static BenchOptions Parse(IReadOnlyList<string> args)
     {
@@ -49,8 +50,8 @@ internal sealed class BenchOptions
             o.Quick = true;
             o.Scenarios = ["fanout"];
             o.Rounds = 1;
-            o.Duration = TimeSpan.FromSeconds(8);
-            o.Warmup = TimeSpan.FromSeconds(2);
+            o.Duration = TimeSpan.FromSeconds(6);
+            o.Warmup = TimeSpan.FromSeconds(1.5);
         }
 
         for (var i = 0; i < args.Count; i++)
@@ -95,6 +96,9 @@ internal sealed class BenchOptions
                     break;
                 case "--coldstarts":
                     o.ColdStarts = Int(Next(), 1, 20);
+                    break;
+                case "--build":
+                    o.Build = true;
                     break;
                 case "--no-build":
                     o.Build = false;

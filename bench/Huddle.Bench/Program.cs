@@ -38,6 +38,7 @@ Console.CancelKeyPress += (_, e) =>
 ThreadPool.SetMinThreads(Math.Max(64, Environment.ProcessorCount * 16), Math.Max(64, Environment.ProcessorCount * 16));
 
 var total = Stopwatch.StartNew();
+var loadAtStart = LoadAverage();
 Console.WriteLine($"Huddle bench: {Environment.ProcessorCount} cores, load generator and servers share them; scenarios: {string.Join(", ", options.Scenarios)}");
 if (options.Build)
 {
@@ -71,6 +72,9 @@ var summary = new JsonObject
         ["os"] = System.Runtime.InteropServices.RuntimeInformation.OSDescription,
         ["runtime"] = System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription,
         ["note"] = "load generator and servers share the same cores",
+        // Other work on the machine (builds, test runs) moves every figure: keep the load with them.
+        ["loadavg_start"] = loadAtStart,
+        ["loadavg_end"] = LoadAverage(),
     },
     ["quick"] = options.Quick,
     ["started_utc"] = DateTime.UtcNow.AddSeconds(-total.Elapsed.TotalSeconds).ToString("O", CultureInfo.InvariantCulture),
@@ -101,6 +105,8 @@ Directory.CreateDirectory(Path.GetDirectoryName(outPath)!);
 await File.WriteAllTextAsync(outPath, summary.ToJsonString(Json.Options));
 Console.WriteLine($"summary written to {outPath} ({total.Elapsed.TotalSeconds:0} s in all)");
 return 0;
+
+static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "";
 
 static string FindRepoRoot()
 {

@@ -38,7 +38,7 @@ internal sealed record LoadRunResult(
 internal static class LoadRun
 {
     private const int ConnectParallelism = 32;
-    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(1.5);
     private static readonly TimeSpan DrainLimit = TimeSpan.FromSeconds(10);
     private static int _nextTag = Environment.ProcessId % 5000;
 

@@ -42,6 +42,14 @@ internal sealed class BenchContext(BenchOptions options, string repoRoot) : IAsy
         {
             if (_huddle is null || _baseline is null)
             {
+                foreach (var dll in new[] { WebDll, BaselineDll })
+                {
+                    if (!File.Exists(dll))
+                    {
+                        throw new FileNotFoundException($"{dll} is missing: run the bench with `dotnet run -c Release`, or pass --build.", dll);
+                    }
+                }
+
                 _huddleServer ??= ServerProcess.Start(WebDll, HuddleEnvironment(seed: false));
                 _baselineServer ??= ServerProcess.Start(BaselineDll, new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Development" });
                 await Task.WhenAll(

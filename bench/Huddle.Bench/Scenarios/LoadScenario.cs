@@ -31,7 +31,7 @@ internal sealed class LoadScenario(string name, string headlinePrefix, LoadLayou
             {
                 var run = await LoadRun.RunAsync(target, profile, round, ct);
                 runs.Add(run);
-                Console.WriteLine($"    round {round} {run.Target,-8} p50 {run.Delivery.P50,8:0.00} ms  p99 {run.Delivery.P99,8:0.00} ms  "
+                Console.WriteLine($"    round {round} {run.Target,-8} load {File.ReadAllText("/proc/loadavg").Split(' ')[0],5}  p50 {run.Delivery.P50,8:0.00} ms  p99 {run.Delivery.P99,8:0.00} ms  "
                     + $"{run.DeliveriesPerSecond,8:N0}/s  received {run.ReceivedDeliveries:N0}/{run.ExpectedDeliveries:N0}  "
                     + $"CPU server {run.ServerCpuPercent:0}% client {run.ClientCpuPercent:0}%  send lag p99 {run.SendLag.P99:0.0} ms  {run.BytesPerConnection / 1024.0:0.0} KB/conn");
             }
