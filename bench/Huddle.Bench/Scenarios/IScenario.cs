@@ -25,8 +25,8 @@ internal static class ScenarioCatalog
 {
     public static IScenario Create(string name, BenchOptions options) => name switch
     {
-        "fanout" => new LoadScenario("fanout", "fanout", new(1, options.Subscribers), options.Rate, options),
-        "teams" => new LoadScenario("teams", "teams", new(options.Teams, options.Members), options.TeamRate * options.Teams, options),
+        "fanout" => new LoadScenario("fanout", "", new(1, options.Subscribers), options.Rate, options),
+        "teams" => new LoadScenario("teams", "teams_", new(options.Teams, options.Members), options.TeamRate * options.Teams, options),
         "grains" => new GrainsScenario(),
         "coldstart" => new ColdStartScenario(),
         _ => throw new ArgumentException($"Unknown scenario '{name}'; known: fanout, teams, grains, coldstart."),
