@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Threading.Channels;
 using Huddle.Grains.CareTeams;
 using Huddle.Web.Hubs;
 using Microsoft.AspNetCore.SignalR;
@@ -34,7 +35,9 @@ public sealed partial class BoardRelay(
     // Unsubscribes still in flight, by team: a new subscription waits for them, or the late
     // unsubscribe could land after it at the grain and silently stop the feed.
     private readonly Dictionary<string, Task> _leaving = new(StringComparer.Ordinal);
+    private readonly Channel<BoardNotice> _outbox = Channel.CreateUnbounded<BoardNotice>(new() { SingleReader = true });
     private IBoardObserver? _reference;
+    private int _pumping;
 
     /// <summary>
     /// Ensures this host is subscribed to <paramref name="teamId"/> and registers an optional local
@@ -112,8 +115,15 @@ public sealed partial class BoardRelay(
     {
         ArgumentNullException.ThrowIfNull(notice);
         var teamId = notice.Full.TeamId;
-        Observe(hub.Clients.Group(HuddleGroups.Board(teamId)).BoardChanged(notice.Full), teamId);
-        Observe(hub.Clients.Group(HuddleGroups.Screen(teamId)).BoardChanged(notice.SharedScreen), teamId);
+
+        // The SignalR fan-out leaves the Orleans turn: this callback runs on the observer's Orleans
+        // scheduler, and SignalR's send path (pipe flush, WebSocket send) would otherwise capture it,
+        // serialising every connection's sends behind one another. One pump keeps changes in order.
+        _outbox.Writer.TryWrite(notice);
+        if (Interlocked.CompareExchange(ref _pumping, 1, 0) == 0)
+        {
+            _ = Task.Factory.StartNew(PumpAsync, CancellationToken.None, TaskCreationOptions.DenyChildAttach, TaskScheduler.Default).Unwrap();
+        }
 
         ImmutableArray<Action<BoardNotice>> listeners;
         lock (_lock)
@@ -144,6 +154,25 @@ public sealed partial class BoardRelay(
         }
 
         await SubscribeAsync(teamId);
+    }
+
+    /// <summary>Sends queued changes to their SignalR groups, in arrival order, on the default scheduler.</summary>
+    private async Task PumpAsync()
+    {
+        await foreach (var notice in _outbox.Reader.ReadAllAsync())
+        {
+            var teamId = notice.Full.TeamId;
+            try
+            {
+                Observe(hub.Clients.Group(HuddleGroups.Board(teamId)).BoardChanged(notice.Full), teamId);
+                Observe(hub.Clients.Group(HuddleGroups.Screen(teamId)).BoardChanged(notice.SharedScreen), teamId);
+            }
+            catch (Exception ex)
+            {
+                // One failed send must not stop the pump for every other team.
+                LogSendFailed(ex, teamId);
+            }
+        }
     }
 
     private Task SubscribeAsync(string teamId) => grains.GetGrain<ICareTeamGrain>(teamId).SubscribeAsync(Reference());

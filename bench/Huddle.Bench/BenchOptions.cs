@@ -1,0 +1,123 @@
+using System.Globalization;
+
+namespace Huddle.Bench;
+
+/// <summary>Command-line options. Every count and duration is bounded so a run always ends.</summary>
+internal sealed class BenchOptions
+{
+    public const string Usage = """
+        Huddle load bench: Huddle vs a bare SignalR baseline, on loopback.
+
+        dotnet run -c Release --project bench/Huddle.Bench -- [options]
+
+          --quick                 fanout only, N=1,000, one round per target (~1 min, for trend tracking)
+          --scenario a,b,...      fanout, teams, grains, coldstart (default: all)
+          --out <path>            write the JSON summary there (default: bench-results/bench.json)
+          --rounds <n>            alternating rounds per target for load scenarios (default 3, quick 1)
+          --subscribers <n>       fanout subscribers (default 1000)
+          --rate <n>              fanout updates per second (default 5 → 5,000 deliveries/s at N=1,000)
+          --teams <n>             teams scenario: number of teams (default 200)
+          --members <n>           teams scenario: subscribers per team (default 25)
+          --team-rate <n>         teams scenario: updates per second per team (default 0.25 → 1,250 deliveries/s)
+          --duration <s>          measured seconds per run (default 10, quick 6)
+          --warmup <s>            warm-up seconds per run, not measured (default 3, quick 1.5)
+          --grains <n>            patient grains for the grains scenario (default 100000)
+          --coldstarts <n>        cold starts to time (default 3)
+          --build                 build both targets (Release) first; `dotnet run -c Release` already
+                                  builds them as project references, so this is for a bare exe
+        """;
+
+    public bool Quick { get; private set; }
+    public IReadOnlyList<string> Scenarios { get; private set; } = ["fanout", "teams", "grains", "coldstart"];
+    public string Out { get; private set; } = Path.Combine("bench-results", "bench.json");
+    public int Rounds { get; private set; } = 3;
+    public int Subscribers { get; private set; } = 1000;
+    public double Rate { get; private set; } = 5;
+    public int Teams { get; private set; } = 200;
+    public int Members { get; private set; } = 25;
+    public double TeamRate { get; private set; } = 0.25;
+    public TimeSpan Duration { get; private set; } = TimeSpan.FromSeconds(10);
+    public TimeSpan Warmup { get; private set; } = TimeSpan.FromSeconds(3);
+    public int Grains { get; private set; } = 100_000;
+    public int ColdStarts { get; private set; } = 3;
+    public bool Build { get; private set; }
+
+    public static BenchOptions Parse(IReadOnlyList<string> args)
+    {
+        var o = new BenchOptions();
+        if (args.Contains("--quick"))
+        {
+            o.Quick = true;
+            o.Scenarios = ["fanout"];
+            o.Rounds = 1;
+            o.Duration = TimeSpan.FromSeconds(6);
+            o.Warmup = TimeSpan.FromSeconds(1.5);
+        }
+
+        for (var i = 0; i < args.Count; i++)
+        {
+            string Next() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            switch (args[i])
+            {
+                case "--quick":
+                    break;
+                case "--scenario" or "--scenarios":
+                    o.Scenarios = [.. Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+                    break;
+                case "--out":
+                    o.Out = Next();
+                    break;
+                case "--rounds":
+                    o.Rounds = Int(Next(), 1, 20);
+                    break;
+                case "--subscribers":
+                    o.Subscribers = Int(Next(), 1, 20_000);
+                    break;
+                case "--rate":
+                    o.Rate = Num(Next(), 0.1, 10_000);
+                    break;
+                case "--teams":
+                    o.Teams = Int(Next(), 1, 2_000);
+                    break;
+                case "--members":
+                    o.Members = Int(Next(), 1, 1_000);
+                    break;
+                case "--team-rate":
+                    o.TeamRate = Num(Next(), 0.01, 1_000);
+                    break;
+                case "--duration":
+                    o.Duration = TimeSpan.FromSeconds(Num(Next(), 1, 600));
+                    break;
+                case "--warmup":
+                    o.Warmup = TimeSpan.FromSeconds(Num(Next(), 0, 120));
+                    break;
+                case "--grains":
+                    o.Grains = Int(Next(), 1, 2_000_000);
+                    break;
+                case "--coldstarts":
+                    o.ColdStarts = Int(Next(), 1, 20);
+                    break;
+                case "--build":
+                    o.Build = true;
+                    break;
+                case "--no-build":
+                    o.Build = false;
+                    break;
+                default:
+                    throw new ArgumentException($"Unknown option '{args[i]}'.");
+            }
+        }
+
+        return o;
+    }
+
+    private static int Int(string s, int min, int max) =>
+        int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= min && v <= max
+            ? v
+            : throw new ArgumentException($"'{s}' is not a whole number in [{min}, {max}].");
+
+    private static double Num(string s, double min, double max) =>
+        double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v >= min && v <= max
+            ? v
+            : throw new ArgumentException($"'{s}' is not a number in [{min}, {max}].");
+}

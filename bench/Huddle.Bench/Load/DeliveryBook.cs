@@ -1,0 +1,143 @@
+using System.Diagnostics;
+using HdrHistogram;
+using Huddle.Bench.Targets;
+
+namespace Huddle.Bench.Load;
+
+/// <summary>
+/// The schedule of one run and what arrived. Updates are due at fixed instants (open loop); a
+/// delivery's latency is measured from when its update was <em>due</em>, not from when it was
+/// actually sent, so a stalled sender or server shows up in the figures instead of hiding them.
+/// Shared by every subscriber of the run: one handler, lock-free recording.
+/// </summary>
+internal sealed class DeliveryBook
+{
+    /// <summary>Microseconds; anything above a minute is recorded as a minute.</summary>
+    public const long MaxMicros = 60_000_000;
+    private static readonly double MicrosPerTick = 1_000_000.0 / Stopwatch.Frequency;
+
+    private readonly long[] _due;
+    private readonly int[] _remaining;
+    private long _received;
+    private long _receivedMeasured;
+    private long _stale;
+    private long _lastArrival;
+
+    public DeliveryBook(int tag, long start, double updatesPerSecond, int updates, int measureFrom, int subscribersPerUpdate)
+    {
+        Tag = tag;
+        MeasureFrom = measureFrom;
+        SubscribersPerUpdate = subscribersPerUpdate;
+        _due = new long[updates];
+        _remaining = new int[updates];
+        var ticksPerUpdate = Stopwatch.Frequency / updatesPerSecond;
+        for (var i = 0; i < updates; i++)
+        {
+            _due[i] = start + (long)(i * ticksPerUpdate);
+            _remaining[i] = subscribersPerUpdate;
+        }
+
+        OnChange = Record;
+    }
+
+    public int Tag { get; }
+
+    public int Updates => _due.Length;
+
+    /// <summary>Updates before this one are warm-up: delivered but not measured.</summary>
+    public int MeasureFrom { get; }
+
+    public int SubscribersPerUpdate { get; }
+
+    /// <summary>Per delivery: due → this subscriber has it.</summary>
+    public LongConcurrentHistogram Delivery { get; } = NewHistogram();
+
+    /// <summary>Per update: due → the last subscriber has it.</summary>
+    public LongConcurrentHistogram Fanout { get; } = NewHistogram();
+
+    /// <summary>Per update: due → the sender actually sent it (the generator's own lag).</summary>
+    public LongConcurrentHistogram SendLag { get; } = NewHistogram();
+
+    /// <summary>The one handler every subscriber connection of the run shares.</summary>
+    public Action<BenchChange> OnChange { get; }
+
+    public long Received => Interlocked.Read(ref _received);
+
+    public long ReceivedMeasured => Interlocked.Read(ref _receivedMeasured);
+
+    public long Stale => Interlocked.Read(ref _stale);
+
+    public long LastArrival => Interlocked.Read(ref _lastArrival);
+
+    public long Expected => (long)Updates * SubscribersPerUpdate;
+
+    public long ExpectedMeasured => (long)(Updates - MeasureFrom) * SubscribersPerUpdate;
+
+    public long Due(int seq) => _due[seq];
+
+    public int IncompleteFanouts(int from)
+    {
+        var n = 0;
+        for (var i = from; i < _remaining.Length; i++)
+        {
+            n += Volatile.Read(ref _remaining[i]) > 0 ? 1 : 0;
+        }
+
+        return n;
+    }
+
+    public void RecordSend(int seq, long sentAt)
+    {
+        if (seq >= MeasureFrom)
+        {
+            SendLag.RecordValue(Micros(sentAt - _due[seq]));
+        }
+    }
+
+    public static long Micros(long ticks) => Math.Clamp((long)(ticks * MicrosPerTick), 0, MaxMicros);
+
+    public static LongConcurrentHistogram NewHistogram() => new(1, MaxMicros, 3);
+
+    private void Record(BenchChange change)
+    {
+        var now = Stopwatch.GetTimestamp();
+        var cards = change.Cards;
+        if (cards is not { Length: > 0 } || !Notes.TryParse(cards[0].Note, out var tag, out var seq) || tag != Tag || (uint)seq >= (uint)_due.Length)
+        {
+            // Another run's late delivery, or a change that is not the bench's.
+            Interlocked.Increment(ref _stale);
+            return;
+        }
+
+        Interlocked.Increment(ref _received);
+        InterlockedMax(ref _lastArrival, now);
+        var latency = Micros(now - _due[seq]);
+        var last = Interlocked.Decrement(ref _remaining[seq]) == 0;
+        if (seq < MeasureFrom)
+        {
+            return;
+        }
+
+        Interlocked.Increment(ref _receivedMeasured);
+        Delivery.RecordValue(latency);
+        if (last)
+        {
+            Fanout.RecordValue(latency);
+        }
+    }
+
+    private static void InterlockedMax(ref long target, long value)
+    {
+        var current = Interlocked.Read(ref target);
+        while (value > current)
+        {
+            var seen = Interlocked.CompareExchange(ref target, value, current);
+            if (seen == current)
+            {
+                return;
+            }
+
+            current = seen;
+        }
+    }
+}

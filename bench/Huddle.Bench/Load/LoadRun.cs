@@ -1,0 +1,248 @@
+using System.Diagnostics;
+using Huddle.Bench.Targets;
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace Huddle.Bench.Load;
+
+/// <summary>What one load scenario asks for: the layout, a total update rate, warm-up and measured time.</summary>
+internal sealed record LoadProfile(LoadLayout Layout, double UpdatesPerSecond, TimeSpan Warmup, TimeSpan Duration);
+
+/// <summary>The figures of one run of one target.</summary>
+internal sealed record LoadRunResult(
+    string Target,
+    int Round,
+    int Subscribers,
+    double ConnectSeconds,
+    long BytesPerConnection,
+    LatencySummary Delivery,
+    LatencySummary Fanout,
+    LatencySummary SendLag,
+    double DeliveriesPerSecond,
+    long ExpectedDeliveries,
+    long ReceivedDeliveries,
+    int IncompleteFanouts,
+    long PublishErrors,
+    double ServerCpuPercent,
+    long ServerRssBytes,
+    double ClientCpuPercent)
+{
+    /// <summary>Raw histograms, merged across rounds by the scenario.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public DeliveryBook Book { get; init; } = null!;
+}
+
+/// <summary>
+/// One run against one target: connect N subscribers (one HubConnection each), measure idle memory,
+/// drive updates on a fixed schedule, wait (bounded) for every delivery, disconnect.
+/// </summary>
+internal static class LoadRun
+{
+    private const int ConnectParallelism = 32;
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(1.5);
+    private static readonly TimeSpan DrainLimit = TimeSpan.FromSeconds(10);
+    private static int _nextTag = Environment.ProcessId % 5000;
+
+    public static async Task<LoadRunResult> RunAsync(ILoadTarget target, LoadProfile profile, int round, CancellationToken ct)
+    {
+        var layout = profile.Layout;
+        await target.PrepareAsync(layout, ct);
+
+        var drivers = new HubConnection[layout.Groups];
+        var subscribers = new HubConnection[layout.Subscribers];
+        try
+        {
+            for (var g = 0; g < layout.Groups; g++)
+            {
+                drivers[g] = target.Driver(layout, g);
+            }
+
+            await ForAllAsync(layout.Groups, g => drivers[g].StartAsync(ct), ct);
+
+            // The schedule is fixed before anyone connects; the handler is shared by all subscribers.
+            var tag = Interlocked.Increment(ref _nextTag) % 10_000;
+            var warmupUpdates = (int)Math.Round(profile.UpdatesPerSecond * profile.Warmup.TotalSeconds);
+            var measuredUpdates = Math.Max(1, (int)Math.Round(profile.UpdatesPerSecond * profile.Duration.TotalSeconds));
+            DeliveryBook? book = null;
+            Action<BenchChange> onChange = change => book?.OnChange(change);
+
+            await Task.Delay(Settle, ct);
+            var rssBefore = target.Server.RssBytes();
+            var connectStart = Stopwatch.GetTimestamp();
+            await ForAllAsync(layout.Subscribers, i =>
+            {
+                var (group, member) = (i / layout.PerGroup, i % layout.PerGroup);
+                var connection = target.Subscriber(layout, group, member);
+                connection.On("BoardChanged", onChange);
+                subscribers[i] = connection;
+                return StartAndSubscribeAsync(connection, target, layout, group, ct);
+            }, ct);
+            var connectSeconds = Stopwatch.GetElapsedTime(connectStart).TotalSeconds;
+            await Task.Delay(Settle, ct);
+            var rssAfter = target.Server.RssBytes();
+            var bytesPerConnection = (rssAfter - rssBefore) / layout.Subscribers;
+
+            var start = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 4;
+            book = new DeliveryBook(tag, start, profile.UpdatesPerSecond, warmupUpdates + measuredUpdates, warmupUpdates, layout.PerGroup);
+            var measureStart = book.Due(book.MeasureFrom);
+            var (publishErrors, cpu0, client0) = await SendAllAsync(book, target, layout, drivers, measureStart, ct);
+            var measureEnd = Stopwatch.GetTimestamp();
+            var cpu1 = target.Server.CpuSeconds();
+            var client1 = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
+            var wall = Stopwatch.GetElapsedTime(measureStart, measureEnd).TotalSeconds;
+
+            // Bounded wait for stragglers: a lost delivery must not hang the run.
+            var drainUntil = Stopwatch.GetTimestamp() + (long)(DrainLimit.TotalSeconds * Stopwatch.Frequency);
+            while (book.Received < book.Expected && Stopwatch.GetTimestamp() < drainUntil)
+            {
+                await Task.Delay(20, ct);
+            }
+
+            var rss = target.Server.RssBytes();
+            var receivedWindow = Math.Max(wall, Stopwatch.GetElapsedTime(measureStart, Math.Max(book.LastArrival, measureStart)).TotalSeconds);
+            return new LoadRunResult(
+                target.Name,
+                round,
+                layout.Subscribers,
+                Math.Round(connectSeconds, 2),
+                bytesPerConnection,
+                LatencySummary.Of(book.Delivery),
+                LatencySummary.Of(book.Fanout),
+                LatencySummary.Of(book.SendLag),
+                Math.Round(book.ReceivedMeasured / receivedWindow),
+                book.ExpectedMeasured,
+                book.ReceivedMeasured,
+                book.IncompleteFanouts(book.MeasureFrom),
+                publishErrors,
+                Math.Round((cpu1 - cpu0) / wall * 100, 1),
+                rss,
+                Math.Round((client1 - client0) / wall * 100, 1))
+            {
+                Book = book,
+            };
+        }
+        finally
+        {
+            await ForAllAsync(subscribers.Length, i => subscribers[i]?.DisposeAsync().AsTask() ?? Task.CompletedTask, CancellationToken.None);
+            await ForAllAsync(drivers.Length, i => drivers[i]?.DisposeAsync().AsTask() ?? Task.CompletedTask, CancellationToken.None);
+        }
+    }
+
+    private static async Task StartAndSubscribeAsync(HubConnection connection, ILoadTarget target, LoadLayout layout, int group, CancellationToken ct)
+    {
+        await connection.StartAsync(ct);
+        await target.SubscribeAsync(connection, layout, group, ct);
+    }
+
+    /// <summary>
+    /// Sends every update at its due instant, round-robin over the groups, never waiting for a reply
+    /// before the next send (open loop). The schedule runs on a thread of its own: on a saturated
+    /// thread pool a timer continuation can run tens of milliseconds late, which would count against
+    /// the server. Returns the number of failed publishes and CPU readings taken when the measured
+    /// part began.
+    /// </summary>
+    private static async Task<(long Errors, double ServerCpu, double ClientCpu)> SendAllAsync(
+        DeliveryBook book, ILoadTarget target, LoadLayout layout, HubConnection[] drivers, long measureStart, CancellationToken ct)
+    {
+        var publishes = new Task<bool>?[book.Updates];
+        double serverCpu = 0, clientCpu = 0;
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var sender = new Thread(() =>
+        {
+            try
+            {
+                // A hard stop well past the schedule's end, in case the sender cannot keep up at all.
+                var hardStop = book.Due(book.Updates - 1) + (30 * Stopwatch.Frequency);
+                for (var seq = 0; seq < book.Updates && !ct.IsCancellationRequested; seq++)
+                {
+                    if (seq == book.MeasureFrom)
+                    {
+                        WaitUntil(measureStart);
+                        serverCpu = target.Server.CpuSeconds();
+                        clientCpu = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
+                    }
+
+                    if (Stopwatch.GetTimestamp() > hardStop)
+                    {
+                        Console.Error.WriteLine($"  {target.Name}: sender gave up {book.Updates - seq} updates behind schedule");
+                        break;
+                    }
+
+                    WaitUntil(book.Due(seq));
+                    var group = seq % layout.Groups;
+                    book.RecordSend(seq, Stopwatch.GetTimestamp());
+                    publishes[seq] = PublishAsync(target, drivers[group], layout, group, Notes.Format(book.Tag, seq));
+                }
+
+                done.SetResult();
+            }
+            catch (Exception ex)
+            {
+                done.SetException(ex);
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "bench sender",
+            Priority = ThreadPriority.AboveNormal,
+        };
+        sender.Start();
+        await done.Task;
+
+        long errors = 0;
+        foreach (var publish in publishes)
+        {
+            try
+            {
+                if (publish is null || !await publish.WaitAsync(TimeSpan.FromSeconds(30), ct))
+                {
+                    errors++;
+                }
+            }
+            catch (TimeoutException)
+            {
+                errors++;
+            }
+        }
+
+        return (errors, serverCpu, clientCpu);
+    }
+
+    /// <summary>Sleeps to within about a millisecond of <paramref name="due"/>, then yields until it.</summary>
+    private static void WaitUntil(long due)
+    {
+        var sleepThreshold = Stopwatch.Frequency * 12 / 10_000;
+        while (true)
+        {
+            var left = due - Stopwatch.GetTimestamp();
+            if (left <= 0)
+            {
+                return;
+            }
+
+            if (left > sleepThreshold)
+            {
+                Thread.Sleep(1);
+            }
+            else
+            {
+                Thread.Yield();
+            }
+        }
+    }
+
+    private static async Task<bool> PublishAsync(ILoadTarget target, HubConnection driver, LoadLayout layout, int group, string note)
+    {
+        try
+        {
+            return await target.PublishAsync(driver, layout, group, note);
+        }
+        catch (Exception ex) when (ex is Microsoft.AspNetCore.SignalR.HubException or InvalidOperationException or IOException)
+        {
+            return false;
+        }
+    }
+
+    private static Task ForAllAsync(int count, Func<int, Task> action, CancellationToken ct) =>
+        Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = ConnectParallelism, CancellationToken = ct },
+            async (i, _) => await action(i));
+}

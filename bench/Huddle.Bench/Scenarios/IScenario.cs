@@ -1,0 +1,34 @@
+using System.Text.Json.Nodes;
+
+namespace Huddle.Bench.Scenarios;
+
+/// <summary>
+/// One thing the bench measures. A new scenario (handoff ping latency, chat delivery) is a class
+/// implementing this, listed in <see cref="ScenarioCatalog"/>; the load harness, the servers and the
+/// report are shared through <see cref="BenchContext"/>.
+/// </summary>
+internal interface IScenario
+{
+    /// <summary>The name used with --scenario and in the report.</summary>
+    string Name { get; }
+
+    Task<ScenarioReport> RunAsync(BenchContext context, CancellationToken ct);
+}
+
+/// <summary>
+/// What a scenario found: a readable table, its detailed figures, and the headline numbers that go
+/// to the top of the JSON summary (e.g. huddle_p99_ms).
+/// </summary>
+internal sealed record ScenarioReport(string Name, string Table, JsonObject Details, IReadOnlyDictionary<string, double> Headline);
+
+internal static class ScenarioCatalog
+{
+    public static IScenario Create(string name, BenchOptions options) => name switch
+    {
+        "fanout" => new LoadScenario("fanout", "", new(1, options.Subscribers), options.Rate, options),
+        "teams" => new LoadScenario("teams", "teams_", new(options.Teams, options.Members), options.TeamRate * options.Teams, options),
+        "grains" => new GrainsScenario(),
+        "coldstart" => new ColdStartScenario(),
+        _ => throw new ArgumentException($"Unknown scenario '{name}'; known: fanout, teams, grains, coldstart."),
+    };
+}

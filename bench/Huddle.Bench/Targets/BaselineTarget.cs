@@ -1,0 +1,55 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace Huddle.Bench.Targets;
+
+/// <summary>
+/// The bare SignalR hub: Subscribe(group) and Publish(group, payload). The payload is a captured
+/// Huddle BoardChanged with its team id and note swapped, so each delivery has Huddle's size and
+/// shape.
+/// </summary>
+internal sealed class BaselineTarget(ServerProcess server, string capturedChange, string capturedTeamId) : ILoadTarget
+{
+    private const string NoteMarker = "\u0001note\u0001";
+    private const string TeamMarker = "\u0001team\u0001";
+    private readonly Uri _hub = new(server.BaseAddress, "hubs/baseline");
+    private readonly string _template = capturedChange
+        .Replace(Notes.Format(0, HuddleTarget.CaptureSeq), NoteMarker, StringComparison.Ordinal)
+        .Replace($"\"{capturedTeamId}\"", $"\"{TeamMarker}\"", StringComparison.Ordinal);
+
+    public string Name => "baseline";
+
+    public ServerProcess Server => server;
+
+    /// <summary>The same group names as Huddle's team ids, so payload sizes match exactly.</summary>
+    public string GroupName(LoadLayout layout, int group) => $"bench-{layout.Key}-{group}";
+
+    public Task PrepareAsync(LoadLayout layout, CancellationToken ct)
+    {
+        if (!_template.Contains(NoteMarker, StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException("The captured Huddle change does not carry the bench note.");
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public HubConnection Subscriber(LoadLayout layout, int group, int member) => Connections.Build(_hub, null);
+
+    public Task SubscribeAsync(HubConnection connection, LoadLayout layout, int group, CancellationToken ct) =>
+        connection.InvokeAsync("Subscribe", GroupName(layout, group), ct);
+
+    public HubConnection Driver(LoadLayout layout, int group) => Connections.Build(_hub, null);
+
+    public async Task<bool> PublishAsync(HubConnection driver, LoadLayout layout, int group, string note)
+    {
+        var groupName = GroupName(layout, group);
+        var json = _template.Replace(NoteMarker, note, StringComparison.Ordinal).Replace(TeamMarker, groupName, StringComparison.Ordinal);
+        using var payload = JsonDocument.Parse(json);
+        await driver.InvokeAsync("Publish", groupName, payload.RootElement);
+        return true;
+    }
+
+    /// <summary>The payload size a delivery carries (UTF-8 bytes of the change, for the report).</summary>
+    public int PayloadBytes => System.Text.Encoding.UTF8.GetByteCount(_template.Replace(NoteMarker, Notes.Format(0, 0), StringComparison.Ordinal));
+}
