@@ -13,11 +13,12 @@ namespace Huddle.Storage.Tests;
 public sealed class StorageRegistrationTests
 {
     [Fact]
-    public void Orleans_default_grain_storage_serializer_is_its_newtonsoft_json_serializer()
+    public void Huddle_stores_state_with_the_orleans_binary_serializer_whatever_orleans_defaults_to()
     {
-        // The provider uses whatever Orleans is configured with; this pins what that is by default,
-        // so a change in Orleans' default shows up here rather than as unreadable rows.
-        Assert.IsType<JsonGrainStorageSerializer>(OrleansServices.Serializer);
+        // Pinned so that a change of serializer, which would make stored rows unreadable, is a
+        // deliberate decision and never a side effect of an Orleans upgrade.
+        using var host = BuildSilo([]);
+        Assert.IsType<OrleansGrainStorageSerializer>(host.Services.GetRequiredService<IGrainStorageSerializer>());
     }
 
     [Fact]

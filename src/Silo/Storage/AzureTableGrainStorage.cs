@@ -18,12 +18,9 @@ namespace Huddle.Silo.Storage;
 /// reversibly, the row's size is checked against Azure's real limits before sending, a write whose
 /// reply was lost is recognised by its write id, and outages fail within a bounded time.
 /// <para>Serialization: Orleans' configured <see cref="IGrainStorageSerializer"/> (see
-/// <see cref="HuddleTableStorageOptions.GrainStorageSerializer"/>). In Orleans 10 the default is
-/// <see cref="JsonGrainStorageSerializer"/> (Newtonsoft.Json with Orleans' type binder, which only
-/// accepts types Orleans knows, i.e. <c>[GenerateSerializer]</c> state). It is kept because it is
-/// what operators and Orleans tooling expect, rows stay readable JSON, and a silo can swap it in
-/// one place (e.g. for Orleans' binary serializer) without touching this provider. Note it ignores
-/// System.Text.Json attributes: <c>[JsonIgnore]</c> on a state property does not drop it here.</para>
+/// <see cref="HuddleTableStorageOptions.GrainStorageSerializer"/>). Huddle configures Orleans' binary
+/// <see cref="OrleansGrainStorageSerializer"/> (HuddleStorageExtensions says why); this provider
+/// works with any of them. It ignores System.Text.Json attributes.</para>
 /// </remarks>
 public sealed partial class AzureTableGrainStorage : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>
 {
