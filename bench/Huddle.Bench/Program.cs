@@ -4,6 +4,12 @@ using System.Text.Json.Nodes;
 using Huddle.Bench;
 using Huddle.Bench.Scenarios;
 
+if (args.Contains("--help") || args.Contains("-h"))
+{
+    Console.WriteLine(BenchOptions.Usage);
+    return 0;
+}
+
 BenchOptions options;
 try
 {
@@ -14,12 +20,6 @@ catch (ArgumentException ex)
     Console.Error.WriteLine(ex.Message);
     Console.Error.WriteLine(BenchOptions.Usage);
     return 2;
-}
-
-if (args.Contains("--help") || args.Contains("-h"))
-{
-    Console.WriteLine(BenchOptions.Usage);
-    return 0;
 }
 
 var repoRoot = FindRepoRoot();
