@@ -1,0 +1,148 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+
+namespace Huddle.Storage.Tests.Infrastructure;
+
+/// <summary>
+/// The real Huddle web host (co-hosted silo) as a child process with Azure Table storage, so a
+/// test can kill it hard (SIGKILL) and start it again on the same storage.
+/// </summary>
+public sealed class HuddleWebProcess : IAsyncDisposable
+{
+    private readonly Dictionary<string, string> _environment;
+    private Process? _process;
+
+    public HuddleWebProcess(string storageConnectionString, string tableName)
+    {
+        Port = FreePort();
+        _environment = new()
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Development",
+            ["Kestrel__Endpoints__Http__Url"] = $"http://127.0.0.1:{Port}",
+            ["Huddle__Storage__Provider"] = "AzureTable",
+            ["ConnectionStrings__HuddleStorage"] = storageConnectionString,
+            ["Huddle__Storage__AzureTable__TableName"] = tableName,
+            ["Huddle__Orleans__SiloPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Huddle__Orleans__GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Huddle__Orleans__ClusterId"] = $"crash-{Guid.NewGuid():N}",
+            ["Huddle__Demo__Seed"] = "true",
+            ["Logging__LogLevel__Default"] = "Warning",
+        };
+        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{Port}/"), Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public int Port { get; }
+
+    public HttpClient Http { get; }
+
+    /// <summary>Starts the host and waits until it answers; fails with its output if it cannot.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var dll = WebAssemblyPath();
+        var info = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { dll },
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var (key, value) in _environment)
+        {
+            info.Environment[key] = value;
+        }
+
+        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        _process = Process.Start(info) ?? throw new InvalidOperationException("The web host did not start.");
+        _process.OutputDataReceived += (_, e) => { if (e.Data is not null) { output.Enqueue(e.Data); } };
+        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { output.Enqueue(e.Data); } };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"The web host exited with {_process.ExitCode}:{Environment.NewLine}{string.Join(Environment.NewLine, output.TakeLast(40))}");
+            }
+
+            try
+            {
+                using var response = await Http.PostAsJsonAsync("api/dev/token", new { userId = "u-chen" }, cancellationToken);
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"The web host did not answer within 60 s:{Environment.NewLine}{string.Join(Environment.NewLine, output.TakeLast(40))}");
+            }
+
+            await Task.Delay(100, cancellationToken);
+        }
+    }
+
+    /// <summary>SIGKILL: no shutdown, no flush, exactly as a crash or an OOM kill.</summary>
+    public async Task KillAsync()
+    {
+        if (_process is { HasExited: false } process)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+
+        _process?.Dispose();
+        _process = null;
+    }
+
+    /// <summary>A bearer token for <paramref name="userId"/> from this run of the host.</summary>
+    public async Task<HttpClient> ClientForAsync(string userId, CancellationToken cancellationToken)
+    {
+        using var response = await Http.PostAsJsonAsync("api/dev/token", new { userId }, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        var token = (await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("accessToken").GetString();
+        var client = new HttpClient { BaseAddress = Http.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        client.DefaultRequestHeaders.Authorization = new("Bearer", token);
+        return client;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync();
+        Http.Dispose();
+    }
+
+    private static string WebAssemblyPath()
+    {
+        // tests/Huddle.Storage.Tests/bin/<Configuration>/<tfm>/ → src/Web/bin/<Configuration>/<tfm>/Huddle.Web.dll
+        var here = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var tfm = here.Name;
+        var configuration = here.Parent!.Name;
+        var root = here;
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Huddle.sln")))
+        {
+            root = root.Parent;
+        }
+
+        var dll = Path.Combine(root?.FullName ?? throw new InvalidOperationException("Huddle.sln not found above the test binaries."),
+            "src", "Web", "bin", configuration, tfm, "Huddle.Web.dll");
+        return File.Exists(dll) ? dll : throw new FileNotFoundException("Build src/Web first (the test project references it).", dll);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
