@@ -45,7 +45,7 @@ public sealed class AzuriteServer : IAsyncDisposable
     public static async Task<AzuriteServer> StartAsync(CancellationToken cancellationToken = default)
     {
         var location = Directory.CreateTempSubdirectory("huddle-azurite-").FullName;
-        var server = new AzuriteServer(FreePort(), location);
+        var server = new AzuriteServer(Huddle.Testing.FreePort.Next(), location);
         try
         {
             await server.StartProcessAsync(cancellationToken);
@@ -219,12 +219,6 @@ public sealed class AzuriteServer : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private void Append(string? line)
     {

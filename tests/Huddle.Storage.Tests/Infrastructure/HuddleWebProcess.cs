@@ -17,7 +17,7 @@ public sealed class HuddleWebProcess : IAsyncDisposable
 
     public HuddleWebProcess(string storageConnectionString, string tableName)
     {
-        Port = FreePort();
+        Port = Huddle.Testing.FreePort.Next();
         _environment = new()
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Development",
@@ -25,8 +25,8 @@ public sealed class HuddleWebProcess : IAsyncDisposable
             ["Huddle__Storage__Provider"] = "AzureTable",
             ["ConnectionStrings__HuddleStorage"] = storageConnectionString,
             ["Huddle__Storage__AzureTable__TableName"] = tableName,
-            ["Huddle__Orleans__SiloPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Huddle__Orleans__GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Huddle__Orleans__SiloPort"] = Huddle.Testing.FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Huddle__Orleans__GatewayPort"] = Huddle.Testing.FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Huddle__Orleans__ClusterId"] = $"crash-{Guid.NewGuid():N}",
             ["Huddle__Demo__Seed"] = "true",
             ["Logging__LogLevel__Default"] = "Warning",
@@ -139,10 +139,4 @@ public sealed class HuddleWebProcess : IAsyncDisposable
         return File.Exists(dll) ? dll : throw new FileNotFoundException("Build src/Web first (the test project references it).", dll);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
