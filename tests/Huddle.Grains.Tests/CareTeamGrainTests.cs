@@ -136,6 +136,27 @@ public sealed class CareTeamGrainTests(ClusterFixture fixture)
         Assert.Equal(ErrorCodes.ValidationFailed, (await grain.GetHistoryAsync(Pcp, yesterday, yesterday.AddDays(-1))).Error?.Code);
     }
 
+    [Fact]
+    public async Task A_patients_teams_decide_which_panels_list_it()
+    {
+        var (grain, teamId, patientId) = await NewTeamAsync();
+        var (other, otherId, _) = await NewTeamAsync();
+        var panel = await grain.GetPanelAsync(Pcp);
+        Assert.Null(panel.Error);
+        Assert.Equal([patientId], panel.Patients.Select(p => p.PatientId));
+
+        // The patient moves to the other team: it leaves this panel and joins that one.
+        var patient = fixture.Grains.GetGrain<IPatientGrain>(patientId);
+        await patient.SetAsync((await patient.GetAsync())! with { TeamIds = [otherId] });
+        Assert.Empty((await grain.GetPanelAsync(Pcp)).Patients);
+        Assert.Contains(patientId, (await other.GetPanelAsync(Pcp)).Patients.Select(p => p.PatientId));
+        Assert.Equal(ErrorCodes.Forbidden, (await grain.ExecuteAsync(Pcp, new AddCard(patientId, "lane-1"))).Error?.Code);
+
+        Assert.Equal(ErrorCodes.Forbidden, (await grain.GetPanelAsync(Display)).Error?.Code);
+        Assert.Equal(ErrorCodes.Forbidden, (await grain.GetPanelAsync("u-stranger")).Error?.Code);
+        Assert.Equal(teamId, (await grain.GetProfileAsync())!.TeamId);
+    }
+
     private sealed class ChannelObserver : IBoardObserver
     {
         private readonly Channel<BoardNotice> _notices = Channel.CreateUnbounded<BoardNotice>();

@@ -30,6 +30,12 @@ public sealed class HuddleSessionTests(BrowserFixture browser)
         await adams.ClickAsync("[data-testid=add-action-item]");
         await Assertions.Expect(adams.Locator(".mud-snackbar")).ToContainTextAsync("must not be empty", new() { Timeout = Timeout });
 
+        // A patient on the panel but not on the board is added from the lane's menu.
+        await adams.Locator("[data-testid=add-card][data-lane-id=lane-1] button").ClickAsync();
+        await adams.Locator("[data-testid=add-patient][data-patient-id=p-0a6c]").ClickAsync();
+        await Assertions.Expect(wall.Locator("[data-lane-id=lane-1] [data-testid=card]").Filter(new() { HasText = "D.A." }))
+            .ToBeVisibleAsync(new() { Timeout = Timeout });
+
         await adams.ClickAsync("[data-testid=end-huddle]");
         await Assertions.Expect(wall.Locator("[data-testid=huddle-state]")).ToContainTextAsync("Huddle ended · 2 attended", new() { Timeout = Timeout });
         await Assertions.Expect(adams.Locator("[data-testid=start-huddle]")).ToHaveCountAsync(0);

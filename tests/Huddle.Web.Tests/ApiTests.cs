@@ -91,6 +91,20 @@ public sealed class ApiTests(HuddleAppFixture app)
     }
 
     [Fact]
+    public async Task Members_list_the_teams_patients_and_the_room_display_cannot()
+    {
+        var team = await app.CreateTeamAsync();
+        using var pcp = await app.HttpAsAsync(team.Pcp);
+        var patients = await pcp.GetFromJsonAsync<JsonElement>($"api/teams/{team.TeamId}/patients");
+        Assert.Equal(["Alma Reyes", "Boris Ng", "Chloe Park"], patients.EnumerateArray().Select(p => p.GetProperty("displayName").GetString()));
+        Assert.Equal("A.R.", patients[0].GetProperty("initials").GetString());
+
+        using var display = await app.HttpAsAsync(team.Display);
+        using var denied = await display.GetAsync($"api/teams/{team.TeamId}/patients");
+        Assert.Equal(HttpStatusCode.Forbidden, denied.StatusCode);
+    }
+
+    [Fact]
     public async Task The_room_display_reads_initials_only()
     {
         var team = await app.CreateTeamAsync();

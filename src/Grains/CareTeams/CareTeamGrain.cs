@@ -45,9 +45,10 @@ public sealed partial class CareTeamGrain(
             throw new ArgumentException("The profile's id must match the grain's key.", nameof(profile));
         }
 
+        var (profileBefore, boardBefore) = (state.State.Profile, state.State.Board);
         state.State.Profile = profile;
         state.State.Board ??= HuddleBoard.Create(TeamId, Today(profile));
-        await state.WriteStateAsync();
+        await PersistAsync(() => (state.State.Profile, state.State.Board) = (profileBefore, boardBefore));
     }
 
     public async Task<bool> TryCreateAsync(CareTeamProfile profile)
@@ -59,6 +60,42 @@ public sealed partial class CareTeamGrain(
 
         await SetProfileAsync(profile);
         return true;
+    }
+
+    public async Task AddToPanelAsync(string patientId)
+    {
+        var before = state.State.PanelPatientIds;
+        if (!before.Contains(patientId))
+        {
+            state.State.PanelPatientIds = before.Add(patientId);
+            await PersistAsync(() => state.State.PanelPatientIds = before);
+        }
+    }
+
+    public async Task RemoveFromPanelAsync(string patientId)
+    {
+        var before = state.State.PanelPatientIds;
+        if (before.Contains(patientId))
+        {
+            state.State.PanelPatientIds = before.Remove(patientId);
+            await PersistAsync(() => state.State.PanelPatientIds = before);
+        }
+    }
+
+    public async Task<PanelRead> GetPanelAsync(string userId)
+    {
+        if (state.State.Profile is not { } profile)
+        {
+            return new PanelRead([], HuddleError.NotFound("Team", TeamId));
+        }
+
+        if (!profile.IsMember(userId))
+        {
+            return new PanelRead([], HuddleError.Forbidden("Only members of the care team can read its panel."));
+        }
+
+        var profiles = await Task.WhenAll(state.State.PanelPatientIds.Select(id => GrainFactory.GetGrain<IPatientGrain>(id).GetAsync()));
+        return new PanelRead([.. profiles.OfType<PatientProfile>().Where(p => p.TeamIds.Contains(TeamId)).OrderBy(p => p.DisplayName, StringComparer.CurrentCulture)], null);
     }
 
     public Task<CareTeamProfile?> GetProfileAsync() => Task.FromResult(state.State.Profile);
@@ -175,22 +212,28 @@ public sealed partial class CareTeamGrain(
         return next;
     }
 
-    /// <summary>
-    /// Persists the new board. If the write fails, memory is put back to what storage last
-    /// acknowledged and the activation is retired, so the next call reloads from storage: the
-    /// grain never serves a change that was not stored, and a write whose outcome is unknown is
-    /// re-read rather than guessed.
-    /// </summary>
-    private async Task CommitAsync(HuddleBoard? before, HuddleBoard after)
+    /// <summary>Persists the new board; see <see cref="PersistAsync"/>.</summary>
+    private Task CommitAsync(HuddleBoard? before, HuddleBoard after)
     {
         state.State.Board = after;
+        return PersistAsync(() => state.State.Board = before);
+    }
+
+    /// <summary>
+    /// Writes the state. If the write fails, <paramref name="rollback"/> puts memory back to what
+    /// storage last acknowledged and the activation is retired, so the next call reloads from
+    /// storage: the grain never serves a change that was not stored, and a write whose outcome is
+    /// unknown is re-read rather than guessed.
+    /// </summary>
+    private async Task PersistAsync(Action rollback)
+    {
         try
         {
             await state.WriteStateAsync();
         }
         catch (Exception ex)
         {
-            state.State.Board = before;
+            rollback();
             LogWriteFailed(ex, TeamId);
             DeactivateOnIdle();
             throw;
@@ -219,6 +262,6 @@ public sealed partial class CareTeamGrain(
     [LoggerMessage(Level = LogLevel.Information, Message = "Board {TeamId} {Op} by {UserId} rejected: {Code}")]
     private partial void LogRejected(string teamId, string op, string userId, string code);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Board {TeamId}: state write failed; memory restored and activation retired")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Team {TeamId}: state write failed; memory restored and activation retired")]
     private partial void LogWriteFailed(Exception ex, string teamId);
 }

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Huddle.Grains.CareTeams.Board;
 
 namespace Huddle.Grains.CareTeams;
@@ -11,4 +12,8 @@ public sealed class CareTeamState
 
     [Id(1)]
     public HuddleBoard? Board { get; set; }
+
+    /// <summary>The patients on the team's panel (ids only; each patient grain holds the profile).</summary>
+    [Id(2)]
+    public ImmutableArray<string> PanelPatientIds { get; set; } = [];
 }

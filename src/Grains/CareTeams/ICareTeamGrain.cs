@@ -17,6 +17,12 @@ public sealed record BoardHistoryRead(
     [property: Id(0)] ImmutableArray<HuddleBoard> Boards,
     [property: Id(1)] HuddleError? Error);
 
+/// <summary>The team's panel (patients), as a member may read it, or an error.</summary>
+[GenerateSerializer, Immutable, Alias("huddle.panel-read")]
+public sealed record PanelRead(
+    [property: Id(0)] ImmutableArray<Patients.PatientProfile> Patients,
+    [property: Id(1)] HuddleError? Error);
+
 /// <summary>The outcome of a board command: the board's version after it, or an error and no change.</summary>
 [GenerateSerializer, Immutable, Alias("huddle.command-result")]
 public sealed record CommandResult(
@@ -62,6 +68,15 @@ public interface ICareTeamGrain : IGrainWithStringKey
     /// the one caller that created it, so concurrent seeders on several silos cannot both seed it.
     /// </summary>
     Task<bool> TryCreateAsync(CareTeamProfile profile);
+
+    /// <summary>Puts a patient on the team's panel (called by the patient's grain). Idempotent.</summary>
+    Task AddToPanelAsync(string patientId);
+
+    /// <summary>Takes a patient off the team's panel (called by the patient's grain). Idempotent.</summary>
+    Task RemoveFromPanelAsync(string patientId);
+
+    /// <summary>The patients on the team's panel, by name. Members only (room displays and outsiders: forbidden).</summary>
+    Task<PanelRead> GetPanelAsync(string userId);
 
     /// <summary>The team's profile, or null when the team does not exist.</summary>
     Task<CareTeamProfile?> GetProfileAsync();

@@ -1,3 +1,4 @@
+using Huddle.Grains.CareTeams;
 using Huddle.Grains.Common;
 
 namespace Huddle.Grains.Patients;
@@ -22,7 +23,20 @@ public sealed class PatientGrain(
             throw new ArgumentException("The profile's id must match the grain's key.", nameof(profile));
         }
 
+        var before = state.State.Profile?.TeamIds ?? [];
         state.State.Profile = profile;
         await state.WriteStateAsync();
+
+        // The patient is the source of truth for its teams; each team keeps an index (its panel).
+        // Every current team is told again (idempotent), so an earlier failed call heals on re-sync.
+        foreach (var teamId in profile.TeamIds)
+        {
+            await GrainFactory.GetGrain<ICareTeamGrain>(teamId).AddToPanelAsync(profile.PatientId);
+        }
+
+        foreach (var teamId in before.Except(profile.TeamIds))
+        {
+            await GrainFactory.GetGrain<ICareTeamGrain>(teamId).RemoveFromPanelAsync(profile.PatientId);
+        }
     }
 }

@@ -57,6 +57,12 @@ public static class ApiEndpoints
             return read.Error is { } error ? ApiErrors.Problem(error) : Results.Ok(read.Board);
         });
 
+        api.MapGet("/teams/{teamId}/patients", async (string teamId, ClaimsPrincipal principal, BoardService boards) =>
+        {
+            var read = await boards.PanelAsync(principal.UserIdOf(), teamId);
+            return read.Error is { } error ? ApiErrors.Problem(error) : Results.Ok(read.Patients);
+        });
+
         api.MapGet("/teams/{teamId}/board/history", async (string teamId, DateOnly from, DateOnly to, ClaimsPrincipal principal, BoardService boards) =>
         {
             var read = await boards.HistoryAsync(principal.UserIdOf(), teamId, from, to);

@@ -67,6 +67,25 @@ public sealed partial class BoardService(IGrainFactory grains, ILogger<BoardServ
         }
     }
 
+    /// <summary>The patients on the team's panel, for <paramref name="userId"/> (members only).</summary>
+    public async Task<PanelRead> PanelAsync(string userId, string teamId)
+    {
+        if (!Ids.IsValid(teamId))
+        {
+            return new PanelRead([], InvalidTeamId);
+        }
+
+        try
+        {
+            return await Team(teamId).GetPanelAsync(userId);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogFailed(ex, teamId, "panel");
+            return new PanelRead([], Unavailable);
+        }
+    }
+
     /// <summary>Past days' boards from <paramref name="from"/> to <paramref name="to"/>.</summary>
     public async Task<BoardHistoryRead> HistoryAsync(string userId, string teamId, DateOnly from, DateOnly to)
     {

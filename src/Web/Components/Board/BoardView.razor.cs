@@ -78,6 +78,9 @@ public sealed partial class BoardView
         _container?.Refresh();
     }
 
+    private async Task AddCardAsync(string patientId, string laneId) =>
+        await ShowError(await Live.ExecuteAsync(new AddCard(patientId, laneId)));
+
     private Task ShowError(HuddleError? error)
     {
         if (error is not null)

@@ -36,6 +36,9 @@ public sealed class LiveBoard : IAsyncDisposable
 
     public CareTeamProfile? Team { get; private set; }
 
+    /// <summary>The team's patients (members only; empty for a room display).</summary>
+    public System.Collections.Immutable.ImmutableArray<Grains.Patients.PatientProfile> Panel { get; private set; } = [];
+
     public TeamAccess Access { get; private set; }
 
     /// <summary>Why the board cannot be shown (forbidden, not found, unavailable), or null.</summary>
@@ -59,6 +62,10 @@ public sealed class LiveBoard : IAsyncDisposable
             // Attach before reading, so no change can fall between snapshot and stream.
             live._attachment = await relay.AttachAsync(teamId, live.OnNotice);
             live.Team = await boards.ProfileAsync(teamId);
+            if (live.Access == TeamAccess.Member)
+            {
+                live.Panel = (await boards.PanelAsync(userId, teamId)).Patients;
+            }
         }
 
         await live.ReloadAsync();
