@@ -4,6 +4,7 @@ using Huddle.Web.Auth;
 using Huddle.Web.Components;
 using Huddle.Web.Hubs;
 using Huddle.Web.Relay;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using MudBlazor.Services;
 using Orleans.Configuration;
 
@@ -72,6 +73,7 @@ public static class HuddleApp
     public static void AddHuddleWeb(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton(Grains.Common.HuddleClock.System);
         builder.Services.AddHuddleAuthentication(builder.Environment);
         builder.Services.ConfigureHttpJsonOptions(o => HuddleJson.Configure(o.SerializerOptions));
         builder.Services.AddProblemDetails();
@@ -110,7 +112,8 @@ public static class HuddleApp
             app.Map("/api/dev/{**rest}", () => Results.NotFound());
         }
 
-        app.MapHub<HuddleHub>(HuddleHub.Path);
+        // A hub connection ends when its token does: an open socket is no way around sign-in expiry.
+        app.MapHub<HuddleHub>(HuddleHub.Path, o => o.CloseOnAuthenticationExpiration = true);
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
     }
 }

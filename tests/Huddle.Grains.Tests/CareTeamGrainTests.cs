@@ -97,9 +97,13 @@ public sealed class CareTeamGrainTests(ClusterFixture fixture)
         Assert.Equal("Rosa Delgado", notice.Full.Cards[0].PatientName);
         Assert.Equal(("R.D.", (string?)null), (notice.SharedScreen.Cards[0].PatientName, notice.SharedScreen.Cards[0].Note));
 
+        // A second observer stays: its notice of the next change is the barrier after which the
+        // first would have had it too.
+        var witness = new ChannelObserver();
+        await grain.SubscribeAsync(fixture.Grains.CreateObjectReference<IBoardObserver>(witness));
         await grain.UnsubscribeAsync(reference);
         await grain.ExecuteAsync(Pcp, new AddLane("after unsubscribe"));
-        await grain.ExecuteAsync(Pcp, new AddLane("barrier"));
+        Assert.Equal(2, (await witness.Notices.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10))).Full.Version);
         Assert.False(observer.Notices.TryRead(out _));
     }
 

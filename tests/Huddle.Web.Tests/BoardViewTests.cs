@@ -40,10 +40,13 @@ public sealed class BoardViewTests(HuddleAppFixture app) : IAsyncDisposable
     /// <summary>Opens the team's live board as <paramref name="userId"/> and renders it.</summary>
     private async Task<IRenderedComponent<BoardView>> RenderAsync(string teamId, string userId, bool sharedScreen = false)
     {
+        // Everything runs on the renderer's dispatcher, as in a real circuit: snapshot and changes
+        // are applied one at a time.
         IRenderedComponent<BoardView>? cut = null;
-        var live = await LiveBoard.OpenAsync(Boards, app.App.Services.GetRequiredService<BoardRelay>(), teamId, userId,
-            work => cut is null ? work() : cut.InvokeAsync(work),
-            () => cut?.Render());
+        var dispatcher = _ctx.Renderer.Dispatcher;
+        var live = await dispatcher.InvokeAsync(() => LiveBoard.OpenAsync(Boards, app.App.Services.GetRequiredService<BoardRelay>(), teamId, userId,
+            work => dispatcher.InvokeAsync(work),
+            () => cut?.Render()));
         _boards.Add(live);
         cut = _ctx.Render<BoardView>(p => p.Add(x => x.Live, live).Add(x => x.SharedScreen, sharedScreen));
         return cut;

@@ -6,7 +6,9 @@ using Huddle.Grains.Common;
 using Huddle.Testing;
 using Huddle.Web.Api;
 using Huddle.Web.Hubs;
+using System.Net.Http.Json;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Huddle.Web.Tests;
 
@@ -198,21 +200,82 @@ public sealed class HubTests(HuddleAppFixture app)
     }
 
     [Fact]
-    public async Task After_unsubscribing_a_client_receives_no_more_changes()
+    public async Task After_unsubscribing_a_client_receives_no_more_changes_while_others_still_do()
     {
         var team = await app.CreateTeamAsync();
         await using var pcp = await app.HubAsAsync(team.Pcp);
         await using var bhc = await app.HubAsAsync(team.Bhc);
-        var changes = Changes(bhc);
+        var pcpChanges = Changes(pcp);
+        var bhcChanges = Changes(bhc);
+        await Subscribe(pcp, team.TeamId);
         await Subscribe(bhc, team.TeamId);
         await bhc.InvokeAsync(nameof(HuddleHub.UnsubscribeBoard), team.TeamId);
 
-        // Subscribe again afterwards and make one more change: the only change received is that one.
-        Assert.True((await Execute(pcp, team.TeamId, "addLane", new { title = "Unseen" })).Ok);
+        // The PCP keeps the team's feed alive on this host; the change reaching the PCP is the
+        // barrier after which the BHC would have had it too.
+        var reply = await Execute(pcp, team.TeamId, "addLane", new { title = "Unseen by the BHC" });
+        Assert.Equal(reply.Version, (await pcpChanges.ReadAsync().AsTask().Within(Timeout, "the PCP's own change")).Version);
+        Assert.False(bhcChanges.TryRead(out var leaked), $"The BHC received version {leaked?.Version} after unsubscribing.");
+
         var resubscribed = await Subscribe(bhc, team.TeamId);
+        Assert.Equal(reply.Version, resubscribed.Board!.Version);
         Assert.True((await Execute(pcp, team.TeamId, "addLane", new { title = "Seen" })).Ok);
-        var change = await changes.ReadAsync().AsTask().Within(Timeout, "the change after re-subscribing");
-        Assert.Equal(resubscribed.Board!.Version + 1, change.Version);
-        Assert.False(changes.TryRead(out _));
+        Assert.Equal(reply.Version + 1, (await bhcChanges.ReadAsync().AsTask().Within(Timeout, "the change after re-subscribing")).Version);
+    }
+
+    [Fact]
+    public async Task Someone_taken_off_the_roster_stops_receiving_the_board_at_once()
+    {
+        var team = await app.CreateTeamAsync();
+        await using var pcp = await app.HubAsAsync(team.Pcp);
+        await using var bhc = await app.HubAsAsync(team.Bhc);
+        var pcpChanges = Changes(pcp);
+        var bhcChanges = Changes(bhc);
+        await Subscribe(pcp, team.TeamId);
+        await Subscribe(bhc, team.TeamId);
+
+        // The directory drops the BHC from the team.
+        using (var http = app.Http())
+        {
+            var roster = new Auth.DevTeamRequest("Test team", [new(team.Pcp, "Dr. Pat Carter", CareTeamRole.Pcp)], [team.Display]);
+            (await http.PutAsJsonAsync($"api/dev/teams/{team.TeamId}", roster, HuddleJson.Options)).EnsureSuccessStatusCode();
+        }
+
+        // The BHC is told to re-read, and the re-read is refused.
+        var reset = await bhcChanges.ReadAsync().AsTask().Within(Timeout, "the BHC's reset");
+        Assert.True(reset.Reset);
+        Assert.Empty(reset.Cards);
+        Assert.Equal(ErrorCodes.Forbidden, (await Subscribe(bhc, team.TeamId)).Error?.Code);
+        Assert.True((await pcpChanges.ReadAsync().AsTask().Within(Timeout, "the PCP's reset")).Reset);
+
+        // Then the PCP adds a patient: the PCP sees it, the BHC gets nothing.
+        var reply = await Execute(pcp, team.TeamId, "addCard", new { patientId = team.Patients[0], laneId = "lane-1" });
+        Assert.Equal(reply.Version, (await pcpChanges.ReadAsync().AsTask().Within(Timeout, "the PCP's change")).Version);
+        Assert.False(bhcChanges.TryRead(out var leaked), $"A former member received version {leaked?.Version}.");
+    }
+
+    [Fact]
+    public async Task Changes_missed_while_the_grain_was_reactivated_make_clients_re_read()
+    {
+        var team = await app.CreateTeamAsync();
+        await using var bhc = await app.HubAsAsync(team.Bhc);
+        var changes = Changes(bhc);
+        var version = (await Subscribe(bhc, team.TeamId)).Board!.Version;
+
+        // Every idle activation goes (as after a failed write or a silo restart); the new one does
+        // not know this host until the relay renews.
+        var grains = app.App.Services.GetRequiredService<IGrainFactory>();
+        await grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        using (var http = await app.HttpAsAsync(team.Pcp))
+        {
+            (await http.PostAsJsonAsync($"api/teams/{team.TeamId}/board/addLane", new { title = "While nobody listened" })).EnsureSuccessStatusCode();
+        }
+
+        await app.App.Services.GetRequiredService<Relay.BoardRelay>().RenewAsync();
+
+        var change = await changes.ReadAsync().AsTask().Within(Timeout, "the re-read signal after renewal");
+        Assert.True(change.Reset);
+        Assert.Equal(version + 1, change.Version);
+        Assert.Equal(version + 1, (await Subscribe(bhc, team.TeamId)).Board!.Version);
     }
 }

@@ -45,10 +45,22 @@ public sealed partial class CareTeamGrain(
             throw new ArgumentException("The profile's id must match the grain's key.", nameof(profile));
         }
 
+        if (!TimeZoneInfo.TryFindSystemTimeZoneById(profile.TimeZoneId, out _))
+        {
+            // The team's day decides when the board rolls over: a wrong zone would clear it mid-clinic.
+            throw new ArgumentException($"Time zone '{profile.TimeZoneId}' is not known on this server.", nameof(profile));
+        }
+
         var (profileBefore, boardBefore) = (state.State.Profile, state.State.Board);
         state.State.Profile = profile;
         state.State.Board ??= HuddleBoard.Create(TeamId, Today(profile));
         await PersistAsync(() => (state.State.Profile, state.State.Board) = (profileBefore, boardBefore));
+        if (profileBefore is not null && _observers.Count > 0)
+        {
+            var board = state.State.Board;
+            var reset = BoardChange.ResetAt(TeamId, board.Version, "roster", clock.UtcNow);
+            NotifyHosts(new BoardNotice(reset, reset, profile));
+        }
     }
 
     public async Task<bool> TryCreateAsync(CareTeamProfile profile)
@@ -173,10 +185,10 @@ public sealed partial class CareTeamGrain(
         return new CommandResult(after.Version, null);
     }
 
-    public Task SubscribeAsync(IBoardObserver observer)
+    public async Task<long> SubscribeAsync(IBoardObserver observer)
     {
         _observers.Subscribe(observer, observer);
-        return Task.CompletedTask;
+        return state.State.Profile is { } profile ? (await CurrentBoardAsync(profile)).Version : 0;
     }
 
     public Task UnsubscribeAsync(IBoardObserver observer)
@@ -250,9 +262,11 @@ public sealed partial class CareTeamGrain(
         var settings = state.State.Board!.Settings;
         var notice = new BoardNotice(change, SharedScreenPrivacy.Redact(change, settings));
 
-        // OnBoardChanged is one-way: this returns at once, whatever the hosts are doing.
-        _observers.Notify(o => o.OnBoardChanged(notice));
+        NotifyHosts(notice);
     }
+
+    // OnBoardChanged is one-way: this returns at once, whatever the hosts are doing.
+    private void NotifyHosts(BoardNotice notice) => _observers.Notify((Action<IBoardObserver>)(o => o.OnBoardChanged(notice)));
 
     private DateOnly Today(CareTeamProfile profile) => profile.DayAt(clock.UtcNow);
 

@@ -35,12 +35,15 @@ public sealed record CommandResult(
 
 /// <summary>
 /// One change as it goes out: <see cref="Full"/> for members, <see cref="SharedScreen"/> for room
-/// displays (privacy-filtered by the grain, which owns the team's privacy setting).
+/// displays (privacy-filtered by the grain, which owns the team's privacy setting). When the roster
+/// changed, <see cref="Roster"/> carries the new one, so hosts can stop sending to people who lost
+/// access before anything else goes out.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("huddle.board-notice")]
 public sealed record BoardNotice(
     [property: Id(0)] BoardChange Full,
-    [property: Id(1)] BoardChange SharedScreen);
+    [property: Id(1)] BoardChange SharedScreen,
+    [property: Id(2)] CareTeamProfile? Roster = null);
 
 /// <summary>
 /// Receives every accepted change of a team's board. One observer per web host per team; the
@@ -60,7 +63,10 @@ public interface IBoardObserver : IGrainObserver
 /// </summary>
 public interface ICareTeamGrain : IGrainWithStringKey
 {
-    /// <summary>Creates or replaces the team's profile and roster (directory sync, demo seeding).</summary>
+    /// <summary>
+    /// Creates or replaces the team's profile and roster (directory sync, demo seeding). Subscribed
+    /// hosts are told, so people who left the roster stop receiving the board at once.
+    /// </summary>
     Task SetProfileAsync(CareTeamProfile profile);
 
     /// <summary>
@@ -97,8 +103,13 @@ public interface ICareTeamGrain : IGrainWithStringKey
     /// <summary>Applies <paramref name="command"/> on behalf of <paramref name="actorId"/>.</summary>
     Task<CommandResult> ExecuteAsync(string actorId, BoardCommand command);
 
-    /// <summary>Subscribes or renews a host's observer; subscriptions expire unless renewed.</summary>
-    Task SubscribeAsync(IBoardObserver observer);
+    /// <summary>
+    /// Subscribes or renews a host's observer (subscriptions expire unless renewed) and returns the
+    /// board's current version, so a host can tell whether it missed changes while the grain did not
+    /// know it. Also rolls the board over when the team's day has changed, so a watched board turns
+    /// to the new day even when nobody touches it.
+    /// </summary>
+    Task<long> SubscribeAsync(IBoardObserver observer);
 
     /// <summary>Removes a host's observer.</summary>
     Task UnsubscribeAsync(IBoardObserver observer);

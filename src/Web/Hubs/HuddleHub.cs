@@ -11,11 +11,15 @@ using Microsoft.AspNetCore.SignalR;
 namespace Huddle.Web.Hubs;
 
 /// <summary>The reply to SubscribeBoard: the snapshot to start from, or an error.</summary>
-public sealed record BoardSubscription(bool Ok, HuddleBoard? Board, TeamAccess Access, HuddleError? Error);
+public sealed record BoardSubscription(bool Ok, HuddleBoard? Board, TeamAccess Access, HuddleError? Error)
+{
+    public static BoardSubscription Failed(HuddleError error) => new(false, null, TeamAccess.None, error);
+}
 
 /// <summary>
 /// The real-time endpoint. Thin by design: authorize, call the board, map the result. Membership is
-/// checked by the team's grain on every call, not only at connect.
+/// checked by the team's grain on every call; the relay keeps group membership in step with the
+/// roster between calls.
 /// </summary>
 [Authorize]
 public sealed class HuddleHub(BoardService boards, BoardRelay relay) : Hub<IHuddleClient>
@@ -25,35 +29,57 @@ public sealed class HuddleHub(BoardService boards, BoardRelay relay) : Hub<IHudd
 
     private string UserId => Context.User!.UserIdOf();
 
+    public override Task OnConnectedAsync()
+    {
+        Context.Items[SubscriptionsKey] = new Subscriptions();
+        return base.OnConnectedAsync();
+    }
+
     /// <summary>
     /// Starts receiving BoardChanged for <paramref name="teamId"/> and returns the snapshot. Events
     /// with a version at or below the snapshot's are already included in it.
     /// </summary>
     public async Task<BoardSubscription> SubscribeBoard(string teamId)
     {
-        var access = await boards.AccessAsync(UserId, teamId);
-        if (access == TeamAccess.None)
+        var subscriptions = Mine();
+        if (!subscriptions.Has(teamId))
         {
-            // Read once more to tell "unknown team" from "not a member".
-            var denied = await boards.ReadAsync(UserId, teamId);
-            return new BoardSubscription(false, null, TeamAccess.None, denied.Error ?? HuddleError.Forbidden("Only members of the care team can read its board."));
-        }
+            var access = await boards.AccessAsync(UserId, teamId);
+            if (access == TeamAccess.None)
+            {
+                // Read once more to tell "unknown team" or "malformed id" from "not a member".
+                var denied = await boards.ReadAsync(UserId, teamId);
+                return BoardSubscription.Failed(denied.Error ?? HuddleError.Forbidden("Only members of the care team can read its board."));
+            }
 
-        var subscriptions = Subscriptions();
-        if (!subscriptions.ContainsKey(teamId))
-        {
             // Join before reading the snapshot so no change can fall between the two.
-            subscriptions[teamId] = await relay.AttachAsync(teamId);
-            await Groups.AddToGroupAsync(Context.ConnectionId, access == TeamAccess.Display ? HuddleGroups.Screen(teamId) : HuddleGroups.Board(teamId));
+            IAsyncDisposable attachment;
+            try
+            {
+                attachment = await relay.AttachAsync(teamId, connection: new RelayConnection(Context.ConnectionId, UserId, access));
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                return BoardSubscription.Failed(BoardService.UnavailableError);
+            }
+
+            if (!subscriptions.TryAdd(teamId, attachment))
+            {
+                // The connection closed while this call was joining: leave again, nothing leaks.
+                await attachment.DisposeAsync();
+                return BoardSubscription.Failed(BoardService.UnavailableError);
+            }
         }
 
         var read = await boards.ReadAsync(UserId, teamId);
         if (read.Error is { } error)
         {
             await LeaveAsync(teamId);
-            return new BoardSubscription(false, null, read.Access, error);
+            return BoardSubscription.Failed(error);
         }
 
+        // Access may have changed between the check and the read: the group follows the read.
+        await relay.SetAccessAsync(teamId, Context.ConnectionId, read.Access);
         return new BoardSubscription(true, read.Board, read.Access, null);
     }
 
@@ -74,9 +100,9 @@ public sealed class HuddleHub(BoardService boards, BoardRelay relay) : Hub<IHudd
 
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
-        foreach (var teamId in Subscriptions().Keys.ToList())
+        foreach (var attachment in Mine().Close())
         {
-            await LeaveAsync(teamId);
+            await attachment.DisposeAsync();
         }
 
         await base.OnDisconnectedAsync(exception);
@@ -84,23 +110,58 @@ public sealed class HuddleHub(BoardService boards, BoardRelay relay) : Hub<IHudd
 
     private async Task LeaveAsync(string teamId)
     {
-        if (Subscriptions().Remove(teamId, out var attachment))
+        if (Mine().Remove(teamId) is { } attachment)
         {
-            await Groups.RemoveFromGroupAsync(Context.ConnectionId, HuddleGroups.Board(teamId));
-            await Groups.RemoveFromGroupAsync(Context.ConnectionId, HuddleGroups.Screen(teamId));
             await attachment.DisposeAsync();
         }
     }
 
-    // SignalR runs one invocation per connection at a time, so this per-connection map needs no lock.
-    private Dictionary<string, IAsyncDisposable> Subscriptions()
+    private Subscriptions Mine() => (Subscriptions)Context.Items[SubscriptionsKey]!;
+
+    /// <summary>
+    /// A connection's board subscriptions. Locked: SignalR may run OnDisconnectedAsync while a
+    /// SubscribeBoard is still joining, and an attachment added after the connection closed would
+    /// keep its team relayed forever.
+    /// </summary>
+    private sealed class Subscriptions
     {
-        if (!Context.Items.TryGetValue(SubscriptionsKey, out var value) || value is not Dictionary<string, IAsyncDisposable> map)
+        private readonly Lock _lock = new();
+        private readonly Dictionary<string, IAsyncDisposable> _byTeam = new(StringComparer.Ordinal);
+        private bool _closed;
+
+        public bool Has(string teamId)
         {
-            map = new Dictionary<string, IAsyncDisposable>(StringComparer.Ordinal);
-            Context.Items[SubscriptionsKey] = map;
+            lock (_lock)
+            {
+                return _byTeam.ContainsKey(teamId);
+            }
         }
 
-        return map;
+        public bool TryAdd(string teamId, IAsyncDisposable attachment)
+        {
+            lock (_lock)
+            {
+                return !_closed && _byTeam.TryAdd(teamId, attachment);
+            }
+        }
+
+        public IAsyncDisposable? Remove(string teamId)
+        {
+            lock (_lock)
+            {
+                return _byTeam.Remove(teamId, out var attachment) ? attachment : null;
+            }
+        }
+
+        public List<IAsyncDisposable> Close()
+        {
+            lock (_lock)
+            {
+                _closed = true;
+                var all = _byTeam.Values.ToList();
+                _byTeam.Clear();
+                return all;
+            }
+        }
     }
 }

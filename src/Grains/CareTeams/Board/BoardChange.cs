@@ -27,6 +27,13 @@ public sealed record BoardChange(
     [property: Id(14)] BoardSettings? Settings = null,
     [property: Id(15)] bool Reset = false)
 {
+    /// <summary>
+    /// "Re-read the board": sent when a client cannot be told what changed (the roster changed, or
+    /// changes were missed while a grain did not know a host).
+    /// </summary>
+    public static BoardChange ResetAt(string teamId, long version, string op, DateTimeOffset at) =>
+        new(teamId, version, op, "system", at, null, [], [], [], [], [], [], false, null, null, Reset: true);
+
     /// <summary>The change that turns <paramref name="before"/> into <paramref name="after"/>.</summary>
     public static BoardChange Between(HuddleBoard before, HuddleBoard after, string op, string actorId, DateTimeOffset at)
     {

@@ -18,6 +18,8 @@ public sealed class LiveBoard : IAsyncDisposable
     private readonly Func<Func<Task>, Task> _dispatch;
     private readonly Action _changed;
     private IAsyncDisposable? _attachment;
+    private bool _reloading;
+    private bool _dirty;
 
     private LiveBoard(BoardService boards, string teamId, string userId, Func<Func<Task>, Task> dispatch, Action changed)
     {
@@ -48,7 +50,8 @@ public sealed class LiveBoard : IAsyncDisposable
 
     /// <summary>
     /// Opens the board for <paramref name="userId"/>. <paramref name="dispatch"/> runs work on the
-    /// component's renderer (its InvokeAsync); <paramref name="changed"/> re-renders it.
+    /// component's renderer (its InvokeAsync); <paramref name="changed"/> re-renders it. Call it on
+    /// the renderer too, so the snapshot and the changes are applied one at a time.
     /// </summary>
     public static async Task<LiveBoard> OpenAsync(BoardService boards, BoardRelay relay, string teamId, string userId,
         Func<Func<Task>, Task> dispatch, Action changed)
@@ -56,19 +59,31 @@ public sealed class LiveBoard : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(boards);
         ArgumentNullException.ThrowIfNull(relay);
         var live = new LiveBoard(boards, teamId, userId, dispatch, changed);
-        live.Access = await boards.AccessAsync(userId, teamId);
-        if (live.Access != TeamAccess.None)
+        if (!Ids.IsValid(teamId) || await boards.AccessAsync(userId, teamId) == TeamAccess.None)
+        {
+            // Not allowed (or unknown): read once for the precise error, and never attach.
+            live.Error = (await boards.ReadAsync(userId, teamId)).Error ?? HuddleError.Forbidden("Only members of the care team can read its board.");
+            return live;
+        }
+
+        try
         {
             // Attach before reading, so no change can fall between snapshot and stream.
             live._attachment = await relay.AttachAsync(teamId, live.OnNotice);
-            live.Team = await boards.ProfileAsync(teamId);
-            if (live.Access == TeamAccess.Member)
-            {
-                live.Panel = (await boards.PanelAsync(userId, teamId)).Patients;
-            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            live.Error = BoardService.UnavailableError;
+            return live;
         }
 
+        live.Team = await boards.ProfileAsync(teamId);
         await live.ReloadAsync();
+        if (live.Access == TeamAccess.Member)
+        {
+            live.Panel = (await boards.PanelAsync(userId, teamId)).Patients;
+        }
+
         return live;
     }
 
@@ -88,17 +103,26 @@ public sealed class LiveBoard : IAsyncDisposable
         }
     }
 
-    private void OnNotice(BoardNotice notice) =>
-        _ = _dispatch(() => ApplyAsync(Access == TeamAccess.Display ? notice.SharedScreen : notice.Full));
+    private void OnNotice(BoardNotice notice) => _ = _dispatch(() => ApplyAsync(notice));
 
-    private async Task ApplyAsync(BoardChange change)
+    private async Task ApplyAsync(BoardNotice notice)
     {
-        if (Board is null || change.Version <= Board.Version)
+        if (notice.Roster is { } roster)
+        {
+            Team = roster;
+        }
+
+        var change = Access == TeamAccess.Display ? notice.SharedScreen : notice.Full;
+        if (change.Reset || Board is null)
+        {
+            // A new day, a roster change, a missed stretch, or a change before the first snapshot.
+            await ReloadAsync();
+        }
+        else if (change.Version <= Board.Version)
         {
             return;
         }
-
-        if (change.ApplyTo(Board) is { } next)
+        else if (change.ApplyTo(Board) is { } next)
         {
             Board = next;
         }
@@ -110,14 +134,50 @@ public sealed class LiveBoard : IAsyncDisposable
         _changed();
     }
 
+    /// <summary>
+    /// Re-reads the snapshot. One read at a time: a reload asked for while one is running makes it
+    /// read again when done, so the newest snapshot always wins and an older one never overwrites it.
+    /// </summary>
     private async Task ReloadAsync()
     {
-        var read = await _boards.ReadAsync(_userId, TeamId);
-        Error = read.Error;
-        Board = read.Board ?? Board;
-        if (read.Error is null)
+        if (_reloading)
         {
-            Access = read.Access;
+            _dirty = true;
+            return;
+        }
+
+        _reloading = true;
+        try
+        {
+            do
+            {
+                _dirty = false;
+                var read = await _boards.ReadAsync(_userId, TeamId);
+                if (read.Error is { } error)
+                {
+                    Error = error;
+                    if (error.Code is ErrorCodes.Forbidden or ErrorCodes.NotFound)
+                    {
+                        // No longer allowed: nothing of the board stays on screen.
+                        Board = null;
+                        Access = TeamAccess.None;
+                    }
+                }
+                else if (read.Board is { } board)
+                {
+                    Error = null;
+                    Access = read.Access;
+                    if (Board is null || board.Version >= Board.Version || board.Day != Board.Day || Access == TeamAccess.Display)
+                    {
+                        Board = board;
+                    }
+                }
+            }
+            while (_dirty);
+        }
+        finally
+        {
+            _reloading = false;
         }
     }
 }

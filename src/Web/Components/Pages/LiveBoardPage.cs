@@ -10,6 +10,8 @@ namespace Huddle.Web.Components.Pages;
 /// <summary>A page that shows one team's live board: opens it for the signed-in user, closes it on leave.</summary>
 public abstract class LiveBoardPage : ComponentBase, IAsyncDisposable
 {
+    private bool _disposed;
+
     [Parameter]
     public string TeamId { get; set; } = "";
 
@@ -37,11 +39,20 @@ public abstract class LiveBoardPage : ComponentBase, IAsyncDisposable
         }
 
         var user = (await AuthState).User;
-        Live = await LiveBoard.OpenAsync(Boards, Relay, TeamId, user.UserIdOf(), InvokeAsync, StateHasChanged);
+        var live = await LiveBoard.OpenAsync(Boards, Relay, TeamId, user.UserIdOf(), InvokeAsync, StateHasChanged);
+        if (_disposed)
+        {
+            // The page was left while the board was opening: close what was just opened.
+            await live.DisposeAsync();
+            return;
+        }
+
+        Live = live;
     }
 
     public async ValueTask DisposeAsync()
     {
+        _disposed = true;
         if (Live is not null)
         {
             await Live.DisposeAsync();
