@@ -76,7 +76,10 @@ public static class HuddleApp
         builder.Services.TryAddSingleton(Grains.Common.HuddleClock.System);
         builder.Services.AddHuddleAuthentication(builder.Environment);
         builder.Services.ConfigureHttpJsonOptions(o => HuddleJson.Configure(o.SerializerOptions));
-        builder.Services.AddProblemDetails();
+        // Every problem document carries a stable "code", also the framework's own (bad JSON, a
+        // missing query parameter), so clients switch on one field.
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
+            ctx.ProblemDetails.Extensions.TryAdd("code", ApiErrors.CodeOf(ctx.ProblemDetails.Status ?? ctx.HttpContext.Response.StatusCode)));
         builder.Services.AddSignalR(o => o.MaximumReceiveMessageSize = 64 * 1024)
             .AddJsonProtocol(o => HuddleJson.Configure(o.PayloadSerializerOptions));
         builder.Services.AddHuddleRelay(builder.Configuration);
@@ -96,6 +99,7 @@ public static class HuddleApp
         }
 
         app.UseStatusCodePages();
+        app.Map("/error", () => Results.Problem(statusCode: StatusCodes.Status500InternalServerError, title: "internal_error"));
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();

@@ -105,6 +105,53 @@ public sealed class ApiTests(HuddleAppFixture app)
     }
 
     [Fact]
+    public async Task Malformed_requests_get_a_problem_with_a_code_and_change_nothing()
+    {
+        var team = await app.CreateTeamAsync();
+        using var http = await app.HttpAsAsync(team.Pcp);
+        var version = (await http.GetFromJsonAsync<JsonElement>($"api/teams/{team.TeamId}/board")).GetProperty("version").GetInt64();
+
+        using var badJson = await http.PostAsync($"api/teams/{team.TeamId}/board/addLane", new StringContent("{\"title\": ", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, badJson.StatusCode);
+        Assert.Equal(ErrorCodes.ValidationFailed, await CodeOf(badJson));
+
+        using var misspelt = await http.PostAsJsonAsync($"api/teams/{team.TeamId}/board/addLane", new { titel = "Stagnant" });
+        Assert.Equal(ErrorCodes.ValidationFailed, await CodeOf(misspelt));
+
+        using var noRange = await http.GetAsync($"api/teams/{team.TeamId}/board/history");
+        Assert.Equal(HttpStatusCode.BadRequest, noRange.StatusCode);
+        Assert.Equal(ErrorCodes.ValidationFailed, await CodeOf(noRange));
+
+        Assert.Equal(version, (await http.GetFromJsonAsync<JsonElement>($"api/teams/{team.TeamId}/board")).GetProperty("version").GetInt64());
+
+        // Optional arguments may be left out.
+        (await http.PostAsJsonAsync($"api/teams/{team.TeamId}/board/startHuddle", new { })).EnsureSuccessStatusCode();
+        (await http.PostAsJsonAsync($"api/teams/{team.TeamId}/board/endHuddle", new { })).EnsureSuccessStatusCode();
+    }
+
+    [Fact]
+    public async Task The_browser_cookie_opens_pages_but_never_the_api()
+    {
+        var cookies = new System.Net.CookieContainer();
+        using var handler = new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false };
+        using var browser = new HttpClient(handler) { BaseAddress = app.BaseAddress };
+        var page = await browser.GetStringAsync("signin");
+        var token = System.Text.RegularExpressions.Regex.Match(page, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
+        Assert.NotEmpty(token);
+        using var signIn = await browser.PostAsync("dev/signin", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["userId"] = "u-chen",
+            ["__RequestVerificationToken"] = token,
+        }));
+        Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
+        Assert.NotEmpty(cookies.GetCookies(app.BaseAddress));
+
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("teams/team-maple/board")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await browser.GetAsync("api/me")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await browser.PostAsJsonAsync("api/teams/team-maple/board/startHuddle", new { })).StatusCode);
+    }
+
+    [Fact]
     public async Task The_room_display_reads_initials_only()
     {
         var team = await app.CreateTeamAsync();

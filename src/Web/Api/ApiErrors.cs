@@ -17,6 +17,19 @@ public static class ApiErrors
         _ => StatusCodes.Status400BadRequest,
     };
 
+    /// <summary>The code for a framework-made problem with <paramref name="status"/>.</summary>
+    public static string CodeOf(int status) => status switch
+    {
+        StatusCodes.Status400BadRequest => ErrorCodes.ValidationFailed,
+        StatusCodes.Status401Unauthorized => "unauthorized",
+        StatusCodes.Status403Forbidden => ErrorCodes.Forbidden,
+        StatusCodes.Status404NotFound => ErrorCodes.NotFound,
+        StatusCodes.Status409Conflict => ErrorCodes.InvalidState,
+        StatusCodes.Status503ServiceUnavailable => ErrorCodes.Unavailable,
+        >= 500 => "internal_error",
+        _ => "bad_request",
+    };
+
     /// <summary>An RFC 9457 problem with the stable <c>code</c> as an extension member.</summary>
     public static IResult Problem(HuddleError error)
     {

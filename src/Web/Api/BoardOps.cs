@@ -14,7 +14,7 @@ public static class BoardOps
 {
     private static readonly FrozenDictionary<string, Type> ByName = typeof(BoardCommand).Assembly.GetTypes()
         .Where(t => t.IsSubclassOf(typeof(BoardCommand)) && !t.IsAbstract)
-        .ToFrozenDictionary(t => char.ToLowerInvariant(t.Name[0]) + t.Name[1..], StringComparer.Ordinal);
+        .ToFrozenDictionary(BoardCommand.OpName, StringComparer.Ordinal);
 
     /// <summary>All operation names, sorted.</summary>
     public static IReadOnlyList<string> Names { get; } = [.. ByName.Keys.Order(StringComparer.Ordinal)];

@@ -19,6 +19,8 @@ public static class HuddleJson
         // rather than silently becoming an empty value.
         options.RespectRequiredConstructorParameters = true;
         options.RespectNullableAnnotations = true;
+        // A misspelt field is an error, not a silently ignored one.
+        options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false));
     }
 

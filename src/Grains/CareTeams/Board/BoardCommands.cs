@@ -14,13 +14,13 @@ public abstract record BoardCommand
     public long? ExpectedVersion { get; init; }
 
     /// <summary>The operation name used in change events and logs, e.g. "moveCard".</summary>
-    public string Op
+    public string Op => OpName(GetType());
+
+    /// <summary>The operation name of a command type: its name in camelCase.</summary>
+    public static string OpName(Type commandType)
     {
-        get
-        {
-            var name = GetType().Name;
-            return char.ToLowerInvariant(name[0]) + name[1..];
-        }
+        ArgumentNullException.ThrowIfNull(commandType);
+        return char.ToLowerInvariant(commandType.Name[0]) + commandType.Name[1..];
     }
 }
 
@@ -53,13 +53,13 @@ public sealed record MoveCard(
     [property: Id(2)] int ToIndex) : BoardCommand;
 
 [GenerateSerializer, Immutable, Alias("huddle.cmd.assign-card")]
-public sealed record AssignCard([property: Id(0)] string CardId, [property: Id(1)] string? OwnerId) : BoardCommand;
+public sealed record AssignCard([property: Id(0)] string CardId, [property: Id(1)] string? OwnerId = null) : BoardCommand;
 
 [GenerateSerializer, Immutable, Alias("huddle.cmd.set-card-due")]
-public sealed record SetCardDue([property: Id(0)] string CardId, [property: Id(1)] DateOnly? Due) : BoardCommand;
+public sealed record SetCardDue([property: Id(0)] string CardId, [property: Id(1)] DateOnly? Due = null) : BoardCommand;
 
 [GenerateSerializer, Immutable, Alias("huddle.cmd.set-card-note")]
-public sealed record SetCardNote([property: Id(0)] string CardId, [property: Id(1)] string? Note) : BoardCommand;
+public sealed record SetCardNote([property: Id(0)] string CardId, [property: Id(1)] string? Note = null) : BoardCommand;
 
 [GenerateSerializer, Immutable, Alias("huddle.cmd.set-card-flags")]
 public sealed record SetCardFlags([property: Id(0)] string CardId, [property: Id(1)] ImmutableArray<CardFlag> Flags) : BoardCommand;
@@ -74,10 +74,10 @@ public sealed record AddActionItem(
     [property: Id(2)] DateOnly? Due = null) : BoardCommand;
 
 [GenerateSerializer, Immutable, Alias("huddle.cmd.assign-action-item")]
-public sealed record AssignActionItem([property: Id(0)] string ItemId, [property: Id(1)] string? OwnerId) : BoardCommand;
+public sealed record AssignActionItem([property: Id(0)] string ItemId, [property: Id(1)] string? OwnerId = null) : BoardCommand;
 
 [GenerateSerializer, Immutable, Alias("huddle.cmd.set-action-item-due")]
-public sealed record SetActionItemDue([property: Id(0)] string ItemId, [property: Id(1)] DateOnly? Due) : BoardCommand;
+public sealed record SetActionItemDue([property: Id(0)] string ItemId, [property: Id(1)] DateOnly? Due = null) : BoardCommand;
 
 [GenerateSerializer, Immutable, Alias("huddle.cmd.complete-action-item")]
 public sealed record CompleteActionItem([property: Id(0)] string ItemId) : BoardCommand;
@@ -101,10 +101,10 @@ public sealed record StartHuddle : BoardCommand;
 public sealed record SetAttendance([property: Id(0)] string UserId, [property: Id(1)] bool Present) : BoardCommand;
 
 [GenerateSerializer, Immutable, Alias("huddle.cmd.set-agenda")]
-public sealed record SetAgenda([property: Id(0)] string? LaneId) : BoardCommand;
+public sealed record SetAgenda([property: Id(0)] string? LaneId = null) : BoardCommand;
 
 [GenerateSerializer, Immutable, Alias("huddle.cmd.end-huddle")]
-public sealed record EndHuddle([property: Id(0)] string? Summary) : BoardCommand;
+public sealed record EndHuddle([property: Id(0)] string? Summary = null) : BoardCommand;
 
 [GenerateSerializer, Immutable, Alias("huddle.cmd.set-shared-screen-names")]
 public sealed record SetSharedScreenNames([property: Id(0)] bool Show) : BoardCommand;

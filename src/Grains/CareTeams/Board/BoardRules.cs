@@ -386,7 +386,7 @@ public static class BoardRules
             return HuddleError.Invalid($"{what} is {trimmed.Length} characters; at most {maxLength} are allowed.");
         }
 
-        return trimmed.Any(char.IsControl) && trimmed.Any(ch => char.IsControl(ch) && ch != '\n' && ch != '\r' && ch != '\t')
+        return trimmed.Any(ch => char.IsControl(ch) && ch is not ('\n' or '\r' or '\t'))
             ? HuddleError.Invalid($"{what} contains control characters.")
             : null;
     }
