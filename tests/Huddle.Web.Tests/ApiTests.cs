@@ -130,6 +130,20 @@ public sealed class ApiTests(HuddleAppFixture app)
     }
 
     [Fact]
+    public async Task A_team_in_an_unknown_time_zone_is_refused()
+    {
+        using var http = app.Http();
+        using var response = await http.PutAsJsonAsync("api/dev/teams/team-mars", new
+        {
+            name = "Olympus clinic",
+            members = new[] { new { userId = "u-mars", displayName = "Dr. Mars", role = "pcp" } },
+            timeZoneId = "Mars/Olympus_Mons",
+        });
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(ErrorCodes.ValidationFailed, await CodeOf(response));
+    }
+
+    [Fact]
     public async Task The_browser_cookie_opens_pages_but_never_the_api()
     {
         var cookies = new System.Net.CookieContainer();

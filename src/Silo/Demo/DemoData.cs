@@ -14,7 +14,8 @@ public static class DemoData
 {
     public const string MapleTeam = "team-maple";
     public const string HarborTeam = "team-harbor";
-    public const string TimeZone = "America/Chicago";
+    /// <summary>The demo clinic's zone; UTC on a machine without time zone data, so seeding never fails.</summary>
+    public static readonly string TimeZone = TimeZoneInfo.TryFindSystemTimeZoneById("America/Chicago", out _) ? "America/Chicago" : "UTC";
 
     public static readonly ImmutableArray<UserProfile> Users =
     [

@@ -58,6 +58,11 @@ public static class DevSignIn
                 return ApiErrors.Problem(Grains.Common.HuddleError.Invalid($"'{bad}' is not a valid id: 1-{Grains.Common.Ids.MaxLength} letters, digits, '-', '_' or '.'."));
             }
 
+            if (!TimeZoneInfo.TryFindSystemTimeZoneById(request.TimeZoneId ?? "UTC", out _))
+            {
+                return ApiErrors.Problem(Grains.Common.HuddleError.Invalid($"Time zone '{request.TimeZoneId}' is not known on this server."));
+            }
+
             var displays = request.DisplayIds ?? [];
             var patients = request.Patients ?? [];
             var profile = new CareTeamProfile(teamId, request.Name, CareTeamStatus.Active, request.Members, displays, request.TimeZoneId ?? "UTC");
