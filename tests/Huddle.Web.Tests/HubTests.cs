@@ -23,6 +23,20 @@ public sealed class HubTests(HuddleAppFixture app)
     private static Task<BoardSubscription> Subscribe(HubConnection hub, string teamId) =>
         hub.InvokeAsync<BoardSubscription>(nameof(HuddleHub.SubscribeBoard), teamId);
 
+    /// <summary>A hub client subscribed to a board, with the changes it receives.</summary>
+    private sealed record Watcher(HubConnection Hub, ChannelReader<BoardChange> Changes) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync() => Hub.DisposeAsync();
+    }
+
+    private async Task<Watcher> WatchAsync(string userId, string teamId)
+    {
+        var hub = await app.HubAsAsync(userId);
+        var changes = Changes(hub);
+        Assert.True((await Subscribe(hub, teamId)).Ok);
+        return new Watcher(hub, changes);
+    }
+
     private static ChannelReader<BoardChange> Changes(HubConnection hub)
     {
         var channel = Channel.CreateUnbounded<BoardChange>();
@@ -203,36 +217,28 @@ public sealed class HubTests(HuddleAppFixture app)
     public async Task After_unsubscribing_a_client_receives_no_more_changes_while_others_still_do()
     {
         var team = await app.CreateTeamAsync();
-        await using var pcp = await app.HubAsAsync(team.Pcp);
-        await using var bhc = await app.HubAsAsync(team.Bhc);
-        var pcpChanges = Changes(pcp);
-        var bhcChanges = Changes(bhc);
-        await Subscribe(pcp, team.TeamId);
-        await Subscribe(bhc, team.TeamId);
-        await bhc.InvokeAsync(nameof(HuddleHub.UnsubscribeBoard), team.TeamId);
+        await using var pcp = await WatchAsync(team.Pcp, team.TeamId);
+        await using var bhc = await WatchAsync(team.Bhc, team.TeamId);
+        await bhc.Hub.InvokeAsync(nameof(HuddleHub.UnsubscribeBoard), team.TeamId);
 
         // The PCP keeps the team's feed alive on this host; the change reaching the PCP is the
         // barrier after which the BHC would have had it too.
-        var reply = await Execute(pcp, team.TeamId, "addLane", new { title = "Unseen by the BHC" });
-        Assert.Equal(reply.Version, (await pcpChanges.ReadAsync().AsTask().Within(Timeout, "the PCP's own change")).Version);
-        Assert.False(bhcChanges.TryRead(out var leaked), $"The BHC received version {leaked?.Version} after unsubscribing.");
+        var reply = await Execute(pcp.Hub, team.TeamId, "addLane", new { title = "Unseen by the BHC" });
+        Assert.Equal(reply.Version, (await pcp.Changes.ReadAsync().AsTask().Within(Timeout, "the PCP's own change")).Version);
+        Assert.False(bhc.Changes.TryRead(out var leaked), $"The BHC received version {leaked?.Version} after unsubscribing.");
 
-        var resubscribed = await Subscribe(bhc, team.TeamId);
+        var resubscribed = await Subscribe(bhc.Hub, team.TeamId);
         Assert.Equal(reply.Version, resubscribed.Board!.Version);
-        Assert.True((await Execute(pcp, team.TeamId, "addLane", new { title = "Seen" })).Ok);
-        Assert.Equal(reply.Version + 1, (await bhcChanges.ReadAsync().AsTask().Within(Timeout, "the change after re-subscribing")).Version);
+        Assert.True((await Execute(pcp.Hub, team.TeamId, "addLane", new { title = "Seen" })).Ok);
+        Assert.Equal(reply.Version + 1, (await bhc.Changes.ReadAsync().AsTask().Within(Timeout, "the change after re-subscribing")).Version);
     }
 
     [Fact]
     public async Task Someone_taken_off_the_roster_stops_receiving_the_board_at_once()
     {
         var team = await app.CreateTeamAsync();
-        await using var pcp = await app.HubAsAsync(team.Pcp);
-        await using var bhc = await app.HubAsAsync(team.Bhc);
-        var pcpChanges = Changes(pcp);
-        var bhcChanges = Changes(bhc);
-        await Subscribe(pcp, team.TeamId);
-        await Subscribe(bhc, team.TeamId);
+        await using var pcp = await WatchAsync(team.Pcp, team.TeamId);
+        await using var bhc = await WatchAsync(team.Bhc, team.TeamId);
 
         // The directory drops the BHC from the team.
         using (var http = app.Http())
@@ -242,16 +248,16 @@ public sealed class HubTests(HuddleAppFixture app)
         }
 
         // The BHC is told to re-read, and the re-read is refused.
-        var reset = await bhcChanges.ReadAsync().AsTask().Within(Timeout, "the BHC's reset");
+        var reset = await bhc.Changes.ReadAsync().AsTask().Within(Timeout, "the BHC's reset");
         Assert.True(reset.Reset);
         Assert.Empty(reset.Cards);
-        Assert.Equal(ErrorCodes.Forbidden, (await Subscribe(bhc, team.TeamId)).Error?.Code);
-        Assert.True((await pcpChanges.ReadAsync().AsTask().Within(Timeout, "the PCP's reset")).Reset);
+        Assert.Equal(ErrorCodes.Forbidden, (await Subscribe(bhc.Hub, team.TeamId)).Error?.Code);
+        Assert.True((await pcp.Changes.ReadAsync().AsTask().Within(Timeout, "the PCP's reset")).Reset);
 
         // Then the PCP adds a patient: the PCP sees it, the BHC gets nothing.
-        var reply = await Execute(pcp, team.TeamId, "addCard", new { patientId = team.Patients[0], laneId = "lane-1" });
-        Assert.Equal(reply.Version, (await pcpChanges.ReadAsync().AsTask().Within(Timeout, "the PCP's change")).Version);
-        Assert.False(bhcChanges.TryRead(out var leaked), $"A former member received version {leaked?.Version}.");
+        var reply = await Execute(pcp.Hub, team.TeamId, "addCard", new { patientId = team.Patients[0], laneId = "lane-1" });
+        Assert.Equal(reply.Version, (await pcp.Changes.ReadAsync().AsTask().Within(Timeout, "the PCP's change")).Version);
+        Assert.False(bhc.Changes.TryRead(out var leaked), $"A former member received version {leaked?.Version}.");
     }
 
     [Fact]

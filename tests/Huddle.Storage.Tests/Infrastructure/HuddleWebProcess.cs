@@ -62,33 +62,30 @@ public sealed class HuddleWebProcess : IAsyncDisposable
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
 
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (_process.HasExited)
+            await Huddle.Testing.Eventually.Until(async () =>
             {
-                throw new InvalidOperationException($"The web host exited with {_process.ExitCode}:{Environment.NewLine}{string.Join(Environment.NewLine, output.TakeLast(40))}");
-            }
-
-            try
-            {
-                using var response = await Http.PostAsJsonAsync("api/dev/token", new { userId = "u-chen" }, cancellationToken);
-                if (response.IsSuccessStatusCode)
+                cancellationToken.ThrowIfCancellationRequested();
+                if (_process.HasExited)
                 {
-                    return;
+                    throw new InvalidOperationException($"The web host exited with {_process.ExitCode}:{Environment.NewLine}{string.Join(Environment.NewLine, output.TakeLast(40))}");
                 }
-            }
-            catch (HttpRequestException)
-            {
-            }
 
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"The web host did not answer within 60 s:{Environment.NewLine}{string.Join(Environment.NewLine, output.TakeLast(40))}");
-            }
-
-            await Task.Delay(100, cancellationToken);
+                try
+                {
+                    using var response = await Http.PostAsJsonAsync("api/dev/token", new { userId = "u-chen" }, cancellationToken);
+                    return response.IsSuccessStatusCode;
+                }
+                catch (HttpRequestException)
+                {
+                    return false;
+                }
+            }, TimeSpan.FromSeconds(60), "the web host to answer");
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException($"{ex.Message}{Environment.NewLine}{string.Join(Environment.NewLine, output.TakeLast(40))}", ex);
         }
     }
 
