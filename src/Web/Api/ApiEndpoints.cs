@@ -31,25 +31,10 @@ public static class ApiEndpoints
     {
         var api = app.MapGroup("/api").RequireAuthorization();
 
-        api.MapGet("/me", async (ClaimsPrincipal principal, IGrainFactory grains) =>
-        {
-            var userId = principal.UserIdOf();
-            if (await grains.GetGrain<IUserGrain>(userId).GetAsync() is not { } user)
-            {
-                return ApiErrors.Problem(Grains.Common.HuddleError.NotFound("User", userId));
-            }
-
-            var teams = new List<MyTeam>();
-            foreach (var teamId in user.TeamIds)
-            {
-                if (await grains.GetGrain<ICareTeamGrain>(teamId).GetProfileAsync() is { } team && team.AccessFor(userId) is var access && access != TeamAccess.None)
-                {
-                    teams.Add(new MyTeam(teamId, team.Name, access));
-                }
-            }
-
-            return Results.Ok(new Me(user.UserId, user.DisplayName, user.Kind, user.Role, teams));
-        });
+        api.MapGet("/me", async (ClaimsPrincipal principal, BoardService boards) =>
+            await boards.MeAsync(principal.UserIdOf()) is { } me
+                ? Results.Ok(me)
+                : ApiErrors.Problem(Grains.Common.HuddleError.NotFound("User", principal.UserIdOf())));
 
         api.MapGet("/teams/{teamId}/board", async (string teamId, ClaimsPrincipal principal, BoardService boards) =>
         {

@@ -11,6 +11,26 @@ namespace Huddle.Web.Api;
 /// </summary>
 public sealed partial class BoardService(IGrainFactory grains, ILogger<BoardService> logger)
 {
+    /// <summary>Who <paramref name="userId"/> is and the teams they may open; null for an unknown user.</summary>
+    public async Task<Me?> MeAsync(string userId)
+    {
+        if (await grains.GetGrain<Grains.Users.IUserGrain>(userId).GetAsync() is not { } user)
+        {
+            return null;
+        }
+
+        var teams = new List<MyTeam>();
+        foreach (var teamId in user.TeamIds)
+        {
+            if (await ProfileAsync(teamId) is { } team && team.AccessFor(userId) is var access and not TeamAccess.None)
+            {
+                teams.Add(new MyTeam(teamId, team.Name, access));
+            }
+        }
+
+        return new Me(user.UserId, user.DisplayName, user.Kind, user.Role, teams);
+    }
+
     /// <summary>The error for a grain that could not be reached or a write storage did not confirm.</summary>
     public static readonly HuddleError UnavailableError = new(ErrorCodes.Unavailable,
         "The board could not be reached or the change could not be confirmed as saved. Re-read the board, then try again.");
