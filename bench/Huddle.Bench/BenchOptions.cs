@@ -20,7 +20,7 @@ internal sealed class BenchOptions
           --members <n>           teams scenario: subscribers per team (default 25)
           --team-rate <n>         teams scenario: updates per second per team (default 0.25 → 1,250 deliveries/s)
           --duration <s>          measured seconds per run (default 10, quick 6)
-          --warmup <s>            warm-up seconds per run, not measured (default 3, quick 1.5)
+          --warmup <s>            warm-up seconds per run, not measured (default 3, quick 5)
           --grains <n>            patient grains for the grains scenario (default 100000)
           --coldstarts <n>        cold starts to time (default 3)
           --build                 build both targets (Release) first; `dotnet run -c Release` already
@@ -51,7 +51,8 @@ internal sealed class BenchOptions
             o.Scenarios = ["fanout"];
             o.Rounds = 1;
             o.Duration = TimeSpan.FromSeconds(6);
-            o.Warmup = TimeSpan.FromSeconds(1.5);
+            // Long enough for tiered JIT to settle on the hot paths; a shorter warm-up measured JIT, not Huddle.
+            o.Warmup = TimeSpan.FromSeconds(5);
         }
 
         for (var i = 0; i < args.Count; i++)
