@@ -1,8 +1,8 @@
+using System.Collections.Immutable;
 using Huddle.Grains.CareTeams.Board;
 using Huddle.Grains.Common;
 using Huddle.Grains.Patients;
 using Microsoft.Extensions.Logging;
-using System.Collections.Immutable;
 using Orleans.Utilities;
 
 namespace Huddle.Grains.CareTeams;
@@ -11,8 +11,8 @@ namespace Huddle.Grains.CareTeams;
 public sealed class CareTeamGrainOptions
 {
     /// <summary>
-    /// How long an observer stays subscribed without renewal. Hosts renew at a third of this, so
-    /// one missed renewal never drops a live subscription.
+    /// How long an observer stays subscribed without renewal. Hosts renew every 30 s
+    /// (Huddle:Relay:RenewEvery), so a few missed renewals never drop a live subscription.
     /// </summary>
     public TimeSpan ObserverExpiry { get; set; } = TimeSpan.FromMinutes(3);
 }
