@@ -96,14 +96,9 @@ public sealed partial class CareTeamGrain(
 
     public async Task<PanelRead> GetPanelAsync(string userId)
     {
-        if (state.State.Profile is not { } profile)
+        if (MembersOnly(userId, "its patients") is { } denied)
         {
-            return new PanelRead([], HuddleError.NotFound("Team", TeamId));
-        }
-
-        if (!profile.IsMember(userId))
-        {
-            return new PanelRead([], HuddleError.Forbidden("Only members of the care team can read its panel."));
+            return new PanelRead([], denied);
         }
 
         var profiles = await Task.WhenAll(state.State.PanelPatientIds.Select(id => GrainFactory.GetGrain<IPatientGrain>(id).GetAsync()));
@@ -134,14 +129,9 @@ public sealed partial class CareTeamGrain(
 
     public async Task<BoardHistoryRead> GetHistoryAsync(string userId, DateOnly from, DateOnly to)
     {
-        if (state.State.Profile is not { } profile)
+        if (MembersOnly(userId, "its past huddles") is { } denied)
         {
-            return new BoardHistoryRead([], HuddleError.NotFound("Team", TeamId));
-        }
-
-        if (!profile.IsMember(userId))
-        {
-            return new BoardHistoryRead([], HuddleError.Forbidden("Only members of the care team can read its past huddles."));
+            return new BoardHistoryRead([], denied);
         }
 
         if (to < from || to.DayNumber - from.DayNumber >= MaxHistoryDays)
@@ -196,6 +186,14 @@ public sealed partial class CareTeamGrain(
         _observers.Unsubscribe(observer);
         return Task.CompletedTask;
     }
+
+    /// <summary>Null when <paramref name="userId"/> is on the roster; otherwise why they may not read <paramref name="what"/>.</summary>
+    private HuddleError? MembersOnly(string userId, string what) => state.State.Profile switch
+    {
+        null => HuddleError.NotFound("Team", TeamId),
+        var profile when !profile.IsMember(userId) => HuddleError.Forbidden($"Only members of the care team can read {what}."),
+        _ => null,
+    };
 
     /// <summary>Today's board, rolling yesterday's over first when the team's day has changed.</summary>
     private async Task<HuddleBoard> CurrentBoardAsync(CareTeamProfile profile)

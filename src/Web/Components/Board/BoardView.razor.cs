@@ -15,6 +15,8 @@ public sealed partial class BoardView
 {
     private MudDropContainer<PatientCard>? _container;
     private long _renderedVersion = -1;
+    private HuddleBoard? _indexed;
+    private Dictionary<string, string> _laneOfCard = [];
 
     [Parameter, EditorRequired]
     public LiveBoard Live { get; set; } = default!;
@@ -54,7 +56,18 @@ public sealed partial class BoardView
         }
     }
 
-    private bool InLane(PatientCard card, string laneId) => Live.Board?.LaneOf(card.Id)?.Id == laneId;
+    // The drop container asks this for every card and every lane on each render: answer from an
+    // index built once per board version instead of scanning the lanes each time.
+    private bool InLane(PatientCard card, string laneId)
+    {
+        if (!ReferenceEquals(_indexed, Live.Board))
+        {
+            _indexed = Live.Board;
+            _laneOfCard = _indexed?.Lanes.SelectMany(l => l.CardIds.Select(id => (Card: id, Lane: l.Id))).ToDictionary(x => x.Card, x => x.Lane) ?? [];
+        }
+
+        return _laneOfCard.TryGetValue(card.Id, out var lane) && lane == laneId;
+    }
 
     private async Task OnCardDroppedAsync(MudItemDropInfo<PatientCard> drop)
     {

@@ -59,7 +59,7 @@ public sealed class LiveBoard : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(boards);
         ArgumentNullException.ThrowIfNull(relay);
         var live = new LiveBoard(boards, teamId, userId, dispatch, changed);
-        if (!Ids.IsValid(teamId) || await boards.AccessAsync(userId, teamId) == TeamAccess.None)
+        if (await boards.AccessAsync(userId, teamId) == TeamAccess.None)
         {
             // Not allowed (or unknown): read once for the precise error, and never attach.
             live.Error = (await boards.ReadAsync(userId, teamId)).Error ?? HuddleError.Forbidden("Only members of the care team can read its board.");
