@@ -1,12 +1,13 @@
 using Huddle.Silo.Hosting;
-using Huddle.Web.Api;
+using Huddle.Web.Http;
+using Huddle.Web.Boards;
 using Huddle.Web.Auth;
-using Huddle.Web.Components;
-using Huddle.Web.Hubs;
-using Huddle.Web.Relay;
+using Huddle.Web.Layout;
+using Huddle.Web.Live;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using MudBlazor.Services;
 using Orleans.Configuration;
+using Huddle.Contracts.Common;
 
 namespace Huddle.Web;
 
@@ -73,7 +74,7 @@ public static class HuddleApp
     public static void AddHuddleWeb(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.TryAddSingleton(Grains.Common.HuddleClock.System);
+        builder.Services.TryAddSingleton(Contracts.Common.HuddleClock.System);
         builder.Services.AddHuddleAuthentication(builder.Environment);
         builder.Services.ConfigureHttpJsonOptions(o => HuddleJson.Configure(o.SerializerOptions));
         // Every problem document carries a stable "code", also the framework's own (bad JSON, a

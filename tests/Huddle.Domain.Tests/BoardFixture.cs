@@ -1,7 +1,8 @@
 using System.Collections.Immutable;
-using Huddle.Grains.CareTeams;
+using Huddle.Contracts.Boards;
+using Huddle.Contracts.CareTeams;
+using Huddle.Contracts.Patients;
 using Huddle.Grains.CareTeams.Board;
-using Huddle.Grains.Patients;
 
 namespace Huddle.Domain.Tests;
 

@@ -1,12 +1,15 @@
-using Huddle.Grains.CareTeams.Board;
-using Huddle.Grains.Common;
 using static Huddle.Domain.Tests.BoardFixture;
+
+using Huddle.Contracts.Boards;
+using Huddle.Contracts.Common;
+using Huddle.Contracts.Patients;
+using Huddle.Grains.CareTeams.Board;
 
 namespace Huddle.Domain.Tests;
 
 public sealed class BoardRulesTests
 {
-    private static void Rejected(HuddleBoard board, BoardCommand command, string code, string actor = Pcp, Huddle.Grains.Patients.PatientProfile? patient = null)
+    private static void Rejected(HuddleBoard board, BoardCommand command, string code, string actor = Pcp, Huddle.Contracts.Patients.PatientProfile? patient = null)
     {
         var result = Run(board, command, actor, patient);
         Assert.Null(result.Board);

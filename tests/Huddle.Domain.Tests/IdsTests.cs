@@ -1,4 +1,5 @@
-using Huddle.Grains.Common;
+
+using Huddle.Contracts.Common;
 
 namespace Huddle.Domain.Tests;
 

@@ -1,5 +1,7 @@
-using Huddle.Grains.CareTeams.Board;
 using static Huddle.Domain.Tests.BoardFixture;
+
+using Huddle.Contracts.Boards;
+using Huddle.Grains.CareTeams.Board;
 
 namespace Huddle.Domain.Tests;
 

@@ -1,8 +1,8 @@
 using System.Threading.Channels;
-using Huddle.Grains.CareTeams;
-using Huddle.Grains.CareTeams.Board;
-using Huddle.Grains.Common;
-using Huddle.Grains.Patients;
+using Huddle.Contracts.Boards;
+using Huddle.Contracts.CareTeams;
+using Huddle.Contracts.Common;
+using Huddle.Contracts.Patients;
 
 namespace Huddle.Grains.Tests;
 

@@ -1,9 +1,9 @@
-using Huddle.Grains.Common;
 using Huddle.Silo.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Orleans.TestingHost;
+using Huddle.Contracts.Common;
 
 namespace Huddle.Grains.Tests;
 

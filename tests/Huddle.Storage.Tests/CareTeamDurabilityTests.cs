@@ -1,6 +1,6 @@
-using Huddle.Grains.CareTeams;
-using Huddle.Grains.CareTeams.Board;
 using Huddle.Storage.Tests.Infrastructure;
+using Huddle.Contracts.Boards;
+using Huddle.Contracts.CareTeams;
 
 namespace Huddle.Storage.Tests;
 

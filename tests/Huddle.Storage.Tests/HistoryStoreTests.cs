@@ -1,6 +1,6 @@
-using Huddle.Grains.Common;
 using Huddle.Silo.Storage;
 using Huddle.Storage.Tests.Infrastructure;
+using Huddle.Grains.Common;
 
 namespace Huddle.Storage.Tests;
 

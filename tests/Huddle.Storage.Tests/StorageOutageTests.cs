@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using Huddle.Grains.CareTeams;
-using Huddle.Grains.CareTeams.Board;
 using Huddle.Silo.Storage;
 using Huddle.Storage.Tests.Infrastructure;
+using Huddle.Contracts.Boards;
+using Huddle.Contracts.CareTeams;
 
 namespace Huddle.Storage.Tests;
 

@@ -1,4 +1,3 @@
-using Huddle.Grains.Common;
 using Huddle.Silo.Storage;
 using Huddle.Storage.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
@@ -6,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Orleans.Storage;
+using Huddle.Grains.Common;
 
 namespace Huddle.Storage.Tests;
 

@@ -2,9 +2,10 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Huddle.Silo.Hosting;
 using Huddle.Web;
-using Huddle.Web.Api;
+using Huddle.Web.Http;
+using Huddle.Web.Boards;
 using Huddle.Web.Auth;
-using Huddle.Web.Hubs;
+using Huddle.Web.Live;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -14,6 +15,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Xunit;
+using Huddle.Contracts.CareTeams;
+using Huddle.Contracts.Common;
 
 namespace Huddle.Testing;
 
@@ -112,12 +115,12 @@ public class HuddleAppFixture : IAsyncLifetime
             [$"p-{n}-a", $"p-{n}-b", $"p-{n}-c"]);
         using var http = Http();
         var request = new DevTeamRequest($"Test team {n}",
-            [new(team.Pcp, "Dr. Pat Carter", Grains.CareTeams.CareTeamRole.Pcp), new(team.Bhc, "Bea Holt", Grains.CareTeams.CareTeamRole.Bhc)],
+            [new(team.Pcp, "Dr. Pat Carter", Contracts.CareTeams.CareTeamRole.Pcp), new(team.Bhc, "Bea Holt", Contracts.CareTeams.CareTeamRole.Bhc)],
             [team.Display],
             [new(team.Patients[0], "Alma Reyes", "Exam 1"), new(team.Patients[1], "Boris Ng", "Exam 2"), new(team.Patients[2], "Chloe Park", null)]);
         (await http.PutAsJsonAsync($"api/dev/teams/{team.TeamId}", request, HuddleJson.Options)).EnsureSuccessStatusCode();
         // The outsider is a real, signed-in user who belongs to another team only.
-        var other = new DevTeamRequest("Elsewhere", [new(team.Outsider, "Otto Side", Grains.CareTeams.CareTeamRole.Nurse)]);
+        var other = new DevTeamRequest("Elsewhere", [new(team.Outsider, "Otto Side", Contracts.CareTeams.CareTeamRole.Nurse)]);
         (await http.PutAsJsonAsync($"api/dev/teams/{team.TeamId}-x", other, HuddleJson.Options)).EnsureSuccessStatusCode();
         return team;
     }

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Huddle.Grains.Common;
 using Huddle.Testing;
+using Huddle.Contracts.Common;
 
 namespace Huddle.Web.Tests;
 

@@ -1,13 +1,14 @@
 using Bunit;
-using Huddle.Grains.CareTeams.Board;
 using Huddle.Testing;
-using Huddle.Web.Api;
-using Huddle.Web.Components.Board;
-using Huddle.Web.Relay;
+using Huddle.Web.Http;
+using Huddle.Web.Boards;
+using Huddle.Web.Auth;
+using Huddle.Web.Live;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using MudBlazor.Services;
+using Huddle.Contracts.Boards;
 
 namespace Huddle.Web.Tests;
 

@@ -1,10 +1,12 @@
 using System.Text.Json;
 using System.Threading.Channels;
-using Huddle.Grains.CareTeams.Board;
 using Huddle.Testing;
-using Huddle.Web.Api;
-using Huddle.Web.Hubs;
+using Huddle.Web.Http;
+using Huddle.Web.Boards;
+using Huddle.Web.Auth;
+using Huddle.Web.Live;
 using Microsoft.AspNetCore.SignalR.Client;
+using Huddle.Contracts.Boards;
 
 namespace Huddle.Web.Tests;
 

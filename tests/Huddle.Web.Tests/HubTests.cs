@@ -1,14 +1,17 @@
 using System.Text.Json;
 using System.Threading.Channels;
-using Huddle.Grains.CareTeams;
-using Huddle.Grains.CareTeams.Board;
-using Huddle.Grains.Common;
 using Huddle.Testing;
-using Huddle.Web.Api;
-using Huddle.Web.Hubs;
+using Huddle.Web.Http;
+using Huddle.Web.Boards;
+using Huddle.Web.Auth;
+using Huddle.Web.Live;
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
+using Huddle.Contracts.Boards;
+using Huddle.Contracts.CareTeams;
+using Huddle.Contracts.Common;
+using Huddle.Grains.CareTeams.Board;
 
 namespace Huddle.Web.Tests;
 
@@ -277,7 +280,7 @@ public sealed class HubTests(HuddleAppFixture app)
             (await http.PostAsJsonAsync($"api/teams/{team.TeamId}/board/addLane", new { title = "While nobody listened" })).EnsureSuccessStatusCode();
         }
 
-        await app.App.Services.GetRequiredService<Relay.BoardRelay>().RenewAsync();
+        await app.App.Services.GetRequiredService<Live.BoardRelay>().RenewAsync();
 
         var change = await changes.ReadAsync().AsTask().Within(Timeout, "the re-read signal after renewal");
         Assert.True(change.Reset);

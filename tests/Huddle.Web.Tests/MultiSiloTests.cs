@@ -1,11 +1,13 @@
 using System.Text.Json;
 using System.Threading.Channels;
-using Huddle.Grains.CareTeams.Board;
 using Huddle.Testing;
-using Huddle.Web.Api;
-using Huddle.Web.Hubs;
+using Huddle.Web.Http;
+using Huddle.Web.Boards;
+using Huddle.Web.Auth;
+using Huddle.Web.Live;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
+using Huddle.Contracts.Boards;
 
 namespace Huddle.Web.Tests;
 
@@ -36,8 +38,8 @@ public sealed class MultiSiloTests(HuddleRedisClusterFixture cluster) : IClassFi
         Assert.Equal(two.Version, (await firstChanges.Reader.ReadAsync().AsTask().Within(Timeout, "host 1 to see host 2's change")).Version);
 
         // Each host relays the team through exactly one subscription of its own.
-        Assert.Equal(1, cluster.First.App.Services.GetRequiredService<Relay.BoardRelay>().ActiveFeeds);
-        Assert.Equal(1, cluster.Second.App.Services.GetRequiredService<Relay.BoardRelay>().ActiveFeeds);
+        Assert.Equal(1, cluster.First.App.Services.GetRequiredService<Live.BoardRelay>().ActiveFeeds);
+        Assert.Equal(1, cluster.Second.App.Services.GetRequiredService<Live.BoardRelay>().ActiveFeeds);
     }
 
     private static async Task<CommandReply> Execute(HubConnection hub, string teamId, string op, object args)

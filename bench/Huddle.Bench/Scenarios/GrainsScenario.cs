@@ -3,8 +3,6 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using Huddle.Bench.Targets;
-using Huddle.Grains.CareTeams.Board;
-using Huddle.Grains.Patients;
 using Huddle.Silo.Demo;
 using Huddle.Silo.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -13,6 +11,8 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans;
 using Orleans.Runtime;
+using Huddle.Contracts.Boards;
+using Huddle.Contracts.Patients;
 
 namespace Huddle.Bench.Scenarios;
 

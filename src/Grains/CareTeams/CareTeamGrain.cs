@@ -1,9 +1,12 @@
 using System.Collections.Immutable;
-using Huddle.Grains.CareTeams.Board;
-using Huddle.Grains.Common;
-using Huddle.Grains.Patients;
 using Microsoft.Extensions.Logging;
 using Orleans.Utilities;
+using Huddle.Contracts.Boards;
+using Huddle.Contracts.CareTeams;
+using Huddle.Contracts.Common;
+using Huddle.Contracts.Patients;
+using Huddle.Grains.CareTeams.Board;
+using Huddle.Grains.Common;
 
 namespace Huddle.Grains.CareTeams;
 

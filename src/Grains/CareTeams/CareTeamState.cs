@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
-using Huddle.Grains.CareTeams.Board;
+using Huddle.Contracts.Boards;
+using Huddle.Contracts.CareTeams;
 
 namespace Huddle.Grains.CareTeams;
 

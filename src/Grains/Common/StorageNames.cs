@@ -1,3 +1,7 @@
+using Huddle.Grains.CareTeams;
+using Huddle.Grains.Patients;
+using Huddle.Grains.Users;
+
 namespace Huddle.Grains.Common;
 
 /// <summary>Grain storage provider and state names, in one place so silo and grains agree.</summary>

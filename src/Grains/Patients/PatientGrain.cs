@@ -1,4 +1,6 @@
-using Huddle.Grains.CareTeams;
+
+using Huddle.Contracts.CareTeams;
+using Huddle.Contracts.Patients;
 using Huddle.Grains.Common;
 
 namespace Huddle.Grains.Patients;

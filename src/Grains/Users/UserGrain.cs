@@ -1,3 +1,5 @@
+
+using Huddle.Contracts.Users;
 using Huddle.Grains.Common;
 
 namespace Huddle.Grains.Users;

@@ -1,8 +1,9 @@
 using System.Collections.Immutable;
-using Huddle.Grains.CareTeams;
-using Huddle.Grains.CareTeams.Board;
-using Huddle.Grains.Patients;
-using Huddle.Grains.Users;
+using Huddle.Contracts.Boards;
+using Huddle.Contracts.CareTeams;
+using Huddle.Contracts.Common;
+using Huddle.Contracts.Patients;
+using Huddle.Contracts.Users;
 
 namespace Huddle.Silo.Demo;
 

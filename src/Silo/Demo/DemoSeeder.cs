@@ -1,9 +1,9 @@
-using Huddle.Grains.CareTeams;
-using Huddle.Grains.Common;
-using Huddle.Grains.Patients;
-using Huddle.Grains.Users;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Huddle.Contracts.CareTeams;
+using Huddle.Contracts.Common;
+using Huddle.Contracts.Patients;
+using Huddle.Contracts.Users;
 
 namespace Huddle.Silo.Demo;
 

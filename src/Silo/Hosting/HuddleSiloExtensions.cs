@@ -1,5 +1,3 @@
-using Huddle.Grains.CareTeams;
-using Huddle.Grains.Common;
 using Huddle.Silo.Demo;
 using Huddle.Silo.Storage;
 using Microsoft.Extensions.Configuration;
@@ -7,6 +5,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
+using Huddle.Contracts.Common;
+using Huddle.Grains.CareTeams;
 
 namespace Huddle.Silo.Hosting;
 

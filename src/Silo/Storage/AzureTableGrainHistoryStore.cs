@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
-using Huddle.Grains.Common;
 using Orleans.Runtime;
 using Orleans.Storage;
+using Huddle.Grains.Common;
 
 namespace Huddle.Silo.Storage;
 

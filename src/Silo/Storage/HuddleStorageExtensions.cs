@@ -1,4 +1,3 @@
-using Huddle.Grains.Common;
 using Huddle.Silo.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,6 +8,7 @@ using Orleans.Configuration;
 using Orleans.Runtime.Hosting;
 using Orleans.Serialization.Serializers;
 using Orleans.Storage;
+using Huddle.Grains.Common;
 
 namespace Huddle.Silo.Storage;
 

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
-using Huddle.Grains.Common;
 using Orleans.Runtime;
 using Orleans.Storage;
+using Huddle.Grains.Common;
 
 namespace Huddle.Silo.Storage;
 

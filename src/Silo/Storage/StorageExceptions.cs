@@ -1,3 +1,5 @@
+using Huddle.Grains.Common;
+
 namespace Huddle.Silo.Storage;
 
 // Storage exceptions derive from OrleansException so Orleans' state bridge passes them through to the

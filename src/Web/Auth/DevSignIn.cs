@@ -1,11 +1,14 @@
 using System.Collections.Immutable;
-using Huddle.Grains.CareTeams;
-using Huddle.Grains.Patients;
-using Huddle.Grains.Users;
-using Huddle.Web.Api;
+using Huddle.Web.Http;
+using Huddle.Web.Boards;
+using Huddle.Web.Auth;
 using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Mvc;
+using Huddle.Contracts.CareTeams;
+using Huddle.Contracts.Common;
+using Huddle.Contracts.Patients;
+using Huddle.Contracts.Users;
 
 namespace Huddle.Web.Auth;
 
@@ -32,13 +35,13 @@ public static class DevSignIn
     public static void MapDevSignIn(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/dev/token", async (DevTokenRequest request, IGrainFactory grains) =>
-            Grains.Common.Ids.IsValid(request.UserId) && await grains.GetGrain<IUserGrain>(request.UserId).GetAsync() is { } user
+            Contracts.Common.Ids.IsValid(request.UserId) && await grains.GetGrain<IUserGrain>(request.UserId).GetAsync() is { } user
                 ? Results.SignIn(Principal(user, BearerTokenDefaults.AuthenticationScheme), authenticationScheme: BearerTokenDefaults.AuthenticationScheme)
-                : ApiErrors.Problem(Grains.Common.HuddleError.NotFound("User", request.UserId)));
+                : ApiErrors.Problem(Contracts.Common.HuddleError.NotFound("User", request.UserId)));
 
         app.MapPost("/dev/signin", async ([FromForm] string userId, [FromForm] string? returnUrl, IGrainFactory grains) =>
         {
-            if (!Grains.Common.Ids.IsValid(userId) || await grains.GetGrain<IUserGrain>(userId).GetAsync() is not { } user)
+            if (!Contracts.Common.Ids.IsValid(userId) || await grains.GetGrain<IUserGrain>(userId).GetAsync() is not { } user)
             {
                 return Results.Redirect("/signin?unknown=1");
             }
@@ -53,14 +56,14 @@ public static class DevSignIn
         app.MapPut("/api/dev/teams/{teamId}", async (string teamId, DevTeamRequest request, IGrainFactory grains) =>
         {
             var ids = new[] { teamId }.Concat(request.Members.Select(m => m.UserId)).Concat(request.DisplayIds ?? []).Concat((request.Patients ?? []).Select(p => p.PatientId));
-            if (ids.FirstOrDefault(id => !Grains.Common.Ids.IsValid(id)) is { } bad)
+            if (ids.FirstOrDefault(id => !Contracts.Common.Ids.IsValid(id)) is { } bad)
             {
-                return ApiErrors.Problem(Grains.Common.HuddleError.Invalid($"'{bad}' is not a valid id: 1-{Grains.Common.Ids.MaxLength} letters, digits, '-', '_' or '.'."));
+                return ApiErrors.Problem(Contracts.Common.HuddleError.Invalid($"'{bad}' is not a valid id: 1-{Contracts.Common.Ids.MaxLength} letters, digits, '-', '_' or '.'."));
             }
 
             if (!TimeZoneInfo.TryFindSystemTimeZoneById(request.TimeZoneId ?? "UTC", out _))
             {
-                return ApiErrors.Problem(Grains.Common.HuddleError.Invalid($"Time zone '{request.TimeZoneId}' is not known on this server."));
+                return ApiErrors.Problem(Contracts.Common.HuddleError.Invalid($"Time zone '{request.TimeZoneId}' is not known on this server."));
             }
 
             var displays = request.DisplayIds ?? [];

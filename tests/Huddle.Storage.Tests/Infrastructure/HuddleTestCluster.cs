@@ -1,9 +1,11 @@
-using Huddle.Grains.CareTeams;
 using Huddle.Silo.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.TestingHost;
+using Huddle.Contracts.CareTeams;
+using Huddle.Contracts.Common;
+using Huddle.Grains.CareTeams;
 
 namespace Huddle.Storage.Tests.Infrastructure;
 
@@ -31,7 +33,7 @@ internal static class HuddleTestCluster
         builder.ConfigureSilo((_, silo) =>
         {
             silo.AddHuddleStorage(config);
-            silo.Services.TryAddSingleton(Huddle.Grains.Common.HuddleClock.System);
+            silo.Services.TryAddSingleton(Huddle.Contracts.Common.HuddleClock.System);
             silo.Services.AddOptions<CareTeamGrainOptions>();
         });
         var cluster = builder.Build();

@@ -1,22 +1,10 @@
 using System.Collections.Immutable;
-using Huddle.Grains.Common;
-using Huddle.Grains.Patients;
+using Huddle.Contracts.Boards;
+using Huddle.Contracts.CareTeams;
+using Huddle.Contracts.Common;
+using Huddle.Contracts.Patients;
 
 namespace Huddle.Grains.CareTeams.Board;
-
-/// <summary>Sizes a board never exceeds, so a wall screen stays readable and state stays small.</summary>
-public static class BoardLimits
-{
-    public const int TitleLength = 120;
-    public const int NoteLength = 500;
-    public const int SummaryLength = 2000;
-    public const int FlagDetailLength = 40;
-    public const int Lanes = 12;
-    public const int Cards = 200;
-    public const int ActionItems = 200;
-    public const int Notes = 50;
-    public const int FlagsPerCard = 10;
-}
 
 /// <summary>What the rules need to know besides the board: who acts, when, on which team.</summary>
 /// <param name="ActorId">The authenticated user making the change.</param>

@@ -1,0 +1,44 @@
+namespace Huddle.Contracts.Common;
+
+/// <summary>
+/// Stable, documented error codes returned by every Huddle operation (see docs/api.md).
+/// They are strings on the wire so clients in any language can switch on them.
+/// </summary>
+public static class ErrorCodes
+{
+    /// <summary>An id (team, card, lane, item, note, patient, member) does not exist.</summary>
+    public const string NotFound = "not_found";
+
+    /// <summary>The caller may not read or change this resource.</summary>
+    public const string Forbidden = "forbidden";
+
+    /// <summary>The request is malformed: empty or oversized text, out-of-range value.</summary>
+    public const string ValidationFailed = "validation_failed";
+
+    /// <summary>The caller's expected version is stale; re-fetch and retry.</summary>
+    public const string VersionConflict = "version_conflict";
+
+    /// <summary>The operation is not allowed in the current state (e.g. huddle already ended).</summary>
+    public const string InvalidState = "invalid_state";
+
+    /// <summary>A board limit (lanes, cards, items) would be exceeded.</summary>
+    public const string LimitExceeded = "limit_exceeded";
+
+    /// <summary>The service could not complete the call (storage unavailable); nothing was changed.</summary>
+    public const string Unavailable = "unavailable";
+}
+
+/// <summary>A rejected operation: a stable <see cref="Code"/> from <see cref="ErrorCodes"/> and a human-readable message.</summary>
+[GenerateSerializer, Immutable, Alias("huddle.error")]
+public sealed record HuddleError(
+    [property: Id(0)] string Code,
+    [property: Id(1)] string Message)
+{
+    public static HuddleError NotFound(string what, string id) => new(ErrorCodes.NotFound, $"{what} '{id}' was not found.");
+    public static HuddleError Forbidden(string message) => new(ErrorCodes.Forbidden, message);
+    public static HuddleError Invalid(string message) => new(ErrorCodes.ValidationFailed, message);
+    public static HuddleError State(string message) => new(ErrorCodes.InvalidState, message);
+    public static HuddleError Limit(string message) => new(ErrorCodes.LimitExceeded, message);
+    public static HuddleError Conflict(long expected, long actual) =>
+        new(ErrorCodes.VersionConflict, $"Expected version {expected} but the board is at version {actual}; re-fetch and retry.");
+}

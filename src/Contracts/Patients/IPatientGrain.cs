@@ -1,0 +1,19 @@
+namespace Huddle.Contracts.Patients;
+
+/// <summary>One grain per patient, keyed by an opaque patient id (never an MRN or a name).</summary>
+public interface IPatientGrain : IGrainWithStringKey
+{
+    /// <summary>The profile, or null when the patient is unknown.</summary>
+    /// <remarks>
+    /// Interleaves: a care team grain reads patients while a patient's <see cref="SetAsync"/> may be
+    /// telling that same team about its panel; without interleaving the two would wait on each other.
+    /// </remarks>
+    [AlwaysInterleave]
+    Task<PatientProfile?> GetAsync();
+
+    /// <summary>
+    /// Creates or replaces the profile (EHR sync, demo seeding) and keeps the panels of the care
+    /// teams it names (and of teams it no longer names) in step.
+    /// </summary>
+    Task SetAsync(PatientProfile profile);
+}

@@ -1,0 +1,107 @@
+using Microsoft.AspNetCore.Components;
+using MudBlazor;
+using Huddle.Contracts.Boards;
+using Huddle.Contracts.Common;
+using Huddle.Grains.CareTeams.Board;
+
+namespace Huddle.Web.Boards;
+
+/// <summary>
+/// The huddle board: lanes of patient cards (drag and drop, or each card's "Move to" menu), the
+/// huddle bar, action items and look-back/look-ahead notes. In shared-screen mode it is read-only,
+/// large, and privacy-filtered unless the team has turned names on.
+/// </summary>
+public sealed partial class BoardView
+{
+    private MudDropContainer<PatientCard>? _container;
+    private long _renderedVersion = -1;
+    private HuddleBoard? _indexed;
+    private Dictionary<string, string> _laneOfCard = [];
+
+    [Parameter, EditorRequired]
+    public LiveBoard Live { get; set; } = default!;
+
+    [Parameter]
+    public bool SharedScreen { get; set; }
+
+    [Inject]
+    private ISnackbar Snackbar { get; set; } = default!;
+
+    /// <summary>The board as this view may show it.</summary>
+    private HuddleBoard? Board => Live.Board is { } board && SharedScreen ? SharedScreenPrivacy.Redact(board) : Live.Board;
+
+    private bool CanDrag => Live.CanEdit && !SharedScreen;
+
+    protected override void OnAfterRender(bool firstRender)
+    {
+        // The drop container keeps its own item layout: refresh it once the new board has rendered.
+        if (Live.Board is { } board && board.Version != _renderedVersion)
+        {
+            _renderedVersion = board.Version;
+            _container?.Refresh();
+        }
+    }
+
+    private static IEnumerable<PatientCard> OrderedCards(HuddleBoard board)
+    {
+        foreach (var lane in board.Lanes)
+        {
+            foreach (var id in lane.CardIds)
+            {
+                if (board.FindCard(id) is { } card)
+                {
+                    yield return card;
+                }
+            }
+        }
+    }
+
+    // The drop container asks this for every card and every lane on each render: answer from an
+    // index built once per board version instead of scanning the lanes each time.
+    private bool InLane(PatientCard card, string laneId)
+    {
+        if (!ReferenceEquals(_indexed, Live.Board))
+        {
+            _indexed = Live.Board;
+            _laneOfCard = _indexed?.Lanes.SelectMany(l => l.CardIds.Select(id => (Card: id, Lane: l.Id))).ToDictionary(x => x.Card, x => x.Lane) ?? [];
+        }
+
+        return _laneOfCard.TryGetValue(card.Id, out var lane) && lane == laneId;
+    }
+
+    private async Task OnCardDroppedAsync(MudItemDropInfo<PatientCard> drop)
+    {
+        if (drop.Item is null || Live.Board is not { } board)
+        {
+            return;
+        }
+
+        var lane = board.FindLane(drop.DropzoneIdentifier);
+        if (lane is null)
+        {
+            return;
+        }
+
+        var sameLane = board.LaneOf(drop.Item.Id)?.Id == lane.Id;
+        var max = sameLane ? lane.CardIds.Length - 1 : lane.CardIds.Length;
+        var index = Math.Clamp(drop.IndexInZone, 0, Math.Max(0, max));
+        await ShowError(await Live.ExecuteAsync(new MoveCard(drop.Item.Id, lane.Id, index) { ExpectedVersion = board.Version }));
+
+        // A rejected drop must snap back to where the board says the card is.
+        _container?.Refresh();
+    }
+
+    private async Task AddCardAsync(string patientId, string laneId) =>
+        await ShowError(await Live.ExecuteAsync(new AddCard(patientId, laneId)));
+
+    private Task ShowError(HuddleError? error)
+    {
+        if (error is not null)
+        {
+            Snackbar.Add(error.Code == ErrorCodes.VersionConflict ? "The board changed while you were moving; please try again." : error.Message,
+                error.Code == ErrorCodes.Unavailable ? Severity.Error : Severity.Warning);
+        }
+
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,63 @@
+using Huddle.Web.Http;
+using Huddle.Web.Boards;
+using Huddle.Web.Auth;
+using Huddle.Web.Live;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
+
+namespace Huddle.Web.Boards;
+
+/// <summary>A page that shows one team's live board: opens it for the signed-in user, closes it on leave.</summary>
+public abstract class LiveBoardPage : ComponentBase, IAsyncDisposable
+{
+    private bool _disposed;
+
+    [Parameter]
+    public string TeamId { get; set; } = "";
+
+    [CascadingParameter]
+    private Task<AuthenticationState> AuthState { get; set; } = default!;
+
+    [Inject]
+    private BoardService Boards { get; set; } = default!;
+
+    [Inject]
+    private BoardRelay Relay { get; set; } = default!;
+
+    protected LiveBoard? Live { get; private set; }
+
+    protected override async Task OnParametersSetAsync()
+    {
+        if (Live?.TeamId == TeamId)
+        {
+            return;
+        }
+
+        if (Live is not null)
+        {
+            await Live.DisposeAsync();
+        }
+
+        var user = (await AuthState).User;
+        var live = await LiveBoard.OpenAsync(Boards, Relay, TeamId, user.UserIdOf(), InvokeAsync, StateHasChanged);
+        if (_disposed)
+        {
+            // The page was left while the board was opening: close what was just opened.
+            await live.DisposeAsync();
+            return;
+        }
+
+        Live = live;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _disposed = true;
+        if (Live is not null)
+        {
+            await Live.DisposeAsync();
+        }
+
+        GC.SuppressFinalize(this);
+    }
+}

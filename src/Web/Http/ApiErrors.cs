@@ -1,0 +1,44 @@
+
+using Huddle.Contracts.Common;
+
+namespace Huddle.Web.Http;
+
+/// <summary>Maps Huddle error codes to HTTP problem responses (docs/api.md, "Errors").</summary>
+public static class ApiErrors
+{
+    public static int StatusOf(string code) => code switch
+    {
+        ErrorCodes.NotFound => StatusCodes.Status404NotFound,
+        ErrorCodes.Forbidden => StatusCodes.Status403Forbidden,
+        ErrorCodes.ValidationFailed => StatusCodes.Status400BadRequest,
+        ErrorCodes.VersionConflict => StatusCodes.Status409Conflict,
+        ErrorCodes.InvalidState => StatusCodes.Status409Conflict,
+        ErrorCodes.LimitExceeded => StatusCodes.Status422UnprocessableEntity,
+        ErrorCodes.Unavailable => StatusCodes.Status503ServiceUnavailable,
+        _ => StatusCodes.Status400BadRequest,
+    };
+
+    /// <summary>The code for a framework-made problem with <paramref name="status"/>.</summary>
+    public static string CodeOf(int status) => status switch
+    {
+        StatusCodes.Status400BadRequest => ErrorCodes.ValidationFailed,
+        StatusCodes.Status401Unauthorized => "unauthorized",
+        StatusCodes.Status403Forbidden => ErrorCodes.Forbidden,
+        StatusCodes.Status404NotFound => ErrorCodes.NotFound,
+        StatusCodes.Status409Conflict => ErrorCodes.InvalidState,
+        StatusCodes.Status503ServiceUnavailable => ErrorCodes.Unavailable,
+        >= 500 => "internal_error",
+        _ => "bad_request",
+    };
+
+    /// <summary>An RFC 9457 problem with the stable <c>code</c> as an extension member.</summary>
+    public static IResult Problem(HuddleError error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        return Results.Problem(
+            detail: error.Message,
+            statusCode: StatusOf(error.Code),
+            title: error.Code,
+            extensions: new Dictionary<string, object?> { ["code"] = error.Code });
+    }
+}
