@@ -38,7 +38,7 @@ Console.CancelKeyPress += (_, e) =>
 ThreadPool.SetMinThreads(Math.Max(64, Environment.ProcessorCount * 16), Math.Max(64, Environment.ProcessorCount * 16));
 
 var total = Stopwatch.StartNew();
-var loadAtStart = LoadAverage();
+var loadAtStart = Machine.LoadAverage();
 Console.WriteLine($"Huddle bench: {Environment.ProcessorCount} cores, load generator and servers share them; scenarios: {string.Join(", ", options.Scenarios)}");
 if (options.Build)
 {
@@ -74,18 +74,23 @@ var summary = new JsonObject
         ["note"] = "load generator and servers share the same cores",
         // Other work on the machine (builds, test runs) moves every figure: keep the load with them.
         ["loadavg_start"] = loadAtStart,
-        ["loadavg_end"] = LoadAverage(),
+        ["loadavg_end"] = Machine.LoadAverage(),
     },
     ["quick"] = options.Quick,
     ["started_utc"] = DateTime.UtcNow.AddSeconds(-total.Elapsed.TotalSeconds).ToString("O", CultureInfo.InvariantCulture),
     ["elapsed_s"] = Math.Round(total.Elapsed.TotalSeconds, 1),
 };
 var headline = reports.SelectMany(r => r.Headline).ToDictionary(kv => kv.Key, kv => kv.Value);
-// The headline memory figure comes from the largest connection count measured.
-if (headline.TryGetValue("teams_bytes_per_connection", out var teamsBytes))
+// The headline memory figures come from the largest connection count measured: teams when it ran
+// (fanout's stay as fanout_…).
+string[] memoryKeys = ["bytes_per_connection", "baseline_bytes_per_connection", "huddle_heap_bytes_per_connection", "baseline_heap_bytes_per_connection"];
+foreach (var key in memoryKeys.SelectMany(k => new[] { k, k + "_min", k + "_max" }))
 {
-    headline["fanout_bytes_per_connection"] = headline.GetValueOrDefault("bytes_per_connection", double.NaN);
-    headline["bytes_per_connection"] = teamsBytes;
+    if (headline.TryGetValue("teams_" + key, out var teamsBytes))
+    {
+        headline["fanout_" + key] = headline.GetValueOrDefault(key, double.NaN);
+        headline[key] = teamsBytes;
+    }
 }
 
 foreach (var (key, value) in headline.OrderBy(kv => kv.Key, StringComparer.Ordinal))
@@ -105,8 +110,6 @@ Directory.CreateDirectory(Path.GetDirectoryName(outPath)!);
 await File.WriteAllTextAsync(outPath, summary.ToJsonString(Json.Options));
 Console.WriteLine($"summary written to {outPath} ({total.Elapsed.TotalSeconds:0} s in all)");
 return 0;
-
-static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "";
 
 static string FindRepoRoot()
 {

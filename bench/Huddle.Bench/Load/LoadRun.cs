@@ -11,9 +11,12 @@ internal sealed record LoadProfile(LoadLayout Layout, double UpdatesPerSecond, T
 internal sealed record LoadRunResult(
     string Target,
     int Round,
+    string LoadavgBefore,
     int Subscribers,
     double ConnectSeconds,
     long BytesPerConnection,
+    long HeapBytesPerConnection,
+    ConnectionMemory Memory,
     LatencySummary Delivery,
     LatencySummary Fanout,
     LatencySummary SendLag,
@@ -23,6 +26,7 @@ internal sealed record LoadRunResult(
     int IncompleteFanouts,
     long PublishErrors,
     double ServerCpuPercent,
+    double ServerCpuMsPer1k,
     long ServerRssBytes,
     double ClientCpuPercent)
 {
@@ -32,12 +36,27 @@ internal sealed record LoadRunResult(
 }
 
 /// <summary>
-/// One run against one target: connect N subscribers (one HubConnection each), measure idle memory,
-/// drive updates on a fixed schedule, wait (bounded) for every delivery, disconnect.
+/// Server memory with no subscriber connected (drivers only) and with all of them connected and
+/// subscribed, each the median of several samples; per connection = (connected − idle) / N.
+/// </summary>
+internal sealed record ConnectionMemory(MemorySamples Idle, MemorySamples Connected, int Connections)
+{
+    public long HeapBytesPerConnection => PerConnection(Idle.HeapBytes, Connected.HeapBytes);
+
+    public long RssBytesPerConnection => PerConnection(Idle.RssBytes, Connected.RssBytes);
+
+    private long PerConnection(Spread idle, Spread connected) => (long)Math.Round((connected.Median - idle.Median) / Connections);
+}
+
+/// <summary>
+/// One run against one target: sample server memory, connect N subscribers (one HubConnection
+/// each), sample it again, drive updates on a fixed schedule, wait (bounded) for every delivery,
+/// disconnect.
 /// </summary>
 internal static class LoadRun
 {
     private const int ConnectParallelism = 32;
+    private const int MemorySamples = 3;
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(1.5);
     private static readonly TimeSpan DrainLimit = TimeSpan.FromSeconds(10);
     private static int _nextTag = Environment.ProcessId % 5000;
@@ -45,6 +64,7 @@ internal static class LoadRun
     public static async Task<LoadRunResult> RunAsync(ILoadTarget target, LoadProfile profile, int round, CancellationToken ct)
     {
         var layout = profile.Layout;
+        var loadBefore = Machine.LoadAverage();
         await target.PrepareAsync(layout, ct);
 
         var drivers = new HubConnection[layout.Groups];
@@ -66,7 +86,7 @@ internal static class LoadRun
             Action<BenchChange> onChange = change => book?.OnChange(change);
 
             await Task.Delay(Settle, ct);
-            var rssBefore = target.Server.RssBytes();
+            var idle = await target.Server.SampleMemoryAsync(MemorySamples, ct);
             var connectStart = Stopwatch.GetTimestamp();
             await ForAllAsync(layout.Subscribers, i =>
             {
@@ -78,8 +98,7 @@ internal static class LoadRun
             }, ct);
             var connectSeconds = Stopwatch.GetElapsedTime(connectStart).TotalSeconds;
             await Task.Delay(Settle, ct);
-            var rssAfter = target.Server.RssBytes();
-            var bytesPerConnection = (rssAfter - rssBefore) / layout.Subscribers;
+            var memory = new ConnectionMemory(idle, await target.Server.SampleMemoryAsync(MemorySamples, ct), layout.Subscribers);
 
             var start = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 4;
             book = new DeliveryBook(tag, start, profile.UpdatesPerSecond, warmupUpdates + measuredUpdates, warmupUpdates, layout.PerGroup);
@@ -97,14 +116,20 @@ internal static class LoadRun
                 await Task.Delay(20, ct);
             }
 
+            // CPU per delivery counts until the last delivery arrived, so the measured updates' own
+            // fan-out is in it (as the warm-up's tail is at the start).
+            var cpuDrained = target.Server.CpuSeconds();
             var rss = target.Server.RssBytes();
             var receivedWindow = Math.Max(wall, Stopwatch.GetElapsedTime(measureStart, Math.Max(book.LastArrival, measureStart)).TotalSeconds);
             return new LoadRunResult(
                 target.Name,
                 round,
+                loadBefore,
                 layout.Subscribers,
                 Math.Round(connectSeconds, 2),
-                bytesPerConnection,
+                memory.RssBytesPerConnection,
+                memory.HeapBytesPerConnection,
+                memory,
                 LatencySummary.Of(book.Delivery),
                 LatencySummary.Of(book.Fanout),
                 LatencySummary.Of(book.SendLag),
@@ -114,6 +139,7 @@ internal static class LoadRun
                 book.IncompleteFanouts(book.MeasureFrom),
                 publishErrors,
                 Math.Round((cpu1 - cpu0) / wall * 100, 1),
+                book.ReceivedMeasured > 0 ? Math.Round((cpuDrained - cpu0) * 1_000_000 / book.ReceivedMeasured, 2) : double.NaN,
                 rss,
                 Math.Round((client1 - client0) / wall * 100, 1))
             {

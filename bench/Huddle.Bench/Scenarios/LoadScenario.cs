@@ -31,35 +31,35 @@ internal sealed class LoadScenario(string name, string headlinePrefix, LoadLayou
             {
                 var run = await LoadRun.RunAsync(target, profile, round, ct);
                 runs.Add(run);
-                Console.WriteLine($"    round {round} {run.Target,-8} load {File.ReadAllText("/proc/loadavg").Split(' ')[0],5}  p50 {run.Delivery.P50,8:0.00} ms  p99 {run.Delivery.P99,8:0.00} ms  "
+                Console.WriteLine($"    round {round} {run.Target,-8} load {Machine.OneMinute(run.LoadavgBefore),5:0.00}  p50 {run.Delivery.P50,8:0.00} ms  p99 {run.Delivery.P99,8:0.00} ms  "
                     + $"{run.DeliveriesPerSecond,8:N0}/s  received {run.ReceivedDeliveries:N0}/{run.ExpectedDeliveries:N0}  "
-                    + $"CPU server {run.ServerCpuPercent:0}% client {run.ClientCpuPercent:0}%  send lag p99 {run.SendLag.P99:0.0} ms  {run.BytesPerConnection / 1024.0:0.0} KB/conn");
+                    + $"CPU server {run.ServerCpuPercent:0}% ({run.ServerCpuMsPer1k:0.0} ms/1k) client {run.ClientCpuPercent:0}%  send lag p99 {run.SendLag.P99:0.0} ms  "
+                    + $"heap {run.HeapBytesPerConnection / 1024.0:0.0} KB/conn  RSS {run.BytesPerConnection / 1024.0:0.0} KB/conn");
             }
         }
 
         var h = Aggregate(runs, huddle.Name);
         var b = Aggregate(runs, baseline.Name);
-        // Headline percentiles are the median over rounds of each round's percentile: one round
-        // disturbed by other work on the machine moves the merged histogram's tail, not these.
-        var headline = new Dictionary<string, double>
+        var pairs = Pairs(runs, huddle.Name, baseline.Name);
+
+        // Every headline figure is the median over rounds of each round's figure, with the range
+        // over rounds beside it (_min, _max): one round disturbed by other work on the machine moves
+        // the range, not the median. Ratios are of the medians; their range is over the per-round
+        // ratios (Huddle and the baseline of the same round, which ran back to back).
+        var headline = new Dictionary<string, double>();
+        foreach (var m in Metrics)
         {
-            [$"{headlinePrefix}huddle_p50_ms"] = h.MedianRunP50,
-            [$"{headlinePrefix}huddle_p99_ms"] = h.MedianRunP99,
-            [$"{headlinePrefix}baseline_p50_ms"] = b.MedianRunP50,
-            [$"{headlinePrefix}baseline_p99_ms"] = b.MedianRunP99,
-            [$"{headlinePrefix}ratio_p50"] = Ratio(h.MedianRunP50, b.MedianRunP50),
-            [$"{headlinePrefix}ratio_p99"] = Ratio(h.MedianRunP99, b.MedianRunP99),
-            [$"{headlinePrefix}p50_overhead_ms"] = Math.Round(h.MedianRunP50 - b.MedianRunP50, 3),
-            [$"{headlinePrefix}merged_ratio_p99"] = Ratio(h.Delivery.P99, b.Delivery.P99),
-            [$"{headlinePrefix}huddle_fanout_p99_ms"] = h.Fanout.P99,
-            [$"{headlinePrefix}baseline_fanout_p99_ms"] = b.Fanout.P99,
-            [$"{headlinePrefix}deliveries_per_s"] = h.DeliveriesPerSecond,
-            [$"{headlinePrefix}baseline_deliveries_per_s"] = b.DeliveriesPerSecond,
-            [$"{headlinePrefix}bytes_per_connection"] = h.BytesPerConnection,
-            [$"{headlinePrefix}baseline_bytes_per_connection"] = b.BytesPerConnection,
-            [$"{headlinePrefix}huddle_server_cpu_percent"] = h.ServerCpuPercent,
-            [$"{headlinePrefix}baseline_server_cpu_percent"] = b.ServerCpuPercent,
-        };
+            Put(headline, headlinePrefix + m.HuddleKey, h.OverRounds[m.Key]);
+            Put(headline, headlinePrefix + m.BaselineKey, b.OverRounds[m.Key]);
+        }
+
+        foreach (var c in Comparisons(h, b, pairs))
+        {
+            Put(headline, headlinePrefix + c.Key, c.Value);
+        }
+
+        headline[$"{headlinePrefix}merged_ratio_p99"] = Ratio(h.Delivery.P99, b.Delivery.P99);
+        Put(headline, $"{headlinePrefix}loadavg_1m_before", Spread.Of(runs.Select(r => Machine.OneMinute(r.LoadavgBefore))));
 
         var details = new JsonObject
         {
@@ -75,12 +75,56 @@ internal sealed class LoadScenario(string name, string headlinePrefix, LoadLayou
             ["runs"] = new JsonArray([.. runs.Select(r => JsonSerializer.SerializeToNode(r, Json.Options))]),
         };
 
-        return new ScenarioReport(name, Table(runs, h, b), details, headline);
+        return new ScenarioReport(name, Table(runs, h, b, pairs), details, headline);
+    }
+
+    /// <summary>A per-run figure reported for both targets, with its headline keys.</summary>
+    private sealed record Metric(string Key, string Label, string HuddleKey, string BaselineKey, Func<LoadRunResult, double> Of, string Format, double Scale = 1);
+
+    private static readonly Metric[] Metrics =
+    [
+        new("p50_ms", "p50 ms", "huddle_p50_ms", "baseline_p50_ms", r => r.Delivery.P50, "0.00"),
+        new("p99_ms", "p99 ms", "huddle_p99_ms", "baseline_p99_ms", r => r.Delivery.P99, "0.00"),
+        new("fanout_p99_ms", "fan-out p99 ms", "huddle_fanout_p99_ms", "baseline_fanout_p99_ms", r => r.Fanout.P99, "0.00"),
+        new("deliveries_per_s", "deliveries/s", "deliveries_per_s", "baseline_deliveries_per_s", r => r.DeliveriesPerSecond, "0"),
+        new("server_cpu_percent", "server CPU %", "huddle_server_cpu_percent", "baseline_server_cpu_percent", r => r.ServerCpuPercent, "0.0"),
+        new("cpu_ms_per_1k", "server CPU ms/1k deliv.", "huddle_cpu_ms_per_1k", "baseline_cpu_ms_per_1k", r => r.ServerCpuMsPer1k, "0.0"),
+        new("heap_bytes_per_connection", "heap KB/conn", "huddle_heap_bytes_per_connection", "baseline_heap_bytes_per_connection", r => r.HeapBytesPerConnection, "0.0", 1024),
+        new("rss_bytes_per_connection", "RSS KB/conn", "bytes_per_connection", "baseline_bytes_per_connection", r => r.BytesPerConnection, "0.0", 1024),
+    ];
+
+    /// <summary>Huddle's and the baseline's run of the same round.</summary>
+    private sealed record Pair(LoadRunResult Huddle, LoadRunResult Baseline);
+
+    private static List<Pair> Pairs(List<LoadRunResult> runs, string huddle, string baseline) =>
+        [.. runs.Where(r => r.Target == huddle).Join(runs.Where(r => r.Target == baseline), r => r.Round, r => r.Round, (x, y) => new Pair(x, y))];
+
+    /// <summary>Huddle against the baseline: ratios of the medians and the p50 overhead, each with its per-round range.</summary>
+    private static IEnumerable<KeyValuePair<string, Spread>> Comparisons(TargetSummary h, TargetSummary b, List<Pair> pairs)
+    {
+        KeyValuePair<string, Spread> RatioOf(string key, string metric, Func<LoadRunResult, double> of)
+        {
+            var perRound = Spread.Of(pairs.Select(p => Ratio(of(p.Huddle), of(p.Baseline))));
+            return new(key, perRound with { Median = Ratio(h.OverRounds[metric].Median, b.OverRounds[metric].Median) });
+        }
+
+        yield return RatioOf("ratio_p50", "p50_ms", r => r.Delivery.P50);
+        yield return RatioOf("ratio_p99", "p99_ms", r => r.Delivery.P99);
+        yield return RatioOf("ratio_cpu_per_1k", "cpu_ms_per_1k", r => r.ServerCpuMsPer1k);
+        var overhead = Spread.Of(pairs.Select(p => Math.Round(p.Huddle.Delivery.P50 - p.Baseline.Delivery.P50, 3)));
+        yield return new("p50_overhead_ms", overhead with { Median = Math.Round(h.OverRounds["p50_ms"].Median - b.OverRounds["p50_ms"].Median, 3) });
+    }
+
+    private static void Put(Dictionary<string, double> headline, string key, Spread spread)
+    {
+        headline[key] = spread.Median;
+        headline[key + "_min"] = spread.Min;
+        headline[key + "_max"] = spread.Max;
     }
 
     private static double Ratio(double a, double b) => b > 0 ? Math.Round(a / b, 3) : double.NaN;
 
-    /// <summary>One target's runs combined: histograms merged, per-run figures taken at their median.</summary>
+    /// <summary>One target's runs combined: histograms merged, per-run figures taken at their median over rounds.</summary>
     private static TargetSummary Aggregate(List<LoadRunResult> runs, string target)
     {
         var mine = runs.Where(r => r.Target == target).ToList();
@@ -92,45 +136,53 @@ internal sealed class LoadScenario(string name, string headlinePrefix, LoadLayou
             fanout.Add(run.Book.Fanout);
         }
 
+        var overRounds = Metrics.ToDictionary(m => m.Key, m => Spread.Of(mine.Select(m.Of)), StringComparer.Ordinal);
         return new TargetSummary(
             target,
             mine.Count,
             LatencySummary.Of(delivery),
             LatencySummary.Of(fanout),
-            Median(mine.Select(r => r.DeliveriesPerSecond)),
-            (long)Median(mine.Select(r => (double)r.BytesPerConnection)),
-            Median(mine.Select(r => r.ServerCpuPercent)),
+            overRounds["deliveries_per_s"].Median,
+            (long)overRounds["rss_bytes_per_connection"].Median,
+            overRounds["server_cpu_percent"].Median,
             mine.Sum(r => r.ExpectedDeliveries - r.ReceivedDeliveries),
             mine.Sum(r => r.PublishErrors),
-            Median(mine.Select(r => r.Delivery.P50)),
-            Median(mine.Select(r => r.Delivery.P99)));
+            overRounds["p50_ms"].Median,
+            overRounds["p99_ms"].Median,
+            overRounds);
     }
 
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length == 0 ? double.NaN : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
-    }
-
-    private static string Table(List<LoadRunResult> runs, TargetSummary h, TargetSummary b)
+    private static string Table(List<LoadRunResult> runs, TargetSummary h, TargetSummary b, List<Pair> pairs)
     {
         var s = new StringBuilder();
         var ci = CultureInfo.InvariantCulture;
-        s.AppendLine(ci, $"{"run",-14} {"what",-9} {"p50",8} {"p90",8} {"p99",8} {"p99.9",8} {"max",8}   (ms)  {"deliv/s",8} {"lost",6} {"srv CPU",7} {"srv RSS",8} {"KB/conn",7} {"send lag p99",12}");
+        s.AppendLine(ci, $"{"run",-14} {"what",-9} {"p50",8} {"p90",8} {"p99",8} {"p99.9",8} {"max",8}   (ms)  {"load",5} {"deliv/s",8} {"lost",6} {"srv CPU",7} {"ms/1k",6} {"srv RSS",8} {"heap/conn",9} {"RSS/conn",8} {"send lag p99",12}");
         foreach (var r in runs)
         {
-            Row(s, $"{r.Target} #{r.Round}", "delivery", r.Delivery, $"{r.DeliveriesPerSecond,8:N0} {r.ExpectedDeliveries - r.ReceivedDeliveries,6:N0} {r.ServerCpuPercent,6:0}% {r.ServerRssBytes / 1048576.0,6:0} MB {r.BytesPerConnection / 1024.0,7:0.0} {r.SendLag.P99,9:0.00} ms");
+            Row(s, $"{r.Target} #{r.Round}", "delivery", r.Delivery, $"{Machine.OneMinute(r.LoadavgBefore),5:0.00} {r.DeliveriesPerSecond,8:N0} {r.ExpectedDeliveries - r.ReceivedDeliveries,6:N0} {r.ServerCpuPercent,6:0}% {r.ServerCpuMsPer1k,6:0.0} "
+                + $"{r.ServerRssBytes / 1048576.0,5:0} MB {r.HeapBytesPerConnection / 1024.0,6:0.0} KB {r.BytesPerConnection / 1024.0,5:0.0} KB {r.SendLag.P99,9:0.00} ms");
             Row(s, "", "fan-out", r.Fanout, "");
         }
 
         foreach (var t in new[] { h, b })
         {
-            Row(s, $"{t.Target} (all)", "delivery", t.Delivery, $"{t.DeliveriesPerSecond,8:N0} {t.Lost,6:N0} {t.ServerCpuPercent,6:0}% {"",9} {t.BytesPerConnection / 1024.0,7:0.0}");
+            Row(s, $"{t.Target} (all)", "delivery", t.Delivery, $"{"",5} {t.DeliveriesPerSecond,8:N0} {t.Lost,6:N0}   (histograms of all rounds merged)");
             Row(s, "", "fan-out", t.Fanout, "");
         }
 
-        s.AppendLine(ci, $"huddle/baseline, median of rounds: p50 {h.MedianRunP50:0.00} vs {b.MedianRunP50:0.00} ms (×{Ratio(h.MedianRunP50, b.MedianRunP50):0.00}, {h.MedianRunP50 - b.MedianRunP50:+0.00;-0.00} ms), p99 {h.MedianRunP99:0.00} vs {b.MedianRunP99:0.00} ms (×{Ratio(h.MedianRunP99, b.MedianRunP99):0.00})");
+        var rounds = pairs.Count;
+        s.AppendLine(ci, $"median [min…max] over {rounds} round(s):");
+        s.AppendLine(ci, $"  {"",-24} {"huddle",-26} {"baseline",-26}");
+        foreach (var m in Metrics)
+        {
+            s.AppendLine(ci, $"  {m.Label,-24} {h.OverRounds[m.Key].Format(m.Format, m.Scale),-26} {b.OverRounds[m.Key].Format(m.Format, m.Scale),-26}");
+        }
+
+        var c = Comparisons(h, b, pairs).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+        s.AppendLine(ci, $"huddle/baseline (ratio of medians [per-round range]): p50 ×{c["ratio_p50"].Format("0.00")}, p50 overhead {c["p50_overhead_ms"].Format("+0.00;-0.00")} ms, "
+            + $"p99 ×{c["ratio_p99"].Format("0.00")}, server CPU per delivery ×{c["ratio_cpu_per_1k"].Format("0.00")}");
         s.AppendLine(ci, $"huddle/baseline, all rounds merged: p50 ×{Ratio(h.Delivery.P50, b.Delivery.P50):0.00}, p99 ×{Ratio(h.Delivery.P99, b.Delivery.P99):0.00}, fan-out p99 ×{Ratio(h.Fanout.P99, b.Fanout.P99):0.00}");
+        s.AppendLine(ci, $"load average before the runs: {Spread.Of(runs.Select(r => Machine.OneMinute(r.LoadavgBefore))).Format("0.00")} (1 min)");
         return s.ToString();
 
         static void Row(StringBuilder s, string run, string what, LatencySummary l, string rest) =>
@@ -150,4 +202,5 @@ internal sealed record TargetSummary(
     long Lost,
     long PublishErrors,
     double MedianRunP50,
-    double MedianRunP99);
+    double MedianRunP99,
+    IReadOnlyDictionary<string, Spread> OverRounds);

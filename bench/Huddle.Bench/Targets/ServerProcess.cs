@@ -2,8 +2,12 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using Huddle.Bench.Load;
 
 namespace Huddle.Bench.Targets;
+
+/// <summary>Readings of a server's memory at one moment: live managed heap and RSS, bytes.</summary>
+internal sealed record MemorySamples(Spread HeapBytes, Spread RssBytes);
 
 /// <summary>
 /// A server under test, run as a child process on a loopback port. Reads its CPU time and resident
@@ -12,6 +16,7 @@ namespace Huddle.Bench.Targets;
 internal sealed class ServerProcess : IAsyncDisposable
 {
     private static readonly double TicksPerSecond = ClockTicks();
+    private static readonly TimeSpan MemorySampleGap = TimeSpan.FromMilliseconds(250);
     private readonly Process _process;
     private readonly Queue<string> _lastLines = new();
 
@@ -106,6 +111,28 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     /// <summary>Resident set size in bytes (VmRSS).</summary>
     public long RssBytes() => ReadRss(Pid);
+
+    /// <summary>
+    /// <paramref name="count"/> readings of the live managed heap (after a forced full GC, see
+    /// <see cref="GcHeapProbe"/>) and of RSS right after that GC, a moment apart.
+    /// </summary>
+    public async Task<MemorySamples> SampleMemoryAsync(int count, CancellationToken ct)
+    {
+        var heap = new double[count];
+        var rss = new double[count];
+        for (var i = 0; i < count; i++)
+        {
+            if (i > 0)
+            {
+                await Task.Delay(MemorySampleGap, ct);
+            }
+
+            heap[i] = await GcHeapProbe.LiveBytesAfterFullGcAsync(Pid, TimeSpan.FromSeconds(20), ct);
+            rss[i] = RssBytes();
+        }
+
+        return new MemorySamples(Spread.Of(heap), Spread.Of(rss));
+    }
 
     public static long ReadRss(int pid)
     {
