@@ -3,7 +3,9 @@ using Huddle.Web.Http;
 using Huddle.Web.Boards;
 using Huddle.Web.Auth;
 using Huddle.Web.Layout;
+using Huddle.Web.Home;
 using Huddle.Web.Live;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using MudBlazor.Services;
 using Orleans.Configuration;
@@ -81,10 +83,18 @@ public static class HuddleApp
         // missing query parameter), so clients switch on one field.
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
             ctx.ProblemDetails.Extensions.TryAdd("code", ApiErrors.CodeOf(ctx.ProblemDetails.Status ?? ctx.HttpContext.Response.StatusCode)));
-        builder.Services.AddSignalR(o => o.MaximumReceiveMessageSize = 64 * 1024)
+        builder.Services.AddSignalR(o =>
+            {
+                o.MaximumReceiveMessageSize = 64 * 1024;
+                o.AddFilter<HubErrorFilter>();
+            })
             .AddJsonProtocol(o => HuddleJson.Configure(o.PayloadSerializerOptions));
-        builder.Services.AddHuddleRelay(builder.Configuration);
+        builder.Services.AddSingleton<HubErrorFilter>();
+        builder.Services.AddHuddleLive(builder.Configuration);
+        builder.Services.AddSingleton<MeService>();
+        // Features: each brings its service and its route through the relay.
         builder.Services.AddSingleton<BoardService>();
+        builder.Services.AddFeedRoute<BoardRoute>();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
         builder.Services.AddCascadingAuthenticationState();
@@ -93,19 +103,22 @@ public static class HuddleApp
     /// <summary>The request pipeline and endpoints.</summary>
     public static void UseHuddleWeb(this WebApplication app)
     {
+        // A fault in Huddle is a problem document with status 500, code internal_error and the trace
+        // id it was logged under, in every environment, so an API client never gets an HTML page.
+        app.UseExceptionHandler();
         if (!app.Environment.IsDevelopment())
         {
-            app.UseExceptionHandler("/error", createScopeForErrors: true);
             app.UseHsts();
         }
 
         app.UseStatusCodePages();
-        app.Map("/error", () => Results.Problem(statusCode: StatusCodes.Status500InternalServerError, title: "internal_error"));
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();
         app.MapStaticAssets();
-        app.MapHuddleApi();
+        var api = app.MapGroup("/api").RequireAuthorization();
+        api.MapMeEndpoints();
+        api.MapBoardEndpoints();
         app.MapSignOut();
         if (app.Environment.IsDevelopment())
         {

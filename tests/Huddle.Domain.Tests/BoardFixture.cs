@@ -1,3 +1,4 @@
+using Huddle.Contracts.Common;
 using System.Collections.Immutable;
 using Huddle.Contracts.Boards;
 using Huddle.Contracts.CareTeams;
@@ -27,7 +28,7 @@ internal static class BoardFixture
 
     public static HuddleBoard NewBoard() => HuddleBoard.Create(TeamId, Today);
 
-    public static BoardResult Run(HuddleBoard board, BoardCommand command, string actor = Pcp, PatientProfile? patient = null) =>
+    public static Result<HuddleBoard> Run(HuddleBoard board, BoardCommand command, string actor = Pcp, PatientProfile? patient = null) =>
         BoardRules.Apply(board, command, new BoardContext(actor, Now, Team, patient));
 
     /// <summary>Applies a command that must succeed and returns the new board.</summary>
@@ -35,7 +36,7 @@ internal static class BoardFixture
     {
         var result = Run(board, command, actor, patient);
         Assert.Null(result.Error);
-        return result.Board!;
+        return result.Value!;
     }
 
     /// <summary>A board with one card (card-5) for patient p-1 in lane-1.</summary>

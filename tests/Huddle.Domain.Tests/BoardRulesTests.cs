@@ -12,7 +12,7 @@ public sealed class BoardRulesTests
     private static void Rejected(HuddleBoard board, BoardCommand command, string code, string actor = Pcp, Huddle.Contracts.Patients.PatientProfile? patient = null)
     {
         var result = Run(board, command, actor, patient);
-        Assert.Null(result.Board);
+        Assert.Null(result.Value);
         Assert.Equal(code, result.Error?.Code);
         Assert.False(string.IsNullOrWhiteSpace(result.Error?.Message));
     }

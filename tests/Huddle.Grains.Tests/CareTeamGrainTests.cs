@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Huddle.Contracts.Boards;
 using Huddle.Contracts.CareTeams;
 using Huddle.Contracts.Common;
+using Huddle.Contracts.Live;
 using Huddle.Contracts.Patients;
 
 namespace Huddle.Grains.Tests;
@@ -12,6 +13,8 @@ public sealed class CareTeamGrainTests(ClusterFixture fixture)
     private const string Pcp = "u-pcp";
     private const string Bhc = "u-bhc";
     private const string Display = "d-room";
+    private const string Board = ICareTeamGrain.BoardFeed;
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
 
     /// <summary>A new team with a fresh id, two members, a display and one patient on its panel.</summary>
     private async Task<(ICareTeamGrain Grain, string TeamId, string PatientId)> NewTeamAsync()
@@ -20,10 +23,12 @@ public sealed class CareTeamGrainTests(ClusterFixture fixture)
         var patientId = $"p-{Guid.NewGuid():N}";
         await fixture.Grains.GetGrain<IPatientGrain>(patientId).SetAsync(new PatientProfile(patientId, "Rosa Delgado", "R.D.", "Exam 3", [new CardFlag(FlagKind.Phq9, "18")], [teamId]));
         var grain = fixture.Grains.GetGrain<ICareTeamGrain>(teamId);
-        await grain.SetProfileAsync(new CareTeamProfile(teamId, "Team", CareTeamStatus.Active,
-            [new TeamMember(Pcp, "Dr. P", CareTeamRole.Pcp), new TeamMember(Bhc, "B. H.", CareTeamRole.Bhc)], [Display], "UTC"));
+        await grain.SetProfileAsync(Profile(teamId));
         return (grain, teamId, patientId);
     }
+
+    private static CareTeamProfile Profile(string teamId) => new(teamId, "Team", CareTeamStatus.Active,
+        [new TeamMember(Pcp, "Dr. P", CareTeamRole.Pcp), new TeamMember(Bhc, "B. H.", CareTeamRole.Bhc)], [Display], "UTC");
 
     [Fact]
     public async Task An_accepted_command_is_kept_and_readable_at_the_new_version()
@@ -31,11 +36,11 @@ public sealed class CareTeamGrainTests(ClusterFixture fixture)
         var (grain, _, patientId) = await NewTeamAsync();
         var result = await grain.ExecuteAsync(Pcp, new AddCard(patientId, "lane-2", Bhc, Note: "warm handoff"));
         Assert.True(result.Ok);
-        Assert.Equal(1, result.Version);
+        Assert.Equal(1, result.Value!.Version);
 
-        var read = await grain.GetBoardAsync(Bhc);
+        var read = (await grain.GetBoardAsync(Bhc)).Value!;
         Assert.Equal(TeamAccess.Member, read.Access);
-        Assert.Equal(1, read.Board!.Version);
+        Assert.Equal(1, read.Board.Version);
         var card = Assert.Single(read.Board.Cards);
         Assert.Equal(("Rosa Delgado", Bhc, "warm handoff"), (card.PatientName, card.OwnerId, card.Note));
         Assert.Equal([card.Id], read.Board.FindLane("lane-2")!.CardIds);
@@ -46,12 +51,12 @@ public sealed class CareTeamGrainTests(ClusterFixture fixture)
     {
         var (grain, _, patientId) = await NewTeamAsync();
         await grain.ExecuteAsync(Pcp, new AddCard(patientId, "lane-1"));
-        var before = (await grain.GetBoardAsync(Pcp)).Board!;
+        var before = (await grain.GetBoardAsync(Pcp)).Value!.Board;
 
         var result = await grain.ExecuteAsync(Pcp, new MoveCard("card-5", "lane-9", 0));
         Assert.Equal(ErrorCodes.NotFound, result.Error?.Code);
-        Assert.Equal(before.Version, result.Version);
-        Assert.Equivalent(before, (await grain.GetBoardAsync(Pcp)).Board, strict: true);
+        Assert.Null(result.Value);
+        Assert.Equivalent(before, (await grain.GetBoardAsync(Pcp)).Value!.Board, strict: true);
     }
 
     [Fact]
@@ -61,6 +66,8 @@ public sealed class CareTeamGrainTests(ClusterFixture fixture)
         Assert.Equal(TeamAccess.None, await grain.GetAccessAsync("u-stranger"));
         Assert.Equal(TeamAccess.Display, await grain.GetAccessAsync(Display));
         Assert.Equal(ErrorCodes.Forbidden, (await grain.GetBoardAsync("u-stranger")).Error?.Code);
+        Assert.Equal(ErrorCodes.Forbidden, (await grain.OpenAsync(Board, "u-stranger", null)).Error?.Code);
+        Assert.Equal(ErrorCodes.Forbidden, (await grain.OpenAsync(Board, Display, null, FeedAudiences.Members)).Error?.Code);
         Assert.Equal(ErrorCodes.Forbidden, (await grain.ExecuteAsync("u-stranger", new AddLane("x"))).Error?.Code);
         Assert.Equal(ErrorCodes.Forbidden, (await grain.ExecuteAsync(Display, new AddLane("x"))).Error?.Code);
     }
@@ -70,6 +77,7 @@ public sealed class CareTeamGrainTests(ClusterFixture fixture)
     {
         var grain = fixture.Grains.GetGrain<ICareTeamGrain>($"team-{Guid.NewGuid():N}");
         Assert.Equal(ErrorCodes.NotFound, (await grain.GetBoardAsync(Pcp)).Error?.Code);
+        Assert.Equal(ErrorCodes.NotFound, (await grain.OpenAsync(Board, Pcp, null)).Error?.Code);
         Assert.Equal(ErrorCodes.NotFound, (await grain.ExecuteAsync(Pcp, new AddLane("x"))).Error?.Code);
         Assert.Null(await grain.GetProfileAsync());
     }
@@ -84,27 +92,154 @@ public sealed class CareTeamGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
-    public async Task Subscribed_observers_receive_each_change_and_displays_get_it_redacted()
+    public async Task Opening_the_board_gives_access_snapshot_and_version_in_one_call_filtered_for_the_wall()
+    {
+        var (grain, teamId, patientId) = await NewTeamAsync();
+        await grain.ExecuteAsync(Pcp, new AddCard(patientId, "lane-1", Note: "private"));
+
+        var member = (await grain.OpenAsync(Board, Bhc, null)).Value!;
+        Assert.Equal((FeedAudiences.Members, 1L, true), (member.Audience, member.Seq, member.Reset));
+        var snapshot = Assert.IsType<BoardSnapshot>(member.Snapshot);
+        Assert.Equal((TeamAccess.Member, "Rosa Delgado", "private"), (snapshot.Access, snapshot.Board.Cards[0].PatientName, snapshot.Board.Cards[0].Note));
+        Assert.Equal(teamId, snapshot.Team.TeamId);
+
+        // The room display, and a member who opens the wall view, get the privacy-filtered board.
+        foreach (var (user, audience) in new[] { (Display, (string?)null), (Pcp, FeedAudiences.Displays) })
+        {
+            var wall = (await grain.OpenAsync(Board, user, null, audience)).Value!;
+            Assert.Equal(FeedAudiences.Displays, wall.Audience);
+            var card = Assert.IsType<BoardSnapshot>(wall.Snapshot).Board.Cards[0];
+            Assert.Equal(("R.D.", (string?)null), (card.PatientName, card.Note));
+        }
+    }
+
+    [Fact]
+    public async Task Reading_since_a_version_returns_exactly_the_missed_changes_in_order()
+    {
+        var (grain, _, _) = await NewTeamAsync();
+        for (var i = 0; i < 5; i++)
+        {
+            await grain.ExecuteAsync(Pcp, new AddActionItem($"item {i}"));
+        }
+
+        var caughtUp = (await grain.OpenAsync(Board, Bhc, 2)).Value!;
+        Assert.False(caughtUp.Reset);
+        Assert.Null(caughtUp.Snapshot);
+        Assert.Equal(5, caughtUp.Seq);
+        Assert.Equal([3L, 4L, 5L], caughtUp.Changes.Cast<BoardChange>().Select(c => c.Version));
+        Assert.Equal(["item 2", "item 3", "item 4"], caughtUp.Changes.Cast<BoardChange>().Select(c => c.ActionItems[0].Title));
+
+        var nothing = (await grain.OpenAsync(Board, Bhc, 5)).Value!;
+        Assert.Equal((false, 5L), (nothing.Reset, nothing.Seq));
+        Assert.Empty(nothing.Changes);
+
+        var host = await grain.ReadSinceAsync(Board, 3);
+        Assert.Equal([4L, 5L], host.Changes.Select(c => c.Seq));
+        Assert.All(host.Changes, c => Assert.Equal([FeedAudiences.Members, FeedAudiences.Displays], c.Deliveries.Select(d => d.Audience)));
+    }
+
+    [Fact]
+    public async Task A_version_the_grain_no_longer_keeps_is_answered_with_a_reset_and_the_snapshot()
+    {
+        var (grain, teamId, _) = await NewTeamAsync();
+        await grain.ExecuteAsync(Pcp, new AddLane("before re-activation"));
+
+        // A new activation starts with an empty buffer: it cannot say what came before.
+        await fixture.Cluster.Client.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        await Eventually(async () => (await fixture.Cluster.Client.GetGrain<IManagementGrain>(0).GetActiveGrains(GrainType.Create("careteam"))).All(id => id.Key.ToString() != teamId));
+        await grain.ExecuteAsync(Pcp, new AddLane("after"));
+
+        var behind = (await grain.OpenAsync(Board, Pcp, 0)).Value!;
+        Assert.True(behind.Reset);
+        Assert.Equal(2, Assert.IsType<BoardSnapshot>(behind.Snapshot).Board.Version);
+        Assert.True((await grain.ReadSinceAsync(Board, 0)).Reset);
+        Assert.Equal([2L], (await grain.ReadSinceAsync(Board, 1)).Changes.Select(c => c.Seq));
+        Assert.True((await grain.ReadSinceAsync(Board, 7)).Reset);
+    }
+
+    [Fact]
+    public async Task Subscribed_hosts_receive_each_change_and_displays_get_it_redacted()
     {
         var (grain, teamId, patientId) = await NewTeamAsync();
         var observer = new ChannelObserver();
-        var reference = fixture.Grains.CreateObjectReference<IBoardObserver>(observer);
-        await grain.SubscribeAsync(reference);
+        var reference = fixture.Grains.CreateObjectReference<IFeedObserver>(observer);
+        Assert.Equal(0, await grain.SubscribeAsync(Board, reference));
 
         await grain.ExecuteAsync(Pcp, new AddCard(patientId, "lane-1", Note: "private"));
-        var notice = await observer.Notices.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.Equal((teamId, 1L, "addCard"), (notice.Full.TeamId, notice.Full.Version, notice.Full.Op));
-        Assert.Equal("Rosa Delgado", notice.Full.Cards[0].PatientName);
-        Assert.Equal(("R.D.", (string?)null), (notice.SharedScreen.Cards[0].PatientName, notice.SharedScreen.Cards[0].Note));
+        var change = await observer.Next();
+        Assert.Equal((new FeedId(Board, teamId), 1L), (change.Feed, change.Seq));
+        var full = Assert.IsType<BoardChange>(change.For(FeedAudiences.Members));
+        var wall = Assert.IsType<BoardChange>(change.For(FeedAudiences.Displays));
+        Assert.Equal(("Rosa Delgado", "addCard"), (full.Cards[0].PatientName, full.Op));
+        Assert.Equal(("R.D.", (string?)null), (wall.Cards[0].PatientName, wall.Cards[0].Note));
+    }
 
-        // A second observer stays: its notice of the next change is the barrier after which the
-        // first would have had it too.
-        var witness = new ChannelObserver();
-        await grain.SubscribeAsync(fixture.Grains.CreateObjectReference<IBoardObserver>(witness));
-        await grain.UnsubscribeAsync(reference);
-        await grain.ExecuteAsync(Pcp, new AddLane("after unsubscribe"));
-        Assert.Equal(2, (await witness.Notices.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10))).Full.Version);
-        Assert.False(observer.Notices.TryRead(out _));
+    [Fact]
+    public async Task An_unsubscribed_host_receives_nothing_more()
+    {
+        var (grain, _, _) = await NewTeamAsync();
+        var observer = new ChannelObserver();
+        var reference = fixture.Grains.CreateObjectReference<IFeedObserver>(observer);
+        await grain.SubscribeAsync(Board, reference);
+        await grain.ExecuteAsync(Pcp, new AddLane("while subscribed"));
+        Assert.Equal(1, (await observer.Next()).Seq);
+
+        await grain.UnsubscribeAsync(Board, reference);
+        await grain.ExecuteAsync(Pcp, new AddLane("while away"));
+
+        // Waited on the same observer: a grain's notifications to one observer arrive in order, so
+        // had version 2 leaked it would come before version 3.
+        await grain.SubscribeAsync(Board, reference);
+        await grain.ExecuteAsync(Pcp, new AddLane("back"));
+        Assert.Equal(3, (await observer.Next()).Seq);
+    }
+
+    [Fact]
+    public async Task A_roster_change_takes_the_next_version_and_says_who_now_belongs_where()
+    {
+        var (grain, teamId, _) = await NewTeamAsync();
+        var observer = new ChannelObserver();
+        await grain.SubscribeAsync(Board, fixture.Grains.CreateObjectReference<IFeedObserver>(observer));
+
+        await grain.SetProfileAsync(Profile(teamId) with { Members = [new TeamMember(Pcp, "Dr. P", CareTeamRole.Pcp)], DisplayIds = [Display, Bhc] });
+        var change = await observer.Next();
+        Assert.Equal(1, change.Seq);
+        Assert.True(Assert.IsType<BoardChange>(change.For(FeedAudiences.Members)).Reset);
+        Assert.Equal((FeedAudiences.Members, FeedAudiences.Displays, (string?)null), (change.Roster!.AudienceOf(Pcp), change.Roster.AudienceOf(Bhc), change.Roster.AudienceOf("u-stranger")));
+        Assert.Equal(1, (await grain.GetBoardAsync(Pcp)).Value!.Board.Version);
+    }
+
+    [Fact]
+    public async Task A_retried_operation_with_the_same_op_id_is_applied_once()
+    {
+        var (grain, _, _) = await NewTeamAsync();
+        var first = await grain.ExecuteAsync(Pcp, new AddActionItem("Call the pharmacy") { OpId = "op-1" });
+        var retry = await grain.ExecuteAsync(Pcp, new AddActionItem("Call the pharmacy") { OpId = "op-1" });
+        Assert.Equal(1, first.Value!.Version);
+        Assert.Equal(1, retry.Value!.Version);
+        Assert.Single((await grain.GetBoardAsync(Pcp)).Value!.Board.ActionItems);
+
+        // Op ids are per user; another op under a used id is refused; a malformed id too.
+        Assert.Equal(2, (await grain.ExecuteAsync(Bhc, new AddActionItem("Call the pharmacy") { OpId = "op-1" })).Value!.Version);
+        Assert.Equal(ErrorCodes.ValidationFailed, (await grain.ExecuteAsync(Pcp, new AddLane("x") { OpId = "op-1" })).Error?.Code);
+        Assert.Equal(ErrorCodes.ValidationFailed, (await grain.ExecuteAsync(Pcp, new AddLane("x") { OpId = "op 2!" })).Error?.Code);
+        Assert.Equal(2, (await grain.GetBoardAsync(Pcp)).Value!.Board.ActionItems.Length);
+
+        // A rejected operation is not remembered: fixed and retried under its id, it is judged again.
+        Assert.Equal(ErrorCodes.ValidationFailed, (await grain.ExecuteAsync(Pcp, new AddActionItem(" ") { OpId = "op-3" })).Error?.Code);
+        Assert.Equal(3, (await grain.ExecuteAsync(Pcp, new AddActionItem("Fixed title") { OpId = "op-3" })).Value!.Version);
+    }
+
+    [Fact]
+    public async Task The_op_id_survives_reactivation_because_it_is_stored_with_the_change()
+    {
+        var (grain, teamId, _) = await NewTeamAsync();
+        Assert.Equal(1, (await grain.ExecuteAsync(Pcp, new AddNote(NoteKind.LookBack, "ED visit") { OpId = "note-1" })).Value!.Version);
+        await fixture.Cluster.Client.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        await Eventually(async () => (await fixture.Cluster.Client.GetGrain<IManagementGrain>(0).GetActiveGrains(GrainType.Create("careteam"))).All(id => id.Key.ToString() != teamId));
+
+        Assert.Equal(1, (await grain.ExecuteAsync(Pcp, new AddNote(NoteKind.LookBack, "ED visit") { OpId = "note-1" })).Value!.Version);
+        Assert.Single((await grain.GetBoardAsync(Pcp)).Value!.Board.Notes);
     }
 
     [Fact]
@@ -114,25 +249,24 @@ public sealed class CareTeamGrainTests(ClusterFixture fixture)
         await grain.ExecuteAsync(Pcp, new AddCard(patientId, "lane-1"));
         await grain.ExecuteAsync(Pcp, new StartHuddle());
         var observer = new ChannelObserver();
-        await grain.SubscribeAsync(fixture.Grains.CreateObjectReference<IBoardObserver>(observer));
+        await grain.SubscribeAsync(Board, fixture.Grains.CreateObjectReference<IFeedObserver>(observer));
 
         // The shared clock only moves forward; other tests make fresh teams and do not care which day it is.
         var today = fixture.Clock.GetUtcNow();
         fixture.Clock.Advance(TimeSpan.FromDays(1));
-        var board = (await grain.GetBoardAsync(Pcp)).Board!;
+        var board = (await grain.GetBoardAsync(Pcp)).Value!.Board;
         Assert.Equal(DateOnly.FromDateTime(today.UtcDateTime).AddDays(1), board.Day);
         Assert.Null(board.Session);
         Assert.Single(board.Cards);
         Assert.Equal(3, board.Version);
-        var notice = await observer.Notices.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.True(notice.Full.Reset);
-        Assert.Equal("newDay", notice.Full.Op);
+        var change = Assert.IsType<BoardChange>((await observer.Next()).For(FeedAudiences.Members));
+        Assert.True(change.Reset);
+        Assert.Equal("newDay", change.Op);
 
         // Yesterday is kept as it ended, in a history page of its own.
         var yesterday = DateOnly.FromDateTime(today.UtcDateTime);
         var past = await grain.GetHistoryAsync(Bhc, yesterday.AddDays(-7), yesterday);
-        Assert.Null(past.Error);
-        var day = Assert.Single(past.Boards);
+        var day = Assert.Single(past.Value);
         Assert.Equal((yesterday, 2L), (day.Day, day.Version));
         Assert.Equal(Pcp, day.Session!.StartedBy);
         Assert.Equal(ErrorCodes.Forbidden, (await grain.GetHistoryAsync(Display, yesterday, yesterday)).Error?.Code);
@@ -143,33 +277,68 @@ public sealed class CareTeamGrainTests(ClusterFixture fixture)
     [Fact]
     public async Task A_patients_teams_decide_which_panels_list_it()
     {
-        var (grain, teamId, patientId) = await NewTeamAsync();
+        var (_, teamId, patientId) = await NewTeamAsync();
         var (other, otherId, _) = await NewTeamAsync();
-        var panel = await grain.GetPanelAsync(Pcp);
-        Assert.Null(panel.Error);
-        Assert.Equal([patientId], panel.Patients.Select(p => p.PatientId));
+        var panel = fixture.Grains.GetGrain<IPanelGrain>(teamId);
+        Assert.Equal([patientId], (await panel.GetPageAsync(Pcp, null, 0, 10)).Value!.Patients.Select(p => p.PatientId));
 
         // The patient moves to the other team: it leaves this panel and joins that one.
         var patient = fixture.Grains.GetGrain<IPatientGrain>(patientId);
         await patient.SetAsync((await patient.GetAsync())! with { TeamIds = [otherId] });
-        Assert.Empty((await grain.GetPanelAsync(Pcp)).Patients);
-        Assert.Contains(patientId, (await other.GetPanelAsync(Pcp)).Patients.Select(p => p.PatientId));
-        Assert.Equal(ErrorCodes.Forbidden, (await grain.ExecuteAsync(Pcp, new AddCard(patientId, "lane-1"))).Error?.Code);
+        Assert.Empty((await panel.GetPageAsync(Pcp, null, 0, 10)).Value!.Patients);
+        Assert.Contains(patientId, (await fixture.Grains.GetGrain<IPanelGrain>(otherId).GetPageAsync(Pcp, null, 0, 10)).Value!.Patients.Select(p => p.PatientId));
+        Assert.Equal(ErrorCodes.Forbidden, (await fixture.Grains.GetGrain<ICareTeamGrain>(teamId).ExecuteAsync(Pcp, new AddCard(patientId, "lane-1"))).Error?.Code);
 
-        Assert.Equal(ErrorCodes.Forbidden, (await grain.GetPanelAsync(Display)).Error?.Code);
-        Assert.Equal(ErrorCodes.Forbidden, (await grain.GetPanelAsync("u-stranger")).Error?.Code);
-        Assert.Equal(teamId, (await grain.GetProfileAsync())!.TeamId);
+        Assert.Equal(ErrorCodes.Forbidden, (await panel.GetPageAsync(Display, null, 0, 10)).Error?.Code);
+        Assert.Equal(ErrorCodes.Forbidden, (await panel.GetPageAsync("u-stranger", null, 0, 10)).Error?.Code);
+        Assert.Equal(ErrorCodes.NotFound, (await fixture.Grains.GetGrain<IPanelGrain>($"team-{Guid.NewGuid():N}").GetPageAsync(Pcp, null, 0, 10)).Error?.Code);
+        Assert.Equal(ErrorCodes.ValidationFailed, (await panel.GetPageAsync(Pcp, null, 0, PanelPage.MaxLimit + 1)).Error?.Code);
+        Assert.Equal(otherId, (await other.GetProfileAsync())!.TeamId);
     }
 
-    private sealed class ChannelObserver : IBoardObserver
+    [Fact]
+    public async Task A_primary_care_panel_of_2500_is_read_a_page_at_a_time_by_name_and_never_on_opening_the_board()
     {
-        private readonly Channel<BoardNotice> _notices = Channel.CreateUnbounded<BoardNotice>();
-
-        public ChannelReader<BoardNotice> Notices => _notices.Reader;
-
-        public Task OnBoardChanged(BoardNotice notice)
+        var (grain, teamId, _) = await NewTeamAsync();
+        var panel = fixture.Grains.GetGrain<IPanelGrain>(teamId);
+        for (var i = 0; i < 2500; i++)
         {
-            _notices.Writer.TryWrite(notice);
+            await panel.AddOrUpdateAsync(new PatientProfile($"p-{i:D4}", $"Patient {i:D4}", "P.", $"Room {i % 40}", [], [teamId]));
+        }
+
+        var page = (await panel.GetPageAsync(Pcp, null, 100, 50)).Value!;
+        Assert.Equal((2501, 100, 50), (page.Total, page.Offset, page.Patients.Length));
+        Assert.Equal("Patient 0100", page.Patients[0].DisplayName);
+        var found = (await panel.GetPageAsync(Pcp, "patient 123", 0, 100)).Value!;
+        Assert.Equal(10, found.Total);
+        Assert.Equal([.. Enumerable.Range(1230, 10).Select(i => $"Patient {i}")], found.Patients.Select(p => p.DisplayName));
+
+        // None of the 2,500 patients' grains is activated by opening the board: it reads only the team's own state.
+        var patients = GrainType.Create("patient");
+        var management = fixture.Cluster.Client.GetGrain<IManagementGrain>(0);
+        var before = (await management.GetActiveGrains(patients)).Count;
+        Assert.True((await grain.OpenAsync(Board, Pcp, null)).Ok);
+        Assert.Equal(before, (await management.GetActiveGrains(patients)).Count);
+    }
+
+    private static async Task Eventually(Func<Task<bool>> condition)
+    {
+        using var timeout = new CancellationTokenSource(Wait);
+        while (!await condition())
+        {
+            await Task.Delay(50, timeout.Token);
+        }
+    }
+
+    private sealed class ChannelObserver : IFeedObserver
+    {
+        private readonly Channel<FeedChange> _changes = Channel.CreateUnbounded<FeedChange>();
+
+        public Task<FeedChange> Next() => _changes.Reader.ReadAsync().AsTask().WaitAsync(Wait);
+
+        public Task OnFeedChanged(FeedChange change)
+        {
+            _changes.Writer.TryWrite(change);
             return Task.CompletedTask;
         }
     }

@@ -29,22 +29,21 @@ public sealed class CareTeamDurabilityTests(AzuriteFixture azurite)
             await team.SetProfileAsync(HuddleTestCluster.Team(teamId, Pcp));
             Assert.True((await team.ExecuteAsync(Pcp, new AddNote(NoteKind.LookBack, "Yesterday: two ED visits"))).Ok);
             Assert.True((await team.ExecuteAsync(Pcp, new AddActionItem("Call the pharmacy"))).Ok);
-            versionBefore = (await team.GetBoardAsync(Pcp)).Board!.Version;
+            versionBefore = (await team.GetBoardAsync(Pcp)).Value!.Board.Version;
         }
 
         await using (var cluster = await HuddleTestCluster.StartAsync(serviceId, settings))
         {
             var team = cluster.Client.GetGrain<ICareTeamGrain>(teamId);
-            var read = await team.GetBoardAsync(Pcp);
-            Assert.Null(read.Error);
-            Assert.Equal(versionBefore, read.Board!.Version);
+            var read = (await team.GetBoardAsync(Pcp)).Value!;
+            Assert.Equal(versionBefore, read.Board.Version);
             Assert.Equal("Yesterday: two ED visits", Assert.Single(read.Board.Notes).Text);
             Assert.Equal("Call the pharmacy", Assert.Single(read.Board.ActionItems).Title);
             Assert.Equal("Durability team", (await team.GetProfileAsync())!.Name);
 
             // The board's id counter came back too: a new item gets an id of its own.
             Assert.True((await team.ExecuteAsync(Pcp, new AddNote(NoteKind.LookAhead, "Short-staffed at noon"))).Ok);
-            var board = (await team.GetBoardAsync(Pcp)).Board!;
+            var board = (await team.GetBoardAsync(Pcp)).Value!.Board;
             var ids = board.Notes.Select(n => n.Id).Concat(board.ActionItems.Select(a => a.Id)).Concat(board.Lanes.Select(l => l.Id)).ToArray();
             Assert.Equal(ids.Length, ids.Distinct().Count());
         }

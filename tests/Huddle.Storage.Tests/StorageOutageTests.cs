@@ -116,7 +116,7 @@ public sealed class StorageOutageTests(StorageOutageTests.OwnAzurite azurite) : 
 
         await server.RestartAsync(Ct);
         Assert.True((await team.ExecuteAsync("u-pcp", new AddNote(NoteKind.LookBack, "after the outage"))).Ok);
-        var board = (await team.GetBoardAsync("u-pcp")).Board!;
+        var board = (await team.GetBoardAsync("u-pcp")).Value!.Board;
         Assert.Equal(["before the outage", "after the outage"], board.Notes.Select(n => n.Text));
     }
 

@@ -21,15 +21,8 @@ public abstract record BoardCommand
     [Id(1)]
     public string? OpId { get; init; }
 
-    /// <summary>The operation name used in change events and logs, e.g. "moveCard".</summary>
-    public string Op => OpName(GetType());
-
-    /// <summary>The operation name of a command type: its name in camelCase.</summary>
-    public static string OpName(Type commandType)
-    {
-        ArgumentNullException.ThrowIfNull(commandType);
-        return char.ToLowerInvariant(commandType.Name[0]) + commandType.Name[1..];
-    }
+    /// <summary>The operation's public name, used in change events and logs, e.g. "moveCard" (<see cref="BoardOperations"/>).</summary>
+    public string Op => BoardOperations.NameOf(GetType());
 }
 
 [GenerateSerializer, Immutable, Alias("huddle.cmd.add-lane")]

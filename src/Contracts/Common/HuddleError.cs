@@ -24,8 +24,14 @@ public static class ErrorCodes
     /// <summary>A board limit (lanes, cards, items) would be exceeded.</summary>
     public const string LimitExceeded = "limit_exceeded";
 
-    /// <summary>The service could not complete the call (storage unavailable); nothing was changed.</summary>
+    /// <summary>
+    /// The service could not reach a grain or storage did not confirm the write. Memory is never ahead
+    /// of storage, but a write whose reply was lost may have landed: retry with the same op id.
+    /// </summary>
     public const string Unavailable = "unavailable";
+
+    /// <summary>A fault in Huddle itself (a bug): logged with the trace id the message gives; retrying will not help.</summary>
+    public const string Internal = "internal_error";
 }
 
 /// <summary>A rejected operation: a stable <see cref="Code"/> from <see cref="ErrorCodes"/> and a human-readable message.</summary>

@@ -1,30 +1,22 @@
 using System.Collections.Immutable;
-using Microsoft.Extensions.Logging;
-using Orleans.Utilities;
 using Huddle.Contracts.Boards;
 using Huddle.Contracts.CareTeams;
 using Huddle.Contracts.Common;
+using Huddle.Contracts.Live;
 using Huddle.Contracts.Patients;
 using Huddle.Grains.CareTeams.Board;
 using Huddle.Grains.Common;
+using Huddle.Grains.Live;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Huddle.Grains.CareTeams;
-
-/// <summary>Tunables for care team grains.</summary>
-public sealed class CareTeamGrainOptions
-{
-    /// <summary>
-    /// How long an observer stays subscribed without renewal. Hosts renew every 30 s
-    /// (Huddle:Relay:RenewEvery), so a few missed renewals never drop a live subscription.
-    /// </summary>
-    public TimeSpan ObserverExpiry { get; set; } = TimeSpan.FromMinutes(3);
-}
 
 public sealed partial class CareTeamGrain(
     [PersistentState(StorageNames.CareTeamState, StorageNames.Huddle)] IPersistentState<CareTeamState> state,
     IGrainHistoryStore history,
     HuddleClock clock,
-    Microsoft.Extensions.Options.IOptions<CareTeamGrainOptions> options,
+    IOptions<FeedOptions> feedOptions,
     ILogger<CareTeamGrain> logger) : Grain, ICareTeamGrain
 {
     /// <summary>The longest range one history read may ask for.</summary>
@@ -36,9 +28,23 @@ public sealed partial class CareTeamGrain(
     /// </summary>
     private const string DaysStream = "days";
 
-    private readonly ObserverManager<IBoardObserver> _observers = new(options.Value.ObserverExpiry, logger);
+    private FeedPublisher? _feed;
 
     private string TeamId => this.GetPrimaryKeyString();
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // The feed starts at the version the state was loaded at, before anything can change it.
+        _ = Feed;
+        return base.OnActivateAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// The board feed. Its seq is the board's version: every accepted change, a new day and a roster
+    /// change each add one, so the feed is gap-free by construction and survives re-activation.
+    /// </summary>
+    private FeedPublisher Feed => _feed ??= new FeedPublisher(
+        new FeedId(ICareTeamGrain.BoardFeed, TeamId), state.State.Board?.Version ?? 0, feedOptions.Value, logger);
 
     public async Task SetProfileAsync(CareTeamProfile profile)
     {
@@ -56,13 +62,14 @@ public sealed partial class CareTeamGrain(
 
         var (profileBefore, boardBefore) = (state.State.Profile, state.State.Board);
         state.State.Profile = profile;
-        state.State.Board ??= HuddleBoard.Create(TeamId, Today(profile));
+        // A roster change is a change of what the board shows (owner and attendee names, who may
+        // watch): it takes the next version, so the feed stays gap-free.
+        state.State.Board = boardBefore is null ? HuddleBoard.Create(TeamId, Today(profile)) : boardBefore with { Version = boardBefore.Version + 1 };
         await PersistAsync(() => (state.State.Profile, state.State.Board) = (profileBefore, boardBefore));
-        if (profileBefore is not null && _observers.Count > 0)
+        if (boardBefore is not null)
         {
-            var board = state.State.Board;
-            var reset = BoardChange.ResetAt(TeamId, board.Version, "roster", clock.UtcNow);
-            NotifyHosts(new BoardNotice(reset, reset, profile));
+            var reset = BoardChange.ResetAt(TeamId, state.State.Board.Version, "roster", clock.UtcNow);
+            Feed.Publish(reset.Version, [new(FeedAudiences.Members, reset), new(FeedAudiences.Displays, reset)], RosterOf(profile));
         }
     }
 
@@ -77,69 +84,34 @@ public sealed partial class CareTeamGrain(
         return true;
     }
 
-    public async Task AddToPanelAsync(string patientId)
-    {
-        var before = state.State.PanelPatientIds;
-        if (!before.Contains(patientId))
-        {
-            state.State.PanelPatientIds = before.Add(patientId);
-            await PersistAsync(() => state.State.PanelPatientIds = before);
-        }
-    }
-
-    public async Task RemoveFromPanelAsync(string patientId)
-    {
-        var before = state.State.PanelPatientIds;
-        if (before.Contains(patientId))
-        {
-            state.State.PanelPatientIds = before.Remove(patientId);
-            await PersistAsync(() => state.State.PanelPatientIds = before);
-        }
-    }
-
-    public async Task<PanelRead> GetPanelAsync(string userId)
-    {
-        if (MembersOnly(userId, "its patients") is { } denied)
-        {
-            return new PanelRead([], denied);
-        }
-
-        var profiles = await Task.WhenAll(state.State.PanelPatientIds.Select(id => GrainFactory.GetGrain<IPatientGrain>(id).GetAsync()));
-        return new PanelRead([.. profiles.OfType<PatientProfile>().Where(p => p.TeamIds.Contains(TeamId)).OrderBy(p => p.DisplayName, StringComparer.CurrentCulture)], null);
-    }
-
     public Task<CareTeamProfile?> GetProfileAsync() => Task.FromResult(state.State.Profile);
 
     public Task<TeamAccess> GetAccessAsync(string userId) =>
         Task.FromResult(state.State.Profile?.AccessFor(userId) ?? TeamAccess.None);
 
-    public async Task<BoardRead> GetBoardAsync(string userId)
+    public async Task<Result<BoardSnapshot>> GetBoardAsync(string userId)
     {
-        if (state.State.Profile is not { } profile)
+        var access = AccessOf(userId, "its board");
+        if (access.Error is { } denied)
         {
-            return new BoardRead(null, TeamAccess.None, HuddleError.NotFound("Team", TeamId));
+            return denied;
         }
 
-        var access = profile.AccessFor(userId);
-        if (access == TeamAccess.None)
-        {
-            return new BoardRead(null, access, HuddleError.Forbidden("Only members of the care team can read its board."));
-        }
-
+        var profile = state.State.Profile!;
         var board = await CurrentBoardAsync(profile);
-        return new BoardRead(access == TeamAccess.Display ? SharedScreenPrivacy.Redact(board) : board, access, null);
+        return new BoardSnapshot(access.Value == TeamAccess.Display ? SharedScreenPrivacy.Redact(board) : board, access.Value, profile);
     }
 
-    public async Task<BoardHistoryRead> GetHistoryAsync(string userId, DateOnly from, DateOnly to)
+    public async Task<Result<ImmutableArray<HuddleBoard>>> GetHistoryAsync(string userId, DateOnly from, DateOnly to)
     {
         if (MembersOnly(userId, "its past huddles") is { } denied)
         {
-            return new BoardHistoryRead([], denied);
+            return denied;
         }
 
         if (to < from || to.DayNumber - from.DayNumber >= MaxHistoryDays)
         {
-            return new BoardHistoryRead([], HuddleError.Invalid($"Ask for 1 to {MaxHistoryDays} days, with 'from' not after 'to'."));
+            return HuddleError.Invalid($"Ask for 1 to {MaxHistoryDays} days, with 'from' not after 'to'.");
         }
 
         var boards = ImmutableArray.CreateBuilder<HuddleBoard>();
@@ -148,54 +120,141 @@ public sealed partial class CareTeamGrain(
             boards.Add(page.Content);
         }
 
-        return new BoardHistoryRead(boards.ToImmutable(), null);
+        return boards.ToImmutable();
     }
 
-    public async Task<CommandResult> ExecuteAsync(string actorId, BoardCommand command)
+    public async Task<Result<CommandOutcome>> ExecuteAsync(string actorId, BoardCommand command)
     {
         ArgumentNullException.ThrowIfNull(command);
         if (state.State.Profile is not { } profile)
         {
-            return new CommandResult(0, HuddleError.NotFound("Team", TeamId));
+            return HuddleError.NotFound("Team", TeamId);
+        }
+
+        var now = clock.UtcNow;
+        if (command.OpId is { } opId)
+        {
+            if (!Ids.IsValid(opId))
+            {
+                return HuddleError.Invalid($"An opId is 1-{Ids.MaxLength} letters, digits, '-', '_' or '.'.");
+            }
+
+            if (state.State.Operations.Find(actorId, opId, now) is { } earlier)
+            {
+                if (earlier.Op != command.Op)
+                {
+                    return HuddleError.Invalid($"opId '{opId}' was already used for '{earlier.Op}'; use a new id for a new operation.");
+                }
+
+                LogRepeated(TeamId, command.Op, actorId, earlier.Version);
+                return new CommandOutcome(earlier.Version);
+            }
         }
 
         var before = await CurrentBoardAsync(profile);
         var patient = command is AddCard add && profile.IsMember(actorId) && Ids.IsValid(add.PatientId)
             ? await GrainFactory.GetGrain<IPatientGrain>(add.PatientId).GetAsync()
             : null;
-        var now = clock.UtcNow;
         var result = BoardRules.Apply(before, command, new BoardContext(actorId, now, profile, patient));
         if (result.Error is { } error)
         {
             LogRejected(TeamId, command.Op, actorId, error.Code);
-            return new CommandResult(before.Version, error);
+            return error;
         }
 
-        var after = result.Board!;
-        await CommitAsync(before, after);
+        var after = result.Value!;
+        var operationsBefore = state.State.Operations;
+        if (command.OpId is { } id)
+        {
+            state.State.Operations = operationsBefore.With(new AppliedOperation(actorId, id, command.Op, after.Version, now));
+        }
+
+        state.State.Board = after;
+        await PersistAsync(() => (state.State.Board, state.State.Operations) = (before, operationsBefore));
         LogAccepted(TeamId, command.Op, actorId, after.Version);
         Publish(BoardChange.Between(before, after, command.Op, actorId, now));
-        return new CommandResult(after.Version, null);
+        return new CommandOutcome(after.Version);
     }
 
-    public async Task<long> SubscribeAsync(IBoardObserver observer)
+    public async Task<long> SubscribeAsync(string kind, IFeedObserver observer)
     {
-        _observers.Subscribe(observer, observer);
-        return state.State.Profile is { } profile ? (await CurrentBoardAsync(profile)).Version : 0;
+        CheckKind(kind);
+        var seq = Feed.Subscribe(observer);
+        if (state.State.Profile is { } profile)
+        {
+            // A watched board turns to the new day even when nobody touches it.
+            seq = (await CurrentBoardAsync(profile)).Version;
+        }
+
+        return seq;
     }
 
-    public Task UnsubscribeAsync(IBoardObserver observer)
+    public Task UnsubscribeAsync(string kind, IFeedObserver observer)
     {
-        _observers.Unsubscribe(observer);
+        CheckKind(kind);
+        Feed.Unsubscribe(observer);
         return Task.CompletedTask;
     }
 
-    /// <summary>Null when <paramref name="userId"/> is on the roster; otherwise why they may not read <paramref name="what"/>.</summary>
-    private HuddleError? MembersOnly(string userId, string what) => state.State.Profile switch
+    public Task<FeedCatchUp> ReadSinceAsync(string kind, long seq)
+    {
+        CheckKind(kind);
+        return Task.FromResult(Feed.ReadSince(seq));
+    }
+
+    public async Task<Result<FeedOpen>> OpenAsync(string kind, string userId, long? since, string? audience = null)
+    {
+        CheckKind(kind);
+        var access = AccessOf(userId, "its board");
+        if (access.Error is { } denied)
+        {
+            return denied;
+        }
+
+        // A member may watch as a room display (the wall view); a display never as a member.
+        var placed = access.Value == TeamAccess.Member && audience != FeedAudiences.Displays ? FeedAudiences.Members : FeedAudiences.Displays;
+        if (audience is not null && audience != placed)
+        {
+            return HuddleError.Forbidden($"The board's '{audience}' stream is not open to this user.");
+        }
+
+        var profile = state.State.Profile!;
+        var board = await CurrentBoardAsync(profile);
+        if (since is { } from)
+        {
+            var missed = Feed.ReadSince(from);
+            if (!missed.Reset)
+            {
+                return new FeedOpen(placed, missed.Seq, false, null, [.. missed.Changes.Select(c => c.For(placed)).OfType<object>()]);
+            }
+        }
+
+        var shown = placed == FeedAudiences.Displays ? SharedScreenPrivacy.Redact(board) : board;
+        return new FeedOpen(placed, board.Version, true, new BoardSnapshot(shown, access.Value, profile), []);
+    }
+
+    private void CheckKind(string kind)
+    {
+        if (kind != ICareTeamGrain.BoardFeed)
+        {
+            throw new ArgumentException($"A care team publishes the '{ICareTeamGrain.BoardFeed}' feed, not '{kind}'.", nameof(kind));
+        }
+    }
+
+    /// <summary>What <paramref name="userId"/> may do, or why they may not read <paramref name="what"/>.</summary>
+    private Result<TeamAccess> AccessOf(string userId, string what) => state.State.Profile switch
     {
         null => HuddleError.NotFound("Team", TeamId),
-        var profile when !profile.IsMember(userId) => HuddleError.Forbidden($"Only members of the care team can read {what}."),
-        _ => null,
+        var profile when profile.AccessFor(userId) is var access and not TeamAccess.None => access,
+        _ => HuddleError.Forbidden($"Only members of the care team can read {what}."),
+    };
+
+    /// <summary>Null when <paramref name="userId"/> is a clinician on the roster; otherwise why they may not read <paramref name="what"/>.</summary>
+    private HuddleError? MembersOnly(string userId, string what) => AccessOf(userId, what) switch
+    {
+        { Error: { } error } => error,
+        { Value: TeamAccess.Member } => null,
+        _ => HuddleError.Forbidden($"Only members of the care team can read {what}."),
     };
 
     /// <summary>Today's board, rolling yesterday's over first when the team's day has changed.</summary>
@@ -216,7 +275,8 @@ public sealed partial class CareTeamGrain(
         }
 
         var next = stored is null ? HuddleBoard.Create(TeamId, today) : BoardRules.RollOver(stored, today);
-        await CommitAsync(stored, next);
+        state.State.Board = next;
+        await PersistAsync(() => state.State.Board = stored);
         if (stored is not null)
         {
             Publish(BoardChange.Between(stored, next, "newDay", "system", clock.UtcNow));
@@ -225,18 +285,11 @@ public sealed partial class CareTeamGrain(
         return next;
     }
 
-    /// <summary>Persists the new board; see <see cref="PersistAsync"/>.</summary>
-    private Task CommitAsync(HuddleBoard? before, HuddleBoard after)
-    {
-        state.State.Board = after;
-        return PersistAsync(() => state.State.Board = before);
-    }
-
     /// <summary>
     /// Writes the state. If the write fails, <paramref name="rollback"/> puts memory back to what
     /// storage last acknowledged and the activation is retired, so the next call reloads from
     /// storage: the grain never serves a change that was not stored, and a write whose outcome is
-    /// unknown is re-read rather than guessed.
+    /// unknown is re-read rather than guessed (the op id log then tells a retry what happened).
     /// </summary>
     private async Task PersistAsync(Action rollback)
     {
@@ -253,26 +306,36 @@ public sealed partial class CareTeamGrain(
         }
     }
 
+    /// <summary>Publishes a board change: the full change to members, the privacy-filtered one to displays.</summary>
     private void Publish(BoardChange change)
     {
-        if (_observers.Count == 0)
-        {
-            return;
-        }
-
         var settings = state.State.Board!.Settings;
-        var notice = new BoardNotice(change, SharedScreenPrivacy.Redact(change, settings));
-
-        NotifyHosts(notice);
+        Feed.Publish(change.Version, [new(FeedAudiences.Members, change), new(FeedAudiences.Displays, SharedScreenPrivacy.Redact(change, settings))]);
     }
 
-    // OnBoardChanged is one-way: this returns at once, whatever the hosts are doing.
-    private void NotifyHosts(BoardNotice notice) => _observers.Notify((Action<IBoardObserver>)(o => o.OnBoardChanged(notice)));
+    private static FeedRoster RosterOf(CareTeamProfile profile)
+    {
+        var byUser = ImmutableDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+        foreach (var displayId in profile.DisplayIds)
+        {
+            byUser[displayId] = FeedAudiences.Displays;
+        }
+
+        foreach (var member in profile.Members)
+        {
+            byUser[member.UserId] = FeedAudiences.Members;
+        }
+
+        return new FeedRoster(byUser.ToImmutable());
+    }
 
     private DateOnly Today(CareTeamProfile profile) => profile.DayAt(clock.UtcNow);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Board {TeamId} {Op} by {UserId} accepted at version {Version}")]
     private partial void LogAccepted(string teamId, string op, string userId, long version);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Board {TeamId} {Op} by {UserId} repeated with a known op id: first result (version {Version}) returned")]
+    private partial void LogRepeated(string teamId, string op, string userId, long version);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Board {TeamId} {Op} by {UserId} rejected: {Code}")]
     private partial void LogRejected(string teamId, string op, string userId, string code);

@@ -1,10 +1,10 @@
-using System.Collections.Immutable;
 using Huddle.Contracts.Boards;
 using Huddle.Contracts.CareTeams;
+using Huddle.Grains.Common;
 
 namespace Huddle.Grains.CareTeams;
 
-/// <summary>A care team's persisted state: its profile and today's board.</summary>
+/// <summary>A care team's persisted state: its profile, today's board and its recent op ids.</summary>
 [GenerateSerializer, Alias("huddle.team-state")]
 public sealed class CareTeamState
 {
@@ -14,7 +14,9 @@ public sealed class CareTeamState
     [Id(1)]
     public HuddleBoard? Board { get; set; }
 
-    /// <summary>The patients on the team's panel (ids only; each patient grain holds the profile).</summary>
-    [Id(2)]
-    public ImmutableArray<string> PanelPatientIds { get; set; } = [];
+    // Id 2 held the panel's patient ids before the panel got a grain of its own (IPanelGrain).
+
+    /// <summary>Accepted operations by op id, written with the change they made.</summary>
+    [Id(3)]
+    public OperationLog Operations { get; set; } = OperationLog.Empty;
 }

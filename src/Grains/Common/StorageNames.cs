@@ -13,4 +13,5 @@ public static class StorageNames
     public const string CareTeamState = "team";
     public const string PatientState = "patient";
     public const string UserState = "user";
+    public const string PanelState = "panel";
 }

@@ -1,4 +1,3 @@
-
 using Huddle.Contracts.CareTeams;
 using Huddle.Contracts.Patients;
 using Huddle.Grains.Common;
@@ -33,12 +32,12 @@ public sealed class PatientGrain(
         // Every current team is told again (idempotent), so an earlier failed call heals on re-sync.
         foreach (var teamId in profile.TeamIds)
         {
-            await GrainFactory.GetGrain<ICareTeamGrain>(teamId).AddToPanelAsync(profile.PatientId);
+            await GrainFactory.GetGrain<IPanelGrain>(teamId).AddOrUpdateAsync(profile);
         }
 
         foreach (var teamId in before.Except(profile.TeamIds))
         {
-            await GrainFactory.GetGrain<ICareTeamGrain>(teamId).RemoveFromPanelAsync(profile.PatientId);
+            await GrainFactory.GetGrain<IPanelGrain>(teamId).RemoveAsync(profile.PatientId);
         }
     }
 }

@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
 using Huddle.Contracts.Common;
-using Huddle.Grains.CareTeams;
+using Huddle.Grains.Live;
 
 namespace Huddle.Silo.Hosting;
 
@@ -45,7 +45,7 @@ public static class HuddleSiloExtensions
 
         silo.AddHuddleStorage(config);
         silo.Services.TryAddSingleton(HuddleClock.System);
-        silo.Services.AddOptions<CareTeamGrainOptions>();
+        silo.Services.AddOptions<FeedOptions>().Bind(config.GetSection("Huddle:Feeds"));
         if (config.GetValue(HuddleConfig.SeedDemoData, false))
         {
             silo.Services.AddHostedService<DemoSeeder>();

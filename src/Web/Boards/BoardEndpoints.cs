@@ -1,74 +1,45 @@
 using System.Security.Claims;
 using System.Text.Json;
-using Huddle.Web.Auth;
+using Huddle.Contracts.Boards;
 using Huddle.Contracts.CareTeams;
-using Huddle.Contracts.Common;
-using Huddle.Contracts.Users;
-
+using Huddle.Web.Auth;
 using Huddle.Web.Http;
 
 namespace Huddle.Web.Boards;
 
-/// <summary>A team as GET /api/me lists it.</summary>
-public sealed record MyTeam(string TeamId, string Name, TeamAccess Access);
-
-/// <summary>GET /api/me.</summary>
-public sealed record Me(string UserId, string DisplayName, UserKind Kind, CareTeamRole? Role, IReadOnlyList<MyTeam> Teams);
-
-/// <summary>The reply to a board command over HTTP or the hub.</summary>
-public sealed record CommandReply(bool Ok, long Version, Contracts.Common.HuddleError? Error)
+/// <summary>The board's HTTP API (docs/api.md). Every endpoint requires a signed-in user; the grain checks team membership.</summary>
+public static class BoardEndpoints
 {
-    public static CommandReply From(CommandResult result)
+    public static void MapBoardEndpoints(this RouteGroupBuilder api)
     {
-        ArgumentNullException.ThrowIfNull(result);
-        return new(result.Ok, result.Version, result.Error);
-    }
-
-    public static CommandReply Failed(Contracts.Common.HuddleError error) => new(false, 0, error);
-}
-
-/// <summary>The HTTP API (docs/api.md). Every endpoint requires a signed-in user; the grain checks team membership.</summary>
-public static class ApiEndpoints
-{
-    public static void MapHuddleApi(this IEndpointRouteBuilder app)
-    {
-        var api = app.MapGroup("/api").RequireAuthorization();
-
-        api.MapGet("/me", async (ClaimsPrincipal principal, BoardService boards) =>
-            await boards.MeAsync(principal.UserIdOf()) is { } me
-                ? Results.Ok(me)
-                : ApiErrors.Problem(Contracts.Common.HuddleError.NotFound("User", principal.UserIdOf())));
-
         api.MapGet("/teams/{teamId}/board", async (string teamId, ClaimsPrincipal principal, BoardService boards) =>
-        {
-            var read = await boards.ReadAsync(principal.UserIdOf(), teamId);
-            return read.Error is { } error ? ApiErrors.Problem(error) : Results.Ok(read.Board);
-        });
+            ApiErrors.From(await boards.ReadAsync(principal.UserIdOf(), teamId), snapshot => snapshot.Board));
 
-        api.MapGet("/teams/{teamId}/patients", async (string teamId, ClaimsPrincipal principal, BoardService boards) =>
-        {
-            var read = await boards.PanelAsync(principal.UserIdOf(), teamId);
-            return read.Error is { } error ? ApiErrors.Problem(error) : Results.Ok(read.Patients);
-        });
+        api.MapGet("/teams/{teamId}/board/changes", async (string teamId, long since, ClaimsPrincipal principal, BoardService boards) =>
+            ApiErrors.From(await boards.ReadSinceAsync(principal.UserIdOf(), teamId, since), subscription => subscription));
+
+        api.MapGet("/teams/{teamId}/patients", async (string teamId, string? query, int? offset, int? limit, ClaimsPrincipal principal, BoardService boards, HttpContext http) =>
+            ApiErrors.From(await boards.PanelAsync(principal.UserIdOf(), teamId, query, offset ?? 0, limit ?? PanelPage.MaxLimit), page =>
+            {
+                http.Response.Headers["X-Total-Count"] = page.Total.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return page.Patients;
+            }));
 
         api.MapGet("/teams/{teamId}/board/history", async (string teamId, DateOnly from, DateOnly to, ClaimsPrincipal principal, BoardService boards) =>
-        {
-            var read = await boards.HistoryAsync(principal.UserIdOf(), teamId, from, to);
-            return read.Error is { } error ? ApiErrors.Problem(error) : Results.Ok(read.Boards);
-        });
+            ApiErrors.From(await boards.HistoryAsync(principal.UserIdOf(), teamId, from, to), boards => boards));
 
-        api.MapGet("/board-ops", () => Results.Ok(BoardOps.Names));
+        api.MapGet("/board-ops", () => Results.Ok(BoardOperations.Names));
 
         api.MapPost("/teams/{teamId}/board/{op}", async (string teamId, string op, JsonElement? args, ClaimsPrincipal principal, BoardService boards) =>
         {
-            var (command, parseError) = BoardOps.Parse(op, args);
-            if (parseError is not null)
+            var command = BoardOps.Parse(op, args);
+            if (command.Error is { } invalid)
             {
-                return ApiErrors.Problem(parseError);
+                return ApiErrors.Problem(invalid);
             }
 
-            var result = await boards.ExecuteAsync(principal.UserIdOf(), teamId, command!);
-            return result.Error is { } error ? ApiErrors.Problem(error) : Results.Ok(CommandReply.From(result));
+            var result = await boards.ExecuteAsync(principal.UserIdOf(), teamId, command.Value!);
+            return result.Error is { } error ? ApiErrors.Problem(error) : Results.Ok(result);
         });
     }
 }

@@ -1,93 +1,107 @@
-
+using System.Collections.Immutable;
 using Huddle.Contracts.Boards;
 using Huddle.Contracts.CareTeams;
 using Huddle.Contracts.Common;
-using Huddle.Contracts.Users;
-
+using Huddle.Contracts.Live;
 using Huddle.Web.Http;
+using Huddle.Web.Live;
 
 namespace Huddle.Web.Boards;
 
 /// <summary>
-/// The one door from web code (hub, HTTP, Blazor) to a team's grain. It rejects malformed team ids
-/// before they become grain keys, and turns infrastructure failures into the documented
-/// <c>unavailable</c> error, so callers deal only with results.
+/// The one door from web code (hub, HTTP, Blazor) to a team's board. It rejects malformed team ids
+/// before they become grain keys, opens and reads the board's feed through the relay, and turns an
+/// unreachable grain or unconfirmed write into the documented <c>unavailable</c> (a bug still
+/// throws: it is a 500 with a trace id, not an outage).
 /// </summary>
-public sealed partial class BoardService(IGrainFactory grains, ILogger<BoardService> logger)
+public sealed partial class BoardService(IGrainFactory grains, FeedRelay relay, ILogger<BoardService> logger)
 {
-    /// <summary>Who <paramref name="userId"/> is and the teams they may open; null for an unknown user.</summary>
-    public async Task<Me?> MeAsync(string userId)
-    {
-        if (await grains.GetGrain<Contracts.Users.IUserGrain>(userId).GetAsync() is not { } user)
-        {
-            return null;
-        }
-
-        var teams = new List<MyTeam>();
-        foreach (var teamId in user.TeamIds)
-        {
-            if (await ProfileAsync(teamId) is { } team && team.AccessFor(userId) is var access and not TeamAccess.None)
-            {
-                teams.Add(new MyTeam(teamId, team.Name, access));
-            }
-        }
-
-        return new Me(user.UserId, user.DisplayName, user.Kind, user.Role, teams);
-    }
-
-    /// <summary>The error for a grain that could not be reached or a write storage did not confirm.</summary>
-    public static readonly HuddleError UnavailableError = new(ErrorCodes.Unavailable,
-        "The board could not be reached or the change could not be confirmed as saved. Re-read the board, then try again.");
-
     private static readonly HuddleError InvalidTeamId =
         HuddleError.Invalid($"A team id is 1-{Ids.MaxLength} letters, digits, '-', '_' or '.'.");
 
-    /// <summary>What <paramref name="userId"/> may do on <paramref name="teamId"/> (none when unknown or unreachable).</summary>
-    public Task<TeamAccess> AccessAsync(string userId, string teamId) =>
-        CallAsync(teamId, "access", g => g.GetAccessAsync(userId), _ => TeamAccess.None);
+    /// <summary>
+    /// Opens the board for a hub connection: from now on it receives <c>BoardChanged</c>. With
+    /// <paramref name="since"/> (the last version it has) the reply holds only what it missed.
+    /// </summary>
+    public async Task<Result<BoardSubscription>> SubscribeAsync(HubWatcher watcher, string teamId, long? since)
+    {
+        ArgumentNullException.ThrowIfNull(watcher);
+        return Ids.IsValid(teamId) ? ToSubscription(await relay.OpenAsync(BoardRoute.FeedOf(teamId), watcher, since)) : InvalidTeamId;
+    }
 
-    /// <summary>The team's profile and roster, or null when unknown or unreachable.</summary>
-    public Task<CareTeamProfile?> ProfileAsync(string teamId) =>
-        CallAsync(teamId, "profile", g => g.GetProfileAsync(), _ => null);
-
-    /// <summary>Today's board as <paramref name="userId"/> may see it.</summary>
-    public Task<BoardRead> ReadAsync(string userId, string teamId) =>
-        CallAsync(teamId, "read", g => g.GetBoardAsync(userId), e => new BoardRead(null, TeamAccess.None, e));
-
-    /// <summary>The patients on the team's panel, for <paramref name="userId"/> (members only).</summary>
-    public Task<PanelRead> PanelAsync(string userId, string teamId) =>
-        CallAsync(teamId, "panel", g => g.GetPanelAsync(userId), e => new PanelRead([], e));
-
-    /// <summary>Past days' boards from <paramref name="from"/> to <paramref name="to"/>.</summary>
-    public Task<BoardHistoryRead> HistoryAsync(string userId, string teamId, DateOnly from, DateOnly to) =>
-        CallAsync(teamId, "history", g => g.GetHistoryAsync(userId, from, to), e => new BoardHistoryRead([], e));
-
-    /// <summary>Applies <paramref name="command"/> as <paramref name="userId"/>.</summary>
-    public Task<CommandResult> ExecuteAsync(string userId, string teamId, BoardCommand command) =>
-        CallAsync(teamId, command.Op, g => g.ExecuteAsync(userId, command), e => new CommandResult(0, e));
+    /// <summary>Stops a hub connection receiving the board.</summary>
+    public Task UnsubscribeAsync(string connectionId, string teamId) =>
+        Ids.IsValid(teamId) ? relay.CloseAsync(BoardRoute.FeedOf(teamId), connectionId) : Task.CompletedTask;
 
     /// <summary>
-    /// Calls the team's grain; <paramref name="failed"/> shapes the result for a malformed id
-    /// (validation_failed) or an unreachable grain / unconfirmed write (unavailable).
+    /// Opens the board for a component: every later change of its audience is handed to
+    /// <paramref name="onChange"/>. <paramref name="wallView"/> asks for the room-display
+    /// (privacy-filtered) form, which any member may watch.
     /// </summary>
-    private async Task<T> CallAsync<T>(string teamId, string op, Func<ICareTeamGrain, Task<T>> call, Func<HuddleError, T> failed)
+    public async Task<(Result<BoardSubscription> Open, IAsyncDisposable? Watch)> WatchAsync(string userId, string teamId, bool wallView, Action<BoardChange> onChange)
+    {
+        ArgumentNullException.ThrowIfNull(onChange);
+        if (!Ids.IsValid(teamId))
+        {
+            return (InvalidTeamId, null);
+        }
+
+        var (open, watch) = await relay.OpenLocalAsync(BoardRoute.FeedOf(teamId), userId, null, AudienceOf(wallView), p => onChange((BoardChange)p));
+        return (ToSubscription(open), watch);
+    }
+
+    /// <summary>What <paramref name="userId"/> missed after <paramref name="since"/>, or the snapshot (the catch-up read).</summary>
+    public async Task<Result<BoardSubscription>> ReadSinceAsync(string userId, string teamId, long? since, bool wallView = false) =>
+        Ids.IsValid(teamId) ? ToSubscription(await relay.ReadAsync(BoardRoute.FeedOf(teamId), userId, since, AudienceOf(wallView))) : InvalidTeamId;
+
+    /// <summary>Today's board as <paramref name="userId"/> may see it.</summary>
+    public Task<Result<BoardSnapshot>> ReadAsync(string userId, string teamId) =>
+        CallAsync(teamId, "read", g => g.GetBoardAsync(userId));
+
+    /// <summary>One page of the team's panel, for <paramref name="userId"/> (members only).</summary>
+    public Task<Result<PanelPage>> PanelAsync(string userId, string teamId, string? query, int offset, int limit) =>
+        CallAsync(teamId, "panel", _ => grains.GetGrain<IPanelGrain>(teamId).GetPageAsync(userId, query, offset, limit));
+
+    /// <summary>Past days' boards from <paramref name="from"/> to <paramref name="to"/>.</summary>
+    public Task<Result<ImmutableArray<HuddleBoard>>> HistoryAsync(string userId, string teamId, DateOnly from, DateOnly to) =>
+        CallAsync(teamId, "history", g => g.GetHistoryAsync(userId, from, to));
+
+    /// <summary>Applies <paramref name="command"/> as <paramref name="userId"/>.</summary>
+    public Task<Result<CommandOutcome>> ExecuteAsync(string userId, string teamId, BoardCommand command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        return CallAsync(teamId, command.Op, g => g.ExecuteAsync(userId, command));
+    }
+
+    private static string? AudienceOf(bool wallView) => wallView ? FeedAudiences.Displays : null;
+
+    private static Result<BoardSubscription> ToSubscription(Result<FeedOpen> open) => open.Map(o =>
+    {
+        var access = o.Audience == FeedAudiences.Members ? TeamAccess.Member : TeamAccess.Display;
+        return o.Snapshot is BoardSnapshot snapshot
+            ? new BoardSubscription(snapshot.Board, access, o.Seq, true, [], snapshot.Team)
+            : new BoardSubscription(null, access, o.Seq, o.Reset, [.. o.Changes.Cast<BoardChange>()]);
+    });
+
+    /// <summary>Calls the team's grain: a malformed id is validation_failed, an unreachable grain or unconfirmed write unavailable.</summary>
+    private async Task<Result<T>> CallAsync<T>(string teamId, string op, Func<ICareTeamGrain, Task<Result<T>>> call)
     {
         if (!Ids.IsValid(teamId))
         {
-            return failed(InvalidTeamId);
+            return InvalidTeamId;
         }
 
         try
         {
             return await call(grains.GetGrain<ICareTeamGrain>(teamId));
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (Failures.IsUnavailable(ex))
         {
-            LogFailed(ex, teamId, op);
-            return failed(UnavailableError);
+            LogUnavailable(ex, teamId, op);
+            return Failures.Unavailable;
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Board {TeamId} {Op} failed")]
-    private partial void LogFailed(Exception ex, string teamId, string op);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Board {TeamId} {Op} could not reach its grain or storage")]
+    private partial void LogUnavailable(Exception ex, string teamId, string op);
 }

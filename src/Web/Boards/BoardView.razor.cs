@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Components;
 using MudBlazor;
 using Huddle.Contracts.Boards;
 using Huddle.Contracts.Common;
-using Huddle.Grains.CareTeams.Board;
 
 namespace Huddle.Web.Boards;
 
@@ -27,8 +26,8 @@ public sealed partial class BoardView
     [Inject]
     private ISnackbar Snackbar { get; set; } = default!;
 
-    /// <summary>The board as this view may show it.</summary>
-    private HuddleBoard? Board => Live.Board is { } board && SharedScreen ? SharedScreenPrivacy.Redact(board) : Live.Board;
+    /// <summary>The board as this view may show it: the grain already filtered it for the wall view.</summary>
+    private HuddleBoard? Board => Live.Board;
 
     private bool CanDrag => Live.CanEdit && !SharedScreen;
 

@@ -1,7 +1,4 @@
-using Huddle.Web.Http;
-using Huddle.Web.Boards;
-using Huddle.Web.Auth;
-using Huddle.Web.Live;
+using System.Collections.Immutable;
 using Huddle.Contracts.Boards;
 using Huddle.Contracts.CareTeams;
 using Huddle.Contracts.Common;
@@ -10,81 +7,70 @@ using Huddle.Contracts.Patients;
 namespace Huddle.Web.Boards;
 
 /// <summary>
-/// A component's live copy of one board: the snapshot, then every change merged in as the relay
-/// delivers it. A gap in versions (or a new day) makes it re-read the snapshot, so what it shows
-/// never silently drifts from the grain.
+/// A component's live copy of one board: opened with one call through the relay, then every change
+/// of its audience merged in as the relay delivers it. A gap, a reset or a new day makes it catch up
+/// with <c>ReadSince</c> (the changes it missed, or the snapshot when they are no longer kept), so
+/// what it shows never silently drifts from the grain.
 /// </summary>
 public sealed class LiveBoard : IAsyncDisposable
 {
+    /// <summary>How many of the team's patients the "add a patient" menu lists (by name).</summary>
+    public const int PanelPageSize = 100;
+
     private readonly BoardService _boards;
-    private readonly string _userId;
     private readonly Func<Func<Task>, Task> _dispatch;
     private readonly Action _changed;
-    private IAsyncDisposable? _attachment;
-    private bool _reloading;
-    private bool _dirty;
+    private IAsyncDisposable? _watch;
+    private bool _catchingUp;
+    private bool _again;
 
-    private LiveBoard(BoardService boards, string teamId, string userId, Func<Func<Task>, Task> dispatch, Action changed)
+    private LiveBoard(BoardService boards, string teamId, string userId, bool wallView, Func<Func<Task>, Task> dispatch, Action changed)
     {
         _boards = boards;
         TeamId = teamId;
-        _userId = userId;
+        UserId = userId;
+        WallView = wallView;
         _dispatch = dispatch;
         _changed = changed;
     }
 
     public string TeamId { get; }
 
-    public string UserId => _userId;
+    public string UserId { get; }
+
+    /// <summary>True for the wall view: the privacy-filtered board, whoever watches it.</summary>
+    public bool WallView { get; }
 
     public HuddleBoard? Board { get; private set; }
 
     public CareTeamProfile? Team { get; private set; }
 
-    /// <summary>The team's patients (members only; empty for a room display).</summary>
-    public System.Collections.Immutable.ImmutableArray<Contracts.Patients.PatientProfile> Panel { get; private set; } = [];
+    /// <summary>The first page of the team's patients by name (members only; empty for the wall view).</summary>
+    public ImmutableArray<PatientProfile> Panel { get; private set; } = [];
 
     public TeamAccess Access { get; private set; }
 
     /// <summary>Why the board cannot be shown (forbidden, not found, unavailable), or null.</summary>
     public HuddleError? Error { get; private set; }
 
-    public bool CanEdit => Access == TeamAccess.Member;
+    public bool CanEdit => Access == TeamAccess.Member && !WallView;
 
     /// <summary>
     /// Opens the board for <paramref name="userId"/>. <paramref name="dispatch"/> runs work on the
     /// component's renderer (its InvokeAsync); <paramref name="changed"/> re-renders it. Call it on
     /// the renderer too, so the snapshot and the changes are applied one at a time.
     /// </summary>
-    public static async Task<LiveBoard> OpenAsync(BoardService boards, BoardRelay relay, string teamId, string userId,
+    public static async Task<LiveBoard> OpenAsync(BoardService boards, string teamId, string userId, bool wallView,
         Func<Func<Task>, Task> dispatch, Action changed)
     {
         ArgumentNullException.ThrowIfNull(boards);
-        ArgumentNullException.ThrowIfNull(relay);
-        var live = new LiveBoard(boards, teamId, userId, dispatch, changed);
-        if (await boards.AccessAsync(userId, teamId) == TeamAccess.None)
+        var live = new LiveBoard(boards, teamId, userId, wallView, dispatch, changed);
+        var (open, watch) = await boards.WatchAsync(userId, teamId, wallView, live.OnChange);
+        live._watch = watch;
+        live.Take(open);
+        if (live.CanEdit)
         {
-            // Not allowed (or unknown): read once for the precise error, and never attach.
-            live.Error = (await boards.ReadAsync(userId, teamId)).Error ?? HuddleError.Forbidden("Only members of the care team can read its board.");
-            return live;
-        }
-
-        try
-        {
-            // Attach before reading, so no change can fall between snapshot and stream.
-            live._attachment = await relay.AttachAsync(teamId, live.OnNotice);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            live.Error = BoardService.UnavailableError;
-            return live;
-        }
-
-        live.Team = await boards.ProfileAsync(teamId);
-        await live.ReloadAsync();
-        if (live.Access == TeamAccess.Member)
-        {
-            live.Panel = (await boards.PanelAsync(userId, teamId)).Patients;
+            live.Panel = (await boards.PanelAsync(userId, teamId, null, 0, PanelPageSize)).Value?.Patients ?? [];
         }
 
         return live;
@@ -92,7 +78,7 @@ public sealed class LiveBoard : IAsyncDisposable
 
     /// <summary>Applies <paramref name="command"/>; returns the error, or null when accepted.</summary>
     public async Task<HuddleError?> ExecuteAsync(BoardCommand command) =>
-        (await _boards.ExecuteAsync(_userId, TeamId, command)).Error;
+        (await _boards.ExecuteAsync(UserId, TeamId, command)).Error;
 
     /// <summary>The display name of a team member, or the id when unknown.</summary>
     public string NameOf(string? userId) =>
@@ -100,87 +86,116 @@ public sealed class LiveBoard : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_attachment is not null)
+        if (_watch is not null)
         {
-            await _attachment.DisposeAsync();
+            await _watch.DisposeAsync();
         }
     }
 
-    private void OnNotice(BoardNotice notice) => _ = _dispatch(() => ApplyAsync(notice));
+    private void OnChange(BoardChange change) => _ = _dispatch(() => ApplyAsync(change));
 
-    private async Task ApplyAsync(BoardNotice notice)
+    private async Task ApplyAsync(BoardChange change)
     {
-        if (notice.Roster is { } roster)
+        if (Board is null || change.Version <= Board.Version)
         {
-            Team = roster;
-        }
-
-        var change = Access == TeamAccess.Display ? notice.SharedScreen : notice.Full;
-        if (change.Reset || Board is null)
-        {
-            // A new day, a roster change, a missed stretch, or a change before the first snapshot.
-            await ReloadAsync();
-        }
-        else if (change.Version <= Board.Version)
-        {
+            // Not open (an error is shown), or already included in what is shown.
             return;
         }
-        else if (change.ApplyTo(Board) is { } next)
+
+        if (change.ApplyTo(Board) is { } next)
         {
             Board = next;
         }
         else
         {
-            await ReloadAsync();
+            // A reset (new day, roster, settings on the wall), or a gap.
+            await CatchUpAsync();
         }
 
         _changed();
     }
 
     /// <summary>
-    /// Re-reads the snapshot. One read at a time: a reload asked for while one is running makes it
-    /// read again when done, so the newest snapshot always wins and an older one never overwrites it.
+    /// Reads what was missed. One read at a time: one asked for while another runs makes it read
+    /// again when done, so the newest state always wins and an older one never overwrites it.
     /// </summary>
-    private async Task ReloadAsync()
+    private async Task CatchUpAsync()
     {
-        if (_reloading)
+        if (_catchingUp)
         {
-            _dirty = true;
+            _again = true;
             return;
         }
 
-        _reloading = true;
+        _catchingUp = true;
         try
         {
             do
             {
-                _dirty = false;
-                var read = await _boards.ReadAsync(_userId, TeamId);
-                if (read.Error is { } error)
+                _again = false;
+                var read = await _boards.ReadSinceAsync(UserId, TeamId, Board?.Version, WallView);
+                if (read.Value is { Reset: false } missed && !Replay(missed.Changes))
                 {
-                    Error = error;
-                    if (error.Code is ErrorCodes.Forbidden or ErrorCodes.NotFound)
-                    {
-                        // No longer allowed: nothing of the board stays on screen.
-                        Board = null;
-                        Access = TeamAccess.None;
-                    }
+                    // The missed stretch holds a reset: only the snapshot tells what the board is now.
+                    read = await _boards.ReadSinceAsync(UserId, TeamId, null, WallView);
                 }
-                else if (read.Board is { } board)
-                {
-                    Error = null;
-                    Access = read.Access;
-                    if (Board is null || board.Version >= Board.Version || board.Day != Board.Day || Access == TeamAccess.Display)
-                    {
-                        Board = board;
-                    }
-                }
+
+                Take(read);
             }
-            while (_dirty);
+            while (_again);
         }
         finally
         {
-            _reloading = false;
+            _catchingUp = false;
+        }
+    }
+
+    /// <summary>Merges <paramref name="changes"/> in order; false when one cannot be merged.</summary>
+    private bool Replay(ImmutableArray<BoardChange> changes)
+    {
+        var board = Board;
+        foreach (var change in changes)
+        {
+            if (board is null || change.Version <= board.Version)
+            {
+                continue;
+            }
+
+            if (change.ApplyTo(board) is not { } next)
+            {
+                return false;
+            }
+
+            board = next;
+        }
+
+        Board = board;
+        return true;
+    }
+
+    private void Take(Result<BoardSubscription> read)
+    {
+        if (read.Error is { } error)
+        {
+            Error = error;
+            if (error.Code is ErrorCodes.Forbidden or ErrorCodes.NotFound or ErrorCodes.ValidationFailed)
+            {
+                // No longer allowed: nothing of the board stays on screen.
+                Board = null;
+                Team = null;
+                Access = TeamAccess.None;
+            }
+
+            return;
+        }
+
+        var subscription = read.Value!;
+        Error = null;
+        Access = subscription.Access;
+        if (subscription.Board is { } snapshot)
+        {
+            Board = snapshot;
+            Team = subscription.Team ?? Team;
         }
     }
 }

@@ -1,7 +1,4 @@
-using Huddle.Web.Http;
-using Huddle.Web.Boards;
 using Huddle.Web.Auth;
-using Huddle.Web.Live;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 
@@ -21,10 +18,10 @@ public abstract class LiveBoardPage : ComponentBase, IAsyncDisposable
     [Inject]
     private BoardService Boards { get; set; } = default!;
 
-    [Inject]
-    private BoardRelay Relay { get; set; } = default!;
-
     protected LiveBoard? Live { get; private set; }
+
+    /// <summary>True for the team-room wall view: the privacy-filtered board.</summary>
+    protected virtual bool WallView => false;
 
     protected override async Task OnParametersSetAsync()
     {
@@ -39,7 +36,7 @@ public abstract class LiveBoardPage : ComponentBase, IAsyncDisposable
         }
 
         var user = (await AuthState).User;
-        var live = await LiveBoard.OpenAsync(Boards, Relay, TeamId, user.UserIdOf(), InvokeAsync, StateHasChanged);
+        var live = await LiveBoard.OpenAsync(Boards, TeamId, user.UserIdOf(), WallView, InvokeAsync, StateHasChanged);
         if (_disposed)
         {
             // The page was left while the board was opening: close what was just opened.

@@ -15,6 +15,7 @@ public static class ApiErrors
         ErrorCodes.InvalidState => StatusCodes.Status409Conflict,
         ErrorCodes.LimitExceeded => StatusCodes.Status422UnprocessableEntity,
         ErrorCodes.Unavailable => StatusCodes.Status503ServiceUnavailable,
+        ErrorCodes.Internal => StatusCodes.Status500InternalServerError,
         _ => StatusCodes.Status400BadRequest,
     };
 
@@ -30,6 +31,14 @@ public static class ApiErrors
         >= 500 => "internal_error",
         _ => "bad_request",
     };
+
+    /// <summary>200 with <paramref name="body"/> of the value, or the error as a problem.</summary>
+    public static IResult From<T, TBody>(Result<T> result, Func<T, TBody> body)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(body);
+        return result.Error is { } error ? Problem(error) : Results.Ok(body(result.Value!));
+    }
 
     /// <summary>An RFC 9457 problem with the stable <c>code</c> as an extension member.</summary>
     public static IResult Problem(HuddleError error)

@@ -13,7 +13,8 @@ public static class HuddleJson
     {
         ArgumentNullException.ThrowIfNull(options);
         options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
-        options.PropertyNameCaseInsensitive = true;
+        // Names are exactly as documented: "Title" is not "title".
+        options.PropertyNameCaseInsensitive = false;
         options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
         // A request that leaves out a required field or sends null for a non-null one is rejected,
         // rather than silently becoming an empty value.
@@ -22,6 +23,7 @@ public static class HuddleJson
         // A misspelt field is an error, not a silently ignored one.
         options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false));
+        options.Converters.Add(new ResultJsonConverter());
     }
 
     private static JsonSerializerOptions Create()

@@ -34,7 +34,7 @@ internal static class HuddleTestCluster
         {
             silo.AddHuddleStorage(config);
             silo.Services.TryAddSingleton(Huddle.Contracts.Common.HuddleClock.System);
-            silo.Services.AddOptions<CareTeamGrainOptions>();
+            silo.Services.AddOptions<Huddle.Grains.Live.FeedOptions>();
         });
         var cluster = builder.Build();
         try

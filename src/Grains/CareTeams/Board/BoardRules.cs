@@ -13,13 +13,6 @@ namespace Huddle.Grains.CareTeams.Board;
 /// <param name="Patient">For <see cref="AddCard"/>: the resolved patient, or null when unknown.</param>
 public sealed record BoardContext(string ActorId, DateTimeOffset Now, CareTeamProfile Team, PatientProfile? Patient = null);
 
-/// <summary>The outcome of applying a command: the new board, or an error and no change.</summary>
-public readonly record struct BoardResult(HuddleBoard? Board, HuddleError? Error)
-{
-    public static implicit operator BoardResult(HuddleBoard board) => new(board, null);
-    public static implicit operator BoardResult(HuddleError error) => new(null, error);
-}
-
 /// <summary>
 /// The huddle board's rules as plain functions: validate a command against the board and produce
 /// the next board (version + 1) or an error that changes nothing. No Orleans, no I/O.
@@ -27,7 +20,7 @@ public readonly record struct BoardResult(HuddleBoard? Board, HuddleError? Error
 public static class BoardRules
 {
     /// <summary>Applies <paramref name="command"/> to <paramref name="board"/>.</summary>
-    public static BoardResult Apply(HuddleBoard board, BoardCommand command, BoardContext ctx)
+    public static Result<HuddleBoard> Apply(HuddleBoard board, BoardCommand command, BoardContext ctx)
     {
         ArgumentNullException.ThrowIfNull(board);
         ArgumentNullException.ThrowIfNull(command);
@@ -51,13 +44,13 @@ public static class BoardRules
             RemoveLane c => RemoveLaneOf(board, c),
             AddCard c => AddCardTo(board, c, ctx),
             MoveCard c => MoveCardOf(board, c),
-            AssignCard c => WithCard(board, c.CardId, card => CheckOwner(ctx, c.OwnerId) ?? (BoardResult)Replace(board, card with { OwnerId = c.OwnerId })),
+            AssignCard c => WithCard(board, c.CardId, card => CheckOwner(ctx, c.OwnerId) ?? (Result<HuddleBoard>)Replace(board, card with { OwnerId = c.OwnerId })),
             SetCardDue c => WithCard(board, c.CardId, card => Replace(board, card with { Due = c.Due })),
-            SetCardNote c => WithCard(board, c.CardId, card => CheckText(c.Note, "Note", BoardLimits.NoteLength, optional: true) ?? (BoardResult)Replace(board, card with { Note = Clean(c.Note) })),
-            SetCardFlags c => WithCard(board, c.CardId, card => CheckFlags(c.Flags) ?? (BoardResult)Replace(board, card with { Flags = c.Flags.IsDefault ? [] : c.Flags })),
+            SetCardNote c => WithCard(board, c.CardId, card => CheckText(c.Note, "Note", BoardLimits.NoteLength, optional: true) ?? (Result<HuddleBoard>)Replace(board, card with { Note = Clean(c.Note) })),
+            SetCardFlags c => WithCard(board, c.CardId, card => CheckFlags(c.Flags) ?? (Result<HuddleBoard>)Replace(board, card with { Flags = c.Flags.IsDefault ? [] : c.Flags })),
             RemoveCard c => WithCard(board, c.CardId, card => RemoveCardFrom(board, card)),
             AddActionItem c => AddActionItemTo(board, c, ctx),
-            AssignActionItem c => WithItem(board, c.ItemId, item => CheckOwner(ctx, c.OwnerId) ?? (BoardResult)Replace(board, item with { OwnerId = c.OwnerId })),
+            AssignActionItem c => WithItem(board, c.ItemId, item => CheckOwner(ctx, c.OwnerId) ?? (Result<HuddleBoard>)Replace(board, item with { OwnerId = c.OwnerId })),
             SetActionItemDue c => WithItem(board, c.ItemId, item => Replace(board, WithStatus(item with { Due = c.Due }, board.Day))),
             CompleteActionItem c => WithItem(board, c.ItemId, item => item.Status == ActionItemStatus.Done
                 ? HuddleError.State("The action item is already done.")
@@ -76,12 +69,12 @@ public static class BoardRules
                 ? HuddleError.NotFound("Lane", c.LaneId)
                 : board with { Session = session with { AgendaLaneId = c.LaneId } }),
             EndHuddle c => WithOpenSession(board, session => CheckText(c.Summary, "Summary", BoardLimits.SummaryLength, optional: true)
-                ?? (BoardResult)(board with { Session = session with { EndedAt = ctx.Now, EndedBy = ctx.ActorId, Summary = Clean(c.Summary) } })),
+                ?? (Result<HuddleBoard>)(board with { Session = session with { EndedAt = ctx.Now, EndedBy = ctx.ActorId, Summary = Clean(c.Summary) } })),
             SetSharedScreenNames c => board with { Settings = board.Settings with { ShowNamesOnSharedScreen = c.Show } },
             _ => HuddleError.Invalid($"Unknown operation '{command.GetType().Name}'."),
         };
 
-        return result.Board is { } next ? next with { Version = board.Version + 1 } : result;
+        return result.Value is { } next ? next with { Version = board.Version + 1 } : result;
     }
 
     /// <summary>
@@ -122,7 +115,7 @@ public static class BoardRules
         return item.Status == status ? item : item with { Status = status };
     }
 
-    private static BoardResult AddLaneTo(HuddleBoard board, AddLane c)
+    private static Result<HuddleBoard> AddLaneTo(HuddleBoard board, AddLane c)
     {
         if (CheckText(c.Title, "Lane title", BoardLimits.TitleLength) is { } error)
         {
@@ -138,11 +131,11 @@ public static class BoardRules
         return next with { Lanes = board.Lanes.Add(new BoardLane(id, c.Title.Trim(), [])) };
     }
 
-    private static BoardResult RenameLaneOf(HuddleBoard board, RenameLane c) =>
+    private static Result<HuddleBoard> RenameLaneOf(HuddleBoard board, RenameLane c) =>
         WithLane(board, c.LaneId, lane => CheckText(c.Title, "Lane title", BoardLimits.TitleLength)
-            ?? (BoardResult)(board with { Lanes = board.Lanes.Replace(lane, lane with { Title = c.Title.Trim() }) }));
+            ?? (Result<HuddleBoard>)(board with { Lanes = board.Lanes.Replace(lane, lane with { Title = c.Title.Trim() }) }));
 
-    private static BoardResult MoveLaneOf(HuddleBoard board, MoveLane c) =>
+    private static Result<HuddleBoard> MoveLaneOf(HuddleBoard board, MoveLane c) =>
         WithLane(board, c.LaneId, lane =>
         {
             if (c.ToIndex < 0 || c.ToIndex >= board.Lanes.Length)
@@ -153,7 +146,7 @@ public static class BoardRules
             return board with { Lanes = board.Lanes.Remove(lane).Insert(c.ToIndex, lane) };
         });
 
-    private static BoardResult RemoveLaneOf(HuddleBoard board, RemoveLane c) =>
+    private static Result<HuddleBoard> RemoveLaneOf(HuddleBoard board, RemoveLane c) =>
         WithLane(board, c.LaneId, lane =>
         {
             if (!lane.CardIds.IsEmpty)
@@ -170,7 +163,7 @@ public static class BoardRules
             return board with { Lanes = board.Lanes.Remove(lane), Session = session };
         });
 
-    private static BoardResult AddCardTo(HuddleBoard board, AddCard c, BoardContext ctx)
+    private static Result<HuddleBoard> AddCardTo(HuddleBoard board, AddCard c, BoardContext ctx)
     {
         if (ctx.Patient is not { } patient || patient.PatientId != c.PatientId)
         {
@@ -210,7 +203,7 @@ public static class BoardRules
         });
     }
 
-    private static BoardResult MoveCardOf(HuddleBoard board, MoveCard c)
+    private static Result<HuddleBoard> MoveCardOf(HuddleBoard board, MoveCard c)
     {
         if (board.FindCard(c.CardId) is null)
         {
@@ -236,7 +229,7 @@ public static class BoardRules
         });
     }
 
-    private static BoardResult RemoveCardFrom(HuddleBoard board, PatientCard card)
+    private static Result<HuddleBoard> RemoveCardFrom(HuddleBoard board, PatientCard card)
     {
         var lane = board.LaneOf(card.Id)!;
         return board with
@@ -246,7 +239,7 @@ public static class BoardRules
         };
     }
 
-    private static BoardResult AddActionItemTo(HuddleBoard board, AddActionItem c, BoardContext ctx)
+    private static Result<HuddleBoard> AddActionItemTo(HuddleBoard board, AddActionItem c, BoardContext ctx)
     {
         if ((CheckText(c.Title, "Action item title", BoardLimits.TitleLength) ?? CheckOwner(ctx, c.OwnerId)) is { } error)
         {
@@ -263,7 +256,7 @@ public static class BoardRules
         return next with { ActionItems = board.ActionItems.Add(item) };
     }
 
-    private static BoardResult AddNoteTo(HuddleBoard board, AddNote c, BoardContext ctx)
+    private static Result<HuddleBoard> AddNoteTo(HuddleBoard board, AddNote c, BoardContext ctx)
     {
         if (CheckText(c.Text, "Note", BoardLimits.NoteLength) is { } error)
         {
@@ -284,14 +277,14 @@ public static class BoardRules
         return next with { Notes = board.Notes.Add(new HuddleNote(id, c.Kind, c.Text.Trim(), ctx.ActorId, ctx.Now)) };
     }
 
-    private static BoardResult Start(HuddleBoard board, BoardContext ctx) => board.Session switch
+    private static Result<HuddleBoard> Start(HuddleBoard board, BoardContext ctx) => board.Session switch
     {
         { IsEnded: true } => HuddleError.State("Today's huddle has already ended."),
         not null => HuddleError.State("The huddle is already running."),
         null => board with { Session = new HuddleSession(ctx.Now, ctx.ActorId, [ctx.ActorId], board.Lanes[0].Id, null, null, null) },
     };
 
-    private static BoardResult SetAttendanceOf(HuddleBoard board, HuddleSession session, SetAttendance c, BoardContext ctx)
+    private static Result<HuddleBoard> SetAttendanceOf(HuddleBoard board, HuddleSession session, SetAttendance c, BoardContext ctx)
     {
         if (!ctx.Team.IsMember(c.UserId))
         {
@@ -304,20 +297,20 @@ public static class BoardRules
         return board with { Session = session with { Attendees = attendees } };
     }
 
-    private static BoardResult WithOpenSession(HuddleBoard board, Func<HuddleSession, BoardResult> then) => board.Session switch
+    private static Result<HuddleBoard> WithOpenSession(HuddleBoard board, Func<HuddleSession, Result<HuddleBoard>> then) => board.Session switch
     {
         null => HuddleError.State("The huddle has not started."),
         { IsEnded: true } => HuddleError.State("Today's huddle has already ended."),
         var session => then(session),
     };
 
-    private static BoardResult WithLane(HuddleBoard board, string laneId, Func<BoardLane, BoardResult> then) =>
+    private static Result<HuddleBoard> WithLane(HuddleBoard board, string laneId, Func<BoardLane, Result<HuddleBoard>> then) =>
         board.FindLane(laneId) is { } lane ? then(lane) : HuddleError.NotFound("Lane", laneId);
 
-    private static BoardResult WithCard(HuddleBoard board, string cardId, Func<PatientCard, BoardResult> then) =>
+    private static Result<HuddleBoard> WithCard(HuddleBoard board, string cardId, Func<PatientCard, Result<HuddleBoard>> then) =>
         board.FindCard(cardId) is { } card ? then(card) : HuddleError.NotFound("Card", cardId);
 
-    private static BoardResult WithItem(HuddleBoard board, string itemId, Func<ActionItem, BoardResult> then) =>
+    private static Result<HuddleBoard> WithItem(HuddleBoard board, string itemId, Func<ActionItem, Result<HuddleBoard>> then) =>
         board.ActionItems.FirstOrDefault(i => i.Id == itemId) is { } item ? then(item) : HuddleError.NotFound("Action item", itemId);
 
     private static HuddleBoard Replace(HuddleBoard board, PatientCard card) =>

@@ -1,0 +1,31 @@
+using System.Collections.Immutable;
+
+namespace Huddle.Contracts.Live;
+
+/// <summary>
+/// One numbered change of a feed, as its owner publishes it. <see cref="Seq"/> is gap-free per feed:
+/// every change is the previous one's seq + 1, so a gap is always detectable. Each audience gets its
+/// own payload (<see cref="Deliveries"/>); when the change moved people between audiences,
+/// <see cref="Roster"/> says where everyone now belongs.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("huddle.feed-change")]
+public sealed record FeedChange(
+    [property: Id(0)] FeedId Feed,
+    [property: Id(1)] long Seq,
+    [property: Id(2)] ImmutableArray<FeedDelivery> Deliveries,
+    [property: Id(3)] FeedRoster? Roster = null)
+{
+    /// <summary>The payload for <paramref name="audience"/>, or null when it gets nothing of this change.</summary>
+    public object? For(string audience)
+    {
+        foreach (var delivery in Deliveries)
+        {
+            if (delivery.Audience == audience)
+            {
+                return delivery.Payload;
+            }
+        }
+
+        return null;
+    }
+}
