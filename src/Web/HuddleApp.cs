@@ -105,7 +105,11 @@ public static class HuddleApp
     {
         // A fault in Huddle is a problem document with status 500, code internal_error and the trace
         // id it was logged under, in every environment, so an API client never gets an HTML page.
-        app.UseExceptionHandler();
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            // A malformed request the framework refused while binding is the client's, not a fault.
+            StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+        });
         if (!app.Environment.IsDevelopment())
         {
             app.UseHsts();

@@ -45,7 +45,7 @@ public sealed class BoardViewTests(HuddleAppFixture app) : IAsyncDisposable
         // are applied one at a time.
         IRenderedComponent<BoardView>? cut = null;
         var dispatcher = _ctx.Renderer.Dispatcher;
-        var live = await dispatcher.InvokeAsync(() => LiveBoard.OpenAsync(Boards, app.App.Services.GetRequiredService<BoardRelay>(), teamId, userId,
+        var live = await dispatcher.InvokeAsync(() => LiveBoard.OpenAsync(Boards, teamId, userId, sharedScreen,
             work => dispatcher.InvokeAsync(work),
             () => cut?.Render()));
         _boards.Add(live);
@@ -82,7 +82,7 @@ public sealed class BoardViewTests(HuddleAppFixture app) : IAsyncDisposable
         cut.WaitForAssertion(() =>
         {
             Assert.Equal("Chloe Park", cut.Find("[data-lane-id=lane-1] [data-testid=card-name]").TextContent.Trim());
-            Assert.Equal(reply.Version.ToString(System.Globalization.CultureInfo.InvariantCulture), cut.Find("[data-testid=board]").GetAttribute("data-version"));
+            Assert.Equal(reply.Value!.Version.ToString(System.Globalization.CultureInfo.InvariantCulture), cut.Find("[data-testid=board]").GetAttribute("data-version"));
         }, Timeout);
     }
 
