@@ -6,7 +6,6 @@ using Huddle.Web.Layout;
 using Huddle.Web.Live;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using MudBlazor.Services;
-using Orleans.Configuration;
 using Huddle.Contracts.Common;
 
 namespace Huddle.Web;
@@ -46,23 +45,7 @@ public static class HuddleApp
         }
         else if (mode.Equals("Client", StringComparison.OrdinalIgnoreCase))
         {
-            builder.UseOrleansClient(client =>
-            {
-                client.Configure<ClusterOptions>(o =>
-                {
-                    o.ClusterId = config[HuddleConfig.ClusterId] ?? "huddle-dev";
-                    o.ServiceId = config[HuddleConfig.ServiceId] ?? "huddle";
-                });
-                if ((config[HuddleConfig.ClusteringProvider] ?? "Localhost").Equals("Redis", StringComparison.OrdinalIgnoreCase))
-                {
-                    client.UseRedisClustering(config.GetConnectionString(HuddleConfig.ClusteringConnection)
-                        ?? throw new InvalidOperationException($"ConnectionStrings:{HuddleConfig.ClusteringConnection} must be set for Redis clustering."));
-                }
-                else
-                {
-                    client.UseLocalhostClustering(config.GetValue(HuddleConfig.GatewayPort, EndpointOptions.DEFAULT_GATEWAY_PORT));
-                }
-            });
+            builder.UseOrleansClient(client => client.UseHuddleClustering(config));
         }
         else
         {

@@ -10,7 +10,6 @@ public static class HuddleConfig
     public const string GatewayPort = "Huddle:Orleans:GatewayPort";
     public const string OrleansMode = "Huddle:Orleans:Mode";
     public const string SeedDemoData = "Huddle:Demo:Seed";
-    public const string ClusteringConnection = "HuddleClustering";
     public const string StorageProvider = "Huddle:Storage:Provider";
     public const string StorageConnection = "HuddleStorage";
 }

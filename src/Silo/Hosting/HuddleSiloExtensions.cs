@@ -14,8 +14,9 @@ namespace Huddle.Silo.Hosting;
 public static class HuddleSiloExtensions
 {
     /// <summary>
-    /// Configures a silo for Huddle from configuration: clustering (localhost by default, Redis for
-    /// several silos), grain storage (in-memory by default), and demo data when asked for.
+    /// Configures a silo for Huddle from configuration: clustering (localhost by default, Azure Table
+    /// membership for several silos), grain storage and reminders (in-memory by default), the grain
+    /// call filter that guards ids, and demo data when asked for.
     /// </summary>
     public static ISiloBuilder AddHuddleSilo(this ISiloBuilder silo, IConfiguration config)
     {
@@ -35,15 +36,34 @@ public static class HuddleSiloExtensions
             case var p when p.Equals("Localhost", StringComparison.OrdinalIgnoreCase):
                 silo.UseLocalhostClustering(siloPort, gatewayPort);
                 break;
-            case var p when p.Equals("Redis", StringComparison.OrdinalIgnoreCase):
-                silo.UseRedisClustering(RequireConnectionString(config, HuddleConfig.ClusteringConnection));
+            case var p when p.Equals("AzureTable", StringComparison.OrdinalIgnoreCase):
+                var options = HuddleStorageExtensions.TableOptions(config);
+                silo.UseAzureStorageClustering(o =>
+                {
+                    o.TableServiceClient = options.CreateServiceClient();
+                    o.TableName = options.ClusteringTableName;
+                });
                 silo.ConfigureEndpoints(siloPort, gatewayPort);
                 break;
             case var other:
-                throw new InvalidOperationException($"{HuddleConfig.ClusteringProvider} '{other}' is not known; use Localhost or Redis.");
+                throw new InvalidOperationException($"{HuddleConfig.ClusteringProvider} '{other}' is not known; use Localhost or AzureTable.");
         }
 
+        return silo.AddHuddleGrains(config);
+    }
+
+    /// <summary>
+    /// What Huddle's grains need in any silo, whatever its clustering (a test cluster uses this
+    /// alone): storage and reminders, the grain call filter, tracing of grain calls, the clock,
+    /// and demo data when asked for.
+    /// </summary>
+    public static ISiloBuilder AddHuddleGrains(this ISiloBuilder silo, IConfiguration config)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        ArgumentNullException.ThrowIfNull(config);
         silo.AddHuddleStorage(config);
+        silo.AddIncomingGrainCallFilter<HuddleGrainCallFilter>();
+        silo.AddActivityPropagation();
         silo.Services.TryAddSingleton(HuddleClock.System);
         silo.Services.AddOptions<CareTeamGrainOptions>();
         if (config.GetValue(HuddleConfig.SeedDemoData, false))
@@ -52,6 +72,42 @@ public static class HuddleSiloExtensions
         }
 
         return silo;
+    }
+
+    /// <summary>
+    /// Connects an Orleans client (a web host in Client mode) to the cluster the silos form:
+    /// Azure Table membership, or the localhost gateway.
+    /// </summary>
+    public static IClientBuilder UseHuddleClustering(this IClientBuilder client, IConfiguration config)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(config);
+        client.Configure<ClusterOptions>(o =>
+        {
+            o.ClusterId = config[HuddleConfig.ClusterId] ?? "huddle-dev";
+            o.ServiceId = config[HuddleConfig.ServiceId] ?? "huddle";
+        });
+        var provider = config[HuddleConfig.ClusteringProvider] ?? "Localhost";
+        if (provider.Equals("AzureTable", StringComparison.OrdinalIgnoreCase))
+        {
+            var options = HuddleStorageExtensions.TableOptions(config);
+            client.UseAzureStorageClustering(o =>
+            {
+                o.TableServiceClient = options.CreateServiceClient();
+                o.TableName = options.ClusteringTableName;
+            });
+        }
+        else if (provider.Equals("Localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            client.UseLocalhostClustering(config.GetValue(HuddleConfig.GatewayPort, EndpointOptions.DEFAULT_GATEWAY_PORT));
+        }
+        else
+        {
+            throw new InvalidOperationException($"{HuddleConfig.ClusteringProvider} '{provider}' is not known; use Localhost or AzureTable.");
+        }
+
+        client.AddActivityPropagation();
+        return client;
     }
 
     internal static string RequireConnectionString(IConfiguration config, string name) =>
