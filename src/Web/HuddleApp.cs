@@ -4,6 +4,7 @@ using Huddle.Web.Boards;
 using Huddle.Web.Auth;
 using Huddle.Web.Layout;
 using Huddle.Web.Live;
+using Huddle.Web.Operations;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using MudBlazor.Services;
 using Huddle.Contracts.Common;
@@ -26,6 +27,7 @@ public static class HuddleApp
         configure?.Invoke(builder);
         builder.AddHuddleOrleans();
         builder.AddHuddleWeb();
+        builder.AddHuddleOperations();
         var app = builder.Build();
         app.UseHuddleWeb();
         return app;
@@ -83,6 +85,7 @@ public static class HuddleApp
         }
 
         app.UseStatusCodePages();
+        app.MapHuddleOperations();
         app.Map("/error", () => Results.Problem(statusCode: StatusCodes.Status500InternalServerError, title: "internal_error"));
         app.UseAuthentication();
         app.UseAuthorization();

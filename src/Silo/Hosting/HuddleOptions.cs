@@ -12,4 +12,8 @@ public static class HuddleConfig
     public const string SeedDemoData = "Huddle:Demo:Seed";
     public const string StorageProvider = "Huddle:Storage:Provider";
     public const string StorageConnection = "HuddleStorage";
+    public const string DashboardEnabled = "Huddle:Dashboard:Enabled";
+    public const string DashboardAdmins = "Huddle:Dashboard:Admins";
+    public const string TelemetryEnabled = "Huddle:Telemetry:Enabled";
+    public const string OtlpEndpoint = "Huddle:Telemetry:OtlpEndpoint";
 }

@@ -49,6 +49,12 @@ public static class HuddleSiloExtensions
                 throw new InvalidOperationException($"{HuddleConfig.ClusteringProvider} '{other}' is not known; use Localhost or AzureTable.");
         }
 
+        if (config.GetValue(HuddleConfig.DashboardEnabled, false))
+        {
+            // The dashboard's grains run in every silo; its UI is mapped by the web hosts, for administrators only.
+            Orleans.Dashboard.ServiceCollectionExtensions.AddDashboard(silo);
+        }
+
         return silo.AddHuddleGrains(config);
     }
 
@@ -107,6 +113,11 @@ public static class HuddleSiloExtensions
         }
 
         client.AddActivityPropagation();
+        if (config.GetValue(HuddleConfig.DashboardEnabled, false))
+        {
+            Orleans.Dashboard.ServiceCollectionExtensions.AddDashboard(client);
+        }
+
         return client;
     }
 
