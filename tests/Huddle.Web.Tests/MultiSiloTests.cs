@@ -72,9 +72,10 @@ public sealed class MultiSiloTests(HuddleAzureClusterFixture cluster) : IClassFi
             teams.Add(teamId);
         }
 
+        // Signed in before the kill: the user's grain may live on the host about to die.
+        using var survivor = await second.ClientForAsync("u-kill-pcp", ct);
         await first.KillAsync();
 
-        using var survivor = await second.ClientForAsync("u-kill-pcp", ct);
         foreach (var teamId in teams)
         {
             // Until the cluster declares the dead silo dead, calls to its grains may fail; then they reactivate here.

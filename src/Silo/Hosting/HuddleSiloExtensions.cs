@@ -23,11 +23,7 @@ public static class HuddleSiloExtensions
         ArgumentNullException.ThrowIfNull(silo);
         ArgumentNullException.ThrowIfNull(config);
 
-        silo.Configure<ClusterOptions>(o =>
-        {
-            o.ClusterId = config[HuddleConfig.ClusterId] ?? "huddle-dev";
-            o.ServiceId = config[HuddleConfig.ServiceId] ?? "huddle";
-        });
+        silo.Configure<ClusterOptions>(o => Cluster(o, config));
 
         var siloPort = config.GetValue(HuddleConfig.SiloPort, EndpointOptions.DEFAULT_SILO_PORT);
         var gatewayPort = config.GetValue(HuddleConfig.GatewayPort, EndpointOptions.DEFAULT_GATEWAY_PORT);
@@ -88,11 +84,7 @@ public static class HuddleSiloExtensions
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(config);
-        client.Configure<ClusterOptions>(o =>
-        {
-            o.ClusterId = config[HuddleConfig.ClusterId] ?? "huddle-dev";
-            o.ServiceId = config[HuddleConfig.ServiceId] ?? "huddle";
-        });
+        client.Configure<ClusterOptions>(o => Cluster(o, config));
         var provider = config[HuddleConfig.ClusteringProvider] ?? "Localhost";
         if (provider.Equals("AzureTable", StringComparison.OrdinalIgnoreCase))
         {
@@ -119,6 +111,13 @@ public static class HuddleSiloExtensions
         }
 
         return client;
+    }
+
+    /// <summary>The cluster and service ids every silo and client of one deployment share.</summary>
+    private static void Cluster(ClusterOptions options, IConfiguration config)
+    {
+        options.ClusterId = config[HuddleConfig.ClusterId] ?? "huddle-dev";
+        options.ServiceId = config[HuddleConfig.ServiceId] ?? "huddle";
     }
 
     internal static string RequireConnectionString(IConfiguration config, string name) =>
