@@ -6,9 +6,9 @@ using Huddle.Web.Layout;
 using Huddle.Web.Home;
 using Huddle.Web.Live;
 using Microsoft.AspNetCore.SignalR;
+using Huddle.Web.Operations;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using MudBlazor.Services;
-using Orleans.Configuration;
 using Huddle.Contracts.Common;
 
 namespace Huddle.Web;
@@ -29,6 +29,7 @@ public static class HuddleApp
         configure?.Invoke(builder);
         builder.AddHuddleOrleans();
         builder.AddHuddleWeb();
+        builder.AddHuddleOperations();
         var app = builder.Build();
         app.UseHuddleWeb();
         return app;
@@ -48,23 +49,7 @@ public static class HuddleApp
         }
         else if (mode.Equals("Client", StringComparison.OrdinalIgnoreCase))
         {
-            builder.UseOrleansClient(client =>
-            {
-                client.Configure<ClusterOptions>(o =>
-                {
-                    o.ClusterId = config[HuddleConfig.ClusterId] ?? "huddle-dev";
-                    o.ServiceId = config[HuddleConfig.ServiceId] ?? "huddle";
-                });
-                if ((config[HuddleConfig.ClusteringProvider] ?? "Localhost").Equals("Redis", StringComparison.OrdinalIgnoreCase))
-                {
-                    client.UseRedisClustering(config.GetConnectionString(HuddleConfig.ClusteringConnection)
-                        ?? throw new InvalidOperationException($"ConnectionStrings:{HuddleConfig.ClusteringConnection} must be set for Redis clustering."));
-                }
-                else
-                {
-                    client.UseLocalhostClustering(config.GetValue(HuddleConfig.GatewayPort, EndpointOptions.DEFAULT_GATEWAY_PORT));
-                }
-            });
+            builder.UseOrleansClient(client => client.UseHuddleClustering(config));
         }
         else
         {
@@ -116,6 +101,7 @@ public static class HuddleApp
         }
 
         app.UseStatusCodePages();
+        app.MapHuddleOperations();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();

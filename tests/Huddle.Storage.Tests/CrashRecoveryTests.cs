@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Huddle.Storage.Tests.Infrastructure;
+using Huddle.Testing;
 
 namespace Huddle.Storage.Tests;
 

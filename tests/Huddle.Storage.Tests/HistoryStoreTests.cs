@@ -15,7 +15,7 @@ public sealed class HistoryStoreTests(AzuriteFixture azurite)
     public async Task Pages_read_back_one_at_a_time_and_as_ranges_in_page_order(string kind)
     {
         var (history, _) = await CreateAsync(kind);
-        var grain = TestStorage.NewGrainId();
+        var grain = ConfiguredStorage.NewGrainId();
         foreach (var page in new long[] { 3, 0, 11, 1, 2 })
         {
             await history.WritePageAsync(grain, "board", page, Entries(page), Ct);
@@ -38,8 +38,8 @@ public sealed class HistoryStoreTests(AzuriteFixture azurite)
     public async Task Streams_and_grains_keep_their_own_pages(string kind)
     {
         var (history, _) = await CreateAsync(kind);
-        var grain = TestStorage.NewGrainId();
-        var other = TestStorage.NewGrainId();
+        var grain = ConfiguredStorage.NewGrainId();
+        var other = ConfiguredStorage.NewGrainId();
 
         await history.WritePageAsync(grain, "board", 0, Entries(0), Ct);
         await history.WritePageAsync(grain, "chat", 0, Entries(100), Ct);
@@ -51,19 +51,29 @@ public sealed class HistoryStoreTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task History_rows_sit_beside_the_grains_state_row_without_touching_it()
+    public async Task Grain_ids_that_the_state_provider_would_fold_together_keep_their_own_pages()
     {
-        var (history, storage) = await CreateAsync("azure");
-        var grain = TestStorage.NewGrainId();
-        var state = new TestGrainState<NoteState>(new NoteState { Text = "today" });
-        await storage!.WriteStateAsync("board", grain, state);
+        var (history, _) = await CreateAsync("azure");
+        var stem = Guid.NewGuid().ToString("N");
 
+        await history.WritePageAsync(ConfiguredStorage.NewGrainId(stem + "/x"), "board", 0, Entries(1), Ct);
+        await history.WritePageAsync(ConfiguredStorage.NewGrainId(stem + "_x"), "board", 0, Entries(2), Ct);
+
+        Assert.Equal(Entries(1), (await history.ReadPageAsync<HistoryEntry[]>(ConfiguredStorage.NewGrainId(stem + "/x"), "board", 0, Ct))!.Content);
+        Assert.Equal(Entries(2), (await history.ReadPageAsync<HistoryEntry[]>(ConfiguredStorage.NewGrainId(stem + "_x"), "board", 0, Ct))!.Content);
+    }
+
+    [Fact]
+    public async Task A_history_table_deleted_under_a_running_silo_is_created_again()
+    {
+        var (history, configured) = await CreateAsync("azure");
+        var grain = ConfiguredStorage.NewGrainId();
         await history.WritePageAsync(grain, "board", 0, Entries(0), Ct);
-        var pages = await history.ReadPagesAsync<HistoryEntry[]>(grain, "board", cancellationToken: Ct).ToListAsync(Ct);
-        state.State.Text = "still mine";
-        await storage.WriteStateAsync("board", grain, state);
 
-        Assert.Single(pages);
+        await new Azure.Data.Tables.TableClient(azurite.Server.ConnectionString, configured!.Settings["Huddle:Storage:AzureTable:HistoryTableName"]).DeleteAsync(Ct);
+        await history.WritePageAsync(grain, "board", 1, Entries(1), Ct);
+
+        Assert.Equal(Entries(1), (await history.ReadPageAsync<HistoryEntry[]>(grain, "board", 1, Ct))!.Content);
     }
 
     [Theory]
@@ -71,7 +81,7 @@ public sealed class HistoryStoreTests(AzuriteFixture azurite)
     public async Task Rewriting_a_page_replaces_it_and_old_pages_can_be_deleted(string kind)
     {
         var (history, _) = await CreateAsync(kind);
-        var grain = TestStorage.NewGrainId();
+        var grain = ConfiguredStorage.NewGrainId();
         for (var page = 0; page < 5; page++)
         {
             await history.WritePageAsync(grain, "board", page, Entries(page), Ct);
@@ -91,7 +101,7 @@ public sealed class HistoryStoreTests(AzuriteFixture azurite)
     public async Task Appending_moves_full_pages_out_of_the_tail_so_state_stays_small(string kind)
     {
         var (history, _) = await CreateAsync(kind);
-        var grain = TestStorage.NewGrainId();
+        var grain = ConfiguredStorage.NewGrainId();
         var tail = HistoryTail<HistoryEntry>.Empty;
 
         for (var seq = 1; seq <= 7; seq++)
@@ -114,7 +124,7 @@ public sealed class HistoryStoreTests(AzuriteFixture azurite)
         // Distinct strings: a serializer may store one shared string once.
         var big = Enumerable.Range(0, 40_000).Select(i => new HistoryEntry(i, $"entry {i} with some words in it — ü")).ToArray();
 
-        await Assert.ThrowsAsync<StorageLimitExceededException>(() => history.WritePageAsync(TestStorage.NewGrainId(), "board", 0, big, Ct));
+        await Assert.ThrowsAsync<StorageLimitExceededException>(() => history.WritePageAsync(ConfiguredStorage.NewGrainId(), "board", 0, big, Ct));
     }
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -122,14 +132,14 @@ public sealed class HistoryStoreTests(AzuriteFixture azurite)
     private static HistoryEntry[] Entries(long page) =>
         [new HistoryEntry(page * 10, $"page {page} first"), new HistoryEntry((page * 10) + 1, $"page {page} second — é")];
 
-    private async Task<(IGrainHistoryStore History, AzureTableGrainStorage? Storage)> CreateAsync(string kind)
+    private async Task<(IGrainHistoryStore History, ConfiguredStorage? Storage)> CreateAsync(string kind)
     {
         if (kind == "memory")
         {
-            return (new MemoryGrainHistoryStore(TestStorage.ServiceId, OrleansServices.Serializer), null);
+            return (new MemoryGrainHistoryStore(OrleansServices.Serializer), null);
         }
 
-        var storage = await TestStorage.CreateAsync(azurite.Server);
-        return (TestStorage.HistoryOf(storage, OrleansServices.Serializer), storage);
+        var configured = await ConfiguredStorage.StartAsync(azurite.Server);
+        return (configured.History, configured);
     }
 }

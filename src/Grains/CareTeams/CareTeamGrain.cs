@@ -172,6 +172,7 @@ public sealed partial class CareTeamGrain(
         state.State.Board = after;
         await PersistAsync(() => (state.State.Board, state.State.Operations) = (before, operationsBefore));
         LogAccepted(TeamId, command.Op, actorId, after.Version);
+        HuddleTelemetry.BoardChanged(command.Op);
         Publish(BoardChange.Between(before, after, command.Op, actorId, now));
         return new CommandOutcome(after.Version);
     }

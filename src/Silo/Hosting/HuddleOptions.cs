@@ -10,7 +10,10 @@ public static class HuddleConfig
     public const string GatewayPort = "Huddle:Orleans:GatewayPort";
     public const string OrleansMode = "Huddle:Orleans:Mode";
     public const string SeedDemoData = "Huddle:Demo:Seed";
-    public const string ClusteringConnection = "HuddleClustering";
     public const string StorageProvider = "Huddle:Storage:Provider";
     public const string StorageConnection = "HuddleStorage";
+    public const string DashboardEnabled = "Huddle:Dashboard:Enabled";
+    public const string DashboardAdmins = "Huddle:Dashboard:Admins";
+    public const string TelemetryEnabled = "Huddle:Telemetry:Enabled";
+    public const string OtlpEndpoint = "Huddle:Telemetry:OtlpEndpoint";
 }

@@ -14,19 +14,16 @@ namespace Huddle.Silo.Hosting;
 public static class HuddleSiloExtensions
 {
     /// <summary>
-    /// Configures a silo for Huddle from configuration: clustering (localhost by default, Redis for
-    /// several silos), grain storage (in-memory by default), and demo data when asked for.
+    /// Configures a silo for Huddle from configuration: clustering (localhost by default, Azure Table
+    /// membership for several silos), grain storage and reminders (in-memory by default), the grain
+    /// call filter that guards ids, and demo data when asked for.
     /// </summary>
     public static ISiloBuilder AddHuddleSilo(this ISiloBuilder silo, IConfiguration config)
     {
         ArgumentNullException.ThrowIfNull(silo);
         ArgumentNullException.ThrowIfNull(config);
 
-        silo.Configure<ClusterOptions>(o =>
-        {
-            o.ClusterId = config[HuddleConfig.ClusterId] ?? "huddle-dev";
-            o.ServiceId = config[HuddleConfig.ServiceId] ?? "huddle";
-        });
+        silo.Configure<ClusterOptions>(o => Cluster(o, config));
 
         var siloPort = config.GetValue(HuddleConfig.SiloPort, EndpointOptions.DEFAULT_SILO_PORT);
         var gatewayPort = config.GetValue(HuddleConfig.GatewayPort, EndpointOptions.DEFAULT_GATEWAY_PORT);
@@ -35,15 +32,40 @@ public static class HuddleSiloExtensions
             case var p when p.Equals("Localhost", StringComparison.OrdinalIgnoreCase):
                 silo.UseLocalhostClustering(siloPort, gatewayPort);
                 break;
-            case var p when p.Equals("Redis", StringComparison.OrdinalIgnoreCase):
-                silo.UseRedisClustering(RequireConnectionString(config, HuddleConfig.ClusteringConnection));
+            case var p when p.Equals("AzureTable", StringComparison.OrdinalIgnoreCase):
+                var options = HuddleStorageExtensions.TableOptions(config);
+                silo.UseAzureStorageClustering(o =>
+                {
+                    o.TableServiceClient = options.CreateServiceClient();
+                    o.TableName = options.ClusteringTableName;
+                });
                 silo.ConfigureEndpoints(siloPort, gatewayPort);
                 break;
             case var other:
-                throw new InvalidOperationException($"{HuddleConfig.ClusteringProvider} '{other}' is not known; use Localhost or Redis.");
+                throw new InvalidOperationException($"{HuddleConfig.ClusteringProvider} '{other}' is not known; use Localhost or AzureTable.");
         }
 
+        if (config.GetValue(HuddleConfig.DashboardEnabled, false))
+        {
+            // The dashboard's grains run in every silo; its UI is mapped by the web hosts, for administrators only.
+            Orleans.Dashboard.ServiceCollectionExtensions.AddDashboard(silo);
+        }
+
+        return silo.AddHuddleGrains(config);
+    }
+
+    /// <summary>
+    /// What Huddle's grains need in any silo, whatever its clustering (a test cluster uses this
+    /// alone): storage and reminders, the grain call filter, tracing of grain calls, the clock,
+    /// and demo data when asked for.
+    /// </summary>
+    public static ISiloBuilder AddHuddleGrains(this ISiloBuilder silo, IConfiguration config)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        ArgumentNullException.ThrowIfNull(config);
         silo.AddHuddleStorage(config);
+        silo.AddIncomingGrainCallFilter<HuddleGrainCallFilter>();
+        silo.AddActivityPropagation();
         silo.Services.TryAddSingleton(HuddleClock.System);
         silo.Services.AddOptions<FeedOptions>().Bind(config.GetSection("Huddle:Feeds"));
         if (config.GetValue(HuddleConfig.SeedDemoData, false))
@@ -52,6 +74,50 @@ public static class HuddleSiloExtensions
         }
 
         return silo;
+    }
+
+    /// <summary>
+    /// Connects an Orleans client (a web host in Client mode) to the cluster the silos form:
+    /// Azure Table membership, or the localhost gateway.
+    /// </summary>
+    public static IClientBuilder UseHuddleClustering(this IClientBuilder client, IConfiguration config)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(config);
+        client.Configure<ClusterOptions>(o => Cluster(o, config));
+        var provider = config[HuddleConfig.ClusteringProvider] ?? "Localhost";
+        if (provider.Equals("AzureTable", StringComparison.OrdinalIgnoreCase))
+        {
+            var options = HuddleStorageExtensions.TableOptions(config);
+            client.UseAzureStorageClustering(o =>
+            {
+                o.TableServiceClient = options.CreateServiceClient();
+                o.TableName = options.ClusteringTableName;
+            });
+        }
+        else if (provider.Equals("Localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            client.UseLocalhostClustering(config.GetValue(HuddleConfig.GatewayPort, EndpointOptions.DEFAULT_GATEWAY_PORT));
+        }
+        else
+        {
+            throw new InvalidOperationException($"{HuddleConfig.ClusteringProvider} '{provider}' is not known; use Localhost or AzureTable.");
+        }
+
+        client.AddActivityPropagation();
+        if (config.GetValue(HuddleConfig.DashboardEnabled, false))
+        {
+            Orleans.Dashboard.ServiceCollectionExtensions.AddDashboard(client);
+        }
+
+        return client;
+    }
+
+    /// <summary>The cluster and service ids every silo and client of one deployment share.</summary>
+    private static void Cluster(ClusterOptions options, IConfiguration config)
+    {
+        options.ClusterId = config[HuddleConfig.ClusterId] ?? "huddle-dev";
+        options.ServiceId = config[HuddleConfig.ServiceId] ?? "huddle";
     }
 
     internal static string RequireConnectionString(IConfiguration config, string name) =>

@@ -1,4 +1,7 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
+using Azure;
+using Azure.Data.Tables;
 using Orleans.Runtime;
 using Orleans.Storage;
 using Huddle.Grains.Common;
@@ -6,21 +9,51 @@ using Huddle.Grains.Common;
 namespace Huddle.Silo.Storage;
 
 /// <summary>
-/// History pages in the same table as grain state, in the grain's own partition
-/// (row key <c>h|{stream}|{page}</c>), with the same row format, limits and timeouts.
+/// History pages in a table of their own, one row a page: partition <c>{service id}|{grain id}</c>,
+/// row <c>{stream}|{page, 19 digits}</c> (both escaped one-to-one, so two grain ids never share a
+/// partition), so a range query reads a grain's pages in order. A page is split over binary
+/// properties of 64 KiB; it holds at most <see cref="MaxPageBytes"/>, as a state row does.
 /// </summary>
-internal sealed class AzureTableGrainHistoryStore(HuddleTable table, string serviceId, IGrainStorageSerializer serializer) : IGrainHistoryStore
+internal sealed class AzureTableGrainHistoryStore(TableClient table, string serviceId, IGrainStorageSerializer serializer)
+    : IGrainHistoryStore, ILifecycleParticipant<ISiloLifecycle>
 {
+    /// <summary>The most serialized content one page holds, the same as one grain state row.</summary>
+    public const int MaxPageBytes = HuddleGrainStorage.MaxStateBytes;
+
+    private const int ChunkBytes = 64 * 1024;
+    private const string LengthProperty = "DataLength";
+    private const string ChunksProperty = "DataChunks";
+
+    public string TableName => table.Name;
+
+    public void Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe(nameof(AzureTableGrainHistoryStore), ServiceLifecycleStage.ApplicationServices, ct => RunAsync("create table", () => table.CreateIfNotExistsAsync(ct)));
+
     public async Task WritePageAsync<T>(GrainId grainId, string stream, long page, T content, CancellationToken cancellationToken = default)
     {
         var payload = serializer.Serialize(content).ToMemory();
-        await table.UpsertAsync(TableKeys.PartitionKey(serviceId, grainId), TableKeys.HistoryRowKey(stream, page), payload, cancellationToken).ConfigureAwait(false);
+        if (payload.Length > MaxPageBytes)
+        {
+            throw new StorageLimitExceededException("history page size (bytes)", payload.Length, MaxPageBytes);
+        }
+
+        var entity = new TableEntity(PartitionKey(grainId), RowKey(stream, page))
+        {
+            [LengthProperty] = (long)payload.Length,
+            [ChunksProperty] = (payload.Length + ChunkBytes - 1) / ChunkBytes,
+        };
+        for (var (i, start) = (0, 0); start < payload.Length; i++, start += ChunkBytes)
+        {
+            entity["Data" + i.ToString(CultureInfo.InvariantCulture)] = payload.Slice(start, Math.Min(ChunkBytes, payload.Length - start)).ToArray();
+        }
+
+        await RunAsync("write", () => table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken)).ConfigureAwait(false);
     }
 
     public async Task<HistoryPage<T>?> ReadPageAsync<T>(GrainId grainId, string stream, long page, CancellationToken cancellationToken = default)
     {
-        var row = await table.ReadAsync(TableKeys.PartitionKey(serviceId, grainId), TableKeys.HistoryRowKey(stream, page), cancellationToken).ConfigureAwait(false);
-        return row is null ? null : new HistoryPage<T>(page, Deserialize<T>(TableRowFormat.ReadPayload(row)));
+        var row = await RunAsync("read", () => table.GetEntityIfExistsAsync<TableEntity>(PartitionKey(grainId), RowKey(stream, page), cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return row.HasValue ? new HistoryPage<T>(page, Deserialize<T>(row.Value!)) : null;
     }
 
     public async IAsyncEnumerable<HistoryPage<T>> ReadPagesAsync<T>(
@@ -35,11 +68,9 @@ internal sealed class AzureTableGrainHistoryStore(HuddleTable table, string serv
             yield break;
         }
 
-        var pk = TableKeys.PartitionKey(serviceId, grainId);
-        var rows = table.QueryAsync(pk, TableKeys.HistoryRowKey(stream, fromPage), TableKeys.HistoryRowKey(stream, toPage), select: null, cancellationToken);
-        await foreach (var row in rows.ConfigureAwait(false))
+        await foreach (var row in QueryAsync(grainId, stream, fromPage, toPage, select: null, cancellationToken).ConfigureAwait(false))
         {
-            yield return new HistoryPage<T>(TableKeys.PageOf(row.RowKey), Deserialize<T>(TableRowFormat.ReadPayload(row)));
+            yield return new HistoryPage<T>(PageOf(row.RowKey), Deserialize<T>(row));
         }
     }
 
@@ -50,27 +81,109 @@ internal sealed class AzureTableGrainHistoryStore(HuddleTable table, string serv
             return 0;
         }
 
-        var pk = TableKeys.PartitionKey(serviceId, grainId);
-        var keys = new List<string>();
-        var rows = table.QueryAsync(pk, TableKeys.HistoryRowKey(stream, 0), TableKeys.HistoryRowKey(stream, beforePage - 1), select: ["RowKey"], cancellationToken);
-        await foreach (var row in rows.ConfigureAwait(false))
-        {
-            keys.Add(row.RowKey);
-        }
-
         var deleted = 0;
-        foreach (var rowKey in keys)
+        await foreach (var row in QueryAsync(grainId, stream, 0, beforePage - 1, ["PartitionKey", "RowKey"], cancellationToken).ConfigureAwait(false))
         {
-            if (await table.DeleteUnconditionallyAsync(pk, rowKey, cancellationToken).ConfigureAwait(false))
-            {
-                deleted++;
-            }
+            var response = await RunAsync("delete", () => table.DeleteEntityAsync(row.PartitionKey, row.RowKey, ETag.All, cancellationToken)).ConfigureAwait(false);
+            deleted += response.Status == 404 ? 0 : 1;
         }
 
         return deleted;
     }
 
-    private T Deserialize<T>(byte[] payload) =>
-        serializer.Deserialize<T>(new BinaryData(payload))
-        ?? throw new HuddleStorageException($"A history page deserialized as null {typeof(T).Name}.");
+    private async IAsyncEnumerable<TableEntity> QueryAsync(GrainId grainId, string stream, long fromPage, long toPage, IEnumerable<string>? select, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {PartitionKey(grainId)} and RowKey ge {RowKey(stream, fromPage)} and RowKey le {RowKey(stream, toPage)}");
+        string? continuation = null;
+        do
+        {
+            // One bounded call per page of results, so a long scan is not one unbounded call.
+            var page = await RunAsync("query", async () =>
+            {
+                await foreach (var p in table.QueryAsync<TableEntity>(filter, maxPerPage: 100, select: select, cancellationToken: cancellationToken).AsPages(continuation, 100).ConfigureAwait(false))
+                {
+                    return p;
+                }
+
+                return null;
+            }).ConfigureAwait(false);
+            foreach (var entity in page?.Values ?? [])
+            {
+                yield return entity;
+            }
+
+            continuation = page?.ContinuationToken;
+        }
+        while (continuation is not null);
+    }
+
+    private string PartitionKey(GrainId grainId) => Escape(serviceId) + "|" + Escape(grainId.ToString());
+
+    private static string RowKey(string stream, long page)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(page);
+        return Escape(stream) + "|" + page.ToString("D19", CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// Keeps letters, digits, '-', '_' and '.'; anything else becomes <c>~XXXX</c> (its UTF-16 code).
+    /// '~' is itself escaped, so the mapping is one-to-one: two ids never share a key, unlike the
+    /// grain state provider's replacement of <c>/ \ # ?</c> by '_'.
+    /// </summary>
+    private static string Escape(string value)
+    {
+        var sb = new System.Text.StringBuilder(value.Length);
+        foreach (var c in value)
+        {
+            _ = char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'
+                ? sb.Append(c)
+                : sb.Append('~').Append(((int)c).ToString("X4", CultureInfo.InvariantCulture));
+        }
+
+        return sb.ToString();
+    }
+
+    private static long PageOf(string rowKey) =>
+        long.Parse(rowKey.AsSpan(rowKey.LastIndexOf('|') + 1), NumberStyles.None, CultureInfo.InvariantCulture);
+
+    private T Deserialize<T>(TableEntity row)
+    {
+        var length = row.GetInt64(LengthProperty) ?? throw new HuddleStorageException("A history row has no DataLength: it is damaged or not Huddle's.");
+        var payload = new byte[length];
+        var offset = 0;
+        for (var i = 0; i < (row.GetInt32(ChunksProperty) ?? 0); i++)
+        {
+            var chunk = row.GetBinary("Data" + i.ToString(CultureInfo.InvariantCulture));
+            if (chunk is null || offset + chunk.Length > length)
+            {
+                throw new HuddleStorageException($"A history row is damaged: chunk {i} is missing or longer than the recorded length.");
+            }
+
+            chunk.CopyTo(payload, offset);
+            offset += chunk.Length;
+        }
+
+        return offset == length
+            ? serializer.Deserialize<T>(new BinaryData(payload)) ?? throw new HuddleStorageException($"A history page deserialized as null {typeof(T).Name}.")
+            : throw new HuddleStorageException($"A history row is damaged: its chunks hold {offset} bytes, its DataLength says {length}.");
+    }
+
+    private async Task<TResult> RunAsync<TResult>(string operation, Func<Task<TResult>> call)
+    {
+        try
+        {
+            return await call().ConfigureAwait(false);
+        }
+        catch (RequestFailedException ex) when (ex.ErrorCode == "TableNotFound")
+        {
+            // Deleted under a running silo (or an emulator restarted empty): make it again, as silo
+            // start would, so history recovers without a restart.
+            await table.CreateIfNotExistsAsync().ConfigureAwait(false);
+            return await call().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (StorageFailures.IsOutage(ex))
+        {
+            throw StorageFailures.Unavailable(table.Name, "history " + operation, ex);
+        }
+    }
 }

@@ -1,3 +1,4 @@
+using Azure.Data.Tables;
 using Huddle.Silo.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -5,20 +6,20 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
-using Orleans.Runtime.Hosting;
 using Orleans.Serialization.Serializers;
 using Orleans.Storage;
 using Huddle.Grains.Common;
 
 namespace Huddle.Silo.Storage;
 
-/// <summary>Chooses the grain storage provider from configuration.</summary>
+/// <summary>Chooses grain storage, history pages and reminders from configuration.</summary>
 public static class HuddleStorageExtensions
 {
     /// <summary>
-    /// Registers the "huddle" grain storage and its <see cref="IGrainHistoryStore"/>:
-    /// <c>Memory</c> (default, not durable) or <c>AzureTable</c> (connection string
-    /// <c>ConnectionStrings:HuddleStorage</c>, settings under <c>Huddle:Storage:AzureTable</c>).
+    /// Registers the "huddle" grain storage, its <see cref="IGrainHistoryStore"/> and the reminder
+    /// service: <c>Memory</c> (default, not durable) or <c>AzureTable</c> (Orleans' own Azure Table
+    /// providers; connection string <c>ConnectionStrings:HuddleStorage</c>, settings under
+    /// <c>Huddle:Storage:AzureTable</c>).
     /// </summary>
     public static ISiloBuilder AddHuddleStorage(this ISiloBuilder silo, IConfiguration config)
     {
@@ -27,71 +28,84 @@ public static class HuddleStorageExtensions
         // State is written with Orleans' own binary serializer rather than its default Newtonsoft
         // JSON one: every board change is a state write, and the binary form is several times
         // cheaper to produce and smaller to store (issue 4's benchmark). It stays version tolerant
-        // because every persisted type carries explicit [Id]s and a stable [Alias].
+        // because every persisted type carries explicit [Id]s and a stable [Alias]. (The provider's
+        // string format would also silently truncate past 491,520 characters.)
         silo.Services.AddSingleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>();
         var provider = config[HuddleConfig.StorageProvider] ?? "Memory";
         if (provider.Equals("Memory", StringComparison.OrdinalIgnoreCase))
         {
             silo.AddMemoryGrainStorage(StorageNames.Huddle);
             silo.Services.AddKeyedSingleton<IGrainHistoryStore>(StorageNames.Huddle, (sp, _) =>
-                new MemoryGrainHistoryStore(ServiceId(sp), ConfiguredSerializer(sp, StorageNames.Huddle)));
+                new MemoryGrainHistoryStore(sp.GetRequiredService<IGrainStorageSerializer>()));
             silo.Services.TryAddSingleton(sp => sp.GetRequiredKeyedService<IGrainHistoryStore>(StorageNames.Huddle));
+            silo.UseInMemoryReminderService();
             silo.Services.AddHostedService<MemoryStorageWarning>();
             return silo;
         }
 
         if (provider.Equals("AzureTable", StringComparison.OrdinalIgnoreCase))
         {
-            var connectionString = HuddleSiloExtensions.RequireConnectionString(config, HuddleConfig.StorageConnection);
-            var section = config.GetSection(HuddleTableStorageOptions.Section);
-            return silo.AddHuddleTableStorage(StorageNames.Huddle, options =>
+            var options = TableOptions(config);
+            var tables = options.CreateServiceClient();
+            silo.Services.AddSingleton(options);
+            silo.AddAzureTableGrainStorage(StorageNames.Huddle, o =>
             {
-                section.Bind(options);
-                options.ConnectionString = connectionString;
+                o.TableServiceClient = tables;
+                o.TableName = options.TableName;
+                o.DeleteStateOnClear = options.DeleteStateOnClear;
             });
+
+            // Replaces the provider's own registration (the last keyed one wins). Orleans' lifecycle
+            // registration resolves this name too, so the wrapper hands Participate on to it.
+            silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Huddle, (sp, name) => CreateGrainStorage(sp, (string)name!));
+            silo.Services.AddKeyedSingleton<IGrainHistoryStore>(StorageNames.Huddle, (sp, _) => new AzureTableGrainHistoryStore(
+                tables.GetTableClient(options.HistoryTableName),
+                sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId,
+                sp.GetRequiredService<IGrainStorageSerializer>()));
+            silo.Services.TryAddSingleton(sp => sp.GetRequiredKeyedService<IGrainHistoryStore>(StorageNames.Huddle));
+            silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp =>
+                (AzureTableGrainHistoryStore)sp.GetRequiredKeyedService<IGrainHistoryStore>(StorageNames.Huddle));
+            silo.UseAzureTableReminderService(o =>
+            {
+                o.TableServiceClient = tables;
+                o.TableName = options.RemindersTableName;
+            });
+            return silo;
         }
 
         throw new InvalidOperationException($"{HuddleConfig.StorageProvider} '{provider}' is not known; use Memory or AzureTable.");
     }
 
     /// <summary>
-    /// Registers Huddle's Azure Table grain storage under <paramref name="name"/>, with an
-    /// <see cref="IGrainHistoryStore"/> on the same table. The table is created at silo start.
+    /// The storage account settings from configuration, the connection string required. Refuses
+    /// settings whose worst-case call would outlast Orleans' grain call timeout.
     /// </summary>
-    public static ISiloBuilder AddHuddleTableStorage(this ISiloBuilder silo, string name, Action<HuddleTableStorageOptions> configure)
+    public static HuddleTableStorageOptions TableOptions(IConfiguration config)
     {
-        ArgumentNullException.ThrowIfNull(silo);
-        ArgumentException.ThrowIfNullOrEmpty(name);
-        ArgumentNullException.ThrowIfNull(configure);
-        var services = silo.Services;
-        services.AddOptions<HuddleTableStorageOptions>(name).Configure(configure);
+        ArgumentNullException.ThrowIfNull(config);
+        var options = new HuddleTableStorageOptions();
+        config.GetSection(HuddleTableStorageOptions.Section).Bind(options);
+        options.ConnectionString = HuddleSiloExtensions.RequireConnectionString(config, HuddleConfig.StorageConnection);
+        foreach (var table in new[] { options.TableName, options.HistoryTableName, options.RemindersTableName, options.ClusteringTableName })
+        {
+            if (!System.Text.RegularExpressions.Regex.IsMatch(table, "^[A-Za-z][A-Za-z0-9]{2,62}$"))
+            {
+                throw new InvalidOperationException($"Table name '{table}' is not valid in Azure: 3-63 letters and digits, starting with a letter.");
+            }
+        }
 
-        // Fills GrainStorageSerializer from Orleans' configuration when the options leave it unset.
-        services.AddTransient<IPostConfigureOptions<HuddleTableStorageOptions>, DefaultStorageProviderSerializerOptionsConfigurator<HuddleTableStorageOptions>>();
-        services.AddKeyedSingleton<HuddleTable>(name, (sp, _) =>
-            new HuddleTable(sp.GetRequiredService<IOptionsMonitor<HuddleTableStorageOptions>>().Get(name), sp.GetRequiredService<ILogger<HuddleTable>>()));
-        services.AddGrainStorage(name, (sp, n) => new AzureTableGrainStorage(
-            n,
-            ServiceId(sp),
-            sp.GetRequiredService<IOptionsMonitor<HuddleTableStorageOptions>>().Get(n),
-            sp.GetRequiredKeyedService<HuddleTable>(n),
-            sp.GetRequiredService<IActivatorProvider>(),
-            sp.GetRequiredService<ILogger<AzureTableGrainStorage>>()));
-        services.AddKeyedSingleton<IGrainHistoryStore>(name, (sp, _) => new AzureTableGrainHistoryStore(
-            sp.GetRequiredKeyedService<HuddleTable>(name),
-            ServiceId(sp),
-            sp.GetRequiredService<IOptionsMonitor<HuddleTableStorageOptions>>().Get(name).GrainStorageSerializer));
-        services.TryAddSingleton(sp => sp.GetRequiredKeyedService<IGrainHistoryStore>(name));
-        return silo;
+        if (options.WorstCaseCall >= TimeSpan.FromSeconds(30))
+        {
+            throw new InvalidOperationException(
+                $"{HuddleTableStorageOptions.Section}: a storage call could take {options.WorstCaseCall.TotalSeconds:0.#} s (NetworkTimeout x (MaxRetries + 1) + MaxRetryDelay x MaxRetries), past Orleans' 30 s grain call timeout. Lower them.");
+        }
+
+        return options;
     }
 
-    private static string ServiceId(IServiceProvider services) =>
-        services.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId;
-
-    // The same choice Orleans makes for its own providers: a serializer registered under the
-    // provider's name, else the silo-wide default.
-    private static IGrainStorageSerializer ConfiguredSerializer(IServiceProvider services, string name) =>
-        services.GetKeyedService<IGrainStorageSerializer>(name) ?? services.GetRequiredService<IGrainStorageSerializer>();
+    /// <summary>Orleans' Azure Table provider for <paramref name="name"/>, with Huddle's cover (<see cref="HuddleGrainStorage"/>).</summary>
+    internal static IGrainStorage CreateGrainStorage(IServiceProvider services, string name) =>
+        new HuddleGrainStorage(AzureTableGrainStorageFactory.Create(services, name), services.GetRequiredService<HuddleTableStorageOptions>().TableName);
 
     /// <summary>Says loudly, at start, that nothing will survive a restart.</summary>
     private sealed class MemoryStorageWarning(ILogger<MemoryStorageWarning> logger) : Microsoft.Extensions.Hosting.IHostedService

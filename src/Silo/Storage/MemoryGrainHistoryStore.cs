@@ -11,7 +11,7 @@ namespace Huddle.Silo.Storage;
 /// Pages are kept serialized, so a page read back is a copy, and the same per-row size limit as
 /// Azure Table applies, so a page that would not fit there fails in development too.
 /// </summary>
-internal sealed class MemoryGrainHistoryStore(string serviceId, IGrainStorageSerializer serializer) : IGrainHistoryStore
+internal sealed class MemoryGrainHistoryStore(IGrainStorageSerializer serializer) : IGrainHistoryStore
 {
     private readonly ConcurrentDictionary<(GrainId GrainId, string Stream), SortedList<long, byte[]>> _pages = new();
 
@@ -19,10 +19,9 @@ internal sealed class MemoryGrainHistoryStore(string serviceId, IGrainStorageSer
     {
         ArgumentOutOfRangeException.ThrowIfNegative(page);
         var payload = serializer.Serialize(content).ToArray();
-        var max = TableRowFormat.MaxPayloadBytes(TableKeys.PartitionKey(serviceId, grainId), TableKeys.HistoryRowKey(stream, page));
-        if (payload.Length > max)
+        if (payload.Length > AzureTableGrainHistoryStore.MaxPageBytes)
         {
-            throw new StorageLimitExceededException("history page size (bytes)", payload.Length, max);
+            throw new StorageLimitExceededException("history page size (bytes)", payload.Length, AzureTableGrainHistoryStore.MaxPageBytes);
         }
 
         var pages = _pages.GetOrAdd((grainId, stream), _ => []);

@@ -26,8 +26,8 @@ public class HuddleStorageException : OrleansException
 }
 
 /// <summary>
-/// What was to be stored does not fit Azure Table's limits (1 MiB per entity, 64 KiB per binary
-/// property, 255 properties, 1 KiB per key). Nothing was written: state is never truncated.
+/// What was to be stored does not fit one storage row (Orleans' Azure Table provider: 983,040 bytes
+/// of serialized state; a history page: the same). Nothing was written: state is never truncated.
 /// </summary>
 [GenerateSerializer, Alias("huddle.storage-limit-exceeded")]
 public sealed class StorageLimitExceededException : HuddleStorageException
@@ -48,14 +48,14 @@ public sealed class StorageLimitExceededException : HuddleStorageException
 
     /// <summary>Creates the exception for one limit, with the numbers in the message.</summary>
     public StorageLimitExceededException(string limit, long actual, long maximum)
-        : base($"Grain storage limit exceeded: {limit} is {actual} but at most {maximum} fits in one Azure Table row. Nothing was written. Keep older history in pages of its own (IGrainHistoryStore).")
+        : base($"Grain storage limit exceeded: {limit} is {actual} but at most {maximum} fits in one storage row. Nothing was written. Keep older history in pages of its own (IGrainHistoryStore).")
     {
         Limit = limit;
         Actual = actual;
         Maximum = maximum;
     }
 
-    /// <summary>Which limit was passed, e.g. "entity size (bytes)".</summary>
+    /// <summary>Which limit was passed, e.g. "state size (bytes)".</summary>
     [Id(0)]
     public string? Limit { get; private set; }
 

@@ -297,8 +297,9 @@ public sealed partial class FeedRelay : IFeedObserver
             return open;
         }
 
-        // The pump relayed newer changes before the watcher joined: read what lies between.
-        var more = await ReadAsync(route, feed, watch.UserId, opened.Seq, opened.Audience);
+        // The pump relayed newer changes before the watcher joined: read what lies between (or, for
+        // a snapshot, a newer snapshot), so a reply never mixes a snapshot with changes after it.
+        var more = await ReadAsync(route, feed, watch.UserId, opened.Reset ? null : opened.Seq, opened.Audience);
         return more.Value is not { } next ? more
             : next.Reset ? next
             : opened with { Seq = next.Seq, Changes = opened.Changes.AddRange(next.Changes) };
@@ -532,6 +533,8 @@ public sealed partial class FeedRelay : IFeedObserver
         {
             Send(feed, delivery.Audience, delivery.Payload);
         }
+
+        HuddleTelemetry.Relayed(feed.Id.Kind, change.Deliveries.Length + feed.Watches.Count(w => w.OnPayload is not null));
 
         foreach (var watch in feed.Watches)
         {

@@ -1,6 +1,8 @@
+using Huddle.Testing;
+
 namespace Huddle.Storage.Tests.Infrastructure;
 
-/// <summary>One Azurite for every test class in the "Azurite" collection; each test uses fresh keys.</summary>
+/// <summary>One Azurite for every test class in the "Azurite" collection; each test uses fresh keys and tables.</summary>
 public sealed class AzuriteFixture : IAsyncLifetime
 {
     private AzuriteServer? _server;

@@ -1,30 +1,34 @@
-using Huddle.Silo.Storage;
+using Huddle.Silo.Hosting;
+using Huddle.Testing;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.TestingHost;
 using Huddle.Contracts.CareTeams;
-using Huddle.Contracts.Common;
-using Huddle.Grains.CareTeams;
 
 namespace Huddle.Storage.Tests.Infrastructure;
 
 /// <summary>
-/// A one-silo <see cref="InProcessTestCluster"/> whose "huddle" storage comes from configuration
-/// exactly as the real silo's does (<see cref="HuddleStorageExtensions.AddHuddleStorage"/>).
-/// Starting a second one with the same service id and storage is a silo restart.
+/// A one-silo <see cref="InProcessTestCluster"/> whose grains are set up exactly as the real silo's
+/// (<see cref="HuddleSiloExtensions.AddHuddleGrains"/>: storage from configuration, the grain call
+/// filter). Starting a second one with the same service id and storage is a silo restart.
 /// </summary>
 internal static class HuddleTestCluster
 {
-    /// <summary>Configuration for the AzureTable provider on <paramref name="server"/>, with a table of its own.</summary>
-    public static Dictionary<string, string?> AzureTableConfig(AzuriteServer server) => new()
+    /// <summary>Configuration for the AzureTable provider on <paramref name="server"/>, with tables of its own.</summary>
+    public static Dictionary<string, string?> AzureTableConfig(AzuriteServer server)
     {
-        ["Huddle:Storage:Provider"] = "AzureTable",
-        ["ConnectionStrings:HuddleStorage"] = server.ConnectionString,
-        ["Huddle:Storage:AzureTable:TableName"] = "t" + Guid.NewGuid().ToString("N"),
-    };
+        var name = "t" + Guid.NewGuid().ToString("N")[..20];
+        return new()
+        {
+            ["Huddle:Storage:Provider"] = "AzureTable",
+            ["ConnectionStrings:HuddleStorage"] = server.ConnectionString,
+            ["Huddle:Storage:AzureTable:TableName"] = name,
+            ["Huddle:Storage:AzureTable:HistoryTableName"] = name + "h",
+            ["Huddle:Storage:AzureTable:RemindersTableName"] = name + "r",
+        };
+    }
 
-    public static async Task<InProcessTestCluster> StartAsync(string serviceId, IReadOnlyDictionary<string, string?> settings)
+    /// <summary>Starts the cluster; <paramref name="configure"/> runs after Huddle's own silo setup.</summary>
+    public static async Task<InProcessTestCluster> StartAsync(string serviceId, IReadOnlyDictionary<string, string?> settings, Action<ISiloBuilder>? configure = null)
     {
         var config = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var builder = new InProcessTestClusterBuilder(1);
@@ -32,9 +36,8 @@ internal static class HuddleTestCluster
         builder.Options.ConfigureFileLogging = false;
         builder.ConfigureSilo((_, silo) =>
         {
-            silo.AddHuddleStorage(config);
-            silo.Services.TryAddSingleton(Huddle.Contracts.Common.HuddleClock.System);
-            silo.Services.AddOptions<Huddle.Grains.Live.FeedOptions>();
+            silo.AddHuddleGrains(config);
+            configure?.Invoke(silo);
         });
         var cluster = builder.Build();
         try

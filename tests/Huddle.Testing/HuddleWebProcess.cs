@@ -4,7 +4,7 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
 
-namespace Huddle.Storage.Tests.Infrastructure;
+namespace Huddle.Testing;
 
 /// <summary>
 /// The real Huddle web host (co-hosted silo) as a child process with Azure Table storage, so a
@@ -15,9 +15,10 @@ public sealed class HuddleWebProcess : IAsyncDisposable
     private readonly Dictionary<string, string> _environment;
     private Process? _process;
 
-    public HuddleWebProcess(string storageConnectionString, string tableName)
+    /// <summary>A host on <paramref name="storageConnectionString"/>, its tables named from <paramref name="tableName"/>; <paramref name="settings"/> adds or overrides environment settings.</summary>
+    public HuddleWebProcess(string storageConnectionString, string tableName, IReadOnlyDictionary<string, string>? settings = null)
     {
-        Port = Huddle.Testing.FreePort.Next();
+        Port = FreePort.Next();
         _environment = new()
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Development",
@@ -25,12 +26,20 @@ public sealed class HuddleWebProcess : IAsyncDisposable
             ["Huddle__Storage__Provider"] = "AzureTable",
             ["ConnectionStrings__HuddleStorage"] = storageConnectionString,
             ["Huddle__Storage__AzureTable__TableName"] = tableName,
-            ["Huddle__Orleans__SiloPort"] = Huddle.Testing.FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Huddle__Orleans__GatewayPort"] = Huddle.Testing.FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Huddle__Storage__AzureTable__HistoryTableName"] = tableName + "H",
+            ["Huddle__Storage__AzureTable__RemindersTableName"] = tableName + "R",
+            ["Huddle__Storage__AzureTable__ClusteringTableName"] = tableName + "M",
+            ["Huddle__Orleans__SiloPort"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Huddle__Orleans__GatewayPort"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Huddle__Orleans__ClusterId"] = $"crash-{Guid.NewGuid():N}",
             ["Huddle__Demo__Seed"] = "true",
             ["Logging__LogLevel__Default"] = "Warning",
         };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            _environment[key] = value;
+        }
+
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{Port}/"), Timeout = TimeSpan.FromSeconds(30) };
     }
 
@@ -64,7 +73,7 @@ public sealed class HuddleWebProcess : IAsyncDisposable
 
         try
         {
-            await Huddle.Testing.Eventually.Until(async () =>
+            await Eventually.Until(async () =>
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 if (_process.HasExited)
@@ -121,7 +130,7 @@ public sealed class HuddleWebProcess : IAsyncDisposable
 
     private static string WebAssemblyPath()
     {
-        // tests/Huddle.Storage.Tests/bin/<Configuration>/<tfm>/ → src/Web/bin/<Configuration>/<tfm>/Huddle.Web.dll
+        // tests/<project>/bin/<Configuration>/<tfm>/ → src/Web/bin/<Configuration>/<tfm>/Huddle.Web.dll
         var here = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
         var tfm = here.Name;
         var configuration = here.Parent!.Name;

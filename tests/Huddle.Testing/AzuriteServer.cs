@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
 
-namespace Huddle.Storage.Tests.Infrastructure;
+namespace Huddle.Testing;
 
 /// <summary>
 /// Azurite's table service, started from tools/azurite (npm ci first if its node_modules is
@@ -45,7 +45,7 @@ public sealed class AzuriteServer : IAsyncDisposable
     public static async Task<AzuriteServer> StartAsync(CancellationToken cancellationToken = default)
     {
         var location = Directory.CreateTempSubdirectory("huddle-azurite-").FullName;
-        var server = new AzuriteServer(Huddle.Testing.FreePort.Next(), location);
+        var server = new AzuriteServer(FreePort.Next(), location);
         try
         {
             await server.StartProcessAsync(cancellationToken);

@@ -1,0 +1,232 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Huddle.Testing;
+using Huddle.Web.Operations;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.AspNetCore.SignalR.Client;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+
+namespace Huddle.Web.Tests;
+
+/// <summary>What an operator relies on: health endpoints, no client input in logs, telemetry without PHI, the dashboard off by default.</summary>
+public sealed class OperationsTests
+{
+    private const string Canary = "Zelda Quackenbush";
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Health_live_and_ready_answer_200_when_the_cluster_is_up()
+    {
+        await using var app = await RunningApp.StartAsync(new());
+
+        using var http = app.Http();
+        using var live = await http.GetAsync(HuddleHealth.LivePath, Ct);
+        using var ready = await http.GetAsync(HuddleHealth.ReadyPath, Ct);
+
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("Development")]
+    [InlineData("Production")]
+    public async Task Patient_names_in_malformed_bodies_never_reach_the_log(string environment)
+    {
+        var log = new CapturingLoggerProvider();
+        await using var app = await RunningApp.StartAsync(new(), environment, log);
+        using var http = app.Http();
+        if (environment == "Development")
+        {
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await app.TokenAsync("u-chen"));
+        }
+
+        string[] bodies =
+        [
+            $$"""{"title": {{Canary}}}""",
+            $$"""{"title": "{{Canary}}", }""",
+            $$"""{"title": "{{Canary}}" "x": 1}""",
+            $$"""{"kind": "{{Canary}}", "text": "{{Canary}}"}""",
+            $$"""{"userId": {{Canary}}""",
+            $$"""["{{Canary}}",]""",
+            $$"""{"name": "{{Canary}}", "members": {{Canary}}}""",
+        ];
+        foreach (var body in bodies)
+        {
+            foreach (var (method, path) in new[]
+            {
+                (HttpMethod.Post, "api/teams/team-maple/board/addLane"),
+                (HttpMethod.Post, "api/teams/team-maple/board/addNote"),
+                (HttpMethod.Post, "api/dev/token"),
+                (HttpMethod.Put, "api/dev/teams/team-canary"),
+            })
+            {
+                using var request = new HttpRequestMessage(method, path) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+                using var response = await http.SendAsync(request, Ct);
+                Assert.True(response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.NotFound or HttpStatusCode.Unauthorized, $"{method} {path}: {response.StatusCode}");
+            }
+        }
+
+        Assert.NotEmpty(log.Lines);
+        Assert.DoesNotContain(log.Lines, l => l.Contains("Zelda", StringComparison.OrdinalIgnoreCase) || l.Contains("Quackenbush", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public async Task Telemetry_is_off_by_default_and_when_on_traces_hub_http_and_grain_calls_with_ids_only()
+    {
+        await using (var off = await RunningApp.StartAsync(new()))
+        {
+            Assert.Null(off.App.Services.GetService<TracerProvider>());
+        }
+
+        var spans = new List<Activity>();
+        var metrics = new List<Metric>();
+        await using var app = await RunningApp.StartAsync(new() { ["Huddle:Telemetry:Enabled"] = "true" }, configure: b =>
+        {
+            b.Services.ConfigureOpenTelemetryTracerProvider(t => t.AddInMemoryExporter(spans));
+            b.Services.ConfigureOpenTelemetryMeterProvider(m => m.AddInMemoryExporter(metrics));
+        });
+        using var http = app.Http();
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await app.TokenAsync("u-chen"));
+        using (var note = await http.PostAsJsonAsync("api/teams/team-maple/board/addNote", new { kind = "lookBack", text = Canary }, Ct))
+        {
+            note.EnsureSuccessStatusCode();
+        }
+
+        await using var hub = await app.HubAsAsync("u-chen");
+        await hub.InvokeAsync<JsonElement>(nameof(Live.HuddleHub.SubscribeBoard), "team-maple", Ct);
+        app.App.Services.GetRequiredService<TracerProvider>().ForceFlush();
+        app.App.Services.GetRequiredService<MeterProvider>().ForceFlush();
+
+        Assert.Contains(spans, s => s.Source.Name == "Microsoft.AspNetCore" && s.DisplayName.Contains("board", StringComparison.Ordinal));
+        Assert.Contains(spans, s => s.Source.Name == "Microsoft.AspNetCore.SignalR.Server");
+        Assert.Contains(spans, s => s.Source.Name.StartsWith("Microsoft.Orleans", StringComparison.Ordinal));
+        Assert.Contains(metrics, m => m.Name == "huddle.board.changes");
+        Assert.Contains(metrics, m => m.Name == "huddle.relay.fanout" || m.Name == "huddle.board.changes");
+        var tagValues = spans.SelectMany(s => s.TagObjects.Select(t => t.Value?.ToString() ?? "").Append(s.DisplayName)).ToList();
+        Assert.DoesNotContain(tagValues, v => v.Contains("Zelda", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_dashboard_is_off_by_default_and_when_on_is_for_administrators_only()
+    {
+        await using (var off = await RunningApp.StartAsync(new()))
+        {
+            using var http = off.Http();
+            using var response = await http.GetAsync(HuddleDashboard.Path, Ct);
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        }
+
+        await using var on = await RunningApp.StartAsync(new() { ["Huddle:Dashboard:Enabled"] = "true", ["Huddle:Dashboard:Admins"] = "u-chen" });
+        using var anonymous = on.Http();
+        using var clinician = on.Http();
+        clinician.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await on.TokenAsync("u-okafor"));
+        using var admin = on.Http();
+        admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await on.TokenAsync("u-chen"));
+
+        // Anonymous: sent to sign-in, never shown the dashboard.
+        using var challenged = await anonymous.GetAsync(HuddleDashboard.Path + "/", Ct);
+        Assert.NotEqual(HuddleDashboard.Path + "/", challenged.RequestMessage!.RequestUri!.AbsolutePath);
+        using var denied = await clinician.GetAsync(HuddleDashboard.Path + "/", Ct);
+        Assert.True(denied.StatusCode == HttpStatusCode.Forbidden || denied.RequestMessage!.RequestUri!.AbsolutePath != HuddleDashboard.Path + "/", $"{denied.StatusCode} {denied.RequestMessage!.RequestUri}");
+        using var allowed = await admin.GetAsync(HuddleDashboard.Path + "/", Ct);
+        Assert.True(allowed.StatusCode == HttpStatusCode.OK && allowed.RequestMessage!.RequestUri!.AbsolutePath == HuddleDashboard.Path + "/", $"{allowed.StatusCode} {allowed.RequestMessage!.RequestUri}");
+    }
+
+    /// <summary>The app with demo data, on a free port, with the settings and logging a test asks for.</summary>
+    private sealed class RunningApp : IAsyncDisposable
+    {
+        private RunningApp(WebApplication app, Uri baseAddress)
+        {
+            App = app;
+            BaseAddress = baseAddress;
+        }
+
+        public WebApplication App { get; }
+
+        public Uri BaseAddress { get; }
+
+        public static async Task<RunningApp> StartAsync(Dictionary<string, string?> settings, string environment = "Development", ILoggerProvider? log = null, Action<WebApplicationBuilder>? configure = null)
+        {
+            settings["Kestrel:Endpoints:Http:Url"] = "http://127.0.0.1:0";
+            settings["Huddle:Orleans:SiloPort"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture);
+            settings["Huddle:Orleans:GatewayPort"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture);
+            settings["Huddle:Orleans:ClusterId"] = $"ops-{Guid.NewGuid():N}";
+            settings["Huddle:Demo:Seed"] = "true";
+            var app = HuddleApp.Build(["--environment", environment], b =>
+            {
+                b.Configuration.AddInMemoryCollection(settings);
+                if (log is not null)
+                {
+                    b.Logging.ClearProviders().SetMinimumLevel(LogLevel.Trace).AddProvider(log);
+                    b.Logging.AddFilter((_, _) => true);
+                }
+
+                configure?.Invoke(b);
+            });
+            await app.StartAsync();
+            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            return new RunningApp(app, new Uri(address.TrimEnd('/') + "/"));
+        }
+
+        public HttpClient Http() => new() { BaseAddress = BaseAddress };
+
+        public async Task<string> TokenAsync(string userId)
+        {
+            using var http = Http();
+            using var response = await http.PostAsJsonAsync("api/dev/token", new { userId });
+            response.EnsureSuccessStatusCode();
+            return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString()!;
+        }
+
+        public async Task<Microsoft.AspNetCore.SignalR.Client.HubConnection> HubAsAsync(string userId)
+        {
+            var token = await TokenAsync(userId);
+            var connection = new Microsoft.AspNetCore.SignalR.Client.HubConnectionBuilder()
+                .WithUrl(new Uri(BaseAddress, Live.HuddleHub.Path.TrimStart('/')), o => o.AccessTokenProvider = () => Task.FromResult<string?>(token))
+                .Build();
+            await connection.StartAsync();
+            return connection;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await App.StopAsync();
+            await App.DisposeAsync();
+        }
+    }
+
+    /// <summary>Every log line, with its exception, at every level.</summary>
+    private sealed class CapturingLoggerProvider : ILoggerProvider
+    {
+        public ConcurrentQueue<string> Lines { get; } = new();
+
+        public ILogger CreateLogger(string categoryName) => new Logger(categoryName, Lines);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(string category, ConcurrentQueue<string> lines) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)} {exception}");
+        }
+    }
+}

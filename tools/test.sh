@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The test command: installs what the suite needs on a fresh machine (Debian's Chromium when
+# missing, Azurite from tools/azurite's lock file), then runs every test. Extra arguments go to
+# dotnet test (e.g. --logger trx).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! command -v chromium >/dev/null 2>&1 && [ ! -x /usr/bin/chromium ]; then
+  echo "test: installing Debian's chromium (the browser tests drive /usr/bin/chromium)"
+  sudo_cmd=""
+  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >/dev/null
+fi
+echo "test: npm ci in tools/azurite"
+(cd tools/azurite && npm ci --no-audit --no-fund --loglevel=error)
+dotnet test Huddle.sln "$@"
