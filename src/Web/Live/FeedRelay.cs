@@ -531,7 +531,11 @@ public sealed partial class FeedRelay : IFeedObserver
         feed.LastSeq = change.Seq;
         foreach (var delivery in change.Deliveries)
         {
-            Send(feed, delivery.Audience, delivery.Payload);
+            // An audience nobody on this host is in costs nothing: no group send at all.
+            if (feed.HubAudiences.GetValueOrDefault(delivery.Audience) > 0)
+            {
+                Send(feed, delivery.Audience, delivery.Payload);
+            }
         }
 
         HuddleTelemetry.Relayed(feed.Id.Kind, change.Deliveries.Length + feed.Watches.Count(w => w.OnPayload is not null));
@@ -607,6 +611,7 @@ public sealed partial class FeedRelay : IFeedObserver
                     feed.Watches.Remove(watch);
                 }
 
+                feed.CountHub(watch, -1);
                 watch.Joined = false;
                 watch.Evicted = true;
                 continue;
@@ -618,7 +623,9 @@ public sealed partial class FeedRelay : IFeedObserver
                 await _hub.Groups.AddToGroupAsync(id, GroupOf(feed.Id, next));
             }
 
+            feed.CountHub(watch, -1);
             watch.Audience = next;
+            feed.CountHub(watch, +1);
         }
     }
 
@@ -639,6 +646,8 @@ public sealed partial class FeedRelay : IFeedObserver
         {
             feed.Watches.Add(watch);
         }
+
+        feed.CountHub(watch, +1);
     }
 
     private async Task RemoveAsync(Feed feed, Watch watch)
@@ -650,6 +659,11 @@ public sealed partial class FeedRelay : IFeedObserver
         }
 
         watch.Joined = false;
+        if (wasJoined)
+        {
+            feed.CountHub(watch, -1);
+        }
+
         if (wasJoined && watch.ConnectionId is { } connectionId)
         {
             await _hub.Groups.RemoveFromGroupAsync(connectionId, GroupOf(feed.Id, watch.Audience!));
@@ -834,6 +848,17 @@ public sealed partial class FeedRelay : IFeedObserver
         public int Refs { get; set; }
         public Task Subscribed { get; set; } = Task.CompletedTask;
         public List<Watch> Watches { get; } = [];
+
+        /// <summary>Joined hub connections per audience. Pump only.</summary>
+        public Dictionary<string, int> HubAudiences { get; } = new(StringComparer.Ordinal);
+
+        public void CountHub(Watch watch, int delta)
+        {
+            if (watch.ConnectionId is not null && watch.Audience is { } audience)
+            {
+                HubAudiences[audience] = HubAudiences.GetValueOrDefault(audience) + delta;
+            }
+        }
 
         /// <summary>The seq of the newest change relayed; -1 until the first is known. Pump only.</summary>
         public long LastSeq { get; set; } = -1;
