@@ -1,3 +1,4 @@
+using Huddle.Silo.Demo;
 using Huddle.Silo.Hosting;
 using Huddle.Web.Http;
 using Huddle.Web.Boards;
@@ -77,6 +78,7 @@ public static class HuddleApp
         builder.Services.AddSingleton<HubErrorFilter>();
         builder.Services.AddHuddleLive(builder.Configuration);
         builder.Services.AddSingleton<MeService>();
+        builder.Services.AddSingleton(new DevIdentities(DemoData.Users));
         // Features: each brings its service and its route through the relay.
         builder.Services.AddSingleton<BoardService>();
         builder.Services.AddFeedRoute<BoardRoute>();

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Huddle.Testing;
 using Microsoft.Playwright;
 
@@ -51,9 +52,20 @@ public sealed class BrowserFixture : HuddleAppFixture, IAsyncLifetime
         var context = await Browser.NewContextAsync(new() { BaseURL = BaseAddress.ToString(), ViewportSize = new() { Width = 1500, Height = 950 } });
         var page = await context.NewPageAsync();
         await page.GotoAsync("signin");
-        await page.ClickAsync($"[data-testid=identity][data-user-id={userId}]");
+        // Identities made through the dev API (each test's own team) sign in by id; the demo ones are listed.
+        await page.FillAsync("[data-testid=other-identity]", userId);
+        await page.ClickAsync("[data-testid=other-identity-submit]");
         await page.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal));
         return page;
+    }
+
+    /// <summary>Puts <paramref name="patientId"/> on the team's board in <paramref name="laneId"/> through the API, as the team's PCP.</summary>
+    public async Task AddCardAsync(TestTeam team, string patientId, string laneId)
+    {
+        ArgumentNullException.ThrowIfNull(team);
+        using var http = await HttpAsAsync(team.Pcp);
+        using var response = await http.PostAsJsonAsync($"api/teams/{team.TeamId}/board/addCard", new { patientId, laneId });
+        response.EnsureSuccessStatusCode();
     }
 
     /// <summary>Where screenshots go: TestResults/screenshots at the repository root.</summary>

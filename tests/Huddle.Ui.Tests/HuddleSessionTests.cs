@@ -10,37 +10,39 @@ public sealed class HuddleSessionTests(BrowserFixture browser)
     [Fact]
     public async Task A_huddle_started_run_and_ended_on_the_board_shows_live_on_the_wall_screen()
     {
-        var adams = await browser.SignedInPageAsync("u-adams");
-        var wall = await browser.SignedInPageAsync("d-harbor-room");
-        await adams.GotoAsync("teams/team-harbor/board");
+        var team = await browser.CreateTeamAsync();
+        await browser.AddCardAsync(team, team.Patients[0], "lane-1");
+        var pcp = await browser.SignedInPageAsync(team.Pcp);
+        var wall = await browser.SignedInPageAsync(team.Display);
+        await pcp.GotoAsync($"teams/{team.TeamId}/board");
         await Assertions.Expect(wall.Locator("[data-testid=huddle-state]")).ToContainTextAsync("not started", new() { Timeout = Timeout });
 
-        await adams.ClickAsync("[data-testid=start-huddle]");
+        await pcp.ClickAsync("[data-testid=start-huddle]");
         await Assertions.Expect(wall.Locator("[data-testid=huddle-state]")).ToContainTextAsync("Huddle running", new() { Timeout = Timeout });
 
-        await adams.Locator("[data-testid=attendee]").Filter(new() { HasText = "Omar Haddad" }).ClickAsync();
+        await pcp.Locator("[data-testid=attendee]").Filter(new() { HasText = "Bea Holt" }).ClickAsync();
         await Assertions.Expect(wall.Locator("[data-testid=attendee][data-present=true]")).ToHaveCountAsync(2, new() { Timeout = Timeout });
 
-        await adams.Locator("input[data-testid=new-action-item], [data-testid=new-action-item] input").First.FillAsync("Call shelter about bed tonight");
-        await adams.ClickAsync("[data-testid=add-action-item]");
+        await pcp.Locator("input[data-testid=new-action-item], [data-testid=new-action-item] input").First.FillAsync("Call shelter about bed tonight");
+        await pcp.ClickAsync("[data-testid=add-action-item]");
         await Assertions.Expect(wall.Locator("[data-testid=action-item]").Filter(new() { HasText = "Call shelter about bed tonight" }))
             .ToBeVisibleAsync(new() { Timeout = Timeout });
 
-        await adams.Locator("input[data-testid=new-action-item], [data-testid=new-action-item] input").First.FillAsync("   ");
-        await adams.ClickAsync("[data-testid=add-action-item]");
-        await Assertions.Expect(adams.Locator(".mud-snackbar")).ToContainTextAsync("must not be empty", new() { Timeout = Timeout });
+        await pcp.Locator("input[data-testid=new-action-item], [data-testid=new-action-item] input").First.FillAsync("   ");
+        await pcp.ClickAsync("[data-testid=add-action-item]");
+        await Assertions.Expect(pcp.Locator(".mud-snackbar")).ToContainTextAsync("must not be empty", new() { Timeout = Timeout });
 
         // A patient on the panel but not on the board is added from the lane's menu.
-        await adams.Locator("[data-testid=add-card][data-lane-id=lane-1] button").ClickAsync();
-        await adams.Locator("[data-testid=add-patient][data-patient-id=p-0a6c]").ClickAsync();
-        await Assertions.Expect(wall.Locator("[data-lane-id=lane-1] [data-testid=card]").Filter(new() { HasText = "D.A." }))
+        await pcp.Locator("[data-testid=add-card][data-lane-id=lane-1] button").ClickAsync();
+        await pcp.Locator($"[data-testid=add-patient][data-patient-id={team.Patients[2]}]").ClickAsync();
+        await Assertions.Expect(wall.Locator("[data-lane-id=lane-1] [data-testid=card]").Filter(new() { HasText = "C.P." }))
             .ToBeVisibleAsync(new() { Timeout = Timeout });
 
-        await adams.ClickAsync("[data-testid=end-huddle]");
+        await pcp.ClickAsync("[data-testid=end-huddle]");
         await Assertions.Expect(wall.Locator("[data-testid=huddle-state]")).ToContainTextAsync("Huddle ended · 2 attended", new() { Timeout = Timeout });
-        await Assertions.Expect(adams.Locator("[data-testid=start-huddle]")).ToHaveCountAsync(0);
+        await Assertions.Expect(pcp.Locator("[data-testid=start-huddle]")).ToHaveCountAsync(0);
         await wall.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("wall-after-huddle.png"), FullPage = true });
-        await adams.Context.CloseAsync();
+        await pcp.Context.CloseAsync();
         await wall.Context.CloseAsync();
     }
 }

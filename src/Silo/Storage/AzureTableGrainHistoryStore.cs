@@ -50,12 +50,6 @@ internal sealed class AzureTableGrainHistoryStore(TableClient table, string serv
         await RunAsync("write", () => table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken)).ConfigureAwait(false);
     }
 
-    public async Task<HistoryPage<T>?> ReadPageAsync<T>(GrainId grainId, string stream, long page, CancellationToken cancellationToken = default)
-    {
-        var row = await RunAsync("read", () => table.GetEntityIfExistsAsync<TableEntity>(PartitionKey(grainId), RowKey(stream, page), cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return row.HasValue ? new HistoryPage<T>(page, Deserialize<T>(row.Value!)) : null;
-    }
-
     public async IAsyncEnumerable<HistoryPage<T>> ReadPagesAsync<T>(
         GrainId grainId,
         string stream,
@@ -68,30 +62,13 @@ internal sealed class AzureTableGrainHistoryStore(TableClient table, string serv
             yield break;
         }
 
-        await foreach (var row in QueryAsync(grainId, stream, fromPage, toPage, select: null, cancellationToken).ConfigureAwait(false))
+        await foreach (var row in QueryAsync(grainId, stream, fromPage, toPage, cancellationToken).ConfigureAwait(false))
         {
             yield return new HistoryPage<T>(PageOf(row.RowKey), Deserialize<T>(row));
         }
     }
 
-    public async Task<int> DeletePagesAsync(GrainId grainId, string stream, long beforePage, CancellationToken cancellationToken = default)
-    {
-        if (beforePage <= 0)
-        {
-            return 0;
-        }
-
-        var deleted = 0;
-        await foreach (var row in QueryAsync(grainId, stream, 0, beforePage - 1, ["PartitionKey", "RowKey"], cancellationToken).ConfigureAwait(false))
-        {
-            var response = await RunAsync("delete", () => table.DeleteEntityAsync(row.PartitionKey, row.RowKey, ETag.All, cancellationToken)).ConfigureAwait(false);
-            deleted += response.Status == 404 ? 0 : 1;
-        }
-
-        return deleted;
-    }
-
-    private async IAsyncEnumerable<TableEntity> QueryAsync(GrainId grainId, string stream, long fromPage, long toPage, IEnumerable<string>? select, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<TableEntity> QueryAsync(GrainId grainId, string stream, long fromPage, long toPage, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {PartitionKey(grainId)} and RowKey ge {RowKey(stream, fromPage)} and RowKey le {RowKey(stream, toPage)}");
         string? continuation = null;
@@ -100,7 +77,7 @@ internal sealed class AzureTableGrainHistoryStore(TableClient table, string serv
             // One bounded call per page of results, so a long scan is not one unbounded call.
             var page = await RunAsync("query", async () =>
             {
-                await foreach (var p in table.QueryAsync<TableEntity>(filter, maxPerPage: 100, select: select, cancellationToken: cancellationToken).AsPages(continuation, 100).ConfigureAwait(false))
+                await foreach (var p in table.QueryAsync<TableEntity>(filter, maxPerPage: 100, cancellationToken: cancellationToken).AsPages(continuation, 100).ConfigureAwait(false))
                 {
                     return p;
                 }

@@ -33,20 +33,6 @@ internal sealed class MemoryGrainHistoryStore(IGrainStorageSerializer serializer
         return Task.CompletedTask;
     }
 
-    public Task<HistoryPage<T>?> ReadPageAsync<T>(GrainId grainId, string stream, long page, CancellationToken cancellationToken = default)
-    {
-        byte[]? payload = null;
-        if (_pages.TryGetValue((grainId, stream), out var pages))
-        {
-            lock (pages)
-            {
-                pages.TryGetValue(page, out payload);
-            }
-        }
-
-        return Task.FromResult(payload is null ? null : new HistoryPage<T>(page, Deserialize<T>(payload)));
-    }
-
     public async IAsyncEnumerable<HistoryPage<T>> ReadPagesAsync<T>(
         GrainId grainId,
         string stream,
@@ -72,24 +58,6 @@ internal sealed class MemoryGrainHistoryStore(IGrainStorageSerializer serializer
         }
 
         await Task.CompletedTask.ConfigureAwait(false);
-    }
-
-    public Task<int> DeletePagesAsync(GrainId grainId, string stream, long beforePage, CancellationToken cancellationToken = default)
-    {
-        var deleted = 0;
-        if (_pages.TryGetValue((grainId, stream), out var pages))
-        {
-            lock (pages)
-            {
-                foreach (var number in pages.Keys.Where(n => n < beforePage).ToArray())
-                {
-                    pages.Remove(number);
-                    deleted++;
-                }
-            }
-        }
-
-        return Task.FromResult(deleted);
     }
 
     private T Deserialize<T>(byte[] payload) =>

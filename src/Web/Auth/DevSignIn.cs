@@ -12,20 +12,6 @@ using Huddle.Contracts.Users;
 
 namespace Huddle.Web.Auth;
 
-/// <summary>Body of POST /api/dev/token.</summary>
-public sealed record DevTokenRequest(string UserId);
-
-/// <summary>Body of PUT /api/dev/teams/{teamId}: a team, its roster, displays and patients in one call.</summary>
-public sealed record DevTeamRequest(
-    string Name,
-    ImmutableArray<TeamMember> Members,
-    ImmutableArray<string>? DisplayIds = null,
-    ImmutableArray<DevPatient>? Patients = null,
-    string? TimeZoneId = null);
-
-/// <summary>A patient in a <see cref="DevTeamRequest"/>.</summary>
-public sealed record DevPatient(string PatientId, string DisplayName, string? Room = null);
-
 /// <summary>
 /// Development-only sign-in: pick any known identity, no password. These endpoints are mapped only
 /// when the environment is Development, so anywhere else they answer 404.

@@ -3,6 +3,7 @@ using System.Collections.Immutable;
 using System.Threading.Channels;
 using Huddle.Contracts.Common;
 using Huddle.Contracts.Live;
+using Huddle.Web.Http;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 
@@ -246,7 +247,7 @@ public sealed partial class FeedRelay : IFeedObserver
         {
             return await route.Owner(_grains, feed.Key).OpenAsync(feed.Kind, userId, since, audience);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (Failures.IsUnavailable(ex))
         {
             LogOpenFailed(ex, feed.ToString());
             return Unavailable;
@@ -265,10 +266,15 @@ public sealed partial class FeedRelay : IFeedObserver
         {
             attached = await AttachAsync(route, feed);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex)
         {
-            LogOpenFailed(ex, feed.ToString());
             forget();
+            if (!Failures.IsUnavailable(ex))
+            {
+                throw;
+            }
+
+            LogOpenFailed(ex, feed.ToString());
             return Unavailable;
         }
 
@@ -280,7 +286,19 @@ public sealed partial class FeedRelay : IFeedObserver
             return Unavailable;
         }
 
-        var open = await ReadAsync(route, feed, watch.UserId, since, audience);
+        Result<FeedOpen> open;
+        try
+        {
+            open = await ReadAsync(route, feed, watch.UserId, since, audience);
+        }
+        catch
+        {
+            // A fault in the owner: nothing of this watch may stay behind.
+            forget();
+            await LeaveAsync(watch);
+            throw;
+        }
+
         if (open.Value is not { } opened)
         {
             forget();
