@@ -11,7 +11,7 @@ internal sealed class BenchOptions
         dotnet run -c Release --project bench/Huddle.Bench -- [options]
 
           --quick                 fanout only, N=1,000, one round per target (~1 min, for trend tracking)
-          --scenario a,b,...      fanout, teams, grains, coldstart (default: all)
+          --scenario a,b,...      fanout, teams, grains, coldstart, panel (default: all)
           --out <path>            write the JSON summary there (default: bench-results/bench.json)
           --rounds <n>            alternating rounds per target for load scenarios (default 3, quick 1)
           --subscribers <n>       fanout subscribers (default 1000)
@@ -28,7 +28,7 @@ internal sealed class BenchOptions
         """;
 
     public bool Quick { get; private set; }
-    public IReadOnlyList<string> Scenarios { get; private set; } = ["fanout", "teams", "grains", "coldstart"];
+    public IReadOnlyList<string> Scenarios { get; private set; } = ["fanout", "teams", "grains", "coldstart", "panel"];
     public string Out { get; private set; } = Path.Combine("bench-results", "bench.json");
     public int Rounds { get; private set; } = 3;
     public int Subscribers { get; private set; } = 1000;

@@ -29,6 +29,7 @@ internal static class ScenarioCatalog
         "teams" => new LoadScenario("teams", "teams_", new(options.Teams, options.Members), options.TeamRate * options.Teams, options),
         "grains" => new GrainsScenario(),
         "coldstart" => new ColdStartScenario(),
-        _ => throw new ArgumentException($"Unknown scenario '{name}'; known: fanout, teams, grains, coldstart."),
+        "panel" => new PanelScenario(),
+        _ => throw new ArgumentException($"Unknown scenario '{name}'; known: fanout, teams, grains, coldstart, panel."),
     };
 }

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text.Json.Serialization;
 using Huddle.Contracts.CareTeams;
 
 namespace Huddle.Contracts.Boards;
@@ -7,7 +8,8 @@ namespace Huddle.Contracts.Boards;
 /// The reply to opening (or resuming) a board: the caller's access and the board's version, then
 /// either the changes after the version the caller had (<see cref="Changes"/>, in order) or, when it
 /// had none or they are no longer kept (<see cref="Reset"/>), the snapshot in <see cref="Board"/>
-/// with the team (name and roster) in <see cref="Team"/>.
+/// with the team (name and roster) in <see cref="Team"/> for components on the host. The team is not
+/// sent to API clients: a large team's roster in every open would cost more than the board itself.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("huddle.board-subscription")]
 public sealed record BoardSubscription(
@@ -16,4 +18,4 @@ public sealed record BoardSubscription(
     [property: Id(2)] long Version,
     [property: Id(3)] bool Reset,
     [property: Id(4)] ImmutableArray<BoardChange> Changes,
-    [property: Id(5)] CareTeamProfile? Team = null);
+    [property: Id(5), JsonIgnore] CareTeamProfile? Team = null);
