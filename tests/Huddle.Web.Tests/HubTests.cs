@@ -73,6 +73,12 @@ public sealed class HubTests(HuddleAppFixture app)
         var item = json.GetProperty("actionItems")[0];
         Assert.Equal(("Call pharmacy", "open"), (item.GetProperty("title").GetString(), item.GetProperty("status").GetString()));
 
+        // Reconnected, it asks for what it missed after the version it had.
+        var resumed = await watcher.InvokeAsync<JsonElement>("ResumeBoard", team.TeamId, version);
+        Assert.Equal((true, false, version + 1), (resumed.GetProperty("ok").GetBoolean(), resumed.GetProperty("reset").GetBoolean(), resumed.GetProperty("version").GetInt64()));
+        Assert.Equal("addActionItem", resumed.GetProperty("changes")[0].GetProperty("op").GetString());
+        Assert.Equal(JsonValueKind.Null, resumed.GetProperty("board").ValueKind);
+
         var failed = await watcher.InvokeAsync<JsonElement>("Execute", team.TeamId, "addLane", JsonDocument.Parse("""{"Title":"Wrong case"}""").RootElement);
         Assert.False(failed.GetProperty("ok").GetBoolean());
         Assert.Equal(ErrorCodes.ValidationFailed, failed.GetProperty("error").GetProperty("code").GetString());
