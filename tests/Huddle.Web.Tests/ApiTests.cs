@@ -178,6 +178,31 @@ public sealed class ApiTests(HuddleAppFixture app)
         Assert.Equal(JsonValueKind.Null, card.GetProperty("note").ValueKind);
         Assert.DoesNotContain("Boris", board.GetRawText(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Changes_since_a_version_are_read_over_http_in_the_hub_reply_shape()
+    {
+        var team = await app.CreateTeamAsync();
+        using var pcp = await app.HttpAsAsync(team.Pcp);
+        var version = (await pcp.GetFromJsonAsync<JsonElement>($"api/teams/{team.TeamId}/board")).GetProperty("version").GetInt64();
+        (await pcp.PostAsJsonAsync($"api/teams/{team.TeamId}/board/addActionItem", new { title = "Book interpreter" })).EnsureSuccessStatusCode();
+        (await pcp.PostAsJsonAsync($"api/teams/{team.TeamId}/board/addNote", new { kind = "lookBack", text = "Quiet night" })).EnsureSuccessStatusCode();
+
+        var changes = await pcp.GetFromJsonAsync<JsonElement>($"api/teams/{team.TeamId}/board/changes?since={version}");
+        Assert.Equal((true, false, version + 2), (changes.GetProperty("ok").GetBoolean(), changes.GetProperty("reset").GetBoolean(), changes.GetProperty("version").GetInt64()));
+        Assert.Equal(["addActionItem", "addNote"], changes.GetProperty("changes").EnumerateArray().Select(c => c.GetProperty("op").GetString()));
+        Assert.False(changes.TryGetProperty("team", out _));
+
+        using var display = await app.HttpAsAsync(team.Display);
+        var wall = await display.GetFromJsonAsync<JsonElement>($"api/teams/{team.TeamId}/board/changes?since={version}");
+        Assert.Equal("display", wall.GetProperty("access").GetString());
+
+        using var outsider = await app.HttpAsAsync(team.Outsider);
+        using var denied = await outsider.GetAsync($"api/teams/{team.TeamId}/board/changes?since={version}");
+        Assert.Equal(HttpStatusCode.Forbidden, denied.StatusCode);
+        using var noSince = await pcp.GetAsync($"api/teams/{team.TeamId}/board/changes");
+        Assert.Equal(ErrorCodes.ValidationFailed, await CodeOf(noSince));
+    }
 }
 
 /// <summary>Outside Development there is no dev sign-in at all.</summary>
