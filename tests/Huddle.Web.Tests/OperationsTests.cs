@@ -61,6 +61,11 @@ public sealed class OperationsTests
             $$"""{"userId": {{Canary}}""",
             $$"""["{{Canary}}",]""",
             $$"""{"name": "{{Canary}}", "members": {{Canary}}}""",
+            // The JSON parser quotes an unknown property's name in its message: a name put where a
+            // field name goes is what reached the log before.
+            $$"""{"userId": "u-chen", "{{Canary}}": 1}""",
+            $$"""{"name": "x", "members": [], "{{Canary}}": 1}""",
+            $$"""{"title": "x", "{{Canary}}": 1}""",
         ];
         foreach (var body in bodies)
         {
