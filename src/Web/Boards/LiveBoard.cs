@@ -20,7 +20,11 @@ public sealed class LiveBoard : IAsyncDisposable
     private readonly BoardService _boards;
     private readonly Func<Func<Task>, Task> _dispatch;
     private readonly Action _changed;
+    private const int MaxQueued = 256;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<BoardChange> _queue = new();
     private IAsyncDisposable? _watch;
+    private int _draining;
+    private bool _overflowed;
     private bool _catchingUp;
     private bool _again;
 
@@ -92,14 +96,55 @@ public sealed class LiveBoard : IAsyncDisposable
         }
     }
 
-    private void OnChange(BoardChange change) => _ = _dispatch(() => ApplyAsync(change));
+    /// <summary>
+    /// Called on the relay's pump: queues the change and posts one drain to the renderer. A circuit
+    /// that cannot keep up (or waits to reconnect) holds at most <see cref="MaxQueued"/> changes;
+    /// past that they are dropped and the drain catches up instead, so memory stays bounded.
+    /// </summary>
+    private void OnChange(BoardChange change)
+    {
+        if (_queue.Count < MaxQueued)
+        {
+            _queue.Enqueue(change);
+        }
+        else
+        {
+            Volatile.Write(ref _overflowed, true);
+        }
 
-    private async Task ApplyAsync(BoardChange change)
+        if (Interlocked.Exchange(ref _draining, 1) == 0)
+        {
+            _ = _dispatch(DrainAsync);
+        }
+    }
+
+    private async Task DrainAsync()
+    {
+        Volatile.Write(ref _draining, 0);
+        var changed = false;
+        while (_queue.TryDequeue(out var change))
+        {
+            changed |= await ApplyAsync(change);
+        }
+
+        if (Interlocked.Exchange(ref _overflowed, false))
+        {
+            await CatchUpAsync();
+            changed = true;
+        }
+
+        if (changed)
+        {
+            _changed();
+        }
+    }
+
+    private async Task<bool> ApplyAsync(BoardChange change)
     {
         if (Board is null || change.Version <= Board.Version)
         {
             // Not open (an error is shown), or already included in what is shown.
-            return;
+            return false;
         }
 
         if (change.ApplyTo(Board) is { } next)
@@ -112,7 +157,7 @@ public sealed class LiveBoard : IAsyncDisposable
             await CatchUpAsync();
         }
 
-        _changed();
+        return true;
     }
 
     /// <summary>
