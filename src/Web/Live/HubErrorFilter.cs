@@ -15,7 +15,7 @@ namespace Huddle.Web.Live;
 /// </summary>
 public sealed partial class HubErrorFilter(ILogger<HubErrorFilter> logger) : IHubFilter
 {
-    private static readonly ConcurrentDictionary<Type, Func<HuddleError, object>?> Failures = new();
+    private static readonly ConcurrentDictionary<Type, Func<HuddleError, object>?> FailureFactories = new();
 
     public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
     {
@@ -28,7 +28,7 @@ public sealed partial class HubErrorFilter(ILogger<HubErrorFilter> logger) : IHu
         catch (Exception ex) when (ex is not OperationCanceledException && ex is not HubException)
         {
             var traceId = Activity.Current?.TraceId.ToString() ?? $"{invocationContext.Context.ConnectionId}:{Guid.NewGuid():N}";
-            var unavailable = Http.Failures.IsUnavailable(ex);
+            var unavailable = Failures.IsUnavailable(ex);
             if (unavailable)
             {
                 LogUnavailable(ex, invocationContext.HubMethodName, traceId);
@@ -38,13 +38,13 @@ public sealed partial class HubErrorFilter(ILogger<HubErrorFilter> logger) : IHu
                 LogFault(ex, invocationContext.HubMethodName, traceId);
             }
 
-            var error = unavailable ? Http.Failures.Unavailable : Http.Failures.Internal(traceId);
+            var error = unavailable ? Failures.Unavailable : Failures.Internal(traceId);
             return FailureFor(invocationContext.HubMethod.ReturnType) is { } failure ? failure(error) : throw new HubException(error.Message);
         }
     }
 
     /// <summary>Builds a failed <see cref="Result{T}"/> for a method returning <c>Task&lt;Result&lt;T&gt;&gt;</c>; null for other methods.</summary>
-    private static Func<HuddleError, object>? FailureFor(Type returnType) => Failures.GetOrAdd(returnType, static type =>
+    private static Func<HuddleError, object>? FailureFor(Type returnType) => FailureFactories.GetOrAdd(returnType, static type =>
     {
         var inner = type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Task<>) ? type.GetGenericArguments()[0] : type;
         if (!inner.IsGenericType || inner.GetGenericTypeDefinition() != typeof(Result<>))
