@@ -116,7 +116,7 @@ public sealed class CareTeamGrainTests(ClusterFixture fixture)
     [Fact]
     public async Task Reading_since_a_version_returns_exactly_the_missed_changes_in_order()
     {
-        var (grain, _, _) = await NewTeamAsync();
+        var (grain, teamId, _) = await NewTeamAsync();
         for (var i = 0; i < 5; i++)
         {
             await grain.ExecuteAsync(Pcp, new AddActionItem($"item {i}"));
@@ -133,8 +133,14 @@ public sealed class CareTeamGrainTests(ClusterFixture fixture)
         Assert.Equal((false, 5L), (nothing.Reset, nothing.Seq));
         Assert.Empty(nothing.Changes);
 
+        // A reset among the missed changes (here a roster change) is answered with the snapshot.
+        await grain.SetProfileAsync(Profile(teamId));
+        var afterRoster = (await grain.OpenAsync(Board, Bhc, 5)).Value!;
+        Assert.True(afterRoster.Reset);
+        Assert.Equal(6, Assert.IsType<BoardSnapshot>(afterRoster.Snapshot).Board.Version);
+
         var host = await grain.ReadSinceAsync(Board, 3);
-        Assert.Equal([4L, 5L], host.Changes.Select(c => c.Seq));
+        Assert.Equal([4L, 5L, 6L], host.Changes.Select(c => c.Seq));
         Assert.All(host.Changes, c => Assert.Equal([FeedAudiences.Members, FeedAudiences.Displays], c.Deliveries.Select(d => d.Audience)));
     }
 

@@ -224,9 +224,12 @@ public sealed partial class CareTeamGrain(
         if (since is { } from)
         {
             var missed = Feed.ReadSince(from);
-            if (!missed.Reset)
+            var changes = missed.Changes.Select(c => c.For(placed)).OfType<BoardChange>().ToImmutableArray();
+            // A reset among them (a new day, a roster change, a privacy switch on the wall) cannot
+            // be merged: then the caller gets the snapshot instead.
+            if (!missed.Reset && !changes.Any(c => c.Reset))
             {
-                return new FeedOpen(placed, missed.Seq, false, null, [.. missed.Changes.Select(c => c.For(placed)).OfType<object>()]);
+                return new FeedOpen(placed, missed.Seq, false, null, [.. changes.Cast<object>()]);
             }
         }
 
