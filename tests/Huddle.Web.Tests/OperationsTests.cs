@@ -39,6 +39,34 @@ public sealed class OperationsTests
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
     }
 
+    [Fact]
+    public async Task Ready_fails_while_storage_is_down_and_recovers_without_a_restart_while_live_stays_up()
+    {
+        await using var azurite = await AzuriteServer.StartAsync(Ct);
+        var table = "h" + Guid.NewGuid().ToString("N")[..16];
+        await using var app = await RunningApp.StartAsync(new()
+        {
+            ["Huddle:Storage:Provider"] = "AzureTable",
+            ["ConnectionStrings:HuddleStorage"] = azurite.ConnectionString,
+            ["Huddle:Storage:AzureTable:TableName"] = table,
+            ["Huddle:Storage:AzureTable:HistoryTableName"] = table + "h",
+            ["Huddle:Storage:AzureTable:RemindersTableName"] = table + "r",
+            ["Huddle:Storage:AzureTable:NetworkTimeout"] = "00:00:01",
+            ["Huddle:Storage:AzureTable:MaxRetries"] = "1",
+            ["Huddle:Storage:AzureTable:RetryDelay"] = "00:00:00.100",
+            ["Huddle:Storage:AzureTable:MaxRetryDelay"] = "00:00:00.200",
+        });
+        using var http = app.Http();
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(HuddleHealth.ReadyPath, Ct)).StatusCode);
+
+        await azurite.StopAsync();
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await http.GetAsync(HuddleHealth.ReadyPath, Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(HuddleHealth.LivePath, Ct)).StatusCode);
+
+        await azurite.RestartAsync(Ct);
+        await Eventually.Until(async () => (await http.GetAsync(HuddleHealth.ReadyPath, Ct)).StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(30), "ready again after storage came back");
+    }
+
     [Theory]
     [InlineData("Development")]
     [InlineData("Production")]
