@@ -55,9 +55,9 @@ public sealed class MultiSiloTests(HuddleAzureClusterFixture cluster) : IClassFi
         await first.StartAsync(ct);
         await second.StartAsync(ct);
 
-        // Several teams, so some grains live on the host about to die whichever way placement goes.
+        // Eight teams, so some grains live on the host about to die whichever way placement goes (all on the survivor: 1 in 256).
         var teams = new List<string>();
-        for (var t = 0; t < 4; t++)
+        for (var t = 0; t < 8; t++)
         {
             var teamId = $"team-kill-{t}-{Guid.NewGuid():N}"[..24];
             using var created = await first.Http.PutAsJsonAsync($"api/dev/teams/{teamId}",
