@@ -141,9 +141,10 @@ public sealed class LiveBoard : IAsyncDisposable
 
     private async Task<bool> ApplyAsync(BoardChange change)
     {
-        if (Board is null || change.Version <= Board.Version)
+        if (Board is null || (change.Version <= Board.Version && !change.Reset))
         {
-            // Not open (an error is shown), or already included in what is shown.
+            // Not open (an error is shown), or already included in what is shown. A reset is never
+            // stale: it may come from a board that went back (its in-memory state was lost).
             return false;
         }
 

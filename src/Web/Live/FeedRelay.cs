@@ -455,6 +455,13 @@ public sealed partial class FeedRelay : IFeedObserver
                     case Work.Check check when check.Seq > feed.LastSeq:
                         await CatchUpAsync(feed, feed.LastSeq < 0 ? "subscribe" : "renewal", check.Seq);
                         break;
+                    case Work.Check check when check.Seq < feed.LastSeq:
+                        // The owner is behind what this host relayed: its state went back (in-memory
+                        // state lost with a silo). Everyone re-reads, and the stream restarts there.
+                        LogReset(feed.Id.ToString(), check.Seq, "owner went back");
+                        feed.LastSeq = check.Seq;
+                        await ResetAllAsync(feed, check.Seq, "owner went back");
+                        break;
                     case Work.Check:
                         break;
                     case Work.Join join:

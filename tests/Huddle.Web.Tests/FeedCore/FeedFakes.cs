@@ -49,6 +49,16 @@ internal sealed class FakeOwner(string key) : IFeedGrain
     public static BoardChange Payload(long seq, string audience) =>
         new("test", seq, audience, "u-test", DateTimeOffset.UnixEpoch, null, [], [], [], [], [], []);
 
+    /// <summary>Loses everything, as a grain whose in-memory state went with its silo: it starts again at seq 0.</summary>
+    public void Forget()
+    {
+        lock (_lock)
+        {
+            Seq = 0;
+            _buffer.Clear();
+        }
+    }
+
     /// <summary>Makes the next change and keeps it; <paramref name="notify"/> false leaves it undelivered (a lost notification).</summary>
     public FeedChange Publish(bool notify = true, FeedRoster? roster = null)
     {

@@ -142,6 +142,27 @@ public sealed class FeedRelayTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task An_owner_that_went_back_in_time_makes_everyone_re_read_and_the_stream_restarts_there()
+    {
+        var owner = Owner();
+        var relay = Relay();
+        await relay.OpenAsync(owner.Feed, Connection("c1", "u1"), null);
+        owner.Publish();
+        owner.Publish();
+        await Until(() => VersionsOf("c1").Count() == 2, "two changes");
+
+        // In-memory state lost with a silo: the new activation starts again from nothing.
+        owner.Forget();
+        await relay.RenewAsync();
+        await Until(() => _hub.Of("c1").Any(c => c.Reset), "a reset");
+        Assert.Equal(0, _hub.Of("c1")[^1].Version);
+
+        owner.Publish();
+        await Until(() => VersionsOf("c1").Count() == 4, "the new stream's first change");
+        Assert.Equal([1L, 2, 0, 1], VersionsOf("c1"));
+    }
+
+    [Fact]
     public async Task A_watcher_opening_with_its_last_seq_gets_exactly_what_it_missed_and_then_the_live_stream()
     {
         var owner = Owner();
