@@ -2,6 +2,8 @@ using Huddle.Silo.Demo;
 using Huddle.Silo.Hosting;
 using Huddle.Web.Http;
 using Huddle.Web.Boards;
+using Huddle.Web.Handoffs;
+using Huddle.Web.Presence;
 using Huddle.Web.Auth;
 using Huddle.Web.Layout;
 using Huddle.Web.Home;
@@ -73,6 +75,7 @@ public static class HuddleApp
             {
                 o.MaximumReceiveMessageSize = 64 * 1024;
                 o.AddFilter<HubErrorFilter>();
+                o.AddFilter<PresenceHubFilter>();
             })
             .AddJsonProtocol(o => HuddleJson.Configure(o.PayloadSerializerOptions));
         builder.Services.AddSingleton<HubErrorFilter>();
@@ -82,6 +85,11 @@ public static class HuddleApp
         // Features: each brings its service and its route through the relay.
         builder.Services.AddSingleton<BoardService>();
         builder.Services.AddFeedRoute<BoardRoute>();
+        builder.Services.AddSingleton<HandoffService>();
+        builder.Services.AddFeedRoute<InboxRoute>();
+        builder.Services.AddFeedRoute<TeamHandoffsRoute>();
+        builder.Services.AddSingleton<PresenceService>();
+        builder.Services.AddSingleton<PresenceHubFilter>();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
         builder.Services.AddCascadingAuthenticationState();
@@ -111,6 +119,7 @@ public static class HuddleApp
         var api = app.MapGroup("/api").RequireAuthorization();
         api.MapMeEndpoints();
         api.MapBoardEndpoints();
+        api.MapHandoffEndpoints();
         app.MapSignOut();
         if (app.Environment.IsDevelopment())
         {

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Orleans.TestingHost;
 using Huddle.Contracts.Common;
+using Huddle.Grains.Presence;
 
 namespace Huddle.Grains.Tests;
 
@@ -25,6 +26,9 @@ public sealed class ClusterFixture : IAsyncLifetime
             // The silo's own storage wiring: in-memory state and history pages.
             silo.AddHuddleStorage(new ConfigurationBuilder().Build());
             silo.Services.AddSingleton(new HuddleClock(Clock));
+            // Handoff escalation runs on that clock, and tests move it minutes at a time: connections
+            // must not expire meanwhile (expiry itself is a domain test).
+            silo.Services.Configure<PresenceOptions>(o => o.OfflineAfter = TimeSpan.FromDays(1));
         });
         Cluster = builder.Build();
         await Cluster.DeployAsync();

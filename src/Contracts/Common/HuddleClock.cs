@@ -11,4 +11,7 @@ public sealed class HuddleClock(TimeProvider time)
 
     /// <summary>The current instant.</summary>
     public DateTimeOffset UtcNow => time.GetUtcNow();
+
+    /// <summary>The provider behind this clock, for domain timers (handoff escalation) that a test moves with the clock.</summary>
+    public TimeProvider Time => time;
 }

@@ -14,4 +14,8 @@ public static class StorageNames
     public const string PatientState = "patient";
     public const string UserState = "user";
     public const string PanelState = "panel";
+    public const string HandoffState = "handoff";
+    public const string InboxState = "inbox";
+    public const string TeamHandoffsState = "team-handoffs";
+    public const string PresenceState = "presence";
 }

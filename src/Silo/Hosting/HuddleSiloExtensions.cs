@@ -7,6 +7,7 @@ using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
 using Huddle.Contracts.Common;
 using Huddle.Grains.Live;
+using Huddle.Grains.Presence;
 
 namespace Huddle.Silo.Hosting;
 
@@ -68,6 +69,7 @@ public static class HuddleSiloExtensions
         silo.AddActivityPropagation();
         silo.Services.TryAddSingleton(HuddleClock.System);
         silo.Services.AddOptions<FeedOptions>().Bind(config.GetSection("Huddle:Feeds"));
+        silo.Services.AddOptions<PresenceOptions>().Bind(config.GetSection("Huddle:Presence"));
         if (config.GetValue(HuddleConfig.SeedDemoData, false))
         {
             silo.Services.AddHostedService<DemoSeeder>();

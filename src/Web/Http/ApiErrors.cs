@@ -13,6 +13,8 @@ public static class ApiErrors
         ErrorCodes.ValidationFailed => StatusCodes.Status400BadRequest,
         ErrorCodes.VersionConflict => StatusCodes.Status409Conflict,
         ErrorCodes.InvalidState => StatusCodes.Status409Conflict,
+        Contracts.Handoffs.HandoffErrors.AlreadyAccepted => StatusCodes.Status409Conflict,
+        Contracts.Handoffs.HandoffErrors.IllegalTransition => StatusCodes.Status409Conflict,
         ErrorCodes.LimitExceeded => StatusCodes.Status422UnprocessableEntity,
         ErrorCodes.Unavailable => StatusCodes.Status503ServiceUnavailable,
         ErrorCodes.Internal => StatusCodes.Status500InternalServerError,

@@ -1,4 +1,5 @@
 using Huddle.Contracts.Boards;
+using Huddle.Contracts.Handoffs;
 
 namespace Huddle.Web.Live;
 
@@ -7,4 +8,10 @@ public interface IHuddleClient
 {
     /// <summary>A watched board changed; carries the new version.</summary>
     Task BoardChanged(BoardChange change);
+
+    /// <summary>The user's handoff inbox changed: a ping, or a handoff they are part of moved on; carries the inbox's seq.</summary>
+    Task HandoffInboxChanged(InboxChange change);
+
+    /// <summary>A watched team's open handoffs changed; carries the feed's seq.</summary>
+    Task TeamHandoffsChanged(TeamHandoffsChange change);
 }

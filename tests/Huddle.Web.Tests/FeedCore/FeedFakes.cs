@@ -249,6 +249,11 @@ internal sealed class FakeHub : IHubContext<HuddleHub, IHuddleClient>, IHubClien
                 await gate.Task;
             }
         }
+
+        // The feed core is tested on the board's route alone.
+        public Task HandoffInboxChanged(Contracts.Handoffs.InboxChange change) => throw new NotSupportedException();
+
+        public Task TeamHandoffsChanged(Contracts.Handoffs.TeamHandoffsChange change) => throw new NotSupportedException();
     }
 }
 

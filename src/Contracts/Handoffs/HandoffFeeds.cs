@@ -1,0 +1,47 @@
+using System.Collections.Immutable;
+
+namespace Huddle.Contracts.Handoffs;
+
+/// <summary>
+/// One change of a clinician's inbox feed (<c>inbox:{userId}</c>, event <c>HandoffInboxChanged</c>):
+/// a handoff they were pinged for or requested, as it now stands. <see cref="Ping"/> is true when this
+/// change asks them to answer; <see cref="Notice"/> is the PHI-free text to show or speak. A change
+/// with <see cref="Reset"/> carries no item: re-read the inbox.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("huddle.inbox-change")]
+public sealed record InboxChange(
+    [property: Id(0)] string UserId,
+    [property: Id(1)] long Seq,
+    [property: Id(2)] HandoffSummary? Item,
+    [property: Id(3)] bool Ping,
+    [property: Id(4)] string? Notice,
+    [property: Id(5)] DateTimeOffset At,
+    [property: Id(6)] bool Reset = false);
+
+/// <summary>A clinician's inbox: their open handoffs and the most recent closed ones, newest first.</summary>
+[GenerateSerializer, Immutable, Alias("huddle.inbox")]
+public sealed record InboxSnapshot(
+    [property: Id(0)] string UserId,
+    [property: Id(1)] long Seq,
+    [property: Id(2)] ImmutableArray<HandoffSummary> Items);
+
+/// <summary>
+/// One change of a team's open handoffs (<c>handoffs:{teamId}</c>, event <c>TeamHandoffsChanged</c>), for
+/// the board and the room display alike (a summary carries no patient data). An item that is no longer
+/// open leaves the list. A change with <see cref="Reset"/> carries no item: re-read.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("huddle.team-handoffs-change")]
+public sealed record TeamHandoffsChange(
+    [property: Id(0)] string TeamId,
+    [property: Id(1)] long Seq,
+    [property: Id(2)] HandoffSummary? Item,
+    [property: Id(3)] DateTimeOffset At,
+    [property: Id(4)] bool Reset = false);
+
+/// <summary>A team's open handoffs (and scheduled referrals), oldest first.</summary>
+[GenerateSerializer, Immutable, Alias("huddle.team-handoffs")]
+public sealed record TeamHandoffsSnapshot(
+    [property: Id(0)] string TeamId,
+    [property: Id(1)] long Seq,
+    [property: Id(2)] ImmutableArray<HandoffSummary> Items,
+    [property: Id(3)] EscalationPolicy Policy);

@@ -1,0 +1,17 @@
+namespace Huddle.Contracts.Handoffs;
+
+/// <summary>Text limits of a handoff (after trimming), enforced by the rules.</summary>
+public static class HandoffLimits
+{
+    /// <summary>Each SBAR field: a line or two, never a note.</summary>
+    public const int SbarField = 280;
+
+    /// <summary>The room or location ("Exam 3").</summary>
+    public const int Room = 40;
+
+    /// <summary>A decline or cancel reason.</summary>
+    public const int Reason = 200;
+
+    /// <summary>The longest ETA a consultant may give, in minutes.</summary>
+    public const int MaxEtaMinutes = 120;
+}

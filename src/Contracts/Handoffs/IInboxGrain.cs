@@ -1,0 +1,18 @@
+namespace Huddle.Contracts.Handoffs;
+
+/// <summary>
+/// A clinician's handoff inbox (key: the user id), owner of the feed <c>inbox:{userId}</c> whose one
+/// audience is <c>user:{userId}</c>: pings and status changes of the handoffs sent to or requested by
+/// them, on every device and web host. Its seq is stored, so a re-opened inbox resumes by seq.
+/// </summary>
+public interface IInboxGrain : Live.IFeedGrain
+{
+    /// <summary>The feed kind of an inbox.</summary>
+    const string Feed = "inbox";
+
+    /// <summary>
+    /// Called by a handoff's grain: <paramref name="item"/> as it now stands, <paramref name="ping"/>
+    /// when it asks this user to answer. An item not newer than the one held changes nothing.
+    /// </summary>
+    Task DeliverAsync(HandoffSummary item, bool ping);
+}

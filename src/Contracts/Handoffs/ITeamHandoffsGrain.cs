@@ -1,0 +1,24 @@
+using Huddle.Contracts.Common;
+
+namespace Huddle.Contracts.Handoffs;
+
+/// <summary>
+/// A team's handoff desk (key: the team id): its escalation policy and its open handoffs, owner of the
+/// feed <c>handoffs:{teamId}</c> for the board (audience <c>members</c>) and the room display
+/// (<c>displays</c>; the same PHI-free summaries).
+/// </summary>
+public interface ITeamHandoffsGrain : Live.IFeedGrain
+{
+    /// <summary>The feed kind of a team's open handoffs.</summary>
+    const string Feed = "handoffs";
+
+    /// <summary>The team's escalation policy (the defaults until a member sets one).</summary>
+    [AlwaysInterleave]
+    Task<EscalationPolicy> GetPolicyAsync();
+
+    /// <summary>Replaces the policy; members only; backups must be members; step times 15-3600 s.</summary>
+    Task<Result<EscalationPolicy>> SetPolicyAsync(string actorId, EscalationPolicy policy);
+
+    /// <summary>Called by a handoff's grain: adds, updates or (when no longer open) removes <paramref name="item"/>.</summary>
+    Task TrackAsync(HandoffSummary item);
+}

@@ -1,0 +1,14 @@
+namespace Huddle.Contracts.Presence;
+
+/// <summary>
+/// A clinician's presence as others see it: the merged <see cref="Status"/> and since when it holds,
+/// the status the clinician chose (kept across connections and while offline; null = available),
+/// and how many connections are live.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("huddle.presence")]
+public sealed record PresenceView(
+    [property: Id(0)] string UserId,
+    [property: Id(1)] PresenceStatus Status,
+    [property: Id(2)] DateTimeOffset Since,
+    [property: Id(3)] PresenceStatus? Chosen,
+    [property: Id(4)] int Connections);

@@ -1,0 +1,120 @@
+using System.Collections.Immutable;
+using Huddle.Contracts.Common;
+using Huddle.Contracts.Handoffs;
+using Huddle.Contracts.Live;
+using Huddle.Grains.Live;
+using Microsoft.Extensions.Logging;
+
+namespace Huddle.Grains.Handoffs;
+
+/// <summary>
+/// What an inbox and a team's handoff desk share: a list of handoff summaries (<see cref="HandoffList"/>)
+/// published as one feed whose seq is stored with the list, so a re-activated owner continues the same
+/// numbering and a watcher behind the re-activation gets a reset, never a wrong list.
+/// </summary>
+public abstract partial class HandoffFeedGrain(IPersistentState<HandoffFeedState> state, string kind, FeedOptions feedOptions, ILogger logger) : Grain
+{
+    private FeedPublisher? _feed;
+
+    protected IPersistentState<HandoffFeedState> State => state;
+
+    protected string Key => this.GetPrimaryKeyString();
+
+    protected FeedPublisher Feed => _feed ??= new FeedPublisher(new FeedId(kind, Key), state.State.Seq, feedOptions, logger);
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _ = Feed;
+        return base.OnActivateAsync(cancellationToken);
+    }
+
+    public Task<long> SubscribeAsync(string kind, IFeedObserver observer)
+    {
+        CheckKind(kind);
+        return Task.FromResult(Feed.Subscribe(observer));
+    }
+
+    public Task UnsubscribeAsync(string kind, IFeedObserver observer)
+    {
+        CheckKind(kind);
+        Feed.Unsubscribe(observer);
+        return Task.CompletedTask;
+    }
+
+    public Task<FeedCatchUp> ReadSinceAsync(string kind, long seq)
+    {
+        CheckKind(kind);
+        return Task.FromResult(Feed.ReadSince(seq));
+    }
+
+    public async Task<Result<FeedOpen>> OpenAsync(string kind, string userId, long? since, string? audience = null)
+    {
+        CheckKind(kind);
+        var placed = await AudienceOfAsync(userId, audience);
+        if (placed.Error is { } denied)
+        {
+            return denied;
+        }
+
+        if (since is { } from && Feed.ReadSince(from) is { Reset: false } missed)
+        {
+            return new FeedOpen(placed.Value!, missed.Seq, false, null, [.. missed.Changes.Select(c => c.For(placed.Value!)).OfType<object>()]);
+        }
+
+        return new FeedOpen(placed.Value!, state.State.Seq, true, Snapshot(), []);
+    }
+
+    /// <summary>The audience <paramref name="userId"/> is placed in (asking for <paramref name="audience"/>), or why they may not watch.</summary>
+    protected abstract Task<Result<string>> AudienceOfAsync(string userId, string? audience);
+
+    /// <summary>The snapshot a watcher starts from.</summary>
+    protected abstract object Snapshot();
+
+    /// <summary>
+    /// Takes <paramref name="item"/> in; when it is newer than what is held, stores it and publishes
+    /// <paramref name="deliveries"/> of the new seq (one payload per audience).
+    /// </summary>
+    protected async Task TakeAsync(HandoffSummary item, int keepClosed, Func<long, IEnumerable<FeedDelivery>> deliveries)
+    {
+        ArgumentNullException.ThrowIfNull(deliveries);
+        if (HandoffList.Upsert(state.State.Items, item, keepClosed) is not { } items)
+        {
+            return;
+        }
+
+        var (itemsBefore, seqBefore) = (state.State.Items, state.State.Seq);
+        (state.State.Items, state.State.Seq) = (items, seqBefore + 1);
+        await PersistAsync(() => (state.State.Items, state.State.Seq) = (itemsBefore, seqBefore));
+        Feed.Publish(state.State.Seq, deliveries(state.State.Seq));
+    }
+
+    /// <summary>Writes the state; on failure memory goes back and the activation is retired (as the team's grain does).</summary>
+    protected async Task PersistAsync(Action rollback)
+    {
+        ArgumentNullException.ThrowIfNull(rollback);
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch (Exception ex)
+        {
+            rollback();
+            LogWriteFailed(ex, kind, Key);
+            DeactivateOnIdle();
+            throw;
+        }
+    }
+
+    protected ImmutableArray<HandoffSummary> Items => state.State.Items;
+
+    private void CheckKind(string asked)
+    {
+        if (asked != kind)
+        {
+            throw new ArgumentException($"This grain publishes the '{kind}' feed, not '{asked}'.", nameof(asked));
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Feed {Kind}:{Key}: state write failed; memory restored and activation retired")]
+    private partial void LogWriteFailed(Exception ex, string kind, string key);
+}

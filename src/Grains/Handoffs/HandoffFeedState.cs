@@ -1,0 +1,18 @@
+using System.Collections.Immutable;
+using Huddle.Contracts.Handoffs;
+
+namespace Huddle.Grains.Handoffs;
+
+/// <summary>The persisted state of an inbox or a team's handoff desk: its items, its feed's seq and (a team's) policy.</summary>
+[GenerateSerializer, Alias("huddle.handoff-feed-state")]
+public sealed class HandoffFeedState
+{
+    [Id(0)]
+    public ImmutableArray<HandoffSummary> Items { get; set; } = [];
+
+    [Id(1)]
+    public long Seq { get; set; }
+
+    [Id(2)]
+    public EscalationPolicy? Policy { get; set; }
+}

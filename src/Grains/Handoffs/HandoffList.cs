@@ -1,0 +1,27 @@
+using System.Collections.Immutable;
+using Huddle.Contracts.Handoffs;
+
+namespace Huddle.Grains.Handoffs;
+
+/// <summary>
+/// The handoff summaries an inbox or a team's desk holds, plain C#: one per handoff, the newest version
+/// wins (a late or repeated delivery changes nothing), open ones kept, at most
+/// a given number of closed ones (the newest).
+/// </summary>
+public static class HandoffList
+{
+    /// <summary><paramref name="items"/> with <paramref name="item"/> taken in, or null when it is not newer than what is held.</summary>
+    public static ImmutableArray<HandoffSummary>? Upsert(ImmutableArray<HandoffSummary> items, HandoffSummary item, int keepClosed)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        var held = items.FirstOrDefault(i => i.HandoffId == item.HandoffId);
+        if (held is not null && held.Version >= item.Version)
+        {
+            return null;
+        }
+
+        var next = items.Where(i => i.HandoffId != item.HandoffId).Prepend(item).ToList();
+        var closed = next.Where(i => !i.IsOpen).OrderByDescending(i => i.RequestedAt).Skip(keepClosed).ToHashSet();
+        return [.. next.Where(i => !closed.Contains(i)).OrderByDescending(i => i.RequestedAt)];
+    }
+}

@@ -1,0 +1,108 @@
+using System.Security.Cryptography;
+using System.Text;
+using Huddle.Contracts.Common;
+using Huddle.Contracts.Handoffs;
+using Huddle.Contracts.Live;
+using Huddle.Web.Http;
+using Huddle.Web.Live;
+
+namespace Huddle.Web.Handoffs;
+
+/// <summary>
+/// The one door from web code (hub, HTTP) to warm handoffs: it checks ids before they become grain
+/// keys, gives a new request its handoff id, opens the inbox and team feeds through the relay, and
+/// turns an unreachable grain or unconfirmed write into <c>unavailable</c>.
+/// </summary>
+public sealed partial class HandoffService(IGrainFactory grains, FeedRelay relay, ILogger<HandoffService> logger)
+{
+    private static readonly HuddleError InvalidId = HuddleError.Invalid($"An id is 1-{Ids.MaxLength} letters, digits, '-', '_' or '.'.");
+
+    /// <summary>
+    /// The id of a new handoff: opaque, and the same for a retried request with the same op id by the
+    /// same user, so the retry reaches the grain that remembers it and creates nothing twice.
+    /// </summary>
+    public static string IdFor(string userId, string? opId) => opId is null
+        ? $"h-{Guid.NewGuid():N}"
+        : $"h-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{userId}\n{opId}")))[..32]}";
+
+    /// <summary>Requests a handoff as <paramref name="userId"/>; the reply carries its new id.</summary>
+    public Task<Result<HandoffSummary>> RequestAsync(string userId, RequestHandoff request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.OpId is { } opId && !Ids.IsValid(opId))
+        {
+            return Task.FromResult<Result<HandoffSummary>>(InvalidId);
+        }
+
+        var id = IdFor(userId, request.OpId);
+        return CallAsync(id, request.Op, () => grains.GetGrain<IHandoffGrain>(id).RequestAsync(userId, request));
+    }
+
+    /// <summary>Applies <paramref name="command"/> to handoff <paramref name="handoffId"/> as <paramref name="userId"/>.</summary>
+    public Task<Result<HandoffSummary>> ExecuteAsync(string userId, string handoffId, HandoffCommand command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        return CallAsync(handoffId, command.Op, () => grains.GetGrain<IHandoffGrain>(handoffId).ExecuteAsync(userId, command));
+    }
+
+    /// <summary>The whole handoff, for those who may open it (each open is logged).</summary>
+    public Task<Result<Handoff>> OpenAsync(string userId, string handoffId) =>
+        CallAsync(handoffId, "open", () => grains.GetGrain<IHandoffGrain>(handoffId).OpenAsync(userId));
+
+    /// <summary>Opens the connection's own inbox; with <paramref name="since"/> only what it missed.</summary>
+    public async Task<Result<InboxReply>> SubscribeInboxAsync(HubWatcher watcher, long? since)
+    {
+        ArgumentNullException.ThrowIfNull(watcher);
+        return ToInbox(await relay.OpenAsync(InboxRoute.FeedOf(watcher.UserId), watcher, since));
+    }
+
+    /// <summary>The catch-up read of <paramref name="userId"/>'s inbox, without watching.</summary>
+    public async Task<Result<InboxReply>> ReadInboxAsync(string userId, long? since) =>
+        ToInbox(await relay.ReadAsync(InboxRoute.FeedOf(userId), userId, since));
+
+    /// <summary>Opens a team's open handoffs for a hub connection.</summary>
+    public async Task<Result<TeamHandoffsReply>> SubscribeTeamAsync(HubWatcher watcher, string teamId, long? since)
+    {
+        ArgumentNullException.ThrowIfNull(watcher);
+        return Ids.IsValid(teamId) ? ToTeam(await relay.OpenAsync(TeamHandoffsRoute.FeedOf(teamId), watcher, since)) : InvalidId;
+    }
+
+    /// <summary>The catch-up read of a team's open handoffs.</summary>
+    public async Task<Result<TeamHandoffsReply>> ReadTeamAsync(string userId, string teamId, long? since) =>
+        Ids.IsValid(teamId) ? ToTeam(await relay.ReadAsync(TeamHandoffsRoute.FeedOf(teamId), userId, since)) : InvalidId;
+
+    /// <summary>Replaces a team's escalation policy (members only).</summary>
+    public Task<Result<EscalationPolicy>> SetPolicyAsync(string userId, string teamId, EscalationPolicy policy) =>
+        CallAsync(teamId, "setPolicy", () => grains.GetGrain<ITeamHandoffsGrain>(teamId).SetPolicyAsync(userId, policy));
+
+    /// <summary>Stops a hub connection watching a team's open handoffs.</summary>
+    public Task UnsubscribeTeamAsync(string connectionId, string teamId) =>
+        Ids.IsValid(teamId) ? relay.CloseAsync(TeamHandoffsRoute.FeedOf(teamId), connectionId) : Task.CompletedTask;
+
+    private static Result<InboxReply> ToInbox(Result<FeedOpen> open) =>
+        open.Map(o => new InboxReply(o.Seq, o.Reset, o.Snapshot as InboxSnapshot, [.. o.Changes.Cast<InboxChange>()]));
+
+    private static Result<TeamHandoffsReply> ToTeam(Result<FeedOpen> open) =>
+        open.Map(o => new TeamHandoffsReply(o.Seq, o.Reset, o.Snapshot as TeamHandoffsSnapshot, [.. o.Changes.Cast<TeamHandoffsChange>()]));
+
+    private async Task<Result<T>> CallAsync<T>(string key, string op, Func<Task<Result<T>>> call)
+    {
+        if (!Ids.IsValid(key))
+        {
+            return InvalidId;
+        }
+
+        try
+        {
+            return await call();
+        }
+        catch (Exception ex) when (Failures.IsUnavailable(ex))
+        {
+            LogUnavailable(ex, key, op);
+            return Failures.Unavailable;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Handoff call {Op} on {Key} could not reach its grain or storage")]
+    private partial void LogUnavailable(Exception ex, string key, string op);
+}

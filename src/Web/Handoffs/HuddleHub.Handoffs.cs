@@ -1,0 +1,99 @@
+using Huddle.Contracts.Common;
+using Huddle.Contracts.Handoffs;
+using Huddle.Web.Handoffs;
+
+namespace Huddle.Web.Live;
+
+/// <summary>
+/// The warm handoff hub methods (docs/api.md, "Warm handoffs"). A part of the one hub; every command
+/// takes an optional <c>opId</c> (null for none) that makes a retry apply once.
+/// </summary>
+public sealed partial class HuddleHub
+{
+    /// <summary>Requests a warm handoff; the reply's <c>handoffId</c> names it from now on.</summary>
+    public Task<Result<HandoffSummary>> RequestHandoff(RequestHandoff request, HandoffService handoffs)
+    {
+        ArgumentNullException.ThrowIfNull(handoffs);
+        return handoffs.RequestAsync(UserId, request);
+    }
+
+    /// <summary>Accepts a handoff this user was pinged for, arriving in <paramref name="etaMinutes"/>.</summary>
+    public Task<Result<HandoffSummary>> AcceptHandoff(string handoffId, int etaMinutes, string? opId, HandoffService handoffs) =>
+        Run(handoffs, handoffId, new AcceptHandoff(etaMinutes) { OpId = opId });
+
+    /// <summary>Declines a handoff this user was pinged for.</summary>
+    public Task<Result<HandoffSummary>> DeclineHandoff(string handoffId, string reason, string? opId, HandoffService handoffs) =>
+        Run(handoffs, handoffId, new DeclineHandoff(reason) { OpId = opId });
+
+    /// <summary>The accepting clinician joined the room.</summary>
+    public Task<Result<HandoffSummary>> JoinHandoff(string handoffId, string? opId, HandoffService handoffs) =>
+        Run(handoffs, handoffId, new JoinHandoff { OpId = opId });
+
+    /// <summary>The joined clinician finished the handoff.</summary>
+    public Task<Result<HandoffSummary>> CompleteHandoff(string handoffId, string? opId, HandoffService handoffs) =>
+        Run(handoffs, handoffId, new CompleteHandoff { OpId = opId });
+
+    /// <summary>The requester withdraws the handoff.</summary>
+    public Task<Result<HandoffSummary>> CancelHandoff(string handoffId, string? reason, string? opId, HandoffService handoffs) =>
+        Run(handoffs, handoffId, new CancelHandoff(reason) { OpId = opId });
+
+    /// <summary>The requester falls back to a referral (on <paramref name="on"/>, a date, or null) after a failed or declined handoff.</summary>
+    public Task<Result<HandoffSummary>> ScheduleReferral(string handoffId, DateOnly? on, string? opId, HandoffService handoffs) =>
+        Run(handoffs, handoffId, new ScheduleReferral(on) { OpId = opId });
+
+    /// <summary>The requester records the referral as attended.</summary>
+    public Task<Result<HandoffSummary>> AttendReferral(string handoffId, string? opId, HandoffService handoffs) =>
+        Run(handoffs, handoffId, new AttendReferral { OpId = opId });
+
+    /// <summary>The requester closes the referral unattended.</summary>
+    public Task<Result<HandoffSummary>> CloseReferral(string handoffId, string? reason, string? opId, HandoffService handoffs) =>
+        Run(handoffs, handoffId, new CloseReferral(reason) { OpId = opId });
+
+    /// <summary>The whole handoff (patient, SBAR, every step); the open is logged.</summary>
+    public Task<Result<Handoff>> OpenHandoff(string handoffId, HandoffService handoffs)
+    {
+        ArgumentNullException.ThrowIfNull(handoffs);
+        return handoffs.OpenAsync(UserId, handoffId);
+    }
+
+    /// <summary>Starts receiving <c>HandoffInboxChanged</c> for this user and returns the inbox.</summary>
+    public Task<Result<InboxReply>> SubscribeInbox(HandoffService handoffs)
+    {
+        ArgumentNullException.ThrowIfNull(handoffs);
+        return handoffs.SubscribeInboxAsync(Watcher, null);
+    }
+
+    /// <summary>Like <see cref="SubscribeInbox"/> for a client that has the inbox at <paramref name="seq"/>: only what it missed, or a reset.</summary>
+    public Task<Result<InboxReply>> ResumeInbox(long seq, HandoffService handoffs)
+    {
+        ArgumentNullException.ThrowIfNull(handoffs);
+        return handoffs.SubscribeInboxAsync(Watcher, seq);
+    }
+
+    /// <summary>Starts receiving <c>TeamHandoffsChanged</c> for <paramref name="teamId"/> (members and room displays).</summary>
+    public Task<Result<TeamHandoffsReply>> SubscribeTeamHandoffs(string teamId, HandoffService handoffs)
+    {
+        ArgumentNullException.ThrowIfNull(handoffs);
+        return handoffs.SubscribeTeamAsync(Watcher, teamId, null);
+    }
+
+    /// <summary>Like <see cref="SubscribeTeamHandoffs"/> from <paramref name="seq"/>.</summary>
+    public Task<Result<TeamHandoffsReply>> ResumeTeamHandoffs(string teamId, long seq, HandoffService handoffs)
+    {
+        ArgumentNullException.ThrowIfNull(handoffs);
+        return handoffs.SubscribeTeamAsync(Watcher, teamId, seq);
+    }
+
+    /// <summary>Stops receiving a team's open handoffs.</summary>
+    public Task UnsubscribeTeamHandoffs(string teamId, HandoffService handoffs)
+    {
+        ArgumentNullException.ThrowIfNull(handoffs);
+        return handoffs.UnsubscribeTeamAsync(Context.ConnectionId, teamId);
+    }
+
+    private Task<Result<HandoffSummary>> Run(HandoffService handoffs, string handoffId, HandoffCommand command)
+    {
+        ArgumentNullException.ThrowIfNull(handoffs);
+        return handoffs.ExecuteAsync(UserId, handoffId, command);
+    }
+}

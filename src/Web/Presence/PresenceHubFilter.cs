@@ -1,0 +1,27 @@
+using Huddle.Web.Auth;
+using Microsoft.AspNetCore.SignalR;
+
+namespace Huddle.Web.Presence;
+
+/// <summary>
+/// Every hub connection counts for its user's presence from its start to its end, on whichever host it
+/// lands, without the hub itself knowing presence exists.
+/// </summary>
+public sealed class PresenceHubFilter(PresenceService presence) : IHubFilter
+{
+    public async Task OnConnectedAsync(HubLifetimeContext context, Func<HubLifetimeContext, Task> next)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(next);
+        await presence.ConnectionAsync(context.Context.User!.UserIdOf(), context.Context.ConnectionId, open: true);
+        await next(context);
+    }
+
+    public async Task OnDisconnectedAsync(HubLifetimeContext context, Exception? exception, Func<HubLifetimeContext, Exception?, Task> next)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(next);
+        await next(context, exception);
+        await presence.ConnectionAsync(context.Context.User!.UserIdOf(), context.Context.ConnectionId, open: false);
+    }
+}

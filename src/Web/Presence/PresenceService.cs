@@ -1,0 +1,57 @@
+using Huddle.Contracts.Common;
+using Huddle.Contracts.Presence;
+using Huddle.Web.Http;
+
+namespace Huddle.Web.Presence;
+
+/// <summary>
+/// The door from web code to clinicians' presence: a hub connection's start, heartbeats and end feed
+/// the clinician's presence grain (the grain merges every connection of every host); a clinician
+/// chooses a status. An unreachable grain is <c>unavailable</c> for a choice, and only logged for a
+/// connection's start or end (presence then corrects itself through heartbeats and expiry).
+/// </summary>
+public sealed partial class PresenceService(IGrainFactory grains, ILogger<PresenceService> logger)
+{
+    /// <summary>The user's status choice.</summary>
+    public Task<Result<PresenceView>> SetAsync(string userId, PresenceStatus status) =>
+        CallAsync(userId, g => g.SetStatusAsync(status));
+
+    /// <summary>A heartbeat of one connection: it stays counted for another <c>Huddle:Presence:OfflineAfter</c>.</summary>
+    public Task<Result<PresenceView>> HeartbeatAsync(string userId, string connectionId) =>
+        CallAsync(userId, async g => Result<PresenceView>.Success(await g.HeartbeatAsync(connectionId)));
+
+    /// <summary>A clinician's presence as teammates see it.</summary>
+    public Task<Result<PresenceView>> GetAsync(string userId) => Ids.IsValid(userId)
+        ? CallAsync(userId, async g => Result<PresenceView>.Success(await g.GetAsync()))
+        : Task.FromResult<Result<PresenceView>>(HuddleError.Invalid($"A user id is 1-{Ids.MaxLength} letters, digits, '-', '_' or '.'."));
+
+    /// <summary>A hub connection of <paramref name="userId"/> opened or closed.</summary>
+    public async Task ConnectionAsync(string userId, string connectionId, bool open)
+    {
+        try
+        {
+            var grain = grains.GetGrain<IPresenceGrain>(userId);
+            await (open ? grain.ConnectAsync(connectionId) : grain.DisconnectAsync(connectionId));
+        }
+        catch (Exception ex) when (Failures.IsUnavailable(ex))
+        {
+            LogUnavailable(ex, userId);
+        }
+    }
+
+    private async Task<Result<PresenceView>> CallAsync(string userId, Func<IPresenceGrain, Task<Result<PresenceView>>> call)
+    {
+        try
+        {
+            return await call(grains.GetGrain<IPresenceGrain>(userId));
+        }
+        catch (Exception ex) when (Failures.IsUnavailable(ex))
+        {
+            LogUnavailable(ex, userId);
+            return Failures.Unavailable;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Presence of {UserId} could not be reached")]
+    private partial void LogUnavailable(Exception ex, string userId);
+}

@@ -1,0 +1,216 @@
+using Huddle.Contracts.CareTeams;
+using Huddle.Contracts.Common;
+using Huddle.Contracts.Handoffs;
+using Huddle.Contracts.Live;
+using Huddle.Contracts.Presence;
+using Huddle.Grains.Handoffs;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Huddle.Grains.Tests;
+
+[Collection(ClusterCollection.Name)]
+public sealed class HandoffGrainTests(ClusterFixture fixture)
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+
+    /// <summary>A fresh team: a PCP, BHC1 available, BHC2 on do-not-disturb, a nurse; everyone connected.</summary>
+    private async Task<Team> NewTeamAsync(EscalationPolicy? policy = null)
+    {
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        var team = new Team($"team-{suffix}", $"u-pcp-{suffix}", $"u-bhc1-{suffix}", $"u-bhc2-{suffix}", $"u-nurse-{suffix}");
+        await fixture.Grains.GetGrain<ICareTeamGrain>(team.Id).SetProfileAsync(new CareTeamProfile(team.Id, "Team", CareTeamStatus.Active,
+        [
+            new TeamMember(team.Pcp, "Dr. P", CareTeamRole.Pcp),
+            new TeamMember(team.Bhc1, "B. One", CareTeamRole.Bhc),
+            new TeamMember(team.Bhc2, "B. Two", CareTeamRole.Bhc),
+            new TeamMember(team.Nurse, "N. Urse", CareTeamRole.Nurse),
+        ], [], "UTC"));
+        foreach (var user in new[] { team.Pcp, team.Bhc1, team.Bhc2, team.Nurse })
+        {
+            await fixture.Grains.GetGrain<IPresenceGrain>(user).ConnectAsync($"c-{user}");
+        }
+
+        Assert.True((await fixture.Grains.GetGrain<IPresenceGrain>(team.Bhc2).SetStatusAsync(PresenceStatus.DoNotDisturb)).Ok);
+        if (policy is not null)
+        {
+            var set = await fixture.Grains.GetGrain<ITeamHandoffsGrain>(team.Id).SetPolicyAsync(team.Pcp, policy with
+            {
+                Backup1 = policy.Backup1 is null ? null : team.Nurse,
+            });
+            Assert.True(set.Ok, set.Error?.Message);
+        }
+
+        return team;
+    }
+
+    /// <summary>Waits for <paramref name="condition"/> (escalation runs on a timer's tick, not in the test's call).</summary>
+    private static async Task UntilAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + Wait;
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"Timed out waiting for {what}.");
+            await Task.Delay(20);
+        }
+    }
+
+    private sealed record Team(string Id, string Pcp, string Bhc1, string Bhc2, string Nurse);
+
+    private static RequestHandoff Request(Team team, HandoffTarget? target = null) =>
+        new(team.Id, "p-1", "Exam 3", target ?? new HandoffTarget(Role: CareTeamRole.Bhc), HandoffPriority.Urgent, new Sbar("PHQ-9 of 18 today"));
+
+    private async Task<(IHandoffGrain Grain, HandoffSummary Summary)> RequestAsync(Team team, HandoffTarget? target = null)
+    {
+        var grain = fixture.Grains.GetGrain<IHandoffGrain>($"h-{Guid.NewGuid():N}");
+        var requested = await grain.RequestAsync(team.Pcp, Request(team, target));
+        Assert.True(requested.Ok, requested.Error?.Message);
+        return (grain, requested.Value!);
+    }
+
+    private async Task<InboxSnapshot> InboxAsync(string userId)
+    {
+        var open = await fixture.Grains.GetGrain<IInboxGrain>(userId).OpenAsync(IInboxGrain.Feed, userId, null);
+        Assert.True(open.Ok, open.Error?.Message);
+        return (InboxSnapshot)open.Value!.Snapshot!;
+    }
+
+    private async Task<Handoff> ReadAsync(IHandoffGrain grain, Team team) => (await grain.OpenAsync(team.Pcp)).Value!;
+
+    [Fact]
+    public async Task A_role_handoff_pings_the_available_consultant_and_not_the_one_on_do_not_disturb()
+    {
+        var team = await NewTeamAsync();
+        var (_, summary) = await RequestAsync(team);
+        Assert.Equal((HandoffStatus.Requested, "pinged"), (summary.Status, summary.BusinessStatus));
+
+        var pinged = Assert.Single((await InboxAsync(team.Bhc1)).Items);
+        Assert.Equal(summary.HandoffId, pinged.HandoffId);
+        Assert.Empty((await InboxAsync(team.Bhc2)).Items);
+        Assert.Single((await InboxAsync(team.Pcp)).Items);
+        Assert.Single(((TeamHandoffsSnapshot)(await fixture.Grains.GetGrain<ITeamHandoffsGrain>(team.Id).OpenAsync(ITeamHandoffsGrain.Feed, team.Nurse, null)).Value!.Snapshot!).Items);
+    }
+
+    [Fact]
+    public async Task Of_two_accepts_at_once_exactly_one_wins_and_the_other_is_told_who_has_it()
+    {
+        var team = await NewTeamAsync(EscalationPolicy.Default with { PingAllAtOnce = true });
+        await fixture.Grains.GetGrain<IPresenceGrain>(team.Bhc2).SetStatusAsync(PresenceStatus.Available);
+        var (grain, _) = await RequestAsync(team);
+
+        var results = await Task.WhenAll(grain.ExecuteAsync(team.Bhc1, new AcceptHandoff(2)), grain.ExecuteAsync(team.Bhc2, new AcceptHandoff(3)));
+        var winner = Assert.Single(results, r => r.Ok);
+        var loser = Assert.Single(results, r => !r.Ok);
+        Assert.Equal(HandoffErrors.AlreadyAccepted, loser.Error!.Code);
+        Assert.Contains(winner.Value!.AcceptedBy!, loser.Error.Message, StringComparison.Ordinal);
+        Assert.Equal(winner.Value.AcceptedBy, (await ReadAsync(grain, team)).AcceptedBy);
+    }
+
+    [Fact]
+    public async Task A_cancel_racing_an_accept_ends_in_one_consistent_outcome()
+    {
+        var team = await NewTeamAsync();
+        var (grain, _) = await RequestAsync(team, new HandoffTarget(UserId: team.Bhc1));
+        var results = await Task.WhenAll(grain.ExecuteAsync(team.Bhc1, new AcceptHandoff(2)), grain.ExecuteAsync(team.Pcp, new CancelHandoff()));
+        var (accept, cancel) = (results[0], results[1]);
+        var final = await ReadAsync(grain, team);
+        Assert.True(cancel.Ok); // a requester may withdraw an accepted handoff too
+        Assert.Equal(HandoffStatus.Cancelled, final.Status);
+        Assert.Equal(accept.Ok, final.AcceptedBy == team.Bhc1);
+        Assert.Equal(final.History.Count(e => e.Action == HandoffActions.Accepted), accept.Ok ? 1 : 0);
+    }
+
+    [Fact]
+    public async Task A_retried_accept_with_its_op_id_is_applied_once()
+    {
+        var team = await NewTeamAsync();
+        var (grain, _) = await RequestAsync(team, new HandoffTarget(UserId: team.Bhc1));
+        var first = await grain.ExecuteAsync(team.Bhc1, new AcceptHandoff(2) { OpId = "op-accept" });
+        var retry = await grain.ExecuteAsync(team.Bhc1, new AcceptHandoff(2) { OpId = "op-accept" });
+        Assert.Equal(first.Value!.Version, retry.Value!.Version);
+        Assert.Single((await ReadAsync(grain, team)).History, e => e.Action == HandoffActions.Accepted);
+        Assert.Equal(ErrorCodes.ValidationFailed, (await grain.ExecuteAsync(team.Bhc1, new JoinHandoff { OpId = "op-accept" })).Error?.Code);
+    }
+
+    [Fact]
+    public async Task Joining_puts_the_consultant_in_session_and_completing_takes_them_out()
+    {
+        var team = await NewTeamAsync();
+        var (grain, _) = await RequestAsync(team, new HandoffTarget(UserId: team.Bhc1));
+        await grain.ExecuteAsync(team.Bhc1, new AcceptHandoff(1));
+        Assert.True((await grain.ExecuteAsync(team.Bhc1, new JoinHandoff())).Ok);
+        Assert.Equal(PresenceStatus.InSession, (await fixture.Grains.GetGrain<IPresenceGrain>(team.Bhc1).GetAsync()).Status);
+        Assert.Equal(HandoffStatus.Completed, (await grain.ExecuteAsync(team.Bhc1, new CompleteHandoff())).Value!.Status);
+        Assert.Equal(PresenceStatus.Available, (await fixture.Grains.GetGrain<IPresenceGrain>(team.Bhc1).GetAsync()).Status);
+        Assert.Empty(((TeamHandoffsSnapshot)(await fixture.Grains.GetGrain<ITeamHandoffsGrain>(team.Id).OpenAsync(ITeamHandoffsGrain.Feed, team.Pcp, null)).Value!.Snapshot!).Items);
+    }
+
+    [Fact]
+    public async Task Only_those_involved_or_on_the_team_open_the_details()
+    {
+        var team = await NewTeamAsync();
+        var (grain, _) = await RequestAsync(team, new HandoffTarget(UserId: team.Bhc1));
+        Assert.Equal("PHQ-9 of 18 today", (await grain.OpenAsync(team.Bhc1)).Value!.Reason.Situation);
+        Assert.Equal(ErrorCodes.Forbidden, (await grain.OpenAsync("u-stranger")).Error?.Code);
+        Assert.Equal(ErrorCodes.Forbidden, (await fixture.Grains.GetGrain<IInboxGrain>(team.Bhc1).OpenAsync(IInboxGrain.Feed, team.Pcp, null)).Error?.Code);
+    }
+
+    [Fact]
+    public async Task An_unanswered_handoff_escalates_to_backup_1_when_the_clock_reaches_the_target_time()
+    {
+        var team = await NewTeamAsync(EscalationPolicy.Default with { Backup1 = "set" });
+        var (grain, _) = await RequestAsync(team, new HandoffTarget(UserId: team.Bhc1));
+        Assert.Empty((await InboxAsync(team.Nurse)).Items);
+
+        fixture.Clock.Advance(TimeSpan.FromMinutes(5));
+        await UntilAsync(async () => (await ReadAsync(grain, team)).BusinessStatus == "escalated to backup 1", "the escalation to backup 1");
+        var ping = Assert.Single((await InboxAsync(team.Nurse)).Items);
+        Assert.Equal(HandoffStatus.Requested, ping.Status);
+    }
+
+    [Fact]
+    public async Task Escalation_survives_the_grain_being_deactivated_and_reactivated()
+    {
+        var team = await NewTeamAsync(EscalationPolicy.Default with { Backup1 = "set" });
+        var (grain, summary) = await RequestAsync(team, new HandoffTarget(UserId: team.Bhc1));
+        var management = fixture.Grains.GetGrain<IManagementGrain>(0);
+        await management.DeactivateGrain(grain.GetGrainId());
+        await UntilAsync(async () => await management.GetActivationAddress(grain) is null, "the handoff's grain to deactivate");
+
+        // The deadline is in durable reminders, not only in the gone activation's timer.
+        var reminders = fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<IReminderTable>();
+        Assert.Contains((await reminders.ReadRows(grain.GetGrainId())).Reminders, r => r.ReminderName == HandoffGrain.EscalationReminder);
+
+        // The target time passes while nothing is active; the reminder's tick wakes a new activation.
+        fixture.Clock.Advance(TimeSpan.FromMinutes(6));
+        await grain.AsReference<IRemindable>().ReceiveReminder(HandoffGrain.EscalationReminder, default);
+        Assert.Equal("escalated to backup 1", (await ReadAsync(grain, team)).BusinessStatus);
+
+        // The new activation re-armed its timer from the stored deadline: the next step comes on time
+        // (the whole role is BHC1, pinged already, and BHC2 on do-not-disturb: skipped, so no response).
+        fixture.Clock.Advance(TimeSpan.FromMinutes(5));
+        await UntilAsync(async () => (await ReadAsync(grain, team)).Status == HandoffStatus.Failed, "no response");
+        var failed = await ReadAsync(grain, team);
+        Assert.Equal([HandoffActions.Requested, HandoffActions.Pinged, HandoffActions.Escalated, HandoffActions.Skipped, HandoffActions.NoResponse],
+            failed.History.Select(e => e.Action));
+        Assert.Equal(summary.HandoffId, failed.HandoffId);
+        Assert.Equal("no response", failed.BusinessStatus);
+        Assert.DoesNotContain((await reminders.ReadRows(grain.GetGrainId())).Reminders, r => r.ReminderName == HandoffGrain.EscalationReminder);
+        Assert.Equal(HandoffStatus.Failed, (await InboxAsync(team.Pcp)).Items.Single(i => i.HandoffId == summary.HandoffId).Status);
+    }
+
+    [Fact]
+    public async Task The_inbox_feed_numbers_its_changes_for_its_owner_alone()
+    {
+        var team = await NewTeamAsync();
+        var inbox = fixture.Grains.GetGrain<IInboxGrain>(team.Bhc1);
+        var (grain, _) = await RequestAsync(team, new HandoffTarget(UserId: team.Bhc1));
+        var before = (await inbox.OpenAsync(IInboxGrain.Feed, team.Bhc1, null)).Value!.Seq;
+        await grain.ExecuteAsync(team.Bhc1, new AcceptHandoff(4));
+
+        var open = (await inbox.OpenAsync(IInboxGrain.Feed, team.Bhc1, before)).Value!;
+        Assert.Equal((FeedAudiences.User(team.Bhc1), false, before + 1), (open.Audience, open.Reset, open.Seq));
+        var change = (InboxChange)Assert.Single(open.Changes);
+        Assert.Equal((HandoffStatus.Accepted, false), (change.Item!.Status, change.Ping));
+        Assert.Equal("Warm handoff accepted — Exam 3 — open Huddle", change.Notice);
+    }
+}
