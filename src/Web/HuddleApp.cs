@@ -8,6 +8,7 @@ using Huddle.Web.Auth;
 using Huddle.Web.Layout;
 using Huddle.Web.Home;
 using Huddle.Web.Live;
+using Huddle.Web.Metrics;
 using Microsoft.AspNetCore.SignalR;
 using Huddle.Web.Operations;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -81,6 +82,7 @@ public static class HuddleApp
         builder.Services.AddSingleton<HubErrorFilter>();
         builder.Services.AddHuddleLive(builder.Configuration);
         builder.Services.AddSingleton<MeService>();
+        builder.Services.AddSingleton<MetricsService>();
         builder.Services.AddSingleton(new DevIdentities(DemoData.Users));
         // Features: each brings its service and its route through the relay.
         builder.Services.AddSingleton<BoardService>();
@@ -119,6 +121,7 @@ public static class HuddleApp
         var api = app.MapGroup("/api").RequireAuthorization();
         api.MapMeEndpoints();
         api.MapBoardEndpoints();
+        api.MapMetricsEndpoints();
         api.MapHandoffEndpoints();
         app.MapSignOut();
         if (app.Environment.IsDevelopment())

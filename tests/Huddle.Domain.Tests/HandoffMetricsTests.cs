@@ -35,7 +35,7 @@ public sealed class HandoffMetricsTests
             _f.Time.SetUtcNow(start.AddSeconds(join + 1));
         }
 
-        var report = HandoffMetrics.Compute(Team.TeamId, handoffs, DayOf(_f.Now), DayOf(_f.Now), DayOf);
+        var report = HandoffMetrics.Compute(Team.TeamId, handoffs.Select(HandoffMetrics.OutcomeOf), DayOf(_f.Now), DayOf(_f.Now), DayOf);
         Assert.Equal(new DurationStats(3, 120, 600), report.TimeToAccept);
         Assert.Equal(new DurationStats(3, 360, 1200), report.TimeToJoin);
         Assert.Equal((3, 3), (report.Requested, report.StillOpen));
@@ -67,7 +67,7 @@ public sealed class HandoffMetricsTests
         var yesterday = _f.Now.AddDays(-1);
         var old = HandoffRules.Request("h-old", Pcp, Request(), Team, yesterday).Value!;
 
-        var today = HandoffMetrics.Compute(Team.TeamId, [completed, unanswered, cancelled, old], DayOf(_f.Now), DayOf(_f.Now), DayOf);
+        var today = HandoffMetrics.Compute(Team.TeamId, new[] { completed, unanswered, cancelled, old }.Select(HandoffMetrics.OutcomeOf), DayOf(_f.Now), DayOf(_f.Now), DayOf);
         Assert.Equal(3, today.Requested);
         Assert.Equal(0.5, today.CompletionRate);          // completed 1 of (completed + failed)
         Assert.Equal(1.0 / 3, today.EscalationRate!.Value, 6);
@@ -75,7 +75,7 @@ public sealed class HandoffMetricsTests
         Assert.Equal(1.0, today.ReferralAttendance);
         Assert.Equal(0, today.StillOpen);
 
-        var week = HandoffMetrics.Compute(Team.TeamId, [completed, unanswered, cancelled, old], DayOf(_f.Now).AddDays(-6), DayOf(_f.Now), DayOf);
+        var week = HandoffMetrics.Compute(Team.TeamId, new[] { completed, unanswered, cancelled, old }.Select(HandoffMetrics.OutcomeOf), DayOf(_f.Now).AddDays(-6), DayOf(_f.Now), DayOf);
         Assert.Equal((4, 1), (week.Requested, week.StillOpen));
         Assert.Equal(7, week.Days.Length);
         Assert.Equal([1, 3], week.Days.Where(d => d.Requested > 0).Select(d => d.Requested));

@@ -213,4 +213,30 @@ public sealed class HandoffGrainTests(ClusterFixture fixture)
         Assert.Equal((HandoffStatus.Accepted, false), (change.Item!.Status, change.Ping));
         Assert.Equal("Warm handoff accepted — Exam 3 — open Huddle", change.Notice);
     }
+
+    [Fact]
+    public async Task The_team_desk_counts_each_handoff_once_for_its_metrics_members_only()
+    {
+        var team = await NewTeamAsync();
+        var (done, _) = await RequestAsync(team);
+        fixture.Clock.Advance(TimeSpan.FromSeconds(90));
+        Assert.True((await done.ExecuteAsync(team.Bhc1, new AcceptHandoff(3))).Ok);
+        fixture.Clock.Advance(TimeSpan.FromSeconds(150));
+        Assert.True((await done.ExecuteAsync(team.Bhc1, new JoinHandoff())).Ok);
+        Assert.True((await done.ExecuteAsync(team.Bhc1, new CompleteHandoff())).Ok);
+        var (withdrawn, _) = await RequestAsync(team);
+        Assert.True((await withdrawn.ExecuteAsync(team.Pcp, new CancelHandoff("Patient left"))).Ok);
+
+        var desk = fixture.Grains.GetGrain<ITeamHandoffsGrain>(team.Id);
+        var today = (await desk.GetMetricsAsync(team.Pcp, 1)).Value!;
+        Assert.Equal((2, 0), (today.Requested, today.StillOpen));
+        Assert.Equal(new DurationStats(1, 90, 90), today.TimeToAccept);
+        Assert.Equal(new DurationStats(1, 240, 240), today.TimeToJoin);
+        Assert.Equal(1.0, today.CompletionRate);
+        Assert.Equal(0.0, today.EscalationRate);
+        Assert.Equal(30, (await desk.GetMetricsAsync(team.Pcp, 30)).Value!.Days.Length);
+
+        Assert.Equal(ErrorCodes.Forbidden, (await desk.GetMetricsAsync("u-stranger", 7)).Error?.Code);
+        Assert.Equal(ErrorCodes.ValidationFailed, (await desk.GetMetricsAsync(team.Pcp, 31)).Error?.Code);
+    }
 }

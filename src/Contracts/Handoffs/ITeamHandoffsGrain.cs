@@ -19,6 +19,16 @@ public interface ITeamHandoffsGrain : Live.IFeedGrain
     /// <summary>Replaces the policy; members only; backups must be members; step times 15-3600 s.</summary>
     Task<Result<EscalationPolicy>> SetPolicyAsync(string actorId, EscalationPolicy policy);
 
-    /// <summary>Called by a handoff's grain: adds, updates or (when no longer open) removes <paramref name="item"/>.</summary>
-    Task TrackAsync(HandoffSummary item);
+    /// <summary>
+    /// Called by a handoff's grain: adds, updates or (when no longer open) removes <paramref name="item"/>,
+    /// and keeps <paramref name="outcome"/> for the metrics.
+    /// </summary>
+    Task TrackAsync(HandoffSummary item, HandoffOutcome outcome);
+
+    /// <summary>
+    /// The team's warm-handoff metrics over its last <paramref name="days"/> days (1-30, today
+    /// included, in the team's time zone). Members only.
+    /// </summary>
+    [AlwaysInterleave]
+    Task<Result<HandoffMetricsReport>> GetMetricsAsync(string userId, int days);
 }

@@ -15,4 +15,8 @@ public sealed class HandoffFeedState
 
     [Id(2)]
     public EscalationPolicy? Policy { get; set; }
+
+    /// <summary>A team's handoffs of the last 31 days as the metrics count them (a team's desk only).</summary>
+    [Id(3)]
+    public ImmutableArray<HandoffOutcome> Outcomes { get; set; } = [];
 }

@@ -231,7 +231,7 @@ public sealed partial class HandoffGrain(
         var summary = handoff.Summary();
         var deliveries = handoff.Involved
             .Select(u => GrainFactory.GetGrain<IInboxGrain>(u).DeliverAsync(summary, pinged.Contains(u)))
-            .Append(GrainFactory.GetGrain<ITeamHandoffsGrain>(handoff.TeamId).TrackAsync(summary));
+            .Append(GrainFactory.GetGrain<ITeamHandoffsGrain>(handoff.TeamId).TrackAsync(summary, HandoffMetrics.OutcomeOf(handoff)));
         try
         {
             await Task.WhenAll(deliveries);

@@ -55,11 +55,68 @@ public sealed class TeamHandoffsGrain(
         return policy;
     }
 
-    public Task TrackAsync(HandoffSummary item) => TakeAsync(item, keepClosed: 0, seq =>
+    public async Task TrackAsync(HandoffSummary item, HandoffOutcome outcome)
     {
-        var change = new TeamHandoffsChange(Key, seq, item, clock.UtcNow);
-        return [new(FeedAudiences.Members, change), new(FeedAudiences.Displays, change)];
-    });
+        ArgumentNullException.ThrowIfNull(outcome);
+        // The outcome rides in the same state write as the item; a stale one (older version) is ignored.
+        var before = State.State.Outcomes;
+        State.State.Outcomes = KeepOutcome(before, outcome, clock.UtcNow);
+        try
+        {
+            await TakeAsync(item, keepClosed: 0, seq =>
+            {
+                var change = new TeamHandoffsChange(Key, seq, item, clock.UtcNow);
+                return [new(FeedAudiences.Members, change), new(FeedAudiences.Displays, change)];
+            });
+        }
+        catch
+        {
+            State.State.Outcomes = before;
+            throw;
+        }
+    }
+
+    public async Task<Result<HandoffMetricsReport>> GetMetricsAsync(string userId, int days)
+    {
+        var profile = await GrainFactory.GetGrain<ICareTeamGrain>(Key).GetProfileAsync();
+        if (profile is null)
+        {
+            return HuddleError.NotFound("Team", Key);
+        }
+
+        if (!profile.IsMember(userId))
+        {
+            return HuddleError.Forbidden("Only clinicians on the care team can read its handoff metrics.");
+        }
+
+        if (days is < 1 or > MetricsDays - 1)
+        {
+            return HuddleError.Invalid($"Ask for 1 to {MetricsDays - 1} days.");
+        }
+
+        var today = profile.DayAt(clock.UtcNow);
+        return HandoffMetrics.Compute(Key, State.State.Outcomes, today.AddDays(1 - days), today, profile.DayAt);
+    }
+
+    /// <summary>How many days of outcomes the desk keeps (a month, and a day for the time zone).</summary>
+    public const int MetricsDays = 31;
+
+    /// <summary>The most outcomes the desk keeps, oldest dropped first, so its state stays far below one storage row.</summary>
+    public const int MaxOutcomes = 3000;
+
+    private static System.Collections.Immutable.ImmutableArray<HandoffOutcome> KeepOutcome(
+        System.Collections.Immutable.ImmutableArray<HandoffOutcome> outcomes, HandoffOutcome outcome, DateTimeOffset now)
+    {
+        var earlier = outcomes.FirstOrDefault(o => o.HandoffId == outcome.HandoffId);
+        if (earlier is not null && earlier.Version >= outcome.Version)
+        {
+            return outcomes;
+        }
+
+        var kept = outcomes.Where(o => o.HandoffId != outcome.HandoffId && now - o.RequestedAt < TimeSpan.FromDays(MetricsDays)).Append(outcome)
+            .OrderBy(o => o.RequestedAt).ToList();
+        return [.. kept.Skip(Math.Max(0, kept.Count - MaxOutcomes))];
+    }
 
     protected override async Task<Result<string>> AudienceOfAsync(string userId, string? audience)
     {
