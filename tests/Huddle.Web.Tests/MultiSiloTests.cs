@@ -9,6 +9,9 @@ using Huddle.Web.Live;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Huddle.Contracts.Boards;
+using Huddle.Contracts.CareTeams;
+using Huddle.Contracts.Common;
+using Huddle.Contracts.Handoffs;
 
 namespace Huddle.Web.Tests;
 
@@ -40,6 +43,33 @@ public sealed class MultiSiloTests(HuddleAzureClusterFixture cluster) : IClassFi
         // Each host relays the team through exactly one subscription of its own.
         Assert.Equal(1, cluster.First.App.Services.GetRequiredService<FeedRelay>().ActiveFeeds);
         Assert.Equal(1, cluster.Second.App.Services.GetRequiredService<FeedRelay>().ActiveFeeds);
+    }
+
+    [Fact]
+    public async Task A_consultant_connected_to_the_other_host_is_still_pinged_on_every_device()
+    {
+        var n = Guid.NewGuid().ToString("N")[..8];
+        var (teamId, pcpId, bhcId) = ($"team-mh-{n}", $"u-pcp-{n}", $"u-bhc-{n}");
+        using (var http = cluster.First.Http())
+        {
+            var team = new DevTeamRequest("Two-host team", [new(pcpId, "Dr. Pat Carter", CareTeamRole.Pcp), new(bhcId, "Sam Okafor", CareTeamRole.Bhc)]);
+            (await http.PutAsJsonAsync($"api/dev/teams/{teamId}", team, HuddleJson.Options)).EnsureSuccessStatusCode();
+        }
+
+        // The BHC's phone and laptop are both on the second host; the PCP asks from the first.
+        await using var phone = await Clinician.ConnectAsync(cluster.Second, bhcId);
+        await using var laptop = await Clinician.ConnectAsync(cluster.Second, bhcId);
+        await using var pcp = await Clinician.ConnectAsync(cluster.First, pcpId);
+        var requested = await pcp.Hub.InvokeAsync<Result<HandoffSummary>>(nameof(HuddleHub.RequestHandoff),
+            new RequestHandoff(teamId, "p-1", "Exam 3", new HandoffTarget(Role: CareTeamRole.Bhc),
+                HandoffPriority.Urgent, new Sbar("PHQ-9 of 18 today")));
+        Assert.True(requested.Ok, requested.Error?.Message);
+
+        foreach (var device in new[] { phone, laptop })
+        {
+            var ping = await device.NextAsync("the ping on a device connected to the other host");
+            Assert.Equal((true, requested.Value!.HandoffId), (ping.Ping, ping.Item!.HandoffId));
+        }
     }
 
     [Fact]

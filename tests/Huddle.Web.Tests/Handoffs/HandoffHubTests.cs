@@ -16,39 +16,6 @@ namespace Huddle.Web.Tests.Handoffs;
 /// <summary>Warm handoffs as three real SignalR clients see them: a PCP and two BHCs.</summary>
 public sealed class HandoffHubTests(HuddleAppFixture app)
 {
-    /// <summary>A hub client that keeps every inbox change it receives, in order.</summary>
-    private sealed class Clinician : IAsyncDisposable
-    {
-        private readonly Channel<InboxChange> _inbox = Channel.CreateUnbounded<InboxChange>();
-
-        private Clinician(HubClient client)
-        {
-            Client = client;
-            client.Hub.On<InboxChange>(nameof(IHuddleClient.HandoffInboxChanged), c => _inbox.Writer.TryWrite(c));
-        }
-
-        public HubClient Client { get; }
-
-        public HubConnection Hub => Client.Hub;
-
-        public static async Task<Clinician> ConnectAsync(HuddleAppFixture app, string userId)
-        {
-            var clinician = new Clinician(await HubClient.ConnectAsync(app, userId));
-            var inbox = await clinician.Hub.InvokeAsync<Result<InboxReply>>(nameof(HuddleHub.SubscribeInbox));
-            Assert.True(inbox.Ok, inbox.Error?.Message);
-            return clinician;
-        }
-
-        public Task<InboxChange> NextAsync(string what) => _inbox.Reader.ReadAsync().AsTask().Within(HubClient.Timeout, what);
-
-        public bool HasReceivedAny => _inbox.Reader.TryPeek(out _);
-
-        public Task<Result<HandoffSummary>> AcceptAsync(string handoffId, int eta, string? opId = null) =>
-            Hub.InvokeAsync<Result<HandoffSummary>>(nameof(HuddleHub.AcceptHandoff), handoffId, eta, opId);
-
-        public ValueTask DisposeAsync() => Client.DisposeAsync();
-    }
-
     private async Task<(string TeamId, string Pcp, string Bhc1, string Bhc2)> CreateTeamAsync()
     {
         var n = Guid.NewGuid().ToString("N")[..8];
