@@ -122,6 +122,7 @@ public static class HuddleApp
         api.MapMeEndpoints();
         api.MapBoardEndpoints();
         api.MapMetricsEndpoints();
+        api.MapPatientHandoffEndpoints();
         api.MapHandoffEndpoints();
         app.MapSignOut();
         if (app.Environment.IsDevelopment())

@@ -1,3 +1,7 @@
+using System.Collections.Immutable;
+using Huddle.Contracts.Common;
+using Huddle.Contracts.Handoffs;
+
 namespace Huddle.Contracts.Patients;
 
 /// <summary>One grain per patient, keyed by an opaque patient id (never an MRN or a name).</summary>
@@ -16,4 +20,17 @@ public interface IPatientGrain : IGrainWithStringKey
     /// teams it names (and of teams it no longer names) in step.
     /// </summary>
     Task SetAsync(PatientProfile profile);
+
+    /// <summary>
+    /// Called by a handoff's grain on every change: the patient keeps its handoffs, open and past
+    /// (the newest <see cref="MaxHandoffs"/>, and every open one). A patient unknown here keeps nothing.
+    /// </summary>
+    Task TrackHandoffAsync(HandoffSummary handoff);
+
+    /// <summary>The patient's warm handoffs, newest first, for clinicians on any of the patient's care teams.</summary>
+    [AlwaysInterleave]
+    Task<Result<ImmutableArray<HandoffSummary>>> GetHandoffsAsync(string userId);
+
+    /// <summary>How many past handoffs a patient keeps (open ones are always kept).</summary>
+    const int MaxHandoffs = 100;
 }

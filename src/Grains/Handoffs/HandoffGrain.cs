@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Huddle.Contracts.CareTeams;
 using Huddle.Contracts.Common;
 using Huddle.Contracts.Handoffs;
+using Huddle.Contracts.Patients;
 using Huddle.Contracts.Presence;
 using Huddle.Grains.Common;
 using Microsoft.Extensions.Logging;
@@ -223,7 +224,7 @@ public sealed partial class HandoffGrain(
     }
 
     /// <summary>
-    /// Sends the new summary to every involved inbox and the team's desk. A failure there is logged,
+    /// Sends the new summary to every involved inbox, the team's desk and the patient. A failure there is logged,
     /// not returned: the handoff is stored, and the next change (or an open) brings everyone up to date.
     /// </summary>
     private async Task TellAsync(Handoff handoff, ImmutableArray<string> pinged)
@@ -231,7 +232,8 @@ public sealed partial class HandoffGrain(
         var summary = handoff.Summary();
         var deliveries = handoff.Involved
             .Select(u => GrainFactory.GetGrain<IInboxGrain>(u).DeliverAsync(summary, pinged.Contains(u)))
-            .Append(GrainFactory.GetGrain<ITeamHandoffsGrain>(handoff.TeamId).TrackAsync(summary, HandoffMetrics.OutcomeOf(handoff)));
+            .Append(GrainFactory.GetGrain<ITeamHandoffsGrain>(handoff.TeamId).TrackAsync(summary, HandoffMetrics.OutcomeOf(handoff)))
+            .Append(GrainFactory.GetGrain<IPatientGrain>(handoff.PatientId).TrackHandoffAsync(summary));
         try
         {
             await Task.WhenAll(deliveries);

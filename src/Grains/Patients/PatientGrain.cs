@@ -1,4 +1,7 @@
+using System.Collections.Immutable;
 using Huddle.Contracts.CareTeams;
+using Huddle.Contracts.Common;
+using Huddle.Contracts.Handoffs;
 using Huddle.Contracts.Patients;
 using Huddle.Grains.Common;
 
@@ -9,6 +12,10 @@ public sealed class PatientState
 {
     [Id(0)]
     public PatientProfile? Profile { get; set; }
+
+    /// <summary>The patient's warm handoffs, newest first (summaries: no reason text).</summary>
+    [Id(1)]
+    public ImmutableArray<HandoffSummary> Handoffs { get; set; } = [];
 }
 
 public sealed class PatientGrain(
@@ -39,5 +46,46 @@ public sealed class PatientGrain(
         {
             await GrainFactory.GetGrain<IPanelGrain>(teamId).RemoveAsync(profile.PatientId);
         }
+    }
+
+    public async Task TrackHandoffAsync(HandoffSummary handoff)
+    {
+        ArgumentNullException.ThrowIfNull(handoff);
+        var before = state.State.Handoffs;
+        if (state.State.Profile is null || before.FirstOrDefault(h => h.HandoffId == handoff.HandoffId) is { } known && known.Version >= handoff.Version)
+        {
+            return;
+        }
+
+        var all = before.Where(h => h.HandoffId != handoff.HandoffId).Prepend(handoff).OrderByDescending(h => h.RequestedAt).ToList();
+        var past = all.Where(h => !h.IsOpen).Take(IPatientGrain.MaxHandoffs).ToHashSet();
+        state.State.Handoffs = [.. all.Where(h => h.IsOpen || past.Contains(h))];
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            state.State.Handoffs = before;
+            throw;
+        }
+    }
+
+    public async Task<Result<ImmutableArray<HandoffSummary>>> GetHandoffsAsync(string userId)
+    {
+        if (state.State.Profile is not { } profile)
+        {
+            return HuddleError.NotFound("Patient", this.GetPrimaryKeyString());
+        }
+
+        foreach (var teamId in profile.TeamIds)
+        {
+            if (await GrainFactory.GetGrain<ICareTeamGrain>(teamId).GetAccessAsync(userId) == TeamAccess.Member)
+            {
+                return state.State.Handoffs;
+            }
+        }
+
+        return HuddleError.Forbidden("Only clinicians on the patient's care teams can read the patient's handoffs.");
     }
 }

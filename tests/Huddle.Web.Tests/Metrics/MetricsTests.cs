@@ -16,33 +16,11 @@ namespace Huddle.Web.Tests.Metrics;
 /// <summary>A team's warm-handoff metrics over HTTP and on the metrics page, from handoffs made through the API.</summary>
 public sealed class MetricsTests(HuddleAppFixture app)
 {
-    /// <summary>A named-target handoff taken from request to completion by the BHC.</summary>
-    private async Task CompleteOneHandoffAsync(TestTeam team)
-    {
-        using var pcp = await app.HttpAsAsync(team.Pcp);
-        using var bhc = await app.HttpAsAsync(team.Bhc);
-        using var requested = await pcp.PostAsJsonAsync("api/handoffs", new
-        {
-            teamId = team.TeamId,
-            patientId = team.Patients[0],
-            room = "Exam 1",
-            target = new { userId = team.Bhc },
-            priority = "urgent",
-            reason = new { situation = "PHQ-9 of 18 today" },
-        }, HuddleJson.Options);
-        requested.EnsureSuccessStatusCode();
-        var id = (await requested.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("handoffId").GetString();
-        foreach (var (op, body) in new (string, object)[] { ("accept", new { etaMinutes = 2 }), ("join", new { }), ("complete", new { }) })
-        {
-            (await bhc.PostAsJsonAsync($"api/handoffs/{id}/{op}", body, HuddleJson.Options)).EnsureSuccessStatusCode();
-        }
-    }
-
     [Fact]
     public async Task The_api_serves_the_teams_metrics_to_members_and_refuses_everyone_else()
     {
         var team = await app.CreateTeamAsync();
-        await CompleteOneHandoffAsync(team);
+        await app.CompleteOneAsync(team);
 
         using var pcp = await app.HttpAsAsync(team.Pcp);
         var report = await pcp.GetFromJsonAsync<JsonElement>($"api/teams/{team.TeamId}/handoff-metrics?days=1");
@@ -63,7 +41,7 @@ public sealed class MetricsTests(HuddleAppFixture app)
     public async Task The_metrics_page_shows_the_figures_and_the_days_and_says_when_there_is_nothing_to_count()
     {
         var team = await app.CreateTeamAsync();
-        await CompleteOneHandoffAsync(team);
+        await app.CompleteOneAsync(team);
         await using var ctx = new BunitContext();
         ctx.JSInterop.Mode = JSRuntimeMode.Loose;
         ctx.Services.AddMudServices(o => o.PopoverOptions.CheckForPopoverProvider = false);
