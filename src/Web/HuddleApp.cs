@@ -91,6 +91,8 @@ public static class HuddleApp
         builder.Services.AddFeedRoute<InboxRoute>();
         builder.Services.AddFeedRoute<TeamHandoffsRoute>();
         builder.Services.AddSingleton<PresenceService>();
+        builder.Services.AddSingleton<TeamPresenceService>();
+        builder.Services.AddFeedRoute<TeamPresenceRoute>();
         builder.Services.AddSingleton<PresenceHubFilter>();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
@@ -123,6 +125,7 @@ public static class HuddleApp
         api.MapBoardEndpoints();
         api.MapMetricsEndpoints();
         api.MapPatientHandoffEndpoints();
+        api.MapTeamPresenceEndpoints();
         api.MapHandoffEndpoints();
         app.MapSignOut();
         if (app.Environment.IsDevelopment())

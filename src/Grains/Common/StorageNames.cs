@@ -18,4 +18,5 @@ public static class StorageNames
     public const string InboxState = "inbox";
     public const string TeamHandoffsState = "team-handoffs";
     public const string PresenceState = "presence";
+    public const string TeamPresenceState = "team-presence";
 }

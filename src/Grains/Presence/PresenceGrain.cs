@@ -1,5 +1,6 @@
 using Huddle.Contracts.Common;
 using Huddle.Contracts.Presence;
+using Huddle.Contracts.Users;
 using Huddle.Grains.Common;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -53,10 +54,31 @@ public sealed partial class PresenceGrain(
             }
 
             LogChanged(UserId, after.Status);
+            await TellTeamsAsync(after.View(UserId));
         }
 
         return after.View(UserId);
     }
+
+    /// <summary>
+    /// Every team roster of this clinician shows the new presence. A failure is logged, not thrown:
+    /// the presence is stored, and a watched roster re-reads its members every 30 s anyway.
+    /// </summary>
+    private async Task TellTeamsAsync(PresenceView view)
+    {
+        try
+        {
+            var teams = (await GrainFactory.GetGrain<IUserGrain>(UserId).GetAsync())?.TeamIds ?? [];
+            await Task.WhenAll(teams.Select(t => GrainFactory.GetGrain<ITeamPresenceGrain>(t).UpdateAsync(view)));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogTellFailed(ex, UserId);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Presence of {UserId} could not reach every team roster")]
+    private partial void LogTellFailed(Exception ex, string userId);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Presence of {UserId} is now {Status}")]
     private partial void LogChanged(string userId, PresenceStatus status);

@@ -1,5 +1,6 @@
 using Huddle.Contracts.Boards;
 using Huddle.Contracts.Handoffs;
+using Huddle.Contracts.Presence;
 
 namespace Huddle.Web.Live;
 
@@ -14,4 +15,7 @@ public interface IHuddleClient
 
     /// <summary>A watched team's open handoffs changed; carries the feed's seq.</summary>
     Task TeamHandoffsChanged(TeamHandoffsChange change);
+
+    /// <summary>A member of a watched team changed presence; carries the roster feed's seq.</summary>
+    Task TeamPresenceChanged(TeamPresenceChange change);
 }

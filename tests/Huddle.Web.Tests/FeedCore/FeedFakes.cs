@@ -254,6 +254,8 @@ internal sealed class FakeHub : IHubContext<HuddleHub, IHuddleClient>, IHubClien
         public Task HandoffInboxChanged(Contracts.Handoffs.InboxChange change) => throw new NotSupportedException();
 
         public Task TeamHandoffsChanged(Contracts.Handoffs.TeamHandoffsChange change) => throw new NotSupportedException();
+
+        public Task TeamPresenceChanged(Contracts.Presence.TeamPresenceChange change) => throw new NotSupportedException();
     }
 }
 

@@ -1,0 +1,18 @@
+using Huddle.Contracts.Live;
+
+namespace Huddle.Contracts.Presence;
+
+/// <summary>
+/// A team's presence roster (key: the team id), owner of the feed <c>presence:{teamId}</c>: who on the
+/// team is available, busy, in session, on do-not-disturb or offline, live, for the board, the roster
+/// and the handoff target picker. Members and the team's room displays may watch (names and statuses
+/// only, no patient data).
+/// </summary>
+public interface ITeamPresenceGrain : IFeedGrain
+{
+    /// <summary>The feed kind of a team's presence roster.</summary>
+    const string Feed = "presence";
+
+    /// <summary>Called by a clinician's presence grain when their presence changed.</summary>
+    Task UpdateAsync(PresenceView member);
+}

@@ -1,0 +1,18 @@
+using System.Security.Claims;
+using Huddle.Web.Auth;
+using Huddle.Web.Http;
+
+namespace Huddle.Web.Presence;
+
+public static class TeamPresenceEndpoints
+{
+    /// <summary>GET /api/teams/{teamId}/presence?since=N: the roster, or the changes after <c>since</c>.</summary>
+    public static void MapTeamPresenceEndpoints(this RouteGroupBuilder api)
+    {
+        api.MapGet("/teams/{teamId}/presence", async (string teamId, long? since, ClaimsPrincipal principal, TeamPresenceService presence) =>
+        {
+            var read = await presence.ReadAsync(principal.UserIdOf(), teamId, since);
+            return read.Error is { } error ? ApiErrors.Problem(error) : Results.Ok(read);
+        });
+    }
+}

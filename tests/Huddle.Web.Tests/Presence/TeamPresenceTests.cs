@@ -1,0 +1,70 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Threading.Channels;
+using Huddle.Contracts.Common;
+using Huddle.Contracts.Presence;
+using Huddle.Testing;
+using Huddle.Web.Live;
+using Huddle.Web.Presence;
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace Huddle.Web.Tests.Presence;
+
+/// <summary>A team's presence roster, live: who is available, on do-not-disturb or gone, as the board and the target picker see it.</summary>
+public sealed class TeamPresenceTests(HuddleAppFixture app)
+{
+    [Fact]
+    public async Task A_watcher_sees_a_colleague_come_online_choose_do_not_disturb_and_leave()
+    {
+        var team = await app.CreateTeamAsync();
+        await using var pcp = await HubClient.ConnectAsync(app, team.Pcp);
+        var changes = Channel.CreateUnbounded<TeamPresenceChange>();
+        pcp.Hub.On<TeamPresenceChange>(nameof(IHuddleClient.TeamPresenceChanged), c => changes.Writer.TryWrite(c));
+        var roster = await pcp.Hub.InvokeAsync<Result<TeamPresenceReply>>(nameof(HuddleHub.SubscribeTeamPresence), team.TeamId);
+        Assert.True(roster.Ok, roster.Error?.Message);
+        Assert.Equal([team.Pcp, team.Bhc], roster.Value!.Presence!.Members.Select(m => m.UserId));
+        Assert.Equal(PresenceStatus.Offline, roster.Value.Presence.Members.Single(m => m.UserId == team.Bhc).Status);
+
+        async Task<PresenceView> NextOf(string userId, string what)
+        {
+            while (true)
+            {
+                var change = await changes.Reader.ReadAsync().AsTask().Within(HubClient.Timeout, what);
+                if (change.Member?.UserId == userId)
+                {
+                    return change.Member;
+                }
+            }
+        }
+
+        var bhc = await HubClient.ConnectAsync(app, team.Bhc);
+        Assert.Equal(PresenceStatus.Available, (await NextOf(team.Bhc, "the BHC online")).Status);
+        await bhc.Hub.InvokeAsync<Result<PresenceView>>(nameof(HuddleHub.SetPresence), PresenceStatus.DoNotDisturb);
+        Assert.Equal(PresenceStatus.DoNotDisturb, (await NextOf(team.Bhc, "the BHC on do-not-disturb")).Status);
+        await bhc.DisposeAsync();
+        Assert.Equal(PresenceStatus.Offline, (await NextOf(team.Bhc, "the BHC gone")).Status);
+
+        // The same roster over HTTP, and from a seq: only what changed since.
+        using var http = await app.HttpAsAsync(team.Pcp);
+        var now = await http.GetFromJsonAsync<JsonElement>($"api/teams/{team.TeamId}/presence");
+        Assert.True(now.GetProperty("ok").GetBoolean());
+        var seq = now.GetProperty("seq").GetInt64();
+        Assert.Empty((await http.GetFromJsonAsync<JsonElement>($"api/teams/{team.TeamId}/presence?since={seq}")).GetProperty("changes").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Only_the_teams_members_and_displays_may_watch_its_presence()
+    {
+        var team = await app.CreateTeamAsync();
+        await using var outsider = await HubClient.ConnectAsync(app, team.Outsider);
+        var refused = await outsider.Hub.InvokeAsync<Result<TeamPresenceReply>>(nameof(HuddleHub.SubscribeTeamPresence), team.TeamId);
+        Assert.Equal(ErrorCodes.Forbidden, refused.Error?.Code);
+
+        await using var wall = await HubClient.ConnectAsync(app, team.Display);
+        Assert.True((await wall.Hub.InvokeAsync<Result<TeamPresenceReply>>(nameof(HuddleHub.SubscribeTeamPresence), team.TeamId)).Ok);
+
+        using var http = await app.HttpAsAsync(team.Outsider);
+        Assert.Equal(HttpStatusCode.Forbidden, (await http.GetAsync($"api/teams/{team.TeamId}/presence")).StatusCode);
+    }
+}
