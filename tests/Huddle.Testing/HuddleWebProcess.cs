@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.SignalR.Client;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
@@ -120,6 +121,23 @@ public sealed class HuddleWebProcess : IAsyncDisposable
         var client = new HttpClient { BaseAddress = Http.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
         client.DefaultRequestHeaders.Authorization = new("Bearer", token);
         return client;
+    }
+
+    /// <summary>A started hub connection for <paramref name="userId"/> to this run of the host (it counts as the user being online).</summary>
+    public async Task<HubConnection> HubForAsync(string userId, CancellationToken cancellationToken)
+    {
+        using var client = await ClientForAsync(userId, cancellationToken);
+        var token = client.DefaultRequestHeaders.Authorization!.Parameter;
+        var hub = new HubConnectionBuilder()
+            .WithUrl(new Uri(Http.BaseAddress!, "hubs/huddle"), o =>
+            {
+                o.AccessTokenProvider = () => Task.FromResult(token);
+                o.Transports = Microsoft.AspNetCore.Http.Connections.HttpTransportType.WebSockets;
+                o.SkipNegotiation = true;
+            })
+            .Build();
+        await hub.StartAsync(cancellationToken);
+        return hub;
     }
 
     public async ValueTask DisposeAsync()
