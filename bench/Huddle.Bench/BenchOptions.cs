@@ -11,7 +11,7 @@ internal sealed class BenchOptions
         dotnet run -c Release --project bench/Huddle.Bench -- [options]
 
           --quick                 fanout only, N=1,000, one round per target (~1 min, for trend tracking)
-          --scenario a,b,...      fanout, teams, grains, coldstart, panel (default: all)
+          --scenario a,b,...      fanout, teams, handoff, grains, coldstart, panel (default: all but handoff)
           --out <path>            write the JSON summary there (default: bench-results/bench.json)
           --rounds <n>            alternating rounds per target for load scenarios (default 3, quick 1)
           --subscribers <n>       fanout subscribers (default 1000)
@@ -19,6 +19,9 @@ internal sealed class BenchOptions
           --teams <n>             teams scenario: number of teams (default 200)
           --members <n>           teams scenario: subscribers per team (default 25)
           --team-rate <n>         teams scenario: updates per second per team (default 0.25 → 1,250 deliveries/s)
+          --handoff-teams <n>     handoff scenario: teams, each a PCP requesting (default 100)
+          --handoff-bhcs <n>      handoff scenario: BHCs per team, each with 2 devices, all pinged (default 2)
+          --handoff-rate <n>      handoff scenario: handoffs requested per second, all teams together (default 20)
           --duration <s>          measured seconds per run (default 10, quick 6)
           --warmup <s>            warm-up seconds per run, not measured (default 3, quick 5)
           --grains <n>            patient grains for the grains scenario (default 100000)
@@ -36,6 +39,9 @@ internal sealed class BenchOptions
     public int Teams { get; private set; } = 200;
     public int Members { get; private set; } = 25;
     public double TeamRate { get; private set; } = 0.25;
+    public int HandoffTeams { get; private set; } = 100;
+    public int HandoffBhcs { get; private set; } = 2;
+    public double HandoffRate { get; private set; } = 20;
     public TimeSpan Duration { get; private set; } = TimeSpan.FromSeconds(10);
     public TimeSpan Warmup { get; private set; } = TimeSpan.FromSeconds(3);
     public int Grains { get; private set; } = 100_000;
@@ -86,6 +92,15 @@ internal sealed class BenchOptions
                 case "--team-rate":
                     o.TeamRate = Num(Next(), 0.01, 1_000);
                     break;
+                case "--handoff-teams":
+                    o.HandoffTeams = Int(Next(), 1, 2_000);
+                    break;
+                case "--handoff-bhcs":
+                    o.HandoffBhcs = Int(Next(), 1, 50);
+                    break;
+                case "--handoff-rate":
+                    o.HandoffRate = Num(Next(), 0.1, 1_000);
+                    break;
                 case "--duration":
                     o.Duration = TimeSpan.FromSeconds(Num(Next(), 1, 600));
                     break;
@@ -109,8 +124,18 @@ internal sealed class BenchOptions
             }
         }
 
+        // Huddle counts a connection offline after 60 s without a Heartbeat, and the bench sends none:
+        // a longer handoff run would lose its target devices part-way through.
+        if (o.Scenarios.Contains("handoff") && (o.Warmup + o.Duration).TotalSeconds > MaxHandoffRunSeconds)
+        {
+            throw new ArgumentException($"handoff: --warmup + --duration must be at most {MaxHandoffRunSeconds} s (presence expires after 60 s without a heartbeat).");
+        }
+
         return o;
     }
+
+    /// <summary>The longest warm-up plus measured time of one handoff run (connections set up before and drained after).</summary>
+    public const int MaxHandoffRunSeconds = 45;
 
     private static int Int(string s, int min, int max) =>
         int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= min && v <= max

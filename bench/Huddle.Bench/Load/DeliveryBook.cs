@@ -37,7 +37,7 @@ internal sealed class DeliveryBook
             _remaining[i] = subscribersPerUpdate;
         }
 
-        OnChange = Record;
+        OnMarker = Record;
     }
 
     public int Tag { get; }
@@ -58,8 +58,8 @@ internal sealed class DeliveryBook
     /// <summary>Per update: due → the sender actually sent it (the generator's own lag).</summary>
     public LongConcurrentHistogram SendLag { get; } = NewHistogram();
 
-    /// <summary>The one handler every subscriber connection of the run shares.</summary>
-    public Action<BenchChange> OnChange { get; }
+    /// <summary>The one handler every subscriber connection of the run shares: an update's tag text (a note or a room), or null.</summary>
+    public Action<string?> OnMarker { get; }
 
     public long Received => Interlocked.Read(ref _received);
 
@@ -98,13 +98,12 @@ internal sealed class DeliveryBook
 
     public static LongConcurrentHistogram NewHistogram() => new(1, MaxMicros, 3);
 
-    private void Record(BenchChange change)
+    private void Record(string? marker)
     {
         var now = Stopwatch.GetTimestamp();
-        var cards = change.Cards;
-        if (cards is not { Length: > 0 } || !Notes.TryParse(cards[0].Note, out var tag, out var seq) || tag != Tag || (uint)seq >= (uint)_due.Length)
+        if (!Notes.TryParse(marker, out var tag, out var seq) || tag != Tag || (uint)seq >= (uint)_due.Length)
         {
-            // Another run's late delivery, or a change that is not the bench's.
+            // Another run's late delivery, or an update that is not the bench's.
             Interlocked.Increment(ref _stale);
             return;
         }

@@ -83,7 +83,7 @@ internal static class LoadRun
             var warmupUpdates = (int)Math.Round(profile.UpdatesPerSecond * profile.Warmup.TotalSeconds);
             var measuredUpdates = Math.Max(1, (int)Math.Round(profile.UpdatesPerSecond * profile.Duration.TotalSeconds));
             DeliveryBook? book = null;
-            Action<BenchChange> onChange = change => book?.OnChange(change);
+            Action<string?> onMarker = marker => book?.OnMarker(marker);
 
             await Task.Delay(Settle, ct);
             var idle = await target.Server.SampleMemoryAsync(MemorySamples, ct);
@@ -92,9 +92,9 @@ internal static class LoadRun
             {
                 var (group, member) = (i / layout.PerGroup, i % layout.PerGroup);
                 var connection = target.Subscriber(layout, group, member);
-                connection.On("BoardChanged", onChange);
+                target.Listen(connection, onMarker);
                 subscribers[i] = connection;
-                return StartAndSubscribeAsync(connection, target, layout, group, ct);
+                return StartAndSubscribeAsync(connection, target, layout, group, member, ct);
             }, ct);
             var connectSeconds = Stopwatch.GetElapsedTime(connectStart).TotalSeconds;
             await Task.Delay(Settle, ct);
@@ -150,13 +150,15 @@ internal static class LoadRun
         {
             await ForAllAsync(subscribers.Length, i => subscribers[i]?.DisposeAsync().AsTask() ?? Task.CompletedTask, CancellationToken.None);
             await ForAllAsync(drivers.Length, i => drivers[i]?.DisposeAsync().AsTask() ?? Task.CompletedTask, CancellationToken.None);
+            // After the figures are taken and everyone is gone: e.g. the open handoffs are cancelled.
+            await target.AfterRunAsync(CancellationToken.None);
         }
     }
 
-    private static async Task StartAndSubscribeAsync(HubConnection connection, ILoadTarget target, LoadLayout layout, int group, CancellationToken ct)
+    private static async Task StartAndSubscribeAsync(HubConnection connection, ILoadTarget target, LoadLayout layout, int group, int member, CancellationToken ct)
     {
         await connection.StartAsync(ct);
-        await target.SubscribeAsync(connection, layout, group, ct);
+        await target.SubscribeAsync(connection, layout, group, member, ct);
     }
 
     /// <summary>
@@ -196,7 +198,7 @@ internal static class LoadRun
                     WaitUntil(book.Due(seq));
                     var group = seq % layout.Groups;
                     book.RecordSend(seq, Stopwatch.GetTimestamp());
-                    publishes[seq] = PublishAsync(target, drivers[group], layout, group, Notes.Format(book.Tag, seq));
+                    publishes[seq] = PublishAsync(target, drivers[group], layout, group, book.Tag, seq);
                 }
 
                 done.SetResult();
@@ -256,11 +258,11 @@ internal static class LoadRun
         }
     }
 
-    private static async Task<bool> PublishAsync(ILoadTarget target, HubConnection driver, LoadLayout layout, int group, string note)
+    private static async Task<bool> PublishAsync(ILoadTarget target, HubConnection driver, LoadLayout layout, int group, int tag, int seq)
     {
         try
         {
-            return await target.PublishAsync(driver, layout, group, note);
+            return await target.PublishAsync(driver, layout, group, tag, seq);
         }
         catch (Exception ex) when (ex is Microsoft.AspNetCore.SignalR.HubException or InvalidOperationException or IOException)
         {

@@ -42,22 +42,10 @@ internal sealed class BenchContext(BenchOptions options, string repoRoot) : IAsy
         {
             if (_huddle is null || _baseline is null)
             {
-                foreach (var dll in new[] { WebDll, BaselineDll })
-                {
-                    if (!File.Exists(dll))
-                    {
-                        throw new FileNotFoundException($"{dll} is missing: run the bench with `dotnet run -c Release`, or pass --build.", dll);
-                    }
-                }
-
-                _huddleServer ??= ServerProcess.Start(WebDll, HuddleEnvironment(seed: false));
-                _baselineServer ??= ServerProcess.Start(BaselineDll, new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Development" });
-                await Task.WhenAll(
-                    _huddleServer.WaitReadyAsync(TimeSpan.FromSeconds(60), ct),
-                    _baselineServer.WaitReadyAsync(TimeSpan.FromSeconds(60), ct));
-                _huddle = new HuddleTarget(_huddleServer);
+                var (huddleServer, baselineServer) = await ServersAsync(ct);
+                _huddle = new HuddleTarget(huddleServer);
                 var change = await _huddle.CaptureChangeAsync(captureLayout, ct);
-                _baseline = new BaselineTarget(_baselineServer, change, _huddle.GroupName(captureLayout, 0));
+                _baseline = new BaselineTarget(baselineServer, change, _huddle.GroupName(captureLayout, 0));
                 PayloadBytes = _baseline.PayloadBytes;
                 Console.WriteLine($"  captured a Huddle BoardChanged of {PayloadBytes} bytes; the baseline replays it");
             }
@@ -68,6 +56,47 @@ internal sealed class BenchContext(BenchOptions options, string repoRoot) : IAsy
         {
             _gate.Release();
         }
+    }
+
+    /// <summary>
+    /// The handoff targets for <paramref name="layout"/> on the same two servers: Huddle's teams are made
+    /// and one real ping captured, which the baseline replays. Not cached: one handoff scenario per run.
+    /// </summary>
+    public async Task<(HuddleHandoffTarget Huddle, BaselineHandoffTarget Baseline)> HandoffTargetsAsync(LoadLayout layout, CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct);
+        try
+        {
+            var (huddleServer, baselineServer) = await ServersAsync(ct);
+            var huddle = new HuddleHandoffTarget(huddleServer);
+            var ping = await huddle.CapturePingAsync(layout, ct);
+            var baseline = new BaselineHandoffTarget(baselineServer, ping, HandoffPeople.TeamId(layout, 0), HandoffPeople.BhcOfDevice(layout, 0, 0));
+            Console.WriteLine($"  captured a Huddle HandoffInboxChanged ping of {baseline.PayloadBytes} bytes; the baseline replays it");
+            return (huddle, baseline);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Both servers, started (in parallel) on first use; the caller holds the gate.</summary>
+    private async Task<(ServerProcess Huddle, ServerProcess Baseline)> ServersAsync(CancellationToken ct)
+    {
+        foreach (var dll in new[] { WebDll, BaselineDll })
+        {
+            if (!File.Exists(dll))
+            {
+                throw new FileNotFoundException($"{dll} is missing: run the bench with `dotnet run -c Release`, or pass --build.", dll);
+            }
+        }
+
+        _huddleServer ??= ServerProcess.Start(WebDll, HuddleEnvironment(seed: false));
+        _baselineServer ??= ServerProcess.Start(BaselineDll, new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Development" });
+        await Task.WhenAll(
+            _huddleServer.WaitReadyAsync(TimeSpan.FromSeconds(60), ct),
+            _baselineServer.WaitReadyAsync(TimeSpan.FromSeconds(60), ct));
+        return (_huddleServer, _baselineServer);
     }
 
     public async ValueTask DisposeAsync()

@@ -1,9 +1,10 @@
 using System.Text.Json.Nodes;
+using Huddle.Bench.Targets;
 
 namespace Huddle.Bench.Scenarios;
 
 /// <summary>
-/// One thing the bench measures. A new scenario (handoff ping latency, chat delivery) is a class
+/// One thing the bench measures. A new scenario (chat delivery, say) is a class
 /// implementing this, listed in <see cref="ScenarioCatalog"/>; the load harness, the servers and the
 /// report are shared through <see cref="BenchContext"/>.
 /// </summary>
@@ -25,11 +26,12 @@ internal static class ScenarioCatalog
 {
     public static IScenario Create(string name, BenchOptions options) => name switch
     {
-        "fanout" => new LoadScenario("fanout", "", new(1, options.Subscribers), options.Rate, options),
-        "teams" => new LoadScenario("teams", "teams_", new(options.Teams, options.Members), options.TeamRate * options.Teams, options),
+        "fanout" => new LoadScenario("fanout", LoadKind.Boards(""), new(1, options.Subscribers), options.Rate, options),
+        "teams" => new LoadScenario("teams", LoadKind.Boards("teams_"), new(options.Teams, options.Members), options.TeamRate * options.Teams, options),
+        "handoff" => new LoadScenario("handoff", LoadKind.Handoffs, HandoffPeople.Layout(options.HandoffTeams, options.HandoffBhcs), options.HandoffRate, options),
         "grains" => new GrainsScenario(),
         "coldstart" => new ColdStartScenario(),
         "panel" => new PanelScenario(),
-        _ => throw new ArgumentException($"Unknown scenario '{name}'; known: fanout, teams, grains, coldstart, panel."),
+        _ => throw new ArgumentException($"Unknown scenario '{name}'; known: fanout, teams, handoff, grains, coldstart, panel."),
     };
 }

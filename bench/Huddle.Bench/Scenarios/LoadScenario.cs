@@ -8,19 +8,65 @@ using Huddle.Bench.Targets;
 
 namespace Huddle.Bench.Scenarios;
 
+/// <summary>The two targets of a load scenario and the size of one delivery's payload.</summary>
+internal sealed record LoadTargets(ILoadTarget Huddle, ILoadTarget Baseline, int PayloadBytes);
+
 /// <summary>
-/// Subscribers spread over boards, updates at a fixed total rate, Huddle and the baseline in
-/// alternating runs (H,B then B,H …) so drift on the machine hits both alike.
+/// What a load scenario drives and how its figures are named: board changes to board subscribers, or
+/// handoff pings to target devices. <see cref="Group"/>, <see cref="Member"/> and <see cref="Update"/>
+/// word the console line and the detail keys ("boards", "subscribers_per_board", "updates_per_s").
 /// </summary>
-internal sealed class LoadScenario(string name, string headlinePrefix, LoadLayout layout, double updatesPerSecond, BenchOptions options) : IScenario
+internal sealed record LoadKind(
+    string Prefix,
+    string Group,
+    string Member,
+    string Update,
+    Func<BenchContext, LoadLayout, CancellationToken, Task<LoadTargets>> Targets,
+    Func<LoadLayout, JsonObject>? Extra = null,
+    bool DropHuddlePrefix = false)
+{
+    /// <summary>Board changes (<c>fanout</c>, <c>teams</c>); headline keys get <paramref name="prefix"/>.</summary>
+    public static LoadKind Boards(string prefix) => new(prefix, "board", "subscribers", "updates", async (context, layout, ct) =>
+    {
+        var (huddle, baseline) = await context.LoadTargetsAsync(layout, ct);
+        return new LoadTargets(huddle, baseline, context.PayloadBytes);
+    });
+
+    /// <summary>
+    /// Handoff pings (<c>handoff</c>): Huddle's own keys drop "huddle_" (<c>handoff_p99_ms</c>), the
+    /// baseline's and the ratios keep theirs (<c>handoff_baseline_p99_ms</c>, <c>handoff_ratio_p99</c>).
+    /// </summary>
+    public static LoadKind Handoffs { get; } = new("handoff_", "team", "devices", "handoffs", async (context, layout, ct) =>
+    {
+        var (huddle, baseline) = await context.HandoffTargetsAsync(layout, ct);
+        return new LoadTargets(huddle, baseline, baseline.PayloadBytes);
+    }, layout => new JsonObject
+    {
+        ["bhcs_per_team"] = HandoffPeople.Bhcs(layout),
+        ["devices_per_bhc"] = HandoffPeople.DevicesPerBhc,
+        ["target"] = "role bhc, pingAllAtOnce (every BHC pinged)",
+        ["priority"] = "urgent",
+    }, DropHuddlePrefix: true);
+
+    /// <summary>The headline key of figure <paramref name="key"/> (e.g. huddle_p99_ms).</summary>
+    public string Key(string key) => DropHuddlePrefix && key.StartsWith("huddle_", StringComparison.Ordinal)
+        ? Prefix + key["huddle_".Length..]
+        : Prefix + key;
+}
+
+/// <summary>
+/// Subscribers spread over groups (boards, or teams' target devices), updates at a fixed total rate,
+/// Huddle and the baseline in alternating runs (H,B then B,H …) so drift on the machine hits both alike.
+/// </summary>
+internal sealed class LoadScenario(string name, LoadKind kind, LoadLayout layout, double updatesPerSecond, BenchOptions options) : IScenario
 {
     public string Name => name;
 
     public async Task<ScenarioReport> RunAsync(BenchContext context, CancellationToken ct)
     {
-        var (huddle, baseline) = await context.LoadTargetsAsync(layout, ct);
+        var (huddle, baseline, payloadBytes) = await kind.Targets(context, layout, ct);
         var profile = new LoadProfile(layout, updatesPerSecond, options.Warmup, options.Duration);
-        Console.WriteLine($"  {name}: {layout.Groups} board(s) × {layout.PerGroup} subscribers, {updatesPerSecond:0.#} updates/s "
+        Console.WriteLine($"  {name}: {layout.Groups} {kind.Group}(s) × {layout.PerGroup} {kind.Member}, {updatesPerSecond:0.#} {kind.Update}/s "
             + $"→ {updatesPerSecond * layout.PerGroup:N0} deliveries/s, {options.Rounds} round(s) per target");
 
         var runs = new List<LoadRunResult>();
@@ -49,31 +95,35 @@ internal sealed class LoadScenario(string name, string headlinePrefix, LoadLayou
         var headline = new Dictionary<string, double>();
         foreach (var m in Metrics)
         {
-            Put(headline, headlinePrefix + m.HuddleKey, h.OverRounds[m.Key]);
-            Put(headline, headlinePrefix + m.BaselineKey, b.OverRounds[m.Key]);
+            Put(headline, kind.Key(m.HuddleKey), h.OverRounds[m.Key]);
+            Put(headline, kind.Key(m.BaselineKey), b.OverRounds[m.Key]);
         }
 
         foreach (var c in Comparisons(h, b, pairs))
         {
-            Put(headline, headlinePrefix + c.Key, c.Value);
+            Put(headline, kind.Key(c.Key), c.Value);
         }
 
-        headline[$"{headlinePrefix}merged_ratio_p99"] = Ratio(h.Delivery.P99, b.Delivery.P99);
-        Put(headline, $"{headlinePrefix}loadavg_1m_before", Spread.Of(runs.Select(r => Machine.OneMinute(r.LoadavgBefore))));
+        headline[kind.Key("merged_ratio_p99")] = Ratio(h.Delivery.P99, b.Delivery.P99);
+        Put(headline, kind.Key("loadavg_1m_before"), Spread.Of(runs.Select(r => Machine.OneMinute(r.LoadavgBefore))));
 
         var details = new JsonObject
         {
-            ["boards"] = layout.Groups,
-            ["subscribers_per_board"] = layout.PerGroup,
+            [$"{kind.Group}s"] = layout.Groups,
+            [$"{kind.Member}_per_{kind.Group}"] = layout.PerGroup,
             ["subscribers"] = layout.Subscribers,
-            ["updates_per_s"] = updatesPerSecond,
-            ["payload_bytes"] = context.PayloadBytes,
+            [$"{kind.Update}_per_s"] = updatesPerSecond,
+            ["payload_bytes"] = payloadBytes,
             ["warmup_s"] = options.Warmup.TotalSeconds,
             ["duration_s"] = options.Duration.TotalSeconds,
             ["huddle"] = JsonSerializer.SerializeToNode(h, Json.Options),
             ["baseline"] = JsonSerializer.SerializeToNode(b, Json.Options),
             ["runs"] = new JsonArray([.. runs.Select(r => JsonSerializer.SerializeToNode(r, Json.Options))]),
         };
+        foreach (var (key, value) in kind.Extra?.Invoke(layout) ?? [])
+        {
+            details[key] = value?.DeepClone();
+        }
 
         return new ScenarioReport(name, Table(runs, h, b, pairs), details, headline);
     }

@@ -36,15 +36,17 @@ internal sealed class BaselineTarget(ServerProcess server, string capturedChange
 
     public HubConnection Subscriber(LoadLayout layout, int group, int member) => Connections.Build(_hub, null);
 
-    public Task SubscribeAsync(HubConnection connection, LoadLayout layout, int group, CancellationToken ct) =>
+    public void Listen(HubConnection connection, Action<string?> onMarker) => Connections.ListenForChanges(connection, onMarker);
+
+    public Task SubscribeAsync(HubConnection connection, LoadLayout layout, int group, int member, CancellationToken ct) =>
         connection.InvokeAsync("Subscribe", GroupName(layout, group), ct);
 
     public HubConnection Driver(LoadLayout layout, int group) => Connections.Build(_hub, null);
 
-    public async Task<bool> PublishAsync(HubConnection driver, LoadLayout layout, int group, string note)
+    public async Task<bool> PublishAsync(HubConnection driver, LoadLayout layout, int group, int tag, int seq)
     {
         var groupName = GroupName(layout, group);
-        var json = _template.Replace(NoteMarker, note, StringComparison.Ordinal).Replace(TeamMarker, groupName, StringComparison.Ordinal);
+        var json = _template.Replace(NoteMarker, Notes.Format(tag, seq), StringComparison.Ordinal).Replace(TeamMarker, groupName, StringComparison.Ordinal);
         using var payload = JsonDocument.Parse(json);
         await driver.InvokeAsync("Publish", groupName, payload.RootElement);
         return true;

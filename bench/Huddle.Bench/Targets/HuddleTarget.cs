@@ -40,22 +40,9 @@ internal sealed class HuddleTarget(ServerProcess server) : ILoadTarget
         using var http = Http();
         // Teams one after another (each PUT writes its users in sequence), tokens in parallel.
         var teamIds = Enumerable.Range(0, layout.Groups).Select(g => GroupName(layout, g)).ToArray();
-        await Parallel.ForEachAsync(teamIds, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (teamId, ct) =>
-        {
-            var members = Enumerable.Range(0, layout.PerGroup)
-                .Select(m => new { userId = MemberId(teamId, m), displayName = $"Clinician {m}", role = Roles[m % Roles.Length] })
-                .Append(new { userId = DriverId(teamId), displayName = "Bench driver", role = "careManager" })
-                .ToArray();
-            var team = new
-            {
-                name = $"Bench {teamId}",
-                members,
-                displayIds = Array.Empty<string>(),
-                patients = new[] { new { patientId = $"{teamId}-p", displayName = "Rosa Delgado", room = "Exam 3" } },
-            };
-            using var put = await http.PutAsJsonAsync(new Uri($"/api/dev/teams/{teamId}", UriKind.Relative), team, ct);
-            put.EnsureSuccessStatusCode();
-        });
+        await PutTeamsAsync(http, teamIds, teamId => Enumerable.Range(0, layout.PerGroup)
+            .Select(m => new BenchMember(MemberId(teamId, m), $"Clinician {m}", Roles[m % Roles.Length]))
+            .Append(new BenchMember(DriverId(teamId), "Bench driver", "careManager")), null, ct);
 
         var users = teamIds.SelectMany(t => Enumerable.Range(0, layout.PerGroup).Select(m => MemberId(t, m)).Append(DriverId(t))).ToArray();
         await Parallel.ForEachAsync(users, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (user, ct) =>
@@ -73,7 +60,9 @@ internal sealed class HuddleTarget(ServerProcess server) : ILoadTarget
     public HubConnection Subscriber(LoadLayout layout, int group, int member) =>
         Connections.Build(_hub, _tokens[MemberId(GroupName(layout, group), member)]);
 
-    public async Task SubscribeAsync(HubConnection connection, LoadLayout layout, int group, CancellationToken ct)
+    public void Listen(HubConnection connection, Action<string?> onMarker) => Connections.ListenForChanges(connection, onMarker);
+
+    public async Task SubscribeAsync(HubConnection connection, LoadLayout layout, int group, int member, CancellationToken ct)
     {
         var reply = await connection.InvokeAsync<BenchReply>("SubscribeBoard", GroupName(layout, group), ct);
         if (!reply.Ok)
@@ -85,10 +74,10 @@ internal sealed class HuddleTarget(ServerProcess server) : ILoadTarget
     public HubConnection Driver(LoadLayout layout, int group) =>
         Connections.Build(_hub, _tokens[DriverId(GroupName(layout, group))]);
 
-    public async Task<bool> PublishAsync(HubConnection driver, LoadLayout layout, int group, string note)
+    public async Task<bool> PublishAsync(HubConnection driver, LoadLayout layout, int group, int tag, int seq)
     {
         var teamId = GroupName(layout, group);
-        var reply = await driver.InvokeAsync<BenchReply>("Execute", teamId, "setCardNote", new NoteArgs(_cardIds[teamId], note));
+        var reply = await driver.InvokeAsync<BenchReply>("Execute", teamId, "setCardNote", new NoteArgs(_cardIds[teamId], Notes.Format(tag, seq)));
         return reply.Ok;
     }
 
@@ -105,13 +94,40 @@ internal sealed class HuddleTarget(ServerProcess server) : ILoadTarget
         subscriber.On<JsonElement>("BoardChanged", change => captured.TrySetResult(change.GetRawText()));
         await subscriber.StartAsync(ct);
         await driver.StartAsync(ct);
-        await SubscribeAsync(subscriber, layout, 0, ct);
-        if (!await PublishAsync(driver, layout, 0, Notes.Format(0, CaptureSeq)))
+        await SubscribeAsync(subscriber, layout, 0, 0, ct);
+        if (!await PublishAsync(driver, layout, 0, 0, CaptureSeq))
         {
             throw new InvalidOperationException("The capture update was rejected.");
         }
 
         return await captured.Task.WaitAsync(TimeSpan.FromSeconds(10), ct);
+    }
+
+    /// <summary>
+    /// Creates (or replaces) each team with its <paramref name="members"/> and one patient, <c>{teamId}-p</c>
+    /// in Exam 3, 8 at a time (each PUT writes its users in sequence), then runs <paramref name="then"/> for it.
+    /// </summary>
+    public static Task PutTeamsAsync(HttpClient http, IEnumerable<string> teamIds, Func<string, IEnumerable<BenchMember>> members, Func<string, CancellationToken, Task>? then, CancellationToken ct) =>
+        Parallel.ForEachAsync(teamIds, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (teamId, ct) =>
+        {
+            await PutTeamAsync(http, teamId, members(teamId), ct);
+            if (then is not null)
+            {
+                await then(teamId, ct);
+            }
+        });
+
+    private static async Task PutTeamAsync(HttpClient http, string teamId, IEnumerable<BenchMember> members, CancellationToken ct)
+    {
+        var team = new
+        {
+            name = $"Bench {teamId}",
+            members = members.ToArray(),
+            displayIds = Array.Empty<string>(),
+            patients = new[] { new { patientId = $"{teamId}-p", displayName = "Rosa Delgado", room = "Exam 3" } },
+        };
+        using var put = await http.PutAsJsonAsync(new Uri($"/api/dev/teams/{teamId}", UriKind.Relative), team, ct);
+        put.EnsureSuccessStatusCode();
     }
 
     /// <summary>Signs in <paramref name="userId"/> through the development token endpoint.</summary>

@@ -11,8 +11,10 @@ internal sealed record LoadLayout(int Groups, int PerGroup)
 }
 
 /// <summary>
-/// A server the load scenarios can drive: Huddle or the bare SignalR baseline. The harness is the
-/// same for both; only how a subscriber subscribes and how a driver publishes differ.
+/// A server the load scenarios can drive: Huddle or the bare SignalR baseline, for board changes or
+/// handoff pings. The harness is the same for all; only how a subscriber subscribes and listens and
+/// how a driver publishes differ. An update is known by its run tag and sequence number
+/// (<see cref="Notes"/>), which it carries in a card's note or a handoff's room.
 /// </summary>
 internal interface ILoadTarget
 {
@@ -29,11 +31,18 @@ internal interface ILoadTarget
     /// <summary>A not-yet-started connection for subscriber <paramref name="member"/> of <paramref name="group"/>.</summary>
     HubConnection Subscriber(LoadLayout layout, int group, int member);
 
-    Task SubscribeAsync(HubConnection connection, LoadLayout layout, int group, CancellationToken ct);
+    /// <summary>Registers the handler that hands every update the connection receives to <paramref name="onMarker"/> (its tag text, or null).</summary>
+    void Listen(HubConnection connection, Action<string?> onMarker);
+
+    /// <summary>Subscribes a started subscriber connection (<paramref name="member"/> of <paramref name="group"/>).</summary>
+    Task SubscribeAsync(HubConnection connection, LoadLayout layout, int group, int member, CancellationToken ct);
 
     /// <summary>A not-yet-started connection that publishes to <paramref name="group"/> and receives nothing.</summary>
     HubConnection Driver(LoadLayout layout, int group);
 
-    /// <summary>Publishes one update carrying <paramref name="note"/>; the task ends with the server's reply.</summary>
-    Task<bool> PublishAsync(HubConnection driver, LoadLayout layout, int group, string note);
+    /// <summary>Publishes update <paramref name="seq"/> of run <paramref name="tag"/>; the task ends with the server's reply.</summary>
+    Task<bool> PublishAsync(HubConnection driver, LoadLayout layout, int group, int tag, int seq);
+
+    /// <summary>Cleans up after a run, once its connections are closed and its figures taken (not measured).</summary>
+    Task AfterRunAsync(CancellationToken ct) => Task.CompletedTask;
 }

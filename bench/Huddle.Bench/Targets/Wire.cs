@@ -25,7 +25,29 @@ internal sealed class BenchReply
     public bool Ok { get; set; }
 
     public JsonElement? Error { get; set; }
+
+    /// <summary>A handoff command's summary carries the handoff's id (null for other replies).</summary>
+    public string? HandoffId { get; set; }
 }
+
+/// <summary>
+/// The part of a HandoffInboxChanged event the bench reads: whether it is a ping, and the room, which
+/// carries the run tag and sequence number (<see cref="Notes.Tag"/>).
+/// </summary>
+internal sealed class BenchPing
+{
+    public bool Ping { get; set; }
+
+    public BenchPingItem? Item { get; set; }
+}
+
+internal sealed class BenchPingItem
+{
+    public string? Room { get; set; }
+}
+
+/// <summary>A member of a bench team, as <c>PUT /api/dev/teams/{teamId}</c> takes it.</summary>
+internal sealed record BenchMember(string UserId, string DisplayName, string Role);
 
 /// <summary>The arguments of Huddle's setCardNote operation.</summary>
 internal sealed record NoteArgs(string CardId, string Note);
@@ -39,8 +61,10 @@ internal static class Notes
     public const int Length = 120;
     private const string Filler = "Called re: PHQ-9 follow-up; warm handoff to BHC booked Thu 10:00; check med adherence and sleep; ride arranged.....";
 
-    public static string Format(int tag, int seq) =>
-        string.Create(CultureInfo.InvariantCulture, $"b{tag:D4}#{seq:D8} {Filler}")[..Length];
+    public static string Format(int tag, int seq) => $"{Tag(tag, seq)} {Filler}"[..Length];
+
+    /// <summary>The run tag and sequence number alone, "b0007#00001234" (14 characters; a handoff's room).</summary>
+    public static string Tag(int tag, int seq) => string.Create(CultureInfo.InvariantCulture, $"b{tag:D4}#{seq:D8}");
 
     /// <summary>Reads tag and sequence back; false for any other note.</summary>
     public static bool TryParse(string? note, out int tag, out int seq)
@@ -54,6 +78,23 @@ internal static class Notes
 
 internal static class Connections
 {
+    /// <summary>The event a Huddle inbox (and the baseline, replaying one) sends a ping with.</summary>
+    public const string InboxEvent = "HandoffInboxChanged";
+
+    /// <summary>Calls <paramref name="onMarker"/> with the room of every ping (<c>ping: true</c>) the connection receives; other inbox changes are ignored.</summary>
+    public static void ListenForPings(HubConnection connection, Action<string?> onMarker) =>
+        connection.On<BenchPing>(InboxEvent, change =>
+        {
+            if (change.Ping)
+            {
+                onMarker(change.Item?.Room);
+            }
+        });
+
+    /// <summary>Calls <paramref name="onMarker"/> with the first card's note of every BoardChanged the connection receives.</summary>
+    public static void ListenForChanges(HubConnection connection, Action<string?> onMarker) =>
+        connection.On<BenchChange>("BoardChanged", change => onMarker(change.Cards is { Length: > 0 } cards ? cards[0].Note : null));
+
     /// <summary>
     /// A WebSocket + JSON-protocol connection, as browsers and the .NET client use by default,
     /// without the negotiate round trip (WebSockets only).
