@@ -25,6 +25,17 @@ public sealed class HandoffCrashTests(AzuriteFixture azurite)
         var (teamId, pcp, bhc, nurse) = ($"team-hc-{n}", $"u-pcp-{n}", $"u-bhc-{n}", $"u-nurse-{n}");
         string handoffId;
         DateTimeOffset deadline;
+        // A stat handoff to the BHC by name, with an op id: nobody answers, so after 15 s it goes to backup 1.
+        var request = new
+        {
+            teamId,
+            patientId = "p-crash",
+            room = "Exam 3",
+            target = new { userId = bhc },
+            priority = "stat",
+            reason = new { situation = "Passive SI disclosed" },
+            opId = "crash-1",
+        };
 
         await using (var first = new HuddleWebProcess(azurite.Server.ConnectionString, table))
         {
@@ -50,17 +61,7 @@ public sealed class HandoffCrashTests(AzuriteFixture azurite)
                 policy.EnsureSuccessStatusCode();
             }
 
-            // A stat handoff to the BHC by name: nobody answers, so after 15 s it goes to backup 1.
-            using var requested = await asPcp.PostAsJsonAsync("api/handoffs", new
-            {
-                teamId,
-                patientId = "p-crash",
-                room = "Exam 3",
-                target = new { userId = bhc },
-                priority = "stat",
-                reason = new { situation = "Passive SI disclosed" },
-                opId = "crash-1",
-            }, Ct);
+            using var requested = await asPcp.PostAsJsonAsync("api/handoffs", request, Ct);
             requested.EnsureSuccessStatusCode();
             handoffId = (await requested.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("handoffId").GetString()!;
             var opened = await asPcp.GetFromJsonAsync<JsonElement>($"api/handoffs/{handoffId}", Ct);
@@ -100,16 +101,7 @@ public sealed class HandoffCrashTests(AzuriteFixture azurite)
         var inbox = await asNurse.GetFromJsonAsync<JsonElement>("api/inbox", Ct);
         Assert.Contains(inbox.GetProperty("inbox").GetProperty("items").EnumerateArray(), i => i.GetProperty("handoffId").GetString() == handoffId);
         using var asPcp2 = await second.ClientForAsync(pcp, Ct);
-        using var retried = await asPcp2.PostAsJsonAsync("api/handoffs", new
-        {
-            teamId,
-            patientId = "p-crash",
-            room = "Exam 3",
-            target = new { userId = bhc },
-            priority = "stat",
-            reason = new { situation = "Passive SI disclosed" },
-            opId = "crash-1",
-        }, Ct);
+        using var retried = await asPcp2.PostAsJsonAsync("api/handoffs", request, Ct);
         retried.EnsureSuccessStatusCode();
         Assert.Equal(handoffId, (await retried.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("handoffId").GetString());
         var after = await asNurse.GetFromJsonAsync<JsonElement>($"api/handoffs/{handoffId}", Ct);

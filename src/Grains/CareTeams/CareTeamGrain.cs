@@ -179,8 +179,7 @@ public sealed partial class CareTeamGrain(
 
     public async Task<long> SubscribeAsync(string kind, IFeedObserver observer)
     {
-        CheckKind(kind);
-        var seq = Feed.Subscribe(observer);
+        var seq = await Feed.SubscribeAsync(kind, observer);
         if (state.State.Profile is { } profile)
         {
             // A watched board turns to the new day even when nobody touches it.
@@ -190,22 +189,13 @@ public sealed partial class CareTeamGrain(
         return seq;
     }
 
-    public Task UnsubscribeAsync(string kind, IFeedObserver observer)
-    {
-        CheckKind(kind);
-        Feed.Unsubscribe(observer);
-        return Task.CompletedTask;
-    }
+    public Task UnsubscribeAsync(string kind, IFeedObserver observer) => Feed.UnsubscribeAsync(kind, observer);
 
-    public Task<FeedCatchUp> ReadSinceAsync(string kind, long seq)
-    {
-        CheckKind(kind);
-        return Task.FromResult(Feed.ReadSince(seq));
-    }
+    public Task<FeedCatchUp> ReadSinceAsync(string kind, long seq) => Feed.ReadSinceAsync(kind, seq);
 
     public async Task<Result<FeedOpen>> OpenAsync(string kind, string userId, long? since, string? audience = null)
     {
-        CheckKind(kind);
+        Feed.CheckKind(kind);
         var access = AccessOf(userId, "its board");
         if (access.Error is { } denied)
         {
@@ -235,14 +225,6 @@ public sealed partial class CareTeamGrain(
 
         var shown = placed == FeedAudiences.Displays ? SharedScreenPrivacy.Redact(board) : board;
         return new FeedOpen(placed, board.Version, true, new BoardSnapshot(shown, access.Value, profile), []);
-    }
-
-    private void CheckKind(string kind)
-    {
-        if (kind != ICareTeamGrain.BoardFeed)
-        {
-            throw new ArgumentException($"A care team publishes the '{ICareTeamGrain.BoardFeed}' feed, not '{kind}'.", nameof(kind));
-        }
     }
 
     /// <summary>What <paramref name="userId"/> may do, or why they may not read <paramref name="what"/>.</summary>

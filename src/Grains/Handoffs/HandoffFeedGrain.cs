@@ -28,28 +28,15 @@ public abstract partial class HandoffFeedGrain(IPersistentState<HandoffFeedState
         return base.OnActivateAsync(cancellationToken);
     }
 
-    public Task<long> SubscribeAsync(string kind, IFeedObserver observer)
-    {
-        CheckKind(kind);
-        return Task.FromResult(Feed.Subscribe(observer));
-    }
+    public Task<long> SubscribeAsync(string kind, IFeedObserver observer) => Feed.SubscribeAsync(kind, observer);
 
-    public Task UnsubscribeAsync(string kind, IFeedObserver observer)
-    {
-        CheckKind(kind);
-        Feed.Unsubscribe(observer);
-        return Task.CompletedTask;
-    }
+    public Task UnsubscribeAsync(string kind, IFeedObserver observer) => Feed.UnsubscribeAsync(kind, observer);
 
-    public Task<FeedCatchUp> ReadSinceAsync(string kind, long seq)
-    {
-        CheckKind(kind);
-        return Task.FromResult(Feed.ReadSince(seq));
-    }
+    public Task<FeedCatchUp> ReadSinceAsync(string kind, long seq) => Feed.ReadSinceAsync(kind, seq);
 
     public async Task<Result<FeedOpen>> OpenAsync(string kind, string userId, long? since, string? audience = null)
     {
-        CheckKind(kind);
+        Feed.CheckKind(kind);
         var placed = await AudienceOfAsync(userId, audience);
         if (placed.Error is { } denied)
         {
@@ -106,14 +93,6 @@ public abstract partial class HandoffFeedGrain(IPersistentState<HandoffFeedState
     }
 
     protected ImmutableArray<HandoffSummary> Items => state.State.Items;
-
-    private void CheckKind(string asked)
-    {
-        if (asked != kind)
-        {
-            throw new ArgumentException($"This grain publishes the '{kind}' feed, not '{asked}'.", nameof(asked));
-        }
-    }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Feed {Kind}:{Key}: state write failed; memory restored and activation retired")]
     private partial void LogWriteFailed(Exception ex, string kind, string key);

@@ -219,8 +219,9 @@ public sealed partial class HandoffGrain(
         }
 
         LogChanged(HandoffId, command?.Op ?? "escalate", actorId ?? Escalation.System, next.Status, next.BusinessStatus, next.Version);
-        await ArmAsync();
-        await TellAsync(next, pinged);
+        // The reminder's write and the pings go out together: a ping never waits for the reminder
+        // table, and the command still returns only once the deadline is durable.
+        await Task.WhenAll(ArmAsync(), TellAsync(next, pinged));
     }
 
     /// <summary>

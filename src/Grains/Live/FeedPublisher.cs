@@ -45,6 +45,40 @@ public sealed class FeedPublisher
     public void Unsubscribe(IFeedObserver observer) => _observers.Unsubscribe(observer);
 
     /// <summary>
+    /// The owner's answers to a host's <see cref="IFeedGrain"/> calls, checking that the host asks for
+    /// this feed's <paramref name="kind"/>: subscribe (returns the seq), unsubscribe, read since.
+    /// </summary>
+    public Task<long> SubscribeAsync(string kind, IFeedObserver observer)
+    {
+        CheckKind(kind);
+        return Task.FromResult(Subscribe(observer));
+    }
+
+    /// <inheritdoc cref="SubscribeAsync"/>
+    public Task UnsubscribeAsync(string kind, IFeedObserver observer)
+    {
+        CheckKind(kind);
+        Unsubscribe(observer);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc cref="SubscribeAsync"/>
+    public Task<FeedCatchUp> ReadSinceAsync(string kind, long seq)
+    {
+        CheckKind(kind);
+        return Task.FromResult(ReadSince(seq));
+    }
+
+    /// <summary>Throws unless <paramref name="kind"/> is this feed's: a host asking an owner for another feed is a bug.</summary>
+    public void CheckKind(string kind)
+    {
+        if (kind != Feed.Kind)
+        {
+            throw new ArgumentException($"{Feed} is a '{Feed.Kind}' feed, not '{kind}'.", nameof(kind));
+        }
+    }
+
+    /// <summary>
     /// Numbers, keeps and sends a change: <paramref name="seq"/> must be the next seq (the owner
     /// stores it first). Sending is one-way: this returns at once, whatever the hosts are doing.
     /// </summary>

@@ -66,28 +66,18 @@ public sealed partial class TeamPresenceGrain(
 
     public Task<long> SubscribeAsync(string kind, IFeedObserver observer)
     {
-        CheckKind(kind);
         // A watched roster keeps itself fresh; an unwatched one costs nothing.
         _refresh ??= this.RegisterGrainTimer(RefreshAsync, new GrainTimerCreationOptions(RefreshEvery, RefreshEvery) { Interleave = false });
-        return Task.FromResult(Feed.Subscribe(observer));
+        return Feed.SubscribeAsync(kind, observer);
     }
 
-    public Task UnsubscribeAsync(string kind, IFeedObserver observer)
-    {
-        CheckKind(kind);
-        Feed.Unsubscribe(observer);
-        return Task.CompletedTask;
-    }
+    public Task UnsubscribeAsync(string kind, IFeedObserver observer) => Feed.UnsubscribeAsync(kind, observer);
 
-    public Task<FeedCatchUp> ReadSinceAsync(string kind, long seq)
-    {
-        CheckKind(kind);
-        return Task.FromResult(Feed.ReadSince(seq));
-    }
+    public Task<FeedCatchUp> ReadSinceAsync(string kind, long seq) => Feed.ReadSinceAsync(kind, seq);
 
     public async Task<Result<FeedOpen>> OpenAsync(string kind, string userId, long? since, string? audience = null)
     {
-        CheckKind(kind);
+        Feed.CheckKind(kind);
         var profile = await GrainFactory.GetGrain<ICareTeamGrain>(TeamId).GetProfileAsync();
         var access = profile?.AccessFor(userId) ?? TeamAccess.None;
         if (profile is null)
@@ -141,14 +131,6 @@ public sealed partial class TeamPresenceGrain(
     }
 
     private static bool Same(PresenceView a, PresenceView b) => a.Status == b.Status && a.Since == b.Since && a.Chosen == b.Chosen;
-
-    private static void CheckKind(string kind)
-    {
-        if (kind != ITeamPresenceGrain.Feed)
-        {
-            throw new ArgumentException($"A team's presence roster publishes the '{ITeamPresenceGrain.Feed}' feed, not '{kind}'.", nameof(kind));
-        }
-    }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Team presence {TeamId}: state write failed; memory restored and activation retired")]
     private partial void LogWriteFailed(Exception ex, string teamId);
