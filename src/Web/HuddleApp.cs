@@ -88,6 +88,7 @@ public static class HuddleApp
         builder.Services.AddSingleton<HandoffService>();
         builder.Services.AddFeedRoute<InboxRoute>();
         builder.Services.AddFeedRoute<TeamHandoffsRoute>();
+        builder.Services.AddHandoffUi();
         builder.Services.AddSingleton<PresenceService>();
         builder.Services.AddSingleton<PresenceHubFilter>();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
