@@ -38,10 +38,6 @@ public sealed partial class HandoffItem
 
     private DateTimeOffset Now => Time.GetUtcNow();
 
-    /// <summary>Times show in the team's zone (the clinic's wall clock), UTC while it is unknown.</summary>
-    private TimeSpan Offset =>
-        Live.TeamOf(Item.TeamId) is { } team && TimeZoneInfo.TryFindSystemTimeZoneById(team.TimeZoneId, out var zone) ? zone.GetUtcOffset(Now) : TimeSpan.Zero;
-
     private bool Pinged => Live.IsPingedFor(Item);
 
     private bool Mine => Item.AcceptedBy == Live.UserId;

@@ -87,6 +87,15 @@ public sealed class LiveInbox : IAsyncDisposable
     public string NameOf(string teamId, string? userId) =>
         userId is null ? "" : userId == UserId ? "you" : TeamOf(teamId)?.Members.FirstOrDefault(m => m.UserId == userId)?.DisplayName ?? "a colleague";
 
+    /// <summary>
+    /// <paramref name="at"/> on the clinic's wall clock: the team's time zone, UTC while it is unknown.
+    /// </summary>
+    public DateTimeOffset LocalTime(string teamId, DateTimeOffset at) =>
+        TeamOf(teamId) is { } team && TimeZoneInfo.TryFindSystemTimeZoneById(team.TimeZoneId, out var zone) ? TimeZoneInfo.ConvertTime(at, zone) : at;
+
+    /// <summary>Learns the roster of <paramref name="teamId"/> (a handoff opened from elsewhere than the inbox).</summary>
+    public Task KnowTeamAsync(string teamId) => LoadTeamsAsync(teamId);
+
     /// <summary>Requests a handoff; the reply's summary shows at once (the feed's copy follows).</summary>
     public async Task<Result<HandoffSummary>> RequestAsync(RequestHandoff request)
     {
@@ -285,9 +294,9 @@ public sealed class LiveInbox : IAsyncDisposable
     }
 
     /// <summary>Reads the roster of every team an item belongs to that is not known yet.</summary>
-    private async Task LoadTeamsAsync()
+    private async Task LoadTeamsAsync(string? also = null)
     {
-        foreach (var teamId in _items.Values.Select(i => i.TeamId).Distinct(StringComparer.Ordinal).Where(t => !_teams.ContainsKey(t)).ToImmutableArray())
+        foreach (var teamId in _items.Values.Select(i => i.TeamId).Append(also).OfType<string>().Distinct(StringComparer.Ordinal).Where(t => !_teams.ContainsKey(t)).ToImmutableArray())
         {
             var team = await _handoffs.TeamAsync(UserId, teamId);
             if (team.Error?.Code != ErrorCodes.Unavailable)
