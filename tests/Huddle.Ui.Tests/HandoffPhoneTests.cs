@@ -45,6 +45,7 @@ public sealed class HandoffPhoneTests(BrowserFixture browser)
         Assert.DoesNotContain("PHQ", await toast.InnerTextAsync(), StringComparison.Ordinal);
         var card = bhc.Locator("[data-testid=handoff][data-status=requested]");
         await Assertions.Expect(card).ToContainTextAsync("From Dr. Pat Carter");
+        await Assertions.Expect(toast).ToHaveCSSAsync("opacity", "0.95");
         await bhc.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("handoff-ping-390.png") });
 
         // Keyboard only: focus the "5 min" accept button and press Enter.
@@ -52,6 +53,7 @@ public sealed class HandoffPhoneTests(BrowserFixture browser)
         await bhc.Keyboard.PressAsync("Enter");
 
         await Assertions.Expect(bhc.Locator("[data-testid=handoff][data-status=accepted] [data-testid=join]")).ToBeVisibleAsync(new() { Timeout = Timeout });
+        await Assertions.Expect(toast).ToHaveCountAsync(0, new() { Timeout = Timeout });
         await Assertions.Expect(pcp.Locator("[data-testid=handoff-status]")).ToContainTextAsync("Accepted by Bea Holt, ETA", new() { Timeout = Timeout });
         await pcp.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("handoff-accepted-requester-390.png"), FullPage = true });
 

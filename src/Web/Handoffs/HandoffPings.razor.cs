@@ -16,6 +16,7 @@ namespace Huddle.Web.Handoffs;
 /// </summary>
 public sealed partial class HandoffPings : IAsyncDisposable
 {
+    private readonly HashSet<string> _toasts = new(StringComparer.Ordinal);
     private LiveInbox? _live;
     private IJSObjectReference? _js;
     private bool _listening;
@@ -60,7 +61,7 @@ public sealed partial class HandoffPings : IAsyncDisposable
     {
         _listening = true;
         await Circuit.StartPresenceAsync(_userId);
-        var live = await LiveInbox.OpenAsync(Handoffs, _userId, InvokeAsync, () => Task.CompletedTask, OnPing);
+        var live = await LiveInbox.OpenAsync(Handoffs, _userId, InvokeAsync, OnInboxChanged, OnPing);
         if (_disposed)
         {
             await live.DisposeAsync();
@@ -85,8 +86,11 @@ public sealed partial class HandoffPings : IAsyncDisposable
     {
         var notice = change.Notice ?? HandoffNotices.For(change.Item!, ping: true);
         var url = Navigation.ToAbsoluteUri($"/handoffs/{change.Item!.HandoffId}").ToString();
-        Snackbar.Add(notice, Severity.Warning, o =>
+        // Normal (dark) toasts keep white text at AA contrast; the icon says it is a call to act.
+        Snackbar.Add(notice, Severity.Normal, o =>
         {
+            o.Icon = Icons.Material.Filled.NotificationsActive;
+            o.CloseAfterNavigation = true;
             o.Action = "Open";
             o.ActionColor = Color.Primary;
             o.RequireInteraction = change.Item.Priority is HandoffPriority.Stat or HandoffPriority.Asap;
@@ -96,13 +100,27 @@ public sealed partial class HandoffPings : IAsyncDisposable
                 Navigation.NavigateTo($"/handoffs/{change.Item.HandoffId}");
                 return Task.CompletedTask;
             };
-        }, key: $"ping-{change.Item.HandoffId}-{change.Seq}");
+        }, key: KeyOf(change.Item.HandoffId));
+        _toasts.Add(change.Item.HandoffId);
 
-        // A repeated notice must still be spoken: the seq makes the text new (read as a number, harmless).
         _announcement = $"{notice}.";
         StateHasChanged();
         _ = AlertAsync(notice, url, change.Item.HandoffId);
     }
+
+    /// <summary>A ping answered (by anyone), cancelled or escalated away takes its toast with it.</summary>
+    private Task OnInboxChanged()
+    {
+        foreach (var handoffId in _toasts.Where(id => _live?.Find(id) is not { Status: HandoffStatus.Requested }).ToList())
+        {
+            Snackbar.RemoveByKey(KeyOf(handoffId));
+            _toasts.Remove(handoffId);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private static string KeyOf(string handoffId) => $"ping-{handoffId}";
 
     private async Task AlertAsync(string notice, string url, string handoffId)
     {
