@@ -1,8 +1,8 @@
-using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using Huddle.Contracts.CareTeams;
 using Huddle.Contracts.Common;
 using Huddle.Contracts.Handoffs;
+using Huddle.Web.Live;
 
 namespace Huddle.Web.Handoffs;
 
@@ -14,28 +14,24 @@ namespace Huddle.Web.Handoffs;
 /// </summary>
 public sealed class LiveInbox : IAsyncDisposable
 {
-    private const int MaxQueued = 256;
     private readonly HandoffService _handoffs;
-    private readonly Func<Func<Task>, Task> _dispatch;
-    private readonly Func<Task> _changed;
+    private readonly RendererFeed<InboxChange> _feed;
     private readonly Action<InboxChange>? _pinged;
-    private readonly ConcurrentQueue<InboxChange> _queue = new();
     private readonly Dictionary<string, HandoffSummary> _items = new(StringComparer.Ordinal);
     private readonly Dictionary<string, CareTeamProfile?> _teams = new(StringComparer.Ordinal);
     private readonly HashSet<string> _declined = new(StringComparer.Ordinal);
     private IAsyncDisposable? _watch;
-    private int _draining;
-    private bool _overflowed;
-    private bool _catchingUp;
-    private bool _again;
 
     private LiveInbox(HandoffService handoffs, string userId, Func<Func<Task>, Task> dispatch, Func<Task> changed, Action<InboxChange>? pinged)
     {
         _handoffs = handoffs;
         UserId = userId;
-        _dispatch = dispatch;
-        _changed = changed;
         _pinged = pinged;
+        _feed = new RendererFeed<InboxChange>(dispatch, ApplyAsync, CatchUpOnceAsync, async () =>
+        {
+            await LoadTeamsAsync();
+            await changed();
+        });
     }
 
     public string UserId { get; }
@@ -60,7 +56,7 @@ public sealed class LiveInbox : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(handoffs);
         var live = new LiveInbox(handoffs, userId, dispatch, changed, pinged);
-        var (open, watch) = await handoffs.WatchInboxAsync(userId, live.OnChange);
+        var (open, watch) = await handoffs.WatchInboxAsync(userId, live._feed.Enqueue);
         live._watch = watch;
         live.Take(open, ping: false);
         await live.LoadTeamsAsync();
@@ -150,46 +146,6 @@ public sealed class LiveInbox : IAsyncDisposable
         return true;
     }
 
-    /// <summary>Called on the relay's pump: queues the change and posts one drain to the renderer (bounded, like the board's).</summary>
-    private void OnChange(InboxChange change)
-    {
-        if (_queue.Count < MaxQueued)
-        {
-            _queue.Enqueue(change);
-        }
-        else
-        {
-            Volatile.Write(ref _overflowed, true);
-        }
-
-        if (Interlocked.Exchange(ref _draining, 1) == 0)
-        {
-            _ = _dispatch(DrainAsync);
-        }
-    }
-
-    private async Task DrainAsync()
-    {
-        Volatile.Write(ref _draining, 0);
-        var changed = false;
-        while (_queue.TryDequeue(out var change))
-        {
-            changed |= await ApplyAsync(change);
-        }
-
-        if (Interlocked.Exchange(ref _overflowed, false))
-        {
-            await CatchUpAsync();
-            changed = true;
-        }
-
-        if (changed)
-        {
-            await LoadTeamsAsync();
-            await _changed();
-        }
-    }
-
     private async Task<bool> ApplyAsync(InboxChange change)
     {
         if (change.Seq <= Seq && !change.Reset)
@@ -199,7 +155,7 @@ public sealed class LiveInbox : IAsyncDisposable
 
         if (change.Reset || change.Seq > Seq + 1 || change.Item is null)
         {
-            await CatchUpAsync();
+            await _feed.CatchUpAsync();
             return true;
         }
 
@@ -220,36 +176,17 @@ public sealed class LiveInbox : IAsyncDisposable
         }
     }
 
-    /// <summary>Reads what was missed; one read at a time, a second request reads again after it.</summary>
-    private async Task CatchUpAsync()
+    /// <summary>One catch-up read: what was missed, or the snapshot when the missed stretch holds a reset.</summary>
+    private async Task CatchUpOnceAsync()
     {
-        if (_catchingUp)
+        var read = await _handoffs.ReadInboxAsync(UserId, Seq < 0 ? null : Seq);
+        if (read.Value is { Reset: false } missed && missed.Changes.Any(c => c.Reset || c.Item is null))
         {
-            _again = true;
-            return;
+            // The missed stretch holds a reset: only the snapshot tells what the inbox is now.
+            read = await _handoffs.ReadInboxAsync(UserId, null);
         }
 
-        _catchingUp = true;
-        try
-        {
-            do
-            {
-                _again = false;
-                var read = await _handoffs.ReadInboxAsync(UserId, Seq < 0 ? null : Seq);
-                if (read.Value is { Reset: false } missed && missed.Changes.Any(c => c.Reset || c.Item is null))
-                {
-                    // The missed stretch holds a reset: only the snapshot tells what the inbox is now.
-                    read = await _handoffs.ReadInboxAsync(UserId, null);
-                }
-
-                Take(read, ping: true);
-            }
-            while (_again);
-        }
-        finally
-        {
-            _catchingUp = false;
-        }
+        Take(read, ping: true);
     }
 
     private void Take(Result<InboxReply> read, bool ping)
