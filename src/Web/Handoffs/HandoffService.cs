@@ -73,6 +73,19 @@ public sealed partial class HandoffService(IGrainFactory grains, FeedRelay relay
         return (ToInbox(open), watch);
     }
 
+    /// <summary>Opens a team's open handoffs for a component on this host (the board's strip, the room display).</summary>
+    public async Task<(Result<TeamHandoffsReply> Open, IAsyncDisposable? Watch)> WatchTeamAsync(string userId, string teamId, Action<TeamHandoffsChange> onChange)
+    {
+        ArgumentNullException.ThrowIfNull(onChange);
+        if (!Ids.IsValid(teamId))
+        {
+            return (InvalidId, null);
+        }
+
+        var (open, watch) = await relay.OpenLocalAsync(TeamHandoffsRoute.FeedOf(teamId), userId, null, null, p => onChange((TeamHandoffsChange)p));
+        return (ToTeam(open), watch);
+    }
+
     /// <summary>A team's name and roster, for its members and room displays (names on screen, never raw ids).</summary>
     public async Task<Result<CareTeamProfile>> TeamAsync(string userId, string teamId)
     {

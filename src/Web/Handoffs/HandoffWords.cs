@@ -32,10 +32,17 @@ public static class HandoffWords
     /// </summary>
     public static string Status(HandoffSummary item, LiveInbox live, DateTimeOffset now)
     {
-        ArgumentNullException.ThrowIfNull(item);
         ArgumentNullException.ThrowIfNull(live);
-        var requester = item.RequesterId == live.UserId;
-        var acceptor = live.NameOf(item.TeamId, item.AcceptedBy);
+        return Status(item, live.UserId, userId => live.NameOf(item.TeamId, userId), now);
+    }
+
+    /// <summary>The same line for any viewer, with names from <paramref name="nameOf"/>.</summary>
+    public static string Status(HandoffSummary item, string viewerId, Func<string?, string> nameOf, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        ArgumentNullException.ThrowIfNull(nameOf);
+        var requester = item.RequesterId == viewerId;
+        var acceptor = nameOf(item.AcceptedBy);
         return item.Status switch
         {
             HandoffStatus.Requested when item.BusinessStatus is null or "pinged" => requester ? "Waiting for an answer" : "Waiting for you to answer",
