@@ -90,6 +90,7 @@ public static class HuddleApp
         builder.Services.AddSingleton<HandoffService>();
         builder.Services.AddFeedRoute<InboxRoute>();
         builder.Services.AddFeedRoute<TeamHandoffsRoute>();
+        builder.Services.AddHandoffUi();
         builder.Services.AddSingleton<PresenceService>();
         builder.Services.AddSingleton<TeamPresenceService>();
         builder.Services.AddFeedRoute<TeamPresenceRoute>();

@@ -19,22 +19,8 @@ namespace Huddle.Web.Tests;
 public sealed class BoardViewTests(HuddleAppFixture app) : IAsyncDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
-    private readonly BunitContext _ctx = CreateContext();
+    private readonly BunitContext _ctx = MudBunit.CreateContext();
     private readonly List<LiveBoard> _boards = [];
-
-    private static BunitContext CreateContext()
-    {
-        var ctx = new BunitContext();
-        ctx.JSInterop.Mode = JSRuntimeMode.Loose;
-        ctx.Services.AddMudServices(o =>
-        {
-            o.SnackbarConfiguration.ShowTransitionDuration = 0;
-            o.SnackbarConfiguration.HideTransitionDuration = 0;
-            o.PopoverOptions.CheckForPopoverProvider = false;
-        });
-        ctx.Services.AddSingleton(TimeProvider.System);
-        return ctx;
-    }
 
     private BoardService Boards => app.App.Services.GetRequiredService<BoardService>();
 

@@ -3,6 +3,7 @@ using Huddle.Contracts.Boards;
 using Huddle.Contracts.CareTeams;
 using Huddle.Contracts.Common;
 using Huddle.Contracts.Patients;
+using Huddle.Web.Live;
 
 namespace Huddle.Web.Boards;
 
@@ -18,15 +19,8 @@ public sealed class LiveBoard : IAsyncDisposable
     public const int PanelPageSize = 100;
 
     private readonly BoardService _boards;
-    private readonly Func<Func<Task>, Task> _dispatch;
-    private readonly Action _changed;
-    private const int MaxQueued = 256;
-    private readonly System.Collections.Concurrent.ConcurrentQueue<BoardChange> _queue = new();
+    private readonly RendererFeed<BoardChange> _feed;
     private IAsyncDisposable? _watch;
-    private int _draining;
-    private bool _overflowed;
-    private bool _catchingUp;
-    private bool _again;
 
     private LiveBoard(BoardService boards, string teamId, string userId, bool wallView, Func<Func<Task>, Task> dispatch, Action changed)
     {
@@ -34,8 +28,11 @@ public sealed class LiveBoard : IAsyncDisposable
         TeamId = teamId;
         UserId = userId;
         WallView = wallView;
-        _dispatch = dispatch;
-        _changed = changed;
+        _feed = new RendererFeed<BoardChange>(dispatch, ApplyAsync, CatchUpOnceAsync, () =>
+        {
+            changed();
+            return Task.CompletedTask;
+        });
     }
 
     public string TeamId { get; }
@@ -69,7 +66,7 @@ public sealed class LiveBoard : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(boards);
         var live = new LiveBoard(boards, teamId, userId, wallView, dispatch, changed);
-        var (open, watch) = await boards.WatchAsync(userId, teamId, wallView, live.OnChange);
+        var (open, watch) = await boards.WatchAsync(userId, teamId, wallView, live._feed.Enqueue);
         live._watch = watch;
         live.Take(open);
         if (live.CanEdit)
@@ -96,49 +93,6 @@ public sealed class LiveBoard : IAsyncDisposable
         }
     }
 
-    /// <summary>
-    /// Called on the relay's pump: queues the change and posts one drain to the renderer. A circuit
-    /// that cannot keep up (or waits to reconnect) holds at most <see cref="MaxQueued"/> changes;
-    /// past that they are dropped and the drain catches up instead, so memory stays bounded.
-    /// </summary>
-    private void OnChange(BoardChange change)
-    {
-        if (_queue.Count < MaxQueued)
-        {
-            _queue.Enqueue(change);
-        }
-        else
-        {
-            Volatile.Write(ref _overflowed, true);
-        }
-
-        if (Interlocked.Exchange(ref _draining, 1) == 0)
-        {
-            _ = _dispatch(DrainAsync);
-        }
-    }
-
-    private async Task DrainAsync()
-    {
-        Volatile.Write(ref _draining, 0);
-        var changed = false;
-        while (_queue.TryDequeue(out var change))
-        {
-            changed |= await ApplyAsync(change);
-        }
-
-        if (Interlocked.Exchange(ref _overflowed, false))
-        {
-            await CatchUpAsync();
-            changed = true;
-        }
-
-        if (changed)
-        {
-            _changed();
-        }
-    }
-
     private async Task<bool> ApplyAsync(BoardChange change)
     {
         if (Board is null || (change.Version <= Board.Version && !change.Reset))
@@ -155,45 +109,23 @@ public sealed class LiveBoard : IAsyncDisposable
         else
         {
             // A reset (new day, roster, settings on the wall), or a gap.
-            await CatchUpAsync();
+            await _feed.CatchUpAsync();
         }
 
         return true;
     }
 
-    /// <summary>
-    /// Reads what was missed. One read at a time: one asked for while another runs makes it read
-    /// again when done, so the newest state always wins and an older one never overwrites it.
-    /// </summary>
-    private async Task CatchUpAsync()
+    /// <summary>One catch-up read: what was missed, or the snapshot when the missed stretch holds a reset.</summary>
+    private async Task CatchUpOnceAsync()
     {
-        if (_catchingUp)
+        var read = await _boards.ReadSinceAsync(UserId, TeamId, Board?.Version, WallView);
+        if (read.Value is { Reset: false } missed && !Replay(missed.Changes))
         {
-            _again = true;
-            return;
+            // The missed stretch holds a reset: only the snapshot tells what the board is now.
+            read = await _boards.ReadSinceAsync(UserId, TeamId, null, WallView);
         }
 
-        _catchingUp = true;
-        try
-        {
-            do
-            {
-                _again = false;
-                var read = await _boards.ReadSinceAsync(UserId, TeamId, Board?.Version, WallView);
-                if (read.Value is { Reset: false } missed && !Replay(missed.Changes))
-                {
-                    // The missed stretch holds a reset: only the snapshot tells what the board is now.
-                    read = await _boards.ReadSinceAsync(UserId, TeamId, null, WallView);
-                }
-
-                Take(read);
-            }
-            while (_again);
-        }
-        finally
-        {
-            _catchingUp = false;
-        }
+        Take(read);
     }
 
     /// <summary>Merges <paramref name="changes"/> in order; false when one cannot be merged.</summary>

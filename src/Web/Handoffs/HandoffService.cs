@@ -1,8 +1,10 @@
 using System.Security.Cryptography;
 using System.Text;
+using Huddle.Contracts.CareTeams;
 using Huddle.Contracts.Common;
 using Huddle.Contracts.Handoffs;
 using Huddle.Contracts.Live;
+using Huddle.Contracts.Patients;
 using Huddle.Web.Http;
 using Huddle.Web.Live;
 
@@ -60,6 +62,77 @@ public sealed partial class HandoffService(IGrainFactory grains, FeedRelay relay
     public async Task<Result<InboxReply>> ReadInboxAsync(string userId, long? since) =>
         ToInbox(await relay.ReadAsync(InboxRoute.FeedOf(userId), userId, since));
 
+    /// <summary>
+    /// Opens <paramref name="userId"/>'s inbox for a component on this host: every later change is
+    /// handed to <paramref name="onChange"/> (on the relay's pump: post it to the renderer).
+    /// </summary>
+    public async Task<(Result<InboxReply> Open, IAsyncDisposable? Watch)> WatchInboxAsync(string userId, Action<InboxChange> onChange)
+    {
+        ArgumentNullException.ThrowIfNull(onChange);
+        var (open, watch) = await relay.OpenLocalAsync(InboxRoute.FeedOf(userId), userId, null, null, p => onChange((InboxChange)p));
+        return (ToInbox(open), watch);
+    }
+
+    /// <summary>Opens a team's open handoffs for a component on this host (the board's strip, the room display).</summary>
+    public async Task<(Result<TeamHandoffsReply> Open, IAsyncDisposable? Watch)> WatchTeamAsync(string userId, string teamId, Action<TeamHandoffsChange> onChange)
+    {
+        ArgumentNullException.ThrowIfNull(onChange);
+        if (!Ids.IsValid(teamId))
+        {
+            return (InvalidId, null);
+        }
+
+        var (open, watch) = await relay.OpenLocalAsync(TeamHandoffsRoute.FeedOf(teamId), userId, null, null, p => onChange((TeamHandoffsChange)p));
+        return (ToTeam(open), watch);
+    }
+
+    /// <summary>A team's name and roster, for its members and room displays (names on screen, never raw ids).</summary>
+    public async Task<Result<CareTeamProfile>> TeamAsync(string userId, string teamId)
+    {
+        var profile = await CallAsync(teamId, "team", async () =>
+            Result<CareTeamProfile?>.Success(await grains.GetGrain<ICareTeamGrain>(teamId).GetProfileAsync()));
+        return profile switch
+        {
+            { Error: { } error } => error,
+            { Value: null } => HuddleError.NotFound("Team", teamId),
+            { Value: var team } when team!.AccessFor(userId) == TeamAccess.None => HuddleError.Forbidden("You are not on this care team."),
+            { Value: var team } => team!,
+        };
+    }
+
+    /// <summary>
+    /// A patient of a team, for a member of that team: the name and room a request form or an opened
+    /// handoff shows. Each read is logged by ids, like a handoff's open.
+    /// </summary>
+    public async Task<Result<PatientProfile>> PatientAsync(string userId, string teamId, string patientId)
+    {
+        var team = await TeamAsync(userId, teamId);
+        if (team.Error is { } error)
+        {
+            return error;
+        }
+
+        if (team.Value!.AccessFor(userId) != TeamAccess.Member)
+        {
+            return HuddleError.Forbidden("Only the team's members may open its patients.");
+        }
+
+        var patient = await CallAsync(patientId, "patient", async () =>
+            Result<PatientProfile?>.Success(await grains.GetGrain<IPatientGrain>(patientId).GetAsync()));
+        if (patient.Error is { } failed)
+        {
+            return failed;
+        }
+
+        if (patient.Value is not { } profile || !profile.TeamIds.Contains(teamId))
+        {
+            return HuddleError.NotFound("Patient", patientId);
+        }
+
+        LogPatientRead(patientId, teamId, userId);
+        return profile;
+    }
+
     /// <summary>Opens a team's open handoffs for a hub connection.</summary>
     public async Task<Result<TeamHandoffsReply>> SubscribeTeamAsync(HubWatcher watcher, string teamId, long? since)
     {
@@ -105,4 +178,7 @@ public sealed partial class HandoffService(IGrainFactory grains, FeedRelay relay
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Handoff call {Op} on {Key} could not reach its grain or storage")]
     private partial void LogUnavailable(Exception ex, string key, string op);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Patient {PatientId} of team {TeamId} read by {UserId}")]
+    private partial void LogPatientRead(string patientId, string teamId, string userId);
 }

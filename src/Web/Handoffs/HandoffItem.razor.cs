@@ -1,0 +1,73 @@
+using Huddle.Contracts.Common;
+using Huddle.Contracts.Handoffs;
+using Microsoft.AspNetCore.Components;
+using MudBlazor;
+
+namespace Huddle.Web.Handoffs;
+
+/// <summary>
+/// One handoff as a clinician acts on it: priority, room, who asked, where it stands in words, and
+/// only the actions the viewer may take now (accept with an ETA, decline with a reason, join,
+/// complete; for the requester cancel and the referral fallback).
+/// </summary>
+public sealed partial class HandoffItem
+{
+    private bool _declining;
+    private bool _busy;
+    private string? _reason;
+
+    [Parameter, EditorRequired]
+    public HandoffSummary Item { get; set; } = default!;
+
+    [Parameter, EditorRequired]
+    public LiveInbox Live { get; set; } = default!;
+
+    /// <summary>Shows a link to the handoff's page (its details load there, and the open is logged).</summary>
+    [Parameter]
+    public bool ShowDetailsLink { get; set; } = true;
+
+    /// <summary>Called after an action was accepted (a page showing details reloads them).</summary>
+    [Parameter]
+    public EventCallback OnChanged { get; set; }
+
+    [Inject]
+    private ISnackbar Snackbar { get; set; } = default!;
+
+    [Inject]
+    private TimeProvider Time { get; set; } = default!;
+
+    private DateTimeOffset Now => Time.GetUtcNow();
+
+    private bool Pinged => Live.IsPingedFor(Item);
+
+    private bool Mine => Item.AcceptedBy == Live.UserId;
+
+    private bool CanAnswer => Pinged && Item.Status == HandoffStatus.Requested && !Live.HasDeclined(Item.HandoffId);
+
+    private Task AcceptAsync(int eta) => RunAsync(new AcceptHandoff(eta));
+
+    private async Task DeclineAsync()
+    {
+        await RunAsync(new DeclineHandoff(_reason!.Trim()));
+        _declining = false;
+    }
+
+    private async Task RunAsync(HandoffCommand command)
+    {
+        _busy = true;
+        try
+        {
+            if (await Live.ExecuteAsync(Item.HandoffId, command) is { } error)
+            {
+                Snackbar.Add(error.Message, error.Code == ErrorCodes.Unavailable ? Severity.Error : Severity.Warning);
+                return;
+            }
+
+            await OnChanged.InvokeAsync();
+        }
+        finally
+        {
+            _busy = false;
+        }
+    }
+}

@@ -1,0 +1,182 @@
+using Huddle.Contracts.Handoffs;
+using Huddle.Web.Auth;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.JSInterop;
+using MudBlazor;
+
+namespace Huddle.Web.Handoffs;
+
+/// <summary>
+/// Listens for the signed-in clinician's handoff pings on whatever page they are: a toast with an
+/// "Open" action, a short tone, an ARIA live announcement, and a browser notification where the user
+/// allowed it (asked from a button, never on load). Every text is the event's notice ("Urgent warm
+/// handoff — Exam 3 — open Huddle"): no patient, no reason; details load when the handoff is opened.
+/// Host it in the layout; a page may host one too: only one per circuit listens.
+/// </summary>
+public sealed partial class HandoffPings : IAsyncDisposable
+{
+    private readonly HashSet<string> _toasts = new(StringComparer.Ordinal);
+    private LiveInbox? _live;
+    private IJSObjectReference? _js;
+    private bool _listening;
+    private bool _disposed;
+    private string? _permission;
+    private string _announcement = "";
+    private string _userId = "";
+
+    [CascadingParameter]
+    private Task<AuthenticationState> AuthState { get; set; } = default!;
+
+    [Inject]
+    private HandoffService Handoffs { get; set; } = default!;
+
+    [Inject]
+    private HandoffCircuit Circuit { get; set; } = default!;
+
+    [Inject]
+    private ISnackbar Snackbar { get; set; } = default!;
+
+    [Inject]
+    private NavigationManager Navigation { get; set; } = default!;
+
+    [Inject]
+    private IJSRuntime JS { get; set; } = default!;
+
+    protected override async Task OnAfterRenderAsync(bool firstRender)
+    {
+        // Only once interactive (never while prerendering), and only for a signed-in clinician.
+        if (firstRender && (await AuthState).User is { Identity.IsAuthenticated: true } user)
+        {
+            _userId = user.UserIdOf();
+            if (Circuit.Join(this))
+            {
+                await StartAsync();
+            }
+        }
+    }
+
+    /// <summary>Starts listening: this is now the circuit's one listener.</summary>
+    private async Task StartAsync()
+    {
+        _listening = true;
+        await Circuit.StartPresenceAsync(_userId);
+        var live = await LiveInbox.OpenAsync(Handoffs, _userId, InvokeAsync, OnInboxChanged, OnPing);
+        if (_disposed)
+        {
+            await live.DisposeAsync();
+            return;
+        }
+
+        _live = live;
+        try
+        {
+            _js = await JS.InvokeAsync<IJSObjectReference>("import", "./Handoffs/HandoffPings.razor.js");
+            _permission = await _js.InvokeAsync<string>("permission");
+        }
+        catch (JSDisconnectedException)
+        {
+            // The browser left: the circuit is ending.
+        }
+
+        StateHasChanged();
+    }
+
+    private void OnPing(InboxChange change)
+    {
+        var notice = change.Notice ?? HandoffNotices.For(change.Item!, ping: true);
+        var url = Navigation.ToAbsoluteUri($"/handoffs/{change.Item!.HandoffId}").ToString();
+        // Normal (dark) toasts keep white text at AA contrast; the icon says it is a call to act.
+        Snackbar.Add(notice, Severity.Normal, o =>
+        {
+            o.Icon = Icons.Material.Filled.NotificationsActive;
+            o.CloseAfterNavigation = true;
+            o.Action = "Open";
+            o.ActionColor = Color.Primary;
+            o.RequireInteraction = change.Item.Priority is HandoffPriority.Stat or HandoffPriority.Asap;
+            o.VisibleStateDuration = 20_000;
+            o.OnClick = _ =>
+            {
+                Navigation.NavigateTo($"/handoffs/{change.Item.HandoffId}");
+                return Task.CompletedTask;
+            };
+        }, key: KeyOf(change.Item.HandoffId));
+        _toasts.Add(change.Item.HandoffId);
+
+        _announcement = $"{notice}.";
+        StateHasChanged();
+        _ = AlertAsync(notice, url, change.Item.HandoffId);
+    }
+
+    /// <summary>A ping answered (by anyone), cancelled or escalated away takes its toast with it.</summary>
+    private Task OnInboxChanged()
+    {
+        foreach (var handoffId in _toasts.Where(id => _live?.Find(id) is not { Status: HandoffStatus.Requested }).ToList())
+        {
+            Snackbar.RemoveByKey(KeyOf(handoffId));
+            _toasts.Remove(handoffId);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private static string KeyOf(string handoffId) => $"ping-{handoffId}";
+
+    private async Task AlertAsync(string notice, string url, string handoffId)
+    {
+        try
+        {
+            if (_js is not null)
+            {
+                await _js.InvokeVoidAsync("ping", notice, url, handoffId);
+            }
+        }
+        catch (JSException)
+        {
+            // No sound or notification in this browser: the toast and the announcement still show.
+        }
+        catch (JSDisconnectedException)
+        {
+            // The browser left.
+        }
+    }
+
+    private async Task AskPermissionAsync()
+    {
+        if (_js is not null)
+        {
+            _permission = await _js.InvokeAsync<string>("requestPermission");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _disposed = true;
+        if (_live is not null)
+        {
+            await _live.DisposeAsync();
+        }
+
+        if (_js is not null)
+        {
+            try
+            {
+                await _js.DisposeAsync();
+            }
+            catch (JSDisconnectedException)
+            {
+                // The browser already left.
+            }
+        }
+
+        if (_listening && Circuit.Leave(this) is { } next)
+        {
+            // The page that listened is being left while the layout's listener stays: hand over.
+            await next.InvokeAsync(next.StartAsync);
+        }
+        else if (!_listening)
+        {
+            Circuit.Leave(this);
+        }
+    }
+}

@@ -1,0 +1,102 @@
+using Huddle.Contracts.Handoffs;
+using MudBlazor;
+
+namespace Huddle.Web.Handoffs;
+
+/// <summary>Warm handoffs as clinicians say them: priorities, where a handoff stands, what each step was.</summary>
+public static class HandoffWords
+{
+    /// <summary>ETAs offered on the accept buttons, in minutes (0 = on my way now).</summary>
+    public static readonly int[] EtaChoices = [0, 2, 5, 10, 15];
+
+    public static string Priority(HandoffPriority priority) => priority switch
+    {
+        HandoffPriority.Stat => "STAT",
+        HandoffPriority.Asap => "ASAP",
+        HandoffPriority.Urgent => "Urgent",
+        _ => "Routine",
+    };
+
+    public static Color PriorityColor(HandoffPriority priority) => priority switch
+    {
+        HandoffPriority.Stat or HandoffPriority.Asap => Color.Error,
+        HandoffPriority.Urgent => Color.Warning,
+        _ => Color.Default,
+    };
+
+    public static string Eta(int minutes) => minutes == 0 ? "Now" : $"{minutes} min";
+
+    /// <summary>
+    /// One line saying where <paramref name="item"/> stands, for the viewer: "Accepted by Sam Okafor,
+    /// ETA 3 min", "Escalated to backup 1", "No response — schedule a referral?".
+    /// </summary>
+    public static string Status(HandoffSummary item, LiveInbox live, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(live);
+        return Status(item, live.UserId, userId => live.NameOf(item.TeamId, userId), now);
+    }
+
+    /// <summary>The same line for any viewer, with names from <paramref name="nameOf"/>.</summary>
+    public static string Status(HandoffSummary item, string viewerId, Func<string?, string> nameOf, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        ArgumentNullException.ThrowIfNull(nameOf);
+        var requester = item.RequesterId == viewerId;
+        var acceptor = nameOf(item.AcceptedBy);
+        return item.Status switch
+        {
+            HandoffStatus.Requested when item.BusinessStatus is null or "pinged" => requester ? "Waiting for an answer" : "Waiting for you to answer",
+            HandoffStatus.Requested => $"Waiting — {item.BusinessStatus}",
+            HandoffStatus.Accepted => $"Accepted by {acceptor}{EtaFrom(item.Eta, now)}",
+            HandoffStatus.InProgress => $"In the room: {acceptor}",
+            HandoffStatus.Completed => $"Completed by {acceptor}",
+            HandoffStatus.Cancelled => "Cancelled by the requester",
+            _ when item.Referral is ReferralStatus.Scheduled => "Referral scheduled",
+            _ when item.Referral is ReferralStatus.Attended => "Referral attended",
+            _ when item.Referral is ReferralStatus.Closed => "Referral closed",
+            HandoffStatus.Failed => requester ? "No response — schedule a referral?" : "No response",
+            _ => requester ? "Declined by everyone pinged — schedule a referral?" : "Declined",
+        };
+    }
+
+    /// <summary>What a history step was, in words.</summary>
+    public static string Step(HandoffEvent step, string teamId, LiveInbox live)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        ArgumentNullException.ThrowIfNull(live);
+        var who = step.ActorId == "system" ? "Huddle" : Capitalized(live.NameOf(teamId, step.ActorId));
+        var whom = string.Join(", ", step.UserIds.Select(u => live.NameOf(teamId, u)));
+        var what = step.Action switch
+        {
+            HandoffActions.Requested => "requested the handoff",
+            HandoffActions.Pinged => $"pinged {whom}",
+            HandoffActions.Escalated => $"escalated to {whom}",
+            HandoffActions.Skipped => "skipped a step (nobody new to ping)",
+            HandoffActions.Accepted => "accepted",
+            HandoffActions.Declined => "declined",
+            HandoffActions.Joined => "joined the room",
+            HandoffActions.Completed => "completed the handoff",
+            HandoffActions.Cancelled => "cancelled the request",
+            HandoffActions.NoResponse => "marked it: no response",
+            HandoffActions.AllDeclined => "marked it: declined by everyone pinged",
+            HandoffActions.ReferralScheduled => "scheduled a referral",
+            HandoffActions.ReferralAttended => "recorded the referral as attended",
+            HandoffActions.ReferralClosed => "closed the referral",
+            _ => step.Action,
+        };
+        return step.Detail is { Length: > 0 } detail ? $"{who} {what} ({detail})" : $"{who} {what}";
+    }
+
+    private static string EtaFrom(DateTimeOffset? eta, DateTimeOffset now)
+    {
+        if (eta is not { } at)
+        {
+            return "";
+        }
+
+        var minutes = (int)Math.Ceiling((at - now).TotalMinutes);
+        return minutes <= 0 ? ", arriving now" : $", ETA {minutes} min";
+    }
+
+    private static string Capitalized(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
+}

@@ -1,0 +1,245 @@
+using System.Collections.Immutable;
+using Huddle.Contracts.CareTeams;
+using Huddle.Contracts.Common;
+using Huddle.Contracts.Handoffs;
+using Huddle.Web.Live;
+
+namespace Huddle.Web.Handoffs;
+
+/// <summary>
+/// A component's live copy of the signed-in clinician's handoff inbox (<c>inbox:{userId}</c>): opened
+/// with one call through the relay, then every change merged in as the relay delivers it. A gap or a
+/// reset makes it catch up with <c>ReadSince</c>, so what it shows never drifts from the inbox grain.
+/// It knows the rosters of the teams its handoffs belong to, so screens show names, never ids.
+/// </summary>
+public sealed class LiveInbox : IAsyncDisposable
+{
+    private readonly HandoffService _handoffs;
+    private readonly RendererFeed<InboxChange> _feed;
+    private readonly Action<InboxChange>? _pinged;
+    private readonly Dictionary<string, HandoffSummary> _items = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, CareTeamProfile?> _teams = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _declined = new(StringComparer.Ordinal);
+    private IAsyncDisposable? _watch;
+
+    private LiveInbox(HandoffService handoffs, string userId, Func<Func<Task>, Task> dispatch, Func<Task> changed, Action<InboxChange>? pinged)
+    {
+        _handoffs = handoffs;
+        UserId = userId;
+        _pinged = pinged;
+        _feed = new RendererFeed<InboxChange>(dispatch, ApplyAsync, CatchUpOnceAsync, async () =>
+        {
+            await LoadTeamsAsync();
+            await changed();
+        });
+    }
+
+    public string UserId { get; }
+
+    /// <summary>The last inbox seq merged in.</summary>
+    public long Seq { get; private set; } = -1;
+
+    /// <summary>Why the inbox cannot be shown (unavailable), or null.</summary>
+    public HuddleError? Error { get; private set; }
+
+    /// <summary>Open handoffs first, then closed ones; newest first in each.</summary>
+    public IReadOnlyList<HandoffSummary> Items =>
+        [.. _items.Values.OrderByDescending(i => i.IsOpen).ThenByDescending(i => i.RequestedAt).ThenBy(i => i.HandoffId, StringComparer.Ordinal)];
+
+    /// <summary>
+    /// Opens <paramref name="userId"/>'s inbox. <paramref name="dispatch"/> runs work on the component's
+    /// renderer (its InvokeAsync); <paramref name="changed"/> re-renders it; <paramref name="pinged"/>
+    /// hears each change that asks the user to answer (a new ping), live or caught up.
+    /// </summary>
+    public static async Task<LiveInbox> OpenAsync(HandoffService handoffs, string userId,
+        Func<Func<Task>, Task> dispatch, Func<Task> changed, Action<InboxChange>? pinged = null)
+    {
+        ArgumentNullException.ThrowIfNull(handoffs);
+        var live = new LiveInbox(handoffs, userId, dispatch, changed, pinged);
+        var (open, watch) = await handoffs.WatchInboxAsync(userId, live._feed.Enqueue);
+        live._watch = watch;
+        live.Take(open, ping: false);
+        await live.LoadTeamsAsync();
+        return live;
+    }
+
+    /// <summary>The handoff <paramref name="handoffId"/> as the inbox last heard of it, or null.</summary>
+    public HandoffSummary? Find(string? handoffId) =>
+        handoffId is not null && _items.TryGetValue(handoffId, out var item) ? item : null;
+
+    /// <summary>True when the user was pinged for <paramref name="item"/> (rather than asked for it).</summary>
+    public bool IsPingedFor(HandoffSummary item) => item?.RequesterId != UserId;
+
+    /// <summary>True when the user declined <paramref name="handoffId"/> from this screen.</summary>
+    public bool HasDeclined(string handoffId) => _declined.Contains(handoffId);
+
+    /// <summary>The team's name, or a neutral word while it is unknown.</summary>
+    public string TeamName(string teamId) => TeamOf(teamId)?.Name ?? "your team";
+
+    /// <summary>The roster of <paramref name="teamId"/>, when known.</summary>
+    public CareTeamProfile? TeamOf(string teamId) => _teams.GetValueOrDefault(teamId);
+
+    /// <summary>A person's name from the team's roster ("you" for the signed-in user); never a raw id.</summary>
+    public string NameOf(string teamId, string? userId) =>
+        userId is null ? "" : userId == UserId ? "you" : TeamOf(teamId)?.Members.FirstOrDefault(m => m.UserId == userId)?.DisplayName ?? "a colleague";
+
+    /// <summary>
+    /// <paramref name="at"/> on the clinic's wall clock: the team's time zone, UTC while it is unknown.
+    /// </summary>
+    public DateTimeOffset LocalTime(string teamId, DateTimeOffset at) =>
+        TeamOf(teamId) is { } team && TimeZoneInfo.TryFindSystemTimeZoneById(team.TimeZoneId, out var zone) ? TimeZoneInfo.ConvertTime(at, zone) : at;
+
+    /// <summary>Learns the roster of <paramref name="teamId"/> (a handoff opened from elsewhere than the inbox).</summary>
+    public Task KnowTeamAsync(string teamId) => LoadTeamsAsync(teamId);
+
+    /// <summary>Requests a handoff; the reply's summary shows at once (the feed's copy follows).</summary>
+    public async Task<Result<HandoffSummary>> RequestAsync(RequestHandoff request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var reply = await _handoffs.RequestAsync(UserId, request);
+        await KeepAsync(reply.Value);
+        return reply;
+    }
+
+    /// <summary>
+    /// Applies <paramref name="command"/> to a handoff (with a fresh op id unless it has one, so a
+    /// retry by the service is applied once); returns the error, or null when accepted.
+    /// </summary>
+    public async Task<HuddleError?> ExecuteAsync(string handoffId, HandoffCommand command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var reply = await _handoffs.ExecuteAsync(UserId, handoffId, command.OpId is null ? command with { OpId = $"ui-{Guid.NewGuid():N}" } : command);
+        if (reply.Ok && command is DeclineHandoff)
+        {
+            _declined.Add(handoffId);
+        }
+
+        await KeepAsync(reply.Value);
+        return reply.Error;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_watch is not null)
+        {
+            await _watch.DisposeAsync();
+        }
+    }
+
+    private async Task KeepAsync(HandoffSummary? summary)
+    {
+        if (summary is not null && Keep(summary))
+        {
+            await LoadTeamsAsync();
+        }
+    }
+
+    /// <summary>Takes <paramref name="summary"/> unless what is held is as new; true when taken.</summary>
+    private bool Keep(HandoffSummary summary)
+    {
+        if (_items.TryGetValue(summary.HandoffId, out var held) && held.Version >= summary.Version)
+        {
+            return false;
+        }
+
+        _items[summary.HandoffId] = summary;
+        return true;
+    }
+
+    private async Task<bool> ApplyAsync(InboxChange change)
+    {
+        if (change.Seq <= Seq && !change.Reset)
+        {
+            return false;
+        }
+
+        if (change.Reset || change.Seq > Seq + 1 || change.Item is null)
+        {
+            await _feed.CatchUpAsync();
+            return true;
+        }
+
+        Merge(change);
+        return true;
+    }
+
+    private void Merge(InboxChange change)
+    {
+        Seq = change.Seq;
+        if (change.Item is { } item)
+        {
+            Keep(item);
+            if (change.Ping)
+            {
+                _pinged?.Invoke(change);
+            }
+        }
+    }
+
+    /// <summary>One catch-up read: what was missed, or the snapshot when the missed stretch holds a reset.</summary>
+    private async Task CatchUpOnceAsync()
+    {
+        var read = await _handoffs.ReadInboxAsync(UserId, Seq < 0 ? null : Seq);
+        if (read.Value is { Reset: false } missed && missed.Changes.Any(c => c.Reset || c.Item is null))
+        {
+            // The missed stretch holds a reset: only the snapshot tells what the inbox is now.
+            read = await _handoffs.ReadInboxAsync(UserId, null);
+        }
+
+        Take(read, ping: true);
+    }
+
+    private void Take(Result<InboxReply> read, bool ping)
+    {
+        if (read.Error is { } error)
+        {
+            Error = error;
+            return;
+        }
+
+        Error = null;
+        var reply = read.Value!;
+        if (reply.Inbox is { } snapshot)
+        {
+            _items.Clear();
+            foreach (var item in snapshot.Items)
+            {
+                _items[item.HandoffId] = item;
+            }
+
+            Seq = Math.Max(snapshot.Seq, reply.Seq);
+            return;
+        }
+
+        foreach (var change in reply.Changes.Where(c => c.Seq > Seq))
+        {
+            if (ping)
+            {
+                Merge(change);
+            }
+            else
+            {
+                Seq = change.Seq;
+                if (change.Item is { } item)
+                {
+                    Keep(item);
+                }
+            }
+        }
+
+        Seq = Math.Max(Seq, reply.Seq);
+    }
+
+    /// <summary>Reads the roster of every team an item belongs to that is not known yet.</summary>
+    private async Task LoadTeamsAsync(string? also = null)
+    {
+        foreach (var teamId in _items.Values.Select(i => i.TeamId).Append(also).OfType<string>().Distinct(StringComparer.Ordinal).Where(t => !_teams.ContainsKey(t)).ToImmutableArray())
+        {
+            var team = await _handoffs.TeamAsync(UserId, teamId);
+            if (team.Error?.Code != ErrorCodes.Unavailable)
+            {
+                _teams[teamId] = team.Value;
+            }
+        }
+    }
+}

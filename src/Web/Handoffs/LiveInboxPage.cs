@@ -1,0 +1,53 @@
+using Huddle.Web.Auth;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
+
+namespace Huddle.Web.Handoffs;
+
+/// <summary>A page that shows the signed-in clinician's live inbox: opens it on arrival, closes it on leave.</summary>
+public abstract class LiveInboxPage : ComponentBase, IAsyncDisposable
+{
+    private bool _disposed;
+
+    [CascadingParameter]
+    private Task<AuthenticationState> AuthState { get; set; } = default!;
+
+    [Inject]
+    protected HandoffService Handoffs { get; private set; } = default!;
+
+    protected LiveInbox? Live { get; private set; }
+
+    protected string UserId { get; private set; } = "";
+
+    protected override async Task OnInitializedAsync()
+    {
+        UserId = (await AuthState).User.UserIdOf();
+        var live = await LiveInbox.OpenAsync(Handoffs, UserId, InvokeAsync, OnInboxChangedAsync);
+        if (_disposed)
+        {
+            // The page was left while the inbox was opening: close what was just opened.
+            await live.DisposeAsync();
+            return;
+        }
+
+        Live = live;
+    }
+
+    /// <summary>The inbox changed (on the renderer); re-renders by default.</summary>
+    protected virtual Task OnInboxChangedAsync()
+    {
+        StateHasChanged();
+        return Task.CompletedTask;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _disposed = true;
+        if (Live is not null)
+        {
+            await Live.DisposeAsync();
+        }
+
+        GC.SuppressFinalize(this);
+    }
+}

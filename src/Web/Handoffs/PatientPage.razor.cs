@@ -1,0 +1,124 @@
+using System.Collections.Immutable;
+using Huddle.Contracts.CareTeams;
+using Huddle.Contracts.Common;
+using Huddle.Contracts.Handoffs;
+using Huddle.Contracts.Patients;
+using Huddle.Contracts.Presence;
+using Huddle.Web.Presence;
+using Microsoft.AspNetCore.Components;
+using MudBlazor;
+
+namespace Huddle.Web.Handoffs;
+
+/// <summary>
+/// A patient of a team as a clinician in the exam room needs it: name and room, and the "Request warm
+/// handoff" form (a role on the team, BHC by default, or a named member with their presence; priority;
+/// SBAR within its limits; room prefilled), then the request's status live from the requester's inbox.
+/// </summary>
+public sealed partial class PatientPage
+{
+    private static readonly HandoffPriority[] Priorities = [HandoffPriority.Routine, HandoffPriority.Urgent, HandoffPriority.Asap, HandoffPriority.Stat];
+
+    private static readonly (string Key, string Label, string Help)[] SbarFields =
+    [
+        ("situation", "Situation (required)", "What is happening now"),
+        ("background", "Background", "Relevant history"),
+        ("assessment", "Assessment", "What you think is going on"),
+        ("recommendation", "Recommendation", "What you are asking for"),
+    ];
+
+    private readonly Dictionary<string, string?> _sbar = SbarFields.ToDictionary(f => f.Key, _ => (string?)null);
+    private readonly Dictionary<string, PresenceStatus> _presence = new(StringComparer.Ordinal);
+    private PatientProfile? _patient;
+    private CareTeamProfile? _team;
+    private HuddleError? _error;
+    private string? _target;
+    private HandoffPriority _priority = HandoffPriority.Urgent;
+    private string? _room;
+    private string? _requestedId;
+    private string _opId = NewOpId();
+    private bool _busy;
+
+    [Parameter]
+    public string TeamId { get; set; } = "";
+
+    [Parameter]
+    public string PatientId { get; set; } = "";
+
+    [Inject]
+    private PresenceService Presence { get; set; } = default!;
+
+    [Inject]
+    private ISnackbar Snackbar { get; set; } = default!;
+
+    /// <summary>The roles someone else on the team holds, BHC first.</summary>
+    private ImmutableArray<CareTeamRole> Roles =>
+        [.. _team!.Members.Where(m => m.UserId != UserId).Select(m => m.Role).Distinct().OrderBy(r => r == CareTeamRole.Bhc ? 0 : 1).ThenBy(r => r)];
+
+    private bool CanSubmit => !_busy && _target is not null && !string.IsNullOrWhiteSpace(_sbar["situation"]) && !string.IsNullOrWhiteSpace(_room);
+
+    protected override async Task OnInitializedAsync()
+    {
+        await base.OnInitializedAsync();
+        var team = await Handoffs.TeamAsync(UserId, TeamId);
+        var patient = team.Ok ? await Handoffs.PatientAsync(UserId, TeamId, PatientId) : Result<PatientProfile>.Failure(team.Error!);
+        if (patient.Error is { } error)
+        {
+            _error = error;
+            return;
+        }
+
+        _team = team.Value;
+        _patient = patient.Value;
+        _room = _patient!.Room;
+        _target = Roles.Length > 0 ? $"role:{Roles[0]}" : null;
+        foreach (var member in _team!.Members.Where(m => m.UserId != UserId))
+        {
+            if ((await Presence.GetAsync(member.UserId)).Value is { } view)
+            {
+                _presence[member.UserId] = view.Status;
+            }
+        }
+    }
+
+    private string PresenceOf(string userId) => _presence.TryGetValue(userId, out var status) ? $" — {PresenceLabels.Of(status)}" : "";
+
+    private async Task RequestAsync()
+    {
+        _busy = true;
+        try
+        {
+            var target = _target!.StartsWith("role:", StringComparison.Ordinal)
+                ? new HandoffTarget(Role: Enum.Parse<CareTeamRole>(_target["role:".Length..]))
+                : new HandoffTarget(UserId: _target["user:".Length..]);
+            var reason = new Sbar(_sbar["situation"]!.Trim(), Blank(_sbar["background"]), Blank(_sbar["assessment"]), Blank(_sbar["recommendation"]));
+            // The op id is kept until the request is accepted, so pressing again after "unavailable" cannot request twice.
+            var reply = await Live!.RequestAsync(new RequestHandoff(TeamId, PatientId, _room!.Trim(), target, _priority, reason) { OpId = _opId });
+            if (reply.Error is { } error)
+            {
+                Snackbar.Add(error.Message, error.Code == ErrorCodes.Unavailable ? Severity.Error : Severity.Warning);
+                return;
+            }
+
+            _requestedId = reply.Value!.HandoffId;
+        }
+        finally
+        {
+            _busy = false;
+        }
+    }
+
+    private void NewRequest()
+    {
+        _requestedId = null;
+        _opId = NewOpId();
+        foreach (var key in _sbar.Keys.ToList())
+        {
+            _sbar[key] = null;
+        }
+    }
+
+    private static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+
+    private static string NewOpId() => $"ui-{Guid.NewGuid():N}";
+}

@@ -1,0 +1,76 @@
+using Microsoft.Playwright;
+
+namespace Huddle.Ui.Tests;
+
+/// <summary>
+/// A warm handoff on phones, as two clinicians would live it: the PCP requests an urgent handoff to
+/// the BHC role from the patient's page; the BHC's inbox pings (a toast with no patient data); the BHC
+/// accepts with an ETA; the PCP's page shows it accepted, live. Screenshots at 390 and 1400 px.
+/// </summary>
+public sealed class HandoffPhoneTests(BrowserFixture browser)
+{
+    private const float Timeout = 15_000;
+
+    private static async Task<IPage> PhoneAsync(BrowserFixture browser, string userId, string path)
+    {
+        var page = await browser.SignedInPageAsync(userId);
+        await page.SetViewportSizeAsync(390, 844);
+        await page.GotoAsync(path);
+        // Interactive and listening: the circuit counts for presence and the inbox feed is open.
+        await Assertions.Expect(page.Locator("[data-testid=ping-announcer][data-ready=true]")).ToHaveCountAsync(1, new() { Timeout = Timeout });
+        return page;
+    }
+
+    [Fact]
+    public async Task The_bhc_is_pinged_on_a_phone_accepts_and_the_pcp_sees_it_accepted_live()
+    {
+        var team = await browser.CreateTeamAsync();
+        var bhc = await PhoneAsync(browser, team.Bhc, "inbox");
+        var pcp = await PhoneAsync(browser, team.Pcp, $"teams/{team.TeamId}/patients/{team.Patients[0]}");
+
+        await Assertions.Expect(pcp.Locator("[data-testid=patient-name]")).ToHaveTextAsync("Alma Reyes");
+        await Assertions.Expect(pcp.Locator("[data-testid=room]")).ToHaveValueAsync("Exam 1");
+        await Assertions.Expect(pcp.GetByRole(AriaRole.Radio, new() { Name = "Urgent" })).ToBeCheckedAsync();
+        await pcp.Locator("[data-testid=sbar-situation]").FillAsync("PHQ-9 of 18 today, passive SI, no plan");
+        await pcp.Locator("[data-testid=sbar-recommendation]").FillAsync("Same-visit BH assessment and safety plan");
+        await pcp.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("handoff-request-390.png"), FullPage = true });
+        await pcp.Locator("[data-testid=request-handoff]").ClickAsync();
+        await Assertions.Expect(pcp.Locator("[data-testid=handoff-status]")).ToContainTextAsync("Waiting", new() { Timeout = Timeout });
+
+        // The ping: a toast carrying the notice only, announced to screen readers too.
+        var toast = bhc.Locator(".mud-snackbar").Filter(new() { HasText = "Urgent warm handoff — Exam 1 — open Huddle" });
+        await Assertions.Expect(toast).ToBeVisibleAsync(new() { Timeout = Timeout });
+        await Assertions.Expect(bhc.Locator("[data-testid=ping-announcer]")).ToContainTextAsync("Urgent warm handoff — Exam 1 — open Huddle");
+        Assert.DoesNotContain("Alma", await toast.InnerTextAsync(), StringComparison.Ordinal);
+        Assert.DoesNotContain("PHQ", await toast.InnerTextAsync(), StringComparison.Ordinal);
+        var card = bhc.Locator("[data-testid=handoff][data-status=requested]");
+        await Assertions.Expect(card).ToContainTextAsync("From Dr. Pat Carter");
+        await Assertions.Expect(toast).ToHaveCSSAsync("opacity", "0.95");
+        await bhc.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("handoff-ping-390.png") });
+
+        // Keyboard only: focus the "5 min" accept button and press Enter.
+        await card.Locator("[data-testid=accept][data-eta='5']").FocusAsync();
+        await bhc.Keyboard.PressAsync("Enter");
+
+        await Assertions.Expect(bhc.Locator("[data-testid=handoff][data-status=accepted] [data-testid=join]")).ToBeVisibleAsync(new() { Timeout = Timeout });
+        await Assertions.Expect(toast).ToHaveCountAsync(0, new() { Timeout = Timeout });
+        await Assertions.Expect(pcp.Locator("[data-testid=handoff-status]")).ToContainTextAsync("Accepted by Bea Holt, ETA", new() { Timeout = Timeout });
+        await pcp.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("handoff-accepted-requester-390.png"), FullPage = true });
+
+        // The details (patient, SBAR, history) load only when the handoff is opened.
+        await bhc.Locator("[data-testid=handoff][data-status=accepted] [data-testid=open-handoff]").ClickAsync();
+        await Assertions.Expect(bhc.Locator("[data-testid=handoff-patient]")).ToHaveTextAsync("Alma Reyes", new() { Timeout = Timeout });
+        await Assertions.Expect(bhc.Locator("[data-testid=sbar]")).ToContainTextAsync("passive SI");
+        await Assertions.Expect(bhc.Locator("[data-testid=history] li[data-action=accepted]")).ToContainTextAsync("You accepted");
+        await bhc.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("handoff-details-390.png"), FullPage = true });
+
+        await bhc.SetViewportSizeAsync(1400, 900);
+        await pcp.SetViewportSizeAsync(1400, 900);
+        await bhc.GotoAsync("inbox");
+        await Assertions.Expect(bhc.Locator("[data-testid=handoff][data-status=accepted]")).ToBeVisibleAsync(new() { Timeout = Timeout });
+        await bhc.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("handoff-inbox-1400.png"), FullPage = true });
+        await pcp.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("handoff-accepted-requester-1400.png"), FullPage = true });
+        await bhc.Context.CloseAsync();
+        await pcp.Context.CloseAsync();
+    }
+}

@@ -1,0 +1,127 @@
+using System.Net.Http.Json;
+using Bunit;
+using Huddle.Contracts.CareTeams;
+using Huddle.Contracts.Handoffs;
+using Huddle.Contracts.Presence;
+using Huddle.Testing;
+using Huddle.Web.Auth;
+using Huddle.Web.Handoffs;
+using Huddle.Web.Http;
+using Huddle.Web.Presence;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor.Services;
+
+namespace Huddle.Web.Tests.Handoffs;
+
+/// <summary>
+/// The inbox component in bUnit (MudBlazor's own set-up: loose JS interop, no transitions), fed by the
+/// app fixture's real grains and relay: a ping appears live, and accepting it makes it accepted.
+/// </summary>
+public sealed class InboxViewTests(HuddleAppFixture app) : IAsyncDisposable
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+    private readonly BunitContext _ctx = MudBunit.CreateContext();
+    private readonly List<LiveInbox> _inboxes = [];
+
+    private HandoffService Handoffs => app.App.Services.GetRequiredService<HandoffService>();
+
+    private async Task<(string TeamId, string Pcp, string Bhc)> CreateTeamAsync()
+    {
+        var n = Guid.NewGuid().ToString("N")[..8];
+        var team = ($"team-ib-{n}", $"u-pcp-{n}", $"u-bhc-{n}");
+        using var http = app.Http();
+        var request = new DevTeamRequest("Inbox team",
+            [new(team.Item2, "Dr. Pat Carter", CareTeamRole.Pcp), new(team.Item3, "Sam Okafor", CareTeamRole.Bhc)],
+            [], [new($"p-{n}", "Alma Reyes", "Exam 3")]);
+        (await http.PutAsJsonAsync($"api/dev/teams/{team.Item1}", request, HuddleJson.Options)).EnsureSuccessStatusCode();
+        return team;
+    }
+
+    private async Task<IRenderedComponent<InboxView>> RenderAsync(string userId)
+    {
+        IRenderedComponent<InboxView>? cut = null;
+        var dispatcher = _ctx.Renderer.Dispatcher;
+        var live = await dispatcher.InvokeAsync(() => LiveInbox.OpenAsync(Handoffs, userId,
+            work => dispatcher.InvokeAsync(work),
+            () =>
+            {
+                cut?.Render();
+                return Task.CompletedTask;
+            }));
+        _inboxes.Add(live);
+        cut = _ctx.Render<InboxView>(p => p.Add(x => x.Live, live));
+        return cut;
+    }
+
+    [Fact]
+    public async Task A_ping_appears_live_and_accepting_it_shows_it_accepted_with_the_eta()
+    {
+        var (teamId, pcp, bhc) = await CreateTeamAsync();
+        // The BHC is online (as their browser's circuit would make them), so role routing pings them.
+        var presence = app.App.Services.GetRequiredService<PresenceService>();
+        await presence.ConnectionAsync(bhc, "test-circuit", open: true);
+        var cut = await RenderAsync(bhc);
+        Assert.NotNull(cut.Find("[data-testid=inbox-empty]"));
+
+        var requested = await Handoffs.RequestAsync(pcp, new RequestHandoff(teamId, "p-x", "Exam 3", new HandoffTarget(Role: CareTeamRole.Bhc),
+            HandoffPriority.Urgent, new Sbar("PHQ-9 of 18 today")));
+        Assert.True(requested.Ok, requested.Error?.Message);
+        var id = requested.Value!.HandoffId;
+
+        cut.WaitForAssertion(() =>
+        {
+            var card = cut.Find($"[data-handoff-id={id}]");
+            Assert.Equal("requested", card.GetAttribute("data-status"));
+            Assert.Contains("Urgent", card.TextContent, StringComparison.Ordinal);
+            Assert.Contains("From Dr. Pat Carter", card.TextContent, StringComparison.Ordinal);
+            Assert.DoesNotContain(pcp, card.TextContent, StringComparison.Ordinal);
+            Assert.DoesNotContain("PHQ-9", card.TextContent, StringComparison.Ordinal);
+            Assert.NotEmpty(card.QuerySelectorAll("[data-testid=accept]"));
+        }, Timeout);
+
+        await cut.InvokeAsync(() => cut.Find($"[data-handoff-id={id}] [data-testid=accept][data-eta='5']").Click());
+
+        cut.WaitForAssertion(() =>
+        {
+            var card = cut.Find($"[data-handoff-id={id}]");
+            Assert.Equal("accepted", card.GetAttribute("data-status"));
+            Assert.Matches("Accepted by you, ETA [45] min", card.QuerySelector("[data-testid=handoff-status]")!.TextContent);
+            Assert.Empty(card.QuerySelectorAll("[data-testid=accept]"));
+            Assert.NotNull(card.QuerySelector("[data-testid=join]"));
+        }, Timeout);
+        var open = await Handoffs.OpenAsync(pcp, id);
+        Assert.Equal(HandoffStatus.Accepted, open.Value!.Status);
+        Assert.Equal(bhc, open.Value.AcceptedBy);
+        await presence.ConnectionAsync(bhc, "test-circuit", open: false);
+    }
+
+    [Fact]
+    public async Task The_requester_sees_the_accept_live_with_the_consultants_name()
+    {
+        var (teamId, pcp, bhc) = await CreateTeamAsync();
+        var presence = app.App.Services.GetRequiredService<PresenceService>();
+        await presence.ConnectionAsync(bhc, "test-circuit-2", open: true);
+        var cut = await RenderAsync(pcp);
+        var requested = await Handoffs.RequestAsync(pcp, new RequestHandoff(teamId, "p-x", "Exam 3", new HandoffTarget(Role: CareTeamRole.Bhc),
+            HandoffPriority.Urgent, new Sbar("PHQ-9 of 18 today")));
+        var id = requested.Value!.HandoffId;
+        cut.WaitForAssertion(() => Assert.Contains("Waiting for an answer", cut.Find($"[data-handoff-id={id}] [data-testid=handoff-status]").TextContent, StringComparison.Ordinal), Timeout);
+
+        Assert.True((await Handoffs.ExecuteAsync(bhc, id, new AcceptHandoff(3))).Ok);
+
+        cut.WaitForAssertion(() => Assert.Matches("Accepted by Sam Okafor, ETA [23] min",
+            cut.Find($"[data-handoff-id={id}] [data-testid=handoff-status]").TextContent), Timeout);
+        Assert.NotNull(cut.Find($"[data-handoff-id={id}] [data-testid=cancel]"));
+        await presence.ConnectionAsync(bhc, "test-circuit-2", open: false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var inbox in _inboxes)
+        {
+            await inbox.DisposeAsync();
+        }
+
+        await _ctx.DisposeAsync();
+    }
+}
