@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Security.Cryptography;
 using System.Text;
 using Huddle.Contracts.CareTeams;
@@ -104,6 +105,10 @@ public sealed partial class HandoffService(IGrainFactory grains, FeedRelay relay
     /// A patient of a team, for a member of that team: the name and room a request form or an opened
     /// handoff shows. Each read is logged by ids, like a handoff's open.
     /// </summary>
+    /// <summary>The patient's warm handoffs, open and past, newest first (clinicians of the patient's teams).</summary>
+    public Task<Result<ImmutableArray<HandoffSummary>>> PatientHandoffsAsync(string userId, string patientId) =>
+        CallAsync(patientId, "patientHandoffs", () => grains.GetGrain<IPatientGrain>(patientId).GetHandoffsAsync(userId));
+
     public async Task<Result<PatientProfile>> PatientAsync(string userId, string teamId, string patientId)
     {
         var team = await TeamAsync(userId, teamId);

@@ -30,6 +30,7 @@ public sealed partial class PatientPage
     private readonly Dictionary<string, string?> _sbar = SbarFields.ToDictionary(f => f.Key, _ => (string?)null);
     private readonly Dictionary<string, PresenceStatus> _presence = new(StringComparer.Ordinal);
     private PatientProfile? _patient;
+    private ImmutableArray<HandoffSummary> _history = [];
     private CareTeamProfile? _team;
     private HuddleError? _error;
     private string? _target;
@@ -70,6 +71,7 @@ public sealed partial class PatientPage
 
         _team = team.Value;
         _patient = patient.Value;
+        _history = (await Handoffs.PatientHandoffsAsync(UserId, PatientId)).Value;
         _room = _patient!.Room;
         _target = Roles.Length > 0 ? $"role:{Roles[0]}" : null;
         foreach (var member in _team!.Members.Where(m => m.UserId != UserId))
