@@ -62,6 +62,7 @@ public sealed class AccessibilityTests(BrowserFixture browser)
         var screen = name == "shared screen";
         var page = await browser.SignedInPageAsync(screen ? team.Display : team.Pcp, viewport);
         await page.GotoAsync($"teams/{team.TeamId}/{(screen ? "screen" : "board")}");
+        await BrowserFixture.BoardIsLiveAsync(page);
         await Assertions.Expect(page.Locator("[data-testid=card]")).ToHaveCountAsync(3, new() { Timeout = Timeout });
         await Assertions.Expect(page.Locator("[data-testid=action-item]")).ToHaveCountAsync(3, new() { Timeout = Timeout });
         return page;

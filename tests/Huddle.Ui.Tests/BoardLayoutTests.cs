@@ -20,6 +20,7 @@ public sealed class BoardLayoutTests(BrowserFixture browser)
         await browser.FillBoardAsync(team);
         var page = await browser.SignedInPageAsync(sharedScreen ? team.Display : team.Pcp, viewport);
         await page.GotoAsync($"teams/{team.TeamId}/{(sharedScreen ? "screen" : "board")}");
+        await BrowserFixture.BoardIsLiveAsync(page);
         await Assertions.Expect(page.Locator("[data-testid=card]")).ToHaveCountAsync(3, new() { Timeout = Timeout });
         return (team, page);
     }
@@ -117,6 +118,7 @@ public sealed class BoardLayoutTests(BrowserFixture browser)
         }
 
         await page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("board-keyboard-menu.png") });
+        await Axe.AssertNoViolationsAsync(page, "the board with a card's menu open");
         await page.Keyboard.PressAsync("Enter");
 
         await Assertions.Expect(CardIn(page, "lane-2", "Alma Reyes")).ToBeVisibleAsync(new() { Timeout = Timeout });

@@ -71,6 +71,13 @@ public sealed class BrowserFixture : HuddleAppFixture, IAsyncLifetime
         return page;
     }
 
+    /// <summary>
+    /// Waits until the board on <paramref name="page"/> is the live one: the prerendered copy is
+    /// replaced (briefly by a progress bar) when the circuit connects, and shows no controls.
+    /// </summary>
+    public static Task BoardIsLiveAsync(IPage page) =>
+        Assertions.Expect(page.Locator("[data-testid=board][data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = 10_000 });
+
     /// <summary>Puts <paramref name="patientId"/> on the team's board in <paramref name="laneId"/> through the API, as the team's PCP.</summary>
     public Task AddCardAsync(TestTeam team, string patientId, string laneId) => RunAsync(team, "addCard", new { patientId, laneId });
 

@@ -19,6 +19,8 @@ public sealed class TwoBrowsersTests(BrowserFixture browser)
         var bhc = await browser.SignedInPageAsync(team.Bhc);
         await pcp.GotoAsync($"teams/{team.TeamId}/board");
         await bhc.GotoAsync($"teams/{team.TeamId}/board");
+        await BrowserFixture.BoardIsLiveAsync(pcp);
+        await BrowserFixture.BoardIsLiveAsync(bhc);
         await Assertions.Expect(CardIn(bhc, "lane-1", "Alma Reyes")).ToBeVisibleAsync(new() { Timeout = Timeout });
         await Assertions.Expect(CardIn(pcp, "lane-1", "Alma Reyes")).ToBeVisibleAsync(new() { Timeout = Timeout });
         var version = await bhc.Locator("[data-testid=board]").GetAttributeAsync("data-version");
@@ -41,6 +43,7 @@ public sealed class TwoBrowsersTests(BrowserFixture browser)
         var bhc = await browser.SignedInPageAsync(team.Bhc);
         var wall = await browser.SignedInPageAsync(team.Display);
         await bhc.GotoAsync($"teams/{team.TeamId}/board");
+        await BrowserFixture.BoardIsLiveAsync(bhc);
         await Assertions.Expect(wall).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"/teams/{team.TeamId}/screen$"));
         await Assertions.Expect(CardIn(wall, "lane-3", "B.N.")).ToBeVisibleAsync(new() { Timeout = Timeout });
 

@@ -33,6 +33,8 @@ public sealed class BoardViewTests(HuddleAppFixture app) : IAsyncDisposable
             o.PopoverOptions.CheckForPopoverProvider = false;
         });
         ctx.Services.AddSingleton(TimeProvider.System);
+        // A live circuit, as in the browser: the board's controls appear only once it is interactive.
+        ctx.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
         return ctx;
     }
 
@@ -116,6 +118,21 @@ public sealed class BoardViewTests(HuddleAppFixture app) : IAsyncDisposable
         Assert.Contains("Exam 1", card.TextContent, StringComparison.Ordinal);
         Assert.DoesNotContain("Alma", cut.Markup, StringComparison.Ordinal);
         Assert.DoesNotContain("sertraline", cut.Markup, StringComparison.Ordinal);
+        Assert.Empty(cut.FindAll("[data-testid=card-menu]"));
+        Assert.Empty(cut.FindAll("[data-testid=start-huddle]"));
+        Assert.Empty(cut.FindAll("[data-testid=add-action-item]"));
+    }
+
+    [Fact]
+    public async Task A_prerendered_board_shows_the_cards_but_no_controls_that_could_not_work_yet()
+    {
+        var team = await app.CreateTeamAsync();
+        await Boards.ExecuteAsync(team.Pcp, team.TeamId, new AddCard(team.Patients[0], "lane-1"));
+        _ctx.SetRendererInfo(new RendererInfo("Static", isInteractive: false));
+
+        var cut = await RenderAsync(team.TeamId, team.Pcp);
+
+        Assert.Equal("Alma Reyes", cut.Find("[data-testid=card-name]").TextContent.Trim());
         Assert.Empty(cut.FindAll("[data-testid=card-menu]"));
         Assert.Empty(cut.FindAll("[data-testid=start-huddle]"));
         Assert.Empty(cut.FindAll("[data-testid=add-action-item]"));

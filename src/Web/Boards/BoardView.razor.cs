@@ -36,7 +36,8 @@ public sealed partial class BoardView
     /// <summary>The board as this view may show it: the grain already filtered it for the wall view.</summary>
     private HuddleBoard? Board => Live.Board;
 
-    private bool CanDrag => Live.CanEdit && !SharedScreen;
+    /// <summary>As <see cref="BoardPart"/>'s Editable: members, not the wall, and only once interactive.</summary>
+    private bool CanDrag => Live.CanEdit && !SharedScreen && RendererInfo.IsInteractive;
 
     protected override void OnAfterRender(bool firstRender)
     {
