@@ -31,6 +31,7 @@ public sealed class AccessibilityTests(BrowserFixture browser)
         var page = await OpenAsync(name, viewport);
         try
         {
+            await page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath($"axe-{name.Replace(' ', '-')}-{width}.png"), FullPage = true });
             await Axe.AssertNoViolationsAsync(page, $"the {name} page at {width} px");
         }
         finally
