@@ -11,9 +11,6 @@ public sealed class BoardLayoutTests(BrowserFixture browser)
 {
     private const float Timeout = 10_000;
 
-    private static ILocator CardIn(IPage page, string laneId, string name) =>
-        page.Locator($"[data-lane-id={laneId}] [data-testid=card]").Filter(new() { HasText = name });
-
     private async Task<(TestTeam Team, IPage Page)> OpenBoardAsync(ViewportSize viewport, bool sharedScreen = false)
     {
         var team = await browser.CreateTeamAsync();
@@ -38,19 +35,19 @@ public sealed class BoardLayoutTests(BrowserFixture browser)
         // never scrolls sideways (the lanes do, one lane at a time).
         var lane = await BoxOf(page.Locator("[data-testid=lane]").First);
         Assert.True(lane.Width >= 280, $"The first lane is {lane.Width} px wide on a 390 px phone.");
-        await Assertions.Expect(CardIn(page, "lane-1", "Alma Reyes")).ToBeInViewportAsync();
+        await Assertions.Expect(BrowserFixture.CardIn(page, "lane-1", "Alma Reyes")).ToBeInViewportAsync();
         Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"),
             "The page scrolls sideways on a phone.");
         var lanes = await BoxOf(page.Locator(".lanes"));
         var actions = await BoxOf(page.Locator("[data-testid=action-items]"));
         Assert.True(actions.Y >= lanes.Y + lanes.Height, "The action items are not below the lanes.");
 
-        await CardIn(page, "lane-1", "Alma Reyes").Locator("[data-testid=card-menu] button").ClickAsync();
+        await BrowserFixture.CardIn(page, "lane-1", "Alma Reyes").Locator("[data-testid=card-menu] button").ClickAsync();
         await page.Locator("[data-testid=move-to][data-lane-id=lane-2]").ClickAsync();
 
-        var moved = CardIn(page, "lane-2", "Alma Reyes");
+        var moved = BrowserFixture.CardIn(page, "lane-2", "Alma Reyes");
         await Assertions.Expect(moved).ToBeVisibleAsync(new() { Timeout = Timeout });
-        await Assertions.Expect(CardIn(page, "lane-1", "Alma Reyes")).ToHaveCountAsync(0);
+        await Assertions.Expect(BrowserFixture.CardIn(page, "lane-1", "Alma Reyes")).ToHaveCountAsync(0);
         await moved.ScrollIntoViewIfNeededAsync();
         await Assertions.Expect(moved).ToBeInViewportAsync();
         await page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("board-390-after-move.png") });
@@ -84,7 +81,7 @@ public sealed class BoardLayoutTests(BrowserFixture browser)
         var (_, page) = await OpenBoardAsync(width == 390 ? BrowserFixture.Phone : BrowserFixture.Desktop, sharedScreen: true);
 
         await Assertions.Expect(page.Locator("[data-testid=lane]")).ToHaveCountAsync(4);
-        await Assertions.Expect(CardIn(page, "lane-1", "A.R.")).ToBeInViewportAsync();
+        await Assertions.Expect(BrowserFixture.CardIn(page, "lane-1", "A.R.")).ToBeInViewportAsync();
         await page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath($"screen-{width}.png"), FullPage = true });
         await page.Context.CloseAsync();
     }
@@ -93,7 +90,7 @@ public sealed class BoardLayoutTests(BrowserFixture browser)
     public async Task A_card_moves_to_another_lane_by_keyboard_alone()
     {
         var (_, page) = await OpenBoardAsync(BrowserFixture.Desktop);
-        var menuButton = CardIn(page, "lane-1", "Alma Reyes").Locator("[data-testid=card-menu] button");
+        var menuButton = BrowserFixture.CardIn(page, "lane-1", "Alma Reyes").Locator("[data-testid=card-menu] button");
 
         // Tab from the top of the page until the card's menu button has focus.
         await page.Locator("body").FocusAsync();
@@ -121,10 +118,10 @@ public sealed class BoardLayoutTests(BrowserFixture browser)
         await Axe.AssertNoViolationsAsync(page, "the board with a card's menu open");
         await page.Keyboard.PressAsync("Enter");
 
-        await Assertions.Expect(CardIn(page, "lane-2", "Alma Reyes")).ToBeVisibleAsync(new() { Timeout = Timeout });
-        await Assertions.Expect(CardIn(page, "lane-1", "Alma Reyes")).ToHaveCountAsync(0);
+        await Assertions.Expect(BrowserFixture.CardIn(page, "lane-2", "Alma Reyes")).ToBeVisibleAsync(new() { Timeout = Timeout });
+        await Assertions.Expect(BrowserFixture.CardIn(page, "lane-1", "Alma Reyes")).ToHaveCountAsync(0);
         // Focus follows the card, so the next move needs no hunting for it.
-        await Assertions.Expect(CardIn(page, "lane-2", "Alma Reyes").Locator("[data-testid=card-menu] button")).ToBeFocusedAsync(new() { Timeout = Timeout });
+        await Assertions.Expect(BrowserFixture.CardIn(page, "lane-2", "Alma Reyes").Locator("[data-testid=card-menu] button")).ToBeFocusedAsync(new() { Timeout = Timeout });
         await Assertions.Expect(page.Locator("[data-testid=board-announcer]")).ToContainTextAsync("Alma Reyes moved to Needs BH today");
         await page.Context.CloseAsync();
     }

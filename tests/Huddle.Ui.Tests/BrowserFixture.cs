@@ -71,6 +71,13 @@ public sealed class BrowserFixture : HuddleAppFixture, IAsyncLifetime
         return page;
     }
 
+    /// <summary>The card of <paramref name="name"/> (a full name, or initials on the wall) in lane <paramref name="laneId"/>.</summary>
+    public static ILocator CardIn(IPage page, string laneId, string name)
+    {
+        ArgumentNullException.ThrowIfNull(page);
+        return page.Locator($"[data-lane-id={laneId}] [data-testid=card]").Filter(new() { HasText = name });
+    }
+
     /// <summary>
     /// Waits until the board on <paramref name="page"/> is the live one: the prerendered copy is
     /// replaced (briefly by a progress bar) when the circuit connects, and shows no controls.

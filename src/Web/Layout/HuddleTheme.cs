@@ -9,6 +9,9 @@ namespace Huddle.Web.Layout;
 /// </summary>
 public static class HuddleTheme
 {
+    /// <summary>The wall screen's background, also the text on its light fills (9-12:1 on each).</summary>
+    private const string DarkInk = "#101418";
+
     public static readonly MudTheme Theme = new()
     {
         PaletteLight = new PaletteLight
@@ -24,16 +27,16 @@ public static class HuddleTheme
         {
             // Light fills on the dark wall screen carry dark text.
             Primary = "#7fb8e0",
-            PrimaryContrastText = "#101418",
+            PrimaryContrastText = DarkInk,
             Secondary = "#7fd1bd",
-            SecondaryContrastText = "#101418",
+            SecondaryContrastText = DarkInk,
             Success = "#66bb6a",
-            SuccessContrastText = "#101418",
+            SuccessContrastText = DarkInk,
             Warning = "#ffb74d",
-            WarningContrastText = "#101418",
+            WarningContrastText = DarkInk,
             Error = "#f28b82",
-            ErrorContrastText = "#101418",
-            Background = "#101418",
+            ErrorContrastText = DarkInk,
+            Background = DarkInk,
             Surface = "#1b2229",
         },
     };
