@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test command: installs what the suite needs on a fresh machine (Debian's Chromium when
-# missing, Azurite from tools/azurite's lock file), then runs every test. Extra arguments go to
-# dotnet test (e.g. --logger trx).
+# missing; every tools/*/ that pins npm packages in a package-lock.json - Azurite, axe-core), then
+# runs every test. Extra arguments go to dotnet test (e.g. --logger trx).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v chromium >/dev/null 2>&1 && [ ! -x /usr/bin/chromium ]; then
@@ -11,6 +11,9 @@ if ! command -v chromium >/dev/null 2>&1 && [ ! -x /usr/bin/chromium ]; then
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >/dev/null
 fi
-echo "test: npm ci in tools/azurite"
-(cd tools/azurite && npm ci --no-audit --no-fund --loglevel=error)
+for lock in tools/*/package-lock.json; do
+  dir="$(dirname "$lock")"
+  echo "test: npm ci in $dir"
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+done
 dotnet test Huddle.sln "$@"

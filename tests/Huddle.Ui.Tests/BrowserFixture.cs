@@ -46,11 +46,23 @@ public sealed class BrowserFixture : HuddleAppFixture, IAsyncLifetime
         await DisposeAsync();
     }
 
-    /// <summary>A new browser context signed in as <paramref name="userId"/> through the dev sign-in page.</summary>
-    public async Task<IPage> SignedInPageAsync(string userId)
+    /// <summary>The desktop viewport the board is designed for.</summary>
+    public static readonly ViewportSize Desktop = new() { Width = 1400, Height = 900 };
+
+    /// <summary>A phone, where handoff pings land (an iPhone 12-14 in portrait).</summary>
+    public static readonly ViewportSize Phone = new() { Width = 390, Height = 844 };
+
+    /// <summary>A new browser page, not signed in, at <paramref name="viewport"/> (the desktop one by default).</summary>
+    public async Task<IPage> AnonymousPageAsync(ViewportSize? viewport = null)
     {
-        var context = await Browser.NewContextAsync(new() { BaseURL = BaseAddress.ToString(), ViewportSize = new() { Width = 1500, Height = 950 } });
-        var page = await context.NewPageAsync();
+        var context = await Browser.NewContextAsync(new() { BaseURL = BaseAddress.ToString(), ViewportSize = viewport ?? Desktop });
+        return await context.NewPageAsync();
+    }
+
+    /// <summary>A new browser context signed in as <paramref name="userId"/> through the dev sign-in page.</summary>
+    public async Task<IPage> SignedInPageAsync(string userId, ViewportSize? viewport = null)
+    {
+        var page = await AnonymousPageAsync(viewport);
         await page.GotoAsync("signin");
         // Identities made through the dev API (each test's own team) sign in by id; the demo ones are listed.
         await page.FillAsync("[data-testid=other-identity]", userId);
@@ -59,26 +71,83 @@ public sealed class BrowserFixture : HuddleAppFixture, IAsyncLifetime
         return page;
     }
 
+    /// <summary>The card of <paramref name="name"/> (a full name, or initials on the wall) in lane <paramref name="laneId"/>.</summary>
+    public static ILocator CardIn(IPage page, string laneId, string name)
+    {
+        ArgumentNullException.ThrowIfNull(page);
+        return page.Locator($"[data-lane-id={laneId}] [data-testid=card]").Filter(new() { HasText = name });
+    }
+
+    /// <summary>
+    /// Waits until the board on <paramref name="page"/> is the live one: the prerendered copy is
+    /// replaced (briefly by a progress bar) when the circuit connects, and shows no controls.
+    /// </summary>
+    public static Task BoardIsLiveAsync(IPage page) =>
+        Assertions.Expect(page.Locator("[data-testid=board][data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = 10_000 });
+
     /// <summary>Puts <paramref name="patientId"/> on the team's board in <paramref name="laneId"/> through the API, as the team's PCP.</summary>
-    public async Task AddCardAsync(TestTeam team, string patientId, string laneId)
+    public Task AddCardAsync(TestTeam team, string patientId, string laneId) => RunAsync(team, "addCard", new { patientId, laneId });
+
+    /// <summary>Puts <paramref name="patientId"/> on the board in <paramref name="laneId"/> with <paramref name="flags"/> (kind, detail) on its card.</summary>
+    public async Task AddFlaggedCardAsync(TestTeam team, string patientId, string laneId, params (string Kind, string Detail)[] flags)
+    {
+        ArgumentNullException.ThrowIfNull(team);
+        await AddCardAsync(team, patientId, laneId);
+        using var http = await HttpAsAsync(team.Pcp);
+        var board = await http.GetFromJsonAsync<System.Text.Json.JsonElement>($"api/teams/{team.TeamId}/board");
+        var cards = board.TryGetProperty("cards", out var c) ? c : board.GetProperty("board").GetProperty("cards");
+        var cardId = cards.EnumerateArray().First(card => card.GetProperty("patientId").GetString() == patientId).GetProperty("id").GetString();
+        await RunAsync(team, "setCardFlags", new { cardId, flags = flags.Select(f => new { kind = f.Kind, detail = f.Detail }) });
+    }
+
+    /// <summary>
+    /// A board showing everything it can: three flagged cards in three lanes (every flag colour), a
+    /// running huddle, action items due today, overdue and later, and a note of each kind.
+    /// </summary>
+    public async Task FillBoardAsync(TestTeam team)
+    {
+        ArgumentNullException.ThrowIfNull(team);
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        await AddFlaggedCardAsync(team, team.Patients[0], "lane-1", ("phq9", "18 ↑"), ("needsPsychReview", ""));
+        await AddFlaggedCardAsync(team, team.Patients[1], "lane-2", ("overdueFollowUp", "12 d"), ("recentEdVisit", "2d ago"));
+        await AddFlaggedCardAsync(team, team.Patients[2], "lane-3", ("careGap", "A1c due"), ("gad7", "11 →"));
+        await RunAsync(team, "startHuddle", new { });
+        await RunAsync(team, "addActionItem", new { title = "Call shelter about bed tonight", ownerId = team.Bhc, due = today });
+        await RunAsync(team, "addActionItem", new { title = "Restock PHQ-9 tablets", ownerId = team.Pcp, due = today.AddDays(-1) });
+        await RunAsync(team, "addActionItem", new { title = "Update registry outreach list", due = today.AddDays(3) });
+        await RunAsync(team, "addNote", new { kind = "lookBack", text = "One fall in lobby, no injury" });
+        await RunAsync(team, "addNote", new { kind = "lookAhead", text = "Interpreter on site 1-4 pm" });
+    }
+
+    /// <summary>Runs the board operation <paramref name="op"/> through the API, as the team's PCP.</summary>
+    public async Task RunAsync(TestTeam team, string op, object args)
     {
         ArgumentNullException.ThrowIfNull(team);
         using var http = await HttpAsAsync(team.Pcp);
-        using var response = await http.PostAsJsonAsync($"api/teams/{team.TeamId}/board/addCard", new { patientId, laneId });
+        using var response = await http.PostAsJsonAsync($"api/teams/{team.TeamId}/board/{op}", args);
         response.EnsureSuccessStatusCode();
     }
 
     /// <summary>Where screenshots go: TestResults/screenshots at the repository root.</summary>
     public static string ScreenshotPath(string name)
     {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Huddle.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        var folder = Path.Combine(dir?.FullName ?? AppContext.BaseDirectory, "TestResults", "screenshots");
+        var folder = Path.Combine(RepositoryRoot, "TestResults", "screenshots");
         Directory.CreateDirectory(folder);
         return Path.Combine(folder, name);
+    }
+
+    /// <summary>The folder holding Huddle.sln, found upwards from the test binaries.</summary>
+    public static string RepositoryRoot
+    {
+        get
+        {
+            var dir = new DirectoryInfo(AppContext.BaseDirectory);
+            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Huddle.sln")))
+            {
+                dir = dir.Parent;
+            }
+
+            return dir?.FullName ?? throw new InvalidOperationException($"No Huddle.sln above {AppContext.BaseDirectory}.");
+        }
     }
 }

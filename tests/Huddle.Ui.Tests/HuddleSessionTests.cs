@@ -15,6 +15,8 @@ public sealed class HuddleSessionTests(BrowserFixture browser)
         var pcp = await browser.SignedInPageAsync(team.Pcp);
         var wall = await browser.SignedInPageAsync(team.Display);
         await pcp.GotoAsync($"teams/{team.TeamId}/board");
+        await BrowserFixture.BoardIsLiveAsync(pcp);
+        await BrowserFixture.BoardIsLiveAsync(wall);
         await Assertions.Expect(wall.Locator("[data-testid=huddle-state]")).ToContainTextAsync("not started", new() { Timeout = Timeout });
 
         await pcp.ClickAsync("[data-testid=start-huddle]");

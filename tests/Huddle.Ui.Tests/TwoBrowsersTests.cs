@@ -7,9 +7,6 @@ public sealed class TwoBrowsersTests(BrowserFixture browser)
 {
     private const float Timeout = 10_000;
 
-    private static ILocator CardIn(IPage page, string laneId, string name) =>
-        page.Locator($"[data-lane-id={laneId}] [data-testid=card]").Filter(new() { HasText = name });
-
     [Fact]
     public async Task A_card_dragged_in_one_browser_moves_in_the_other()
     {
@@ -19,14 +16,16 @@ public sealed class TwoBrowsersTests(BrowserFixture browser)
         var bhc = await browser.SignedInPageAsync(team.Bhc);
         await pcp.GotoAsync($"teams/{team.TeamId}/board");
         await bhc.GotoAsync($"teams/{team.TeamId}/board");
-        await Assertions.Expect(CardIn(bhc, "lane-1", "Alma Reyes")).ToBeVisibleAsync(new() { Timeout = Timeout });
-        await Assertions.Expect(CardIn(pcp, "lane-1", "Alma Reyes")).ToBeVisibleAsync(new() { Timeout = Timeout });
+        await BrowserFixture.BoardIsLiveAsync(pcp);
+        await BrowserFixture.BoardIsLiveAsync(bhc);
+        await Assertions.Expect(BrowserFixture.CardIn(bhc, "lane-1", "Alma Reyes")).ToBeVisibleAsync(new() { Timeout = Timeout });
+        await Assertions.Expect(BrowserFixture.CardIn(pcp, "lane-1", "Alma Reyes")).ToBeVisibleAsync(new() { Timeout = Timeout });
         var version = await bhc.Locator("[data-testid=board]").GetAttributeAsync("data-version");
 
-        await CardIn(pcp, "lane-1", "Alma Reyes").DragToAsync(pcp.Locator("[data-lane-id=lane-2] .mud-drop-zone"));
+        await BrowserFixture.CardIn(pcp, "lane-1", "Alma Reyes").DragToAsync(pcp.Locator("[data-lane-id=lane-2] .mud-drop-zone"));
 
-        await Assertions.Expect(CardIn(bhc, "lane-2", "Alma Reyes")).ToBeVisibleAsync(new() { Timeout = Timeout });
-        await Assertions.Expect(CardIn(bhc, "lane-1", "Alma Reyes")).ToHaveCountAsync(0);
+        await Assertions.Expect(BrowserFixture.CardIn(bhc, "lane-2", "Alma Reyes")).ToBeVisibleAsync(new() { Timeout = Timeout });
+        await Assertions.Expect(BrowserFixture.CardIn(bhc, "lane-1", "Alma Reyes")).ToHaveCountAsync(0);
         Assert.NotEqual(version, await bhc.Locator("[data-testid=board]").GetAttributeAsync("data-version"));
         await bhc.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("board-after-remote-move.png"), FullPage = true });
         await pcp.Context.CloseAsync();
@@ -41,14 +40,15 @@ public sealed class TwoBrowsersTests(BrowserFixture browser)
         var bhc = await browser.SignedInPageAsync(team.Bhc);
         var wall = await browser.SignedInPageAsync(team.Display);
         await bhc.GotoAsync($"teams/{team.TeamId}/board");
+        await BrowserFixture.BoardIsLiveAsync(bhc);
         await Assertions.Expect(wall).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"/teams/{team.TeamId}/screen$"));
-        await Assertions.Expect(CardIn(wall, "lane-3", "B.N.")).ToBeVisibleAsync(new() { Timeout = Timeout });
+        await Assertions.Expect(BrowserFixture.CardIn(wall, "lane-3", "B.N.")).ToBeVisibleAsync(new() { Timeout = Timeout });
 
-        var card = CardIn(bhc, "lane-3", "Boris Ng");
+        var card = BrowserFixture.CardIn(bhc, "lane-3", "Boris Ng");
         await card.Locator("[data-testid=card-menu] button").ClickAsync();
         await bhc.Locator("[data-testid=move-to][data-lane-id=lane-4]").ClickAsync();
 
-        await Assertions.Expect(CardIn(wall, "lane-4", "B.N.")).ToBeVisibleAsync(new() { Timeout = Timeout });
+        await Assertions.Expect(BrowserFixture.CardIn(wall, "lane-4", "B.N.")).ToBeVisibleAsync(new() { Timeout = Timeout });
         var wallText = await wall.Locator("[data-testid=board]").InnerTextAsync();
         Assert.DoesNotContain("Boris", wallText, StringComparison.Ordinal);
         await wall.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("shared-screen.png"), FullPage = true });

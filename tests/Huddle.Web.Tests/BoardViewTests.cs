@@ -108,6 +108,21 @@ public sealed class BoardViewTests(HuddleAppFixture app) : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_prerendered_board_shows_the_cards_but_no_controls_that_could_not_work_yet()
+    {
+        var team = await app.CreateTeamAsync();
+        await Boards.ExecuteAsync(team.Pcp, team.TeamId, new AddCard(team.Patients[0], "lane-1"));
+        _ctx.SetRendererInfo(new RendererInfo("Static", isInteractive: false));
+
+        var cut = await RenderAsync(team.TeamId, team.Pcp);
+
+        Assert.Equal("Alma Reyes", cut.Find("[data-testid=card-name]").TextContent.Trim());
+        Assert.Empty(cut.FindAll("[data-testid=card-menu]"));
+        Assert.Empty(cut.FindAll("[data-testid=start-huddle]"));
+        Assert.Empty(cut.FindAll("[data-testid=add-action-item]"));
+    }
+
+    [Fact]
     public async Task The_room_display_identity_gets_no_controls_even_on_the_board_page()
     {
         var team = await app.CreateTeamAsync();

@@ -20,8 +20,11 @@ public abstract class BoardPart : ComponentBase
     [Parameter]
     public Func<HuddleError?, Task> OnError { get; set; } = _ => Task.CompletedTask;
 
-    /// <summary>Controls show only to members, and never on the shared screen.</summary>
-    protected bool Editable => Live.CanEdit && !SharedScreen;
+    /// <summary>
+    /// Controls show only to members, never on the shared screen, and only once the circuit is live:
+    /// a prerendered button does nothing, and a tap on it (a phone on a slow network) would be lost.
+    /// </summary>
+    protected bool Editable => Live.CanEdit && !SharedScreen && RendererInfo.IsInteractive;
 
     /// <summary>Runs <paramref name="command"/> and reports its error, if any; returns it too.</summary>
     protected async Task<HuddleError?> RunAsync(BoardCommand command)

@@ -1,0 +1,128 @@
+using Huddle.Testing;
+using Microsoft.Playwright;
+
+namespace Huddle.Ui.Tests;
+
+/// <summary>
+/// The board as a clinician holds it: on a phone (390 × 844, where handoff pings land), on a desktop
+/// (1400 px) and by keyboard alone. Screenshots go to TestResults/screenshots.
+/// </summary>
+public sealed class BoardLayoutTests(BrowserFixture browser)
+{
+    private const float Timeout = 10_000;
+
+    private async Task<(TestTeam Team, IPage Page)> OpenBoardAsync(ViewportSize viewport, bool sharedScreen = false)
+    {
+        var team = await browser.CreateTeamAsync();
+        await browser.FillBoardAsync(team);
+        var page = await browser.SignedInPageAsync(sharedScreen ? team.Display : team.Pcp, viewport);
+        await page.GotoAsync($"teams/{team.TeamId}/{(sharedScreen ? "screen" : "board")}");
+        await BrowserFixture.BoardIsLiveAsync(page);
+        await Assertions.Expect(page.Locator("[data-testid=card]")).ToHaveCountAsync(3, new() { Timeout = Timeout });
+        return (team, page);
+    }
+
+    private static async Task<LocatorBoundingBoxResult> BoxOf(ILocator locator) =>
+        await locator.BoundingBoxAsync() ?? throw new InvalidOperationException("The element has no box: it is not rendered.");
+
+    [Fact]
+    public async Task On_a_phone_the_lanes_show_their_cards_the_panels_follow_below_and_the_card_menu_moves_a_card()
+    {
+        var (_, page) = await OpenBoardAsync(BrowserFixture.Phone);
+        await page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("board-390.png"), FullPage = true });
+
+        // The first lane fills most of the screen width, so its cards can be read; the page itself
+        // never scrolls sideways (the lanes do, one lane at a time).
+        var lane = await BoxOf(page.Locator("[data-testid=lane]").First);
+        Assert.True(lane.Width >= 280, $"The first lane is {lane.Width} px wide on a 390 px phone.");
+        await Assertions.Expect(BrowserFixture.CardIn(page, "lane-1", "Alma Reyes")).ToBeInViewportAsync();
+        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"),
+            "The page scrolls sideways on a phone.");
+        var lanes = await BoxOf(page.Locator(".lanes"));
+        var actions = await BoxOf(page.Locator("[data-testid=action-items]"));
+        Assert.True(actions.Y >= lanes.Y + lanes.Height, "The action items are not below the lanes.");
+
+        await BrowserFixture.CardIn(page, "lane-1", "Alma Reyes").Locator("[data-testid=card-menu] button").ClickAsync();
+        await page.Locator("[data-testid=move-to][data-lane-id=lane-2]").ClickAsync();
+
+        var moved = BrowserFixture.CardIn(page, "lane-2", "Alma Reyes");
+        await Assertions.Expect(moved).ToBeVisibleAsync(new() { Timeout = Timeout });
+        await Assertions.Expect(BrowserFixture.CardIn(page, "lane-1", "Alma Reyes")).ToHaveCountAsync(0);
+        await moved.ScrollIntoViewIfNeededAsync();
+        await Assertions.Expect(moved).ToBeInViewportAsync();
+        await page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("board-390-after-move.png") });
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task On_a_desktop_every_lane_shows_beside_the_side_panels()
+    {
+        var (_, page) = await OpenBoardAsync(BrowserFixture.Desktop);
+
+        var lanes = page.Locator("[data-testid=lane]");
+        await Assertions.Expect(lanes).ToHaveCountAsync(4);
+        for (var i = 0; i < 4; i++)
+        {
+            await Assertions.Expect(lanes.Nth(i)).ToBeInViewportAsync(new() { Ratio = 1 });
+        }
+
+        var lastLane = await BoxOf(lanes.Last);
+        var actions = await BoxOf(page.Locator("[data-testid=action-items]"));
+        Assert.True(actions.X >= lastLane.X + lastLane.Width, "The side panels are not beside the lanes at 1400 px.");
+        await page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("board-1400.png"), FullPage = true });
+        await page.Context.CloseAsync();
+    }
+
+    [Theory]
+    [InlineData(1400)]
+    [InlineData(390)]
+    public async Task The_shared_screen_shows_every_lane(int width)
+    {
+        var (_, page) = await OpenBoardAsync(width == 390 ? BrowserFixture.Phone : BrowserFixture.Desktop, sharedScreen: true);
+
+        await Assertions.Expect(page.Locator("[data-testid=lane]")).ToHaveCountAsync(4);
+        await Assertions.Expect(BrowserFixture.CardIn(page, "lane-1", "A.R.")).ToBeInViewportAsync();
+        await page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath($"screen-{width}.png"), FullPage = true });
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_card_moves_to_another_lane_by_keyboard_alone()
+    {
+        var (_, page) = await OpenBoardAsync(BrowserFixture.Desktop);
+        var menuButton = BrowserFixture.CardIn(page, "lane-1", "Alma Reyes").Locator("[data-testid=card-menu] button");
+
+        // Tab from the top of the page until the card's menu button has focus.
+        await page.Locator("body").FocusAsync();
+        var reached = false;
+        for (var presses = 0; presses < 80 && !reached; presses++)
+        {
+            await page.Keyboard.PressAsync("Tab");
+            reached = await menuButton.EvaluateAsync<bool>("b => b === document.activeElement");
+        }
+
+        Assert.True(reached, "Tab never reached the card's menu button.");
+        var outline = await menuButton.EvaluateAsync<string>("b => { const s = getComputedStyle(b); return s.outlineStyle + ' ' + s.outlineWidth; }");
+        Assert.False(outline.StartsWith("none", StringComparison.Ordinal), $"The focused menu button shows no focus outline ({outline}).");
+        await page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("board-keyboard-focus.png") });
+
+        await page.Keyboard.PressAsync("Enter");
+        var target = page.Locator("[data-testid=move-to][data-lane-id=lane-2]");
+        await Assertions.Expect(target).ToBeVisibleAsync(new() { Timeout = Timeout });
+        for (var presses = 0; presses < 10 && !await target.EvaluateAsync<bool>("i => i.contains(document.activeElement) || i === document.activeElement"); presses++)
+        {
+            await page.Keyboard.PressAsync("ArrowDown");
+        }
+
+        await page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("board-keyboard-menu.png") });
+        await Axe.AssertNoViolationsAsync(page, "the board with a card's menu open");
+        await page.Keyboard.PressAsync("Enter");
+
+        await Assertions.Expect(BrowserFixture.CardIn(page, "lane-2", "Alma Reyes")).ToBeVisibleAsync(new() { Timeout = Timeout });
+        await Assertions.Expect(BrowserFixture.CardIn(page, "lane-1", "Alma Reyes")).ToHaveCountAsync(0);
+        // Focus follows the card, so the next move needs no hunting for it.
+        await Assertions.Expect(BrowserFixture.CardIn(page, "lane-2", "Alma Reyes").Locator("[data-testid=card-menu] button")).ToBeFocusedAsync(new() { Timeout = Timeout });
+        await Assertions.Expect(page.Locator("[data-testid=board-announcer]")).ToContainTextAsync("Alma Reyes moved to Needs BH today");
+        await page.Context.CloseAsync();
+    }
+}
