@@ -1,3 +1,4 @@
+using Huddle.Testing;
 using Microsoft.Playwright;
 
 namespace Huddle.Ui.Tests;
@@ -14,7 +15,7 @@ public sealed class AccessibilityTests(BrowserFixture browser)
     public static TheoryData<string, int> Pages()
     {
         var data = new TheoryData<string, int>();
-        foreach (var page in new[] { "sign-in", "home", "board", "shared screen" })
+        foreach (var page in new[] { "sign-in", "home", "board", "shared screen", "inbox", "patient", "handoff", "metrics" })
         {
             data.Add(page, BrowserFixture.Desktop.Width);
             data.Add(page, BrowserFixture.Phone.Width);
@@ -57,6 +58,24 @@ public sealed class AccessibilityTests(BrowserFixture browser)
             await home.GotoAsync("");
             await Assertions.Expect(home.Locator("[data-testid=team]")).ToBeVisibleAsync(new() { Timeout = Timeout });
             return home;
+        }
+
+        if (name is "inbox" or "patient" or "handoff" or "metrics")
+        {
+            // A warm handoff waiting for the BHC, and a finished one for the metrics.
+            var waiting = await browser.RequestOneAsync(team);
+            await browser.CompleteOneAsync(team);
+            var (user, path, ready) = name switch
+            {
+                "inbox" => (team.Bhc, "inbox", "[data-testid=accept]"),
+                "patient" => (team.Pcp, $"teams/{team.TeamId}/patients/{team.Patients[0]}", "[data-testid=patient-handoff]"),
+                "handoff" => (team.Bhc, $"handoffs/{waiting}", "[data-testid=history]"),
+                _ => (team.Pcp, $"teams/{team.TeamId}/metrics", "[data-testid=metrics-days]"),
+            };
+            var handoffs = await browser.SignedInPageAsync(user, viewport);
+            await handoffs.GotoAsync(path);
+            await Assertions.Expect(handoffs.Locator(ready).First).ToBeVisibleAsync(new() { Timeout = Timeout });
+            return handoffs;
         }
 
         await browser.FillBoardAsync(team);

@@ -19,10 +19,24 @@ namespace Huddle.Web.Tests;
 public sealed class BoardViewTests(HuddleAppFixture app) : IAsyncDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
-    private readonly BunitContext _ctx = MudBunit.CreateContext();
+    private readonly (BunitContext Context, Bunit.TestDoubles.BunitAuthorizationContext Auth) _setup = CreateContext(app);
     private readonly List<LiveBoard> _boards = [];
 
     private BoardService Boards => app.App.Services.GetRequiredService<BoardService>();
+
+    /// <summary>MudBlazor's bUnit set-up, the services the board's parts use from the app, and a live circuit.</summary>
+    private BunitContext _ctx => _setup.Context;
+
+    private static (BunitContext, Bunit.TestDoubles.BunitAuthorizationContext) CreateContext(HuddleAppFixture app)
+    {
+        var ctx = MudBunit.CreateContext();
+        // The open-handoffs strip on the board reads the team's handoffs through the app's relay, as the signed-in user.
+        ctx.Services.AddSingleton(app.App.Services.GetRequiredService<Web.Handoffs.HandoffService>());
+        var auth = ctx.AddAuthorization();
+        // A live circuit, as in the browser: the board's controls appear only once it is interactive.
+        ctx.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
+        return (ctx, auth);
+    }
 
     /// <summary>Opens the team's live board as <paramref name="userId"/> and renders it.</summary>
     private async Task<IRenderedComponent<BoardView>> RenderAsync(string teamId, string userId, bool sharedScreen = false)
@@ -30,6 +44,7 @@ public sealed class BoardViewTests(HuddleAppFixture app) : IAsyncDisposable
         // Everything runs on the renderer's dispatcher, as in a real circuit: snapshot and changes
         // are applied one at a time.
         IRenderedComponent<BoardView>? cut = null;
+        _setup.Auth.SetAuthorized(userId).SetClaims(new System.Security.Claims.Claim(HuddleClaims.UserId, userId));
         var dispatcher = _ctx.Renderer.Dispatcher;
         var live = await dispatcher.InvokeAsync(() => LiveBoard.OpenAsync(Boards, teamId, userId, sharedScreen,
             work => dispatcher.InvokeAsync(work),

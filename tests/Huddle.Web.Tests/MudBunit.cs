@@ -18,8 +18,6 @@ internal static class MudBunit
             o.PopoverOptions.CheckForPopoverProvider = false;
         });
         ctx.Services.AddSingleton(TimeProvider.System);
-        // A live circuit, as in the browser: the board's controls appear only once it is interactive.
-        ctx.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
         return ctx;
     }
 }
