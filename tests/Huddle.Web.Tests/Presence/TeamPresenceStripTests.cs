@@ -1,0 +1,42 @@
+using System.Security.Claims;
+using Bunit;
+using Huddle.Contracts.CareTeams;
+using Huddle.Contracts.Presence;
+using Huddle.Testing;
+using Huddle.Web.Auth;
+using Huddle.Web.Live;
+using Huddle.Web.Presence;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Huddle.Web.Tests.Presence;
+
+/// <summary>"Who's free" on the board, on the real grains and relay: a colleague coming online and choosing do-not-disturb shows live.</summary>
+public sealed class TeamPresenceStripTests(HuddleAppFixture app) : IAsyncDisposable
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+    private readonly BunitContext _ctx = MudBunit.CreateContext();
+
+    [Fact]
+    public async Task A_colleague_coming_online_and_choosing_do_not_disturb_shows_live()
+    {
+        var team = await app.CreateTeamAsync();
+        _ctx.Services.AddSingleton(app.App.Services.GetRequiredService<TeamPresenceService>());
+        _ctx.AddAuthorization().SetAuthorized("Dr. Pat Carter").SetClaims(new Claim(HuddleClaims.UserId, team.Pcp));
+        var profile = await app.App.Services.GetRequiredService<IGrainFactory>().GetGrain<ICareTeamGrain>(team.TeamId).GetProfileAsync();
+        var cut = _ctx.Render<TeamPresenceStrip>(p => p.Add(x => x.Team, profile));
+        string StatusOf(string userId) => cut.Find($"[data-testid=member-presence][data-user-id={userId}]").GetAttribute("data-status")!;
+        cut.WaitForAssertion(() => Assert.Equal(nameof(PresenceStatus.Offline), StatusOf(team.Bhc)), Timeout);
+
+        await using var bhc = await HubClient.ConnectAsync(app, team.Bhc);
+        cut.WaitForAssertion(() => Assert.Equal(nameof(PresenceStatus.Available), StatusOf(team.Bhc)), Timeout);
+        await bhc.Hub.InvokeAsync<Contracts.Common.Result<PresenceView>>(nameof(HuddleHub.SetPresence), PresenceStatus.DoNotDisturb);
+        cut.WaitForAssertion(() =>
+        {
+            Assert.Equal(nameof(PresenceStatus.DoNotDisturb), StatusOf(team.Bhc));
+            Assert.Contains("Bea Holt · do not disturb", cut.Markup, StringComparison.Ordinal);
+        }, Timeout);
+    }
+
+    public async ValueTask DisposeAsync() => await _ctx.DisposeAsync();
+}
