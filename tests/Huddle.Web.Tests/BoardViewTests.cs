@@ -30,8 +30,9 @@ public sealed class BoardViewTests(HuddleAppFixture app) : IAsyncDisposable
     private static (BunitContext, Bunit.TestDoubles.BunitAuthorizationContext) CreateContext(HuddleAppFixture app)
     {
         var ctx = MudBunit.CreateContext();
-        // The open-handoffs strip on the board reads the team's handoffs through the app's relay, as the signed-in user.
+        // The board's live strips (open handoffs, who is free) read through the app's relay, as the signed-in user.
         ctx.Services.AddSingleton(app.App.Services.GetRequiredService<Web.Handoffs.HandoffService>());
+        ctx.Services.AddSingleton(app.App.Services.GetRequiredService<Web.Presence.TeamPresenceService>());
         var auth = ctx.AddAuthorization();
         // A live circuit, as in the browser: the board's controls appear only once it is interactive.
         ctx.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
