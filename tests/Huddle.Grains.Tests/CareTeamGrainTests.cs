@@ -151,8 +151,7 @@ public sealed class CareTeamGrainTests(ClusterFixture fixture)
         await grain.ExecuteAsync(Pcp, new AddLane("before re-activation"));
 
         // A new activation starts with an empty buffer: it cannot say what came before.
-        await fixture.Cluster.Client.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
-        await Eventually(async () => (await fixture.Cluster.Client.GetGrain<IManagementGrain>(0).GetActiveGrains(GrainType.Create("careteam"))).All(id => id.Key.ToString() != teamId));
+        await DeactivateAsync(teamId);
         await grain.ExecuteAsync(Pcp, new AddLane("after"));
 
         var behind = (await grain.OpenAsync(Board, Pcp, 0)).Value!;
@@ -241,8 +240,7 @@ public sealed class CareTeamGrainTests(ClusterFixture fixture)
     {
         var (grain, teamId, _) = await NewTeamAsync();
         Assert.Equal(1, (await grain.ExecuteAsync(Pcp, new AddNote(NoteKind.LookBack, "ED visit") { OpId = "note-1" })).Value!.Version);
-        await fixture.Cluster.Client.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
-        await Eventually(async () => (await fixture.Cluster.Client.GetGrain<IManagementGrain>(0).GetActiveGrains(GrainType.Create("careteam"))).All(id => id.Key.ToString() != teamId));
+        await DeactivateAsync(teamId);
 
         Assert.Equal(1, (await grain.ExecuteAsync(Pcp, new AddNote(NoteKind.LookBack, "ED visit") { OpId = "note-1" })).Value!.Version);
         Assert.Single((await grain.GetBoardAsync(Pcp)).Value!.Board.Notes);
@@ -327,13 +325,15 @@ public sealed class CareTeamGrainTests(ClusterFixture fixture)
         Assert.Equal(before, (await management.GetActiveGrains(patients)).Count);
     }
 
-    private static async Task Eventually(Func<Task<bool>> condition)
+    /// <summary>Collects every idle activation and waits until the team's grain is gone.</summary>
+    private async Task DeactivateAsync(string teamId)
     {
-        using var timeout = new CancellationTokenSource(Wait);
-        while (!await condition())
-        {
-            await Task.Delay(50, timeout.Token);
-        }
+        var management = fixture.Cluster.Client.GetGrain<IManagementGrain>(0);
+        await management.ForceActivationCollection(TimeSpan.Zero);
+        await Huddle.Testing.Eventually.Until(
+            async () => (await management.GetActiveGrains(GrainType.Create("careteam"))).All(id => id.Key.ToString() != teamId),
+            Wait,
+            "the team's grain to deactivate");
     }
 
     private sealed class ChannelObserver : IFeedObserver

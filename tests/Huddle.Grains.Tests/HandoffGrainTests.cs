@@ -4,6 +4,7 @@ using Huddle.Contracts.Handoffs;
 using Huddle.Contracts.Live;
 using Huddle.Contracts.Presence;
 using Huddle.Grains.Handoffs;
+using Huddle.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Huddle.Grains.Tests;
@@ -44,15 +45,7 @@ public sealed class HandoffGrainTests(ClusterFixture fixture)
     }
 
     /// <summary>Waits for <paramref name="condition"/> (escalation runs on a timer's tick, not in the test's call).</summary>
-    private static async Task UntilAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + Wait;
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"Timed out waiting for {what}.");
-            await Task.Delay(20);
-        }
-    }
+    private static Task UntilAsync(Func<Task<bool>> condition, string what) => Eventually.Until(condition, Wait, what);
 
     private sealed record Team(string Id, string Pcp, string Bhc1, string Bhc2, string Nurse);
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Huddle.Storage.Tests.Infrastructure;
@@ -75,18 +74,12 @@ public sealed class HandoffCrashTests(AzuriteFixture azurite)
         await using var nurseOnline = await second.HubForAsync(nurse, Ct);
         Assert.True(DateTimeOffset.UtcNow < deadline, "The restart took longer than the escalation time; the test cannot show 'on time'.");
         using var asNurse = await second.ClientForAsync(nurse, Ct);
-        var watch = Stopwatch.StartNew();
         JsonElement handoff = default;
-        while (watch.Elapsed < TimeSpan.FromSeconds(120))
+        await Eventually.Until(async () =>
         {
             handoff = await asNurse.GetFromJsonAsync<JsonElement>($"api/handoffs/{handoffId}", Ct);
-            if (handoff.GetProperty("step").GetInt32() >= 1)
-            {
-                break;
-            }
-
-            await Task.Delay(250, Ct);
-        }
+            return handoff.GetProperty("step").GetInt32() >= 1;
+        }, TimeSpan.FromSeconds(120), "the handoff to escalate after the restart");
 
         var history = handoff.GetProperty("history").EnumerateArray().ToList();
         var escalated = Assert.Single(history, e => e.GetProperty("action").GetString() == "escalated");

@@ -43,6 +43,9 @@ public sealed record HuddleError(
     public static HuddleError NotFound(string what, string id) => new(ErrorCodes.NotFound, $"{what} '{id}' was not found.");
     public static HuddleError Forbidden(string message) => new(ErrorCodes.Forbidden, message);
     public static HuddleError Invalid(string message) => new(ErrorCodes.ValidationFailed, message);
+
+    /// <summary>A malformed id, e.g. <c>InvalidId("A team id")</c>: the one message for every kind of id (<see cref="Ids"/>).</summary>
+    public static HuddleError InvalidId(string what) => Invalid($"{what} is 1-{Ids.MaxLength} letters, digits, '-', '_' or '.'.");
     public static HuddleError State(string message) => new(ErrorCodes.InvalidState, message);
     public static HuddleError Limit(string message) => new(ErrorCodes.LimitExceeded, message);
     public static HuddleError Conflict(long expected, long actual) =>

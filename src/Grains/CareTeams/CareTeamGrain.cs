@@ -136,7 +136,7 @@ public sealed partial class CareTeamGrain(
         {
             if (!Ids.IsValid(opId))
             {
-                return HuddleError.Invalid($"An opId is 1-{Ids.MaxLength} letters, digits, '-', '_' or '.'.");
+                return HuddleError.InvalidId("An opId");
             }
 
             if (state.State.Operations.Find(actorId, opId, now) is { } earlier)
@@ -211,20 +211,11 @@ public sealed partial class CareTeamGrain(
 
         var profile = state.State.Profile!;
         var board = await CurrentBoardAsync(profile);
-        if (since is { } from)
-        {
-            var missed = Feed.ReadSince(from);
-            var changes = missed.Changes.Select(c => c.For(placed)).OfType<BoardChange>().ToImmutableArray();
-            // A reset among them (a new day, a roster change, a privacy switch on the wall) cannot
-            // be merged: then the caller gets the snapshot instead.
-            if (!missed.Reset && !changes.Any(c => c.Reset))
-            {
-                return new FeedOpen(placed, missed.Seq, false, null, [.. changes.Cast<object>()]);
-            }
-        }
-
-        var shown = placed == FeedAudiences.Displays ? SharedScreenPrivacy.Redact(board) : board;
-        return new FeedOpen(placed, board.Version, true, new BoardSnapshot(shown, access.Value, profile), []);
+        // A reset among the missed changes (a new day, a roster change, a privacy switch on the
+        // wall) cannot be merged: then the caller gets the snapshot instead.
+        return Feed.Open(placed, since,
+            () => new BoardSnapshot(placed == FeedAudiences.Displays ? SharedScreenPrivacy.Redact(board) : board, access.Value, profile),
+            c => c is BoardChange { Reset: true });
     }
 
     /// <summary>What <paramref name="userId"/> may do, or why they may not read <paramref name="what"/>.</summary>

@@ -43,12 +43,7 @@ public abstract partial class HandoffFeedGrain(IPersistentState<HandoffFeedState
             return denied;
         }
 
-        if (since is { } from && Feed.ReadSince(from) is { Reset: false } missed)
-        {
-            return new FeedOpen(placed.Value!, missed.Seq, false, null, [.. missed.Changes.Select(c => c.For(placed.Value!)).OfType<object>()]);
-        }
-
-        return new FeedOpen(placed.Value!, state.State.Seq, true, Snapshot(), []);
+        return Feed.Open(placed.Value!, since, Snapshot);
     }
 
     /// <summary>The audience <paramref name="userId"/> is placed in (asking for <paramref name="audience"/>), or why they may not watch.</summary>

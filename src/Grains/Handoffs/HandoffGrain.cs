@@ -62,7 +62,7 @@ public sealed partial class HandoffGrain(
 
         if (!Ids.IsValid(request.TeamId))
         {
-            return HuddleError.Invalid($"A team id is 1-{Ids.MaxLength} letters, digits, '-', '_' or '.'.");
+            return HuddleError.InvalidId("A team id");
         }
 
         var profile = await GrainFactory.GetGrain<ICareTeamGrain>(request.TeamId).GetProfileAsync();
@@ -163,7 +163,7 @@ public sealed partial class HandoffGrain(
 
         if (!Ids.IsValid(opId))
         {
-            return HuddleError.Invalid($"An opId is 1-{Ids.MaxLength} letters, digits, '-', '_' or '.'.");
+            return HuddleError.InvalidId("An opId");
         }
 
         if (state.State.Operations.Find(actorId, opId, clock.UtcNow) is not { } earlier)

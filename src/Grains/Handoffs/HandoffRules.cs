@@ -25,7 +25,7 @@ public static class HandoffRules
 
         if (!Ids.IsValid(request.PatientId) || (request.EncounterId is { } encounter && !Ids.IsValid(encounter)))
         {
-            return HuddleError.Invalid($"A patient or encounter id is 1-{Ids.MaxLength} letters, digits, '-', '_' or '.'.");
+            return HuddleError.InvalidId("A patient or encounter id");
         }
 
         if (!Enum.IsDefined(request.Priority))

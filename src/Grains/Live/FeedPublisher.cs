@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Huddle.Contracts.Live;
 using Microsoft.Extensions.Logging;
 using Orleans.Utilities;
@@ -43,6 +44,27 @@ public sealed class FeedPublisher
     }
 
     public void Unsubscribe(IFeedObserver observer) => _observers.Unsubscribe(observer);
+
+    /// <summary>
+    /// A watcher's open, once the owner has placed them in <paramref name="audience"/>: the changes
+    /// after <paramref name="since"/> for that audience when they are all kept (and none is one that
+    /// <paramref name="needsSnapshot"/> says cannot be merged), otherwise a reset with
+    /// <paramref name="snapshot"/>, taken at the current seq.
+    /// </summary>
+    public FeedOpen Open(string audience, long? since, Func<object> snapshot, Func<object, bool>? needsSnapshot = null)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        if (since is { } from && ReadSince(from) is { Reset: false } missed)
+        {
+            var changes = missed.Changes.Select(c => c.For(audience)).OfType<object>().ToImmutableArray();
+            if (needsSnapshot is null || !changes.Any(needsSnapshot))
+            {
+                return new FeedOpen(audience, missed.Seq, false, null, changes);
+            }
+        }
+
+        return new FeedOpen(audience, Seq, true, snapshot(), []);
+    }
 
     /// <summary>
     /// The owner's answers to a host's <see cref="IFeedGrain"/> calls, checking that the host asks for

@@ -91,16 +91,12 @@ public sealed partial class TeamPresenceGrain(
             return HuddleError.Forbidden("Only members and displays of the care team can watch its presence.");
         }
 
-        if (since is { } from && Feed.ReadSince(from) is { Reset: false } missed)
-        {
-            return new FeedOpen(placed, missed.Seq, false, null, [.. missed.Changes.Select(c => c.For(placed)).OfType<object>()]);
-        }
-
         // The snapshot lists the whole roster: a member never seen is offline.
-        var members = profile.Members
-            .Select(m => state.State.Members.GetValueOrDefault(m.UserId) ?? new PresenceView(m.UserId, PresenceStatus.Offline, DateTimeOffset.MinValue, null, 0))
-            .ToArray();
-        return new FeedOpen(placed, state.State.Seq, true, new TeamPresenceSnapshot(TeamId, state.State.Seq, [.. members]), []);
+        return Feed.Open(placed, since, () => new TeamPresenceSnapshot(TeamId, state.State.Seq,
+        [
+            .. profile.Members.Select(m => state.State.Members.GetValueOrDefault(m.UserId)
+                ?? new PresenceView(m.UserId, PresenceStatus.Offline, DateTimeOffset.MinValue, null, 0)),
+        ]));
     }
 
     private async Task RefreshAsync(CancellationToken cancellationToken)

@@ -17,7 +17,7 @@ namespace Huddle.Web.Boards;
 public sealed partial class BoardService(IGrainFactory grains, FeedRelay relay, ILogger<BoardService> logger)
 {
     private static readonly HuddleError InvalidTeamId =
-        HuddleError.Invalid($"A team id is 1-{Ids.MaxLength} letters, digits, '-', '_' or '.'.");
+        HuddleError.InvalidId("A team id");
 
     /// <summary>
     /// Opens the board for a hub connection: from now on it receives <c>BoardChanged</c>. With

@@ -18,7 +18,7 @@ namespace Huddle.Web.Handoffs;
 /// </summary>
 public sealed partial class HandoffService(IGrainFactory grains, FeedRelay relay, ILogger<HandoffService> logger)
 {
-    private static readonly HuddleError InvalidId = HuddleError.Invalid($"An id is 1-{Ids.MaxLength} letters, digits, '-', '_' or '.'.");
+    private static readonly HuddleError InvalidId = HuddleError.InvalidId("An id");
 
     /// <summary>
     /// The id of a new handoff: opaque, and the same for a retried request with the same op id by the

@@ -15,7 +15,7 @@ public static class PatientHandoffEndpoints
         {
             if (!Ids.IsValid(patientId))
             {
-                return ApiErrors.Problem(HuddleError.Invalid($"A patient id is 1-{Ids.MaxLength} letters, digits, '-', '_' or '.'."));
+                return ApiErrors.Problem(HuddleError.InvalidId("A patient id"));
             }
 
             try

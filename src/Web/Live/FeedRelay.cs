@@ -49,10 +49,6 @@ public sealed partial class FeedRelay : IFeedObserver
         _logger = logger;
     }
 
-    /// <summary>The error for an owner that could not be reached.</summary>
-    public static readonly HuddleError Unavailable = new(ErrorCodes.Unavailable,
-        "The live feed could not be reached. Try again in a moment.");
-
     /// <summary>Feeds this host currently relays.</summary>
     public int ActiveFeeds
     {
@@ -99,7 +95,7 @@ public sealed partial class FeedRelay : IFeedObserver
 
             if (connection.Closed)
             {
-                return Unavailable;
+                return Failures.Unavailable;
             }
 
             if (connection.Feeds.TryGetValue(feed, out var existing) && !existing.Evicted)
@@ -250,7 +246,7 @@ public sealed partial class FeedRelay : IFeedObserver
         catch (Exception ex) when (Failures.IsUnavailable(ex))
         {
             LogOpenFailed(ex, feed.ToString());
-            return Unavailable;
+            return Failures.Unavailable;
         }
     }
 
@@ -275,7 +271,7 @@ public sealed partial class FeedRelay : IFeedObserver
             }
 
             LogOpenFailed(ex, feed.ToString());
-            return Unavailable;
+            return Failures.Unavailable;
         }
 
         watch.Feed = attached;
@@ -283,7 +279,7 @@ public sealed partial class FeedRelay : IFeedObserver
         {
             // Closed while attaching: the close could not release what it did not yet know.
             ReleaseOnce(watch);
-            return Unavailable;
+            return Failures.Unavailable;
         }
 
         Result<FeedOpen> open;
@@ -554,24 +550,27 @@ public sealed partial class FeedRelay : IFeedObserver
         }
 
         feed.LastSeq = change.Seq;
+        var groups = 0;
         foreach (var delivery in change.Deliveries)
         {
             // An audience nobody on this host is in costs nothing: no group send at all.
             if (feed.HubAudiences.GetValueOrDefault(delivery.Audience) > 0)
             {
                 Send(feed, delivery.Audience, delivery.Payload);
+                groups++;
             }
         }
 
-        HuddleTelemetry.Relayed(feed.Id.Kind, change.Deliveries.Length + feed.Watches.Count(w => w.OnPayload is not null));
-
-        foreach (var watch in feed.Watches)
+        // Components only: a board with a thousand hub connections is not walked once per change.
+        foreach (var watch in feed.Locals)
         {
-            if (watch.OnPayload is { } local && watch.Joined && change.For(watch.Audience!) is { } payload)
+            if (change.For(watch.Audience!) is { } payload)
             {
-                Hand(feed, local, payload);
+                Hand(feed, watch.OnPayload!, payload);
             }
         }
+
+        HuddleTelemetry.Relayed(feed.Id.Kind, groups + feed.Locals.Count);
     }
 
     /// <summary>Tells every watcher of the feed to re-read, at <paramref name="seq"/>.</summary>
@@ -579,17 +578,14 @@ public sealed partial class FeedRelay : IFeedObserver
     {
         feed.LastSeq = Math.Max(feed.LastSeq, seq);
         var reset = feed.Route.ResetPayload(feed.Id, feed.LastSeq, reason);
-        foreach (var audience in feed.Watches.Where(w => w.Joined).Select(w => w.Audience!).Distinct())
+        foreach (var (audience, _) in feed.HubAudiences.Where(a => a.Value > 0).ToList())
         {
             Send(feed, audience, reset, force: true);
         }
 
-        foreach (var watch in feed.Watches)
+        foreach (var watch in feed.Locals)
         {
-            if (watch.OnPayload is { } local && watch.Joined)
-            {
-                Hand(feed, local, reset);
-            }
+            Hand(feed, watch.OnPayload!, reset);
         }
 
         return Task.CompletedTask;
@@ -636,6 +632,7 @@ public sealed partial class FeedRelay : IFeedObserver
                     feed.Watches.Remove(watch);
                 }
 
+                feed.Locals.Remove(watch);
                 feed.CountHub(watch, -1);
                 watch.Joined = false;
                 watch.Evicted = true;
@@ -672,6 +669,11 @@ public sealed partial class FeedRelay : IFeedObserver
             feed.Watches.Add(watch);
         }
 
+        if (watch.OnPayload is not null)
+        {
+            feed.Locals.Add(watch);
+        }
+
         feed.CountHub(watch, +1);
     }
 
@@ -682,6 +684,8 @@ public sealed partial class FeedRelay : IFeedObserver
         {
             wasJoined = feed.Watches.Remove(watch) && watch.Joined;
         }
+
+        feed.Locals.Remove(watch);
 
         watch.Joined = false;
         if (wasJoined)
@@ -873,6 +877,9 @@ public sealed partial class FeedRelay : IFeedObserver
         public int Refs { get; set; }
         public Task Subscribed { get; set; } = Task.CompletedTask;
         public List<Watch> Watches { get; } = [];
+
+        /// <summary>The joined components among <see cref="Watches"/> (they are handed each change). Pump only.</summary>
+        public List<Watch> Locals { get; } = [];
 
         /// <summary>Joined hub connections per audience. Pump only.</summary>
         public Dictionary<string, int> HubAudiences { get; } = new(StringComparer.Ordinal);

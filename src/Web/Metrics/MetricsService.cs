@@ -14,7 +14,7 @@ public sealed partial class MetricsService(IGrainFactory grains, ILogger<Metrics
     {
         if (!Ids.IsValid(teamId))
         {
-            return HuddleError.Invalid($"A team id is 1-{Ids.MaxLength} letters, digits, '-', '_' or '.'.");
+            return HuddleError.InvalidId("A team id");
         }
 
         try

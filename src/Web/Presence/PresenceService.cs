@@ -23,7 +23,7 @@ public sealed partial class PresenceService(IGrainFactory grains, ILogger<Presen
     /// <summary>A clinician's presence as teammates see it.</summary>
     public Task<Result<PresenceView>> GetAsync(string userId) => Ids.IsValid(userId)
         ? CallAsync(userId, async g => Result<PresenceView>.Success(await g.GetAsync()))
-        : Task.FromResult<Result<PresenceView>>(HuddleError.Invalid($"A user id is 1-{Ids.MaxLength} letters, digits, '-', '_' or '.'."));
+        : Task.FromResult<Result<PresenceView>>(HuddleError.InvalidId("A user id"));
 
     /// <summary>A hub connection of <paramref name="userId"/> opened or closed.</summary>
     public async Task ConnectionAsync(string userId, string connectionId, bool open)

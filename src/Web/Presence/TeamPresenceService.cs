@@ -8,7 +8,7 @@ namespace Huddle.Web.Presence;
 /// <summary>A team's presence roster for hub connections, HTTP and components, through the relay.</summary>
 public sealed class TeamPresenceService(FeedRelay relay)
 {
-    private static readonly HuddleError InvalidId = HuddleError.Invalid($"A team id is 1-{Ids.MaxLength} letters, digits, '-', '_' or '.'.");
+    private static readonly HuddleError InvalidId = HuddleError.InvalidId("A team id");
 
     /// <summary>Opens the roster for a hub connection: from now on it receives <c>TeamPresenceChanged</c>.</summary>
     public async Task<Result<TeamPresenceReply>> SubscribeAsync(HubWatcher watcher, string teamId, long? since)

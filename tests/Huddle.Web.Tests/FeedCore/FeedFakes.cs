@@ -37,6 +37,12 @@ internal sealed class FakeOwner(string key) : IFeedGrain
     /// <summary>While set, OpenAsync waits for it.</summary>
     public TaskCompletionSource? OpenGate { get; set; }
 
+    /// <summary>Completed when an OpenAsync is waiting at <see cref="OpenGate"/>.</summary>
+    public TaskCompletionSource OpenWaiting { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completed when an UnsubscribeAsync is waiting at <see cref="UnsubscribeGate"/>.</summary>
+    public TaskCompletionSource UnsubscribeWaiting { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     /// <summary>Runs once after OpenAsync has its answer and before it returns it (a change racing the open).</summary>
     public Action? AfterAnswer { get; set; }
 
@@ -96,6 +102,7 @@ internal sealed class FakeOwner(string key) : IFeedGrain
     {
         if (UnsubscribeGate is { } gate)
         {
+            UnsubscribeWaiting.TrySetResult();
             await gate.Task;
         }
 
@@ -126,6 +133,7 @@ internal sealed class FakeOwner(string key) : IFeedGrain
     {
         if (OpenGate is { } gate)
         {
+            OpenWaiting.TrySetResult();
             await gate.Task;
         }
 
@@ -172,6 +180,9 @@ internal sealed class FakeHub : IHubContext<HuddleHub, IHuddleClient>, IHubClien
 
     public TaskCompletionSource? GroupGate { get; set; }
 
+    /// <summary>Completed when a group call is waiting at <see cref="GroupGate"/>.</summary>
+    public TaskCompletionSource GroupWaiting { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public int SendsStarted;
 
     public IHubClients<IHuddleClient> Clients => this;
@@ -194,6 +205,7 @@ internal sealed class FakeHub : IHubContext<HuddleHub, IHuddleClient>, IHubClien
     {
         if (GroupGate is { } gate)
         {
+            GroupWaiting.TrySetResult();
             await gate.Task;
         }
 

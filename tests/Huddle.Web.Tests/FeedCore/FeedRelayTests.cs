@@ -71,7 +71,7 @@ public sealed class FeedRelayTests : IAsyncDisposable
 
         // The unsubscribe is still in flight when the next watcher arrives.
         var opening = relay.OpenAsync(owner.Feed, Connection("c2", "u2"), null);
-        await Task.Delay(100);
+        await owner.UnsubscribeWaiting.Task.WaitAsync(Wait);
         Assert.False(opening.IsCompleted);
         owner.UnsubscribeGate.SetResult();
         Assert.True((await opening.WaitAsync(Wait)).Ok);
@@ -244,7 +244,10 @@ public sealed class FeedRelayTests : IAsyncDisposable
 
         // Only the bound's worth of sends is ever in flight, however many changes come.
         await Until(() => owner.Seq == 20 && Volatile.Read(ref _hub.SendsStarted) >= 3, "the first sends to start");
-        await Task.Delay(200);
+        // A second watcher's join goes through the feed's pump after the 20 changes: once it is
+        // answered, every change has been handled, and still only the bound's sends started.
+        owner.AudienceByUser["u9"] = FeedAudiences.Displays;
+        await relay.OpenAsync(owner.Feed, Connection("c9", "u9"), null).WaitAsync(Wait);
         Assert.Equal(3, Volatile.Read(ref _hub.SendsStarted));
 
         _hub.SendGate.SetResult();
@@ -266,7 +269,7 @@ public sealed class FeedRelayTests : IAsyncDisposable
         // A slow regroup holds this feed's pump: u2 joining waits on SignalR's group call.
         _hub.GroupGate = new(TaskCreationOptions.RunContinuationsAsynchronously);
         var joining = relay.OpenAsync(owner.Feed, Connection("c2", "u2"), null);
-        await Task.Delay(50);
+        await _hub.GroupWaiting.Task.WaitAsync(Wait);
         for (var i = 0; i < 10; i++)
         {
             owner.Publish();
@@ -291,7 +294,7 @@ public sealed class FeedRelayTests : IAsyncDisposable
 
         _hub.GroupGate = new(TaskCreationOptions.RunContinuationsAsynchronously);
         var stuck = relay.OpenAsync(slow.Feed, Connection("c3", "u2"), null);
-        await Task.Delay(50);
+        await _hub.GroupWaiting.Task.WaitAsync(Wait);
         slow.Publish();
         fast.Publish();
         await Until(() => VersionsOf("c2").Contains(1), "the other feed's change");
@@ -311,15 +314,18 @@ public sealed class FeedRelayTests : IAsyncDisposable
         owner.OpenGate = new(TaskCreationOptions.RunContinuationsAsynchronously);
         var connection = Connection("c1", "u1");
         var opening = relay.OpenAsync(owner.Feed, connection, null);
-        await Task.Delay(50);
+        await owner.OpenWaiting.Task.WaitAsync(Wait);
         await _connections[^1].CancelAsync();
         owner.OpenGate.SetResult();
         await opening.WaitAsync(Wait);
 
         await Until(() => relay.ActiveFeeds == 0, "the feed to be released");
         Assert.Empty(relay.WatchersOf(owner.Feed));
+        // A new watcher's stream is the barrier: once it has the change, c1 would have had it too.
+        owner.OpenGate = null;
+        await relay.OpenAsync(owner.Feed, Connection("c2", "u2"), null);
         owner.Publish();
-        await Task.Delay(100);
+        await Until(() => VersionsOf("c2").Contains(1), "the new watcher to get the change");
         Assert.Empty(_hub.Of("c1"));
     }
 
