@@ -4,7 +4,7 @@ using Microsoft.Playwright;
 namespace Huddle.Ui.Tests;
 
 /// <summary>
-/// axe-core on every page, on a desktop and on a phone: any WCAG 2.1 A/AA violation fails with the
+/// axe-core on every page, on the team room's TV, a desktop and a phone: any WCAG 2.1 A/AA violation fails with the
 /// rule, the element and how to fix it. The board is checked with a huddle running, action items and
 /// notes on it, so every control it can show is there.
 /// </summary>
@@ -17,6 +17,7 @@ public sealed class AccessibilityTests(BrowserFixture browser)
         var data = new TheoryData<string, int>();
         foreach (var page in new[] { "sign-in", "home", "board", "shared screen", "inbox", "patient", "handoff", "metrics" })
         {
+            data.Add(page, BrowserFixture.Tv.Width);
             data.Add(page, BrowserFixture.Desktop.Width);
             data.Add(page, BrowserFixture.Phone.Width);
         }
@@ -28,7 +29,7 @@ public sealed class AccessibilityTests(BrowserFixture browser)
     [MemberData(nameof(Pages))]
     public async Task Every_page_meets_WCAG_2_1_AA(string name, int width)
     {
-        var viewport = width == BrowserFixture.Phone.Width ? BrowserFixture.Phone : BrowserFixture.Desktop;
+        var viewport = new[] { BrowserFixture.Tv, BrowserFixture.Desktop, BrowserFixture.Phone }.Single(v => v.Width == width);
         var page = await OpenAsync(name, viewport);
         try
         {

@@ -49,6 +49,9 @@ public sealed class BrowserFixture : HuddleAppFixture, IAsyncLifetime
     /// <summary>The desktop viewport the board is designed for.</summary>
     public static readonly ViewportSize Desktop = new() { Width = 1400, Height = 900 };
 
+    /// <summary>The team room's TV, where the morning huddle reads the board (1080p).</summary>
+    public static readonly ViewportSize Tv = new() { Width = 1920, Height = 1080 };
+
     /// <summary>A phone, where handoff pings land (an iPhone 12-14 in portrait).</summary>
     public static readonly ViewportSize Phone = new() { Width = 390, Height = 844 };
 
