@@ -37,6 +37,18 @@ public sealed class PresenceRulesTests
     }
 
     [Fact]
+    public void The_view_says_until_when_the_last_heard_connection_keeps_them_online()
+    {
+        var phone = ClinicianPresence.Unknown.Connect("phone", Now);
+        _time.Advance(TimeSpan.FromSeconds(20));
+        var both = phone.Connect("laptop", Now);
+        Assert.Equal(Now + OfflineAfter, both.View("u1", OfflineAfter).OnlineUntil);
+
+        var none = both.Disconnect("phone", Now).Disconnect("laptop", Now);
+        Assert.Null(none.View("u1", OfflineAfter).OnlineUntil);
+    }
+
+    [Fact]
     public void A_chosen_status_holds_across_connections_and_while_offline()
     {
         var dnd = ClinicianPresence.Unknown.Connect("phone", Now).Choose(PresenceStatus.DoNotDisturb, Now).Value!;

@@ -14,6 +14,9 @@ public sealed class ClusterFixture : IAsyncLifetime
     /// <summary>The silo's clock: 14:00 UTC on 24 Nov 2026 until a test advances it.</summary>
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 24, 14, 0, 0, TimeSpan.Zero));
 
+    /// <summary>How long a silent connection counts: long, because tests move the clock minutes at a time.</summary>
+    public TimeSpan OfflineAfter { get; } = TimeSpan.FromDays(1);
+
     public InProcessTestCluster Cluster { get; private set; } = default!;
 
     public IGrainFactory Grains => Cluster.Client;
@@ -28,7 +31,7 @@ public sealed class ClusterFixture : IAsyncLifetime
             silo.Services.AddSingleton(new HuddleClock(Clock));
             // Handoff escalation runs on that clock, and tests move it minutes at a time: connections
             // must not expire meanwhile (expiry itself is a domain test).
-            silo.Services.Configure<PresenceOptions>(o => o.OfflineAfter = TimeSpan.FromDays(1));
+            silo.Services.Configure<PresenceOptions>(o => o.OfflineAfter = OfflineAfter);
         });
         Cluster = builder.Build();
         await Cluster.DeployAsync();

@@ -3,6 +3,7 @@ using Huddle.Contracts.Common;
 using Huddle.Contracts.Handoffs;
 using Huddle.Contracts.Live;
 using Huddle.Contracts.Presence;
+using Huddle.Contracts.Users;
 using Huddle.Grains.Handoffs;
 using Huddle.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -28,6 +29,8 @@ public sealed class HandoffGrainTests(ClusterFixture fixture)
         ], [], "UTC"));
         foreach (var user in new[] { team.Pcp, team.Bhc1, team.Bhc2, team.Nurse })
         {
+            // As sign-in does: the user's own record names their teams, so presence reaches the roster.
+            await fixture.Grains.GetGrain<IUserGrain>(user).SetAsync(new UserProfile(user, user, UserKind.Clinician, null, [team.Id]));
             await fixture.Grains.GetGrain<IPresenceGrain>(user).ConnectAsync($"c-{user}");
         }
 
@@ -81,6 +84,43 @@ public sealed class HandoffGrainTests(ClusterFixture fixture)
         Assert.Empty((await InboxAsync(team.Bhc2)).Items);
         Assert.Single((await InboxAsync(team.Pcp)).Items);
         Assert.Single(((TeamHandoffsSnapshot)(await fixture.Grains.GetGrain<ITeamHandoffsGrain>(team.Id).OpenAsync(ITeamHandoffsGrain.Feed, team.Nurse, null)).Value!.Snapshot!).Items);
+    }
+
+    [Fact]
+    public async Task Routing_reads_the_roster_which_knows_who_fell_silent_and_who_keeps_heartbeating()
+    {
+        var team = await NewTeamAsync(EscalationPolicy.Default with { PingAllAtOnce = true });
+        Assert.True((await fixture.Grains.GetGrain<IPresenceGrain>(team.Bhc2).SetStatusAsync(PresenceStatus.Available)).Ok);
+        var roster = fixture.Grains.GetGrain<ITeamPresenceGrain>(team.Id);
+        Assert.Contains(await roster.RosterAsync(), p => p.UserId == team.Bhc1 && p.Status == PresenceStatus.Available);
+
+        // BHC1's host dies (no heartbeat, no disconnect); BHC2 keeps heartbeating. Nobody reads a
+        // presence grain meanwhile, so only what the presence grains told the warm roster counts.
+        var offlineAfter = fixture.OfflineAfter;
+        for (var elapsed = TimeSpan.Zero; elapsed <= offlineAfter; elapsed += offlineAfter / 4)
+        {
+            fixture.Clock.Advance(offlineAfter / 4);
+            await fixture.Grains.GetGrain<IPresenceGrain>(team.Bhc2).HeartbeatAsync($"c-{team.Bhc2}");
+        }
+
+        var (grain, _) = await RequestAsync(team);
+        Assert.Equal([team.Bhc2], (await ReadAsync(grain, team)).Notified);
+        Assert.Contains(await roster.RosterAsync(), p => p.UserId == team.Bhc1 && p.Status == PresenceStatus.Offline);
+    }
+
+    [Fact]
+    public async Task A_member_added_after_the_roster_warmed_up_is_still_routed()
+    {
+        var team = await NewTeamAsync();
+        await fixture.Grains.GetGrain<ITeamPresenceGrain>(team.Id).RosterAsync();
+        var newcomer = $"u-bhc3-{team.Id}";
+        await fixture.Grains.GetGrain<IPresenceGrain>(newcomer).ConnectAsync($"c-{newcomer}");
+        var teamGrain = fixture.Grains.GetGrain<ICareTeamGrain>(team.Id);
+        var profile = (await teamGrain.GetProfileAsync())!;
+        await teamGrain.SetProfileAsync(profile with { Members = profile.Members.Add(new TeamMember(newcomer, "B. Three", CareTeamRole.Bhc)) });
+
+        var (grain, _) = await RequestAsync(team, new HandoffTarget(UserId: newcomer));
+        Assert.Equal([newcomer], (await ReadAsync(grain, team)).Notified);
     }
 
     [Fact]

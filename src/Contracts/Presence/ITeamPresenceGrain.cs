@@ -15,4 +15,11 @@ public interface ITeamPresenceGrain : IFeedGrain
 
     /// <summary>Called by a clinician's presence grain when their presence changed.</summary>
     Task UpdateAsync(PresenceView member);
+
+    /// <summary>
+    /// Every member's presence this roster knows, as it stands now (a member whose connections all went
+    /// silent is offline): what routing reads, instead of one call per member. A member the roster has
+    /// never heard of (added to the team since) is missing; the caller asks that clinician's grain.
+    /// </summary>
+    Task<System.Collections.Immutable.ImmutableArray<PresenceView>> RosterAsync();
 }

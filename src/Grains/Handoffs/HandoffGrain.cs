@@ -65,21 +65,21 @@ public sealed partial class HandoffGrain(
             return HuddleError.InvalidId("A team id");
         }
 
-        var profile = await GrainFactory.GetGrain<ICareTeamGrain>(request.TeamId).GetProfileAsync();
-        if (profile is null)
+        // The profile, the policy and the roster in one round: the ping waits for no other read.
+        if (await ReadTeamAsync(request.TeamId) is not { } team)
         {
             return HuddleError.NotFound("Team", request.TeamId);
         }
 
         var now = clock.UtcNow;
-        var created = HandoffRules.Request(HandoffId, actorId, request, profile, now);
+        var created = HandoffRules.Request(HandoffId, actorId, request, team.Profile, now);
         if (created.Error is { } error)
         {
             LogRejected(HandoffId, request.Op, actorId, error.Code);
             return error;
         }
 
-        var (routed, pinged) = await EscalateAsync(created.Value!, profile, now);
+        var (routed, pinged) = Escalation.Advance(created.Value!, team.Policy, team.Roster, now);
         await CommitAsync(actorId, request, routed, pinged, now);
         return routed.Summary();
     }
@@ -109,8 +109,7 @@ public sealed partial class HandoffGrain(
         if (next.DeadlineAt <= now)
         {
             // Everyone pinged declined: the next step is due now, not at the old deadline.
-            var profile = await GrainFactory.GetGrain<ICareTeamGrain>(next.TeamId).GetProfileAsync();
-            (next, pinged) = profile is null ? (next, pinged) : await EscalateAsync(next, profile, now);
+            (next, pinged) = await ReadTeamAsync(next.TeamId) is { } team ? Escalation.Advance(next, team.Policy, team.Roster, now) : (next, pinged);
         }
 
         await CommitAsync(actorId, command, next, pinged, now);
@@ -141,10 +140,9 @@ public sealed partial class HandoffGrain(
         if (state.State.Handoff is { Status: HandoffStatus.Requested, DeadlineAt: { } due } handoff && due <= clock.UtcNow)
         {
             var now = clock.UtcNow;
-            var profile = await GrainFactory.GetGrain<ICareTeamGrain>(handoff.TeamId).GetProfileAsync();
-            if (profile is not null)
+            if (await ReadTeamAsync(handoff.TeamId) is { } team)
             {
-                var (next, pinged) = await EscalateAsync(handoff, profile, now);
+                var (next, pinged) = Escalation.Advance(handoff, team.Policy, team.Roster, now);
                 await CommitAsync(null, null, next, pinged, now);
                 return;
             }
@@ -180,13 +178,31 @@ public sealed partial class HandoffGrain(
         return state.State.Handoff!.Summary();
     }
 
-    /// <summary>Climbs the steps due at <paramref name="now"/> with the team's policy and its members' presence now.</summary>
-    private async Task<(Handoff Handoff, ImmutableArray<string> Pinged)> EscalateAsync(Handoff handoff, CareTeamProfile profile, DateTimeOffset now)
+    /// <summary>What routing and escalation decide with: the team's profile, its policy and each member's presence now.</summary>
+    private sealed record TeamFacts(CareTeamProfile Profile, EscalationPolicy Policy, IReadOnlyList<RosterEntry> Roster);
+
+    /// <summary>
+    /// The team's profile, escalation policy and presence roster, asked all at once (one round of calls
+    /// to warm grains, whatever the team's size); null when there is no such team. A member the roster
+    /// has not heard of yet (just added to the team) is asked directly.
+    /// </summary>
+    private async Task<TeamFacts?> ReadTeamAsync(string teamId)
     {
-        var policy = await GrainFactory.GetGrain<ITeamHandoffsGrain>(handoff.TeamId).GetPolicyAsync();
-        var presences = await Task.WhenAll(profile.Members.Select(m => GrainFactory.GetGrain<IPresenceGrain>(m.UserId).GetAsync()));
+        var profileRead = GrainFactory.GetGrain<ICareTeamGrain>(teamId).GetProfileAsync();
+        var policyRead = GrainFactory.GetGrain<ITeamHandoffsGrain>(teamId).GetPolicyAsync();
+        var rosterRead = GrainFactory.GetGrain<ITeamPresenceGrain>(teamId).RosterAsync();
+        await Task.WhenAll(profileRead, policyRead, rosterRead);
+        if (await profileRead is not { } profile)
+        {
+            return null;
+        }
+
+        var known = (await rosterRead).ToDictionary(p => p.UserId, StringComparer.Ordinal);
+        var presences = await Task.WhenAll(profile.Members.Select(m => known.TryGetValue(m.UserId, out var p)
+            ? Task.FromResult(p)
+            : GrainFactory.GetGrain<IPresenceGrain>(m.UserId).GetAsync()));
         var roster = profile.Members.Zip(presences, (m, p) => new RosterEntry(m.UserId, m.Role, p.Status, p.Since)).ToList();
-        return Escalation.Advance(handoff, policy, roster, now);
+        return new TeamFacts(profile, await policyRead, roster);
     }
 
     /// <summary>Stores <paramref name="next"/> (with the op id, in one write), re-arms the deadline and tells the inboxes and the team.</summary>
@@ -218,10 +234,11 @@ public sealed partial class HandoffGrain(
             throw;
         }
 
+        // The pings go out first, then the log line and the reminder's write: a ping never waits for
+        // the reminder table, and the command still returns only once the deadline is durable.
+        var told = TellAsync(next, pinged);
         LogChanged(HandoffId, command?.Op ?? "escalate", actorId ?? Escalation.System, next.Status, next.BusinessStatus, next.Version);
-        // The reminder's write and the pings go out together: a ping never waits for the reminder
-        // table, and the command still returns only once the deadline is durable.
-        await Task.WhenAll(ArmAsync(), TellAsync(next, pinged));
+        await Task.WhenAll(told, ArmAsync());
     }
 
     /// <summary>
@@ -231,7 +248,9 @@ public sealed partial class HandoffGrain(
     private async Task TellAsync(Handoff handoff, ImmutableArray<string> pinged)
     {
         var summary = handoff.Summary();
+        // The pinged inboxes first: theirs are the calls a consultant's phone is waiting for.
         var deliveries = handoff.Involved
+            .OrderBy(u => pinged.Contains(u) ? 0 : 1)
             .Select(u => GrainFactory.GetGrain<IInboxGrain>(u).DeliverAsync(summary, pinged.Contains(u)))
             .Append(GrainFactory.GetGrain<ITeamHandoffsGrain>(handoff.TeamId).TrackAsync(summary, HandoffMetrics.OutcomeOf(handoff)))
             .Append(GrainFactory.GetGrain<IPatientGrain>(handoff.PatientId).TrackHandoffAsync(summary));

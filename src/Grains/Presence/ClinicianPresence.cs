@@ -53,8 +53,9 @@ public sealed record ClinicianPresence(
     public DateTimeOffset? NextExpiry(TimeSpan offlineAfter) =>
         Connections.IsEmpty ? null : Connections.Values.Min() + offlineAfter;
 
-    /// <summary>The view others read.</summary>
-    public PresenceView View(string userId) => new(userId, Status, Since, Chosen, Connections.Count);
+    /// <summary>The view others read; online until the last-heard connection falls silent for <paramref name="offlineAfter"/>.</summary>
+    public PresenceView View(string userId, TimeSpan offlineAfter) =>
+        new(userId, Status, Since, Chosen, Connections.Count, Connections.IsEmpty ? null : Connections.Values.Max() + offlineAfter);
 
     private ClinicianPresence Merge(ImmutableDictionary<string, DateTimeOffset> connections, PresenceStatus? chosen, DateTimeOffset now)
     {

@@ -11,6 +11,10 @@ namespace Huddle.Grains.Presence;
 /// One clinician's presence across every connection on every web host. Each call first lets silent
 /// connections expire (<see cref="PresenceOptions.OfflineAfter"/>), so a reader never sees someone
 /// online whose host died. State is written when the status changes, never for a mere heartbeat.
+/// The clinician's team rosters are told of every status change, and of heartbeats often enough
+/// (each time <see cref="PresenceView.OnlineUntil"/> has moved on by half of
+/// <see cref="PresenceOptions.OfflineAfter"/>) that a roster can tell on its own when the clinician
+/// went silent: routing reads the roster, not every member's grain.
 /// </summary>
 public sealed partial class PresenceGrain(
     [PersistentState(StorageNames.PresenceState, StorageNames.Huddle)] IPersistentState<PresenceState> state,
@@ -18,7 +22,12 @@ public sealed partial class PresenceGrain(
     IOptions<PresenceOptions> options,
     ILogger<PresenceGrain> logger) : Grain, IPresenceGrain
 {
+    /// <summary>The <see cref="PresenceView.OnlineUntil"/> the rosters were last told (not stored: a new activation tells them again).</summary>
+    private DateTimeOffset? _toldUntil;
+
     private string UserId => this.GetPrimaryKeyString();
+
+    private TimeSpan OfflineAfter => options.Value.OfflineAfter;
 
     public Task<PresenceView> ConnectAsync(string connectionId) => ChangeAsync(p => p.Connect(connectionId, clock.UtcNow));
 
@@ -32,16 +41,18 @@ public sealed partial class PresenceGrain(
         return chosen.Error is { } error ? error : await ChangeAsync(_ => chosen.Value!);
     }
 
-    public Task<PresenceView> GetAsync() => Task.FromResult(Current().View(UserId));
+    public Task<PresenceView> GetAsync() => Task.FromResult(Current().View(UserId, OfflineAfter));
 
-    private ClinicianPresence Current() => state.State.Presence.Expire(clock.UtcNow, options.Value.OfflineAfter);
+    private ClinicianPresence Current() => state.State.Presence.Expire(clock.UtcNow, OfflineAfter);
 
     private async Task<PresenceView> ChangeAsync(Func<ClinicianPresence, ClinicianPresence> change)
     {
         var before = state.State.Presence;
         var after = change(Current());
         state.State.Presence = after;
-        if (after.Status != before.Status || after.Chosen != before.Chosen)
+        var view = after.View(UserId, OfflineAfter);
+        var changed = after.Status != before.Status || after.Chosen != before.Chosen;
+        if (changed)
         {
             try
             {
@@ -54,10 +65,14 @@ public sealed partial class PresenceGrain(
             }
 
             LogChanged(UserId, after.Status);
-            await TellTeamsAsync(after.View(UserId));
         }
 
-        return after.View(UserId);
+        if (changed || RostersFallingBehind(view))
+        {
+            await TellTeamsAsync(view);
+        }
+
+        return view;
     }
 
     /// <summary>
@@ -66,6 +81,7 @@ public sealed partial class PresenceGrain(
     /// </summary>
     private async Task TellTeamsAsync(PresenceView view)
     {
+        _toldUntil = view.OnlineUntil;
         try
         {
             var teams = (await GrainFactory.GetGrain<IUserGrain>(UserId).GetAsync())?.TeamIds ?? [];
@@ -76,6 +92,10 @@ public sealed partial class PresenceGrain(
             LogTellFailed(ex, UserId);
         }
     }
+
+    /// <summary>True when the rosters' idea of how long this clinician stays online is half an expiry behind.</summary>
+    private bool RostersFallingBehind(PresenceView view) =>
+        view.OnlineUntil is { } until && (_toldUntil is not { } told || until - told >= OfflineAfter / 2);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Presence of {UserId} could not reach every team roster")]
     private partial void LogTellFailed(Exception ex, string userId);

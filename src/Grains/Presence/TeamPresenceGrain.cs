@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Huddle.Contracts.CareTeams;
 using Huddle.Contracts.Common;
 using Huddle.Contracts.Live;
@@ -14,7 +15,11 @@ namespace Huddle.Grains.Presence;
 /// their changes here; while anyone watches, the roster also re-reads its members every
 /// <see cref="RefreshEvery"/>, because a clinician whose every connection went silent turns offline
 /// only when their presence is next read. The seq is stored with the roster, so a re-activated roster
-/// continues the same numbering.
+/// continues the same numbering. Routing reads it (<see cref="RosterAsync"/>) instead of every member's
+/// grain: presence grains also tell it, now and then, how long each clinician stays online without
+/// another heartbeat (<see cref="PresenceView.OnlineUntil"/>, kept in memory only), so it asks a
+/// clinician's grain only when that time has passed (they went silent, or a tell went astray) and,
+/// once, every member when it is activated, because what it stored may be old.
 /// </summary>
 public sealed partial class TeamPresenceGrain(
     [PersistentState(StorageNames.TeamPresenceState, StorageNames.Huddle)] IPersistentState<TeamPresenceState> state,
@@ -27,6 +32,7 @@ public sealed partial class TeamPresenceGrain(
 
     private FeedPublisher? _feed;
     private IGrainTimer? _refresh;
+    private bool _current;
 
     private string TeamId => this.GetPrimaryKeyString();
 
@@ -43,6 +49,8 @@ public sealed partial class TeamPresenceGrain(
         ArgumentNullException.ThrowIfNull(member);
         if (state.State.Members.TryGetValue(member.UserId, out var known) && Same(known, member))
         {
+            // Only how long they stay online moved: nothing to store or publish.
+            state.State.Members = state.State.Members.SetItem(member.UserId, member);
             return;
         }
 
@@ -63,6 +71,29 @@ public sealed partial class TeamPresenceGrain(
         var change = new TeamPresenceChange(TeamId, state.State.Seq, member, clock.UtcNow);
         Feed.Publish(state.State.Seq, [new(FeedAudiences.Members, change), new(FeedAudiences.Displays, change)]);
     }
+
+    public async Task<ImmutableArray<PresenceView>> RosterAsync()
+    {
+        if (!_current)
+        {
+            await ReadMembersAsync(null);
+            _current = true;
+        }
+        else if (Lapsed(clock.UtcNow) is { Count: > 0 } lapsed)
+        {
+            await ReadMembersAsync(lapsed);
+        }
+
+        return [.. state.State.Members.Values];
+    }
+
+    /// <summary>The online members whose last told heartbeat has run out: gone silent, or not told since.</summary>
+    private List<string> Lapsed(DateTimeOffset now) =>
+    [
+        .. state.State.Members.Values
+            .Where(m => m.Status != PresenceStatus.Offline && (m.OnlineUntil is not { } until || until <= now))
+            .Select(m => m.UserId),
+    ];
 
     public Task<long> SubscribeAsync(string kind, IFeedObserver observer)
     {
@@ -108,20 +139,32 @@ public sealed partial class TeamPresenceGrain(
             return;
         }
 
-        if (await GrainFactory.GetGrain<ICareTeamGrain>(TeamId).GetProfileAsync() is not { } profile)
+        await ReadMembersAsync(null);
+    }
+
+    /// <summary>Asks the presence grains of <paramref name="userIds"/> (null: every member), all at once, and takes in what changed.</summary>
+    private async Task ReadMembersAsync(IEnumerable<string>? userIds)
+    {
+        if (userIds is null)
         {
-            return;
+            if (await GrainFactory.GetGrain<ICareTeamGrain>(TeamId).GetProfileAsync() is not { } profile)
+            {
+                return;
+            }
+
+            userIds = profile.Members.Select(m => m.UserId);
         }
 
-        foreach (var member in profile.Members)
+        var reads = userIds.Select(u => (UserId: u, Read: GrainFactory.GetGrain<IPresenceGrain>(u).GetAsync())).ToList();
+        foreach (var (userId, read) in reads)
         {
             try
             {
-                await UpdateAsync(await GrainFactory.GetGrain<IPresenceGrain>(member.UserId).GetAsync());
+                await UpdateAsync(await read);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                LogRefreshFailed(ex, TeamId, member.UserId);
+                LogRefreshFailed(ex, TeamId, userId);
             }
         }
     }
