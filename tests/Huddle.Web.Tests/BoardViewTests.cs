@@ -151,6 +151,79 @@ public sealed class BoardViewTests(HuddleAppFixture app) : IAsyncDisposable
         Assert.Empty(cut.FindAll("[data-testid=start-huddle]"));
     }
 
+    [Theory]
+    [InlineData("Chloe Park", "move-up", new[] { "Alma Reyes", "Chloe Park", "Boris Ng" }, 1)]
+    [InlineData("Chloe Park", "move-top", new[] { "Chloe Park", "Alma Reyes", "Boris Ng" }, 0)]
+    [InlineData("Alma Reyes", "move-down", new[] { "Boris Ng", "Alma Reyes", "Chloe Park" }, 1)]
+    [InlineData("Alma Reyes", "move-bottom", new[] { "Boris Ng", "Chloe Park", "Alma Reyes" }, 2)]
+    public async Task A_cards_menu_reorders_its_lane_keeps_focus_on_the_card_and_says_where_it_went(string patient, string item, string[] order, int index)
+    {
+        var team = await app.CreateTeamAsync();
+        foreach (var id in team.Patients.Take(3))
+        {
+            Assert.True((await Boards.ExecuteAsync(team.Pcp, team.TeamId, new AddCard(id, "lane-1"))).Ok);
+        }
+
+        var focus = _ctx.JSInterop.SetupModule("./Boards/BoardView.razor.js");
+        focus.SetupVoid("focusCardWhenAt", _ => true);
+        var popovers = _ctx.Render<MudPopoverProvider>();
+        var cut = await RenderAsync(team.TeamId, team.Pcp);
+        Assert.Equal(["Alma Reyes", "Boris Ng", "Chloe Park"], NamesIn(cut, "lane-1"));
+        var card = CardOf(cut, patient);
+        var cardId = card.GetAttribute("data-card-id");
+
+        await cut.InvokeAsync(() => card.QuerySelector("[data-testid=card-menu] button")!.Click());
+        popovers.WaitForElement($"[data-testid={item}]", Timeout);
+        await popovers.InvokeAsync(() => popovers.Find($"[data-testid={item}]").Click());
+
+        cut.WaitForAssertion(() =>
+        {
+            Assert.Equal(order, NamesIn(cut, "lane-1"));
+            Assert.Equal($"Moved {patient} to position {index + 1} of 3 in To discuss", cut.Find("[data-testid=board-announcer]").TextContent.Trim());
+            // Focus is asked to follow the card to its new place.
+            var focused = Assert.Single(focus.Invocations["focusCardWhenAt"]);
+            Assert.Equal(["lane-1", cardId, index], focused.Arguments);
+        }, Timeout);
+
+        // The grain holds the new order too: a reload, or anyone else's board, shows it.
+        var board = (await Boards.ReadSinceAsync(team.Pcp, team.TeamId, null)).Value!.Board!;
+        Assert.Equal(order, board.FindLane("lane-1")!.CardIds.Select(id => board.FindCard(id)!.PatientName));
+    }
+
+    [Fact]
+    public async Task A_cards_menu_offers_only_the_moves_within_its_lane_that_change_something()
+    {
+        var team = await app.CreateTeamAsync();
+        foreach (var id in team.Patients.Take(3))
+        {
+            await Boards.ExecuteAsync(team.Pcp, team.TeamId, new AddCard(id, "lane-1"));
+        }
+
+        var popovers = _ctx.Render<MudPopoverProvider>();
+        var cut = await RenderAsync(team.TeamId, team.Pcp);
+
+        async Task<string[]> ReorderItemsOf(string patient)
+        {
+            await cut.InvokeAsync(() => CardOf(cut, patient).QuerySelector("[data-testid=card-menu] button")!.Click());
+            popovers.WaitForElement("[data-testid=move-to]", Timeout);
+            var items = popovers.FindAll("[data-testid^=move-]:not([data-testid=move-to])").Select(e => e.GetAttribute("data-testid")!).ToArray();
+            // The menu button toggles: close this menu before opening the next card's.
+            await cut.InvokeAsync(() => CardOf(cut, patient).QuerySelector("[data-testid=card-menu] button")!.Click());
+            popovers.WaitForAssertion(() => Assert.Empty(popovers.FindAll("[data-testid=move-to]")), Timeout);
+            return items;
+        }
+
+        Assert.Equal(["move-down", "move-bottom"], await ReorderItemsOf("Alma Reyes"));
+        Assert.Equal(["move-up", "move-down"], await ReorderItemsOf("Boris Ng"));
+        Assert.Equal(["move-up", "move-top"], await ReorderItemsOf("Chloe Park"));
+    }
+
+    private static string[] NamesIn(IRenderedComponent<BoardView> cut, string laneId) =>
+        [.. cut.FindAll($"[data-testid=lane][data-lane-id={laneId}] [data-testid=card-name]").Select(e => e.TextContent.Trim())];
+
+    private static AngleSharp.Dom.IElement CardOf(IRenderedComponent<BoardView> cut, string patient) =>
+        cut.FindAll("[data-testid=card]").Single(c => c.QuerySelector("[data-testid=card-name]")!.TextContent.Trim() == patient);
+
     public async ValueTask DisposeAsync()
     {
         foreach (var board in _boards)

@@ -7,19 +7,20 @@ using Huddle.Contracts.Common;
 namespace Huddle.Web.Boards;
 
 /// <summary>
-/// The huddle board: lanes of patient cards (drag and drop, or each card's "Move to" menu), the
-/// huddle bar, action items and look-back/look-ahead notes. A move is announced in a live region and,
-/// made from the menu, keeps focus on the moved card's menu button, so the board works by keyboard and
-/// screen reader alone. In shared-screen mode it is read-only,
-/// large, and privacy-filtered unless the team has turned names on.
+/// The huddle board: lanes of patient cards (drag and drop, or each card's menu: "Move to" another
+/// lane, "Move up"/"Move down"/"Move to top"/"Move to bottom" in its own), the huddle bar, action items
+/// and look-back/look-ahead notes. A move is announced in a live region and, made from the menu, keeps
+/// focus on the moved card's menu button, so the board works by keyboard and screen reader alone.
+/// In shared-screen mode it is read-only, large, and privacy-filtered unless the team has turned names on.
 /// </summary>
-public sealed partial class BoardView
+public sealed partial class BoardView : IAsyncDisposable
 {
     private MudDropContainer<PatientCard>? _container;
     private long _renderedVersion = -1;
     private HuddleBoard? _indexed;
     private Dictionary<string, string> _laneOfCard = [];
     private string? _announcement;
+    private IJSObjectReference? _js;
 
     [Parameter, EditorRequired]
     public LiveBoard Live { get; set; } = default!;
@@ -92,30 +93,44 @@ public sealed partial class BoardView
         var sameLane = board.LaneOf(drop.Item.Id)?.Id == lane.Id;
         var max = sameLane ? lane.CardIds.Length - 1 : lane.CardIds.Length;
         var index = Math.Clamp(drop.IndexInZone, 0, Math.Max(0, max));
+        var from = board.LaneOf(drop.Item.Id)?.Id ?? lane.Id;
         var error = await Live.ExecuteAsync(new MoveCard(drop.Item.Id, lane.Id, index) { ExpectedVersion = board.Version });
         await ShowError(error);
         if (error is null)
         {
-            Announce(drop.Item.Id, lane.Id);
+            Announce(new CardMove(drop.Item.Id, from, lane.Id, index, sameLane ? lane.CardIds.Length : lane.CardIds.Length + 1));
         }
 
         // A rejected drop must snap back to where the board says the card is.
         _container?.Refresh();
     }
 
-    private async Task OnCardMovedAsync((string CardId, string LaneId) move)
+    private async Task OnCardMovedAsync(CardMove move)
     {
-        Announce(move.CardId, move.LaneId);
-        // The card is rendered anew in its new lane (once the board's change arrives): the focus the
-        // menu had goes with it, not back to the top of the page.
-        await JS.InvokeVoidAsync("huddle.focusWhenShown", $"[data-lane-id=\"{move.LaneId}\"] [data-card-id=\"{move.CardId}\"] [data-testid=card-menu] button");
+        Announce(move);
+        // The card is rendered anew at its place (once the board's change arrives, and in its own lane
+        // only after the drop container's refresh, so it briefly shows where it was): the focus the
+        // menu had goes with it, not to the card that took its old place nor to the top of the page.
+        try
+        {
+            _js ??= await JS.InvokeAsync<IJSObjectReference>("import", "./Boards/BoardView.razor.js");
+            await _js.InvokeVoidAsync("focusCardWhenAt", move.ToLaneId, move.CardId, move.ToIndex);
+        }
+        catch (JSDisconnectedException)
+        {
+            // The browser left: the circuit is ending.
+        }
     }
 
-    private void Announce(string cardId, string laneId)
+    /// <summary>Says where the card went: its new lane, or its place in its own lane.</summary>
+    private void Announce(CardMove move)
     {
-        if (Live.Board is { } board && board.FindLane(laneId) is { } lane)
+        if (Live.Board is { } board && board.FindLane(move.ToLaneId) is { } lane)
         {
-            _announcement = $"{board.FindCard(cardId)?.PatientName ?? "Card"} moved to {lane.Title}";
+            var name = board.FindCard(move.CardId)?.PatientName ?? "Card";
+            _announcement = move.WithinLane
+                ? $"Moved {name} to position {move.ToIndex + 1} of {move.LaneLength} in {lane.Title}"
+                : $"{name} moved to {lane.Title}";
         }
     }
 
@@ -131,5 +146,20 @@ public sealed partial class BoardView
         }
 
         return Task.CompletedTask;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_js is not null)
+        {
+            try
+            {
+                await _js.DisposeAsync();
+            }
+            catch (JSDisconnectedException)
+            {
+                // The circuit is gone, and the module with it.
+            }
+        }
     }
 }

@@ -1,0 +1,105 @@
+using Microsoft.Playwright;
+
+namespace Huddle.Ui.Tests;
+
+/// <summary>
+/// Reordering a lane by keyboard alone (WCAG 2.1.1: the drag has a keyboard equivalent): Tab to a
+/// card's menu, Enter, the arrow keys to "Move up", Enter. Focus stays on the moved card, the move is
+/// read out, and everyone else's board shows the new order.
+/// </summary>
+public sealed class BoardReorderTests(BrowserFixture browser)
+{
+    private const float Timeout = 10_000;
+
+    private static ILocator NamesIn(IPage page, string laneId) =>
+        page.Locator($"[data-testid=lane][data-lane-id={laneId}] [data-testid=card-name]");
+
+    private static ILocator MenuButtonOf(IPage page, string laneId, string name) =>
+        BrowserFixture.CardIn(page, laneId, name).Locator("[data-testid=card-menu] button");
+
+    private static Task<bool> HasFocusAsync(ILocator locator) =>
+        locator.EvaluateAsync<bool>("e => e === document.activeElement || e.contains(document.activeElement)");
+
+    /// <summary>
+    /// Opens the focused card menu with Enter and walks it with ArrowDown to <paramref name="item"/>.
+    /// The menu moves focus from the server, a round trip after each key: wait for each step to land
+    /// before deciding on the next press, or a fast keyboard overshoots the item.
+    /// </summary>
+    private static async Task OpenMenuAtAsync(IPage page, string item)
+    {
+        await page.Keyboard.PressAsync("Enter");
+        var target = page.Locator($"[data-testid={item}]");
+        await Assertions.Expect(target).ToBeVisibleAsync(new() { Timeout = Timeout });
+        // Opened by keyboard, the menu focuses its first item.
+        await page.WaitForFunctionAsync("() => document.activeElement?.getAttribute('role') === 'menuitem'", null, new() { Timeout = Timeout });
+        for (var presses = 0; presses < 15 && !await HasFocusAsync(target); presses++)
+        {
+            await page.EvaluateAsync("() => { window.__huddleLastFocus = document.activeElement; }");
+            await page.Keyboard.PressAsync("ArrowDown");
+            await page.WaitForFunctionAsync("() => document.activeElement !== window.__huddleLastFocus", null, new() { Timeout = Timeout });
+        }
+
+        Assert.True(await HasFocusAsync(target), $"ArrowDown never reached \"{item}\" in the card's menu.");
+    }
+
+    [Fact]
+    public async Task A_card_moves_up_its_lane_by_keyboard_alone_keeps_focus_and_everyone_sees_the_new_order()
+    {
+        var team = await browser.CreateTeamAsync();
+        foreach (var patient in team.Patients.Take(3))
+        {
+            await browser.AddCardAsync(team, patient, "lane-1");
+        }
+
+        var pcp = await browser.SignedInPageAsync(team.Pcp, BrowserFixture.Desktop);
+        var bhc = await browser.SignedInPageAsync(team.Bhc, BrowserFixture.Desktop);
+        await pcp.GotoAsync($"teams/{team.TeamId}/board");
+        await bhc.GotoAsync($"teams/{team.TeamId}/board");
+        await BrowserFixture.BoardIsLiveAsync(pcp);
+        await BrowserFixture.BoardIsLiveAsync(bhc);
+        string[] before = ["Alma Reyes", "Boris Ng", "Chloe Park"];
+        await Assertions.Expect(NamesIn(pcp, "lane-1")).ToHaveTextAsync(before, new() { Timeout = Timeout });
+        await Assertions.Expect(NamesIn(bhc, "lane-1")).ToHaveTextAsync(before, new() { Timeout = Timeout });
+
+        // Tab from the top of the page to the last card's menu button.
+        var chloe = MenuButtonOf(pcp, "lane-1", "Chloe Park");
+        await pcp.Locator("body").FocusAsync();
+        for (var presses = 0; presses < 80 && !await HasFocusAsync(chloe); presses++)
+        {
+            await pcp.Keyboard.PressAsync("Tab");
+        }
+
+        Assert.True(await HasFocusAsync(chloe), "Tab never reached Chloe Park's menu button.");
+        await OpenMenuAtAsync(pcp, "move-up");
+        // The last card has nowhere further down to go: the menu does not offer it.
+        await Assertions.Expect(pcp.Locator("[data-testid=move-down]")).ToHaveCountAsync(0);
+        await pcp.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("board-keyboard-reorder-menu.png") });
+        await Axe.AssertNoViolationsAsync(pcp, "the board with a card's reorder menu open");
+        await pcp.Keyboard.PressAsync("Enter");
+
+        string[] once = ["Alma Reyes", "Chloe Park", "Boris Ng"];
+        await Assertions.Expect(NamesIn(pcp, "lane-1")).ToHaveTextAsync(once, new() { Timeout = Timeout });
+        // Focus went with the card, not to Boris Ng, who now holds the place it left.
+        await Assertions.Expect(MenuButtonOf(pcp, "lane-1", "Chloe Park")).ToBeFocusedAsync(new() { Timeout = Timeout });
+        await Assertions.Expect(pcp.Locator("[data-testid=board-announcer]")).ToHaveTextAsync("Moved Chloe Park to position 2 of 3 in To discuss");
+        await Assertions.Expect(NamesIn(bhc, "lane-1")).ToHaveTextAsync(once, new() { Timeout = Timeout });
+
+        // So the next move needs no hunting for the card: Enter, ArrowDown, Enter again.
+        await OpenMenuAtAsync(pcp, "move-up");
+        await pcp.Keyboard.PressAsync("Enter");
+
+        string[] twice = ["Chloe Park", "Alma Reyes", "Boris Ng"];
+        await Assertions.Expect(NamesIn(pcp, "lane-1")).ToHaveTextAsync(twice, new() { Timeout = Timeout });
+        await Assertions.Expect(MenuButtonOf(pcp, "lane-1", "Chloe Park")).ToBeFocusedAsync(new() { Timeout = Timeout });
+        await Assertions.Expect(pcp.Locator("[data-testid=board-announcer]")).ToHaveTextAsync("Moved Chloe Park to position 1 of 3 in To discuss");
+        await pcp.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("board-keyboard-reordered.png") });
+
+        // The other member's board follows live, and a reload reads the order back from the grain.
+        await Assertions.Expect(NamesIn(bhc, "lane-1")).ToHaveTextAsync(twice, new() { Timeout = Timeout });
+        await pcp.ReloadAsync();
+        await BrowserFixture.BoardIsLiveAsync(pcp);
+        await Assertions.Expect(NamesIn(pcp, "lane-1")).ToHaveTextAsync(twice, new() { Timeout = Timeout });
+        await pcp.Context.CloseAsync();
+        await bhc.Context.CloseAsync();
+    }
+}
