@@ -106,13 +106,7 @@ public sealed class BoardLayoutTests(BrowserFixture browser)
         Assert.False(outline.StartsWith("none", StringComparison.Ordinal), $"The focused menu button shows no focus outline ({outline}).");
         await page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("board-keyboard-focus.png") });
 
-        await page.Keyboard.PressAsync("Enter");
-        var target = page.Locator("[data-testid=move-to][data-lane-id=lane-2]");
-        await Assertions.Expect(target).ToBeVisibleAsync(new() { Timeout = Timeout });
-        for (var presses = 0; presses < 10 && !await target.EvaluateAsync<bool>("i => i.contains(document.activeElement) || i === document.activeElement"); presses++)
-        {
-            await page.Keyboard.PressAsync("ArrowDown");
-        }
+        await BrowserFixture.OpenMenuAtAsync(page, "[data-testid=move-to][data-lane-id=lane-2]");
 
         await page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("board-keyboard-menu.png") });
         await Axe.AssertNoViolationsAsync(page, "the board with a card's menu open");

@@ -17,31 +17,6 @@ public sealed class BoardReorderTests(BrowserFixture browser)
     private static ILocator MenuButtonOf(IPage page, string laneId, string name) =>
         BrowserFixture.CardIn(page, laneId, name).Locator("[data-testid=card-menu] button");
 
-    private static Task<bool> HasFocusAsync(ILocator locator) =>
-        locator.EvaluateAsync<bool>("e => e === document.activeElement || e.contains(document.activeElement)");
-
-    /// <summary>
-    /// Opens the focused card menu with Enter and walks it with ArrowDown to <paramref name="item"/>.
-    /// The menu moves focus from the server, a round trip after each key: wait for each step to land
-    /// before deciding on the next press, or a fast keyboard overshoots the item.
-    /// </summary>
-    private static async Task OpenMenuAtAsync(IPage page, string item)
-    {
-        await page.Keyboard.PressAsync("Enter");
-        var target = page.Locator($"[data-testid={item}]");
-        await Assertions.Expect(target).ToBeVisibleAsync(new() { Timeout = Timeout });
-        // Opened by keyboard, the menu focuses its first item.
-        await page.WaitForFunctionAsync("() => document.activeElement?.getAttribute('role') === 'menuitem'", null, new() { Timeout = Timeout });
-        for (var presses = 0; presses < 15 && !await HasFocusAsync(target); presses++)
-        {
-            await page.EvaluateAsync("() => { window.__huddleLastFocus = document.activeElement; }");
-            await page.Keyboard.PressAsync("ArrowDown");
-            await page.WaitForFunctionAsync("() => document.activeElement !== window.__huddleLastFocus", null, new() { Timeout = Timeout });
-        }
-
-        Assert.True(await HasFocusAsync(target), $"ArrowDown never reached \"{item}\" in the card's menu.");
-    }
-
     [Fact]
     public async Task A_card_moves_up_its_lane_by_keyboard_alone_keeps_focus_and_everyone_sees_the_new_order()
     {
@@ -64,13 +39,13 @@ public sealed class BoardReorderTests(BrowserFixture browser)
         // Tab from the top of the page to the last card's menu button.
         var chloe = MenuButtonOf(pcp, "lane-1", "Chloe Park");
         await pcp.Locator("body").FocusAsync();
-        for (var presses = 0; presses < 80 && !await HasFocusAsync(chloe); presses++)
+        for (var presses = 0; presses < 80 && !await BrowserFixture.HasFocusAsync(chloe); presses++)
         {
             await pcp.Keyboard.PressAsync("Tab");
         }
 
-        Assert.True(await HasFocusAsync(chloe), "Tab never reached Chloe Park's menu button.");
-        await OpenMenuAtAsync(pcp, "move-up");
+        Assert.True(await BrowserFixture.HasFocusAsync(chloe), "Tab never reached Chloe Park's menu button.");
+        await BrowserFixture.OpenMenuAtAsync(pcp, "[data-testid=move-up]");
         // The last card has nowhere further down to go: the menu does not offer it.
         await Assertions.Expect(pcp.Locator("[data-testid=move-down]")).ToHaveCountAsync(0);
         await pcp.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("board-keyboard-reorder-menu.png") });
@@ -85,7 +60,7 @@ public sealed class BoardReorderTests(BrowserFixture browser)
         await Assertions.Expect(NamesIn(bhc, "lane-1")).ToHaveTextAsync(once, new() { Timeout = Timeout });
 
         // So the next move needs no hunting for the card: Enter, ArrowDown, Enter again.
-        await OpenMenuAtAsync(pcp, "move-up");
+        await BrowserFixture.OpenMenuAtAsync(pcp, "[data-testid=move-up]");
         await pcp.Keyboard.PressAsync("Enter");
 
         string[] twice = ["Chloe Park", "Alma Reyes", "Boris Ng"];

@@ -74,6 +74,35 @@ public sealed class BrowserFixture : HuddleAppFixture, IAsyncLifetime
         return page;
     }
 
+    /// <summary>How long one step of a keyboard walk through a menu may take (a server round trip).</summary>
+    private const float MenuStepTimeout = 10_000;
+
+    /// <summary>True when <paramref name="locator"/> or something inside it has the focus.</summary>
+    public static Task<bool> HasFocusAsync(ILocator locator) =>
+        locator.EvaluateAsync<bool>("e => e === document.activeElement || e.contains(document.activeElement)");
+
+    /// <summary>
+    /// Opens the focused card menu with Enter and walks it with ArrowDown to the item matching <paramref name="selector"/>.
+    /// The menu moves focus from the server, a round trip after each key: wait for each step to land
+    /// before deciding on the next press, or a fast keyboard overshoots the item.
+    /// </summary>
+    public static async Task OpenMenuAtAsync(IPage page, string selector)
+    {
+        await page.Keyboard.PressAsync("Enter");
+        var target = page.Locator(selector);
+        await Assertions.Expect(target).ToBeVisibleAsync(new() { Timeout = MenuStepTimeout });
+        // Opened by keyboard, the menu focuses its first item.
+        await page.WaitForFunctionAsync("() => document.activeElement?.getAttribute('role') === 'menuitem'", null, new() { Timeout = MenuStepTimeout });
+        for (var presses = 0; presses < 15 && !await HasFocusAsync(target); presses++)
+        {
+            await page.EvaluateAsync("() => { window.__huddleLastFocus = document.activeElement; }");
+            await page.Keyboard.PressAsync("ArrowDown");
+            await page.WaitForFunctionAsync("() => document.activeElement !== window.__huddleLastFocus", null, new() { Timeout = MenuStepTimeout });
+        }
+
+        Assert.True(await HasFocusAsync(target), $"ArrowDown never reached {selector} in the card's menu.");
+    }
+
     /// <summary>The card of <paramref name="name"/> (a full name, or initials on the wall) in lane <paramref name="laneId"/>.</summary>
     public static ILocator CardIn(IPage page, string laneId, string name)
     {
