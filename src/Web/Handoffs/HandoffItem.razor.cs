@@ -8,7 +8,8 @@ namespace Huddle.Web.Handoffs;
 /// <summary>
 /// One handoff as a clinician acts on it: priority, room, who asked, where it stands in words, and
 /// only the actions the viewer may take now (accept with an ETA, decline with a reason, join,
-/// complete; for the requester cancel and the referral fallback).
+/// complete; for the requester cancel and the referral fallback). A consultant who declined sees "You
+/// declined" instead of the answer buttons, also after a reload (the summary carries the decliners).
 /// </summary>
 public sealed partial class HandoffItem
 {
@@ -42,7 +43,9 @@ public sealed partial class HandoffItem
 
     private bool Mine => Item.AcceptedBy == Live.UserId;
 
-    private bool CanAnswer => Pinged && Item.Status == HandoffStatus.Requested && !Live.HasDeclined(Item.HandoffId);
+    private bool Declined => Pinged && Live.HasDeclined(Item);
+
+    private bool CanAnswer => Pinged && Item.Status == HandoffStatus.Requested && !Declined;
 
     private Task AcceptAsync(int eta) => RunAsync(new AcceptHandoff(eta));
 

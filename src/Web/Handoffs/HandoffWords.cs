@@ -43,9 +43,11 @@ public static class HandoffWords
         ArgumentNullException.ThrowIfNull(nameOf);
         var requester = item.RequesterId == viewerId;
         var acceptor = nameOf(item.AcceptedBy);
+        // Who declined is never put in words here: this line also shows on the team's wall.
         return item.Status switch
         {
-            HandoffStatus.Requested when item.BusinessStatus is null or "pinged" => requester ? "Waiting for an answer" : "Waiting for you to answer",
+            HandoffStatus.Requested when item.BusinessStatus is null or "pinged" =>
+                requester ? "Waiting for an answer" : item.HasDeclined(viewerId) ? "Waiting for others to answer" : "Waiting for you to answer",
             HandoffStatus.Requested => $"Waiting — {item.BusinessStatus}",
             HandoffStatus.Accepted => $"Accepted by {acceptor}{EtaFrom(item.Eta, now)}",
             HandoffStatus.InProgress => $"In the room: {acceptor}",
