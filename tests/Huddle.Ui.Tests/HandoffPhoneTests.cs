@@ -17,7 +17,7 @@ public sealed class HandoffPhoneTests(BrowserFixture browser)
         await page.SetViewportSizeAsync(390, 844);
         await page.GotoAsync(path);
         // Interactive and listening: the circuit counts for presence and the inbox feed is open.
-        await Assertions.Expect(page.Locator("[data-testid=ping-announcer][data-ready=true]")).ToHaveCountAsync(1, new() { Timeout = Timeout });
+        await Assertions.Expect(page.Locator("[data-testid=pings][data-ready=true]")).ToHaveCountAsync(1, new() { Timeout = Timeout });
         return page;
     }
 
@@ -37,10 +37,16 @@ public sealed class HandoffPhoneTests(BrowserFixture browser)
         await pcp.Locator("[data-testid=request-handoff]").ClickAsync();
         await Assertions.Expect(pcp.Locator("[data-testid=handoff-status]")).ToContainTextAsync("Waiting", new() { Timeout = Timeout });
 
-        // The ping: a toast carrying the notice only, announced to screen readers too.
-        var toast = bhc.Locator(".mud-snackbar").Filter(new() { HasText = "Urgent warm handoff — Exam 1 — open Huddle" });
+        // The ping: a toast carrying the notice only, announced to screen readers once: the toast is an
+        // alert, and no other live region on the page carries the notice.
+        const string notice = "Urgent warm handoff — Exam 1 — open Huddle";
+        var toast = bhc.Locator(".mud-snackbar").Filter(new() { HasText = notice });
         await Assertions.Expect(toast).ToBeVisibleAsync(new() { Timeout = Timeout });
-        await Assertions.Expect(bhc.Locator("[data-testid=ping-announcer]")).ToContainTextAsync("Urgent warm handoff — Exam 1 — open Huddle");
+        await Assertions.Expect(bhc.Locator("[data-testid=pings][data-shown='1']")).ToHaveCountAsync(1, new() { Timeout = Timeout });
+        var live = bhc.Locator("[aria-live]:not([aria-live=off]), [role=alert], [role=status], [role=log], output").Filter(new() { HasText = notice });
+        await Assertions.Expect(live).ToHaveCountAsync(1);
+        await Assertions.Expect(live).ToHaveAttributeAsync("role", "alert");
+        await Assertions.Expect(live).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("mud-snackbar"));
         Assert.DoesNotContain("Alma", await toast.InnerTextAsync(), StringComparison.Ordinal);
         Assert.DoesNotContain("PHQ", await toast.InnerTextAsync(), StringComparison.Ordinal);
         var card = bhc.Locator("[data-testid=handoff][data-status=requested]");
