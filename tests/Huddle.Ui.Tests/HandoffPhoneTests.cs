@@ -60,7 +60,7 @@ public sealed class HandoffPhoneTests(BrowserFixture browser)
 
         await Assertions.Expect(bhc.Locator("[data-testid=handoff][data-status=accepted] [data-testid=join]")).ToBeVisibleAsync(new() { Timeout = Timeout });
         await Assertions.Expect(toast).ToHaveCountAsync(0, new() { Timeout = Timeout });
-        await Assertions.Expect(pcp.Locator("[data-testid=handoff-status]")).ToContainTextAsync("Accepted by Bea Holt, ETA", new() { Timeout = Timeout });
+        await Assertions.Expect(pcp.Locator("[data-testid=handoff-status]")).ToContainTextAsync("Accepted by Bea Holt, arriving in 5 min", new() { Timeout = Timeout });
         await pcp.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("handoff-accepted-requester-390.png"), FullPage = true });
 
         // The details (patient, SBAR, history) load only when the handoff is opened.

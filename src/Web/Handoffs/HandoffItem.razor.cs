@@ -11,8 +11,9 @@ namespace Huddle.Web.Handoffs;
 /// complete; for the requester cancel and the referral fallback). A consultant who declined sees "You
 /// declined" instead of the answer buttons, also after a reload (the summary carries the decliners).
 /// </summary>
-public sealed partial class HandoffItem
+public sealed partial class HandoffItem : IDisposable
 {
+    private EtaTicker? _ticker;
     private bool _declining;
     private bool _busy;
     private string? _reason;
@@ -46,6 +47,15 @@ public sealed partial class HandoffItem
     private bool Declined => Pinged && Live.HasDeclined(Item);
 
     private bool CanAnswer => Pinged && Item.Status == HandoffStatus.Requested && !Declined;
+
+    protected override void OnAfterRender(bool firstRender)
+    {
+        // Only once rendered interactively (never while prerendering): the countdown ticks while shown.
+        _ticker ??= new EtaTicker(Time, () => InvokeAsync(StateHasChanged));
+        _ticker.Keep(EtaTicker.Counts(Item));
+    }
+
+    public void Dispose() => _ticker?.Dispose();
 
     private Task AcceptAsync(int eta) => RunAsync(new AcceptHandoff(eta));
 

@@ -9,6 +9,7 @@ using Huddle.Web.Handoffs;
 using Huddle.Web.Http;
 using Huddle.Web.Presence;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Huddle.Web.Tests.Handoffs;
 
@@ -41,6 +42,28 @@ public sealed class OpenHandoffsStripTests(HuddleAppFixture app) : IAsyncDisposa
             Assert.DoesNotContain("Alma", cut.Markup, StringComparison.Ordinal);
             Assert.DoesNotContain("Panic", cut.Markup, StringComparison.Ordinal);
         }, Timeout);
+    }
+
+    [Fact]
+    public async Task An_accepted_handoffs_eta_counts_down_on_the_board_from_the_screens_clock()
+    {
+        var team = await app.CreateTeamAsync();
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var handoffs = app.App.Services.GetRequiredService<HandoffService>();
+        _ctx.Services.AddSingleton(handoffs);
+        _ctx.Services.AddSingleton<TimeProvider>(clock);
+        _ctx.AddAuthorization().SetAuthorized("Dr. Pat Carter").SetClaims(new Claim(HuddleClaims.UserId, team.Pcp));
+        var cut = _ctx.Render<OpenHandoffsStrip>(p => p.Add(x => x.TeamId, team.TeamId));
+        var id = (await handoffs.RequestAsync(team.Pcp, new RequestHandoff(team.TeamId, team.Patients[0], "Exam 1",
+            new HandoffTarget(UserId: team.Bhc), HandoffPriority.Urgent, new Sbar("PHQ-9 of 18 today")))).Value!.HandoffId;
+        var eta = (await handoffs.ExecuteAsync(team.Bhc, id, new AcceptHandoff(2))).Value!.Eta!.Value;
+        cut.WaitForAssertion(() => Assert.Contains("Accepted by Bea Holt, arriving in", cut.Find($"[data-handoff-id={id}]").TextContent, StringComparison.Ordinal), Timeout);
+
+        // Only the screen's clock moves: the words follow it.
+        clock.SetUtcNow(eta.AddSeconds(-40));
+        cut.WaitForAssertion(() => Assert.Contains("Accepted by Bea Holt, arriving in 1 min", cut.Find($"[data-handoff-id={id}]").TextContent, StringComparison.Ordinal), Timeout);
+        clock.SetUtcNow(eta.AddSeconds(80));
+        cut.WaitForAssertion(() => Assert.Contains("Accepted by Bea Holt, overdue 1 min", cut.Find($"[data-handoff-id={id}]").TextContent, StringComparison.Ordinal), Timeout);
     }
 
     [Fact]
