@@ -31,6 +31,15 @@ public sealed class HandoffPhoneTests(BrowserFixture browser)
         await Assertions.Expect(pcp.Locator("[data-testid=patient-name]")).ToHaveTextAsync("Alma Reyes");
         await Assertions.Expect(pcp.Locator("[data-testid=room]")).ToHaveValueAsync("Exam 1");
         await Assertions.Expect(pcp.GetByRole(AriaRole.Radio, new() { Name = "Urgent" })).ToBeCheckedAsync();
+        // The picker names the BHC with their presence now: online, since their phone has Huddle open.
+        await Assertions.Expect(pcp.Locator($"[data-testid=team-presence] [data-user-id={team.Bhc}]")).ToHaveAttributeAsync("data-status", "Available", new() { Timeout = Timeout });
+        await pcp.Locator("[data-testid=target]").ClickAsync();
+        var entry = pcp.Locator($"[data-testid=target-member][data-user-id={team.Bhc}]");
+        await Assertions.Expect(entry).ToContainTextAsync("Bea Holt · Behavioral health consultant — available", new() { Timeout = Timeout });
+        await pcp.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("handoff-target-picker-390.png") });
+        await pcp.Keyboard.PressAsync("Escape");
+        await Assertions.Expect(entry).ToHaveCountAsync(0, new() { Timeout = Timeout });
+        await Assertions.Expect(pcp.Locator("[data-testid=target]")).ToContainTextAsync("Behavioral health consultant (first available)");
         await pcp.Locator("[data-testid=sbar-situation]").FillAsync("PHQ-9 of 18 today, passive SI, no plan");
         await pcp.Locator("[data-testid=sbar-recommendation]").FillAsync("Same-visit BH assessment and safety plan");
         await pcp.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("handoff-request-390.png"), FullPage = true });
