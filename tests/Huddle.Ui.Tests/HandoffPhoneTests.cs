@@ -17,7 +17,7 @@ public sealed class HandoffPhoneTests(BrowserFixture browser)
         await page.SetViewportSizeAsync(390, 844);
         await page.GotoAsync(path);
         // Interactive and listening: the circuit counts for presence and the inbox feed is open.
-        await Assertions.Expect(page.Locator("[data-testid=ping-announcer][data-ready=true]")).ToHaveCountAsync(1, new() { Timeout = Timeout });
+        await Assertions.Expect(page.Locator("[data-testid=pings][data-ready=true]")).ToHaveCountAsync(1, new() { Timeout = Timeout });
         return page;
     }
 
@@ -31,16 +31,31 @@ public sealed class HandoffPhoneTests(BrowserFixture browser)
         await Assertions.Expect(pcp.Locator("[data-testid=patient-name]")).ToHaveTextAsync("Alma Reyes");
         await Assertions.Expect(pcp.Locator("[data-testid=room]")).ToHaveValueAsync("Exam 1");
         await Assertions.Expect(pcp.GetByRole(AriaRole.Radio, new() { Name = "Urgent" })).ToBeCheckedAsync();
+        // The picker names the BHC with their presence now: online, since their phone has Huddle open.
+        await Assertions.Expect(pcp.Locator($"[data-testid=team-presence] [data-user-id={team.Bhc}]")).ToHaveAttributeAsync("data-status", "Available", new() { Timeout = Timeout });
+        await pcp.Locator("[data-testid=target]").ClickAsync();
+        var entry = pcp.Locator($"[data-testid=target-member][data-user-id={team.Bhc}]");
+        await Assertions.Expect(entry).ToContainTextAsync("Bea Holt · Behavioral health consultant — available", new() { Timeout = Timeout });
+        await pcp.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("handoff-target-picker-390.png") });
+        await pcp.Keyboard.PressAsync("Escape");
+        await Assertions.Expect(entry).ToHaveCountAsync(0, new() { Timeout = Timeout });
+        await Assertions.Expect(pcp.Locator("[data-testid=target]")).ToContainTextAsync("Behavioral health consultant (first available)");
         await pcp.Locator("[data-testid=sbar-situation]").FillAsync("PHQ-9 of 18 today, passive SI, no plan");
         await pcp.Locator("[data-testid=sbar-recommendation]").FillAsync("Same-visit BH assessment and safety plan");
         await pcp.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("handoff-request-390.png"), FullPage = true });
         await pcp.Locator("[data-testid=request-handoff]").ClickAsync();
         await Assertions.Expect(pcp.Locator("[data-testid=handoff-status]")).ToContainTextAsync("Waiting", new() { Timeout = Timeout });
 
-        // The ping: a toast carrying the notice only, announced to screen readers too.
-        var toast = bhc.Locator(".mud-snackbar").Filter(new() { HasText = "Urgent warm handoff — Exam 1 — open Huddle" });
+        // The ping: a toast carrying the notice only, announced to screen readers once: the toast is an
+        // alert, and no other live region on the page carries the notice.
+        const string notice = "Urgent warm handoff — Exam 1 — open Huddle";
+        var toast = bhc.Locator(".mud-snackbar").Filter(new() { HasText = notice });
         await Assertions.Expect(toast).ToBeVisibleAsync(new() { Timeout = Timeout });
-        await Assertions.Expect(bhc.Locator("[data-testid=ping-announcer]")).ToContainTextAsync("Urgent warm handoff — Exam 1 — open Huddle");
+        await Assertions.Expect(bhc.Locator("[data-testid=pings][data-shown='1']")).ToHaveCountAsync(1, new() { Timeout = Timeout });
+        var live = bhc.Locator("[aria-live]:not([aria-live=off]), [role=alert], [role=status], [role=log], output").Filter(new() { HasText = notice });
+        await Assertions.Expect(live).ToHaveCountAsync(1);
+        await Assertions.Expect(live).ToHaveAttributeAsync("role", "alert");
+        await Assertions.Expect(live).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("mud-snackbar"));
         Assert.DoesNotContain("Alma", await toast.InnerTextAsync(), StringComparison.Ordinal);
         Assert.DoesNotContain("PHQ", await toast.InnerTextAsync(), StringComparison.Ordinal);
         var card = bhc.Locator("[data-testid=handoff][data-status=requested]");
@@ -54,7 +69,7 @@ public sealed class HandoffPhoneTests(BrowserFixture browser)
 
         await Assertions.Expect(bhc.Locator("[data-testid=handoff][data-status=accepted] [data-testid=join]")).ToBeVisibleAsync(new() { Timeout = Timeout });
         await Assertions.Expect(toast).ToHaveCountAsync(0, new() { Timeout = Timeout });
-        await Assertions.Expect(pcp.Locator("[data-testid=handoff-status]")).ToContainTextAsync("Accepted by Bea Holt, ETA", new() { Timeout = Timeout });
+        await Assertions.Expect(pcp.Locator("[data-testid=handoff-status]")).ToContainTextAsync("Accepted by Bea Holt, arriving in 5 min", new() { Timeout = Timeout });
         await pcp.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("handoff-accepted-requester-390.png"), FullPage = true });
 
         // The details (patient, SBAR, history) load only when the handoff is opened.

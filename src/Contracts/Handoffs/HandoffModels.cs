@@ -72,12 +72,14 @@ public sealed record Handoff(
 
     /// <summary>What the inboxes and the team's board show: no patient, no reason.</summary>
     public HandoffSummary Summary() =>
-        new(HandoffId, TeamId, Room, Priority, Status, BusinessStatus, RequesterId, AcceptedBy, Eta, Referral?.Status, RequestedAt, Version);
+        new(HandoffId, TeamId, Room, Priority, Status, BusinessStatus, RequesterId, AcceptedBy, Eta, Referral?.Status, RequestedAt, Version, Declined);
 }
 
 /// <summary>
 /// A handoff as inboxes, notifications and the team's board carry it: ids, room, priority and where it
 /// stands, never the patient or the reason (those load when a clinician opens it, and the open is logged).
+/// <see cref="Declined"/> names the clinicians who declined it (user ids, not patient data), so an inbox
+/// read after a reload still knows who answered no.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("huddle.handoff-summary")]
 public sealed record HandoffSummary(
@@ -92,8 +94,24 @@ public sealed record HandoffSummary(
     [property: Id(8)] DateTimeOffset? Eta,
     [property: Id(9)] ReferralStatus? Referral,
     [property: Id(10)] DateTimeOffset RequestedAt,
-    [property: Id(11)] long Version)
+    [property: Id(11)] long Version,
+    ImmutableArray<string> Declined)
 {
+    // The field is what is serialized: a summary stored before it existed reads back with a default
+    // array, which the property turns into an empty one (a default array throws when enumerated).
+    [Id(12)]
+    private readonly ImmutableArray<string> _declined = Declined;
+
+    /// <summary>The user ids of those who declined, in order; empty for summaries stored before this field.</summary>
+    public ImmutableArray<string> Declined
+    {
+        get => _declined.IsDefault ? [] : _declined;
+        init => _declined = value;
+    }
+
     /// <summary>True while someone still has something to do about it.</summary>
     public bool IsOpen => HandoffStatuses.IsOpen(Status, Referral);
+
+    /// <summary>True when <paramref name="userId"/> declined this handoff.</summary>
+    public bool HasDeclined(string? userId) => userId is not null && Declined.Contains(userId, StringComparer.Ordinal);
 }

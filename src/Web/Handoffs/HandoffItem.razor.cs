@@ -8,10 +8,12 @@ namespace Huddle.Web.Handoffs;
 /// <summary>
 /// One handoff as a clinician acts on it: priority, room, who asked, where it stands in words, and
 /// only the actions the viewer may take now (accept with an ETA, decline with a reason, join,
-/// complete; for the requester cancel and the referral fallback).
+/// complete; for the requester cancel and the referral fallback). A consultant who declined sees "You
+/// declined" instead of the answer buttons, also after a reload (the summary carries the decliners).
 /// </summary>
-public sealed partial class HandoffItem
+public sealed partial class HandoffItem : IDisposable
 {
+    private EtaTicker? _ticker;
     private bool _declining;
     private bool _busy;
     private string? _reason;
@@ -42,7 +44,18 @@ public sealed partial class HandoffItem
 
     private bool Mine => Item.AcceptedBy == Live.UserId;
 
-    private bool CanAnswer => Pinged && Item.Status == HandoffStatus.Requested && !Live.HasDeclined(Item.HandoffId);
+    private bool Declined => Pinged && Live.HasDeclined(Item);
+
+    private bool CanAnswer => Pinged && Item.Status == HandoffStatus.Requested && !Declined;
+
+    protected override void OnAfterRender(bool firstRender)
+    {
+        // Only once rendered interactively (never while prerendering): the countdown ticks while shown.
+        _ticker ??= new EtaTicker(Time, () => InvokeAsync(StateHasChanged));
+        _ticker.Keep(EtaTicker.Counts(Item));
+    }
+
+    public void Dispose() => _ticker?.Dispose();
 
     private Task AcceptAsync(int eta) => RunAsync(new AcceptHandoff(eta));
 

@@ -9,8 +9,8 @@ namespace Huddle.Web.Handoffs;
 
 /// <summary>
 /// Listens for the signed-in clinician's handoff pings on whatever page they are: a toast with an
-/// "Open" action, a short tone, an ARIA live announcement, and a browser notification where the user
-/// allowed it (asked from a button, never on load). Every text is the event's notice ("Urgent warm
+/// "Open" action (which screen readers announce, once), a short tone, and a browser notification where
+/// the user allowed it (asked from a button, never on load). Every text is the event's notice ("Urgent warm
 /// handoff — Exam 3 — open Huddle"): no patient, no reason; details load when the handoff is opened.
 /// Host it in the layout; a page may host one too: only one per circuit listens.
 /// </summary>
@@ -22,7 +22,7 @@ public sealed partial class HandoffPings : IAsyncDisposable
     private bool _listening;
     private bool _disposed;
     private string? _permission;
-    private string _announcement = "";
+    private int _shown;
     private string _userId = "";
 
     [CascadingParameter]
@@ -86,6 +86,13 @@ public sealed partial class HandoffPings : IAsyncDisposable
     {
         var notice = change.Notice ?? HandoffNotices.For(change.Item!, ping: true);
         var url = Navigation.ToAbsoluteUri($"/handoffs/{change.Item!.HandoffId}").ToString();
+        // The toast is the one screen-reader announcement of a ping. MudBlazor 9 renders every toast as
+        // role="alert" (aria-live="polite"), and a toast's markup cannot be changed; an element with
+        // role="alert" inserted with its text is announced on insertion by the major screen readers
+        // (NVDA, JAWS, VoiceOver, TalkBack): it raises the platform's alert event, which a plain live
+        // region inserted together with its content does not reliably do. A second, hidden aria-live region with the same notice made
+        // readers say every ping twice, so there is none: one alert, spoken once, and it is the same
+        // element a screen-reader user then finds with its "Open" action.
         // Normal (dark) toasts keep white text at AA contrast; the icon says it is a call to act.
         Snackbar.Add(notice, Severity.Normal, o =>
         {
@@ -103,7 +110,7 @@ public sealed partial class HandoffPings : IAsyncDisposable
         }, key: KeyOf(change.Item.HandoffId));
         _toasts.Add(change.Item.HandoffId);
 
-        _announcement = $"{notice}.";
+        _shown++;
         StateHasChanged();
         _ = AlertAsync(notice, url, change.Item.HandoffId);
     }
@@ -133,7 +140,7 @@ public sealed partial class HandoffPings : IAsyncDisposable
         }
         catch (JSException)
         {
-            // No sound or notification in this browser: the toast and the announcement still show.
+            // No sound or notification in this browser: the toast (and its announcement) still shows.
         }
         catch (JSDisconnectedException)
         {

@@ -27,8 +27,9 @@ public static class HandoffWords
     public static string Eta(int minutes) => minutes == 0 ? "Now" : $"{minutes} min";
 
     /// <summary>
-    /// One line saying where <paramref name="item"/> stands, for the viewer: "Accepted by Sam Okafor,
-    /// ETA 3 min", "Escalated to backup 1", "No response — schedule a referral?".
+    /// One line saying where <paramref name="item"/> stands, for the viewer at <paramref name="now"/>:
+    /// "Accepted by Sam Okafor, arriving in 3 min" (then "due now", "overdue 1 min": redraw it with an
+    /// <see cref="EtaTicker"/>), "Waiting — escalated to backup 1", "No response — schedule a referral?".
     /// </summary>
     public static string Status(HandoffSummary item, LiveInbox live, DateTimeOffset now)
     {
@@ -43,11 +44,13 @@ public static class HandoffWords
         ArgumentNullException.ThrowIfNull(nameOf);
         var requester = item.RequesterId == viewerId;
         var acceptor = nameOf(item.AcceptedBy);
+        // Who declined is never put in words here: this line also shows on the team's wall.
         return item.Status switch
         {
-            HandoffStatus.Requested when item.BusinessStatus is null or "pinged" => requester ? "Waiting for an answer" : "Waiting for you to answer",
+            HandoffStatus.Requested when item.BusinessStatus is null or "pinged" =>
+                requester ? "Waiting for an answer" : item.HasDeclined(viewerId) ? "Waiting for others to answer" : "Waiting for you to answer",
             HandoffStatus.Requested => $"Waiting — {item.BusinessStatus}",
-            HandoffStatus.Accepted => $"Accepted by {acceptor}{EtaFrom(item.Eta, now)}",
+            HandoffStatus.Accepted => item.Eta is { } eta ? $"Accepted by {acceptor}, {Countdown(eta, now)}" : $"Accepted by {acceptor}",
             HandoffStatus.InProgress => $"In the room: {acceptor}",
             HandoffStatus.Completed => $"Completed by {acceptor}",
             HandoffStatus.Cancelled => "Cancelled by the requester",
@@ -87,15 +90,23 @@ public static class HandoffWords
         return step.Detail is { Length: > 0 } detail ? $"{who} {what} ({detail})" : $"{who} {what}";
     }
 
-    private static string EtaFrom(DateTimeOffset? eta, DateTimeOffset now)
+    /// <summary>
+    /// The time left to <paramref name="eta"/> at <paramref name="now"/> in whole minutes: "arriving in
+    /// 3 min" (rounded up, so never sooner than promised), "due now" for its first minute, then
+    /// "overdue 1 min", "overdue 2 min"…
+    /// </summary>
+    public static string Countdown(DateTimeOffset eta, DateTimeOffset now)
     {
-        if (eta is not { } at)
+        // Whole seconds first: the milliseconds between the accept and this screen's render must not
+        // turn "5 min" into "arriving in 6 min".
+        var left = (long)Math.Floor((eta - now).TotalSeconds);
+        if (left > 0)
         {
-            return "";
+            return $"arriving in {(left + 59) / 60} min";
         }
 
-        var minutes = (int)Math.Ceiling((at - now).TotalMinutes);
-        return minutes <= 0 ? ", arriving now" : $", ETA {minutes} min";
+        var overdue = -left / 60;
+        return overdue == 0 ? "due now" : $"overdue {overdue} min";
     }
 
     private static string Capitalized(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];

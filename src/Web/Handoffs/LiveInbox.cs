@@ -19,7 +19,6 @@ public sealed class LiveInbox : IAsyncDisposable
     private readonly Action<InboxChange>? _pinged;
     private readonly Dictionary<string, HandoffSummary> _items = new(StringComparer.Ordinal);
     private readonly Dictionary<string, CareTeamProfile?> _teams = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _declined = new(StringComparer.Ordinal);
     private IAsyncDisposable? _watch;
 
     private LiveInbox(HandoffService handoffs, string userId, Func<Func<Task>, Task> dispatch, Func<Task> changed, Action<InboxChange>? pinged)
@@ -70,8 +69,11 @@ public sealed class LiveInbox : IAsyncDisposable
     /// <summary>True when the user was pinged for <paramref name="item"/> (rather than asked for it).</summary>
     public bool IsPingedFor(HandoffSummary item) => item?.RequesterId != UserId;
 
-    /// <summary>True when the user declined <paramref name="handoffId"/> from this screen.</summary>
-    public bool HasDeclined(string handoffId) => _declined.Contains(handoffId);
+    /// <summary>
+    /// True when the signed-in user declined <paramref name="item"/>: the summary carries its decliners,
+    /// so this holds after a reload and on every device, not only on the screen that declined.
+    /// </summary>
+    public bool HasDeclined(HandoffSummary item) => item?.HasDeclined(UserId) == true;
 
     /// <summary>The team's name, or a neutral word while it is unknown.</summary>
     public string TeamName(string teamId) => TeamOf(teamId)?.Name ?? "your team";
@@ -109,11 +111,6 @@ public sealed class LiveInbox : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(command);
         var reply = await _handoffs.ExecuteAsync(UserId, handoffId, command.OpId is null ? command with { OpId = $"ui-{Guid.NewGuid():N}" } : command);
-        if (reply.Ok && command is DeclineHandoff)
-        {
-            _declined.Add(handoffId);
-        }
-
         await KeepAsync(reply.Value);
         return reply.Error;
     }

@@ -19,6 +19,9 @@ public abstract class LiveInboxPage : ComponentBase, IAsyncDisposable
 
     protected string UserId { get; private set; } = "";
 
+    /// <summary>True once the page is being left: what an await opened after that must be closed at once.</summary>
+    protected bool Disposed => _disposed;
+
     protected override async Task OnInitializedAsync()
     {
         UserId = (await AuthState).User.UserIdOf();
@@ -48,6 +51,10 @@ public abstract class LiveInboxPage : ComponentBase, IAsyncDisposable
             await Live.DisposeAsync();
         }
 
+        await DisposeCoreAsync();
         GC.SuppressFinalize(this);
     }
+
+    /// <summary>Closes what the page itself opened (another live copy); nothing by default.</summary>
+    protected virtual ValueTask DisposeCoreAsync() => ValueTask.CompletedTask;
 }

@@ -14,6 +14,7 @@ namespace Huddle.Web.Handoffs;
 public sealed partial class OpenHandoffsStrip : IAsyncDisposable
 {
     private readonly Dictionary<string, HandoffSummary> _items = new(StringComparer.Ordinal);
+    private EtaTicker? _ticker;
     private RendererFeed<TeamHandoffsChange>? _feed;
     private IAsyncDisposable? _watch;
     private CareTeamProfile? _team;
@@ -59,6 +60,13 @@ public sealed partial class OpenHandoffsStrip : IAsyncDisposable
 
         _watch = watch;
         Take(open.Value);
+    }
+
+    protected override void OnAfterRender(bool firstRender)
+    {
+        // An accepted handoff's countdown ("arriving in 2 min") stays true on the board and the wall.
+        _ticker ??= new EtaTicker(Time, () => InvokeAsync(StateHasChanged));
+        _ticker.Keep(_items.Values.Any(EtaTicker.Counts));
     }
 
     private string NameOf(string? userId) =>
@@ -139,6 +147,7 @@ public sealed partial class OpenHandoffsStrip : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _disposed = true;
+        _ticker?.Dispose();
         if (_watch is not null)
         {
             await _watch.DisposeAsync();

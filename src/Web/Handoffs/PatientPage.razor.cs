@@ -14,6 +14,8 @@ namespace Huddle.Web.Handoffs;
 /// A patient of a team as a clinician in the exam room needs it: name and room, and the "Request warm
 /// handoff" form (a role on the team, BHC by default, or a named member with their presence; priority;
 /// SBAR within its limits; room prefilled), then the request's status live from the requester's inbox.
+/// The team's presence roster is watched once, live, and read by both the "Who's free" strip and the
+/// picker, so a named clinician's status in the picker is what it is now, not what it was at page open.
 /// </summary>
 public sealed partial class PatientPage
 {
@@ -28,10 +30,10 @@ public sealed partial class PatientPage
     ];
 
     private readonly Dictionary<string, string?> _sbar = SbarFields.ToDictionary(f => f.Key, _ => (string?)null);
-    private readonly Dictionary<string, PresenceStatus> _presence = new(StringComparer.Ordinal);
     private PatientProfile? _patient;
     private ImmutableArray<HandoffSummary> _history = [];
     private CareTeamProfile? _team;
+    private LiveTeamPresence? _roster;
     private HuddleError? _error;
     private string? _target;
     private HandoffPriority _priority = HandoffPriority.Urgent;
@@ -47,7 +49,10 @@ public sealed partial class PatientPage
     public string PatientId { get; set; } = "";
 
     [Inject]
-    private PresenceService Presence { get; set; } = default!;
+    private TeamPresenceService TeamPresence { get; set; } = default!;
+
+    [Inject]
+    private TimeProvider Time { get; set; } = default!;
 
     [Inject]
     private ISnackbar Snackbar { get; set; } = default!;
@@ -74,16 +79,33 @@ public sealed partial class PatientPage
         _history = (await Handoffs.PatientHandoffsAsync(UserId, PatientId)).Value;
         _room = _patient!.Room;
         _target = Roles.Length > 0 ? $"role:{Roles[0]}" : null;
-        foreach (var member in _team!.Members.Where(m => m.UserId != UserId))
+        // The one live roster of this page (the strip shows it too): each change re-renders the page.
+        var roster = await LiveTeamPresence.OpenAsync(TeamPresence, UserId, TeamId, InvokeAsync, () =>
         {
-            if ((await Presence.GetAsync(member.UserId)).Value is { } view)
-            {
-                _presence[member.UserId] = view.Status;
-            }
+            StateHasChanged();
+            return Task.CompletedTask;
+        });
+        if (Disposed)
+        {
+            await roster.DisposeAsync();
+            return;
+        }
+
+        _roster = roster;
+    }
+
+    protected override async ValueTask DisposeCoreAsync()
+    {
+        if (_roster is not null)
+        {
+            await _roster.DisposeAsync();
         }
     }
 
-    private string PresenceOf(string userId) => _presence.TryGetValue(userId, out var status) ? $" — {PresenceLabels.Of(status)}" : "";
+    /// <summary>A named clinician's status as the live roster has it now, or null while it is not read.</summary>
+    private PresenceStatus? StatusOf(string userId) => _roster is { Known: true } roster ? roster.StatusOf(userId) : null;
+
+    private string PresenceOf(string userId) => StatusOf(userId) is { } status ? $" — {PresenceLabels.Of(status)}" : "";
 
     private async Task RequestAsync()
     {

@@ -1,7 +1,6 @@
 using Huddle.Contracts.CareTeams;
 using Huddle.Contracts.Presence;
 using Huddle.Web.Auth;
-using Huddle.Web.Live;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using MudBlazor;
@@ -9,21 +8,26 @@ using MudBlazor;
 namespace Huddle.Web.Presence;
 
 /// <summary>
-/// A team's presence roster, live from <c>presence:{teamId}</c> through the relay, on the board and the
-/// wall: who is available, busy, with a patient, on do-not-disturb or offline. A gap or a reset re-reads.
+/// A team's presence roster, live from <c>presence:{teamId}</c> through the relay, on the board, the
+/// wall and the patient page: who is available, busy, with a patient, on do-not-disturb or offline.
+/// It shows the <see cref="Live"/> roster its page already watches (the patient page, whose target
+/// picker reads the same one), or else opens its own.
 /// </summary>
 public sealed partial class TeamPresenceStrip : IAsyncDisposable
 {
-    private readonly Dictionary<string, PresenceView> _members = new(StringComparer.Ordinal);
-    private RendererFeed<TeamPresenceChange>? _feed;
-    private IAsyncDisposable? _watch;
-    private string _userId = "";
-    private long _seq = -1;
+    private LiveTeamPresence? _own;
     private bool _disposed;
 
     /// <summary>The team (its roster gives the names and the order).</summary>
     [Parameter, EditorRequired]
     public CareTeamProfile? Team { get; set; }
+
+    /// <summary>
+    /// The team's live roster when the page already watches it (and re-renders this strip on each
+    /// change); without it the strip opens and closes its own.
+    /// </summary>
+    [Parameter]
+    public LiveTeamPresence? Live { get; set; }
 
     /// <summary>The room display's large form.</summary>
     [Parameter]
@@ -35,73 +39,29 @@ public sealed partial class TeamPresenceStrip : IAsyncDisposable
     [Inject]
     private TeamPresenceService Presence { get; set; } = default!;
 
+    private LiveTeamPresence? Roster => Live ?? _own;
 
     protected override async Task OnInitializedAsync()
     {
-        if (Team is null)
+        if (Team is null || Live is not null)
         {
             return;
         }
 
-        _userId = (await AuthState).User.UserIdOf();
-        _feed = new RendererFeed<TeamPresenceChange>(InvokeAsync, ApplyAsync, CatchUpOnceAsync, () =>
+        var userId = (await AuthState).User.UserIdOf();
+        var own = await LiveTeamPresence.OpenAsync(Presence, userId, Team.TeamId, InvokeAsync, () =>
         {
             StateHasChanged();
             return Task.CompletedTask;
         });
-        var (open, watch) = await Presence.WatchAsync(_userId, Team.TeamId, _feed.Enqueue);
         if (_disposed)
         {
-            if (watch is not null)
-            {
-                await watch.DisposeAsync();
-            }
-
+            // Left while the roster was opening: close what was just opened.
+            await own.DisposeAsync();
             return;
         }
 
-        _watch = watch;
-        Take(open.Value);
-    }
-
-    private async Task<bool> ApplyAsync(TeamPresenceChange change)
-    {
-        if (change.Seq <= _seq && !change.Reset)
-        {
-            return false;
-        }
-
-        if (change.Reset || change.Seq > _seq + 1 || change.Member is null)
-        {
-            await _feed!.CatchUpAsync();
-            return true;
-        }
-
-        _seq = change.Seq;
-        _members[change.Member.UserId] = change.Member;
-        return true;
-    }
-
-    private async Task CatchUpOnceAsync()
-    {
-        // The roster is small: a fresh read is the simplest correct catch-up.
-        Take((await Presence.ReadAsync(_userId, Team!.TeamId, null)).Value);
-    }
-
-    private void Take(TeamPresenceReply? reply)
-    {
-        if (reply?.Presence is not { } roster)
-        {
-            return;
-        }
-
-        _members.Clear();
-        foreach (var member in roster.Members)
-        {
-            _members[member.UserId] = member;
-        }
-
-        _seq = reply.Seq;
+        _own = own;
     }
 
     private static Color ColorOf(PresenceStatus status) => status switch
@@ -123,9 +83,9 @@ public sealed partial class TeamPresenceStrip : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _disposed = true;
-        if (_watch is not null)
+        if (_own is not null)
         {
-            await _watch.DisposeAsync();
+            await _own.DisposeAsync();
         }
     }
 }

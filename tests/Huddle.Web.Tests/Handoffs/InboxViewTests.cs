@@ -85,7 +85,7 @@ public sealed class InboxViewTests(HuddleAppFixture app) : IAsyncDisposable
         {
             var card = cut.Find($"[data-handoff-id={id}]");
             Assert.Equal("accepted", card.GetAttribute("data-status"));
-            Assert.Matches("Accepted by you, ETA [45] min", card.QuerySelector("[data-testid=handoff-status]")!.TextContent);
+            Assert.Equal("Accepted by you, arriving in 5 min", card.QuerySelector("[data-testid=handoff-status]")!.TextContent);
             Assert.Empty(card.QuerySelectorAll("[data-testid=accept]"));
             Assert.NotNull(card.QuerySelector("[data-testid=join]"));
         }, Timeout);
@@ -109,10 +109,74 @@ public sealed class InboxViewTests(HuddleAppFixture app) : IAsyncDisposable
 
         Assert.True((await Handoffs.ExecuteAsync(bhc, id, new AcceptHandoff(3))).Ok);
 
-        cut.WaitForAssertion(() => Assert.Matches("Accepted by Sam Okafor, ETA [23] min",
+        cut.WaitForAssertion(() => Assert.Equal("Accepted by Sam Okafor, arriving in 3 min",
             cut.Find($"[data-handoff-id={id}] [data-testid=handoff-status]").TextContent), Timeout);
         Assert.NotNull(cut.Find($"[data-handoff-id={id}] [data-testid=cancel]"));
         await presence.ConnectionAsync(bhc, "test-circuit-2", open: false);
+    }
+
+    [Fact]
+    public async Task A_decline_is_remembered_after_a_reload_and_on_every_device_of_the_consultant()
+    {
+        // Two BHCs pinged at once: when one declines, the handoff still waits for the other, so the
+        // answer buttons can only be gone because of the decline.
+        var n = Guid.NewGuid().ToString("N")[..8];
+        var (teamId, pcp, bhc, other) = ($"team-dc-{n}", $"u-pcp-{n}", $"u-bhc-{n}", $"u-bhc2-{n}");
+        using (var http = app.Http())
+        {
+            var request = new DevTeamRequest("Decline team",
+                [new(pcp, "Dr. Pat Carter", CareTeamRole.Pcp), new(bhc, "Sam Okafor", CareTeamRole.Bhc), new(other, "Rae Lind", CareTeamRole.Bhc)],
+                [$"d-room-{n}"], [new($"p-{n}", "Alma Reyes", "Exam 3")]);
+            (await http.PutAsJsonAsync($"api/dev/teams/{teamId}", request, HuddleJson.Options)).EnsureSuccessStatusCode();
+        }
+
+        using (var http = await app.HttpAsAsync(pcp))
+        {
+            (await http.PutAsJsonAsync($"api/teams/{teamId}/handoff-policy", EscalationPolicy.Default with { PingAllAtOnce = true }, HuddleJson.Options)).EnsureSuccessStatusCode();
+        }
+
+        var presence = app.App.Services.GetRequiredService<PresenceService>();
+        await presence.ConnectionAsync(bhc, "test-circuit-3", open: true);
+        await presence.ConnectionAsync(other, "test-circuit-4", open: true);
+        var before = await RenderAsync(bhc);
+        var requested = await Handoffs.RequestAsync(pcp, new RequestHandoff(teamId, $"p-{n}", "Exam 3", new HandoffTarget(Role: CareTeamRole.Bhc),
+            HandoffPriority.Urgent, new Sbar("PHQ-9 of 18 today")));
+        var id = requested.Value!.HandoffId;
+        before.WaitForAssertion(() => Assert.NotEmpty(before.FindAll($"[data-handoff-id={id}] [data-testid=accept]")), Timeout);
+
+        // Declined from another device (or before the reload): this open screen hears it through its inbox.
+        Assert.True((await Handoffs.ExecuteAsync(bhc, id, new DeclineHandoff("With a patient for 40 min"))).Ok);
+        before.WaitForAssertion(() =>
+        {
+            var card = before.Find($"[data-handoff-id={id}]");
+            Assert.Equal("You declined", card.QuerySelector("[data-testid=you-declined]")?.TextContent);
+            Assert.Equal("requested", card.GetAttribute("data-status"));
+            Assert.Empty(card.QuerySelectorAll("[data-testid=accept]"));
+            Assert.Null(card.QuerySelector("[data-testid=decline]"));
+            Assert.Contains("Waiting for others to answer", card.QuerySelector("[data-testid=handoff-status]")!.TextContent, StringComparison.Ordinal);
+        }, Timeout);
+
+        // The reload: a fresh inbox read from the grain, with nothing remembered on the screen.
+        var reloaded = await RenderAsync(bhc);
+        reloaded.WaitForAssertion(() => Assert.NotNull(reloaded.Find($"[data-handoff-id={id}] [data-testid=you-declined]")), Timeout);
+        var again = reloaded.Find($"[data-handoff-id={id}]");
+        Assert.Equal("requested", again.GetAttribute("data-status"));
+        Assert.Empty(again.QuerySelectorAll("[data-testid=accept]"));
+        Assert.Null(again.QuerySelector("[data-testid=decline]"));
+
+        // The other consultant, still asked, can still answer; and so it reads over HTTP.
+        var stillAsked = await RenderAsync(other);
+        stillAsked.WaitForAssertion(() => Assert.NotEmpty(stillAsked.FindAll($"[data-handoff-id={id}] [data-testid=accept]")), Timeout);
+        Assert.Null(stillAsked.Find($"[data-handoff-id={id}]").QuerySelector("[data-testid=you-declined]"));
+        using (var http = await app.HttpAsAsync(bhc))
+        {
+            var inbox = await http.GetFromJsonAsync<System.Text.Json.JsonElement>("api/inbox");
+            var item = inbox.GetProperty("inbox").GetProperty("items").EnumerateArray().Single(i => i.GetProperty("handoffId").GetString() == id);
+            Assert.Equal([bhc], item.GetProperty("declined").EnumerateArray().Select(d => d.GetString()));
+        }
+
+        await presence.ConnectionAsync(bhc, "test-circuit-3", open: false);
+        await presence.ConnectionAsync(other, "test-circuit-4", open: false);
     }
 
     public async ValueTask DisposeAsync()

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Security.Claims;
 using Bunit;
 using Huddle.Contracts.CareTeams;
@@ -5,7 +6,10 @@ using Huddle.Contracts.Handoffs;
 using Huddle.Testing;
 using Huddle.Web.Auth;
 using Huddle.Web.Handoffs;
+using Huddle.Web.Http;
+using Huddle.Web.Presence;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Huddle.Web.Tests.Handoffs;
 
@@ -38,6 +42,76 @@ public sealed class OpenHandoffsStripTests(HuddleAppFixture app) : IAsyncDisposa
             Assert.DoesNotContain("Alma", cut.Markup, StringComparison.Ordinal);
             Assert.DoesNotContain("Panic", cut.Markup, StringComparison.Ordinal);
         }, Timeout);
+    }
+
+    [Fact]
+    public async Task An_accepted_handoffs_eta_counts_down_on_the_board_from_the_screens_clock()
+    {
+        var team = await app.CreateTeamAsync();
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var handoffs = app.App.Services.GetRequiredService<HandoffService>();
+        _ctx.Services.AddSingleton(handoffs);
+        _ctx.Services.AddSingleton<TimeProvider>(clock);
+        _ctx.AddAuthorization().SetAuthorized("Dr. Pat Carter").SetClaims(new Claim(HuddleClaims.UserId, team.Pcp));
+        var cut = _ctx.Render<OpenHandoffsStrip>(p => p.Add(x => x.TeamId, team.TeamId));
+        var id = (await handoffs.RequestAsync(team.Pcp, new RequestHandoff(team.TeamId, team.Patients[0], "Exam 1",
+            new HandoffTarget(UserId: team.Bhc), HandoffPriority.Urgent, new Sbar("PHQ-9 of 18 today")))).Value!.HandoffId;
+        var eta = (await handoffs.ExecuteAsync(team.Bhc, id, new AcceptHandoff(2))).Value!.Eta!.Value;
+        cut.WaitForAssertion(() => Assert.Contains("Accepted by Bea Holt, arriving in", cut.Find($"[data-handoff-id={id}]").TextContent, StringComparison.Ordinal), Timeout);
+
+        // Only the screen's clock moves: the words follow it.
+        clock.SetUtcNow(eta.AddSeconds(-40));
+        cut.WaitForAssertion(() => Assert.Contains("Accepted by Bea Holt, arriving in 1 min", cut.Find($"[data-handoff-id={id}]").TextContent, StringComparison.Ordinal), Timeout);
+        clock.SetUtcNow(eta.AddSeconds(80));
+        cut.WaitForAssertion(() => Assert.Contains("Accepted by Bea Holt, overdue 1 min", cut.Find($"[data-handoff-id={id}]").TextContent, StringComparison.Ordinal), Timeout);
+    }
+
+    [Fact]
+    public async Task The_wall_shows_a_declined_handoff_still_waiting_and_never_who_declined_it()
+    {
+        // Two BHCs pinged at once, so the handoff stays open (and on the wall) after one declines.
+        var n = Guid.NewGuid().ToString("N")[..8];
+        var (teamId, pcp, bhc, other, display) = ($"team-wd-{n}", $"u-pcp-{n}", $"u-bhc-{n}", $"u-bhc2-{n}", $"d-room-{n}");
+        using (var http = app.Http())
+        {
+            var request = new DevTeamRequest("Wall team",
+                [new(pcp, "Dr. Pat Carter", CareTeamRole.Pcp), new(bhc, "Sam Okafor", CareTeamRole.Bhc), new(other, "Rae Lind", CareTeamRole.Bhc)],
+                [display], [new($"p-{n}", "Alma Reyes", "Exam 3")]);
+            (await http.PutAsJsonAsync($"api/dev/teams/{teamId}", request, HuddleJson.Options)).EnsureSuccessStatusCode();
+        }
+
+        using (var http = await app.HttpAsAsync(pcp))
+        {
+            (await http.PutAsJsonAsync($"api/teams/{teamId}/handoff-policy", EscalationPolicy.Default with { PingAllAtOnce = true }, HuddleJson.Options)).EnsureSuccessStatusCode();
+        }
+
+        var presence = app.App.Services.GetRequiredService<PresenceService>();
+        await presence.ConnectionAsync(bhc, "wall-test-1", open: true);
+        await presence.ConnectionAsync(other, "wall-test-2", open: true);
+        var handoffs = app.App.Services.GetRequiredService<HandoffService>();
+        _ctx.Services.AddSingleton(handoffs);
+        _ctx.AddAuthorization().SetAuthorized("Team room").SetClaims(new Claim(HuddleClaims.UserId, display));
+        var cut = _ctx.Render<OpenHandoffsStrip>(p => p.Add(x => x.TeamId, teamId).Add(x => x.WallView, true));
+
+        var id = (await handoffs.RequestAsync(pcp, new RequestHandoff(teamId, $"p-{n}", "Exam 3", new HandoffTarget(Role: CareTeamRole.Bhc),
+            HandoffPriority.Urgent, new Sbar("PHQ-9 of 18 today")))).Value!.HandoffId;
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find($"[data-handoff-id={id}]")), Timeout);
+        var declined = await handoffs.ExecuteAsync(bhc, id, new DeclineHandoff("With a patient"));
+        Assert.True(declined.Ok, declined.Error?.Message);
+
+        // The decline reaches the wall's feed (its seq moves past the decline's summary) ...
+        var version = declined.Value!.Version;
+        cut.WaitForAssertion(() => Assert.Equal(version.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            cut.Find($"[data-handoff-id={id}]").GetAttribute("data-version")), Timeout);
+        // ... and the wall still says only room, priority and where it stands.
+        var item = cut.Find($"[data-handoff-id={id}]");
+        Assert.Equal("requested", item.GetAttribute("data-status"));
+        Assert.DoesNotContain("Sam Okafor", cut.Markup, StringComparison.Ordinal);
+        Assert.DoesNotContain(bhc, cut.Markup, StringComparison.Ordinal);
+        Assert.DoesNotContain("declin", cut.Markup, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("Alma", cut.Markup, StringComparison.Ordinal);
+        await presence.ConnectionAsync(bhc, "wall-test-1", open: false);
+        await presence.ConnectionAsync(other, "wall-test-2", open: false);
     }
 
     public ValueTask DisposeAsync() => _ctx.DisposeAsync();
