@@ -34,11 +34,14 @@ public static class HandoffWords
     public static string Status(HandoffSummary item, LiveInbox live, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(live);
-        return Status(item, live.UserId, userId => live.NameOf(item.TeamId, userId), now);
+        return Status(item, live.UserId, userId => live.NameOf(item.TeamId, userId), now, live.IsPingedFor(item));
     }
 
-    /// <summary>The same line for any viewer, with names from <paramref name="nameOf"/>.</summary>
-    public static string Status(HandoffSummary item, string viewerId, Func<string?, string> nameOf, DateTimeOffset now)
+    /// <summary>
+    /// The same line for any viewer, with names from <paramref name="nameOf"/>; "waiting for you" only
+    /// when <paramref name="viewerPinged"/> (the board, the wall and a patient's list say "waiting for an answer").
+    /// </summary>
+    public static string Status(HandoffSummary item, string viewerId, Func<string?, string> nameOf, DateTimeOffset now, bool viewerPinged = false)
     {
         ArgumentNullException.ThrowIfNull(item);
         ArgumentNullException.ThrowIfNull(nameOf);
@@ -48,7 +51,7 @@ public static class HandoffWords
         return item.Status switch
         {
             HandoffStatus.Requested when item.BusinessStatus is null or "pinged" =>
-                requester ? "Waiting for an answer" : item.HasDeclined(viewerId) ? "Waiting for others to answer" : "Waiting for you to answer",
+                requester || !viewerPinged ? "Waiting for an answer" : item.HasDeclined(viewerId) ? "Waiting for others to answer" : "Waiting for you to answer",
             HandoffStatus.Requested => $"Waiting — {item.BusinessStatus}",
             HandoffStatus.Accepted => item.Eta is { } eta ? $"Accepted by {acceptor}, {Countdown(eta, now)}" : $"Accepted by {acceptor}",
             HandoffStatus.InProgress => $"In the room: {acceptor}",

@@ -66,8 +66,8 @@ public sealed class LiveInbox : IAsyncDisposable
     public HandoffSummary? Find(string? handoffId) =>
         handoffId is not null && _items.TryGetValue(handoffId, out var item) ? item : null;
 
-    /// <summary>True when the user was pinged for <paramref name="item"/> (rather than asked for it).</summary>
-    public bool IsPingedFor(HandoffSummary item) => item?.RequesterId != UserId;
+    /// <summary>True when the user was pinged for <paramref name="item"/>: it is in their inbox and they did not ask for it.</summary>
+    public bool IsPingedFor(HandoffSummary item) => item is not null && item.RequesterId != UserId && _items.ContainsKey(item.HandoffId);
 
     /// <summary>
     /// True when the signed-in user declined <paramref name="item"/>: the summary carries its decliners,

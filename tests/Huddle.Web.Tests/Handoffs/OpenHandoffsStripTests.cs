@@ -110,6 +110,9 @@ public sealed class OpenHandoffsStripTests(HuddleAppFixture app) : IAsyncDisposa
         Assert.DoesNotContain(bhc, cut.Markup, StringComparison.Ordinal);
         Assert.DoesNotContain("declin", cut.Markup, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("Alma", cut.Markup, StringComparison.Ordinal);
+        // The room screen was pinged for nothing: it waits for an answer, not "for you".
+        Assert.Contains("Waiting for an answer", item.TextContent, StringComparison.Ordinal);
+        Assert.DoesNotContain("for you", cut.Markup, StringComparison.Ordinal);
         await presence.ConnectionAsync(bhc, "wall-test-1", open: false);
         await presence.ConnectionAsync(other, "wall-test-2", open: false);
     }
