@@ -36,7 +36,8 @@ public sealed class HandoffPhoneTests(BrowserFixture browser)
         await pcp.Locator("[data-testid=target]").ClickAsync();
         var entry = pcp.Locator($"[data-testid=target-member][data-user-id={team.Bhc}]");
         await Assertions.Expect(entry).ToContainTextAsync("Bea Holt · Behavioral health consultant — available", new() { Timeout = Timeout });
-        await pcp.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("handoff-target-picker-390.png") });
+        // The list fades in: the shot is taken with its transition run to the end.
+        await pcp.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("handoff-target-picker-390.png"), Animations = ScreenshotAnimations.Disabled });
         await pcp.Keyboard.PressAsync("Escape");
         await Assertions.Expect(entry).ToHaveCountAsync(0, new() { Timeout = Timeout });
         await Assertions.Expect(pcp.Locator("[data-testid=target]")).ToContainTextAsync("Behavioral health consultant (first available)");
