@@ -5,6 +5,8 @@ using Microsoft.Extensions.Time.Testing;
 using Orleans.TestingHost;
 using Huddle.Contracts.Common;
 using Huddle.Grains.Presence;
+using Huddle.Contracts.Presence;
+using System.Collections.Concurrent;
 
 namespace Huddle.Grains.Tests;
 
@@ -16,6 +18,9 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     /// <summary>How long a silent connection counts: long, because tests move the clock minutes at a time.</summary>
     public TimeSpan OfflineAfter { get; } = TimeSpan.FromDays(1);
+
+    /// <summary>How many times each clinician's presence grain was asked for their presence (<c>GetAsync</c>), by user id.</summary>
+    public static ConcurrentDictionary<string, int> PresenceReads { get; } = new(StringComparer.Ordinal);
 
     public InProcessTestCluster Cluster { get; private set; } = default!;
 
@@ -32,6 +37,15 @@ public sealed class ClusterFixture : IAsyncLifetime
             // Handoff escalation runs on that clock, and tests move it minutes at a time: connections
             // must not expire meanwhile (expiry itself is a domain test).
             silo.Services.Configure<PresenceOptions>(o => o.OfflineAfter = OfflineAfter);
+            silo.AddIncomingGrainCallFilter(context =>
+            {
+                if (context.InterfaceMethod?.DeclaringType == typeof(IPresenceGrain) && context.InterfaceMethod.Name == nameof(IPresenceGrain.GetAsync))
+                {
+                    PresenceReads.AddOrUpdate(context.TargetId.Key.ToString()!, 1, (_, n) => n + 1);
+                }
+
+                return context.Invoke();
+            });
         });
         Cluster = builder.Build();
         await Cluster.DeployAsync();

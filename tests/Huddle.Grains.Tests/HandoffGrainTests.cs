@@ -94,8 +94,8 @@ public sealed class HandoffGrainTests(ClusterFixture fixture)
         var roster = fixture.Grains.GetGrain<ITeamPresenceGrain>(team.Id);
         Assert.Contains(await roster.RosterAsync(), p => p.UserId == team.Bhc1 && p.Status == PresenceStatus.Available);
 
-        // BHC1's host dies (no heartbeat, no disconnect); BHC2 keeps heartbeating. Nobody reads a
-        // presence grain meanwhile, so only what the presence grains told the warm roster counts.
+        // BHC1's host dies (no heartbeat, no disconnect); BHC2 keeps heartbeating. What the presence
+        // grains told the warm roster is all it has.
         var offlineAfter = fixture.OfflineAfter;
         for (var elapsed = TimeSpan.Zero; elapsed <= offlineAfter; elapsed += offlineAfter / 4)
         {
@@ -103,10 +103,55 @@ public sealed class HandoffGrainTests(ClusterFixture fixture)
             await fixture.Grains.GetGrain<IPresenceGrain>(team.Bhc2).HeartbeatAsync($"c-{team.Bhc2}");
         }
 
+        var (bhc1Reads, bhc2Reads) = (ReadsOf(team.Bhc1), ReadsOf(team.Bhc2));
         var (grain, _) = await RequestAsync(team);
         Assert.Equal([team.Bhc2], (await ReadAsync(grain, team)).Notified);
+        // The heartbeats' tells kept BHC2 current in the roster: routing did not ask BHC2's grain;
+        // BHC1's told time had passed, so the roster asked theirs, once, and learnt they are offline.
+        Assert.Equal((bhc1Reads + 1, bhc2Reads), (ReadsOf(team.Bhc1), ReadsOf(team.Bhc2)));
         Assert.Contains(await roster.RosterAsync(), p => p.UserId == team.Bhc1 && p.Status == PresenceStatus.Offline);
     }
+
+    [Fact]
+    public async Task Opening_the_roster_asks_about_whoever_went_silent_so_a_target_picker_starts_right()
+    {
+        var team = await NewTeamAsync();
+        var roster = fixture.Grains.GetGrain<ITeamPresenceGrain>(team.Id);
+        await roster.RosterAsync();
+        fixture.Clock.Advance(fixture.OfflineAfter + TimeSpan.FromMinutes(1));
+
+        var open = await roster.OpenAsync(ITeamPresenceGrain.Feed, team.Pcp, null);
+        Assert.True(open.Ok, open.Error?.Message);
+        var snapshot = (TeamPresenceSnapshot)open.Value!.Snapshot!;
+        Assert.All(snapshot.Members, m => Assert.Equal(PresenceStatus.Offline, m.Status));
+    }
+
+    [Fact]
+    public async Task A_device_leaving_brings_the_rosters_offline_time_forward()
+    {
+        var team = await NewTeamAsync();
+        var roster = fixture.Grains.GetGrain<ITeamPresenceGrain>(team.Id);
+        await roster.RosterAsync();
+        var bhc1 = fixture.Grains.GetGrain<IPresenceGrain>(team.Bhc1);
+        var half = fixture.OfflineAfter / 2;
+
+        // The phone's host died at the start; the laptop joins and heartbeats, so the roster is told
+        // BHC1 stays online until the laptop's time runs out ...
+        fixture.Clock.Advance(half / 2);
+        await bhc1.ConnectAsync("laptop");
+        fixture.Clock.Advance(half);
+        await bhc1.HeartbeatAsync("laptop");
+        // ... then the laptop closes cleanly: still online by the silent phone, but only until the
+        // phone's time runs out, which is earlier than what the roster holds.
+        await bhc1.DisconnectAsync("laptop");
+        fixture.Clock.Advance(fixture.OfflineAfter - half);
+
+        // A role handoff (a named clinician is pinged whatever their presence): BHC2 is on do-not-disturb.
+        var (grain, _) = await RequestAsync(team);
+        Assert.DoesNotContain(team.Bhc1, (await ReadAsync(grain, team)).Notified);
+    }
+
+    private static int ReadsOf(string userId) => ClusterFixture.PresenceReads.GetValueOrDefault(userId);
 
     [Fact]
     public async Task A_member_added_after_the_roster_warmed_up_is_still_routed()

@@ -43,14 +43,14 @@ public abstract partial class HandoffFeedGrain(IPersistentState<HandoffFeedState
             return denied;
         }
 
-        return Feed.Open(placed.Value!, since, Snapshot);
+        return Feed.Open(placed.Value!, since, () => Snapshot(placed.Value!));
     }
 
     /// <summary>The audience <paramref name="userId"/> is placed in (asking for <paramref name="audience"/>), or why they may not watch.</summary>
     protected abstract Task<Result<string>> AudienceOfAsync(string userId, string? audience);
 
-    /// <summary>The snapshot a watcher starts from.</summary>
-    protected abstract object Snapshot();
+    /// <summary>The snapshot a watcher of <paramref name="audience"/> starts from.</summary>
+    protected abstract object Snapshot(string audience);
 
     /// <summary>
     /// Takes <paramref name="item"/> in; when it is newer than what is held, stores it and publishes

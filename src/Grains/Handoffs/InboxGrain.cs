@@ -30,5 +30,5 @@ public sealed class InboxGrain(
         return Task.FromResult(placed);
     }
 
-    protected override object Snapshot() => new InboxSnapshot(Key, State.State.Seq, Items);
+    protected override object Snapshot(string audience) => new InboxSnapshot(Key, State.State.Seq, Items);
 }

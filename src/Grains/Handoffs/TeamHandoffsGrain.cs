@@ -11,8 +11,8 @@ namespace Huddle.Grains.Handoffs;
 
 /// <summary>
 /// A team's handoff desk: its escalation policy and the feed <c>handoffs:{teamId}</c> of its open
-/// handoffs, for the board (members) and the room display (displays). Access follows the team's roster,
-/// asked of the team's grain on every open.
+/// handoffs, for the board (members) and the room display (displays; their summaries never say who
+/// declined). Access follows the team's roster, asked of the team's grain on every open.
 /// </summary>
 public sealed class TeamHandoffsGrain(
     [PersistentState(StorageNames.TeamHandoffsState, StorageNames.Huddle)] IPersistentState<HandoffFeedState> state,
@@ -65,8 +65,9 @@ public sealed class TeamHandoffsGrain(
         {
             await TakeAsync(item, keepClosed: 0, seq =>
             {
-                var change = new TeamHandoffsChange(Key, seq, item, clock.UtcNow);
-                return [new(FeedAudiences.Members, change), new(FeedAudiences.Displays, change)];
+                var now = clock.UtcNow;
+                return [new(FeedAudiences.Members, new TeamHandoffsChange(Key, seq, item, now)),
+                    new(FeedAudiences.Displays, new TeamHandoffsChange(Key, seq, ForDisplays(item), now))];
             });
         }
         catch
@@ -132,5 +133,10 @@ public sealed class TeamHandoffsGrain(
             : placed;
     }
 
-    protected override object Snapshot() => new TeamHandoffsSnapshot(Key, State.State.Seq, Items, Policy);
+    protected override object Snapshot(string audience) => audience == FeedAudiences.Displays
+        ? new TeamHandoffsSnapshot(Key, State.State.Seq, [.. Items.Select(ForDisplays)], Policy)
+        : new TeamHandoffsSnapshot(Key, State.State.Seq, Items, Policy);
+
+    /// <summary>What a room display may hold of a handoff: never who declined it (DOMAIN.md, the wall).</summary>
+    private static HandoffSummary ForDisplays(HandoffSummary item) => item.Declined.IsEmpty ? item : item with { Declined = [] };
 }

@@ -25,6 +25,15 @@ public sealed partial class PresenceGrain(
     /// <summary>The <see cref="PresenceView.OnlineUntil"/> the rosters were last told (not stored: a new activation tells them again).</summary>
     private DateTimeOffset? _toldUntil;
 
+    /// <summary>True when the last tell failed: the next call tells the rosters again, whatever changed.</summary>
+    private bool _rostersStale = true;
+
+    /// <summary>
+    /// The presence as stored, while a write of a newer one is under way: <see cref="GetAsync"/>
+    /// interleaves, and must not hand a roster a presence that a failed write then takes back.
+    /// </summary>
+    private ClinicianPresence? _stored;
+
     private string UserId => this.GetPrimaryKeyString();
 
     private TimeSpan OfflineAfter => options.Value.OfflineAfter;
@@ -41,7 +50,8 @@ public sealed partial class PresenceGrain(
         return chosen.Error is { } error ? error : await ChangeAsync(_ => chosen.Value!);
     }
 
-    public Task<PresenceView> GetAsync() => Task.FromResult(Current().View(UserId, OfflineAfter));
+    public Task<PresenceView> GetAsync() =>
+        Task.FromResult((_stored ?? state.State.Presence).Expire(clock.UtcNow, OfflineAfter).View(UserId, OfflineAfter));
 
     private ClinicianPresence Current() => state.State.Presence.Expire(clock.UtcNow, OfflineAfter);
 
@@ -54,6 +64,7 @@ public sealed partial class PresenceGrain(
         var changed = after.Status != before.Status || after.Chosen != before.Chosen;
         if (changed)
         {
+            _stored = before;
             try
             {
                 await state.WriteStateAsync();
@@ -62,6 +73,10 @@ public sealed partial class PresenceGrain(
             {
                 state.State.Presence = before;
                 throw;
+            }
+            finally
+            {
+                _stored = null;
             }
 
             LogChanged(UserId, after.Status);
@@ -81,21 +96,29 @@ public sealed partial class PresenceGrain(
     /// </summary>
     private async Task TellTeamsAsync(PresenceView view)
     {
-        _toldUntil = view.OnlineUntil;
         try
         {
             var teams = (await GrainFactory.GetGrain<IUserGrain>(UserId).GetAsync())?.TeamIds ?? [];
             await Task.WhenAll(teams.Select(t => GrainFactory.GetGrain<ITeamPresenceGrain>(t).UpdateAsync(view)));
+            (_toldUntil, _rostersStale) = (view.OnlineUntil, false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            // The next heartbeat (20 s) tells them again; until then a roster that lacks this news
+            // asks this grain once the onlineUntil it holds has passed.
+            _rostersStale = true;
             LogTellFailed(ex, UserId);
         }
     }
 
-    /// <summary>True when the rosters' idea of how long this clinician stays online is half an expiry behind.</summary>
-    private bool RostersFallingBehind(PresenceView view) =>
-        view.OnlineUntil is { } until && (_toldUntil is not { } told || until - told >= OfflineAfter / 2);
+    /// <summary>
+    /// True when the rosters' idea of how long this clinician stays online is wrong enough to matter:
+    /// half an expiry behind, or too late (a device left and the one still heard from is older), or
+    /// the last tell failed.
+    /// </summary>
+    private bool RostersFallingBehind(PresenceView view) => _rostersStale
+        || (view.OnlineUntil != _toldUntil
+            && (view.OnlineUntil is not { } until || _toldUntil is not { } told || until < told || until - told >= OfflineAfter / 2));
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Presence of {UserId} could not reach every team roster")]
     private partial void LogTellFailed(Exception ex, string userId);

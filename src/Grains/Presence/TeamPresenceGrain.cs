@@ -17,9 +17,10 @@ namespace Huddle.Grains.Presence;
 /// only when their presence is next read. The seq is stored with the roster, so a re-activated roster
 /// continues the same numbering. Routing reads it (<see cref="RosterAsync"/>) instead of every member's
 /// grain: presence grains also tell it, now and then, how long each clinician stays online without
-/// another heartbeat (<see cref="PresenceView.OnlineUntil"/>, kept in memory only), so it asks a
-/// clinician's grain only when that time has passed (they went silent, or a tell went astray) and,
-/// once, every member when it is activated, because what it stored may be old.
+/// another heartbeat (<see cref="PresenceView.OnlineUntil"/>; not written for its own sake), so it asks
+/// a clinician's grain only when that time has passed (they went silent, or a tell went astray) and,
+/// once, every member when it is activated, because what it stored may be old. Opening the feed does
+/// the same first, so a target picker starts right.
 /// </summary>
 public sealed partial class TeamPresenceGrain(
     [PersistentState(StorageNames.TeamPresenceState, StorageNames.Huddle)] IPersistentState<TeamPresenceState> state,
@@ -44,18 +45,74 @@ public sealed partial class TeamPresenceGrain(
         return base.OnActivateAsync(cancellationToken);
     }
 
-    public async Task UpdateAsync(PresenceView member)
+    public Task UpdateAsync(PresenceView member)
     {
         ArgumentNullException.ThrowIfNull(member);
-        if (state.State.Members.TryGetValue(member.UserId, out var known) && Same(known, member))
+        return TakeAsync([member]);
+    }
+
+    public async Task<ImmutableArray<PresenceView>> RosterAsync()
+    {
+        var unread = await MakeCurrentAsync([]);
+        var now = clock.UtcNow;
+        // What could not be confirmed is left out: the caller asks those clinicians' grains itself.
+        return [.. state.State.Members.Values.Where(m => !unread.Contains(m.UserId) && !IsLapsed(m, now))];
+    }
+
+    /// <summary>
+    /// Brings the roster up to date where it may not be: every member once after activation (what was
+    /// stored may be old), then the online members whose told <see cref="PresenceView.OnlineUntil"/> has
+    /// passed, and <paramref name="unknown"/>. Returns those that could not be read (or stored).
+    /// </summary>
+    private async Task<IReadOnlySet<string>> MakeCurrentAsync(IEnumerable<string> unknown)
+    {
+        if (!_current)
         {
-            // Only how long they stay online moved: nothing to store or publish.
-            state.State.Members = state.State.Members.SetItem(member.UserId, member);
+            var failed = await ReadMembersAsync(null);
+            _current = failed.Count == 0;
+            return failed;
+        }
+
+        var now = clock.UtcNow;
+        var due = state.State.Members.Values.Where(m => IsLapsed(m, now)).Select(m => m.UserId).Union(unknown, StringComparer.Ordinal).ToList();
+        return due.Count == 0 ? ImmutableHashSet<string>.Empty : await ReadMembersAsync(due);
+    }
+
+    /// <summary>Online by what the roster was last told, but past the time that holds without another heartbeat.</summary>
+    private static bool IsLapsed(PresenceView member, DateTimeOffset now) =>
+        member.Status != PresenceStatus.Offline && (member.OnlineUntil is not { } until || until <= now);
+
+    /// <summary>
+    /// Takes in <paramref name="views"/>: those whose status, since or choice moved are stored in one
+    /// write and then published, one change each; one whose only news is <see cref="PresenceView.OnlineUntil"/>
+    /// is kept in memory (written along with the next real change).
+    /// </summary>
+    private async Task TakeAsync(IReadOnlyCollection<PresenceView> views)
+    {
+        var (membersBefore, seqBefore) = (state.State.Members, state.State.Seq);
+        var members = membersBefore;
+        var changed = new List<PresenceView>();
+        foreach (var view in views)
+        {
+            // Someone never seen is held (so routing need not ask again) but is no news: the
+            // snapshot already shows a member it lacks as offline.
+            var isKnown = members.TryGetValue(view.UserId, out var known);
+            var neverSeen = !isKnown && view.Status == PresenceStatus.Offline && view.Since == DateTimeOffset.MinValue;
+            if (!neverSeen && (!isKnown || !Same(known!, view)))
+            {
+                changed.Add(view);
+            }
+
+            members = members.SetItem(view.UserId, view);
+        }
+
+        state.State.Members = members;
+        if (changed.Count == 0)
+        {
             return;
         }
 
-        var (membersBefore, seqBefore) = (state.State.Members, state.State.Seq);
-        (state.State.Members, state.State.Seq) = (membersBefore.SetItem(member.UserId, member), seqBefore + 1);
+        state.State.Seq = seqBefore + changed.Count;
         try
         {
             await state.WriteStateAsync();
@@ -68,32 +125,13 @@ public sealed partial class TeamPresenceGrain(
             throw;
         }
 
-        var change = new TeamPresenceChange(TeamId, state.State.Seq, member, clock.UtcNow);
-        Feed.Publish(state.State.Seq, [new(FeedAudiences.Members, change), new(FeedAudiences.Displays, change)]);
-    }
-
-    public async Task<ImmutableArray<PresenceView>> RosterAsync()
-    {
-        if (!_current)
+        var (seq, now) = (seqBefore, clock.UtcNow);
+        foreach (var view in changed)
         {
-            await ReadMembersAsync(null);
-            _current = true;
+            var change = new TeamPresenceChange(TeamId, ++seq, view, now);
+            Feed.Publish(seq, [new(FeedAudiences.Members, change), new(FeedAudiences.Displays, change)]);
         }
-        else if (Lapsed(clock.UtcNow) is { Count: > 0 } lapsed)
-        {
-            await ReadMembersAsync(lapsed);
-        }
-
-        return [.. state.State.Members.Values];
     }
-
-    /// <summary>The online members whose last told heartbeat has run out: gone silent, or not told since.</summary>
-    private List<string> Lapsed(DateTimeOffset now) =>
-    [
-        .. state.State.Members.Values
-            .Where(m => m.Status != PresenceStatus.Offline && (m.OnlineUntil is not { } until || until <= now))
-            .Select(m => m.UserId),
-    ];
 
     public Task<long> SubscribeAsync(string kind, IFeedObserver observer)
     {
@@ -122,6 +160,9 @@ public sealed partial class TeamPresenceGrain(
             return HuddleError.Forbidden("Only members and displays of the care team can watch its presence.");
         }
 
+        // Right when it opens (a target picker reads it): who went silent and who the roster never heard of are asked.
+        await MakeCurrentAsync(profile.Members.Select(m => m.UserId).Where(u => !state.State.Members.ContainsKey(u)));
+
         // The snapshot lists the whole roster: a member never seen is offline.
         return Feed.Open(placed, since, () => new TeamPresenceSnapshot(TeamId, state.State.Seq,
         [
@@ -142,31 +183,48 @@ public sealed partial class TeamPresenceGrain(
         await ReadMembersAsync(null);
     }
 
-    /// <summary>Asks the presence grains of <paramref name="userIds"/> (null: every member), all at once, and takes in what changed.</summary>
-    private async Task ReadMembersAsync(IEnumerable<string>? userIds)
+    /// <summary>
+    /// Asks the presence grains of <paramref name="userIds"/> (null: every member) all at once and takes
+    /// in what they say in one write; returns those that could not be read, or all when the write failed.
+    /// </summary>
+    private async Task<IReadOnlySet<string>> ReadMembersAsync(IReadOnlyCollection<string>? userIds)
     {
         if (userIds is null)
         {
             if (await GrainFactory.GetGrain<ICareTeamGrain>(TeamId).GetProfileAsync() is not { } profile)
             {
-                return;
+                return ImmutableHashSet<string>.Empty;
             }
 
-            userIds = profile.Members.Select(m => m.UserId);
+            userIds = [.. profile.Members.Select(m => m.UserId)];
         }
 
         var reads = userIds.Select(u => (UserId: u, Read: GrainFactory.GetGrain<IPresenceGrain>(u).GetAsync())).ToList();
+        var (views, failed) = (new List<PresenceView>(), new HashSet<string>(StringComparer.Ordinal));
         foreach (var (userId, read) in reads)
         {
             try
             {
-                await UpdateAsync(await read);
+                views.Add(await read);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
+                failed.Add(userId);
                 LogRefreshFailed(ex, TeamId, userId);
             }
         }
+
+        try
+        {
+            await TakeAsync(views);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogRefreshFailed(ex, TeamId, "(the roster's write)");
+            return userIds.ToHashSet(StringComparer.Ordinal);
+        }
+
+        return failed;
     }
 
     private static bool Same(PresenceView a, PresenceView b) => a.Status == b.Status && a.Since == b.Since && a.Chosen == b.Chosen;

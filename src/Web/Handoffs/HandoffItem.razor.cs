@@ -42,6 +42,9 @@ public sealed partial class HandoffItem : IDisposable
 
     private bool Pinged => Live.IsPingedFor(Item);
 
+    /// <summary>The signed-in user asked for it (a team member opening it from the board is neither this nor pinged).</summary>
+    private bool Requester => Item.RequesterId == Live.UserId;
+
     private bool Mine => Item.AcceptedBy == Live.UserId;
 
     private bool Declined => Pinged && Live.HasDeclined(Item);
