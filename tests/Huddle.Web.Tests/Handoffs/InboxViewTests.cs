@@ -54,6 +54,28 @@ public sealed class InboxViewTests(HuddleAppFixture app) : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_team_member_who_was_neither_asked_nor_pinged_sees_no_requesters_words_or_buttons()
+    {
+        // The BHC is offline, so the role request pings nobody and fails at once ("no response",
+        // a referral on offer to the requester): it is in the PCP's inbox only.
+        var (teamId, pcp, bhc) = await CreateTeamAsync();
+        var requested = await Handoffs.RequestAsync(pcp, new RequestHandoff(teamId, $"p-{teamId[8..]}", "Exam 3",
+            new HandoffTarget(Role: CareTeamRole.Bhc), HandoffPriority.Urgent, new Sbar("PHQ-9 of 18 today")));
+        Assert.True(requested.Ok, requested.Error?.Message);
+
+        // The BHC opens it from the board (the handoff page shows one HandoffItem with their inbox).
+        var dispatcher = _ctx.Renderer.Dispatcher;
+        var live = await dispatcher.InvokeAsync(() => LiveInbox.OpenAsync(Handoffs, bhc, work => dispatcher.InvokeAsync(work), () => Task.CompletedTask));
+        _inboxes.Add(live);
+        var cut = _ctx.Render<HandoffItem>(p => p.Add(x => x.Item, requested.Value!).Add(x => x.Live, live));
+
+        Assert.Equal(HandoffStatus.Failed, requested.Value!.Status);
+        Assert.Contains("From ", cut.Markup, StringComparison.Ordinal);
+        Assert.DoesNotContain("Your request", cut.Markup, StringComparison.Ordinal);
+        Assert.Empty(cut.FindAll("[data-testid=schedule-referral], [data-testid=cancel], [data-testid=accept], [data-testid=decline]"));
+    }
+
+    [Fact]
     public async Task A_ping_appears_live_and_accepting_it_shows_it_accepted_with_the_eta()
     {
         var (teamId, pcp, bhc) = await CreateTeamAsync();
