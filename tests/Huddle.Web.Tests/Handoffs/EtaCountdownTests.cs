@@ -101,18 +101,7 @@ public sealed class EtaCountdownTests(HuddleAppFixture app) : IAsyncDisposable
             _clockSet = true;
         }
 
-        IRenderedComponent<InboxView>? cut = null;
-        var dispatcher = _ctx.Renderer.Dispatcher;
-        var live = await dispatcher.InvokeAsync(() => LiveInbox.OpenAsync(Handoffs, userId,
-            work => dispatcher.InvokeAsync(work),
-            () =>
-            {
-                cut?.Render();
-                return Task.CompletedTask;
-            }));
-        _inboxes.Add(live);
-        cut = _ctx.Render<InboxView>(p => p.Add(x => x.Live, live));
-        return cut;
+        return await _ctx.RenderInboxAsync(Handoffs, userId, _inboxes);
     }
 
     public async ValueTask DisposeAsync()

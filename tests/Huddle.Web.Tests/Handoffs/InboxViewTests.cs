@@ -37,21 +37,7 @@ public sealed class InboxViewTests(HuddleAppFixture app) : IAsyncDisposable
         return team;
     }
 
-    private async Task<IRenderedComponent<InboxView>> RenderAsync(string userId)
-    {
-        IRenderedComponent<InboxView>? cut = null;
-        var dispatcher = _ctx.Renderer.Dispatcher;
-        var live = await dispatcher.InvokeAsync(() => LiveInbox.OpenAsync(Handoffs, userId,
-            work => dispatcher.InvokeAsync(work),
-            () =>
-            {
-                cut?.Render();
-                return Task.CompletedTask;
-            }));
-        _inboxes.Add(live);
-        cut = _ctx.Render<InboxView>(p => p.Add(x => x.Live, live));
-        return cut;
-    }
+    private Task<IRenderedComponent<InboxView>> RenderAsync(string userId) => _ctx.RenderInboxAsync(Handoffs, userId, _inboxes);
 
     [Fact]
     public async Task A_team_member_who_was_neither_asked_nor_pinged_sees_no_requesters_words_or_buttons()
@@ -142,26 +128,12 @@ public sealed class InboxViewTests(HuddleAppFixture app) : IAsyncDisposable
     {
         // Two BHCs pinged at once: when one declines, the handoff still waits for the other, so the
         // answer buttons can only be gone because of the decline.
-        var n = Guid.NewGuid().ToString("N")[..8];
-        var (teamId, pcp, bhc, other) = ($"team-dc-{n}", $"u-pcp-{n}", $"u-bhc-{n}", $"u-bhc2-{n}");
-        using (var http = app.Http())
-        {
-            var request = new DevTeamRequest("Decline team",
-                [new(pcp, "Dr. Pat Carter", CareTeamRole.Pcp), new(bhc, "Sam Okafor", CareTeamRole.Bhc), new(other, "Rae Lind", CareTeamRole.Bhc)],
-                [$"d-room-{n}"], [new($"p-{n}", "Alma Reyes", "Exam 3")]);
-            (await http.PutAsJsonAsync($"api/dev/teams/{teamId}", request, HuddleJson.Options)).EnsureSuccessStatusCode();
-        }
-
-        using (var http = await app.HttpAsAsync(pcp))
-        {
-            (await http.PutAsJsonAsync($"api/teams/{teamId}/handoff-policy", EscalationPolicy.Default with { PingAllAtOnce = true }, HuddleJson.Options)).EnsureSuccessStatusCode();
-        }
-
+        var (teamId, pcp, bhc, other, _, patientId) = await app.CreateTwoBhcTeamAsync("dc");
         var presence = app.App.Services.GetRequiredService<PresenceService>();
         await presence.ConnectionAsync(bhc, "test-circuit-3", open: true);
         await presence.ConnectionAsync(other, "test-circuit-4", open: true);
         var before = await RenderAsync(bhc);
-        var requested = await Handoffs.RequestAsync(pcp, new RequestHandoff(teamId, $"p-{n}", "Exam 3", new HandoffTarget(Role: CareTeamRole.Bhc),
+        var requested = await Handoffs.RequestAsync(pcp, new RequestHandoff(teamId, patientId, "Exam 3", new HandoffTarget(Role: CareTeamRole.Bhc),
             HandoffPriority.Urgent, new Sbar("PHQ-9 of 18 today")));
         var id = requested.Value!.HandoffId;
         before.WaitForAssertion(() => Assert.NotEmpty(before.FindAll($"[data-handoff-id={id}] [data-testid=accept]")), Timeout);

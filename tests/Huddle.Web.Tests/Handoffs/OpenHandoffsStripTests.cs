@@ -70,20 +70,7 @@ public sealed class OpenHandoffsStripTests(HuddleAppFixture app) : IAsyncDisposa
     public async Task The_wall_shows_a_declined_handoff_still_waiting_and_never_who_declined_it()
     {
         // Two BHCs pinged at once, so the handoff stays open (and on the wall) after one declines.
-        var n = Guid.NewGuid().ToString("N")[..8];
-        var (teamId, pcp, bhc, other, display) = ($"team-wd-{n}", $"u-pcp-{n}", $"u-bhc-{n}", $"u-bhc2-{n}", $"d-room-{n}");
-        using (var http = app.Http())
-        {
-            var request = new DevTeamRequest("Wall team",
-                [new(pcp, "Dr. Pat Carter", CareTeamRole.Pcp), new(bhc, "Sam Okafor", CareTeamRole.Bhc), new(other, "Rae Lind", CareTeamRole.Bhc)],
-                [display], [new($"p-{n}", "Alma Reyes", "Exam 3")]);
-            (await http.PutAsJsonAsync($"api/dev/teams/{teamId}", request, HuddleJson.Options)).EnsureSuccessStatusCode();
-        }
-
-        using (var http = await app.HttpAsAsync(pcp))
-        {
-            (await http.PutAsJsonAsync($"api/teams/{teamId}/handoff-policy", EscalationPolicy.Default with { PingAllAtOnce = true }, HuddleJson.Options)).EnsureSuccessStatusCode();
-        }
+        var (teamId, pcp, bhc, other, display, patientId) = await app.CreateTwoBhcTeamAsync("wd");
 
         var presence = app.App.Services.GetRequiredService<PresenceService>();
         await presence.ConnectionAsync(bhc, "wall-test-1", open: true);
@@ -93,7 +80,7 @@ public sealed class OpenHandoffsStripTests(HuddleAppFixture app) : IAsyncDisposa
         _ctx.AddAuthorization().SetAuthorized("Team room").SetClaims(new Claim(HuddleClaims.UserId, display));
         var cut = _ctx.Render<OpenHandoffsStrip>(p => p.Add(x => x.TeamId, teamId).Add(x => x.WallView, true));
 
-        var id = (await handoffs.RequestAsync(pcp, new RequestHandoff(teamId, $"p-{n}", "Exam 3", new HandoffTarget(Role: CareTeamRole.Bhc),
+        var id = (await handoffs.RequestAsync(pcp, new RequestHandoff(teamId, patientId, "Exam 3", new HandoffTarget(Role: CareTeamRole.Bhc),
             HandoffPriority.Urgent, new Sbar("PHQ-9 of 18 today")))).Value!.HandoffId;
         cut.WaitForAssertion(() => Assert.NotNull(cut.Find($"[data-handoff-id={id}]")), Timeout);
         var declined = await handoffs.ExecuteAsync(bhc, id, new DeclineHandoff("With a patient"));
