@@ -74,7 +74,8 @@ public sealed class EscalationTests
         Assert.Equal([HandoffActions.Requested, HandoffActions.Pinged, HandoffActions.Escalated, HandoffActions.Escalated, HandoffActions.NoResponse],
             handoff.History.Select(e => e.Action));
         Assert.Equal([Pcp], handoff.History[^1].UserIds);
-        Assert.All(handoff.History.Skip(1), e => Assert.Equal(Escalation.System, e.ActorId));
+        // The request is the PCP's; every later step is the system's.
+        Assert.Equal([Pcp, Escalation.System, Escalation.System, Escalation.System, Escalation.System], handoff.History.Select(e => e.ActorId));
     }
 
     [Fact]

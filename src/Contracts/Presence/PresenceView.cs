@@ -14,4 +14,8 @@ public sealed record PresenceView(
     [property: Id(2)] DateTimeOffset Since,
     [property: Id(3)] PresenceStatus? Chosen,
     [property: Id(4)] int Connections,
-    [property: Id(5)] DateTimeOffset? OnlineUntil = null);
+    [property: Id(5)] DateTimeOffset? OnlineUntil = null)
+{
+    /// <summary>A clinician never seen online: offline since the beginning of time.</summary>
+    public static PresenceView NeverSeen(string userId) => new(userId, PresenceStatus.Offline, DateTimeOffset.MinValue, null, 0);
+}

@@ -12,9 +12,9 @@ namespace Huddle.Grains.Presence;
 
 /// <summary>
 /// A team's presence roster and its feed <c>presence:{teamId}</c>. Clinicians' presence grains push
-/// their changes here; while anyone watches, the roster also re-reads its members every
-/// <see cref="RefreshEvery"/>, because a clinician whose every connection went silent turns offline
-/// only when their presence is next read. The seq is stored with the roster, so a re-activated roster
+/// their changes here; while anyone watches, the roster also checks every <see cref="RefreshEvery"/>
+/// the members whose told online time has passed, because a clinician whose every connection went
+/// silent turns offline only when their presence is next read. The seq is stored with the roster, so a re-activated roster
 /// continues the same numbering. Routing reads it (<see cref="RosterAsync"/>) instead of every member's
 /// grain: presence grains also tell it, now and then, how long each clinician stays online without
 /// another heartbeat (<see cref="PresenceView.OnlineUntil"/>; not written for its own sake), so it asks
@@ -28,7 +28,7 @@ public sealed partial class TeamPresenceGrain(
     IOptions<FeedOptions> feedOptions,
     ILogger<TeamPresenceGrain> logger) : Grain, ITeamPresenceGrain
 {
-    /// <summary>How often a watched roster re-reads its members' presence.</summary>
+    /// <summary>How often a watched roster asks about the members who may have gone silent.</summary>
     public static readonly TimeSpan RefreshEvery = TimeSpan.FromSeconds(30);
 
     private FeedPublisher? _feed;
@@ -97,7 +97,7 @@ public sealed partial class TeamPresenceGrain(
             // Someone never seen is held (so routing need not ask again) but is no news: the
             // snapshot already shows a member it lacks as offline.
             var isKnown = members.TryGetValue(view.UserId, out var known);
-            var neverSeen = !isKnown && view.Status == PresenceStatus.Offline && view.Since == DateTimeOffset.MinValue;
+            var neverSeen = !isKnown && view == PresenceView.NeverSeen(view.UserId);
             if (!neverSeen && (!isKnown || !Same(known!, view)))
             {
                 changed.Add(view);
@@ -167,7 +167,7 @@ public sealed partial class TeamPresenceGrain(
         return Feed.Open(placed, since, () => new TeamPresenceSnapshot(TeamId, state.State.Seq,
         [
             .. profile.Members.Select(m => state.State.Members.GetValueOrDefault(m.UserId)
-                ?? new PresenceView(m.UserId, PresenceStatus.Offline, DateTimeOffset.MinValue, null, 0)),
+                ?? PresenceView.NeverSeen(m.UserId)),
         ]));
     }
 
@@ -180,7 +180,8 @@ public sealed partial class TeamPresenceGrain(
             return;
         }
 
-        await ReadMembersAsync(null);
+        // Only who may have gone silent: every change of status is told, and a lost tell is told again.
+        await MakeCurrentAsync([]);
     }
 
     /// <summary>

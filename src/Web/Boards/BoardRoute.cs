@@ -7,24 +7,12 @@ using Huddle.Web.Live;
 namespace Huddle.Web.Boards;
 
 /// <summary>The board's route through the relay: a team's grain owns <c>board:{teamId}</c>, changes go out as <c>BoardChanged</c>.</summary>
-public sealed class BoardRoute(HuddleClock clock) : IFeedRoute
+public sealed class BoardRoute(HuddleClock clock) : FeedRoute<ICareTeamGrain, BoardChange>(ICareTeamGrain.BoardFeed)
 {
-    public string Kind => ICareTeamGrain.BoardFeed;
-
     /// <summary>The board feed of <paramref name="teamId"/>.</summary>
     public static FeedId FeedOf(string teamId) => new(ICareTeamGrain.BoardFeed, teamId);
 
-    public IFeedGrain Owner(IGrainFactory grains, string key)
-    {
-        ArgumentNullException.ThrowIfNull(grains);
-        return grains.GetGrain<ICareTeamGrain>(key);
-    }
+    protected override Task Send(IHuddleClient clients, BoardChange change) => clients.BoardChanged(change);
 
-    public Task SendAsync(IHuddleClient clients, object payload)
-    {
-        ArgumentNullException.ThrowIfNull(clients);
-        return clients.BoardChanged((BoardChange)payload);
-    }
-
-    public object ResetPayload(FeedId feed, long seq, string reason) => BoardChange.ResetAt(feed.Key, seq, reason, clock.UtcNow);
+    public override object ResetPayload(FeedId feed, long seq, string reason) => BoardChange.ResetAt(feed.Key, seq, reason, clock.UtcNow);
 }

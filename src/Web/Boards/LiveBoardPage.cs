@@ -1,4 +1,5 @@
 using Huddle.Web.Auth;
+using Huddle.Web.Live;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 
@@ -36,15 +37,7 @@ public abstract class LiveBoardPage : ComponentBase, IAsyncDisposable
         }
 
         var user = (await AuthState).User;
-        var live = await LiveBoard.OpenAsync(Boards, TeamId, user.UserIdOf(), WallView, InvokeAsync, StateHasChanged);
-        if (_disposed)
-        {
-            // The page was left while the board was opening: close what was just opened.
-            await live.DisposeAsync();
-            return;
-        }
-
-        Live = live;
+        Live = await LiveBoard.OpenAsync(Boards, TeamId, user.UserIdOf(), WallView, InvokeAsync, StateHasChanged).KeptUnlessLeftAsync(() => _disposed);
     }
 
     public async ValueTask DisposeAsync()

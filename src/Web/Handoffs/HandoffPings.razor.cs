@@ -1,5 +1,6 @@
 using Huddle.Contracts.Handoffs;
 using Huddle.Web.Auth;
+using Huddle.Web.Live;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.JSInterop;
@@ -61,10 +62,8 @@ public sealed partial class HandoffPings : IAsyncDisposable
     {
         _listening = true;
         await Circuit.StartPresenceAsync(_userId);
-        var live = await LiveInbox.OpenAsync(Handoffs, _userId, InvokeAsync, OnInboxChanged, OnPing);
-        if (_disposed)
+        if (await LiveInbox.OpenAsync(Handoffs, _userId, InvokeAsync, OnInboxChanged, OnPing).KeptUnlessLeftAsync(() => _disposed) is not { } live)
         {
-            await live.DisposeAsync();
             return;
         }
 

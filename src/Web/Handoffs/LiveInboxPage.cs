@@ -1,4 +1,5 @@
 using Huddle.Web.Auth;
+using Huddle.Web.Live;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 
@@ -25,15 +26,7 @@ public abstract class LiveInboxPage : ComponentBase, IAsyncDisposable
     protected override async Task OnInitializedAsync()
     {
         UserId = (await AuthState).User.UserIdOf();
-        var live = await LiveInbox.OpenAsync(Handoffs, UserId, InvokeAsync, OnInboxChangedAsync);
-        if (_disposed)
-        {
-            // The page was left while the inbox was opening: close what was just opened.
-            await live.DisposeAsync();
-            return;
-        }
-
-        Live = live;
+        Live = await LiveInbox.OpenAsync(Handoffs, UserId, InvokeAsync, OnInboxChangedAsync).KeptUnlessLeftAsync(() => _disposed);
     }
 
     /// <summary>The inbox changed (on the renderer); re-renders by default.</summary>

@@ -4,6 +4,7 @@ using Huddle.Contracts.Common;
 using Huddle.Contracts.Handoffs;
 using Huddle.Contracts.Patients;
 using Huddle.Contracts.Presence;
+using Huddle.Web.Live;
 using Huddle.Web.Presence;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
@@ -80,18 +81,11 @@ public sealed partial class PatientPage
         _room = _patient!.Room;
         _target = Roles.Length > 0 ? $"role:{Roles[0]}" : null;
         // The one live roster of this page (the strip shows it too): each change re-renders the page.
-        var roster = await LiveTeamPresence.OpenAsync(TeamPresence, UserId, TeamId, InvokeAsync, () =>
+        _roster = await LiveTeamPresence.OpenAsync(TeamPresence, UserId, TeamId, InvokeAsync, () =>
         {
             StateHasChanged();
             return Task.CompletedTask;
-        });
-        if (Disposed)
-        {
-            await roster.DisposeAsync();
-            return;
-        }
-
-        _roster = roster;
+        }).KeptUnlessLeftAsync(() => Disposed);
     }
 
     protected override async ValueTask DisposeCoreAsync()

@@ -1,6 +1,7 @@
 using Huddle.Contracts.CareTeams;
 using Huddle.Contracts.Presence;
 using Huddle.Web.Auth;
+using Huddle.Web.Live;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using MudBlazor;
@@ -49,19 +50,11 @@ public sealed partial class TeamPresenceStrip : IAsyncDisposable
         }
 
         var userId = (await AuthState).User.UserIdOf();
-        var own = await LiveTeamPresence.OpenAsync(Presence, userId, Team.TeamId, InvokeAsync, () =>
+        _own = await LiveTeamPresence.OpenAsync(Presence, userId, Team.TeamId, InvokeAsync, () =>
         {
             StateHasChanged();
             return Task.CompletedTask;
-        });
-        if (_disposed)
-        {
-            // Left while the roster was opening: close what was just opened.
-            await own.DisposeAsync();
-            return;
-        }
-
-        _own = own;
+        }).KeptUnlessLeftAsync(() => _disposed);
     }
 
     private static Color ColorOf(PresenceStatus status) => status switch
