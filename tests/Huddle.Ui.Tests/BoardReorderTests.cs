@@ -48,7 +48,7 @@ public sealed class BoardReorderTests(BrowserFixture browser)
         await BrowserFixture.OpenMenuAtAsync(pcp, "[data-testid=move-up]");
         // The last card has nowhere further down to go: the menu does not offer it.
         await Assertions.Expect(pcp.Locator("[data-testid=move-down]")).ToHaveCountAsync(0);
-        await pcp.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("board-keyboard-reorder-menu.png") });
+        await pcp.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("board-keyboard-reorder-menu.png"), Animations = ScreenshotAnimations.Disabled });
         await Axe.AssertNoViolationsAsync(pcp, "the board with a card's reorder menu open");
         await pcp.Keyboard.PressAsync("Enter");
 
@@ -67,7 +67,7 @@ public sealed class BoardReorderTests(BrowserFixture browser)
         await Assertions.Expect(NamesIn(pcp, "lane-1")).ToHaveTextAsync(twice, new() { Timeout = Timeout });
         await Assertions.Expect(MenuButtonOf(pcp, "lane-1", "Chloe Park")).ToBeFocusedAsync(new() { Timeout = Timeout });
         await Assertions.Expect(pcp.Locator("[data-testid=board-announcer]")).ToHaveTextAsync("Moved Chloe Park to position 1 of 3 in To discuss");
-        await pcp.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("board-keyboard-reordered.png") });
+        await pcp.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("board-keyboard-reordered.png"), Animations = ScreenshotAnimations.Disabled });
 
         // The other member's board follows live, and a reload reads the order back from the grain.
         await Assertions.Expect(NamesIn(bhc, "lane-1")).ToHaveTextAsync(twice, new() { Timeout = Timeout });
