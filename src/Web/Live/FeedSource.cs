@@ -33,6 +33,10 @@ public sealed class FeedSource<TSnapshot, TChange>(FeedRelay relay, FeedId feed,
         return (FeedReply<TSnapshot, TChange>.From(open), watch);
     }
 
-    /// <summary>What the reader missed after <paramref name="since"/>, or (without it, or when no longer kept) the snapshot.</summary>
-    public Task<Result<FeedReply<TSnapshot, TChange>>> ReadAsync(long? since) => relay.ReadAsync<TSnapshot, TChange>(feed, userId, since, audience);
+    /// <summary>
+    /// What the reader missed after <paramref name="since"/> in <paramref name="epoch"/> (one page), or
+    /// (without it, in another epoch, or when no longer kept) the snapshot.
+    /// </summary>
+    public Task<Result<FeedReply<TSnapshot, TChange>>> ReadAsync(long? since, long epoch = FeedPosition.AnyEpoch) =>
+        relay.ReadAsync<TSnapshot, TChange>(feed, userId, since, audience, epoch);
 }
