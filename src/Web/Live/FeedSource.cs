@@ -12,7 +12,7 @@ namespace Huddle.Web.Live;
 /// <param name="feed">The feed.</param>
 /// <param name="userId">Who reads it (the owner decides what they may see).</param>
 /// <param name="audience">A narrower audience asked for (the wall view of a board), or null.</param>
-public sealed class FeedSource<TSnapshot, TChange>(FeedRelay relay, FeedId feed, string userId, string? audience = null)
+public sealed class FeedSource<TSnapshot, TChange>(FeedRelay relay, FeedId feed, string userId, string? audience = null) : IFeedSource<TSnapshot, TChange>
     where TSnapshot : class
     where TChange : class
 {

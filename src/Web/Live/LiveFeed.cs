@@ -17,12 +17,12 @@ public sealed class LiveFeed<TSnapshot, TChange> : IAsyncDisposable
     where TSnapshot : class
     where TChange : class
 {
-    private readonly FeedSource<TSnapshot, TChange> _source;
+    private readonly IFeedSource<TSnapshot, TChange> _source;
     private readonly ILiveCopy<TSnapshot, TChange> _copy;
     private readonly RendererFeed<TChange> _queue;
     private IAsyncDisposable? _watch;
 
-    private LiveFeed(FeedSource<TSnapshot, TChange> source, ILiveCopy<TSnapshot, TChange> copy, Func<Func<Task>, Task> dispatch, Func<Task> changed)
+    private LiveFeed(IFeedSource<TSnapshot, TChange> source, ILiveCopy<TSnapshot, TChange> copy, Func<Func<Task>, Task> dispatch, Func<Task> changed)
     {
         _source = source;
         _copy = copy;
@@ -46,7 +46,7 @@ public sealed class LiveFeed<TSnapshot, TChange> : IAsyncDisposable
     /// runs work on the component's renderer (its InvokeAsync); <paramref name="changed"/> runs there after
     /// changes were merged. Call it on the renderer too, so the snapshot and the changes apply one at a time.
     /// </summary>
-    public static async Task<LiveFeed<TSnapshot, TChange>> OpenAsync(FeedSource<TSnapshot, TChange> source, ILiveCopy<TSnapshot, TChange> copy,
+    public static async Task<LiveFeed<TSnapshot, TChange>> OpenAsync(IFeedSource<TSnapshot, TChange> source, ILiveCopy<TSnapshot, TChange> copy,
         Func<Func<Task>, Task> dispatch, Func<Task> changed)
     {
         ArgumentNullException.ThrowIfNull(source);
