@@ -168,7 +168,7 @@ public sealed class CareTeamGrainTests(ClusterFixture fixture)
         var (grain, teamId, patientId) = await NewTeamAsync();
         var observer = new ChannelObserver();
         var reference = fixture.Grains.CreateObjectReference<IFeedObserver>(observer);
-        Assert.Equal(0, await grain.SubscribeAsync(Board, reference));
+        Assert.Equal(0, (await grain.SubscribeAsync(Board, reference)).Seq);
 
         await grain.ExecuteAsync(Pcp, new AddCard(patientId, "lane-1", Note: "private"));
         var change = await observer.Next();

@@ -178,23 +178,25 @@ public sealed partial class CareTeamGrain(
         return new CommandOutcome(after.Version);
     }
 
-    public async Task<long> SubscribeAsync(string kind, IFeedObserver observer)
+    public async Task<FeedPosition> SubscribeAsync(string kind, IFeedObserver observer)
     {
-        var seq = await Feed.SubscribeAsync(kind, observer);
+        var position = await Feed.SubscribeAsync(kind, observer);
         if (state.State.Profile is { } profile)
         {
             // A watched board turns to the new day even when nobody touches it.
-            seq = (await CurrentBoardAsync(profile)).Version;
+            position = position with { Seq = (await CurrentBoardAsync(profile)).Version };
         }
 
-        return seq;
+        return position;
     }
 
     public Task UnsubscribeAsync(string kind, IFeedObserver observer) => Feed.UnsubscribeAsync(kind, observer);
 
-    public Task<FeedCatchUp> ReadSinceAsync(string kind, long seq) => Feed.ReadSinceAsync(kind, seq);
+    public Task<FeedCatchUp> ReadSinceAsync(string kind, long seq, long epoch = FeedPosition.AnyEpoch, int limit = 0) =>
+        Feed.ReadSinceAsync(kind, seq, epoch, limit);
 
-    public async Task<Result<FeedOpen>> OpenAsync(string kind, string userId, long? since, string? audience = null)
+    public async Task<Result<FeedOpen>> OpenAsync(string kind, string userId, long? since, string? audience = null,
+        long epoch = FeedPosition.AnyEpoch, int limit = 0)
     {
         Feed.CheckKind(kind);
         var access = AccessOf(userId, "its board");
@@ -214,7 +216,7 @@ public sealed partial class CareTeamGrain(
         var board = await CurrentBoardAsync(profile);
         // A reset among the missed changes (a new day, a roster change, a privacy switch on the
         // wall) cannot be merged: then the caller gets the snapshot instead.
-        return Feed.Open(placed, since,
+        return await Feed.OpenAsync(placed, since, epoch, limit,
             () => new BoardSnapshot(placed == FeedAudiences.Displays ? SharedScreenPrivacy.Redact(board) : board, access.Value, profile),
             c => c is BoardChange { Reset: true });
     }
