@@ -19,4 +19,11 @@ public sealed class HandoffFeedState
     /// <summary>A team's handoffs of the last 31 days as the metrics count them (a team's desk only).</summary>
     [Id(3)]
     public ImmutableArray<HandoffOutcome> Outcomes { get; set; } = [];
+
+    /// <summary>
+    /// The feed's epoch, stored with its seq: a new activation continues the same numbering, and a
+    /// lost state (which loses this too) starts a new one. Id 20 keeps clear of the fields before it.
+    /// </summary>
+    [Id(20)]
+    public long FeedEpoch { get; set; }
 }

@@ -37,7 +37,8 @@ public sealed partial class TeamPresenceGrain(
 
     private string TeamId => this.GetPrimaryKeyString();
 
-    private FeedPublisher Feed => _feed ??= new FeedPublisher(new FeedId(ITeamPresenceGrain.Feed, TeamId), state.State.Seq, feedOptions.Value, logger);
+    private FeedPublisher Feed => _feed ??= new FeedPublisher(new FeedId(ITeamPresenceGrain.Feed, TeamId), state.State.Seq, feedOptions.Value, logger,
+        state.State.FeedEpoch = FeedPublisher.EpochOf(state.State.FeedEpoch));
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
