@@ -169,7 +169,7 @@ public sealed class CareTeamGrainTests(ClusterFixture fixture)
         var (grain, teamId, patientId) = await NewTeamAsync();
         var observer = new ChannelObserver();
         var reference = fixture.Grains.CreateObjectReference<IFeedObserver>(observer);
-        Assert.Equal(0, await grain.SubscribeAsync(Board, reference));
+        Assert.Equal(0, (await grain.SubscribeAsync(Board, reference)).Seq);
 
         await grain.ExecuteAsync(Pcp, new AddCard(patientId, "lane-1", Note: "private"));
         var change = await observer.Next();
@@ -351,7 +351,7 @@ public sealed class CareTeamGrainTests(ClusterFixture fixture)
             Assert.Equal(version, open.Seq);
             Assert.Equal(version, ((BoardSnapshot)open.Snapshot!).Board.Version);
             Assert.Equal(version, (await grain.ReadSinceAsync(Board, version).WaitAsync(Wait)).Seq);
-            Assert.Equal(version, await grain.SubscribeAsync(Board, fixture.Grains.CreateObjectReference<IFeedObserver>(new FeedProbe())).WaitAsync(Wait));
+            Assert.Equal(version, (await grain.SubscribeAsync(Board, fixture.Grains.CreateObjectReference<IFeedObserver>(new FeedProbe())).WaitAsync(Wait)).Seq);
             Assert.Equal(1, gate.Entered);
             Assert.False(write.IsCompleted);
         }

@@ -38,19 +38,20 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    /// <summary>Starts <c>dotnet <paramref name="dll"/></c> with <paramref name="environment"/> on a free loopback port.</summary>
-    public static ServerProcess Start(string dll, IReadOnlyDictionary<string, string> environment)
+    /// <summary>
+    /// Starts <c>dotnet <paramref name="dll"/></c> with <paramref name="environment"/> on a free loopback
+    /// port, on the servers' cores of <paramref name="pinning"/> (taskset execs dotnet, so the process
+    /// id is the server's).
+    /// </summary>
+    public static ServerProcess Start(string dll, IReadOnlyDictionary<string, string> environment, CpuPinning pinning)
     {
         var port = FreePort();
         var url = $"http://127.0.0.1:{port}";
-        var info = new ProcessStartInfo("dotnet")
-        {
-            ArgumentList = { dll },
-            WorkingDirectory = Path.GetDirectoryName(dll)!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        var info = pinning.ServerStartInfo("dotnet", [dll]);
+        info.WorkingDirectory = Path.GetDirectoryName(dll)!;
+        info.RedirectStandardOutput = true;
+        info.RedirectStandardError = true;
+        info.UseShellExecute = false;
         info.Environment["ASPNETCORE_URLS"] = url;
         info.Environment["Kestrel__Endpoints__Http__Url"] = url;
         info.Environment["DOTNET_NOLOGO"] = "1";

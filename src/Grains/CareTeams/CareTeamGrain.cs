@@ -296,16 +296,15 @@ public sealed partial class CareTeamGrain(
     }
 
     /// <remarks>A watched board turns to the new day even when nobody touches it: the midnight timer does it.</remarks>
-    public Task<long> SubscribeAsync(string kind, IFeedObserver observer) => Feed.SubscribeAsync(kind, observer);
+    public Task<FeedPosition> SubscribeAsync(string kind, IFeedObserver observer) => Feed.SubscribeAsync(kind, observer);
 
     public Task UnsubscribeAsync(string kind, IFeedObserver observer) => Feed.UnsubscribeAsync(kind, observer);
 
-    public Task<FeedCatchUp> ReadSinceAsync(string kind, long seq) => Feed.ReadSinceAsync(kind, seq);
+    public Task<FeedCatchUp> ReadSinceAsync(string kind, long seq, long epoch = FeedPosition.AnyEpoch, int limit = 0) =>
+        Feed.ReadSinceAsync(kind, seq, epoch, limit);
 
-    public Task<Result<FeedOpen>> OpenAsync(string kind, string userId, long? since, string? audience = null) =>
-        Task.FromResult(Open(kind, userId, since, audience));
-
-    private Result<FeedOpen> Open(string kind, string userId, long? since, string? audience)
+    public async Task<Result<FeedOpen>> OpenAsync(string kind, string userId, long? since, string? audience = null,
+        long epoch = FeedPosition.AnyEpoch, int limit = 0)
     {
         Feed.CheckKind(kind);
         var access = AccessOf(userId, "its board");
@@ -321,11 +320,13 @@ public sealed partial class CareTeamGrain(
             return HuddleError.Forbidden($"The board's '{audience}' stream is not open to this user.");
         }
 
-        var (profile, board) = (_stored.Profile!, _stored.Board!);
         // A reset among the missed changes (a new day, a roster change, a privacy switch on the
-        // wall) cannot be merged: then the caller gets the snapshot instead.
-        return Feed.Open(placed, since,
-            () => new BoardSnapshot(placed == FeedAudiences.Displays ? SharedScreenPrivacy.Redact(board) : board, access.Value, profile),
+        // wall) cannot be merged: then the caller gets the snapshot instead, of what storage holds
+        // when it is taken (the publisher takes it again if a write published meanwhile).
+        return await Feed.OpenAsync(placed, since, epoch, limit,
+            () => _stored is (var profile, var board) && board is not null
+                ? new BoardSnapshot(placed == FeedAudiences.Displays ? SharedScreenPrivacy.Redact(board) : board, access.Value, profile!)
+                : throw new InvalidOperationException("A team with a profile has a board."),
             c => c is BoardChange { Reset: true });
     }
 

@@ -165,7 +165,7 @@ public sealed class InboxViewTests(HuddleAppFixture app) : IAsyncDisposable
         using (var http = await app.HttpAsAsync(bhc))
         {
             var inbox = await http.GetFromJsonAsync<System.Text.Json.JsonElement>("api/inbox");
-            var item = inbox.GetProperty("inbox").GetProperty("items").EnumerateArray().Single(i => i.GetProperty("handoffId").GetString() == id);
+            var item = inbox.GetProperty("snapshot").GetProperty("items").EnumerateArray().Single(i => i.GetProperty("handoffId").GetString() == id);
             Assert.Equal([bhc], item.GetProperty("declined").EnumerateArray().Select(d => d.GetString()));
         }
 
