@@ -137,6 +137,6 @@ public sealed class TeamHandoffsGrain(
         ? new TeamHandoffsSnapshot(Key, State.State.Seq, [.. Items.Select(ForDisplays)], Policy)
         : new TeamHandoffsSnapshot(Key, State.State.Seq, Items, Policy);
 
-    /// <summary>What a room display may hold of a handoff: never who declined it (DOMAIN.md, the wall).</summary>
+    /// <summary>What a room display may hold of a handoff: never who declined it (the whole room reads the wall; docs/api.md).</summary>
     private static HandoffSummary ForDisplays(HandoffSummary item) => item.Declined.IsEmpty ? item : item with { Declined = [] };
 }
