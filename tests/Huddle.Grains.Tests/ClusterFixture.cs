@@ -33,6 +33,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         {
             // The silo's own storage wiring: in-memory state and history pages.
             silo.AddHuddleStorage(new ConfigurationBuilder().Build());
+            Faults.WrapReminderTable(silo.Services);
             silo.Services.AddSingleton(new HuddleClock(Clock));
             // Handoff escalation runs on that clock, and tests move it minutes at a time: connections
             // must not expire meanwhile (expiry itself is a domain test).
@@ -42,6 +43,16 @@ public sealed class ClusterFixture : IAsyncLifetime
                 if (context.InterfaceMethod?.DeclaringType == typeof(IPresenceGrain) && context.InterfaceMethod.Name == nameof(IPresenceGrain.GetAsync))
                 {
                     PresenceReads.AddOrUpdate(context.TargetId.Key.ToString()!, 1, (_, n) => n + 1);
+                }
+
+                if (context.InterfaceMethod is { } method)
+                {
+                    Faults.OnCall(method.Name, context.TargetId.Key.ToString()!);
+                    if (Faults.NullFor(method.Name, context.TargetId.Key.ToString()!))
+                    {
+                        context.Result = null;
+                        return Task.CompletedTask;
+                    }
                 }
 
                 return context.Invoke();

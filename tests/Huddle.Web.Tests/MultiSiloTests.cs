@@ -52,7 +52,8 @@ public sealed class MultiSiloTests(HuddleAzureClusterFixture cluster) : IClassFi
         var (teamId, pcpId, bhcId) = ($"team-mh-{n}", $"u-pcp-{n}", $"u-bhc-{n}");
         using (var http = cluster.First.Http())
         {
-            var team = new DevTeamRequest("Two-host team", [new(pcpId, "Dr. Pat Carter", CareTeamRole.Pcp), new(bhcId, "Sam Okafor", CareTeamRole.Bhc)]);
+            var team = new DevTeamRequest("Two-host team", [new(pcpId, "Dr. Pat Carter", CareTeamRole.Pcp), new(bhcId, "Sam Okafor", CareTeamRole.Bhc)],
+                [], [new($"p-{n}", "Alma Reyes", "Exam 3")]);
             (await http.PutAsJsonAsync($"api/dev/teams/{teamId}", team, HuddleJson.Options)).EnsureSuccessStatusCode();
         }
 
@@ -61,7 +62,7 @@ public sealed class MultiSiloTests(HuddleAzureClusterFixture cluster) : IClassFi
         await using var laptop = await Clinician.ConnectAsync(cluster.Second, bhcId);
         await using var pcp = await Clinician.ConnectAsync(cluster.First, pcpId);
         var requested = await pcp.Hub.InvokeAsync<Result<HandoffSummary>>(nameof(HuddleHub.RequestHandoff),
-            new RequestHandoff(teamId, "p-1", "Exam 3", new HandoffTarget(Role: CareTeamRole.Bhc),
+            new RequestHandoff(teamId, $"p-{n}", "Exam 3", new HandoffTarget(Role: CareTeamRole.Bhc),
                 HandoffPriority.Urgent, new Sbar("PHQ-9 of 18 today")));
         Assert.True(requested.Ok, requested.Error?.Message);
 

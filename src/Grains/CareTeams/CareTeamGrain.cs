@@ -132,6 +132,7 @@ public sealed partial class CareTeamGrain(
         }
 
         var now = clock.UtcNow;
+        var argumentsHash = command.OpId is null ? null : OperationLog.HashOf(command with { OpId = null });
         if (command.OpId is { } opId)
         {
             if (!Ids.IsValid(opId))
@@ -141,9 +142,9 @@ public sealed partial class CareTeamGrain(
 
             if (state.State.Operations.Find(actorId, opId, now) is { } earlier)
             {
-                if (earlier.Op != command.Op)
+                if (!earlier.IsSameAs(command.Op, argumentsHash!))
                 {
-                    return HuddleError.Invalid($"opId '{opId}' was already used for '{earlier.Op}'; use a new id for a new operation.");
+                    return HuddleError.OpIdReused(opId, earlier.Op);
                 }
 
                 LogRepeated(TeamId, command.Op, actorId, earlier.Version);
@@ -166,7 +167,7 @@ public sealed partial class CareTeamGrain(
         var operationsBefore = state.State.Operations;
         if (command.OpId is { } id)
         {
-            state.State.Operations = operationsBefore.With(new AppliedOperation(actorId, id, command.Op, after.Version, now));
+            state.State.Operations = operationsBefore.With(new AppliedOperation(actorId, id, command.Op, after.Version, now, argumentsHash));
         }
 
         state.State.Board = after;
@@ -177,23 +178,25 @@ public sealed partial class CareTeamGrain(
         return new CommandOutcome(after.Version);
     }
 
-    public async Task<long> SubscribeAsync(string kind, IFeedObserver observer)
+    public async Task<FeedPosition> SubscribeAsync(string kind, IFeedObserver observer)
     {
-        var seq = await Feed.SubscribeAsync(kind, observer);
+        var position = await Feed.SubscribeAsync(kind, observer);
         if (state.State.Profile is { } profile)
         {
             // A watched board turns to the new day even when nobody touches it.
-            seq = (await CurrentBoardAsync(profile)).Version;
+            position = position with { Seq = (await CurrentBoardAsync(profile)).Version };
         }
 
-        return seq;
+        return position;
     }
 
     public Task UnsubscribeAsync(string kind, IFeedObserver observer) => Feed.UnsubscribeAsync(kind, observer);
 
-    public Task<FeedCatchUp> ReadSinceAsync(string kind, long seq) => Feed.ReadSinceAsync(kind, seq);
+    public Task<FeedCatchUp> ReadSinceAsync(string kind, long seq, long epoch = FeedPosition.AnyEpoch, int limit = 0) =>
+        Feed.ReadSinceAsync(kind, seq, epoch, limit);
 
-    public async Task<Result<FeedOpen>> OpenAsync(string kind, string userId, long? since, string? audience = null)
+    public async Task<Result<FeedOpen>> OpenAsync(string kind, string userId, long? since, string? audience = null,
+        long epoch = FeedPosition.AnyEpoch, int limit = 0)
     {
         Feed.CheckKind(kind);
         var access = AccessOf(userId, "its board");
@@ -213,7 +216,7 @@ public sealed partial class CareTeamGrain(
         var board = await CurrentBoardAsync(profile);
         // A reset among the missed changes (a new day, a roster change, a privacy switch on the
         // wall) cannot be merged: then the caller gets the snapshot instead.
-        return Feed.Open(placed, since,
+        return await Feed.OpenAsync(placed, since, epoch, limit,
             () => new BoardSnapshot(placed == FeedAudiences.Displays ? SharedScreenPrivacy.Redact(board) : board, access.Value, profile),
             c => c is BoardChange { Reset: true });
     }

@@ -28,13 +28,15 @@ public abstract partial class HandoffFeedGrain(IPersistentState<HandoffFeedState
         return base.OnActivateAsync(cancellationToken);
     }
 
-    public Task<long> SubscribeAsync(string kind, IFeedObserver observer) => Feed.SubscribeAsync(kind, observer);
+    public Task<FeedPosition> SubscribeAsync(string kind, IFeedObserver observer) => Feed.SubscribeAsync(kind, observer);
 
     public Task UnsubscribeAsync(string kind, IFeedObserver observer) => Feed.UnsubscribeAsync(kind, observer);
 
-    public Task<FeedCatchUp> ReadSinceAsync(string kind, long seq) => Feed.ReadSinceAsync(kind, seq);
+    public Task<FeedCatchUp> ReadSinceAsync(string kind, long seq, long epoch = FeedPosition.AnyEpoch, int limit = 0) =>
+        Feed.ReadSinceAsync(kind, seq, epoch, limit);
 
-    public async Task<Result<FeedOpen>> OpenAsync(string kind, string userId, long? since, string? audience = null)
+    public async Task<Result<FeedOpen>> OpenAsync(string kind, string userId, long? since, string? audience = null,
+        long epoch = FeedPosition.AnyEpoch, int limit = 0)
     {
         Feed.CheckKind(kind);
         var placed = await AudienceOfAsync(userId, audience);
@@ -43,7 +45,7 @@ public abstract partial class HandoffFeedGrain(IPersistentState<HandoffFeedState
             return denied;
         }
 
-        return Feed.Open(placed.Value!, since, () => Snapshot(placed.Value!));
+        return await Feed.OpenAsync(placed.Value!, since, epoch, limit, () => Snapshot(placed.Value!));
     }
 
     /// <summary>The audience <paramref name="userId"/> is placed in (asking for <paramref name="audience"/>), or why they may not watch.</summary>

@@ -133,7 +133,7 @@ public sealed partial class TeamPresenceGrain(
         }
     }
 
-    public Task<long> SubscribeAsync(string kind, IFeedObserver observer)
+    public Task<FeedPosition> SubscribeAsync(string kind, IFeedObserver observer)
     {
         // A watched roster keeps itself fresh; an unwatched one costs nothing.
         _refresh ??= this.RegisterGrainTimer(RefreshAsync, new GrainTimerCreationOptions(RefreshEvery, RefreshEvery) { Interleave = false });
@@ -142,9 +142,11 @@ public sealed partial class TeamPresenceGrain(
 
     public Task UnsubscribeAsync(string kind, IFeedObserver observer) => Feed.UnsubscribeAsync(kind, observer);
 
-    public Task<FeedCatchUp> ReadSinceAsync(string kind, long seq) => Feed.ReadSinceAsync(kind, seq);
+    public Task<FeedCatchUp> ReadSinceAsync(string kind, long seq, long epoch = FeedPosition.AnyEpoch, int limit = 0) =>
+        Feed.ReadSinceAsync(kind, seq, epoch, limit);
 
-    public async Task<Result<FeedOpen>> OpenAsync(string kind, string userId, long? since, string? audience = null)
+    public async Task<Result<FeedOpen>> OpenAsync(string kind, string userId, long? since, string? audience = null,
+        long epoch = FeedPosition.AnyEpoch, int limit = 0)
     {
         Feed.CheckKind(kind);
         var profile = await GrainFactory.GetGrain<ICareTeamGrain>(TeamId).GetProfileAsync();
@@ -164,7 +166,7 @@ public sealed partial class TeamPresenceGrain(
         await MakeCurrentAsync(profile.Members.Select(m => m.UserId).Where(u => !state.State.Members.ContainsKey(u)));
 
         // The snapshot lists the whole roster: a member never seen is offline.
-        return Feed.Open(placed, since, () => new TeamPresenceSnapshot(TeamId, state.State.Seq,
+        return await Feed.OpenAsync(placed, since, epoch, limit, () => new TeamPresenceSnapshot(TeamId, state.State.Seq,
         [
             .. profile.Members.Select(m => state.State.Members.GetValueOrDefault(m.UserId)
                 ?? PresenceView.NeverSeen(m.UserId)),

@@ -18,7 +18,7 @@ namespace Huddle.Web.Handoffs;
 public sealed partial class HandoffPings : IAsyncDisposable
 {
     private readonly HashSet<string> _toasts = new(StringComparer.Ordinal);
-    private LiveInbox? _live;
+    private CircuitInbox.Lease? _lease;
     private IJSObjectReference? _js;
     private bool _listening;
     private bool _disposed;
@@ -30,7 +30,7 @@ public sealed partial class HandoffPings : IAsyncDisposable
     private Task<AuthenticationState> AuthState { get; set; } = default!;
 
     [Inject]
-    private HandoffService Handoffs { get; set; } = default!;
+    private CircuitInbox Inbox { get; set; } = default!;
 
     [Inject]
     private HandoffCircuit Circuit { get; set; } = default!;
@@ -62,12 +62,13 @@ public sealed partial class HandoffPings : IAsyncDisposable
     {
         _listening = true;
         await Circuit.StartPresenceAsync(_userId);
-        if (await LiveInbox.OpenAsync(Handoffs, _userId, InvokeAsync, OnInboxChanged, OnPing).KeptUnlessLeftAsync(() => _disposed) is not { } live)
+        // The circuit's one inbox, shared with the page that shows it.
+        if (await Inbox.OpenAsync(_userId, InvokeAsync, OnInboxChanged, OnPing).KeptUnlessLeftAsync(() => _disposed) is not { } lease)
         {
             return;
         }
 
-        _live = live;
+        _lease = lease;
         try
         {
             _js = await JS.InvokeAsync<IJSObjectReference>("import", "./Handoffs/HandoffPings.razor.js");
@@ -117,7 +118,7 @@ public sealed partial class HandoffPings : IAsyncDisposable
     /// <summary>A ping answered (by anyone), cancelled or escalated away takes its toast with it.</summary>
     private Task OnInboxChanged()
     {
-        foreach (var handoffId in _toasts.Where(id => _live?.Find(id) is not { Status: HandoffStatus.Requested }).ToList())
+        foreach (var handoffId in _toasts.Where(id => _lease?.Live.Find(id) is not { Status: HandoffStatus.Requested }).ToList())
         {
             Snackbar.RemoveByKey(KeyOf(handoffId));
             _toasts.Remove(handoffId);
@@ -158,9 +159,9 @@ public sealed partial class HandoffPings : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _disposed = true;
-        if (_live is not null)
+        if (_lease is not null)
         {
-            await _live.DisposeAsync();
+            await _lease.DisposeAsync();
         }
 
         if (_js is not null)

@@ -76,7 +76,8 @@ public sealed partial class FeedRelay : IFeedObserver
     /// snapshot); the connection then receives every later change of its audience, with no gap
     /// between the two. Opening a feed the connection already watches only reads again.
     /// </summary>
-    public async Task<Result<FeedOpen>> OpenAsync(FeedId feed, HubWatcher watcher, long? since, string? audience = null)
+    public async Task<Result<FeedOpen>> OpenAsync(FeedId feed, HubWatcher watcher, long? since, string? audience = null,
+        long epoch = FeedPosition.AnyEpoch, int limit = 0)
     {
         ArgumentNullException.ThrowIfNull(watcher);
         var route = RouteOf(feed);
@@ -118,7 +119,7 @@ public sealed partial class FeedRelay : IFeedObserver
 
         if (watch is null)
         {
-            return await ReadAsync(route, feed, watcher.UserId, since, audience);
+            return await ReadAsync(route, feed, watcher.UserId, since, audience, epoch, limit);
         }
 
         if (evicted is not null)
@@ -126,7 +127,7 @@ public sealed partial class FeedRelay : IFeedObserver
             await LeaveAsync(evicted);
         }
 
-        return await OpenWatchAsync(route, feed, watch, since, audience, () =>
+        return await OpenWatchAsync(route, feed, watch, since, audience, epoch, limit, () =>
         {
             lock (_lock)
             {
@@ -182,17 +183,19 @@ public sealed partial class FeedRelay : IFeedObserver
     /// change of its audience is handed to <paramref name="onPayload"/> (called on the feed's pump:
     /// post it to the component's renderer). Dispose the watch to stop.
     /// </summary>
-    public async Task<(Result<FeedOpen> Open, IAsyncDisposable? Watch)> OpenLocalAsync(FeedId feed, string userId, long? since, string? audience, Action<object> onPayload)
+    public async Task<(Result<FeedOpen> Open, IAsyncDisposable? Watch)> OpenLocalAsync(FeedId feed, string userId, long? since, string? audience,
+        Action<object> onPayload, long epoch = FeedPosition.AnyEpoch, int limit = 0)
     {
         var route = RouteOf(feed);
         var watch = new Watch(null, userId, audience, onPayload);
-        var open = await OpenWatchAsync(route, feed, watch, since, audience, static () => { });
+        var open = await OpenWatchAsync(route, feed, watch, since, audience, epoch, limit, static () => { });
         return (open, open.Ok ? new LocalWatch(this, watch) : null);
     }
 
     /// <summary>What <paramref name="userId"/> missed since <paramref name="since"/> (or the snapshot), without watching: the catch-up read.</summary>
-    public Task<Result<FeedOpen>> ReadAsync(FeedId feed, string userId, long? since, string? audience = null) =>
-        ReadAsync(RouteOf(feed), feed, userId, since, audience);
+    public Task<Result<FeedOpen>> ReadAsync(FeedId feed, string userId, long? since, string? audience = null,
+        long epoch = FeedPosition.AnyEpoch, int limit = 0) =>
+        ReadAsync(RouteOf(feed), feed, userId, since, audience, epoch, limit);
 
     /// <summary>Renews every feed's subscription; called periodically by <see cref="FeedRelayRenewal"/>.</summary>
     public async Task RenewAsync()
@@ -208,8 +211,8 @@ public sealed partial class FeedRelay : IFeedObserver
         {
             try
             {
-                var seq = await feed.Owner.SubscribeAsync(feed.Id.Kind, Reference());
-                feed.Enqueue(new Work.Check(seq));
+                var position = await feed.Owner.SubscribeAsync(feed.Id.Kind, Reference());
+                feed.Enqueue(new Work.Check(position.Seq));
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -237,11 +240,12 @@ public sealed partial class FeedRelay : IFeedObserver
     private IFeedRoute RouteOf(FeedId feed) =>
         _routes.TryGetValue(feed.Kind, out var route) ? route : throw new ArgumentException($"No route serves feeds of kind '{feed.Kind}'.", nameof(feed));
 
-    private async Task<Result<FeedOpen>> ReadAsync(IFeedRoute route, FeedId feed, string userId, long? since, string? audience)
+    private async Task<Result<FeedOpen>> ReadAsync(IFeedRoute route, FeedId feed, string userId, long? since, string? audience,
+        long epoch = FeedPosition.AnyEpoch, int limit = 0)
     {
         try
         {
-            return await route.Owner(_grains, feed.Key).OpenAsync(feed.Kind, userId, since, audience);
+            return await route.Owner(_grains, feed.Key).OpenAsync(feed.Kind, userId, since, audience, epoch, limit);
         }
         catch (Exception ex) when (Failures.IsUnavailable(ex))
         {
@@ -255,7 +259,8 @@ public sealed partial class FeedRelay : IFeedObserver
     /// pump. Changes the pump relayed between the owner's answer and the join are read again and
     /// added, so the watcher has everything up to the seq from which its stream continues.
     /// </summary>
-    private async Task<Result<FeedOpen>> OpenWatchAsync(IFeedRoute route, FeedId feed, Watch watch, long? since, string? audience, Action forget)
+    private async Task<Result<FeedOpen>> OpenWatchAsync(IFeedRoute route, FeedId feed, Watch watch, long? since, string? audience,
+        long epoch, int limit, Action forget)
     {
         Feed attached;
         try
@@ -285,7 +290,7 @@ public sealed partial class FeedRelay : IFeedObserver
         Result<FeedOpen> open;
         try
         {
-            open = await ReadAsync(route, feed, watch.UserId, since, audience);
+            open = await ReadAsync(route, feed, watch.UserId, since, audience, epoch, limit);
         }
         catch
         {
@@ -313,10 +318,10 @@ public sealed partial class FeedRelay : IFeedObserver
 
         // The pump relayed newer changes before the watcher joined: read what lies between (or, for
         // a snapshot, a newer snapshot), so a reply never mixes a snapshot with changes after it.
-        var more = await ReadAsync(route, feed, watch.UserId, opened.Reset ? null : opened.Seq, opened.Audience);
+        var more = await ReadAsync(route, feed, watch.UserId, opened.Reset ? null : opened.Seq, opened.Audience, opened.Epoch, limit);
         return more.Value is not { } next ? more
             : next.Reset ? next
-            : opened with { Seq = next.Seq, Changes = opened.Changes.AddRange(next.Changes) };
+            : opened with { Seq = next.Seq, Changes = opened.Changes.AddRange(next.Changes), More = next.More };
     }
 
     private async Task<Feed> AttachAsync(IFeedRoute route, FeedId id)
@@ -355,8 +360,8 @@ public sealed partial class FeedRelay : IFeedObserver
             await leaving.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
-        var seq = await feed.Owner.SubscribeAsync(feed.Id.Kind, Reference());
-        feed.Enqueue(new Work.Check(seq));
+        var position = await feed.Owner.SubscribeAsync(feed.Id.Kind, Reference());
+        feed.Enqueue(new Work.Check(position.Seq));
     }
 
     private async Task LeaveAsync(Watch watch)

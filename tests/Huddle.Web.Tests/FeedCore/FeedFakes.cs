@@ -10,20 +10,27 @@ using Microsoft.AspNetCore.SignalR;
 namespace Huddle.Web.Tests.FeedCore;
 
 /// <summary>
-/// A feed owner in plain C#: numbered changes, a bounded buffer, an audience per user, and gates a
-/// test can close to hold a call in flight. Payloads are board changes whose <c>Op</c> names the
+/// A feed owner in plain C#: numbered changes in an epoch, a bounded ring, optionally stored pages
+/// behind it, paged reads, an audience per user, and gates a test can close to hold a call in flight. Payloads are board changes whose <c>Op</c> names the
 /// audience, so a test can tell what each watcher was sent.
 /// </summary>
 internal sealed class FakeOwner(string key) : IFeedGrain
 {
     private readonly Lock _lock = new();
     private readonly List<FeedChange> _buffer = [];
+    private readonly List<FeedChange> _stored = [];
 
     public const string Kind = "test";
 
     public FeedId Feed { get; } = new(Kind, key);
 
     public long Seq { get; private set; }
+
+    /// <summary>The owner's epoch: a new one after <see cref="Forget"/>.</summary>
+    public long Epoch { get; private set; } = 1;
+
+    /// <summary>When set, every change is also stored in pages that answer reads the ring no longer reaches.</summary>
+    public bool StoresPages { get; set; }
 
     /// <summary>How many changes the owner keeps for catch-up.</summary>
     public int BufferSize { get; set; } = 100;
@@ -55,13 +62,27 @@ internal sealed class FakeOwner(string key) : IFeedGrain
     public static BoardChange Payload(long seq, string audience) =>
         new("test", seq, audience, "u-test", DateTimeOffset.UnixEpoch, null, [], [], [], [], [], []);
 
-    /// <summary>Loses everything, as a grain whose in-memory state went with its silo: it starts again at seq 0.</summary>
+    /// <summary>Loses everything, as a grain whose in-memory state went with its silo: it starts again at seq 0, in a new epoch.</summary>
     public void Forget()
     {
         lock (_lock)
         {
             Seq = 0;
+            Epoch++;
             _buffer.Clear();
+            _stored.Clear();
+        }
+    }
+
+    /// <summary>Starts a new epoch at <paramref name="seq"/> with nothing kept (a re-activation that lost its ring).</summary>
+    public void NewEpoch(long seq)
+    {
+        lock (_lock)
+        {
+            Seq = seq;
+            Epoch++;
+            _buffer.Clear();
+            _stored.Clear();
         }
     }
 
@@ -72,8 +93,13 @@ internal sealed class FakeOwner(string key) : IFeedGrain
         lock (_lock)
         {
             Seq++;
-            change = new FeedChange(Feed, Seq, [.. For(Seq)], roster);
+            change = new FeedChange(Feed, Seq, [.. For(Seq)], roster, Epoch);
             _buffer.Add(change);
+            if (StoresPages)
+            {
+                _stored.Add(change);
+            }
+
             if (_buffer.Count > BufferSize)
             {
                 _buffer.RemoveAt(0);
@@ -88,14 +114,29 @@ internal sealed class FakeOwner(string key) : IFeedGrain
         return change;
     }
 
-    public Task<long> SubscribeAsync(string kind, IFeedObserver observer)
+    /// <summary>While set, SubscribeAsync answers with the position it had when called, then waits for it (a renewal's answer arriving late).</summary>
+    public TaskCompletionSource? SubscribeGate { get; set; }
+
+    /// <summary>Completed when a SubscribeAsync is waiting at <see cref="SubscribeGate"/>.</summary>
+    public TaskCompletionSource SubscribeWaiting { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public async Task<FeedPosition> SubscribeAsync(string kind, IFeedObserver observer)
     {
+        FeedPosition position;
         lock (_lock)
         {
             Calls.Add("subscribe");
             Observer = observer;
-            return Task.FromResult(Seq);
+            position = new FeedPosition(Epoch, Seq);
         }
+
+        if (SubscribeGate is { } gate)
+        {
+            SubscribeWaiting.TrySetResult();
+            await gate.Task;
+        }
+
+        return position;
     }
 
     public async Task UnsubscribeAsync(string kind, IFeedObserver observer)
@@ -113,23 +154,36 @@ internal sealed class FakeOwner(string key) : IFeedGrain
         }
     }
 
-    public Task<FeedCatchUp> ReadSinceAsync(string kind, long seq)
+    public Task<FeedCatchUp> ReadSinceAsync(string kind, long seq, long epoch = FeedPosition.AnyEpoch, int limit = 0)
     {
         lock (_lock)
         {
             Calls.Add($"readSince:{seq}");
-            if (seq == Seq)
+            if (epoch != FeedPosition.AnyEpoch && epoch != Epoch)
             {
-                return Task.FromResult(new FeedCatchUp(Seq, false, []));
+                return Task.FromResult(new FeedCatchUp(Seq, true, [], Epoch));
             }
 
-            return Task.FromResult(_buffer.Count > 0 && _buffer[0].Seq <= seq + 1 && seq < Seq
-                ? new FeedCatchUp(Seq, false, [.. _buffer.Where(c => c.Seq > seq)])
-                : new FeedCatchUp(Seq, true, []));
+            if (seq == Seq)
+            {
+                return Task.FromResult(new FeedCatchUp(Seq, false, [], Epoch));
+            }
+
+            var kept = _buffer.Count > 0 && _buffer[0].Seq <= seq + 1 ? _buffer
+                : _stored.Count > 0 && _stored[0].Seq <= seq + 1 ? _stored
+                : null;
+            if (kept is null || seq > Seq)
+            {
+                return Task.FromResult(new FeedCatchUp(Seq, true, [], Epoch));
+            }
+
+            var page = kept.Where(c => c.Seq > seq).Take(FeedPage.Clamp(limit)).ToList();
+            return Task.FromResult(new FeedCatchUp(page[^1].Seq, false, [.. page], Epoch, page[^1].Seq < Seq));
         }
     }
 
-    public async Task<Result<FeedOpen>> OpenAsync(string kind, string userId, long? since, string? audience = null)
+    public async Task<Result<FeedOpen>> OpenAsync(string kind, string userId, long? since, string? audience = null,
+        long epoch = FeedPosition.AnyEpoch, int limit = 0)
     {
         if (OpenGate is { } gate)
         {
@@ -142,10 +196,10 @@ internal sealed class FakeOwner(string key) : IFeedGrain
             return HuddleError.Forbidden("Not on this feed.");
         }
 
-        var catchUp = since is { } from ? await ReadSinceAsync(kind, from) : null;
+        var catchUp = since is { } from ? await ReadSinceAsync(kind, from, epoch, limit) : null;
         var answer = catchUp is { Reset: false }
-            ? new FeedOpen(placed, catchUp.Seq, false, null, [.. catchUp.Changes.Select(c => c.For(placed)!)])
-            : new FeedOpen(placed, Seq, true, $"snapshot@{Seq}", []);
+            ? new FeedOpen(placed, catchUp.Seq, false, null, [.. catchUp.Changes.Select(c => c.For(placed)!)], catchUp.Epoch, catchUp.More)
+            : new FeedOpen(placed, Seq, true, $"snapshot@{Seq}", [], Epoch);
         var after = AfterAnswer;
         AfterAnswer = null;
         after?.Invoke();

@@ -29,6 +29,7 @@ public sealed class HandoffPingsTests(HuddleAppFixture app) : IAsyncDisposable
         _ctx.Services.AddSingleton(handoffs);
         _ctx.Services.AddSingleton(app.App.Services.GetRequiredService<PresenceService>());
         _ctx.Services.AddScoped<HandoffCircuit>();
+        _ctx.Services.AddScoped<CircuitInbox>();
         _ctx.AddAuthorization().SetAuthorized("Bea Holt").SetClaims(new Claim(HuddleClaims.UserId, team.Bhc));
         // As in the layout: the toasts' provider and the listener, side by side.
         var toasts = _ctx.Render<MudSnackbarProvider>();

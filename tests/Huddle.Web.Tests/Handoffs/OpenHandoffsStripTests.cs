@@ -103,9 +103,9 @@ public sealed class OpenHandoffsStripTests(HuddleAppFixture app) : IAsyncDisposa
         Assert.DoesNotContain("Alma", cut.Markup, StringComparison.Ordinal);
         // Not only the words: what the displays' feed carries never says who declined (changes and snapshot).
         var forWall = (await handoffs.ReadTeamAsync(display, teamId, null)).Value!;
-        Assert.Empty(forWall.Handoffs!.Items.Single(i => i.HandoffId == id).Declined);
+        Assert.Empty(forWall.Snapshot!.Items.Single(i => i.HandoffId == id).Declined);
         Assert.Empty((await handoffs.ReadTeamAsync(display, teamId, forWall.Seq - 1)).Value!.Changes.Single().Item!.Declined);
-        Assert.Equal([bhc], (await handoffs.ReadTeamAsync(pcp, teamId, null)).Value!.Handoffs!.Items.Single(i => i.HandoffId == id).Declined);
+        Assert.Equal([bhc], (await handoffs.ReadTeamAsync(pcp, teamId, null)).Value!.Snapshot!.Items.Single(i => i.HandoffId == id).Declined);
         // The room screen was pinged for nothing: it waits for an answer, not "for you".
         Assert.Contains("Waiting for an answer", item.TextContent, StringComparison.Ordinal);
         Assert.DoesNotContain("for you", cut.Markup, StringComparison.Ordinal);

@@ -28,6 +28,7 @@ public sealed class PatientPageTests(HuddleAppFixture app) : IAsyncDisposable
         var team = await app.CreateTeamAsync();
         _ctx.Services.AddSingleton(app.App.Services.GetRequiredService<HandoffService>());
         _ctx.Services.AddSingleton(app.App.Services.GetRequiredService<TeamPresenceService>());
+        _ctx.Services.AddScoped<CircuitInbox>();
         _ctx.AddAuthorization().SetAuthorized("Dr. Pat Carter").SetClaims(new Claim(HuddleClaims.UserId, team.Pcp));
         // The picker's entries render in the popover provider (as in the layout) once it is open.
         var popovers = _ctx.Render<MudPopoverProvider>();
