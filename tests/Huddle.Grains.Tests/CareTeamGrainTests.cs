@@ -227,7 +227,9 @@ public sealed class CareTeamGrainTests(ClusterFixture fixture)
 
         // Op ids are per user; another op under a used id is refused; a malformed id too.
         Assert.Equal(2, (await grain.ExecuteAsync(Bhc, new AddActionItem("Call the pharmacy") { OpId = "op-1" })).Value!.Version);
-        Assert.Equal(ErrorCodes.ValidationFailed, (await grain.ExecuteAsync(Pcp, new AddLane("x") { OpId = "op-1" })).Error?.Code);
+        Assert.Equal(ErrorCodes.OpIdReused, (await grain.ExecuteAsync(Pcp, new AddLane("x") { OpId = "op-1" })).Error?.Code);
+        // The same operation with other arguments is a new write under a used id: refused, not answered with the first result.
+        Assert.Equal(ErrorCodes.OpIdReused, (await grain.ExecuteAsync(Pcp, new AddActionItem("Call the lab") { OpId = "op-1" })).Error?.Code);
         Assert.Equal(ErrorCodes.ValidationFailed, (await grain.ExecuteAsync(Pcp, new AddLane("x") { OpId = "op 2!" })).Error?.Code);
         Assert.Equal(2, (await grain.GetBoardAsync(Pcp)).Value!.Board.ActionItems.Length);
 

@@ -38,6 +38,7 @@ public sealed class ClusterFixture : IAsyncLifetime
             // The same memory storage, measured: tests check how big a row gets and that reads do not write.
             silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Huddle, (sp, name) =>
                 new MeasuredGrainStorage(MemoryGrainStorageFactory.Create(sp, (string)name!), sp.GetRequiredService<IGrainStorageSerializer>()));
+            Faults.WrapReminderTable(silo.Services);
             silo.Services.AddSingleton(new HuddleClock(Clock));
             // Handoff escalation runs on that clock, and tests move it minutes at a time: connections
             // must not expire meanwhile (expiry itself is a domain test).
@@ -47,6 +48,16 @@ public sealed class ClusterFixture : IAsyncLifetime
                 if (context.InterfaceMethod?.DeclaringType == typeof(IPresenceGrain) && context.InterfaceMethod.Name == nameof(IPresenceGrain.GetAsync))
                 {
                     PresenceReads.AddOrUpdate(context.TargetId.Key.ToString()!, 1, (_, n) => n + 1);
+                }
+
+                if (context.InterfaceMethod is { } method)
+                {
+                    Faults.OnCall(method.Name, context.TargetId.Key.ToString()!);
+                    if (Faults.NullFor(method.Name, context.TargetId.Key.ToString()!))
+                    {
+                        context.Result = null;
+                        return Task.CompletedTask;
+                    }
                 }
 
                 return context.Invoke();

@@ -250,6 +250,7 @@ public sealed partial class CareTeamGrain(
         }
 
         var now = clock.UtcNow;
+        var argumentsHash = command.OpId is null ? null : OperationLog.HashOf(command with { OpId = null });
         if (command.OpId is { } opId)
         {
             if (!Ids.IsValid(opId))
@@ -259,9 +260,9 @@ public sealed partial class CareTeamGrain(
 
             if (state.State.Operations.Find(actorId, opId, now) is { } earlier)
             {
-                if (earlier.Op != command.Op)
+                if (!earlier.IsSameAs(command.Op, argumentsHash!))
                 {
-                    return HuddleError.Invalid($"opId '{opId}' was already used for '{earlier.Op}'; use a new id for a new operation.");
+                    return HuddleError.OpIdReused(opId, earlier.Op);
                 }
 
                 LogRepeated(TeamId, command.Op, actorId, earlier.Version);
@@ -284,7 +285,7 @@ public sealed partial class CareTeamGrain(
         var operationsBefore = state.State.Operations;
         if (command.OpId is { } id)
         {
-            state.State.Operations = operationsBefore.With(new AppliedOperation(actorId, id, command.Op, after.Version, now));
+            state.State.Operations = operationsBefore.With(new AppliedOperation(actorId, id, command.Op, after.Version, now, argumentsHash));
         }
 
         state.State.Board = after;

@@ -244,7 +244,7 @@ public sealed partial class TeamHandoffsGrain(
         ? new TeamHandoffsSnapshot(Key, State.State.Seq, [.. Items.Select(ForDisplays)], Policy)
         : new TeamHandoffsSnapshot(Key, State.State.Seq, Items, Policy);
 
-    /// <summary>What a room display may hold of a handoff: never who declined it (the wall is a shared screen).</summary>
+    /// <summary>What a room display may hold of a handoff: never who declined it (the whole room reads the wall; docs/api.md).</summary>
     private static HandoffSummary ForDisplays(HandoffSummary item) => item.Declined.IsEmpty ? item : item with { Declined = [] };
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Handoff desk {TeamId}: the day of handoff {HandoffId} already holds {Max} outcomes; its outcome is not counted")]
