@@ -10,7 +10,8 @@ internal sealed class BenchOptions
 
         dotnet run -c Release --project bench/Huddle.Bench -- [options]
 
-          --quick                 fanout only, N=1,000, one round per target (~1 min, for trend tracking)
+          --quick                 fanout only, N=1,000, one round per target (~1 min, for trend tracking);
+                                  with --storage azure, fanout and handoff
           --scenario a,b,...      fanout, teams, handoff, grains, coldstart, panel (default: all but handoff)
           --out <path>            write the JSON summary there (default: bench-results/bench.json)
           --rounds <n>            alternating rounds per target for load scenarios (default 3, quick 1)
@@ -26,6 +27,16 @@ internal sealed class BenchOptions
           --warmup <s>            warm-up seconds per run, not measured (default 3, quick 5)
           --grains <n>            patient grains for the grains scenario (default 100000)
           --coldstarts <n>        cold starts to time (default 3)
+          --storage memory|azure  Huddle's grain storage (default memory). azure starts the pinned Azurite
+                                  (tools/azurite), runs Huddle on Azure Table storage and the baseline in
+                                  its durable floor mode (one table write of the payload, then the send);
+                                  load keys become board_durable_*/board_floor_* (fanout), teams_durable_*,
+                                  handoff_durable_*/handoff_floor_*
+          --pin auto|off|C/S      cores: auto (default) puts the load generator on the lower half of the
+                                  cores and every server (Huddle, baseline, Azurite) on the upper half
+                                  (on 2 cores: 0 and 1); C/S names them, e.g. 0/1; off shares all cores
+          --compare <path>        an earlier summary (same options): print how far each goal's figure and
+                                  each target's p50/p99 moved, and whether within ±15 %
           --build                 build both targets (Release) first; `dotnet run -c Release` already
                                   builds them as project references, so this is for a bare exe
         """;
@@ -47,6 +58,9 @@ internal sealed class BenchOptions
     public int Grains { get; private set; } = 100_000;
     public int ColdStarts { get; private set; } = 3;
     public bool Build { get; private set; }
+    public StorageMode Storage { get; private set; } = StorageMode.Memory;
+    public CpuPinning Pinning { get; private set; } = CpuPinning.None;
+    public string? Compare { get; private set; }
 
     public static BenchOptions Parse(IReadOnlyList<string> args)
     {
@@ -61,6 +75,8 @@ internal sealed class BenchOptions
             o.Warmup = TimeSpan.FromSeconds(5);
         }
 
+        var pin = "auto";
+        var scenariosGiven = false;
         for (var i = 0; i < args.Count; i++)
         {
             string Next() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -70,6 +86,21 @@ internal sealed class BenchOptions
                     break;
                 case "--scenario" or "--scenarios":
                     o.Scenarios = [.. Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+                    scenariosGiven = true;
+                    break;
+                case "--storage":
+                    o.Storage = Next() switch
+                    {
+                        "memory" => StorageMode.Memory,
+                        "azure" => StorageMode.Azure,
+                        var other => throw new ArgumentException($"--storage '{other}': use memory or azure."),
+                    };
+                    break;
+                case "--pin":
+                    pin = Next();
+                    break;
+                case "--compare":
+                    o.Compare = Next();
                     break;
                 case "--out":
                     o.Out = Next();
@@ -124,6 +155,13 @@ internal sealed class BenchOptions
             }
         }
 
+        o.Pinning = CpuPinning.Parse(pin);
+        if (o.Quick && !scenariosGiven && o.Storage == StorageMode.Azure)
+        {
+            // The durable handoff ping is the figure the durable mode exists for.
+            o.Scenarios = ["fanout", "handoff"];
+        }
+
         // Huddle counts a connection offline after 60 s without a Heartbeat, and the bench sends none:
         // a longer handoff run would lose its target devices part-way through.
         if (o.Scenarios.Contains("handoff") && (o.Warmup + o.Duration).TotalSeconds > MaxHandoffRunSeconds)
@@ -146,4 +184,14 @@ internal sealed class BenchOptions
         double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v >= min && v <= max
             ? v
             : throw new ArgumentException($"'{s}' is not a number in [{min}, {max}].");
+}
+
+/// <summary>Where Huddle keeps grain state during a bench run, and whether the baseline writes before it sends.</summary>
+internal enum StorageMode
+{
+    /// <summary>Huddle's in-memory storage; the baseline only sends.</summary>
+    Memory,
+
+    /// <summary>Huddle on Azure Table storage (Azurite); the baseline writes the payload to a table, then sends.</summary>
+    Azure,
 }

@@ -37,15 +37,33 @@ Console.CancelKeyPress += (_, e) =>
 // thread injection, keeps up (the server's own settings are left as they ship).
 ThreadPool.SetMinThreads(Math.Max(64, Environment.ProcessorCount * 16), Math.Max(64, Environment.ProcessorCount * 16));
 
+// The load generator on its cores before it starts a thread of its own; servers start on theirs.
+var pinning = options.Pinning;
+try
+{
+    pinning.PinSelf();
+}
+catch (InvalidOperationException ex)
+{
+    Console.Error.WriteLine(ex.Message);
+    return 2;
+}
+
 var total = Stopwatch.StartNew();
 var loadAtStart = Machine.LoadAverage();
-Console.WriteLine($"Huddle bench: {Environment.ProcessorCount} cores, load generator and servers share them; scenarios: {string.Join(", ", options.Scenarios)}");
+Console.WriteLine($"Huddle bench: {Environment.ProcessorCount} core(s) for the load generator; "
+    + (pinning.Enabled
+        ? $"pinned: load generator on core(s) {pinning.ClientList}, servers (Huddle, baseline{(options.Storage == StorageMode.Azure ? ", Azurite" : "")}) on core(s) {pinning.ServerList}"
+        : "not pinned: load generator and servers share every core")
+    + $"; storage {options.Storage.ToString().ToLowerInvariant()}; load average {loadAtStart}");
+Console.WriteLine($"scenarios: {string.Join(", ", options.Scenarios)}");
 if (options.Build)
 {
     await BuildAsync(repoRoot, cts.Token);
 }
 
 var reports = new List<ScenarioReport>();
+JsonObject pinned;
 await using (var context = new BenchContext(options, repoRoot))
 {
     foreach (var scenario in scenarios)
@@ -55,6 +73,9 @@ await using (var context = new BenchContext(options, repoRoot))
         reports.Add(await scenario.RunAsync(context, cts.Token));
         Console.WriteLine($"  ({sw.Elapsed.TotalSeconds:0.0} s)");
     }
+
+    // As the kernel has it at the end: every thread of every process, so a stray one would show.
+    pinned = context.Describe();
 }
 
 Console.WriteLine();
@@ -71,12 +92,24 @@ var summary = new JsonObject
         ["cores"] = Environment.ProcessorCount,
         ["os"] = System.Runtime.InteropServices.RuntimeInformation.OSDescription,
         ["runtime"] = System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription,
-        ["note"] = "load generator and servers share the same cores",
+        ["note"] = pinning.Enabled ? "load generator and servers pinned to separate cores" : "load generator and servers share the same cores",
+        ["pinning"] = pinned,
         // Other work on the machine (builds, test runs) moves every figure: keep the load with them.
         ["loadavg_start"] = loadAtStart,
         ["loadavg_end"] = Machine.LoadAverage(),
     },
     ["quick"] = options.Quick,
+    ["storage"] = options.Storage == StorageMode.Azure ? "azure" : "memory",
+    // What a rerun must match for --compare to mean anything.
+    ["options"] = new JsonObject
+    {
+        ["scenarios"] = string.Join(',', options.Scenarios),
+        ["storage"] = options.Storage.ToString().ToLowerInvariant(),
+        ["rounds"] = options.Rounds,
+        ["warmup_s"] = options.Warmup.TotalSeconds,
+        ["duration_s"] = options.Duration.TotalSeconds,
+        ["pinned"] = pinning.Enabled ? $"{pinning.ClientList}/{pinning.ServerList}" : "off",
+    },
     ["started_utc"] = DateTime.UtcNow.AddSeconds(-total.Elapsed.TotalSeconds).ToString("O", CultureInfo.InvariantCulture),
     ["elapsed_s"] = Math.Round(total.Elapsed.TotalSeconds, 1),
 };
@@ -96,6 +129,16 @@ foreach (var key in memoryKeys.SelectMany(k => new[] { k, k + "_min", k + "_max"
 foreach (var (key, value) in headline.OrderBy(kv => kv.Key, StringComparer.Ordinal))
 {
     summary[key] = double.IsFinite(value) ? JsonValue.Create(value) : null;
+}
+
+var (goalText, goalJson) = Goals.Judge(headline, options.Rounds);
+Console.WriteLine(goalText);
+summary["goals"] = goalJson;
+if (options.Compare is { } previous)
+{
+    var (compareText, compareJson) = RunComparison.Compare(previous, summary);
+    Console.WriteLine(compareText);
+    summary["compare"] = compareJson;
 }
 
 var details = new JsonObject();

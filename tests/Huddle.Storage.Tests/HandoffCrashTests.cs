@@ -48,6 +48,7 @@ public sealed class HandoffCrashTests(AzuriteFixture azurite)
                     new { userId = bhc, displayName = "Sam Okafor", role = "bhc" },
                     new { userId = nurse, displayName = "Nia Reyes", role = "nurse" },
                 },
+                patients = new[] { new { patientId = "p-crash", displayName = "Alma Reyes", room = "Exam 3" } },
             }, Ct))
             {
                 created.EnsureSuccessStatusCode();
@@ -92,7 +93,7 @@ public sealed class HandoffCrashTests(AzuriteFixture azurite)
 
         // The nurse's inbox has the ping; the retried request (same op id) lands on the same handoff.
         var inbox = await asNurse.GetFromJsonAsync<JsonElement>("api/inbox", Ct);
-        Assert.Contains(inbox.GetProperty("inbox").GetProperty("items").EnumerateArray(), i => i.GetProperty("handoffId").GetString() == handoffId);
+        Assert.Contains(inbox.GetProperty("snapshot").GetProperty("items").EnumerateArray(), i => i.GetProperty("handoffId").GetString() == handoffId);
         using var asPcp2 = await second.ClientForAsync(pcp, Ct);
         using var retried = await asPcp2.PostAsJsonAsync("api/handoffs", request, Ct);
         retried.EnsureSuccessStatusCode();

@@ -34,6 +34,9 @@ public sealed class AzuriteServer : IAsyncDisposable
     /// <summary>Azurite's data folder (kept across restarts, deleted on dispose).</summary>
     public string Location { get; }
 
+    /// <summary>The emulator's process id while it runs (the bench pins it to the servers' cores).</summary>
+    public int? ProcessId => _process?.Id;
+
     /// <summary>True between a start and a stop.</summary>
     public bool IsRunning => _process is { HasExited: false };
 

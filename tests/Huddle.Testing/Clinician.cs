@@ -26,7 +26,7 @@ public sealed class Clinician : IAsyncDisposable
     public static async Task<Clinician> ConnectAsync(HuddleAppFixture app, string userId)
     {
         var clinician = new Clinician(await HubClient.ConnectAsync(app, userId));
-        var inbox = await clinician.Hub.InvokeAsync<Result<InboxReply>>(nameof(HuddleHub.SubscribeInbox));
+        var inbox = await clinician.Hub.InvokeAsync<Result<FeedReply<InboxSnapshot, InboxChange>>>(nameof(HuddleHub.SubscribeInbox));
         Assert.True(inbox.Ok, inbox.Error?.Message);
         return clinician;
     }

@@ -26,7 +26,7 @@ internal sealed class ColdStartScenario : IScenario
         Console.WriteLine($"  coldstart: {context.Options.ColdStarts} start(s) of Huddle.Web until GET /api/teams/{team.TeamId}/board is 200");
         for (var i = 0; i < context.Options.ColdStarts; i++)
         {
-            await using var server = ServerProcess.Start(context.WebDll, BenchContext.HuddleEnvironment(seed: true));
+            await using var server = await context.StartHuddleAsync(seed: true, ct);
             runs.Add(await TimeFirstBoardAsync(server, team.TeamId, user, ct));
             Console.WriteLine($"    start {i + 1}: first HTTP answer {runs[^1].FirstResponse:0.000} s, first board {runs[^1].FirstBoard:0.000} s");
         }

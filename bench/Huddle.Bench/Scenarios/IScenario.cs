@@ -26,12 +26,16 @@ internal static class ScenarioCatalog
 {
     public static IScenario Create(string name, BenchOptions options) => name switch
     {
-        "fanout" => new LoadScenario("fanout", LoadKind.Boards(""), new(1, options.Subscribers), options.Rate, options),
-        "teams" => new LoadScenario("teams", LoadKind.Boards("teams_"), new(options.Teams, options.Members), options.TeamRate * options.Teams, options),
-        "handoff" => new LoadScenario("handoff", LoadKind.Handoffs, HandoffPeople.Layout(options.HandoffTeams, options.HandoffBhcs), options.HandoffRate, options),
+        "fanout" => new LoadScenario("fanout", Storage(LoadKind.Boards(""), "board", options), new(1, options.Subscribers), options.Rate, options),
+        "teams" => new LoadScenario("teams", Storage(LoadKind.Boards("teams_"), "teams", options), new(options.Teams, options.Members), options.TeamRate * options.Teams, options),
+        "handoff" => new LoadScenario("handoff", Storage(LoadKind.Handoffs, "handoff", options), HandoffPeople.Layout(options.HandoffTeams, options.HandoffBhcs), options.HandoffRate, options),
         "grains" => new GrainsScenario(),
         "coldstart" => new ColdStartScenario(),
         "panel" => new PanelScenario(),
         _ => throw new ArgumentException($"Unknown scenario '{name}'; known: fanout, teams, handoff, grains, coldstart, panel."),
     };
+
+    /// <summary>With <c>--storage azure</c>, the durable form of <paramref name="kind"/>, its keys named from <paramref name="stem"/>.</summary>
+    private static LoadKind Storage(LoadKind kind, string stem, BenchOptions options) =>
+        options.Storage == StorageMode.Azure ? kind.OnDurableStorage(stem) : kind;
 }

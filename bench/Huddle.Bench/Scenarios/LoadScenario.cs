@@ -23,7 +23,8 @@ internal sealed record LoadKind(
     string Update,
     Func<BenchContext, LoadLayout, CancellationToken, Task<LoadTargets>> Targets,
     Func<LoadLayout, JsonObject>? Extra = null,
-    bool DropHuddlePrefix = false)
+    bool DropHuddlePrefix = false,
+    string? DurableStem = null)
 {
     /// <summary>Board changes (<c>fanout</c>, <c>teams</c>); headline keys get <paramref name="prefix"/>.</summary>
     public static LoadKind Boards(string prefix) => new(prefix, "board", "subscribers", "updates", async (context, layout, ct) =>
@@ -48,10 +49,28 @@ internal sealed record LoadKind(
         ["priority"] = "urgent",
     }, DropHuddlePrefix: true);
 
+    /// <summary>
+    /// The same kind on durable storage (<c>--storage azure</c>): its keys are named from
+    /// <paramref name="stem"/> (<c>board</c>, <c>teams</c>, <c>handoff</c>) so they never mix with the
+    /// in-memory figures: Huddle's under <c>{stem}_durable_</c>, the durable floor's under
+    /// <c>{stem}_floor_</c>, the comparisons under <c>{stem}_durable_</c> (<c>handoff_durable_ratio_p99</c>).
+    /// </summary>
+    public LoadKind OnDurableStorage(string stem) => this with { DurableStem = stem };
+
     /// <summary>The headline key of figure <paramref name="key"/> (e.g. huddle_p99_ms).</summary>
-    public string Key(string key) => DropHuddlePrefix && key.StartsWith("huddle_", StringComparison.Ordinal)
-        ? Prefix + key["huddle_".Length..]
-        : Prefix + key;
+    public string Key(string key)
+    {
+        if (DurableStem is { } stem)
+        {
+            return key.StartsWith("huddle_", StringComparison.Ordinal) ? $"{stem}_durable_{key["huddle_".Length..]}"
+                : key.StartsWith("baseline_", StringComparison.Ordinal) ? $"{stem}_floor_{key["baseline_".Length..]}"
+                : $"{stem}_durable_{key}";
+        }
+
+        return DropHuddlePrefix && key.StartsWith("huddle_", StringComparison.Ordinal)
+            ? Prefix + key["huddle_".Length..]
+            : Prefix + key;
+    }
 }
 
 /// <summary>
@@ -67,7 +86,8 @@ internal sealed class LoadScenario(string name, LoadKind kind, LoadLayout layout
         var (huddle, baseline, payloadBytes) = await kind.Targets(context, layout, ct);
         var profile = new LoadProfile(layout, updatesPerSecond, options.Warmup, options.Duration);
         Console.WriteLine($"  {name}: {layout.Groups} {kind.Group}(s) × {layout.PerGroup} {kind.Member}, {updatesPerSecond:0.#} {kind.Update}/s "
-            + $"→ {updatesPerSecond * layout.PerGroup:N0} deliveries/s, {options.Rounds} round(s) per target");
+            + $"→ {updatesPerSecond * layout.PerGroup:N0} deliveries/s, {options.Rounds} round(s) per target"
+            + (kind.DurableStem is null ? "" : "; Huddle on Azure Table storage (Azurite), the floor writes one table row, then sends"));
 
         var runs = new List<LoadRunResult>();
         for (var round = 1; round <= options.Rounds; round++)
@@ -80,7 +100,8 @@ internal sealed class LoadScenario(string name, LoadKind kind, LoadLayout layout
                 Console.WriteLine($"    round {round} {run.Target,-8} load {Machine.OneMinute(run.LoadavgBefore),5:0.00}  p50 {run.Delivery.P50,8:0.00} ms  p99 {run.Delivery.P99,8:0.00} ms  "
                     + $"{run.DeliveriesPerSecond,8:N0}/s  received {run.ReceivedDeliveries:N0}/{run.ExpectedDeliveries:N0}  "
                     + $"CPU server {run.ServerCpuPercent:0}% ({run.ServerCpuMsPer1k:0.0} ms/1k) client {run.ClientCpuPercent:0}%  send lag p99 {run.SendLag.P99:0.0} ms  "
-                    + $"heap {run.HeapBytesPerConnection / 1024.0:0.0} KB/conn  RSS {run.BytesPerConnection / 1024.0:0.0} KB/conn");
+                    + $"heap {run.HeapBytesPerConnection / 1024.0:0.0} KB/conn  RSS {run.BytesPerConnection / 1024.0:0.0} KB/conn"
+                    + (run.StorageWrite is { Count: > 0 } w ? $"  table write p50 {w.P50:0.00} p99 {w.P99:0.00} ms" : ""));
             }
         }
 
@@ -105,6 +126,14 @@ internal sealed class LoadScenario(string name, LoadKind kind, LoadLayout layout
         }
 
         headline[kind.Key("merged_ratio_p99")] = Ratio(h.Delivery.P99, b.Delivery.P99);
+        var floorWrites = runs.Where(r => r.Target == baseline.Name && r.StorageWrite is { Count: > 0 }).ToList();
+        if (floorWrites.Count > 0)
+        {
+            // The floor's own table write, as its server timed it: how much of the floor is the write.
+            Put(headline, kind.Key("baseline_write_p50_ms"), Spread.Of(floorWrites.Select(r => r.StorageWrite!.P50)));
+            Put(headline, kind.Key("baseline_write_p99_ms"), Spread.Of(floorWrites.Select(r => r.StorageWrite!.P99)));
+        }
+
         Put(headline, kind.Key("loadavg_1m_before"), Spread.Of(runs.Select(r => Machine.OneMinute(r.LoadavgBefore))));
 
         var details = new JsonObject
@@ -114,6 +143,7 @@ internal sealed class LoadScenario(string name, LoadKind kind, LoadLayout layout
             ["subscribers"] = layout.Subscribers,
             [$"{kind.Update}_per_s"] = updatesPerSecond,
             ["payload_bytes"] = payloadBytes,
+            ["storage"] = kind.DurableStem is null ? "memory" : "azure (Azurite); baseline = durable floor",
             ["warmup_s"] = options.Warmup.TotalSeconds,
             ["duration_s"] = options.Duration.TotalSeconds,
             ["huddle"] = JsonSerializer.SerializeToNode(h, Json.Options),
@@ -222,16 +252,22 @@ internal sealed class LoadScenario(string name, LoadKind kind, LoadLayout layout
 
         var rounds = pairs.Count;
         s.AppendLine(ci, $"median [min…max] over {rounds} round(s):");
-        s.AppendLine(ci, $"  {"",-24} {"huddle",-26} {"baseline",-26}");
+        s.AppendLine(ci, $"  {"",-24} {h.Target,-26} {b.Target,-26}");
         foreach (var m in Metrics)
         {
             s.AppendLine(ci, $"  {m.Label,-24} {h.OverRounds[m.Key].Format(m.Format, m.Scale),-26} {b.OverRounds[m.Key].Format(m.Format, m.Scale),-26}");
         }
 
         var c = Comparisons(h, b, pairs).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
-        s.AppendLine(ci, $"huddle/baseline (ratio of medians [per-round range]): p50 ×{c["ratio_p50"].Format("0.00")}, p50 overhead {c["p50_overhead_ms"].Format("+0.00;-0.00")} ms, "
+        s.AppendLine(ci, $"{h.Target}/{b.Target} (ratio of medians [per-round range]): p50 ×{c["ratio_p50"].Format("0.00")}, p50 overhead {c["p50_overhead_ms"].Format("+0.00;-0.00")} ms, "
             + $"p99 ×{c["ratio_p99"].Format("0.00")}, server CPU per delivery ×{c["ratio_cpu_per_1k"].Format("0.00")}");
-        s.AppendLine(ci, $"huddle/baseline, all rounds merged: p50 ×{Ratio(h.Delivery.P50, b.Delivery.P50):0.00}, p99 ×{Ratio(h.Delivery.P99, b.Delivery.P99):0.00}, fan-out p99 ×{Ratio(h.Fanout.P99, b.Fanout.P99):0.00}");
+        s.AppendLine(ci, $"{h.Target}/{b.Target}, all rounds merged: p50 ×{Ratio(h.Delivery.P50, b.Delivery.P50):0.00}, p99 ×{Ratio(h.Delivery.P99, b.Delivery.P99):0.00}, fan-out p99 ×{Ratio(h.Fanout.P99, b.Fanout.P99):0.00}");
+        if (runs.Where(r => r.StorageWrite is { Count: > 0 }).ToList() is { Count: > 0 } timed)
+        {
+            s.AppendLine(ci, $"{b.Target}'s own table write (server side, warm-up included): p50 {Spread.Of(timed.Select(r => r.StorageWrite!.P50)).Format("0.00")} ms, "
+                + $"p99 {Spread.Of(timed.Select(r => r.StorageWrite!.P99)).Format("0.00")} ms");
+        }
+
         s.AppendLine(ci, $"load average before the runs: {Spread.Of(runs.Select(r => Machine.OneMinute(r.LoadavgBefore))).Format("0.00")} (1 min)");
         return s.ToString();
 

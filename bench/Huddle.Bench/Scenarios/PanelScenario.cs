@@ -25,7 +25,7 @@ internal sealed class PanelScenario : IScenario
 
     public async Task<ScenarioReport> RunAsync(BenchContext context, CancellationToken ct)
     {
-        await using var server = ServerProcess.Start(context.WebDll, BenchContext.HuddleEnvironment(seed: false));
+        await using var server = await context.StartHuddleAsync(seed: false, ct);
         await server.WaitReadyAsync(TimeSpan.FromSeconds(60), ct);
         using var http = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
         var details = new JsonObject();

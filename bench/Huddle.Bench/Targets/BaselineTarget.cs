@@ -6,9 +6,10 @@ namespace Huddle.Bench.Targets;
 /// <summary>
 /// The bare SignalR hub: Subscribe(group) and Publish(group, payload). The payload is a captured
 /// Huddle BoardChanged with its team id and note swapped, so each delivery has Huddle's size and
-/// shape.
+/// shape. <paramref name="durable"/>: the durable floor, <c>PublishDurable</c>, which first writes the
+/// change to the board's one table row (replaced each time, as Huddle's team row is).
 /// </summary>
-internal sealed class BaselineTarget(ServerProcess server, string capturedChange, string capturedTeamId) : ILoadTarget
+internal sealed class BaselineTarget(ServerProcess server, string capturedChange, string capturedTeamId, bool durable) : ILoadTarget
 {
     private const string NoteMarker = "\u0001note\u0001";
     private const string TeamMarker = "\u0001team\u0001";
@@ -17,7 +18,10 @@ internal sealed class BaselineTarget(ServerProcess server, string capturedChange
         .Replace(Notes.Format(0, HuddleTarget.CaptureSeq), NoteMarker, StringComparison.Ordinal)
         .Replace($"\"{capturedTeamId}\"", $"\"{TeamMarker}\"", StringComparison.Ordinal);
 
-    public string Name => "baseline";
+    public string Name => durable ? "floor" : "baseline";
+
+    public Task<double[]?> TakeStorageWriteTimesAsync(CancellationToken ct) =>
+        durable ? server.TakeFloorWriteTimesAsync(ct) : Task.FromResult<double[]?>(null);
 
     public ServerProcess Server => server;
 
@@ -48,7 +52,15 @@ internal sealed class BaselineTarget(ServerProcess server, string capturedChange
         var groupName = GroupName(layout, group);
         var json = _template.Replace(NoteMarker, Notes.Format(tag, seq), StringComparison.Ordinal).Replace(TeamMarker, groupName, StringComparison.Ordinal);
         using var payload = JsonDocument.Parse(json);
-        await driver.InvokeAsync("Publish", groupName, payload.RootElement);
+        if (durable)
+        {
+            await driver.InvokeAsync("PublishDurable", "board", groupName, "BoardChanged", new[] { groupName }, new[] { payload.RootElement });
+        }
+        else
+        {
+            await driver.InvokeAsync("Publish", groupName, payload.RootElement);
+        }
+
         return true;
     }
 

@@ -203,9 +203,11 @@ internal sealed class HuddleHandoffTarget(ServerProcess server) : ILoadTarget
 /// The baseline for handoff pings: every target device subscribes to a group of its user
 /// (<c>inbox:{userId}</c>), and per request the driver publishes the captured Huddle ping, with the
 /// user, team and room swapped in, to each BHC's group as <c>HandoffInboxChanged</c>: the same bytes
-/// to the same users' connections, and nothing else.
+/// to the same users' connections, and nothing else. <paramref name="durable"/>: the durable floor, one
+/// <c>PublishDurable</c> per request that first inserts one table row (the ping's payload under a new
+/// key, as a new handoff's row is inserted), then sends to each BHC's group.
 /// </summary>
-internal sealed class BaselineHandoffTarget(ServerProcess server, string capturedPing, string capturedTeamId, string capturedUserId) : ILoadTarget
+internal sealed class BaselineHandoffTarget(ServerProcess server, string capturedPing, string capturedTeamId, string capturedUserId, bool durable) : ILoadTarget
 {
     private const string RoomMarker = "\u0001room\u0001";
     private const string TeamMarker = "\u0001team\u0001";
@@ -218,7 +220,10 @@ internal sealed class BaselineHandoffTarget(ServerProcess server, string capture
         .Replace(capturedTeamId, TeamMarker, StringComparison.Ordinal)
         .Replace(Notes.Tag(0, HuddleHandoffTarget.CaptureSeq), RoomMarker, StringComparison.Ordinal);
 
-    public string Name => "baseline";
+    public string Name => durable ? "floor" : "baseline";
+
+    public Task<double[]?> TakeStorageWriteTimesAsync(CancellationToken ct) =>
+        durable ? server.TakeFloorWriteTimesAsync(ct) : Task.FromResult<double[]?>(null);
 
     public ServerProcess Server => server;
 
@@ -245,6 +250,26 @@ internal sealed class BaselineHandoffTarget(ServerProcess server, string capture
     {
         var teamId = GroupName(layout, group);
         var room = Notes.Tag(tag, seq);
+        if (durable)
+        {
+            var users = Enumerable.Range(0, HandoffPeople.Bhcs(layout)).Select(k => HandoffPeople.Bhc(teamId, k)).ToArray();
+            var payloads = users.Select(user => JsonDocument.Parse(Ping(teamId, user, room))).ToArray();
+            try
+            {
+                // '#' may not appear in a table key.
+                await driver.InvokeAsync("PublishDurable", teamId, room.Replace('#', '-'), Connections.InboxEvent, users.Select(Inbox).ToArray(), payloads.Select(p => p.RootElement).ToArray());
+            }
+            finally
+            {
+                foreach (var payload in payloads)
+                {
+                    payload.Dispose();
+                }
+            }
+
+            return true;
+        }
+
         await Task.WhenAll(Enumerable.Range(0, HandoffPeople.Bhcs(layout)).Select(async k =>
         {
             var user = HandoffPeople.Bhc(teamId, k);

@@ -38,19 +38,20 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    /// <summary>Starts <c>dotnet <paramref name="dll"/></c> with <paramref name="environment"/> on a free loopback port.</summary>
-    public static ServerProcess Start(string dll, IReadOnlyDictionary<string, string> environment)
+    /// <summary>
+    /// Starts <c>dotnet <paramref name="dll"/></c> with <paramref name="environment"/> on a free loopback
+    /// port, on the servers' cores of <paramref name="pinning"/> (taskset execs dotnet, so the process
+    /// id is the server's).
+    /// </summary>
+    public static ServerProcess Start(string dll, IReadOnlyDictionary<string, string> environment, CpuPinning pinning)
     {
         var port = FreePort();
         var url = $"http://127.0.0.1:{port}";
-        var info = new ProcessStartInfo("dotnet")
-        {
-            ArgumentList = { dll },
-            WorkingDirectory = Path.GetDirectoryName(dll)!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        var info = pinning.ServerStartInfo("dotnet", [dll]);
+        info.WorkingDirectory = Path.GetDirectoryName(dll)!;
+        info.RedirectStandardOutput = true;
+        info.RedirectStandardError = true;
+        info.UseShellExecute = false;
         info.Environment["ASPNETCORE_URLS"] = url;
         info.Environment["Kestrel__Endpoints__Http__Url"] = url;
         info.Environment["DOTNET_NOLOGO"] = "1";
@@ -107,6 +108,15 @@ internal sealed class ServerProcess : IAsyncDisposable
         // utime and stime are fields 14 and 15 of the whole line: 12 and 13 after "pid (comm) ".
         var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
         return ticks / TicksPerSecond;
+    }
+
+    /// <summary>The durable floor's write times (ms) since the last call: <c>POST /floor/write-times</c> on the baseline.</summary>
+    public async Task<double[]?> TakeFloorWriteTimesAsync(CancellationToken ct)
+    {
+        using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        using var response = await http.PostAsync(new Uri("/floor/write-times", UriKind.Relative), null, ct);
+        response.EnsureSuccessStatusCode();
+        return await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync<double[]>(response.Content, ct);
     }
 
     /// <summary>Resident set size in bytes (VmRSS).</summary>

@@ -32,7 +32,9 @@ public static class DevSignIn
                 return Results.Redirect("/signin?unknown=1");
             }
 
-            var target = returnUrl is { Length: > 0 } && Uri.IsWellFormedUriString(returnUrl, UriKind.Relative) && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//", StringComparison.Ordinal)
+            // "/" is where anyone lands who opened the app's address (the README's way in): it names no
+            // page of its own, so a room display goes on to its wall rather than a list of teams.
+            var target = returnUrl is { Length: > 1 } && Uri.IsWellFormedUriString(returnUrl, UriKind.Relative) && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//", StringComparison.Ordinal)
                 ? returnUrl
                 : Landing(user);
             return Results.SignIn(Principal(user, CookieAuthenticationDefaults.AuthenticationScheme),

@@ -16,6 +16,13 @@ public static class HuddleClaims
         return user.FindFirst(UserId)?.Value ?? throw new InvalidOperationException("The principal carries no user id.");
     }
 
+    /// <summary>True for a team-room display (the wall TV): it reads the wall, never answers handoffs.</summary>
+    public static bool IsRoomDisplay(this ClaimsPrincipal user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        return user.FindFirst(Kind)?.Value == nameof(Contracts.Users.UserKind.RoomDisplay);
+    }
+
     public static ClaimsPrincipal Create(string userId, string displayName, string kind, string scheme) =>
         new(new ClaimsIdentity(
             [new Claim(UserId, userId), new Claim(Name, displayName), new Claim(Kind, kind)],

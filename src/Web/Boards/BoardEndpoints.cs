@@ -16,11 +16,8 @@ public static class BoardEndpoints
             ApiErrors.From(await boards.ReadAsync(principal.UserIdOf(), teamId), snapshot => snapshot.Board));
 
         api.MapGet("/teams/{teamId}/board/changes", async (string teamId, long since, ClaimsPrincipal principal, BoardService boards) =>
-        {
             // The same reply shape as the hub's ResumeBoard, so one client merges both.
-            var read = await boards.ReadSinceAsync(principal.UserIdOf(), teamId, since);
-            return read.Error is { } error ? ApiErrors.Problem(error) : Results.Ok(read);
-        });
+            ApiErrors.Reply(await boards.ReadSinceAsync(principal.UserIdOf(), teamId, since)));
 
         api.MapGet("/teams/{teamId}/patients", async (string teamId, string? query, int? offset, int? limit, ClaimsPrincipal principal, BoardService boards, HttpContext http) =>
             ApiErrors.From(await boards.PanelAsync(principal.UserIdOf(), teamId, query, offset ?? 0, limit ?? PanelPage.MaxLimit), page =>

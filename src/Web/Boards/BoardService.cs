@@ -20,39 +20,15 @@ public sealed partial class BoardService(IGrainFactory grains, FeedRelay relay, 
         HuddleError.InvalidId("A team id");
 
     /// <summary>
-    /// Opens the board for a hub connection: from now on it receives <c>BoardChanged</c>. With
-    /// <paramref name="since"/> (the last version it has) the reply holds only what it missed.
+    /// The board as a component on this host reads it, for its live copy. <paramref name="wallView"/>
+    /// asks for the room-display (privacy-filtered) form, which any member may watch.
     /// </summary>
-    public async Task<Result<BoardSubscription>> SubscribeAsync(HubWatcher watcher, string teamId, long? since)
-    {
-        ArgumentNullException.ThrowIfNull(watcher);
-        return Ids.IsValid(teamId) ? ToSubscription(await relay.OpenAsync(BoardRoute.FeedOf(teamId), watcher, since)) : InvalidTeamId;
-    }
-
-    /// <summary>Stops a hub connection receiving the board.</summary>
-    public Task UnsubscribeAsync(string connectionId, string teamId) =>
-        Ids.IsValid(teamId) ? relay.CloseAsync(BoardRoute.FeedOf(teamId), connectionId) : Task.CompletedTask;
-
-    /// <summary>
-    /// Opens the board for a component: every later change of its audience is handed to
-    /// <paramref name="onChange"/>. <paramref name="wallView"/> asks for the room-display
-    /// (privacy-filtered) form, which any member may watch.
-    /// </summary>
-    public async Task<(Result<BoardSubscription> Open, IAsyncDisposable? Watch)> WatchAsync(string userId, string teamId, bool wallView, Action<BoardChange> onChange)
-    {
-        ArgumentNullException.ThrowIfNull(onChange);
-        if (!Ids.IsValid(teamId))
-        {
-            return (InvalidTeamId, null);
-        }
-
-        var (open, watch) = await relay.OpenLocalAsync(BoardRoute.FeedOf(teamId), userId, null, AudienceOf(wallView), p => onChange((BoardChange)p));
-        return (ToSubscription(open), watch);
-    }
+    public FeedSource<BoardSnapshot, BoardChange> SourceOf(string userId, string teamId, bool wallView) =>
+        new(relay, BoardRoute.FeedOf(teamId), userId, AudienceOf(wallView));
 
     /// <summary>What <paramref name="userId"/> missed after <paramref name="since"/>, or the snapshot (the catch-up read).</summary>
     public async Task<Result<BoardSubscription>> ReadSinceAsync(string userId, string teamId, long? since, bool wallView = false) =>
-        Ids.IsValid(teamId) ? ToSubscription(await relay.ReadAsync(BoardRoute.FeedOf(teamId), userId, since, AudienceOf(wallView))) : InvalidTeamId;
+        ToSubscription(await SourceOf(userId, teamId, wallView).ReadAsync(since));
 
     /// <summary>Today's board as <paramref name="userId"/> may see it.</summary>
     public Task<Result<BoardSnapshot>> ReadAsync(string userId, string teamId) =>
@@ -75,13 +51,22 @@ public sealed partial class BoardService(IGrainFactory grains, FeedRelay relay, 
 
     private static string? AudienceOf(bool wallView) => wallView ? FeedAudiences.Displays : null;
 
-    private static Result<BoardSubscription> ToSubscription(Result<FeedOpen> open) => open.Map(o =>
+    /// <summary>
+    /// The board's reply on the wire (docs/api.md, "SubscribeBoard"): the feed's reply with the board
+    /// named <c>board</c>, its seq named <c>version</c>, and the reader's access. The team rides along
+    /// for components only (it is not serialized).
+    /// </summary>
+    public static Result<BoardSubscription> ToSubscription(Result<FeedReply<BoardSnapshot, BoardChange>> read)
     {
-        var access = o.Audience == FeedAudiences.Members ? TeamAccess.Member : TeamAccess.Display;
-        return o.Snapshot is BoardSnapshot snapshot
-            ? new BoardSubscription(snapshot.Board, access, o.Seq, true, [], snapshot.Team)
-            : new BoardSubscription(null, access, o.Seq, o.Reset, [.. o.Changes.Cast<BoardChange>()]);
-    });
+        ArgumentNullException.ThrowIfNull(read);
+        return read.Map(reply =>
+        {
+            var access = reply.Audience == FeedAudiences.Members ? TeamAccess.Member : TeamAccess.Display;
+            return reply.Snapshot is { } snapshot
+                ? new BoardSubscription(snapshot.Board, access, reply.Seq, true, [], snapshot.Team)
+                : new BoardSubscription(null, access, reply.Seq, reply.Reset, reply.Changes);
+        });
+    }
 
     /// <summary>Calls the team's grain: a malformed id is validation_failed, an unreachable grain or unconfirmed write unavailable.</summary>
     private async Task<Result<T>> CallAsync<T>(string teamId, string op, Func<ICareTeamGrain, Task<Result<T>>> call)

@@ -15,29 +15,19 @@ public sealed partial class HuddleHub
     /// Starts receiving <c>BoardChanged</c> for <paramref name="teamId"/> and returns the snapshot.
     /// Events with a version at or below the reply's are already included in it.
     /// </summary>
-    public Task<Result<BoardSubscription>> SubscribeBoard(string teamId, BoardService boards)
-    {
-        ArgumentNullException.ThrowIfNull(boards);
-        return boards.SubscribeAsync(Watcher, teamId, null);
-    }
+    public async Task<Result<BoardSubscription>> SubscribeBoard(string teamId) =>
+        BoardService.ToSubscription(await OpenFeed<BoardSnapshot, BoardChange>(BoardRoute.FeedOf(teamId), null));
 
     /// <summary>
     /// Like <see cref="SubscribeBoard"/> for a client that has the board at <paramref name="version"/>
     /// (after a reconnect): the reply holds only the changes after it, in order, or a reset and the
     /// snapshot when the server no longer keeps them all.
     /// </summary>
-    public Task<Result<BoardSubscription>> ResumeBoard(string teamId, long version, BoardService boards)
-    {
-        ArgumentNullException.ThrowIfNull(boards);
-        return boards.SubscribeAsync(Watcher, teamId, version);
-    }
+    public async Task<Result<BoardSubscription>> ResumeBoard(string teamId, long version) =>
+        BoardService.ToSubscription(await OpenFeed<BoardSnapshot, BoardChange>(BoardRoute.FeedOf(teamId), version));
 
     /// <summary>Stops receiving changes for <paramref name="teamId"/>.</summary>
-    public Task UnsubscribeBoard(string teamId, BoardService boards)
-    {
-        ArgumentNullException.ThrowIfNull(boards);
-        return boards.UnsubscribeAsync(Context.ConnectionId, teamId);
-    }
+    public Task UnsubscribeBoard(string teamId) => CloseFeed(BoardRoute.FeedOf(teamId));
 
     /// <summary>Applies the board operation <paramref name="op"/> with <paramref name="args"/> (docs/api.md, "Board operations").</summary>
     public async Task<Result<CommandOutcome>> Execute(string teamId, string op, JsonElement? args, BoardService boards)

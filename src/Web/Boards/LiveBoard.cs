@@ -2,37 +2,31 @@ using System.Collections.Immutable;
 using Huddle.Contracts.Boards;
 using Huddle.Contracts.CareTeams;
 using Huddle.Contracts.Common;
+using Huddle.Contracts.Live;
 using Huddle.Contracts.Patients;
 using Huddle.Web.Live;
 
 namespace Huddle.Web.Boards;
 
 /// <summary>
-/// A component's live copy of one board: opened with one call through the relay, then every change
-/// of its audience merged in as the relay delivers it. A gap, a reset or a new day makes it catch up
-/// with <c>ReadSince</c> (the changes it missed, or the snapshot when they are no longer kept), so
-/// what it shows never silently drifts from the grain.
+/// A component's live copy of one board: the board's merge (<see cref="BoardChange.ApplyTo"/>) on the
+/// one generic <see cref="LiveFeed{TSnapshot, TChange}"/>, which drops what is held, catches up on a gap,
+/// a reset or a new day, so what it shows never silently drifts from the grain.
 /// </summary>
-public sealed class LiveBoard : IAsyncDisposable
+public sealed class LiveBoard : ILiveCopy<BoardSnapshot, BoardChange>, IAsyncDisposable
 {
     /// <summary>How many of the team's patients the "add a patient" menu lists (by name).</summary>
     public const int PanelPageSize = 100;
 
     private readonly BoardService _boards;
-    private readonly RendererFeed<BoardChange> _feed;
-    private IAsyncDisposable? _watch;
+    private LiveFeed<BoardSnapshot, BoardChange>? _feed;
 
-    private LiveBoard(BoardService boards, string teamId, string userId, bool wallView, Func<Func<Task>, Task> dispatch, Action changed)
+    private LiveBoard(BoardService boards, string teamId, string userId, bool wallView)
     {
         _boards = boards;
         TeamId = teamId;
         UserId = userId;
         WallView = wallView;
-        _feed = new RendererFeed<BoardChange>(dispatch, ApplyAsync, CatchUpOnceAsync, () =>
-        {
-            changed();
-            return Task.CompletedTask;
-        });
     }
 
     public string TeamId { get; }
@@ -46,13 +40,26 @@ public sealed class LiveBoard : IAsyncDisposable
 
     public CareTeamProfile? Team { get; private set; }
 
-    /// <summary>The first page of the team's patients by name (members only; empty for the wall view).</summary>
+    /// <summary>
+    /// The first page of the team's patients by name (members only; empty for the wall view), once
+    /// <see cref="LoadPanelAsync"/> has read it: opening the board does not, so that opening a board
+    /// costs one call on the team's grain and one on each of its other feeds' owners, and nothing else.
+    /// </summary>
     public ImmutableArray<PatientProfile> Panel { get; private set; } = [];
 
-    public TeamAccess Access { get; private set; }
+    /// <summary>True once <see cref="Panel"/> has been read.</summary>
+    public bool PanelLoaded { get; private set; }
+
+    /// <summary>Member or display, as the board's owner placed the reader; none when refused.</summary>
+    public TeamAccess Access => _feed?.Audience switch
+    {
+        FeedAudiences.Members => TeamAccess.Member,
+        FeedAudiences.Displays => TeamAccess.Display,
+        _ => TeamAccess.None,
+    };
 
     /// <summary>Why the board cannot be shown (forbidden, not found, unavailable), or null.</summary>
-    public HuddleError? Error { get; private set; }
+    public HuddleError? Error => _feed?.Error;
 
     public bool CanEdit => Access == TeamAccess.Member && !WallView;
 
@@ -65,16 +72,28 @@ public sealed class LiveBoard : IAsyncDisposable
         Func<Func<Task>, Task> dispatch, Action changed)
     {
         ArgumentNullException.ThrowIfNull(boards);
-        var live = new LiveBoard(boards, teamId, userId, wallView, dispatch, changed);
-        var (open, watch) = await boards.WatchAsync(userId, teamId, wallView, live._feed.Enqueue);
-        live._watch = watch;
-        live.Take(open);
-        if (live.CanEdit)
+        ArgumentNullException.ThrowIfNull(changed);
+        var live = new LiveBoard(boards, teamId, userId, wallView);
+        live._feed = await LiveFeed<BoardSnapshot, BoardChange>.OpenAsync(boards.SourceOf(userId, teamId, wallView), live, dispatch, () =>
         {
-            live.Panel = (await boards.PanelAsync(userId, teamId, null, 0, PanelPageSize)).Value?.Patients ?? [];
+            changed();
+            return Task.CompletedTask;
+        });
+        return live;
+    }
+
+    /// <summary>Reads the first page of the team's panel (when someone is about to add a card), once.</summary>
+    public async Task LoadPanelAsync()
+    {
+        if (PanelLoaded || !CanEdit)
+        {
+            return;
         }
 
-        return live;
+        var page = await _boards.PanelAsync(UserId, TeamId, null, 0, PanelPageSize);
+        Panel = page.Value?.Patients ?? [];
+        // An outage leaves it unread, so the next opening of the menu asks again.
+        PanelLoaded = page.Ok;
     }
 
     /// <summary>Applies <paramref name="command"/>; returns the error, or null when accepted.</summary>
@@ -87,93 +106,37 @@ public sealed class LiveBoard : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_watch is not null)
+        if (_feed is not null)
         {
-            await _watch.DisposeAsync();
+            await _feed.DisposeAsync();
         }
     }
 
-    private async Task<bool> ApplyAsync(BoardChange change)
+    long ILiveCopy<BoardSnapshot, BoardChange>.SeqOf(BoardChange change) => change.Version;
+
+    bool ILiveCopy<BoardSnapshot, BoardChange>.IsReset(BoardChange change) => change.Reset;
+
+    void ILiveCopy<BoardSnapshot, BoardChange>.Take(BoardSnapshot snapshot)
     {
-        if (Board is null || (change.Version <= Board.Version && !change.Reset))
+        Board = snapshot.Board;
+        Team = snapshot.Team ?? Team;
+    }
+
+    bool ILiveCopy<BoardSnapshot, BoardChange>.Merge(BoardChange change)
+    {
+        // A reset (new day, roster, settings on the wall) or a gap cannot be merged.
+        if (Board is null || change.ApplyTo(Board) is not { } next)
         {
-            // Not open (an error is shown), or already included in what is shown. A reset is never
-            // stale: it may come from a board that went back (its in-memory state was lost).
             return false;
         }
 
-        if (change.ApplyTo(Board) is { } next)
-        {
-            Board = next;
-        }
-        else
-        {
-            // A reset (new day, roster, settings on the wall), or a gap.
-            await _feed.CatchUpAsync();
-        }
-
+        Board = next;
         return true;
     }
 
-    /// <summary>One catch-up read: what was missed, or the snapshot when the missed stretch holds a reset.</summary>
-    private async Task CatchUpOnceAsync()
+    void ILiveCopy<BoardSnapshot, BoardChange>.Forget()
     {
-        var read = await _boards.ReadSinceAsync(UserId, TeamId, Board?.Version, WallView);
-        if (read.Value is { Reset: false } missed && !Replay(missed.Changes))
-        {
-            // The missed stretch holds a reset: only the snapshot tells what the board is now.
-            read = await _boards.ReadSinceAsync(UserId, TeamId, null, WallView);
-        }
-
-        Take(read);
-    }
-
-    /// <summary>Merges <paramref name="changes"/> in order; false when one cannot be merged.</summary>
-    private bool Replay(ImmutableArray<BoardChange> changes)
-    {
-        var board = Board;
-        foreach (var change in changes)
-        {
-            if (board is null || change.Version <= board.Version)
-            {
-                continue;
-            }
-
-            if (change.ApplyTo(board) is not { } next)
-            {
-                return false;
-            }
-
-            board = next;
-        }
-
-        Board = board;
-        return true;
-    }
-
-    private void Take(Result<BoardSubscription> read)
-    {
-        if (read.Error is { } error)
-        {
-            Error = error;
-            if (error.Code is ErrorCodes.Forbidden or ErrorCodes.NotFound or ErrorCodes.ValidationFailed)
-            {
-                // No longer allowed: nothing of the board stays on screen.
-                Board = null;
-                Team = null;
-                Access = TeamAccess.None;
-            }
-
-            return;
-        }
-
-        var subscription = read.Value!;
-        Error = null;
-        Access = subscription.Access;
-        if (subscription.Board is { } snapshot)
-        {
-            Board = snapshot;
-            Team = subscription.Team ?? Team;
-        }
+        Board = null;
+        Team = null;
     }
 }

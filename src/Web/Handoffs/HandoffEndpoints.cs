@@ -30,11 +30,13 @@ public static class HandoffEndpoints
 
         api.MapGet("/handoff-ops", () => Results.Ok(HandoffOperations.Names));
 
+        // The catch-up reads answer as their hub twins (ResumeInbox, ResumeTeamHandoffs) do, ok and error
+        // included, so one client merges both.
         api.MapGet("/inbox", async (long? since, ClaimsPrincipal principal, HandoffService handoffs) =>
-            ApiErrors.From(await handoffs.ReadInboxAsync(principal.UserIdOf(), since), reply => reply));
+            ApiErrors.Reply(await handoffs.ReadInboxAsync(principal.UserIdOf(), since)));
 
         api.MapGet("/teams/{teamId}/handoffs", async (string teamId, long? since, ClaimsPrincipal principal, HandoffService handoffs) =>
-            ApiErrors.From(await handoffs.ReadTeamAsync(principal.UserIdOf(), teamId, since), reply => reply));
+            ApiErrors.Reply(await handoffs.ReadTeamAsync(principal.UserIdOf(), teamId, since)));
 
         api.MapPut("/teams/{teamId}/handoff-policy", async (string teamId, EscalationPolicy policy, ClaimsPrincipal principal, HandoffService handoffs) =>
             ApiErrors.From(await handoffs.SetPolicyAsync(principal.UserIdOf(), teamId, policy), set => set));

@@ -52,40 +52,14 @@ public sealed partial class HandoffService(IGrainFactory grains, FeedRelay relay
     public Task<Result<Handoff>> OpenAsync(string userId, string handoffId) =>
         CallAsync(handoffId, "open", () => grains.GetGrain<IHandoffGrain>(handoffId).OpenAsync(userId));
 
-    /// <summary>Opens the connection's own inbox; with <paramref name="since"/> only what it missed.</summary>
-    public async Task<Result<InboxReply>> SubscribeInboxAsync(HubWatcher watcher, long? since)
-    {
-        ArgumentNullException.ThrowIfNull(watcher);
-        return ToInbox(await relay.OpenAsync(InboxRoute.FeedOf(watcher.UserId), watcher, since));
-    }
+    /// <summary>The catch-up read of <paramref name="userId"/>'s inbox (without <paramref name="since"/>: the inbox), without watching.</summary>
+    public Task<Result<FeedReply<InboxSnapshot, InboxChange>>> ReadInboxAsync(string userId, long? since) => InboxOf(userId).ReadAsync(since);
 
-    /// <summary>The catch-up read of <paramref name="userId"/>'s inbox, without watching.</summary>
-    public async Task<Result<InboxReply>> ReadInboxAsync(string userId, long? since) =>
-        ToInbox(await relay.ReadAsync(InboxRoute.FeedOf(userId), userId, since));
+    /// <summary><paramref name="userId"/>'s own inbox, as their live copy on this host reads it.</summary>
+    public FeedSource<InboxSnapshot, InboxChange> InboxOf(string userId) => new(relay, InboxRoute.FeedOf(userId), userId);
 
-    /// <summary>
-    /// Opens <paramref name="userId"/>'s inbox for a component on this host: every later change is
-    /// handed to <paramref name="onChange"/> (on the relay's pump: post it to the renderer).
-    /// </summary>
-    public async Task<(Result<InboxReply> Open, IAsyncDisposable? Watch)> WatchInboxAsync(string userId, Action<InboxChange> onChange)
-    {
-        ArgumentNullException.ThrowIfNull(onChange);
-        var (open, watch) = await relay.OpenLocalAsync(InboxRoute.FeedOf(userId), userId, null, null, p => onChange((InboxChange)p));
-        return (ToInbox(open), watch);
-    }
-
-    /// <summary>Opens a team's open handoffs for a component on this host (the board's strip, the room display).</summary>
-    public async Task<(Result<TeamHandoffsReply> Open, IAsyncDisposable? Watch)> WatchTeamAsync(string userId, string teamId, Action<TeamHandoffsChange> onChange)
-    {
-        ArgumentNullException.ThrowIfNull(onChange);
-        if (!Ids.IsValid(teamId))
-        {
-            return (InvalidId, null);
-        }
-
-        var (open, watch) = await relay.OpenLocalAsync(TeamHandoffsRoute.FeedOf(teamId), userId, null, null, p => onChange((TeamHandoffsChange)p));
-        return (ToTeam(open), watch);
-    }
+    /// <summary>A team's open handoffs as <paramref name="userId"/> reads them (the board's strip, the room display).</summary>
+    public FeedSource<TeamHandoffsSnapshot, TeamHandoffsChange> TeamHandoffsOf(string userId, string teamId) => new(relay, TeamHandoffsRoute.FeedOf(teamId), userId);
 
     /// <summary>A team's name and roster, for its members and room displays (names on screen, never raw ids).</summary>
     public async Task<Result<CareTeamProfile>> TeamAsync(string userId, string teamId)
@@ -138,30 +112,13 @@ public sealed partial class HandoffService(IGrainFactory grains, FeedRelay relay
         return profile;
     }
 
-    /// <summary>Opens a team's open handoffs for a hub connection.</summary>
-    public async Task<Result<TeamHandoffsReply>> SubscribeTeamAsync(HubWatcher watcher, string teamId, long? since)
-    {
-        ArgumentNullException.ThrowIfNull(watcher);
-        return Ids.IsValid(teamId) ? ToTeam(await relay.OpenAsync(TeamHandoffsRoute.FeedOf(teamId), watcher, since)) : InvalidId;
-    }
-
     /// <summary>The catch-up read of a team's open handoffs.</summary>
-    public async Task<Result<TeamHandoffsReply>> ReadTeamAsync(string userId, string teamId, long? since) =>
-        Ids.IsValid(teamId) ? ToTeam(await relay.ReadAsync(TeamHandoffsRoute.FeedOf(teamId), userId, since)) : InvalidId;
+    public Task<Result<FeedReply<TeamHandoffsSnapshot, TeamHandoffsChange>>> ReadTeamAsync(string userId, string teamId, long? since) =>
+        TeamHandoffsOf(userId, teamId).ReadAsync(since);
 
     /// <summary>Replaces a team's escalation policy (members only).</summary>
     public Task<Result<EscalationPolicy>> SetPolicyAsync(string userId, string teamId, EscalationPolicy policy) =>
         CallAsync(teamId, "setPolicy", () => grains.GetGrain<ITeamHandoffsGrain>(teamId).SetPolicyAsync(userId, policy));
-
-    /// <summary>Stops a hub connection watching a team's open handoffs.</summary>
-    public Task UnsubscribeTeamAsync(string connectionId, string teamId) =>
-        Ids.IsValid(teamId) ? relay.CloseAsync(TeamHandoffsRoute.FeedOf(teamId), connectionId) : Task.CompletedTask;
-
-    private static Result<InboxReply> ToInbox(Result<FeedOpen> open) =>
-        open.Map(o => new InboxReply(o.Seq, o.Reset, o.Snapshot as InboxSnapshot, [.. o.Changes.Cast<InboxChange>()]));
-
-    private static Result<TeamHandoffsReply> ToTeam(Result<FeedOpen> open) =>
-        open.Map(o => new TeamHandoffsReply(o.Seq, o.Reset, o.Snapshot as TeamHandoffsSnapshot, [.. o.Changes.Cast<TeamHandoffsChange>()]));
 
     private async Task<Result<T>> CallAsync<T>(string key, string op, Func<Task<Result<T>>> call)
     {

@@ -8,6 +8,7 @@ public static class HandoffUiExtensions
     public static IServiceCollection AddHandoffUi(this IServiceCollection services)
     {
         services.AddScoped<HandoffCircuit>();
+        services.AddScoped<CircuitInbox>();
         services.AddScoped<CircuitHandler>(sp => sp.GetRequiredService<HandoffCircuit>());
         return services;
     }

@@ -57,39 +57,23 @@ public sealed partial class HuddleHub
     }
 
     /// <summary>Starts receiving <c>HandoffInboxChanged</c> for this user and returns the inbox.</summary>
-    public Task<Result<InboxReply>> SubscribeInbox(HandoffService handoffs)
-    {
-        ArgumentNullException.ThrowIfNull(handoffs);
-        return handoffs.SubscribeInboxAsync(Watcher, null);
-    }
+    public Task<Result<FeedReply<InboxSnapshot, InboxChange>>> SubscribeInbox() =>
+        OpenFeed<InboxSnapshot, InboxChange>(InboxRoute.FeedOf(UserId), null);
 
     /// <summary>Like <see cref="SubscribeInbox"/> for a client that has the inbox at <paramref name="seq"/>: only what it missed, or a reset.</summary>
-    public Task<Result<InboxReply>> ResumeInbox(long seq, HandoffService handoffs)
-    {
-        ArgumentNullException.ThrowIfNull(handoffs);
-        return handoffs.SubscribeInboxAsync(Watcher, seq);
-    }
+    public Task<Result<FeedReply<InboxSnapshot, InboxChange>>> ResumeInbox(long seq) =>
+        OpenFeed<InboxSnapshot, InboxChange>(InboxRoute.FeedOf(UserId), seq);
 
     /// <summary>Starts receiving <c>TeamHandoffsChanged</c> for <paramref name="teamId"/> (members and room displays).</summary>
-    public Task<Result<TeamHandoffsReply>> SubscribeTeamHandoffs(string teamId, HandoffService handoffs)
-    {
-        ArgumentNullException.ThrowIfNull(handoffs);
-        return handoffs.SubscribeTeamAsync(Watcher, teamId, null);
-    }
+    public Task<Result<FeedReply<TeamHandoffsSnapshot, TeamHandoffsChange>>> SubscribeTeamHandoffs(string teamId) =>
+        OpenFeed<TeamHandoffsSnapshot, TeamHandoffsChange>(TeamHandoffsRoute.FeedOf(teamId), null);
 
     /// <summary>Like <see cref="SubscribeTeamHandoffs"/> from <paramref name="seq"/>.</summary>
-    public Task<Result<TeamHandoffsReply>> ResumeTeamHandoffs(string teamId, long seq, HandoffService handoffs)
-    {
-        ArgumentNullException.ThrowIfNull(handoffs);
-        return handoffs.SubscribeTeamAsync(Watcher, teamId, seq);
-    }
+    public Task<Result<FeedReply<TeamHandoffsSnapshot, TeamHandoffsChange>>> ResumeTeamHandoffs(string teamId, long seq) =>
+        OpenFeed<TeamHandoffsSnapshot, TeamHandoffsChange>(TeamHandoffsRoute.FeedOf(teamId), seq);
 
     /// <summary>Stops receiving a team's open handoffs.</summary>
-    public Task UnsubscribeTeamHandoffs(string teamId, HandoffService handoffs)
-    {
-        ArgumentNullException.ThrowIfNull(handoffs);
-        return handoffs.UnsubscribeTeamAsync(Context.ConnectionId, teamId);
-    }
+    public Task UnsubscribeTeamHandoffs(string teamId) => CloseFeed(TeamHandoffsRoute.FeedOf(teamId));
 
     private Task<Result<HandoffSummary>> Run(HandoffService handoffs, string handoffId, HandoffCommand command)
     {

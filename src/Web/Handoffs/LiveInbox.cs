@@ -7,39 +7,34 @@ using Huddle.Web.Live;
 namespace Huddle.Web.Handoffs;
 
 /// <summary>
-/// A component's live copy of the signed-in clinician's handoff inbox (<c>inbox:{userId}</c>): opened
-/// with one call through the relay, then every change merged in as the relay delivers it. A gap or a
-/// reset makes it catch up with <c>ReadSince</c>, so what it shows never drifts from the inbox grain.
-/// It knows the rosters of the teams its handoffs belong to, so screens show names, never ids.
+/// A component's live copy of the signed-in clinician's handoff inbox (<c>inbox:{userId}</c>): the
+/// inbox's merge (keep the newer version of each handoff) on the one generic
+/// <see cref="LiveFeed{TSnapshot, TChange}"/>. A circuit holds one, shared by everything it shows
+/// (<see cref="CircuitInbox"/>). It knows the rosters of the teams its handoffs belong to, so screens
+/// show names, never ids.
 /// </summary>
-public sealed class LiveInbox : IAsyncDisposable
+public sealed class LiveInbox : ILiveCopy<InboxSnapshot, InboxChange>, IAsyncDisposable
 {
     private readonly HandoffService _handoffs;
-    private readonly RendererFeed<InboxChange> _feed;
     private readonly Action<InboxChange>? _pinged;
     private readonly Dictionary<string, HandoffSummary> _items = new(StringComparer.Ordinal);
     private readonly Dictionary<string, CareTeamProfile?> _teams = new(StringComparer.Ordinal);
-    private IAsyncDisposable? _watch;
+    private LiveFeed<InboxSnapshot, InboxChange>? _feed;
 
-    private LiveInbox(HandoffService handoffs, string userId, Func<Func<Task>, Task> dispatch, Func<Task> changed, Action<InboxChange>? pinged)
+    private LiveInbox(HandoffService handoffs, string userId, Action<InboxChange>? pinged)
     {
         _handoffs = handoffs;
         UserId = userId;
         _pinged = pinged;
-        _feed = new RendererFeed<InboxChange>(dispatch, ApplyAsync, CatchUpOnceAsync, async () =>
-        {
-            await LoadTeamsAsync();
-            await changed();
-        });
     }
 
     public string UserId { get; }
 
     /// <summary>The last inbox seq merged in.</summary>
-    public long Seq { get; private set; } = -1;
+    public long Seq => _feed?.Seq ?? -1;
 
     /// <summary>Why the inbox cannot be shown (unavailable), or null.</summary>
-    public HuddleError? Error { get; private set; }
+    public HuddleError? Error => _feed?.Error;
 
     /// <summary>Open handoffs first, then closed ones; newest first in each.</summary>
     public IReadOnlyList<HandoffSummary> Items =>
@@ -54,10 +49,13 @@ public sealed class LiveInbox : IAsyncDisposable
         Func<Func<Task>, Task> dispatch, Func<Task> changed, Action<InboxChange>? pinged = null)
     {
         ArgumentNullException.ThrowIfNull(handoffs);
-        var live = new LiveInbox(handoffs, userId, dispatch, changed, pinged);
-        var (open, watch) = await handoffs.WatchInboxAsync(userId, live._feed.Enqueue);
-        live._watch = watch;
-        live.Take(open, ping: false);
+        ArgumentNullException.ThrowIfNull(changed);
+        var live = new LiveInbox(handoffs, userId, pinged);
+        live._feed = await LiveFeed<InboxSnapshot, InboxChange>.OpenAsync(handoffs.InboxOf(userId), live, dispatch, async () =>
+        {
+            await live.LoadTeamsAsync();
+            await changed();
+        });
         await live.LoadTeamsAsync();
         return live;
     }
@@ -94,6 +92,22 @@ public sealed class LiveInbox : IAsyncDisposable
     /// <summary>Learns the roster of <paramref name="teamId"/> (a handoff opened from elsewhere than the inbox).</summary>
     public Task KnowTeamAsync(string teamId) => LoadTeamsAsync(teamId);
 
+    /// <summary>
+    /// Who and why of handoff <paramref name="handoffId"/>, for the signed-in user's own screens: the
+    /// patient's name and the situation, read through the handoff's open and the patient read with the
+    /// user's own access (each logged by ids, never by name); null when either is refused.
+    /// </summary>
+    public async Task<(string? Patient, string Situation)?> GistAsync(string handoffId)
+    {
+        if ((await _handoffs.OpenAsync(UserId, handoffId)).Value is not { } handoff)
+        {
+            return null;
+        }
+
+        var patient = (await _handoffs.PatientAsync(UserId, handoff.TeamId, handoff.PatientId)).Value;
+        return (patient?.DisplayName, handoff.Reason.Situation);
+    }
+
     /// <summary>Requests a handoff; the reply's summary shows at once (the feed's copy follows).</summary>
     public async Task<Result<HandoffSummary>> RequestAsync(RequestHandoff request)
     {
@@ -117,9 +131,9 @@ public sealed class LiveInbox : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_watch is not null)
+        if (_feed is not null)
         {
-            await _watch.DisposeAsync();
+            await _feed.DisposeAsync();
         }
     }
 
@@ -143,89 +157,37 @@ public sealed class LiveInbox : IAsyncDisposable
         return true;
     }
 
-    private async Task<bool> ApplyAsync(InboxChange change)
+    long ILiveCopy<InboxSnapshot, InboxChange>.SeqOf(InboxChange change) => change.Seq;
+
+    bool ILiveCopy<InboxSnapshot, InboxChange>.IsReset(InboxChange change) => change.Reset;
+
+    void ILiveCopy<InboxSnapshot, InboxChange>.Take(InboxSnapshot snapshot)
     {
-        if (change.Seq <= Seq && !change.Reset)
+        _items.Clear();
+        foreach (var item in snapshot.Items)
+        {
+            _items[item.HandoffId] = item;
+        }
+    }
+
+    bool ILiveCopy<InboxSnapshot, InboxChange>.Merge(InboxChange change)
+    {
+        if (change.Item is not { } item)
         {
             return false;
         }
 
-        if (change.Reset || change.Seq > Seq + 1 || change.Item is null)
+        Keep(item);
+        if (change.Ping)
         {
-            await _feed.CatchUpAsync();
-            return true;
+            // Live or caught up: a ping missed while away still asks the user to answer.
+            _pinged?.Invoke(change);
         }
 
-        Merge(change);
         return true;
     }
 
-    private void Merge(InboxChange change)
-    {
-        Seq = change.Seq;
-        if (change.Item is { } item)
-        {
-            Keep(item);
-            if (change.Ping)
-            {
-                _pinged?.Invoke(change);
-            }
-        }
-    }
-
-    /// <summary>One catch-up read: what was missed, or the snapshot when the missed stretch holds a reset.</summary>
-    private async Task CatchUpOnceAsync()
-    {
-        var read = await _handoffs.ReadInboxAsync(UserId, Seq < 0 ? null : Seq);
-        if (read.Value is { Reset: false } missed && missed.Changes.Any(c => c.Reset || c.Item is null))
-        {
-            // The missed stretch holds a reset: only the snapshot tells what the inbox is now.
-            read = await _handoffs.ReadInboxAsync(UserId, null);
-        }
-
-        Take(read, ping: true);
-    }
-
-    private void Take(Result<InboxReply> read, bool ping)
-    {
-        if (read.Error is { } error)
-        {
-            Error = error;
-            return;
-        }
-
-        Error = null;
-        var reply = read.Value!;
-        if (reply.Inbox is { } snapshot)
-        {
-            _items.Clear();
-            foreach (var item in snapshot.Items)
-            {
-                _items[item.HandoffId] = item;
-            }
-
-            Seq = Math.Max(snapshot.Seq, reply.Seq);
-            return;
-        }
-
-        foreach (var change in reply.Changes.Where(c => c.Seq > Seq))
-        {
-            if (ping)
-            {
-                Merge(change);
-            }
-            else
-            {
-                Seq = change.Seq;
-                if (change.Item is { } item)
-                {
-                    Keep(item);
-                }
-            }
-        }
-
-        Seq = Math.Max(Seq, reply.Seq);
-    }
+    void ILiveCopy<InboxSnapshot, InboxChange>.Forget() => _items.Clear();
 
     /// <summary>Reads the roster of every team an item belongs to that is not known yet.</summary>
     private async Task LoadTeamsAsync(string? also = null)

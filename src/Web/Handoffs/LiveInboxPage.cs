@@ -5,9 +5,13 @@ using Microsoft.AspNetCore.Components.Authorization;
 
 namespace Huddle.Web.Handoffs;
 
-/// <summary>A page that shows the signed-in clinician's live inbox: opens it on arrival, closes it on leave.</summary>
+/// <summary>
+/// A page that shows the signed-in clinician's live inbox: the circuit's one inbox (<see cref="CircuitInbox"/>,
+/// which the layout's ping listener reads too), held from arrival until the page is left.
+/// </summary>
 public abstract class LiveInboxPage : ComponentBase, IAsyncDisposable
 {
+    private CircuitInbox.Lease? _lease;
     private bool _disposed;
 
     [CascadingParameter]
@@ -16,7 +20,10 @@ public abstract class LiveInboxPage : ComponentBase, IAsyncDisposable
     [Inject]
     protected HandoffService Handoffs { get; private set; } = default!;
 
-    protected LiveInbox? Live { get; private set; }
+    [Inject]
+    private CircuitInbox Inbox { get; set; } = default!;
+
+    protected LiveInbox? Live => _lease?.Live;
 
     protected string UserId { get; private set; } = "";
 
@@ -26,7 +33,7 @@ public abstract class LiveInboxPage : ComponentBase, IAsyncDisposable
     protected override async Task OnInitializedAsync()
     {
         UserId = (await AuthState).User.UserIdOf();
-        Live = await LiveInbox.OpenAsync(Handoffs, UserId, InvokeAsync, OnInboxChangedAsync).KeptUnlessLeftAsync(() => _disposed);
+        _lease = await Inbox.OpenAsync(UserId, InvokeAsync, OnInboxChangedAsync).KeptUnlessLeftAsync(() => _disposed);
     }
 
     /// <summary>The inbox changed (on the renderer); re-renders by default.</summary>
@@ -39,9 +46,9 @@ public abstract class LiveInboxPage : ComponentBase, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _disposed = true;
-        if (Live is not null)
+        if (_lease is not null)
         {
-            await Live.DisposeAsync();
+            await _lease.DisposeAsync();
         }
 
         await DisposeCoreAsync();

@@ -9,21 +9,27 @@ namespace Huddle.Web.Handoffs;
 
 /// <summary>
 /// A team's open handoffs, live from <c>handoffs:{teamId}</c> through the relay (a summary carries no
-/// patient data, so the wall view shows the same); a gap or a reset re-reads the feed.
+/// patient data, so the wall view shows the same): its merge (an item no longer open leaves the list)
+/// on the one generic <see cref="LiveFeed{TSnapshot, TChange}"/>.
 /// </summary>
-public sealed partial class OpenHandoffsStrip : IAsyncDisposable
+public sealed partial class OpenHandoffsStrip : ILiveCopy<TeamHandoffsSnapshot, TeamHandoffsChange>, IAsyncDisposable
 {
     private readonly Dictionary<string, HandoffSummary> _items = new(StringComparer.Ordinal);
     private EtaTicker? _ticker;
-    private RendererFeed<TeamHandoffsChange>? _feed;
-    private IAsyncDisposable? _watch;
+    private LiveFeed<TeamHandoffsSnapshot, TeamHandoffsChange>? _feed;
     private CareTeamProfile? _team;
     private string _userId = "";
-    private long _seq = -1;
     private bool _disposed;
+
+    /// <summary>The last seq merged in (shown for tests as <c>data-seq</c>).</summary>
+    private long Seq => _feed?.Seq ?? -1;
 
     [Parameter, EditorRequired]
     public string TeamId { get; set; } = "";
+
+    /// <summary>The team's profile when the page already has it (the board does): then the strip does not read it again.</summary>
+    [Parameter]
+    public CareTeamProfile? Team { get; set; }
 
     /// <summary>The room display's large, link-free form.</summary>
     [Parameter]
@@ -41,25 +47,12 @@ public sealed partial class OpenHandoffsStrip : IAsyncDisposable
     protected override async Task OnInitializedAsync()
     {
         _userId = (await AuthState).User.UserIdOf();
-        _team = (await Handoffs.TeamAsync(_userId, TeamId)).Value;
-        _feed = new RendererFeed<TeamHandoffsChange>(InvokeAsync, ApplyAsync, CatchUpOnceAsync, () =>
+        _team = Team ?? (await Handoffs.TeamAsync(_userId, TeamId)).Value;
+        _feed = await LiveFeed<TeamHandoffsSnapshot, TeamHandoffsChange>.OpenAsync(Handoffs.TeamHandoffsOf(_userId, TeamId), this, InvokeAsync, () =>
         {
             StateHasChanged();
             return Task.CompletedTask;
-        });
-        var (open, watch) = await Handoffs.WatchTeamAsync(_userId, TeamId, _feed.Enqueue);
-        if (_disposed)
-        {
-            if (watch is not null)
-            {
-                await watch.DisposeAsync();
-            }
-
-            return;
-        }
-
-        _watch = watch;
-        Take(open.Value);
+        }).KeptUnlessLeftAsync(() => _disposed);
     }
 
     protected override void OnAfterRender(bool firstRender)
@@ -72,29 +65,24 @@ public sealed partial class OpenHandoffsStrip : IAsyncDisposable
     private string NameOf(string? userId) =>
         userId is null ? "" : userId == _userId ? "you" : _team?.Members.FirstOrDefault(m => m.UserId == userId)?.DisplayName ?? "a colleague";
 
-    private async Task<bool> ApplyAsync(TeamHandoffsChange change)
+    long ILiveCopy<TeamHandoffsSnapshot, TeamHandoffsChange>.SeqOf(TeamHandoffsChange change) => change.Seq;
+
+    bool ILiveCopy<TeamHandoffsSnapshot, TeamHandoffsChange>.IsReset(TeamHandoffsChange change) => change.Reset;
+
+    void ILiveCopy<TeamHandoffsSnapshot, TeamHandoffsChange>.Take(TeamHandoffsSnapshot snapshot)
     {
-        if (change.Seq <= _seq && !change.Reset)
+        _items.Clear();
+        foreach (var item in snapshot.Items)
         {
-            return false;
+            _items[item.HandoffId] = item;
         }
-
-        if (change.Reset || change.Seq > _seq + 1 || change.Item is null)
-        {
-            await _feed!.CatchUpAsync();
-            return true;
-        }
-
-        Merge(change);
-        return true;
     }
 
-    private void Merge(TeamHandoffsChange change)
+    bool ILiveCopy<TeamHandoffsSnapshot, TeamHandoffsChange>.Merge(TeamHandoffsChange change)
     {
-        _seq = change.Seq;
         if (change.Item is not { } item)
         {
-            return;
+            return false;
         }
 
         if (!item.IsOpen)
@@ -105,52 +93,19 @@ public sealed partial class OpenHandoffsStrip : IAsyncDisposable
         {
             _items[item.HandoffId] = item;
         }
+
+        return true;
     }
 
-    private async Task CatchUpOnceAsync()
-    {
-        var read = await Handoffs.ReadTeamAsync(_userId, TeamId, _seq < 0 ? null : _seq);
-        if (read.Value is { Reset: false } missed && missed.Changes.Any(c => c.Reset || c.Item is null))
-        {
-            read = await Handoffs.ReadTeamAsync(_userId, TeamId, null);
-        }
-
-        Take(read.Value);
-    }
-
-    private void Take(TeamHandoffsReply? reply)
-    {
-        if (reply is null)
-        {
-            return;
-        }
-
-        if (reply.Handoffs is { } snapshot)
-        {
-            _items.Clear();
-            foreach (var item in snapshot.Items)
-            {
-                _items[item.HandoffId] = item;
-            }
-        }
-        else
-        {
-            foreach (var change in reply.Changes.Where(c => c.Seq > _seq))
-            {
-                Merge(change);
-            }
-        }
-
-        _seq = Math.Max(_seq, reply.Seq);
-    }
+    void ILiveCopy<TeamHandoffsSnapshot, TeamHandoffsChange>.Forget() => _items.Clear();
 
     public async ValueTask DisposeAsync()
     {
         _disposed = true;
         _ticker?.Dispose();
-        if (_watch is not null)
+        if (_feed is not null)
         {
-            await _watch.DisposeAsync();
+            await _feed.DisposeAsync();
         }
     }
 }

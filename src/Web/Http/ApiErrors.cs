@@ -16,6 +16,8 @@ public static class ApiErrors
         Contracts.Handoffs.HandoffErrors.AlreadyAccepted => StatusCodes.Status409Conflict,
         Contracts.Handoffs.HandoffErrors.IllegalTransition => StatusCodes.Status409Conflict,
         ErrorCodes.LimitExceeded => StatusCodes.Status422UnprocessableEntity,
+        ErrorCodes.OpIdReused => StatusCodes.Status422UnprocessableEntity,
+        Contracts.Handoffs.HandoffErrors.PatientNotOnTeam => StatusCodes.Status422UnprocessableEntity,
         ErrorCodes.Unavailable => StatusCodes.Status503ServiceUnavailable,
         ErrorCodes.Internal => StatusCodes.Status500InternalServerError,
         _ => StatusCodes.Status400BadRequest,
@@ -40,6 +42,16 @@ public static class ApiErrors
         ArgumentNullException.ThrowIfNull(result);
         ArgumentNullException.ThrowIfNull(body);
         return result.Error is { } error ? Problem(error) : Results.Ok(body(result.Value!));
+    }
+
+    /// <summary>
+    /// 200 with the whole result (<c>ok</c>, the value's fields, <c>error</c>: the hub's shape), or the
+    /// error as a problem: for replies that have a hub twin, so one kind of reply has one shape.
+    /// </summary>
+    public static IResult Reply<T>(Result<T> result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return result.Error is { } error ? Problem(error) : Results.Ok(result);
     }
 
     /// <summary>An RFC 9457 problem with the stable <c>code</c> as an extension member.</summary>

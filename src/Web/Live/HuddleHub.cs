@@ -1,3 +1,5 @@
+using Huddle.Contracts.Common;
+using Huddle.Contracts.Live;
 using Huddle.Web.Auth;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
@@ -19,6 +21,19 @@ public sealed partial class HuddleHub(FeedRelay relay) : Hub<IHuddleClient>
     private HubWatcher Watcher => new(Context.ConnectionId, Context.User!.UserIdOf(), Context.ConnectionAborted);
 
     private string UserId => Context.User!.UserIdOf();
+
+    /// <summary>
+    /// The one pattern of every feed's hub methods: <c>Subscribe…</c> opens <paramref name="feed"/> for
+    /// this connection (the snapshot), <c>Resume…</c> the same from <paramref name="since"/> (only what it
+    /// missed), both answering with the feed's <see cref="FeedReply{TSnapshot, TChange}"/>; the feed's
+    /// hub event follows. A feature's methods only name the feed and its types.
+    /// </summary>
+    private Task<Result<FeedReply<TSnapshot, TChange>>> OpenFeed<TSnapshot, TChange>(FeedId feed, long? since)
+        where TSnapshot : class =>
+        relay.SubscribeAsync<TSnapshot, TChange>(feed, Watcher, since);
+
+    /// <summary><c>Unsubscribe…</c>: this connection stops receiving <paramref name="feed"/>.</summary>
+    private Task CloseFeed(FeedId feed) => relay.UnsubscribeAsync(feed, Context.ConnectionId);
 
     public override async Task OnDisconnectedAsync(Exception? exception)
     {

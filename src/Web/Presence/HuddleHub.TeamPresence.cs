@@ -1,4 +1,5 @@
 using Huddle.Contracts.Common;
+using Huddle.Contracts.Presence;
 using Huddle.Web.Presence;
 
 namespace Huddle.Web.Live;
@@ -7,23 +8,13 @@ namespace Huddle.Web.Live;
 public sealed partial class HuddleHub
 {
     /// <summary>Starts receiving <c>TeamPresenceChanged</c> for <paramref name="teamId"/> and returns the roster (members and room displays).</summary>
-    public Task<Result<TeamPresenceReply>> SubscribeTeamPresence(string teamId, TeamPresenceService presence)
-    {
-        ArgumentNullException.ThrowIfNull(presence);
-        return presence.SubscribeAsync(Watcher, teamId, null);
-    }
+    public Task<Result<FeedReply<TeamPresenceSnapshot, TeamPresenceChange>>> SubscribeTeamPresence(string teamId) =>
+        OpenFeed<TeamPresenceSnapshot, TeamPresenceChange>(TeamPresenceRoute.FeedOf(teamId), null);
 
     /// <summary>Like <see cref="SubscribeTeamPresence"/> for a client that has the roster at <paramref name="seq"/>.</summary>
-    public Task<Result<TeamPresenceReply>> ResumeTeamPresence(string teamId, long seq, TeamPresenceService presence)
-    {
-        ArgumentNullException.ThrowIfNull(presence);
-        return presence.SubscribeAsync(Watcher, teamId, seq);
-    }
+    public Task<Result<FeedReply<TeamPresenceSnapshot, TeamPresenceChange>>> ResumeTeamPresence(string teamId, long seq) =>
+        OpenFeed<TeamPresenceSnapshot, TeamPresenceChange>(TeamPresenceRoute.FeedOf(teamId), seq);
 
     /// <summary>Stops receiving the team's presence.</summary>
-    public Task UnsubscribeTeamPresence(string teamId, TeamPresenceService presence)
-    {
-        ArgumentNullException.ThrowIfNull(presence);
-        return presence.UnsubscribeAsync(Context.ConnectionId, teamId);
-    }
+    public Task UnsubscribeTeamPresence(string teamId) => CloseFeed(TeamPresenceRoute.FeedOf(teamId));
 }

@@ -4,32 +4,23 @@ using Huddle.Web.Live;
 namespace Huddle.Web.Presence;
 
 /// <summary>
-/// A component's live copy of a team's presence roster (<c>presence:{teamId}</c>): opened with one call
-/// through the relay, then every change merged in as the relay delivers it; a gap or a reset re-reads
-/// the roster. One copy serves everything on a screen that shows presence — the "Who's free" strip and
-/// the handoff target picker of the patient page read the same one, so they never disagree and the
-/// roster is watched once.
+/// A component's live copy of a team's presence roster (<c>presence:{teamId}</c>): the roster's merge
+/// (a member's presence replaces what was held of them) on the one generic
+/// <see cref="LiveFeed{TSnapshot, TChange}"/>. One copy serves everything on a screen that shows
+/// presence — the "Who's free" strip and the handoff target picker of the patient page read the same
+/// one, so they never disagree and the roster is watched once.
 /// </summary>
-public sealed class LiveTeamPresence : IAsyncDisposable
+public sealed class LiveTeamPresence : ILiveCopy<TeamPresenceSnapshot, TeamPresenceChange>, IAsyncDisposable
 {
-    private readonly TeamPresenceService _presence;
-    private readonly string _userId;
     private readonly Dictionary<string, PresenceView> _members = new(StringComparer.Ordinal);
-    private readonly RendererFeed<TeamPresenceChange> _feed;
-    private IAsyncDisposable? _watch;
+    private LiveFeed<TeamPresenceSnapshot, TeamPresenceChange>? _feed;
 
-    private LiveTeamPresence(TeamPresenceService presence, string userId, string teamId, Func<Func<Task>, Task> dispatch, Func<Task> changed)
-    {
-        _presence = presence;
-        _userId = userId;
-        TeamId = teamId;
-        _feed = new RendererFeed<TeamPresenceChange>(dispatch, ApplyAsync, CatchUpOnceAsync, changed);
-    }
+    private LiveTeamPresence(string teamId) => TeamId = teamId;
 
     public string TeamId { get; }
 
     /// <summary>The last roster seq merged in (-1 before the first read).</summary>
-    public long Seq { get; private set; } = -1;
+    public long Seq => _feed?.Seq ?? -1;
 
     /// <summary>True once the roster was read (a member or a room display of the team).</summary>
     public bool Known => _members.Count > 0;
@@ -43,10 +34,8 @@ public sealed class LiveTeamPresence : IAsyncDisposable
         Func<Func<Task>, Task> dispatch, Func<Task> changed)
     {
         ArgumentNullException.ThrowIfNull(presence);
-        var live = new LiveTeamPresence(presence, userId, teamId, dispatch, changed);
-        var (open, watch) = await presence.WatchAsync(userId, teamId, live._feed.Enqueue);
-        live._watch = watch;
-        live.Take(open.Value);
+        var live = new LiveTeamPresence(teamId);
+        live._feed = await LiveFeed<TeamPresenceSnapshot, TeamPresenceChange>.OpenAsync(presence.SourceOf(userId, teamId), live, dispatch, changed);
         return live;
     }
 
@@ -58,49 +47,35 @@ public sealed class LiveTeamPresence : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_watch is not null)
+        if (_feed is not null)
         {
-            await _watch.DisposeAsync();
+            await _feed.DisposeAsync();
         }
     }
 
-    private async Task<bool> ApplyAsync(TeamPresenceChange change)
+    long ILiveCopy<TeamPresenceSnapshot, TeamPresenceChange>.SeqOf(TeamPresenceChange change) => change.Seq;
+
+    bool ILiveCopy<TeamPresenceSnapshot, TeamPresenceChange>.IsReset(TeamPresenceChange change) => change.Reset;
+
+    void ILiveCopy<TeamPresenceSnapshot, TeamPresenceChange>.Take(TeamPresenceSnapshot snapshot)
     {
-        if (change.Seq <= Seq && !change.Reset)
+        _members.Clear();
+        foreach (var member in snapshot.Members)
+        {
+            _members[member.UserId] = member;
+        }
+    }
+
+    bool ILiveCopy<TeamPresenceSnapshot, TeamPresenceChange>.Merge(TeamPresenceChange change)
+    {
+        if (change.Member is not { } member)
         {
             return false;
         }
 
-        if (change.Reset || change.Seq > Seq + 1 || change.Member is null)
-        {
-            await _feed.CatchUpAsync();
-            return true;
-        }
-
-        Seq = change.Seq;
-        _members[change.Member.UserId] = change.Member;
+        _members[member.UserId] = member;
         return true;
     }
 
-    private async Task CatchUpOnceAsync()
-    {
-        // The roster is small: a fresh read is the simplest correct catch-up.
-        Take((await _presence.ReadAsync(_userId, TeamId, null)).Value);
-    }
-
-    private void Take(TeamPresenceReply? reply)
-    {
-        if (reply?.Presence is not { } roster)
-        {
-            return;
-        }
-
-        _members.Clear();
-        foreach (var member in roster.Members)
-        {
-            _members[member.UserId] = member;
-        }
-
-        Seq = reply.Seq;
-    }
+    void ILiveCopy<TeamPresenceSnapshot, TeamPresenceChange>.Forget() => _members.Clear();
 }

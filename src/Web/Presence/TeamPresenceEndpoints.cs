@@ -10,9 +10,6 @@ public static class TeamPresenceEndpoints
     public static void MapTeamPresenceEndpoints(this RouteGroupBuilder api)
     {
         api.MapGet("/teams/{teamId}/presence", async (string teamId, long? since, ClaimsPrincipal principal, TeamPresenceService presence) =>
-        {
-            var read = await presence.ReadAsync(principal.UserIdOf(), teamId, since);
-            return read.Error is { } error ? ApiErrors.Problem(error) : Results.Ok(read);
-        });
+            ApiErrors.Reply(await presence.ReadAsync(principal.UserIdOf(), teamId, since)));
     }
 }

@@ -21,10 +21,10 @@ public sealed class TeamPresenceTests(HuddleAppFixture app)
         await using var pcp = await HubClient.ConnectAsync(app, team.Pcp);
         var changes = Channel.CreateUnbounded<TeamPresenceChange>();
         pcp.Hub.On<TeamPresenceChange>(nameof(IHuddleClient.TeamPresenceChanged), c => changes.Writer.TryWrite(c));
-        var roster = await pcp.Hub.InvokeAsync<Result<TeamPresenceReply>>(nameof(HuddleHub.SubscribeTeamPresence), team.TeamId);
+        var roster = await pcp.Hub.InvokeAsync<Result<FeedReply<TeamPresenceSnapshot, TeamPresenceChange>>>(nameof(HuddleHub.SubscribeTeamPresence), team.TeamId);
         Assert.True(roster.Ok, roster.Error?.Message);
-        Assert.Equal([team.Pcp, team.Bhc], roster.Value!.Presence!.Members.Select(m => m.UserId));
-        Assert.Equal(PresenceStatus.Offline, roster.Value.Presence.Members.Single(m => m.UserId == team.Bhc).Status);
+        Assert.Equal([team.Pcp, team.Bhc], roster.Value!.Snapshot!.Members.Select(m => m.UserId));
+        Assert.Equal(PresenceStatus.Offline, roster.Value.Snapshot.Members.Single(m => m.UserId == team.Bhc).Status);
 
         async Task<PresenceView> NextOf(string userId, string what)
         {
@@ -58,11 +58,11 @@ public sealed class TeamPresenceTests(HuddleAppFixture app)
     {
         var team = await app.CreateTeamAsync();
         await using var outsider = await HubClient.ConnectAsync(app, team.Outsider);
-        var refused = await outsider.Hub.InvokeAsync<Result<TeamPresenceReply>>(nameof(HuddleHub.SubscribeTeamPresence), team.TeamId);
+        var refused = await outsider.Hub.InvokeAsync<Result<FeedReply<TeamPresenceSnapshot, TeamPresenceChange>>>(nameof(HuddleHub.SubscribeTeamPresence), team.TeamId);
         Assert.Equal(ErrorCodes.Forbidden, refused.Error?.Code);
 
         await using var wall = await HubClient.ConnectAsync(app, team.Display);
-        Assert.True((await wall.Hub.InvokeAsync<Result<TeamPresenceReply>>(nameof(HuddleHub.SubscribeTeamPresence), team.TeamId)).Ok);
+        Assert.True((await wall.Hub.InvokeAsync<Result<FeedReply<TeamPresenceSnapshot, TeamPresenceChange>>>(nameof(HuddleHub.SubscribeTeamPresence), team.TeamId)).Ok);
 
         using var http = await app.HttpAsAsync(team.Outsider);
         Assert.Equal(HttpStatusCode.Forbidden, (await http.GetAsync($"api/teams/{team.TeamId}/presence")).StatusCode);
