@@ -36,7 +36,7 @@ public static class HuddleStorageExtensions
         {
             silo.AddMemoryGrainStorage(StorageNames.Huddle);
             silo.Services.AddKeyedSingleton<IGrainHistoryStore>(StorageNames.Huddle, (sp, _) =>
-                new MemoryGrainHistoryStore(sp.GetRequiredService<IGrainStorageSerializer>()));
+                new MemoryGrainHistoryStore(sp.GetRequiredService<IGrainStorageSerializer>(), sp.GetRequiredService<IOptions<ClusterOptions>>().Value));
             silo.Services.TryAddSingleton(sp => sp.GetRequiredKeyedService<IGrainHistoryStore>(StorageNames.Huddle));
             silo.UseInMemoryReminderService();
             silo.Services.AddHostedService<MemoryStorageWarning>();
