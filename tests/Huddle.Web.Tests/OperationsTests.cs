@@ -276,6 +276,18 @@ public sealed class OperationsTests
     }
 
     [Fact]
+    public void An_advertised_address_that_is_not_an_ip_address_stops_the_start_with_a_clear_error()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => HuddleApp.Build([], b => b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Huddle:Clustering:Provider"] = "AzureTable",
+            ["ConnectionStrings:HuddleStorage"] = "UseDevelopmentStorage=true",
+            ["Huddle:Orleans:AdvertisedIP"] = "silo-1.internal",
+        })));
+        Assert.Contains("Huddle:Orleans:AdvertisedIP 'silo-1.internal' is not an IP address", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_pinned_Azurite_installs_on_Debians_Node_20()
     {
         // npm ci prints EBADENGINE when a package's engines field refuses the running Node; Debian
