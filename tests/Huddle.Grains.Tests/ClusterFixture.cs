@@ -7,6 +7,8 @@ using Huddle.Contracts.Common;
 using Huddle.Grains.Presence;
 using Huddle.Contracts.Presence;
 using System.Collections.Concurrent;
+using Huddle.Grains.Common;
+using Orleans.Storage;
 
 namespace Huddle.Grains.Tests;
 
@@ -33,6 +35,9 @@ public sealed class ClusterFixture : IAsyncLifetime
         {
             // The silo's own storage wiring: in-memory state and history pages.
             silo.AddHuddleStorage(new ConfigurationBuilder().Build());
+            // The same memory storage, measured: tests check how big a row gets and that reads do not write.
+            silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Huddle, (sp, name) =>
+                new MeasuredGrainStorage(MemoryGrainStorageFactory.Create(sp, (string)name!), sp.GetRequiredService<IGrainStorageSerializer>()));
             Faults.WrapReminderTable(silo.Services);
             silo.Services.AddSingleton(new HuddleClock(Clock));
             // Handoff escalation runs on that clock, and tests move it minutes at a time: connections
