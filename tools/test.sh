@@ -11,6 +11,17 @@ if ! command -v chromium >/dev/null 2>&1 && [ ! -x /usr/bin/chromium ]; then
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >/dev/null
 fi
+# Azurite and axe-core run on Node.js; tools/azurite pins an Azurite (3.35) whose engines field
+# accepts Debian's Node 20 (3.36 and later want 21/22 and make npm print EBADENGINE).
+if ! command -v node >/dev/null 2>&1; then
+  echo "test: Node.js 20 or later is needed (Debian: apt-get install nodejs npm)" >&2
+  exit 1
+fi
+node_major="$(node -p 'process.versions.node.split(".")[0]')"
+if [ "$node_major" -lt 20 ]; then
+  echo "test: Node.js $(node --version) is too old; 20 or later is needed" >&2
+  exit 1
+fi
 for lock in tools/*/package-lock.json; do
   dir="$(dirname "$lock")"
   echo "test: npm ci in $dir"

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Azure.Data.Tables;
 
 namespace Huddle.Bench.Baseline;
@@ -5,10 +6,13 @@ namespace Huddle.Bench.Baseline;
 /// <summary>
 /// The durable floor's one table: a delivery's payload is written as one row (bytes in <c>Data</c>, as
 /// Orleans' Azure Table provider stores a grain's state) before it is sent. Without a connection
-/// string there is no table, and the durable hub method refuses.
+/// string there is no table, and the durable hub method refuses. Each write's own time is kept until
+/// the bench takes it (<see cref="TakeWriteTimes"/>), so a report can tell the write from the rest.
 /// </summary>
 public sealed class FloorTable(TableClient? table)
 {
+    private readonly List<double> _writeMs = [];
+
     /// <summary>The connection string's name (<c>ConnectionStrings__BaselineStorage</c>).</summary>
     public const string ConnectionName = "BaselineStorage";
 
@@ -41,6 +45,27 @@ public sealed class FloorTable(TableClient? table)
         }
 
         var entity = new TableEntity(partitionKey, rowKey) { ["Data"] = payload };
+        var start = Stopwatch.GetTimestamp();
         using var response = await table.UpsertEntityAsync(entity, TableUpdateMode.Replace, ct);
+        var ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        lock (_writeMs)
+        {
+            // Bounded: a bench run takes them every run; nobody else calls this server.
+            if (_writeMs.Count < 1_000_000)
+            {
+                _writeMs.Add(ms);
+            }
+        }
+    }
+
+    /// <summary>The time of every write since the last call (ms, in order), and forgets them.</summary>
+    public double[] TakeWriteTimes()
+    {
+        lock (_writeMs)
+        {
+            var times = _writeMs.ToArray();
+            _writeMs.Clear();
+            return times;
+        }
     }
 }

@@ -9,5 +9,7 @@ builder.Services.AddSingleton(_ => FloorTable.FromConnectionString(builder.Confi
 var app = builder.Build();
 await app.Services.GetRequiredService<FloorTable>().CreateAsync(app.Lifetime.ApplicationStopping);
 app.MapGet("/", () => "baseline");
+// The durable floor's own write times since the last call (ms), for the bench's report.
+app.MapPost("/floor/write-times", (FloorTable floor) => floor.TakeWriteTimes());
 app.MapHub<BaselineHub>(BaselineHub.Path);
 await app.RunAsync();

@@ -83,6 +83,7 @@ public static class HuddleApp
         builder.Services.AddHuddleLive(builder.Configuration);
         builder.Services.AddSingleton<MeService>();
         builder.Services.AddSingleton<MetricsService>();
+        builder.Services.AddSingleton(new DemoHistory(builder.Configuration.GetValue(HuddleConfig.SeedDemoData, false) ? [.. DemoData.Teams.Select(t => t.TeamId)] : []));
         builder.Services.AddSingleton(new DevIdentities(DemoData.Users));
         // Features: each brings its service and its route through the relay.
         builder.Services.AddSingleton<BoardService>();

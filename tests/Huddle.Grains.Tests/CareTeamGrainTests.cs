@@ -4,6 +4,7 @@ using Huddle.Contracts.CareTeams;
 using Huddle.Contracts.Common;
 using Huddle.Contracts.Live;
 using Huddle.Contracts.Patients;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Huddle.Grains.Tests;
 
@@ -226,7 +227,9 @@ public sealed class CareTeamGrainTests(ClusterFixture fixture)
 
         // Op ids are per user; another op under a used id is refused; a malformed id too.
         Assert.Equal(2, (await grain.ExecuteAsync(Bhc, new AddActionItem("Call the pharmacy") { OpId = "op-1" })).Value!.Version);
-        Assert.Equal(ErrorCodes.ValidationFailed, (await grain.ExecuteAsync(Pcp, new AddLane("x") { OpId = "op-1" })).Error?.Code);
+        Assert.Equal(ErrorCodes.OpIdReused, (await grain.ExecuteAsync(Pcp, new AddLane("x") { OpId = "op-1" })).Error?.Code);
+        // The same operation with other arguments is a new write under a used id: refused, not answered with the first result.
+        Assert.Equal(ErrorCodes.OpIdReused, (await grain.ExecuteAsync(Pcp, new AddActionItem("Call the lab") { OpId = "op-1" })).Error?.Code);
         Assert.Equal(ErrorCodes.ValidationFailed, (await grain.ExecuteAsync(Pcp, new AddLane("x") { OpId = "op 2!" })).Error?.Code);
         Assert.Equal(2, (await grain.GetBoardAsync(Pcp)).Value!.Board.ActionItems.Length);
 
@@ -258,6 +261,9 @@ public sealed class CareTeamGrainTests(ClusterFixture fixture)
         // The shared clock only moves forward; other tests make fresh teams and do not care which day it is.
         var today = fixture.Clock.GetUtcNow();
         fixture.Clock.Advance(TimeSpan.FromDays(1));
+        // The team's midnight timer turns the day; a read only shows it.
+        await Huddle.Testing.Eventually.Until(
+            async () => (await grain.GetBoardAsync(Pcp)).Value!.Board.Day > DateOnly.FromDateTime(today.UtcDateTime), Wait, "the board to turn to the new day");
         var board = (await grain.GetBoardAsync(Pcp)).Value!.Board;
         Assert.Equal(DateOnly.FromDateTime(today.UtcDateTime).AddDays(1), board.Day);
         Assert.Null(board.Session);
@@ -323,6 +329,107 @@ public sealed class CareTeamGrainTests(ClusterFixture fixture)
         var before = (await management.GetActiveGrains(patients)).Count;
         Assert.True((await grain.OpenAsync(Board, Pcp, null)).Ok);
         Assert.Equal(before, (await management.GetActiveGrains(patients)).Count);
+    }
+
+    [Fact]
+    public async Task Reads_answer_while_a_board_write_is_under_way_from_what_was_stored()
+    {
+        var (grain, teamId, _) = await NewTeamAsync();
+        var version = (await grain.GetBoardAsync(Pcp)).Value!.Board.Version;
+        Task<Result<CommandOutcome>> write;
+        using (var gate = new WriteGate(grain.GetGrainId()))
+        {
+            // A board write whose storage call does not return (a slow or stuck table).
+            write = grain.ExecuteAsync(Pcp, new AddNote(NoteKind.LookBack, "ED visit"));
+            await Huddle.Testing.Eventually.Until(() => Task.FromResult(gate.Entered == 1), Wait, "the write to reach storage");
+
+            // The ping's routing read, access, the board, its history and the feed's open and catch-up
+            // all answer meanwhile, at the version storage acknowledged; none of them writes.
+            Assert.Equal(teamId, (await grain.GetProfileAsync().WaitAsync(Wait))!.TeamId);
+            Assert.Equal(TeamAccess.Member, await grain.GetAccessAsync(Bhc).WaitAsync(Wait));
+            Assert.Equal(version, (await grain.GetBoardAsync(Pcp).WaitAsync(Wait)).Value!.Board.Version);
+            Assert.True((await grain.GetHistoryAsync(Pcp, new DateOnly(2026, 1, 1), new DateOnly(2026, 1, 2)).WaitAsync(Wait)).Ok);
+            var open = (await grain.OpenAsync(Board, Pcp, null).WaitAsync(Wait)).Value!;
+            Assert.Equal(version, open.Seq);
+            Assert.Equal(version, ((BoardSnapshot)open.Snapshot!).Board.Version);
+            Assert.Equal(version, (await grain.ReadSinceAsync(Board, version).WaitAsync(Wait)).Seq);
+            Assert.Equal(version, (await grain.SubscribeAsync(Board, fixture.Grains.CreateObjectReference<IFeedObserver>(new FeedProbe())).WaitAsync(Wait)).Seq);
+            Assert.Equal(1, gate.Entered);
+            Assert.False(write.IsCompleted);
+        }
+
+        Assert.Equal(version + 1, (await write.WaitAsync(Wait)).Value!.Version);
+        Assert.Equal(version + 1, (await grain.GetBoardAsync(Pcp)).Value!.Board.Version);
+    }
+
+    [Fact]
+    public async Task The_day_turns_on_a_timer_at_the_teams_midnight_and_never_inside_a_read()
+    {
+        var (grain, _, _) = await NewTeamAsync();
+        var probe = new FeedProbe();
+        await grain.SubscribeAsync(Board, fixture.Grains.CreateObjectReference<IFeedObserver>(probe));
+        var before = (await grain.GetBoardAsync(Pcp)).Value!.Board;
+        var now = fixture.Clock.GetUtcNow();
+        var midnight = new DateTimeOffset(now.UtcDateTime.Date.AddDays(1), TimeSpan.Zero);
+        using (var gate = new WriteGate(grain.GetGrainId()))
+        {
+            // A second before the team's midnight (UTC): nothing turns.
+            fixture.Clock.Advance(midnight - now - TimeSpan.FromSeconds(1));
+            Assert.Equal(before.Day, (await grain.GetBoardAsync(Pcp)).Value!.Board.Day);
+            Assert.Equal(0, gate.Entered);
+
+            // Midnight: the team's own timer starts the rollover (its write held here), nobody reading.
+            fixture.Clock.Advance(TimeSpan.FromSeconds(1));
+            await Huddle.Testing.Eventually.Until(() => Task.FromResult(gate.Entered == 1), Wait, "the midnight timer to write the new day");
+
+            // Reads meanwhile write nothing and wait for nothing: they show the day as stored.
+            Assert.Equal(before.Day, (await grain.GetBoardAsync(Pcp).WaitAsync(Wait)).Value!.Board.Day);
+            Assert.True((await grain.OpenAsync(Board, Bhc, before.Version).WaitAsync(Wait)).Ok);
+            Assert.Equal(1, gate.Entered);
+        }
+
+        var change = Assert.IsType<BoardChange>((await probe.NextAsync()).For(FeedAudiences.Members));
+        Assert.Equal(("newDay", true), (change.Op, change.Reset));
+        Assert.Equal(before.Day.AddDays(1), (await grain.GetBoardAsync(Pcp)).Value!.Board.Day);
+    }
+
+    [Fact]
+    public async Task A_panels_patients_are_stored_in_shards_and_an_update_rewrites_one_shard_not_the_panel()
+    {
+        var (_, teamId, _) = await NewTeamAsync();
+        var panel = fixture.Grains.GetGrain<IPanelGrain>(teamId);
+        await Task.WhenAll(Enumerable.Range(0, 5).Select(async part =>
+        {
+            // With the patient the team starts with: a full panel.
+            for (var i = part; i < PanelPage.MaxPatients - 1; i += 5)
+            {
+                await panel.AddOrUpdateAsync(new PatientProfile($"p-{i:D4}", $"Patient {i:D4}", "P.", $"Room {i % 40}", [new CardFlag(FlagKind.Phq9, "12")], [teamId]));
+            }
+        }));
+        Assert.Equal(PanelPage.MaxPatients, (await panel.GetPageAsync(Pcp, null, 0, 1)).Value!.Total);
+
+        // No row holds the panel: the state row is never written, and the largest shard is a small
+        // fraction of the panel (what one patient's update rewrites).
+        Assert.False(MeasuredGrainStorage.Writes.ContainsKey(panel.GetGrainId()));
+        var sizes = new List<int>();
+        var services = fixture.Cluster.GetSiloServiceProvider(fixture.Cluster.Silos[0].SiloAddress);
+        var serializer = services.GetRequiredService<Orleans.Storage.IGrainStorageSerializer>();
+        await foreach (var shard in services.GetRequiredService<Huddle.Grains.Common.IGrainHistoryStore>()
+            .ReadPagesAsync<Huddle.Grains.CareTeams.PanelShard>(panel.GetGrainId(), Huddle.Grains.CareTeams.PanelGrain.ShardsStream))
+        {
+            sizes.Add(serializer.Serialize(shard.Content).ToMemory().Length);
+        }
+
+        Assert.Equal(Huddle.Grains.CareTeams.PanelShard.Count, sizes.Count);
+        Assert.InRange(sizes.Max(), 1, 16 * 1024);
+        TestContext.Current.TestOutputHelper?.WriteLine($"Panel of {PanelPage.MaxPatients}: {sizes.Sum():N0} bytes in {sizes.Count} shards, largest {sizes.Max():N0} bytes");
+
+        // A full panel refuses a newcomer, takes an update, and survives re-activation whole, by name.
+        await Assert.ThrowsAsync<InvalidOperationException>(() => panel.AddOrUpdateAsync(new PatientProfile("p-new", "New", "N.", null, [], [teamId])));
+        await panel.AddOrUpdateAsync(new PatientProfile("p-0001", "Aaron Patient", "A.P.", null, [], [teamId]));
+        await fixture.Cluster.Client.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        var first = (await panel.GetPageAsync(Pcp, null, 0, 2)).Value!;
+        Assert.Equal((PanelPage.MaxPatients, "Aaron Patient", "Patient 0000"), (first.Total, first.Patients[0].DisplayName, first.Patients[1].DisplayName));
     }
 
     /// <summary>Collects every idle activation and waits until the team's grain is gone.</summary>

@@ -7,6 +7,8 @@ using Huddle.Contracts.Common;
 using Huddle.Grains.Presence;
 using Huddle.Contracts.Presence;
 using System.Collections.Concurrent;
+using Huddle.Grains.Common;
+using Orleans.Storage;
 
 namespace Huddle.Grains.Tests;
 
@@ -33,18 +35,37 @@ public sealed class ClusterFixture : IAsyncLifetime
         {
             // The silo's own storage wiring: in-memory state and history pages.
             silo.AddHuddleStorage(new ConfigurationBuilder().Build());
+            // The same memory storage, measured: tests check how big a row gets and that reads do not write.
+            silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Huddle, (sp, name) =>
+                new MeasuredGrainStorage(MemoryGrainStorageFactory.Create(sp, (string)name!), sp.GetRequiredService<IGrainStorageSerializer>()));
+            Faults.WrapReminderTable(silo.Services);
             silo.Services.AddSingleton(new HuddleClock(Clock));
             // Handoff escalation runs on that clock, and tests move it minutes at a time: connections
             // must not expire meanwhile (expiry itself is a domain test).
             silo.Services.Configure<PresenceOptions>(o => o.OfflineAfter = OfflineAfter);
-            silo.AddIncomingGrainCallFilter(context =>
+            silo.AddIncomingGrainCallFilter(async context =>
             {
                 if (context.InterfaceMethod?.DeclaringType == typeof(IPresenceGrain) && context.InterfaceMethod.Name == nameof(IPresenceGrain.GetAsync))
                 {
                     PresenceReads.AddOrUpdate(context.TargetId.Key.ToString()!, 1, (_, n) => n + 1);
                 }
 
-                return context.Invoke();
+                if (context.InterfaceMethod is { } method)
+                {
+                    Faults.OnCall(method.Name, context.TargetId.Key.ToString()!);
+                    if (Faults.NullFor(method.Name, context.TargetId.Key.ToString()!))
+                    {
+                        context.Result = null;
+                        return;
+                    }
+                }
+
+                await context.Invoke();
+                if (context.InterfaceMethod is { } done)
+                {
+                    // The call did its work; only its reply is lost (the caller cannot tell the difference).
+                    Faults.OnReply(done.Name, context.TargetId.Key.ToString()!);
+                }
             });
         });
         Cluster = builder.Build();

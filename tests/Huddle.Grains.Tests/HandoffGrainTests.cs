@@ -2,6 +2,7 @@ using Huddle.Contracts.CareTeams;
 using Huddle.Contracts.Common;
 using Huddle.Contracts.Handoffs;
 using Huddle.Contracts.Live;
+using Huddle.Contracts.Patients;
 using Huddle.Contracts.Presence;
 using Huddle.Contracts.Users;
 using Huddle.Grains.Handoffs;
@@ -19,7 +20,7 @@ public sealed class HandoffGrainTests(ClusterFixture fixture)
     private async Task<Team> NewTeamAsync(EscalationPolicy? policy = null)
     {
         var suffix = Guid.NewGuid().ToString("N")[..8];
-        var team = new Team($"team-{suffix}", $"u-pcp-{suffix}", $"u-bhc1-{suffix}", $"u-bhc2-{suffix}", $"u-nurse-{suffix}");
+        var team = new Team($"team-{suffix}", $"u-pcp-{suffix}", $"u-bhc1-{suffix}", $"u-bhc2-{suffix}", $"u-nurse-{suffix}", $"p-{suffix}");
         await fixture.Grains.GetGrain<ICareTeamGrain>(team.Id).SetProfileAsync(new CareTeamProfile(team.Id, "Team", CareTeamStatus.Active,
         [
             new TeamMember(team.Pcp, "Dr. P", CareTeamRole.Pcp),
@@ -27,6 +28,7 @@ public sealed class HandoffGrainTests(ClusterFixture fixture)
             new TeamMember(team.Bhc2, "B. Two", CareTeamRole.Bhc),
             new TeamMember(team.Nurse, "N. Urse", CareTeamRole.Nurse),
         ], [], "UTC"));
+        await fixture.Grains.GetGrain<IPatientGrain>(team.Patient).SetAsync(new PatientProfile(team.Patient, "Rosa Delgado", "R.D.", "Exam 3", [], [team.Id]));
         foreach (var user in new[] { team.Pcp, team.Bhc1, team.Bhc2, team.Nurse })
         {
             // As sign-in does: the user's own record names their teams, so presence reaches the roster.
@@ -50,10 +52,10 @@ public sealed class HandoffGrainTests(ClusterFixture fixture)
     /// <summary>Waits for <paramref name="condition"/> (escalation runs on a timer's tick, not in the test's call).</summary>
     private static Task UntilAsync(Func<Task<bool>> condition, string what) => Eventually.Until(condition, Wait, what);
 
-    private sealed record Team(string Id, string Pcp, string Bhc1, string Bhc2, string Nurse);
+    private sealed record Team(string Id, string Pcp, string Bhc1, string Bhc2, string Nurse, string Patient);
 
     private static RequestHandoff Request(Team team, HandoffTarget? target = null) =>
-        new(team.Id, "p-1", "Exam 3", target ?? new HandoffTarget(Role: CareTeamRole.Bhc), HandoffPriority.Urgent, new Sbar("PHQ-9 of 18 today"));
+        new(team.Id, team.Patient, "Exam 3", target ?? new HandoffTarget(Role: CareTeamRole.Bhc), HandoffPriority.Urgent, new Sbar("PHQ-9 of 18 today"));
 
     private async Task<(IHandoffGrain Grain, HandoffSummary Summary)> RequestAsync(Team team, HandoffTarget? target = null)
     {
@@ -206,7 +208,7 @@ public sealed class HandoffGrainTests(ClusterFixture fixture)
         var retry = await grain.ExecuteAsync(team.Bhc1, new AcceptHandoff(2) { OpId = "op-accept" });
         Assert.Equal(first.Value!.Version, retry.Value!.Version);
         Assert.Single((await ReadAsync(grain, team)).History, e => e.Action == HandoffActions.Accepted);
-        Assert.Equal(ErrorCodes.ValidationFailed, (await grain.ExecuteAsync(team.Bhc1, new JoinHandoff { OpId = "op-accept" })).Error?.Code);
+        Assert.Equal(ErrorCodes.OpIdReused, (await grain.ExecuteAsync(team.Bhc1, new JoinHandoff { OpId = "op-accept" })).Error?.Code);
     }
 
     [Fact]
@@ -317,5 +319,226 @@ public sealed class HandoffGrainTests(ClusterFixture fixture)
 
         Assert.Equal(ErrorCodes.Forbidden, (await desk.GetMetricsAsync("u-stranger", 7)).Error?.Code);
         Assert.Equal(ErrorCodes.ValidationFailed, (await desk.GetMetricsAsync(team.Pcp, 31)).Error?.Code);
+    }
+
+    private async Task<TeamHandoffsSnapshot> DeskAsync(Team team) =>
+        (TeamHandoffsSnapshot)(await fixture.Grains.GetGrain<ITeamHandoffsGrain>(team.Id).OpenAsync(ITeamHandoffsGrain.Feed, team.Pcp, null)).Value!.Snapshot!;
+
+    private async Task<HandoffSummary?> PatientsCopyAsync(Team team, string handoffId) =>
+        (await fixture.Grains.GetGrain<IPatientGrain>(team.Patient).GetHandoffsAsync(team.Pcp)).Value!.FirstOrDefault(h => h.HandoffId == handoffId);
+
+    private async Task<bool> HasReminderAsync(IHandoffGrain grain) =>
+        (await fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<IReminderTable>().ReadRows(grain.GetGrainId())).Reminders
+            .Any(r => r.ReminderName == HandoffGrain.EscalationReminder);
+
+    /// <summary>Every change of <paramref name="userId"/>'s inbox feed so far, in order.</summary>
+    private async Task<IReadOnlyList<InboxChange>> InboxChangesAsync(string userId)
+    {
+        var open = await fixture.Grains.GetGrain<IInboxGrain>(userId).OpenAsync(IInboxGrain.Feed, userId, 0);
+        Assert.True(open.Ok, open.Error?.Message);
+        Assert.False(open.Value!.Reset);
+        return [.. open.Value.Changes.Cast<InboxChange>()];
+    }
+
+    [Fact]
+    public async Task Tells_that_fail_are_sent_again_until_the_inboxes_the_desk_and_the_patient_hold_each_step()
+    {
+        var team = await NewTeamAsync();
+        var grain = fixture.Grains.GetGrain<IHandoffGrain>($"h-{Guid.NewGuid():N}");
+        // The ping lands in the consultant's inbox but its replies are lost, so it is sent again; the
+        // requester's inbox, the desk and the patient fail their first tells outright.
+        Faults.FailReplies(nameof(IInboxGrain.DeliverAsync), team.Bhc1, 3);
+        Faults.FailCalls(nameof(IInboxGrain.DeliverAsync), team.Pcp, 2);
+        Faults.FailCalls(nameof(ITeamHandoffsGrain.TrackAsync), team.Id, 2);
+        Faults.FailCalls(nameof(IPatientGrain.TrackHandoffAsync), team.Patient, 2);
+        var injected = Faults.Injected;
+        var requested = await grain.RequestAsync(team.Pcp, Request(team, new HandoffTarget(UserId: team.Bhc1)));
+        Assert.True(requested.Ok, requested.Error?.Message);
+        Assert.True(Faults.Injected > injected);
+        var id = requested.Value!.HandoffId;
+
+        await UntilAsync(async () => (await InboxAsync(team.Bhc1)).Items.Any(i => i.HandoffId == id), "the ping to reach the consultant's inbox");
+        await UntilAsync(() => Task.FromResult(Faults.RepliesLeft(nameof(IInboxGrain.DeliverAsync), team.Bhc1) == 0), "the ping to be sent again after each lost reply");
+        await UntilAsync(async () => (await InboxAsync(team.Pcp)).Items.Any(i => i.HandoffId == id), "the requester's inbox to list it");
+        await UntilAsync(async () => (await DeskAsync(team)).Items.Any(i => i.HandoffId == id), "the desk to list the handoff");
+        await UntilAsync(async () => await PatientsCopyAsync(team, id) is not null, "the patient's history to list the handoff");
+
+        // The closing steps' tells fail too: the handoff still closes everywhere.
+        Assert.True((await grain.ExecuteAsync(team.Bhc1, new AcceptHandoff(2))).Ok);
+        Assert.True((await grain.ExecuteAsync(team.Bhc1, new JoinHandoff())).Ok);
+        Faults.FailCalls(nameof(IInboxGrain.DeliverAsync), team.Pcp, 2);
+        Faults.FailCalls(nameof(IInboxGrain.DeliverAsync), team.Bhc1, 2);
+        Faults.FailCalls(nameof(ITeamHandoffsGrain.TrackAsync), team.Id, 2);
+        Faults.FailCalls(nameof(IPatientGrain.TrackHandoffAsync), team.Patient, 2);
+        Assert.True((await grain.ExecuteAsync(team.Bhc1, new CompleteHandoff())).Ok);
+
+        await UntilAsync(async () => (await InboxAsync(team.Pcp)).Items.Single(i => i.HandoffId == id).Status == HandoffStatus.Completed, "the requester's inbox to show it completed");
+        await UntilAsync(async () => (await InboxAsync(team.Bhc1)).Items.Single(i => i.HandoffId == id).Status == HandoffStatus.Completed, "the consultant's inbox to show it completed");
+        await UntilAsync(async () => !(await DeskAsync(team)).Items.Any(i => i.HandoffId == id), "the desk to drop the closed handoff");
+        await UntilAsync(async () => (await PatientsCopyAsync(team, id))?.Status == HandoffStatus.Completed, "the patient's history to show it completed");
+        Assert.Equal(1.0, (await fixture.Grains.GetGrain<ITeamHandoffsGrain>(team.Id).GetMetricsAsync(team.Pcp, 1)).Value!.CompletionRate);
+
+        // Sent again and again, the ping pinged once; nothing is owed any more, so no reminder is left.
+        Assert.Single(await InboxChangesAsync(team.Bhc1), c => c.Ping);
+        await UntilAsync(async () => !await HasReminderAsync(grain), "the reminder to go once nothing is owed");
+    }
+
+    [Fact]
+    public async Task Owed_tells_survive_a_deactivation_and_go_out_from_the_new_activation()
+    {
+        var team = await NewTeamAsync();
+        var grain = fixture.Grains.GetGrain<IHandoffGrain>($"h-{Guid.NewGuid():N}");
+        Assert.True((await grain.RequestAsync(team.Pcp, Request(team, new HandoffTarget(UserId: team.Bhc1)))).Ok);
+        Assert.True((await grain.ExecuteAsync(team.Bhc1, new AcceptHandoff(2))).Ok);
+        // Far more failures than one activation's first retries: the owed tell is still owed when it goes.
+        Faults.FailCalls(nameof(ITeamHandoffsGrain.TrackAsync), team.Id, 1000);
+        Assert.True((await grain.ExecuteAsync(team.Pcp, new CancelHandoff())).Ok);
+        Assert.True(await HasReminderAsync(grain), "a reminder carries the owed tell across a restart");
+
+        var management = fixture.Grains.GetGrain<IManagementGrain>(0);
+        await management.DeactivateGrain(grain.GetGrainId());
+        await UntilAsync(async () => !(await management.GetActiveGrains(grain.GetGrainId().Type)).Contains(grain.GetGrainId()), "the handoff's grain to deactivate");
+        Faults.FailCalls(nameof(ITeamHandoffsGrain.TrackAsync), team.Id, 0);
+
+        // The reminder's tick wakes a new activation, which sends what the stored outbox owes.
+        await grain.AsReference<IRemindable>().ReceiveReminder(HandoffGrain.EscalationReminder, default);
+        await UntilAsync(async () => (await DeskAsync(team)).Items.IsEmpty, "the desk to drop the cancelled handoff");
+        await UntilAsync(async () => !await HasReminderAsync(grain), "the reminder to go once nothing is owed");
+    }
+
+    [Fact]
+    public async Task A_request_whose_reminder_failed_to_register_is_re_armed_by_its_retry_and_escalates_on_time()
+    {
+        var team = await NewTeamAsync(EscalationPolicy.Default with { Backup1 = "set" });
+        var grain = fixture.Grains.GetGrain<IHandoffGrain>($"h-{Guid.NewGuid():N}");
+        var request = Request(team, new HandoffTarget(UserId: team.Bhc1)) with { OpId = "op-request" };
+        Faults.FailReminderRegistrations(grain.GetGrainId(), 1);
+        await Assert.ThrowsAnyAsync<Exception>(() => grain.RequestAsync(team.Pcp, request));
+        Assert.False(await HasReminderAsync(grain));
+
+        // The caller was told "unavailable" and retries with its op id: the same handoff, and now a durable deadline.
+        var retried = await grain.RequestAsync(team.Pcp, request);
+        Assert.True(retried.Ok, retried.Error?.Message);
+        Assert.True(await HasReminderAsync(grain), "the retry re-armed the reminder");
+        Assert.Single((await ReadAsync(grain, team)).History, e => e.Action == HandoffActions.Requested);
+
+        // Even across a deactivation, the step comes when its time is due.
+        var management = fixture.Grains.GetGrain<IManagementGrain>(0);
+        await management.DeactivateGrain(grain.GetGrainId());
+        await UntilAsync(async () => !(await management.GetActiveGrains(grain.GetGrainId().Type)).Contains(grain.GetGrainId()), "the handoff's grain to deactivate");
+        fixture.Clock.Advance(TimeSpan.FromMinutes(5));
+        await grain.AsReference<IRemindable>().ReceiveReminder(HandoffGrain.EscalationReminder, default);
+        Assert.Equal("escalated to backup 1", (await ReadAsync(grain, team)).BusinessStatus);
+        Assert.Single((await InboxAsync(team.Nurse)).Items);
+    }
+
+    [Fact]
+    public async Task A_reminder_that_failed_to_register_is_registered_again_without_a_retry_and_the_timer_still_escalates()
+    {
+        var team = await NewTeamAsync(EscalationPolicy.Default with { Backup1 = "set" });
+        var grain = fixture.Grains.GetGrain<IHandoffGrain>($"h-{Guid.NewGuid():N}");
+        Faults.FailReminderRegistrations(grain.GetGrainId(), 2);
+        await Assert.ThrowsAnyAsync<Exception>(() => grain.RequestAsync(team.Pcp, Request(team, new HandoffTarget(UserId: team.Bhc1))));
+
+        await UntilAsync(() => HasReminderAsync(grain), "the grain's own retry to register the reminder");
+        fixture.Clock.Advance(TimeSpan.FromMinutes(5));
+        await UntilAsync(async () => (await ReadAsync(grain, team)).BusinessStatus == "escalated to backup 1", "the escalation to backup 1");
+    }
+
+    [Fact]
+    public async Task A_handoff_whose_team_is_gone_fails_with_a_recorded_status_instead_of_looping()
+    {
+        var team = await NewTeamAsync();
+        var (grain, summary) = await RequestAsync(team, new HandoffTarget(UserId: team.Bhc1));
+        Faults.AnswerNull(nameof(ICareTeamGrain.GetProfileAsync), team.Id, int.MaxValue);
+        try
+        {
+            fixture.Clock.Advance(TimeSpan.FromMinutes(5));
+            await UntilAsync(async () => (await ReadAsync(grain, team)).Status == HandoffStatus.Failed, "the handoff to fail");
+            var failed = await ReadAsync(grain, team);
+            Assert.Equal((Escalation.TeamMissing, HandoffActions.TeamMissing, (DateTimeOffset?)null), (failed.BusinessStatus, failed.History[^1].Action, failed.DeadlineAt));
+            await UntilAsync(async () => (await InboxAsync(team.Pcp)).Items.Single(i => i.HandoffId == summary.HandoffId).Status == HandoffStatus.Failed, "the requester to be told");
+            await UntilAsync(async () => !await HasReminderAsync(grain), "the reminder to be removed");
+        }
+        finally
+        {
+            Faults.AnswerNull(nameof(ICareTeamGrain.GetProfileAsync), team.Id, 0);
+        }
+    }
+
+    [Fact]
+    public async Task A_patient_not_on_the_team_is_refused_and_nothing_is_stored()
+    {
+        var team = await NewTeamAsync();
+        var other = $"p-other-{Guid.NewGuid():N}"[..24];
+        await fixture.Grains.GetGrain<IPatientGrain>(other).SetAsync(new PatientProfile(other, "Ann Other", "A.O.", null, [], ["team-elsewhere"]));
+        var grain = fixture.Grains.GetGrain<IHandoffGrain>($"h-{Guid.NewGuid():N}");
+
+        var refused = await grain.RequestAsync(team.Pcp, Request(team) with { PatientId = other });
+        Assert.Equal(HandoffErrors.PatientNotOnTeam, refused.Error?.Code);
+        Assert.Equal(ErrorCodes.NotFound, (await grain.RequestAsync(team.Pcp, Request(team) with { PatientId = "p-nobody" })).Error?.Code);
+        Assert.Equal(ErrorCodes.NotFound, (await grain.OpenAsync(team.Pcp)).Error?.Code);
+        Assert.Empty((await InboxAsync(team.Bhc1)).Items);
+    }
+
+    [Fact]
+    public async Task An_op_id_reused_with_other_arguments_is_refused_and_applies_nothing()
+    {
+        var team = await NewTeamAsync();
+        var grain = fixture.Grains.GetGrain<IHandoffGrain>($"h-{Guid.NewGuid():N}");
+        var request = Request(team, new HandoffTarget(UserId: team.Bhc1)) with { OpId = "op-req" };
+        Assert.True((await grain.RequestAsync(team.Pcp, request)).Ok);
+        Assert.True((await grain.RequestAsync(team.Pcp, request)).Ok);
+        Assert.Equal(ErrorCodes.OpIdReused, (await grain.RequestAsync(team.Pcp, request with { Room = "Exam 9" })).Error?.Code);
+
+        var accepted = await grain.ExecuteAsync(team.Bhc1, new AcceptHandoff(2) { OpId = "op-acc" });
+        Assert.True(accepted.Ok);
+        Assert.Equal(ErrorCodes.OpIdReused, (await grain.ExecuteAsync(team.Bhc1, new AcceptHandoff(9) { OpId = "op-acc" })).Error?.Code);
+        var stored = await ReadAsync(grain, team);
+        Assert.Equal(("Exam 3", accepted.Value!.Eta, accepted.Value.Version), (stored.Room, stored.Eta, stored.Version));
+    }
+
+    [Fact]
+    public void An_op_id_stored_before_argument_hashes_matches_any_arguments_of_its_operation()
+    {
+        var old = new Huddle.Grains.Common.AppliedOperation("u-1", "op-1", "accept", 2, DateTimeOffset.UnixEpoch);
+        Assert.True(old.IsSameAs("accept", "anything"));
+        Assert.False(old.IsSameAs("decline", "anything"));
+        var hashed = old with { ArgumentsHash = Huddle.Grains.Common.OperationLog.HashOf(new AcceptHandoff(2)) };
+        Assert.True(hashed.IsSameAs("accept", Huddle.Grains.Common.OperationLog.HashOf(new AcceptHandoff(2))));
+        Assert.False(hashed.IsSameAs("accept", Huddle.Grains.Common.OperationLog.HashOf(new AcceptHandoff(3))));
+    }
+
+    [Fact]
+    public async Task An_accepted_handoff_nobody_completes_is_closed_as_stale_and_every_copy_is_told()
+    {
+        var team = await NewTeamAsync();
+        var (grain, summary) = await RequestAsync(team, new HandoffTarget(UserId: team.Bhc1));
+        Assert.True((await grain.ExecuteAsync(team.Bhc1, new AcceptHandoff(5))).Ok);
+        Assert.NotNull((await ReadAsync(grain, team)).StaleAt);
+
+        fixture.Clock.Advance(new HandoffOptions().AcceptedStaleAfter!.Value + TimeSpan.FromMinutes(1));
+        await UntilAsync(async () => (await ReadAsync(grain, team)).Status == HandoffStatus.Failed, "the stale handoff to close");
+        var closed = await ReadAsync(grain, team);
+        Assert.Equal((Staleness.Closed, HandoffActions.ClosedAsStale, Escalation.System), (closed.BusinessStatus, closed.History[^1].Action, closed.History[^1].ActorId));
+        await UntilAsync(async () => !(await DeskAsync(team)).Items.Any(i => i.HandoffId == summary.HandoffId), "the desk to drop it");
+        await UntilAsync(async () => (await InboxAsync(team.Bhc1)).Items.Single(i => i.HandoffId == summary.HandoffId).BusinessStatus == Staleness.Closed, "the consultant's inbox to show it");
+        await UntilAsync(async () => (await PatientsCopyAsync(team, summary.HandoffId))?.Status == HandoffStatus.Failed, "the patient's history to show it");
+    }
+
+    [Fact]
+    public async Task A_referral_never_attended_is_closed_as_stale()
+    {
+        var team = await NewTeamAsync();
+        var (grain, summary) = await RequestAsync(team, new HandoffTarget(UserId: team.Bhc1));
+        // No backup, BHC2 on do-not-disturb: when the target time passes, nobody else is left and it fails.
+        fixture.Clock.Advance(TimeSpan.FromMinutes(5));
+        await UntilAsync(async () => (await ReadAsync(grain, team)).Status == HandoffStatus.Failed, "no response");
+        Assert.True((await grain.ExecuteAsync(team.Pcp, new ScheduleReferral())).Ok);
+
+        fixture.Clock.Advance(new HandoffOptions().ReferralStaleAfter!.Value + TimeSpan.FromMinutes(1));
+        await UntilAsync(async () => (await ReadAsync(grain, team)).Referral?.Status == ReferralStatus.Closed, "the stale referral to close");
+        Assert.Equal(Staleness.ReferralClosed, (await ReadAsync(grain, team)).BusinessStatus);
+        await UntilAsync(async () => (await InboxAsync(team.Pcp)).Items.Single(i => i.HandoffId == summary.HandoffId).Referral == ReferralStatus.Closed, "the requester's inbox to show it");
     }
 }

@@ -48,6 +48,7 @@ public sealed class HandoffCrashTests(AzuriteFixture azurite)
                     new { userId = bhc, displayName = "Sam Okafor", role = "bhc" },
                     new { userId = nurse, displayName = "Nia Reyes", role = "nurse" },
                 },
+                patients = new[] { new { patientId = "p-crash", displayName = "Alma Reyes", room = "Exam 3" } },
             }, Ct))
             {
                 created.EnsureSuccessStatusCode();

@@ -118,7 +118,8 @@ public sealed class HistoryStoreTests(AzuriteFixture azurite)
     {
         if (kind == "memory")
         {
-            return (new MemoryGrainHistoryStore(OrleansServices.Serializer), null);
+            // A cluster of its own: the memory store is shared by the silos of one cluster in the process.
+            return (new MemoryGrainHistoryStore(OrleansServices.Serializer, new Orleans.Configuration.ClusterOptions { ClusterId = $"test-{Guid.NewGuid():N}" }), null);
         }
 
         var configured = await ConfiguredStorage.StartAsync(azurite.Server);

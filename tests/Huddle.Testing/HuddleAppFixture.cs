@@ -31,6 +31,9 @@ public class HuddleAppFixture : IAsyncLifetime
 
     public WebApplication App { get; private set; } = default!;
 
+    /// <summary>The grain calls the co-hosted silo receives, for the keys a test watches (none in client mode).</summary>
+    public GrainCallLog GrainCalls { get; } = new();
+
     public Uri BaseAddress { get; private set; } = default!;
 
     /// <summary>The environment the app runs in; Development unless a subclass says otherwise.</summary>
@@ -53,7 +56,11 @@ public class HuddleAppFixture : IAsyncLifetime
         var settings = OrleansSettings();
         settings["Kestrel:Endpoints:Http:Url"] = "http://127.0.0.1:0";
         settings["Logging:LogLevel:Default"] = "Warning";
-        App = HuddleApp.Build(["--environment", Environment], builder => builder.Configuration.AddInMemoryCollection(settings));
+        App = HuddleApp.Build(["--environment", Environment], builder =>
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+            builder.Services.AddSingleton<IIncomingGrainCallFilter>(GrainCalls);
+        });
         await App.StartAsync();
         var address = App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         BaseAddress = new Uri(address.EndsWith('/') ? address : address + "/");

@@ -43,6 +43,61 @@ public sealed class AccessibilityTests(BrowserFixture browser)
         }
     }
 
+    /// <summary>
+    /// The colours the seeded pages never show: a done action item, a moved card, an open card menu and
+    /// an accepted handoff (on the board, the wall and the inbox), each checked after the interaction.
+    /// </summary>
+    [Fact]
+    public async Task After_the_interactions_that_change_colours_every_page_still_meets_WCAG_2_1_AA()
+    {
+        var team = await browser.CreateTeamAsync();
+        await browser.FillBoardAsync(team);
+        var handoffId = await browser.RequestOneAsync(team);
+        using (var bhcApi = await browser.HttpAsAsync(team.Bhc))
+        {
+            using var accepted = await System.Net.Http.Json.HttpClientJsonExtensions.PostAsJsonAsync(bhcApi, $"api/handoffs/{handoffId}/accept", new { etaMinutes = 5 });
+            accepted.EnsureSuccessStatusCode();
+        }
+
+        var page = await browser.SignedInPageAsync(team.Pcp, BrowserFixture.Desktop);
+        await page.GotoAsync($"teams/{team.TeamId}/board");
+        await BrowserFixture.BoardIsLiveAsync(page);
+        await Assertions.Expect(page.Locator("[data-testid=open-handoff][data-status=accepted]")).ToBeVisibleAsync(new() { Timeout = Timeout });
+
+        // A done action item (struck through).
+        var item = page.Locator("[data-testid=action-item]").Filter(new() { HasText = "Call shelter" });
+        await item.Locator("input[type=checkbox]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=action-item][data-status=Done]")).ToHaveCountAsync(1, new() { Timeout = Timeout });
+        await Axe.AssertNoViolationsAsync(page, "the board with a done action item and an accepted handoff");
+
+        // A moved card.
+        await BrowserFixture.CardIn(page, "lane-1", "Alma Reyes").Locator("[data-testid=card-menu] button").ClickAsync();
+        await page.Locator("[data-testid=move-to][data-lane-id=lane-2]").ClickAsync();
+        await Assertions.Expect(BrowserFixture.CardIn(page, "lane-2", "Alma Reyes")).ToBeVisibleAsync(new() { Timeout = Timeout });
+        await Axe.AssertNoViolationsAsync(page, "the board after a card moved");
+
+        // An open card menu.
+        await BrowserFixture.CardIn(page, "lane-2", "Boris Ng").Locator("[data-testid=card-menu] button").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=move-to][data-lane-id=lane-3]")).ToBeVisibleAsync(new() { Timeout = Timeout });
+        await page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("axe-board-after-interactions-1400.png"), FullPage = true, Animations = ScreenshotAnimations.Disabled });
+        await Axe.AssertNoViolationsAsync(page, "the board with a card menu open");
+        await page.Context.CloseAsync();
+
+        // The accepted handoff in the BHC's inbox, and on the wall (dark theme).
+        var inbox = await browser.SignedInPageAsync(team.Bhc, BrowserFixture.Phone);
+        await inbox.GotoAsync("inbox");
+        await Assertions.Expect(inbox.Locator("[data-testid=handoff][data-status=accepted]")).ToBeVisibleAsync(new() { Timeout = Timeout });
+        await Axe.AssertNoViolationsAsync(inbox, "the inbox with an accepted handoff");
+        await inbox.Context.CloseAsync();
+
+        var wall = await browser.SignedInPageAsync(team.Display, BrowserFixture.Tv);
+        await BrowserFixture.BoardIsLiveAsync(wall);
+        await Assertions.Expect(wall.Locator("[data-testid=open-handoff][data-status=accepted]")).ToBeVisibleAsync(new() { Timeout = Timeout });
+        await Assertions.Expect(wall.Locator("[data-testid=action-item][data-status=Done]")).ToHaveCountAsync(1, new() { Timeout = Timeout });
+        await Axe.AssertNoViolationsAsync(wall, "the wall with a done item, a moved card and an accepted handoff");
+        await wall.Context.CloseAsync();
+    }
+
     private async Task<IPage> OpenAsync(string name, ViewportSize viewport)
     {
         if (name == "sign-in")

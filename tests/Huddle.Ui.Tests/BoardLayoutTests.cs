@@ -86,6 +86,41 @@ public sealed class BoardLayoutTests(BrowserFixture browser)
         await page.Context.CloseAsync();
     }
 
+    [Theory]
+    [InlineData(1400)]
+    [InlineData(390)]
+    public async Task A_long_flag_wraps_inside_its_chip_within_the_card_and_a_name_never_breaks(int width)
+    {
+        var team = await browser.CreateTeamAsync();
+        await browser.AddFlaggedCardAsync(team, team.Patients[1], "lane-1", ("recentEdVisit", "chest pain, seen 2d ago at County ED"), ("phq9", "18 ↑"));
+        var page = await browser.SignedInPageAsync(team.Pcp, width == 390 ? BrowserFixture.Phone : BrowserFixture.Desktop);
+        await page.GotoAsync($"teams/{team.TeamId}/board");
+        await BrowserFixture.BoardIsLiveAsync(page);
+        var card = BrowserFixture.CardIn(page, "lane-1", "Boris Ng");
+        await Assertions.Expect(card).ToBeVisibleAsync(new() { Timeout = Timeout });
+        await card.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath($"card-long-flag-{width}.png"), Animations = ScreenshotAnimations.Disabled });
+
+        // Every chip shows all its text (nothing clipped) and sits inside the card's padding.
+        var problems = await card.EvaluateAsync<string[]>(@"card => {
+            const box = card.getBoundingClientRect();
+            return [...card.querySelectorAll('.mud-chip')].flatMap(chip => {
+                const r = chip.getBoundingClientRect();
+                const out = [];
+                if (chip.scrollWidth > chip.clientWidth + 1) out.push(`'${chip.textContent.trim()}' is cut off`);
+                if (r.left < box.left + 4 || r.right > box.right - 4) out.push(`'${chip.textContent.trim()}' touches the card's edge`);
+                return out;
+            });
+        }");
+        Assert.Empty(problems);
+
+        // The name is on one line.
+        var name = card.Locator("[data-testid=card-name]");
+        var lines = await name.EvaluateAsync<double>("e => e.getBoundingClientRect().height / parseFloat(getComputedStyle(e).lineHeight)");
+        Assert.True(lines < 1.5, $"The name takes {lines:0.0} lines.");
+        await Assertions.Expect(card.Locator("[data-testid=card-request-handoff]")).ToHaveTextAsync("Warm handoff");
+        await page.Context.CloseAsync();
+    }
+
     [Fact]
     public async Task A_card_moves_to_another_lane_by_keyboard_alone()
     {

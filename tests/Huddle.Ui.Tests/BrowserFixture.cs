@@ -59,6 +59,9 @@ public sealed class BrowserFixture : HuddleAppFixture, IAsyncLifetime
     public async Task<IPage> AnonymousPageAsync(ViewportSize? viewport = null)
     {
         var context = await Browser.NewContextAsync(new() { BaseURL = BaseAddress.ToString(), ViewportSize = viewport ?? Desktop });
+        // A page load waits for Blazor's and MudBlazor's scripts from a server that shares two cores
+        // with the browser and the other test runs: Playwright's 30 s default was seen to run out.
+        context.SetDefaultNavigationTimeout(NavigationTimeout);
         return await context.NewPageAsync();
     }
 
@@ -70,9 +73,15 @@ public sealed class BrowserFixture : HuddleAppFixture, IAsyncLifetime
         // Identities made through the dev API (each test's own team) sign in by id; the demo ones are listed.
         await page.FillAsync("[data-testid=other-identity]", userId);
         await page.ClickAsync("[data-testid=other-identity-submit]");
-        await page.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal));
+        // Signed in once the post's redirect has left /signin. Polling the address, not waiting for the
+        // next page's load event: on a loaded machine WaitForURLAsync saw the navigation and then
+        // missed that page's "load" (only "networkidle" reached it) and timed out on a signed-in page.
+        await Assertions.Expect(page).Not.ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/signin"), new() { Timeout = NavigationTimeout });
         return page;
     }
+
+    /// <summary>How long a page may take to load on a busy machine.</summary>
+    private const float NavigationTimeout = 60_000;
 
     /// <summary>How long one step of a keyboard walk through a menu may take (a server round trip).</summary>
     private const float MenuStepTimeout = 10_000;
@@ -86,18 +95,35 @@ public sealed class BrowserFixture : HuddleAppFixture, IAsyncLifetime
     /// The menu moves focus from the server, a round trip after each key: wait for each step to land
     /// before deciding on the next press, or a fast keyboard overshoots the item.
     /// </summary>
+    /// <remarks>
+    /// MudBlazor 9's menu, opened by keyboard, focuses its first item only if its items have
+    /// registered with it by the time it runs its after-render step; they render later, in the
+    /// popover, and on a busy machine they often lose that race, leaving focus on the menu button
+    /// with the menu open (this walk used to wait for the first item's focus and timed out). From the
+    /// button, ArrowDown focuses the first item, as a keyboard user would press it; once an item has
+    /// focus, ArrowDown moves to the next. So each press moves focus one step, from wherever the
+    /// opening left it, and the menu wraps around, so a press that crossed a late focus still gets there.
+    /// </remarks>
     public static async Task OpenMenuAtAsync(IPage page, string selector)
     {
+        ArgumentNullException.ThrowIfNull(page);
         await page.Keyboard.PressAsync("Enter");
         var target = page.Locator(selector);
+        // Visible means the items are on the page, so they have registered with the menu.
         await Assertions.Expect(target).ToBeVisibleAsync(new() { Timeout = MenuStepTimeout });
-        // Opened by keyboard, the menu focuses its first item.
-        await page.WaitForFunctionAsync("() => document.activeElement?.getAttribute('role') === 'menuitem'", null, new() { Timeout = MenuStepTimeout });
-        for (var presses = 0; presses < 15 && !await HasFocusAsync(target); presses++)
+        for (var presses = 0; presses < 20 && !await HasFocusAsync(target); presses++)
         {
             await page.EvaluateAsync("() => { window.__huddleLastFocus = document.activeElement; }");
             await page.Keyboard.PressAsync("ArrowDown");
-            await page.WaitForFunctionAsync("() => document.activeElement !== window.__huddleLastFocus", null, new() { Timeout = MenuStepTimeout });
+            try
+            {
+                await page.WaitForFunctionAsync("() => document.activeElement !== window.__huddleLastFocus", null, new() { Timeout = MenuStepTimeout });
+            }
+            catch (TimeoutException ex)
+            {
+                var state = await page.EvaluateAsync<string>("() => 'focus on: ' + (document.activeElement?.outerHTML ?? 'none').slice(0, 200) + ' | menu items: ' + document.querySelectorAll('[role=menuitem]').length");
+                throw new TimeoutException($"ArrowDown did not move focus in the card's menu: {state}", ex);
+            }
         }
 
         Assert.True(await HasFocusAsync(target), $"ArrowDown never reached {selector} in the card's menu.");

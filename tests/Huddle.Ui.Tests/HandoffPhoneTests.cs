@@ -49,7 +49,8 @@ public sealed class HandoffPhoneTests(BrowserFixture browser)
 
         // The ping: a toast carrying the notice only, announced to screen readers once: the toast is an
         // alert, and no other live region on the page carries the notice.
-        const string notice = "Urgent warm handoff — Exam 1 — open Huddle";
+        // Priority, room, who asked and when; no patient, no "open Huddle" (Huddle is open).
+        const string notice = "Urgent warm handoff · Exam 1 · from Dr. Pat Carter at ";
         var toast = bhc.Locator(".mud-snackbar").Filter(new() { HasText = notice });
         await Assertions.Expect(toast).ToBeVisibleAsync(new() { Timeout = Timeout });
         await Assertions.Expect(bhc.Locator("[data-testid=pings][data-shown='1']")).ToHaveCountAsync(1, new() { Timeout = Timeout });
@@ -59,8 +60,15 @@ public sealed class HandoffPhoneTests(BrowserFixture browser)
         await Assertions.Expect(live).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("mud-snackbar"));
         Assert.DoesNotContain("Alma", await toast.InnerTextAsync(), StringComparison.Ordinal);
         Assert.DoesNotContain("PHQ", await toast.InnerTextAsync(), StringComparison.Ordinal);
+        Assert.DoesNotContain("open Huddle", await toast.InnerTextAsync(), StringComparison.Ordinal);
+        // On the phone the toast stacks at the bottom, clear of the heading and the status buttons.
+        var toastBox = await toast.BoundingBoxAsync();
+        var statusBox = await bhc.Locator("[data-testid=presence]").BoundingBoxAsync();
+        Assert.True(toastBox!.Y >= statusBox!.Y + statusBox.Height, $"The toast (top {toastBox.Y}) covers the status buttons (bottom {statusBox.Y + statusBox.Height}).");
         var card = bhc.Locator("[data-testid=handoff][data-status=requested]");
         await Assertions.Expect(card).ToContainTextAsync("From Dr. Pat Carter");
+        // The signed-in inbox says who and why, so several pings read apart without opening each.
+        await Assertions.Expect(card.Locator("[data-testid=handoff-gist]")).ToHaveTextAsync("Alma Reyes — PHQ-9 of 18 today, passive SI, no plan", new() { Timeout = Timeout });
         await Assertions.Expect(toast).ToHaveCSSAsync("opacity", "0.95");
         await bhc.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("handoff-ping-390.png"), Animations = ScreenshotAnimations.Disabled });
 

@@ -52,7 +52,8 @@ public sealed class MultiSiloTests(HuddleAzureClusterFixture cluster) : IClassFi
         var (teamId, pcpId, bhcId) = ($"team-mh-{n}", $"u-pcp-{n}", $"u-bhc-{n}");
         using (var http = cluster.First.Http())
         {
-            var team = new DevTeamRequest("Two-host team", [new(pcpId, "Dr. Pat Carter", CareTeamRole.Pcp), new(bhcId, "Sam Okafor", CareTeamRole.Bhc)]);
+            var team = new DevTeamRequest("Two-host team", [new(pcpId, "Dr. Pat Carter", CareTeamRole.Pcp), new(bhcId, "Sam Okafor", CareTeamRole.Bhc)],
+                [], [new($"p-{n}", "Alma Reyes", "Exam 3")]);
             (await http.PutAsJsonAsync($"api/dev/teams/{teamId}", team, HuddleJson.Options)).EnsureSuccessStatusCode();
         }
 
@@ -61,7 +62,7 @@ public sealed class MultiSiloTests(HuddleAzureClusterFixture cluster) : IClassFi
         await using var laptop = await Clinician.ConnectAsync(cluster.Second, bhcId);
         await using var pcp = await Clinician.ConnectAsync(cluster.First, pcpId);
         var requested = await pcp.Hub.InvokeAsync<Result<HandoffSummary>>(nameof(HuddleHub.RequestHandoff),
-            new RequestHandoff(teamId, "p-1", "Exam 3", new HandoffTarget(Role: CareTeamRole.Bhc),
+            new RequestHandoff(teamId, $"p-{n}", "Exam 3", new HandoffTarget(Role: CareTeamRole.Bhc),
                 HandoffPriority.Urgent, new Sbar("PHQ-9 of 18 today")));
         Assert.True(requested.Ok, requested.Error?.Message);
 
@@ -70,6 +71,59 @@ public sealed class MultiSiloTests(HuddleAzureClusterFixture cluster) : IClassFi
             var ping = await device.NextAsync("the ping on a device connected to the other host");
             Assert.Equal((true, requested.Value!.HandoffId), (ping.Ping, ping.Item!.HandoffId));
         }
+    }
+
+    [Fact]
+    public async Task The_documented_two_host_procedure_gives_one_cluster_either_host_serves()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var tables = "Doc" + Guid.NewGuid().ToString("N")[..12];
+        var keys = Directory.CreateTempSubdirectory("huddle-keys-").FullName;
+        var clusterId = $"doc-{Guid.NewGuid():N}";
+
+        // docs/operations.md, "Two or more hosts", step 4: the same settings on both hosts, the
+        // advertised address and the ports per host (both on this machine: 127.0.0.1, two ports each),
+        // demo data seeded by the first only. Each host gets a home of its own, as on two machines:
+        // ASP.NET Core's default key ring lives there, so only the shared folder can make them agree.
+        Dictionary<string, string> Host(bool seeds) => new()
+        {
+            ["Huddle__Orleans__ClusterId"] = clusterId,
+            ["Huddle__Orleans__ServiceId"] = "huddle",
+            ["Huddle__Clustering__Provider"] = "AzureTable",
+            ["Huddle__Storage__Provider"] = "AzureTable",
+            ["ConnectionStrings__HuddleStorage"] = cluster.Azurite.ConnectionString,
+            ["Huddle__DataProtection__KeysPath"] = keys,
+            ["Huddle__Orleans__AdvertisedIP"] = "127.0.0.1",
+            ["ASPNETCORE_ENVIRONMENT"] = "Development",
+            ["Huddle__Demo__Seed"] = seeds ? "true" : "false",
+            ["HOME"] = Directory.CreateTempSubdirectory("huddle-home-").FullName,
+        };
+
+        await using var first = new HuddleWebProcess(cluster.Azurite.ConnectionString, tables, Host(seeds: true));
+        await using var second = new HuddleWebProcess(cluster.Azurite.ConnectionString, tables, Host(seeds: false));
+        await first.StartAsync(ct);
+        await second.StartAsync(ct);
+        foreach (var host in new[] { first, second })
+        {
+            await Eventually.Until(async () => (await host.Http.GetAsync("health/ready", ct)).IsSuccessStatusCode, TimeSpan.FromSeconds(60), "the host ready");
+        }
+
+        // Signed in on the first host, served by the second: the token opens on either (a load
+        // balancer may send any request anywhere but a circuit's).
+        using var viaFirst = await first.ClientForAsync("u-chen", ct);
+        using var viaSecond = new HttpClient { BaseAddress = second.Http.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        viaSecond.DefaultRequestHeaders.Authorization = viaFirst.DefaultRequestHeaders.Authorization;
+        using (var me = await viaSecond.GetAsync("api/me", ct))
+        {
+            Assert.True(me.IsSuccessStatusCode, $"a token from the first host on the second: {(int)me.StatusCode}");
+        }
+
+        // One cluster on one storage: the demo team the first host seeded is there through the second,
+        // and a change made through the second is read back through the first.
+        var text = "Two-host note " + Guid.NewGuid().ToString("N")[..6];
+        (await viaSecond.PostAsJsonAsync("api/teams/team-maple/board/addNote", new { kind = "lookAhead", text }, ct)).EnsureSuccessStatusCode();
+        var board = await viaFirst.GetFromJsonAsync<JsonElement>("api/teams/team-maple/board", ct);
+        Assert.Contains(text, board.GetProperty("notes").EnumerateArray().Select(n => n.GetProperty("text").GetString()));
     }
 
     [Fact]

@@ -199,6 +199,138 @@ public sealed class OperationsTests
         Assert.True(allowed.StatusCode == HttpStatusCode.OK && allowed.RequestMessage!.RequestUri!.AbsolutePath == HuddleDashboard.Path + "/", $"{allowed.StatusCode} {allowed.RequestMessage!.RequestUri}");
     }
 
+    [Fact]
+    public async Task A_start_logs_no_false_watchdog_stall_and_no_polly_chatter()
+    {
+        var log = new CapturingLoggerProvider();
+        await using var app = await RunningApp.StartAsync(new(), log: log, appLogLevels: true);
+        // The watchdog's component check runs at start (before this listens) and then every 10 s; once
+        // it ran again, the platform thread (which reported the false stall on its first check, at
+        // start) has checked about ten times.
+        var checks = new WatchdogChecks(app.App.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
+        using (var http = app.Http())
+        {
+            // Grain calls (placement is what logged the Polly lines): a sign-in and a board read.
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await app.TokenAsync("u-chen"));
+            (await http.GetAsync("api/teams/team-maple/board", Ct)).EnsureSuccessStatusCode();
+        }
+
+        await Eventually.Until(() => Task.FromResult(checks.Count >= 1), TimeSpan.FromSeconds(60), "the watchdog's component check after start");
+        checks.Dispose();
+
+        // The capture sees warnings (the memory storage banner is one) ...
+        Assert.Contains(log.Lines, l => l.StartsWith("Warning ", StringComparison.Ordinal) && l.Contains("STATE IS NOT DURABLE", StringComparison.Ordinal));
+        // ... and the watchdog's start reported no stall, and Polly's per-attempt lines are filtered.
+        Assert.DoesNotContain(log.Lines, l => l.Contains("Orleans.Runtime.Watchdog", StringComparison.Ordinal));
+        Assert.DoesNotContain(log.Lines, l => l.Contains(" Polly", StringComparison.Ordinal) && !l.StartsWith("Warning ", StringComparison.Ordinal) && !l.StartsWith("Error ", StringComparison.Ordinal) && !l.StartsWith("Critical ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_start_says_which_storage_is_in_use()
+    {
+        var memoryLog = new CapturingLoggerProvider();
+        await using (await RunningApp.StartAsync(new(), log: memoryLog, appLogLevels: true))
+        {
+            Assert.Contains(memoryLog.Lines, l => l.StartsWith("Warning ", StringComparison.Ordinal) && l.Contains("STATE IS NOT DURABLE", StringComparison.Ordinal));
+            Assert.DoesNotContain(memoryLog.Lines, l => l.Contains("State is durable", StringComparison.Ordinal));
+        }
+
+        await using var azurite = await AzuriteServer.StartAsync(Ct);
+        var table = "h" + Guid.NewGuid().ToString("N")[..16];
+        var durableLog = new CapturingLoggerProvider();
+        await using var app = await RunningApp.StartAsync(new()
+        {
+            ["Huddle:Storage:Provider"] = "AzureTable",
+            ["ConnectionStrings:HuddleStorage"] = azurite.ConnectionString,
+            ["Huddle:Storage:AzureTable:TableName"] = table,
+            ["Huddle:Storage:AzureTable:HistoryTableName"] = table + "h",
+            ["Huddle:Storage:AzureTable:RemindersTableName"] = table + "r",
+        }, log: durableLog, appLogLevels: true);
+
+        var banner = Assert.Single(durableLog.Lines, l => l.Contains("State is durable", StringComparison.Ordinal));
+        Assert.StartsWith("Information ", banner, StringComparison.Ordinal);
+        Assert.Contains($"Azure Table storage at http://127.0.0.1:{azurite.Port}/devstoreaccount1, tables {table} (grain state), {table}h (history), {table}r (reminders)", banner, StringComparison.Ordinal);
+        Assert.DoesNotContain("AccountKey", banner, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(durableLog.Lines, l => l.Contains("STATE IS NOT DURABLE", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_favicon_is_served_and_every_page_links_it()
+    {
+        await using var app = await RunningApp.StartAsync(new());
+        using var http = app.Http();
+
+        // Browsers and bookmarks ask for /favicon.ico whatever the page says.
+        using var ico = await http.GetAsync("favicon.ico", Ct);
+        Assert.Equal(HttpStatusCode.OK, ico.StatusCode);
+        Assert.Equal("image/x-icon", ico.Content.Headers.ContentType?.MediaType);
+        Assert.Equal([0, 0, 1, 0], (await ico.Content.ReadAsByteArrayAsync(Ct))[..4]);
+
+        // The pages link the SVG one; the link resolves.
+        var page = await http.GetStringAsync("signin", Ct);
+        var link = System.Text.RegularExpressions.Regex.Match(page, "<link rel=\"icon\" href=\"([^\"]+\\.svg)\"");
+        Assert.True(link.Success, "no <link rel=\"icon\"> in the page's head");
+        using var svg = await http.GetAsync(link.Groups[1].Value, Ct);
+        Assert.Equal(HttpStatusCode.OK, svg.StatusCode);
+        Assert.Equal("image/svg+xml", svg.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public void An_advertised_address_that_is_not_an_ip_address_stops_the_start_with_a_clear_error()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => HuddleApp.Build([], b => b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Huddle:Clustering:Provider"] = "AzureTable",
+            ["ConnectionStrings:HuddleStorage"] = "UseDevelopmentStorage=true",
+            ["Huddle:Orleans:AdvertisedIP"] = "silo-1.internal",
+        })));
+        Assert.Contains("Huddle:Orleans:AdvertisedIP 'silo-1.internal' is not an IP address", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_pinned_Azurite_installs_on_Debians_Node_20()
+    {
+        // npm ci prints EBADENGINE when a package's engines field refuses the running Node; Debian
+        // ships Node 20, and Azurite 3.36 and later want 21 or 22.
+        var root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "Huddle.sln")))
+        {
+            root = Path.GetDirectoryName(root.TrimEnd(Path.DirectorySeparatorChar)) ?? throw new InvalidOperationException("Huddle.sln not found");
+        }
+
+        using var lockFile = JsonDocument.Parse(File.ReadAllText(Path.Combine(root, "tools", "azurite", "package-lock.json")));
+        var packages = lockFile.RootElement.GetProperty("packages");
+        var azurite = packages.GetProperty("node_modules/azurite");
+        var wants = azurite.GetProperty("engines").GetProperty("node").GetString()!;
+        var minimum = System.Text.RegularExpressions.Regex.Match(wants, "^>= ?(\\d+)(\\.\\d+)*$");
+        Assert.True(minimum.Success, $"azurite {azurite.GetProperty("version")} wants node {wants}: not a plain minimum this test can read");
+        Assert.True(int.Parse(minimum.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) <= 20, $"azurite {azurite.GetProperty("version")} wants node {wants}; Debian ships 20");
+    }
+
+    /// <summary>Counts the health checks of one app's silo watchdog (its own meters, not other tests' apps).</summary>
+    private sealed class WatchdogChecks : IDisposable
+    {
+        private readonly System.Diagnostics.Metrics.MeterListener _listener = new();
+        private int _count;
+
+        public WatchdogChecks(System.Diagnostics.Metrics.IMeterFactory meters)
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Name == "orleans-watchdog-health-checks" && ReferenceEquals(instrument.Meter.Scope, meters))
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<int>((_, value, _, _) => Interlocked.Add(ref _count, value));
+            _listener.Start();
+        }
+
+        public int Count => Volatile.Read(ref _count);
+
+        public void Dispose() => _listener.Dispose();
+    }
+
     /// <summary>The app with demo data, on a free port, with the settings and logging a test asks for.</summary>
     private sealed class RunningApp : IAsyncDisposable
     {
@@ -212,7 +344,11 @@ public sealed class OperationsTests
 
         public Uri BaseAddress { get; }
 
-        public static async Task<RunningApp> StartAsync(Dictionary<string, string?> settings, string environment = "Development", ILoggerProvider? log = null, Action<WebApplicationBuilder>? configure = null)
+        /// <summary>
+        /// Starts the app. With <paramref name="log"/>, every line at every level reaches it, unless
+        /// <paramref name="appLogLevels"/> keeps the app's own levels (appsettings.json) as an operator's console has them.
+        /// </summary>
+        public static async Task<RunningApp> StartAsync(Dictionary<string, string?> settings, string environment = "Development", ILoggerProvider? log = null, Action<WebApplicationBuilder>? configure = null, bool appLogLevels = false)
         {
             settings["Kestrel:Endpoints:Http:Url"] = "http://127.0.0.1:0";
             settings["Huddle:Orleans:SiloPort"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -224,8 +360,11 @@ public sealed class OperationsTests
                 b.Configuration.AddInMemoryCollection(settings);
                 if (log is not null)
                 {
-                    b.Logging.ClearProviders().SetMinimumLevel(LogLevel.Trace).AddProvider(log);
-                    b.Logging.AddFilter((_, _) => true);
+                    b.Logging.ClearProviders().AddProvider(log);
+                    if (!appLogLevels)
+                    {
+                        b.Logging.SetMinimumLevel(LogLevel.Trace).AddFilter((_, _) => true);
+                    }
                 }
 
                 configure?.Invoke(b);

@@ -23,4 +23,16 @@ internal sealed record LatencySummary(long Count, double P50, double P90, double
             Ms(h.GetMaxValue()),
             Math.Round(h.GetMean() / 1000.0, 3));
     }
+
+    /// <summary>The same percentiles of readings taken in milliseconds (e.g. a server's own timings).</summary>
+    public static LatencySummary OfMilliseconds(IEnumerable<double> milliseconds)
+    {
+        var h = new LongHistogram(1, DeliveryBook.MaxMicros, 3);
+        foreach (var ms in milliseconds)
+        {
+            h.RecordValue(Math.Clamp((long)Math.Round(ms * 1000), 1, DeliveryBook.MaxMicros));
+        }
+
+        return Of(h);
+    }
 }

@@ -28,7 +28,8 @@ internal sealed record LoadRunResult(
     double ServerCpuPercent,
     double ServerCpuMsPer1k,
     long ServerRssBytes,
-    double ClientCpuPercent)
+    double ClientCpuPercent,
+    LatencySummary? StorageWrite)
 {
     /// <summary>Raw histograms, merged across rounds by the scenario.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
@@ -100,6 +101,7 @@ internal static class LoadRun
             await Task.Delay(Settle, ct);
             var memory = new ConnectionMemory(idle, await target.Server.SampleMemoryAsync(MemorySamples, ct), layout.Subscribers);
 
+            await target.TakeStorageWriteTimesAsync(ct);
             var start = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 4;
             book = new DeliveryBook(tag, start, profile.UpdatesPerSecond, warmupUpdates + measuredUpdates, warmupUpdates, layout.PerGroup);
             var measureStart = book.Due(book.MeasureFrom);
@@ -120,6 +122,8 @@ internal static class LoadRun
             // fan-out is in it (as the warm-up's tail is at the start).
             var cpuDrained = target.Server.CpuSeconds();
             var rss = target.Server.RssBytes();
+            // Warm-up writes included: the floor's write time is a property of the storage, not of the load.
+            var writes = await target.TakeStorageWriteTimesAsync(ct);
             var receivedWindow = Math.Max(wall, Stopwatch.GetElapsedTime(measureStart, Math.Max(book.LastArrival, measureStart)).TotalSeconds);
             return new LoadRunResult(
                 target.Name,
@@ -141,7 +145,8 @@ internal static class LoadRun
                 Math.Round((cpu1 - cpu0) / wall * 100, 1),
                 book.ReceivedMeasured > 0 ? Math.Round((cpuDrained - cpu0) * 1_000_000 / book.ReceivedMeasured, 2) : double.NaN,
                 rss,
-                Math.Round((client1 - client0) / wall * 100, 1))
+                Math.Round((client1 - client0) / wall * 100, 1),
+                writes is null ? null : LatencySummary.OfMilliseconds(writes))
             {
                 Book = book,
             };

@@ -100,7 +100,8 @@ internal sealed class LoadScenario(string name, LoadKind kind, LoadLayout layout
                 Console.WriteLine($"    round {round} {run.Target,-8} load {Machine.OneMinute(run.LoadavgBefore),5:0.00}  p50 {run.Delivery.P50,8:0.00} ms  p99 {run.Delivery.P99,8:0.00} ms  "
                     + $"{run.DeliveriesPerSecond,8:N0}/s  received {run.ReceivedDeliveries:N0}/{run.ExpectedDeliveries:N0}  "
                     + $"CPU server {run.ServerCpuPercent:0}% ({run.ServerCpuMsPer1k:0.0} ms/1k) client {run.ClientCpuPercent:0}%  send lag p99 {run.SendLag.P99:0.0} ms  "
-                    + $"heap {run.HeapBytesPerConnection / 1024.0:0.0} KB/conn  RSS {run.BytesPerConnection / 1024.0:0.0} KB/conn");
+                    + $"heap {run.HeapBytesPerConnection / 1024.0:0.0} KB/conn  RSS {run.BytesPerConnection / 1024.0:0.0} KB/conn"
+                    + (run.StorageWrite is { Count: > 0 } w ? $"  table write p50 {w.P50:0.00} p99 {w.P99:0.00} ms" : ""));
             }
         }
 
@@ -125,6 +126,14 @@ internal sealed class LoadScenario(string name, LoadKind kind, LoadLayout layout
         }
 
         headline[kind.Key("merged_ratio_p99")] = Ratio(h.Delivery.P99, b.Delivery.P99);
+        var floorWrites = runs.Where(r => r.Target == baseline.Name && r.StorageWrite is { Count: > 0 }).ToList();
+        if (floorWrites.Count > 0)
+        {
+            // The floor's own table write, as its server timed it: how much of the floor is the write.
+            Put(headline, kind.Key("baseline_write_p50_ms"), Spread.Of(floorWrites.Select(r => r.StorageWrite!.P50)));
+            Put(headline, kind.Key("baseline_write_p99_ms"), Spread.Of(floorWrites.Select(r => r.StorageWrite!.P99)));
+        }
+
         Put(headline, kind.Key("loadavg_1m_before"), Spread.Of(runs.Select(r => Machine.OneMinute(r.LoadavgBefore))));
 
         var details = new JsonObject
@@ -253,6 +262,12 @@ internal sealed class LoadScenario(string name, LoadKind kind, LoadLayout layout
         s.AppendLine(ci, $"{h.Target}/{b.Target} (ratio of medians [per-round range]): p50 ×{c["ratio_p50"].Format("0.00")}, p50 overhead {c["p50_overhead_ms"].Format("+0.00;-0.00")} ms, "
             + $"p99 ×{c["ratio_p99"].Format("0.00")}, server CPU per delivery ×{c["ratio_cpu_per_1k"].Format("0.00")}");
         s.AppendLine(ci, $"{h.Target}/{b.Target}, all rounds merged: p50 ×{Ratio(h.Delivery.P50, b.Delivery.P50):0.00}, p99 ×{Ratio(h.Delivery.P99, b.Delivery.P99):0.00}, fan-out p99 ×{Ratio(h.Fanout.P99, b.Fanout.P99):0.00}");
+        if (runs.Where(r => r.StorageWrite is { Count: > 0 }).ToList() is { Count: > 0 } timed)
+        {
+            s.AppendLine(ci, $"{b.Target}'s own table write (server side, warm-up included): p50 {Spread.Of(timed.Select(r => r.StorageWrite!.P50)).Format("0.00")} ms, "
+                + $"p99 {Spread.Of(timed.Select(r => r.StorageWrite!.P99)).Format("0.00")} ms");
+        }
+
         s.AppendLine(ci, $"load average before the runs: {Spread.Of(runs.Select(r => Machine.OneMinute(r.LoadavgBefore))).Format("0.00")} (1 min)");
         return s.ToString();
 

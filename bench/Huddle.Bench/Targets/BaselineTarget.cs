@@ -20,6 +20,9 @@ internal sealed class BaselineTarget(ServerProcess server, string capturedChange
 
     public string Name => durable ? "floor" : "baseline";
 
+    public Task<double[]?> TakeStorageWriteTimesAsync(CancellationToken ct) =>
+        durable ? server.TakeFloorWriteTimesAsync(ct) : Task.FromResult<double[]?>(null);
+
     public ServerProcess Server => server;
 
     /// <summary>The same group names as Huddle's team ids, so payload sizes match exactly.</summary>

@@ -222,6 +222,9 @@ internal sealed class BaselineHandoffTarget(ServerProcess server, string capture
 
     public string Name => durable ? "floor" : "baseline";
 
+    public Task<double[]?> TakeStorageWriteTimesAsync(CancellationToken ct) =>
+        durable ? server.TakeFloorWriteTimesAsync(ct) : Task.FromResult<double[]?>(null);
+
     public ServerProcess Server => server;
 
     public string GroupName(LoadLayout layout, int group) => HandoffPeople.TeamId(layout, group);

@@ -45,4 +45,10 @@ internal interface ILoadTarget
 
     /// <summary>Cleans up after a run, once its connections are closed and its figures taken (not measured).</summary>
     Task AfterRunAsync(CancellationToken ct) => Task.CompletedTask;
+
+    /// <summary>
+    /// The durable floor's own table write times (ms) since the last call, as the server timed them;
+    /// null for a target that does not time its writes.
+    /// </summary>
+    Task<double[]?> TakeStorageWriteTimesAsync(CancellationToken ct) => Task.FromResult<double[]?>(null);
 }

@@ -110,6 +110,15 @@ internal sealed class ServerProcess : IAsyncDisposable
         return ticks / TicksPerSecond;
     }
 
+    /// <summary>The durable floor's write times (ms) since the last call: <c>POST /floor/write-times</c> on the baseline.</summary>
+    public async Task<double[]?> TakeFloorWriteTimesAsync(CancellationToken ct)
+    {
+        using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        using var response = await http.PostAsync(new Uri("/floor/write-times", UriKind.Relative), null, ct);
+        response.EnsureSuccessStatusCode();
+        return await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync<double[]>(response.Content, ct);
+    }
+
     /// <summary>Resident set size in bytes (VmRSS).</summary>
     public long RssBytes() => ReadRss(Pid);
 

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 
 namespace Huddle.Contracts.Boards;
 
-/// <summary>Why a patient is on the board (DOMAIN.md: Flags on a card).</summary>
+/// <summary>Why a patient is on the board: a PHQ-9 or GAD-7 score and its trend, an overdue follow-up, a recent ED visit or admission, a care gap, a psychiatric review due.</summary>
 public enum FlagKind
 {
     Phq9,

@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 
 namespace Huddle.Contracts.CareTeams;
 
-/// <summary>A member's role on a care team (DOMAIN.md: Care team).</summary>
+/// <summary>A member's role on a care team (FHIR <c>CareTeam.participant.role</c>); a clinician may hold roles on several teams.</summary>
 public enum CareTeamRole
 {
     Pcp,

@@ -9,7 +9,9 @@ namespace Huddle.Contracts.CareTeams;
 /// One grain per care team (key: opaque team id). Holds the roster and today's huddle board, applies
 /// every change through the board rules, persists it and publishes it on the team's board feed
 /// (<c>board:{teamId}</c>, see <see cref="IFeedGrain"/>). Every call names the acting user; the grain
-/// checks membership on each one.
+/// checks membership on each one. Reads (these marked <c>[AlwaysInterleave]</c>, and the feed's open,
+/// catch-up and subscription) interleave with writes and never write: a roster or access read, the
+/// ping's routing among them, never waits behind a board write.
 /// </summary>
 public interface ICareTeamGrain : IFeedGrain
 {
@@ -29,12 +31,15 @@ public interface ICareTeamGrain : IFeedGrain
     Task<bool> TryCreateAsync(CareTeamProfile profile);
 
     /// <summary>The team's profile, or null when the team does not exist.</summary>
+    [AlwaysInterleave]
     Task<CareTeamProfile?> GetProfileAsync();
 
     /// <summary>What <paramref name="userId"/> may do on this team (none for an unknown team).</summary>
+    [AlwaysInterleave]
     Task<TeamAccess> GetAccessAsync(string userId);
 
     /// <summary>Today's board as <paramref name="userId"/> may see it (redacted for a room display).</summary>
+    [AlwaysInterleave]
     Task<Result<BoardSnapshot>> GetBoardAsync(string userId);
 
     /// <summary>
@@ -42,6 +47,7 @@ public interface ICareTeamGrain : IFeedGrain
     /// most 31 days), as they stood when each day ended: session, attendance, summary, notes, cards
     /// and action items. Members only.
     /// </summary>
+    [AlwaysInterleave]
     Task<Result<ImmutableArray<HuddleBoard>>> GetHistoryAsync(string userId, DateOnly from, DateOnly to);
 
     /// <summary>
@@ -50,4 +56,11 @@ public interface ICareTeamGrain : IFeedGrain
     /// returns the first result and changes nothing.
     /// </summary>
     Task<Result<CommandOutcome>> ExecuteAsync(string actorId, BoardCommand command);
+
+    /// <summary>
+    /// Turns the board to the team's new day when the day has changed (yesterday's board goes to its
+    /// history page; watchers get a <c>newDay</c> reset); nothing otherwise. The grain's own timer calls
+    /// it at the team's local midnight; a write rolls the day over first too. Idempotent.
+    /// </summary>
+    Task RollOverAsync();
 }

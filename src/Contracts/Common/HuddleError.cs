@@ -25,6 +25,12 @@ public static class ErrorCodes
     public const string LimitExceeded = "limit_exceeded";
 
     /// <summary>
+    /// The op id was already used by this caller for another operation or other arguments: nothing was
+    /// applied (returning the first result would silently drop this write). Use a new op id.
+    /// </summary>
+    public const string OpIdReused = "op_id_reused";
+
+    /// <summary>
     /// The service could not reach a grain or storage did not confirm the write. Memory is never ahead
     /// of storage, but a write whose reply was lost may have landed: retry with the same op id.
     /// </summary>
@@ -48,6 +54,10 @@ public sealed record HuddleError(
     public static HuddleError InvalidId(string what) => Invalid($"{what} is 1-{Ids.MaxLength} letters, digits, '-', '_' or '.'.");
     public static HuddleError State(string message) => new(ErrorCodes.InvalidState, message);
     public static HuddleError Limit(string message) => new(ErrorCodes.LimitExceeded, message);
+
+    /// <summary><paramref name="opId"/> was used before for <paramref name="earlierOp"/> with other arguments, or for another operation.</summary>
+    public static HuddleError OpIdReused(string opId, string earlierOp) =>
+        new(ErrorCodes.OpIdReused, $"opId '{opId}' was already used for a different '{earlierOp}'; use a new id for a new operation.");
     public static HuddleError Conflict(long expected, long actual) =>
         new(ErrorCodes.VersionConflict, $"Expected version {expected} but the board is at version {actual}; re-fetch and retry.");
 }

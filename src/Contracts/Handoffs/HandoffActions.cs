@@ -17,4 +17,10 @@ public static class HandoffActions
     public const string ReferralScheduled = "referralScheduled";
     public const string ReferralAttended = "referralAttended";
     public const string ReferralClosed = "referralClosed";
+
+    /// <summary>Nobody finished it in time (the stale policy): an accepted handoff never completed, a referral never attended.</summary>
+    public const string ClosedAsStale = "closedAsStale";
+
+    /// <summary>The handoff's team no longer exists: it cannot route or escalate, so it ends as failed.</summary>
+    public const string TeamMissing = "teamMissing";
 }

@@ -38,7 +38,8 @@ public sealed record Referral(
 /// A warm handoff, the tracked object (FHIR Task): what was asked, of whom, where it stands, who was
 /// pinged, and every step with its time and actor. <see cref="Version"/> counts accepted changes.
 /// <see cref="Step"/> is the escalation step reached (<see cref="EscalationSteps"/>) and
-/// <see cref="DeadlineAt"/> when the next one is due, while the handoff is requested.
+/// <see cref="DeadlineAt"/> when the next one is due, while the handoff is requested. <see cref="StaleAt"/> is
+/// when an accepted handoff or a scheduled referral nobody finished is closed as stale (the stale policy).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("huddle.handoff")]
 public sealed record Handoff(
@@ -62,7 +63,8 @@ public sealed record Handoff(
     [property: Id(17)] ImmutableArray<HandoffEvent> History,
     [property: Id(18)] Referral? Referral,
     [property: Id(19)] long Version,
-    [property: Id(20)] DateTimeOffset RequestedAt)
+    [property: Id(20)] DateTimeOffset RequestedAt,
+    [property: Id(21)] DateTimeOffset? StaleAt = null)
 {
     /// <summary>True while someone still has something to do about it.</summary>
     public bool IsOpen => HandoffStatuses.IsOpen(Status, Referral?.Status);

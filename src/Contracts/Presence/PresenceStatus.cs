@@ -1,7 +1,8 @@
 namespace Huddle.Contracts.Presence;
 
 /// <summary>
-/// A clinician's presence, merged across every connection and device (DOMAIN.md: Presence). On the
+/// A clinician's presence, merged across every connection and device (offline once every one has gone
+/// quiet); handoff routing reads it and the board shows it. On the
 /// wire as camelCase strings: <c>available</c>, <c>busy</c>, <c>inSession</c>, <c>doNotDisturb</c>,
 /// <c>offline</c>.
 /// </summary>

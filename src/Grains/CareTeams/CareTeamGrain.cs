@@ -9,9 +9,18 @@ using Huddle.Grains.Common;
 using Huddle.Grains.Live;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Serialization.Invocation;
 
 namespace Huddle.Grains.CareTeams;
 
+/// <summary>
+/// A care team: its profile and roster, today's board and its feed. Reads (profile, access, board,
+/// history, the feed's open and catch-up) interleave with writes and never write: they answer from
+/// what storage last acknowledged (<see cref="_stored"/>), so a routing read never waits behind a
+/// board write. The board turns to the team's new day on a timer at the team's local midnight (on
+/// the domain clock), or on the next write if that comes first; never inside a read.
+/// </summary>
+[MayInterleave(nameof(IsFeedRead))]
 public sealed partial class CareTeamGrain(
     [PersistentState(StorageNames.CareTeamState, StorageNames.Huddle)] IPersistentState<CareTeamState> state,
     IGrainHistoryStore history,
@@ -28,15 +37,93 @@ public sealed partial class CareTeamGrain(
     /// </summary>
     private const string DaysStream = "days";
 
+    /// <summary>How long a failed day rollover waits before it is tried again.</summary>
+    private static readonly TimeSpan RollOverRetry = TimeSpan.FromMinutes(1);
+
+    /// <summary>How often a roster change the team's followers were not told of is told again.</summary>
+    private static readonly TimeSpan RetellEvery = TimeSpan.FromSeconds(5);
+
     private FeedPublisher? _feed;
+    private ITimer? _midnight;
+    private IGrainTimer? _retell;
+    private CareTeamProfile? _untold;
+
+    /// <summary>The profile and board as storage last acknowledged them: what reads answer from while a write is under way.</summary>
+    private (CareTeamProfile? Profile, HuddleBoard? Board) _stored;
 
     private string TeamId => this.GetPrimaryKeyString();
+
+    /// <summary>The feed calls that only read (<see cref="IFeedGrain"/>'s are declared apart from the team's): they interleave.</summary>
+    public static bool IsFeedRead(IInvokable request) =>
+        request?.GetMethodName() is nameof(IFeedGrain.OpenAsync) or nameof(IFeedGrain.ReadSinceAsync) or nameof(IFeedGrain.SubscribeAsync) or nameof(IFeedGrain.UnsubscribeAsync);
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         // The feed starts at the version the state was loaded at, before anything can change it.
         _ = Feed;
+        _stored = (state.State.Profile, state.State.Board);
+        ArmMidnight();
         return base.OnActivateAsync(cancellationToken);
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _midnight?.Dispose();
+        return base.OnDeactivateAsync(reason, cancellationToken);
+    }
+
+    public async Task RollOverAsync()
+    {
+        var failed = true;
+        try
+        {
+            if (state.State.Profile is { } profile)
+            {
+                await CurrentBoardAsync(profile);
+            }
+
+            failed = false;
+        }
+        finally
+        {
+            ArmMidnight(retry: failed);
+        }
+    }
+
+    /// <summary>
+    /// Arms the one-shot timer for the team's next midnight, or at once when the stored board is already
+    /// of an earlier day (a grain activated after midnight; a rollover whose write failed, a minute on).
+    /// It calls <see cref="RollOverAsync"/> through the grain's reference, so the rollover is a turn of its own.
+    /// </summary>
+    private void ArmMidnight(bool retry = false)
+    {
+        _midnight?.Dispose();
+        _midnight = null;
+        if (state.State.Profile is not { } profile)
+        {
+            return;
+        }
+
+        var now = clock.UtcNow;
+        var due = state.State.Board is { } board && board.Day < Today(profile)
+            ? (retry ? RollOverRetry : TimeSpan.Zero)
+            : UntilNextDay(profile, now);
+        var self = this.AsReference<ICareTeamGrain>();
+        _midnight = clock.Time.CreateTimer(_ => self.RollOverAsync().Ignore(), null, due, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>The time from <paramref name="now"/> to the team's next local midnight (the first valid time after it, on a DST jump).</summary>
+    private static TimeSpan UntilNextDay(CareTeamProfile profile, DateTimeOffset now)
+    {
+        var zone = TimeZoneInfo.TryFindSystemTimeZoneById(profile.TimeZoneId, out var tz) ? tz : TimeZoneInfo.Utc;
+        var midnight = profile.DayAt(now).AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified);
+        while (zone.IsInvalidTime(midnight))
+        {
+            midnight = midnight.AddMinutes(15);
+        }
+
+        var due = new DateTimeOffset(TimeZoneInfo.ConvertTimeToUtc(midnight, zone), TimeSpan.Zero) - now;
+        return due > TimeSpan.Zero ? due : TimeSpan.Zero;
     }
 
     /// <summary>
@@ -44,7 +131,8 @@ public sealed partial class CareTeamGrain(
     /// change each add one, so the feed is gap-free by construction and survives re-activation.
     /// </summary>
     private FeedPublisher Feed => _feed ??= new FeedPublisher(
-        new FeedId(ICareTeamGrain.BoardFeed, TeamId), state.State.Board?.Version ?? 0, feedOptions.Value, logger);
+        new FeedId(ICareTeamGrain.BoardFeed, TeamId), state.State.Board?.Version ?? 0, feedOptions.Value, logger,
+        state.State.FeedEpoch = FeedPublisher.EpochOf(state.State.FeedEpoch));
 
     public async Task SetProfileAsync(CareTeamProfile profile)
     {
@@ -71,6 +159,38 @@ public sealed partial class CareTeamGrain(
             var reset = BoardChange.ResetAt(TeamId, state.State.Board.Version, "roster", clock.UtcNow);
             Feed.Publish(reset.Version, [new(FeedAudiences.Members, reset), new(FeedAudiences.Displays, reset)], RosterOf(profile));
         }
+
+        ArmMidnight();
+        await TellFollowersAsync(profile);
+    }
+
+    /// <summary>
+    /// Tells the team's followers (its handoff desk and presence roster, which answer access from their
+    /// own copy) of the stored profile. A failure is not the caller's: the profile is stored, and it is
+    /// told again every few seconds until both have taken it (a newer profile replaces it).
+    /// </summary>
+    private async Task TellFollowersAsync(CareTeamProfile profile)
+    {
+        _untold = profile;
+        try
+        {
+            await Task.WhenAll(
+                GrainFactory.GetGrain<Contracts.Handoffs.ITeamHandoffsGrain>(TeamId).TeamChangedAsync(profile),
+                GrainFactory.GetGrain<Contracts.Presence.ITeamPresenceGrain>(TeamId).TeamChangedAsync(profile));
+            if (ReferenceEquals(_untold, profile))
+            {
+                _untold = null;
+                _retell?.Dispose();
+                _retell = null;
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogTellFailed(ex, TeamId);
+            _retell ??= this.RegisterGrainTimer(
+                _ => _untold is { } untold ? TellFollowersAsync(untold) : Task.CompletedTask,
+                new GrainTimerCreationOptions(RetellEvery, RetellEvery) { Interleave = false });
+        }
     }
 
     public async Task<bool> TryCreateAsync(CareTeamProfile profile)
@@ -84,22 +204,21 @@ public sealed partial class CareTeamGrain(
         return true;
     }
 
-    public Task<CareTeamProfile?> GetProfileAsync() => Task.FromResult(state.State.Profile);
+    public Task<CareTeamProfile?> GetProfileAsync() => Task.FromResult(_stored.Profile);
 
     public Task<TeamAccess> GetAccessAsync(string userId) =>
-        Task.FromResult(state.State.Profile?.AccessFor(userId) ?? TeamAccess.None);
+        Task.FromResult(_stored.Profile?.AccessFor(userId) ?? TeamAccess.None);
 
-    public async Task<Result<BoardSnapshot>> GetBoardAsync(string userId)
+    public Task<Result<BoardSnapshot>> GetBoardAsync(string userId)
     {
         var access = AccessOf(userId, "its board");
         if (access.Error is { } denied)
         {
-            return denied;
+            return Task.FromResult<Result<BoardSnapshot>>(denied);
         }
 
-        var profile = state.State.Profile!;
-        var board = await CurrentBoardAsync(profile);
-        return new BoardSnapshot(access.Value == TeamAccess.Display ? SharedScreenPrivacy.Redact(board) : board, access.Value, profile);
+        var (profile, board) = (_stored.Profile!, _stored.Board!);
+        return Task.FromResult<Result<BoardSnapshot>>(new BoardSnapshot(access.Value == TeamAccess.Display ? SharedScreenPrivacy.Redact(board) : board, access.Value, profile));
     }
 
     public async Task<Result<ImmutableArray<HuddleBoard>>> GetHistoryAsync(string userId, DateOnly from, DateOnly to)
@@ -132,6 +251,7 @@ public sealed partial class CareTeamGrain(
         }
 
         var now = clock.UtcNow;
+        var argumentsHash = command.OpId is null ? null : OperationLog.HashOf(command with { OpId = null });
         if (command.OpId is { } opId)
         {
             if (!Ids.IsValid(opId))
@@ -141,9 +261,9 @@ public sealed partial class CareTeamGrain(
 
             if (state.State.Operations.Find(actorId, opId, now) is { } earlier)
             {
-                if (earlier.Op != command.Op)
+                if (!earlier.IsSameAs(command.Op, argumentsHash!))
                 {
-                    return HuddleError.Invalid($"opId '{opId}' was already used for '{earlier.Op}'; use a new id for a new operation.");
+                    return HuddleError.OpIdReused(opId, earlier.Op);
                 }
 
                 LogRepeated(TeamId, command.Op, actorId, earlier.Version);
@@ -166,7 +286,7 @@ public sealed partial class CareTeamGrain(
         var operationsBefore = state.State.Operations;
         if (command.OpId is { } id)
         {
-            state.State.Operations = operationsBefore.With(new AppliedOperation(actorId, id, command.Op, after.Version, now));
+            state.State.Operations = operationsBefore.With(new AppliedOperation(actorId, id, command.Op, after.Version, now, argumentsHash));
         }
 
         state.State.Board = after;
@@ -177,17 +297,8 @@ public sealed partial class CareTeamGrain(
         return new CommandOutcome(after.Version);
     }
 
-    public async Task<FeedPosition> SubscribeAsync(string kind, IFeedObserver observer)
-    {
-        var position = await Feed.SubscribeAsync(kind, observer);
-        if (state.State.Profile is { } profile)
-        {
-            // A watched board turns to the new day even when nobody touches it.
-            position = position with { Seq = (await CurrentBoardAsync(profile)).Version };
-        }
-
-        return position;
-    }
+    /// <remarks>A watched board turns to the new day even when nobody touches it: the midnight timer does it.</remarks>
+    public Task<FeedPosition> SubscribeAsync(string kind, IFeedObserver observer) => Feed.SubscribeAsync(kind, observer);
 
     public Task UnsubscribeAsync(string kind, IFeedObserver observer) => Feed.UnsubscribeAsync(kind, observer);
 
@@ -211,17 +322,18 @@ public sealed partial class CareTeamGrain(
             return HuddleError.Forbidden($"The board's '{audience}' stream is not open to this user.");
         }
 
-        var profile = state.State.Profile!;
-        var board = await CurrentBoardAsync(profile);
         // A reset among the missed changes (a new day, a roster change, a privacy switch on the
-        // wall) cannot be merged: then the caller gets the snapshot instead.
+        // wall) cannot be merged: then the caller gets the snapshot instead, of what storage holds
+        // when it is taken (the publisher takes it again if a write published meanwhile).
         return await Feed.OpenAsync(placed, since, epoch, limit,
-            () => new BoardSnapshot(placed == FeedAudiences.Displays ? SharedScreenPrivacy.Redact(board) : board, access.Value, profile),
+            () => _stored is (var profile, var board) && board is not null
+                ? new BoardSnapshot(placed == FeedAudiences.Displays ? SharedScreenPrivacy.Redact(board) : board, access.Value, profile!)
+                : throw new InvalidOperationException("A team with a profile has a board."),
             c => c is BoardChange { Reset: true });
     }
 
     /// <summary>What <paramref name="userId"/> may do, or why they may not read <paramref name="what"/>.</summary>
-    private Result<TeamAccess> AccessOf(string userId, string what) => state.State.Profile switch
+    private Result<TeamAccess> AccessOf(string userId, string what) => _stored.Profile switch
     {
         null => HuddleError.NotFound("Team", TeamId),
         var profile when profile.AccessFor(userId) is var access and not TeamAccess.None => access,
@@ -283,6 +395,9 @@ public sealed partial class CareTeamGrain(
             DeactivateOnIdle();
             throw;
         }
+
+        // Before anything is published: a read from now on answers at the version the feed is at.
+        _stored = (state.State.Profile, state.State.Board);
     }
 
     /// <summary>Publishes a board change: the full change to members, the privacy-filtered one to displays.</summary>
@@ -318,6 +433,9 @@ public sealed partial class CareTeamGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Board {TeamId} {Op} by {UserId} rejected: {Code}")]
     private partial void LogRejected(string teamId, string op, string userId, string code);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Team {TeamId}: its handoff desk or presence roster was not told of the new profile; told again shortly")]
+    private partial void LogTellFailed(Exception ex, string teamId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Team {TeamId}: state write failed; memory restored and activation retired")]
     private partial void LogWriteFailed(Exception ex, string teamId);

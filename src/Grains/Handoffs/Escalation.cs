@@ -52,6 +52,21 @@ public static class Escalation
         return (handoff, pinged.ToImmutable());
     }
 
+    /// <summary>The business status of a handoff whose team no longer exists.</summary>
+    public const string TeamMissing = "team not found";
+
+    /// <summary>
+    /// <paramref name="handoff"/> ended because its team's profile reads null: nothing is left to route
+    /// or escalate by, so it fails (the requester is told and may schedule a referral) instead of waiting for ever.
+    /// </summary>
+    public static Handoff TeamGone(Handoff handoff, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(handoff);
+        return HandoffRules.Next(
+            handoff with { Status = HandoffStatus.Failed, BusinessStatus = TeamMissing, DeadlineAt = null, StaleAt = null },
+            new HandoffEvent(now, System, HandoffActions.TeamMissing, [handoff.RequesterId], handoff.TeamId));
+    }
+
     /// <summary>The actor recorded for steps nobody took: the escalation itself.</summary>
     public const string System = "system";
 

@@ -6,51 +6,84 @@ using Huddle.Contracts.Patients;
 using Huddle.Contracts.Presence;
 using Huddle.Grains.Common;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Huddle.Grains.Handoffs;
 
 /// <summary>
 /// One warm handoff. Commands run one at a time in this activation, so of two accepts exactly one
-/// wins, and a cancel racing an accept sees the other's outcome. The escalation deadline lives in the
-/// persisted handoff; while it is pending an Orleans reminder (durable: it re-activates this grain
-/// after a deactivation or a silo restart) and, while active, a one-shot timer on the domain clock
-/// (sub-minute precision; a test moves it) both deliver the same tick, which climbs whatever steps
-/// are due. After every stored change the requester's and every pinged clinician's inbox and the
-/// team's desk get the new summary.
+/// wins, and a cancel racing an accept sees the other's outcome. The escalation deadline (and the stale
+/// policy's) lives in the persisted handoff; while one is pending an Orleans reminder (durable: it
+/// re-activates this grain after a deactivation or a silo restart) and, while active, a one-shot timer on
+/// the domain clock (sub-minute precision; a test moves it) both deliver the same tick, which takes
+/// whatever is due.
+/// <para>
+/// What a stored change promises others — every involved inbox (with its ping), the team's desk, the
+/// patient's history — is written as an <b>outbox</b> in the same state write (<see cref="HandoffOutbox"/>),
+/// sent at once, and sent again until each receiver's call returns: a grain timer with backoff while
+/// active, the reminder (kept while anything is owed) after a restart. Acknowledged tells leave the outbox
+/// in a later write, off the ping's path. Receivers keep the newest version of each handoff, so a tell
+/// sent twice changes nothing and never pings twice.
+/// </para>
 /// </summary>
 public sealed partial class HandoffGrain(
     [PersistentState(StorageNames.HandoffState, StorageNames.Huddle)] IPersistentState<HandoffState> state,
     HuddleClock clock,
+    IOptions<HandoffOptions> options,
     ILogger<HandoffGrain> logger) : Grain, IHandoffGrain, IRemindable
 {
-    /// <summary>The reminder that carries the escalation deadline across deactivations and restarts.</summary>
+    /// <summary>The reminder that carries the deadlines and the owed tells across deactivations and restarts.</summary>
     public const string EscalationReminder = "escalation";
 
-    /// <summary>Orleans' shortest reminder period: the reminder is the backstop, the timer the precise one.</summary>
+    /// <summary>Orleans' shortest reminder period: the reminder is the backstop, the timers the prompt ones.</summary>
     private static readonly TimeSpan ReminderPeriod = TimeSpan.FromMinutes(1);
 
+    /// <summary>The longest a timer or the reminder is set for at once.</summary>
+    private static readonly TimeSpan LongestWait = TimeSpan.FromDays(1);
+
     private ITimer? _timer;
+    private IGrainTimer? _retry;
+    private TimeSpan _backoff;
     private IRemindable? _self;
 
+    // The reminder's last registration failed (or this activation has not confirmed it yet).
+    private bool _reminderOwed;
+
+    // Tells acknowledged since the last write: memory owes less than storage says, which is safe
+    // (a reload sends them again, and receivers ignore a version they hold), so the write can wait.
+    private bool _outboxUnsaved;
+
     private string HandoffId => this.GetPrimaryKeyString();
+
+    private HandoffOptions Options => options.Value;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _self = this.AsReference<IRemindable>();
         ArmTimer();
+        // Re-armed from what is stored: owed tells go out again, and the reminder is registered again
+        // (a registration may have failed before this activation, and nobody retried the command).
+        _reminderOwed = PendingWait() is not null || !state.State.Outbox.IsEmpty;
+        if (_reminderOwed)
+        {
+            ScheduleRetry(TimeSpan.Zero);
+        }
+
         return base.OnActivateAsync(cancellationToken);
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         _timer?.Dispose();
+        _retry?.Dispose();
         return base.OnDeactivateAsync(reason, cancellationToken);
     }
 
     public async Task<Result<HandoffSummary>> RequestAsync(string actorId, RequestHandoff request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (Repeated(actorId, request) is { } repeated)
+        var argumentsHash = HashOf(request);
+        if (await RepeatedAsync(actorId, request, argumentsHash) is { } repeated)
         {
             return repeated;
         }
@@ -65,23 +98,31 @@ public sealed partial class HandoffGrain(
             return HuddleError.InvalidId("A team id");
         }
 
-        // The profile, the policy and the roster in one round: the ping waits for no other read.
-        if (await ReadTeamAsync(request.TeamId) is not { } team)
+        // The profile, the policy, the roster and the patient in one round: the ping waits for no other read.
+        var teamRead = ReadTeamAsync(request.TeamId);
+        var patientRead = Ids.IsValid(request.PatientId)
+            ? GrainFactory.GetGrain<IPatientGrain>(request.PatientId).GetAsync()
+            : Task.FromResult<PatientProfile?>(null);
+        await Task.WhenAll(teamRead, patientRead);
+        if (await teamRead is not { } team)
         {
             return HuddleError.NotFound("Team", request.TeamId);
         }
 
         var now = clock.UtcNow;
         var created = HandoffRules.Request(HandoffId, actorId, request, team.Profile, now);
-        if (created.Error is { } error)
+        var refused = created.Error ?? (await patientRead is not { } patient ? HuddleError.NotFound("Patient", request.PatientId)
+            : !patient.TeamIds.Contains(request.TeamId, StringComparer.Ordinal) ? HandoffErrors.NotOnTeam(request.PatientId, request.TeamId)
+            : null);
+        if (refused is not null)
         {
-            LogRejected(HandoffId, request.Op, actorId, error.Code);
-            return error;
+            LogRejected(HandoffId, request.Op, actorId, refused.Code);
+            return refused;
         }
 
         var (routed, pinged) = Escalation.Advance(created.Value!, team.Policy, team.Roster, now);
-        await CommitAsync(actorId, request, routed, pinged, now);
-        return routed.Summary();
+        await CommitAsync(actorId, request, argumentsHash, routed, pinged, now);
+        return state.State.Handoff!.Summary();
     }
 
     public async Task<Result<HandoffSummary>> ExecuteAsync(string actorId, HandoffCommand command)
@@ -92,7 +133,8 @@ public sealed partial class HandoffGrain(
             return HuddleError.NotFound("Handoff", HandoffId);
         }
 
-        if (Repeated(actorId, command) is { } repeated)
+        var argumentsHash = HashOf(command);
+        if (await RepeatedAsync(actorId, command, argumentsHash) is { } repeated)
         {
             return repeated;
         }
@@ -109,12 +151,12 @@ public sealed partial class HandoffGrain(
         if (next.DeadlineAt <= now)
         {
             // Everyone pinged declined: the next step is due now, not at the old deadline.
-            (next, pinged) = await ReadTeamAsync(next.TeamId) is { } team ? Escalation.Advance(next, team.Policy, team.Roster, now) : (next, pinged);
+            (next, pinged) = await EscalateAsync(next, now);
         }
 
-        await CommitAsync(actorId, command, next, pinged, now);
+        await CommitAsync(actorId, command, argumentsHash, next, pinged, now);
         await FollowPresenceAsync(actorId, command);
-        return next.Summary();
+        return state.State.Handoff!.Summary();
     }
 
     public async Task<Result<Handoff>> OpenAsync(string userId)
@@ -135,24 +177,53 @@ public sealed partial class HandoffGrain(
         return handoff;
     }
 
+    /// <summary>
+    /// The tick of the reminder and of the deadline timer: takes the escalation steps due, closes what the
+    /// stale policy ends, and sends what is still owed.
+    /// </summary>
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        if (state.State.Handoff is { Status: HandoffStatus.Requested, DeadlineAt: { } due } handoff && due <= clock.UtcNow)
+        if (state.State.Handoff is not { } handoff)
         {
-            var now = clock.UtcNow;
-            if (await ReadTeamAsync(handoff.TeamId) is { } team)
-            {
-                var (next, pinged) = Escalation.Advance(handoff, team.Policy, team.Roster, now);
-                await CommitAsync(null, null, next, pinged, now);
-                return;
-            }
+            await SettleAsync();
+            return;
         }
 
-        await ArmAsync();
+        var now = clock.UtcNow;
+        var (next, pinged) = (handoff, ImmutableArray<string>.Empty);
+        if (handoff is { Status: HandoffStatus.Requested, DeadlineAt: { } due } && due <= now)
+        {
+            (next, pinged) = await EscalateAsync(handoff, now);
+        }
+
+        if (Staleness.Close(Staleness.Arm(next, Options), now) is { } closed)
+        {
+            next = closed;
+        }
+
+        await CommitAsync(null, null, null, next, pinged, now);
     }
 
-    /// <summary>The first result of a command whose op id this actor already used, or an error for a reused id; null for a new one.</summary>
-    private Result<HandoffSummary>? Repeated(string actorId, HandoffCommand command)
+    /// <summary>The escalation steps due at <paramref name="now"/>; a team that no longer exists ends the handoff (never a loop on a due deadline).</summary>
+    private async Task<(Handoff Next, ImmutableArray<string> Pinged)> EscalateAsync(Handoff handoff, DateTimeOffset now)
+    {
+        if (await ReadTeamAsync(handoff.TeamId) is { } team)
+        {
+            return Escalation.Advance(handoff, team.Policy, team.Roster, now);
+        }
+
+        LogTeamMissing(HandoffId, handoff.TeamId);
+        return (Escalation.TeamGone(handoff, now), []);
+    }
+
+    /// <summary>A short hash of <paramref name="command"/>'s arguments (its op id left out), when it carries an op id.</summary>
+    private static string? HashOf(HandoffCommand command) => command.OpId is null ? null : OperationLog.HashOf(command with { OpId = null });
+
+    /// <summary>
+    /// The result for a command whose op id this actor already used for the same operation and arguments
+    /// (after finishing what its first call promised), an error for a reused or malformed id; null for a new one.
+    /// </summary>
+    private async Task<Result<HandoffSummary>?> RepeatedAsync(string actorId, HandoffCommand command, string? argumentsHash)
     {
         if (command.OpId is not { } opId)
         {
@@ -169,12 +240,16 @@ public sealed partial class HandoffGrain(
             return null;
         }
 
-        if (earlier.Op != command.Op)
+        if (!earlier.IsSameAs(command.Op, argumentsHash!))
         {
-            return HuddleError.Invalid($"opId '{opId}' was already used for '{earlier.Op}'; use a new id for a new operation.");
+            LogRejected(HandoffId, command.Op, actorId, ErrorCodes.OpIdReused);
+            return HuddleError.OpIdReused(opId, earlier.Op);
         }
 
+        // The first call may have failed after its write (the reminder's registration, a tell): the
+        // retry re-arms and re-sends before it answers, so "retry with the same op id" finishes the job.
         LogRepeated(HandoffId, command.Op, actorId, earlier.Version);
+        await SettleAsync();
         return state.State.Handoff!.Summary();
     }
 
@@ -205,63 +280,182 @@ public sealed partial class HandoffGrain(
         return new TeamFacts(profile, await policyRead, roster);
     }
 
-    /// <summary>Stores <paramref name="next"/> (with the op id, in one write), re-arms the deadline and tells the inboxes and the team.</summary>
-    private async Task CommitAsync(string? actorId, HandoffCommand? command, Handoff next, ImmutableArray<string> pinged, DateTimeOffset now)
+    /// <summary>
+    /// Stores <paramref name="next"/> with the op id and the tells it owes (one write), sends them, and keeps
+    /// the reminder on the stored deadline. Throws when the write or the reminder's registration failed: the
+    /// caller gets <c>unavailable</c>, and a retry with the same op id finishes the job.
+    /// </summary>
+    private async Task CommitAsync(string? actorId, HandoffCommand? command, string? argumentsHash, Handoff next, ImmutableArray<string> pinged, DateTimeOffset now)
     {
-        var (before, operationsBefore) = (state.State.Handoff, state.State.Operations);
+        next = Staleness.Arm(next, Options);
+        var (before, operationsBefore, outboxBefore) = (state.State.Handoff, state.State.Operations, state.State.Outbox);
         if (before is not null && ReferenceEquals(before, next))
         {
-            await ArmAsync();
+            await SettleAsync();
             return;
         }
 
         if (command?.OpId is { } opId)
         {
-            state.State.Operations = operationsBefore.With(new AppliedOperation(actorId!, opId, command.Op, next.Version, now));
+            state.State.Operations = operationsBefore.With(new AppliedOperation(actorId!, opId, command.Op, next.Version, now, argumentsHash));
         }
 
-        state.State.Handoff = next;
+        (state.State.Handoff, state.State.Outbox) = (next, HandoffOutbox.Owe(outboxBefore, next, pinged));
         try
         {
             await state.WriteStateAsync();
+            _outboxUnsaved = false;
         }
         catch (Exception ex)
         {
             // Memory never runs ahead of storage; the next call reloads what was really stored.
-            (state.State.Handoff, state.State.Operations) = (before, operationsBefore);
+            (state.State.Handoff, state.State.Operations, state.State.Outbox) = (before, operationsBefore, outboxBefore);
             LogWriteFailed(ex, HandoffId);
             DeactivateOnIdle();
             throw;
         }
 
-        // The pings go out first, then the log line and the reminder's write: a ping never waits for
-        // the reminder table, and the command still returns only once the deadline is durable.
-        var told = TellAsync(next, pinged);
-        LogChanged(HandoffId, command?.Op ?? "escalate", actorId ?? Escalation.System, next.Status, next.BusinessStatus, next.Version);
-        await Task.WhenAll(told, ArmAsync());
-    }
-
-    /// <summary>
-    /// Sends the new summary to every involved inbox, the team's desk and the patient. A failure there is logged,
-    /// not returned: the handoff is stored, and the next change (or an open) brings everyone up to date.
-    /// </summary>
-    private async Task TellAsync(Handoff handoff, ImmutableArray<string> pinged)
-    {
-        var summary = handoff.Summary();
-        // The pinged inboxes first: theirs are the calls a consultant's phone is waiting for.
-        var deliveries = handoff.Involved
-            .OrderBy(u => pinged.Contains(u) ? 0 : 1)
-            .Select(u => GrainFactory.GetGrain<IInboxGrain>(u).DeliverAsync(summary, pinged.Contains(u)))
-            .Append(GrainFactory.GetGrain<ITeamHandoffsGrain>(handoff.TeamId).TrackAsync(summary, HandoffMetrics.OutcomeOf(handoff)))
-            .Append(GrainFactory.GetGrain<IPatientGrain>(handoff.PatientId).TrackHandoffAsync(summary));
+        // The tells go out first (pinged inboxes first), then the log line and the reminder's write:
+        // a ping never waits for the reminder table, and the command returns once the deadline is durable.
+        var told = TellOwedAsync();
+        LogChanged(HandoffId, command?.Op ?? "tick", actorId ?? Escalation.System, next.Status, next.BusinessStatus, next.Version);
+        Exception? armFailed = null;
         try
         {
-            await Task.WhenAll(deliveries);
+            // Here the outbox does not count yet: normally every tell succeeds, and a handoff without a
+            // deadline then needs no reminder at all.
+            await ArmAsync(countOutbox: false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            LogTellFailed(ex, HandoffId);
+            armFailed = ex;
         }
+
+        await told;
+        if (armFailed is null && !state.State.Outbox.IsEmpty && PendingWait() is null)
+        {
+            // A tell failed: the reminder carries it across a restart.
+            armFailed = await TryArmAsync();
+        }
+
+        FollowUp();
+        if (armFailed is not null)
+        {
+            LogArmFailed(armFailed, HandoffId);
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(armFailed);
+        }
+    }
+
+    /// <summary>Sends what is owed and keeps the reminder on what is pending (nothing was stored).</summary>
+    private async Task SettleAsync()
+    {
+        await TellOwedAsync();
+        var armFailed = await TryArmAsync();
+        FollowUp();
+        if (armFailed is not null)
+        {
+            LogArmFailed(armFailed, HandoffId);
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(armFailed);
+        }
+    }
+
+    /// <summary>
+    /// Sends the handoff as it now stands to every receiver the outbox names, all at once (pinged inboxes
+    /// first: theirs are the calls a consultant's phone is waiting for). Each call that returns takes its
+    /// debt out of memory; a failure is logged and stays owed.
+    /// </summary>
+    private async Task TellOwedAsync()
+    {
+        if (state.State.Handoff is not { } handoff || state.State.Outbox.IsEmpty)
+        {
+            return;
+        }
+
+        var (summary, outcome) = (handoff.Summary(), HandoffMetrics.OutcomeOf(handoff));
+        var told = await Task.WhenAll(state.State.Outbox.Select(async tell =>
+        {
+            try
+            {
+                await (tell.Receiver switch
+                {
+                    TellReceiver.Inbox => GrainFactory.GetGrain<IInboxGrain>(tell.Key).DeliverAsync(summary, tell.Ping),
+                    TellReceiver.Desk => GrainFactory.GetGrain<ITeamHandoffsGrain>(tell.Key).TrackAsync(summary, outcome),
+                    _ => GrainFactory.GetGrain<IPatientGrain>(tell.Key).TrackHandoffAsync(summary),
+                });
+                return tell;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogTellFailed(ex, HandoffId, tell.Receiver, tell.Key, summary.Version);
+                return null;
+            }
+        }));
+        foreach (var tell in told.OfType<OwedTell>())
+        {
+            state.State.Outbox = HandoffOutbox.Acknowledge(state.State.Outbox, tell.Receiver, tell.Key, summary.Version);
+            _outboxUnsaved = true;
+        }
+    }
+
+    /// <summary>After a commit or a retry: a retry with backoff while anything is owed; else a prompt write of the acknowledgements.</summary>
+    private void FollowUp()
+    {
+        if (!state.State.Outbox.IsEmpty || _reminderOwed)
+        {
+            _backoff = _backoff == TimeSpan.Zero ? Options.RetryFirst : TimeSpan.FromTicks(Math.Min(_backoff.Ticks * 2, Options.RetryMax.Ticks));
+            ScheduleRetry(_backoff);
+            return;
+        }
+
+        _backoff = TimeSpan.Zero;
+        if (_outboxUnsaved)
+        {
+            ScheduleRetry(TimeSpan.Zero);
+        }
+        else
+        {
+            _retry?.Dispose();
+            _retry = null;
+        }
+    }
+
+    private void ScheduleRetry(TimeSpan due)
+    {
+        _retry?.Dispose();
+        // Real time, not the domain clock: a failed tell is retried whether or not a test moves the clinic's clock.
+        _retry = this.RegisterGrainTimer(RetryAsync, new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan) { Interleave = false });
+    }
+
+    /// <summary>The retry timer's turn: sends what is owed, registers the reminder if it failed, writes the acknowledgements.</summary>
+    private async Task RetryAsync(CancellationToken cancellationToken)
+    {
+        var owedBefore = !state.State.Outbox.IsEmpty;
+        await TellOwedAsync();
+        if (_reminderOwed || (owedBefore && state.State.Outbox.IsEmpty && PendingWait() is null))
+        {
+            // Registered again, or (nothing owed any more, no deadline) removed.
+            if (await TryArmAsync() is { } armFailed)
+            {
+                LogArmFailed(armFailed, HandoffId);
+            }
+        }
+
+        if (_outboxUnsaved)
+        {
+            try
+            {
+                await state.WriteStateAsync();
+                _outboxUnsaved = false;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // Storage still lists tells already made: a new activation makes them again, harmlessly.
+                LogWriteFailed(ex, HandoffId);
+                DeactivateOnIdle();
+            }
+        }
+
+        FollowUp();
     }
 
     /// <summary>Joining puts the consultant "in session"; completing takes them back out of it.</summary>
@@ -281,22 +475,53 @@ public sealed partial class HandoffGrain(
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            LogTellFailed(ex, HandoffId);
+            LogPresenceFailed(ex, HandoffId);
         }
     }
 
-    /// <summary>Keeps the reminder and the timer on the stored deadline, or removes both when none is pending.</summary>
-    private async Task ArmAsync()
+    /// <summary>
+    /// Keeps the timer and the reminder on the stored deadline; without one, keeps the reminder while tells are
+    /// owed (when <paramref name="countOutbox"/>), or removes it. A failure leaves the reminder owed.
+    /// </summary>
+    private async Task ArmAsync(bool countOutbox)
     {
         ArmTimer();
-        if (PendingWait() is { } wait)
+        try
         {
-            // A little after the timer: normally the timer takes the step and the reminder finds nothing due.
-            await this.RegisterOrUpdateReminder(EscalationReminder, wait + TimeSpan.FromSeconds(1), ReminderPeriod);
+            if (PendingWait() is { } wait)
+            {
+                // A little after the timer: normally the timer takes the step and the reminder finds nothing due.
+                await this.RegisterOrUpdateReminder(EscalationReminder, wait + TimeSpan.FromSeconds(1), ReminderPeriod);
+            }
+            else if (countOutbox && !state.State.Outbox.IsEmpty)
+            {
+                await this.RegisterOrUpdateReminder(EscalationReminder, ReminderPeriod, ReminderPeriod);
+            }
+            else if (await this.GetReminder(EscalationReminder) is { } reminder)
+            {
+                await this.UnregisterReminder(reminder);
+            }
+
+            _reminderOwed = false;
         }
-        else if (await this.GetReminder(EscalationReminder) is { } reminder)
+        catch
         {
-            await this.UnregisterReminder(reminder);
+            _reminderOwed = true;
+            throw;
+        }
+    }
+
+    /// <summary><see cref="ArmAsync"/> counting the outbox; the failure, or null.</summary>
+    private async Task<Exception?> TryArmAsync()
+    {
+        try
+        {
+            await ArmAsync(countOutbox: true);
+            return null;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return ex;
         }
     }
 
@@ -325,9 +550,23 @@ public sealed partial class HandoffGrain(
         }
     }
 
-    private TimeSpan? PendingWait() => state.State.Handoff is { Status: HandoffStatus.Requested, DeadlineAt: { } due }
-        ? (due - clock.UtcNow) is var wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero
-        : null;
+    /// <summary>How long until the next deadline (an escalation step, or the stale policy's); null when none is pending.</summary>
+    private TimeSpan? PendingWait()
+    {
+        var handoff = state.State.Handoff;
+        DateTimeOffset? escalation = handoff is { Status: HandoffStatus.Requested, DeadlineAt: { } due } ? due : null;
+        DateTimeOffset? stale = handoff is { IsOpen: true, StaleAt: { } at } ? at : null;
+        if ((escalation, stale) is (null, null))
+        {
+            return null;
+        }
+
+        var next = escalation is { } e && (stale is not { } s || e <= s) ? e : stale!.Value;
+        // Timers and reminders take at most ~49 days: a longer wait (a referral's) is taken a day at a
+        // time, each tick finding nothing due and arming the next.
+        var wait = next - clock.UtcNow;
+        return wait <= TimeSpan.Zero ? TimeSpan.Zero : wait > LongestWait ? LongestWait : wait;
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Handoff {HandoffId} {Op} by {UserId}: {Status} ({BusinessStatus}), version {Version}")]
     private partial void LogChanged(string handoffId, string op, string userId, HandoffStatus status, string? businessStatus, long version);
@@ -344,8 +583,17 @@ public sealed partial class HandoffGrain(
     [LoggerMessage(Level = LogLevel.Error, Message = "Handoff {HandoffId}: state write failed; memory restored and activation retired")]
     private partial void LogWriteFailed(Exception ex, string handoffId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Handoff {HandoffId}: an inbox, the team's desk or a presence could not be told")]
-    private partial void LogTellFailed(Exception ex, string handoffId);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Handoff {HandoffId}: {Receiver} {Key} could not be told version {Version}; it stays in the outbox and is retried")]
+    private partial void LogTellFailed(Exception ex, string handoffId, TellReceiver receiver, string key, long version);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Handoff {HandoffId}: the presence of the clinician who acted could not be updated")]
+    private partial void LogPresenceFailed(Exception ex, string handoffId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Handoff {HandoffId}: the reminder could not be registered or removed; retried, and a retry of the command re-arms it")]
+    private partial void LogArmFailed(Exception ex, string handoffId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Handoff {HandoffId}: team {TeamId} has no profile; the handoff ends as failed")]
+    private partial void LogTeamMissing(string handoffId, string teamId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Handoff {HandoffId}: the escalation timer's tick failed; the reminder will retry")]
     private partial void LogTickFailed(Exception ex, string handoffId);

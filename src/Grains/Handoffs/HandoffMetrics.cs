@@ -4,7 +4,8 @@ using Huddle.Contracts.Handoffs;
 namespace Huddle.Grains.Handoffs;
 
 /// <summary>
-/// The numbers that show whether integration works (DOMAIN.md: "timing is the metric"), as plain
+/// The numbers that show whether integration works (timing is the metric: a same-visit handoff turns
+/// a weeks-long referral wait into minutes, docs/clinical.md), as plain
 /// functions over handoffs and their recorded steps, so a test checks every definition without a
 /// cluster. Definitions (docs/clinical.md):
 /// <list type="bullet">

@@ -7,17 +7,11 @@ using Huddle.Grains.Common;
 
 namespace Huddle.Grains.Patients;
 
-[GenerateSerializer, Alias("huddle.patient-state")]
-public sealed class PatientState
-{
-    [Id(0)]
-    public PatientProfile? Profile { get; set; }
-
-    /// <summary>The patient's warm handoffs, newest first (summaries: no reason text).</summary>
-    [Id(1)]
-    public ImmutableArray<HandoffSummary> Handoffs { get; set; } = [];
-}
-
+/// <summary>
+/// A patient: the profile (the source of truth for the patient's care teams, told to each team's panel)
+/// and the patient's warm handoffs as their grains tell them, newest version of each kept, so a tell sent
+/// again or late changes nothing.
+/// </summary>
 public sealed class PatientGrain(
     [PersistentState(StorageNames.PatientState, StorageNames.Huddle)] IPersistentState<PatientState> state) : Grain, IPatientGrain
 {

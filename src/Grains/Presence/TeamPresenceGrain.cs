@@ -3,6 +3,7 @@ using Huddle.Contracts.CareTeams;
 using Huddle.Contracts.Common;
 using Huddle.Contracts.Live;
 using Huddle.Contracts.Presence;
+using Huddle.Grains.CareTeams;
 using Huddle.Grains.Common;
 using Huddle.Grains.Live;
 using Microsoft.Extensions.Logging;
@@ -33,11 +34,24 @@ public sealed partial class TeamPresenceGrain(
 
     private FeedPublisher? _feed;
     private IGrainTimer? _refresh;
+    private IGrainTimer? _takeRead;
+    private TeamProfileCopy? _team;
     private bool _current;
+
+    /// <summary>What a routing read learnt from members' grains, taken in (stored, published) on a turn of its own.</summary>
+    private readonly Dictionary<string, PresenceView> _read = new(StringComparer.Ordinal);
+
+    /// <summary>The members as stored, while a write of newer ones is under way (a routing read interleaves).</summary>
+    private ImmutableDictionary<string, PresenceView>? _stored;
 
     private string TeamId => this.GetPrimaryKeyString();
 
-    private FeedPublisher Feed => _feed ??= new FeedPublisher(new FeedId(ITeamPresenceGrain.Feed, TeamId), state.State.Seq, feedOptions.Value, logger);
+    private TeamProfileCopy Team => _team ??= new TeamProfileCopy(GrainFactory, TeamId);
+
+    private ImmutableDictionary<string, PresenceView> Members => _stored ?? state.State.Members;
+
+    private FeedPublisher Feed => _feed ??= new FeedPublisher(new FeedId(ITeamPresenceGrain.Feed, TeamId), state.State.Seq, feedOptions.Value, logger,
+        state.State.FeedEpoch = FeedPublisher.EpochOf(state.State.FeedEpoch));
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -45,18 +59,75 @@ public sealed partial class TeamPresenceGrain(
         return base.OnActivateAsync(cancellationToken);
     }
 
-    public Task UpdateAsync(PresenceView member)
+    public async Task UpdateAsync(PresenceView member)
     {
         ArgumentNullException.ThrowIfNull(member);
-        return TakeAsync([member]);
+        await TakeAsync([member], await Team.GetAsync());
+    }
+
+    public async Task TeamChangedAsync(CareTeamProfile profile)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        if (Team.Take(profile))
+        {
+            // Former members are dropped (the roster holds the team's clinicians only), and watchers
+            // re-read: the snapshot lists the new roster.
+            await TakeAsync([], profile, reset: true);
+        }
     }
 
     public async Task<ImmutableArray<PresenceView>> RosterAsync()
     {
-        var unread = await MakeCurrentAsync([]);
+        // On the ping's path: reads only. What the members' grains say is taken in on a turn of its own.
+        if (await Team.GetAsync() is not { } profile)
+        {
+            return [];
+        }
+
+        var held = Members;
         var now = clock.UtcNow;
+        var due = _current
+            ? held.Values.Where(m => IsLapsed(m, now)).Select(m => m.UserId).ToList()
+            : [.. profile.Members.Select(m => m.UserId)];
+        var (views, failed) = await ReadMembersAsync(due);
+        if (!_current && failed.Count == 0)
+        {
+            _current = true;
+        }
+
+        if (views.Count > 0)
+        {
+            foreach (var view in views)
+            {
+                _read[view.UserId] = view;
+            }
+
+            _takeRead ??= this.RegisterGrainTimer(TakeReadAsync, new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan) { Interleave = false });
+        }
+
+        var fresh = views.ToDictionary(v => v.UserId, StringComparer.Ordinal);
         // What could not be confirmed is left out: the caller asks those clinicians' grains itself.
-        return [.. state.State.Members.Values.Where(m => !unread.Contains(m.UserId) && !IsLapsed(m, now))];
+        return [.. profile.Members
+            .Select(m => fresh.GetValueOrDefault(m.UserId) ?? held.GetValueOrDefault(m.UserId))
+            .OfType<PresenceView>()
+            .Where(m => !failed.Contains(m.UserId) && !IsLapsed(m, now))];
+    }
+
+    private async Task TakeReadAsync(CancellationToken cancellationToken)
+    {
+        _takeRead?.Dispose();
+        _takeRead = null;
+        var views = _read.Values.ToList();
+        _read.Clear();
+        try
+        {
+            await TakeAsync(views, await Team.GetAsync());
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The roster stays as it was: the next read asks those members again.
+            LogRefreshFailed(ex, TeamId, "(a routing read's presence)");
+        }
     }
 
     /// <summary>
@@ -64,18 +135,30 @@ public sealed partial class TeamPresenceGrain(
     /// stored may be old), then the online members whose told <see cref="PresenceView.OnlineUntil"/> has
     /// passed, and <paramref name="unknown"/>. Returns those that could not be read (or stored).
     /// </summary>
-    private async Task<IReadOnlySet<string>> MakeCurrentAsync(IEnumerable<string> unknown)
+    private async Task<IReadOnlySet<string>> MakeCurrentAsync(CareTeamProfile profile, IEnumerable<string> unknown)
     {
-        if (!_current)
+        var now = clock.UtcNow;
+        var due = _current
+            ? Members.Values.Where(m => IsLapsed(m, now)).Select(m => m.UserId).Union(unknown, StringComparer.Ordinal).ToList()
+            : [.. profile.Members.Select(m => m.UserId)];
+        if (due.Count == 0)
         {
-            var failed = await ReadMembersAsync(null);
-            _current = failed.Count == 0;
-            return failed;
+            return ImmutableHashSet<string>.Empty;
         }
 
-        var now = clock.UtcNow;
-        var due = state.State.Members.Values.Where(m => IsLapsed(m, now)).Select(m => m.UserId).Union(unknown, StringComparer.Ordinal).ToList();
-        return due.Count == 0 ? ImmutableHashSet<string>.Empty : await ReadMembersAsync(due);
+        var (views, failed) = await ReadMembersAsync(due);
+        try
+        {
+            await TakeAsync(views, profile);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogRefreshFailed(ex, TeamId, "(the roster's write)");
+            return due.ToHashSet(StringComparer.Ordinal);
+        }
+
+        _current |= failed.Count == 0;
+        return failed;
     }
 
     /// <summary>Online by what the roster was last told, but past the time that holds without another heartbeat.</summary>
@@ -83,16 +166,21 @@ public sealed partial class TeamPresenceGrain(
         member.Status != PresenceStatus.Offline && (member.OnlineUntil is not { } until || until <= now);
 
     /// <summary>
-    /// Takes in <paramref name="views"/>: those whose status, since or choice moved are stored in one
-    /// write and then published, one change each; one whose only news is <see cref="PresenceView.OnlineUntil"/>
-    /// is kept in memory (written along with the next real change).
+    /// Takes in <paramref name="views"/> of the team's clinicians (anyone else's — a room display, someone
+    /// who left the team — is not the roster's: it is neither kept nor published, as the snapshot never
+    /// lists them): those whose status, since or choice moved are stored in one write with the former
+    /// members dropped, and then published, one change each (or, with <paramref name="reset"/>, one reset
+    /// after them); one whose only news is <see cref="PresenceView.OnlineUntil"/> is kept in memory
+    /// (written along with the next real change).
     /// </summary>
-    private async Task TakeAsync(IReadOnlyCollection<PresenceView> views)
+    private async Task TakeAsync(IReadOnlyCollection<PresenceView> views, CareTeamProfile? profile, bool reset = false)
     {
+        var clinicians = (profile?.Members.Select(m => m.UserId) ?? []).ToHashSet(StringComparer.Ordinal);
         var (membersBefore, seqBefore) = (state.State.Members, state.State.Seq);
-        var members = membersBefore;
+        var former = membersBefore.Keys.Where(u => !clinicians.Contains(u)).ToList();
+        var members = membersBefore.RemoveRange(former);
         var changed = new List<PresenceView>();
-        foreach (var view in views)
+        foreach (var view in views.Where(v => clinicians.Contains(v.UserId)))
         {
             // Someone never seen is held (so routing need not ask again) but is no news: the
             // snapshot already shows a member it lacks as offline.
@@ -106,13 +194,14 @@ public sealed partial class TeamPresenceGrain(
             members = members.SetItem(view.UserId, view);
         }
 
-        state.State.Members = members;
-        if (changed.Count == 0)
+        var news = changed.Count + (reset ? 1 : 0);
+        if (news == 0 && former.Count == 0)
         {
+            state.State.Members = members;
             return;
         }
 
-        state.State.Seq = seqBefore + changed.Count;
+        (_stored, state.State.Members, state.State.Seq) = (membersBefore, members, seqBefore + news);
         try
         {
             await state.WriteStateAsync();
@@ -124,11 +213,21 @@ public sealed partial class TeamPresenceGrain(
             DeactivateOnIdle();
             throw;
         }
+        finally
+        {
+            _stored = null;
+        }
 
         var (seq, now) = (seqBefore, clock.UtcNow);
         foreach (var view in changed)
         {
             var change = new TeamPresenceChange(TeamId, ++seq, view, now);
+            Feed.Publish(seq, [new(FeedAudiences.Members, change), new(FeedAudiences.Displays, change)]);
+        }
+
+        if (reset)
+        {
+            var change = new TeamPresenceChange(TeamId, ++seq, null, now, Reset: true);
             Feed.Publish(seq, [new(FeedAudiences.Members, change), new(FeedAudiences.Displays, change)]);
         }
     }
@@ -149,13 +248,12 @@ public sealed partial class TeamPresenceGrain(
         long epoch = FeedPosition.AnyEpoch, int limit = 0)
     {
         Feed.CheckKind(kind);
-        var profile = await GrainFactory.GetGrain<ICareTeamGrain>(TeamId).GetProfileAsync();
-        var access = profile?.AccessFor(userId) ?? TeamAccess.None;
-        if (profile is null)
+        if (await Team.GetAsync() is not { } profile)
         {
             return HuddleError.NotFound("Team", TeamId);
         }
 
+        var access = profile.AccessFor(userId);
         var placed = access == TeamAccess.Member && audience != FeedAudiences.Displays ? FeedAudiences.Members : FeedAudiences.Displays;
         if (access == TeamAccess.None || (audience is not null && audience != placed))
         {
@@ -163,7 +261,7 @@ public sealed partial class TeamPresenceGrain(
         }
 
         // Right when it opens (a target picker reads it): who went silent and who the roster never heard of are asked.
-        await MakeCurrentAsync(profile.Members.Select(m => m.UserId).Where(u => !state.State.Members.ContainsKey(u)));
+        await MakeCurrentAsync(profile, profile.Members.Select(m => m.UserId).Where(u => !state.State.Members.ContainsKey(u)));
 
         // The snapshot lists the whole roster: a member never seen is offline.
         return await Feed.OpenAsync(placed, since, epoch, limit, () => new TeamPresenceSnapshot(TeamId, state.State.Seq,
@@ -183,25 +281,15 @@ public sealed partial class TeamPresenceGrain(
         }
 
         // Only who may have gone silent: every change of status is told, and a lost tell is told again.
-        await MakeCurrentAsync([]);
+        if (await Team.GetAsync() is { } profile)
+        {
+            await MakeCurrentAsync(profile, []);
+        }
     }
 
-    /// <summary>
-    /// Asks the presence grains of <paramref name="userIds"/> (null: every member) all at once and takes
-    /// in what they say in one write; returns those that could not be read, or all when the write failed.
-    /// </summary>
-    private async Task<IReadOnlySet<string>> ReadMembersAsync(IReadOnlyCollection<string>? userIds)
+    /// <summary>Asks the presence grains of <paramref name="userIds"/> all at once; returns what they said and who could not be read.</summary>
+    private async Task<(List<PresenceView> Views, HashSet<string> Failed)> ReadMembersAsync(IReadOnlyCollection<string> userIds)
     {
-        if (userIds is null)
-        {
-            if (await GrainFactory.GetGrain<ICareTeamGrain>(TeamId).GetProfileAsync() is not { } profile)
-            {
-                return ImmutableHashSet<string>.Empty;
-            }
-
-            userIds = [.. profile.Members.Select(m => m.UserId)];
-        }
-
         var reads = userIds.Select(u => (UserId: u, Read: GrainFactory.GetGrain<IPresenceGrain>(u).GetAsync())).ToList();
         var (views, failed) = (new List<PresenceView>(), new HashSet<string>(StringComparer.Ordinal));
         foreach (var (userId, read) in reads)
@@ -217,17 +305,7 @@ public sealed partial class TeamPresenceGrain(
             }
         }
 
-        try
-        {
-            await TakeAsync(views);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            LogRefreshFailed(ex, TeamId, "(the roster's write)");
-            return userIds.ToHashSet(StringComparer.Ordinal);
-        }
-
-        return failed;
+        return (views, failed);
     }
 
     private static bool Same(PresenceView a, PresenceView b) => a.Status == b.Status && a.Since == b.Since && a.Chosen == b.Chosen;

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Huddle.Contracts.Boards;
 using Huddle.Contracts.CareTeams;
 using Huddle.Contracts.Common;
+using Huddle.Contracts.Handoffs;
 using Huddle.Contracts.Patients;
 using Huddle.Contracts.Users;
 
@@ -85,6 +86,55 @@ public static class DemoData
         ],
         _ => [],
     };
+
+    /// <summary>The prefix of every invented past handoff's id: demo history is told apart from real use by it.</summary>
+    public const string HistoryIdPrefix = "h-demo-";
+
+    /// <summary>
+    /// A month of invented warm handoffs for <paramref name="team"/>'s metrics, all closed and dated
+    /// before <paramref name="today"/> (today is left to real use): weekdays in clinic hours, one to five
+    /// a day, most accepted within minutes and completed, a few escalated, a few falling back to a
+    /// referral. The same every start (a fixed seed), so the demo reads the same to everyone.
+    /// </summary>
+    public static ImmutableArray<(HandoffSummary Item, HandoffOutcome Outcome)> History(CareTeamProfile team, DateOnly today)
+    {
+        ArgumentNullException.ThrowIfNull(team);
+        var zone = TimeZoneInfo.TryFindSystemTimeZoneById(team.TimeZoneId, out var z) ? z : TimeZoneInfo.Utc;
+        var requesters = team.Members.Where(m => m.Role == CareTeamRole.Pcp).Select(m => m.UserId).DefaultIfEmpty(team.Members[0].UserId).ToArray();
+        var consultants = team.Members.Where(m => m.Role == CareTeamRole.Bhc).Select(m => m.UserId).DefaultIfEmpty(team.Members[^1].UserId).ToArray();
+        var random = new Random(team.TeamId.Length * 7919 + team.TeamId[^1]);
+        var history = ImmutableArray.CreateBuilder<(HandoffSummary, HandoffOutcome)>();
+        for (var back = 29; back >= 1; back--)
+        {
+            var day = today.AddDays(-back);
+            if (day.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday)
+            {
+                continue;
+            }
+
+            var count = random.Next(1, 6);
+            for (var n = 0; n < count; n++)
+            {
+                var local = day.ToDateTime(new TimeOnly(9, 0)).AddMinutes(random.Next(0, 450));
+                var requestedAt = new DateTimeOffset(local, zone.GetUtcOffset(local));
+                var roll = random.NextDouble();
+                var escalated = roll < 0.18;
+                // Accepted in 20 s to 4 min, or 2-6 min once escalated; 8 in 100 find nobody and fall back to a referral.
+                var failed = roll > 0.92;
+                var acceptedAt = failed ? (DateTimeOffset?)null : requestedAt.AddSeconds(escalated ? random.Next(120, 360) : random.Next(20, 240));
+                var joinedAt = acceptedAt?.AddSeconds(random.Next(60, 480));
+                var referral = failed ? (random.NextDouble() < 0.7 ? ReferralStatus.Attended : ReferralStatus.Closed) : (ReferralStatus?)null;
+                var status = failed ? HandoffStatus.Failed : HandoffStatus.Completed;
+                var id = $"{HistoryIdPrefix}{team.TeamId}-{day:yyyyMMdd}-{n}";
+                var acceptor = failed ? null : consultants[random.Next(consultants.Length)];
+                var item = new HandoffSummary(id, team.TeamId, $"Exam {random.Next(1, 7)}", escalated ? HandoffPriority.Urgent : HandoffPriority.Routine,
+                    status, null, requesters[random.Next(requesters.Length)], acceptor, null, referral, requestedAt, 10, []);
+                history.Add((item, new HandoffOutcome(id, requestedAt, acceptedAt, joinedAt, status, escalated || failed, referral, 10)));
+            }
+        }
+
+        return history.ToImmutable();
+    }
 
     private static UserProfile Clinician(string id, string name, CareTeamRole role, params string[] teams) =>
         new(id, name, UserKind.Clinician, role, [.. teams]);

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Huddle.Contracts.CareTeams;
 using Huddle.Contracts.Common;
+using Huddle.Contracts.Handoffs;
 using Huddle.Contracts.Patients;
 using Huddle.Contracts.Users;
 
@@ -42,6 +43,14 @@ internal sealed partial class DemoSeeder(IGrainFactory grains, HuddleClock clock
                 {
                     throw new InvalidOperationException($"Demo seed step {command.Op} for {team.TeamId} failed: {error.Code} {error.Message}");
                 }
+            }
+
+            // A month of invented, closed handoffs, so the metrics page shows what it is for on a fresh start
+            // (ids start "h-demo-"; the page says the history is demo data).
+            var desk = grains.GetGrain<ITeamHandoffsGrain>(team.TeamId);
+            foreach (var (item, outcome) in DemoData.History(team, today))
+            {
+                await desk.TrackAsync(item, outcome);
             }
 
             LogSeeded(team.TeamId);

@@ -8,6 +8,14 @@ public static class HuddleConfig
     public const string ServiceId = "Huddle:Orleans:ServiceId";
     public const string SiloPort = "Huddle:Orleans:SiloPort";
     public const string GatewayPort = "Huddle:Orleans:GatewayPort";
+
+    /// <summary>
+    /// The IP address a silo tells the cluster (other silos and web hosts dial it); with it set, the
+    /// silo listens on every address of the machine. Unset, Orleans advertises and listens on the
+    /// machine's first non-loopback IPv4 address, which on a machine with several (a container host,
+    /// a VPN) may be one the others cannot reach.
+    /// </summary>
+    public const string AdvertisedIP = "Huddle:Orleans:AdvertisedIP";
     public const string OrleansMode = "Huddle:Orleans:Mode";
     public const string SeedDemoData = "Huddle:Demo:Seed";
     public const string StorageProvider = "Huddle:Storage:Provider";

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
 using Huddle.Contracts.Common;
+using Huddle.Grains.Handoffs;
 using Huddle.Grains.Live;
 using Huddle.Grains.Presence;
 
@@ -25,6 +26,7 @@ public static class HuddleSiloExtensions
         ArgumentNullException.ThrowIfNull(config);
 
         silo.Configure<ClusterOptions>(o => Cluster(o, config));
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, WatchdogStartFix>();
 
         var siloPort = config.GetValue(HuddleConfig.SiloPort, EndpointOptions.DEFAULT_SILO_PORT);
         var gatewayPort = config.GetValue(HuddleConfig.GatewayPort, EndpointOptions.DEFAULT_GATEWAY_PORT);
@@ -40,7 +42,20 @@ public static class HuddleSiloExtensions
                     o.TableServiceClient = options.CreateServiceClient();
                     o.TableName = options.ClusteringTableName;
                 });
-                silo.ConfigureEndpoints(siloPort, gatewayPort);
+                if (config[HuddleConfig.AdvertisedIP] is { Length: > 0 } advertised)
+                {
+                    if (!System.Net.IPAddress.TryParse(advertised, out var address))
+                    {
+                        throw new InvalidOperationException($"{HuddleConfig.AdvertisedIP} '{advertised}' is not an IP address.");
+                    }
+
+                    silo.ConfigureEndpoints(address, siloPort, gatewayPort, listenOnAnyHostAddress: true);
+                }
+                else
+                {
+                    silo.ConfigureEndpoints(siloPort, gatewayPort);
+                }
+
                 break;
             case var other:
                 throw new InvalidOperationException($"{HuddleConfig.ClusteringProvider} '{other}' is not known; use Localhost or AzureTable.");
@@ -70,6 +85,7 @@ public static class HuddleSiloExtensions
         silo.Services.TryAddSingleton(HuddleClock.System);
         silo.Services.AddOptions<FeedOptions>().Bind(config.GetSection("Huddle:Feeds"));
         silo.Services.AddOptions<PresenceOptions>().Bind(config.GetSection("Huddle:Presence"));
+        silo.Services.AddOptions<HandoffOptions>().Bind(config.GetSection("Huddle:Handoffs"));
         if (config.GetValue(HuddleConfig.SeedDemoData, false))
         {
             silo.Services.AddHostedService<DemoSeeder>();

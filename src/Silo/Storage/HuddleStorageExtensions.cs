@@ -36,7 +36,7 @@ public static class HuddleStorageExtensions
         {
             silo.AddMemoryGrainStorage(StorageNames.Huddle);
             silo.Services.AddKeyedSingleton<IGrainHistoryStore>(StorageNames.Huddle, (sp, _) =>
-                new MemoryGrainHistoryStore(sp.GetRequiredService<IGrainStorageSerializer>()));
+                new MemoryGrainHistoryStore(sp.GetRequiredService<IGrainStorageSerializer>(), sp.GetRequiredService<IOptions<ClusterOptions>>().Value));
             silo.Services.TryAddSingleton(sp => sp.GetRequiredKeyedService<IGrainHistoryStore>(StorageNames.Huddle));
             silo.UseInMemoryReminderService();
             silo.Services.AddHostedService<MemoryStorageWarning>();
@@ -70,6 +70,7 @@ public static class HuddleStorageExtensions
                 o.TableServiceClient = tables;
                 o.TableName = options.RemindersTableName;
             });
+            silo.Services.AddHostedService(sp => new DurableStorageBanner(tables.Uri, options, sp.GetRequiredService<ILogger<DurableStorageBanner>>()));
             return silo;
         }
 
@@ -106,6 +107,19 @@ public static class HuddleStorageExtensions
     /// <summary>Orleans' Azure Table provider for <paramref name="name"/>, with Huddle's cover (<see cref="HuddleGrainStorage"/>).</summary>
     internal static IGrainStorage CreateGrainStorage(IServiceProvider services, string name) =>
         new HuddleGrainStorage(AzureTableGrainStorageFactory.Create(services, name), services.GetRequiredService<HuddleTableStorageOptions>().TableName);
+
+    /// <summary>Says at start where durable state lives: the account's endpoint (never its key) and the tables.</summary>
+    private sealed class DurableStorageBanner(Uri endpoint, HuddleTableStorageOptions options, ILogger<DurableStorageBanner> logger) : Microsoft.Extensions.Hosting.IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            logger.LogInformation("State is durable: Azure Table storage at {Endpoint}, tables {StateTable} (grain state), {HistoryTable} (history), {RemindersTable} (reminders)",
+                endpoint.GetLeftPart(UriPartial.Path), options.TableName, options.HistoryTableName, options.RemindersTableName);
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
 
     /// <summary>Says loudly, at start, that nothing will survive a restart.</summary>
     private sealed class MemoryStorageWarning(ILogger<MemoryStorageWarning> logger) : Microsoft.Extensions.Hosting.IHostedService

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
+using Orleans.Configuration;
 using Orleans.Runtime;
 using Orleans.Storage;
 using Huddle.Grains.Common;
@@ -7,13 +8,17 @@ using Huddle.Grains.Common;
 namespace Huddle.Silo.Storage;
 
 /// <summary>
-/// History pages in process memory, for the Memory storage provider: lost when the silo stops.
+/// History pages in process memory, for the Memory storage provider: lost when the process stops.
+/// Shared by every silo of one cluster in the process (keyed by service and cluster id), as Orleans'
+/// memory grain storage is, so a grain re-activated on another in-process silo still finds its pages.
 /// Pages are kept serialized, so a page read back is a copy, and the same per-row size limit as
 /// Azure Table applies, so a page that would not fit there fails in development too.
 /// </summary>
-internal sealed class MemoryGrainHistoryStore(IGrainStorageSerializer serializer) : IGrainHistoryStore
+internal sealed class MemoryGrainHistoryStore(IGrainStorageSerializer serializer, ClusterOptions cluster) : IGrainHistoryStore
 {
-    private readonly ConcurrentDictionary<(GrainId GrainId, string Stream), SortedList<long, byte[]>> _pages = new();
+    private static readonly ConcurrentDictionary<(string Cluster, GrainId GrainId, string Stream), SortedList<long, byte[]>> Pages = new();
+
+    private readonly string _cluster = cluster.ServiceId + "/" + cluster.ClusterId;
 
     public Task WritePageAsync<T>(GrainId grainId, string stream, long page, T content, CancellationToken cancellationToken = default)
     {
@@ -24,7 +29,7 @@ internal sealed class MemoryGrainHistoryStore(IGrainStorageSerializer serializer
             throw new StorageLimitExceededException("history page size (bytes)", payload.Length, AzureTableGrainHistoryStore.MaxPageBytes);
         }
 
-        var pages = _pages.GetOrAdd((grainId, stream), _ => []);
+        var pages = Pages.GetOrAdd((_cluster, grainId, stream), _ => []);
         lock (pages)
         {
             pages[page] = payload;
@@ -40,7 +45,7 @@ internal sealed class MemoryGrainHistoryStore(IGrainStorageSerializer serializer
         long toPage = long.MaxValue,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        if (!_pages.TryGetValue((grainId, stream), out var pages))
+        if (!Pages.TryGetValue((_cluster, grainId, stream), out var pages))
         {
             yield break;
         }

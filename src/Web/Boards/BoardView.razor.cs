@@ -134,6 +134,15 @@ public sealed partial class BoardView : IAsyncDisposable
         }
     }
 
+    /// <summary>The panel is read when the add menu first opens, not when the board does.</summary>
+    private async Task OnAddMenuOpenChangedAsync(bool open)
+    {
+        if (open)
+        {
+            await Live.LoadPanelAsync();
+        }
+    }
+
     private async Task AddCardAsync(string patientId, string laneId) =>
         await ShowError(await Live.ExecuteAsync(new AddCard(patientId, laneId)));
 

@@ -40,8 +40,15 @@ public sealed class LiveBoard : ILiveCopy<BoardSnapshot, BoardChange>, IAsyncDis
 
     public CareTeamProfile? Team { get; private set; }
 
-    /// <summary>The first page of the team's patients by name (members only; empty for the wall view).</summary>
+    /// <summary>
+    /// The first page of the team's patients by name (members only; empty for the wall view), once
+    /// <see cref="LoadPanelAsync"/> has read it: opening the board does not, so that opening a board
+    /// costs one call on the team's grain and one on each of its other feeds' owners, and nothing else.
+    /// </summary>
     public ImmutableArray<PatientProfile> Panel { get; private set; } = [];
+
+    /// <summary>True once <see cref="Panel"/> has been read.</summary>
+    public bool PanelLoaded { get; private set; }
 
     /// <summary>Member or display, as the board's owner placed the reader; none when refused.</summary>
     public TeamAccess Access => _feed?.Audience switch
@@ -72,12 +79,21 @@ public sealed class LiveBoard : ILiveCopy<BoardSnapshot, BoardChange>, IAsyncDis
             changed();
             return Task.CompletedTask;
         });
-        if (live.CanEdit)
+        return live;
+    }
+
+    /// <summary>Reads the first page of the team's panel (when someone is about to add a card), once.</summary>
+    public async Task LoadPanelAsync()
+    {
+        if (PanelLoaded || !CanEdit)
         {
-            live.Panel = (await boards.PanelAsync(userId, teamId, null, 0, PanelPageSize)).Value?.Patients ?? [];
+            return;
         }
 
-        return live;
+        var page = await _boards.PanelAsync(UserId, TeamId, null, 0, PanelPageSize);
+        Panel = page.Value?.Patients ?? [];
+        // An outage leaves it unread, so the next opening of the menu asks again.
+        PanelLoaded = page.Ok;
     }
 
     /// <summary>Applies <paramref name="command"/>; returns the error, or null when accepted.</summary>

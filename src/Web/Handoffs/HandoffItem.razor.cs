@@ -14,6 +14,8 @@ namespace Huddle.Web.Handoffs;
 public sealed partial class HandoffItem : IDisposable
 {
     private EtaTicker? _ticker;
+    private string? _gistFor;
+    private (string? Patient, string Situation)? _gist;
     private bool _declining;
     private bool _busy;
     private string? _reason;
@@ -31,6 +33,14 @@ public sealed partial class HandoffItem : IDisposable
     /// <summary>Called after an action was accepted (a page showing details reloads them).</summary>
     [Parameter]
     public EventCallback OnChanged { get; set; }
+
+    /// <summary>
+    /// Shows the patient and the situation (the signed-in inbox), so several pings read apart without
+    /// opening each: read through the handoff's open and the patient read, with the viewer's access, each
+    /// logged by ids. Never on the wall or in a notification.
+    /// </summary>
+    [Parameter]
+    public bool ShowGist { get; set; }
 
     [Inject]
     private ISnackbar Snackbar { get; set; } = default!;
@@ -50,6 +60,17 @@ public sealed partial class HandoffItem : IDisposable
     private bool Declined => Pinged && Live.HasDeclined(Item);
 
     private bool CanAnswer => Pinged && Item.Status == HandoffStatus.Requested && !Declined;
+
+    protected override async Task OnParametersSetAsync()
+    {
+        if (!ShowGist || !Item.IsOpen || _gistFor == Item.HandoffId)
+        {
+            return;
+        }
+
+        _gistFor = Item.HandoffId;
+        _gist = await Live.GistAsync(Item.HandoffId);
+    }
 
     protected override void OnAfterRender(bool firstRender)
     {

@@ -11,13 +11,15 @@ namespace Huddle.Web.Handoffs;
 /// <summary>
 /// Listens for the signed-in clinician's handoff pings on whatever page they are: a toast with an
 /// "Open" action (which screen readers announce, once), a short tone, and a browser notification where
-/// the user allowed it (asked from a button, never on load). Every text is the event's notice ("Urgent warm
-/// handoff — Exam 3 — open Huddle"): no patient, no reason; details load when the handoff is opened.
+/// the user allowed it (asked from a button, never on load). No text carries a patient or a reason: the
+/// toast says priority, room, who asked and when ("Urgent warm handoff · Exam 3 · from Dr. Lena Chen at
+/// 11:08"), the notification the event's notice ("Urgent warm handoff — Exam 3 — open Huddle").
 /// Host it in the layout; a page may host one too: only one per circuit listens.
 /// </summary>
 public sealed partial class HandoffPings : IAsyncDisposable
 {
     private readonly HashSet<string> _toasts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Huddle.Contracts.CareTeams.CareTeamProfile?> _teams = new(StringComparer.Ordinal);
     private CircuitInbox.Lease? _lease;
     private IJSObjectReference? _js;
     private bool _listening;
@@ -31,6 +33,9 @@ public sealed partial class HandoffPings : IAsyncDisposable
 
     [Inject]
     private CircuitInbox Inbox { get; set; } = default!;
+
+    [Inject]
+    private HandoffService Handoffs { get; set; } = default!;
 
     [Inject]
     private HandoffCircuit Circuit { get; set; } = default!;
@@ -82,9 +87,26 @@ public sealed partial class HandoffPings : IAsyncDisposable
         StateHasChanged();
     }
 
-    private void OnPing(InboxChange change)
+    private void OnPing(InboxChange change) => _ = InvokeAsync(() => ShowPingAsync(change));
+
+    private async Task ShowPingAsync(InboxChange change)
     {
         var notice = change.Notice ?? HandoffNotices.For(change.Item!, ping: true);
+        // The toast names who asked and when (the team's roster, read once per team), so several pings
+        // read apart; the browser notification (a lock screen) keeps the notice: no names at all.
+        if (!_teams.TryGetValue(change.Item!.TeamId, out var team))
+        {
+            team = (await Handoffs.TeamAsync(_userId, change.Item.TeamId)).Value;
+            _teams[change.Item.TeamId] = team;
+        }
+
+        var requester = team?.Members.FirstOrDefault(m => m.UserId == change.Item.RequesterId)?.DisplayName ?? "a colleague";
+        var toast = HandoffWords.Toast(change.Item, requester, HandoffWords.TeamTime(change.Item.RequestedAt, team?.TimeZoneId));
+        if (_lease?.Live.Find(change.Item.HandoffId) is { Status: not HandoffStatus.Requested })
+        {
+            // Answered while the roster was read: no toast for it.
+            return;
+        }
         var url = Navigation.ToAbsoluteUri($"/handoffs/{change.Item!.HandoffId}").ToString();
         // The toast is the one screen-reader announcement of a ping. MudBlazor 9 renders every toast as
         // role="alert" (aria-live="polite"), and a toast's markup cannot be changed; an element with
@@ -94,7 +116,7 @@ public sealed partial class HandoffPings : IAsyncDisposable
         // readers say every ping twice, so there is none: one alert, spoken once, and it is the same
         // element a screen-reader user then finds with its "Open" action.
         // Normal (dark) toasts keep white text at AA contrast; the icon says it is a call to act.
-        Snackbar.Add(notice, Severity.Normal, o =>
+        Snackbar.Add(toast, Severity.Normal, o =>
         {
             o.Icon = Icons.Material.Filled.NotificationsActive;
             o.CloseAfterNavigation = true;

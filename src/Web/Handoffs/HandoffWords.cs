@@ -24,6 +24,25 @@ public static class HandoffWords
         _ => Color.Default,
     };
 
+    /// <summary><paramref name="at"/> on the team's clock (its time zone; UTC when the zone is unknown).</summary>
+    public static DateTimeOffset TeamTime(DateTimeOffset at, string? timeZoneId) =>
+        timeZoneId is not null && TimeZoneInfo.TryFindSystemTimeZoneById(timeZoneId, out var zone) ? TimeZoneInfo.ConvertTime(at, zone) : at;
+
+    /// <summary>The label of the team's clock where a time could be misread: "Chicago time", "UTC".</summary>
+    public static string ZoneLabel(string? timeZoneId) =>
+        timeZoneId is null or "UTC" or "Etc/UTC" ? "UTC" : $"{timeZoneId[(timeZoneId.LastIndexOf('/') + 1)..].Replace('_', ' ')} time";
+
+    /// <summary>
+    /// A ping's toast inside Huddle: priority, room, who asked and when, so four pings read as four
+    /// ("Urgent warm handoff · Exam 1 · from Dr. Pat Carter at 14:05"). No patient, no reason: a toast
+    /// shows over any page; no "open Huddle" either: Huddle is open, the toast has its own Open button.
+    /// </summary>
+    public static string Toast(HandoffSummary item, string requester, DateTimeOffset requestedAtTeamTime)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        return $"{Priority(item.Priority)} warm handoff · {item.Room} · from {requester} at {requestedAtTeamTime.ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture)}";
+    }
+
     public static string Eta(int minutes) => minutes == 0 ? "Now" : $"{minutes} min";
 
     /// <summary>

@@ -92,6 +92,22 @@ public sealed class LiveInbox : ILiveCopy<InboxSnapshot, InboxChange>, IAsyncDis
     /// <summary>Learns the roster of <paramref name="teamId"/> (a handoff opened from elsewhere than the inbox).</summary>
     public Task KnowTeamAsync(string teamId) => LoadTeamsAsync(teamId);
 
+    /// <summary>
+    /// Who and why of handoff <paramref name="handoffId"/>, for the signed-in user's own screens: the
+    /// patient's name and the situation, read through the handoff's open and the patient read with the
+    /// user's own access (each logged by ids, never by name); null when either is refused.
+    /// </summary>
+    public async Task<(string? Patient, string Situation)?> GistAsync(string handoffId)
+    {
+        if ((await _handoffs.OpenAsync(UserId, handoffId)).Value is not { } handoff)
+        {
+            return null;
+        }
+
+        var patient = (await _handoffs.PatientAsync(UserId, handoff.TeamId, handoff.PatientId)).Value;
+        return (patient?.DisplayName, handoff.Reason.Situation);
+    }
+
     /// <summary>Requests a handoff; the reply's summary shows at once (the feed's copy follows).</summary>
     public async Task<Result<HandoffSummary>> RequestAsync(RequestHandoff request)
     {

@@ -27,6 +27,10 @@ public sealed partial class OpenHandoffsStrip : ILiveCopy<TeamHandoffsSnapshot, 
     [Parameter, EditorRequired]
     public string TeamId { get; set; } = "";
 
+    /// <summary>The team's profile when the page already has it (the board does): then the strip does not read it again.</summary>
+    [Parameter]
+    public CareTeamProfile? Team { get; set; }
+
     /// <summary>The room display's large, link-free form.</summary>
     [Parameter]
     public bool WallView { get; set; }
@@ -43,7 +47,7 @@ public sealed partial class OpenHandoffsStrip : ILiveCopy<TeamHandoffsSnapshot, 
     protected override async Task OnInitializedAsync()
     {
         _userId = (await AuthState).User.UserIdOf();
-        _team = (await Handoffs.TeamAsync(_userId, TeamId)).Value;
+        _team = Team ?? (await Handoffs.TeamAsync(_userId, TeamId)).Value;
         _feed = await LiveFeed<TeamHandoffsSnapshot, TeamHandoffsChange>.OpenAsync(Handoffs.TeamHandoffsOf(_userId, TeamId), this, InvokeAsync, () =>
         {
             StateHasChanged();

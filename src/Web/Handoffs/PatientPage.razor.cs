@@ -62,6 +62,17 @@ public sealed partial class PatientPage
     private ImmutableArray<CareTeamRole> Roles =>
         [.. _team!.Members.Where(m => m.UserId != UserId).Select(m => m.Role).Distinct().OrderBy(r => r == CareTeamRole.Bhc ? 0 : 1).ThenBy(r => r)];
 
+    /// <summary>What the request still needs, said under the button while it cannot be pressed.</summary>
+    private string? Missing =>
+        (_target is null, string.IsNullOrWhiteSpace(_room), string.IsNullOrWhiteSpace(_sbar["situation"])) switch
+        {
+            (true, _, _) => "Nobody else on the team to send it to.",
+            (_, true, true) => "Fill in the room and the situation to send the request.",
+            (_, true, false) => "Fill in the room to send the request: where should the consultant come?",
+            (_, false, true) => "Fill in the situation to send the request.",
+            _ => null,
+        };
+
     private bool CanSubmit => !_busy && _target is not null && !string.IsNullOrWhiteSpace(_sbar["situation"]) && !string.IsNullOrWhiteSpace(_room);
 
     protected override async Task OnInitializedAsync()

@@ -16,6 +16,8 @@ public static class ApiErrors
         Contracts.Handoffs.HandoffErrors.AlreadyAccepted => StatusCodes.Status409Conflict,
         Contracts.Handoffs.HandoffErrors.IllegalTransition => StatusCodes.Status409Conflict,
         ErrorCodes.LimitExceeded => StatusCodes.Status422UnprocessableEntity,
+        ErrorCodes.OpIdReused => StatusCodes.Status422UnprocessableEntity,
+        Contracts.Handoffs.HandoffErrors.PatientNotOnTeam => StatusCodes.Status422UnprocessableEntity,
         ErrorCodes.Unavailable => StatusCodes.Status503ServiceUnavailable,
         ErrorCodes.Internal => StatusCodes.Status500InternalServerError,
         _ => StatusCodes.Status400BadRequest,

@@ -1,6 +1,6 @@
 namespace Huddle.Web.Operations;
 
-/// <summary>Everything an operator needs from a web host: health, telemetry, the dashboard, log hygiene.</summary>
+/// <summary>Everything an operator needs from a web host: health, telemetry, the dashboard, log hygiene, the shared key ring.</summary>
 public static class HuddleOperations
 {
     /// <summary>Registers the operability services (see docs/operations.md).</summary>
@@ -10,6 +10,7 @@ public static class HuddleOperations
         builder.AddHuddleTelemetry();
         builder.AddHuddleDashboard();
         builder.AddHuddleLogHygiene();
+        builder.AddHuddleKeyRing();
     }
 
     /// <summary>Maps health endpoints and the dashboard.</summary>

@@ -22,13 +22,14 @@ public sealed class HandoffHubTests(HuddleAppFixture app)
         var team = ($"team-ho-{n}", $"u-pcp-{n}", $"u-bhc1-{n}", $"u-bhc2-{n}");
         using var http = app.Http();
         var request = new DevTeamRequest("Handoff team",
-            [new(team.Item2, "Dr. Pat Carter", CareTeamRole.Pcp), new(team.Item3, "Sam Okafor", CareTeamRole.Bhc), new(team.Item4, "Dee Nguyen", CareTeamRole.Bhc)]);
+            [new(team.Item2, "Dr. Pat Carter", CareTeamRole.Pcp), new(team.Item3, "Sam Okafor", CareTeamRole.Bhc), new(team.Item4, "Dee Nguyen", CareTeamRole.Bhc)],
+            [], [new($"p-{n}", "Alma Reyes", "Exam 3")]);
         (await http.PutAsJsonAsync($"api/dev/teams/{team.Item1}", request, HuddleJson.Options)).EnsureSuccessStatusCode();
         return team;
     }
 
     private static RequestHandoff Urgent(string teamId) =>
-        new(teamId, "p-1", "Exam 3", new HandoffTarget(Role: CareTeamRole.Bhc), HandoffPriority.Urgent, new Sbar("PHQ-9 of 18 today"));
+        new(teamId, $"p-{teamId[8..]}", "Exam 3", new HandoffTarget(Role: CareTeamRole.Bhc), HandoffPriority.Urgent, new Sbar("PHQ-9 of 18 today"));
 
     [Fact]
     public async Task The_available_bhc_is_pinged_the_one_on_do_not_disturb_is_not_and_the_pcp_sees_the_accept()

@@ -17,7 +17,8 @@ namespace Huddle.Web.Tests.Handoffs;
 /// </summary>
 public sealed class HandoffPingsTests(HuddleAppFixture app) : IAsyncDisposable
 {
-    private const string Notice = "Urgent warm handoff — Exam 1 — open Huddle";
+    // The toast: priority, room, who asked (and when, after "at"); no patient, and no "open Huddle" (Huddle is open).
+    private const string Notice = "Urgent warm handoff · Exam 1 · from Dr. Pat Carter at ";
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
     private readonly BunitContext _ctx = MudBunit.CreateContext();
 
@@ -50,6 +51,8 @@ public sealed class HandoffPingsTests(HuddleAppFixture app) : IAsyncDisposable
         Assert.Equal("alert", only.GetAttribute("role"));
         Assert.Empty(LiveRegions(pings));
         Assert.DoesNotContain(Notice, pings.Markup, StringComparison.Ordinal);
+        Assert.DoesNotContain("open Huddle", toasts.Markup, StringComparison.Ordinal);
+        Assert.DoesNotContain("Alma", toasts.Markup, StringComparison.Ordinal);
     }
 
     /// <summary>Elements a screen reader announces changes of: live regions and the roles that are live by default.</summary>

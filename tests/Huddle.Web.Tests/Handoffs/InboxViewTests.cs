@@ -71,7 +71,7 @@ public sealed class InboxViewTests(HuddleAppFixture app) : IAsyncDisposable
         var cut = await RenderAsync(bhc);
         Assert.NotNull(cut.Find("[data-testid=inbox-empty]"));
 
-        var requested = await Handoffs.RequestAsync(pcp, new RequestHandoff(teamId, "p-x", "Exam 3", new HandoffTarget(Role: CareTeamRole.Bhc),
+        var requested = await Handoffs.RequestAsync(pcp, new RequestHandoff(teamId, $"p-{teamId[8..]}", "Exam 3", new HandoffTarget(Role: CareTeamRole.Bhc),
             HandoffPriority.Urgent, new Sbar("PHQ-9 of 18 today")));
         Assert.True(requested.Ok, requested.Error?.Message);
         var id = requested.Value!.HandoffId;
@@ -110,7 +110,7 @@ public sealed class InboxViewTests(HuddleAppFixture app) : IAsyncDisposable
         var presence = app.App.Services.GetRequiredService<PresenceService>();
         await presence.ConnectionAsync(bhc, "test-circuit-2", open: true);
         var cut = await RenderAsync(pcp);
-        var requested = await Handoffs.RequestAsync(pcp, new RequestHandoff(teamId, "p-x", "Exam 3", new HandoffTarget(Role: CareTeamRole.Bhc),
+        var requested = await Handoffs.RequestAsync(pcp, new RequestHandoff(teamId, $"p-{teamId[8..]}", "Exam 3", new HandoffTarget(Role: CareTeamRole.Bhc),
             HandoffPriority.Urgent, new Sbar("PHQ-9 of 18 today")));
         var id = requested.Value!.HandoffId;
         cut.WaitForAssertion(() => Assert.Contains("Waiting for an answer", cut.Find($"[data-handoff-id={id}] [data-testid=handoff-status]").TextContent, StringComparison.Ordinal), Timeout);

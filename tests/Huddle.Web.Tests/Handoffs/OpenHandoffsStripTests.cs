@@ -48,7 +48,7 @@ public sealed class OpenHandoffsStripTests(HuddleAppFixture app) : IAsyncDisposa
     public async Task An_accepted_handoffs_eta_counts_down_on_the_board_from_the_screens_clock()
     {
         var team = await app.CreateTeamAsync();
-        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var clock = new CountingTime(new FakeTimeProvider(DateTimeOffset.UtcNow));
         var handoffs = app.App.Services.GetRequiredService<HandoffService>();
         _ctx.Services.AddSingleton(handoffs);
         _ctx.Services.AddSingleton<TimeProvider>(clock);
@@ -58,11 +58,15 @@ public sealed class OpenHandoffsStripTests(HuddleAppFixture app) : IAsyncDisposa
             new HandoffTarget(UserId: team.Bhc), HandoffPriority.Urgent, new Sbar("PHQ-9 of 18 today")))).Value!.HandoffId;
         var eta = (await handoffs.ExecuteAsync(team.Bhc, id, new AcceptHandoff(2))).Value!.Eta!.Value;
         cut.WaitForAssertion(() => Assert.Contains("Accepted by Bea Holt, arriving in", cut.Find($"[data-handoff-id={id}]").TextContent, StringComparison.Ordinal), Timeout);
+        // The countdown's timer starts after the render that shows it, and the markup can be seen a
+        // moment before: a clock moved before the timer exists moves past no timer, and the words
+        // stay as they were (the race behind this test's failures).
+        await Eventually.Until(() => Task.FromResult(clock.Active == 1), Timeout, "the countdown's timer");
 
         // Only the screen's clock moves: the words follow it.
-        clock.SetUtcNow(eta.AddSeconds(-40));
+        clock.Fake.SetUtcNow(eta.AddSeconds(-40));
         cut.WaitForAssertion(() => Assert.Contains("Accepted by Bea Holt, arriving in 1 min", cut.Find($"[data-handoff-id={id}]").TextContent, StringComparison.Ordinal), Timeout);
-        clock.SetUtcNow(eta.AddSeconds(80));
+        clock.Fake.SetUtcNow(eta.AddSeconds(80));
         cut.WaitForAssertion(() => Assert.Contains("Accepted by Bea Holt, overdue 1 min", cut.Find($"[data-handoff-id={id}]").TextContent, StringComparison.Ordinal), Timeout);
     }
 

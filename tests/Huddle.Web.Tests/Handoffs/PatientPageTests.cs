@@ -23,6 +23,45 @@ public sealed class PatientPageTests(HuddleAppFixture app) : IAsyncDisposable
     private readonly BunitContext _ctx = MudBunit.CreateContext();
 
     [Fact]
+    public async Task Without_a_room_the_form_says_what_it_needs_and_every_time_is_on_the_teams_clock_labelled()
+    {
+        // A clinic on Chicago time (the server runs on UTC) with a patient who has no room on file.
+        var n = Guid.NewGuid().ToString("N")[..8];
+        var (teamId, pcp, bhc, patient) = ($"team-tz-{n}", $"u-tzp-{n}", $"u-tzb-{n}", $"p-tz-{n}");
+        using (var http = app.Http())
+        {
+            var request = new DevTeamRequest("Lakeside clinic",
+                [new(pcp, "Dr. Ada Lin", Contracts.CareTeams.CareTeamRole.Pcp), new(bhc, "Ben Ortiz", Contracts.CareTeams.CareTeamRole.Bhc)],
+                [], [new DevPatient(patient, "Nora Quist")], "America/Chicago");
+            (await System.Net.Http.Json.HttpClientJsonExtensions.PutAsJsonAsync(http, $"api/dev/teams/{teamId}", request, Huddle.Web.Http.HuddleJson.Options)).EnsureSuccessStatusCode();
+        }
+
+        var handoffs = app.App.Services.GetRequiredService<HandoffService>();
+        var earlier = (await handoffs.RequestAsync(pcp, new Contracts.Handoffs.RequestHandoff(teamId, patient, "Exam 9",
+            new Contracts.Handoffs.HandoffTarget(UserId: bhc), Contracts.Handoffs.HandoffPriority.Urgent, new Contracts.Handoffs.Sbar("Low mood")))).Value!;
+        _ctx.Services.AddSingleton(handoffs);
+        _ctx.Services.AddSingleton(app.App.Services.GetRequiredService<TeamPresenceService>());
+        _ctx.Services.AddScoped<CircuitInbox>();
+        _ctx.AddAuthorization().SetAuthorized("Dr. Ada Lin").SetClaims(new Claim(HuddleClaims.UserId, pcp));
+        var page = _ctx.Render<PatientPage>(p => p.Add(x => x.TeamId, teamId).Add(x => x.PatientId, patient));
+        page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-testid=patient-handoff]")), Timeout);
+
+        // The button says why it cannot be pressed, and the room is marked required.
+        Assert.Equal("Fill in the room and the situation to send the request.", page.Find("[data-testid=request-missing]").TextContent.Trim());
+        Assert.Contains("Room (required)", page.Markup, StringComparison.Ordinal);
+        Assert.Contains("No room on file for this patient", page.Markup, StringComparison.Ordinal);
+        await page.InvokeAsync(() => page.Find("textarea[data-testid=sbar-situation]").Input("Tearful, asks for help"));
+        page.WaitForAssertion(() => Assert.Equal("Fill in the room to send the request: where should the consultant come?", page.Find("[data-testid=request-missing]").TextContent.Trim()), Timeout);
+
+        // The list of the patient's handoffs shows the clinic's time, and says whose clock it is.
+        var chicago = TimeZoneInfo.FindSystemTimeZoneById("America/Chicago");
+        var expected = TimeZoneInfo.ConvertTime(earlier.RequestedAt, chicago).ToString("ddd d MMM HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains(expected, page.Find("[data-testid=patient-handoff]").TextContent, StringComparison.Ordinal);
+        Assert.Equal("Times in Chicago time, the team's clock", page.Find("[data-testid=times-zone]").TextContent.Trim());
+        Assert.Equal($"/teams/{teamId}/board", page.Find("[data-testid=back-to-board]").GetAttribute("href"));
+    }
+
+    [Fact]
     public async Task The_pickers_clinicians_follow_the_live_presence_feed_the_strip_shows()
     {
         var team = await app.CreateTeamAsync();

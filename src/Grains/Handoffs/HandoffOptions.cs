@@ -1,0 +1,24 @@
+namespace Huddle.Grains.Handoffs;
+
+/// <summary>Warm-handoff tunables (configuration section <c>Huddle:Handoffs</c>, docs/operations.md).</summary>
+public sealed class HandoffOptions
+{
+    /// <summary>
+    /// How long an accepted handoff may stay accepted or in progress before it is closed as stale
+    /// (<c>failed</c>, "closed as stale"): a consultant who took it and never completed it leaves it
+    /// open on the board, the wall and the inboxes for good otherwise. Null: never.
+    /// </summary>
+    public TimeSpan? AcceptedStaleAfter { get; set; } = TimeSpan.FromHours(12);
+
+    /// <summary>
+    /// How long a scheduled referral may stay scheduled (from its date, or from when it was scheduled
+    /// without one) before it is closed as stale (referral <c>closed</c>, "referral closed as stale"). Null: never.
+    /// </summary>
+    public TimeSpan? ReferralStaleAfter { get; set; } = TimeSpan.FromDays(90);
+
+    /// <summary>The first wait before a tell that failed (an inbox, the desk, the patient) is sent again.</summary>
+    public TimeSpan RetryFirst { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest wait between retries of a failed tell (the wait doubles up to it).</summary>
+    public TimeSpan RetryMax { get; set; } = TimeSpan.FromSeconds(30);
+}

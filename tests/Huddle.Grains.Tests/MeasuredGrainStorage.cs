@@ -1,0 +1,44 @@
+using System.Collections.Concurrent;
+using Orleans.Storage;
+
+namespace Huddle.Grains.Tests;
+
+/// <summary>
+/// The test cluster's grain storage: Orleans' memory storage, with what a test needs to see of it —
+/// how many bytes each grain's state took when last written (serialized as the silo's storage
+/// serializer writes it, the size a storage row holds), how many writes each grain made, and a gate
+/// a test may hold a grain's writes at (to prove a read does not wait behind a write).
+/// </summary>
+public sealed class MeasuredGrainStorage(IGrainStorage inner, IGrainStorageSerializer serializer) : IGrainStorage
+{
+    private static readonly ConcurrentDictionary<GrainId, Func<Task>> Gates = new();
+
+    /// <summary>The serialized size of each grain state's last write, by grain id.</summary>
+    public static ConcurrentDictionary<GrainId, int> LastWriteBytes { get; } = new();
+
+    /// <summary>How many writes each grain state has made, by grain id.</summary>
+    public static ConcurrentDictionary<GrainId, int> Writes { get; } = new();
+
+    /// <summary>Makes every write of <paramref name="grainId"/> wait for <paramref name="gate"/> until <see cref="Open"/>.</summary>
+    public static void Hold(GrainId grainId, Func<Task> gate) => Gates[grainId] = gate;
+
+    /// <summary>Lets <paramref name="grainId"/>'s writes through again.</summary>
+    public static void Open(GrainId grainId) => Gates.TryRemove(grainId, out _);
+
+    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => inner.ReadStateAsync(stateName, grainId, grainState);
+
+    public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        ArgumentNullException.ThrowIfNull(grainState);
+        if (Gates.TryGetValue(grainId, out var gate))
+        {
+            await gate();
+        }
+
+        LastWriteBytes[grainId] = serializer.Serialize(grainState.State).ToMemory().Length;
+        Writes.AddOrUpdate(grainId, 1, (_, n) => n + 1);
+        await inner.WriteStateAsync(stateName, grainId, grainState);
+    }
+
+    public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => inner.ClearStateAsync(stateName, grainId, grainState);
+}

@@ -1,0 +1,45 @@
+using System.Threading.Channels;
+using Huddle.Contracts.Live;
+
+namespace Huddle.Grains.Tests;
+
+/// <summary>A host's observer a test reads from: every change a feed sends, in order.</summary>
+public sealed class FeedProbe : IFeedObserver
+{
+    private readonly Channel<FeedChange> _changes = Channel.CreateUnbounded<FeedChange>();
+
+    public Task<FeedChange> NextAsync() => _changes.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(20));
+
+    public Task OnFeedChanged(FeedChange change)
+    {
+        _changes.Writer.TryWrite(change);
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>Holds every state write of one grain (<see cref="MeasuredGrainStorage.Hold"/>) until disposed.</summary>
+public sealed class WriteGate : IDisposable
+{
+    private readonly GrainId _grainId;
+    private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _entered;
+
+    public WriteGate(GrainId grainId)
+    {
+        _grainId = grainId;
+        MeasuredGrainStorage.Hold(grainId, async () =>
+        {
+            Interlocked.Increment(ref _entered);
+            await _release.Task;
+        });
+    }
+
+    /// <summary>How many writes reached the gate (and wait there).</summary>
+    public int Entered => Volatile.Read(ref _entered);
+
+    public void Dispose()
+    {
+        MeasuredGrainStorage.Open(_grainId);
+        _release.TrySetResult();
+    }
+}

@@ -1,0 +1,84 @@
+using Bunit;
+using Huddle.Testing;
+using Huddle.Web.Auth;
+using Huddle.Web.Boards;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Huddle.Web.Tests;
+
+/// <summary>What opening a board page costs the grains: one call per feed owner, one of them on the team's grain.</summary>
+public sealed class BoardPageCallsTests(HuddleAppFixture app)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
+
+    private BunitContext Context(string userId)
+    {
+        var ctx = MudBunit.CreateContext();
+        ctx.Services.AddSingleton(app.App.Services.GetRequiredService<BoardService>());
+        ctx.Services.AddSingleton(app.App.Services.GetRequiredService<Web.Handoffs.HandoffService>());
+        ctx.Services.AddSingleton(app.App.Services.GetRequiredService<Web.Presence.TeamPresenceService>());
+        ctx.AddAuthorization().SetAuthorized(userId).SetClaims(new System.Security.Claims.Claim(HuddleClaims.UserId, userId));
+        ctx.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
+        return ctx;
+    }
+
+    /// <summary>Renders the board page and waits until the board and its two live strips show.</summary>
+    private static IRenderedComponent<BoardPage> Open(BunitContext ctx, string teamId)
+    {
+        var page = ctx.Render<BoardPage>(p => p.Add(x => x.TeamId, teamId));
+        page.WaitForAssertion(() =>
+        {
+            Assert.NotEmpty(page.FindAll("[data-testid=board]"));
+            Assert.NotEmpty(page.FindAll("[data-testid=team-presence]"));
+            Assert.NotEmpty(page.FindAll("[data-testid=open-handoffs]"));
+        }, Timeout);
+        return page;
+    }
+
+    [Fact]
+    public async Task Opening_a_board_page_is_three_grain_calls_one_of_them_on_the_teams_grain()
+    {
+        var team = await app.CreateTeamAsync();
+        // An open handoff, so the board's handoff strip shows once its feed is open.
+        await app.RequestOneAsync(team);
+
+        // A colleague already has the board open on this host: its feeds are attached (subscribed
+        // once per host, renewed every 30 s) and the grains are warm, as in a clinic's day.
+        await using var colleague = Context(team.Pcp);
+        Open(colleague, team.TeamId);
+
+        var calls = app.GrainCalls.Watch(team.TeamId, team.Pcp, team.Bhc, team.Display);
+        await using var ctx = Context(team.Bhc);
+        var page = Open(ctx, team.TeamId);
+
+        // A renewal may land meanwhile: it is the host's, not the opening's.
+        var opening = calls.Where(c => c.Method != "SubscribeAsync").ToList();
+        Assert.True(opening.Count <= 3, $"Opening the board page took {opening.Count} grain calls: {string.Join(", ", opening)}");
+        Assert.Single(opening, c => c.GrainType == "careteam");
+
+        // The panel is read when the add menu opens, not before.
+        Assert.DoesNotContain(opening, c => c.GrainType == "panel");
+        Assert.Empty(page.FindAll("[data-testid=add-patient]"));
+    }
+
+    [Fact]
+    public async Task The_add_menu_reads_the_panel_when_it_first_opens_and_lists_its_patients()
+    {
+        var team = await app.CreateTeamAsync();
+        await app.RequestOneAsync(team);
+        await using var ctx = Context(team.Pcp);
+        // The menu's items render in the popover provider, as in the app's layout.
+        var popovers = ctx.Render<MudBlazor.MudPopoverProvider>();
+        var page = Open(ctx, team.TeamId);
+        var calls = app.GrainCalls.Watch(team.TeamId);
+
+        await page.Find("[data-testid=add-card][data-lane-id=lane-1] button").ClickAsync(new());
+        popovers.WaitForAssertion(() => Assert.Equal(team.Patients, popovers.FindAll("[data-testid=add-patient]").Select(e => e.GetAttribute("data-patient-id"))), Timeout);
+
+        Assert.Single(calls, c => c.GrainType == "panel");
+
+        // Opened again: read once is enough.
+        await page.Find("[data-testid=add-card][data-lane-id=lane-2] button").ClickAsync(new());
+        Assert.Single(calls, c => c.GrainType == "panel");
+    }
+}
