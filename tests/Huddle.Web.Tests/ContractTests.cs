@@ -1,12 +1,18 @@
 using System.Net.Http.Json;
+using System.Reflection;
 using System.Text.Json;
 using Huddle.Testing;
 using Huddle.Web.Live;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Huddle.Web.Tests;
 
-/// <summary>The contract a client written from docs/api.md relies on: one reply of one kind has one shape over the hub and HTTP.</summary>
+/// <summary>
+/// The contract a client written from docs/api.md relies on: one reply of one kind has one shape over
+/// the hub and HTTP, and every hub method answers arguments that do not bind with <c>validation_failed</c>.
+/// </summary>
 public sealed class ContractTests(HuddleAppFixture app)
 {
     [Fact]
@@ -44,6 +50,50 @@ public sealed class ContractTests(HuddleAppFixture app)
             Assert.Equal(Names(resumed), Names(caughtUp));
             Assert.Equal(["ok", "seq", "reset", "snapshot", "changes", "more", "epoch", "error"], Names(caughtUp));
         }
+    }
+
+    [Fact]
+    public async Task Every_hub_method_answers_an_argument_that_does_not_bind_with_validation_failed()
+    {
+        var team = await app.CreateTeamAsync();
+        await using var hub = await HubClient.ConnectAsync(app, team.Pcp);
+        var services = app.App.Services.GetRequiredService<IServiceProviderIsService>();
+        var methods = typeof(HuddleHub).GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)
+            .Where(m => !m.IsSpecialName && m.GetCustomAttribute<HubMethodNameAttribute>() is null && m.Name != nameof(HuddleHub.OnDisconnectedAsync))
+            .ToList();
+        Assert.True(methods.Count >= 20, $"only {methods.Count} hub methods found");
+
+        foreach (var method in methods)
+        {
+            // The client's arguments (the rest are services): an object where the first is expected
+            // binds to none of them (string, number, enum, date, a request with no field of that name);
+            // a method without arguments is sent one too many.
+            var count = method.GetParameters().Count(p => p.ParameterType != typeof(CancellationToken) && !services.IsService(p.ParameterType));
+            object?[] args = [.. Enumerable.Repeat<object?>(new { unbindable = true }, Math.Max(count, 1))];
+            var reply = await hub.Hub.InvokeCoreAsync<JsonElement>(method.Name, args);
+            Assert.False(reply.GetProperty("ok").GetBoolean(), $"{method.Name}: {reply}");
+            Assert.Equal("validation_failed", reply.GetProperty("error").GetProperty("code").GetString());
+            Assert.Contains(method.Name, reply.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("""{"teamId":"t","patientId":"p","room":"Exam 3","target":{"role":"bhc"},"priority":"urgent","reason":{}}""", "situation")]
+    [InlineData("""{"teamId":"t","patientId":"p","room":"Exam 3","target":{"role":"bhc"},"priority":"whenever","reason":{"situation":"PHQ-9 of 18"}}""", "priority")]
+    [InlineData("""{"teamId":"t","patientId":"p","room":"Exam 3","target":{"role":"bhc"},"priority":"urgent","reason":{"situatoin":"PHQ-9 of 18"}}""", "situatoin")]
+    public async Task A_handoff_request_that_does_not_bind_is_validation_failed_and_requests_nothing(string request, string named)
+    {
+        var team = await app.CreateTeamAsync();
+        await using var hub = await HubClient.ConnectAsync(app, team.Pcp);
+        var reply = await hub.Hub.InvokeCoreAsync<JsonElement>(nameof(HuddleHub.RequestHandoff), [JsonDocument.Parse(request).RootElement]);
+        Assert.False(reply.GetProperty("ok").GetBoolean(), reply.ToString());
+        Assert.Equal("validation_failed", reply.GetProperty("error").GetProperty("code").GetString());
+        Assert.Contains(named, reply.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+
+        // The connection goes on working, and nothing reached the requester's inbox.
+        var inbox = await hub.Hub.InvokeCoreAsync<JsonElement>(nameof(HuddleHub.SubscribeInbox), []);
+        Assert.True(inbox.GetProperty("ok").GetBoolean(), inbox.ToString());
+        Assert.Empty(inbox.GetProperty("snapshot").GetProperty("items").EnumerateArray());
     }
 
     private static List<string> Names(JsonElement reply) => [.. reply.EnumerateObject().Select(p => p.Name)];

@@ -17,6 +17,9 @@ public sealed partial class HuddleHub(FeedRelay relay) : Hub<IHuddleClient>
 {
     public const string Path = "/hubs/huddle";
 
+    /// <summary>The name <see cref="ArgumentsNotBound"/> is called by; not a name a client is meant to call (docs/api.md, "Errors").</summary>
+    public const string UnboundMethod = "$argumentsNotBound";
+
     /// <summary>This connection as a watcher of feeds.</summary>
     private HubWatcher Watcher => new(Context.ConnectionId, Context.User!.UserIdOf(), Context.ConnectionAborted);
 
@@ -34,6 +37,15 @@ public sealed partial class HuddleHub(FeedRelay relay) : Hub<IHuddleClient>
 
     /// <summary><c>Unsubscribe…</c>: this connection stops receiving <paramref name="feed"/>.</summary>
     private Task CloseFeed(FeedId feed) => relay.UnsubscribeAsync(feed, Context.ConnectionId);
+
+    /// <summary>
+    /// The answer to a call of <paramref name="method"/> whose arguments did not bind
+    /// (<see cref="UnboundArgumentsProtocol"/>): <c>validation_failed</c>, as for any bad input, and
+    /// nothing was done. The result's shape is that of every hub method (a failure carries no value).
+    /// </summary>
+    [HubMethodName(UnboundMethod)]
+    public Result<object> ArgumentsNotBound(string method, string reason) =>
+        HuddleError.Invalid($"The arguments of '{method}' do not match it: {reason}");
 
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
