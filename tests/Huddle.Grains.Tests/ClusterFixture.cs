@@ -43,7 +43,7 @@ public sealed class ClusterFixture : IAsyncLifetime
             // Handoff escalation runs on that clock, and tests move it minutes at a time: connections
             // must not expire meanwhile (expiry itself is a domain test).
             silo.Services.Configure<PresenceOptions>(o => o.OfflineAfter = OfflineAfter);
-            silo.AddIncomingGrainCallFilter(context =>
+            silo.AddIncomingGrainCallFilter(async context =>
             {
                 if (context.InterfaceMethod?.DeclaringType == typeof(IPresenceGrain) && context.InterfaceMethod.Name == nameof(IPresenceGrain.GetAsync))
                 {
@@ -56,11 +56,16 @@ public sealed class ClusterFixture : IAsyncLifetime
                     if (Faults.NullFor(method.Name, context.TargetId.Key.ToString()!))
                     {
                         context.Result = null;
-                        return Task.CompletedTask;
+                        return;
                     }
                 }
 
-                return context.Invoke();
+                await context.Invoke();
+                if (context.InterfaceMethod is { } done)
+                {
+                    // The call did its work; only its reply is lost (the caller cannot tell the difference).
+                    Faults.OnReply(done.Name, context.TargetId.Key.ToString()!);
+                }
             });
         });
         Cluster = builder.Build();

@@ -14,6 +14,7 @@ public static class Faults
     private static readonly ConcurrentDictionary<(string Method, string Key), int> Calls = new();
     private static readonly ConcurrentDictionary<GrainId, int> Registrations = new();
     private static readonly ConcurrentDictionary<(string Method, string Key), int> Nulls = new();
+    private static readonly ConcurrentDictionary<(string Method, string Key), int> Replies = new();
 
     /// <summary>How many calls and registrations were failed so far, for a test to show its fault was hit.</summary>
     public static int Injected => _injected;
@@ -31,6 +32,21 @@ public static class Faults
 
     /// <summary>Fails the next <paramref name="times"/> reminder registrations of <paramref name="grain"/>.</summary>
     public static void FailReminderRegistrations(GrainId grain, int times) => Registrations[grain] = times;
+
+    /// <summary>Lets the next <paramref name="times"/> calls of <paramref name="method"/> on <paramref name="key"/> do their work, then fails their reply.</summary>
+    public static void FailReplies(string method, string key, int times) => Replies[(method, key)] = times;
+
+    /// <summary>How many reply losses set with <see cref="FailReplies"/> are still to come.</summary>
+    public static int RepliesLeft(string method, string key) => Replies.GetValueOrDefault((method, key));
+
+    /// <summary>Throws when the reply of a call of <paramref name="method"/> on <paramref name="key"/> is to be lost.</summary>
+    public static void OnReply(string method, string key)
+    {
+        if (Take(Replies, (method, key)))
+        {
+            throw new TimeoutException($"Injected loss of the reply of {method} on {key}.");
+        }
+    }
 
     /// <summary>Throws when a call of <paramref name="method"/> on <paramref name="key"/> is to fail.</summary>
     public static void OnCall(string method, string key)

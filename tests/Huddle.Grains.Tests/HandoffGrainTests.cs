@@ -345,8 +345,10 @@ public sealed class HandoffGrainTests(ClusterFixture fixture)
     {
         var team = await NewTeamAsync();
         var grain = fixture.Grains.GetGrain<IHandoffGrain>($"h-{Guid.NewGuid():N}");
-        // The ping's inbox, the desk and the patient each fail their first tells.
-        Faults.FailCalls(nameof(IInboxGrain.DeliverAsync), team.Bhc1, 3);
+        // The ping lands in the consultant's inbox but its replies are lost, so it is sent again; the
+        // requester's inbox, the desk and the patient fail their first tells outright.
+        Faults.FailReplies(nameof(IInboxGrain.DeliverAsync), team.Bhc1, 3);
+        Faults.FailCalls(nameof(IInboxGrain.DeliverAsync), team.Pcp, 2);
         Faults.FailCalls(nameof(ITeamHandoffsGrain.TrackAsync), team.Id, 2);
         Faults.FailCalls(nameof(IPatientGrain.TrackHandoffAsync), team.Patient, 2);
         var injected = Faults.Injected;
@@ -356,6 +358,8 @@ public sealed class HandoffGrainTests(ClusterFixture fixture)
         var id = requested.Value!.HandoffId;
 
         await UntilAsync(async () => (await InboxAsync(team.Bhc1)).Items.Any(i => i.HandoffId == id), "the ping to reach the consultant's inbox");
+        await UntilAsync(() => Task.FromResult(Faults.RepliesLeft(nameof(IInboxGrain.DeliverAsync), team.Bhc1) == 0), "the ping to be sent again after each lost reply");
+        await UntilAsync(async () => (await InboxAsync(team.Pcp)).Items.Any(i => i.HandoffId == id), "the requester's inbox to list it");
         await UntilAsync(async () => (await DeskAsync(team)).Items.Any(i => i.HandoffId == id), "the desk to list the handoff");
         await UntilAsync(async () => await PatientsCopyAsync(team, id) is not null, "the patient's history to list the handoff");
 

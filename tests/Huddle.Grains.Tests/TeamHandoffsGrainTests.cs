@@ -1,5 +1,6 @@
 using Huddle.Contracts.CareTeams;
 using Huddle.Contracts.Handoffs;
+using Huddle.Contracts.Live;
 
 namespace Huddle.Grains.Tests;
 
@@ -70,6 +71,35 @@ public sealed class TeamHandoffsGrainTests(ClusterFixture fixture)
         Assert.Equal((3000, 0, 1.0), (month.Requested, month.StillOpen, month.CompletionRate));
         Assert.All(month.Days, d => Assert.Equal(100, d.Requested));
         Assert.Equal(new DurationStats(3000, 90, 90), month.TimeToAccept);
+    }
+
+    [Fact]
+    public async Task A_step_whose_row_write_failed_is_taken_when_retried_and_a_late_older_step_is_not()
+    {
+        var (desk, teamId, pcp) = await NewTeamAsync();
+        var (item, outcome) = Step(teamId, $"h-{Guid.NewGuid():N}", fixture.Clock.GetUtcNow(), HandoffStatus.Requested, 1);
+
+        // The outcome's page is written, then the desk's row write fails: the caller is told and retries.
+        MeasuredGrainStorage.Hold(desk.GetGrainId(), () => throw new TimeoutException("storage did not answer"));
+        try
+        {
+            await Assert.ThrowsAnyAsync<Exception>(() => desk.TrackAsync(item, outcome));
+        }
+        finally
+        {
+            MeasuredGrainStorage.Open(desk.GetGrainId());
+        }
+
+        await desk.TrackAsync(item, outcome);
+        TeamHandoffsSnapshot Snapshot(FeedOpen open) => (TeamHandoffsSnapshot)open.Snapshot!;
+        Assert.Equal(item.HandoffId, Assert.Single(Snapshot((await desk.OpenAsync(ITeamHandoffsGrain.Feed, pcp, null)).Value!).Items).HandoffId);
+
+        // It closes; the open step told again late does not bring it back, nor count it open.
+        var (closed, closedOutcome) = Step(teamId, item.HandoffId, item.RequestedAt, HandoffStatus.Completed, 4);
+        await desk.TrackAsync(closed, closedOutcome);
+        await desk.TrackAsync(item, outcome);
+        Assert.Empty(Snapshot((await desk.OpenAsync(ITeamHandoffsGrain.Feed, pcp, null)).Value!).Items);
+        Assert.Equal((1, 0), ((await desk.GetMetricsAsync(pcp, 1)).Value!.Requested, (await desk.GetMetricsAsync(pcp, 1)).Value!.StillOpen));
     }
 
     [Fact]

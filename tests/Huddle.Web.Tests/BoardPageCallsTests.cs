@@ -60,4 +60,25 @@ public sealed class BoardPageCallsTests(HuddleAppFixture app)
         Assert.DoesNotContain(opening, c => c.GrainType == "panel");
         Assert.Empty(page.FindAll("[data-testid=add-patient]"));
     }
+
+    [Fact]
+    public async Task The_add_menu_reads_the_panel_when_it_first_opens_and_lists_its_patients()
+    {
+        var team = await app.CreateTeamAsync();
+        await app.RequestOneAsync(team);
+        await using var ctx = Context(team.Pcp);
+        // The menu's items render in the popover provider, as in the app's layout.
+        var popovers = ctx.Render<MudBlazor.MudPopoverProvider>();
+        var page = Open(ctx, team.TeamId);
+        var calls = app.GrainCalls.Watch(team.TeamId);
+
+        await page.Find("[data-testid=add-card][data-lane-id=lane-1] button").ClickAsync(new());
+        popovers.WaitForAssertion(() => Assert.Equal(team.Patients, popovers.FindAll("[data-testid=add-patient]").Select(e => e.GetAttribute("data-patient-id"))), Timeout);
+
+        Assert.Single(calls, c => c.GrainType == "panel");
+
+        // Opened again: read once is enough.
+        await page.Find("[data-testid=add-card][data-lane-id=lane-2] button").ClickAsync(new());
+        Assert.Single(calls, c => c.GrainType == "panel");
+    }
 }

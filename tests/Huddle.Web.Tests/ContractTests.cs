@@ -42,7 +42,7 @@ public sealed class ContractTests(HuddleAppFixture app)
             var caughtUp = await http.GetFromJsonAsync<JsonElement>($"{path}?since={seq}");
             Assert.True(caughtUp.GetProperty("ok").GetBoolean(), $"{path}?since: {caughtUp}");
             Assert.Equal(Names(resumed), Names(caughtUp));
-            Assert.Equal(["ok", "seq", "reset", "snapshot", "changes", "more", "error"], Names(caughtUp));
+            Assert.Equal(["ok", "seq", "reset", "snapshot", "changes", "more", "epoch", "error"], Names(caughtUp));
         }
     }
 

@@ -131,7 +131,8 @@ public sealed partial class CareTeamGrain(
     /// change each add one, so the feed is gap-free by construction and survives re-activation.
     /// </summary>
     private FeedPublisher Feed => _feed ??= new FeedPublisher(
-        new FeedId(ICareTeamGrain.BoardFeed, TeamId), state.State.Board?.Version ?? 0, feedOptions.Value, logger);
+        new FeedId(ICareTeamGrain.BoardFeed, TeamId), state.State.Board?.Version ?? 0, feedOptions.Value, logger,
+        state.State.FeedEpoch = FeedPublisher.EpochOf(state.State.FeedEpoch));
 
     public async Task SetProfileAsync(CareTeamProfile profile)
     {

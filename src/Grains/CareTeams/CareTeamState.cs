@@ -19,4 +19,11 @@ public sealed class CareTeamState
     /// <summary>Accepted operations by op id, written with the change they made.</summary>
     [Id(3)]
     public OperationLog Operations { get; set; } = OperationLog.Empty;
+
+    /// <summary>
+    /// The feed's epoch, stored with its seq: a new activation continues the same numbering, and a
+    /// lost state (which loses this too) starts a new one. Id 20 keeps clear of the fields before it.
+    /// </summary>
+    [Id(20)]
+    public long FeedEpoch { get; set; }
 }

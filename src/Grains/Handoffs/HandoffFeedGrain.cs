@@ -20,7 +20,8 @@ public abstract partial class HandoffFeedGrain(IPersistentState<HandoffFeedState
 
     protected string Key => this.GetPrimaryKeyString();
 
-    protected FeedPublisher Feed => _feed ??= new FeedPublisher(new FeedId(kind, Key), state.State.Seq, feedOptions, logger);
+    protected FeedPublisher Feed => _feed ??= new FeedPublisher(new FeedId(kind, Key), state.State.Seq, feedOptions, logger,
+        state.State.FeedEpoch = FeedPublisher.EpochOf(state.State.FeedEpoch));
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {

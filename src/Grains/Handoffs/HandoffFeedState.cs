@@ -26,4 +26,11 @@ public sealed class HandoffFeedState
     /// </summary>
     [Id(3)]
     public ImmutableArray<HandoffOutcome> Outcomes { get; set; } = [];
+
+    /// <summary>
+    /// The feed's epoch, stored with its seq: a new activation continues the same numbering, and a
+    /// lost state (which loses this too) starts a new one. Id 20 keeps clear of the fields before it.
+    /// </summary>
+    [Id(20)]
+    public long FeedEpoch { get; set; }
 }

@@ -87,9 +87,12 @@ public sealed partial class TeamHandoffsGrain(
         ArgumentNullException.ThrowIfNull(outcome);
         var team = await Team.GetAsync();
         var day = DayOf(team, outcome.RequestedAt);
-        if (Items.All(i => i.HandoffId != item.HandoffId) && (await PageAsync(day)).VersionOf(item.HandoffId) >= item.Version)
+        if (Items.All(i => i.HandoffId != item.HandoffId) && (await PageAsync(day)).VersionOf(item.HandoffId) is var counted
+            && (counted > item.Version || (counted == item.Version && !item.IsOpen)))
         {
-            // No longer open here and its day already counts this version: a repeat, or a late older step.
+            // Not open here, and its day already counts this step or a later one: a repeat of the step
+            // that closed it, or a late older step. (An open step whose page was written but whose row
+            // write failed is taken again: it is not held yet.)
             return;
         }
 

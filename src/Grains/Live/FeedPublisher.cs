@@ -11,11 +11,13 @@ namespace Huddle.Grains.Live;
 /// seq), and a bounded ring of recent changes that answers catch-up reads, one page at a time. The
 /// grain decides what a change is and who may see it; the publisher only numbers, keeps and sends.
 /// <para>
-/// Lives in the grain's activation. An owner that only has the ring gets a new epoch per activation
-/// (the new ring starts empty: a reader from before gets a reset, never a wrong list). An owner that
-/// stores its changes in pages (a chat thread) passes the epoch it stores with them and a reader of
-/// those pages (<c>readStored</c>): the ring then answers the recent past and the pages the rest, so a
-/// reader away for a long time pages forward instead of being reset.
+/// Lives in the grain's activation. An owner whose seq is stored keeps its epoch in the same state
+/// (<see cref="EpochOf"/>): a new activation continues the numbering, its ring starts empty at the
+/// stored seq, and a reader from before the ring gets a reset, never a wrong list; a lost state loses
+/// the epoch with it, so the numbering that starts again is a new epoch. An owner whose seq is not
+/// stored passes no epoch and gets a new one per activation. An owner that also stores its changes in
+/// pages (a chat thread) passes a reader of those pages (<c>readStored</c>): the ring answers the
+/// recent past and the pages the rest, so a reader away for a long time pages forward instead of being reset.
 /// </para>
 /// </summary>
 public sealed partial class FeedPublisher
@@ -31,8 +33,8 @@ public sealed partial class FeedPublisher
     /// <param name="options">Ring size and observer expiry.</param>
     /// <param name="logger">The owner's logger.</param>
     /// <param name="epoch">
-    /// The epoch the owner stores with its seq and changes, when it can answer any seq of it again
-    /// (with <paramref name="readStored"/>); null starts a new epoch for this activation.
+    /// The epoch the owner stores with its seq (see <see cref="EpochOf"/>); null, for an owner whose
+    /// seq is not stored, starts a new epoch for this activation.
     /// </param>
     /// <param name="readStored">
     /// Reads stored changes after a seq (at most the given count, in order, gap-free), for when the
@@ -70,6 +72,12 @@ public sealed partial class FeedPublisher
 
     /// <summary>A fresh epoch, for an owner that stores one: unique in practice, below <see cref="MaxEpoch"/>.</summary>
     public static long NewEpoch() => Random.Shared.NextInt64(1, MaxEpoch);
+
+    /// <summary>
+    /// The epoch an owner stores with its seq: <paramref name="stored"/>, or a new one when the state
+    /// has none yet (new, or lost). The owner keeps the answer in its state, written with its next change.
+    /// </summary>
+    public static long EpochOf(long stored) => stored is > 0 and < MaxEpoch ? stored : NewEpoch();
 
     /// <summary>Subscribes or renews <paramref name="observer"/>; returns the current position.</summary>
     public FeedPosition Subscribe(IFeedObserver observer)

@@ -50,7 +50,8 @@ public sealed partial class TeamPresenceGrain(
 
     private ImmutableDictionary<string, PresenceView> Members => _stored ?? state.State.Members;
 
-    private FeedPublisher Feed => _feed ??= new FeedPublisher(new FeedId(ITeamPresenceGrain.Feed, TeamId), state.State.Seq, feedOptions.Value, logger);
+    private FeedPublisher Feed => _feed ??= new FeedPublisher(new FeedId(ITeamPresenceGrain.Feed, TeamId), state.State.Seq, feedOptions.Value, logger,
+        state.State.FeedEpoch = FeedPublisher.EpochOf(state.State.FeedEpoch));
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text.Json;
 using Huddle.Contracts.Common;
 using Huddle.Contracts.Handoffs;
+using Huddle.Contracts.Live;
 using Huddle.Contracts.Presence;
 using Huddle.Web.Auth;
 using Huddle.Web.Http;
@@ -32,11 +33,11 @@ public static class HandoffEndpoints
 
         // The catch-up reads answer as their hub twins (ResumeInbox, ResumeTeamHandoffs) do, ok and error
         // included, so one client merges both.
-        api.MapGet("/inbox", async (long? since, ClaimsPrincipal principal, HandoffService handoffs) =>
-            ApiErrors.Reply(await handoffs.ReadInboxAsync(principal.UserIdOf(), since)));
+        api.MapGet("/inbox", async (long? since, long? epoch, ClaimsPrincipal principal, HandoffService handoffs) =>
+            ApiErrors.Reply(await handoffs.ReadInboxAsync(principal.UserIdOf(), since, epoch ?? FeedPosition.AnyEpoch)));
 
-        api.MapGet("/teams/{teamId}/handoffs", async (string teamId, long? since, ClaimsPrincipal principal, HandoffService handoffs) =>
-            ApiErrors.Reply(await handoffs.ReadTeamAsync(principal.UserIdOf(), teamId, since)));
+        api.MapGet("/teams/{teamId}/handoffs", async (string teamId, long? since, long? epoch, ClaimsPrincipal principal, HandoffService handoffs) =>
+            ApiErrors.Reply(await handoffs.ReadTeamAsync(principal.UserIdOf(), teamId, since, epoch ?? FeedPosition.AnyEpoch)));
 
         api.MapPut("/teams/{teamId}/handoff-policy", async (string teamId, EscalationPolicy policy, ClaimsPrincipal principal, HandoffService handoffs) =>
             ApiErrors.From(await handoffs.SetPolicyAsync(principal.UserIdOf(), teamId, policy), set => set));

@@ -53,7 +53,8 @@ public sealed partial class HandoffService(IGrainFactory grains, FeedRelay relay
         CallAsync(handoffId, "open", () => grains.GetGrain<IHandoffGrain>(handoffId).OpenAsync(userId));
 
     /// <summary>The catch-up read of <paramref name="userId"/>'s inbox (without <paramref name="since"/>: the inbox), without watching.</summary>
-    public Task<Result<FeedReply<InboxSnapshot, InboxChange>>> ReadInboxAsync(string userId, long? since) => InboxOf(userId).ReadAsync(since);
+    public Task<Result<FeedReply<InboxSnapshot, InboxChange>>> ReadInboxAsync(string userId, long? since, long epoch = FeedPosition.AnyEpoch) =>
+        InboxOf(userId).ReadAsync(since, epoch);
 
     /// <summary><paramref name="userId"/>'s own inbox, as their live copy on this host reads it.</summary>
     public FeedSource<InboxSnapshot, InboxChange> InboxOf(string userId) => new(relay, InboxRoute.FeedOf(userId), userId);
@@ -113,8 +114,8 @@ public sealed partial class HandoffService(IGrainFactory grains, FeedRelay relay
     }
 
     /// <summary>The catch-up read of a team's open handoffs.</summary>
-    public Task<Result<FeedReply<TeamHandoffsSnapshot, TeamHandoffsChange>>> ReadTeamAsync(string userId, string teamId, long? since) =>
-        TeamHandoffsOf(userId, teamId).ReadAsync(since);
+    public Task<Result<FeedReply<TeamHandoffsSnapshot, TeamHandoffsChange>>> ReadTeamAsync(string userId, string teamId, long? since, long epoch = FeedPosition.AnyEpoch) =>
+        TeamHandoffsOf(userId, teamId).ReadAsync(since, epoch);
 
     /// <summary>Replaces a team's escalation policy (members only).</summary>
     public Task<Result<EscalationPolicy>> SetPolicyAsync(string userId, string teamId, EscalationPolicy policy) =>

@@ -20,11 +20,12 @@ public static class FeedReads
     }
 
     /// <summary>The catch-up read of <paramref name="feed"/> (without <paramref name="since"/>: the snapshot), without watching.</summary>
-    public static async Task<Result<FeedReply<TSnapshot, TChange>>> ReadAsync<TSnapshot, TChange>(this FeedRelay relay, FeedId feed, string userId, long? since, string? audience = null)
+    public static async Task<Result<FeedReply<TSnapshot, TChange>>> ReadAsync<TSnapshot, TChange>(this FeedRelay relay, FeedId feed, string userId, long? since,
+        string? audience = null, long epoch = FeedPosition.AnyEpoch)
         where TSnapshot : class
     {
         ArgumentNullException.ThrowIfNull(relay);
-        return Invalid(feed) is { } invalid ? invalid : FeedReply<TSnapshot, TChange>.From(await relay.ReadAsync(feed, userId, since, audience));
+        return Invalid(feed) is { } invalid ? invalid : FeedReply<TSnapshot, TChange>.From(await relay.ReadAsync(feed, userId, since, audience, epoch));
     }
 
     /// <summary>Stops a hub connection watching <paramref name="feed"/>; a malformed key watches nothing.</summary>

@@ -13,10 +13,17 @@ public sealed class FeedRelayOptions
 
     /// <summary>
     /// Changes one feed may have waiting on this host. Past it, further changes are dropped and the
-    /// feed catches up from its owner (or resets its watchers) once the queue has room: a burst costs
-    /// a re-read, never unbounded memory.
+    /// feed catches up from its owner (or resets its watchers) once the pump gets to it: a burst costs
+    /// a re-read, never unbounded memory. Joins, leaves and checks are never dropped and not counted:
+    /// each is one caller's awaited request or one renewal, so they are bounded by the callers.
     /// </summary>
     public int QueueLimit { get; set; } = 1024;
+
+    /// <summary>
+    /// Changes asked for in one catch-up read from an owner (the owner answers at most its own page
+    /// limit, 1,000). A host further behind reads page after page, in order, until the owner has no more.
+    /// </summary>
+    public int CatchUpPage { get; set; } = 256;
 
     /// <summary>
     /// SignalR sends of one feed that may be unfinished at once (a send finishes when every connection

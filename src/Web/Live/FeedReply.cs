@@ -16,6 +16,7 @@ namespace Huddle.Web.Live;
 /// <param name="Snapshot">The feed's state (on a reset), or null.</param>
 /// <param name="Changes">The changes after the client's seq, in order (none on a reset).</param>
 /// <param name="More">True when more changes follow the last one: read again from it.</param>
+/// <param name="Epoch">The owner's epoch: <see cref="Seq"/> means something within it only; resume with both.</param>
 /// <param name="Audience">The audience the reader was placed in (members, displays, one user); not sent to clients.</param>
 public sealed record FeedReply<TSnapshot, TChange>(
     long Seq,
@@ -23,6 +24,7 @@ public sealed record FeedReply<TSnapshot, TChange>(
     TSnapshot? Snapshot,
     ImmutableArray<TChange> Changes,
     bool More = false,
+    long Epoch = FeedPosition.AnyEpoch,
     [property: JsonIgnore] string Audience = "")
     where TSnapshot : class
 {
@@ -30,6 +32,6 @@ public sealed record FeedReply<TSnapshot, TChange>(
     public static Result<FeedReply<TSnapshot, TChange>> From(Result<FeedOpen> open)
     {
         ArgumentNullException.ThrowIfNull(open);
-        return open.Map(o => new FeedReply<TSnapshot, TChange>(o.Seq, o.Reset, o.Snapshot as TSnapshot, [.. o.Changes.Cast<TChange>()], false, o.Audience));
+        return open.Map(o => new FeedReply<TSnapshot, TChange>(o.Seq, o.Reset, o.Snapshot as TSnapshot, [.. o.Changes.Cast<TChange>()], o.More, o.Epoch, o.Audience));
     }
 }

@@ -12,7 +12,7 @@ namespace Huddle.Web.Live;
 /// <param name="feed">The feed.</param>
 /// <param name="userId">Who reads it (the owner decides what they may see).</param>
 /// <param name="audience">A narrower audience asked for (the wall view of a board), or null.</param>
-public sealed class FeedSource<TSnapshot, TChange>(FeedRelay relay, FeedId feed, string userId, string? audience = null)
+public sealed class FeedSource<TSnapshot, TChange>(FeedRelay relay, FeedId feed, string userId, string? audience = null) : IFeedSource<TSnapshot, TChange>
     where TSnapshot : class
     where TChange : class
 {
@@ -33,6 +33,10 @@ public sealed class FeedSource<TSnapshot, TChange>(FeedRelay relay, FeedId feed,
         return (FeedReply<TSnapshot, TChange>.From(open), watch);
     }
 
-    /// <summary>What the reader missed after <paramref name="since"/>, or (without it, or when no longer kept) the snapshot.</summary>
-    public Task<Result<FeedReply<TSnapshot, TChange>>> ReadAsync(long? since) => relay.ReadAsync<TSnapshot, TChange>(feed, userId, since, audience);
+    /// <summary>
+    /// What the reader missed after <paramref name="since"/> in <paramref name="epoch"/> (one page), or
+    /// (without it, in another epoch, or when no longer kept) the snapshot.
+    /// </summary>
+    public Task<Result<FeedReply<TSnapshot, TChange>>> ReadAsync(long? since, long epoch = FeedPosition.AnyEpoch) =>
+        relay.ReadAsync<TSnapshot, TChange>(feed, userId, since, audience, epoch);
 }

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Huddle.Contracts.Common;
+using Huddle.Contracts.Live;
 
 namespace Huddle.Web.Live;
 
@@ -16,12 +17,12 @@ public sealed class LiveFeed<TSnapshot, TChange> : IAsyncDisposable
     where TSnapshot : class
     where TChange : class
 {
-    private readonly FeedSource<TSnapshot, TChange> _source;
+    private readonly IFeedSource<TSnapshot, TChange> _source;
     private readonly ILiveCopy<TSnapshot, TChange> _copy;
     private readonly RendererFeed<TChange> _queue;
     private IAsyncDisposable? _watch;
 
-    private LiveFeed(FeedSource<TSnapshot, TChange> source, ILiveCopy<TSnapshot, TChange> copy, Func<Func<Task>, Task> dispatch, Func<Task> changed)
+    private LiveFeed(IFeedSource<TSnapshot, TChange> source, ILiveCopy<TSnapshot, TChange> copy, Func<Func<Task>, Task> dispatch, Func<Task> changed)
     {
         _source = source;
         _copy = copy;
@@ -30,6 +31,9 @@ public sealed class LiveFeed<TSnapshot, TChange> : IAsyncDisposable
 
     /// <summary>The last seq merged in (-1 before the first read succeeded).</summary>
     public long Seq { get; private set; } = -1;
+
+    /// <summary>The owner's epoch of <see cref="Seq"/>: a read from <see cref="Seq"/> names it, so a seq of another epoch is never mistaken for ours.</summary>
+    public long Epoch { get; private set; } = FeedPosition.AnyEpoch;
 
     /// <summary>The audience the reader was placed in (<c>members</c>, <c>displays</c>, <c>user:…</c>), or null before the first read succeeded.</summary>
     public string? Audience { get; private set; }
@@ -42,7 +46,7 @@ public sealed class LiveFeed<TSnapshot, TChange> : IAsyncDisposable
     /// runs work on the component's renderer (its InvokeAsync); <paramref name="changed"/> runs there after
     /// changes were merged. Call it on the renderer too, so the snapshot and the changes apply one at a time.
     /// </summary>
-    public static async Task<LiveFeed<TSnapshot, TChange>> OpenAsync(FeedSource<TSnapshot, TChange> source, ILiveCopy<TSnapshot, TChange> copy,
+    public static async Task<LiveFeed<TSnapshot, TChange>> OpenAsync(IFeedSource<TSnapshot, TChange> source, ILiveCopy<TSnapshot, TChange> copy,
         Func<Func<Task>, Task> dispatch, Func<Task> changed)
     {
         ArgumentNullException.ThrowIfNull(source);
@@ -97,7 +101,7 @@ public sealed class LiveFeed<TSnapshot, TChange> : IAsyncDisposable
         do
         {
             var from = Seq;
-            var read = await _source.ReadAsync(Seq < 0 ? null : Seq);
+            var read = await _source.ReadAsync(Seq < 0 ? null : Seq, Epoch);
             if (read.Value is { Snapshot: null } missed && !Replay(missed.Changes))
             {
                 // The missed stretch holds a reset (or a gap): only the snapshot tells what the feed is now.
@@ -121,6 +125,7 @@ public sealed class LiveFeed<TSnapshot, TChange> : IAsyncDisposable
                 // No longer allowed: nothing of the feed stays on screen.
                 _copy.Forget();
                 Seq = -1;
+                Epoch = FeedPosition.AnyEpoch;
                 Audience = null;
             }
 
@@ -130,6 +135,7 @@ public sealed class LiveFeed<TSnapshot, TChange> : IAsyncDisposable
         var reply = read.Value!;
         Error = null;
         Audience = reply.Audience;
+        Epoch = reply.Epoch;
         if (reply.Snapshot is { } snapshot)
         {
             _copy.Take(snapshot);
@@ -142,11 +148,9 @@ public sealed class LiveFeed<TSnapshot, TChange> : IAsyncDisposable
             return false;
         }
 
-        if (!reply.More)
-        {
-            Seq = Math.Max(Seq, reply.Seq);
-        }
-
+        // The reply's seq is where it leaves the reader: past a last change that had nothing for this
+        // audience, and where the next page starts while there is more.
+        Seq = Math.Max(Seq, reply.Seq);
         return reply.More;
     }
 

@@ -1,4 +1,5 @@
 using Huddle.Contracts.Common;
+using Huddle.Contracts.Live;
 using Huddle.Contracts.Presence;
 using Huddle.Web.Live;
 
@@ -8,8 +9,8 @@ namespace Huddle.Web.Presence;
 public sealed class TeamPresenceService(FeedRelay relay)
 {
     /// <summary>The catch-up read (or, without <paramref name="since"/>, the roster), without watching.</summary>
-    public Task<Result<FeedReply<TeamPresenceSnapshot, TeamPresenceChange>>> ReadAsync(string userId, string teamId, long? since) =>
-        SourceOf(userId, teamId).ReadAsync(since);
+    public Task<Result<FeedReply<TeamPresenceSnapshot, TeamPresenceChange>>> ReadAsync(string userId, string teamId, long? since, long epoch = FeedPosition.AnyEpoch) =>
+        SourceOf(userId, teamId).ReadAsync(since, epoch);
 
     /// <summary>The roster as <paramref name="userId"/> reads it, for a component's live copy on this host.</summary>
     public FeedSource<TeamPresenceSnapshot, TeamPresenceChange> SourceOf(string userId, string teamId) =>

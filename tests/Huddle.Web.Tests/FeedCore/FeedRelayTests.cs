@@ -340,6 +340,176 @@ public sealed class FeedRelayTests : IAsyncDisposable
         Assert.Equal(0, relay.ActiveFeeds);
     }
 
+    [Fact]
+    public async Task A_join_waiting_behind_a_full_queue_still_joins_and_receives_the_next_change()
+    {
+        var owner = Owner("k1", "u1", "u2", "u3");
+        var relay = Relay(new FeedRelayOptions { QueueLimit = 2 });
+        await relay.OpenAsync(owner.Feed, Connection("c1", "u1"), null);
+
+        // u2's join holds the pump in SignalR's group call while changes fill the queue.
+        _hub.GroupGate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        var stuck = relay.OpenAsync(owner.Feed, Connection("c2", "u2"), null);
+        await _hub.GroupWaiting.Task.WaitAsync(Wait);
+        for (var i = 0; i < 5; i++)
+        {
+            owner.Publish();
+        }
+
+        Assert.Equal(2, relay.QueuedOf(owner.Feed).Changes);
+        var joining = relay.OpenAsync(owner.Feed, Connection("c3", "u3"), null);
+        await Until(() => joining.IsCompleted || relay.QueuedOf(owner.Feed).Control > 0, "u3's join to be queued");
+        _hub.GroupGate.SetResult();
+        _hub.GroupGate = null;
+
+        Assert.True((await joining.WaitAsync(Wait)).Ok);
+        await stuck.WaitAsync(Wait);
+        Assert.Contains(relay.WatchersOf(owner.Feed), w => w.ConnectionId == "c3");
+        owner.Publish();
+        await Until(() => VersionsOf("c3").Contains(6), "the joiner to get change 6");
+        Assert.DoesNotContain(_hub.Of("c3"), c => c.Reset);
+    }
+
+    [Fact]
+    public async Task A_leave_during_a_full_queue_removes_the_callback_for_good()
+    {
+        var owner = Owner();
+        var relay = Relay(new FeedRelayOptions { QueueLimit = 2 });
+        var handed = new ConcurrentQueue<Contracts.Boards.BoardChange>();
+        var (_, watch) = await relay.OpenLocalAsync(owner.Feed, "u1", null, null, p => handed.Enqueue((Contracts.Boards.BoardChange)p));
+        await relay.OpenAsync(owner.Feed, Connection("c1", "u1"), null);
+
+        _hub.GroupGate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        var stuck = relay.OpenAsync(owner.Feed, Connection("c2", "u2"), null);
+        await _hub.GroupWaiting.Task.WaitAsync(Wait);
+        for (var i = 0; i < 5; i++)
+        {
+            owner.Publish();
+        }
+
+        var leaving = watch!.DisposeAsync().AsTask();
+        await Until(() => leaving.IsCompleted || relay.QueuedOf(owner.Feed).Control > 0, "the leave to be queued");
+        _hub.GroupGate.SetResult();
+        _hub.GroupGate = null;
+        await leaving.WaitAsync(Wait);
+        await stuck.WaitAsync(Wait);
+
+        // c1's stream is the barrier: once it has change 6, the component would have had it too.
+        owner.Publish();
+        await Until(() => VersionsOf("c1").Contains(6), "change 6 on the connection");
+        // What was queued before the leave may reach it (in order); nothing after.
+        Assert.Equal(handed.Select(c => c.Version), Enumerable.Range(1, handed.Count).Select(i => (long)i));
+        Assert.DoesNotContain(handed, c => c.Version == 6);
+        Assert.DoesNotContain(relay.WatchersOf(owner.Feed), w => w.ConnectionId is null);
+    }
+
+    [Fact]
+    public async Task A_renewal_answer_that_arrives_after_a_newer_change_is_late_not_a_reset()
+    {
+        var owner = Owner();
+        var relay = Relay();
+        await relay.OpenAsync(owner.Feed, Connection("c1", "u1"), null);
+        owner.Publish();
+        await Until(() => VersionsOf("c1").Contains(1), "change 1");
+
+        // The owner answers the renewal at seq 1, then change 2 overtakes that answer.
+        owner.SubscribeGate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        var renewing = relay.RenewAsync();
+        await owner.SubscribeWaiting.Task.WaitAsync(Wait);
+        owner.Publish();
+        await Until(() => VersionsOf("c1").Contains(2), "change 2");
+        owner.SubscribeGate.SetResult();
+        await renewing.WaitAsync(Wait);
+
+        owner.Publish();
+        await Until(() => VersionsOf("c1").Contains(3), "change 3");
+        Assert.Equal([1L, 2, 3], VersionsOf("c1"));
+        Assert.DoesNotContain(_hub.Of("c1"), c => c.Reset);
+    }
+
+    [Fact]
+    public async Task A_new_owner_epoch_at_an_equal_or_lower_seq_resets_every_watcher_exactly_once()
+    {
+        var owner = Owner();
+        var relay = Relay();
+        await relay.OpenAsync(owner.Feed, Connection("c1", "u1"), null);
+        owner.Publish();
+        owner.Publish();
+        await Until(() => VersionsOf("c1").Count() == 2, "two changes");
+        var first = owner.Epoch;
+
+        // A re-activation that lost its ring numbers on from the same seq: seq 3 is not the old 3.
+        owner.NewEpoch(2);
+        owner.Publish();
+        await Until(() => _hub.Of("c1").Any(c => c.Reset), "a reset");
+        await relay.RenewAsync();
+        owner.Publish();
+        await Until(() => VersionsOf("c1").Contains(4), "change 4");
+        Assert.Equal([(1L, false), (2, false), (3, true), (4, false)], _hub.Of("c1").Select(c => (c.Version, c.Reset)));
+
+        // Lower: the next epoch starts back at 1; a renewal finds it, and a late change of an epoch
+        // already left changes nothing.
+        owner.NewEpoch(1);
+        await relay.RenewAsync();
+        await relay.OnFeedChanged(new FeedChange(owner.Feed, 5, [.. FakeOwner.For(5)], null, first));
+        await relay.RenewAsync();
+        owner.Publish();
+        await Until(() => VersionsOf("c1").Count() == 6, "the new epoch's first change");
+        Assert.Equal([(1L, true), (2, false)], _hub.Of("c1").Skip(4).Select(c => (c.Version, c.Reset)));
+    }
+
+    [Fact]
+    public async Task A_host_away_for_ten_thousand_changes_pages_forward_from_stored_pages_without_a_reset()
+    {
+        var owner = Owner();
+        owner.StoresPages = true;
+        var relay = Relay();
+        await relay.OpenAsync(owner.Feed, Connection("c1", "u1"), null);
+        for (var i = 0; i < 10_000; i++)
+        {
+            owner.Publish(notify: false);
+        }
+
+        // One notification shows the gap; the relay reads it all, page after page.
+        owner.Publish();
+        await Eventually.Until(() => Task.FromResult(VersionsOf("c1").Count() >= 10_001), TimeSpan.FromSeconds(60), "every change");
+        Assert.Equal(Enumerable.Range(1, 10_001).Select(i => (long)i), VersionsOf("c1"));
+        Assert.DoesNotContain(_hub.Of("c1"), c => c.Reset);
+        Assert.True(owner.Calls.Count(c => c.StartsWith("readSince:", StringComparison.Ordinal)) >= 10_000 / FeedPage.DefaultLimit);
+    }
+
+    [Fact]
+    public async Task A_watcher_away_for_ten_thousand_changes_reads_forward_page_by_page_without_a_reset()
+    {
+        var owner = Owner();
+        owner.StoresPages = true;
+        var relay = Relay();
+        var start = (await relay.ReadAsync(owner.Feed, "u1", null)).Value!;
+        for (var i = 0; i < 10_000; i++)
+        {
+            owner.Publish(notify: false);
+        }
+
+        var read = new List<long>();
+        var (epoch, seq, more, pages) = (start.Epoch, start.Seq, true, 0);
+        while (more)
+        {
+            var page = (await relay.ReadAsync(owner.Feed, "u1", seq, null, epoch)).Value!;
+            Assert.False(page.Reset);
+            read.AddRange(page.Changes.Cast<Contracts.Boards.BoardChange>().Select(c => c.Version));
+            (epoch, seq, more) = (page.Epoch, page.Seq, page.More);
+            pages++;
+        }
+
+        Assert.Equal(Enumerable.Range(1, 10_000).Select(i => (long)i), read);
+        Assert.Equal(10_000 / FeedPage.DefaultLimit + 1, pages);
+
+        // The watcher's epoch is checked: a cursor from another epoch gets the snapshot.
+        owner.NewEpoch(10_000);
+        var stale = (await relay.ReadAsync(owner.Feed, "u1", seq, null, epoch)).Value!;
+        Assert.Equal((true, owner.Epoch), (stale.Reset, stale.Epoch));
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var connection in _connections)
