@@ -106,7 +106,9 @@ public sealed class BoardLayoutTests(BrowserFixture browser)
             return [...card.querySelectorAll('.mud-chip')].flatMap(chip => {
                 const r = chip.getBoundingClientRect();
                 const out = [];
-                if (chip.scrollWidth > chip.clientWidth + 1) out.push(`'${chip.textContent.trim()}' is cut off`);
+                const text = chip.querySelector('.mud-chip-content') ?? chip;
+                if (chip.scrollWidth > chip.clientWidth + 1 || text.scrollWidth > text.clientWidth + 1) out.push(`'${chip.textContent.trim()}' is cut off`);
+                if (text.getBoundingClientRect().bottom > r.bottom + 1 || text.scrollHeight > text.clientHeight + 1) out.push(`'${chip.textContent.trim()}' spills out of its chip`);
                 if (r.left < box.left + 4 || r.right > box.right - 4) out.push(`'${chip.textContent.trim()}' touches the card's edge`);
                 return out;
             });

@@ -19,21 +19,32 @@ public sealed class MetricsPageTests(BrowserFixture browser)
         await Assertions.Expect(page.Locator("[data-testid=demo-history]")).ToBeVisibleAsync(new() { Timeout = Timeout });
         // Interactive (the layout's ping listener is up), so the period buttons answer.
         await Assertions.Expect(page.Locator("[data-testid=pings][data-ready=true]")).ToHaveCountAsync(1, new() { Timeout = Timeout });
+        // Pressed: filled with the primary colour, never the transparent background of the others (a
+        // button group paints its own style over its buttons' unless told not to).
+        await AssertPressedAsync(page, "7", "30");
         await page.Locator("[data-testid=period][data-days='30']").ClickAsync();
         await Assertions.Expect(page.Locator("[data-testid=metrics-days] tbody tr")).ToHaveCountAsync(30, new() { Timeout = Timeout });
         await Assertions.Expect(page).ToHaveTitleAsync("Handoff metrics · Maple Street Primary Care · Huddle");
         await page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath($"metrics-{width}.png"), FullPage = true, Animations = ScreenshotAnimations.Disabled });
 
-        // Pressed: filled with the primary colour, never the transparent background of the others.
-        var pressed = await page.Locator("[data-testid=period][data-days='30']").EvaluateAsync<string>("e => getComputedStyle(e).backgroundColor");
-        var other = await page.Locator("[data-testid=period][data-days='7']").EvaluateAsync<string>("e => getComputedStyle(e).backgroundColor");
-        Assert.NotEqual("rgba(0, 0, 0, 0)", pressed);
-        Assert.NotEqual(pressed, other);
+        await AssertPressedAsync(page, "30", "7");
 
         // Every cell of the table is inside the screen: it reflows on a phone instead of being cut.
         var outside = await page.Locator("[data-testid=metrics-days]").EvaluateAsync<int>(
             "t => [...t.querySelectorAll('tbody th, tbody td')].filter(c => c.getBoundingClientRect().right > window.innerWidth + 0.5).length");
         Assert.Equal(0, outside);
         await page.Context.CloseAsync();
+    }
+
+    private static async Task AssertPressedAsync(IPage page, string pressedDays, string otherDays)
+    {
+        // Neither hovered nor focused: the colour is the pressed state's own.
+        await page.Mouse.MoveAsync(0, 0);
+        await page.EvaluateAsync("() => document.activeElement?.blur()");
+        await Assertions.Expect(page.Locator($"[data-testid=period][data-days='{pressedDays}']")).ToHaveAttributeAsync("aria-pressed", "true");
+        var pressed = await page.Locator($"[data-testid=period][data-days='{pressedDays}']").EvaluateAsync<string>("e => getComputedStyle(e).backgroundColor");
+        var other = await page.Locator($"[data-testid=period][data-days='{otherDays}']").EvaluateAsync<string>("e => getComputedStyle(e).backgroundColor");
+        Assert.NotEqual("rgba(0, 0, 0, 0)", pressed);
+        Assert.NotEqual(pressed, other);
     }
 }

@@ -40,6 +40,33 @@ public sealed class InboxViewTests(HuddleAppFixture app) : IAsyncDisposable
     private Task<IRenderedComponent<InboxView>> RenderAsync(string userId) => _ctx.RenderInboxAsync(Handoffs, userId, _inboxes);
 
     [Fact]
+    public async Task Four_pings_read_apart_in_the_inbox_by_patient_and_situation_without_opening_any()
+    {
+        var n = Guid.NewGuid().ToString("N")[..8];
+        var (teamId, pcp, bhc) = ($"team-4p-{n}", $"u-pcp-{n}", $"u-bhc-{n}");
+        (string Id, string Name, string Situation)[] patients =
+            [($"p-{n}-1", "Alma Reyes", "PHQ-9 of 18 today"), ($"p-{n}-2", "Boris Ng", "Panic after ED visit"),
+             ($"p-{n}-3", "Chloe Park", "Asks for help with sleep"), ($"p-{n}-4", "Dev Rao", "New GAD-7 of 16")];
+        using (var http = app.Http())
+        {
+            var request = new DevTeamRequest("Four-ping team",
+                [new(pcp, "Dr. Pat Carter", CareTeamRole.Pcp), new(bhc, "Sam Okafor", CareTeamRole.Bhc)],
+                [], [.. patients.Select((p, i) => new DevPatient(p.Id, p.Name, $"Exam {i + 1}"))]);
+            (await http.PutAsJsonAsync($"api/dev/teams/{teamId}", request, HuddleJson.Options)).EnsureSuccessStatusCode();
+        }
+
+        foreach (var (id, _, situation) in patients)
+        {
+            Assert.True((await Handoffs.RequestAsync(pcp, new RequestHandoff(teamId, id, "Exam 1", new HandoffTarget(UserId: bhc), HandoffPriority.Urgent, new Sbar(situation)))).Ok);
+        }
+
+        var cut = await RenderAsync(bhc);
+        cut.WaitForAssertion(() => Assert.Equal(
+            patients.Select(p => $"{p.Name} — {p.Situation}").Order(StringComparer.Ordinal),
+            cut.FindAll("[data-testid=handoff-gist]").Select(e => System.Text.RegularExpressions.Regex.Replace(e.TextContent, @"\s+", " ").Trim()).Order(StringComparer.Ordinal)), Timeout);
+    }
+
+    [Fact]
     public async Task A_team_member_who_was_neither_asked_nor_pinged_sees_no_requesters_words_or_buttons()
     {
         // The BHC is offline, so the role request pings nobody and fails at once ("no response",
