@@ -60,8 +60,8 @@ public sealed partial class ThreadGrain(
 
     private string ThreadId => this.GetPrimaryKeyString();
 
-    private (ThreadKind Kind, string? SubjectId) Subject =>
-        ThreadIds.Parse(ThreadId) ?? throw new InvalidOperationException($"'{ThreadId}' is not a thread id.");
+    /// <summary>What the key says the thread is about; a key that is no thread id is a thread nobody may use.</summary>
+    private (ThreadKind Kind, string? SubjectId)? Subject => ThreadIds.Parse(ThreadId);
 
     /// <summary>The calls that only read: they interleave.</summary>
     public static bool IsRead(IInvokable request) =>
@@ -158,7 +158,7 @@ public sealed partial class ThreadGrain(
 
     public async Task<Result<ThreadRef>> StartDirectAsync(string userId, string otherId)
     {
-        if (Subject.Kind != ThreadKind.Direct || ThreadIds.ForDirect(userId, otherId) != ThreadId)
+        if (Subject?.Kind != ThreadKind.Direct || ThreadIds.ForDirect(userId, otherId) != ThreadId)
         {
             return HuddleError.Invalid("A direct thread's id is the one of its two clinicians.");
         }
@@ -228,7 +228,7 @@ public sealed partial class ThreadGrain(
 
         LogSent(ThreadId, sent.Seq, userId);
         Feed.Publish(sent.Seq, [new(FeedAudiences.Members, new ThreadChange(ThreadId, sent.Seq, sent))]);
-        if (Subject.Kind == ThreadKind.Patient)
+        if (Subject?.Kind == ThreadKind.Patient)
         {
             List(userId);
         }
@@ -302,7 +302,12 @@ public sealed partial class ThreadGrain(
     /// <summary>Null when <paramref name="userId"/> may read and write this thread; otherwise why not.</summary>
     private async Task<HuddleError?> RefuseAsync(string userId)
     {
-        var (kind, subject) = Subject;
+        if (Subject is not { } about)
+        {
+            return HuddleError.InvalidId("A thread id (pt.…, tm.… or dm.…)");
+        }
+
+        var (kind, subject) = about;
         switch (kind)
         {
             case ThreadKind.Team:
@@ -324,7 +329,7 @@ public sealed partial class ThreadGrain(
 
     private ThreadRef RefFor(string userId)
     {
-        var (kind, subject) = Subject;
+        var (kind, subject) = Subject!.Value;
         return new ThreadRef(ThreadId, kind, subject ?? _stored.Members.FirstOrDefault(m => m != userId) ?? userId);
     }
 
