@@ -454,5 +454,7 @@ public sealed class CareTeamGrainTests(ClusterFixture fixture)
             _changes.Writer.TryWrite(change);
             return Task.CompletedTask;
         }
+
+        public Task OnFeedHint(FeedHint hint) => Task.CompletedTask;
     }
 }

@@ -296,6 +296,64 @@ public sealed class HandoffGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task The_ping_is_hinted_to_the_hosts_watching_the_inbox_straight_after_the_handoffs_write_before_the_inbox_writes()
+    {
+        var team = await NewTeamAsync();
+        var inbox = fixture.Grains.GetGrain<IInboxGrain>(team.Bhc1);
+        var probe = new FeedProbe();
+        var host = fixture.Grains.CreateObjectReference<IFeedObserver>(probe);
+        await inbox.SubscribeAsync(IInboxGrain.Feed, host);
+
+        Task<Result<HandoffSummary>> request;
+        using (var inboxWrites = new WriteGate(inbox.GetGrainId()))
+        {
+            var grain = fixture.Grains.GetGrain<IHandoffGrain>($"h-{Guid.NewGuid():N}");
+            request = grain.RequestAsync(team.Pcp, Request(team, new HandoffTarget(UserId: team.Bhc1)));
+
+            // The inbox's own row is still being written (held), and the ping is already at the host.
+            var hint = await probe.NextHintAsync();
+            Assert.Equal((new FeedId(IInboxGrain.Feed, team.Bhc1), FeedAudiences.User(team.Bhc1)), (hint.Feed, hint.Audience));
+            var ping = Assert.IsType<InboxChange>(hint.Payload);
+            Assert.Equal((true, true, 0L, team.Bhc1), (ping.Hint, ping.Ping, ping.Seq, ping.UserId));
+            Assert.Equal((HandoffStatus.Requested, "Urgent warm handoff — Exam 3 — open Huddle"), (ping.Item!.Status, ping.Notice));
+            await UntilAsync(() => Task.FromResult(inboxWrites.Entered > 0), "the inbox's write to reach the gate");
+            Assert.Equal(0, probe.ChangesWaiting);
+            Assert.False(request.IsCompleted);
+
+            // The numbered change follows once the inbox has written it, with the same version.
+            inboxWrites.Dispose();
+            var numbered = (InboxChange)(await probe.NextAsync()).For(FeedAudiences.User(team.Bhc1))!;
+            Assert.Equal((false, true, ping.Item.Version, ping.Item.HandoffId), (numbered.Hint, numbered.Ping, numbered.Item!.Version, numbered.Item.HandoffId));
+        }
+
+        Assert.True((await request).Ok);
+    }
+
+    [Fact]
+    public async Task No_hint_goes_out_for_a_handoff_whose_write_failed()
+    {
+        var team = await NewTeamAsync();
+        var probe = new FeedProbe();
+        await fixture.Grains.GetGrain<IInboxGrain>(team.Bhc1).SubscribeAsync(IInboxGrain.Feed, fixture.Grains.CreateObjectReference<IFeedObserver>(probe));
+
+        var failed = fixture.Grains.GetGrain<IHandoffGrain>($"h-{Guid.NewGuid():N}");
+        MeasuredGrainStorage.Hold(failed.GetGrainId(), () => Task.FromException(new IOException("Injected: storage is down.")));
+        try
+        {
+            await Assert.ThrowsAnyAsync<Exception>(() => failed.RequestAsync(team.Pcp, Request(team, new HandoffTarget(UserId: team.Bhc1))));
+        }
+        finally
+        {
+            MeasuredGrainStorage.Open(failed.GetGrainId());
+        }
+
+        // On the same host's observer, the next hint is the next stored handoff's: none came for the failed one.
+        var (_, stored) = await RequestAsync(team, new HandoffTarget(UserId: team.Bhc1));
+        var hint = await probe.NextHintAsync();
+        Assert.Equal(stored.HandoffId, ((InboxChange)hint.Payload).Item!.HandoffId);
+    }
+
+    [Fact]
     public async Task The_team_desk_counts_each_handoff_once_for_its_metrics_members_only()
     {
         var team = await NewTeamAsync();

@@ -3,16 +3,28 @@ using Huddle.Contracts.Live;
 
 namespace Huddle.Grains.Tests;
 
-/// <summary>A host's observer a test reads from: every change a feed sends, in order.</summary>
+/// <summary>A host's observer a test reads from: every change a feed sends, in order, and every hint.</summary>
 public sealed class FeedProbe : IFeedObserver
 {
     private readonly Channel<FeedChange> _changes = Channel.CreateUnbounded<FeedChange>();
+    private readonly Channel<FeedHint> _hints = Channel.CreateUnbounded<FeedHint>();
 
     public Task<FeedChange> NextAsync() => _changes.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(20));
+
+    public Task<FeedHint> NextHintAsync() => _hints.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(20));
+
+    /// <summary>Changes received and not read yet.</summary>
+    public int ChangesWaiting => _changes.Reader.Count;
 
     public Task OnFeedChanged(FeedChange change)
     {
         _changes.Writer.TryWrite(change);
+        return Task.CompletedTask;
+    }
+
+    public Task OnFeedHint(FeedHint hint)
+    {
+        _hints.Writer.TryWrite(hint);
         return Task.CompletedTask;
     }
 }

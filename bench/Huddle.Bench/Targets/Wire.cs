@@ -81,15 +81,44 @@ internal static class Connections
     /// <summary>The event a Huddle inbox (and the baseline, replaying one) sends a ping with.</summary>
     public const string InboxEvent = "HandoffInboxChanged";
 
-    /// <summary>Calls <paramref name="onMarker"/> with the room of every ping (<c>ping: true</c>) the connection receives; other inbox changes are ignored.</summary>
-    public static void ListenForPings(HubConnection connection, Action<string?> onMarker) =>
+    /// <summary>
+    /// Calls <paramref name="onMarker"/> with the room of the first ping (<c>ping: true</c>) of each request
+    /// the connection receives; other inbox changes are ignored. Huddle sends a ping twice, as a hint
+    /// straight after the handoff's write and as the inbox's numbered change: the device has the ping
+    /// when the first arrives, so that is the one timed, and the second is not counted again.
+    /// </summary>
+    public static void ListenForPings(HubConnection connection, Action<string?> onMarker)
+    {
+        // The rooms of the last few pings this device timed (a hint and its numbered change arrive close together).
+        var recent = new Queue<string>();
         connection.On<BenchPing>(InboxEvent, change =>
         {
-            if (change.Ping)
+            if (!change.Ping)
             {
-                onMarker(change.Item?.Room);
+                return;
             }
+
+            var room = change.Item?.Room;
+            lock (recent)
+            {
+                if (room is not null && recent.Contains(room))
+                {
+                    return;
+                }
+
+                if (room is not null)
+                {
+                    recent.Enqueue(room);
+                    if (recent.Count > 64)
+                    {
+                        recent.Dequeue();
+                    }
+                }
+            }
+
+            onMarker(room);
         });
+    }
 
     /// <summary>Calls <paramref name="onMarker"/> with the first card's note of every BoardChanged the connection receives.</summary>
     public static void ListenForChanges(HubConnection connection, Action<string?> onMarker) =>

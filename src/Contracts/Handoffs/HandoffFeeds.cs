@@ -7,6 +7,13 @@ namespace Huddle.Contracts.Handoffs;
 /// a handoff they were pinged for or requested, as it now stands. <see cref="Ping"/> is true when this
 /// change asks them to answer; <see cref="Notice"/> is the PHI-free text to show or speak. A change
 /// with <see cref="Reset"/> carries no item: re-read the inbox.
+/// <para>
+/// A change with <see cref="Hint"/> is the ping sent straight after the handoff's own durable write,
+/// before the inbox has written and numbered it: its <see cref="Seq"/> is 0 (a client that drops
+/// what is not newer than its seq ignores it safely). Keep its item when its version is newer than the
+/// one held, do not move the seq, and show a ping once per handoff version: the numbered change
+/// with the same version follows.
+/// </para>
 /// </summary>
 [GenerateSerializer, Immutable, Alias("huddle.inbox-change")]
 public sealed record InboxChange(
@@ -16,7 +23,8 @@ public sealed record InboxChange(
     [property: Id(3)] bool Ping,
     [property: Id(4)] string? Notice,
     [property: Id(5)] DateTimeOffset At,
-    [property: Id(6)] bool Reset = false);
+    [property: Id(6)] bool Reset = false,
+    [property: Id(7)] bool Hint = false);
 
 /// <summary>A clinician's inbox: their open handoffs and the most recent closed ones, newest first.</summary>
 [GenerateSerializer, Immutable, Alias("huddle.inbox")]

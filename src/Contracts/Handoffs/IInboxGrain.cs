@@ -15,4 +15,12 @@ public interface IInboxGrain : Live.IFeedGrain
     /// when it asks this user to answer. An item not newer than the one held changes nothing.
     /// </summary>
     Task DeliverAsync(HandoffSummary item, bool ping);
+
+    /// <summary>
+    /// The web hosts relaying this inbox now (its feed's subscribed observers): where this user has a
+    /// screen watching their inbox. A handoff's grain asks while its own write is under way, and hints
+    /// the ping to them straight after it. Read-only, so it never waits behind a delivery.
+    /// </summary>
+    [AlwaysInterleave]
+    Task<System.Collections.Immutable.ImmutableArray<Live.IFeedObserver>> HostsAsync();
 }

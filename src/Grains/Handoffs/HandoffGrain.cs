@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Huddle.Contracts.CareTeams;
 using Huddle.Contracts.Common;
 using Huddle.Contracts.Handoffs;
+using Huddle.Contracts.Live;
 using Huddle.Contracts.Patients;
 using Huddle.Contracts.Presence;
 using Huddle.Grains.Common;
@@ -301,6 +302,9 @@ public sealed partial class HandoffGrain(
         }
 
         (state.State.Handoff, state.State.Outbox) = (next, HandoffOutbox.Owe(outboxBefore, next, pinged));
+        // Where each pinged clinician watches their inbox, asked while the write is under way: a read of
+        // warm grains that never waits behind their writes, so it is answered before the write is.
+        var hosts = pinged.IsDefaultOrEmpty ? null : HostsOfAsync(pinged);
         try
         {
             await state.WriteStateAsync();
@@ -308,15 +312,19 @@ public sealed partial class HandoffGrain(
         }
         catch (Exception ex)
         {
-            // Memory never runs ahead of storage; the next call reloads what was really stored.
+            // Memory never runs ahead of storage; the next call reloads what was really stored. No
+            // hint goes out: a ping is never sent for a handoff that was not stored.
             (state.State.Handoff, state.State.Operations, state.State.Outbox) = (before, operationsBefore, outboxBefore);
             LogWriteFailed(ex, HandoffId);
             DeactivateOnIdle();
             throw;
         }
 
-        // The tells go out first (pinged inboxes first), then the log line and the reminder's write:
-        // a ping never waits for the reminder table, and the command returns once the deadline is durable.
+        // The ping is durable now (the inbox is a projection of this row): the hint goes straight to the
+        // hosts where each pinged clinician watches, then the tells (pinged inboxes first, whose numbered
+        // change follows the hint), then the log line and the reminder's write: a ping never waits for an
+        // inbox's write or the reminder table, and the command returns once the deadline is durable.
+        var hinted = hosts is null ? Task.CompletedTask : HintAsync(hosts, next.Summary(), now);
         var told = TellOwedAsync();
         LogChanged(HandoffId, command?.Op ?? "tick", actorId ?? Escalation.System, next.Status, next.BusinessStatus, next.Version);
         Exception? armFailed = null;
@@ -331,7 +339,7 @@ public sealed partial class HandoffGrain(
             armFailed = ex;
         }
 
-        await told;
+        await Task.WhenAll(hinted, told);
         if (armFailed is null && !state.State.Outbox.IsEmpty && PendingWait() is null)
         {
             // A tell failed: the reminder carries it across a restart.
@@ -394,6 +402,55 @@ public sealed partial class HandoffGrain(
         {
             state.State.Outbox = HandoffOutbox.Acknowledge(state.State.Outbox, tell.Receiver, tell.Key, summary.Version);
             _outboxUnsaved = true;
+        }
+    }
+
+    /// <summary>
+    /// The hosts relaying each of <paramref name="users"/>' inboxes, asked all at once; a clinician whose
+    /// inbox cannot answer gets no hint (their numbered inbox change still comes, a little later).
+    /// </summary>
+    private async Task<(string UserId, ImmutableArray<IFeedObserver> Hosts)[]> HostsOfAsync(ImmutableArray<string> users) =>
+        await Task.WhenAll(users.Select(async userId =>
+        {
+            try
+            {
+                return (userId, await GrainFactory.GetGrain<IInboxGrain>(userId).HostsAsync());
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogHostsUnknown(ex, HandoffId, userId);
+                return (userId, ImmutableArray<IFeedObserver>.Empty);
+            }
+        }));
+
+    /// <summary>
+    /// Sends the ping as a hint (<see cref="InboxChange.Hint"/>, seq 0) to every host where a pinged
+    /// clinician watches their inbox: one-way calls, so this never waits for a host. Called only after
+    /// the handoff's write succeeded.
+    /// </summary>
+    private async Task HintAsync(Task<(string UserId, ImmutableArray<IFeedObserver> Hosts)[]> hostsRead, HandoffSummary summary, DateTimeOffset now)
+    {
+        var notice = HandoffNotices.For(summary, ping: true);
+        foreach (var (userId, hosts) in await hostsRead)
+        {
+            if (hosts.IsDefaultOrEmpty)
+            {
+                continue;
+            }
+
+            var hint = new FeedHint(new FeedId(IInboxGrain.Feed, userId), FeedAudiences.User(userId),
+                new InboxChange(userId, 0, summary, Ping: true, notice, now, Hint: true));
+            foreach (var host in hosts)
+            {
+                try
+                {
+                    _ = host.OnFeedHint(hint);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    LogHostsUnknown(ex, HandoffId, userId);
+                }
+            }
         }
     }
 
@@ -585,6 +642,9 @@ public sealed partial class HandoffGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Handoff {HandoffId}: {Receiver} {Key} could not be told version {Version}; it stays in the outbox and is retried")]
     private partial void LogTellFailed(Exception ex, string handoffId, TellReceiver receiver, string key, long version);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Handoff {HandoffId}: where {UserId} watches their inbox is unknown; their ping comes with the inbox's own change")]
+    private partial void LogHostsUnknown(Exception ex, string handoffId, string userId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Handoff {HandoffId}: the presence of the clinician who acted could not be updated")]
     private partial void LogPresenceFailed(Exception ex, string handoffId);

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Huddle.Contracts.Common;
 using Huddle.Contracts.Handoffs;
 using Huddle.Contracts.Live;
@@ -20,6 +21,8 @@ public sealed class InboxGrain(
 
     public Task DeliverAsync(HandoffSummary item, bool ping) => TakeAsync(item, KeepClosed, seq =>
         [new(FeedAudiences.User(Key), new InboxChange(Key, seq, item, ping, HandoffNotices.For(item, ping), clock.UtcNow))]);
+
+    public Task<ImmutableArray<IFeedObserver>> HostsAsync() => Task.FromResult(Feed.Hosts);
 
     protected override Task<Result<string>> AudienceOfAsync(string userId, string? audience)
     {

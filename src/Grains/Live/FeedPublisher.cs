@@ -70,6 +70,9 @@ public sealed partial class FeedPublisher
     /// <summary>Hosts currently subscribed.</summary>
     public int Subscribers => _observers.Count;
 
+    /// <summary>The hosts subscribed now (one observer per web host relaying this feed), for a hint sent around the feed.</summary>
+    public ImmutableArray<IFeedObserver> Hosts => [.. _observers];
+
     /// <summary>A fresh epoch, for an owner that stores one: unique in practice, below <see cref="MaxEpoch"/>.</summary>
     public static long NewEpoch() => Random.Shared.NextInt64(1, MaxEpoch);
 

@@ -146,6 +146,7 @@ public sealed partial class HandoffPings : IAsyncDisposable
             _toasts.Remove(handoffId);
         }
 
+        StateHasChanged();
         return Task.CompletedTask;
     }
 

@@ -177,10 +177,27 @@ public sealed class LiveInbox : ILiveCopy<InboxSnapshot, InboxChange>, IAsyncDis
             return false;
         }
 
-        Keep(item);
+        // Live or caught up: a ping missed while away still asks the user to answer; one whose hint
+        // already brought this version has been announced.
+        if (Keep(item) && change.Ping)
+        {
+            _pinged?.Invoke(change);
+        }
+
+        return true;
+    }
+
+    bool ILiveCopy<InboxSnapshot, InboxChange>.IsHint(InboxChange change) => change.Hint;
+
+    bool ILiveCopy<InboxSnapshot, InboxChange>.MergeHint(InboxChange change)
+    {
+        if (change.Item is not { } item || !Keep(item))
+        {
+            return false;
+        }
+
         if (change.Ping)
         {
-            // Live or caught up: a ping missed while away still asks the user to answer.
             _pinged?.Invoke(change);
         }
 

@@ -23,6 +23,9 @@ public sealed partial class FeedRelay
                     case FeedWork.Deliver deliver:
                         await DeliverAsync(feed, deliver.Change);
                         break;
+                    case FeedWork.Hint hint:
+                        Hint(feed, hint.Audience, hint.Payload);
+                        break;
                     case FeedWork.Check check:
                         await CheckAsync(feed, check.Position);
                         break;

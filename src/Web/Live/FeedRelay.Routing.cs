@@ -42,6 +42,26 @@ public sealed partial class FeedRelay
         HuddleTelemetry.Relayed(feed.Id.Kind, groups + feed.Locals.Count);
     }
 
+    /// <summary>
+    /// Sends a hint to the watchers of one audience as they stand now: the audience's group (when a hub
+    /// connection of this host is in it) and each component in it. The stream's seq does not move.
+    /// </summary>
+    private void Hint(RelayedFeed feed, string audience, object payload)
+    {
+        if (feed.HubAudiences.GetValueOrDefault(audience) > 0)
+        {
+            Send(feed, audience, payload);
+        }
+
+        foreach (var watch in feed.Locals)
+        {
+            if (watch.Audience == audience)
+            {
+                Hand(feed, watch.OnPayload!, payload);
+            }
+        }
+    }
+
     /// <summary>Tells every watcher of the feed to re-read, at <paramref name="seq"/>.</summary>
     private Task ResetAllAsync(RelayedFeed feed, long seq, string reason)
     {

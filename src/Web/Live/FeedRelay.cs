@@ -75,6 +75,21 @@ public sealed partial class FeedRelay : IFeedObserver
         return Task.CompletedTask;
     }
 
+    /// <inheritdoc />
+    public Task OnFeedHint(FeedHint hint)
+    {
+        ArgumentNullException.ThrowIfNull(hint);
+        RelayedFeed? feed;
+        lock (_lock)
+        {
+            feed = _feeds.GetValueOrDefault(hint.Feed);
+        }
+
+        // In the feed's order like a change, so it reaches exactly the watchers joined at that point.
+        feed?.Enqueue(new FeedWork.Hint(hint.Audience, hint.Payload));
+        return Task.CompletedTask;
+    }
+
     /// <summary>What is waiting on <paramref name="feed"/>'s queue (changes, control): for tests and diagnostics.</summary>
     internal (int Changes, int Control) QueuedOf(FeedId feed)
     {

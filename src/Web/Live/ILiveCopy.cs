@@ -22,4 +22,13 @@ public interface ILiveCopy<in TSnapshot, in TChange>
 
     /// <summary>The reader may no longer see the feed (forbidden, not found): nothing of it stays on screen.</summary>
     void Forget();
+
+    /// <summary>
+    /// True for an unnumbered hint (an inbox's ping sent straight after the handoff's write): merged by
+    /// <see cref="MergeHint"/> whatever the seq, never caught up on. Feeds without hints keep the default.
+    /// </summary>
+    bool IsHint(TChange change) => false;
+
+    /// <summary>Merges a hint when it is newer than what is held (the feature's own version rule); true when what is shown changed.</summary>
+    bool MergeHint(TChange change) => false;
 }

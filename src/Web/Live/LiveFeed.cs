@@ -75,6 +75,12 @@ public sealed class LiveFeed<TSnapshot, TChange> : IAsyncDisposable
 
     private async Task<bool> ApplyAsync(TChange change)
     {
+        if (_copy.IsHint(change))
+        {
+            // Ahead of its numbered change, which follows: merged by the feature's version, the seq stays.
+            return _copy.MergeHint(change);
+        }
+
         var reset = _copy.IsReset(change);
         var seq = _copy.SeqOf(change);
         if (!reset && seq <= Seq)

@@ -9,7 +9,7 @@ namespace Huddle.Web.Live;
 /// touched by the feed's pump alone, so it needs no lock.
 /// <para>
 /// <b>Control is never dropped, changes may be.</b> The queue is one FIFO channel, unbounded, in
-/// which only changes are counted against <see cref="FeedRelayOptions.QueueLimit"/>: past it a
+/// which only changes (and hints) are counted against <see cref="FeedRelayOptions.QueueLimit"/>: past it a
 /// change is dropped (and the pump fetches it again from the owner, see <see cref="TakeOverflow"/>),
 /// while a join, leave, check or drain is always queued. That keeps memory bounded, because control
 /// is bounded by the callers, not by the owner's publishing rate: each join and leave is one
@@ -97,12 +97,17 @@ internal sealed class RelayedFeed(FeedId id, IFeedRoute route, IFeedGrain owner,
 
     public void Enqueue(FeedWork work)
     {
-        var change = work is FeedWork.Deliver;
+        var change = work is FeedWork.Deliver or FeedWork.Hint;
         if (change && Interlocked.Increment(ref _changesQueued) > _queueLimit)
         {
-            // Full of changes: this one is dropped and fetched again from the owner.
+            // Full of changes: this one is dropped. A change is fetched again from the owner; a hint
+            // is not (the numbered change it announces is on its way).
             Interlocked.Decrement(ref _changesQueued);
-            Interlocked.Exchange(ref _overflow, 1);
+            if (work is FeedWork.Deliver)
+            {
+                Interlocked.Exchange(ref _overflow, 1);
+            }
+
             return;
         }
 
@@ -124,7 +129,7 @@ internal sealed class RelayedFeed(FeedId id, IFeedRoute route, IFeedGrain owner,
     /// <summary>The pump took <paramref name="work"/> off the queue.</summary>
     public void Taken(FeedWork work)
     {
-        Interlocked.Decrement(ref work is FeedWork.Deliver ? ref _changesQueued : ref _controlQueued);
+        Interlocked.Decrement(ref work is FeedWork.Deliver or FeedWork.Hint ? ref _changesQueued : ref _controlQueued);
     }
 
     public void Complete() => _queue.Writer.TryComplete();
@@ -153,6 +158,9 @@ internal abstract record FeedWork
 {
     /// <summary>A change from the owner (a hint: it may be shed and fetched again).</summary>
     public sealed record Deliver(FeedChange Change) : FeedWork;
+
+    /// <summary>An unnumbered payload for one audience (see <see cref="FeedHint"/>): sent, never counted in the stream; may be shed.</summary>
+    public sealed record Hint(string Audience, object Payload) : FeedWork;
 
     /// <summary>The owner's position, as a subscribe or renewal found it.</summary>
     public sealed record Check(FeedPosition Position) : FeedWork;

@@ -100,6 +100,47 @@ public sealed class FeedRelayTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_hint_reaches_the_watchers_of_its_audience_at_once_and_never_moves_the_stream()
+    {
+        var owner = Owner();
+        owner.AudienceByUser["u3"] = FeedAudiences.Displays;
+        var relay = Relay();
+        await relay.OpenAsync(owner.Feed, Connection("c1", "u1"), null);
+        await relay.OpenAsync(owner.Feed, Connection("c2", "u3"), null);
+        var local = new ConcurrentQueue<object>();
+        var (_, watch) = await relay.OpenLocalAsync(owner.Feed, "u2", null, null, local.Enqueue);
+
+        await relay.OnFeedHint(new FeedHint(owner.Feed, FeedAudiences.Members, FakeOwner.Payload(99, FeedAudiences.Members)));
+        await Until(() => VersionsOf("c1").Contains(99) && !local.IsEmpty, "the hint at the members' connection and component");
+
+        // The stream goes on at seq 1 (no gap, no catch-up), and the displays' connection got nothing but it.
+        owner.Publish();
+        await Until(() => VersionsOf("c1").Contains(1) && VersionsOf("c2").Contains(1), "change 1 everywhere");
+        Assert.Equal([99L, 1], VersionsOf("c1"));
+        Assert.Equal([1L], VersionsOf("c2"));
+        Assert.DoesNotContain(_hub.Of("c1"), c => c.Reset);
+        await Until(() => local.Count == 2, "change 1 at the component");
+        Assert.Equal([99L, 1], local.Cast<Contracts.Boards.BoardChange>().Select(c => c.Version));
+        Assert.DoesNotContain(owner.Calls.ToList(), c => c.StartsWith("readSince", StringComparison.Ordinal));
+        await watch!.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_hint_for_a_feed_this_host_does_not_relay_is_ignored()
+    {
+        var owner = Owner();
+        var relay = Relay();
+        await relay.OnFeedHint(new FeedHint(owner.Feed, FeedAudiences.Members, FakeOwner.Payload(99, FeedAudiences.Members)));
+        Assert.Equal(0, relay.ActiveFeeds);
+
+        // Opened afterwards, the connection's first event is the next change, not the earlier hint.
+        await relay.OpenAsync(owner.Feed, Connection("c1", "u1"), null);
+        owner.Publish();
+        await Until(() => VersionsOf("c1").Contains(1), "change 1");
+        Assert.Equal([1L], VersionsOf("c1"));
+    }
+
+    [Fact]
     public async Task A_gap_the_owner_no_longer_keeps_becomes_one_reset_and_the_stream_goes_on()
     {
         var owner = Owner();

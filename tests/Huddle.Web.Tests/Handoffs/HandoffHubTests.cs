@@ -70,6 +70,27 @@ public sealed class HandoffHubTests(HuddleAppFixture app)
     }
 
     [Fact]
+    public async Task A_ping_comes_as_a_hint_and_as_the_inboxs_numbered_change_of_the_same_version()
+    {
+        var (teamId, pcpId, bhc1Id, _) = await CreateTeamAsync();
+        await using var pcp = await Clinician.ConnectAsync(app, pcpId);
+        await using var bhc1 = await Clinician.ConnectAsync(app, bhc1Id);
+        var requested = await pcp.Hub.InvokeAsync<Result<HandoffSummary>>(nameof(HuddleHub.RequestHandoff), Urgent(teamId));
+        Assert.True(requested.Ok, requested.Error?.Message);
+
+        var hint = await bhc1.NextHintAsync("the hint");
+        Assert.Equal((true, true, 0L, requested.Value!.HandoffId), (hint.Hint, hint.Ping, hint.Seq, hint.Item!.HandoffId));
+        Assert.Equal("Urgent warm handoff — Exam 3 — open Huddle", hint.Notice);
+        var numbered = await bhc1.NextAsync("the numbered change");
+        Assert.Equal((false, true, 1L), (numbered.Hint, numbered.Ping, numbered.Seq));
+        Assert.Equal((hint.Item.HandoffId, hint.Item.Version), (numbered.Item!.HandoffId, numbered.Item.Version));
+
+        // Two events for the one ping, whichever came first (with in-memory storage the inbox's write is as
+        // quick as the hosts' read; on real storage the hint leads by an inbox write; see HandoffGrainTests).
+        Assert.Equal(2, bhc1.Arrivals.Count);
+    }
+
+    [Fact]
     public async Task Of_two_consultants_accepting_at_once_exactly_one_wins_and_the_other_is_told_who_has_it()
     {
         var (teamId, pcpId, bhc1Id, bhc2Id) = await CreateTeamAsync();

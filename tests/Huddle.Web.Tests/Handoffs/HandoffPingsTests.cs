@@ -55,6 +55,33 @@ public sealed class HandoffPingsTests(HuddleAppFixture app) : IAsyncDisposable
         Assert.DoesNotContain("Alma", toasts.Markup, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task The_hint_and_the_numbered_change_of_one_ping_make_one_toast_and_one_alert()
+    {
+        var team = await app.CreateTeamAsync();
+        var handoffs = app.App.Services.GetRequiredService<HandoffService>();
+        _ctx.Services.AddSingleton(handoffs);
+        _ctx.Services.AddSingleton(app.App.Services.GetRequiredService<PresenceService>());
+        _ctx.Services.AddScoped<HandoffCircuit>();
+        _ctx.Services.AddScoped<CircuitInbox>();
+        _ctx.AddAuthorization().SetAuthorized("Bea Holt").SetClaims(new Claim(HuddleClaims.UserId, team.Bhc));
+        _ctx.Render<MudSnackbarProvider>();
+        var pings = _ctx.Render<HandoffPings>();
+        pings.WaitForAssertion(() => Assert.Equal("true", pings.Find("[data-testid=pings]").GetAttribute("data-ready")), Timeout);
+        var seqBefore = long.Parse(pings.Find("[data-testid=pings]").GetAttribute("data-seq")!, System.Globalization.CultureInfo.InvariantCulture);
+
+        Assert.True((await handoffs.RequestAsync(team.Pcp, new RequestHandoff(team.TeamId, team.Patients[0], "Exam 1",
+            new HandoffTarget(UserId: team.Bhc), HandoffPriority.Urgent, new Sbar("PHQ-9 of 18 today")))).Ok);
+
+        // The request returns once the inbox has its numbered change too: wait until the circuit holds it,
+        // then the ping has reached it twice (hint, then numbered) and was shown once.
+        pings.WaitForAssertion(() => Assert.True(long.Parse(pings.Find("[data-testid=pings]").GetAttribute("data-seq")!,
+            System.Globalization.CultureInfo.InvariantCulture) > seqBefore), Timeout);
+        // A ping is shown on a turn of the renderer posted while the change merged: one more turn, and any is shown.
+        await pings.InvokeAsync(() => { });
+        Assert.Equal("1", pings.Find("[data-testid=pings]").GetAttribute("data-shown"));
+    }
+
     /// <summary>Elements a screen reader announces changes of: live regions and the roles that are live by default.</summary>
     private static IEnumerable<IElement> LiveRegions<T>(IRenderedComponent<T>? cut) where T : Microsoft.AspNetCore.Components.IComponent =>
         cut!.FindAll("[aria-live], [role=alert], [role=status], [role=log], [role=marquee], [role=timer], output")
