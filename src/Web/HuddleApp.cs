@@ -2,6 +2,7 @@ using Huddle.Silo.Demo;
 using Huddle.Silo.Hosting;
 using Huddle.Web.Http;
 using Huddle.Web.Boards;
+using Huddle.Web.Chat;
 using Huddle.Web.Handoffs;
 using Huddle.Web.Presence;
 using Huddle.Web.Auth;
@@ -95,6 +96,8 @@ public static class HuddleApp
         builder.Services.AddSingleton<PresenceService>();
         builder.Services.AddSingleton<TeamPresenceService>();
         builder.Services.AddFeedRoute<TeamPresenceRoute>();
+        builder.Services.AddSingleton<ChatService>();
+        builder.Services.AddFeedRoute<ThreadRoute>();
         builder.Services.AddSingleton<PresenceHubFilter>();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
@@ -129,6 +132,7 @@ public static class HuddleApp
         api.MapPatientHandoffEndpoints();
         api.MapTeamPresenceEndpoints();
         api.MapHandoffEndpoints();
+        api.MapChatEndpoints();
         app.MapSignOut();
         if (app.Environment.IsDevelopment())
         {

@@ -38,6 +38,8 @@ public sealed class ClusterFixture : IAsyncLifetime
             // The same memory storage, measured: tests check how big a row gets and that reads do not write.
             silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Huddle, (sp, name) =>
                 new MeasuredGrainStorage(MemoryGrainStorageFactory.Create(sp, (string)name!), sp.GetRequiredService<IGrainStorageSerializer>()));
+            // History pages as the silo stores them, counted: tests check how many reads an open takes.
+            silo.Services.AddSingleton<IGrainHistoryStore>(sp => new MeasuredHistoryStore(sp.GetRequiredKeyedService<IGrainHistoryStore>(StorageNames.Huddle)));
             Faults.WrapReminderTable(silo.Services);
             silo.Services.AddSingleton(new HuddleClock(Clock));
             // Handoff escalation runs on that clock, and tests move it minutes at a time: connections

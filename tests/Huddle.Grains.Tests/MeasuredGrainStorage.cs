@@ -19,13 +19,20 @@ public sealed class MeasuredGrainStorage(IGrainStorage inner, IGrainStorageSeria
     /// <summary>How many writes each grain state has made, by grain id.</summary>
     public static ConcurrentDictionary<GrainId, int> Writes { get; } = new();
 
+    /// <summary>How many reads each grain state has made (one per activation), by grain id.</summary>
+    public static ConcurrentDictionary<GrainId, int> Reads { get; } = new();
+
     /// <summary>Makes every write of <paramref name="grainId"/> wait for <paramref name="gate"/> until <see cref="Open"/>.</summary>
     public static void Hold(GrainId grainId, Func<Task> gate) => Gates[grainId] = gate;
 
     /// <summary>Lets <paramref name="grainId"/>'s writes through again.</summary>
     public static void Open(GrainId grainId) => Gates.TryRemove(grainId, out _);
 
-    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => inner.ReadStateAsync(stateName, grainId, grainState);
+    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        Reads.AddOrUpdate(grainId, 1, (_, n) => n + 1);
+        return inner.ReadStateAsync(stateName, grainId, grainState);
+    }
 
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {

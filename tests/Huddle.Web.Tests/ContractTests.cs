@@ -27,6 +27,7 @@ public sealed class ContractTests(HuddleAppFixture app)
             ($"api/teams/{team.TeamId}/handoffs", nameof(HuddleHub.SubscribeTeamHandoffs), nameof(HuddleHub.ResumeTeamHandoffs), [team.TeamId]),
             ($"api/teams/{team.TeamId}/presence", nameof(HuddleHub.SubscribeTeamPresence), nameof(HuddleHub.ResumeTeamPresence), [team.TeamId]),
             ($"api/teams/{team.TeamId}/board/changes?since=0", nameof(HuddleHub.ResumeBoard), nameof(HuddleHub.ResumeBoard), [team.TeamId, 0L, 0L]),
+            ($"api/threads/tm.{team.TeamId}", nameof(HuddleHub.SubscribeThread), nameof(HuddleHub.ResumeThread), [$"tm.{team.TeamId}"]),
         ];
 
         foreach (var (path, subscribe, resume, args) in feeds)

@@ -23,13 +23,13 @@ public static class FeedReads
         return Invalid(feed) is { } invalid ? invalid : FeedReply<TSnapshot, TChange>.From(await relay.OpenAsync(feed, watcher, since, audience, epoch));
     }
 
-    /// <summary>The catch-up read of <paramref name="feed"/> (without <paramref name="since"/>: the snapshot), without watching.</summary>
+    /// <summary>The catch-up read of <paramref name="feed"/> (without <paramref name="since"/>: the snapshot), without watching; at most <paramref name="limit"/> changes (0: the default page).</summary>
     public static async Task<Result<FeedReply<TSnapshot, TChange>>> ReadAsync<TSnapshot, TChange>(this FeedRelay relay, FeedId feed, string userId, long? since,
-        string? audience = null, long epoch = FeedPosition.AnyEpoch)
+        string? audience = null, long epoch = FeedPosition.AnyEpoch, int limit = 0)
         where TSnapshot : class
     {
         ArgumentNullException.ThrowIfNull(relay);
-        return Invalid(feed) is { } invalid ? invalid : FeedReply<TSnapshot, TChange>.From(await relay.ReadAsync(feed, userId, since, audience, epoch));
+        return Invalid(feed) is { } invalid ? invalid : FeedReply<TSnapshot, TChange>.From(await relay.ReadAsync(feed, userId, since, audience, epoch, limit));
     }
 
     /// <summary>Stops a hub connection watching <paramref name="feed"/>; a malformed key watches nothing.</summary>

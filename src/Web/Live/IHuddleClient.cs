@@ -1,4 +1,5 @@
 using Huddle.Contracts.Boards;
+using Huddle.Contracts.Chat;
 using Huddle.Contracts.Handoffs;
 using Huddle.Contracts.Presence;
 
@@ -18,4 +19,7 @@ public interface IHuddleClient
 
     /// <summary>A member of a watched team changed presence; carries the roster feed's seq.</summary>
     Task TeamPresenceChanged(TeamPresenceChange change);
+
+    /// <summary>A watched chat thread has a new message; carries its seq (the thread's).</summary>
+    Task ThreadChanged(ThreadChange change);
 }

@@ -322,6 +322,8 @@ internal sealed class FakeHub : IHubContext<HuddleHub, IHuddleClient>, IHubClien
         public Task TeamHandoffsChanged(Contracts.Handoffs.TeamHandoffsChange change) => throw new NotSupportedException();
 
         public Task TeamPresenceChanged(Contracts.Presence.TeamPresenceChange change) => throw new NotSupportedException();
+
+        public Task ThreadChanged(Contracts.Chat.ThreadChange change) => throw new NotSupportedException();
     }
 }
 

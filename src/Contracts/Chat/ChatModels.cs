@@ -1,0 +1,99 @@
+using System.Collections.Immutable;
+
+namespace Huddle.Contracts.Chat;
+
+/// <summary>What a thread is about, which decides who may read and write it (docs/api.md, "Chat").</summary>
+public enum ThreadKind
+{
+    /// <summary>One per patient: clinicians on any of the patient's care teams.</summary>
+    Patient,
+
+    /// <summary>One per care team: the team's clinicians (never a room display).</summary>
+    Team,
+
+    /// <summary>Between two clinicians: those two only.</summary>
+    Direct,
+}
+
+/// <summary>How a message asks to be read (FHIR <c>Communication.priority</c>, narrowed to two).</summary>
+public enum MessagePriority
+{
+    Normal,
+    Urgent,
+}
+
+/// <summary>
+/// A message to send. <see cref="ClientMessageId"/> is the sender's own id for it (1-64 letters,
+/// digits, '-', '_' or '.'): sending it again returns the first send's reply and stores nothing, for
+/// the thread's life; the same id with other text or priority is refused (<c>op_id_reused</c>).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("huddle.send-message")]
+public sealed record SendMessage(
+    [property: Id(0)] string ClientMessageId,
+    [property: Id(1)] string Text,
+    [property: Id(2)] MessagePriority Priority = MessagePriority.Normal);
+
+/// <summary>
+/// One stored message. <see cref="Seq"/> is its place in the thread: assigned by the server, gap-free
+/// from 1, and the thread feed's seq. <see cref="At"/> is when the server stored it (UTC).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("huddle.thread-message")]
+public sealed record ThreadMessage(
+    [property: Id(0)] string ThreadId,
+    [property: Id(1)] long Seq,
+    [property: Id(2)] string SenderId,
+    [property: Id(3)] string ClientMessageId,
+    [property: Id(4)] string Text,
+    [property: Id(5)] MessagePriority Priority,
+    [property: Id(6)] DateTimeOffset At);
+
+/// <summary>
+/// The reply to a send: the message's seq and when it was stored. Returned only once storage accepted
+/// it; a resend of the same client message id gets this same reply.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("huddle.message-sent")]
+public sealed record MessageSent(
+    [property: Id(0)] string ThreadId,
+    [property: Id(1)] string ClientMessageId,
+    [property: Id(2)] long Seq,
+    [property: Id(3)] DateTimeOffset At);
+
+/// <summary>
+/// One change of a thread feed (<c>thread:{threadId}</c>, event <c>ThreadChanged</c>): the message
+/// stored at <see cref="Seq"/>. A change with <see cref="Reset"/> carries no message: re-read.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("huddle.thread-change")]
+public sealed record ThreadChange(
+    [property: Id(0)] string ThreadId,
+    [property: Id(1)] long Seq,
+    [property: Id(2)] ThreadMessage? Message,
+    [property: Id(3)] bool Reset = false);
+
+/// <summary>
+/// A thread as opened: its newest messages (at most <see cref="ChatLimits.SnapshotMessages"/>, oldest
+/// first), not the whole log. <see cref="More"/> is true when older messages exist: read them with
+/// <c>ReadThreadBefore</c> from the first message's seq.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("huddle.thread-snapshot")]
+public sealed record ThreadSnapshot(
+    [property: Id(0)] ThreadRef Thread,
+    [property: Id(1)] long Seq,
+    [property: Id(2)] ImmutableArray<ThreadMessage> Messages,
+    [property: Id(3)] bool More);
+
+/// <summary>Older messages of a thread, oldest first; <see cref="More"/> when there are older ones still.</summary>
+[GenerateSerializer, Immutable, Alias("huddle.thread-history")]
+public sealed record ThreadHistory(
+    [property: Id(0)] string ThreadId,
+    [property: Id(1)] ImmutableArray<ThreadMessage> Messages,
+    [property: Id(2)] bool More);
+
+/// <summary>
+/// A thread by id and what it is about: the patient's id, the team's id, or (direct) the other
+/// clinician's id as seen by the one asking. Ids only, never names.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("huddle.thread-ref")]
+public sealed record ThreadRef(
+    [property: Id(0)] string ThreadId,
+    [property: Id(1)] ThreadKind Kind,
+    [property: Id(2)] string SubjectId);

@@ -1,0 +1,33 @@
+using Huddle.Contracts.Common;
+
+namespace Huddle.Contracts.Chat;
+
+/// <summary>
+/// A chat thread (key: a <see cref="ThreadIds"/> id), owner of the feed <c>thread:{threadId}</c>
+/// whose one audience is <c>members</c>: its messages, numbered by a gap-free seq that is the feed's.
+/// Who is a member is decided at every call (the patient's care teams, the team's roster, the two
+/// clinicians of a direct thread), so a clinician who left a team can no longer open, read or send.
+/// </summary>
+public interface IThreadGrain : Live.IFeedGrain
+{
+    /// <summary>The feed kind of a thread.</summary>
+    const string Feed = "thread";
+
+    /// <summary>
+    /// Stores <paramref name="message"/> from <paramref name="userId"/> and returns its seq once storage
+    /// accepted it; a client message id already stored answers its first reply and stores nothing.
+    /// </summary>
+    Task<Result<MessageSent>> SendAsync(string userId, SendMessage message);
+
+    /// <summary>Up to <paramref name="limit"/> messages before seq <paramref name="before"/>, oldest first: scrolling back.</summary>
+    Task<Result<ThreadHistory>> ReadBeforeAsync(string userId, long before, int limit);
+
+    /// <summary>
+    /// Starts (or finds) the direct thread of <paramref name="userId"/> and <paramref name="otherId"/>:
+    /// the grain's key must be their <see cref="ThreadIds.ForDirect"/> id and both must be clinicians.
+    /// </summary>
+    Task<Result<ThreadRef>> StartDirectAsync(string userId, string otherId);
+
+    /// <summary>The thread as <paramref name="userId"/> sees it, when they may.</summary>
+    Task<Result<ThreadRef>> DescribeAsync(string userId);
+}

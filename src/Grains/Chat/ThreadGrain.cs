@@ -1,0 +1,504 @@
+using System.Collections.Immutable;
+using Huddle.Contracts.CareTeams;
+using Huddle.Contracts.Chat;
+using Huddle.Contracts.Common;
+using Huddle.Contracts.Live;
+using Huddle.Contracts.Patients;
+using Huddle.Contracts.Users;
+using Huddle.Grains.Common;
+using Huddle.Grains.Live;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Serialization.Invocation;
+
+namespace Huddle.Grains.Chat;
+
+/// <summary>
+/// A chat thread: owner of <c>thread:{threadId}</c>. A send is checked, deduplicated by its client
+/// message id, stored in one write of the thread's row and then published; its seq is the feed's.
+/// <para>
+/// The row holds the newest messages only (at most <see cref="MaxTail"/>). Each full page of
+/// <see cref="PageSize"/> messages is written to the history store off the send's path (a grain timer
+/// that interleaves): first its client ids, into their hash buckets, then the page. A later send's
+/// write drops pages that are stored, keeping the newest full one, so an open always finds a screenful
+/// in the row. Catch-up reads (<see cref="FeedPublisher"/>'s <c>readStored</c>) and scrolling back read
+/// the pages, so a reader away for any number of messages pages forward, never reset.
+/// </para>
+/// Reads interleave with writes and never write: they answer from what storage last acknowledged
+/// (<see cref="_stored"/>).
+/// </summary>
+[MayInterleave(nameof(IsRead))]
+public sealed partial class ThreadGrain(
+    [PersistentState(StorageNames.ThreadState, StorageNames.Huddle)] IPersistentState<ThreadState> state,
+    IGrainHistoryStore history,
+    HuddleClock clock,
+    IOptions<FeedOptions> feedOptions,
+    ILogger<ThreadGrain> logger) : Grain, IThreadGrain
+{
+    /// <summary>Messages per history page.</summary>
+    public const int PageSize = 32;
+
+    /// <summary>
+    /// The most messages the row holds: two pages. At 4,000 characters a message is at most about
+    /// 12 KB serialized (3 UTF-8 bytes a character), so the row stays under 800 KB, below a row's 960 KiB.
+    /// </summary>
+    public const int MaxTail = 2 * PageSize;
+
+    private const string MessagesStream = "messages";
+    private const string ClientIdsStream = "client-ids";
+    private static readonly TimeSpan RetryFirst = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan RetryMax = TimeSpan.FromSeconds(30);
+
+    private readonly Dictionary<(string Sender, string ClientId), ThreadMessage> _tailIds = [];
+    private readonly HashSet<string> _listedFor = new(StringComparer.Ordinal);
+    private FeedPublisher? _feed;
+    private (ImmutableArray<ThreadMessage> Tail, long Seq, ImmutableArray<string> Members) _stored;
+    private long _written;
+    private Task? _writing;
+    private IGrainTimer? _writer;
+    private TimeSpan _retry = RetryFirst;
+
+    private string ThreadId => this.GetPrimaryKeyString();
+
+    /// <summary>What the key says the thread is about; a key that is no thread id is a thread nobody may use.</summary>
+    private (ThreadKind Kind, string? SubjectId)? Subject => ThreadIds.Parse(ThreadId);
+
+    /// <summary>The calls that only read: they interleave.</summary>
+    public static bool IsRead(IInvokable request) =>
+        request?.GetMethodName() is nameof(IFeedGrain.OpenAsync) or nameof(IFeedGrain.ReadSinceAsync) or nameof(IFeedGrain.SubscribeAsync)
+            or nameof(IFeedGrain.UnsubscribeAsync) or nameof(IThreadGrain.ReadBeforeAsync) or nameof(IThreadGrain.DescribeAsync);
+
+    private FeedPublisher Feed => _feed ??= new FeedPublisher(
+        new FeedId(IThreadGrain.Feed, ThreadId), state.State.Seq, feedOptions.Value, logger,
+        state.State.FeedEpoch = FeedPublisher.EpochOf(state.State.FeedEpoch), ReadStoredAsync);
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _ = Feed;
+        _stored = (state.State.Tail, state.State.Seq, state.State.Members);
+        _written = state.State.Written;
+        IndexTail();
+        // Full pages the row still holds unwritten (a write was cut short): written again, off any call.
+        ArmWriter(TimeSpan.Zero);
+        return base.OnActivateAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Records in the row how far pages are stored, when no send did since: the next activation then
+    /// writes none of them again (it would, harmlessly, if this write is lost).
+    /// </summary>
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _writer?.Dispose();
+        try
+        {
+            if (_writing is { } writing)
+            {
+                await writing.WaitAsync(cancellationToken);
+            }
+
+            if (state.State.Written < _written && state.State.Seq == _stored.Seq)
+            {
+                state.State.Written = _written;
+                await state.WriteStateAsync(cancellationToken);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogPagesFailed(ex, ThreadId, _written);
+        }
+
+        await base.OnDeactivateAsync(reason, cancellationToken);
+    }
+
+    public Task<FeedPosition> SubscribeAsync(string kind, IFeedObserver observer) => Feed.SubscribeAsync(kind, observer);
+
+    public Task UnsubscribeAsync(string kind, IFeedObserver observer) => Feed.UnsubscribeAsync(kind, observer);
+
+    public Task<FeedCatchUp> ReadSinceAsync(string kind, long seq, long epoch = FeedPosition.AnyEpoch, int limit = 0) =>
+        Feed.ReadSinceAsync(kind, seq, epoch, limit);
+
+    public async Task<Result<FeedOpen>> OpenAsync(string kind, string userId, long? since, string? audience = null,
+        long epoch = FeedPosition.AnyEpoch, int limit = 0)
+    {
+        Feed.CheckKind(kind);
+        if (await RefuseAsync(userId) is { } denied)
+        {
+            return denied;
+        }
+
+        if (audience is not null && audience != FeedAudiences.Members)
+        {
+            return HuddleError.Forbidden($"A thread has no '{audience}' stream.");
+        }
+
+        return await Feed.OpenAsync(FeedAudiences.Members, since, epoch, limit, () => Snapshot(userId));
+    }
+
+    public async Task<Result<ThreadRef>> DescribeAsync(string userId) =>
+        await RefuseAsync(userId) is { } denied ? denied : RefFor(userId);
+
+    public async Task<Result<ThreadHistory>> ReadBeforeAsync(string userId, long before, int limit)
+    {
+        if (await RefuseAsync(userId) is { } denied)
+        {
+            return denied;
+        }
+
+        if (limit is < 1 or > ChatLimits.MaxHistoryRead)
+        {
+            return HuddleError.Invalid($"Ask for 1 to {ChatLimits.MaxHistoryRead} messages.");
+        }
+
+        var end = Math.Min(before - 1, _stored.Seq);
+        var from = Math.Max(1, end - limit + 1);
+        var messages = end < 1 ? [] : await ReadRangeAsync(from, end);
+        return new ThreadHistory(ThreadId, messages, from > 1);
+    }
+
+    public async Task<Result<ThreadRef>> StartDirectAsync(string userId, string otherId)
+    {
+        if (Subject?.Kind != ThreadKind.Direct || ThreadIds.ForDirect(userId, otherId) != ThreadId)
+        {
+            return HuddleError.Invalid("A direct thread's id is the one of its two clinicians.");
+        }
+
+        if (state.State.Members.IsEmpty)
+        {
+            var users = await Task.WhenAll(GrainFactory.GetGrain<IUserGrain>(userId).GetAsync(), GrainFactory.GetGrain<IUserGrain>(otherId).GetAsync());
+            if (users.Any(u => u is not { Kind: UserKind.Clinician }))
+            {
+                return HuddleError.Forbidden("Direct threads are between two clinicians.");
+            }
+
+            state.State.Members = [.. new[] { userId, otherId }.Order(StringComparer.Ordinal)];
+            await PersistAsync(() => state.State.Members = []);
+            LogStarted(ThreadId, userId, otherId);
+        }
+
+        foreach (var member in state.State.Members)
+        {
+            List(member);
+        }
+
+        return RefFor(userId);
+    }
+
+    public async Task<Result<MessageSent>> SendAsync(string userId, SendMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (Invalid(message) is { } invalid)
+        {
+            LogRejected(ThreadId, userId, invalid.Code);
+            return invalid;
+        }
+
+        if (await RefuseAsync(userId) is { } denied)
+        {
+            LogRejected(ThreadId, userId, denied.Code);
+            return denied;
+        }
+
+        if (await EarlierAsync(userId, message) is { } earlier)
+        {
+            return earlier;
+        }
+
+        if (state.State.Tail.Length >= MaxTail)
+        {
+            // Storage has not taken the older page yet (it was slow or failing): wait for it here, so the
+            // row never holds more than two pages. A failure leaves the message unsent: "unavailable".
+            await WritePagesAsync();
+        }
+
+        var sent = new ThreadMessage(ThreadId, state.State.Seq + 1, userId, message.ClientMessageId, message.Text, message.Priority, clock.UtcNow);
+        var (tailBefore, seqBefore, writtenBefore) = (state.State.Tail, state.State.Seq, state.State.Written);
+        var tail = tailBefore.Add(sent);
+        // Pages that are stored leave the row, but the newest full page stays: an open then always
+        // shows at least a page without reading one.
+        var dropThrough = Math.Min(_written, (sent.Seq / PageSize * PageSize) - PageSize);
+        var dropped = tail.TakeWhile(m => m.Seq <= dropThrough).ToList();
+        (state.State.Tail, state.State.Seq, state.State.Written) = (tail.RemoveRange(0, dropped.Count), sent.Seq, _written);
+        await PersistAsync(() => (state.State.Tail, state.State.Seq, state.State.Written) = (tailBefore, seqBefore, writtenBefore));
+        _tailIds[(userId, sent.ClientMessageId)] = sent;
+        foreach (var gone in dropped)
+        {
+            _tailIds.Remove((gone.SenderId, gone.ClientMessageId));
+        }
+
+        LogSent(ThreadId, sent.Seq, userId);
+        Feed.Publish(sent.Seq, [new(FeedAudiences.Members, new ThreadChange(ThreadId, sent.Seq, sent))]);
+        if (Subject?.Kind == ThreadKind.Patient)
+        {
+            List(userId);
+        }
+
+        ArmWriter(TimeSpan.Zero);
+        return new MessageSent(ThreadId, sent.ClientMessageId, sent.Seq, sent.At);
+    }
+
+    /// <summary>Why <paramref name="message"/> cannot be sent as it is, or null.</summary>
+    private static HuddleError? Invalid(SendMessage message)
+    {
+        if (!Ids.IsValid(message.ClientMessageId))
+        {
+            return HuddleError.InvalidId("A clientMessageId");
+        }
+
+        if (string.IsNullOrWhiteSpace(message.Text) || message.Text.Length > ChatLimits.MaxText)
+        {
+            return HuddleError.Invalid($"A message's text is 1 to {ChatLimits.MaxText:N0} characters (this one has {message.Text?.Length ?? 0}).");
+        }
+
+        return Enum.IsDefined(message.Priority) ? null : HuddleError.Invalid("A message's priority is 'normal' or 'urgent'.");
+    }
+
+    /// <summary>
+    /// The reply of an earlier send of the same client message id by the same sender (or the error for
+    /// other content under it), or null for a new message: looked up in the row, and, when messages have
+    /// left it, in the id's one bucket page.
+    /// </summary>
+    private async Task<Result<MessageSent>?> EarlierAsync(string userId, SendMessage message)
+    {
+        var hash = ClientIds.ContentHashOf(message.Text, message.Priority);
+        if (_tailIds.TryGetValue((userId, message.ClientMessageId), out var held))
+        {
+            return Repeat(userId, message.ClientMessageId, held.Seq, held.At, ClientIds.ContentHashOf(held.Text, held.Priority) == hash);
+        }
+
+        if (state.State.Tail.IsEmpty || state.State.Tail[0].Seq == 1)
+        {
+            return null;
+        }
+
+        var bucket = ClientIds.BucketOf(userId, message.ClientMessageId);
+        await foreach (var page in history.ReadPagesAsync<ClientIdBucket>(this.GetGrainId(), ClientIdsStream, bucket, bucket))
+        {
+            foreach (var entry in page.Content.Entries)
+            {
+                if (entry.SenderId == userId && entry.ClientMessageId == message.ClientMessageId)
+                {
+                    return Repeat(userId, message.ClientMessageId, entry.Seq, entry.At, entry.ContentHash == hash);
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private Result<MessageSent> Repeat(string userId, string clientMessageId, long seq, DateTimeOffset at, bool same)
+    {
+        if (!same)
+        {
+            LogRejected(ThreadId, userId, ErrorCodes.OpIdReused);
+            return new HuddleError(ErrorCodes.OpIdReused,
+                $"clientMessageId '{clientMessageId}' was already used for message {seq} with other content; use a new id for a new message.");
+        }
+
+        LogRepeated(ThreadId, seq, userId);
+        return new MessageSent(ThreadId, clientMessageId, seq, at);
+    }
+
+    /// <summary>Null when <paramref name="userId"/> may read and write this thread; otherwise why not.</summary>
+    private async Task<HuddleError?> RefuseAsync(string userId)
+    {
+        if (Subject is not { } about)
+        {
+            return HuddleError.InvalidId("A thread id (pt.…, tm.… or dm.…)");
+        }
+
+        var (kind, subject) = about;
+        switch (kind)
+        {
+            case ThreadKind.Team:
+                return await GrainFactory.GetGrain<ICareTeamGrain>(subject!).GetAccessAsync(userId) == TeamAccess.Member
+                    ? null
+                    : HuddleError.Forbidden("Only the team's clinicians can use its thread.");
+            case ThreadKind.Patient:
+                var teams = (await GrainFactory.GetGrain<IPatientGrain>(subject!).GetAsync())?.TeamIds ?? [];
+                var access = await Task.WhenAll(teams.Select(t => GrainFactory.GetGrain<ICareTeamGrain>(t).GetAccessAsync(userId)));
+                return access.Contains(TeamAccess.Member)
+                    ? null
+                    : HuddleError.Forbidden("Only clinicians on the patient's care teams can use the patient's thread.");
+            default:
+                return _stored.Members.Contains(userId)
+                    ? null
+                    : HuddleError.Forbidden("Only the two clinicians of a direct thread can use it.");
+        }
+    }
+
+    private ThreadRef RefFor(string userId)
+    {
+        var (kind, subject) = Subject!.Value;
+        return new ThreadRef(ThreadId, kind, subject ?? _stored.Members.FirstOrDefault(m => m != userId) ?? userId);
+    }
+
+    private ThreadSnapshot Snapshot(string userId)
+    {
+        var (tail, seq, _) = _stored;
+        var shown = tail.Length > ChatLimits.SnapshotMessages ? tail[^ChatLimits.SnapshotMessages..] : tail;
+        return new ThreadSnapshot(RefFor(userId), seq, shown, !shown.IsEmpty && shown[0].Seq > 1);
+    }
+
+    /// <summary>The messages after <paramref name="seq"/> (at most <paramref name="limit"/>) as the feed's changes: the publisher's <c>readStored</c>.</summary>
+    private async Task<IReadOnlyList<FeedChange>> ReadStoredAsync(long seq, int limit)
+    {
+        var feed = new FeedId(IThreadGrain.Feed, ThreadId);
+        var messages = await ReadRangeAsync(seq + 1, Math.Min(_stored.Seq, seq + limit));
+        return [.. messages.Select(m => new FeedChange(feed, m.Seq, [new(FeedAudiences.Members, new ThreadChange(ThreadId, m.Seq, m))], null, Feed.Epoch))];
+    }
+
+    /// <summary>The stored messages <paramref name="from"/> to <paramref name="to"/>, in order: from the row, and from pages for what left it.</summary>
+    private async Task<ImmutableArray<ThreadMessage>> ReadRangeAsync(long from, long to)
+    {
+        var tail = _stored.Tail;
+        var result = ImmutableArray.CreateBuilder<ThreadMessage>();
+        if (to < from)
+        {
+            return result.ToImmutable();
+        }
+
+        var inRow = tail.IsEmpty ? _stored.Seq + 1 : tail[0].Seq;
+        if (from < inRow)
+        {
+            var last = Math.Min(to, inRow - 1);
+            await foreach (var page in history.ReadPagesAsync<MessagePage>(this.GetGrainId(), MessagesStream, (from - 1) / PageSize, (last - 1) / PageSize))
+            {
+                result.AddRange(page.Content.Messages.Where(m => m.Seq >= from && m.Seq <= last));
+            }
+        }
+
+        result.AddRange(tail.Where(m => m.Seq >= from && m.Seq <= to));
+        return result.ToImmutable();
+    }
+
+    /// <summary>Arms the page writer (a grain timer that interleaves) when a full page is waiting to be stored.</summary>
+    private void ArmWriter(TimeSpan due)
+    {
+        if (_writer is not null || _stored.Seq / PageSize * PageSize <= _written)
+        {
+            return;
+        }
+
+        _writer = this.RegisterGrainTimer(async _ =>
+        {
+            _writer?.Dispose();
+            _writer = null;
+            try
+            {
+                await WritePagesAsync();
+                _retry = RetryFirst;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogPagesFailed(ex, ThreadId, _written);
+                var wait = _retry;
+                _retry = TimeSpan.FromTicks(Math.Min(RetryMax.Ticks, _retry.Ticks * 2));
+                ArmWriter(wait);
+            }
+        }, new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan) { Interleave = true, KeepAlive = true });
+    }
+
+    /// <summary>Stores every full page the row holds that is not stored yet (one writer at a time; callers share it).</summary>
+    private Task WritePagesAsync() => _writing is { IsCompleted: false } running ? running : _writing = WriteFullPagesAsync();
+
+    private async Task WriteFullPagesAsync()
+    {
+        while (_stored.Seq / PageSize * PageSize > _written)
+        {
+            var (from, to) = (_written + 1, _written + PageSize);
+            var page = _stored.Tail.Where(m => m.Seq >= from && m.Seq <= to).ToImmutableArray();
+            if (page.Length != PageSize)
+            {
+                throw new InvalidOperationException($"Thread {ThreadId} holds {page.Length} of the messages {from}-{to} it has not stored in pages.");
+            }
+
+            // Client ids first, then the page: once the page is there (and the row may forget it), every
+            // id on it can be found. Both are upserts, so a retry after a failure writes the same again.
+            await Task.WhenAll(page.GroupBy(m => ClientIds.BucketOf(m.SenderId, m.ClientMessageId)).Select(g => AddToBucketAsync(g.Key, g)));
+            await history.WritePageAsync(this.GetGrainId(), MessagesStream, (from - 1) / PageSize, new MessagePage(page));
+            _written = to;
+        }
+    }
+
+    private async Task AddToBucketAsync(int bucket, IEnumerable<ThreadMessage> messages)
+    {
+        var entries = new List<ClientIdEntry>();
+        await foreach (var page in history.ReadPagesAsync<ClientIdBucket>(this.GetGrainId(), ClientIdsStream, bucket, bucket))
+        {
+            entries.AddRange(page.Content.Entries);
+        }
+
+        foreach (var m in messages)
+        {
+            entries.RemoveAll(e => e.SenderId == m.SenderId && e.ClientMessageId == m.ClientMessageId);
+            entries.Add(new ClientIdEntry(m.SenderId, m.ClientMessageId, m.Seq, ClientIds.ContentHashOf(m.Text, m.Priority), m.At));
+        }
+
+        await history.WritePageAsync(this.GetGrainId(), ClientIdsStream, bucket, new ClientIdBucket([.. entries]));
+    }
+
+    /// <summary>Puts a patient or direct thread on <paramref name="userId"/>'s thread list, once per activation; a hint, so a failure is only logged.</summary>
+    private void List(string userId)
+    {
+        if (_listedFor.Add(userId))
+        {
+            GrainFactory.GetGrain<IThreadListGrain>(userId).AddAsync(RefFor(userId)).ContinueWith(
+                t => LogListFailed(t.Exception!, ThreadId, userId),
+                CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Current).Ignore();
+        }
+    }
+
+    private void IndexTail()
+    {
+        _tailIds.Clear();
+        foreach (var m in state.State.Tail)
+        {
+            _tailIds[(m.SenderId, m.ClientMessageId)] = m;
+        }
+    }
+
+    /// <summary>
+    /// Writes the row. If storage fails, memory goes back to what it last acknowledged and the activation
+    /// is retired, so nothing unstored is ever served; a retry with the same client id finds the message
+    /// if the write did land after all.
+    /// </summary>
+    private async Task PersistAsync(Action rollback)
+    {
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch (Exception ex)
+        {
+            rollback();
+            IndexTail();
+            LogWriteFailed(ex, ThreadId);
+            DeactivateOnIdle();
+            throw;
+        }
+
+        _stored = (state.State.Tail, state.State.Seq, state.State.Members);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Thread {ThreadId} message {Seq} stored from {SenderId}")]
+    private partial void LogSent(string threadId, long seq, string senderId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Thread {ThreadId} message {Seq} sent again by {SenderId}: first reply returned")]
+    private partial void LogRepeated(string threadId, long seq, string senderId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Thread {ThreadId} refused a send from {SenderId}: {Code}")]
+    private partial void LogRejected(string threadId, string senderId, string code);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Direct thread {ThreadId} started by {UserId} with {OtherId}")]
+    private partial void LogStarted(string threadId, string userId, string otherId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Thread {ThreadId} could not store its pages after seq {Written}; retrying")]
+    private partial void LogPagesFailed(Exception ex, string threadId, long written);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Thread {ThreadId} could not be added to the thread list of {UserId}")]
+    private partial void LogListFailed(Exception ex, string threadId, string userId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Thread {ThreadId} state write failed; the activation is retired")]
+    private partial void LogWriteFailed(Exception ex, string threadId);
+}

@@ -1,0 +1,50 @@
+using System.Collections.Immutable;
+using System.Security.Cryptography;
+using System.Text;
+using Huddle.Contracts.Chat;
+
+namespace Huddle.Grains.Chat;
+
+/// <summary>
+/// One full page of a thread's messages in the history store (stream <c>messages</c>): page n holds
+/// seqs n·<see cref="ThreadGrain.PageSize"/>+1 to (n+1)·<see cref="ThreadGrain.PageSize"/>, in order.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("huddle.message-page")]
+public sealed record MessagePage([property: Id(0)] ImmutableArray<ThreadMessage> Messages);
+
+/// <summary>
+/// One bucket of a thread's client message ids (stream <c>client-ids</c>, page = the bucket): every
+/// stored message whose (sender, client id) hashes to it and that has left the thread's row.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("huddle.client-id-bucket")]
+public sealed record ClientIdBucket([property: Id(0)] ImmutableArray<ClientIdEntry> Entries);
+
+/// <summary>A stored message as a resend needs it: who sent it with which id, its seq, a hash of its content, when.</summary>
+[GenerateSerializer, Immutable, Alias("huddle.client-id-entry")]
+public sealed record ClientIdEntry(
+    [property: Id(0)] string SenderId,
+    [property: Id(1)] string ClientMessageId,
+    [property: Id(2)] long Seq,
+    [property: Id(3)] string ContentHash,
+    [property: Id(4)] DateTimeOffset At);
+
+/// <summary>The hashes a thread keys its client ids by.</summary>
+public static class ClientIds
+{
+    /// <summary>How many buckets a thread's client ids are spread over.</summary>
+    public const int Buckets = 1024;
+
+    /// <summary>The bucket of (<paramref name="senderId"/>, <paramref name="clientMessageId"/>): stable across processes and restarts.</summary>
+    public static int BucketOf(string senderId, string clientMessageId)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(senderId + "\n" + clientMessageId));
+        return (int)(BitConverter.ToUInt32(hash, 0) % Buckets);
+    }
+
+    /// <summary>A short hash of what a message says, to tell a resend from a reuse of its id for other content.</summary>
+    public static string ContentHashOf(string text, MessagePriority priority)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(priority + "\n" + text));
+        return Convert.ToHexStringLower(hash.AsSpan(0, 16));
+    }
+}

@@ -1,0 +1,33 @@
+using System.Collections.Immutable;
+using Huddle.Contracts.Chat;
+
+namespace Huddle.Grains.Chat;
+
+/// <summary>
+/// A thread's persisted row: its seq and epoch, the newest messages (<see cref="Tail"/>: at most
+/// <see cref="ThreadGrain.MaxTail"/>, the rest in history pages) and, for a direct thread, its two
+/// clinicians. Nothing in it grows with the thread.
+/// </summary>
+[GenerateSerializer, Alias("huddle.thread-state")]
+public sealed class ThreadState
+{
+    /// <summary>The seq of the newest message: the thread feed's seq.</summary>
+    [Id(0)]
+    public long Seq { get; set; }
+
+    /// <summary>The feed's epoch, stored with its seq (as every owner whose seq is stored does).</summary>
+    [Id(1)]
+    public long FeedEpoch { get; set; }
+
+    /// <summary>The newest messages, oldest first, gap-free up to <see cref="Seq"/>; older ones are in message pages.</summary>
+    [Id(2)]
+    public ImmutableArray<ThreadMessage> Tail { get; set; } = [];
+
+    /// <summary>Message pages (and their client ids) are stored up to this seq, a multiple of the page size.</summary>
+    [Id(3)]
+    public long Written { get; set; }
+
+    /// <summary>A direct thread's two clinicians (sorted); empty for other kinds, or before it was started.</summary>
+    [Id(4)]
+    public ImmutableArray<string> Members { get; set; } = [];
+}

@@ -1,0 +1,87 @@
+using System.Collections.Immutable;
+using Huddle.Contracts.Chat;
+using Huddle.Contracts.Common;
+using Huddle.Contracts.Live;
+using Huddle.Contracts.Users;
+using Huddle.Web.Http;
+using Huddle.Web.Live;
+
+namespace Huddle.Web.Chat;
+
+/// <summary>
+/// The one door from web code (hub, HTTP) to chat: it checks thread ids before they become grain keys,
+/// reads threads through the relay, and turns an unreachable grain or unconfirmed write into
+/// <c>unavailable</c>. Each thread decides who may use it.
+/// </summary>
+public sealed partial class ChatService(IGrainFactory grains, FeedRelay relay, ILogger<ChatService> logger)
+{
+    private static readonly HuddleError InvalidThread = HuddleError.InvalidId("A thread id (pt.…, tm.… or dm.…)");
+
+    /// <summary>Sends a message to <paramref name="threadId"/> as <paramref name="userId"/>; the reply comes once it is stored.</summary>
+    public Task<Result<MessageSent>> SendAsync(string userId, string threadId, SendMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return CallAsync(threadId, "send", () => grains.GetGrain<IThreadGrain>(threadId).SendAsync(userId, message));
+    }
+
+    /// <summary>The catch-up read of a thread (without <paramref name="since"/>: its newest page), without watching.</summary>
+    public async Task<Result<FeedReply<ThreadSnapshot, ThreadChange>>> ReadAsync(string userId, string threadId, long? since,
+        long epoch = FeedPosition.AnyEpoch, int limit = 0) =>
+        ThreadIds.Parse(threadId) is null ? InvalidThread : await relay.ReadAsync<ThreadSnapshot, ThreadChange>(ThreadRoute.FeedOf(threadId), userId, since, null, epoch, limit);
+
+    /// <summary>Messages before <paramref name="before"/>, for scrolling back.</summary>
+    public Task<Result<ThreadHistory>> ReadBeforeAsync(string userId, string threadId, long before, int limit) =>
+        CallAsync(threadId, "readBefore", () => grains.GetGrain<IThreadGrain>(threadId).ReadBeforeAsync(userId, before, limit));
+
+    /// <summary>The direct thread of <paramref name="userId"/> and <paramref name="otherUserId"/>, started when new.</summary>
+    public Task<Result<ThreadRef>> StartDirectAsync(string userId, string otherUserId) =>
+        ThreadIds.ForDirect(userId, otherUserId) is { } threadId
+            ? CallAsync(threadId, "startDirect", () => grains.GetGrain<IThreadGrain>(threadId).StartDirectAsync(userId, otherUserId))
+            : Task.FromResult<Result<ThreadRef>>(HuddleError.Invalid("A direct thread is with another clinician, named by their user id."));
+
+    /// <summary>
+    /// The threads <paramref name="userId"/> has: each of their teams' (from their profile), then the direct
+    /// threads started with them and the patient threads they wrote in (their thread list: at most
+    /// <see cref="ChatLimits.MaxListedThreads"/>, newest first). A room display has none.
+    /// </summary>
+    public async Task<Result<ImmutableArray<ThreadRef>>> ListAsync(string userId)
+    {
+        try
+        {
+            var (profile, listed) = (grains.GetGrain<IUserGrain>(userId).GetAsync(), grains.GetGrain<IThreadListGrain>(userId).GetAsync());
+            if (await profile is not { Kind: UserKind.Clinician } user)
+            {
+                return ImmutableArray<ThreadRef>.Empty;
+            }
+
+            var teams = user.TeamIds.Select(ThreadIds.ForTeam).OfType<string>().Select(id => new ThreadRef(id, ThreadKind.Team, id[3..]));
+            return teams.Concat(await listed).DistinctBy(t => t.ThreadId).ToImmutableArray();
+        }
+        catch (Exception ex) when (Failures.IsUnavailable(ex))
+        {
+            LogUnavailable(ex, userId, "list");
+            return Failures.Unavailable;
+        }
+    }
+
+    private async Task<Result<T>> CallAsync<T>(string threadId, string op, Func<Task<Result<T>>> call)
+    {
+        if (ThreadIds.Parse(threadId) is null)
+        {
+            return InvalidThread;
+        }
+
+        try
+        {
+            return await call();
+        }
+        catch (Exception ex) when (Failures.IsUnavailable(ex))
+        {
+            LogUnavailable(ex, threadId, op);
+            return Failures.Unavailable;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Chat call {Op} on {Key} could not reach its grain or storage")]
+    private partial void LogUnavailable(Exception ex, string key, string op);
+}

@@ -1,0 +1,297 @@
+using System.Collections.Immutable;
+using Huddle.Contracts.CareTeams;
+using Huddle.Contracts.Chat;
+using Huddle.Contracts.Common;
+using Huddle.Contracts.Live;
+using Huddle.Contracts.Patients;
+using Huddle.Contracts.Users;
+using Huddle.Grains.Chat;
+
+namespace Huddle.Grains.Tests;
+
+/// <summary>Chat threads: who may use them, idempotent sends, a gap-free seq, paged catch-up, a row that does not grow.</summary>
+[Collection(ClusterCollection.Name)]
+public sealed class ThreadGrainTests(ClusterFixture fixture)
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
+
+    private sealed record Setup(string TeamId, string PatientId, string Pcp, string Bhc, string Display, string Outsider)
+    {
+        public string PatientThread => ThreadIds.ForPatient(PatientId)!;
+
+        public string TeamThread => ThreadIds.ForTeam(TeamId)!;
+    }
+
+    private async Task<Setup> NewAsync()
+    {
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        var s = new Setup($"team-{suffix}", $"p-{suffix}", $"u-pcp-{suffix}", $"u-bhc-{suffix}", $"u-wall-{suffix}", $"u-out-{suffix}");
+        await fixture.Grains.GetGrain<ICareTeamGrain>(s.TeamId).SetProfileAsync(new CareTeamProfile(s.TeamId, "Team", CareTeamStatus.Active,
+            [new TeamMember(s.Pcp, "Dr. P", CareTeamRole.Pcp), new TeamMember(s.Bhc, "B. H.", CareTeamRole.Bhc)], [s.Display], "America/Chicago"));
+        // The outsider is a clinician on a team of their own: a clinician, just not on this patient's teams.
+        var other = $"team-o-{suffix}";
+        await fixture.Grains.GetGrain<ICareTeamGrain>(other).SetProfileAsync(new CareTeamProfile(other, "Other", CareTeamStatus.Active,
+            [new TeamMember(s.Outsider, "O. T.", CareTeamRole.Nurse)], [], "America/Chicago"));
+        await fixture.Grains.GetGrain<IPatientGrain>(s.PatientId).SetAsync(new PatientProfile(s.PatientId, "Pat Ient", "P.I.", "Exam 1", [], [other + "-gone", s.TeamId]));
+        foreach (var (user, kind) in new[] { (s.Pcp, UserKind.Clinician), (s.Bhc, UserKind.Clinician), (s.Outsider, UserKind.Clinician), (s.Display, UserKind.RoomDisplay) })
+        {
+            await fixture.Grains.GetGrain<IUserGrain>(user).SetAsync(new UserProfile(user, user, kind, null, []));
+        }
+
+        return s;
+    }
+
+    private IThreadGrain Thread(string threadId) => fixture.Grains.GetGrain<IThreadGrain>(threadId);
+
+    private static SendMessage Text(string id, string text = "Can you see her after 3?", MessagePriority priority = MessagePriority.Normal) => new(id, text, priority);
+
+    /// <summary>Every message after <paramref name="since"/>, read page by page as a relay does; fails on a reset.</summary>
+    private static async Task<List<ThreadMessage>> ReadAllSinceAsync(IThreadGrain thread, long since, int limit = 256)
+    {
+        var messages = new List<ThreadMessage>();
+        var epoch = FeedPosition.AnyEpoch;
+        for (var more = true; more;)
+        {
+            var page = await thread.ReadSinceAsync(IThreadGrain.Feed, since, epoch, limit);
+            Assert.False(page.Reset, $"a reset after seq {since}");
+            messages.AddRange(page.Changes.Select(c => ((ThreadChange)c.For(FeedAudiences.Members)!).Message!));
+            (since, epoch, more) = (page.Seq, page.Epoch, page.More);
+        }
+
+        return messages;
+    }
+
+    [Fact]
+    public async Task The_same_client_message_id_sent_three_times_is_one_message_with_one_seq()
+    {
+        var s = await NewAsync();
+        var thread = Thread(s.PatientThread);
+        var replies = new List<Result<MessageSent>>();
+        for (var i = 0; i < 3; i++)
+        {
+            replies.Add(await thread.SendAsync(s.Pcp, Text("m-1")));
+        }
+
+        Assert.All(replies, r => Assert.True(r.Ok, r.Error?.Message));
+        Assert.Single(replies.Select(r => r.Value).Distinct());
+        Assert.Equal(1, replies[0].Value!.Seq);
+        var stored = await ReadAllSinceAsync(thread, 0);
+        Assert.Equal(["m-1"], stored.Select(m => m.ClientMessageId));
+
+        // Another sender's message with the same client id is theirs: a new message.
+        Assert.Equal(2, (await thread.SendAsync(s.Bhc, Text("m-1"))).Value!.Seq);
+    }
+
+    [Fact]
+    public async Task A_client_message_id_reused_for_other_content_is_refused_and_stores_nothing()
+    {
+        var s = await NewAsync();
+        var thread = Thread(s.TeamThread);
+        await thread.SendAsync(s.Pcp, Text("m-1", "first"));
+        foreach (var other in new[] { Text("m-1", "second"), Text("m-1", "first", MessagePriority.Urgent) })
+        {
+            var reused = await thread.SendAsync(s.Pcp, other);
+            Assert.Equal(ErrorCodes.OpIdReused, reused.Error?.Code);
+        }
+
+        Assert.Single(await ReadAllSinceAsync(thread, 0));
+    }
+
+    [Fact]
+    public async Task A_resend_long_after_its_message_left_the_row_still_gets_the_first_reply_also_after_reactivation()
+    {
+        var s = await NewAsync();
+        var thread = Thread(s.TeamThread);
+        var first = (await thread.SendAsync(s.Pcp, Text("early"))).Value!;
+        for (var i = 0; i < 5 * ThreadGrain.PageSize; i++)
+        {
+            Assert.True((await thread.SendAsync(s.Bhc, Text($"b-{i}", $"message {i}"))).Ok);
+        }
+
+        Assert.Equal(first, (await thread.SendAsync(s.Pcp, Text("early"))).Value);
+        Assert.Equal(ErrorCodes.OpIdReused, (await thread.SendAsync(s.Pcp, Text("early", "changed"))).Error?.Code);
+
+        await DeactivateAsync(s.TeamThread);
+        Assert.Equal(first, (await thread.SendAsync(s.Pcp, Text("early"))).Value);
+        Assert.Equal(5 * ThreadGrain.PageSize + 2, (await thread.SendAsync(s.Pcp, Text("late"))).Value!.Seq);
+        var all = await ReadAllSinceAsync(thread, 0);
+        Assert.Equal(Enumerable.Range(1, all.Count).Select(i => (long)i), all.Select(m => m.Seq));
+        Assert.Single(all, m => m.ClientMessageId == "early");
+    }
+
+    [Fact]
+    public async Task Twenty_concurrent_senders_get_a_gap_free_seq_each_message_once()
+    {
+        var s = await NewAsync();
+        var thread = Thread(s.PatientThread);
+        const int Senders = 20, Each = 10;
+        var sends = Enumerable.Range(0, Senders).Select(async sender =>
+        {
+            var user = sender % 2 == 0 ? s.Pcp : s.Bhc;
+            var seqs = new List<long>();
+            for (var i = 0; i < Each; i++)
+            {
+                // Each message sent twice at once, as a client retrying a lost reply might.
+                var id = $"s{sender}-{i}";
+                var twice = await Task.WhenAll(thread.SendAsync(user, Text(id, id)), thread.SendAsync(user, Text(id, id)));
+                Assert.Equal(twice[0].Value, twice[1].Value);
+                seqs.Add(twice[0].Value!.Seq);
+            }
+
+            return seqs;
+        });
+        var seqs = (await Task.WhenAll(sends)).SelectMany(x => x).Order().ToList();
+        Assert.Equal(Enumerable.Range(1, Senders * Each).Select(i => (long)i), seqs);
+        var stored = await ReadAllSinceAsync(thread, 0, 64);
+        Assert.Equal(seqs, stored.Select(m => m.Seq));
+        Assert.Equal(Senders * Each, stored.Select(m => (m.SenderId, m.ClientMessageId)).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task A_reader_away_for_5000_messages_pages_forward_without_a_reset()
+    {
+        var s = await NewAsync();
+        var thread = Thread(s.TeamThread);
+        Assert.True((await thread.SendAsync(s.Pcp, Text("before"))).Ok);
+        var opened = (await thread.OpenAsync(IThreadGrain.Feed, s.Bhc, null)).Value!;
+        await SendManyAsync(thread, s.Pcp, 5000, "away");
+
+        // Read as a host does (ring first, then stored pages), also by a fresh activation with an empty ring.
+        var missed = await ReadAllSinceAsync(thread, opened.Seq);
+        Assert.Equal(Enumerable.Range(2, 5000).Select(i => (long)i), missed.Select(m => m.Seq));
+        await DeactivateAsync(s.TeamThread);
+        var resumed = (await thread.OpenAsync(IThreadGrain.Feed, s.Bhc, opened.Seq, null, opened.Epoch, 1000)).Value!;
+        Assert.False(resumed.Reset);
+        Assert.True(resumed.More);
+        Assert.Equal(Enumerable.Range(2, 1000).Select(i => (long)i), resumed.Changes.Cast<ThreadChange>().Select(c => c.Seq));
+        Assert.Equal(missed, await ReadAllSinceAsync(thread, opened.Seq, 1000));
+
+        // Scrolling back from the open's snapshot reaches the first message.
+        var snapshot = (ThreadSnapshot)(await thread.OpenAsync(IThreadGrain.Feed, s.Bhc, null)).Value!.Snapshot!;
+        Assert.True(snapshot.More);
+        var before = snapshot.Messages[0].Seq;
+        var older = new List<ThreadMessage>();
+        for (var more = true; more;)
+        {
+            var page = (await thread.ReadBeforeAsync(s.Bhc, before, ChatLimits.MaxHistoryRead)).Value!;
+            older.InsertRange(0, page.Messages);
+            (before, more) = (page.Messages[0].Seq, page.More);
+        }
+
+        Assert.Equal(Enumerable.Range(1, 5001 - snapshot.Messages.Length).Select(i => (long)i), older.Select(m => m.Seq));
+    }
+
+    [Fact]
+    public async Task A_non_member_can_neither_open_read_sync_nor_send_and_nothing_changes()
+    {
+        var s = await NewAsync();
+        var direct = ThreadIds.ForDirect(s.Pcp, s.Bhc)!;
+        Assert.True((await Thread(direct).StartDirectAsync(s.Pcp, s.Bhc)).Ok);
+        foreach (var (threadId, outsiders) in new[] { (s.PatientThread, new[] { s.Outsider, s.Display }), (s.TeamThread, [s.Outsider, s.Display]), (direct, [s.Outsider]) })
+        {
+            var thread = Thread(threadId);
+            Assert.True((await thread.SendAsync(s.Pcp, Text("m-1"))).Ok);
+            foreach (var outsider in outsiders)
+            {
+                Assert.Equal(ErrorCodes.Forbidden, (await thread.OpenAsync(IThreadGrain.Feed, outsider, null)).Error?.Code);
+                Assert.Equal(ErrorCodes.Forbidden, (await thread.OpenAsync(IThreadGrain.Feed, outsider, 0)).Error?.Code);
+                Assert.Equal(ErrorCodes.Forbidden, (await thread.ReadBeforeAsync(outsider, 10, 10)).Error?.Code);
+                Assert.Equal(ErrorCodes.Forbidden, (await thread.SendAsync(outsider, Text("x-1"))).Error?.Code);
+                Assert.Equal(ErrorCodes.Forbidden, (await thread.DescribeAsync(outsider)).Error?.Code);
+            }
+
+            Assert.Equal([1L], (await ReadAllSinceAsync(thread, 0)).Select(m => m.Seq));
+            Assert.True((await thread.OpenAsync(IThreadGrain.Feed, s.Bhc, null)).Ok);
+        }
+
+        // Nobody can start a direct thread under someone else's id, or with a room display.
+        Assert.Equal(ErrorCodes.ValidationFailed, (await Thread(direct).StartDirectAsync(s.Outsider, s.Bhc)).Error?.Code);
+        var withWall = ThreadIds.ForDirect(s.Pcp, s.Display)!;
+        Assert.Equal(ErrorCodes.Forbidden, (await Thread(withWall).StartDirectAsync(s.Pcp, s.Display)).Error?.Code);
+        Assert.Equal(ErrorCodes.Forbidden, (await Thread(withWall).SendAsync(s.Pcp, Text("m-1"))).Error?.Code);
+    }
+
+    [Fact]
+    public async Task Text_over_4000_characters_empty_text_or_a_bad_id_is_refused_and_nothing_is_stored()
+    {
+        var s = await NewAsync();
+        var thread = Thread(s.TeamThread);
+        foreach (var bad in new[] { Text("m-1", new string('a', ChatLimits.MaxText + 1)), Text("m-1", " "), Text("m 1"), Text("m-1", "hi", (MessagePriority)7) })
+        {
+            Assert.Equal(ErrorCodes.ValidationFailed, (await thread.SendAsync(s.Pcp, bad)).Error?.Code);
+        }
+
+        Assert.Empty(await ReadAllSinceAsync(thread, 0));
+        // The same id is free: nothing was remembered of the refused sends.
+        var longest = await thread.SendAsync(s.Pcp, Text("m-1", new string('a', ChatLimits.MaxText)));
+        Assert.Equal(1, longest.Value?.Seq);
+    }
+
+    [Fact]
+    public async Task A_thread_of_100000_messages_has_a_row_the_size_of_a_new_ones_and_opens_with_as_few_reads()
+    {
+        var s = await NewAsync();
+        var (small, big) = (Thread(s.PatientThread), Thread(s.TeamThread));
+        var (smallId, bigId) = (small.GetGrainId(), big.GetGrainId());
+        var smallRow = 0;
+        for (var i = 0; i < 3 * ThreadGrain.PageSize; i++)
+        {
+            Assert.True((await small.SendAsync(s.Pcp, Text($"m-{i:D6}", $"Message number {i:D6}"))).Ok);
+            smallRow = Math.Max(smallRow, MeasuredGrainStorage.LastWriteBytes[smallId]);
+        }
+
+        const int Total = 100_000;
+        await SendManyAsync(big, s.Pcp, Total - 500, "m-", "Message number ");
+        var bigRow = 0;
+        for (var i = Total - 500; i < Total; i++)
+        {
+            Assert.True((await big.SendAsync(s.Pcp, Text($"m-{i:D6}", $"Message number {i:D6}"))).Ok);
+            bigRow = Math.Max(bigRow, MeasuredGrainStorage.LastWriteBytes[bigId]);
+        }
+
+        TestContext.Current.TestOutputHelper?.WriteLine($"Largest thread row: {smallRow:N0} bytes with 96 messages, {bigRow:N0} bytes with {Total:N0}");
+        // The same row but for the seqs' own digits (a seq of 100,000 takes two bytes more than one of 96).
+        Assert.InRange(bigRow, smallRow - 512, smallRow + 512);
+
+        // Opening either takes one state read and no page read.
+        await DeactivateAsync(s.PatientThread, s.TeamThread);
+        foreach (var (thread, id) in new[] { (small, smallId), (big, bigId) })
+        {
+            var (rowReads, pageReads) = (MeasuredGrainStorage.Reads.GetValueOrDefault(id), MeasuredHistoryStore.Reads.GetValueOrDefault(id));
+            var open = (await thread.OpenAsync(IThreadGrain.Feed, s.Bhc, null)).Value!;
+            var snapshot = (ThreadSnapshot)open.Snapshot!;
+            Assert.InRange(snapshot.Messages.Length, ThreadGrain.PageSize, ChatLimits.SnapshotMessages);
+            Assert.Equal(open.Seq, snapshot.Messages[^1].Seq);
+            Assert.Equal((rowReads + 1, pageReads), (MeasuredGrainStorage.Reads.GetValueOrDefault(id), MeasuredHistoryStore.Reads.GetValueOrDefault(id)));
+        }
+    }
+
+    /// <summary>Sends <paramref name="count"/> messages from <paramref name="sender"/>, many in flight at once (the grain takes them one by one).</summary>
+    private static async Task SendManyAsync(IThreadGrain thread, string sender, int count, string idPrefix, string? textPrefix = null)
+    {
+        const int InFlight = 64;
+        for (var start = 0; start < count; start += InFlight)
+        {
+            var batch = Enumerable.Range(start, Math.Min(InFlight, count - start))
+                .Select(i => thread.SendAsync(sender, Text($"{idPrefix}{i:D6}", $"{textPrefix ?? "Message "}{i:D6}")));
+            foreach (var sent in await Task.WhenAll(batch))
+            {
+                Assert.True(sent.Ok, sent.Error?.Message);
+            }
+        }
+    }
+
+    /// <summary>Collects every idle activation and waits until the threads' grains are gone.</summary>
+    private async Task DeactivateAsync(params string[] threadIds)
+    {
+        var management = fixture.Cluster.Client.GetGrain<IManagementGrain>(0);
+        await Huddle.Testing.Eventually.Until(
+            async () =>
+            {
+                await management.ForceActivationCollection(TimeSpan.Zero);
+                return (await management.GetActiveGrains(GrainType.Create("thread"))).All(id => !threadIds.Contains(id.Key.ToString()));
+            },
+            Wait,
+            "the threads' grains to deactivate");
+    }
+}
