@@ -78,4 +78,118 @@ public sealed class WallScreenTests(BrowserFixture browser)
             "The wall scrolls at 1920 × 1080: a TV cannot scroll.");
         await page.Context.CloseAsync();
     }
+
+    /// <summary>
+    /// A busy morning on the wall: six open handoffs of every priority and a lane holding more cards
+    /// than the screen fits. The handoffs take one line (counts by priority, the most urgent few, "+N
+    /// more") and name no patient; every lane shows its header and first card; the full lane says how
+    /// many cards are cut off; nothing scrolls.
+    /// </summary>
+    [Fact]
+    public async Task At_1920_by_1080_six_open_handoffs_take_one_line_and_every_lane_keeps_its_header_and_first_card_on_screen()
+    {
+        var team = await browser.CreateTeamAsync();
+        // Twelve more patients, all in the first lane: more cards than a lane of a 1080p screen holds.
+        var extra = Enumerable.Range(1, 12).Select(i => new Huddle.Web.Auth.DevPatient($"{team.Patients[0]}-{i}", $"Extra Patient{i}", $"Bay {i}")).ToArray();
+        using (var http = browser.Http())
+        {
+            var request = new Huddle.Web.Auth.DevTeamRequest("Busy team",
+                [new(team.Pcp, "Dr. Pat Carter", Contracts.CareTeams.CareTeamRole.Pcp), new(team.Bhc, "Bea Holt", Contracts.CareTeams.CareTeamRole.Bhc)],
+                [team.Display], [.. extra]);
+            (await System.Net.Http.Json.HttpClientJsonExtensions.PutAsJsonAsync(http, $"api/dev/teams/{team.TeamId}", request, Huddle.Web.Http.HuddleJson.Options)).EnsureSuccessStatusCode();
+        }
+
+        await browser.AddCardAsync(team, team.Patients[0], "lane-1");
+        foreach (var patient in extra)
+        {
+            await browser.AddCardAsync(team, patient.PatientId, "lane-1");
+        }
+
+        await browser.AddCardAsync(team, team.Patients[1], "lane-2");
+        await browser.AddCardAsync(team, team.Patients[2], "lane-3");
+
+        // Six open handoffs: 2 STAT, 1 ASAP, 2 urgent, 1 routine.
+        await BusyMorning.RequestSixAsync(browser, team);
+
+        var page = await browser.SignedInPageAsync(team.Display, BrowserFixture.Tv);
+        await page.WaitForURLAsync(url => url.EndsWith($"/teams/{team.TeamId}/screen", StringComparison.Ordinal), new() { Timeout = Timeout });
+        await BrowserFixture.BoardIsLiveAsync(page);
+        await Assertions.Expect(page.Locator("[data-testid=card]")).ToHaveCountAsync(15, new() { Timeout = Timeout });
+        // All six handoffs are on the wall, named one by one or counted in "+N more".
+        var strip = page.Locator("[data-testid=open-handoffs]");
+        await page.WaitForFunctionAsync("""
+            () => {
+                const strip = document.querySelector('[data-testid=open-handoffs]');
+                if (!strip) return false;
+                const more = strip.querySelector('[data-testid=open-handoffs-more]');
+                return strip.querySelectorAll('[data-testid=open-handoff]').length + (more ? Number(more.dataset.count) : 0) === 6;
+            }
+            """, null, new() { Timeout = Timeout });
+        await page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("wall-busy-1920-handoffs.png"), Animations = ScreenshotAnimations.Disabled });
+
+        // One line: every part of the strip sits on the same line, and the strip is no taller than its tallest part.
+        var lines = await strip.EvaluateAsync<double[]>("""
+            s => {
+                const parts = [...s.children].map(c => c.getBoundingClientRect()).filter(r => r.height > 0);
+                const tallest = Math.max(...parts.map(r => r.height));
+                const tops = parts.map(r => r.top + r.height / 2);
+                return [s.getBoundingClientRect().height, tallest, Math.max(...tops) - Math.min(...tops)];
+            }
+            """);
+        Assert.True(lines[0] <= lines[1] * 1.5 && lines[2] < lines[1] / 2,
+            $"The wall's strip of open handoffs is {lines[0]} px high for parts {lines[1]} px high (their middles {lines[2]} px apart): it wraps to more than one line.");
+
+        // Every lane's header and its first card are wholly on the 1920 × 1080 screen, and nothing scrolls.
+        var offScreen = await page.EvaluateAsync<string[]>("""
+            () => [...document.querySelectorAll('[data-testid=lane]')].flatMap(lane => {
+                const parts = [lane.querySelector('.lane__header'), lane.querySelector('[data-testid=card]')].filter(e => e);
+                return parts.filter(e => { const r = e.getBoundingClientRect(); return r.top < 0 || r.left < 0 || r.bottom > innerHeight + 0.5 || r.right > innerWidth + 0.5; })
+                    .map(e => `${lane.dataset.laneId} ${e.className} ends at ${Math.round(e.getBoundingClientRect().bottom)}`);
+            })
+            """);
+        Assert.Empty(offScreen);
+        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollHeight <= window.innerHeight + 1 && document.documentElement.scrollWidth <= window.innerWidth"),
+            "The wall scrolls at 1920 × 1080: a TV cannot scroll.");
+
+        // The full lane says how many of its cards the screen cuts off, and the cue itself is on screen.
+        // (It is written once the wall's script has measured the lane.)
+        var cue = page.Locator("[data-lane-id=lane-1] [data-testid=lane-more]");
+        await Assertions.Expect(cue).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\+\d+ more$"), new() { Timeout = Timeout });
+        await page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("wall-busy-1920.png"), Animations = ScreenshotAnimations.Disabled });
+        var cut = await page.Locator("[data-lane-id=lane-1]").EvaluateAsync<int>("""
+            lane => {
+                const bottom = lane.querySelector('.lane__cards').getBoundingClientRect().bottom + 0.5;
+                return [...lane.querySelectorAll('[data-testid=card]')].filter(c => c.getBoundingClientRect().bottom > bottom).length;
+            }
+            """);
+        Assert.InRange(cut, 1, 13);
+        await Assertions.Expect(cue).ToHaveTextAsync($"+{cut} more");
+        var cueBox = await cue.BoundingBoxAsync();
+        Assert.NotNull(cueBox);
+        Assert.True(cueBox.Y + cueBox.Height <= 1080, $"The lane's '+{cut} more' ends at {cueBox.Y + cueBox.Height} px of 1080.");
+        await Assertions.Expect(page.Locator("[data-lane-id=lane-2] [data-testid=lane-more]")).ToBeEmptyAsync();
+
+        // Counts by priority, most urgent first; the most urgent and oldest named; the rest counted.
+        Assert.Equal(["2 STAT", "1 ASAP", "2 Urgent", "1 Routine"], (await strip.Locator("[data-testid=open-handoffs-count]").AllInnerTextsAsync()).Select(t => t.Trim()));
+        var named = (await strip.Locator("[data-testid=open-handoff]").AllInnerTextsAsync()).Select(t => t.Trim()).ToList();
+        Assert.Equal(2, named.Count);
+        Assert.StartsWith("STAT", named[0], StringComparison.Ordinal);
+        Assert.Contains("Exam 3", named[0], StringComparison.Ordinal);
+        Assert.StartsWith("STAT", named[1], StringComparison.Ordinal);
+        Assert.Contains("Exam 6", named[1], StringComparison.Ordinal);
+        Assert.Matches(@"waiting (<1|\d+) min$", named[0]);
+        await Assertions.Expect(strip.Locator("[data-testid=open-handoffs-more]")).ToHaveTextAsync("+4 more");
+        // The words of each named handoff are shown whole, not cut off with an ellipsis.
+        Assert.Equal(0, await strip.Locator(".open-handoffs__text").EvaluateAllAsync<int>("es => es.filter(e => e.scrollWidth > e.clientWidth + 1).length"));
+
+        // No patient and no reason on the room's screen.
+        var words = await strip.InnerTextAsync();
+        foreach (var phi in new[] { "Alma", "Reyes", "Boris", "Chloe", "Extra", "Tearful", "PHQ" })
+        {
+            Assert.DoesNotContain(phi, words, StringComparison.OrdinalIgnoreCase);
+        }
+
+        await Axe.AssertNoViolationsAsync(page, "the wall with six open handoffs and a full lane");
+        await page.Context.CloseAsync();
+    }
 }

@@ -21,6 +21,8 @@ public sealed partial class BoardView : IAsyncDisposable
     private Dictionary<string, string> _laneOfCard = [];
     private string? _announcement;
     private IJSObjectReference? _js;
+    private ElementReference _boardElement;
+    private IJSObjectReference? _laneWatch;
 
     [Parameter, EditorRequired]
     public LiveBoard Live { get; set; } = default!;
@@ -47,6 +49,24 @@ public sealed partial class BoardView : IAsyncDisposable
         {
             _renderedVersion = board.Version;
             _container?.Refresh();
+        }
+    }
+
+    protected override async Task OnAfterRenderAsync(bool firstRender)
+    {
+        // The wall cannot scroll: once its board is on the page, count in each lane the cards the
+        // screen cuts off, and keep counting as cards come and go.
+        if (SharedScreen && RendererInfo.IsInteractive && _laneWatch is null && Live.Board is not null && _boardElement.Context is not null)
+        {
+            try
+            {
+                _js ??= await JS.InvokeAsync<IJSObjectReference>("import", "./Boards/BoardView.razor.js");
+                _laneWatch = await _js.InvokeAsync<IJSObjectReference>("watchLaneOverflow", _boardElement);
+            }
+            catch (JSDisconnectedException)
+            {
+                // The browser left: the circuit is ending.
+            }
         }
     }
 
@@ -159,6 +179,19 @@ public sealed partial class BoardView : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_laneWatch is not null)
+        {
+            try
+            {
+                await _laneWatch.InvokeVoidAsync("dispose");
+                await _laneWatch.DisposeAsync();
+            }
+            catch (JSDisconnectedException)
+            {
+                // The circuit is gone, and the watch with its page.
+            }
+        }
+
         if (_js is not null)
         {
             try

@@ -19,3 +19,44 @@ export function focusCardWhenAt(laneId, cardId, index, timeoutMs = 5000) {
     };
     attempt();
 }
+
+// On the wall (a TV nobody scrolls), writes "+N more" under each lane whose cards the screen cuts
+// off, N being the cards not wholly visible. Recounts on any change to the board (cards added or
+// moved, a lane's cue itself taking room) and on a resize, at most once a frame. Only the cue's own
+// text and data-count are written: Blazor renders the cue empty and never puts anything in it.
+export function watchLaneOverflow(board) {
+    let frame = 0;
+    const update = () => {
+        frame = 0;
+        for (const lane of board.querySelectorAll('[data-testid=lane]')) {
+            const zone = lane.querySelector('.lane__cards');
+            const cue = lane.querySelector('[data-testid=lane-more]');
+            if (!zone || !cue) {
+                continue;
+            }
+
+            const bottom = zone.getBoundingClientRect().bottom + 0.5;
+            const hidden = [...zone.querySelectorAll('[data-testid=card]')].filter(card => card.getBoundingClientRect().bottom > bottom).length;
+            const text = hidden > 0 ? `+${hidden} more` : '';
+            if (cue.textContent !== text) {
+                cue.textContent = text;
+                cue.dataset.count = String(hidden);
+            }
+        }
+    };
+    const schedule = () => { frame ||= requestAnimationFrame(update); };
+    const resized = new ResizeObserver(schedule);
+    resized.observe(board);
+    const changed = new MutationObserver(schedule);
+    changed.observe(board, { childList: true, subtree: true, characterData: true });
+    window.addEventListener('resize', schedule);
+    update();
+    return {
+        dispose() {
+            resized.disconnect();
+            changed.disconnect();
+            window.removeEventListener('resize', schedule);
+            cancelAnimationFrame(frame);
+        },
+    };
+}

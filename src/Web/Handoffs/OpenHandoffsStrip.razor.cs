@@ -59,7 +59,44 @@ public sealed partial class OpenHandoffsStrip : ILiveCopy<TeamHandoffsSnapshot, 
     {
         // An accepted handoff's countdown ("arriving in 2 min") stays true on the board and the wall.
         _ticker ??= new EtaTicker(Time, () => InvokeAsync(StateHasChanged));
-        _ticker.Keep(_items.Values.Any(EtaTicker.Counts));
+        // The wall also counts how long each named handoff has waited ("waiting 4 min").
+        _ticker.Keep(_items.Values.Any(i => EtaTicker.Counts(i) || (WallView && i.Status == HandoffStatus.Requested)));
+    }
+
+    /// <summary>
+    /// How many handoffs the wall names one by one: up to three; when there are more, two and "+N more",
+    /// which is what fits one line of 1920 px in the wall's 24 px type beside the counts by priority.
+    /// </summary>
+    private int WallShown => _items.Count <= 3 ? 3 : 2;
+
+    /// <summary>The open handoffs, most urgent first and, within a priority, the longest waiting first.</summary>
+    private IEnumerable<HandoffSummary> WallItems => _items.Values.OrderByDescending(i => i.Priority).ThenBy(i => i.RequestedAt).ThenBy(i => i.HandoffId, StringComparer.Ordinal);
+
+    /// <summary>How many open handoffs of each priority there are, the most urgent first (priorities with none left out).</summary>
+    private IEnumerable<(HandoffPriority Priority, int Count)> CountsByPriority =>
+        _items.Values.GroupBy(i => i.Priority).OrderByDescending(g => g.Key).Select(g => (g.Key, g.Count()));
+
+    private string TimeOf(HandoffSummary item) =>
+        HandoffWords.TeamTime(item.RequestedAt, _team?.TimeZoneId).ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Where a handoff stands in the wall's few words: "waiting 4 min", "Bea Holt, arriving in 3 min",
+    /// "Bea Holt in the room". Names are the clinicians' (the wall shows who is free anyway), never the patient's.
+    /// </summary>
+    private string WallLine(HandoffSummary item) => item.Status switch
+    {
+        HandoffStatus.Requested when item.BusinessStatus is null or "pinged" => $"waiting {Waited(item)}",
+        HandoffStatus.Requested => $"escalated, waiting {Waited(item)}",
+        HandoffStatus.Accepted when item.Eta is { } eta => $"{NameOf(item.AcceptedBy)}, {HandoffWords.Countdown(eta, Time.GetUtcNow())}",
+        HandoffStatus.InProgress => $"{NameOf(item.AcceptedBy)} in the room",
+        _ => HandoffWords.Status(item, _userId, NameOf, Time.GetUtcNow()),
+    };
+
+    /// <summary>How long <paramref name="item"/> has waited, in whole minutes: "&lt;1 min", "4 min".</summary>
+    private string Waited(HandoffSummary item)
+    {
+        var minutes = (long)Math.Floor((Time.GetUtcNow() - item.RequestedAt).TotalMinutes);
+        return minutes < 1 ? "<1 min" : $"{minutes} min";
     }
 
     private string NameOf(string? userId) =>

@@ -1,0 +1,37 @@
+using Microsoft.Playwright;
+
+namespace Huddle.Ui.Tests;
+
+/// <summary>
+/// A clinician's own board (not the wall) keeps its full strip of open handoffs, one per line with who
+/// asked, when, and a Details link: on a desktop and a phone it stays inside the screen's width.
+/// </summary>
+public sealed class OpenHandoffsStripLayoutTests(BrowserFixture browser)
+{
+    private const float Timeout = 10_000;
+
+    [Theory]
+    [InlineData(1400)]
+    [InlineData(390)]
+    public async Task On_a_clinicians_board_six_open_handoffs_stay_inside_the_screens_width(int width)
+    {
+        var viewport = new[] { BrowserFixture.Desktop, BrowserFixture.Phone }.Single(v => v.Width == width);
+        var team = await browser.CreateTeamAsync();
+        await browser.AddCardAsync(team, team.Patients[0], "lane-1");
+        await BusyMorning.RequestSixAsync(browser, team);
+
+        var page = await browser.SignedInPageAsync(team.Pcp, viewport);
+        await page.GotoAsync($"teams/{team.TeamId}/board");
+        await BrowserFixture.BoardIsLiveAsync(page);
+        await Assertions.Expect(page.Locator("[data-testid=open-handoff]")).ToHaveCountAsync(6, new() { Timeout = Timeout });
+        await page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath($"board-handoffs-{width}.png"), FullPage = true, Animations = ScreenshotAnimations.Disabled });
+
+        var outside = await page.Locator("[data-testid=open-handoffs]").EvaluateAsync<int>(
+            "s => [s, ...s.querySelectorAll('*')].filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5).length");
+        Assert.Equal(0, outside);
+        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"),
+            $"The board scrolls sideways at {width} px with six open handoffs.");
+        await Axe.AssertNoViolationsAsync(page, $"the board with six open handoffs at {width} px");
+        await page.Context.CloseAsync();
+    }
+}
