@@ -41,8 +41,8 @@ public sealed class HubClient : IAsyncDisposable
     public Task<Result<BoardSubscription>> SubscribeAsync(string teamId) =>
         Hub.InvokeAsync<Result<BoardSubscription>>(nameof(HuddleHub.SubscribeBoard), teamId);
 
-    public Task<Result<BoardSubscription>> ResumeAsync(string teamId, long version) =>
-        Hub.InvokeAsync<Result<BoardSubscription>>(nameof(HuddleHub.ResumeBoard), teamId, version);
+    public Task<Result<BoardSubscription>> ResumeAsync(string teamId, long version, long epoch = 0) =>
+        Hub.InvokeAsync<Result<BoardSubscription>>(nameof(HuddleHub.ResumeBoard), teamId, version, epoch);
 
     public Task UnsubscribeAsync(string teamId) => Hub.InvokeAsync(nameof(HuddleHub.UnsubscribeBoard), teamId);
 

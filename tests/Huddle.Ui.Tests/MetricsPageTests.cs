@@ -36,6 +36,70 @@ public sealed class MetricsPageTests(BrowserFixture browser)
         await page.Context.CloseAsync();
     }
 
+    /// <summary>
+    /// Every label of both 30-day charts' axes is wholly inside its chart: the slanted day names at the
+    /// ends of the x axis are not cut by the chart's edge (the first one was, at every width).
+    /// </summary>
+    [Theory]
+    [InlineData(390)]
+    [InlineData(1400)]
+    [InlineData(1920)]
+    public async Task Every_axis_label_of_the_30_day_charts_is_wholly_inside_its_chart(int width)
+    {
+        var viewport = new[] { BrowserFixture.Tv, BrowserFixture.Desktop, BrowserFixture.Phone }.Single(v => v.Width == width);
+        var page = await browser.SignedInPageAsync("u-chen", viewport);
+        await page.GotoAsync("teams/team-maple/metrics");
+        await Assertions.Expect(page.Locator("[data-testid=demo-history]")).ToBeVisibleAsync(new() { Timeout = Timeout });
+        await Assertions.Expect(page.Locator("[data-testid=pings][data-ready=true]")).ToHaveCountAsync(1, new() { Timeout = Timeout });
+        await page.Locator("[data-testid=period][data-days='30']").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=metrics-days] tbody tr")).ToHaveCountAsync(30, new() { Timeout = Timeout });
+
+        foreach (var chart in new[] { "chart-days", "chart-accept" })
+        {
+            var figure = page.Locator($"[data-testid={chart}]");
+            var svg = figure.Locator("svg").First;
+            // Thirty day names on the x axis (the first is the one that was cut), whatever the y axis shows.
+            await Assertions.Expect(svg.Locator("text").Filter(new() { HasTextRegex = new System.Text.RegularExpressions.Regex(@"^[A-Z][a-z]{2} \d{1,2} [A-Z][a-z]{2}$") }))
+                .ToHaveCountAsync(30, new() { Timeout = Timeout });
+            await svg.ScrollIntoViewIfNeededAsync();
+            await page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath($"metrics-{chart}-{width}.png"), Animations = ScreenshotAnimations.Disabled });
+            // Inside the chart's figure and the screen, and not clipped by the svg: inside its box, or the svg shows what overflows it.
+            var cut = await figure.EvaluateAsync<string[]>("""
+                figure => {
+                    const svg = figure.querySelector('svg');
+                    const box = figure.getBoundingClientRect();
+                    const svgBox = svg.getBoundingClientRect();
+                    const showsOverflow = getComputedStyle(svg).overflow === 'visible';
+                    const outside = (r, b) => r.left < b.left - 0.5 || r.right > b.right + 0.5 || r.top < b.top - 0.5 || r.bottom > b.bottom + 0.5;
+                    return [...svg.querySelectorAll('text')].filter(t => t.textContent.trim().length > 0 && t.getBoundingClientRect().width > 0).filter(t => {
+                        const r = t.getBoundingClientRect();
+                        return outside(r, box) || r.left < 0 || r.right > document.documentElement.clientWidth || (!showsOverflow && outside(r, svgBox));
+                    }).map(t => { const r = t.getBoundingClientRect(); return `'${t.textContent.trim()}' at ${Math.round(r.left - box.left)}..${Math.round(r.right - box.left)} x ${Math.round(r.top - box.top)}..${Math.round(r.bottom - box.top)} of ${Math.round(box.width)} x ${Math.round(box.height)}`; });
+                }
+                """);
+            Assert.True(cut.Length == 0, $"Labels cut by the edge of {chart} at {width} px: {string.Join("; ", cut)}");
+
+            // The day names shown do not run into each other: slanted at 45°, neighbours' ends are at least 1.3 lines apart.
+            var crowded = await svg.EvaluateAsync<string[]>("""
+                svg => {
+                    const shown = [...svg.querySelectorAll('.mud-charts-xaxis text')].filter(t => t.getBoundingClientRect().width > 0);
+                    const line = shown.length ? parseFloat(getComputedStyle(shown[0]).fontSize) : 0;
+                    return shown.slice(1).map((t, i) => [shown[i], t]).filter(([a, b]) => b.getBoundingClientRect().right - a.getBoundingClientRect().right < line * 1.3)
+                        .map(([a, b]) => `'${a.textContent}' and '${b.textContent}'`);
+                }
+                """);
+            Assert.True(crowded.Length == 0, $"Day names run into each other on {chart} at {width} px: {string.Join("; ", crowded.Take(5))}");
+            // Today (the table's first row) is always named, and at least one day a week.
+            var named = await svg.Locator(".mud-charts-xaxis text").EvaluateAllAsync<string[]>("ts => ts.filter(t => t.getBoundingClientRect().width > 0).map(t => t.textContent.trim())");
+            Assert.True(named.Length >= 5, $"Only {named.Length} days are named on {chart} at {width} px.");
+            var today = (await page.Locator("[data-testid=metrics-days] tbody tr th").First.InnerTextAsync()).Trim();
+            Assert.Equal(today, named[^1]);
+        }
+
+        await Axe.AssertNoViolationsAsync(page, $"the metrics page over 30 days at {width} px");
+        await page.Context.CloseAsync();
+    }
+
     private static async Task AssertPressedAsync(IPage page, string pressedDays, string otherDays)
     {
         // Neither hovered nor focused: the colour is the pressed state's own.

@@ -26,7 +26,7 @@ public sealed class ContractTests(HuddleAppFixture app)
             ("api/inbox", nameof(HuddleHub.SubscribeInbox), nameof(HuddleHub.ResumeInbox), []),
             ($"api/teams/{team.TeamId}/handoffs", nameof(HuddleHub.SubscribeTeamHandoffs), nameof(HuddleHub.ResumeTeamHandoffs), [team.TeamId]),
             ($"api/teams/{team.TeamId}/presence", nameof(HuddleHub.SubscribeTeamPresence), nameof(HuddleHub.ResumeTeamPresence), [team.TeamId]),
-            ($"api/teams/{team.TeamId}/board/changes?since=0", nameof(HuddleHub.ResumeBoard), nameof(HuddleHub.ResumeBoard), [team.TeamId, 0L]),
+            ($"api/teams/{team.TeamId}/board/changes?since=0", nameof(HuddleHub.ResumeBoard), nameof(HuddleHub.ResumeBoard), [team.TeamId, 0L, 0L]),
             ($"api/threads/tm.{team.TeamId}", nameof(HuddleHub.SubscribeThread), nameof(HuddleHub.ResumeThread), [$"tm.{team.TeamId}"]),
         ];
 
@@ -43,13 +43,20 @@ public sealed class ContractTests(HuddleAppFixture app)
                 continue;
             }
 
-            // The catch-up from a seq: ResumeX(seq) and ?since=seq.
-            var seq = opened.GetProperty("seq").GetInt64();
-            var resumed = await hub.Hub.InvokeCoreAsync<JsonElement>(resume, [.. args, seq]);
-            var caughtUp = await http.GetFromJsonAsync<JsonElement>($"{path}?since={seq}");
+            // The catch-up from a position: ResumeX(seq, epoch) and ?since=seq&epoch=epoch.
+            var (seq, epoch) = (opened.GetProperty("seq").GetInt64(), opened.GetProperty("epoch").GetInt64());
+            var resumed = await hub.Hub.InvokeCoreAsync<JsonElement>(resume, [.. args, seq, epoch]);
+            var caughtUp = await http.GetFromJsonAsync<JsonElement>($"{path}?since={seq}&epoch={epoch}");
             Assert.True(caughtUp.GetProperty("ok").GetBoolean(), $"{path}?since: {caughtUp}");
             Assert.Equal(Names(resumed), Names(caughtUp));
             Assert.Equal(["ok", "seq", "reset", "snapshot", "changes", "more", "epoch", "error"], Names(caughtUp));
+            Assert.False(resumed.GetProperty("reset").GetBoolean(), $"{resume}: {resumed}");
+
+            // A position of another epoch (an owner that lost its state numbers again) is never answered
+            // with changes: the snapshot, on the hub as over HTTP.
+            var elsewhere = await hub.Hub.InvokeCoreAsync<JsonElement>(resume, [.. args, seq, epoch + 1]);
+            Assert.True(elsewhere.GetProperty("reset").GetBoolean(), $"{resume} from another epoch: {elsewhere}");
+            Assert.NotEqual(JsonValueKind.Null, elsewhere.GetProperty("snapshot").ValueKind);
         }
     }
 

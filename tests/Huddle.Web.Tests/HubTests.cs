@@ -74,7 +74,7 @@ public sealed class HubTests(HuddleAppFixture app)
         Assert.Equal(("Call pharmacy", "open"), (item.GetProperty("title").GetString(), item.GetProperty("status").GetString()));
 
         // Reconnected, it asks for what it missed after the version it had.
-        var resumed = await watcher.InvokeAsync<JsonElement>("ResumeBoard", team.TeamId, version);
+        var resumed = await watcher.InvokeAsync<JsonElement>("ResumeBoard", team.TeamId, version, 0L);
         Assert.Equal((true, false, version + 1), (resumed.GetProperty("ok").GetBoolean(), resumed.GetProperty("reset").GetBoolean(), resumed.GetProperty("version").GetInt64()));
         Assert.Equal("addActionItem", resumed.GetProperty("changes")[0].GetProperty("op").GetString());
         Assert.Equal(JsonValueKind.Null, resumed.GetProperty("board").ValueKind);

@@ -18,4 +18,6 @@ public sealed record BoardSubscription(
     [property: Id(2)] long Version,
     [property: Id(3)] bool Reset,
     [property: Id(4)] ImmutableArray<BoardChange> Changes,
-    [property: Id(5), JsonIgnore] CareTeamProfile? Team = null);
+    [property: Id(5), JsonIgnore] CareTeamProfile? Team = null,
+    [property: Id(6)] long Epoch = 0,
+    [property: Id(7)] bool More = false);

@@ -15,9 +15,9 @@ public static class BoardEndpoints
         api.MapGet("/teams/{teamId}/board", async (string teamId, ClaimsPrincipal principal, BoardService boards) =>
             ApiErrors.From(await boards.ReadAsync(principal.UserIdOf(), teamId), snapshot => snapshot.Board));
 
-        api.MapGet("/teams/{teamId}/board/changes", async (string teamId, long since, ClaimsPrincipal principal, BoardService boards) =>
+        api.MapGet("/teams/{teamId}/board/changes", async (string teamId, long since, long? epoch, ClaimsPrincipal principal, BoardService boards) =>
             // The same reply shape as the hub's ResumeBoard, so one client merges both.
-            ApiErrors.Reply(await boards.ReadSinceAsync(principal.UserIdOf(), teamId, since)));
+            ApiErrors.Reply(await boards.ReadSinceAsync(principal.UserIdOf(), teamId, since, epoch: epoch ?? Contracts.Live.FeedPosition.AnyEpoch)));
 
         api.MapGet("/teams/{teamId}/patients", async (string teamId, string? query, int? offset, int? limit, ClaimsPrincipal principal, BoardService boards, HttpContext http) =>
             ApiErrors.From(await boards.PanelAsync(principal.UserIdOf(), teamId, query, offset ?? 0, limit ?? PanelPage.MaxLimit), page =>

@@ -27,8 +27,9 @@ public sealed partial class BoardService(IGrainFactory grains, FeedRelay relay, 
         new(relay, BoardRoute.FeedOf(teamId), userId, AudienceOf(wallView));
 
     /// <summary>What <paramref name="userId"/> missed after <paramref name="since"/>, or the snapshot (the catch-up read).</summary>
-    public async Task<Result<BoardSubscription>> ReadSinceAsync(string userId, string teamId, long? since, bool wallView = false) =>
-        ToSubscription(await SourceOf(userId, teamId, wallView).ReadAsync(since));
+    public async Task<Result<BoardSubscription>> ReadSinceAsync(string userId, string teamId, long? since, bool wallView = false,
+        long epoch = Contracts.Live.FeedPosition.AnyEpoch) =>
+        ToSubscription(await SourceOf(userId, teamId, wallView).ReadAsync(since, epoch));
 
     /// <summary>Today's board as <paramref name="userId"/> may see it.</summary>
     public Task<Result<BoardSnapshot>> ReadAsync(string userId, string teamId) =>
@@ -63,8 +64,8 @@ public sealed partial class BoardService(IGrainFactory grains, FeedRelay relay, 
         {
             var access = reply.Audience == FeedAudiences.Members ? TeamAccess.Member : TeamAccess.Display;
             return reply.Snapshot is { } snapshot
-                ? new BoardSubscription(snapshot.Board, access, reply.Seq, true, [], snapshot.Team)
-                : new BoardSubscription(null, access, reply.Seq, reply.Reset, reply.Changes);
+                ? new BoardSubscription(snapshot.Board, access, reply.Seq, true, [], snapshot.Team, reply.Epoch, reply.More)
+                : new BoardSubscription(null, access, reply.Seq, reply.Reset, reply.Changes, null, reply.Epoch, reply.More);
         });
     }
 

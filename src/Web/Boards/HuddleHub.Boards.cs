@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Huddle.Contracts.Boards;
 using Huddle.Contracts.Common;
+using Huddle.Contracts.Live;
 using Huddle.Web.Boards;
 
 namespace Huddle.Web.Live;
@@ -16,15 +17,16 @@ public sealed partial class HuddleHub
     /// Events with a version at or below the reply's are already included in it.
     /// </summary>
     public async Task<Result<BoardSubscription>> SubscribeBoard(string teamId) =>
-        BoardService.ToSubscription(await OpenFeed<BoardSnapshot, BoardChange>(BoardRoute.FeedOf(teamId), null));
+        BoardService.ToSubscription(await OpenFeed<BoardSnapshot, BoardChange>(BoardRoute.FeedOf(teamId), null, FeedPosition.AnyEpoch));
 
     /// <summary>
-    /// Like <see cref="SubscribeBoard"/> for a client that has the board at <paramref name="version"/>
-    /// (after a reconnect): the reply holds only the changes after it, in order, or a reset and the
-    /// snapshot when the server no longer keeps them all.
+    /// Like <see cref="SubscribeBoard"/> for a client that has the board at <paramref name="version"/> of
+    /// <paramref name="epoch"/> (its last reply's; 0 = the current one), after a reconnect: the reply holds
+    /// only the changes after it, in order, or a reset and the snapshot when the server no longer keeps
+    /// them all or the board's numbering started again (another epoch).
     /// </summary>
-    public async Task<Result<BoardSubscription>> ResumeBoard(string teamId, long version) =>
-        BoardService.ToSubscription(await OpenFeed<BoardSnapshot, BoardChange>(BoardRoute.FeedOf(teamId), version));
+    public async Task<Result<BoardSubscription>> ResumeBoard(string teamId, long version, long epoch) =>
+        BoardService.ToSubscription(await OpenFeed<BoardSnapshot, BoardChange>(BoardRoute.FeedOf(teamId), version, epoch));
 
     /// <summary>Stops receiving changes for <paramref name="teamId"/>.</summary>
     public Task UnsubscribeBoard(string teamId) => CloseFeed(BoardRoute.FeedOf(teamId));

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Huddle.Contracts.Chat;
 using Huddle.Contracts.Common;
+using Huddle.Contracts.Live;
 using Huddle.Web.Chat;
 
 namespace Huddle.Web.Live;
@@ -13,11 +14,11 @@ public sealed partial class HuddleHub
 {
     /// <summary>Starts receiving <c>ThreadChanged</c> for <paramref name="threadId"/> and returns its newest messages.</summary>
     public Task<Result<FeedReply<ThreadSnapshot, ThreadChange>>> SubscribeThread(string threadId) =>
-        OpenFeed<ThreadSnapshot, ThreadChange>(ThreadRoute.FeedOf(threadId), null);
+        OpenFeed<ThreadSnapshot, ThreadChange>(ThreadRoute.FeedOf(threadId), null, FeedPosition.AnyEpoch);
 
-    /// <summary>Like <see cref="SubscribeThread"/> for a client that has the thread up to <paramref name="seq"/>: what it missed, a page at a time.</summary>
-    public Task<Result<FeedReply<ThreadSnapshot, ThreadChange>>> ResumeThread(string threadId, long seq) =>
-        OpenFeed<ThreadSnapshot, ThreadChange>(ThreadRoute.FeedOf(threadId), seq);
+    /// <summary>Like <see cref="SubscribeThread"/> for a client that has the thread up to <paramref name="seq"/> of <paramref name="epoch"/> (its last reply's; 0 = the current one): what it missed, a page at a time.</summary>
+    public Task<Result<FeedReply<ThreadSnapshot, ThreadChange>>> ResumeThread(string threadId, long seq, long epoch) =>
+        OpenFeed<ThreadSnapshot, ThreadChange>(ThreadRoute.FeedOf(threadId), seq, epoch);
 
     /// <summary>Stops receiving a thread.</summary>
     public Task UnsubscribeThread(string threadId) => CloseFeed(ThreadRoute.FeedOf(threadId));

@@ -1,4 +1,5 @@
 using Huddle.Contracts.Common;
+using Huddle.Contracts.Live;
 using Huddle.Contracts.Handoffs;
 using Huddle.Web.Handoffs;
 
@@ -58,19 +59,22 @@ public sealed partial class HuddleHub
 
     /// <summary>Starts receiving <c>HandoffInboxChanged</c> for this user and returns the inbox.</summary>
     public Task<Result<FeedReply<InboxSnapshot, InboxChange>>> SubscribeInbox() =>
-        OpenFeed<InboxSnapshot, InboxChange>(InboxRoute.FeedOf(UserId), null);
+        OpenFeed<InboxSnapshot, InboxChange>(InboxRoute.FeedOf(UserId), null, FeedPosition.AnyEpoch);
 
-    /// <summary>Like <see cref="SubscribeInbox"/> for a client that has the inbox at <paramref name="seq"/>: only what it missed, or a reset.</summary>
-    public Task<Result<FeedReply<InboxSnapshot, InboxChange>>> ResumeInbox(long seq) =>
-        OpenFeed<InboxSnapshot, InboxChange>(InboxRoute.FeedOf(UserId), seq);
+    /// <summary>
+    /// Like <see cref="SubscribeInbox"/> for a client that has the inbox at <paramref name="seq"/> of
+    /// <paramref name="epoch"/> (its last reply's; 0 = the current one): only what it missed, or a reset.
+    /// </summary>
+    public Task<Result<FeedReply<InboxSnapshot, InboxChange>>> ResumeInbox(long seq, long epoch) =>
+        OpenFeed<InboxSnapshot, InboxChange>(InboxRoute.FeedOf(UserId), seq, epoch);
 
     /// <summary>Starts receiving <c>TeamHandoffsChanged</c> for <paramref name="teamId"/> (members and room displays).</summary>
     public Task<Result<FeedReply<TeamHandoffsSnapshot, TeamHandoffsChange>>> SubscribeTeamHandoffs(string teamId) =>
-        OpenFeed<TeamHandoffsSnapshot, TeamHandoffsChange>(TeamHandoffsRoute.FeedOf(teamId), null);
+        OpenFeed<TeamHandoffsSnapshot, TeamHandoffsChange>(TeamHandoffsRoute.FeedOf(teamId), null, FeedPosition.AnyEpoch);
 
-    /// <summary>Like <see cref="SubscribeTeamHandoffs"/> from <paramref name="seq"/>.</summary>
-    public Task<Result<FeedReply<TeamHandoffsSnapshot, TeamHandoffsChange>>> ResumeTeamHandoffs(string teamId, long seq) =>
-        OpenFeed<TeamHandoffsSnapshot, TeamHandoffsChange>(TeamHandoffsRoute.FeedOf(teamId), seq);
+    /// <summary>Like <see cref="SubscribeTeamHandoffs"/> from <paramref name="seq"/> of <paramref name="epoch"/>.</summary>
+    public Task<Result<FeedReply<TeamHandoffsSnapshot, TeamHandoffsChange>>> ResumeTeamHandoffs(string teamId, long seq, long epoch) =>
+        OpenFeed<TeamHandoffsSnapshot, TeamHandoffsChange>(TeamHandoffsRoute.FeedOf(teamId), seq, epoch);
 
     /// <summary>Stops receiving a team's open handoffs.</summary>
     public Task UnsubscribeTeamHandoffs(string teamId) => CloseFeed(TeamHandoffsRoute.FeedOf(teamId));

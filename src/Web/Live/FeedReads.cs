@@ -10,13 +10,17 @@ namespace Huddle.Web.Live;
 /// </summary>
 public static class FeedReads
 {
-    /// <summary>Opens <paramref name="feed"/> for a hub connection (with <paramref name="since"/>: only what it missed); it then receives the feed's hub event.</summary>
-    public static async Task<Result<FeedReply<TSnapshot, TChange>>> SubscribeAsync<TSnapshot, TChange>(this FeedRelay relay, FeedId feed, HubWatcher watcher, long? since, string? audience = null)
+    /// <summary>
+    /// Opens <paramref name="feed"/> for a hub connection (with <paramref name="since"/> of <paramref name="epoch"/>:
+    /// only what it missed); it then receives the feed's hub event.
+    /// </summary>
+    public static async Task<Result<FeedReply<TSnapshot, TChange>>> SubscribeAsync<TSnapshot, TChange>(this FeedRelay relay, FeedId feed, HubWatcher watcher, long? since,
+        string? audience = null, long epoch = FeedPosition.AnyEpoch)
         where TSnapshot : class
     {
         ArgumentNullException.ThrowIfNull(relay);
         ArgumentNullException.ThrowIfNull(watcher);
-        return Invalid(feed) is { } invalid ? invalid : FeedReply<TSnapshot, TChange>.From(await relay.OpenAsync(feed, watcher, since, audience));
+        return Invalid(feed) is { } invalid ? invalid : FeedReply<TSnapshot, TChange>.From(await relay.OpenAsync(feed, watcher, since, audience, epoch));
     }
 
     /// <summary>The catch-up read of <paramref name="feed"/> (without <paramref name="since"/>: the snapshot), without watching; at most <paramref name="limit"/> changes (0: the default page).</summary>

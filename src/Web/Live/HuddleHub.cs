@@ -27,13 +27,15 @@ public sealed partial class HuddleHub(FeedRelay relay) : Hub<IHuddleClient>
 
     /// <summary>
     /// The one pattern of every feed's hub methods: <c>Subscribe…</c> opens <paramref name="feed"/> for
-    /// this connection (the snapshot), <c>Resume…</c> the same from <paramref name="since"/> (only what it
-    /// missed), both answering with the feed's <see cref="FeedReply{TSnapshot, TChange}"/>; the feed's
-    /// hub event follows. A feature's methods only name the feed and its types.
+    /// this connection (the snapshot), <c>Resume…</c> the same from <paramref name="since"/> of
+    /// <paramref name="epoch"/> (the position of the client's last reply: only what it missed, or the
+    /// snapshot when that position is of another epoch), both answering with the feed's
+    /// <see cref="FeedReply{TSnapshot, TChange}"/>; the feed's hub event follows. A feature's methods only
+    /// name the feed and its types.
     /// </summary>
-    private Task<Result<FeedReply<TSnapshot, TChange>>> OpenFeed<TSnapshot, TChange>(FeedId feed, long? since)
+    private Task<Result<FeedReply<TSnapshot, TChange>>> OpenFeed<TSnapshot, TChange>(FeedId feed, long? since, long epoch)
         where TSnapshot : class =>
-        relay.SubscribeAsync<TSnapshot, TChange>(feed, Watcher, since);
+        relay.SubscribeAsync<TSnapshot, TChange>(feed, Watcher, since, epoch: epoch);
 
     /// <summary><c>Unsubscribe…</c>: this connection stops receiving <paramref name="feed"/>.</summary>
     private Task CloseFeed(FeedId feed) => relay.UnsubscribeAsync(feed, Context.ConnectionId);

@@ -1,4 +1,5 @@
 using Huddle.Contracts.Common;
+using Huddle.Contracts.Live;
 using Huddle.Contracts.Presence;
 using Huddle.Web.Presence;
 
@@ -9,11 +10,11 @@ public sealed partial class HuddleHub
 {
     /// <summary>Starts receiving <c>TeamPresenceChanged</c> for <paramref name="teamId"/> and returns the roster (members and room displays).</summary>
     public Task<Result<FeedReply<TeamPresenceSnapshot, TeamPresenceChange>>> SubscribeTeamPresence(string teamId) =>
-        OpenFeed<TeamPresenceSnapshot, TeamPresenceChange>(TeamPresenceRoute.FeedOf(teamId), null);
+        OpenFeed<TeamPresenceSnapshot, TeamPresenceChange>(TeamPresenceRoute.FeedOf(teamId), null, FeedPosition.AnyEpoch);
 
-    /// <summary>Like <see cref="SubscribeTeamPresence"/> for a client that has the roster at <paramref name="seq"/>.</summary>
-    public Task<Result<FeedReply<TeamPresenceSnapshot, TeamPresenceChange>>> ResumeTeamPresence(string teamId, long seq) =>
-        OpenFeed<TeamPresenceSnapshot, TeamPresenceChange>(TeamPresenceRoute.FeedOf(teamId), seq);
+    /// <summary>Like <see cref="SubscribeTeamPresence"/> for a client that has the roster at <paramref name="seq"/> of <paramref name="epoch"/>.</summary>
+    public Task<Result<FeedReply<TeamPresenceSnapshot, TeamPresenceChange>>> ResumeTeamPresence(string teamId, long seq, long epoch) =>
+        OpenFeed<TeamPresenceSnapshot, TeamPresenceChange>(TeamPresenceRoute.FeedOf(teamId), seq, epoch);
 
     /// <summary>Stops receiving the team's presence.</summary>
     public Task UnsubscribeTeamPresence(string teamId) => CloseFeed(TeamPresenceRoute.FeedOf(teamId));

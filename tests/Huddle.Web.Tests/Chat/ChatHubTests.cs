@@ -35,8 +35,8 @@ public sealed class ChatHubTests(HuddleAppFixture app)
         public Task<Result<FeedReply<ThreadSnapshot, ThreadChange>>> SubscribeAsync(string threadId) =>
             Hub.InvokeAsync<Result<FeedReply<ThreadSnapshot, ThreadChange>>>(nameof(HuddleHub.SubscribeThread), threadId);
 
-        public Task<Result<FeedReply<ThreadSnapshot, ThreadChange>>> ResumeAsync(string threadId, long seq) =>
-            Hub.InvokeAsync<Result<FeedReply<ThreadSnapshot, ThreadChange>>>(nameof(HuddleHub.ResumeThread), threadId, seq);
+        public Task<Result<FeedReply<ThreadSnapshot, ThreadChange>>> ResumeAsync(string threadId, long seq, long epoch = 0) =>
+            Hub.InvokeAsync<Result<FeedReply<ThreadSnapshot, ThreadChange>>>(nameof(HuddleHub.ResumeThread), threadId, seq, epoch);
 
         public Task<Result<MessageSent>> SendAsync(string threadId, string clientMessageId, string text, MessagePriority priority = MessagePriority.Normal) =>
             Hub.InvokeAsync<Result<MessageSent>>(nameof(HuddleHub.SendMessage), threadId, new SendMessage(clientMessageId, text, priority));

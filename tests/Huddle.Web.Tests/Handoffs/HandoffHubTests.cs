@@ -57,7 +57,7 @@ public sealed class HandoffHubTests(HuddleAppFixture app)
 
         // BHC2 was never pinged: nothing on its connection, and nothing in its own inbox.
         Assert.False(bhc2.HasReceivedAny);
-        var inbox = await bhc2.Hub.InvokeAsync<Result<FeedReply<InboxSnapshot, InboxChange>>>(nameof(HuddleHub.ResumeInbox), 0L);
+        var inbox = await bhc2.Hub.InvokeAsync<Result<FeedReply<InboxSnapshot, InboxChange>>>(nameof(HuddleHub.ResumeInbox), 0L, 0L);
         Assert.True(inbox.Ok, inbox.Error?.Message);
         Assert.Empty(inbox.Value!.Changes);
         Assert.Empty(inbox.Value.Snapshot?.Items ?? []);
