@@ -50,6 +50,12 @@ public sealed partial class TeamPresenceGrain(
     /// <summary>The roster in memory (see the class: never stored).</summary>
     private readonly TeamPresenceState _state = new();
 
+    /// <summary>The profile the clinicians' set was built from, and that set (an update is O(1), not O(team)).</summary>
+    private (CareTeamProfile? Profile, HashSet<string> Clinicians) _clinicians = (null, new HashSet<string>(StringComparer.Ordinal));
+
+    /// <summary>The profile whose former members were last dropped from the roster.</summary>
+    private CareTeamProfile? _prunedFor;
+
     private string TeamId => this.GetPrimaryKeyString();
 
     private TeamProfileCopy Team => _team ??= new TeamProfileCopy(GrainFactory, TeamId);
@@ -158,6 +164,17 @@ public sealed partial class TeamPresenceGrain(
         return failed;
     }
 
+    /// <summary>The user ids of <paramref name="profile"/>'s clinicians, built once per profile.</summary>
+    private HashSet<string> CliniciansOf(CareTeamProfile? profile)
+    {
+        if (!ReferenceEquals(profile, _clinicians.Profile))
+        {
+            _clinicians = (profile, (profile?.Members.Select(m => m.UserId) ?? []).ToHashSet(StringComparer.Ordinal));
+        }
+
+        return _clinicians.Clinicians;
+    }
+
     /// <summary>Online by what the roster was last told, but past the time that holds without another heartbeat.</summary>
     private static bool IsLapsed(PresenceView member, DateTimeOffset now) =>
         member.Status != PresenceStatus.Offline && (member.OnlineUntil is not { } until || until <= now);
@@ -171,10 +188,11 @@ public sealed partial class TeamPresenceGrain(
     /// </summary>
     private void Take(IReadOnlyCollection<PresenceView> views, CareTeamProfile? profile, bool reset = false)
     {
-        var clinicians = (profile?.Members.Select(m => m.UserId) ?? []).ToHashSet(StringComparer.Ordinal);
+        var clinicians = CliniciansOf(profile);
         var (membersBefore, seqBefore) = (_state.Members, _state.Seq);
-        var former = membersBefore.Keys.Where(u => !clinicians.Contains(u)).ToList();
-        var members = membersBefore.RemoveRange(former);
+        // Former members can only appear when the roster changed: one pass per new profile, not per update.
+        var members = ReferenceEquals(profile, _prunedFor) ? membersBefore : membersBefore.RemoveRange(membersBefore.Keys.Where(u => !clinicians.Contains(u)).ToList());
+        _prunedFor = profile;
         var changed = new List<PresenceView>();
         foreach (var view in views.Where(v => clinicians.Contains(v.UserId)))
         {
