@@ -132,6 +132,12 @@ public sealed class AccessibilityTests(BrowserFixture browser)
             var handoffs = await browser.SignedInPageAsync(user, viewport);
             await handoffs.GotoAsync(path);
             await Assertions.Expect(handoffs.Locator(ready).First).ToBeVisibleAsync(new() { Timeout = Timeout });
+            if (name == "patient")
+            {
+                // The patient's chat panel is checked too, once it has opened its thread.
+                await Assertions.Expect(handoffs.Locator("[data-testid=chat-send]")).ToBeVisibleAsync(new() { Timeout = Timeout });
+            }
+
             return handoffs;
         }
 

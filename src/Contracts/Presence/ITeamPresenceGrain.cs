@@ -22,7 +22,7 @@ public interface ITeamPresenceGrain : IFeedGrain, CareTeams.ITeamFollower
     /// silent is offline): what routing reads, instead of one call per member. A member the roster has
     /// never heard of (added to the team since) is missing; the caller asks that clinician's grain.
     /// On the ping's path, so it never writes and never waits behind a write: what it learns from
-    /// members' grains is stored on a turn of its own.
+    /// members' grains is taken in on a turn of its own (the roster is never stored).
     /// </summary>
     [AlwaysInterleave]
     Task<System.Collections.Immutable.ImmutableArray<PresenceView>> RosterAsync();

@@ -18,7 +18,6 @@ public static class StorageNames
     public const string InboxState = "inbox";
     public const string TeamHandoffsState = "team-handoffs";
     public const string PresenceState = "presence";
-    public const string TeamPresenceState = "team-presence";
     public const string ThreadState = "thread";
     public const string ThreadListState = "thread-list";
 }

@@ -15,16 +15,22 @@ namespace Huddle.Grains.Presence;
 /// A team's presence roster and its feed <c>presence:{teamId}</c>. Clinicians' presence grains push
 /// their changes here; while anyone watches, the roster also checks every <see cref="RefreshEvery"/>
 /// the members whose told online time has passed, because a clinician whose every connection went
-/// silent turns offline only when their presence is next read. The seq is stored with the roster, so a re-activated roster
-/// continues the same numbering. Routing reads it (<see cref="RosterAsync"/>) instead of every member's
+/// silent turns offline only when their presence is next read.
+/// <para>
+/// <b>Never stored.</b> The roster is a projection of the members' presence grains (which store the
+/// truth), rebuilt by asking every member once after each activation. Storing it cost one write of
+/// the whole roster per presence change of any member (a team of N connecting at 8 am: N writes of N
+/// entries), for nothing a re-activation cannot ask again. Its feed's seq therefore lives in memory,
+/// in an epoch of its own per activation: a re-activated roster's watchers get one reset and re-read.
+/// </para>
+/// Routing reads it (<see cref="RosterAsync"/>) instead of every member's
 /// grain: presence grains also tell it, now and then, how long each clinician stays online without
 /// another heartbeat (<see cref="PresenceView.OnlineUntil"/>; not written for its own sake), so it asks
 /// a clinician's grain only when that time has passed (they went silent, or a tell went astray) and,
-/// once, every member when it is activated, because what it stored may be old. Opening the feed does
+/// once, every member when it is activated. Opening the feed does
 /// the same first, so a target picker starts right.
 /// </summary>
 public sealed partial class TeamPresenceGrain(
-    [PersistentState(StorageNames.TeamPresenceState, StorageNames.Huddle)] IPersistentState<TeamPresenceState> state,
     HuddleClock clock,
     IOptions<FeedOptions> feedOptions,
     ILogger<TeamPresenceGrain> logger) : Grain, ITeamPresenceGrain
@@ -38,20 +44,26 @@ public sealed partial class TeamPresenceGrain(
     private TeamProfileCopy? _team;
     private bool _current;
 
-    /// <summary>What a routing read learnt from members' grains, taken in (stored, published) on a turn of its own.</summary>
+    /// <summary>What a routing read learnt from members' grains, taken in (published) on a turn of its own.</summary>
     private readonly Dictionary<string, PresenceView> _read = new(StringComparer.Ordinal);
 
-    /// <summary>The members as stored, while a write of newer ones is under way (a routing read interleaves).</summary>
-    private ImmutableDictionary<string, PresenceView>? _stored;
+    /// <summary>The roster in memory (see the class: never stored).</summary>
+    private readonly TeamPresenceState _state = new();
+
+    /// <summary>The profile the clinicians' set was built from, and that set (an update is O(1), not O(team)).</summary>
+    private (CareTeamProfile? Profile, HashSet<string> Clinicians) _clinicians = (null, new HashSet<string>(StringComparer.Ordinal));
+
+    /// <summary>The profile whose former members were last dropped from the roster.</summary>
+    private CareTeamProfile? _prunedFor;
 
     private string TeamId => this.GetPrimaryKeyString();
 
     private TeamProfileCopy Team => _team ??= new TeamProfileCopy(GrainFactory, TeamId);
 
-    private ImmutableDictionary<string, PresenceView> Members => _stored ?? state.State.Members;
+    private ImmutableDictionary<string, PresenceView> Members => _state.Members;
 
-    private FeedPublisher Feed => _feed ??= new FeedPublisher(new FeedId(ITeamPresenceGrain.Feed, TeamId), state.State.Seq, feedOptions.Value, logger,
-        state.State.FeedEpoch = FeedPublisher.EpochOf(state.State.FeedEpoch));
+    // No epoch passed: each activation numbers in an epoch of its own (the seq is not stored).
+    private FeedPublisher Feed => _feed ??= new FeedPublisher(new FeedId(ITeamPresenceGrain.Feed, TeamId), _state.Seq, feedOptions.Value, logger);
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -62,7 +74,7 @@ public sealed partial class TeamPresenceGrain(
     public async Task UpdateAsync(PresenceView member)
     {
         ArgumentNullException.ThrowIfNull(member);
-        await TakeAsync([member], await Team.GetAsync());
+        Take([member], await Team.GetAsync());
     }
 
     public async Task TeamChangedAsync(CareTeamProfile profile)
@@ -72,7 +84,7 @@ public sealed partial class TeamPresenceGrain(
         {
             // Former members are dropped (the roster holds the team's clinicians only), and watchers
             // re-read: the snapshot lists the new roster.
-            await TakeAsync([], profile, reset: true);
+            Take([], profile, reset: true);
         }
     }
 
@@ -121,7 +133,7 @@ public sealed partial class TeamPresenceGrain(
         _read.Clear();
         try
         {
-            await TakeAsync(views, await Team.GetAsync());
+            Take(views, await Team.GetAsync());
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -131,9 +143,9 @@ public sealed partial class TeamPresenceGrain(
     }
 
     /// <summary>
-    /// Brings the roster up to date where it may not be: every member once after activation (what was
-    /// stored may be old), then the online members whose told <see cref="PresenceView.OnlineUntil"/> has
-    /// passed, and <paramref name="unknown"/>. Returns those that could not be read (or stored).
+    /// Brings the roster up to date where it may not be: every member once after activation, then the
+    /// online members whose told <see cref="PresenceView.OnlineUntil"/> has passed, and
+    /// <paramref name="unknown"/>. Returns those that could not be read.
     /// </summary>
     private async Task<IReadOnlySet<string>> MakeCurrentAsync(CareTeamProfile profile, IEnumerable<string> unknown)
     {
@@ -147,18 +159,20 @@ public sealed partial class TeamPresenceGrain(
         }
 
         var (views, failed) = await ReadMembersAsync(due);
-        try
-        {
-            await TakeAsync(views, profile);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            LogRefreshFailed(ex, TeamId, "(the roster's write)");
-            return due.ToHashSet(StringComparer.Ordinal);
-        }
-
+        Take(views, profile);
         _current |= failed.Count == 0;
         return failed;
+    }
+
+    /// <summary>The user ids of <paramref name="profile"/>'s clinicians, built once per profile.</summary>
+    private HashSet<string> CliniciansOf(CareTeamProfile? profile)
+    {
+        if (!ReferenceEquals(profile, _clinicians.Profile))
+        {
+            _clinicians = (profile, (profile?.Members.Select(m => m.UserId) ?? []).ToHashSet(StringComparer.Ordinal));
+        }
+
+        return _clinicians.Clinicians;
     }
 
     /// <summary>Online by what the roster was last told, but past the time that holds without another heartbeat.</summary>
@@ -168,17 +182,17 @@ public sealed partial class TeamPresenceGrain(
     /// <summary>
     /// Takes in <paramref name="views"/> of the team's clinicians (anyone else's — a room display, someone
     /// who left the team — is not the roster's: it is neither kept nor published, as the snapshot never
-    /// lists them): those whose status, since or choice moved are stored in one write with the former
-    /// members dropped, and then published, one change each (or, with <paramref name="reset"/>, one reset
-    /// after them); one whose only news is <see cref="PresenceView.OnlineUntil"/> is kept in memory
-    /// (written along with the next real change).
+    /// lists them): those whose status, since or choice moved are published, one change each (or, with
+    /// <paramref name="reset"/>, one reset after them), with the former members dropped; one whose only
+    /// news is <see cref="PresenceView.OnlineUntil"/> is kept, not published. Nothing is written.
     /// </summary>
-    private async Task TakeAsync(IReadOnlyCollection<PresenceView> views, CareTeamProfile? profile, bool reset = false)
+    private void Take(IReadOnlyCollection<PresenceView> views, CareTeamProfile? profile, bool reset = false)
     {
-        var clinicians = (profile?.Members.Select(m => m.UserId) ?? []).ToHashSet(StringComparer.Ordinal);
-        var (membersBefore, seqBefore) = (state.State.Members, state.State.Seq);
-        var former = membersBefore.Keys.Where(u => !clinicians.Contains(u)).ToList();
-        var members = membersBefore.RemoveRange(former);
+        var clinicians = CliniciansOf(profile);
+        var (membersBefore, seqBefore) = (_state.Members, _state.Seq);
+        // Former members can only appear when the roster changed: one pass per new profile, not per update.
+        var members = ReferenceEquals(profile, _prunedFor) ? membersBefore : membersBefore.RemoveRange(membersBefore.Keys.Where(u => !clinicians.Contains(u)).ToList());
+        _prunedFor = profile;
         var changed = new List<PresenceView>();
         foreach (var view in views.Where(v => clinicians.Contains(v.UserId)))
         {
@@ -195,29 +209,7 @@ public sealed partial class TeamPresenceGrain(
         }
 
         var news = changed.Count + (reset ? 1 : 0);
-        if (news == 0 && former.Count == 0)
-        {
-            state.State.Members = members;
-            return;
-        }
-
-        (_stored, state.State.Members, state.State.Seq) = (membersBefore, members, seqBefore + news);
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch (Exception ex)
-        {
-            (state.State.Members, state.State.Seq) = (membersBefore, seqBefore);
-            LogWriteFailed(ex, TeamId);
-            DeactivateOnIdle();
-            throw;
-        }
-        finally
-        {
-            _stored = null;
-        }
-
+        (_state.Members, _state.Seq) = (members, seqBefore + news);
         var (seq, now) = (seqBefore, clock.UtcNow);
         foreach (var view in changed)
         {
@@ -261,12 +253,12 @@ public sealed partial class TeamPresenceGrain(
         }
 
         // Right when it opens (a target picker reads it): who went silent and who the roster never heard of are asked.
-        await MakeCurrentAsync(profile, profile.Members.Select(m => m.UserId).Where(u => !state.State.Members.ContainsKey(u)));
+        await MakeCurrentAsync(profile, profile.Members.Select(m => m.UserId).Where(u => !_state.Members.ContainsKey(u)));
 
         // The snapshot lists the whole roster: a member never seen is offline.
-        return await Feed.OpenAsync(placed, since, epoch, limit, () => new TeamPresenceSnapshot(TeamId, state.State.Seq,
+        return await Feed.OpenAsync(placed, since, epoch, limit, () => new TeamPresenceSnapshot(TeamId, _state.Seq,
         [
-            .. profile.Members.Select(m => state.State.Members.GetValueOrDefault(m.UserId)
+            .. profile.Members.Select(m => _state.Members.GetValueOrDefault(m.UserId)
                 ?? PresenceView.NeverSeen(m.UserId)),
         ]));
     }
@@ -309,9 +301,6 @@ public sealed partial class TeamPresenceGrain(
     }
 
     private static bool Same(PresenceView a, PresenceView b) => a.Status == b.Status && a.Since == b.Since && a.Chosen == b.Chosen;
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Team presence {TeamId}: state write failed; memory restored and activation retired")]
-    private partial void LogWriteFailed(Exception ex, string teamId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Team presence {TeamId}: re-reading {UserId} failed")]
     private partial void LogRefreshFailed(Exception ex, string teamId, string userId);

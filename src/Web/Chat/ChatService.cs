@@ -29,6 +29,9 @@ public sealed partial class ChatService(IGrainFactory grains, FeedRelay relay, I
         long epoch = FeedPosition.AnyEpoch, int limit = 0) =>
         ThreadIds.Parse(threadId) is null ? InvalidThread : await relay.ReadAsync<ThreadSnapshot, ThreadChange>(ThreadRoute.FeedOf(threadId), userId, since, null, epoch, limit);
 
+    /// <summary>A thread as <paramref name="userId"/>'s live copy on this host reads it.</summary>
+    public FeedSource<ThreadSnapshot, ThreadChange> SourceOf(string userId, string threadId) => new(relay, ThreadRoute.FeedOf(threadId), userId);
+
     /// <summary>Messages before <paramref name="before"/>, for scrolling back.</summary>
     public Task<Result<ThreadHistory>> ReadBeforeAsync(string userId, string threadId, long before, int limit) =>
         CallAsync(threadId, "readBefore", () => grains.GetGrain<IThreadGrain>(threadId).ReadBeforeAsync(userId, before, limit));

@@ -34,6 +34,7 @@ public sealed partial class PatientPage
     private PatientProfile? _patient;
     private ImmutableArray<HandoffSummary> _history = [];
     private CareTeamProfile? _team;
+    private Dictionary<string, string> _names = [];
     private LiveTeamPresence? _roster;
     private HuddleError? _error;
     private string? _target;
@@ -88,6 +89,7 @@ public sealed partial class PatientPage
 
         _team = team.Value;
         _patient = patient.Value;
+        _names = _team!.Members.ToDictionary(m => m.UserId, m => m.DisplayName, StringComparer.Ordinal);
         _history = (await Handoffs.PatientHandoffsAsync(UserId, PatientId)).Value;
         _room = _patient!.Room;
         _target = Roles.Length > 0 ? $"role:{Roles[0]}" : null;

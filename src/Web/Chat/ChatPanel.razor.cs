@@ -1,0 +1,120 @@
+using Huddle.Contracts.Chat;
+using Huddle.Contracts.Common;
+using Huddle.Web.Handoffs;
+using Huddle.Web.Live;
+using Microsoft.AspNetCore.Components;
+
+namespace Huddle.Web.Chat;
+
+/// <summary>
+/// One chat thread on a page (the patient page shows the patient's): its newest messages live, earlier
+/// ones on request, and a box to write in. Text is shown as text; only http and https addresses become
+/// links, opened apart (<c>rel="noopener noreferrer"</c>). An unsent message keeps its client message id
+/// until the server has it, so pressing Send again after a failure cannot send it twice.
+/// </summary>
+public sealed partial class ChatPanel : IAsyncDisposable
+{
+    private LiveThread? _live;
+    private string? _draft;
+    private bool _urgent;
+    private bool _sending;
+    private bool _loadingEarlier;
+    private string? _sendError;
+    private string _clientMessageId = NewClientMessageId();
+    private bool _disposed;
+
+    /// <summary>The thread shown.</summary>
+    [Parameter, EditorRequired]
+    public string ThreadId { get; set; } = "";
+
+    /// <summary>Who reads and writes (the signed-in clinician).</summary>
+    [Parameter, EditorRequired]
+    public string UserId { get; set; } = "";
+
+    /// <summary>The panel's heading.</summary>
+    [Parameter]
+    public string Title { get; set; } = "Chat";
+
+    /// <summary>Display names by user id; a sender not in it shows by id.</summary>
+    [Parameter]
+    public IReadOnlyDictionary<string, string>? Names { get; set; }
+
+    /// <summary>The clock times are shown on (the team's), or null for UTC.</summary>
+    [Parameter]
+    public string? TimeZoneId { get; set; }
+
+    [Inject]
+    private ChatService Chat { get; set; } = default!;
+
+    private string HeadingId => $"chat-heading-{ThreadId}";
+
+    private bool CanSend => !_sending && !string.IsNullOrWhiteSpace(_draft) && _draft.Length <= ChatLimits.MaxText;
+
+    protected override async Task OnInitializedAsync()
+    {
+        _live = await LiveThread.OpenAsync(Chat, UserId, ThreadId, InvokeAsync, () =>
+        {
+            StateHasChanged();
+            return Task.CompletedTask;
+        }).KeptUnlessLeftAsync(() => _disposed);
+    }
+
+    private string NameOf(string userId) => userId == UserId ? "You" : Names?.GetValueOrDefault(userId) ?? userId;
+
+    private string TimeOf(DateTimeOffset at) =>
+        HandoffWords.TeamTime(at, TimeZoneId).ToString("ddd d MMM HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+
+    private async Task SendAsync()
+    {
+        if (!CanSend || _live is null)
+        {
+            return;
+        }
+
+        _sending = true;
+        _sendError = null;
+        try
+        {
+            var sent = await Chat.SendAsync(UserId, ThreadId, new SendMessage(_clientMessageId, _draft!, _urgent ? MessagePriority.Urgent : MessagePriority.Normal));
+            if (sent.Error is { } error)
+            {
+                _sendError = error.Code == ErrorCodes.Unavailable ? "Not sent: Huddle could not be reached. Press Send again." : error.Message;
+                return;
+            }
+
+            (_draft, _urgent, _clientMessageId) = (null, false, NewClientMessageId());
+            await _live.CatchUpAsync();
+        }
+        finally
+        {
+            _sending = false;
+        }
+    }
+
+    private async Task LoadEarlierAsync()
+    {
+        _loadingEarlier = true;
+        try
+        {
+            if (await _live!.LoadEarlierAsync() is { } error)
+            {
+                _sendError = error.Message;
+            }
+        }
+        finally
+        {
+            _loadingEarlier = false;
+        }
+    }
+
+    private static string NewClientMessageId() => $"ui-{Guid.NewGuid():N}";
+
+    public async ValueTask DisposeAsync()
+    {
+        _disposed = true;
+        if (_live is not null)
+        {
+            await _live.DisposeAsync();
+        }
+    }
+}

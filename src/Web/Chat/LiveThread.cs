@@ -1,0 +1,111 @@
+using Huddle.Contracts.Chat;
+using Huddle.Web.Live;
+
+namespace Huddle.Web.Chat;
+
+/// <summary>
+/// A component's live copy of one chat thread (<c>thread:{threadId}</c>): the thread's merge (a message
+/// appends) on the one generic <see cref="LiveFeed{TSnapshot, TChange}"/>, plus scrolling back. It holds
+/// at most <see cref="MaxHeld"/> messages; older ones are read again on demand.
+/// </summary>
+public sealed class LiveThread : ILiveCopy<ThreadSnapshot, ThreadChange>, IAsyncDisposable
+{
+    /// <summary>The most messages a screen keeps; scrolling back further reads them again.</summary>
+    public const int MaxHeld = 1000;
+
+    private readonly List<ThreadMessage> _messages = [];
+    private readonly ChatService _chat;
+    private readonly string _userId;
+    private LiveFeed<ThreadSnapshot, ThreadChange>? _feed;
+
+    private LiveThread(ChatService chat, string userId, string threadId) => (_chat, _userId, ThreadId) = (chat, userId, threadId);
+
+    public string ThreadId { get; }
+
+    /// <summary>The messages held, oldest first.</summary>
+    public IReadOnlyList<ThreadMessage> Messages => _messages;
+
+    /// <summary>True when older messages than the first held exist.</summary>
+    public bool More { get; private set; }
+
+    /// <summary>Why the thread cannot be shown (forbidden, unavailable), or null.</summary>
+    public Contracts.Common.HuddleError? Error => _feed?.Error;
+
+    /// <summary>
+    /// Opens <paramref name="threadId"/> as <paramref name="userId"/> may see it. <paramref name="dispatch"/> runs work on
+    /// the component's renderer (its InvokeAsync); <paramref name="changed"/> re-renders what shows it.
+    /// </summary>
+    public static async Task<LiveThread> OpenAsync(ChatService chat, string userId, string threadId, Func<Func<Task>, Task> dispatch, Func<Task> changed)
+    {
+        ArgumentNullException.ThrowIfNull(chat);
+        var live = new LiveThread(chat, userId, threadId);
+        live._feed = await LiveFeed<ThreadSnapshot, ThreadChange>.OpenAsync(chat.SourceOf(userId, threadId), live, dispatch, changed);
+        return live;
+    }
+
+    /// <summary>Reads what was missed now (after this screen's own send, so it shows at once).</summary>
+    public Task CatchUpAsync() => _feed?.CatchUpAsync() ?? Task.CompletedTask;
+
+    /// <summary>Reads up to <paramref name="count"/> messages before the first held (on the renderer).</summary>
+    public async Task<Contracts.Common.HuddleError?> LoadEarlierAsync(int count = ChatLimits.SnapshotMessages)
+    {
+        if (_messages.Count == 0 || !More)
+        {
+            return null;
+        }
+
+        var first = _messages[0].Seq;
+        var read = await _chat.ReadBeforeAsync(_userId, ThreadId, first, count);
+        if (read.Error is { } error)
+        {
+            return error;
+        }
+
+        // Only what is still older than the first held: a reset may have replaced the list meanwhile.
+        _messages.InsertRange(0, [.. read.Value!.Messages.Where(m => m.Seq < Math.Min(first, _messages.Count > 0 ? _messages[0].Seq : first))]);
+        More = read.Value.More;
+        return null;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_feed is not null)
+        {
+            await _feed.DisposeAsync();
+        }
+    }
+
+    long ILiveCopy<ThreadSnapshot, ThreadChange>.SeqOf(ThreadChange change) => change.Seq;
+
+    bool ILiveCopy<ThreadSnapshot, ThreadChange>.IsReset(ThreadChange change) => change.Reset;
+
+    void ILiveCopy<ThreadSnapshot, ThreadChange>.Take(ThreadSnapshot snapshot)
+    {
+        _messages.Clear();
+        _messages.AddRange(snapshot.Messages);
+        More = snapshot.More;
+    }
+
+    bool ILiveCopy<ThreadSnapshot, ThreadChange>.Merge(ThreadChange change)
+    {
+        if (change.Message is not { } message)
+        {
+            return false;
+        }
+
+        _messages.Add(message);
+        if (_messages.Count > MaxHeld)
+        {
+            _messages.RemoveRange(0, _messages.Count - MaxHeld);
+            More = true;
+        }
+
+        return true;
+    }
+
+    void ILiveCopy<ThreadSnapshot, ThreadChange>.Forget()
+    {
+        _messages.Clear();
+        More = false;
+    }
+}
