@@ -20,6 +20,7 @@ public sealed class WallScreenTests(BrowserFixture browser)
 
         await page.WaitForURLAsync(url => url.EndsWith("/teams/team-maple/screen", StringComparison.Ordinal), new() { Timeout = Timeout });
         await BrowserFixture.BoardIsLiveAsync(page);
+        await page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("wall-demo-1920.png"), Animations = ScreenshotAnimations.Disabled });
 
         // Its browser's home page (the app's address) is the wall too, not a list of teams.
         await page.GotoAsync("");

@@ -23,6 +23,7 @@ public sealed partial class BoardView : IAsyncDisposable
     private IJSObjectReference? _js;
     private ElementReference _boardElement;
     private IJSObjectReference? _laneWatch;
+    private string? _watchedId;
 
     [Parameter, EditorRequired]
     public LiveBoard Live { get; set; } = default!;
@@ -55,13 +56,18 @@ public sealed partial class BoardView : IAsyncDisposable
     protected override async Task OnAfterRenderAsync(bool firstRender)
     {
         // The wall cannot scroll: once its board is on the page, count in each lane the cards the
-        // screen cuts off, and keep counting as cards come and go.
-        if (SharedScreen && RendererInfo.IsInteractive && _laneWatch is null && Live.Board is not null && _boardElement.Context is not null)
+        // screen cuts off, and keep counting as cards come and go (on a new element, should the
+        // board's element ever be rendered anew).
+        if (SharedScreen && RendererInfo.IsInteractive && Live.Board is not null && _boardElement.Context is not null && _watchedId != _boardElement.Id)
         {
+            // Taken before the first await: a render while this one waits must not start a second watch.
+            var element = _boardElement;
+            _watchedId = element.Id;
             try
             {
                 _js ??= await JS.InvokeAsync<IJSObjectReference>("import", "./Boards/BoardView.razor.js");
-                _laneWatch = await _js.InvokeAsync<IJSObjectReference>("watchLaneOverflow", _boardElement);
+                await StopWatchingLanesAsync();
+                _laneWatch = await _js.InvokeAsync<IJSObjectReference>("watchLaneOverflow", element);
             }
             catch (JSDisconnectedException)
             {
@@ -177,19 +183,25 @@ public sealed partial class BoardView : IAsyncDisposable
         return Task.CompletedTask;
     }
 
+    private async Task StopWatchingLanesAsync()
+    {
+        if (_laneWatch is { } watch)
+        {
+            _laneWatch = null;
+            await watch.InvokeVoidAsync("dispose");
+            await watch.DisposeAsync();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
-        if (_laneWatch is not null)
+        try
         {
-            try
-            {
-                await _laneWatch.InvokeVoidAsync("dispose");
-                await _laneWatch.DisposeAsync();
-            }
-            catch (JSDisconnectedException)
-            {
-                // The circuit is gone, and the watch with its page.
-            }
+            await StopWatchingLanesAsync();
+        }
+        catch (JSDisconnectedException)
+        {
+            // The circuit is gone, and the watch with its page.
         }
 
         if (_js is not null)
