@@ -4,7 +4,7 @@ using Huddle.Grains.Common;
 
 namespace Huddle.Grains.Tests;
 
-/// <summary>The silo's history store, with how many page reads (queries) and page writes each grain made.</summary>
+/// <summary>The silo's history store, with how many page reads (queries) and page writes each grain made, and a gate a test may hold a grain's page writes at.</summary>
 public sealed class MeasuredHistoryStore(IGrainHistoryStore inner) : IGrainHistoryStore
 {
     /// <summary>Page reads (one per <see cref="ReadPagesAsync"/> call: one storage query) by grain id.</summary>
@@ -13,10 +13,23 @@ public sealed class MeasuredHistoryStore(IGrainHistoryStore inner) : IGrainHisto
     /// <summary>Page writes by grain id.</summary>
     public static ConcurrentDictionary<GrainId, int> Writes { get; } = new();
 
-    public Task WritePageAsync<T>(GrainId grainId, string stream, long page, T content, CancellationToken cancellationToken = default)
+    private static readonly ConcurrentDictionary<GrainId, Func<Task>> Gates = new();
+
+    /// <summary>Makes every page write of <paramref name="grainId"/> wait for <paramref name="gate"/> until <see cref="Open"/>.</summary>
+    public static void Hold(GrainId grainId, Func<Task> gate) => Gates[grainId] = gate;
+
+    /// <summary>Lets <paramref name="grainId"/>'s page writes through again.</summary>
+    public static void Open(GrainId grainId) => Gates.TryRemove(grainId, out _);
+
+    public async Task WritePageAsync<T>(GrainId grainId, string stream, long page, T content, CancellationToken cancellationToken = default)
     {
+        if (Gates.TryGetValue(grainId, out var gate))
+        {
+            await gate();
+        }
+
         Writes.AddOrUpdate(grainId, 1, (_, n) => n + 1);
-        return inner.WritePageAsync(grainId, stream, page, content, cancellationToken);
+        await inner.WritePageAsync(grainId, stream, page, content, cancellationToken);
     }
 
     public async IAsyncEnumerable<HistoryPage<T>> ReadPagesAsync<T>(GrainId grainId, string stream, long fromPage = 0, long toPage = long.MaxValue,

@@ -266,6 +266,42 @@ public sealed class ThreadGrainTests(ClusterFixture fixture)
         }
     }
 
+    [Fact]
+    public async Task A_send_is_one_row_write_pages_go_to_storage_off_its_path_and_the_row_never_holds_more_than_two_pages()
+    {
+        var s = await NewAsync();
+        var thread = Thread(s.TeamThread);
+        var id = thread.GetGrainId();
+        Assert.True((await thread.SendAsync(s.Pcp, Text("m-0"))).Ok);
+
+        // History storage stops answering: sends still complete, each with exactly one row write.
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        MeasuredHistoryStore.Hold(id, () => release.Task);
+        try
+        {
+            for (var i = 1; i < ThreadGrain.MaxTail; i++)
+            {
+                var rowWrites = MeasuredGrainStorage.Writes.GetValueOrDefault(id);
+                Assert.True((await thread.SendAsync(s.Pcp, Text($"m-{i}")).WaitAsync(Wait)).Ok);
+                Assert.Equal(rowWrites + 1, MeasuredGrainStorage.Writes.GetValueOrDefault(id));
+            }
+
+            // The row holds two pages; the next send waits for the older one to be stored, and no longer.
+            var waiting = thread.SendAsync(s.Pcp, Text($"m-{ThreadGrain.MaxTail}"));
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+            Assert.False(waiting.IsCompleted);
+            release.SetResult();
+            Assert.Equal(ThreadGrain.MaxTail + 1, (await waiting.WaitAsync(Wait)).Value!.Seq);
+        }
+        finally
+        {
+            MeasuredHistoryStore.Open(id);
+            release.TrySetResult();
+        }
+
+        Assert.Equal(Enumerable.Range(1, ThreadGrain.MaxTail + 1).Select(i => (long)i), (await ReadAllSinceAsync(thread, 0)).Select(m => m.Seq));
+    }
+
     /// <summary>Sends <paramref name="count"/> messages from <paramref name="sender"/>, many in flight at once (the grain takes them one by one).</summary>
     private static async Task SendManyAsync(IThreadGrain thread, string sender, int count, string idPrefix, string? textPrefix = null)
     {

@@ -192,4 +192,45 @@ public sealed class WallScreenTests(BrowserFixture browser)
         await Axe.AssertNoViolationsAsync(page, "the wall with six open handoffs and a full lane");
         await page.Context.CloseAsync();
     }
+
+    /// <summary>
+    /// The wall opened on a smaller screen: on a 1400 px monitor it still fits the screen with its
+    /// handoffs on one line; on a phone it scrolls like a page and its handoffs wrap, never cut at the edge.
+    /// </summary>
+    [Theory]
+    [InlineData(1400)]
+    [InlineData(390)]
+    public async Task On_a_smaller_screen_the_walls_open_handoffs_stay_inside_its_width(int width)
+    {
+        var viewport = new[] { BrowserFixture.Desktop, BrowserFixture.Phone }.Single(v => v.Width == width);
+        var team = await browser.CreateTeamAsync();
+        await browser.AddCardAsync(team, team.Patients[0], "lane-1");
+        await browser.AddCardAsync(team, team.Patients[1], "lane-2");
+        await BusyMorning.RequestSixAsync(browser, team);
+
+        var page = await browser.SignedInPageAsync(team.Display, viewport);
+        await page.WaitForURLAsync(url => url.EndsWith($"/teams/{team.TeamId}/screen", StringComparison.Ordinal), new() { Timeout = Timeout });
+        await BrowserFixture.BoardIsLiveAsync(page);
+        var strip = page.Locator("[data-testid=open-handoffs]");
+        await Assertions.Expect(strip.Locator("[data-testid=open-handoffs-more]")).ToHaveTextAsync("+4 more", new() { Timeout = Timeout });
+        await page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath($"wall-busy-{width}.png"), FullPage = true, Animations = ScreenshotAnimations.Disabled });
+
+        // Nothing reaches past the screen's edge or is cut by the strip's own.
+        var outside = await strip.EvaluateAsync<string[]>("""
+            s => {
+                const edge = Math.min(document.documentElement.clientWidth, s.getBoundingClientRect().right);
+                return [...s.querySelectorAll('*')].filter(e => e.getBoundingClientRect().right > edge + 0.5).map(e => e.textContent.trim());
+            }
+            """);
+        Assert.Empty(outside);
+        Assert.Equal(0, await strip.Locator(".open-handoffs__text").EvaluateAllAsync<int>("es => es.filter(e => e.scrollWidth > e.clientWidth + 1).length"));
+        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"), $"The wall scrolls sideways at {width} px.");
+        if (width >= 960)
+        {
+            Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollHeight <= window.innerHeight + 1"), $"The wall scrolls at {width} px.");
+        }
+
+        await Axe.AssertNoViolationsAsync(page, $"the wall with six open handoffs at {width} px");
+        await page.Context.CloseAsync();
+    }
 }

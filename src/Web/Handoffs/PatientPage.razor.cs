@@ -24,7 +24,7 @@ public sealed partial class PatientPage
 
     private static readonly (string Key, string Label, string Help)[] SbarFields =
     [
-        ("situation", "Situation (required)", "What is happening now"),
+        ("situation", "Situation", "What is happening now"),
         ("background", "Background", "Relevant history"),
         ("assessment", "Assessment", "What you think is going on"),
         ("recommendation", "Recommendation", "What you are asking for"),

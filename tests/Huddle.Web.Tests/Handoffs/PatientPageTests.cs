@@ -49,7 +49,19 @@ public sealed class PatientPageTests(HuddleAppFixture app) : IAsyncDisposable
 
         // The button says why it cannot be pressed, and the room is marked required.
         Assert.Equal("Fill in the room and the situation to send the request.", page.Find("[data-testid=request-missing]").TextContent.Trim());
-        Assert.Contains("Room (required)", page.Markup, StringComparison.Ordinal);
+        // One required marker per required field: the label says just "Room", MudBlazor's required style
+        // draws its one asterisk (explained at the top of the form), not "Room (required)*"; the field
+        // itself is required for assistive technology.
+        foreach (var (field, label) in new[] { ("room", "Room"), ("sbar-situation", "Situation") })
+        {
+            var input = page.Find($"[data-testid={field}]");
+            Assert.Equal(label, page.Find($"label[for='{input.Id}']").TextContent.Trim());
+            Assert.NotNull(input.Closest(".mud-input-control.mud-input-required"));
+            Assert.True(input.HasAttribute("required") || input.GetAttribute("aria-required") == "true", $"The {label} field is not marked required for assistive technology: {input.OuterHtml}");
+        }
+
+        Assert.DoesNotContain("(required)", page.Markup, StringComparison.Ordinal);
+        Assert.Equal("Fields marked * are required.", page.Find("[data-testid=required-legend]").TextContent.Trim());
         Assert.Contains("No room on file for this patient", page.Markup, StringComparison.Ordinal);
         await page.InvokeAsync(() => page.Find("textarea[data-testid=sbar-situation]").Input("Tearful, asks for help"));
         page.WaitForAssertion(() => Assert.Equal("Fill in the room to send the request: where should the consultant come?", page.Find("[data-testid=request-missing]").TextContent.Trim()), Timeout);
