@@ -330,6 +330,22 @@ public sealed class HandoffGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_prepared_handoffs_request_reads_nothing_from_storage_on_the_pings_path()
+    {
+        var team = await NewTeamAsync();
+        var grain = fixture.Grains.GetGrain<IHandoffGrain>($"h-{Guid.NewGuid():N}");
+        await grain.PrepareAsync();
+        Assert.Equal(1, MeasuredGrainStorage.Reads.GetValueOrDefault(grain.GetGrainId()));
+        Assert.False(MeasuredGrainStorage.Writes.ContainsKey(grain.GetGrainId()));
+        Assert.Equal(ErrorCodes.NotFound, (await grain.OpenAsync(team.Pcp)).Error?.Code);
+
+        // The request finds its (empty) row already read: its one storage operation before the ping is its
+        // write (the outbox's acknowledgements are written after, off the ping's path).
+        Assert.True((await grain.RequestAsync(team.Pcp, Request(team, new HandoffTarget(UserId: team.Bhc1)))).Ok);
+        Assert.Equal(1, MeasuredGrainStorage.Reads.GetValueOrDefault(grain.GetGrainId()));
+    }
+
+    [Fact]
     public async Task No_hint_goes_out_for_a_handoff_whose_write_failed()
     {
         var team = await NewTeamAsync();

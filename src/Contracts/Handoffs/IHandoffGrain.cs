@@ -22,4 +22,11 @@ public interface IHandoffGrain : IGrainWithStringKey
     /// member of its team; each open is logged by ids.
     /// </summary>
     Task<Result<Handoff>> OpenAsync(string userId);
+
+    /// <summary>
+    /// Activates this handoff's grain ahead of its request (a form was opened), so the activation's read
+    /// of its still-empty row happens now and not on the ping's path. Changes nothing; interleaves.
+    /// </summary>
+    [AlwaysInterleave]
+    Task PrepareAsync();
 }

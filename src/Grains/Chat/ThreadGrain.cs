@@ -56,6 +56,7 @@ public sealed partial class ThreadGrain(
     private long _written;
     private Task? _writing;
     private IGrainTimer? _writer;
+    private ImmutableHashSet<string>? _published;
     private TimeSpan _retry = RetryFirst;
 
     private string ThreadId => this.GetPrimaryKeyString();
@@ -193,7 +194,8 @@ public sealed partial class ThreadGrain(
             return invalid;
         }
 
-        if (await RefuseAsync(userId) is { } denied)
+        var members = await MembersAsync();
+        if (Refusal(userId, members) is { } denied)
         {
             LogRejected(ThreadId, userId, denied.Code);
             return denied;
@@ -227,7 +229,7 @@ public sealed partial class ThreadGrain(
         }
 
         LogSent(ThreadId, sent.Seq, userId);
-        Feed.Publish(sent.Seq, [new(FeedAudiences.Members, new ThreadChange(ThreadId, sent.Seq, sent))]);
+        Feed.Publish(sent.Seq, [new(FeedAudiences.Members, new ThreadChange(ThreadId, sent.Seq, sent))], RosterIfChanged(members!));
         if (Subject?.Kind == ThreadKind.Patient)
         {
             List(userId);
@@ -300,32 +302,64 @@ public sealed partial class ThreadGrain(
     }
 
     /// <summary>Null when <paramref name="userId"/> may read and write this thread; otherwise why not.</summary>
-    private async Task<HuddleError?> RefuseAsync(string userId)
+    private async Task<HuddleError?> RefuseAsync(string userId) => Refusal(userId, await MembersAsync());
+
+    private HuddleError? Refusal(string userId, ImmutableHashSet<string>? members) => Subject switch
+    {
+        null => HuddleError.InvalidId("A thread id (pt.…, tm.… or dm.…)"),
+        _ when members!.Contains(userId) => null,
+        { Kind: ThreadKind.Team } => HuddleError.Forbidden("Only the team's clinicians can use its thread."),
+        { Kind: ThreadKind.Patient } => HuddleError.Forbidden("Only clinicians on the patient's care teams can use the patient's thread."),
+        _ => HuddleError.Forbidden("Only the two clinicians of a direct thread can use it."),
+    };
+
+    /// <summary>
+    /// Who may use the thread now (null for a key that is no thread id): the clinicians of the patient's
+    /// care teams, of the team (never its room displays), or the two of a direct thread. Asked of the
+    /// team and patient grains at every call (warm reads that interleave), never copied, so a roster
+    /// change applies at the next call.
+    /// </summary>
+    private async Task<ImmutableHashSet<string>?> MembersAsync()
     {
         if (Subject is not { } about)
         {
-            return HuddleError.InvalidId("A thread id (pt.…, tm.… or dm.…)");
+            return null;
         }
 
         var (kind, subject) = about;
-        switch (kind)
+        var teams = kind switch
         {
-            case ThreadKind.Team:
-                return await GrainFactory.GetGrain<ICareTeamGrain>(subject!).GetAccessAsync(userId) == TeamAccess.Member
-                    ? null
-                    : HuddleError.Forbidden("Only the team's clinicians can use its thread.");
-            case ThreadKind.Patient:
-                var teams = (await GrainFactory.GetGrain<IPatientGrain>(subject!).GetAsync())?.TeamIds ?? [];
-                var access = await Task.WhenAll(teams.Select(t => GrainFactory.GetGrain<ICareTeamGrain>(t).GetAccessAsync(userId)));
-                return access.Contains(TeamAccess.Member)
-                    ? null
-                    : HuddleError.Forbidden("Only clinicians on the patient's care teams can use the patient's thread.");
-            default:
-                return _stored.Members.Contains(userId)
-                    ? null
-                    : HuddleError.Forbidden("Only the two clinicians of a direct thread can use it.");
+            ThreadKind.Team => [subject!],
+            ThreadKind.Patient => (await GrainFactory.GetGrain<IPatientGrain>(subject!).GetAsync())?.TeamIds ?? [],
+            _ => ImmutableArray<string>.Empty,
+        };
+        if (kind == ThreadKind.Direct)
+        {
+            return [.. _stored.Members];
         }
+
+        var profiles = await Task.WhenAll(teams.Select(t => GrainFactory.GetGrain<ICareTeamGrain>(t).GetProfileAsync()));
+        return [.. profiles.SelectMany(p => p?.Members.Select(m => m.UserId) ?? [])];
     }
+
+    /// <summary>
+    /// The roster a published change carries when the members differ from those last published: hosts
+    /// then drop a watcher who is no longer a member before they relay the change (one "re-read", which
+    /// is refused), so a message stored after a clinician left is never pushed to them.
+    /// </summary>
+    private FeedRoster? RosterIfChanged(ImmutableHashSet<string> members)
+    {
+        if (_published is { } last && last.SetEquals(members))
+        {
+            return null;
+        }
+
+        _published = members;
+        return RosterOf(members);
+    }
+
+    private static FeedRoster RosterOf(ImmutableHashSet<string> members) =>
+        new(members.ToImmutableDictionary(m => m, _ => FeedAudiences.Members, StringComparer.Ordinal));
 
     private ThreadRef RefFor(string userId)
     {
@@ -345,7 +379,10 @@ public sealed partial class ThreadGrain(
     {
         var feed = new FeedId(IThreadGrain.Feed, ThreadId);
         var messages = await ReadRangeAsync(seq + 1, Math.Min(_stored.Seq, seq + limit));
-        return [.. messages.Select(m => new FeedChange(feed, m.Seq, [new(FeedAudiences.Members, new ThreadChange(ThreadId, m.Seq, m))], null, Feed.Epoch))];
+        // Stored changes carry no roster of their own: the first of a page carries today's, so a host
+        // catching up drops a former member before it relays what they may no longer read.
+        var roster = messages.IsEmpty || await MembersAsync() is not { } members ? null : RosterOf(members);
+        return [.. messages.Select((m, i) => new FeedChange(feed, m.Seq, [new(FeedAudiences.Members, new ThreadChange(ThreadId, m.Seq, m))], i == 0 ? roster : null, Feed.Epoch))];
     }
 
     /// <summary>The stored messages <paramref name="from"/> to <paramref name="to"/>, in order: from the row, and from pages for what left it.</summary>

@@ -160,6 +160,8 @@ public sealed partial class HandoffGrain(
         return state.State.Handoff!.Summary();
     }
 
+    public Task PrepareAsync() => Task.CompletedTask;
+
     public async Task<Result<Handoff>> OpenAsync(string userId)
     {
         if (state.State.Handoff is not { } handoff)

@@ -41,6 +41,26 @@ public sealed partial class HandoffService(IGrainFactory grains, FeedRelay relay
         return CallAsync(id, request.Op, () => grains.GetGrain<IHandoffGrain>(id).RequestAsync(userId, request));
     }
 
+    /// <summary>
+    /// Readies the handoff that <paramref name="userId"/>'s request with <paramref name="opId"/> will create
+    /// (its grain is activated and its empty row read now, off the ping's path) and returns its id.
+    /// Changes nothing: the request itself still decides everything, and may never come.
+    /// </summary>
+    public async Task<Result<string>> PrepareAsync(string userId, string opId)
+    {
+        if (!Ids.IsValid(opId))
+        {
+            return InvalidId;
+        }
+
+        var id = IdFor(userId, opId);
+        return await CallAsync(id, "prepare", async () =>
+        {
+            await grains.GetGrain<IHandoffGrain>(id).PrepareAsync();
+            return Result<string>.Success(id);
+        });
+    }
+
     /// <summary>Applies <paramref name="command"/> to handoff <paramref name="handoffId"/> as <paramref name="userId"/>.</summary>
     public Task<Result<HandoffSummary>> ExecuteAsync(string userId, string handoffId, HandoffCommand command)
     {

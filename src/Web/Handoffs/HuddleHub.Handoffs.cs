@@ -18,6 +18,17 @@ public sealed partial class HuddleHub
         return handoffs.RequestAsync(UserId, request);
     }
 
+    /// <summary>
+    /// Readies the handoff a later <see cref="RequestHandoff"/> with <paramref name="opId"/> will create (call it
+    /// when the request form opens): its grain's read happens now, not on the ping's path. Returns the
+    /// handoff's id; changes nothing.
+    /// </summary>
+    public Task<Result<string>> PrepareHandoff(string opId, HandoffService handoffs)
+    {
+        ArgumentNullException.ThrowIfNull(handoffs);
+        return handoffs.PrepareAsync(UserId, opId);
+    }
+
     /// <summary>Accepts a handoff this user was pinged for, arriving in <paramref name="etaMinutes"/>.</summary>
     public Task<Result<HandoffSummary>> AcceptHandoff(string handoffId, int etaMinutes, string? opId, HandoffService handoffs) =>
         Run(handoffs, handoffId, new AcceptHandoff(etaMinutes) { OpId = opId });

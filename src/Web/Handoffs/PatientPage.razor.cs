@@ -93,6 +93,7 @@ public sealed partial class PatientPage
         _history = (await Handoffs.PatientHandoffsAsync(UserId, PatientId)).Value;
         _room = _patient!.Room;
         _target = Roles.Length > 0 ? $"role:{Roles[0]}" : null;
+        Prepare();
         // The one live roster of this page (the strip shows it too): each change re-renders the page.
         _roster = await LiveTeamPresence.OpenAsync(TeamPresence, UserId, TeamId, InvokeAsync, () =>
         {
@@ -143,11 +144,18 @@ public sealed partial class PatientPage
     {
         _requestedId = null;
         _opId = NewOpId();
+        Prepare();
         foreach (var key in _sbar.Keys.ToList())
         {
             _sbar[key] = null;
         }
     }
+
+    /// <summary>
+    /// The form is open: the handoff it may request is readied now (its grain's read is off the ping's
+    /// path). Nothing depends on it: a failure only leaves that read to the request.
+    /// </summary>
+    private void Prepare() => _ = Handoffs.PrepareAsync(UserId, _opId);
 
     private static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 

@@ -138,6 +138,36 @@ public sealed class ChatHubTests(HuddleAppFixture app)
     }
 
     [Fact]
+    public async Task A_clinician_taken_off_the_team_gets_no_message_stored_after_and_is_refused_on_resume()
+    {
+        var team = await app.CreateTeamAsync();
+        var threadId = ThreadIds.ForTeam(team.TeamId)!;
+        await using var pcp = await ChatClient.ConnectAsync(app, team.Pcp);
+        await using var bhc = await ChatClient.ConnectAsync(app, team.Bhc);
+        Assert.True((await bhc.SubscribeAsync(threadId)).Ok);
+        Assert.True((await pcp.SendAsync(threadId, "c-1", "Before")).Ok);
+        Assert.Equal(1, (await bhc.NextAsync("the message before")).Seq);
+
+        // The BHC leaves the team; the next message is not pushed to them: one re-read, which is refused.
+        using (var http = app.Http())
+        {
+            var request = new Huddle.Web.Auth.DevTeamRequest("Test team", [new(team.Pcp, "Dr. Pat Carter", Contracts.CareTeams.CareTeamRole.Pcp)], [team.Display]);
+            (await http.PutAsJsonAsync($"api/dev/teams/{team.TeamId}", request, HuddleJson.Options)).EnsureSuccessStatusCode();
+        }
+
+        Assert.True((await pcp.SendAsync(threadId, "c-2", "After")).Ok);
+        var last = await bhc.NextAsync("the re-read");
+        Assert.True(last.Reset);
+        Assert.Null(last.Message);
+        var relay = app.App.Services.GetRequiredService<FeedRelay>();
+        Assert.DoesNotContain(relay.WatchersOf(ThreadRoute.FeedOf(threadId)), w => w.UserId == team.Bhc);
+        Assert.Equal(ErrorCodes.Forbidden, (await bhc.ResumeAsync(threadId, 1)).Error?.Code);
+        Assert.True((await pcp.SendAsync(threadId, "c-3", "Later")).Ok);
+        Assert.Equal(3, (await pcp.ResumeAsync(threadId, 2)).Value!.Changes.Single().Seq);
+        Assert.False(bhc.HasReceivedAny);
+    }
+
+    [Fact]
     public async Task Over_http_a_send_is_stored_once_a_long_text_is_refused_and_catch_up_pages_by_limit()
     {
         var team = await app.CreateTeamAsync();

@@ -91,6 +91,22 @@ public sealed class HandoffHubTests(HuddleAppFixture app)
     }
 
     [Fact]
+    public async Task Preparing_a_request_names_the_handoff_it_will_create_and_creates_nothing()
+    {
+        var (teamId, pcpId, _, _) = await CreateTeamAsync();
+        await using var pcp = await Clinician.ConnectAsync(app, pcpId);
+        var prepared = await pcp.Hub.InvokeAsync<Result<string>>(nameof(HuddleHub.PrepareHandoff), "form-1");
+        Assert.True(prepared.Ok, prepared.Error?.Message);
+        Assert.Equal(ErrorCodes.NotFound, (await pcp.Hub.InvokeAsync<Result<Handoff>>(nameof(HuddleHub.OpenHandoff), prepared.Value)).Error?.Code);
+
+        var requested = await pcp.Hub.InvokeAsync<Result<HandoffSummary>>(nameof(HuddleHub.RequestHandoff), Urgent(teamId) with { OpId = "form-1" });
+        Assert.Equal(prepared.Value, requested.Value!.HandoffId);
+
+        var refused = await pcp.Hub.InvokeAsync<Result<string>>(nameof(HuddleHub.PrepareHandoff), "not an id!");
+        Assert.Equal(ErrorCodes.ValidationFailed, refused.Error?.Code);
+    }
+
+    [Fact]
     public async Task Of_two_consultants_accepting_at_once_exactly_one_wins_and_the_other_is_told_who_has_it()
     {
         var (teamId, pcpId, bhc1Id, bhc2Id) = await CreateTeamAsync();

@@ -25,17 +25,7 @@ public sealed class HandoffPingsTests(HuddleAppFixture app) : IAsyncDisposable
     [Fact]
     public async Task A_ping_is_in_exactly_one_live_region_the_toast()
     {
-        var team = await app.CreateTeamAsync();
-        var handoffs = app.App.Services.GetRequiredService<HandoffService>();
-        _ctx.Services.AddSingleton(handoffs);
-        _ctx.Services.AddSingleton(app.App.Services.GetRequiredService<PresenceService>());
-        _ctx.Services.AddScoped<HandoffCircuit>();
-        _ctx.Services.AddScoped<CircuitInbox>();
-        _ctx.AddAuthorization().SetAuthorized("Bea Holt").SetClaims(new Claim(HuddleClaims.UserId, team.Bhc));
-        // As in the layout: the toasts' provider and the listener, side by side.
-        var toasts = _ctx.Render<MudSnackbarProvider>();
-        var pings = _ctx.Render<HandoffPings>();
-        pings.WaitForAssertion(() => Assert.Equal("true", pings.Find("[data-testid=pings]").GetAttribute("data-ready")), Timeout);
+        var (team, handoffs, toasts, pings) = await RenderAsBhcAsync();
 
         Assert.True((await handoffs.RequestAsync(team.Pcp, new RequestHandoff(team.TeamId, team.Patients[0], "Exam 1",
             new HandoffTarget(UserId: team.Bhc), HandoffPriority.Urgent, new Sbar("PHQ-9 of 18 today")))).Ok);
@@ -58,16 +48,7 @@ public sealed class HandoffPingsTests(HuddleAppFixture app) : IAsyncDisposable
     [Fact]
     public async Task The_hint_and_the_numbered_change_of_one_ping_make_one_toast_and_one_alert()
     {
-        var team = await app.CreateTeamAsync();
-        var handoffs = app.App.Services.GetRequiredService<HandoffService>();
-        _ctx.Services.AddSingleton(handoffs);
-        _ctx.Services.AddSingleton(app.App.Services.GetRequiredService<PresenceService>());
-        _ctx.Services.AddScoped<HandoffCircuit>();
-        _ctx.Services.AddScoped<CircuitInbox>();
-        _ctx.AddAuthorization().SetAuthorized("Bea Holt").SetClaims(new Claim(HuddleClaims.UserId, team.Bhc));
-        _ctx.Render<MudSnackbarProvider>();
-        var pings = _ctx.Render<HandoffPings>();
-        pings.WaitForAssertion(() => Assert.Equal("true", pings.Find("[data-testid=pings]").GetAttribute("data-ready")), Timeout);
+        var (team, handoffs, _, pings) = await RenderAsBhcAsync();
         var seqBefore = long.Parse(pings.Find("[data-testid=pings]").GetAttribute("data-seq")!, System.Globalization.CultureInfo.InvariantCulture);
 
         Assert.True((await handoffs.RequestAsync(team.Pcp, new RequestHandoff(team.TeamId, team.Patients[0], "Exam 1",
@@ -80,6 +61,25 @@ public sealed class HandoffPingsTests(HuddleAppFixture app) : IAsyncDisposable
         // A ping is shown on a turn of the renderer posted while the change merged: one more turn, and any is shown.
         await pings.InvokeAsync(() => { });
         Assert.Equal("1", pings.Find("[data-testid=pings]").GetAttribute("data-shown"));
+    }
+
+    /// <summary>
+    /// A new team's BHC signed in, with the layout's toasts' provider and ping listener side by side on
+    /// the real grains and relay, once the listener is ready.
+    /// </summary>
+    private async Task<(TestTeam Team, HandoffService Handoffs, IRenderedComponent<MudSnackbarProvider> Toasts, IRenderedComponent<HandoffPings> Pings)> RenderAsBhcAsync()
+    {
+        var team = await app.CreateTeamAsync();
+        var handoffs = app.App.Services.GetRequiredService<HandoffService>();
+        _ctx.Services.AddSingleton(handoffs);
+        _ctx.Services.AddSingleton(app.App.Services.GetRequiredService<PresenceService>());
+        _ctx.Services.AddScoped<HandoffCircuit>();
+        _ctx.Services.AddScoped<CircuitInbox>();
+        _ctx.AddAuthorization().SetAuthorized("Bea Holt").SetClaims(new Claim(HuddleClaims.UserId, team.Bhc));
+        var toasts = _ctx.Render<MudSnackbarProvider>();
+        var pings = _ctx.Render<HandoffPings>();
+        pings.WaitForAssertion(() => Assert.Equal("true", pings.Find("[data-testid=pings]").GetAttribute("data-ready")), Timeout);
+        return (team, handoffs, toasts, pings);
     }
 
     /// <summary>Elements a screen reader announces changes of: live regions and the roles that are live by default.</summary>
