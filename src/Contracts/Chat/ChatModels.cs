@@ -23,6 +23,22 @@ public enum MessagePriority
 }
 
 /// <summary>
+/// What an entry of a thread's log is. Every durable change of a thread is one entry with its own seq:
+/// a message, or a change that acts on the message at its <see cref="ThreadMessage.Refers"/>.
+/// </summary>
+public enum ThreadEntryKind
+{
+    /// <summary>A message someone wrote.</summary>
+    Message = 0,
+
+    /// <summary>The sender's new text for the message at <c>Refers</c>; the earlier text is kept (<c>ReadMessageEdits</c>).</summary>
+    Edit = 1,
+
+    /// <summary>The sender deleted (recalled) the message at <c>Refers</c>: it stays as a trace, its text is no longer served.</summary>
+    Delete = 2,
+}
+
+/// <summary>
 /// A message to send. <see cref="ClientMessageId"/> is the sender's own id for it (1-64 letters,
 /// digits, '-', '_' or '.'): sending it again returns the first send's reply and stores nothing, for
 /// the thread's life; the same id with other text or priority is refused (<c>op_id_reused</c>).
@@ -34,8 +50,15 @@ public sealed record SendMessage(
     [property: Id(2)] MessagePriority Priority = MessagePriority.Normal);
 
 /// <summary>
-/// One stored message. <see cref="Seq"/> is its place in the thread: assigned by the server, gap-free
+/// One entry of a thread's log, most often a message. <see cref="Seq"/> is its place in the thread: assigned by the server, gap-free
 /// from 1, and the thread feed's seq. <see cref="At"/> is when the server stored it (UTC).
+/// <para>
+/// An entry of another <see cref="Kind"/> acts on the message at <see cref="Refers"/> (an edit carries
+/// the new text; a delete carries none). A message is always served as it is now: its newest text and
+/// <see cref="EditedAt"/> (<see cref="LastEdit"/> = the seq of the edit that text is from), or, once
+/// deleted, an empty text with <see cref="DeletedBy"/> and <see cref="DeletedAt"/>; an edit of a deleted
+/// message is served without its text too.
+/// </para>
 /// </summary>
 [GenerateSerializer, Immutable, Alias("huddle.thread-message")]
 public sealed record ThreadMessage(
@@ -45,7 +68,13 @@ public sealed record ThreadMessage(
     [property: Id(3)] string ClientMessageId,
     [property: Id(4)] string Text,
     [property: Id(5)] MessagePriority Priority,
-    [property: Id(6)] DateTimeOffset At);
+    [property: Id(6)] DateTimeOffset At,
+    [property: Id(7)] ThreadEntryKind Kind = ThreadEntryKind.Message,
+    [property: Id(8)] long Refers = 0,
+    [property: Id(15)] long LastEdit = 0,
+    [property: Id(16)] DateTimeOffset? EditedAt = null,
+    [property: Id(17)] string? DeletedBy = null,
+    [property: Id(18)] DateTimeOffset? DeletedAt = null);
 
 /// <summary>
 /// The reply to a send: the message's seq and when it was stored. Returned only once storage accepted

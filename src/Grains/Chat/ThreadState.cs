@@ -30,4 +30,11 @@ public sealed class ThreadState
     /// <summary>A direct thread's two clinicians (sorted); empty for other kinds, or before it was started.</summary>
     [Id(4)]
     public ImmutableArray<string> Members { get; set; } = [];
+
+    /// <summary>
+    /// True once an edit or a delete was stored: only then can a message read from a page have entries
+    /// acting on it (stream <c>amends</c>), so a thread never edited reads no amendment pages.
+    /// </summary>
+    [Id(15)]
+    public bool Amended { get; set; }
 }
