@@ -15,6 +15,17 @@ public enum ThreadKind
     Direct,
 }
 
+/// <summary>
+/// What an entry of a thread's log is. Every durable change of a thread is an entry numbered by the
+/// thread's one gap-free seq: a message, or a change acting on an earlier message (<see cref="ThreadMessage.Refers"/>).
+/// Each feature appends its own values; unread counts count <see cref="Message"/> entries only.
+/// </summary>
+public enum ThreadEntryKind
+{
+    /// <summary>A message: the only kind unread counts and receipts' "messages" count.</summary>
+    Message = 0,
+}
+
 /// <summary>How a message asks to be read (FHIR <c>Communication.priority</c>, narrowed to two).</summary>
 public enum MessagePriority
 {
@@ -34,8 +45,12 @@ public sealed record SendMessage(
     [property: Id(2)] MessagePriority Priority = MessagePriority.Normal);
 
 /// <summary>
-/// One stored message. <see cref="Seq"/> is its place in the thread: assigned by the server, gap-free
-/// from 1, and the thread feed's seq. <see cref="At"/> is when the server stored it (UTC).
+/// One stored entry of a thread's log (a message, unless <see cref="Kind"/> says otherwise).
+/// <see cref="Seq"/> is its place in the thread: assigned by the server, gap-free from 1, and the
+/// thread feed's seq. <see cref="At"/> is when the server stored it (UTC). <see cref="Refers"/> is the
+/// seq of the message an entry of another kind acts on (0 for a message). <see cref="Number"/> is a
+/// message's ordinal among the thread's messages (1 for the first <see cref="ThreadEntryKind.Message"/>
+/// entry; 0 for entries of other kinds): unread counts are differences of these numbers.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("huddle.thread-message")]
 public sealed record ThreadMessage(
@@ -45,7 +60,10 @@ public sealed record ThreadMessage(
     [property: Id(3)] string ClientMessageId,
     [property: Id(4)] string Text,
     [property: Id(5)] MessagePriority Priority,
-    [property: Id(6)] DateTimeOffset At);
+    [property: Id(6)] DateTimeOffset At,
+    [property: Id(7)] ThreadEntryKind Kind = ThreadEntryKind.Message,
+    [property: Id(8)] long Refers = 0,
+    [property: Id(9)] long Number = 0);
 
 /// <summary>
 /// The reply to a send: the message's seq and when it was stored. Returned only once storage accepted

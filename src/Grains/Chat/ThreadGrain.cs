@@ -67,7 +67,8 @@ public sealed partial class ThreadGrain(
     /// <summary>The calls that only read: they interleave.</summary>
     public static bool IsRead(IInvokable request) =>
         request?.GetMethodName() is nameof(IFeedGrain.OpenAsync) or nameof(IFeedGrain.ReadSinceAsync) or nameof(IFeedGrain.SubscribeAsync)
-            or nameof(IFeedGrain.UnsubscribeAsync) or nameof(IThreadGrain.ReadBeforeAsync) or nameof(IThreadGrain.DescribeAsync);
+            or nameof(IFeedGrain.UnsubscribeAsync) or nameof(IThreadGrain.ReadBeforeAsync) or nameof(IThreadGrain.DescribeAsync)
+            or nameof(IThreadGrain.CheckCursorAsync) or nameof(IThreadGrain.TakeCursorAsync);
 
     private FeedPublisher Feed => _feed ??= new FeedPublisher(
         new FeedId(IThreadGrain.Feed, ThreadId), state.State.Seq, feedOptions.Value, logger,
@@ -79,6 +80,7 @@ public sealed partial class ThreadGrain(
         _stored = (state.State.Tail, state.State.Seq, state.State.Members);
         _written = state.State.Written;
         IndexTail();
+        ActivateCursors();
         // Full pages the row still holds unwritten (a write was cut short): written again, off any call.
         ArmWriter(TimeSpan.Zero);
         return base.OnActivateAsync(cancellationToken);
@@ -91,6 +93,7 @@ public sealed partial class ThreadGrain(
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         _writer?.Dispose();
+        DeactivateCursors();
         try
         {
             if (_writing is { } writing)
@@ -98,7 +101,7 @@ public sealed partial class ThreadGrain(
                 await writing.WaitAsync(cancellationToken);
             }
 
-            if (state.State.Written < _written && state.State.Seq == _stored.Seq)
+            if ((state.State.Written < _written || CursorsUnwritten) && state.State.Seq == _stored.Seq)
             {
                 state.State.Written = _written;
                 await state.WriteStateAsync(cancellationToken);
@@ -112,17 +115,17 @@ public sealed partial class ThreadGrain(
         await base.OnDeactivateAsync(reason, cancellationToken);
     }
 
-    public Task<FeedPosition> SubscribeAsync(string kind, IFeedObserver observer) => Feed.SubscribeAsync(kind, observer);
+    public Task<FeedPosition> SubscribeAsync(string kind, IFeedObserver observer) => FeedOf(kind).SubscribeAsync(kind, observer);
 
-    public Task UnsubscribeAsync(string kind, IFeedObserver observer) => Feed.UnsubscribeAsync(kind, observer);
+    public Task UnsubscribeAsync(string kind, IFeedObserver observer) => FeedOf(kind).UnsubscribeAsync(kind, observer);
 
     public Task<FeedCatchUp> ReadSinceAsync(string kind, long seq, long epoch = FeedPosition.AnyEpoch, int limit = 0) =>
-        Feed.ReadSinceAsync(kind, seq, epoch, limit);
+        FeedOf(kind).ReadSinceAsync(kind, seq, epoch, limit);
 
     public async Task<Result<FeedOpen>> OpenAsync(string kind, string userId, long? since, string? audience = null,
         long epoch = FeedPosition.AnyEpoch, int limit = 0)
     {
-        Feed.CheckKind(kind);
+        FeedOf(kind).CheckKind(kind);
         if (await RefuseAsync(userId) is { } denied)
         {
             return denied;
@@ -131,6 +134,11 @@ public sealed partial class ThreadGrain(
         if (audience is not null && audience != FeedAudiences.Members)
         {
             return HuddleError.Forbidden($"A thread has no '{audience}' stream.");
+        }
+
+        if (kind == IThreadGrain.ReceiptsFeed)
+        {
+            return await OpenReceiptsAsync(since, epoch, limit);
         }
 
         return await Feed.OpenAsync(FeedAudiences.Members, since, epoch, limit, () => Snapshot(userId));
@@ -213,15 +221,22 @@ public sealed partial class ThreadGrain(
             await WritePagesAsync();
         }
 
-        var sent = new ThreadMessage(ThreadId, state.State.Seq + 1, userId, message.ClientMessageId, message.Text, message.Priority, clock.UtcNow);
+        var countBefore = Cursors.MessageCount;
+        var sent = new ThreadMessage(ThreadId, state.State.Seq + 1, userId, message.ClientMessageId, message.Text, message.Priority, clock.UtcNow,
+            Number: countBefore + 1);
         var (tailBefore, seqBefore, writtenBefore) = (state.State.Tail, state.State.Seq, state.State.Written);
+        Cursors.MessageCount = sent.Number;
         var tail = tailBefore.Add(sent);
         // Pages that are stored leave the row, but the newest full page stays: an open then always
         // shows at least a page without reading one.
         var dropThrough = Math.Min(_written, (sent.Seq / PageSize * PageSize) - PageSize);
         var dropped = tail.TakeWhile(m => m.Seq <= dropThrough).ToList();
         (state.State.Tail, state.State.Seq, state.State.Written) = (tail.RemoveRange(0, dropped.Count), sent.Seq, _written);
-        await PersistAsync(() => (state.State.Tail, state.State.Seq, state.State.Written) = (tailBefore, seqBefore, writtenBefore));
+        await PersistAsync(() =>
+        {
+            (state.State.Tail, state.State.Seq, state.State.Written) = (tailBefore, seqBefore, writtenBefore);
+            Cursors.MessageCount = countBefore;
+        });
         _tailIds[(userId, sent.ClientMessageId)] = sent;
         foreach (var gone in dropped)
         {
@@ -235,6 +250,7 @@ public sealed partial class ThreadGrain(
             List(userId);
         }
 
+        Stored(sent, members!);
         ArmWriter(TimeSpan.Zero);
         return new MessageSent(ThreadId, sent.ClientMessageId, sent.Seq, sent.At);
     }

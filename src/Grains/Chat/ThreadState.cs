@@ -30,4 +30,11 @@ public sealed class ThreadState
     /// <summary>A direct thread's two clinicians (sorted); empty for other kinds, or before it was started.</summary>
     [Id(4)]
     public ImmutableArray<string> Members { get; set; } = [];
+
+    /// <summary>
+    /// Receipts and unread counts: the message count, the head told to members, the members' cursors
+    /// (<see cref="ThreadCursorsState"/>). Null in a row stored before they existed.
+    /// </summary>
+    [Id(20)]
+    public ThreadCursorsState? Cursors { get; set; }
 }
