@@ -15,22 +15,27 @@ public enum ThreadKind
     Direct,
 }
 
-/// <summary>
-/// What an entry of a thread's log is. Every durable change of a thread is an entry numbered by the
-/// thread's one gap-free seq: a message, or a change acting on an earlier message (<see cref="ThreadMessage.Refers"/>).
-/// Each feature appends its own values; unread counts count <see cref="Message"/> entries only.
-/// </summary>
-public enum ThreadEntryKind
-{
-    /// <summary>A message: the only kind unread counts and receipts' "messages" count.</summary>
-    Message = 0,
-}
-
 /// <summary>How a message asks to be read (FHIR <c>Communication.priority</c>, narrowed to two).</summary>
 public enum MessagePriority
 {
     Normal,
     Urgent,
+}
+
+/// <summary>
+/// What an entry of a thread's log is. Every durable change of a thread is one entry with its own seq:
+/// a message, or a change that acts on the message at its <see cref="ThreadMessage.Refers"/>.
+/// </summary>
+public enum ThreadEntryKind
+{
+    /// <summary>A message someone wrote: the only kind unread counts count.</summary>
+    Message = 0,
+
+    /// <summary>The sender's new text for the message at <c>Refers</c>; the earlier text is kept (<c>ReadMessageEdits</c>).</summary>
+    Edit = 1,
+
+    /// <summary>The sender deleted (recalled) the message at <c>Refers</c>: it stays as a trace, its text is no longer served.</summary>
+    Delete = 2,
 }
 
 /// <summary>
@@ -45,12 +50,17 @@ public sealed record SendMessage(
     [property: Id(2)] MessagePriority Priority = MessagePriority.Normal);
 
 /// <summary>
-/// One stored entry of a thread's log (a message, unless <see cref="Kind"/> says otherwise).
-/// <see cref="Seq"/> is its place in the thread: assigned by the server, gap-free from 1, and the
-/// thread feed's seq. <see cref="At"/> is when the server stored it (UTC). <see cref="Refers"/> is the
-/// seq of the message an entry of another kind acts on (0 for a message). <see cref="Number"/> is a
-/// message's ordinal among the thread's messages (1 for the first <see cref="ThreadEntryKind.Message"/>
-/// entry; 0 for entries of other kinds): unread counts are differences of these numbers.
+/// One entry of a thread's log, most often a message. <see cref="Seq"/> is its place in the thread: assigned by the server, gap-free
+/// from 1, and the thread feed's seq. <see cref="At"/> is when the server stored it (UTC). <see cref="Number"/> is a
+/// message's ordinal among the thread's messages (1 for the first <see cref="ThreadEntryKind.Message"/> entry; 0 for
+/// entries of other kinds): unread counts are differences of these numbers.
+/// <para>
+/// An entry of another <see cref="Kind"/> acts on the message at <see cref="Refers"/> (an edit carries
+/// the new text; a delete carries none). A message is always served as it is now: its newest text and
+/// <see cref="EditedAt"/> (<see cref="LastEdit"/> = the seq of the edit that text is from), or, once
+/// deleted, an empty text with <see cref="DeletedBy"/> and <see cref="DeletedAt"/>; an edit of a deleted
+/// message is served without its text too.
+/// </para>
 /// </summary>
 [GenerateSerializer, Immutable, Alias("huddle.thread-message")]
 public sealed record ThreadMessage(
@@ -63,7 +73,11 @@ public sealed record ThreadMessage(
     [property: Id(6)] DateTimeOffset At,
     [property: Id(7)] ThreadEntryKind Kind = ThreadEntryKind.Message,
     [property: Id(8)] long Refers = 0,
-    [property: Id(9)] long Number = 0);
+    [property: Id(9)] long Number = 0,
+    [property: Id(15)] long LastEdit = 0,
+    [property: Id(16)] DateTimeOffset? EditedAt = null,
+    [property: Id(17)] string? DeletedBy = null,
+    [property: Id(18)] DateTimeOffset? DeletedAt = null);
 
 /// <summary>
 /// The reply to a send: the message's seq and when it was stored. Returned only once storage accepted

@@ -105,11 +105,15 @@ public sealed partial class ThreadGrain
         _cursorWrite?.Stop();
     }
 
-    /// <summary>After a send was stored: the sender has read up to it, and every member's grain is to hear of the new head.</summary>
+    /// <summary>A message entry numbered next among the thread's messages (its number is written with it); an entry of another kind carries none.</summary>
+    private ThreadMessage Numbered(ThreadMessage entry) =>
+        entry.Kind == ThreadEntryKind.Message ? entry with { Number = Cursors.MessageCount + 1 } : entry;
+
+    /// <summary>After an entry was stored: its sender has read up to it, and every member's grain is to hear of the new head.</summary>
     private void Stored(ThreadMessage sent, ImmutableHashSet<string> members)
     {
         _receiptMembers = members;
-        Take(new MemberCursor(sent.SenderId, sent.Seq, sent.At, sent.Seq, sent.At, sent.Number));
+        Take(new MemberCursor(sent.SenderId, sent.Seq, sent.At, sent.Seq, sent.At, Cursors.MessageCount));
         _headTells!.Request();
     }
 

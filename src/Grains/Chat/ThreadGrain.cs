@@ -68,7 +68,7 @@ public sealed partial class ThreadGrain(
     public static bool IsRead(IInvokable request) =>
         request?.GetMethodName() is nameof(IFeedGrain.OpenAsync) or nameof(IFeedGrain.ReadSinceAsync) or nameof(IFeedGrain.SubscribeAsync)
             or nameof(IFeedGrain.UnsubscribeAsync) or nameof(IThreadGrain.ReadBeforeAsync) or nameof(IThreadGrain.DescribeAsync)
-            or nameof(IThreadGrain.CheckCursorAsync) or nameof(IThreadGrain.TakeCursorAsync);
+            or nameof(IThreadGrain.ReadEditsAsync) or nameof(IThreadGrain.CheckCursorAsync) or nameof(IThreadGrain.TakeCursorAsync);
 
     private FeedPublisher Feed => _feed ??= new FeedPublisher(
         new FeedId(IThreadGrain.Feed, ThreadId), state.State.Seq, feedOptions.Value, logger,
@@ -141,7 +141,7 @@ public sealed partial class ThreadGrain(
             return await OpenReceiptsAsync(since, epoch, limit);
         }
 
-        return await Feed.OpenAsync(FeedAudiences.Members, since, epoch, limit, () => Snapshot(userId));
+        return await Feed.OpenAsync(FeedAudiences.Members, since, epoch, limit, async () => await SnapshotAsync(userId));
     }
 
     public async Task<Result<ThreadRef>> DescribeAsync(string userId) =>
@@ -161,7 +161,7 @@ public sealed partial class ThreadGrain(
 
         var end = Math.Min(before - 1, _stored.Seq);
         var from = Math.Max(1, end - limit + 1);
-        var messages = end < 1 ? [] : await ReadRangeAsync(from, end);
+        var messages = end < 1 ? [] : await ServeAsync(await ReadRangeAsync(from, end));
         return new ThreadHistory(ThreadId, messages, from > 1);
     }
 
@@ -209,11 +209,26 @@ public sealed partial class ThreadGrain(
             return denied;
         }
 
-        if (await EarlierAsync(userId, message) is { } earlier)
+        if (await EarlierAsync(userId, message.ClientMessageId, ClientIds.ContentHashOf(message.Text, message.Priority)) is { } earlier)
         {
             return earlier;
         }
 
+        var sent = await AppendAsync(seq => new ThreadMessage(ThreadId, seq, userId, message.ClientMessageId, message.Text, message.Priority, clock.UtcNow), members!);
+        if (Subject?.Kind == ThreadKind.Patient)
+        {
+            List(userId);
+        }
+
+        return sent;
+    }
+
+    /// <summary>
+    /// Stores the log's next entry (made by <paramref name="entry"/> from its seq) in one write of the row,
+    /// then publishes it and arms the page writer: the one write path of a send, an edit and a delete.
+    /// </summary>
+    private async Task<MessageSent> AppendAsync(Func<long, ThreadMessage> entry, ImmutableHashSet<string> members)
+    {
         if (state.State.Tail.Length >= MaxTail)
         {
             // Storage has not taken the older page yet (it was slow or failing): wait for it here, so the
@@ -222,10 +237,9 @@ public sealed partial class ThreadGrain(
         }
 
         var countBefore = Cursors.MessageCount;
-        var sent = new ThreadMessage(ThreadId, state.State.Seq + 1, userId, message.ClientMessageId, message.Text, message.Priority, clock.UtcNow,
-            Number: countBefore + 1);
+        var sent = Numbered(entry(state.State.Seq + 1));
         var (tailBefore, seqBefore, writtenBefore) = (state.State.Tail, state.State.Seq, state.State.Written);
-        Cursors.MessageCount = sent.Number;
+        Cursors.MessageCount = Math.Max(countBefore, sent.Number);
         var tail = tailBefore.Add(sent);
         // Pages that are stored leave the row, but the newest full page stays: an open then always
         // shows at least a page without reading one.
@@ -237,20 +251,22 @@ public sealed partial class ThreadGrain(
             (state.State.Tail, state.State.Seq, state.State.Written) = (tailBefore, seqBefore, writtenBefore);
             Cursors.MessageCount = countBefore;
         });
-        _tailIds[(userId, sent.ClientMessageId)] = sent;
+        _tailIds[(sent.SenderId, sent.ClientMessageId)] = sent;
         foreach (var gone in dropped)
         {
             _tailIds.Remove((gone.SenderId, gone.ClientMessageId));
         }
 
-        LogSent(ThreadId, sent.Seq, userId);
-        Feed.Publish(sent.Seq, [new(FeedAudiences.Members, new ThreadChange(ThreadId, sent.Seq, sent))], RosterIfChanged(members!));
-        if (Subject?.Kind == ThreadKind.Patient)
+        LogSent(ThreadId, sent.Seq, sent.SenderId);
+        if (MessageFolds.IsAmend(sent))
         {
-            List(userId);
+            // The ring holds messages as they were published (a deleted text with them): catch-ups now
+            // read the served form, each message as it is now, from the row and the pages instead.
+            Feed.ForgetRecent();
         }
 
-        Stored(sent, members!);
+        Feed.Publish(sent.Seq, [new(FeedAudiences.Members, new ThreadChange(ThreadId, sent.Seq, sent))], RosterIfChanged(members));
+        Stored(sent, members);
         ArmWriter(TimeSpan.Zero);
         return new MessageSent(ThreadId, sent.ClientMessageId, sent.Seq, sent.At);
     }
@@ -272,16 +288,15 @@ public sealed partial class ThreadGrain(
     }
 
     /// <summary>
-    /// The reply of an earlier send of the same client message id by the same sender (or the error for
-    /// other content under it), or null for a new message: looked up in the row, and, when messages have
-    /// left it, in the id's one bucket page.
+    /// The reply of an earlier entry (send, edit, delete) of the same client message id by the same sender
+    /// (or the error for other content under it: <paramref name="hash"/> differs), or null for a new one:
+    /// looked up in the row, and, when entries have left it, in the id's one bucket page.
     /// </summary>
-    private async Task<Result<MessageSent>?> EarlierAsync(string userId, SendMessage message)
+    private async Task<Result<MessageSent>?> EarlierAsync(string userId, string clientMessageId, string hash)
     {
-        var hash = ClientIds.ContentHashOf(message.Text, message.Priority);
-        if (_tailIds.TryGetValue((userId, message.ClientMessageId), out var held))
+        if (_tailIds.TryGetValue((userId, clientMessageId), out var held))
         {
-            return Repeat(userId, message.ClientMessageId, held.Seq, held.At, ClientIds.ContentHashOf(held.Text, held.Priority) == hash);
+            return Repeat(userId, clientMessageId, held.Seq, held.At, ClientIds.ContentHashOf(held) == hash);
         }
 
         if (state.State.Tail.IsEmpty || state.State.Tail[0].Seq == 1)
@@ -289,14 +304,14 @@ public sealed partial class ThreadGrain(
             return null;
         }
 
-        var bucket = ClientIds.BucketOf(userId, message.ClientMessageId);
+        var bucket = ClientIds.BucketOf(userId, clientMessageId);
         await foreach (var page in history.ReadPagesAsync<ClientIdBucket>(this.GetGrainId(), ClientIdsStream, bucket, bucket))
         {
             foreach (var entry in page.Content.Entries)
             {
-                if (entry.SenderId == userId && entry.ClientMessageId == message.ClientMessageId)
+                if (entry.SenderId == userId && entry.ClientMessageId == clientMessageId)
                 {
-                    return Repeat(userId, message.ClientMessageId, entry.Seq, entry.At, entry.ContentHash == hash);
+                    return Repeat(userId, clientMessageId, entry.Seq, entry.At, entry.ContentHash == hash);
                 }
             }
         }
@@ -383,18 +398,18 @@ public sealed partial class ThreadGrain(
         return new ThreadRef(ThreadId, kind, subject ?? _stored.Members.FirstOrDefault(m => m != userId) ?? userId);
     }
 
-    private ThreadSnapshot Snapshot(string userId)
+    private async Task<ThreadSnapshot> SnapshotAsync(string userId)
     {
         var (tail, seq, _) = _stored;
         var shown = tail.Length > ChatLimits.SnapshotMessages ? tail[^ChatLimits.SnapshotMessages..] : tail;
-        return new ThreadSnapshot(RefFor(userId), seq, shown, !shown.IsEmpty && shown[0].Seq > 1);
+        return new ThreadSnapshot(RefFor(userId), seq, await ServeAsync(shown), !shown.IsEmpty && shown[0].Seq > 1);
     }
 
     /// <summary>The messages after <paramref name="seq"/> (at most <paramref name="limit"/>) as the feed's changes: the publisher's <c>readStored</c>.</summary>
     private async Task<IReadOnlyList<FeedChange>> ReadStoredAsync(long seq, int limit)
     {
         var feed = new FeedId(IThreadGrain.Feed, ThreadId);
-        var messages = await ReadRangeAsync(seq + 1, Math.Min(_stored.Seq, seq + limit));
+        var messages = await ServeAsync(await ReadRangeAsync(seq + 1, Math.Min(_stored.Seq, seq + limit)));
         // Stored changes carry no roster of their own: the first of a page carries today's, so a host
         // catching up drops a former member before it relays what they may no longer read.
         var roster = messages.IsEmpty || await MembersAsync() is not { } members ? null : RosterOf(members);
@@ -466,9 +481,11 @@ public sealed partial class ThreadGrain(
                 throw new InvalidOperationException($"Thread {ThreadId} holds {page.Length} of the messages {from}-{to} it has not stored in pages.");
             }
 
-            // Client ids first, then the page: once the page is there (and the row may forget it), every
-            // id on it can be found. Both are upserts, so a retry after a failure writes the same again.
+            // Client ids and amendments first, then the page: once the page is there (and the row may
+            // forget it), every id on it can be found and every edit or delete on it is folded into its
+            // message. All are upserts, so a retry after a failure writes the same again.
             await Task.WhenAll(page.GroupBy(m => ClientIds.BucketOf(m.SenderId, m.ClientMessageId)).Select(g => AddToBucketAsync(g.Key, g)));
+            await WriteAmendsAsync(page);
             await history.WritePageAsync(this.GetGrainId(), MessagesStream, (from - 1) / PageSize, new MessagePage(page));
             _written = to;
         }
@@ -485,7 +502,7 @@ public sealed partial class ThreadGrain(
         foreach (var m in messages)
         {
             entries.RemoveAll(e => e.SenderId == m.SenderId && e.ClientMessageId == m.ClientMessageId);
-            entries.Add(new ClientIdEntry(m.SenderId, m.ClientMessageId, m.Seq, ClientIds.ContentHashOf(m.Text, m.Priority), m.At));
+            entries.Add(new ClientIdEntry(m.SenderId, m.ClientMessageId, m.Seq, ClientIds.ContentHashOf(m), m.At));
         }
 
         await history.WritePageAsync(this.GetGrainId(), ClientIdsStream, bucket, new ClientIdBucket([.. entries]));

@@ -42,9 +42,26 @@ public static class ClientIds
     }
 
     /// <summary>A short hash of what a message says, to tell a resend from a reuse of its id for other content.</summary>
-    public static string ContentHashOf(string text, MessagePriority priority)
+    public static string ContentHashOf(string text, MessagePriority priority) => Hash(priority + "\n" + text);
+
+    /// <summary>The content hash of an edit of the message at <paramref name="refers"/> to <paramref name="text"/>.</summary>
+    public static string EditHashOf(long refers, string text) => Hash(FormattableString.Invariant($"edit\n{refers}\n{text}"));
+
+    /// <summary>The content hash of a delete of the message at <paramref name="refers"/>.</summary>
+    public static string DeleteHashOf(long refers) => Hash(FormattableString.Invariant($"delete\n{refers}"));
+
+    /// <summary>The content hash of a stored entry of any kind, as its first write computed it.</summary>
+    public static string ContentHashOf(ThreadMessage entry)
     {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(priority + "\n" + text));
-        return Convert.ToHexStringLower(hash.AsSpan(0, 16));
+        ArgumentNullException.ThrowIfNull(entry);
+        return entry.Kind switch
+        {
+            ThreadEntryKind.Message => ContentHashOf(entry.Text, entry.Priority),
+            ThreadEntryKind.Edit => EditHashOf(entry.Refers, entry.Text),
+            ThreadEntryKind.Delete => DeleteHashOf(entry.Refers),
+            _ => Hash(FormattableString.Invariant($"{(int)entry.Kind}\n{entry.Refers}\n{entry.Priority}\n{entry.Text}")),
+        };
     }
+
+    private static string Hash(string content) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(content)).AsSpan(0, 16));
 }

@@ -37,4 +37,11 @@ public sealed class ThreadState
     /// </summary>
     [Id(20)]
     public ThreadCursorsState? Cursors { get; set; }
+
+    /// <summary>
+    /// True once an edit or a delete was stored: only then can a message read from a page have entries
+    /// acting on it (stream <c>amends</c>), so a thread never edited reads no amendment pages.
+    /// </summary>
+    [Id(15)]
+    public bool Amended { get; set; }
 }

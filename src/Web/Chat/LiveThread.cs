@@ -5,10 +5,11 @@ namespace Huddle.Web.Chat;
 
 /// <summary>
 /// A component's live copy of one chat thread (<c>thread:{threadId}</c>): the thread's merge (a message
-/// appends) on the one generic <see cref="LiveFeed{TSnapshot, TChange}"/>, plus scrolling back. It holds
-/// at most <see cref="MaxHeld"/> messages; older ones are read again on demand.
+/// appends; an edit or delete folds into the message it refers to) on the one generic
+/// <see cref="LiveFeed{TSnapshot, TChange}"/>, plus scrolling back. It holds at most <see cref="MaxHeld"/>
+/// messages; older ones are read again on demand.
 /// </summary>
-public sealed class LiveThread : ILiveCopy<ThreadSnapshot, ThreadChange>, IAsyncDisposable
+public sealed partial class LiveThread : ILiveCopy<ThreadSnapshot, ThreadChange>, IAsyncDisposable
 {
     /// <summary>The most messages a screen keeps; scrolling back further reads them again.</summary>
     public const int MaxHeld = 1000;
@@ -62,7 +63,8 @@ public sealed class LiveThread : ILiveCopy<ThreadSnapshot, ThreadChange>, IAsync
         }
 
         // Only what is still older than the first held: a reset may have replaced the list meanwhile.
-        _messages.InsertRange(0, [.. read.Value!.Messages.Where(m => m.Seq < Math.Min(first, _messages.Count > 0 ? _messages[0].Seq : first))]);
+        var older = read.Value!.Messages.Where(m => m.Seq < Math.Min(first, _messages.Count > 0 ? _messages[0].Seq : first)).ToList();
+        _messages.InsertRange(0, Folded(older));
         More = read.Value.More;
         return null;
     }
@@ -82,7 +84,8 @@ public sealed class LiveThread : ILiveCopy<ThreadSnapshot, ThreadChange>, IAsync
     void ILiveCopy<ThreadSnapshot, ThreadChange>.Take(ThreadSnapshot snapshot)
     {
         _messages.Clear();
-        _messages.AddRange(snapshot.Messages);
+        _folds.Clear();
+        _messages.AddRange(Folded(snapshot.Messages));
         More = snapshot.More;
     }
 
@@ -93,7 +96,13 @@ public sealed class LiveThread : ILiveCopy<ThreadSnapshot, ThreadChange>, IAsync
             return false;
         }
 
-        _messages.Add(message);
+        if (message.Kind != ThreadEntryKind.Message)
+        {
+            Fold(message);
+            return true;
+        }
+
+        _messages.Add(Folded([message])[0]);
         if (_messages.Count > MaxHeld)
         {
             _messages.RemoveRange(0, _messages.Count - MaxHeld);
@@ -106,6 +115,7 @@ public sealed class LiveThread : ILiveCopy<ThreadSnapshot, ThreadChange>, IAsync
     void ILiveCopy<ThreadSnapshot, ThreadChange>.Forget()
     {
         _messages.Clear();
+        _folds.Clear();
         More = false;
     }
 }
