@@ -283,8 +283,9 @@ public sealed partial class ThreadGrain
             }
         }
 
+        // Pages the retention removed hold no numbers: the search stops at the cut (a read before it counts as none).
         var before = tail.IsEmpty ? seq : Math.Min(seq, tail[0].Seq - 1);
-        for (var page = (before - 1) / PageSize; before > 0 && page >= 0; page--)
+        for (var page = (before - 1) / PageSize; before > _removedThrough && page >= _removedThrough / PageSize; page--)
         {
             var found = 0L;
             await foreach (var stored in history.ReadPagesAsync<MessagePage>(this.GetGrainId(), MessagesStream, page, page))

@@ -44,4 +44,8 @@ public sealed class ThreadState
     /// </summary>
     [Id(15)]
     public bool Amended { get; set; }
+
+    /// <summary>The deployment's retention removed every entry up to this seq (a multiple of the page size; 0: none).</summary>
+    [Id(16)]
+    public long RemovedThrough { get; set; }
 }
