@@ -1,8 +1,9 @@
 namespace Huddle.Contracts.CareTeams;
 
 /// <summary>
-/// A grain keyed by a team id that keeps its own copy of the team's profile (the team's handoff desk,
-/// its presence roster), so opening its feed or taking a tell never asks the team's grain. The team's
+/// A grain that keeps its own copy of the team's profile (the team's handoff desk and presence roster,
+/// keyed by the team id; the team's chat thread, keyed <c>tm.{teamId}</c>), so opening its feed or
+/// taking a tell never asks the team's grain. The team's
 /// grain tells each follower of every roster change after storing it, and retries until told.
 /// </summary>
 public interface ITeamFollower : IGrainWithStringKey

@@ -8,7 +8,7 @@ namespace Huddle.Contracts.Chat;
 /// Who is a member is decided at every call (the patient's care teams, the team's roster, the two
 /// clinicians of a direct thread), so a clinician who left a team can no longer open, read or send.
 /// </summary>
-public interface IThreadGrain : Live.IFeedGrain
+public interface IThreadGrain : Live.IFeedGrain, CareTeams.ITeamFollower
 {
     /// <summary>The feed kind of a thread.</summary>
     const string Feed = "thread";

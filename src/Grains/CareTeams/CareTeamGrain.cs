@@ -165,8 +165,8 @@ public sealed partial class CareTeamGrain(
     }
 
     /// <summary>
-    /// Tells the team's followers (its handoff desk and presence roster, which answer access from their
-    /// own copy) of the stored profile. A failure is not the caller's: the profile is stored, and it is
+    /// Tells the team's followers (its handoff desk, presence roster and chat thread, which answer access
+    /// from their own copy) of the stored profile. A failure is not the caller's: the profile is stored, and it is
     /// told again every few seconds until both have taken it (a newer profile replaces it).
     /// </summary>
     private async Task TellFollowersAsync(CareTeamProfile profile)
@@ -176,7 +176,10 @@ public sealed partial class CareTeamGrain(
         {
             await Task.WhenAll(
                 GrainFactory.GetGrain<Contracts.Handoffs.ITeamHandoffsGrain>(TeamId).TeamChangedAsync(profile),
-                GrainFactory.GetGrain<Contracts.Presence.ITeamPresenceGrain>(TeamId).TeamChangedAsync(profile));
+                GrainFactory.GetGrain<Contracts.Presence.ITeamPresenceGrain>(TeamId).TeamChangedAsync(profile),
+                Contracts.Chat.ThreadIds.ForTeam(TeamId) is { } thread
+                    ? GrainFactory.GetGrain<Contracts.Chat.IThreadGrain>(thread).TeamChangedAsync(profile)
+                    : Task.CompletedTask);
             if (ReferenceEquals(_untold, profile))
             {
                 _untold = null;

@@ -362,9 +362,11 @@ public sealed partial class ThreadGrain(
 
     /// <summary>
     /// Who may use the thread now (null for a key that is no thread id): the clinicians of the patient's
-    /// care teams, of the team (never its room displays), or the two of a direct thread. Asked of the
-    /// team and patient grains at every call (warm reads that interleave), never copied, so a roster
-    /// change applies at the next call.
+    /// care teams, of the team (never its room displays), or the two of a direct thread. A patient's
+    /// thread asks the patient and team grains at every call (warm reads that interleave); a team's
+    /// thread reads its copy of the team's profile, which the team's grain tells it of every roster
+    /// change before that change's reply (ThreadGrain.Team.cs). Either way a roster change applies at
+    /// the next call.
     /// </summary>
     private async Task<ImmutableHashSet<string>?> MembersAsync()
     {
@@ -385,7 +387,9 @@ public sealed partial class ThreadGrain(
             return [.. _stored.Members];
         }
 
-        var profiles = await Task.WhenAll(teams.Select(t => GrainFactory.GetGrain<ICareTeamGrain>(t).GetProfileAsync()));
+        var profiles = kind == ThreadKind.Team
+            ? await TeamProfileAsync(subject!)
+            : await Task.WhenAll(teams.Select(t => GrainFactory.GetGrain<ICareTeamGrain>(t).GetProfileAsync()));
         return [.. profiles.SelectMany(p => p?.Members.Select(m => m.UserId) ?? [])];
     }
 
