@@ -15,6 +15,27 @@ public enum ThreadKind
     Direct,
 }
 
+/// <summary>
+/// What an entry of a thread's log is: a message, or a durable change acting on the message whose seq it
+/// <see cref="ThreadMessage.Refers"/> to. Each part of chat appends its own values, numbered apart so
+/// parallel additions never share a number on the wire.
+/// </summary>
+public enum ThreadEntryKind
+{
+    /// <summary>A message someone wrote.</summary>
+    Message = 0,
+
+    /// <summary>The sender acknowledged the acknowledgement-requested message it refers to (docs/api.md, "Acknowledgement requests").</summary>
+    Acknowledge = 10,
+
+    /// <summary>
+    /// The re-notifications of the acknowledgement request it refers to ran out: the entry's
+    /// <see cref="ThreadMessage.Waiting"/> names who had not acknowledged, and the sender was told.
+    /// Its sender is <see cref="AckLimits.System"/>.
+    /// </summary>
+    AckUnanswered = 11,
+}
+
 /// <summary>How a message asks to be read (FHIR <c>Communication.priority</c>, narrowed to two).</summary>
 public enum MessagePriority
 {
@@ -25,17 +46,32 @@ public enum MessagePriority
 /// <summary>
 /// A message to send. <see cref="ClientMessageId"/> is the sender's own id for it (1-64 letters,
 /// digits, '-', '_' or '.'): sending it again returns the first send's reply and stores nothing, for
-/// the thread's life; the same id with other text or priority is refused (<c>op_id_reused</c>).
+/// the thread's life; the same id with other text, priority or asks is refused (<c>op_id_reused</c>).
+/// <para>
+/// <see cref="AckRequested"/> asks its recipients to acknowledge it; <see cref="Mentions"/> (clinicians
+/// of the thread) and <see cref="RoleMentions"/> (roles on a team of the thread) notify them;
+/// <see cref="ToRole"/> addresses it to a role on a team ("the BHC on duty"), resolved at send time to
+/// the members the handoff routing would reach. At most <see cref="AckLimits.MaxMentions"/> mentions and
+/// roles in all (docs/api.md, "Mentions, roles and acknowledgement requests").
+/// </para>
 /// </summary>
 [GenerateSerializer, Immutable, Alias("huddle.send-message")]
 public sealed record SendMessage(
     [property: Id(0)] string ClientMessageId,
     [property: Id(1)] string Text,
-    [property: Id(2)] MessagePriority Priority = MessagePriority.Normal);
+    [property: Id(2)] MessagePriority Priority = MessagePriority.Normal,
+    [property: Id(3)] bool AckRequested = false,
+    [property: Id(4)] ImmutableArray<string>? Mentions = null,
+    [property: Id(5)] ImmutableArray<RoleOnTeam>? RoleMentions = null,
+    [property: Id(6)] RoleOnTeam? ToRole = null);
 
 /// <summary>
-/// One stored message. <see cref="Seq"/> is its place in the thread: assigned by the server, gap-free
-/// from 1, and the thread feed's seq. <see cref="At"/> is when the server stored it (UTC).
+/// One stored entry of a thread's log. <see cref="Seq"/> is its place in the thread: assigned by the
+/// server, gap-free from 1, and the thread feed's seq. <see cref="At"/> is when the server stored it (UTC).
+/// <see cref="Kind"/> says whether it is a message or a change acting on the message at seq
+/// <see cref="Refers"/> (0 for a message). <see cref="Ask"/> carries what a message asked for (mentions,
+/// a role, an acknowledgement) and whom that reached; <see cref="Waiting"/>, on an
+/// <see cref="ThreadEntryKind.AckUnanswered"/> entry, who had not acknowledged.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("huddle.thread-message")]
 public sealed record ThreadMessage(
@@ -45,7 +81,11 @@ public sealed record ThreadMessage(
     [property: Id(3)] string ClientMessageId,
     [property: Id(4)] string Text,
     [property: Id(5)] MessagePriority Priority,
-    [property: Id(6)] DateTimeOffset At);
+    [property: Id(6)] DateTimeOffset At,
+    [property: Id(7)] ThreadEntryKind Kind = ThreadEntryKind.Message,
+    [property: Id(8)] long Refers = 0,
+    [property: Id(11)] MessageAsk? Ask = null,
+    [property: Id(12)] ImmutableArray<string>? Waiting = null);
 
 /// <summary>
 /// The reply to a send: the message's seq and when it was stored. Returned only once storage accepted

@@ -81,6 +81,7 @@ public sealed partial class ThreadGrain(
         IndexTail();
         // Full pages the row still holds unwritten (a write was cut short): written again, off any call.
         ArmWriter(TimeSpan.Zero);
+        ActivateAsks();
         return base.OnActivateAsync(cancellationToken);
     }
 
@@ -91,6 +92,7 @@ public sealed partial class ThreadGrain(
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         _writer?.Dispose();
+        DeactivateAsks();
         try
         {
             if (_writing is { } writing)
@@ -188,7 +190,7 @@ public sealed partial class ThreadGrain(
     public async Task<Result<MessageSent>> SendAsync(string userId, SendMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        if (Invalid(message) is { } invalid)
+        if ((Invalid(message) ?? InvalidAsk(message)) is { } invalid)
         {
             LogRejected(ThreadId, userId, invalid.Code);
             return invalid;
@@ -201,11 +203,39 @@ public sealed partial class ThreadGrain(
             return denied;
         }
 
-        if (await EarlierAsync(userId, message) is { } earlier)
+        if (await EarlierAsync(userId, message.ClientMessageId, ClientIds.ContentHashOf(message)) is { } earlier)
         {
             return earlier;
         }
 
+        // Mentions, a role, an acknowledgement request, urgency: resolved and checked before anything is stored.
+        var asked = await PlanAskAsync(userId, message, members!);
+        if (asked.Error is { } refused)
+        {
+            LogRejected(ThreadId, userId, refused.Code);
+            return refused;
+        }
+
+        var plan = asked.Value;
+        var sent = await AppendAsync(
+            seq => new ThreadMessage(ThreadId, seq, userId, message.ClientMessageId, message.Text, message.Priority, clock.UtcNow, Ask: plan?.Ask),
+            members!, plan is null ? null : stored => StageAsk(plan, stored));
+        if (Subject?.Kind == ThreadKind.Patient)
+        {
+            List(userId);
+        }
+
+        return new MessageSent(ThreadId, sent.ClientMessageId, sent.Seq, sent.At);
+    }
+
+    /// <summary>
+    /// Appends the entry <paramref name="make"/> builds for the next seq to the log: one write of the row
+    /// (with whatever <paramref name="stage"/> adds to it, undone by the action it returns if the write
+    /// fails), then the feed's publish. Every durable change of a thread — a message, an acknowledgement —
+    /// takes this one path, so each is numbered, stored, paged and deduplicated alike.
+    /// </summary>
+    private async Task<ThreadMessage> AppendAsync(Func<long, ThreadMessage> make, ImmutableHashSet<string> members, Func<ThreadMessage, Action>? stage = null)
+    {
         if (state.State.Tail.Length >= MaxTail)
         {
             // Storage has not taken the older page yet (it was slow or failing): wait for it here, so the
@@ -213,7 +243,7 @@ public sealed partial class ThreadGrain(
             await WritePagesAsync();
         }
 
-        var sent = new ThreadMessage(ThreadId, state.State.Seq + 1, userId, message.ClientMessageId, message.Text, message.Priority, clock.UtcNow);
+        var sent = make(state.State.Seq + 1);
         var (tailBefore, seqBefore, writtenBefore) = (state.State.Tail, state.State.Seq, state.State.Written);
         var tail = tailBefore.Add(sent);
         // Pages that are stored leave the row, but the newest full page stays: an open then always
@@ -221,22 +251,27 @@ public sealed partial class ThreadGrain(
         var dropThrough = Math.Min(_written, (sent.Seq / PageSize * PageSize) - PageSize);
         var dropped = tail.TakeWhile(m => m.Seq <= dropThrough).ToList();
         (state.State.Tail, state.State.Seq, state.State.Written) = (tail.RemoveRange(0, dropped.Count), sent.Seq, _written);
-        await PersistAsync(() => (state.State.Tail, state.State.Seq, state.State.Written) = (tailBefore, seqBefore, writtenBefore));
-        _tailIds[(userId, sent.ClientMessageId)] = sent;
+        var unstage = stage?.Invoke(sent);
+        await PersistAsync(() =>
+        {
+            (state.State.Tail, state.State.Seq, state.State.Written) = (tailBefore, seqBefore, writtenBefore);
+            unstage?.Invoke();
+        });
+        _tailIds[(sent.SenderId, sent.ClientMessageId)] = sent;
         foreach (var gone in dropped)
         {
             _tailIds.Remove((gone.SenderId, gone.ClientMessageId));
         }
 
-        LogSent(ThreadId, sent.Seq, userId);
-        Feed.Publish(sent.Seq, [new(FeedAudiences.Members, new ThreadChange(ThreadId, sent.Seq, sent))], RosterIfChanged(members!));
-        if (Subject?.Kind == ThreadKind.Patient)
+        LogSent(ThreadId, sent.Seq, sent.SenderId);
+        Feed.Publish(sent.Seq, [new(FeedAudiences.Members, new ThreadChange(ThreadId, sent.Seq, sent))], RosterIfChanged(members));
+        if (unstage is not null)
         {
-            List(userId);
+            AfterAskStored();
         }
 
         ArmWriter(TimeSpan.Zero);
-        return new MessageSent(ThreadId, sent.ClientMessageId, sent.Seq, sent.At);
+        return sent;
     }
 
     /// <summary>Why <paramref name="message"/> cannot be sent as it is, or null.</summary>
@@ -260,12 +295,11 @@ public sealed partial class ThreadGrain(
     /// other content under it), or null for a new message: looked up in the row, and, when messages have
     /// left it, in the id's one bucket page.
     /// </summary>
-    private async Task<Result<MessageSent>?> EarlierAsync(string userId, SendMessage message)
+    private async Task<Result<MessageSent>?> EarlierAsync(string userId, string clientMessageId, string hash)
     {
-        var hash = ClientIds.ContentHashOf(message.Text, message.Priority);
-        if (_tailIds.TryGetValue((userId, message.ClientMessageId), out var held))
+        if (_tailIds.TryGetValue((userId, clientMessageId), out var held))
         {
-            return Repeat(userId, message.ClientMessageId, held.Seq, held.At, ClientIds.ContentHashOf(held.Text, held.Priority) == hash);
+            return Repeat(userId, clientMessageId, held.Seq, held.At, ClientIds.ContentHashOf(held) == hash);
         }
 
         if (state.State.Tail.IsEmpty || state.State.Tail[0].Seq == 1)
@@ -273,14 +307,14 @@ public sealed partial class ThreadGrain(
             return null;
         }
 
-        var bucket = ClientIds.BucketOf(userId, message.ClientMessageId);
+        var bucket = ClientIds.BucketOf(userId, clientMessageId);
         await foreach (var page in history.ReadPagesAsync<ClientIdBucket>(this.GetGrainId(), ClientIdsStream, bucket, bucket))
         {
             foreach (var entry in page.Content.Entries)
             {
-                if (entry.SenderId == userId && entry.ClientMessageId == message.ClientMessageId)
+                if (entry.SenderId == userId && entry.ClientMessageId == clientMessageId)
                 {
-                    return Repeat(userId, message.ClientMessageId, entry.Seq, entry.At, entry.ContentHash == hash);
+                    return Repeat(userId, clientMessageId, entry.Seq, entry.At, entry.ContentHash == hash);
                 }
             }
         }
@@ -469,7 +503,7 @@ public sealed partial class ThreadGrain(
         foreach (var m in messages)
         {
             entries.RemoveAll(e => e.SenderId == m.SenderId && e.ClientMessageId == m.ClientMessageId);
-            entries.Add(new ClientIdEntry(m.SenderId, m.ClientMessageId, m.Seq, ClientIds.ContentHashOf(m.Text, m.Priority), m.At));
+            entries.Add(new ClientIdEntry(m.SenderId, m.ClientMessageId, m.Seq, ClientIds.ContentHashOf(m), m.At));
         }
 
         await history.WritePageAsync(this.GetGrainId(), ClientIdsStream, bucket, new ClientIdBucket([.. entries]));

@@ -42,9 +42,41 @@ public static class ClientIds
     }
 
     /// <summary>A short hash of what a message says, to tell a resend from a reuse of its id for other content.</summary>
-    public static string ContentHashOf(string text, MessagePriority priority)
+    public static string ContentHashOf(string text, MessagePriority priority) => Hash(priority + "\n" + text);
+
+    /// <summary>The hash of what <paramref name="message"/> asks to store (its text, priority and asks).</summary>
+    public static string ContentHashOf(SendMessage message)
     {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(priority + "\n" + text));
-        return Convert.ToHexStringLower(hash.AsSpan(0, 16));
+        ArgumentNullException.ThrowIfNull(message);
+        var asks = AskKey(message.AckRequested, message.Mentions ?? [], message.RoleMentions ?? [], message.ToRole);
+        // A message without asks hashes as messages always did, so ids stored before asks existed still match.
+        return asks.Length == 0 ? ContentHashOf(message.Text, message.Priority) : Hash(message.Priority + "\n" + message.Text + "\n" + asks);
     }
+
+    /// <summary>The hash of a stored entry, equal to the hash of the request that stored it.</summary>
+    public static string ContentHashOf(ThreadMessage entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        if (entry.Kind == ThreadEntryKind.Acknowledge)
+        {
+            return AckHashOf(entry.Refers);
+        }
+
+        var asks = entry.Ask is { } ask ? AskKey(ask.AckRequested, ask.Mentions, ask.RoleMentions, ask.ToRole) : "";
+        return asks.Length == 0 ? ContentHashOf(entry.Text, entry.Priority) : Hash(entry.Priority + "\n" + entry.Text + "\n" + asks);
+    }
+
+    /// <summary>The hash of an acknowledgement of the message at <paramref name="seq"/>.</summary>
+    public static string AckHashOf(long seq) => Hash($"ack\n{seq}");
+
+    /// <summary>A message's asks in one canonical string (empty when it asks nothing): duplicates dropped, order kept.</summary>
+    public static string AskKey(bool ackRequested, IEnumerable<string> mentions, IEnumerable<RoleOnTeam> roles, RoleOnTeam? toRole)
+    {
+        var people = string.Join(",", mentions.Distinct(StringComparer.Ordinal));
+        var named = string.Join(",", roles.Distinct().Select(r => $"{r.Role}@{r.TeamId}"));
+        var to = toRole is null ? "" : $"{toRole.Role}@{toRole.TeamId}";
+        return !ackRequested && people.Length == 0 && named.Length == 0 && to.Length == 0 ? "" : $"ack={ackRequested};m={people};r={named};to={to}";
+    }
+
+    private static string Hash(string content) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(content)).AsSpan(0, 16));
 }

@@ -15,6 +15,7 @@ namespace Huddle.Web.Chat;
 public sealed partial class ChatPanel : IAsyncDisposable
 {
     private LiveThread? _live;
+    private ChatComposeOptions? _asks;
     private string? _draft;
     private bool _urgent;
     private bool _sending;
@@ -38,6 +39,10 @@ public sealed partial class ChatPanel : IAsyncDisposable
     /// <summary>Display names by user id; a sender not in it shows by id.</summary>
     [Parameter]
     public IReadOnlyDictionary<string, string>? Names { get; set; }
+
+    /// <summary>The team whose clinicians and roles the writer may mention (the thread's team, or the patient's team shown).</summary>
+    [Parameter]
+    public Huddle.Contracts.CareTeams.CareTeamProfile? Team { get; set; }
 
     /// <summary>The clock times are shown on (the team's), or null for UTC.</summary>
     [Parameter]
@@ -75,7 +80,8 @@ public sealed partial class ChatPanel : IAsyncDisposable
         _sendError = null;
         try
         {
-            var sent = await Chat.SendAsync(UserId, ThreadId, new SendMessage(_clientMessageId, _draft!, _urgent ? MessagePriority.Urgent : MessagePriority.Normal));
+            var message = new SendMessage(_clientMessageId, _draft!, _urgent ? MessagePriority.Urgent : MessagePriority.Normal);
+            var sent = await Chat.SendAsync(UserId, ThreadId, _asks?.Apply(message) ?? message);
             if (sent.Error is { } error)
             {
                 _sendError = error.Code == ErrorCodes.Unavailable ? "Not sent: Huddle could not be reached. Press Send again." : error.Message;
@@ -83,12 +89,33 @@ public sealed partial class ChatPanel : IAsyncDisposable
             }
 
             (_draft, _urgent, _clientMessageId) = (null, false, NewClientMessageId());
+            _asks?.Clear();
             await _live.CatchUpAsync();
         }
         finally
         {
             _sending = false;
         }
+    }
+
+    /// <summary>
+    /// Acknowledges <paramref name="message"/>: its client id is the message's own, so a second press or another
+    /// device of the same clinician is answered with the first acknowledgement, never stored twice.
+    /// </summary>
+    private async Task<string?> AcknowledgeAsync(ThreadMessage message)
+    {
+        var acked = await Chat.AcknowledgeAsync(UserId, ThreadId, message.Seq, $"ack-{message.Seq}");
+        if (acked.Error is { } error)
+        {
+            return error.Code == ErrorCodes.Unavailable ? "Not acknowledged: Huddle could not be reached. Press Acknowledge again." : error.Message;
+        }
+
+        if (_live is not null)
+        {
+            await _live.CatchUpAsync();
+        }
+
+        return null;
     }
 
     private async Task LoadEarlierAsync()

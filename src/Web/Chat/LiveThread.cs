@@ -7,6 +7,11 @@ namespace Huddle.Web.Chat;
 /// A component's live copy of one chat thread (<c>thread:{threadId}</c>): the thread's merge (a message
 /// appends) on the one generic <see cref="LiveFeed{TSnapshot, TChange}"/>, plus scrolling back. It holds
 /// at most <see cref="MaxHeld"/> messages; older ones are read again on demand.
+/// <para>
+/// Entries that act on a message (an acknowledgement, the end of an acknowledgement request) are folded into
+/// the message they refer to, not listed: <see cref="AcksOf"/>, <see cref="UnansweredOf"/>. Folds are kept for
+/// messages not loaded yet, since scrolling back brings an entry before its target.
+/// </para>
 /// </summary>
 public sealed class LiveThread : ILiveCopy<ThreadSnapshot, ThreadChange>, IAsyncDisposable
 {
@@ -14,6 +19,8 @@ public sealed class LiveThread : ILiveCopy<ThreadSnapshot, ThreadChange>, IAsync
     public const int MaxHeld = 1000;
 
     private readonly List<ThreadMessage> _messages = [];
+    private readonly Dictionary<long, List<ThreadMessage>> _acks = [];
+    private readonly Dictionary<long, ThreadMessage> _unanswered = [];
     private readonly ChatService _chat;
     private readonly string _userId;
     private LiveFeed<ThreadSnapshot, ThreadChange>? _feed;
@@ -43,6 +50,12 @@ public sealed class LiveThread : ILiveCopy<ThreadSnapshot, ThreadChange>, IAsync
         return live;
     }
 
+    /// <summary>The acknowledgements of the message at <paramref name="seq"/>, in the order they were stored (one per clinician).</summary>
+    public IReadOnlyList<ThreadMessage> AcksOf(long seq) => _acks.TryGetValue(seq, out var acks) ? acks : [];
+
+    /// <summary>Who had not acknowledged the message at <paramref name="seq"/> when its re-notifications ran out, or null while they have not.</summary>
+    public IReadOnlyList<string>? UnansweredOf(long seq) => _unanswered.TryGetValue(seq, out var entry) ? entry.Waiting ?? [] : null;
+
     /// <summary>Reads what was missed now (after this screen's own send, so it shows at once).</summary>
     public Task CatchUpAsync() => _feed?.CatchUpAsync() ?? Task.CompletedTask;
 
@@ -62,7 +75,8 @@ public sealed class LiveThread : ILiveCopy<ThreadSnapshot, ThreadChange>, IAsync
         }
 
         // Only what is still older than the first held: a reset may have replaced the list meanwhile.
-        _messages.InsertRange(0, [.. read.Value!.Messages.Where(m => m.Seq < Math.Min(first, _messages.Count > 0 ? _messages[0].Seq : first))]);
+        var older = read.Value!.Messages.Where(m => m.Seq < Math.Min(first, _messages.Count > 0 ? _messages[0].Seq : first)).ToList();
+        _messages.InsertRange(0, Listed(older));
         More = read.Value.More;
         return null;
     }
@@ -82,7 +96,9 @@ public sealed class LiveThread : ILiveCopy<ThreadSnapshot, ThreadChange>, IAsync
     void ILiveCopy<ThreadSnapshot, ThreadChange>.Take(ThreadSnapshot snapshot)
     {
         _messages.Clear();
-        _messages.AddRange(snapshot.Messages);
+        _acks.Clear();
+        _unanswered.Clear();
+        _messages.AddRange(Listed(snapshot.Messages));
         More = snapshot.More;
     }
 
@@ -91,6 +107,11 @@ public sealed class LiveThread : ILiveCopy<ThreadSnapshot, ThreadChange>, IAsync
         if (change.Message is not { } message)
         {
             return false;
+        }
+
+        if (!Fold(message))
+        {
+            return true;
         }
 
         _messages.Add(message);
@@ -106,6 +127,39 @@ public sealed class LiveThread : ILiveCopy<ThreadSnapshot, ThreadChange>, IAsync
     void ILiveCopy<ThreadSnapshot, ThreadChange>.Forget()
     {
         _messages.Clear();
+        _acks.Clear();
+        _unanswered.Clear();
         More = false;
+    }
+
+    /// <summary>The messages of <paramref name="entries"/>, the other entries folded into what they refer to.</summary>
+    private List<ThreadMessage> Listed(IEnumerable<ThreadMessage> entries) => [.. entries.Where(Fold)];
+
+    /// <summary>Folds an entry that acts on a message into it; true when <paramref name="entry"/> is a message to list.</summary>
+    private bool Fold(ThreadMessage entry)
+    {
+        switch (entry.Kind)
+        {
+            case ThreadEntryKind.Message:
+                return true;
+            case ThreadEntryKind.Acknowledge:
+                if (!_acks.TryGetValue(entry.Refers, out var acks))
+                {
+                    _acks[entry.Refers] = acks = [];
+                }
+
+                if (!acks.Any(a => a.SenderId == entry.SenderId))
+                {
+                    acks.Add(entry);
+                }
+
+                return false;
+            case ThreadEntryKind.AckUnanswered:
+                _unanswered[entry.Refers] = entry;
+                return false;
+            default:
+                // A kind this screen does not know (a newer server's): nothing to list.
+                return false;
+        }
     }
 }
