@@ -15,7 +15,8 @@ namespace Huddle.Web.Chat;
 public sealed partial class ChatPanel : IAsyncDisposable
 {
     private LiveThread? _live;
-    private ChatComposeOptions? _asks;
+    private ChatMentionPicker? _mentions;
+    private bool _ackRequested;
     private string? _draft;
     private bool _urgent;
     private bool _sending;
@@ -80,16 +81,16 @@ public sealed partial class ChatPanel : IAsyncDisposable
         _sendError = null;
         try
         {
-            var message = new SendMessage(_clientMessageId, _draft!, _urgent ? MessagePriority.Urgent : MessagePriority.Normal);
-            var sent = await Chat.SendAsync(UserId, ThreadId, _asks?.Apply(message) ?? message);
+            var message = new SendMessage(_clientMessageId, _draft!, _urgent ? MessagePriority.Urgent : MessagePriority.Normal, _ackRequested);
+            var sent = await Chat.SendAsync(UserId, ThreadId, _mentions?.Apply(message) ?? message);
             if (sent.Error is { } error)
             {
                 _sendError = error.Code == ErrorCodes.Unavailable ? "Not sent: Huddle could not be reached. Press Send again." : error.Message;
                 return;
             }
 
-            (_draft, _urgent, _clientMessageId) = (null, false, NewClientMessageId());
-            _asks?.Clear();
+            (_draft, _urgent, _ackRequested, _clientMessageId) = (null, false, false, NewClientMessageId());
+            _mentions?.Clear();
             await _live.CatchUpAsync();
         }
         finally

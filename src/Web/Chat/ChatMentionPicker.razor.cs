@@ -7,12 +7,12 @@ using MudBlazor;
 namespace Huddle.Web.Chat;
 
 /// <summary>
-/// The asks of a message being written: mentions picked with an autocomplete (the thread's clinicians, and
-/// the roles of the team as "the BHC on duty") and "Request acknowledgement". The first role picked addresses
+/// Whom a message being written mentions, picked with an autocomplete: the thread's clinicians, and the
+/// roles of the team as "the BHC on duty". The first role picked addresses
 /// the message to that role (routed at send time as a handoff to the role would be); further roles are
 /// mentioned. Keyboard: type, arrows, Enter; a picked mention's chip closes with its close button.
 /// </summary>
-public sealed partial class ChatComposeOptions
+public sealed partial class ChatMentionPicker
 {
     private readonly List<MentionOption> _picked = [];
     private MudAutocomplete<MentionOption>? _picker;
@@ -28,9 +28,6 @@ public sealed partial class ChatComposeOptions
     [Parameter, EditorRequired]
     public string UserId { get; set; } = "";
 
-    /// <summary>True when the message asks its recipients to acknowledge it.</summary>
-    public bool AckRequested { get; set; }
-
     /// <summary>The clinicians and roles of the team, people first.</summary>
     private List<MentionOption> Options => Team is not { } team ? [] :
     [
@@ -40,25 +37,23 @@ public sealed partial class ChatComposeOptions
             .Select(r => new MentionOption($"role:{r}", $"{ChatNotices.RoleWord(r)} on duty", null, r)),
     ];
 
-    /// <summary><paramref name="message"/> with the asks picked here.</summary>
+    /// <summary><paramref name="message"/> with the mentions and role picked here.</summary>
     public SendMessage Apply(SendMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
         var roles = _picked.Where(p => p.Role is not null).Select(p => new RoleOnTeam(p.Role!.Value, Team?.TeamId)).ToList();
         return message with
         {
-            AckRequested = AckRequested,
             Mentions = [.. _picked.Where(p => p.UserId is not null).Select(p => p.UserId!)],
             ToRole = roles.FirstOrDefault(),
             RoleMentions = [.. roles.Skip(1)],
         };
     }
 
-    /// <summary>Forgets the asks (the message was sent).</summary>
+    /// <summary>Forgets the mentions (the message was sent).</summary>
     public void Clear()
     {
         _picked.Clear();
-        AckRequested = false;
         StateHasChanged();
     }
 
