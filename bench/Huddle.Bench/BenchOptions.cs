@@ -12,7 +12,8 @@ internal sealed class BenchOptions
 
           --quick                 fanout only, N=1,000, one round per target (~1 min, for trend tracking);
                                   with --storage azure, fanout and handoff
-          --scenario a,b,...      fanout, teams, handoff, grains, coldstart, panel (default: all but handoff)
+          --scenario a,b,...      fanout, teams, handoff, chat, grains, coldstart, panel (default: all but handoff
+                                  and chat)
           --out <path>            write the JSON summary there (default: bench-results/bench.json)
           --rounds <n>            alternating rounds per target for load scenarios (default 3, quick 1)
           --subscribers <n>       fanout subscribers (default 1000)
@@ -23,6 +24,9 @@ internal sealed class BenchOptions
           --handoff-teams <n>     handoff scenario: teams, each a PCP requesting (default 100)
           --handoff-bhcs <n>      handoff scenario: BHCs per team, each with 2 devices, all pinged (default 2)
           --handoff-rate <n>      handoff scenario: handoffs requested per second, all teams together (default 20)
+          --chat-threads <n>      chat scenario: team threads, each written in by one member (default 20)
+          --chat-members <n>      chat scenario: members per thread, one device each (default 25)
+          --chat-rate <n>         chat scenario: messages per second, all threads together (default 20 → 500 deliveries/s)
           --duration <s>          measured seconds per run (default 10, quick 6)
           --warmup <s>            warm-up seconds per run, not measured (default 3, quick 5)
           --grains <n>            patient grains for the grains scenario (default 100000)
@@ -31,7 +35,8 @@ internal sealed class BenchOptions
                                   (tools/azurite), runs Huddle on Azure Table storage and the baseline in
                                   its durable floor mode (one table write of the payload, then the send);
                                   load keys become board_durable_*/board_floor_* (fanout), teams_durable_*,
-                                  handoff_durable_*/handoff_floor_*
+                                  handoff_durable_*/handoff_floor_*,
+                                  chat_durable_*/chat_floor_*
           --pin auto|off|C/S      cores: auto (default) puts the load generator on the lower half of the
                                   cores and every server (Huddle, baseline, Azurite) on the upper half
                                   (on 2 cores: 0 and 1); C/S names them, e.g. 0/1; off shares all cores
@@ -53,6 +58,9 @@ internal sealed class BenchOptions
     public int HandoffTeams { get; private set; } = 100;
     public int HandoffBhcs { get; private set; } = 2;
     public double HandoffRate { get; private set; } = 20;
+    public int ChatThreads { get; private set; } = 20;
+    public int ChatMembers { get; private set; } = 25;
+    public double ChatRate { get; private set; } = 20;
     public TimeSpan Duration { get; private set; } = TimeSpan.FromSeconds(10);
     public TimeSpan Warmup { get; private set; } = TimeSpan.FromSeconds(3);
     public int Grains { get; private set; } = 100_000;
@@ -131,6 +139,15 @@ internal sealed class BenchOptions
                     break;
                 case "--handoff-rate":
                     o.HandoffRate = Num(Next(), 0.1, 1_000);
+                    break;
+                case "--chat-threads":
+                    o.ChatThreads = Int(Next(), 1, 2_000);
+                    break;
+                case "--chat-members":
+                    o.ChatMembers = Int(Next(), 1, 1_000);
+                    break;
+                case "--chat-rate":
+                    o.ChatRate = Num(Next(), 0.1, 1_000);
                     break;
                 case "--duration":
                     o.Duration = TimeSpan.FromSeconds(Num(Next(), 1, 600));

@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 namespace Huddle.Bench;
 
 /// <summary>
-/// The performance goals (issue 14), each judged on one headline figure: the median over the
+/// The performance goals (issue 14; chat: issue 16), each judged on one headline figure: the median over the
 /// alternating rounds, with its per-round range beside it. A goal whose figure this run did not
 /// measure is listed as such; fewer than <see cref="RoundsToJudge"/> rounds make every verdict
 /// indicative only.
@@ -23,6 +23,8 @@ internal static class Goals
         new("in-memory handoff ping p50 overhead ≤ 0.6 ms", "handoff_p50_overhead_ms", 0.6, "ms"),
         new("in-memory handoff ping p99 ≤ 1.5× the bare send", "handoff_ratio_p99", 1.5, "×"),
         new("durable handoff ping p99 ≤ 1.3× the durable floor", "handoff_durable_ratio_p99", 1.3, "×"),
+        new("in-memory chat message p99 ≤ 1.3× the bare send", "chat_ratio_p99", 1.3, "×"),
+        new("durable chat message p99 ≤ 1.3× the durable floor", "chat_durable_ratio_p99", 1.3, "×"),
         new("board fan-out p99 ≤ 1.2× the bare send", "ratio_p99", 1.2, "×"),
         new("board fan-out p50 overhead ≤ 1 ms", "p50_overhead_ms", 1.0, "ms"),
         new("board fan-out server CPU per delivery ≤ 1.2×", "ratio_cpu_per_1k", 1.2, "×"),

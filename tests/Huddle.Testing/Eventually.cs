@@ -26,4 +26,21 @@ public static class Eventually
             await Task.Delay(25);
         }
     }
+
+    /// <summary>Like <see cref="Until(Func{Task{bool}}, TimeSpan, string)"/>, the failure saying <paramref name="what"/> as it stands then (e.g. what is still missing).</summary>
+    public static async Task Until(Func<Task<bool>> condition, TimeSpan timeout, Func<string> what)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        ArgumentNullException.ThrowIfNull(what);
+        var deadline = DateTime.UtcNow + timeout;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Timed out after {timeout.TotalSeconds:0.#} s waiting for {what()}.");
+            }
+
+            await Task.Delay(25);
+        }
+    }
 }

@@ -130,6 +130,28 @@ internal sealed class BenchContext(BenchOptions options, string repoRoot) : IAsy
         }
     }
 
+    /// <summary>
+    /// The chat targets for <paramref name="layout"/> on the same two servers: Huddle's teams are made and
+    /// one real message event captured, which the baseline replays. Not cached: one chat scenario per run.
+    /// </summary>
+    public async Task<(HuddleChatTarget Huddle, BaselineChatTarget Baseline)> ChatTargetsAsync(LoadLayout layout, CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct);
+        try
+        {
+            var (huddleServer, baselineServer) = await ServersAsync(ct);
+            var huddle = new HuddleChatTarget(huddleServer);
+            var change = await huddle.CaptureMessageAsync(layout, ct);
+            var baseline = new BaselineChatTarget(baselineServer, change, ChatPeople.TeamId(layout, 0), Durable);
+            Console.WriteLine($"  captured a Huddle ThreadChanged of {baseline.PayloadBytes} bytes; the baseline replays it");
+            return (huddle, baseline);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     /// <summary>Both servers, started (in parallel) on first use; the caller holds the gate.</summary>
     private async Task<(ServerProcess Huddle, ServerProcess Baseline)> ServersAsync(CancellationToken ct)
     {

@@ -29,10 +29,11 @@ internal static class ScenarioCatalog
         "fanout" => new LoadScenario("fanout", Storage(LoadKind.Boards(""), "board", options), new(1, options.Subscribers), options.Rate, options),
         "teams" => new LoadScenario("teams", Storage(LoadKind.Boards("teams_"), "teams", options), new(options.Teams, options.Members), options.TeamRate * options.Teams, options),
         "handoff" => new LoadScenario("handoff", Storage(LoadKind.Handoffs, "handoff", options), HandoffPeople.Layout(options.HandoffTeams, options.HandoffBhcs), options.HandoffRate, options),
+        "chat" => new LoadScenario("chat", Storage(LoadKind.Chat, "chat", options), new(options.ChatThreads, options.ChatMembers), options.ChatRate, options),
         "grains" => new GrainsScenario(),
         "coldstart" => new ColdStartScenario(),
         "panel" => new PanelScenario(),
-        _ => throw new ArgumentException($"Unknown scenario '{name}'; known: fanout, teams, handoff, grains, coldstart, panel."),
+        _ => throw new ArgumentException($"Unknown scenario '{name}'; known: fanout, teams, handoff, chat, grains, coldstart, panel."),
     };
 
     /// <summary>With <c>--storage azure</c>, the durable form of <paramref name="kind"/>, its keys named from <paramref name="stem"/>.</summary>

@@ -50,6 +50,21 @@ internal sealed record LoadKind(
     }, DropHuddlePrefix: true);
 
     /// <summary>
+    /// Chat messages (<c>chat</c>): a message sent in a team's thread to every member's device. Huddle's
+    /// keys drop "huddle_" (<c>chat_p99_ms</c>), as the handoff's do.
+    /// </summary>
+    public static LoadKind Chat { get; } = new("chat_", "thread", "members", "messages", async (context, layout, ct) =>
+    {
+        var (huddle, baseline) = await context.ChatTargetsAsync(layout, ct);
+        return new LoadTargets(huddle, baseline, baseline.PayloadBytes);
+    }, layout => new JsonObject
+    {
+        ["thread"] = "a team's thread (tm.{teamId}); every member of the team has one device subscribed",
+        ["sender"] = "member 0 on a second device (its first device receives the message too)",
+        ["priority"] = "normal",
+    }, DropHuddlePrefix: true);
+
+    /// <summary>
     /// The same kind on durable storage (<c>--storage azure</c>): its keys are named from
     /// <paramref name="stem"/> (<c>board</c>, <c>teams</c>, <c>handoff</c>) so they never mix with the
     /// in-memory figures: Huddle's under <c>{stem}_durable_</c>, the durable floor's under

@@ -46,6 +46,17 @@ internal sealed class BenchPingItem
     public string? Room { get; set; }
 }
 
+/// <summary>The part of a ThreadChanged event the bench reads: the message's text, which starts with the run tag and sequence number.</summary>
+internal sealed class BenchThreadChange
+{
+    public BenchThreadMessage? Message { get; set; }
+}
+
+internal sealed class BenchThreadMessage
+{
+    public string? Text { get; set; }
+}
+
 /// <summary>A member of a bench team, as <c>PUT /api/dev/teams/{teamId}</c> takes it.</summary>
 internal sealed record BenchMember(string UserId, string DisplayName, string Role);
 
@@ -119,6 +130,13 @@ internal static class Connections
             onMarker(room);
         });
     }
+
+    /// <summary>The event a Huddle thread (and the baseline, replaying one) sends a message with.</summary>
+    public const string ThreadEvent = "ThreadChanged";
+
+    /// <summary>Calls <paramref name="onMarker"/> with the text of every message (<c>ThreadChanged</c>) the connection receives.</summary>
+    public static void ListenForMessages(HubConnection connection, Action<string?> onMarker) =>
+        connection.On<BenchThreadChange>(ThreadEvent, change => onMarker(change.Message?.Text));
 
     /// <summary>Calls <paramref name="onMarker"/> with the first card's note of every BoardChanged the connection receives.</summary>
     public static void ListenForChanges(HubConnection connection, Action<string?> onMarker) =>

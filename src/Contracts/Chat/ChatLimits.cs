@@ -14,4 +14,7 @@ public static class ChatLimits
 
     /// <summary>The most threads a clinician's thread list keeps besides their teams' (the most recently added first).</summary>
     public const int MaxListedThreads = 100;
+
+    /// <summary>The most edits one message takes (its versions stay readable in one history page).</summary>
+    public const int MaxEdits = 20;
 }

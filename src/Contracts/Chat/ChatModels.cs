@@ -25,6 +25,12 @@ public enum ThreadEntryKind
     /// <summary>A message someone wrote.</summary>
     Message = 0,
 
+    /// <summary>The sender's new text for the message at <c>Refers</c>; the earlier text is kept (<c>ReadMessageEdits</c>).</summary>
+    Edit = 1,
+
+    /// <summary>The sender deleted (recalled) the message at <c>Refers</c>: it stays as a trace, its text is no longer served.</summary>
+    Delete = 2,
+
     /// <summary>The sender acknowledged the acknowledgement-requested message it refers to (docs/api.md, "Acknowledgement requests").</summary>
     Acknowledge = 10,
 
@@ -66,12 +72,19 @@ public sealed record SendMessage(
     [property: Id(6)] RoleOnTeam? ToRole = null);
 
 /// <summary>
-/// One stored entry of a thread's log. <see cref="Seq"/> is its place in the thread: assigned by the
-/// server, gap-free from 1, and the thread feed's seq. <see cref="At"/> is when the server stored it (UTC).
-/// <see cref="Kind"/> says whether it is a message or a change acting on the message at seq
-/// <see cref="Refers"/> (0 for a message). <see cref="Ask"/> carries what a message asked for (mentions,
-/// a role, an acknowledgement) and whom that reached; <see cref="Waiting"/>, on an
-/// <see cref="ThreadEntryKind.AckUnanswered"/> entry, who had not acknowledged.
+/// One entry of a thread's log, most often a message. <see cref="Seq"/> is its place in the thread: assigned by the server, gap-free
+/// from 1, and the thread feed's seq. <see cref="At"/> is when the server stored it (UTC).
+/// <para>
+/// An entry of another <see cref="Kind"/> acts on the message at <see cref="Refers"/> (an edit carries
+/// the new text; a delete carries none). A message is always served as it is now: its newest text and
+/// <see cref="EditedAt"/> (<see cref="LastEdit"/> = the seq of the edit that text is from), or, once
+/// deleted, an empty text with <see cref="DeletedBy"/> and <see cref="DeletedAt"/>; an edit of a deleted
+/// message is served without its text too.
+/// </para>
+/// <para>
+/// <see cref="Ask"/> carries what a message asked for (mentions, a role, an acknowledgement) and whom that
+/// reached; <see cref="Waiting"/>, on an <see cref="ThreadEntryKind.AckUnanswered"/> entry, who had not acknowledged.
+/// </para>
 /// </summary>
 [GenerateSerializer, Immutable, Alias("huddle.thread-message")]
 public sealed record ThreadMessage(
@@ -84,6 +97,10 @@ public sealed record ThreadMessage(
     [property: Id(6)] DateTimeOffset At,
     [property: Id(7)] ThreadEntryKind Kind = ThreadEntryKind.Message,
     [property: Id(8)] long Refers = 0,
+    [property: Id(15)] long LastEdit = 0,
+    [property: Id(16)] DateTimeOffset? EditedAt = null,
+    [property: Id(17)] string? DeletedBy = null,
+    [property: Id(18)] DateTimeOffset? DeletedAt = null,
     [property: Id(11)] MessageAsk? Ask = null,
     [property: Id(12)] ImmutableArray<string>? Waiting = null);
 

@@ -36,6 +36,18 @@ public interface IThreadGrain : Live.IFeedGrain
     /// </summary>
     Task<Result<ThreadRef>> StartDirectAsync(string userId, string otherId);
 
+    /// <summary>
+    /// Stores <paramref name="userId"/>'s edit of their own message as an entry of the log (docs/api.md,
+    /// "Edits, deletes and retention"); idempotent by the edit's client message id.
+    /// </summary>
+    Task<Result<MessageSent>> EditAsync(string userId, EditMessage edit);
+
+    /// <summary>Stores <paramref name="userId"/>'s delete (recall) of their own message as an entry of the log; idempotent by its client message id.</summary>
+    Task<Result<MessageSent>> DeleteAsync(string userId, DeleteMessage delete);
+
+    /// <summary>The edit history of the message at <paramref name="seq"/>, for a member.</summary>
+    Task<Result<MessageEdits>> ReadEditsAsync(string userId, long seq);
+
     /// <summary>The thread as <paramref name="userId"/> sees it, when they may.</summary>
     Task<Result<ThreadRef>> DescribeAsync(string userId);
 }

@@ -104,7 +104,7 @@ public sealed partial class ThreadGrain : IRemindable
                 return () => state.State.AckRequests = before;
             });
         LogAcked(ThreadId, seq, userId, entry.Seq);
-        return new MessageSent(ThreadId, entry.ClientMessageId, entry.Seq, entry.At);
+        return entry;
     }
 
     /// <summary>The tick of the reminder and of the re-notification timer: takes every step due, then delivers what is owed.</summary>

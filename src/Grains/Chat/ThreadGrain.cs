@@ -67,7 +67,8 @@ public sealed partial class ThreadGrain(
     /// <summary>The calls that only read: they interleave.</summary>
     public static bool IsRead(IInvokable request) =>
         request?.GetMethodName() is nameof(IFeedGrain.OpenAsync) or nameof(IFeedGrain.ReadSinceAsync) or nameof(IFeedGrain.SubscribeAsync)
-            or nameof(IFeedGrain.UnsubscribeAsync) or nameof(IThreadGrain.ReadBeforeAsync) or nameof(IThreadGrain.DescribeAsync);
+            or nameof(IFeedGrain.UnsubscribeAsync) or nameof(IThreadGrain.ReadBeforeAsync) or nameof(IThreadGrain.DescribeAsync)
+            or nameof(IThreadGrain.ReadEditsAsync);
 
     private FeedPublisher Feed => _feed ??= new FeedPublisher(
         new FeedId(IThreadGrain.Feed, ThreadId), state.State.Seq, feedOptions.Value, logger,
@@ -135,7 +136,7 @@ public sealed partial class ThreadGrain(
             return HuddleError.Forbidden($"A thread has no '{audience}' stream.");
         }
 
-        return await Feed.OpenAsync(FeedAudiences.Members, since, epoch, limit, () => Snapshot(userId));
+        return await Feed.OpenAsync(FeedAudiences.Members, since, epoch, limit, async () => await SnapshotAsync(userId));
     }
 
     public async Task<Result<ThreadRef>> DescribeAsync(string userId) =>
@@ -155,7 +156,7 @@ public sealed partial class ThreadGrain(
 
         var end = Math.Min(before - 1, _stored.Seq);
         var from = Math.Max(1, end - limit + 1);
-        var messages = end < 1 ? [] : await ReadRangeAsync(from, end);
+        var messages = end < 1 ? [] : await ServeAsync(await ReadRangeAsync(from, end));
         return new ThreadHistory(ThreadId, messages, from > 1);
     }
 
@@ -225,16 +226,16 @@ public sealed partial class ThreadGrain(
             List(userId);
         }
 
-        return new MessageSent(ThreadId, sent.ClientMessageId, sent.Seq, sent.At);
+        return sent;
     }
 
     /// <summary>
-    /// Appends the entry <paramref name="make"/> builds for the next seq to the log: one write of the row
-    /// (with whatever <paramref name="stage"/> adds to it, undone by the action it returns if the write
-    /// fails), then the feed's publish. Every durable change of a thread — a message, an acknowledgement —
-    /// takes this one path, so each is numbered, stored, paged and deduplicated alike.
+    /// Stores the log's next entry (made by <paramref name="entry"/> from its seq) in one write of the row —
+    /// with whatever <paramref name="stage"/> adds to the row for it (an acknowledgement request, owed
+    /// notifications), undone by the action it returns if the write fails — then publishes it and arms the
+    /// page writer: the one write path of a send, an edit, a delete and an acknowledgement.
     /// </summary>
-    private async Task<ThreadMessage> AppendAsync(Func<long, ThreadMessage> make, ImmutableHashSet<string> members, Func<ThreadMessage, Action>? stage = null)
+    private async Task<MessageSent> AppendAsync(Func<long, ThreadMessage> entry, ImmutableHashSet<string> members, Func<ThreadMessage, Action>? stage = null)
     {
         if (state.State.Tail.Length >= MaxTail)
         {
@@ -243,7 +244,7 @@ public sealed partial class ThreadGrain(
             await WritePagesAsync();
         }
 
-        var sent = make(state.State.Seq + 1);
+        var sent = entry(state.State.Seq + 1);
         var (tailBefore, seqBefore, writtenBefore) = (state.State.Tail, state.State.Seq, state.State.Written);
         var tail = tailBefore.Add(sent);
         // Pages that are stored leave the row, but the newest full page stays: an open then always
@@ -264,6 +265,13 @@ public sealed partial class ThreadGrain(
         }
 
         LogSent(ThreadId, sent.Seq, sent.SenderId);
+        if (MessageFolds.IsAmend(sent))
+        {
+            // The ring holds messages as they were published (a deleted text with them): catch-ups now
+            // read the served form, each message as it is now, from the row and the pages instead.
+            Feed.ForgetRecent();
+        }
+
         Feed.Publish(sent.Seq, [new(FeedAudiences.Members, new ThreadChange(ThreadId, sent.Seq, sent))], RosterIfChanged(members));
         if (unstage is not null)
         {
@@ -271,7 +279,7 @@ public sealed partial class ThreadGrain(
         }
 
         ArmWriter(TimeSpan.Zero);
-        return sent;
+        return new MessageSent(ThreadId, sent.ClientMessageId, sent.Seq, sent.At);
     }
 
     /// <summary>Why <paramref name="message"/> cannot be sent as it is, or null.</summary>
@@ -291,9 +299,9 @@ public sealed partial class ThreadGrain(
     }
 
     /// <summary>
-    /// The reply of an earlier send of the same client message id by the same sender (or the error for
-    /// other content under it), or null for a new message: looked up in the row, and, when messages have
-    /// left it, in the id's one bucket page.
+    /// The reply of an earlier entry (send, edit, delete) of the same client message id by the same sender
+    /// (or the error for other content under it: <paramref name="hash"/> differs), or null for a new one:
+    /// looked up in the row, and, when entries have left it, in the id's one bucket page.
     /// </summary>
     private async Task<Result<MessageSent>?> EarlierAsync(string userId, string clientMessageId, string hash)
     {
@@ -401,18 +409,18 @@ public sealed partial class ThreadGrain(
         return new ThreadRef(ThreadId, kind, subject ?? _stored.Members.FirstOrDefault(m => m != userId) ?? userId);
     }
 
-    private ThreadSnapshot Snapshot(string userId)
+    private async Task<ThreadSnapshot> SnapshotAsync(string userId)
     {
         var (tail, seq, _) = _stored;
         var shown = tail.Length > ChatLimits.SnapshotMessages ? tail[^ChatLimits.SnapshotMessages..] : tail;
-        return new ThreadSnapshot(RefFor(userId), seq, shown, !shown.IsEmpty && shown[0].Seq > 1);
+        return new ThreadSnapshot(RefFor(userId), seq, await ServeAsync(shown), !shown.IsEmpty && shown[0].Seq > 1);
     }
 
     /// <summary>The messages after <paramref name="seq"/> (at most <paramref name="limit"/>) as the feed's changes: the publisher's <c>readStored</c>.</summary>
     private async Task<IReadOnlyList<FeedChange>> ReadStoredAsync(long seq, int limit)
     {
         var feed = new FeedId(IThreadGrain.Feed, ThreadId);
-        var messages = await ReadRangeAsync(seq + 1, Math.Min(_stored.Seq, seq + limit));
+        var messages = await ServeAsync(await ReadRangeAsync(seq + 1, Math.Min(_stored.Seq, seq + limit)));
         // Stored changes carry no roster of their own: the first of a page carries today's, so a host
         // catching up drops a former member before it relays what they may no longer read.
         var roster = messages.IsEmpty || await MembersAsync() is not { } members ? null : RosterOf(members);
@@ -484,9 +492,11 @@ public sealed partial class ThreadGrain(
                 throw new InvalidOperationException($"Thread {ThreadId} holds {page.Length} of the messages {from}-{to} it has not stored in pages.");
             }
 
-            // Client ids first, then the page: once the page is there (and the row may forget it), every
-            // id on it can be found. Both are upserts, so a retry after a failure writes the same again.
+            // Client ids and amendments first, then the page: once the page is there (and the row may
+            // forget it), every id on it can be found and every edit or delete on it is folded into its
+            // message. All are upserts, so a retry after a failure writes the same again.
             await Task.WhenAll(page.GroupBy(m => ClientIds.BucketOf(m.SenderId, m.ClientMessageId)).Select(g => AddToBucketAsync(g.Key, g)));
+            await WriteAmendsAsync(page);
             await history.WritePageAsync(this.GetGrainId(), MessagesStream, (from - 1) / PageSize, new MessagePage(page));
             _written = to;
         }

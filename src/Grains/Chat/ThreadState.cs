@@ -31,6 +31,13 @@ public sealed class ThreadState
     [Id(4)]
     public ImmutableArray<string> Members { get; set; } = [];
 
+    /// <summary>
+    /// True once an edit or a delete was stored: only then can a message read from a page have entries
+    /// acting on it (stream <c>amends</c>), so a thread never edited reads no amendment pages.
+    /// </summary>
+    [Id(15)]
+    public bool Amended { get; set; }
+
     // Acknowledgement requests and the notifications owed (ThreadGrain.Acks.cs). Ids from 30 keep clear of
     // the fields other parts of chat add. The fields are what is serialized: a row stored before they
     // existed reads back default arrays, which the properties turn into empty ones.

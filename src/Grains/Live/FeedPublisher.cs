@@ -206,6 +206,19 @@ public sealed partial class FeedPublisher
     }
 
     /// <summary>
+    /// Forgets the recent changes kept for catch-up, for an owner that amended what it published (a chat
+    /// message deleted): catch-ups then read the owner's stored form (<c>readStored</c>). An owner
+    /// without a reader keeps its ring (it would answer resets instead).
+    /// </summary>
+    public void ForgetRecent()
+    {
+        if (_readStored is not null)
+        {
+            _recent.Clear();
+        }
+    }
+
+    /// <summary>
     /// One page of the changes after <paramref name="seq"/> of <paramref name="epoch"/>, in order: from
     /// the ring when it reaches back, else from the stored pages; a reset when neither can give them,
     /// when the epoch is not this owner's, or when <paramref name="seq"/> is from the future (a state that was lost).

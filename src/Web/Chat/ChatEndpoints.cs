@@ -7,7 +7,7 @@ using Huddle.Web.Http;
 namespace Huddle.Web.Chat;
 
 /// <summary>The HTTP API of chat (docs/api.md, "Chat"): twins of the hub methods, the same replies.</summary>
-public static class ChatEndpoints
+public static partial class ChatEndpoints
 {
     /// <summary>A direct thread is asked for by the other clinician's id.</summary>
     public sealed record DirectThreadRequest(string UserId);
@@ -32,6 +32,8 @@ public static class ChatEndpoints
 
         api.MapPost("/threads/{threadId}/messages/{seq:long}/ack", async (string threadId, long seq, AcknowledgeRequest request, ClaimsPrincipal principal, ChatService chat) =>
             ApiErrors.Reply(await chat.AcknowledgeAsync(principal.UserIdOf(), threadId, seq, request.ClientMessageId)));
+
+        api.MapChatHistoryEndpoints();
 
         api.MapPost("/threads/direct", async (DirectThreadRequest request, ClaimsPrincipal principal, ChatService chat) =>
             ApiErrors.Reply(await chat.StartDirectAsync(principal.UserIdOf(), request.UserId)));

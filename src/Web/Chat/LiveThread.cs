@@ -5,15 +5,16 @@ namespace Huddle.Web.Chat;
 
 /// <summary>
 /// A component's live copy of one chat thread (<c>thread:{threadId}</c>): the thread's merge (a message
-/// appends) on the one generic <see cref="LiveFeed{TSnapshot, TChange}"/>, plus scrolling back. It holds
-/// at most <see cref="MaxHeld"/> messages; older ones are read again on demand.
+/// appends; an edit or delete folds into the message it refers to) on the one generic
+/// <see cref="LiveFeed{TSnapshot, TChange}"/>, plus scrolling back. It holds at most <see cref="MaxHeld"/>
+/// messages; older ones are read again on demand.
 /// <para>
-/// Entries that act on a message (an acknowledgement, the end of an acknowledgement request) are folded into
+/// Entries about an acknowledgement request (an acknowledgement, the end of its reminders) are folded into
 /// the message they refer to, not listed: <see cref="AcksOf"/>, <see cref="UnansweredOf"/>. Folds are kept for
 /// messages not loaded yet, since scrolling back brings an entry before its target.
 /// </para>
 /// </summary>
-public sealed class LiveThread : ILiveCopy<ThreadSnapshot, ThreadChange>, IAsyncDisposable
+public sealed partial class LiveThread : ILiveCopy<ThreadSnapshot, ThreadChange>, IAsyncDisposable
 {
     /// <summary>The most messages a screen keeps; scrolling back further reads them again.</summary>
     public const int MaxHeld = 1000;
@@ -96,6 +97,7 @@ public sealed class LiveThread : ILiveCopy<ThreadSnapshot, ThreadChange>, IAsync
     void ILiveCopy<ThreadSnapshot, ThreadChange>.Take(ThreadSnapshot snapshot)
     {
         _messages.Clear();
+        _folds.Clear();
         _acks.Clear();
         _unanswered.Clear();
         _messages.AddRange(Listed(snapshot.Messages));
@@ -109,12 +111,18 @@ public sealed class LiveThread : ILiveCopy<ThreadSnapshot, ThreadChange>, IAsync
             return false;
         }
 
-        if (!Fold(message))
+        if (FoldAck(message))
         {
             return true;
         }
 
-        _messages.Add(message);
+        if (message.Kind != ThreadEntryKind.Message)
+        {
+            Fold(message);
+            return true;
+        }
+
+        _messages.Add(Folded([message])[0]);
         if (_messages.Count > MaxHeld)
         {
             _messages.RemoveRange(0, _messages.Count - MaxHeld);
@@ -127,21 +135,20 @@ public sealed class LiveThread : ILiveCopy<ThreadSnapshot, ThreadChange>, IAsync
     void ILiveCopy<ThreadSnapshot, ThreadChange>.Forget()
     {
         _messages.Clear();
+        _folds.Clear();
         _acks.Clear();
         _unanswered.Clear();
         More = false;
     }
 
-    /// <summary>The messages of <paramref name="entries"/>, the other entries folded into what they refer to.</summary>
-    private List<ThreadMessage> Listed(IEnumerable<ThreadMessage> entries) => [.. entries.Where(Fold)];
+    /// <summary>The messages of <paramref name="entries"/>, every other entry folded into what it refers to.</summary>
+    private List<ThreadMessage> Listed(IEnumerable<ThreadMessage> entries) => Folded([.. entries.Where(e => !FoldAck(e))]);
 
-    /// <summary>Folds an entry that acts on a message into it; true when <paramref name="entry"/> is a message to list.</summary>
-    private bool Fold(ThreadMessage entry)
+    /// <summary>Folds an acknowledgement or the end of a request's reminders into the message it refers to; true when it was one.</summary>
+    private bool FoldAck(ThreadMessage entry)
     {
         switch (entry.Kind)
         {
-            case ThreadEntryKind.Message:
-                return true;
             case ThreadEntryKind.Acknowledge:
                 if (!_acks.TryGetValue(entry.Refers, out var acks))
                 {
@@ -153,12 +160,11 @@ public sealed class LiveThread : ILiveCopy<ThreadSnapshot, ThreadChange>, IAsync
                     acks.Add(entry);
                 }
 
-                return false;
+                return true;
             case ThreadEntryKind.AckUnanswered:
                 _unanswered[entry.Refers] = entry;
-                return false;
+                return true;
             default:
-                // A kind this screen does not know (a newer server's): nothing to list.
                 return false;
         }
     }
