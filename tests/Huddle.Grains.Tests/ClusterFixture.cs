@@ -24,6 +24,9 @@ public sealed class ClusterFixture : IAsyncLifetime
     /// <summary>How many times each clinician's presence grain was asked for their presence (<c>GetAsync</c>), by user id.</summary>
     public static ConcurrentDictionary<string, int> PresenceReads { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The silo's chat options: no retention unless a test sets one for its own run (the collection's tests run one at a time).</summary>
+    public Huddle.Grains.Chat.ChatOptions Chat { get; } = new();
+
     public InProcessTestCluster Cluster { get; private set; } = default!;
 
     public IGrainFactory Grains => Cluster.Client;
@@ -42,6 +45,7 @@ public sealed class ClusterFixture : IAsyncLifetime
             silo.Services.AddSingleton<IGrainHistoryStore>(sp => new MeasuredHistoryStore(sp.GetRequiredKeyedService<IGrainHistoryStore>(StorageNames.Huddle)));
             Faults.WrapReminderTable(silo.Services);
             silo.Services.AddSingleton(new HuddleClock(Clock));
+            silo.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(Chat));
             // Handoff escalation runs on that clock, and tests move it minutes at a time: connections
             // must not expire meanwhile (expiry itself is a domain test).
             silo.Services.Configure<PresenceOptions>(o => o.OfflineAfter = OfflineAfter);

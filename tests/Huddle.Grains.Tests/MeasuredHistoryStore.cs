@@ -32,6 +32,9 @@ public sealed class MeasuredHistoryStore(IGrainHistoryStore inner) : IGrainHisto
         await inner.WritePageAsync(grainId, stream, page, content, cancellationToken);
     }
 
+    public Task DeletePagesAsync(GrainId grainId, string stream, long fromPage, long toPage, CancellationToken cancellationToken = default) =>
+        inner.DeletePagesAsync(grainId, stream, fromPage, toPage, cancellationToken);
+
     public async IAsyncEnumerable<HistoryPage<T>> ReadPagesAsync<T>(GrainId grainId, string stream, long fromPage = 0, long toPage = long.MaxValue,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {

@@ -105,6 +105,27 @@ public sealed class HistoryStoreTests(AzuriteFixture azurite)
         await Assert.ThrowsAsync<StorageLimitExceededException>(() => history.WritePageAsync(ConfiguredStorage.NewGrainId(), "board", 0, big, Ct));
     }
 
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task Deleting_a_range_of_pages_leaves_the_others_and_deleting_again_is_no_error(string kind)
+    {
+        var (history, _) = await CreateAsync(kind);
+        var grain = ConfiguredStorage.NewGrainId();
+        for (var page = 0L; page < 6; page++)
+        {
+            await history.WritePageAsync(grain, "messages", page, Entries(page), Ct);
+        }
+
+        await history.WritePageAsync(grain, "amends", 2, Entries(2), Ct);
+        await history.DeletePagesAsync(grain, "messages", 1, 3, Ct);
+        await history.DeletePagesAsync(grain, "messages", 0, 3, Ct);
+        await history.DeletePagesAsync(grain, "messages", 0, 3, Ct);
+
+        var left = await history.ReadPagesAsync<HistoryEntry[]>(grain, "messages", cancellationToken: Ct).ToListAsync(Ct);
+        Assert.Equal([4L, 5], left.Select(p => p.Number));
+        Assert.NotNull(await PageAsync(history, grain, "amends", 2));
+    }
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     /// <summary>One page, read as a range of one (what the board's history endpoint does per day).</summary>

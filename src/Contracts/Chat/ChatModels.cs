@@ -118,32 +118,45 @@ public sealed record MessageSent(
 /// <summary>
 /// One change of a thread feed (<c>thread:{threadId}</c>, event <c>ThreadChanged</c>): the message
 /// stored at <see cref="Seq"/>. A change with <see cref="Reset"/> carries no message: re-read.
+/// A change with <see cref="RemovedThrough"/> (only ever first in a catch-up, never pushed) carries no
+/// message either: the retention (<see cref="Retention"/>) removed every entry up to its seq, which
+/// is <see cref="RemovedThrough"/>; the reader's cursor moves to it, and the next change follows it.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("huddle.thread-change")]
 public sealed record ThreadChange(
     [property: Id(0)] string ThreadId,
     [property: Id(1)] long Seq,
     [property: Id(2)] ThreadMessage? Message,
-    [property: Id(3)] bool Reset = false);
+    [property: Id(3)] bool Reset = false,
+    [property: Id(8)] long RemovedThrough = 0,
+    [property: Id(9)] TimeSpan? Retention = null);
 
 /// <summary>
 /// A thread as opened: its newest messages (at most <see cref="ChatLimits.SnapshotMessages"/>, oldest
 /// first), not the whole log. <see cref="More"/> is true when older messages exist: read them with
-/// <c>ReadThreadBefore</c> from the first message's seq.
+/// <c>ReadThreadBefore</c> from the first message's seq. <see cref="RemovedThrough"/> (0: none) is the
+/// last seq the deployment's <see cref="Retention"/> removed: nothing at or before it can be read.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("huddle.thread-snapshot")]
 public sealed record ThreadSnapshot(
     [property: Id(0)] ThreadRef Thread,
     [property: Id(1)] long Seq,
     [property: Id(2)] ImmutableArray<ThreadMessage> Messages,
-    [property: Id(3)] bool More);
+    [property: Id(3)] bool More,
+    [property: Id(9)] long RemovedThrough = 0,
+    [property: Id(10)] TimeSpan? Retention = null);
 
-/// <summary>Older messages of a thread, oldest first; <see cref="More"/> when there are older ones still.</summary>
+/// <summary>
+/// Older messages of a thread, oldest first; <see cref="More"/> when there are older ones still. Without
+/// more, <see cref="RemovedThrough"/> (0: none) says the retention removed everything up to that seq.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("huddle.thread-history")]
 public sealed record ThreadHistory(
     [property: Id(0)] string ThreadId,
     [property: Id(1)] ImmutableArray<ThreadMessage> Messages,
-    [property: Id(2)] bool More);
+    [property: Id(2)] bool More,
+    [property: Id(3)] long RemovedThrough = 0,
+    [property: Id(4)] TimeSpan? Retention = null);
 
 /// <summary>
 /// A thread by id and what it is about: the patient's id, the team's id, or (direct) the other

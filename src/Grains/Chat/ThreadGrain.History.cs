@@ -151,7 +151,12 @@ public sealed partial class ThreadGrain
             _ => 0,
         }).Where(t => t > 0).Distinct().ToList();
         var acting = await AmendersAsync(targets);
-        return acting.Count == 0 ? entries : [.. entries.Select(e => MessageFolds.Serve(e, acting))];
+        var removed = _removedThrough;
+        // An edit whose message the retention removed has nothing to fold into: served without its text
+        // (the message's delete, if any, went with it).
+        return acting.Count == 0 && !entries.Any(e => e.Kind == ThreadEntryKind.Edit && e.Refers <= removed)
+            ? entries
+            : [.. entries.Select(e => e.Kind == ThreadEntryKind.Edit && e.Refers <= removed ? e with { Text = "" } : MessageFolds.Serve(e, acting))];
     }
 
     /// <summary>

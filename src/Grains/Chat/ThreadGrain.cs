@@ -79,7 +79,10 @@ public sealed partial class ThreadGrain(
         _ = Feed;
         _stored = (state.State.Tail, state.State.Seq, state.State.Members);
         _written = state.State.Written;
+        _removedThrough = state.State.RemovedThrough;
         IndexTail();
+        // Past the retention (when one is set): checked a minute on, off the activation's first calls.
+        ArmRetention(TimeSpan.FromMinutes(1));
         // Full pages the row still holds unwritten (a write was cut short): written again, off any call.
         ArmWriter(TimeSpan.Zero);
         ActivateAsks();
@@ -93,6 +96,7 @@ public sealed partial class ThreadGrain(
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         _writer?.Dispose();
+        _retainer?.Dispose();
         DeactivateAsks();
         try
         {
@@ -120,7 +124,7 @@ public sealed partial class ThreadGrain(
     public Task UnsubscribeAsync(string kind, IFeedObserver observer) => Feed.UnsubscribeAsync(kind, observer);
 
     public Task<FeedCatchUp> ReadSinceAsync(string kind, long seq, long epoch = FeedPosition.AnyEpoch, int limit = 0) =>
-        Feed.ReadSinceAsync(kind, seq, epoch, limit);
+        BeforeCut(seq, epoch) ? ReadPastCutAsync(kind, epoch, limit) : Feed.ReadSinceAsync(kind, seq, epoch, limit);
 
     public async Task<Result<FeedOpen>> OpenAsync(string kind, string userId, long? since, string? audience = null,
         long epoch = FeedPosition.AnyEpoch, int limit = 0)
@@ -134,6 +138,13 @@ public sealed partial class ThreadGrain(
         if (audience is not null && audience != FeedAudiences.Members)
         {
             return HuddleError.Forbidden($"A thread has no '{audience}' stream.");
+        }
+
+        if (since is { } from && BeforeCut(from, epoch))
+        {
+            // The retention removed what follows the reader's cursor: the marker first, then from the cut on.
+            var open = await Feed.OpenAsync(FeedAudiences.Members, _removedThrough, epoch, limit, async () => await SnapshotAsync(userId));
+            return open.Reset ? open : open with { Changes = [CutMarker(), .. open.Changes], Seq = Math.Max(open.Seq, _removedThrough) };
         }
 
         return await Feed.OpenAsync(FeedAudiences.Members, since, epoch, limit, async () => await SnapshotAsync(userId));
@@ -154,10 +165,13 @@ public sealed partial class ThreadGrain(
             return HuddleError.Invalid($"Ask for 1 to {ChatLimits.MaxHistoryRead} messages.");
         }
 
+        var first = _removedThrough + 1;
         var end = Math.Min(before - 1, _stored.Seq);
-        var from = Math.Max(1, end - limit + 1);
-        var messages = end < 1 ? [] : await ServeAsync(await ReadRangeAsync(from, end));
-        return new ThreadHistory(ThreadId, messages, from > 1);
+        var from = Math.Max(first, end - limit + 1);
+        var messages = end < first ? [] : await ServeAsync(await ReadRangeAsync(from, end));
+        return from > first
+            ? new ThreadHistory(ThreadId, messages, true)
+            : new ThreadHistory(ThreadId, messages, false, _removedThrough, _removedThrough > 0 ? Options.Retention : null);
     }
 
     public async Task<Result<ThreadRef>> StartDirectAsync(string userId, string otherId)
@@ -310,8 +324,9 @@ public sealed partial class ThreadGrain(
             return Repeat(userId, clientMessageId, held.Seq, held.At, ClientIds.ContentHashOf(held) == hash);
         }
 
-        if (state.State.Tail.IsEmpty || state.State.Tail[0].Seq == 1)
+        if (state.State.Seq == 0 || (!state.State.Tail.IsEmpty && state.State.Tail[0].Seq == 1))
         {
+            // Every entry is in the row (the index above): none left it yet.
             return null;
         }
 
@@ -413,7 +428,9 @@ public sealed partial class ThreadGrain(
     {
         var (tail, seq, _) = _stored;
         var shown = tail.Length > ChatLimits.SnapshotMessages ? tail[^ChatLimits.SnapshotMessages..] : tail;
-        return new ThreadSnapshot(RefFor(userId), seq, await ServeAsync(shown), !shown.IsEmpty && shown[0].Seq > 1);
+        var removed = _removedThrough;
+        return new ThreadSnapshot(RefFor(userId), seq, await ServeAsync(shown), !shown.IsEmpty && shown[0].Seq > removed + 1,
+            removed, removed > 0 ? Options.Retention : null);
     }
 
     /// <summary>The messages after <paramref name="seq"/> (at most <paramref name="limit"/>) as the feed's changes: the publisher's <c>readStored</c>.</summary>
@@ -432,6 +449,8 @@ public sealed partial class ThreadGrain(
     {
         var tail = _stored.Tail;
         var result = ImmutableArray.CreateBuilder<ThreadMessage>();
+        // Nothing the retention removed is read, even while its pages are being deleted.
+        from = Math.Max(from, _removedThrough + 1);
         if (to < from)
         {
             return result.ToImmutable();
@@ -467,6 +486,7 @@ public sealed partial class ThreadGrain(
             {
                 await WritePagesAsync();
                 _retry = RetryFirst;
+                ArmRetentionAfterPage();
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

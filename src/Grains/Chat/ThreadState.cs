@@ -38,6 +38,10 @@ public sealed class ThreadState
     [Id(15)]
     public bool Amended { get; set; }
 
+    /// <summary>The deployment's retention removed every entry up to this seq (a multiple of the page size; 0: none).</summary>
+    [Id(16)]
+    public long RemovedThrough { get; set; }
+
     // Acknowledgement requests and the notifications owed (ThreadGrain.Acks.cs). Ids from 30 keep clear of
     // the fields other parts of chat add. The fields are what is serialized: a row stored before they
     // existed reads back default arrays, which the properties turn into empty ones.

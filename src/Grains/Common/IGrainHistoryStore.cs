@@ -9,7 +9,8 @@ namespace Huddle.Grains.Common;
 /// A finished day's board is written as one page (numbered by its day) before the state that
 /// forgets it, and pages are upserted: if the state write then fails, the retry writes the same page
 /// again, so nothing is lost and nothing is counted twice. Each page must fit one storage row
-/// (about 1 MiB serialized). Retention (deleting old pages) is not built yet: pages are kept.
+/// (about 1 MiB serialized). A grain with a retention deletes its old pages itself
+/// (<see cref="DeletePagesAsync"/>, e.g. a chat thread); other pages are kept.
 /// </remarks>
 public interface IGrainHistoryStore
 {
@@ -18,6 +19,9 @@ public interface IGrainHistoryStore
 
     /// <summary>The stored pages from <paramref name="fromPage"/> to <paramref name="toPage"/> (both inclusive), oldest first.</summary>
     IAsyncEnumerable<HistoryPage<T>> ReadPagesAsync<T>(GrainId grainId, string stream, long fromPage = 0, long toPage = long.MaxValue, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes the stored pages from <paramref name="fromPage"/> to <paramref name="toPage"/> (both inclusive); pages not there are no error.</summary>
+    Task DeletePagesAsync(GrainId grainId, string stream, long fromPage, long toPage, CancellationToken cancellationToken = default);
 }
 
 /// <summary>One stored page of a grain's history.</summary>

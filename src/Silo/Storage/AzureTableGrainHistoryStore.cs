@@ -68,7 +68,31 @@ internal sealed class AzureTableGrainHistoryStore(TableClient table, string serv
         }
     }
 
-    private async IAsyncEnumerable<TableEntity> QueryAsync(GrainId grainId, string stream, long fromPage, long toPage, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async Task DeletePagesAsync(GrainId grainId, string stream, long fromPage, long toPage, CancellationToken cancellationToken = default)
+    {
+        if (toPage < fromPage)
+        {
+            return;
+        }
+
+        // The rows are found by one range query (keys only) and deleted in transactions of at most 100
+        // (one partition: a grain's pages), so a long history goes in few calls.
+        var keys = new List<string>();
+        await foreach (var row in QueryAsync(grainId, stream, fromPage, toPage, cancellationToken, ["RowKey"]).ConfigureAwait(false))
+        {
+            keys.Add(row.RowKey);
+        }
+
+        var partition = PartitionKey(grainId);
+        foreach (var chunk in keys.Chunk(100))
+        {
+            var actions = chunk.Select(k => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(partition, k), ETag.All)).ToList();
+            await RunAsync("delete", () => table.SubmitTransactionAsync(actions, cancellationToken)).ConfigureAwait(false);
+        }
+    }
+
+    private async IAsyncEnumerable<TableEntity> QueryAsync(GrainId grainId, string stream, long fromPage, long toPage, [EnumeratorCancellation] CancellationToken cancellationToken,
+        IEnumerable<string>? select = null)
     {
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {PartitionKey(grainId)} and RowKey ge {RowKey(stream, fromPage)} and RowKey le {RowKey(stream, toPage)}");
         string? continuation = null;
@@ -77,7 +101,7 @@ internal sealed class AzureTableGrainHistoryStore(TableClient table, string serv
             // One bounded call per page of results, so a long scan is not one unbounded call.
             var page = await RunAsync("query", async () =>
             {
-                await foreach (var p in table.QueryAsync<TableEntity>(filter, maxPerPage: 100, cancellationToken: cancellationToken).AsPages(continuation, 100).ConfigureAwait(false))
+                await foreach (var p in table.QueryAsync<TableEntity>(filter, maxPerPage: 100, select: select, cancellationToken: cancellationToken).AsPages(continuation, 100).ConfigureAwait(false))
                 {
                     return p;
                 }

@@ -65,6 +65,22 @@ internal sealed class MemoryGrainHistoryStore(IGrainStorageSerializer serializer
         await Task.CompletedTask.ConfigureAwait(false);
     }
 
+    public Task DeletePagesAsync(GrainId grainId, string stream, long fromPage, long toPage, CancellationToken cancellationToken = default)
+    {
+        if (Pages.TryGetValue((_cluster, grainId, stream), out var pages))
+        {
+            lock (pages)
+            {
+                foreach (var number in pages.Keys.Where(k => k >= fromPage && k <= toPage).ToList())
+                {
+                    pages.Remove(number);
+                }
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
     private T Deserialize<T>(byte[] payload) =>
         serializer.Deserialize<T>(new BinaryData(payload))
         ?? throw new HuddleStorageException($"A history page deserialized as null {typeof(T).Name}.");

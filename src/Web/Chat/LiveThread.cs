@@ -36,6 +36,12 @@ public sealed partial class LiveThread : ILiveCopy<ThreadSnapshot, ThreadChange>
     /// <summary>True when older messages than the first held exist.</summary>
     public bool More { get; private set; }
 
+    /// <summary>The last seq the deployment's retention removed (0: none): "earlier messages were removed".</summary>
+    public long RemovedThrough { get; private set; }
+
+    /// <summary>The deployment's retention, when it removed messages of this thread.</summary>
+    public TimeSpan? Retention { get; private set; }
+
     /// <summary>Why the thread cannot be shown (forbidden, unavailable), or null.</summary>
     public Contracts.Common.HuddleError? Error => _feed?.Error;
 
@@ -79,6 +85,7 @@ public sealed partial class LiveThread : ILiveCopy<ThreadSnapshot, ThreadChange>
         var older = read.Value!.Messages.Where(m => m.Seq < Math.Min(first, _messages.Count > 0 ? _messages[0].Seq : first)).ToList();
         _messages.InsertRange(0, Listed(older));
         More = read.Value.More;
+        (RemovedThrough, Retention) = (read.Value.RemovedThrough, read.Value.Retention);
         return null;
     }
 
@@ -94,6 +101,8 @@ public sealed partial class LiveThread : ILiveCopy<ThreadSnapshot, ThreadChange>
 
     bool ILiveCopy<ThreadSnapshot, ThreadChange>.IsReset(ThreadChange change) => change.Reset;
 
+    bool ILiveCopy<ThreadSnapshot, ThreadChange>.IsCut(ThreadChange change) => change.RemovedThrough > 0 && !change.Reset;
+
     void ILiveCopy<ThreadSnapshot, ThreadChange>.Take(ThreadSnapshot snapshot)
     {
         _messages.Clear();
@@ -102,10 +111,21 @@ public sealed partial class LiveThread : ILiveCopy<ThreadSnapshot, ThreadChange>
         _unanswered.Clear();
         _messages.AddRange(Listed(snapshot.Messages));
         More = snapshot.More;
+        (RemovedThrough, Retention) = (snapshot.RemovedThrough, snapshot.Retention);
     }
 
     bool ILiveCopy<ThreadSnapshot, ThreadChange>.Merge(ThreadChange change)
     {
+        if (change.RemovedThrough > 0)
+        {
+            // The retention removed everything up to here: what is held is older still, so it goes too,
+            // and the panel says so.
+            _messages.Clear();
+            _folds.Clear();
+            (More, RemovedThrough, Retention) = (false, change.RemovedThrough, change.Retention);
+            return true;
+        }
+
         if (change.Message is not { } message)
         {
             return false;

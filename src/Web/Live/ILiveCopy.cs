@@ -31,4 +31,11 @@ public interface ILiveCopy<in TSnapshot, in TChange>
 
     /// <summary>Merges a hint when it is newer than what is held (the feature's own version rule); true when what is shown changed.</summary>
     bool MergeHint(TChange change) => false;
+
+    /// <summary>
+    /// True for a change that moves the reader to its seq from any earlier one: what lay between was
+    /// removed (a chat thread's retention), and the change itself says so. Merged like any change, but
+    /// without the gap check; feeds that remove nothing keep the default.
+    /// </summary>
+    bool IsCut(TChange change) => false;
 }

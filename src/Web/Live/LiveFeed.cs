@@ -176,7 +176,7 @@ public sealed class LiveFeed<TSnapshot, TChange> : IAsyncDisposable
                 continue;
             }
 
-            if (Seq < 0 || seq != Seq + 1 || !_copy.Merge(change))
+            if (Seq < 0 || (seq != Seq + 1 && !_copy.IsCut(change)) || !_copy.Merge(change))
             {
                 return false;
             }

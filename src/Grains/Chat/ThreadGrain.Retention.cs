@@ -1,0 +1,160 @@
+using Huddle.Contracts.Chat;
+using Huddle.Contracts.Live;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Huddle.Grains.Chat;
+
+/// <summary>
+/// The deployment's retention (<see cref="ChatOptions.Retention"/>): whole pages whose newest entry is
+/// older than it leave the thread. The row records how far (<see cref="ThreadState.RemovedThrough"/>)
+/// in one write, and only then are the pages deleted, so nothing is served from before the cut even if
+/// a deletion fails (the next check deletes again). Reads before the cut never reset and are never
+/// silent: a catch-up from before it starts with one marker change, a snapshot and a backwards read
+/// carry the cut. Client ids of removed entries stay in their buckets (no text, only a hash), so a
+/// resend of a removed message is still answered with its first reply and never stored again.
+/// </summary>
+public sealed partial class ThreadGrain
+{
+    /// <summary>The most pages one check removes (one turn stays short); a longer backlog continues at once after.</summary>
+    private const int MaxPagesPerCheck = 64;
+
+    private long _removedThrough;
+    private IGrainTimer? _retainer;
+    private DateTimeOffset _nextCheck = DateTimeOffset.MinValue;
+
+    private ChatOptions Options => ServiceProvider.GetService<IOptions<ChatOptions>>()?.Value ?? new ChatOptions();
+
+    /// <summary>A reader at <paramref name="seq"/> of <paramref name="epoch"/> is before the cut: its next entries were removed.</summary>
+    private bool BeforeCut(long seq, long epoch) =>
+        seq < _removedThrough && (epoch == FeedPosition.AnyEpoch || epoch == Feed.Epoch);
+
+    /// <summary>The marker a catch-up from before the cut starts with: every entry up to its seq was removed.</summary>
+    private ThreadChange CutMarker() => new(ThreadId, _removedThrough, null, RemovedThrough: _removedThrough, Retention: Options.Retention);
+
+    /// <summary>A catch-up from before the cut: the marker, then what follows the cut (one page in all).</summary>
+    private async Task<FeedCatchUp> ReadPastCutAsync(string kind, long epoch, int limit)
+    {
+        var through = _removedThrough;
+        var rest = await Feed.ReadSinceAsync(kind, through, epoch, Math.Max(1, FeedPage.Clamp(limit) - 1));
+        if (rest.Reset)
+        {
+            return rest;
+        }
+
+        var marker = new FeedChange(Feed.Feed, through, [new(FeedAudiences.Members, CutMarker())], null, rest.Epoch);
+        return rest with { Changes = [marker, .. rest.Changes], Seq = Math.Max(rest.Seq, through) };
+    }
+
+    /// <summary>Arms the retention check after <paramref name="due"/>, when a retention is set and none is armed.</summary>
+    private void ArmRetention(TimeSpan due)
+    {
+        if (Options.Retention is null || _retainer is not null)
+        {
+            return;
+        }
+
+        // Not interleaving: the check writes the row, one turn like a send's.
+        _retainer = this.RegisterGrainTimer(async _ =>
+        {
+            _retainer?.Dispose();
+            _retainer = null;
+            var options = Options;
+            try
+            {
+                var more = await ApplyRetentionAsync();
+                ArmRetention(more ? TimeSpan.Zero : options.RetentionCheckEvery);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogRetentionFailed(ex, ThreadId);
+                ArmRetention(options.RetentionCheckEvery);
+            }
+        }, new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan) { Interleave = false, KeepAlive = false });
+    }
+
+    /// <summary>After a page is stored: a check now, unless one ran within the last <see cref="ChatOptions.RetentionCheckEvery"/> (the thread's clock).</summary>
+    private void ArmRetentionAfterPage()
+    {
+        if (Options.Retention is not null && clock.UtcNow >= _nextCheck)
+        {
+            _retainer?.Dispose();
+            _retainer = null;
+            ArmRetention(TimeSpan.Zero);
+        }
+    }
+
+    /// <summary>Removes the stored pages past the retention; true when more may be waiting (the check stopped at its bound).</summary>
+    private async Task<bool> ApplyRetentionAsync()
+    {
+        if (Options.Retention is not { } keep)
+        {
+            return false;
+        }
+
+        _nextCheck = clock.UtcNow + Options.RetentionCheckEvery;
+        var cutoff = clock.UtcNow - keep;
+        var through = _removedThrough;
+        var checkedPages = 0;
+        // Oldest page first, while its newest entry is past the retention; only stored pages go.
+        while (through + PageSize <= _written && checkedPages < MaxPagesPerCheck)
+        {
+            var last = await LastAtAsync(through + PageSize);
+            if (last is null || last >= cutoff)
+            {
+                break;
+            }
+
+            through += PageSize;
+            checkedPages++;
+        }
+
+        if (through > _removedThrough)
+        {
+            var (tailBefore, removedBefore) = (state.State.Tail, state.State.RemovedThrough);
+            var dropped = tailBefore.Where(m => m.Seq <= through).ToList();
+            (state.State.Tail, state.State.RemovedThrough, state.State.Written) = (tailBefore.RemoveAll(m => m.Seq <= through), through, _written);
+            await PersistAsync(() => (state.State.Tail, state.State.RemovedThrough) = (tailBefore, removedBefore));
+            _removedThrough = through;
+            foreach (var gone in dropped)
+            {
+                _tailIds.Remove((gone.SenderId, gone.ClientMessageId));
+            }
+
+            LogRetained(ThreadId, through);
+        }
+
+        if (_removedThrough > 0)
+        {
+            // Again at every check (deleting what is gone is no error): a deletion cut short is finished later.
+            await history.DeletePagesAsync(this.GetGrainId(), MessagesStream, 0, (_removedThrough / PageSize) - 1);
+            await history.DeletePagesAsync(this.GetGrainId(), AmendsStream, 0, _removedThrough);
+        }
+
+        return checkedPages == MaxPagesPerCheck;
+    }
+
+    /// <summary>When the entry at <paramref name="seq"/> was stored: from the row, or from its page.</summary>
+    private async Task<DateTimeOffset?> LastAtAsync(long seq)
+    {
+        if (_stored.Tail.FirstOrDefault(m => m.Seq == seq) is { } held)
+        {
+            return held.At;
+        }
+
+        var page = (seq - 1) / PageSize;
+        await foreach (var stored in history.ReadPagesAsync<MessagePage>(this.GetGrainId(), MessagesStream, page, page))
+        {
+            return stored.Content.Messages.LastOrDefault(m => m.Seq == seq)?.At;
+        }
+
+        return null;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Thread {ThreadId} removed its entries through seq {Through}: past the retention")]
+    private partial void LogRetained(string threadId, long through);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Thread {ThreadId} could not apply the retention; trying again later")]
+    private partial void LogRetentionFailed(Exception ex, string threadId);
+}

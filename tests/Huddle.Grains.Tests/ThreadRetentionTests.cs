@@ -1,0 +1,112 @@
+using Huddle.Contracts.CareTeams;
+using Huddle.Contracts.Chat;
+using Huddle.Contracts.Live;
+using Huddle.Contracts.Users;
+using Huddle.Grains.Chat;
+using Huddle.Grains.Common;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Huddle.Grains.Tests;
+
+/// <summary>The deployment's chat retention on the silo's fake clock: old pages go, and a read before them is told so, never reset.</summary>
+[Collection(ClusterCollection.Name)]
+public sealed class ThreadRetentionTests(ClusterFixture fixture)
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task Pages_past_the_retention_are_removed_and_a_sync_or_read_before_them_answers_the_marker()
+    {
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        var (teamId, pcp, bhc) = ($"team-r-{suffix}", $"u-pcp-{suffix}", $"u-bhc-{suffix}");
+        await fixture.Grains.GetGrain<ICareTeamGrain>(teamId).SetProfileAsync(new CareTeamProfile(teamId, "Team", CareTeamStatus.Active,
+            [new TeamMember(pcp, "Dr. P", CareTeamRole.Pcp), new TeamMember(bhc, "B. H.", CareTeamRole.Bhc)], [], "UTC"));
+        foreach (var user in new[] { pcp, bhc })
+        {
+            await fixture.Grains.GetGrain<IUserGrain>(user).SetAsync(new UserProfile(user, user, UserKind.Clinician, null, []));
+        }
+
+        var threadId = ThreadIds.ForTeam(teamId)!;
+        var thread = fixture.Grains.GetGrain<IThreadGrain>(threadId);
+        var retention = TimeSpan.FromDays(30);
+        fixture.Chat.Retention = retention;
+        try
+        {
+            // Four pages sent now, then 31 days pass and three more pages come.
+            var first = (await thread.SendAsync(pcp, new SendMessage("old-0", "old 0"))).Value!;
+            await SendAsync(thread, pcp, 1, (4 * ThreadGrain.PageSize) - 1, "old-");
+            var early = (await thread.OpenAsync(IThreadGrain.Feed, bhc, null)).Value!;
+            fixture.Clock.Advance(retention + TimeSpan.FromDays(1));
+            await SendAsync(thread, bhc, 0, 3 * ThreadGrain.PageSize, "new-");
+            const long Cut = 4 * ThreadGrain.PageSize;
+
+            // A reader from before the cut: the marker first (its seq is the cut), then every later entry, gap-free.
+            FeedCatchUp caughtUp = null!;
+            await Huddle.Testing.Eventually.Until(
+                async () =>
+                {
+                    caughtUp = await thread.ReadSinceAsync(IThreadGrain.Feed, 0);
+                    return caughtUp is { Changes: [var marker, ..] } && ((ThreadChange)marker.For(FeedAudiences.Members)!).RemovedThrough == Cut;
+                },
+                Wait,
+                "the retention to remove the old pages");
+            Assert.False(caughtUp.Reset);
+            var cut = (ThreadChange)caughtUp.Changes[0].For(FeedAudiences.Members)!;
+            Assert.Equal((Cut, Cut, (ThreadMessage?)null, retention), (cut.Seq, cut.RemovedThrough, cut.Message, cut.Retention));
+            Assert.Equal(Enumerable.Range((int)Cut + 1, caughtUp.Changes.Length - 1).Select(i => (long)i), caughtUp.Changes.Skip(1).Select(c => c.Seq));
+
+            for (var round = 0; round < 2; round++)
+            {
+                // Resuming (the hub's open) from a cursor before the cut, in the reader's epoch: the marker, no reset.
+                var resumed = (await thread.OpenAsync(IThreadGrain.Feed, bhc, 5, null, early.Epoch)).Value!;
+                Assert.False(resumed.Reset);
+                Assert.Equal(Cut, ((ThreadChange)resumed.Changes[0]).RemovedThrough);
+                Assert.Equal(Cut + 1, ((ThreadChange)resumed.Changes[1]).Seq);
+
+                // The snapshot and scrolling back say where the thread now starts.
+                var snapshot = (ThreadSnapshot)(await thread.OpenAsync(IThreadGrain.Feed, bhc, null)).Value!.Snapshot!;
+                Assert.Equal((Cut, (TimeSpan?)retention), (snapshot.RemovedThrough, snapshot.Retention));
+                var back = (await thread.ReadBeforeAsync(bhc, Cut + 3, 50)).Value!;
+                Assert.Equal([Cut + 1, Cut + 2], back.Messages.Select(m => m.Seq));
+                Assert.False(back.More);
+                Assert.Equal((Cut, (TimeSpan?)retention), (back.RemovedThrough, back.Retention));
+
+                // A resend of a removed message's client id: its first reply, nothing stored again.
+                Assert.Equal(first, (await thread.SendAsync(pcp, new SendMessage("old-0", "old 0"))).Value);
+                await DeactivateAsync(threadId);
+            }
+
+            // The pages themselves are gone from the history store.
+            var store = fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<IGrainHistoryStore>();
+            var grainId = GrainId.Create("thread", threadId);
+            Assert.Empty(await store.ReadPagesAsync<MessagePage>(grainId, "messages", 0, 3).ToListAsync());
+            Assert.Equal(3, (await store.ReadPagesAsync<MessagePage>(grainId, "messages", 4, 100).ToListAsync()).Count);
+        }
+        finally
+        {
+            fixture.Chat.Retention = null;
+        }
+    }
+
+    private static async Task SendAsync(IThreadGrain thread, string sender, int from, int count, string idPrefix)
+    {
+        for (var i = from; i < from + count; i++)
+        {
+            var sent = await thread.SendAsync(sender, new SendMessage($"{idPrefix}{i}", $"{idPrefix}{i}"));
+            Assert.True(sent.Ok, sent.Error?.Message);
+        }
+    }
+
+    private async Task DeactivateAsync(string threadId)
+    {
+        var management = fixture.Cluster.Client.GetGrain<IManagementGrain>(0);
+        await Huddle.Testing.Eventually.Until(
+            async () =>
+            {
+                await management.ForceActivationCollection(TimeSpan.Zero);
+                return (await management.GetActiveGrains(GrainType.Create("thread"))).All(id => id.Key.ToString() != threadId);
+            },
+            Wait,
+            "the thread's grain to deactivate");
+    }
+}
