@@ -98,6 +98,8 @@ public static class HuddleApp
         builder.Services.AddFeedRoute<TeamPresenceRoute>();
         builder.Services.AddSingleton<ChatService>();
         builder.Services.AddFeedRoute<ThreadRoute>();
+        builder.Services.AddFeedRoute<UnreadRoute>();
+        builder.Services.AddFeedRoute<ReceiptsRoute>();
         builder.Services.AddSingleton<PresenceHubFilter>();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
@@ -133,6 +135,7 @@ public static class HuddleApp
         api.MapTeamPresenceEndpoints();
         api.MapHandoffEndpoints();
         api.MapChatEndpoints();
+        api.MapChatReceiptEndpoints();
         app.MapSignOut();
         if (app.Environment.IsDevelopment())
         {

@@ -24,7 +24,9 @@ public sealed class HandoffCrashTests(AzuriteFixture azurite)
         var (teamId, pcp, bhc, nurse) = ($"team-hc-{n}", $"u-pcp-{n}", $"u-bhc-{n}", $"u-nurse-{n}");
         string handoffId;
         DateTimeOffset deadline;
-        // A stat handoff to the BHC by name, with an op id: nobody answers, so after 15 s it goes to backup 1.
+        // A stat handoff to the BHC by name, with an op id: nobody answers, so after 60 s it goes to backup 1.
+        // (60 s, not the 15 s minimum: on a busy machine the kill and restart alone took over 15 s, and
+        // the nurse must be online again before the deadline for the step to reach her.)
         var request = new
         {
             teamId,
@@ -56,7 +58,7 @@ public sealed class HandoffCrashTests(AzuriteFixture azurite)
 
             using var asPcp = await first.ClientForAsync(pcp, Ct);
             using (var policy = await asPcp.PutAsJsonAsync($"api/teams/{teamId}/handoff-policy",
-                new { statSeconds = 15, asapSeconds = 120, urgentSeconds = 300, routineSeconds = 900, backup1 = nurse, backup2 = (string?)null, pingAllAtOnce = false }, Ct))
+                new { statSeconds = 60, asapSeconds = 120, urgentSeconds = 300, routineSeconds = 900, backup1 = nurse, backup2 = (string?)null, pingAllAtOnce = false }, Ct))
             {
                 policy.EnsureSuccessStatusCode();
             }

@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Huddle.Web.Tests;
 
-/// <summary>What opening a board page costs the grains: one call per feed owner, one of them on the team's grain.</summary>
+/// <summary>What opening a board page costs the grains: one call per feed owner (the team's chat among them), and the chat's membership read of the team.</summary>
 public sealed class BoardPageCallsTests(HuddleAppFixture app)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
@@ -17,6 +17,7 @@ public sealed class BoardPageCallsTests(HuddleAppFixture app)
         ctx.Services.AddSingleton(app.App.Services.GetRequiredService<BoardService>());
         ctx.Services.AddSingleton(app.App.Services.GetRequiredService<Web.Handoffs.HandoffService>());
         ctx.Services.AddSingleton(app.App.Services.GetRequiredService<Web.Presence.TeamPresenceService>());
+        ctx.Services.AddSingleton(app.App.Services.GetRequiredService<Web.Chat.ChatService>());
         ctx.AddAuthorization().SetAuthorized(userId).SetClaims(new System.Security.Claims.Claim(HuddleClaims.UserId, userId));
         ctx.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
         return ctx;
@@ -31,12 +32,13 @@ public sealed class BoardPageCallsTests(HuddleAppFixture app)
             Assert.NotEmpty(page.FindAll("[data-testid=board]"));
             Assert.NotEmpty(page.FindAll("[data-testid=team-presence]"));
             Assert.NotEmpty(page.FindAll("[data-testid=open-handoffs]"));
+            Assert.NotEmpty(page.FindAll("[data-testid=team-chat] [data-testid=chat-messages]"));
         }, Timeout);
         return page;
     }
 
     [Fact]
-    public async Task Opening_a_board_page_is_three_grain_calls_one_of_them_on_the_teams_grain()
+    public async Task Opening_a_board_page_is_four_feed_opens_and_one_membership_read_two_of_them_on_the_teams_grain()
     {
         var team = await app.CreateTeamAsync();
         // An open handoff, so the board's handoff strip shows once its feed is open.
@@ -47,14 +49,16 @@ public sealed class BoardPageCallsTests(HuddleAppFixture app)
         await using var colleague = Context(team.Pcp);
         Open(colleague, team.TeamId);
 
-        var calls = app.GrainCalls.Watch(team.TeamId, team.Pcp, team.Bhc, team.Display);
+        var calls = app.GrainCalls.Watch(team.TeamId, team.Pcp, team.Bhc, team.Display, Contracts.Chat.ThreadIds.ForTeam(team.TeamId)!);
         await using var ctx = Context(team.Bhc);
         var page = Open(ctx, team.TeamId);
 
         // A renewal may land meanwhile: it is the host's, not the opening's.
         var opening = calls.Where(c => c.Method != "SubscribeAsync").ToList();
-        Assert.True(opening.Count <= 3, $"Opening the board page took {opening.Count} grain calls: {string.Join(", ", opening)}");
-        Assert.Single(opening, c => c.GrainType == "careteam");
+        // The board, the roster, the desk and the team's chat; the chat asks the team's grain who its members are (a read).
+        Assert.True(opening.Count <= 5, $"Opening the board page took {opening.Count} grain calls: {string.Join(", ", opening)}");
+        Assert.Single(opening, c => c.GrainType == "thread");
+        Assert.Equal(2, opening.Count(c => c.GrainType == "careteam"));
 
         // The panel is read when the add menu opens, not before.
         Assert.DoesNotContain(opening, c => c.GrainType == "panel");

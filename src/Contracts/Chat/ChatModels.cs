@@ -28,7 +28,7 @@ public enum MessagePriority
 /// </summary>
 public enum ThreadEntryKind
 {
-    /// <summary>A message someone wrote.</summary>
+    /// <summary>A message someone wrote: the only kind unread counts count.</summary>
     Message = 0,
 
     /// <summary>The sender's new text for the message at <c>Refers</c>; the earlier text is kept (<c>ReadMessageEdits</c>).</summary>
@@ -51,7 +51,9 @@ public sealed record SendMessage(
 
 /// <summary>
 /// One entry of a thread's log, most often a message. <see cref="Seq"/> is its place in the thread: assigned by the server, gap-free
-/// from 1, and the thread feed's seq. <see cref="At"/> is when the server stored it (UTC).
+/// from 1, and the thread feed's seq. <see cref="At"/> is when the server stored it (UTC). <see cref="Number"/> is a
+/// message's ordinal among the thread's messages (1 for the first <see cref="ThreadEntryKind.Message"/> entry; 0 for
+/// entries of other kinds): unread counts are differences of these numbers.
 /// <para>
 /// An entry of another <see cref="Kind"/> acts on the message at <see cref="Refers"/> (an edit carries
 /// the new text; a delete carries none). A message is always served as it is now: its newest text and
@@ -71,6 +73,7 @@ public sealed record ThreadMessage(
     [property: Id(6)] DateTimeOffset At,
     [property: Id(7)] ThreadEntryKind Kind = ThreadEntryKind.Message,
     [property: Id(8)] long Refers = 0,
+    [property: Id(9)] long Number = 0,
     [property: Id(15)] long LastEdit = 0,
     [property: Id(16)] DateTimeOffset? EditedAt = null,
     [property: Id(17)] string? DeletedBy = null,

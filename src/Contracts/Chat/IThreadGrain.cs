@@ -14,6 +14,12 @@ public interface IThreadGrain : Live.IFeedGrain
     const string Feed = "thread";
 
     /// <summary>
+    /// The feed kind of a thread's receipts (<c>receipts:{threadId}</c>, audience <c>members</c>): its members'
+    /// cursors, numbered apart from the thread's log so receipts never consume a message seq.
+    /// </summary>
+    const string ReceiptsFeed = "receipts";
+
+    /// <summary>
     /// Stores <paramref name="message"/> from <paramref name="userId"/> and returns its seq once storage
     /// accepted it; a client message id already stored answers its first reply and stores nothing.
     /// </summary>
@@ -27,6 +33,19 @@ public interface IThreadGrain : Live.IFeedGrain
     /// the grain's key must be their <see cref="ThreadIds.ForDirect"/> id and both must be clinicians.
     /// </summary>
     Task<Result<ThreadRef>> StartDirectAsync(string userId, string otherId);
+
+    /// <summary>
+    /// Checks a cursor report of <paramref name="userId"/> (asked by their own grain before it stores it):
+    /// they are a member, and <paramref name="delivered"/> and <paramref name="read"/> are at most the head.
+    /// Answers the head and the message count at <paramref name="read"/>. Reads only.
+    /// </summary>
+    Task<Result<CursorCheck>> CheckCursorAsync(string userId, long delivered, long read);
+
+    /// <summary>
+    /// Takes a member's cursors as their own grain stored them into the thread's copy (newer wins), from
+    /// which the receipts feed is published. A non-member's is ignored.
+    /// </summary>
+    Task TakeCursorAsync(MemberCursor cursor);
 
     /// <summary>
     /// Stores <paramref name="userId"/>'s edit of their own message as an entry of the log (docs/api.md,

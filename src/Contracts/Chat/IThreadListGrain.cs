@@ -1,18 +1,40 @@
 using System.Collections.Immutable;
+using Huddle.Contracts.Common;
 
 namespace Huddle.Contracts.Chat;
 
 /// <summary>
-/// The threads a clinician took part in besides their teams' (key: the user id): direct threads
-/// started with them and patient threads they wrote in or opened. A hint for their thread list, not
-/// a promise: each thread checks membership itself on every call.
+/// A clinician's own chat grain (key: the user id). It lists the threads they took part in besides
+/// their teams' (direct threads started with them, patient threads they wrote in: a hint, each thread
+/// checks membership itself), and it owns their **cursors**: per thread their delivered and read seq
+/// and the thread's head as last told, from which it computes their unread counts and publishes them
+/// as the feed <c>unread:{userId}</c> (audience <c>user:{userId}</c>), numbered and coalesced (docs/architecture.md,
+/// "Receipts and unread counts").
 /// </summary>
-public interface IThreadListGrain : IGrainWithStringKey
+public interface IThreadListGrain : Live.IFeedGrain
 {
+    /// <summary>The feed kind of a clinician's unread counts.</summary>
+    const string UnreadFeed = "unread";
+
     /// <summary>Adds <paramref name="thread"/> (first in the list) when it is not listed yet; at most <see cref="ChatLimits.MaxListedThreads"/> kept.</summary>
     Task AddAsync(ThreadRef thread);
 
     /// <summary>The listed threads, most recently added first.</summary>
     [AlwaysInterleave]
     Task<ImmutableArray<ThreadRef>> GetAsync();
+
+    /// <summary>
+    /// A device of this clinician reports that <paramref name="threadId"/> reached it up to seq
+    /// <paramref name="delivered"/> and was shown on its screen up to seq <paramref name="read"/> (0: no
+    /// news). Cursors only move forward: a late or repeated report changes nothing. The thread checks
+    /// membership and that both are at most its head; refused reports change nothing.
+    /// </summary>
+    Task<Result<ThreadCursors>> ReportAsync(string threadId, long delivered, long read);
+
+    /// <summary>
+    /// Called by a thread: its head, and this clinician's cursors as the thread knows them. The newest
+    /// head wins; returns this clinician's cursors in the thread as stored here (the thread's copy
+    /// takes them), once stored.
+    /// </summary>
+    Task<MemberCursor> TakeHeadAsync(ThreadHead head);
 }

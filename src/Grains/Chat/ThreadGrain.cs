@@ -68,7 +68,7 @@ public sealed partial class ThreadGrain(
     public static bool IsRead(IInvokable request) =>
         request?.GetMethodName() is nameof(IFeedGrain.OpenAsync) or nameof(IFeedGrain.ReadSinceAsync) or nameof(IFeedGrain.SubscribeAsync)
             or nameof(IFeedGrain.UnsubscribeAsync) or nameof(IThreadGrain.ReadBeforeAsync) or nameof(IThreadGrain.DescribeAsync)
-            or nameof(IThreadGrain.ReadEditsAsync);
+            or nameof(IThreadGrain.ReadEditsAsync) or nameof(IThreadGrain.CheckCursorAsync) or nameof(IThreadGrain.TakeCursorAsync);
 
     private FeedPublisher Feed => _feed ??= new FeedPublisher(
         new FeedId(IThreadGrain.Feed, ThreadId), state.State.Seq, feedOptions.Value, logger,
@@ -81,6 +81,7 @@ public sealed partial class ThreadGrain(
         _written = state.State.Written;
         _removedThrough = state.State.RemovedThrough;
         IndexTail();
+        ActivateCursors();
         // Past the retention (when one is set): checked a minute on, off the activation's first calls.
         ArmRetention(TimeSpan.FromMinutes(1));
         // Full pages the row still holds unwritten (a write was cut short): written again, off any call.
@@ -95,6 +96,7 @@ public sealed partial class ThreadGrain(
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         _writer?.Dispose();
+        DeactivateCursors();
         _retainer?.Dispose();
         try
         {
@@ -103,7 +105,7 @@ public sealed partial class ThreadGrain(
                 await writing.WaitAsync(cancellationToken);
             }
 
-            if (state.State.Written < _written && state.State.Seq == _stored.Seq)
+            if ((state.State.Written < _written || CursorsUnwritten) && state.State.Seq == _stored.Seq)
             {
                 state.State.Written = _written;
                 await state.WriteStateAsync(cancellationToken);
@@ -117,17 +119,18 @@ public sealed partial class ThreadGrain(
         await base.OnDeactivateAsync(reason, cancellationToken);
     }
 
-    public Task<FeedPosition> SubscribeAsync(string kind, IFeedObserver observer) => Feed.SubscribeAsync(kind, observer);
+    public Task<FeedPosition> SubscribeAsync(string kind, IFeedObserver observer) => FeedOf(kind).SubscribeAsync(kind, observer);
 
-    public Task UnsubscribeAsync(string kind, IFeedObserver observer) => Feed.UnsubscribeAsync(kind, observer);
+    public Task UnsubscribeAsync(string kind, IFeedObserver observer) => FeedOf(kind).UnsubscribeAsync(kind, observer);
 
     public Task<FeedCatchUp> ReadSinceAsync(string kind, long seq, long epoch = FeedPosition.AnyEpoch, int limit = 0) =>
-        BeforeCut(seq, epoch) ? ReadPastCutAsync(kind, epoch, limit) : Feed.ReadSinceAsync(kind, seq, epoch, limit);
+        kind == IThreadGrain.ReceiptsFeed ? Receipts.ReadSinceAsync(kind, seq, epoch, limit)
+            : BeforeCut(seq, epoch) ? ReadPastCutAsync(kind, epoch, limit) : Feed.ReadSinceAsync(kind, seq, epoch, limit);
 
     public async Task<Result<FeedOpen>> OpenAsync(string kind, string userId, long? since, string? audience = null,
         long epoch = FeedPosition.AnyEpoch, int limit = 0)
     {
-        Feed.CheckKind(kind);
+        FeedOf(kind).CheckKind(kind);
         if (await RefuseAsync(userId) is { } denied)
         {
             return denied;
@@ -136,6 +139,11 @@ public sealed partial class ThreadGrain(
         if (audience is not null && audience != FeedAudiences.Members)
         {
             return HuddleError.Forbidden($"A thread has no '{audience}' stream.");
+        }
+
+        if (kind == IThreadGrain.ReceiptsFeed)
+        {
+            return await OpenReceiptsAsync(since, epoch, limit);
         }
 
         if (since is { } from && BeforeCut(from, epoch))
@@ -243,15 +251,21 @@ public sealed partial class ThreadGrain(
             await WritePagesAsync();
         }
 
-        var sent = entry(state.State.Seq + 1);
+        var countBefore = Cursors.MessageCount;
+        var sent = Numbered(entry(state.State.Seq + 1));
         var (tailBefore, seqBefore, writtenBefore) = (state.State.Tail, state.State.Seq, state.State.Written);
+        Cursors.MessageCount = Math.Max(countBefore, sent.Number);
         var tail = tailBefore.Add(sent);
         // Pages that are stored leave the row, but the newest full page stays: an open then always
         // shows at least a page without reading one.
         var dropThrough = Math.Min(_written, (sent.Seq / PageSize * PageSize) - PageSize);
         var dropped = tail.TakeWhile(m => m.Seq <= dropThrough).ToList();
         (state.State.Tail, state.State.Seq, state.State.Written) = (tail.RemoveRange(0, dropped.Count), sent.Seq, _written);
-        await PersistAsync(() => (state.State.Tail, state.State.Seq, state.State.Written) = (tailBefore, seqBefore, writtenBefore));
+        await PersistAsync(() =>
+        {
+            (state.State.Tail, state.State.Seq, state.State.Written) = (tailBefore, seqBefore, writtenBefore);
+            Cursors.MessageCount = countBefore;
+        });
         _tailIds[(sent.SenderId, sent.ClientMessageId)] = sent;
         foreach (var gone in dropped)
         {
@@ -267,6 +281,7 @@ public sealed partial class ThreadGrain(
         }
 
         Feed.Publish(sent.Seq, [new(FeedAudiences.Members, new ThreadChange(ThreadId, sent.Seq, sent))], RosterIfChanged(members));
+        Stored(sent, members);
         ArmWriter(TimeSpan.Zero);
         return new MessageSent(ThreadId, sent.ClientMessageId, sent.Seq, sent.At);
     }

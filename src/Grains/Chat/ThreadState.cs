@@ -32,6 +32,13 @@ public sealed class ThreadState
     public ImmutableArray<string> Members { get; set; } = [];
 
     /// <summary>
+    /// Receipts and unread counts: the message count, the head told to members, the members' cursors
+    /// (<see cref="ThreadCursorsState"/>). Null in a row stored before they existed.
+    /// </summary>
+    [Id(20)]
+    public ThreadCursorsState? Cursors { get; set; }
+
+    /// <summary>
     /// True once an edit or a delete was stored: only then can a message read from a page have entries
     /// acting on it (stream <c>amends</c>), so a thread never edited reads no amendment pages.
     /// </summary>

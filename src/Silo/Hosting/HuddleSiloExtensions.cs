@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
 using Huddle.Contracts.Common;
+using Huddle.Grains.Chat;
 using Huddle.Grains.Handoffs;
 using Huddle.Grains.Live;
 using Huddle.Grains.Presence;
@@ -86,7 +87,7 @@ public static class HuddleSiloExtensions
         silo.Services.AddOptions<FeedOptions>().Bind(config.GetSection("Huddle:Feeds"));
         silo.Services.AddOptions<PresenceOptions>().Bind(config.GetSection("Huddle:Presence"));
         silo.Services.AddOptions<HandoffOptions>().Bind(config.GetSection("Huddle:Handoffs"));
-        silo.Services.AddOptions<Huddle.Grains.Chat.ChatOptions>().Bind(config.GetSection("Huddle:Chat"));
+        silo.Services.AddOptions<ChatOptions>().Bind(config.GetSection("Huddle:Chat"));
         if (config.GetValue(HuddleConfig.SeedDemoData, false))
         {
             silo.Services.AddHostedService<DemoSeeder>();

@@ -28,6 +28,14 @@ public sealed partial class BoardView : IAsyncDisposable
     [Parameter, EditorRequired]
     public LiveBoard Live { get; set; } = default!;
 
+    /// <summary>
+    /// What the clinician's board page adds beside the board (the team's chat): a column of its own on a
+    /// wide screen, under the side panels on a smaller one. Never on the shared screen: the room display
+    /// never shows chat.
+    /// </summary>
+    [Parameter]
+    public RenderFragment? SideContent { get; set; }
+
     [Parameter]
     public bool SharedScreen { get; set; }
 

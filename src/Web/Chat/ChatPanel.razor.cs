@@ -109,6 +109,16 @@ public sealed partial class ChatPanel : IAsyncDisposable
 
     private static string NewClientMessageId() => $"ui-{Guid.NewGuid():N}";
 
+    /// <summary>An edit or delete of the reader's was stored: shown at once, as their own send is.</summary>
+    private Task OnStoredAsync() => _live?.CatchUpAsync() ?? Task.CompletedTask;
+
+    /// <summary>What the panel says where the deployment's retention removed the thread's start.</summary>
+    public static string RemovedNotice(TimeSpan? retention) => retention is { } kept
+        ? kept.TotalDays >= 1 && kept.Ticks % TimeSpan.TicksPerDay == 0
+            ? $"Earlier messages were removed after {kept.TotalDays:0} {(kept.TotalDays == 1 ? "day" : "days")}."
+            : $"Earlier messages were removed after {kept}."
+        : "Earlier messages were removed.";
+
     public async ValueTask DisposeAsync()
     {
         _disposed = true;

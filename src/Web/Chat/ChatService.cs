@@ -17,6 +17,12 @@ public sealed partial class ChatService(IGrainFactory grains, FeedRelay relay, I
 {
     private static readonly HuddleError InvalidThread = HuddleError.InvalidId("A thread id (pt.…, tm.… or dm.…)");
 
+    /// <summary>The grains, for the service's other parts (a primary constructor's parameters are seen by its own part only).</summary>
+    private IGrainFactory Grains => grains;
+
+    /// <summary>This host's relay, for the service's other parts.</summary>
+    private FeedRelay Relay => relay;
+
     /// <summary>Sends a message to <paramref name="threadId"/> as <paramref name="userId"/>; the reply comes once it is stored.</summary>
     public Task<Result<MessageSent>> SendAsync(string userId, string threadId, SendMessage message)
     {

@@ -22,4 +22,10 @@ public interface IHuddleClient
 
     /// <summary>A watched chat thread has a new message; carries its seq (the thread's).</summary>
     Task ThreadChanged(ThreadChange change);
+
+    /// <summary>The user's unread counts changed; carries the feed's seq, the changed threads and the total.</summary>
+    Task UnreadChanged(UnreadChange change);
+
+    /// <summary>A watched thread's members' cursors changed; carries the receipts feed's seq and the whole table.</summary>
+    Task ReceiptsChanged(ThreadReceipts change);
 }

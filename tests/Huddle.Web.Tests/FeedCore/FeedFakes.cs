@@ -324,6 +324,10 @@ internal sealed class FakeHub : IHubContext<HuddleHub, IHuddleClient>, IHubClien
         public Task TeamPresenceChanged(Contracts.Presence.TeamPresenceChange change) => throw new NotSupportedException();
 
         public Task ThreadChanged(Contracts.Chat.ThreadChange change) => throw new NotSupportedException();
+
+        public Task UnreadChanged(Contracts.Chat.UnreadChange change) => throw new NotSupportedException();
+
+        public Task ReceiptsChanged(Contracts.Chat.ThreadReceipts change) => throw new NotSupportedException();
     }
 }
 

@@ -1,0 +1,125 @@
+using System.Net.Http.Json;
+using Huddle.Contracts.Chat;
+using Huddle.Web.Http;
+using Microsoft.Playwright;
+
+namespace Huddle.Ui.Tests;
+
+/// <summary>
+/// The team's chat on the clinician's board page, at 1920, 1400 and 390 px: written in with the keyboard
+/// alone, an edited and a deleted message shown as such, axe-clean, and never on the room display's
+/// screen. Screenshots at each width.
+/// </summary>
+public sealed class BoardTeamChatTests(BrowserFixture browser)
+{
+    private const float Timeout = 15_000;
+
+    public static TheoryData<int> Widths() => [BrowserFixture.Tv.Width, BrowserFixture.Desktop.Width, BrowserFixture.Phone.Width];
+
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public async Task The_team_chat_on_the_board_is_written_in_with_the_keyboard_shows_edits_and_deletes_and_is_axe_clean(int width)
+    {
+        var viewport = new[] { BrowserFixture.Tv, BrowserFixture.Desktop, BrowserFixture.Phone }.Single(v => v.Width == width);
+        var team = await browser.CreateTeamAsync();
+        await browser.FillBoardAsync(team);
+        var threadId = ThreadIds.ForTeam(team.TeamId)!;
+        using (var bhc = await browser.HttpAsAsync(team.Bhc))
+        {
+            foreach (var (path, body) in new (string, object)[]
+            {
+                ("messages", new SendMessage("b-1", "Ms. K. missed her follow-up; I'll call her today.")),
+                ("messages", new SendMessage("b-2", "Wrong patient, ignore")),
+                ("edits", new EditMessage("b-3", 1, "Ms. K. missed her follow-up; I called, she comes Thursday.")),
+                ("deletes", new DeleteMessage("b-4", 2)),
+            })
+            {
+                (await bhc.PostAsJsonAsync($"api/threads/{threadId}/{path}", body, HuddleJson.Options)).EnsureSuccessStatusCode();
+            }
+        }
+
+        var page = await browser.SignedInPageAsync(team.Pcp, viewport);
+        try
+        {
+            await page.GotoAsync($"teams/{team.TeamId}/board");
+            await BrowserFixture.BoardIsLiveAsync(page);
+            var chat = page.Locator("[data-testid=team-chat] [data-testid=chat-panel]");
+            await Assertions.Expect(chat.Locator("[data-testid=chat-message]")).ToHaveCountAsync(2, new() { Timeout = Timeout });
+            await Assertions.Expect(chat.Locator("[data-seq='1'] [data-testid=chat-edited]")).ToBeVisibleAsync();
+            await Assertions.Expect(chat.Locator("[data-seq='2'] [data-testid=chat-deleted]")).ToContainTextAsync("Message deleted by Bea Holt");
+            if (width < 960)
+            {
+                // Below the lanes on a phone: the link at the top takes the reader there.
+                var jump = page.Locator("[data-testid=team-chat-jump]");
+                await Assertions.Expect(jump).ToBeVisibleAsync();
+                await jump.FocusAsync();
+                await page.Keyboard.PressAsync("Enter");
+                await Assertions.Expect(chat.Locator("h2")).ToBeInViewportAsync(new() { Timeout = Timeout });
+            }
+            else
+            {
+                await Assertions.Expect(page.Locator("[data-testid=team-chat-jump]")).ToBeHiddenAsync();
+            }
+
+            // The keyboard alone: type, Tab past "Urgent", Enter on Send.
+            await chat.Locator("textarea").FocusAsync();
+            await page.Keyboard.TypeAsync("I'll add her to tomorrow's huddle.");
+            await page.Keyboard.PressAsync("Tab");
+            await page.Keyboard.PressAsync("Tab");
+            await Assertions.Expect(chat.Locator("button[data-testid=chat-send]")).ToBeFocusedAsync();
+            await page.Keyboard.PressAsync("Enter");
+            await Assertions.Expect(chat.Locator("[data-testid=chat-message]")).ToHaveCountAsync(3, new() { Timeout = Timeout });
+            await Assertions.Expect(chat.Locator("[data-seq='5'] [data-testid=chat-text]")).ToHaveTextAsync("I'll add her to tomorrow's huddle.");
+
+            // "edited" opens the earlier versions from the keyboard.
+            await chat.Locator("[data-seq='1'] [data-testid=chat-edited]").FocusAsync();
+            await page.Keyboard.PressAsync("Enter");
+            await Assertions.Expect(chat.Locator("[data-seq='1'] [data-testid=chat-version]")).ToHaveCountAsync(2, new() { Timeout = Timeout });
+
+            var scrollWidth = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth");
+            Assert.True(scrollWidth <= width, $"The board page is {scrollWidth} px wide at {width} px.");
+            await chat.ScrollIntoViewIfNeededAsync();
+            await page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath($"board-chat-{width}.png"), Animations = ScreenshotAnimations.Disabled });
+            await Axe.AssertNoViolationsAsync(page, $"the board with its team chat at {width} px");
+        }
+        finally
+        {
+            await page.Context.CloseAsync();
+        }
+    }
+
+    [Fact]
+    public async Task The_room_display_never_shows_chat_on_its_wall_or_on_the_board_page_while_a_clinician_sees_it_there()
+    {
+        var team = await browser.CreateTeamAsync();
+        using (var pcp = await browser.HttpAsAsync(team.Pcp))
+        {
+            (await pcp.PostAsJsonAsync($"api/threads/{ThreadIds.ForTeam(team.TeamId)}/messages", new SendMessage("p-1", "Huddle at 8:15 tomorrow"), HuddleJson.Options)).EnsureSuccessStatusCode();
+        }
+
+        var clinician = await browser.SignedInPageAsync(team.Pcp, BrowserFixture.Tv);
+        var display = await browser.SignedInPageAsync(team.Display, BrowserFixture.Tv);
+        try
+        {
+            await clinician.GotoAsync($"teams/{team.TeamId}/board");
+            await BrowserFixture.BoardIsLiveAsync(clinician);
+            await Assertions.Expect(clinician.Locator("[data-testid=chat-message]")).ToHaveCountAsync(1, new() { Timeout = Timeout });
+
+            foreach (var path in new[] { $"teams/{team.TeamId}/screen", $"teams/{team.TeamId}/board" })
+            {
+                await display.GotoAsync(path);
+                await BrowserFixture.BoardIsLiveAsync(display);
+                // The board is there, live, and in the same state the clinician's shows: no chat at all on it.
+                await Assertions.Expect(display.Locator("[data-testid=lane]").First).ToBeVisibleAsync();
+                await Assertions.Expect(display.Locator("[data-testid=chat-panel]")).ToHaveCountAsync(0);
+                await Assertions.Expect(display.Locator("[data-testid=team-chat-jump]")).ToHaveCountAsync(0);
+                Assert.DoesNotContain("Huddle at 8:15 tomorrow", await display.ContentAsync(), StringComparison.Ordinal);
+            }
+        }
+        finally
+        {
+            await clinician.Context.CloseAsync();
+            await display.Context.CloseAsync();
+        }
+    }
+}
