@@ -234,4 +234,60 @@ public sealed class WallScreenTests(BrowserFixture browser)
         await Axe.AssertNoViolationsAsync(page, $"the wall with six open handoffs at {width} px");
         await page.Context.CloseAsync();
     }
+
+    /// <summary>
+    /// A team that writes a lot down: more action items and notes than the wall's side column holds at
+    /// 1920 × 1080. Each panel shows what fits and ends in "+N more" (N the items it cuts off), on
+    /// screen, hiding what it counts (no line cut in half); nothing scrolls, and the first item of each
+    /// panel stays visible.
+    /// </summary>
+    [Fact]
+    public async Task At_1920_by_1080_side_panels_holding_more_than_fits_end_in_how_many_more()
+    {
+        var team = await browser.CreateTeamAsync();
+        for (var i = 1; i <= 14; i++)
+        {
+            await browser.RunAsync(team, "addActionItem", new { title = $"Follow-up call list {i}" });
+        }
+
+        for (var i = 1; i <= 8; i++)
+        {
+            await browser.RunAsync(team, "addNote", new { kind = i % 2 == 0 ? "lookAhead" : "lookBack", text = $"Huddle note {i}" });
+        }
+
+        var page = await browser.SignedInPageAsync(team.Display, BrowserFixture.Tv);
+        await page.WaitForURLAsync(url => url.EndsWith($"/teams/{team.TeamId}/screen", StringComparison.Ordinal), new() { Timeout = Timeout });
+        await BrowserFixture.BoardIsLiveAsync(page);
+        await Assertions.Expect(page.Locator("[data-testid=action-item]")).ToHaveCountAsync(14, new() { Timeout = Timeout });
+        await Assertions.Expect(page.Locator("[data-testid=note]")).ToHaveCountAsync(8, new() { Timeout = Timeout });
+
+        foreach (var (panel, items) in new[] { ("action-items", "[data-testid=action-item]"), ("notes", "[data-testid=note]") })
+        {
+            var cue = page.Locator($"[data-testid={panel}] [data-testid=panel-more]");
+            await Assertions.Expect(cue).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\+\d+ more$"), new() { Timeout = Timeout });
+            var measured = await page.Locator($"[data-testid={panel}]").EvaluateAsync<System.Text.Json.JsonElement>($$"""
+                p => {
+                    const zone = p.querySelector('.panel__items').getBoundingClientRect();
+                    const items = [...p.querySelectorAll('{{items}}')];
+                    const r = items[0].getBoundingClientRect();
+                    const halfShown = [...p.querySelector('.panel__items').children].filter(c => getComputedStyle(c).visibility !== 'hidden' && c.getBoundingClientRect().bottom > zone.bottom + 0.5).length;
+                    return { cut: items.filter(i => i.getBoundingClientRect().bottom > zone.bottom + 0.5).length, first: r.bottom <= zone.bottom + 0.5 && r.bottom <= innerHeight, halfShown };
+                }
+                """);
+            var (cut, first) = (measured.GetProperty("cut").GetInt32(), measured.GetProperty("first").GetBoolean());
+            Assert.True(first, $"The first of the {panel} is cut off on the wall.");
+            // What the cue counts is not shown at all: no line or heading cut in half at the panel's edge.
+            Assert.Equal(0, measured.GetProperty("halfShown").GetInt32());
+            Assert.InRange(cut, 1, 14);
+            await Assertions.Expect(cue).ToHaveTextAsync($"+{cut} more");
+            var box = await cue.BoundingBoxAsync();
+            Assert.NotNull(box);
+            Assert.True(box.Y + box.Height <= 1080, $"The {panel}' '+{cut} more' ends at {box.Y + box.Height} px of 1080.");
+        }
+
+        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollHeight <= window.innerHeight + 1"), "The wall scrolls at 1920 × 1080: a TV cannot scroll.");
+        await page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("wall-side-full-1920.png"), Animations = ScreenshotAnimations.Disabled });
+        await Axe.AssertNoViolationsAsync(page, "the wall with full side panels");
+        await page.Context.CloseAsync();
+    }
 }

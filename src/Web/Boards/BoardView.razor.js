@@ -21,26 +21,42 @@ export function focusCardWhenAt(laneId, cardId, index, timeoutMs = 5000) {
 }
 
 // On the wall (a TV nobody scrolls), writes "+N more" under each lane whose cards the screen cuts
-// off, N being the cards not wholly visible. Recounts on any change to the board (cards added or
-// moved, a lane's cue itself taking room) and on a resize, at most once a frame. Only the cue's own
-// text and data-count are written: Blazor renders the cue empty and never puts anything in it.
+// off, N being the cards not wholly visible, and under each side panel (action items, notes) whose
+// items it cuts off. Recounts on any change to the board (cards added or moved, a cue itself taking
+// room) and on a resize, at most once a frame. Only the cue's own text and data-count are written:
+// Blazor renders the cue empty and never puts anything in it.
 export function watchLaneOverflow(board) {
     let frame = 0;
+    const count = (zone, items, cue) => {
+        if (!zone || !cue) {
+            return;
+        }
+
+        const bottom = zone.getBoundingClientRect().bottom + 0.5;
+        const hidden = [...zone.querySelectorAll(items)].filter(item => item.getBoundingClientRect().bottom > bottom).length;
+        const text = hidden > 0 ? `+${hidden} more` : '';
+        if (cue.textContent !== text) {
+            cue.textContent = text;
+            cue.dataset.count = String(hidden);
+        }
+    };
     const update = () => {
         frame = 0;
         for (const lane of board.querySelectorAll('[data-testid=lane]')) {
-            const zone = lane.querySelector('.lane__cards');
-            const cue = lane.querySelector('[data-testid=lane-more]');
-            if (!zone || !cue) {
-                continue;
-            }
+            count(lane.querySelector('.lane__cards'), '[data-testid=card]', lane.querySelector('[data-testid=lane-more]'));
+        }
 
-            const bottom = zone.getBoundingClientRect().bottom + 0.5;
-            const hidden = [...zone.querySelectorAll('[data-testid=card]')].filter(card => card.getBoundingClientRect().bottom > bottom).length;
-            const text = hidden > 0 ? `+${hidden} more` : '';
-            if (cue.textContent !== text) {
-                cue.textContent = text;
-                cue.dataset.count = String(hidden);
+        for (const panel of board.querySelectorAll('.board__side .panel')) {
+            const zone = panel.querySelector('.panel__items');
+            count(zone, '[data-testid=action-item], [data-testid=note]', panel.querySelector('[data-testid=panel-more]'));
+            // A panel's lines are short: one cut in half (or a heading whose notes are all below the
+            // edge) reads as a glitch from across the room, so what the cue counts is not shown at all.
+            const bottom = zone?.getBoundingClientRect().bottom + 0.5;
+            for (const line of zone?.children ?? []) {
+                line.style.visibility = '';
+                if (line.getBoundingClientRect().bottom > bottom) {
+                    line.style.visibility = 'hidden';
+                }
             }
         }
     };
