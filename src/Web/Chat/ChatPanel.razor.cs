@@ -55,8 +55,9 @@ public sealed partial class ChatPanel : IAsyncDisposable
         _live = await LiveThread.OpenAsync(Chat, UserId, ThreadId, InvokeAsync, () =>
         {
             StateHasChanged();
-            return Task.CompletedTask;
+            return ReportDeliveredAsync();
         }).KeptUnlessLeftAsync(() => _disposed);
+        await OpenCursorsAsync();
     }
 
     private string NameOf(string userId) => userId == UserId ? "You" : Names?.GetValueOrDefault(userId) ?? userId;
@@ -126,5 +127,7 @@ public sealed partial class ChatPanel : IAsyncDisposable
         {
             await _live.DisposeAsync();
         }
+
+        await CloseCursorsAsync();
     }
 }
