@@ -61,8 +61,9 @@ public sealed partial class ChatPanel : IAsyncDisposable
         _live = await LiveThread.OpenAsync(Chat, UserId, ThreadId, InvokeAsync, () =>
         {
             StateHasChanged();
-            return Task.CompletedTask;
+            return ReportDeliveredAsync();
         }).KeptUnlessLeftAsync(() => _disposed);
+        await OpenCursorsAsync();
     }
 
     private string NameOf(string userId) => userId == UserId ? "You" : Names?.GetValueOrDefault(userId) ?? userId;
@@ -154,5 +155,7 @@ public sealed partial class ChatPanel : IAsyncDisposable
         {
             await _live.DisposeAsync();
         }
+
+        await CloseCursorsAsync();
     }
 }
