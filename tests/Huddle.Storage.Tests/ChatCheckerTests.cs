@@ -129,6 +129,43 @@ public sealed class ChatCheckerTests
     }
 
     [Fact]
+    public void Unread_is_the_messages_by_others_after_the_furthest_read_of_any_device_or_own_message()
+    {
+        var log = new History().Log;
+        // Nobody reported a read: u-b's own #2 moves its read cursor past u-a's #1, so #3 is unread;
+        // u-a's own #3 moves its cursor past u-b's #2.
+        Assert.Equal((1L, 2L), ChatChecker.UnreadTruth(log, [], "u-b"));
+        Assert.Equal((0L, 3L), ChatChecker.UnreadTruth(log, [], "u-a"));
+        // Two devices of u-b: the furthest report counts, not the last.
+        ReadReport[] reads = [new("b-laptop", "u-b", 1, 1, 10), new("b-phone", "u-b", 3, 3, 20), new("b-laptop", "u-b", 2, 3, 30)];
+        Assert.Equal((0L, 3L), ChatChecker.UnreadTruth(log, reads, "u-b"));
+        Assert.Equal((1L, 2L), ChatChecker.UnreadTruth(log, reads.Take(1).ToList(), "u-b"));
+    }
+
+    [Fact]
+    public void A_device_showing_another_unread_count_than_the_truth_is_named()
+    {
+        var log = new History().Log;
+        ReadReport[] reads = [new("b-phone", "u-b", 1, 1, 10)];
+        var problems = ChatChecker.CheckUnread(log, reads, new Dictionary<string, (string, UnreadView)>
+        {
+            ["b-phone"] = ("u-b", new UnreadView(7, 1, 1, 1)),
+            ["b-laptop"] = ("u-b", new UnreadView(6, 1, 2, 2)),
+            ["a-phone"] = ("u-a", new UnreadView(3, 1, 0, 0)),
+        });
+        Assert.Equal(["b-laptop shows 2 unread (2 in all) at #6 of its unread feed; u-b has 1 (read up to #2 of 3)"], problems);
+    }
+
+    [Fact]
+    public void Receipts_that_do_not_show_how_far_a_member_read_are_named()
+    {
+        var problems = ChatChecker.CheckReceipts(
+            new Dictionary<string, long> { ["u-a"] = 3, ["u-b"] = 2, ["u-c"] = 0, ["u-d"] = 5 },
+            new Dictionary<string, (long, long)> { ["u-a"] = (3, 3), ["u-b"] = (2, 1), ["u-d"] = (4, 5) });
+        Assert.Equal(["the receipts show u-b delivered #2, read #1; they read up to #2", "the receipts show u-d delivered #4, read #5; they read up to #5"], problems);
+    }
+
+    [Fact]
     public void A_device_behind_or_holding_another_message_is_named()
     {
         var history = new History();

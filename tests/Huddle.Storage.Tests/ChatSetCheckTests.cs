@@ -14,7 +14,8 @@ namespace Huddle.Storage.Tests;
 /// clinicians on six devices write in one patient thread; each device drops its connection, loses
 /// replies, is cut off mid-send, goes away while others write and resends acknowledged messages; the
 /// host is killed with SIGKILL twice mid-run and started again on the same port and tables. At the end
-/// every device syncs, and <see cref="ChatChecker"/> judges the history against the server's log.
+/// every device syncs and shows part of the thread, and <see cref="ChatChecker"/> judges the history
+/// against the server's log and every device's unread count against what its clinician read.
 /// The seed is printed; <c>HUDDLE_JEPSEN_SEED</c> replays its choices (not the machine's timing).
 /// </summary>
 [Collection(AzuriteCollection.Name)]
@@ -26,7 +27,7 @@ public sealed class ChatSetCheckTests(AzuriteFixture azurite)
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task Six_devices_with_disconnects_lost_replies_resends_and_two_host_kills_end_with_every_acknowledged_message_once_in_order_on_every_device()
+    public async Task Six_devices_with_disconnects_lost_replies_resends_and_two_host_kills_end_with_every_acknowledged_message_once_in_order_and_true_unread_counts_on_every_device()
     {
         var seed = int.TryParse(Environment.GetEnvironmentVariable("HUDDLE_JEPSEN_SEED"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var given) ? given : Random.Shared.Next();
         var output = TestContext.Current.TestOutputHelper;
@@ -100,6 +101,26 @@ public sealed class ChatSetCheckTests(AzuriteFixture azurite)
 
             problems.AddRange(devices.SelectMany(d => d.Problems));
             problems.AddRange(ChatChecker.Check(log, devices.ToDictionary(d => d.Name, d => d.Copy()), ledger.Tried, ledger.Replies));
+
+            // Unread counts: every device shows part of the thread (a report behind another device's
+            // changes nothing), then every device of every clinician must show that clinician's truth.
+            foreach (var device in devices)
+            {
+                if (random.NextInt64(0, log.Count + 1) is var shown and > 0)
+                {
+                    await device.ReportReadAsync(shown, run.Token);
+                }
+            }
+
+            var views = await Task.WhenAll(devices.Select(async d => (d.Name, d.UserId,
+                View: await d.SettleUnreadAsync(ChatChecker.UnreadTruth(log, ledger.Reads, d.UserId).Unread, TimeSpan.FromSeconds(30), run.Token))));
+            problems.AddRange(ChatChecker.CheckUnread(log, ledger.Reads, views.ToDictionary(v => v.Name, v => (v.UserId, v.View))));
+            output?.WriteLine("unread: " + string.Join(", ", views.Select(v => $"{v.Name} {v.View.Unread} (truth {ChatChecker.UnreadTruth(log, ledger.Reads, v.UserId).Unread})")));
+
+            // Receipts: the thread's table shows each member read exactly as far as they did.
+            var truth = clinicians.ToDictionary(c => c, c => ChatChecker.UnreadTruth(log, ledger.Reads, c).ReadCursor);
+            var receipts = await ReceiptsAsync(host, clinicians[0], threadId, truth, run.Token);
+            problems.AddRange(ChatChecker.CheckReceipts(truth, receipts));
             output?.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{ledger.Tried.Count} messages tried, {ledger.Acknowledged} acknowledged, {log.Count} in the log, {ledger.Replies.Count} replies in {clock.Elapsed.TotalSeconds:0.0} s"));
             output?.WriteLine("faults and events: " + string.Join(", ", ledger.Faults.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => $"{f.Key} {f.Value}")));
@@ -116,6 +137,7 @@ public sealed class ChatSetCheckTests(AzuriteFixture azurite)
 
         // The run did inject what it claims: a check that never met a fault would prove nothing.
         Assert.Equal(2, ledger.FaultCount("host killed and restarted"));
+        Assert.NotEmpty(ledger.Reads);
         foreach (var fault in new[] { "disconnect", "reply lost after the write", "send cut off in flight", "away", "resend", "resend from another device of the sender", "resend over HTTP", "messages caught up" })
         {
             Assert.True(ledger.FaultCount(fault) > 0, $"seed {seed}: the run never had '{fault}'");
@@ -136,6 +158,29 @@ public sealed class ChatSetCheckTests(AzuriteFixture azurite)
         }
 
         return log;
+    }
+
+    /// <summary>
+    /// The thread's receipts (<c>GET /api/threads/{threadId}/receipts</c>) once every member's read cursor
+    /// is <paramref name="expected"/>, or as they stand after 30 s: userId → (delivered, read).
+    /// </summary>
+    private static async Task<Dictionary<string, (long Delivered, long Read)>> ReceiptsAsync(ChatHost host, string userId, string threadId,
+        IReadOnlyDictionary<string, long> expected, CancellationToken ct)
+    {
+        using var http = await host.Web.ClientForAsync(userId, ct);
+        var until = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var reply = await http.GetFromJsonAsync<JsonElement>($"api/threads/{threadId}/receipts", ct);
+            var cursors = reply.GetProperty("snapshot").GetProperty("cursors").EnumerateArray()
+                .ToDictionary(c => c.GetProperty("userId").GetString()!, c => (c.GetProperty("delivered").GetInt64(), c.GetProperty("read").GetInt64()));
+            if (expected.All(e => cursors.GetValueOrDefault(e.Key).Item2 == e.Value) || DateTime.UtcNow > until)
+            {
+                return cursors;
+            }
+
+            await Task.Delay(50, ct);
+        }
     }
 
     /// <summary>Waits for a condition the clients make true (a count of acknowledgements), failing with the run's limit.</summary>

@@ -61,9 +61,10 @@ public sealed class BoardTeamChatTests(BrowserFixture browser)
                 await Assertions.Expect(page.Locator("[data-testid=team-chat-jump]")).ToBeHiddenAsync();
             }
 
-            // The keyboard alone: type, Tab past "Urgent", Enter on Send.
+            // The keyboard alone: type, Tab past "Urgent" and "Request acknowledgement", Enter on Send.
             await chat.Locator("textarea").FocusAsync();
             await page.Keyboard.TypeAsync("I'll add her to tomorrow's huddle.");
+            await page.Keyboard.PressAsync("Tab");
             await page.Keyboard.PressAsync("Tab");
             await page.Keyboard.PressAsync("Tab");
             await Assertions.Expect(chat.Locator("button[data-testid=chat-send]")).ToBeFocusedAsync();

@@ -30,8 +30,10 @@ public sealed class ChatPhoneTests(BrowserFixture browser)
         await phone.Locator("[data-testid=chat-panel] textarea").FocusAsync();
         await phone.Keyboard.TypeAsync(Text);
         await phone.Keyboard.PressAsync("Tab");
-        await Assertions.Expect(phone.Locator("[data-testid=chat-panel] input[type=checkbox]")).ToBeFocusedAsync();
+        await Assertions.Expect(phone.Locator("input[data-testid=chat-urgent], [data-testid=chat-urgent] input[type=checkbox]")).ToBeFocusedAsync();
         await phone.Keyboard.PressAsync("Space");
+        await phone.Keyboard.PressAsync("Tab");
+        await Assertions.Expect(phone.Locator("input[data-testid=chat-ack-request], [data-testid=chat-ack-request] input[type=checkbox]")).ToBeFocusedAsync();
         await phone.Keyboard.PressAsync("Tab");
         await Assertions.Expect(phone.Locator("button[data-testid=chat-send]")).ToBeFocusedAsync();
         await phone.Keyboard.PressAsync("Enter");

@@ -15,16 +15,10 @@ public enum ThreadKind
     Direct,
 }
 
-/// <summary>How a message asks to be read (FHIR <c>Communication.priority</c>, narrowed to two).</summary>
-public enum MessagePriority
-{
-    Normal,
-    Urgent,
-}
-
 /// <summary>
-/// What an entry of a thread's log is. Every durable change of a thread is one entry with its own seq:
-/// a message, or a change that acts on the message at its <see cref="ThreadMessage.Refers"/>.
+/// What an entry of a thread's log is: a message, or a durable change acting on the message whose seq it
+/// <see cref="ThreadMessage.Refers"/> to. Each part of chat appends its own values, numbered apart so
+/// parallel additions never share a number on the wire.
 /// </summary>
 public enum ThreadEntryKind
 {
@@ -36,18 +30,46 @@ public enum ThreadEntryKind
 
     /// <summary>The sender deleted (recalled) the message at <c>Refers</c>: it stays as a trace, its text is no longer served.</summary>
     Delete = 2,
+
+    /// <summary>The sender acknowledged the acknowledgement-requested message it refers to (docs/api.md, "Acknowledgement requests").</summary>
+    Acknowledge = 10,
+
+    /// <summary>
+    /// The re-notifications of the acknowledgement request it refers to ran out: the entry's
+    /// <see cref="ThreadMessage.Waiting"/> names who had not acknowledged, and the sender was told.
+    /// Its sender is <see cref="AckLimits.System"/>.
+    /// </summary>
+    AckUnanswered = 11,
+}
+
+/// <summary>How a message asks to be read (FHIR <c>Communication.priority</c>, narrowed to two).</summary>
+public enum MessagePriority
+{
+    Normal,
+    Urgent,
 }
 
 /// <summary>
 /// A message to send. <see cref="ClientMessageId"/> is the sender's own id for it (1-64 letters,
 /// digits, '-', '_' or '.'): sending it again returns the first send's reply and stores nothing, for
-/// the thread's life; the same id with other text or priority is refused (<c>op_id_reused</c>).
+/// the thread's life; the same id with other text, priority or asks is refused (<c>op_id_reused</c>).
+/// <para>
+/// <see cref="AckRequested"/> asks its recipients to acknowledge it; <see cref="Mentions"/> (clinicians
+/// of the thread) and <see cref="RoleMentions"/> (roles on a team of the thread) notify them;
+/// <see cref="ToRole"/> addresses it to a role on a team ("the BHC on duty"), resolved at send time to
+/// the members the handoff routing would reach. At most <see cref="AckLimits.MaxMentions"/> mentions and
+/// roles in all (docs/api.md, "Mentions, roles and acknowledgement requests").
+/// </para>
 /// </summary>
 [GenerateSerializer, Immutable, Alias("huddle.send-message")]
 public sealed record SendMessage(
     [property: Id(0)] string ClientMessageId,
     [property: Id(1)] string Text,
-    [property: Id(2)] MessagePriority Priority = MessagePriority.Normal);
+    [property: Id(2)] MessagePriority Priority = MessagePriority.Normal,
+    [property: Id(3)] bool AckRequested = false,
+    [property: Id(4)] ImmutableArray<string>? Mentions = null,
+    [property: Id(5)] ImmutableArray<RoleOnTeam>? RoleMentions = null,
+    [property: Id(6)] RoleOnTeam? ToRole = null);
 
 /// <summary>
 /// One entry of a thread's log, most often a message. <see cref="Seq"/> is its place in the thread: assigned by the server, gap-free
@@ -60,6 +82,10 @@ public sealed record SendMessage(
 /// <see cref="EditedAt"/> (<see cref="LastEdit"/> = the seq of the edit that text is from), or, once
 /// deleted, an empty text with <see cref="DeletedBy"/> and <see cref="DeletedAt"/>; an edit of a deleted
 /// message is served without its text too.
+/// </para>
+/// <para>
+/// <see cref="Ask"/> carries what a message asked for (mentions, a role, an acknowledgement) and whom that
+/// reached; <see cref="Waiting"/>, on an <see cref="ThreadEntryKind.AckUnanswered"/> entry, who had not acknowledged.
 /// </para>
 /// </summary>
 [GenerateSerializer, Immutable, Alias("huddle.thread-message")]
@@ -77,7 +103,9 @@ public sealed record ThreadMessage(
     [property: Id(15)] long LastEdit = 0,
     [property: Id(16)] DateTimeOffset? EditedAt = null,
     [property: Id(17)] string? DeletedBy = null,
-    [property: Id(18)] DateTimeOffset? DeletedAt = null);
+    [property: Id(18)] DateTimeOffset? DeletedAt = null,
+    [property: Id(11)] MessageAsk? Ask = null,
+    [property: Id(12)] ImmutableArray<string>? Waiting = null);
 
 /// <summary>
 /// The reply to a send: the message's seq and when it was stored. Returned only once storage accepted

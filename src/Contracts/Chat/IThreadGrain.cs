@@ -25,6 +25,14 @@ public interface IThreadGrain : Live.IFeedGrain, CareTeams.ITeamFollower
     /// </summary>
     Task<Result<MessageSent>> SendAsync(string userId, SendMessage message);
 
+    /// <summary>
+    /// Acknowledges the acknowledgement-requested message at <paramref name="seq"/> as <paramref name="userId"/>,
+    /// one of its recipients: an <see cref="ThreadEntryKind.Acknowledge"/> entry of the log, deduplicated by
+    /// <paramref name="clientMessageId"/> as a send is. A second acknowledgement by the same clinician stores
+    /// nothing and answers the first one's reply.
+    /// </summary>
+    Task<Result<MessageSent>> AcknowledgeAsync(string userId, long seq, string clientMessageId);
+
     /// <summary>Up to <paramref name="limit"/> messages before seq <paramref name="before"/>, oldest first: scrolling back.</summary>
     Task<Result<ThreadHistory>> ReadBeforeAsync(string userId, long before, int limit);
 

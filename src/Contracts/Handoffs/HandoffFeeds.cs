@@ -14,6 +14,12 @@ namespace Huddle.Contracts.Handoffs;
 /// one held, do not move the seq, and show a ping once per handoff version: the numbered change
 /// with the same version follows.
 /// </para>
+/// <para>
+/// A change with <see cref="Chat"/> carries a chat notification instead of a handoff (<see cref="Item"/> is
+/// null; <see cref="Notice"/> is the notification's PHI-free text): a mention, an urgent message, a message
+/// to the recipient's role, an acknowledgement request or its reminder. Show it once per
+/// <see cref="Chat.ChatNotice.Key"/>; its hint (seq 0) and the numbered change carry the same key.
+/// </para>
 /// </summary>
 [GenerateSerializer, Immutable, Alias("huddle.inbox-change")]
 public sealed record InboxChange(
@@ -24,7 +30,8 @@ public sealed record InboxChange(
     [property: Id(4)] string? Notice,
     [property: Id(5)] DateTimeOffset At,
     [property: Id(6)] bool Reset = false,
-    [property: Id(7)] bool Hint = false);
+    [property: Id(7)] bool Hint = false,
+    [property: Id(8)] Chat.ChatNotice? Chat = null);
 
 /// <summary>A clinician's inbox: their open handoffs and the most recent closed ones, newest first.</summary>
 [GenerateSerializer, Immutable, Alias("huddle.inbox")]

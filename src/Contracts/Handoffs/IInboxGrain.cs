@@ -17,6 +17,13 @@ public interface IInboxGrain : Live.IFeedGrain
     Task DeliverAsync(HandoffSummary item, bool ping);
 
     /// <summary>
+    /// Called by a chat thread: a notification for this user (<see cref="InboxChange.Chat"/>), published as
+    /// the next inbox change. Idempotent by <see cref="Chat.ChatNotice.Key"/>: one delivered again (the
+    /// thread retries until this call returns) changes nothing.
+    /// </summary>
+    Task NotifyAsync(Chat.ChatNotice notice);
+
+    /// <summary>
     /// The web hosts relaying this inbox now (its feed's subscribed observers): where this user has a
     /// screen watching their inbox. A handoff's grain asks while its own write is under way, and hints
     /// the ping to them straight after it. Read-only, so it never waits behind a delivery.

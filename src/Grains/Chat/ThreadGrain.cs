@@ -86,6 +86,7 @@ public sealed partial class ThreadGrain(
         ArmRetention(TimeSpan.FromMinutes(1));
         // Full pages the row still holds unwritten (a write was cut short): written again, off any call.
         ArmWriter(TimeSpan.Zero);
+        ActivateAsks();
         return base.OnActivateAsync(cancellationToken);
     }
 
@@ -98,6 +99,7 @@ public sealed partial class ThreadGrain(
         _writer?.Dispose();
         DeactivateCursors();
         _retainer?.Dispose();
+        DeactivateAsks();
         try
         {
             if (_writing is { } writing)
@@ -211,7 +213,7 @@ public sealed partial class ThreadGrain(
     public async Task<Result<MessageSent>> SendAsync(string userId, SendMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        if (Invalid(message) is { } invalid)
+        if ((Invalid(message) ?? InvalidAsk(message)) is { } invalid)
         {
             LogRejected(ThreadId, userId, invalid.Code);
             return invalid;
@@ -224,12 +226,23 @@ public sealed partial class ThreadGrain(
             return denied;
         }
 
-        if (await EarlierAsync(userId, message.ClientMessageId, ClientIds.ContentHashOf(message.Text, message.Priority)) is { } earlier)
+        if (await EarlierAsync(userId, message.ClientMessageId, ClientIds.ContentHashOf(message)) is { } earlier)
         {
             return earlier;
         }
 
-        var sent = await AppendAsync(seq => new ThreadMessage(ThreadId, seq, userId, message.ClientMessageId, message.Text, message.Priority, clock.UtcNow), members!);
+        // Mentions, a role, an acknowledgement request, urgency: resolved and checked before anything is stored.
+        var asked = await PlanAskAsync(userId, message, members!);
+        if (asked.Error is { } refused)
+        {
+            LogRejected(ThreadId, userId, refused.Code);
+            return refused;
+        }
+
+        var plan = asked.Value;
+        var sent = await AppendAsync(
+            seq => new ThreadMessage(ThreadId, seq, userId, message.ClientMessageId, message.Text, message.Priority, clock.UtcNow, Ask: plan?.Ask),
+            members!, plan is null ? null : stored => StageAsk(plan, stored));
         if (Subject?.Kind == ThreadKind.Patient)
         {
             List(userId);
@@ -239,10 +252,12 @@ public sealed partial class ThreadGrain(
     }
 
     /// <summary>
-    /// Stores the log's next entry (made by <paramref name="entry"/> from its seq) in one write of the row,
-    /// then publishes it and arms the page writer: the one write path of a send, an edit and a delete.
+    /// Stores the log's next entry (made by <paramref name="entry"/> from its seq) in one write of the row —
+    /// with whatever <paramref name="stage"/> adds to the row for it (an acknowledgement request, owed
+    /// notifications), undone by the action it returns if the write fails — then publishes it and arms the
+    /// page writer: the one write path of a send, an edit, a delete and an acknowledgement.
     /// </summary>
-    private async Task<MessageSent> AppendAsync(Func<long, ThreadMessage> entry, ImmutableHashSet<string> members)
+    private async Task<MessageSent> AppendAsync(Func<long, ThreadMessage> entry, ImmutableHashSet<string> members, Func<ThreadMessage, Action>? stage = null)
     {
         if (state.State.Tail.Length >= MaxTail)
         {
@@ -261,10 +276,12 @@ public sealed partial class ThreadGrain(
         var dropThrough = Math.Min(_written, (sent.Seq / PageSize * PageSize) - PageSize);
         var dropped = tail.TakeWhile(m => m.Seq <= dropThrough).ToList();
         (state.State.Tail, state.State.Seq, state.State.Written) = (tail.RemoveRange(0, dropped.Count), sent.Seq, _written);
+        var unstage = stage?.Invoke(sent);
         await PersistAsync(() =>
         {
             (state.State.Tail, state.State.Seq, state.State.Written) = (tailBefore, seqBefore, writtenBefore);
             Cursors.MessageCount = countBefore;
+            unstage?.Invoke();
         });
         _tailIds[(sent.SenderId, sent.ClientMessageId)] = sent;
         foreach (var gone in dropped)
@@ -281,6 +298,11 @@ public sealed partial class ThreadGrain(
         }
 
         Feed.Publish(sent.Seq, [new(FeedAudiences.Members, new ThreadChange(ThreadId, sent.Seq, sent))], RosterIfChanged(members));
+        if (unstage is not null)
+        {
+            AfterAskStored();
+        }
+
         Stored(sent, members);
         ArmWriter(TimeSpan.Zero);
         return new MessageSent(ThreadId, sent.ClientMessageId, sent.Seq, sent.At);

@@ -44,21 +44,45 @@ public static class ClientIds
     /// <summary>A short hash of what a message says, to tell a resend from a reuse of its id for other content.</summary>
     public static string ContentHashOf(string text, MessagePriority priority) => Hash(priority + "\n" + text);
 
+    /// <summary>The hash of what <paramref name="message"/> asks to store (its text, priority and asks).</summary>
+    public static string ContentHashOf(SendMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var asks = AskKey(message.AckRequested, message.Mentions ?? [], message.RoleMentions ?? [], message.ToRole);
+        // A message without asks hashes as messages always did, so ids stored before asks existed still match.
+        return asks.Length == 0 ? ContentHashOf(message.Text, message.Priority) : Hash(message.Priority + "\n" + message.Text + "\n" + asks);
+    }
+
+    /// <summary>The hash of an acknowledgement of the message at <paramref name="seq"/>.</summary>
+    public static string AckHashOf(long seq) => Hash(FormattableString.Invariant($"ack\n{seq}"));
+
+    /// <summary>A message's asks in one canonical string (empty when it asks nothing): duplicates dropped, order kept.</summary>
+    public static string AskKey(bool ackRequested, IEnumerable<string> mentions, IEnumerable<RoleOnTeam> roles, RoleOnTeam? toRole)
+    {
+        var people = string.Join(",", mentions.Distinct(StringComparer.Ordinal));
+        var named = string.Join(",", roles.Distinct().Select(r => $"{r.Role}@{r.TeamId}"));
+        var to = toRole is null ? "" : $"{toRole.Role}@{toRole.TeamId}";
+        return !ackRequested && people.Length == 0 && named.Length == 0 && to.Length == 0 ? "" : $"ack={ackRequested};m={people};r={named};to={to}";
+    }
+
     /// <summary>The content hash of an edit of the message at <paramref name="refers"/> to <paramref name="text"/>.</summary>
     public static string EditHashOf(long refers, string text) => Hash(FormattableString.Invariant($"edit\n{refers}\n{text}"));
 
     /// <summary>The content hash of a delete of the message at <paramref name="refers"/>.</summary>
     public static string DeleteHashOf(long refers) => Hash(FormattableString.Invariant($"delete\n{refers}"));
 
-    /// <summary>The content hash of a stored entry of any kind, as its first write computed it.</summary>
+    /// <summary>The content hash of a stored entry of any kind, equal to the hash of the request that stored it.</summary>
     public static string ContentHashOf(ThreadMessage entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
         return entry.Kind switch
         {
+            ThreadEntryKind.Message when entry.Ask is { } ask && AskKey(ask.AckRequested, ask.Mentions, ask.RoleMentions, ask.ToRole) is { Length: > 0 } asks =>
+                Hash(entry.Priority + "\n" + entry.Text + "\n" + asks),
             ThreadEntryKind.Message => ContentHashOf(entry.Text, entry.Priority),
             ThreadEntryKind.Edit => EditHashOf(entry.Refers, entry.Text),
             ThreadEntryKind.Delete => DeleteHashOf(entry.Refers),
+            ThreadEntryKind.Acknowledge => AckHashOf(entry.Refers),
             _ => Hash(FormattableString.Invariant($"{(int)entry.Kind}\n{entry.Refers}\n{entry.Priority}\n{entry.Text}")),
         };
     }

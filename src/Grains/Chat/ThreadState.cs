@@ -48,4 +48,30 @@ public sealed class ThreadState
     /// <summary>The deployment's retention removed every entry up to this seq (a multiple of the page size; 0: none).</summary>
     [Id(16)]
     public long RemovedThrough { get; set; }
+
+    // Acknowledgement requests and the notifications owed (ThreadGrain.Acks.cs). Ids from 30 keep clear of
+    // the fields other parts of chat add. The fields are what is serialized: a row stored before they
+    // existed reads back default arrays, which the properties turn into empty ones.
+    [Id(30)]
+    private ImmutableArray<AckRequest> _ackRequests = [];
+
+    [Id(31)]
+    private ImmutableArray<OwedNotice> _noticeOutbox = [];
+
+    /// <summary>
+    /// The thread's acknowledgement requests: every open one (at most <see cref="AckLimits.MaxOpen"/>) and
+    /// the newest closed ones (at most <see cref="AckLimits.KeepClosed"/>); older closed ones leave the row.
+    /// </summary>
+    public ImmutableArray<AckRequest> AckRequests
+    {
+        get => _ackRequests.IsDefault ? [] : _ackRequests;
+        set => _ackRequests = value;
+    }
+
+    /// <summary>Chat notifications owed to inboxes, written with the change that owes them and removed once delivered.</summary>
+    public ImmutableArray<OwedNotice> NoticeOutbox
+    {
+        get => _noticeOutbox.IsDefault ? [] : _noticeOutbox;
+        set => _noticeOutbox = value;
+    }
 }

@@ -78,7 +78,7 @@ public static class Escalation
         {
             // A named clinician is pinged whatever their presence: the requester chose them.
             EscalationSteps.Targets when handoff.Target.UserId is { } named => ([named], "target"),
-            EscalationSteps.Targets => (policy.PingAllAtOnce ? wholeRole : wholeRole.Take(1), "target"),
+            EscalationSteps.Targets => (role is { } first ? Routing.FirstReach(roster, first, policy.PingAllAtOnce) : [], "target"),
             EscalationSteps.Backup1 => (Backup(policy.Backup1, roster), "backup 1"),
             _ when policy.Backup2 is { } backup2 && Routing.Reachable(roster, backup2) => ([backup2], "backup 2"),
             _ => (wholeRole, "the whole role"),

@@ -33,4 +33,11 @@ public sealed class HandoffFeedState
     /// </summary>
     [Id(20)]
     public long FeedEpoch { get; set; }
+
+    /// <summary>
+    /// An inbox's newest chat notifications' keys (at most <see cref="InboxGrain.KeepNoticeKeys"/>, oldest
+    /// first): a notification a thread delivers again is recognised and not published twice.
+    /// </summary>
+    [Id(21)]
+    public ImmutableArray<string> NoticeKeys { get; set; } = [];
 }

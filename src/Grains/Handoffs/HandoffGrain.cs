@@ -256,32 +256,8 @@ public sealed partial class HandoffGrain(
         return state.State.Handoff!.Summary();
     }
 
-    /// <summary>What routing and escalation decide with: the team's profile, its policy and each member's presence now.</summary>
-    private sealed record TeamFacts(CareTeamProfile Profile, EscalationPolicy Policy, IReadOnlyList<RosterEntry> Roster);
-
-    /// <summary>
-    /// The team's profile, escalation policy and presence roster, asked all at once (one round of calls
-    /// to warm grains, whatever the team's size); null when there is no such team. A member the roster
-    /// has not heard of yet (just added to the team) is asked directly.
-    /// </summary>
-    private async Task<TeamFacts?> ReadTeamAsync(string teamId)
-    {
-        var profileRead = GrainFactory.GetGrain<ICareTeamGrain>(teamId).GetProfileAsync();
-        var policyRead = GrainFactory.GetGrain<ITeamHandoffsGrain>(teamId).GetPolicyAsync();
-        var rosterRead = GrainFactory.GetGrain<ITeamPresenceGrain>(teamId).RosterAsync();
-        await Task.WhenAll(profileRead, policyRead, rosterRead);
-        if (await profileRead is not { } profile)
-        {
-            return null;
-        }
-
-        var known = (await rosterRead).ToDictionary(p => p.UserId, StringComparer.Ordinal);
-        var presences = await Task.WhenAll(profile.Members.Select(m => known.TryGetValue(m.UserId, out var p)
-            ? Task.FromResult(p)
-            : GrainFactory.GetGrain<IPresenceGrain>(m.UserId).GetAsync()));
-        var roster = profile.Members.Zip(presences, (m, p) => new RosterEntry(m.UserId, m.Role, p.Status, p.Since)).ToList();
-        return new TeamFacts(profile, await policyRead, roster);
-    }
+    /// <summary>What routing and escalation decide with (<see cref="TeamFacts"/>, shared with chat's messages to a role).</summary>
+    private Task<TeamFacts?> ReadTeamAsync(string teamId) => TeamFacts.ReadAsync(GrainFactory, teamId);
 
     /// <summary>
     /// Stores <paramref name="next"/> with the op id and the tells it owes (one write), sends them, and keeps

@@ -25,6 +25,17 @@ public static class Routing
             .Select(m => m.UserId),
     ];
 
+    /// <summary>
+    /// Whom the first step of role routing pings: every reachable member holding <paramref name="role"/> when
+    /// the team's policy pings all at once, else the first in ping order. A handoff to a role and a chat
+    /// message to a role ("the BHC on duty") both reach exactly these.
+    /// </summary>
+    public static ImmutableArray<string> FirstReach(IEnumerable<RosterEntry> roster, CareTeamRole role, bool pingAllAtOnce)
+    {
+        var candidates = Candidates(roster, role);
+        return pingAllAtOnce || candidates.Length <= 1 ? candidates : [candidates[0]];
+    }
+
     /// <summary>True when <paramref name="userId"/> is on the roster and reachable.</summary>
     public static bool Reachable(IEnumerable<RosterEntry> roster, string userId) =>
         roster.Any(m => m.UserId == userId && IsReachable(m.Status));

@@ -87,6 +87,7 @@ public static class HuddleSiloExtensions
         silo.Services.AddOptions<FeedOptions>().Bind(config.GetSection("Huddle:Feeds"));
         silo.Services.AddOptions<PresenceOptions>().Bind(config.GetSection("Huddle:Presence"));
         silo.Services.AddOptions<HandoffOptions>().Bind(config.GetSection("Huddle:Handoffs"));
+        silo.Services.AddOptions<ChatAckOptions>().Bind(config.GetSection("Huddle:Chat"));
         silo.Services.AddOptions<ChatOptions>().Bind(config.GetSection("Huddle:Chat"));
         if (config.GetValue(HuddleConfig.SeedDemoData, false))
         {

@@ -12,6 +12,9 @@ public static partial class ChatEndpoints
     /// <summary>A direct thread is asked for by the other clinician's id.</summary>
     public sealed record DirectThreadRequest(string UserId);
 
+    /// <summary>An acknowledgement is asked for with the client's own id for it (a retry with the same id is applied once).</summary>
+    public sealed record AcknowledgeRequest(string ClientMessageId);
+
     public static void MapChatEndpoints(this RouteGroupBuilder api)
     {
         api.MapGet("/threads", async (ClaimsPrincipal principal, ChatService chat) =>
@@ -26,6 +29,9 @@ public static partial class ChatEndpoints
 
         api.MapPost("/threads/{threadId}/messages", async (string threadId, SendMessage message, ClaimsPrincipal principal, ChatService chat) =>
             ApiErrors.Reply(await chat.SendAsync(principal.UserIdOf(), threadId, message)));
+
+        api.MapPost("/threads/{threadId}/messages/{seq:long}/ack", async (string threadId, long seq, AcknowledgeRequest request, ClaimsPrincipal principal, ChatService chat) =>
+            ApiErrors.Reply(await chat.AcknowledgeAsync(principal.UserIdOf(), threadId, seq, request.ClientMessageId)));
 
         api.MapChatHistoryEndpoints();
 

@@ -15,6 +15,8 @@ namespace Huddle.Web.Chat;
 public sealed partial class ChatPanel : IAsyncDisposable
 {
     private LiveThread? _live;
+    private ChatMentionPicker? _mentions;
+    private bool _ackRequested;
     private string? _draft;
     private bool _urgent;
     private bool _sending;
@@ -39,6 +41,10 @@ public sealed partial class ChatPanel : IAsyncDisposable
     [Parameter]
     public IReadOnlyDictionary<string, string>? Names { get; set; }
 
+    /// <summary>The team whose clinicians and roles the writer may mention (the thread's team, or the patient's team shown).</summary>
+    [Parameter]
+    public Huddle.Contracts.CareTeams.CareTeamProfile? Team { get; set; }
+
     /// <summary>The clock times are shown on (the team's), or null for UTC.</summary>
     [Parameter]
     public string? TimeZoneId { get; set; }
@@ -55,8 +61,9 @@ public sealed partial class ChatPanel : IAsyncDisposable
         _live = await LiveThread.OpenAsync(Chat, UserId, ThreadId, InvokeAsync, () =>
         {
             StateHasChanged();
-            return Task.CompletedTask;
+            return ReportDeliveredAsync();
         }).KeptUnlessLeftAsync(() => _disposed);
+        await OpenCursorsAsync();
     }
 
     private string NameOf(string userId) => userId == UserId ? "You" : Names?.GetValueOrDefault(userId) ?? userId;
@@ -75,20 +82,42 @@ public sealed partial class ChatPanel : IAsyncDisposable
         _sendError = null;
         try
         {
-            var sent = await Chat.SendAsync(UserId, ThreadId, new SendMessage(_clientMessageId, _draft!, _urgent ? MessagePriority.Urgent : MessagePriority.Normal));
+            var message = new SendMessage(_clientMessageId, _draft!, _urgent ? MessagePriority.Urgent : MessagePriority.Normal, _ackRequested);
+            var sent = await Chat.SendAsync(UserId, ThreadId, _mentions?.Apply(message) ?? message);
             if (sent.Error is { } error)
             {
                 _sendError = error.Code == ErrorCodes.Unavailable ? "Not sent: Huddle could not be reached. Press Send again." : error.Message;
                 return;
             }
 
-            (_draft, _urgent, _clientMessageId) = (null, false, NewClientMessageId());
+            (_draft, _urgent, _ackRequested, _clientMessageId) = (null, false, false, NewClientMessageId());
+            _mentions?.Clear();
             await _live.CatchUpAsync();
         }
         finally
         {
             _sending = false;
         }
+    }
+
+    /// <summary>
+    /// Acknowledges <paramref name="message"/>: its client id is the message's own, so a second press or another
+    /// device of the same clinician is answered with the first acknowledgement, never stored twice.
+    /// </summary>
+    private async Task<string?> AcknowledgeAsync(ThreadMessage message)
+    {
+        var acked = await Chat.AcknowledgeAsync(UserId, ThreadId, message.Seq, $"ack-{message.Seq}");
+        if (acked.Error is { } error)
+        {
+            return error.Code == ErrorCodes.Unavailable ? "Not acknowledged: Huddle could not be reached. Press Acknowledge again." : error.Message;
+        }
+
+        if (_live is not null)
+        {
+            await _live.CatchUpAsync();
+        }
+
+        return null;
     }
 
     private async Task LoadEarlierAsync()
@@ -126,5 +155,7 @@ public sealed partial class ChatPanel : IAsyncDisposable
         {
             await _live.DisposeAsync();
         }
+
+        await CloseCursorsAsync();
     }
 }

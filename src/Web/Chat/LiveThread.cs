@@ -8,6 +8,11 @@ namespace Huddle.Web.Chat;
 /// appends; an edit or delete folds into the message it refers to) on the one generic
 /// <see cref="LiveFeed{TSnapshot, TChange}"/>, plus scrolling back. It holds at most <see cref="MaxHeld"/>
 /// messages; older ones are read again on demand.
+/// <para>
+/// Entries about an acknowledgement request (an acknowledgement, the end of its reminders) are folded into
+/// the message they refer to, not listed: <see cref="AcksOf"/>, <see cref="UnansweredOf"/>. Folds are kept for
+/// messages not loaded yet, since scrolling back brings an entry before its target.
+/// </para>
 /// </summary>
 public sealed partial class LiveThread : ILiveCopy<ThreadSnapshot, ThreadChange>, IAsyncDisposable
 {
@@ -15,6 +20,8 @@ public sealed partial class LiveThread : ILiveCopy<ThreadSnapshot, ThreadChange>
     public const int MaxHeld = 1000;
 
     private readonly List<ThreadMessage> _messages = [];
+    private readonly Dictionary<long, List<ThreadMessage>> _acks = [];
+    private readonly Dictionary<long, ThreadMessage> _unanswered = [];
     private readonly ChatService _chat;
     private readonly string _userId;
     private LiveFeed<ThreadSnapshot, ThreadChange>? _feed;
@@ -50,6 +57,12 @@ public sealed partial class LiveThread : ILiveCopy<ThreadSnapshot, ThreadChange>
         return live;
     }
 
+    /// <summary>The acknowledgements of the message at <paramref name="seq"/>, in the order they were stored (one per clinician).</summary>
+    public IReadOnlyList<ThreadMessage> AcksOf(long seq) => _acks.TryGetValue(seq, out var acks) ? acks : [];
+
+    /// <summary>Who had not acknowledged the message at <paramref name="seq"/> when its re-notifications ran out, or null while they have not.</summary>
+    public IReadOnlyList<string>? UnansweredOf(long seq) => _unanswered.TryGetValue(seq, out var entry) ? entry.Waiting ?? [] : null;
+
     /// <summary>Reads what was missed now (after this screen's own send, so it shows at once).</summary>
     public Task CatchUpAsync() => _feed?.CatchUpAsync() ?? Task.CompletedTask;
 
@@ -70,7 +83,7 @@ public sealed partial class LiveThread : ILiveCopy<ThreadSnapshot, ThreadChange>
 
         // Only what is still older than the first held: a reset may have replaced the list meanwhile.
         var older = read.Value!.Messages.Where(m => m.Seq < Math.Min(first, _messages.Count > 0 ? _messages[0].Seq : first)).ToList();
-        _messages.InsertRange(0, Folded(older));
+        _messages.InsertRange(0, Listed(older));
         More = read.Value.More;
         (RemovedThrough, Retention) = (read.Value.RemovedThrough, read.Value.Retention);
         return null;
@@ -94,7 +107,9 @@ public sealed partial class LiveThread : ILiveCopy<ThreadSnapshot, ThreadChange>
     {
         _messages.Clear();
         _folds.Clear();
-        _messages.AddRange(Folded(snapshot.Messages));
+        _acks.Clear();
+        _unanswered.Clear();
+        _messages.AddRange(Listed(snapshot.Messages));
         More = snapshot.More;
         (RemovedThrough, Retention) = (snapshot.RemovedThrough, snapshot.Retention);
     }
@@ -114,6 +129,11 @@ public sealed partial class LiveThread : ILiveCopy<ThreadSnapshot, ThreadChange>
         if (change.Message is not { } message)
         {
             return false;
+        }
+
+        if (FoldAck(message))
+        {
+            return true;
         }
 
         if (message.Kind != ThreadEntryKind.Message)
@@ -136,6 +156,36 @@ public sealed partial class LiveThread : ILiveCopy<ThreadSnapshot, ThreadChange>
     {
         _messages.Clear();
         _folds.Clear();
+        _acks.Clear();
+        _unanswered.Clear();
         More = false;
+    }
+
+    /// <summary>The messages of <paramref name="entries"/>, every other entry folded into what it refers to.</summary>
+    private List<ThreadMessage> Listed(IEnumerable<ThreadMessage> entries) => Folded([.. entries.Where(e => !FoldAck(e))]);
+
+    /// <summary>Folds an acknowledgement or the end of a request's reminders into the message it refers to; true when it was one.</summary>
+    private bool FoldAck(ThreadMessage entry)
+    {
+        switch (entry.Kind)
+        {
+            case ThreadEntryKind.Acknowledge:
+                if (!_acks.TryGetValue(entry.Refers, out var acks))
+                {
+                    _acks[entry.Refers] = acks = [];
+                }
+
+                if (!acks.Any(a => a.SenderId == entry.SenderId))
+                {
+                    acks.Add(entry);
+                }
+
+                return true;
+            case ThreadEntryKind.AckUnanswered:
+                _unanswered[entry.Refers] = entry;
+                return true;
+            default:
+                return false;
+        }
     }
 }

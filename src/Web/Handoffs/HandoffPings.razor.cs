@@ -26,6 +26,7 @@ public sealed partial class HandoffPings : IAsyncDisposable
     private bool _disposed;
     private string? _permission;
     private int _shown;
+    private int _chatShown;
     private string _userId = "";
 
     [CascadingParameter]
@@ -91,6 +92,12 @@ public sealed partial class HandoffPings : IAsyncDisposable
 
     private async Task ShowPingAsync(InboxChange change)
     {
+        if (change.Chat is { } chat)
+        {
+            ShowChat(chat);
+            return;
+        }
+
         var notice = change.Notice ?? HandoffNotices.For(change.Item!, ping: true);
         // The toast names who asked and when (the team's roster, read once per team), so several pings
         // read apart; the browser notification (a lock screen) keeps the notice: no names at all.
@@ -135,6 +142,34 @@ public sealed partial class HandoffPings : IAsyncDisposable
         _shown++;
         StateHasChanged();
         _ = AlertAsync(notice, url, change.Item.HandoffId);
+    }
+
+    /// <summary>
+    /// A chat notification (a mention, an urgent message, a message to the user's role, an acknowledgement
+    /// request or its reminder): a toast that reads as chat, not as a handoff ("Chat · You were mentioned —
+    /// patient thread"), with the chat icon and an "Open" that goes to the thread, where the message loads with
+    /// the user's own access. The text is the notification's own: no patient, no sender, no message text.
+    /// </summary>
+    private void ShowChat(Contracts.Chat.ChatNotice chat)
+    {
+        var url = $"/chat/open/{Uri.EscapeDataString(chat.ThreadId)}";
+        var text = chat.Text.EndsWith(" — open Huddle", StringComparison.Ordinal) ? chat.Text[..^" — open Huddle".Length] : chat.Text;
+        Snackbar.Add($"Chat · {text}", Severity.Normal, o =>
+        {
+            o.Icon = Icons.Material.Filled.Chat;
+            o.CloseAfterNavigation = true;
+            o.Action = "Open";
+            o.ActionColor = Color.Primary;
+            o.VisibleStateDuration = 20_000;
+            o.OnClick = _ =>
+            {
+                Navigation.NavigateTo(url);
+                return Task.CompletedTask;
+            };
+        }, key: $"chat-{chat.Key}");
+        _chatShown++;
+        StateHasChanged();
+        _ = AlertAsync(chat.Text, Navigation.ToAbsoluteUri(url).ToString(), $"chat-{chat.Key}");
     }
 
     /// <summary>A ping answered (by anyone), cancelled or escalated away takes its toast with it.</summary>

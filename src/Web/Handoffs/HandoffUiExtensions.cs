@@ -9,6 +9,7 @@ public static class HandoffUiExtensions
     {
         services.AddScoped<HandoffCircuit>();
         services.AddScoped<CircuitInbox>();
+        services.AddScoped<Chat.CircuitUnread>();
         services.AddScoped<CircuitHandler>(sp => sp.GetRequiredService<HandoffCircuit>());
         return services;
     }

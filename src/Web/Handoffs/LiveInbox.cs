@@ -10,7 +10,8 @@ namespace Huddle.Web.Handoffs;
 /// A component's live copy of the signed-in clinician's handoff inbox (<c>inbox:{userId}</c>): the
 /// inbox's merge (keep the newer version of each handoff) on the one generic
 /// <see cref="LiveFeed{TSnapshot, TChange}"/>. A circuit holds one, shared by everything it shows
-/// (<see cref="CircuitInbox"/>). It knows the rosters of the teams its handoffs belong to, so screens
+/// (<see cref="CircuitInbox"/>). Chat notifications ride the same feed (<see cref="InboxChange.Chat"/>) and
+/// are announced through the same callback, once per notification. It knows the rosters of the teams its handoffs belong to, so screens
 /// show names, never ids.
 /// </summary>
 public sealed class LiveInbox : ILiveCopy<InboxSnapshot, InboxChange>, IAsyncDisposable
@@ -19,6 +20,10 @@ public sealed class LiveInbox : ILiveCopy<InboxSnapshot, InboxChange>, IAsyncDis
     private readonly Action<InboxChange>? _pinged;
     private readonly Dictionary<string, HandoffSummary> _items = new(StringComparer.Ordinal);
     private readonly Dictionary<string, CareTeamProfile?> _teams = new(StringComparer.Ordinal);
+
+    // Chat notifications already announced (their hint and numbered change carry one key): the newest few.
+    private readonly HashSet<string> _noticed = new(StringComparer.Ordinal);
+    private readonly Queue<string> _noticedOrder = new();
     private LiveFeed<InboxSnapshot, InboxChange>? _feed;
 
     private LiveInbox(HandoffService handoffs, string userId, Action<InboxChange>? pinged)
@@ -172,6 +177,13 @@ public sealed class LiveInbox : ILiveCopy<InboxSnapshot, InboxChange>, IAsyncDis
 
     bool ILiveCopy<InboxSnapshot, InboxChange>.Merge(InboxChange change)
     {
+        if (change.Chat is not null)
+        {
+            // A chat notification: announced once (live or caught up), and nothing else held changes.
+            Notice(change);
+            return true;
+        }
+
         if (change.Item is not { } item)
         {
             return false;
@@ -191,6 +203,12 @@ public sealed class LiveInbox : ILiveCopy<InboxSnapshot, InboxChange>, IAsyncDis
 
     bool ILiveCopy<InboxSnapshot, InboxChange>.MergeHint(InboxChange change)
     {
+        if (change.Chat is not null)
+        {
+            Notice(change);
+            return false;
+        }
+
         if (change.Item is not { } item || !Keep(item))
         {
             return false;
@@ -205,6 +223,23 @@ public sealed class LiveInbox : ILiveCopy<InboxSnapshot, InboxChange>, IAsyncDis
     }
 
     void ILiveCopy<InboxSnapshot, InboxChange>.Forget() => _items.Clear();
+
+    /// <summary>Announces a chat notification (<see cref="InboxChange.Chat"/>) the first time its key is seen.</summary>
+    private void Notice(InboxChange change)
+    {
+        if (!_noticed.Add(change.Chat!.Key))
+        {
+            return;
+        }
+
+        _noticedOrder.Enqueue(change.Chat.Key);
+        if (_noticedOrder.Count > 200)
+        {
+            _noticed.Remove(_noticedOrder.Dequeue());
+        }
+
+        _pinged?.Invoke(change);
+    }
 
     /// <summary>Reads the roster of every team an item belongs to that is not known yet.</summary>
     private async Task LoadTeamsAsync(string? also = null)

@@ -112,4 +112,56 @@ internal static class ChatChecker
 
         return problems;
     }
+
+    /// <summary>
+    /// A clinician's true unread count in the thread (docs/api.md, "Receipts and unread counts"): the
+    /// messages by others after their read cursor, which is the furthest seq any of their devices
+    /// reported read or their own newest message (sending moves it).
+    /// </summary>
+    public static (long Unread, long ReadCursor) UnreadTruth(IReadOnlyList<LoggedMessage> log, IReadOnlyCollection<ReadReport> reads, string clinicianId)
+    {
+        var read = Math.Max(
+            reads.Where(r => r.ClinicianId == clinicianId).Select(r => r.Seq).DefaultIfEmpty(0).Max(),
+            log.Where(m => m.SenderId == clinicianId).Select(m => m.Seq).DefaultIfEmpty(0).Max());
+        return (log.LongCount(m => m.Seq > read && m.SenderId != clinicianId), read);
+    }
+
+    /// <summary>
+    /// Every member whose receipts (the thread's copy of their cursors) do not say they read exactly as
+    /// far as they did (<paramref name="readCursors"/>), or say less was delivered than read.
+    /// </summary>
+    public static IReadOnlyList<string> CheckReceipts(IReadOnlyDictionary<string, long> readCursors, IReadOnlyDictionary<string, (long Delivered, long Read)> receipts)
+    {
+        var problems = new List<string>();
+        foreach (var (member, read) in readCursors)
+        {
+            var (delivered, shown) = receipts.GetValueOrDefault(member);
+            if (shown != read || delivered < shown)
+            {
+                problems.Add(string.Create(CultureInfo.InvariantCulture, $"the receipts show {member} delivered #{delivered}, read #{shown}; they read up to #{read}"));
+            }
+        }
+
+        return problems;
+    }
+
+    /// <summary>Every device whose unread count (the thread's, and the total: the thread is their only one with messages) is not the truth.</summary>
+    public static IReadOnlyList<string> CheckUnread(
+        IReadOnlyList<LoggedMessage> log,
+        IReadOnlyCollection<ReadReport> reads,
+        IReadOnlyDictionary<string, (string ClinicianId, UnreadView View)> devices)
+    {
+        var problems = new List<string>();
+        foreach (var (device, (clinician, view)) in devices)
+        {
+            var (unread, read) = UnreadTruth(log, reads, clinician);
+            if (view.Unread != unread || view.Total != unread)
+            {
+                problems.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"{device} shows {view.Unread} unread ({view.Total} in all) at #{view.Seq} of its unread feed; {clinician} has {unread} (read up to #{read} of {log.Count})"));
+            }
+        }
+
+        return problems;
+    }
 }

@@ -23,6 +23,7 @@ namespace Huddle.Storage.Tests.Jepsen;
 internal sealed class ChatDevice : IAsyncDisposable
 {
     private const string ThreadChanged = "ThreadChanged";
+    private const string UnreadChanged = "UnreadChanged";
     private const int MaxConnectAttempts = 100;
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(30);
 
@@ -33,7 +34,7 @@ internal sealed class ChatDevice : IAsyncDisposable
     private readonly HttpClient _http;
     private readonly object _gate = new();
     private readonly List<LoggedMessage> _copy = [];
-    private readonly Channel<JsonElement> _events = Channel.CreateUnbounded<JsonElement>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<(string Event, JsonElement Body)> _events = Channel.CreateUnbounded<(string, JsonElement)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly SemaphoreSlim _syncing = new(1, 1);
     private readonly ConcurrentQueue<string> _problems = new();
     private readonly Queue<Outgoing> _outbox = new();
@@ -42,6 +43,9 @@ internal sealed class ChatDevice : IAsyncDisposable
     private long _cursor;
     private long _epoch;
     private bool _opened;
+    private UnreadView _unread = new(0, 0, 0, 0);
+    private bool _unreadOpened;
+    private long _readShown;
     private HubConnection? _hub;
     private string? _token;
     private Task? _pump;
@@ -122,7 +126,71 @@ internal sealed class ChatDevice : IAsyncDisposable
             {
                 await ResendAcknowledgedAsync(ct);
             }
+
+            // Now and then the clinician looks: the device shows some of what it holds.
+            var held = Cursor;
+            if (held > _readShown && _random.NextDouble() < 0.3)
+            {
+                await ReportReadAsync(_random.NextInt64(_readShown + 1, held + 1), ct);
+            }
         }
+    }
+
+    /// <summary>The device's unread count for the thread, as its <c>unread:{userId}</c> feed last said.</summary>
+    public UnreadView Unread
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _unread;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Shows the thread up to <paramref name="seq"/> on screen: <c>ReportRead</c>, sent again after a
+    /// dropped connection until it is answered (a report is idempotent: the cursor only moves forward).
+    /// </summary>
+    public async Task ReportReadAsync(long seq, CancellationToken ct)
+    {
+        _readShown = Math.Max(_readShown, seq);
+        while (true)
+        {
+            var hub = await HubAsync(ct);
+            JsonElement reply;
+            try
+            {
+                reply = Ok(await hub.InvokeAsync<JsonElement>("ReportRead", _threadId, seq, ct), "ReportRead");
+            }
+            catch (Exception ex) when (Transient(ex, ct))
+            {
+                _ledger.Fault("read report cut off");
+                await DropAsync(null);
+                continue;
+            }
+
+            var read = reply.GetProperty("read").GetInt64();
+            if (read < seq)
+            {
+                _problems.Enqueue($"{Name}: ReportRead(#{seq}) answered read #{read}");
+            }
+
+            _ledger.Read(new ReadReport(Name, UserId, seq, read, ChatLedger.Now));
+            return;
+        }
+    }
+
+    /// <summary>Waits (bounded) until the unread feed shows <paramref name="unread"/>; the view it ends with.</summary>
+    public async Task<UnreadView> SettleUnreadAsync(long unread, TimeSpan wait, CancellationToken ct)
+    {
+        var until = DateTime.UtcNow + wait;
+        while (Unread.Unread != unread && DateTime.UtcNow < until)
+        {
+            await Task.Delay(25, ct);
+        }
+
+        return Unread;
     }
 
     /// <summary>Catches up until the copy reaches <paramref name="seq"/> (the end of the run's log).</summary>
@@ -391,7 +459,8 @@ internal sealed class ChatDevice : IAsyncDisposable
                         .Build();
                     // A busy machine answers keep-alives late; a killed host closes the socket at once anyway.
                     hub.ServerTimeout = TimeSpan.FromSeconds(60);
-                    hub.On<JsonElement>(ThreadChanged, change => _events.Writer.TryWrite(change.Clone()));
+                    hub.On<JsonElement>(ThreadChanged, change => _events.Writer.TryWrite((ThreadChanged, change.Clone())));
+                    hub.On<JsonElement>(UnreadChanged, change => _events.Writer.TryWrite((UnreadChanged, change.Clone())));
                     await hub.StartAsync(ct);
                     if (_opened)
                     {
@@ -401,6 +470,8 @@ internal sealed class ChatDevice : IAsyncDisposable
                     {
                         await OpenAsync(hub, ct);
                     }
+
+                    await OpenUnreadAsync(hub, ct);
 
                     _hub = hub;
                     return;
@@ -448,6 +519,116 @@ internal sealed class ChatDevice : IAsyncDisposable
             {
                 _problems.Enqueue($"{Name}: the opened thread and its scroll-back are not #1-#{seq}: {string.Join(", ", _copy.Take(10))}");
             }
+        }
+    }
+
+    /// <summary>
+    /// The unread counts' feed (<c>unread:{userId}</c>), as every feed: <c>SubscribeUnread</c> the first
+    /// time, <c>ResumeUnread</c> from the held seq and epoch after that, paging on while <c>more</c>.
+    /// </summary>
+    private async Task OpenUnreadAsync(HubConnection hub, CancellationToken ct)
+    {
+        if (!_unreadOpened)
+        {
+            TakeUnread(Ok(await hub.InvokeAsync<JsonElement>("SubscribeUnread", ct), "SubscribeUnread"));
+            _unreadOpened = true;
+            return;
+        }
+
+        await ResumeUnreadAsync(hub, ct);
+    }
+
+    private async Task ResumeUnreadAsync(HubConnection hub, CancellationToken ct)
+    {
+        for (var more = true; more;)
+        {
+            var (seq, epoch) = (Unread.Seq, Unread.Epoch);
+            more = TakeUnread(Ok(await hub.InvokeAsync<JsonElement>("ResumeUnread", seq, epoch, ct), "ResumeUnread"));
+        }
+    }
+
+    /// <summary>A reply of the unread feed: a reset's snapshot, or the changes after the held seq in order; true when it says <c>more</c>.</summary>
+    private bool TakeUnread(JsonElement reply)
+    {
+        lock (_gate)
+        {
+            if (reply.GetProperty("reset").GetBoolean())
+            {
+                var snapshot = reply.GetProperty("snapshot");
+                var unread = snapshot.GetProperty("threads").EnumerateArray()
+                    .Where(t => t.GetProperty("thread").GetProperty("threadId").GetString() == _threadId)
+                    .Select(t => t.GetProperty("unread").GetInt64()).FirstOrDefault();
+                _unread = new UnreadView(reply.GetProperty("seq").GetInt64(), reply.GetProperty("epoch").GetInt64(), unread, snapshot.GetProperty("total").GetInt64());
+                return false;
+            }
+
+            foreach (var change in reply.GetProperty("changes").EnumerateArray())
+            {
+                if (!ApplyUnread(change))
+                {
+                    _problems.Enqueue($"{Name}: ResumeUnread from #{_unread.Seq} skipped to #{change.GetProperty("seq")}");
+                    return false;
+                }
+            }
+
+            _unread = _unread with { Epoch = reply.GetProperty("epoch").GetInt64() };
+            return reply.GetProperty("more").GetBoolean();
+        }
+    }
+
+    /// <summary>An unread change (event or catch-up): at seq + 1 applied, at or before it dropped; a gap or a reset is false (catch up).</summary>
+    private bool ApplyUnread(JsonElement change)
+    {
+        lock (_gate)
+        {
+            var seq = change.GetProperty("seq").GetInt64();
+            if (change.GetProperty("reset").GetBoolean() || seq > _unread.Seq + 1)
+            {
+                return false;
+            }
+
+            if (seq <= _unread.Seq)
+            {
+                return true;
+            }
+
+            var unread = _unread.Unread;
+            if (change.TryGetProperty("removed", out var removed) && removed.EnumerateArray().Any(r => r.GetString() == _threadId))
+            {
+                unread = 0;
+            }
+
+            foreach (var thread in change.GetProperty("threads").EnumerateArray())
+            {
+                if (thread.GetProperty("thread").GetProperty("threadId").GetString() == _threadId)
+                {
+                    unread = thread.GetProperty("unread").GetInt64();
+                }
+            }
+
+            _unread = _unread with { Seq = seq, Unread = unread, Total = change.GetProperty("total").GetInt64() };
+            return true;
+        }
+    }
+
+    /// <summary>A catch-up of the unread feed on the current connection; without one, the next reconnect resumes anyway.</summary>
+    private async Task CatchUpUnreadAsync()
+    {
+        await _syncing.WaitAsync(_stop.Token);
+        try
+        {
+            if (_hub is { State: HubConnectionState.Connected } hub && _unreadOpened)
+            {
+                await ResumeUnreadAsync(hub, _stop.Token);
+            }
+        }
+        catch (Exception ex) when (Transient(ex, _stop.Token))
+        {
+            // The connection went meanwhile: its reconnect resumes.
+        }
+        finally
+        {
+            _syncing.Release();
         }
     }
 
@@ -557,8 +738,18 @@ internal sealed class ChatDevice : IAsyncDisposable
     {
         try
         {
-            await foreach (var change in _events.Reader.ReadAllAsync(_stop.Token))
+            await foreach (var (name, change) in _events.Reader.ReadAllAsync(_stop.Token))
             {
+                if (name == UnreadChanged)
+                {
+                    if (!ApplyUnread(change))
+                    {
+                        await CatchUpUnreadAsync();
+                    }
+
+                    continue;
+                }
+
                 var catchUp = change.GetProperty("reset").GetBoolean();
                 if (!catchUp)
                 {
@@ -626,6 +817,9 @@ internal sealed class ChatDevice : IAsyncDisposable
     private static bool Transient(Exception ex, CancellationToken ct) =>
         !ct.IsCancellationRequested && ex is not (ContractBrokenException or KeyNotFoundException or JsonException or FormatException or InvalidCastException or NullReferenceException);
 }
+
+/// <summary>A device's unread count for the thread and the total, at <see cref="Seq"/> of its unread feed's <see cref="Epoch"/>.</summary>
+internal sealed record UnreadView(long Seq, long Epoch, long Unread, long Total);
 
 /// <summary>The server answered in a way docs/api.md rules out.</summary>
 internal sealed class ContractBrokenException(string message) : Exception(message);

@@ -53,6 +53,9 @@ internal sealed record SendReply(string Device, string SenderId, string ClientMe
     public bool Acknowledges => Kind != ReplyKind.Discarded;
 }
 
+/// <summary>A read report (<c>ReportRead</c>) a device made and had answered: the seq it showed and the read cursor the reply stored.</summary>
+internal sealed record ReadReport(string Device, string ClinicianId, long Seq, long StoredRead, long ReceivedAt);
+
 /// <summary>
 /// Everything the clients did and were told, as the checker needs it: every message tried, every reply,
 /// and counts of the faults injected (so a run that injected none is noticed).
@@ -61,6 +64,7 @@ internal sealed class ChatLedger
 {
     private readonly ConcurrentQueue<Outgoing> _tried = new();
     private readonly ConcurrentQueue<SendReply> _replies = new();
+    private readonly ConcurrentQueue<ReadReport> _reads = new();
     private readonly ConcurrentDictionary<string, ConcurrentQueue<Outgoing>> _ackedBySender = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _faults = new(StringComparer.Ordinal);
     private int _acknowledged;
@@ -68,6 +72,8 @@ internal sealed class ChatLedger
     public IReadOnlyCollection<Outgoing> Tried => _tried;
 
     public IReadOnlyCollection<SendReply> Replies => _replies;
+
+    public IReadOnlyCollection<ReadReport> Reads => _reads;
 
     /// <summary>Messages acknowledged so far (first acknowledgements only).</summary>
     public int Acknowledged => Volatile.Read(ref _acknowledged);
@@ -88,6 +94,8 @@ internal sealed class ChatLedger
             _ackedBySender.GetOrAdd(message.SenderId, _ => new()).Enqueue(message);
         }
     }
+
+    public void Read(ReadReport report) => _reads.Enqueue(report);
 
     public void Fault(string kind) => _faults.AddOrUpdate(kind, 1, (_, n) => n + 1);
 

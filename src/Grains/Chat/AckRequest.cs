@@ -1,0 +1,44 @@
+using System.Collections.Immutable;
+using Huddle.Contracts.Chat;
+
+namespace Huddle.Grains.Chat;
+
+/// <summary>
+/// One acknowledgement request as its thread's row holds it: the message at <see cref="Seq"/>, who sent it,
+/// who is asked (<see cref="Recipients"/>), who acknowledged and with which entry, how many re-notifications
+/// went out, and when the next step is due. <see cref="NextAt"/> is null once it is closed: everyone
+/// acknowledged, or the re-notifications ran out and the sender was told.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("huddle.ack-request")]
+public sealed record AckRequest(
+    [property: Id(0)] long Seq,
+    [property: Id(1)] string SenderId,
+    [property: Id(2)] ImmutableArray<string> Recipients,
+    [property: Id(3)] ImmutableArray<AckBy> Acked,
+    [property: Id(4)] int Renotified,
+    [property: Id(5)] DateTimeOffset? NextAt,
+    [property: Id(6)] bool Urgent)
+{
+    /// <summary>True while re-notifications or the sender's notice are still to come.</summary>
+    public bool IsOpen => NextAt is not null;
+
+    /// <summary>The recipients who have not acknowledged, in the order they were asked.</summary>
+    public ImmutableArray<string> Waiting => [.. Recipients.Where(r => !Acked.Any(a => a.UserId == r))];
+
+    /// <summary>The acknowledgement <paramref name="userId"/> made, or null.</summary>
+    public AckBy? AckOf(string userId) => Acked.FirstOrDefault(a => a.UserId == userId);
+}
+
+/// <summary>A recipient's acknowledgement: the log entry that recorded it (its seq and client id) and when.</summary>
+[GenerateSerializer, Immutable, Alias("huddle.ack-by")]
+public sealed record AckBy(
+    [property: Id(0)] string UserId,
+    [property: Id(1)] long Seq,
+    [property: Id(2)] string ClientMessageId,
+    [property: Id(3)] DateTimeOffset At);
+
+/// <summary>A chat notification still owed to <see cref="UserId"/>'s inbox.</summary>
+[GenerateSerializer, Immutable, Alias("huddle.owed-notice")]
+public sealed record OwedNotice(
+    [property: Id(0)] string UserId,
+    [property: Id(1)] ChatNotice Notice);

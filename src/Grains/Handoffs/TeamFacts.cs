@@ -1,0 +1,37 @@
+using Huddle.Contracts.CareTeams;
+using Huddle.Contracts.Handoffs;
+using Huddle.Contracts.Presence;
+
+namespace Huddle.Grains.Handoffs;
+
+/// <summary>
+/// What routing decides with: a team's profile, its escalation policy and each member's presence now.
+/// Read by a handoff (routing and escalation) and by a chat message to a role, so both reach the same people.
+/// </summary>
+public sealed record TeamFacts(CareTeamProfile Profile, EscalationPolicy Policy, IReadOnlyList<RosterEntry> Roster)
+{
+    /// <summary>
+    /// The team's profile, escalation policy and presence roster, asked all at once (one round of calls
+    /// to warm grains, whatever the team's size); null when there is no such team. A member the roster
+    /// has not heard of yet (just added to the team) is asked directly.
+    /// </summary>
+    public static async Task<TeamFacts?> ReadAsync(IGrainFactory grains, string teamId)
+    {
+        ArgumentNullException.ThrowIfNull(grains);
+        var profileRead = grains.GetGrain<ICareTeamGrain>(teamId).GetProfileAsync();
+        var policyRead = grains.GetGrain<ITeamHandoffsGrain>(teamId).GetPolicyAsync();
+        var rosterRead = grains.GetGrain<ITeamPresenceGrain>(teamId).RosterAsync();
+        await Task.WhenAll(profileRead, policyRead, rosterRead);
+        if (await profileRead is not { } profile)
+        {
+            return null;
+        }
+
+        var known = (await rosterRead).ToDictionary(p => p.UserId, StringComparer.Ordinal);
+        var presences = await Task.WhenAll(profile.Members.Select(m => known.TryGetValue(m.UserId, out var p)
+            ? Task.FromResult(p)
+            : grains.GetGrain<IPresenceGrain>(m.UserId).GetAsync()));
+        var roster = profile.Members.Zip(presences, (m, p) => new RosterEntry(m.UserId, m.Role, p.Status, p.Since)).ToList();
+        return new TeamFacts(profile, await policyRead, roster);
+    }
+}

@@ -1,0 +1,62 @@
+// Tells the server which messages of a chat panel were actually shown: a message counts once at least
+// half of it has been inside the viewport (and its list's scroll box) while the tab was visible. The
+// newest such seq is reported, a few times a second at most.
+export function watch(marker, dotnet) {
+    const panel = marker.closest('[data-testid=chat-panel]');
+    if (!panel) {
+        return null;
+    }
+
+    const visible = new Set();
+    let shown = 0;
+    let timer = null;
+    const flush = () => {
+        timer = null;
+        if (document.visibilityState !== 'visible') {
+            return;
+        }
+
+        let newest = shown;
+        for (const li of visible) {
+            newest = Math.max(newest, Number(li.dataset.seq) || 0);
+        }
+
+        if (newest > shown) {
+            shown = newest;
+            dotnet.invokeMethodAsync('Shown', newest).catch(() => { });
+        }
+    };
+    const soon = () => {
+        if (timer === null) {
+            timer = setTimeout(flush, 300);
+        }
+    };
+    const seen = new IntersectionObserver(entries => {
+        for (const entry of entries) {
+            if (entry.isIntersecting && entry.intersectionRatio >= 0.5) {
+                visible.add(entry.target);
+            } else {
+                visible.delete(entry.target);
+            }
+        }
+
+        soon();
+    }, { threshold: [0, 0.5, 1] });
+    const observeAll = () => panel.querySelectorAll('li[data-seq]').forEach(li => seen.observe(li));
+    // Messages arrive live and earlier ones load on request: watch each new one too.
+    const added = new MutationObserver(observeAll);
+    added.observe(panel, { childList: true, subtree: true });
+    observeAll();
+    const onVisibility = () => soon();
+    document.addEventListener('visibilitychange', onVisibility);
+    return {
+        dispose: () => {
+            seen.disconnect();
+            added.disconnect();
+            document.removeEventListener('visibilitychange', onVisibility);
+            if (timer !== null) {
+                clearTimeout(timer);
+            }
+        },
+    };
+}

@@ -1,0 +1,111 @@
+using Huddle.Contracts.CareTeams;
+using Huddle.Contracts.Chat;
+using Huddle.Contracts.Patients;
+using Huddle.Contracts.Users;
+using Huddle.Web.Auth;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
+
+namespace Huddle.Web.Chat;
+
+/// <summary>
+/// A clinician's chats: their teams' threads, the patient threads of their teams' patients they have
+/// messages in, and their direct threads, each with its unread count, live on every device (the
+/// circuit's one copy of <c>unread:{userId}</c>). A room display has none.
+/// </summary>
+public sealed partial class ThreadsPage : IDisposable
+{
+    private readonly Dictionary<string, string> _names = new(StringComparer.Ordinal);
+    private List<ThreadRef>? _threads;
+    private LiveUnread? _live;
+    private IDisposable? _listening;
+    private string? _error;
+
+    [CascadingParameter]
+    private Task<AuthenticationState> AuthState { get; set; } = default!;
+
+    [Inject]
+    private ChatService Chat { get; set; } = default!;
+
+    [Inject]
+    private CircuitUnread Circuit { get; set; } = default!;
+
+    [Inject]
+    private IGrainFactory Grains { get; set; } = default!;
+
+    protected override async Task OnAfterRenderAsync(bool firstRender)
+    {
+        if (!firstRender)
+        {
+            return;
+        }
+
+        var userId = (await AuthState).User.UserIdOf();
+        _listening = Circuit.Listen(async () =>
+        {
+            if (Merge())
+            {
+                await LoadNamesAsync(userId);
+            }
+
+            StateHasChanged();
+        });
+        _live = await Circuit.OpenAsync(userId, InvokeAsync);
+        var listed = await Chat.ListAsync(userId);
+        if (listed.Error is { } error)
+        {
+            _error = error.Message;
+        }
+        else
+        {
+            _threads = [.. listed.Value];
+            Merge();
+            await LoadNamesAsync(userId);
+        }
+
+        StateHasChanged();
+    }
+
+    /// <summary>Threads the counts know and the list does not (a patient thread someone else wrote in) join the list.</summary>
+    private bool Merge()
+    {
+        if (_threads is null || _live is null)
+        {
+            return false;
+        }
+
+        var added = _live.Threads.Where(t => _threads.All(l => l.ThreadId != t.Thread.ThreadId)).Select(t => t.Thread).ToList();
+        _threads.AddRange(added);
+        return added.Count > 0;
+    }
+
+    private async Task LoadNamesAsync(string userId)
+    {
+        var me = await Grains.GetGrain<IUserGrain>(userId).GetAsync();
+        var myTeams = me?.TeamIds.ToHashSet(StringComparer.Ordinal) ?? [];
+        foreach (var thread in _threads!.Where(t => !_names.ContainsKey(t.ThreadId)).ToList())
+        {
+            _names[thread.ThreadId] = thread.Kind switch
+            {
+                ThreadKind.Team => (await Grains.GetGrain<ICareTeamGrain>(thread.SubjectId).GetProfileAsync())?.Name ?? "A team",
+                ThreadKind.Direct => (await Grains.GetGrain<IUserGrain>(thread.SubjectId).GetAsync())?.DisplayName ?? "A colleague",
+                // Only a patient of the clinician's own teams is named; initials, as a phone in a corridor should show.
+                _ => await Grains.GetGrain<IPatientGrain>(thread.SubjectId).GetAsync() is { } p && p.TeamIds.Any(myTeams.Contains) ? $"Patient {p.Initials}" : "A patient",
+            };
+        }
+    }
+
+    private string NameOf(ThreadRef thread) => _names.GetValueOrDefault(thread.ThreadId) ?? "…";
+
+    private static string KindOf(ThreadRef thread) => thread.Kind switch
+    {
+        ThreadKind.Team => "Team chat",
+        ThreadKind.Patient => "Patient chat",
+        _ => "Direct message",
+    };
+
+    private string LabelOf(ThreadRef thread, long unread) =>
+        unread > 0 ? $"{NameOf(thread)}, {KindOf(thread)}, {unread} unread" : $"{NameOf(thread)}, {KindOf(thread)}";
+
+    public void Dispose() => _listening?.Dispose();
+}
