@@ -46,8 +46,6 @@ public sealed partial class ChatMessageBody
 
     private bool Mine => Message.SenderId == UserId && Message.Kind == ThreadEntryKind.Message;
 
-    private bool CanSave => !_busy && !string.IsNullOrWhiteSpace(_draft) && _draft.Length <= ChatLimits.MaxText && _draft != Message.Text;
-
     protected override void OnParametersSet()
     {
         if (Message.DeletedBy is not null)
@@ -62,8 +60,20 @@ public sealed partial class ChatMessageBody
 
     private async Task SaveAsync()
     {
-        if (!CanSave)
+        if (_busy)
         {
+            return;
+        }
+
+        if (string.IsNullOrWhiteSpace(_draft))
+        {
+            _error = "A message cannot be empty: delete it instead.";
+            return;
+        }
+
+        if (_draft == Message.Text)
+        {
+            Cancel();
             return;
         }
 

@@ -54,8 +54,6 @@ public sealed partial class ChatPanel : IAsyncDisposable
 
     private string HeadingId => $"chat-heading-{ThreadId}";
 
-    private bool CanSend => !_sending && !string.IsNullOrWhiteSpace(_draft) && _draft.Length <= ChatLimits.MaxText;
-
     protected override async Task OnInitializedAsync()
     {
         _live = await LiveThread.OpenAsync(Chat, UserId, ThreadId, InvokeAsync, () =>
@@ -73,8 +71,16 @@ public sealed partial class ChatPanel : IAsyncDisposable
 
     private async Task SendAsync()
     {
-        if (!CanSend || _live is null)
+        // Send stays enabled while the text is typed (the text reaches the server on change, just before
+        // this click), so an empty message is answered here, not by a disabled button.
+        if (_sending || _live is null)
         {
+            return;
+        }
+
+        if (string.IsNullOrWhiteSpace(_draft))
+        {
+            _sendError = "Write a message first.";
             return;
         }
 

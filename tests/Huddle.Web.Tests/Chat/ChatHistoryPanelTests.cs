@@ -42,7 +42,7 @@ public sealed class ChatHistoryPanelTests(HuddleAppFixture app) : IAsyncDisposab
         Assert.Null(theirs.QuerySelector("[data-testid=chat-delete]"));
 
         await panel.InvokeAsync(() => panel.Find("[data-seq='1'] [data-testid=chat-edit-start]").Click());
-        await panel.InvokeAsync(() => panel.Find("[data-testid=chat-edit] textarea").Input("See her in room 5"));
+        await panel.InvokeAsync(() => panel.Find("[data-testid=chat-edit] textarea").Change("See her in room 5"));
         await panel.InvokeAsync(() => panel.Find("[data-testid=chat-edit-save]").Click());
         panel.WaitForAssertion(() => Assert.Equal("See her in room 5", panel.Find("[data-seq='1'] [data-testid=chat-text]").TextContent), Timeout);
         Assert.Equal(2, panel.FindAll("[data-testid=chat-message]").Count);

@@ -53,14 +53,16 @@ public sealed class ChatPanelTests(HuddleAppFixture app) : IAsyncDisposable
         var threadId = ThreadIds.ForPatient(team.Patients[1])!;
         var panel = Render(team, threadId);
         Assert.NotNull(panel.Find("[data-testid=chat-empty]"));
-        Assert.True(panel.Find("button[data-testid=chat-send]").HasAttribute("disabled"));
+        // Send on an empty box says what is missing and sends nothing.
+        await panel.InvokeAsync(() => panel.Find("button[data-testid=chat-send]").Click());
+        panel.WaitForAssertion(() => Assert.Equal("Write a message first.", panel.Find("[data-testid=chat-send-error]").TextContent), Timeout);
 
         var chat = app.App.Services.GetRequiredService<ChatService>();
         Assert.True((await chat.SendAsync(team.Bhc, threadId, new SendMessage("b-1", "PHQ-9 is 17 today", MessagePriority.Urgent))).Ok);
         panel.WaitForAssertion(() => Assert.Equal("PHQ-9 is 17 today", panel.Find("[data-testid=chat-text]").TextContent), Timeout);
         Assert.Equal("Urgent", panel.Find("[data-testid=chat-urgent-mark]").TextContent);
 
-        await panel.InvokeAsync(() => panel.Find("textarea").Input("I'll see her after this visit"));
+        await panel.InvokeAsync(() => panel.Find("textarea").Change("I'll see her after this visit"));
         await panel.InvokeAsync(() => panel.Find("button[data-testid=chat-send]").Click());
         panel.WaitForAssertion(() => Assert.Equal(2, panel.FindAll("[data-testid=chat-message]").Count), Timeout);
         Assert.Equal(["Bea Holt", "You"], panel.FindAll(".chat-sender").Select(s => s.TextContent));
