@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Huddle.Web.Tests;
 
-/// <summary>What opening a board page costs the grains: one call per feed owner (the team's chat among them), one on the team's grain.</summary>
+/// <summary>What opening a board page costs the grains: one open per feed (the team's chat's two among them), one call on the team's grain, and the chat's delivered report.</summary>
 public sealed class BoardPageCallsTests(HuddleAppFixture app)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
@@ -38,7 +38,7 @@ public sealed class BoardPageCallsTests(HuddleAppFixture app)
     }
 
     [Fact]
-    public async Task Opening_a_board_page_is_four_feed_opens_one_of_them_on_the_teams_grain()
+    public async Task Opening_a_board_page_is_one_open_per_feed_one_of_them_on_the_teams_grain_and_the_chats_cursor_report()
     {
         var team = await app.CreateTeamAsync();
         // An open handoff, so the board's handoff strip shows once its feed is open.
@@ -55,11 +55,21 @@ public sealed class BoardPageCallsTests(HuddleAppFixture app)
 
         // A renewal may land meanwhile: it is the host's, not the opening's.
         var opening = calls.Where(c => c.Method != "SubscribeAsync").ToList();
-        // The board, the roster, the desk and the team's chat; the chat knows its members from the copy
-        // of the team's profile the team's grain keeps told, so it asks the team's grain nothing.
-        Assert.True(opening.Count <= 4, $"Opening the board page took {opening.Count} grain calls: {string.Join(", ", opening)}");
-        Assert.Single(opening, c => c.GrainType == "thread");
+        var all = string.Join(", ", opening);
+        // The board's three feeds, one open each, the team's grain asked once (the desk and the roster
+        // answer access from their copies of the team's profile).
         Assert.Single(opening, c => c.GrainType == "careteam");
+        Assert.Single(opening, c => c.GrainType == "teampresence");
+        Assert.Single(opening, c => c.GrainType == "teamhandoffs");
+        // The team's chat: its two feeds (messages, receipts), members known from the thread's own copy
+        // of the team's profile; then the device's delivered report to the clinician's own grain, which
+        // checks it with the thread. Nothing else.
+        Assert.InRange(opening.Count(c => c is { GrainType: "thread", Method: "OpenAsync" }), 1, 2);
+        string[] cursorReport = ["ReportAsync", "CheckCursorAsync", "TakeCursorAsync", "InvokeCallbackAsync"];
+        Assert.All(opening.Where(c => c.GrainType is "thread" or "threadlist" && c.Method != "OpenAsync"),
+            c => Assert.Contains(c.Method, cursorReport));
+        Assert.True(opening.All(c => c.GrainType is "careteam" or "teampresence" or "teamhandoffs" or "thread" or "threadlist"),
+            $"Opening the board page called other grains: {all}");
 
         // The panel is read when the add menu opens, not before.
         Assert.DoesNotContain(opening, c => c.GrainType == "panel");
