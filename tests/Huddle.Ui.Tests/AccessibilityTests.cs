@@ -34,7 +34,7 @@ public sealed class AccessibilityTests(BrowserFixture browser)
         try
         {
             // Transitions (MudBlazor fades content in) are run to their end, so the shot shows what axe reads.
-            await page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath($"axe-{name.Replace(' ', '-')}-{width}.png"), FullPage = true, Animations = ScreenshotAnimations.Disabled });
+            await BrowserFixture.FullPageShotAsync(page, $"axe-{name.Replace(' ', '-')}-{width}.png");
             await Axe.AssertNoViolationsAsync(page, $"the {name} page at {width} px");
         }
         finally
@@ -79,7 +79,7 @@ public sealed class AccessibilityTests(BrowserFixture browser)
         // An open card menu.
         await BrowserFixture.CardIn(page, "lane-2", "Boris Ng").Locator("[data-testid=card-menu] button").ClickAsync();
         await Assertions.Expect(page.Locator("[data-testid=move-to][data-lane-id=lane-3]")).ToBeVisibleAsync(new() { Timeout = Timeout });
-        await page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("axe-board-after-interactions-1400.png"), FullPage = true, Animations = ScreenshotAnimations.Disabled });
+        await BrowserFixture.FullPageShotAsync(page, "axe-board-after-interactions-1400.png");
         await Axe.AssertNoViolationsAsync(page, "the board with a card menu open");
         await page.Context.CloseAsync();
 

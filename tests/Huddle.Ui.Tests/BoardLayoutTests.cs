@@ -29,7 +29,7 @@ public sealed class BoardLayoutTests(BrowserFixture browser)
     public async Task On_a_phone_the_lanes_show_their_cards_the_panels_follow_below_and_the_card_menu_moves_a_card()
     {
         var (_, page) = await OpenBoardAsync(BrowserFixture.Phone);
-        await page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("board-390.png"), FullPage = true, Animations = ScreenshotAnimations.Disabled });
+        await BrowserFixture.FullPageShotAsync(page, "board-390.png");
 
         // The first lane fills most of the screen width, so its cards can be read; the page itself
         // never scrolls sideways (the lanes do, one lane at a time).
@@ -69,7 +69,7 @@ public sealed class BoardLayoutTests(BrowserFixture browser)
         var lastLane = await BoxOf(lanes.Last);
         var actions = await BoxOf(page.Locator("[data-testid=action-items]"));
         Assert.True(actions.X >= lastLane.X + lastLane.Width, "The side panels are not beside the lanes at 1400 px.");
-        await page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("board-1400.png"), FullPage = true, Animations = ScreenshotAnimations.Disabled });
+        await BrowserFixture.FullPageShotAsync(page, "board-1400.png");
         await page.Context.CloseAsync();
     }
 
@@ -82,7 +82,7 @@ public sealed class BoardLayoutTests(BrowserFixture browser)
 
         await Assertions.Expect(page.Locator("[data-testid=lane]")).ToHaveCountAsync(4);
         await Assertions.Expect(BrowserFixture.CardIn(page, "lane-1", "A.R.")).ToBeInViewportAsync();
-        await page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath($"screen-{width}.png"), FullPage = true, Animations = ScreenshotAnimations.Disabled });
+        await BrowserFixture.FullPageShotAsync(page, $"screen-{width}.png");
         await page.Context.CloseAsync();
     }
 

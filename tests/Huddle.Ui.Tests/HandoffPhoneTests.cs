@@ -43,7 +43,7 @@ public sealed class HandoffPhoneTests(BrowserFixture browser)
         await Assertions.Expect(pcp.Locator("[data-testid=target]")).ToContainTextAsync("Behavioral health consultant (first available)");
         await pcp.Locator("[data-testid=sbar-situation]").FillAsync("PHQ-9 of 18 today, passive SI, no plan");
         await pcp.Locator("[data-testid=sbar-recommendation]").FillAsync("Same-visit BH assessment and safety plan");
-        await pcp.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("handoff-request-390.png"), FullPage = true, Animations = ScreenshotAnimations.Disabled });
+        await BrowserFixture.FullPageShotAsync(pcp, "handoff-request-390.png");
         await pcp.Locator("[data-testid=request-handoff]").ClickAsync();
         await Assertions.Expect(pcp.Locator("[data-testid=handoff-status]")).ToContainTextAsync("Waiting", new() { Timeout = Timeout });
 
@@ -79,21 +79,21 @@ public sealed class HandoffPhoneTests(BrowserFixture browser)
         await Assertions.Expect(bhc.Locator("[data-testid=handoff][data-status=accepted] [data-testid=join]")).ToBeVisibleAsync(new() { Timeout = Timeout });
         await Assertions.Expect(toast).ToHaveCountAsync(0, new() { Timeout = Timeout });
         await Assertions.Expect(pcp.Locator("[data-testid=handoff-status]")).ToContainTextAsync("Accepted by Bea Holt, arriving in 5 min", new() { Timeout = Timeout });
-        await pcp.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("handoff-accepted-requester-390.png"), FullPage = true, Animations = ScreenshotAnimations.Disabled });
+        await BrowserFixture.FullPageShotAsync(pcp, "handoff-accepted-requester-390.png");
 
         // The details (patient, SBAR, history) load only when the handoff is opened.
         await bhc.Locator("[data-testid=handoff][data-status=accepted] [data-testid=open-handoff]").ClickAsync();
         await Assertions.Expect(bhc.Locator("[data-testid=handoff-patient]")).ToHaveTextAsync("Alma Reyes", new() { Timeout = Timeout });
         await Assertions.Expect(bhc.Locator("[data-testid=sbar]")).ToContainTextAsync("passive SI");
         await Assertions.Expect(bhc.Locator("[data-testid=history] li[data-action=accepted]")).ToContainTextAsync("You accepted");
-        await bhc.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("handoff-details-390.png"), FullPage = true, Animations = ScreenshotAnimations.Disabled });
+        await BrowserFixture.FullPageShotAsync(bhc, "handoff-details-390.png");
 
         await bhc.SetViewportSizeAsync(1400, 900);
         await pcp.SetViewportSizeAsync(1400, 900);
         await bhc.GotoAsync("inbox");
         await Assertions.Expect(bhc.Locator("[data-testid=handoff][data-status=accepted]")).ToBeVisibleAsync(new() { Timeout = Timeout });
-        await bhc.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("handoff-inbox-1400.png"), FullPage = true, Animations = ScreenshotAnimations.Disabled });
-        await pcp.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("handoff-accepted-requester-1400.png"), FullPage = true, Animations = ScreenshotAnimations.Disabled });
+        await BrowserFixture.FullPageShotAsync(bhc, "handoff-inbox-1400.png");
+        await BrowserFixture.FullPageShotAsync(pcp, "handoff-accepted-requester-1400.png");
         await bhc.Context.CloseAsync();
         await pcp.Context.CloseAsync();
     }

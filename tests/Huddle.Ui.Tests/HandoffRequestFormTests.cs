@@ -53,7 +53,7 @@ public sealed class HandoffRequestFormTests(BrowserFixture browser)
         var request = page.Locator("[data-testid=request-handoff]");
         await Assertions.Expect(request).ToBeDisabledAsync();
         await Assertions.Expect(page.Locator("[data-testid=request-missing]")).ToHaveTextAsync("Fill in the room and the situation to send the request.");
-        await page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath($"handoff-request-form-{width}.png"), FullPage = true, Animations = ScreenshotAnimations.Disabled });
+        await BrowserFixture.FullPageShotAsync(page, $"handoff-request-form-{width}.png");
         await Axe.AssertNoViolationsAsync(page, $"the request form, nothing filled in, at {width} px");
 
         await page.Locator("[data-testid=sbar-situation]").FillAsync("Tearful, asks for help");
@@ -62,7 +62,7 @@ public sealed class HandoffRequestFormTests(BrowserFixture browser)
         await page.Locator("[data-testid=room]").FillAsync("Exam 4");
         await Assertions.Expect(request).ToBeEnabledAsync(new() { Timeout = Timeout });
         await Assertions.Expect(page.Locator("[data-testid=request-missing]")).ToHaveCountAsync(0);
-        await page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath($"handoff-request-form-filled-{width}.png"), FullPage = true, Animations = ScreenshotAnimations.Disabled });
+        await BrowserFixture.FullPageShotAsync(page, $"handoff-request-form-filled-{width}.png");
         await Axe.AssertNoViolationsAsync(page, $"the request form, filled in, at {width} px");
         await page.Context.CloseAsync();
     }

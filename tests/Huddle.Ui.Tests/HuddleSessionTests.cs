@@ -43,7 +43,7 @@ public sealed class HuddleSessionTests(BrowserFixture browser)
         await pcp.ClickAsync("[data-testid=end-huddle]");
         await Assertions.Expect(wall.Locator("[data-testid=huddle-state]")).ToContainTextAsync("Huddle ended · 2 attended", new() { Timeout = Timeout });
         await Assertions.Expect(pcp.Locator("[data-testid=start-huddle]")).ToHaveCountAsync(0);
-        await wall.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("wall-after-huddle.png"), FullPage = true, Animations = ScreenshotAnimations.Disabled });
+        await BrowserFixture.FullPageShotAsync(wall, "wall-after-huddle.png");
         await pcp.Context.CloseAsync();
         await wall.Context.CloseAsync();
     }

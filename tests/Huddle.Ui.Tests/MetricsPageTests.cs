@@ -25,7 +25,7 @@ public sealed class MetricsPageTests(BrowserFixture browser)
         await page.Locator("[data-testid=period][data-days='30']").ClickAsync();
         await Assertions.Expect(page.Locator("[data-testid=metrics-days] tbody tr")).ToHaveCountAsync(30, new() { Timeout = Timeout });
         await Assertions.Expect(page).ToHaveTitleAsync("Handoff metrics · Maple Street Primary Care · Huddle");
-        await page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath($"metrics-{width}.png"), FullPage = true, Animations = ScreenshotAnimations.Disabled });
+        await BrowserFixture.FullPageShotAsync(page, $"metrics-{width}.png");
 
         await AssertPressedAsync(page, "30", "7");
 

@@ -25,7 +25,7 @@ public sealed class OpenHandoffsStripLayoutTests(BrowserFixture browser)
         await page.GotoAsync($"teams/{team.TeamId}/board");
         await BrowserFixture.BoardIsLiveAsync(page);
         await Assertions.Expect(page.Locator("[data-testid=open-handoff]")).ToHaveCountAsync(6, new() { Timeout = Timeout });
-        await page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath($"board-handoffs-{width}.png"), FullPage = true, Animations = ScreenshotAnimations.Disabled });
+        await BrowserFixture.FullPageShotAsync(page, $"board-handoffs-{width}.png");
 
         var outside = await page.Locator("[data-testid=open-handoffs]").EvaluateAsync<int>(
             "s => [s, ...s.querySelectorAll('*')].filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5).length");

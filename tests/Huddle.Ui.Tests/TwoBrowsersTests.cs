@@ -27,7 +27,7 @@ public sealed class TwoBrowsersTests(BrowserFixture browser)
         await Assertions.Expect(BrowserFixture.CardIn(bhc, "lane-2", "Alma Reyes")).ToBeVisibleAsync(new() { Timeout = Timeout });
         await Assertions.Expect(BrowserFixture.CardIn(bhc, "lane-1", "Alma Reyes")).ToHaveCountAsync(0);
         Assert.NotEqual(version, await bhc.Locator("[data-testid=board]").GetAttributeAsync("data-version"));
-        await bhc.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("board-after-remote-move.png"), FullPage = true, Animations = ScreenshotAnimations.Disabled });
+        await BrowserFixture.FullPageShotAsync(bhc, "board-after-remote-move.png");
         await pcp.Context.CloseAsync();
         await bhc.Context.CloseAsync();
     }
@@ -51,7 +51,7 @@ public sealed class TwoBrowsersTests(BrowserFixture browser)
         await Assertions.Expect(BrowserFixture.CardIn(wall, "lane-4", "B.N.")).ToBeVisibleAsync(new() { Timeout = Timeout });
         var wallText = await wall.Locator("[data-testid=board]").InnerTextAsync();
         Assert.DoesNotContain("Boris", wallText, StringComparison.Ordinal);
-        await wall.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("shared-screen.png"), FullPage = true, Animations = ScreenshotAnimations.Disabled });
+        await BrowserFixture.FullPageShotAsync(wall, "shared-screen.png");
         await bhc.Context.CloseAsync();
         await wall.Context.CloseAsync();
     }

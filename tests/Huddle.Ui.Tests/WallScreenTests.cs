@@ -214,7 +214,7 @@ public sealed class WallScreenTests(BrowserFixture browser)
         await BrowserFixture.BoardIsLiveAsync(page);
         var strip = page.Locator("[data-testid=open-handoffs]");
         await Assertions.Expect(strip.Locator("[data-testid=open-handoffs-more]")).ToHaveTextAsync("+4 more", new() { Timeout = Timeout });
-        await page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath($"wall-busy-{width}.png"), FullPage = true, Animations = ScreenshotAnimations.Disabled });
+        await BrowserFixture.FullPageShotAsync(page, $"wall-busy-{width}.png");
 
         // Nothing reaches past the screen's edge or is cut by the strip's own.
         var outside = await strip.EvaluateAsync<string[]>("""
