@@ -56,6 +56,13 @@ public interface IThreadGrain : Live.IFeedGrain, CareTeams.ITeamFollower
     Task TakeCursorAsync(MemberCursor cursor);
 
     /// <summary>
+    /// The head as <paramref name="userId"/>'s own grain would be told it (<see cref="IThreadListGrain.TakeHeadAsync"/>):
+    /// asked by that grain on activation for a thread whose head it may have held in memory only. Refused
+    /// for a non-member. Reads only.
+    /// </summary>
+    Task<Result<ThreadHead>> HeadForAsync(string userId);
+
+    /// <summary>
     /// Stores <paramref name="userId"/>'s edit of their own message as an entry of the log (docs/api.md,
     /// "Edits, deletes and retention"); idempotent by the edit's client message id.
     /// </summary>

@@ -34,7 +34,8 @@ public interface IThreadListGrain : Live.IFeedGrain
     /// <summary>
     /// Called by a thread: its head, and this clinician's cursors as the thread knows them. The newest
     /// head wins; returns this clinician's cursors in the thread as stored here (the thread's copy
-    /// takes them), once stored.
+    /// takes them), once stored. A head alone may be held in memory only: the row then marks the thread,
+    /// and an activation asks it its head again (<see cref="IThreadGrain.HeadForAsync"/>).
     /// </summary>
     Task<MemberCursor> TakeHeadAsync(ThreadHead head);
 }

@@ -78,6 +78,17 @@ public sealed partial class ThreadGrain
         return Task.CompletedTask;
     }
 
+    public async Task<Result<ThreadHead>> HeadForAsync(string userId)
+    {
+        if (await RefuseAsync(userId) is { } denied)
+        {
+            return denied;
+        }
+
+        var head = _stored.Seq;
+        return HeadFor(userId, head, await NumberAtAsync(head));
+    }
+
     private void ActivateCursors()
     {
         var every = ServiceProvider.GetService<IOptions<ChatOptions>>()?.Value.CoalesceEvery ?? new ChatOptions().CoalesceEvery;
@@ -118,6 +129,9 @@ public sealed partial class ThreadGrain
     }
 
     private MemberCursor CursorOf(string userId) => _cursors.GetValueOrDefault(userId) ?? MemberCursor.None(userId);
+
+    /// <summary>What a member's grain is told (or asks): the head at <paramref name="head"/> with its message number, and their cursors as the copy holds them.</summary>
+    private ThreadHead HeadFor(string member, long head, long number) => new(RefFor(member), head, number, CursorOf(member));
 
     /// <summary>Takes a member's cursors into the copy when they moved; the receipts go out and the copy is written, both coalesced.</summary>
     private void Take(MemberCursor cursor)
@@ -175,7 +189,7 @@ public sealed partial class ThreadGrain
         {
             try
             {
-                var theirs = await GrainFactory.GetGrain<IThreadListGrain>(member).TakeHeadAsync(new ThreadHead(RefFor(member), head, number, CursorOf(member)));
+                var theirs = await GrainFactory.GetGrain<IThreadListGrain>(member).TakeHeadAsync(HeadFor(member, head, number));
                 return (member, theirs);
             }
             catch (Exception ex)

@@ -68,7 +68,8 @@ public sealed partial class ThreadGrain(
     public static bool IsRead(IInvokable request) =>
         request?.GetMethodName() is nameof(IFeedGrain.OpenAsync) or nameof(IFeedGrain.ReadSinceAsync) or nameof(IFeedGrain.SubscribeAsync)
             or nameof(IFeedGrain.UnsubscribeAsync) or nameof(IThreadGrain.ReadBeforeAsync) or nameof(IThreadGrain.DescribeAsync)
-            or nameof(IThreadGrain.ReadEditsAsync) or nameof(IThreadGrain.CheckCursorAsync) or nameof(IThreadGrain.TakeCursorAsync);
+            or nameof(IThreadGrain.ReadEditsAsync) or nameof(IThreadGrain.CheckCursorAsync) or nameof(IThreadGrain.TakeCursorAsync)
+            or nameof(IThreadGrain.HeadForAsync);
 
     private FeedPublisher Feed => _feed ??= new FeedPublisher(
         new FeedId(IThreadGrain.Feed, ThreadId), state.State.Seq, feedOptions.Value, logger,

@@ -19,8 +19,16 @@ namespace Huddle.Grains.Chat;
 /// grain, and published as the feed <c>unread:{userId}</c> at most once per
 /// <see cref="ChatOptions.CoalesceEvery"/>, so every device at the same seq shows the same counts and a
 /// burst of messages costs a few publishes, not one per message. The feed's seq is not stored (each
-/// activation numbers it in a new epoch, and watchers re-read once); the cursors and heads are, before
-/// any reply or publish that shows them. The thread list is written only when a thread is new to it.
+/// activation numbers it in a new epoch, and watchers re-read once); the cursors are, before any reply
+/// or publish that shows them. The thread list is written only when a thread is new to it.
+/// </para>
+/// <para>
+/// A head is the thread's, so it can be asked again: a head-only move is not written per tell. The
+/// first one of a thread stores the row with the thread marked moving (<see cref="ThreadListState.Moving"/>);
+/// later ones of a marked thread stay in memory, and ride the row's next write (every write stores every
+/// entry as held). A write drops the mark of each thread whose read cursor reached its head. An activation
+/// asks each marked thread its head (<see cref="IThreadGrain.HeadForAsync"/>), a few at a time off its
+/// first calls, so a head lost with an activation comes back without another message.
 /// </para>
 /// </summary>
 [MayInterleave(nameof(IsRead))]
@@ -37,6 +45,9 @@ public sealed partial class ThreadListGrain(
     /// </summary>
     public const int MaxCursors = 500;
 
+    /// <summary>How many marked threads an activation asks their heads at once (one turn each round).</summary>
+    private const int AskAtOnce = 8;
+
     private static readonly TimeSpan RetryFirst = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan RetryMax = TimeSpan.FromSeconds(30);
 
@@ -44,10 +55,17 @@ public sealed partial class ThreadListGrain(
     private readonly Dictionary<string, ThreadUnread> _published = new(StringComparer.Ordinal);
     private readonly HashSet<string> _dirty = new(StringComparer.Ordinal);
     private readonly Dictionary<string, MemberCursor> _owed = new(StringComparer.Ordinal);
+    // The threads marked moving, as the row last written holds them (or fewer: a refused ask drops one early).
+    private readonly HashSet<string> _marked = new(StringComparer.Ordinal);
+    // Marked threads this activation has not had an answer from yet, and those whose last ask failed.
+    private readonly HashSet<string> _toAsk = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _askFailed = new(StringComparer.Ordinal);
     private FeedPublisher? _feed;
     private Coalescer? _publish;
     private Coalescer? _tells;
+    private Coalescer? _asks;
     private TimeSpan _retry = RetryFirst;
+    private TimeSpan _askRetry = RetryFirst;
 
     private string Key => this.GetPrimaryKeyString();
 
@@ -68,8 +86,22 @@ public sealed partial class ThreadListGrain(
             _published[entry.Thread.ThreadId] = entry.ToUnread();
         }
 
+        foreach (var threadId in state.State.Moving.Where(_entries.ContainsKey))
+        {
+            _marked.Add(threadId);
+            _toAsk.Add(threadId);
+        }
+
         _publish = new Coalescer(this, chatOptions.Value.CoalesceEvery, PublishAsync, interleave: false);
         _tells = new Coalescer(this, RetryFirst, TellOwedAsync, interleave: false);
+        // Not interleaving: an answer may move a cursor, which is written like any other (one write at a time).
+        _asks = new Coalescer(this, TimeSpan.Zero, AskHeadsAsync, interleave: false);
+        if (_toAsk.Count > 0)
+        {
+            // A marked thread's head may have been held in memory only: the stored counts show until the answers.
+            _asks.Request();
+        }
+
         return base.OnActivateAsync(cancellationToken);
     }
 
@@ -77,6 +109,7 @@ public sealed partial class ThreadListGrain(
     {
         _publish?.Stop();
         _tells?.Stop();
+        _asks?.Stop();
         return base.OnDeactivateAsync(reason, cancellationToken);
     }
 
@@ -90,7 +123,7 @@ public sealed partial class ThreadListGrain(
         }
 
         state.State.Threads = [.. before.Prepend(thread).Take(ChatLimits.MaxListedThreads)];
-        await PersistAsync(() => state.State.Threads = before);
+        await WriteRowAsync(null, () => state.State.Threads = before);
     }
 
     public Task<ImmutableArray<ThreadRef>> GetAsync() => Task.FromResult(state.State.Threads);
@@ -146,9 +179,18 @@ public sealed partial class ThreadListGrain(
         return CursorsOf(next);
     }
 
-    public async Task<MemberCursor> TakeHeadAsync(ThreadHead head)
+    public Task<MemberCursor> TakeHeadAsync(ThreadHead head)
     {
         ArgumentNullException.ThrowIfNull(head);
+        return TakeAsync(head);
+    }
+
+    /// <summary>
+    /// Takes a thread's head (told, or the answer to an ask): a head-only move of a thread marked moving is
+    /// held in memory only; any other change is stored (a head move marking its thread) before the reply.
+    /// </summary>
+    private async Task<MemberCursor> TakeAsync(ThreadHead head)
+    {
         var threadId = head.Thread.ThreadId;
         var now = clock.UtcNow;
         var entry = _entries.GetValueOrDefault(threadId);
@@ -164,11 +206,20 @@ public sealed partial class ThreadListGrain(
             next = next with { Cursor = moved };
         }
 
-        if (next != entry)
+        if (next == entry)
         {
-            await StoreAsync(next);
+            return next.Cursor;
         }
 
+        if (entry is not null && next.Cursor == entry.Cursor && _marked.Contains(threadId))
+        {
+            // The row says this thread's head may be newer than stored: an activation asks the thread.
+            _entries[threadId] = next;
+            Changed(threadId, entry, next);
+            return next.Cursor;
+        }
+
+        await StoreAsync(next);
         return next.Cursor;
     }
 
@@ -200,11 +251,15 @@ public sealed partial class ThreadListGrain(
     private static ThreadCursors CursorsOf(ThreadCursorEntry entry) =>
         new(entry.Thread.ThreadId, entry.Cursor.Delivered, entry.Cursor.Read, entry.Head, entry.Unread);
 
-    /// <summary>Stores <paramref name="entry"/> (dropping the thread quiet the longest past the bound), then publishes its count, coalesced.</summary>
+    /// <summary>
+    /// Stores <paramref name="entry"/> (dropping the thread quiet the longest past the bound, and its mark)
+    /// with every entry as held in memory, marking its thread when its head moved; then publishes its count,
+    /// coalesced.
+    /// </summary>
     private async Task StoreAsync(ThreadCursorEntry entry)
     {
         var threadId = entry.Thread.ThreadId;
-        var before = state.State.Cursors;
+        var memory = new Dictionary<string, ThreadCursorEntry>(_entries, StringComparer.Ordinal);
         var previous = _entries.GetValueOrDefault(threadId);
         _entries[threadId] = entry;
         string? evicted = null;
@@ -214,30 +269,142 @@ public sealed partial class ThreadListGrain(
             _entries.Remove(evicted);
         }
 
-        state.State.Cursors = [.. _entries.Values];
-        await PersistAsync(() =>
+        await WriteRowAsync(entry.Head > (previous?.Head ?? 0) ? threadId : null, () =>
         {
-            state.State.Cursors = before;
             _entries.Clear();
-            foreach (var e in before)
+            foreach (var (id, e) in memory)
             {
-                _entries[e.Thread.ThreadId] = e;
+                _entries[id] = e;
             }
         });
 
+        if (evicted is not null)
+        {
+            _toAsk.Remove(evicted);
+            _askFailed.Remove(evicted);
+            _dirty.Add(evicted);
+        }
+
+        Changed(threadId, previous, entry);
+    }
+
+    /// <summary>
+    /// Writes the row with every entry as held in memory. Marked moving after it: the threads marked before
+    /// and <paramref name="mark"/>, less those whose read cursor reached their head (their stored head is
+    /// the one held: a later move marks them again) unless still to be asked, and less any without an entry.
+    /// On failure <paramref name="rollback"/> puts memory back.
+    /// </summary>
+    private async Task WriteRowAsync(string? mark, Action rollback)
+    {
+        var marks = _marked.Append(mark).OfType<string>()
+            .Where(t => _entries.TryGetValue(t, out var e) && (e.Cursor.Read < e.Head || _toAsk.Contains(t)))
+            .ToHashSet(StringComparer.Ordinal);
+        var (cursors, moving) = (state.State.Cursors, state.State.Moving);
+        state.State.Cursors = [.. _entries.Values];
+        state.State.Moving = [.. marks.Order(StringComparer.Ordinal)];
+        await PersistAsync(() =>
+        {
+            (state.State.Cursors, state.State.Moving) = (cursors, moving);
+            rollback();
+        });
+
+        _marked.Clear();
+        _marked.UnionWith(marks);
+    }
+
+    /// <summary>A thread's count may have changed: published, coalesced.</summary>
+    private void Changed(string threadId, ThreadCursorEntry? previous, ThreadCursorEntry entry)
+    {
         if (previous?.ToUnread() != entry.ToUnread())
         {
             _dirty.Add(threadId);
         }
 
-        if (evicted is not null)
-        {
-            _dirty.Add(evicted);
-        }
-
         if (_dirty.Count > 0)
         {
             _publish!.Request();
+        }
+    }
+
+    /// <summary>
+    /// Asks up to <see cref="AskAtOnce"/> marked threads their heads (a read at the thread) and takes each
+    /// answer as a tell, then asks the next ones on a turn of their own; threads whose ask failed are asked
+    /// again after a backoff. A thread that refuses (the clinician is no longer a member) loses its mark,
+    /// its entry staying as a refused report leaves it.
+    /// </summary>
+    private async Task AskHeadsAsync()
+    {
+        var round = _toAsk.Where(t => !_askFailed.Contains(t)).Order(StringComparer.Ordinal).Take(AskAtOnce).ToList();
+        if (round.Count == 0)
+        {
+            // Only failed ones are left, and their backoff has passed: asked again.
+            _askFailed.Clear();
+            round = [.. _toAsk.Order(StringComparer.Ordinal).Take(AskAtOnce)];
+        }
+
+        var answers = await Task.WhenAll(round.Select(async threadId =>
+        {
+            try
+            {
+                return (threadId, Answer: await GrainFactory.GetGrain<IThreadGrain>(threadId).HeadForAsync(Key));
+            }
+            catch (Exception ex)
+            {
+                LogAskFailed(ex, Key, threadId);
+                return (threadId, Answer: (Result<ThreadHead>?)null);
+            }
+        }));
+
+        var failed = false;
+        foreach (var (threadId, answer) in answers)
+        {
+            if (answer is null)
+            {
+                if (_toAsk.Contains(threadId))
+                {
+                    failed = true;
+                    _askFailed.Add(threadId);
+                }
+
+                continue;
+            }
+
+            if (!_toAsk.Remove(threadId))
+            {
+                // Evicted meanwhile: nothing to take.
+                continue;
+            }
+
+            _askFailed.Remove(threadId);
+            if (answer.Error is { } refused)
+            {
+                LogAskRefused(Key, threadId, refused.Code);
+                _marked.Remove(threadId);
+            }
+            else if (_entries.ContainsKey(threadId))
+            {
+                await TakeAsync(answer.Value!);
+            }
+        }
+
+        if (!failed)
+        {
+            _askRetry = RetryFirst;
+        }
+
+        if (_toAsk.Count == 0)
+        {
+            return;
+        }
+
+        if (_toAsk.IsSubsetOf(_askFailed))
+        {
+            _asks!.Request(_askRetry);
+            _askRetry = TimeSpan.FromTicks(Math.Min(RetryMax.Ticks, _askRetry.Ticks * 2));
+        }
+        else
+        {
+            _asks!.Request();
         }
     }
 
@@ -325,6 +492,12 @@ public sealed partial class ThreadListGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Cursors of {UserId} could not be told to thread {ThreadId}; retrying")]
     private partial void LogTellFailed(Exception ex, string userId, string threadId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Thread list of {UserId} could not ask thread {ThreadId} its head; retrying")]
+    private partial void LogAskFailed(Exception ex, string userId, string threadId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Thread list of {UserId}: thread {ThreadId} refused to tell its head ({Code}); its mark is dropped")]
+    private partial void LogAskRefused(string userId, string threadId, string code);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Thread list of {UserId}: state write failed; memory restored and activation retired")]
     private partial void LogWriteFailed(Exception ex, string userId);

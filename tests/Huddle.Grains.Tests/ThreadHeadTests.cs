@@ -1,0 +1,155 @@
+using Huddle.Contracts.CareTeams;
+using Huddle.Contracts.Chat;
+using Huddle.Contracts.Patients;
+using Huddle.Contracts.Users;
+using Huddle.Testing;
+
+namespace Huddle.Grains.Tests;
+
+/// <summary>
+/// A thread's head told to its members' own grains is derivable: a head-only move of a thread marked
+/// moving costs a member's row no write, and a member's grain that lost the heads it held in memory asks
+/// its marked threads their heads on activation instead of showing a low count until the next message.
+/// </summary>
+[Collection(ClusterCollection.Name)]
+public sealed class ThreadHeadTests(ClusterFixture fixture)
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
+
+    private IThreadListGrain Own(string userId) => fixture.Grains.GetGrain<IThreadListGrain>(userId);
+
+    private int RowWrites(string userId) => MeasuredGrainStorage.Writes.GetValueOrDefault(Own(userId).GetGrainId());
+
+    /// <summary>A team of <paramref name="size"/> clinicians and a patient of theirs: returns the patient's thread and the members.</summary>
+    private async Task<(string ThreadId, string[] Members)> NewAsync(int size)
+    {
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        var (teamId, patientId) = ($"team-{suffix}", $"p-{suffix}");
+        var members = Enumerable.Range(0, size).Select(i => $"u-{i:D2}-{suffix}").ToArray();
+        await fixture.Grains.GetGrain<ICareTeamGrain>(teamId).SetProfileAsync(new CareTeamProfile(teamId, "Team", CareTeamStatus.Active,
+            [.. members.Select((m, i) => new TeamMember(m, $"Clinician {i}", i == 0 ? CareTeamRole.Pcp : CareTeamRole.Nurse))], [], "America/Chicago"));
+        await fixture.Grains.GetGrain<IPatientGrain>(patientId).SetAsync(new PatientProfile(patientId, "Pat Ient", "P.I.", "Exam 1", [], [teamId]));
+        foreach (var user in members)
+        {
+            await fixture.Grains.GetGrain<IUserGrain>(user).SetAsync(new UserProfile(user, user, UserKind.Clinician, null, []));
+        }
+
+        return (ThreadIds.ForPatient(patientId)!, members);
+    }
+
+    private async Task SendAsync(string threadId, string from, string id) =>
+        Assert.True((await fixture.Grains.GetGrain<IThreadGrain>(threadId).SendAsync(from, new SendMessage(id, $"message {id}"))).Ok);
+
+    private async Task<long?> UnreadAsync(string userId, string threadId) =>
+        ((UnreadSnapshot)(await Own(userId).OpenAsync(IThreadListGrain.UnreadFeed, userId, null)).Value!.Snapshot!)
+            .Threads.SingleOrDefault(t => t.Thread.ThreadId == threadId)?.Unread;
+
+    private Task UnreadBecomesAsync(string userId, string threadId, long unread, string what) =>
+        Eventually.Until(async () => await UnreadAsync(userId, threadId) == unread, Wait, what);
+
+    [Fact]
+    public async Task Messages_to_a_25_member_thread_cost_each_reader_one_row_write_not_one_per_message()
+    {
+        const int Messages = 10;
+        var (threadId, members) = await NewAsync(25);
+        var readers = members.Skip(1).ToArray();
+        var before = readers.ToDictionary(r => r, RowWrites);
+
+        for (var i = 1; i <= Messages; i++)
+        {
+            await SendAsync(threadId, members[0], $"m-{i}");
+            // The next send waits for this head to arrive, so each message is a head move of its own.
+            await UnreadBecomesAsync(readers[0], threadId, i, $"the first reader's count of {i}");
+        }
+
+        foreach (var reader in readers)
+        {
+            await UnreadBecomesAsync(reader, threadId, Messages, $"{reader}'s count of {Messages}");
+        }
+
+        // The first head (the thread new to the row, and marked moving): one write; the next nine: none.
+        // Written per tell, it was 10 each.
+        var writes = readers.Select(r => RowWrites(r) - before[r]).ToList();
+        Assert.True(writes.All(w => w <= 1), $"readers' row writes for {Messages} messages: {string.Join(", ", writes)}");
+    }
+
+    [Fact]
+    public async Task A_members_grain_that_lost_the_heads_it_held_in_memory_shows_the_true_count_without_another_message()
+    {
+        var (threadId, members) = await NewAsync(3);
+        var (pcp, bhc) = (members[0], members[1]);
+        var before = RowWrites(bhc);
+        for (var i = 1; i <= 3; i++)
+        {
+            await SendAsync(threadId, pcp, $"m-{i}");
+            await UnreadBecomesAsync(bhc, threadId, i, $"the BHC's count of {i}");
+        }
+
+        // Only head 1 was written (with the mark): heads 2 and 3 were held in memory, and the activation
+        // goes as on a host's crash (a deactivation writes nothing). The thread told them: it tells no more.
+        Assert.Equal(1, RowWrites(bhc) - before);
+        await LoseAsync(Own(bhc).GetGrainId());
+        // The first asks fail (the thread unavailable): asked again after a backoff.
+        var injected = Faults.Injected;
+        Faults.FailCalls(nameof(IThreadGrain.HeadForAsync), threadId, 2);
+        await UnreadBecomesAsync(bhc, threadId, 3, "the BHC's count of 3 after its grain came back");
+        Assert.True(Faults.Injected >= injected + 2, "the first two asks failed");
+
+        // Both the member's grain and the thread's go.
+        await SendAsync(threadId, pcp, "m-4");
+        await UnreadBecomesAsync(bhc, threadId, 4, "the BHC's count of 4");
+        await LoseAsync(fixture.Grains.GetGrain<IThreadGrain>(threadId).GetGrainId(), Own(bhc).GetGrainId());
+        await UnreadBecomesAsync(bhc, threadId, 4, "the BHC's count of 4 after both grains came back");
+        await UnreadBecomesAsync(members[2], threadId, 4, "the nurse's count of 4, their grain never lost");
+    }
+
+    [Fact]
+    public async Task Reading_up_to_the_head_drops_the_mark_and_the_next_message_marks_again_with_one_write()
+    {
+        var (threadId, members) = await NewAsync(3);
+        var (pcp, bhc) = (members[0], members[1]);
+        await SendAsync(threadId, pcp, "m-1");
+        await UnreadBecomesAsync(bhc, threadId, 1, "the BHC's count of 1");
+        var marked = RowWrites(bhc);
+
+        // A read is a cursor move: written before its reply, and the thread, caught up, is no longer marked.
+        Assert.Equal(0, (await Own(bhc).ReportAsync(threadId, 1, 1)).Value!.Unread);
+        await UnreadBecomesAsync(bhc, threadId, 0, "the BHC's count of 0");
+        Assert.Equal(marked + 1, RowWrites(bhc));
+
+        // Not marked, the next head is written (marking the thread again); the one after is not.
+        await SendAsync(threadId, pcp, "m-2");
+        await UnreadBecomesAsync(bhc, threadId, 1, "the BHC's count of 1 again");
+        Assert.Equal(marked + 2, RowWrites(bhc));
+        await SendAsync(threadId, pcp, "m-3");
+        await UnreadBecomesAsync(bhc, threadId, 2, "the BHC's count of 2");
+        Assert.Equal(marked + 2, RowWrites(bhc));
+
+        // So a loss after it still converges: the mark is in the row.
+        await LoseAsync(Own(bhc).GetGrainId());
+        await UnreadBecomesAsync(bhc, threadId, 2, "the BHC's count of 2 after its grain came back");
+    }
+
+    /// <summary>Deactivates the grains and waits until no silo holds them (the next call activates them anew, from their rows).</summary>
+    private async Task LoseAsync(params GrainId[] grains)
+    {
+        var management = fixture.Grains.GetGrain<IManagementGrain>(0);
+        foreach (var grain in grains)
+        {
+            await management.DeactivateGrain(grain);
+        }
+
+        await Eventually.Until(async () =>
+        {
+            foreach (var grain in grains)
+            {
+                if ((await management.GetActiveGrains(grain.Type)).Contains(grain))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }, Wait, "the grains to deactivate");
+    }
+}
