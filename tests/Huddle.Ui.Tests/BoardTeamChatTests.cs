@@ -14,13 +14,11 @@ public sealed class BoardTeamChatTests(BrowserFixture browser)
 {
     private const float Timeout = 15_000;
 
-    public static TheoryData<int> Widths() => [BrowserFixture.Tv.Width, BrowserFixture.Desktop.Width, BrowserFixture.Phone.Width];
-
     [Theory]
-    [MemberData(nameof(Widths))]
+    [MemberData(nameof(BrowserFixture.ScreenWidths), MemberType = typeof(BrowserFixture))]
     public async Task The_team_chat_on_the_board_is_written_in_with_the_keyboard_shows_edits_and_deletes_and_is_axe_clean(int width)
     {
-        var viewport = new[] { BrowserFixture.Tv, BrowserFixture.Desktop, BrowserFixture.Phone }.Single(v => v.Width == width);
+        var viewport = BrowserFixture.Screen(width);
         var team = await browser.CreateTeamAsync();
         await browser.FillBoardAsync(team);
         var threadId = ThreadIds.ForTeam(team.TeamId)!;

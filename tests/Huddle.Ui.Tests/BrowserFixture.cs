@@ -55,6 +55,12 @@ public sealed class BrowserFixture : HuddleAppFixture, IAsyncLifetime
     /// <summary>A phone, where handoff pings land (an iPhone 12-14 in portrait).</summary>
     public static readonly ViewportSize Phone = new() { Width = 390, Height = 844 };
 
+    /// <summary>The widths of the three screens (TV, desktop, phone), for a theory run at each.</summary>
+    public static TheoryData<int> ScreenWidths() => [Tv.Width, Desktop.Width, Phone.Width];
+
+    /// <summary>The viewport of the screen <paramref name="width"/> px wide (one of <see cref="ScreenWidths"/>).</summary>
+    public static ViewportSize Screen(int width) => new[] { Tv, Desktop, Phone }.Single(v => v.Width == width);
+
     /// <summary>A new browser page, not signed in, at <paramref name="viewport"/> (the desktop one by default).</summary>
     public async Task<IPage> AnonymousPageAsync(ViewportSize? viewport = null)
     {

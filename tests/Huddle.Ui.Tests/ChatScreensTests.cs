@@ -19,13 +19,11 @@ public sealed class ChatScreensTests(BrowserFixture browser)
 {
     private const float Timeout = 20_000;
 
-    public static TheoryData<int> Widths() => [BrowserFixture.Tv.Width, BrowserFixture.Desktop.Width, BrowserFixture.Phone.Width];
-
     [Theory]
-    [MemberData(nameof(Widths))]
+    [MemberData(nameof(BrowserFixture.ScreenWidths), MemberType = typeof(BrowserFixture))]
     public async Task The_chat_list_a_thread_and_the_patients_chat_with_a_days_messages_fit_the_screen_and_meet_WCAG_2_1_AA(int width)
     {
-        var viewport = new[] { BrowserFixture.Tv, BrowserFixture.Desktop, BrowserFixture.Phone }.Single(v => v.Width == width);
+        var viewport = BrowserFixture.Screen(width);
         var (team, threadId) = await SeedAsync();
         var page = await browser.SignedInPageAsync(team.Pcp, viewport);
         try
@@ -61,10 +59,10 @@ public sealed class ChatScreensTests(BrowserFixture browser)
     }
 
     [Theory]
-    [MemberData(nameof(Widths))]
+    [MemberData(nameof(BrowserFixture.ScreenWidths), MemberType = typeof(BrowserFixture))]
     public async Task What_opens_over_the_chat_or_recolours_it_meets_WCAG_2_1_AA(int width)
     {
-        var viewport = new[] { BrowserFixture.Tv, BrowserFixture.Desktop, BrowserFixture.Phone }.Single(v => v.Width == width);
+        var viewport = BrowserFixture.Screen(width);
         var (team, threadId) = await SeedAsync();
         var page = await browser.SignedInPageAsync(team.Pcp, viewport);
         try

@@ -12,12 +12,10 @@ public sealed class HandoffRequestFormTests(BrowserFixture browser)
     private const float Timeout = 10_000;
 
     [Theory]
-    [InlineData(1920)]
-    [InlineData(1400)]
-    [InlineData(390)]
+    [MemberData(nameof(BrowserFixture.ScreenWidths), MemberType = typeof(BrowserFixture))]
     public async Task Each_required_field_shows_one_marker_and_the_request_waits_for_them(int width)
     {
-        var viewport = new[] { BrowserFixture.Tv, BrowserFixture.Desktop, BrowserFixture.Phone }.Single(v => v.Width == width);
+        var viewport = BrowserFixture.Screen(width);
         var team = await browser.CreateTeamAsync();
         // Chloe Park has no room on file.
         var page = await browser.SignedInPageAsync(team.Pcp, viewport);

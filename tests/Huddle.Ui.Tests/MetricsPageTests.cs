@@ -8,12 +8,10 @@ public sealed class MetricsPageTests(BrowserFixture browser)
     private const float Timeout = 10_000;
 
     [Theory]
-    [InlineData(390)]
-    [InlineData(1400)]
-    [InlineData(1920)]
+    [MemberData(nameof(BrowserFixture.ScreenWidths), MemberType = typeof(BrowserFixture))]
     public async Task The_chosen_period_shows_pressed_and_the_days_table_is_never_cut(int width)
     {
-        var viewport = new[] { BrowserFixture.Tv, BrowserFixture.Desktop, BrowserFixture.Phone }.Single(v => v.Width == width);
+        var viewport = BrowserFixture.Screen(width);
         var page = await browser.SignedInPageAsync("u-chen", viewport);
         await page.GotoAsync("teams/team-maple/metrics");
         await Assertions.Expect(page.Locator("[data-testid=demo-history]")).ToBeVisibleAsync(new() { Timeout = Timeout });
@@ -41,12 +39,10 @@ public sealed class MetricsPageTests(BrowserFixture browser)
     /// ends of the x axis are not cut by the chart's edge (the first one was, at every width).
     /// </summary>
     [Theory]
-    [InlineData(390)]
-    [InlineData(1400)]
-    [InlineData(1920)]
+    [MemberData(nameof(BrowserFixture.ScreenWidths), MemberType = typeof(BrowserFixture))]
     public async Task Every_axis_label_of_the_30_day_charts_is_wholly_inside_its_chart(int width)
     {
-        var viewport = new[] { BrowserFixture.Tv, BrowserFixture.Desktop, BrowserFixture.Phone }.Single(v => v.Width == width);
+        var viewport = BrowserFixture.Screen(width);
         var page = await browser.SignedInPageAsync("u-chen", viewport);
         await page.GotoAsync("teams/team-maple/metrics");
         await Assertions.Expect(page.Locator("[data-testid=demo-history]")).ToBeVisibleAsync(new() { Timeout = Timeout });

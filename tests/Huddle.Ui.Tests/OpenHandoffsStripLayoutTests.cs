@@ -11,12 +11,10 @@ public sealed class OpenHandoffsStripLayoutTests(BrowserFixture browser)
     private const float Timeout = 10_000;
 
     [Theory]
-    [InlineData(1920)]
-    [InlineData(1400)]
-    [InlineData(390)]
+    [MemberData(nameof(BrowserFixture.ScreenWidths), MemberType = typeof(BrowserFixture))]
     public async Task On_a_clinicians_board_six_open_handoffs_stay_inside_the_screens_width(int width)
     {
-        var viewport = new[] { BrowserFixture.Tv, BrowserFixture.Desktop, BrowserFixture.Phone }.Single(v => v.Width == width);
+        var viewport = BrowserFixture.Screen(width);
         var team = await browser.CreateTeamAsync();
         await browser.AddCardAsync(team, team.Patients[0], "lane-1");
         await BusyMorning.RequestSixAsync(browser, team);
