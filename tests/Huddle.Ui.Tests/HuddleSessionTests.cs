@@ -40,7 +40,16 @@ public sealed class HuddleSessionTests(BrowserFixture browser)
         await Assertions.Expect(wall.Locator("[data-lane-id=lane-1] [data-testid=card]").Filter(new() { HasText = "C.P." }))
             .ToBeVisibleAsync(new() { Timeout = Timeout });
 
+        // The menu closes before the clinician turns to the huddle bar.
+        await Assertions.Expect(pcp.Locator("[data-testid=add-patient]")).ToHaveCountAsync(0, new() { Timeout = Timeout });
+
         await pcp.ClickAsync("[data-testid=end-huddle]");
+        // Ended on the board, or an error said so: a failure names which (once, in CI, the wall still showed
+        // the huddle running 10 s after the click, and nothing said why).
+        var ended = pcp.Locator("[data-testid=huddle-state]").Filter(new() { HasText = "Huddle ended" });
+        var error = pcp.Locator(".mud-snackbar").Filter(new() { HasNotText = "must not be empty" });
+        await Assertions.Expect(ended.Or(error).First).ToBeVisibleAsync(new() { Timeout = Timeout });
+        Assert.True(await ended.IsVisibleAsync(), $"Ending the huddle showed: {string.Join(" | ", await pcp.Locator(".mud-snackbar").AllInnerTextsAsync())}");
         await Assertions.Expect(wall.Locator("[data-testid=huddle-state]")).ToContainTextAsync("Huddle ended · 2 attended", new() { Timeout = Timeout });
         await Assertions.Expect(pcp.Locator("[data-testid=start-huddle]")).ToHaveCountAsync(0);
         await BrowserFixture.FullPageShotAsync(wall, "wall-after-huddle.png");
