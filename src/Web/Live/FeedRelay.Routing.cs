@@ -104,17 +104,8 @@ public sealed partial class FeedRelay
 
             if (next is null)
             {
-                var reset = feed.Route.ResetPayload(feed.Id, seq, "roster");
-                if (watch.ConnectionId is { } connectionId)
-                {
-                    Observe(feed.Route.SendAsync(_hub.Clients.Client(connectionId), reset), feed.Id);
-                    await _hub.Groups.RemoveFromGroupAsync(connectionId, GroupOf(feed.Id, watch.Audience!));
-                }
-                else if (watch.OnPayload is { } local)
-                {
-                    Hand(feed, local, reset);
-                }
-
+                // Out of the registry and the group first, then told: whoever acts on the re-read
+                // (a client, a test asserting on the registry) finds the watcher already gone.
                 lock (_lock)
                 {
                     feed.Watches.Remove(watch);
@@ -124,6 +115,17 @@ public sealed partial class FeedRelay
                 feed.CountHub(watch, -1);
                 watch.Joined = false;
                 watch.Evicted = true;
+                var reset = feed.Route.ResetPayload(feed.Id, seq, "roster");
+                if (watch.ConnectionId is { } connectionId)
+                {
+                    await _hub.Groups.RemoveFromGroupAsync(connectionId, GroupOf(feed.Id, watch.Audience!));
+                    Observe(feed.Route.SendAsync(_hub.Clients.Client(connectionId), reset), feed.Id);
+                }
+                else if (watch.OnPayload is { } local)
+                {
+                    Hand(feed, local, reset);
+                }
+
                 continue;
             }
 
