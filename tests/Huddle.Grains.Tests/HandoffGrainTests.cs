@@ -401,6 +401,10 @@ public sealed class HandoffGrainTests(ClusterFixture fixture)
     private async Task<HandoffSummary?> PatientsCopyAsync(Team team, string handoffId) =>
         (await fixture.Grains.GetGrain<IPatientGrain>(team.Patient).GetHandoffsAsync(team.Pcp)).Value!.FirstOrDefault(h => h.HandoffId == handoffId);
 
+    private async Task<ReminderEntry?> ReminderAsync(IHandoffGrain grain) =>
+        (await fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<IReminderTable>().ReadRows(grain.GetGrainId())).Reminders
+            .SingleOrDefault(r => r.ReminderName == HandoffGrain.EscalationReminder);
+
     private async Task<bool> HasReminderAsync(IHandoffGrain grain) =>
         (await fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<IReminderTable>().ReadRows(grain.GetGrainId())).Reminders
             .Any(r => r.ReminderName == HandoffGrain.EscalationReminder);
@@ -478,6 +482,31 @@ public sealed class HandoffGrainTests(ClusterFixture fixture)
         await grain.AsReference<IRemindable>().ReceiveReminder(HandoffGrain.EscalationReminder, default);
         await UntilAsync(async () => (await DeskAsync(team)).Items.IsEmpty, "the desk to drop the cancelled handoff");
         await UntilAsync(async () => !await HasReminderAsync(grain), "the reminder to go once nothing is owed");
+    }
+
+    [Fact]
+    public async Task A_tell_owed_while_a_far_deadline_is_pending_is_carried_by_a_reminder_due_within_a_minute_not_at_the_deadline()
+    {
+        var team = await NewTeamAsync();
+        var grain = fixture.Grains.GetGrain<IHandoffGrain>($"h-{Guid.NewGuid():N}");
+        Assert.True((await grain.RequestAsync(team.Pcp, Request(team, new HandoffTarget(UserId: team.Bhc1)))).Ok);
+        // The desk misses the accept; an accepted handoff's next deadline is the stale policy's, 12 hours on.
+        Faults.FailCalls(nameof(ITeamHandoffsGrain.TrackAsync), team.Id, 1000);
+        Assert.True((await grain.ExecuteAsync(team.Bhc1, new AcceptHandoff(2))).Ok);
+        var reminder = await ReminderAsync(grain);
+        Assert.NotNull(reminder);
+        Assert.InRange(reminder.StartAt, DateTime.UtcNow - TimeSpan.FromMinutes(1), DateTime.UtcNow + TimeSpan.FromMinutes(1.5));
+
+        // The activation dies with its retry timer: the reminder's tick, a minute on, wakes a new one that tells the desk.
+        var management = fixture.Grains.GetGrain<IManagementGrain>(0);
+        await management.DeactivateGrain(grain.GetGrainId());
+        await UntilAsync(async () => !(await management.GetActiveGrains(grain.GetGrainId().Type)).Contains(grain.GetGrainId()), "the handoff's grain to deactivate");
+        Faults.FailCalls(nameof(ITeamHandoffsGrain.TrackAsync), team.Id, 0);
+        await grain.AsReference<IRemindable>().ReceiveReminder(HandoffGrain.EscalationReminder, default);
+        await UntilAsync(async () => (await DeskAsync(team)).Items.Single().Status == HandoffStatus.Accepted, "the desk to show the handoff accepted");
+
+        // Nothing owed any more: the reminder goes back to the deadline.
+        await UntilAsync(async () => await ReminderAsync(grain) is { } r && r.StartAt > DateTime.UtcNow + TimeSpan.FromHours(11), "the reminder to go back to the stale deadline");
     }
 
     [Fact]

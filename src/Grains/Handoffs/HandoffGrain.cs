@@ -318,9 +318,9 @@ public sealed partial class HandoffGrain(
         }
 
         await Task.WhenAll(hinted, told);
-        if (armFailed is null && !state.State.Outbox.IsEmpty && PendingWait() is null)
+        if (armFailed is null && !state.State.Outbox.IsEmpty)
         {
-            // A tell failed: the reminder carries it across a restart.
+            // A tell failed: the reminder carries it across a restart, due within a minute.
             armFailed = await TryArmAsync();
         }
 
@@ -466,9 +466,9 @@ public sealed partial class HandoffGrain(
     {
         var owedBefore = !state.State.Outbox.IsEmpty;
         await TellOwedAsync();
-        if (_reminderOwed || (owedBefore && state.State.Outbox.IsEmpty && PendingWait() is null))
+        if (_reminderOwed || (owedBefore && state.State.Outbox.IsEmpty))
         {
-            // Registered again, or (nothing owed any more, no deadline) removed.
+            // Registered again: back on the deadline now nothing is owed, or removed when there is none.
             if (await TryArmAsync() is { } armFailed)
             {
                 LogArmFailed(armFailed, HandoffId);
@@ -515,8 +515,9 @@ public sealed partial class HandoffGrain(
     }
 
     /// <summary>
-    /// Keeps the timer and the reminder on the stored deadline; without one, keeps the reminder while tells are
-    /// owed (when <paramref name="countOutbox"/>), or removes it. A failure leaves the reminder owed.
+    /// Keeps the timer and the reminder on the stored deadline — while tells are owed (when
+    /// <paramref name="countOutbox"/>), the reminder within a minute at most; without a deadline, keeps the
+    /// reminder while tells are owed, or removes it. A failure leaves the reminder owed.
     /// </summary>
     private async Task ArmAsync(bool countOutbox)
     {
@@ -525,8 +526,12 @@ public sealed partial class HandoffGrain(
         {
             if (PendingWait() is { } wait)
             {
-                // A little after the timer: normally the timer takes the step and the reminder finds nothing due.
-                await this.RegisterOrUpdateReminder(EscalationReminder, wait + TimeSpan.FromSeconds(1), ReminderPeriod);
+                // A little after the timer: normally the timer takes the step and the reminder finds nothing
+                // due. While tells are owed, within a minute however far the deadline: an activation that
+                // dies with its retry timer (a host killed) is woken to send them, not hours later.
+                var due = wait + TimeSpan.FromSeconds(1);
+                await this.RegisterOrUpdateReminder(EscalationReminder,
+                    countOutbox && !state.State.Outbox.IsEmpty && due > ReminderPeriod ? ReminderPeriod : due, ReminderPeriod);
             }
             else if (countOutbox && !state.State.Outbox.IsEmpty)
             {
