@@ -32,8 +32,23 @@ public sealed class MeasuredHistoryStore(IGrainHistoryStore inner) : IGrainHisto
         await inner.WritePageAsync(grainId, stream, page, content, cancellationToken);
     }
 
+    /// <summary>One batch is one write (one storage call for up to 100 pages).</summary>
+    public async Task WritePagesAsync<T>(GrainId grainId, string stream, IReadOnlyList<HistoryPage<T>> pages, CancellationToken cancellationToken = default)
+    {
+        if (Gates.TryGetValue(grainId, out var gate))
+        {
+            await gate();
+        }
+
+        Writes.AddOrUpdate(grainId, 1, (_, n) => n + 1);
+        await inner.WritePagesAsync(grainId, stream, pages, cancellationToken);
+    }
+
     public Task DeletePagesAsync(GrainId grainId, string stream, long fromPage, long toPage, CancellationToken cancellationToken = default) =>
         inner.DeletePagesAsync(grainId, stream, fromPage, toPage, cancellationToken);
+
+    public Task DeletePagesAsync(GrainId grainId, string stream, IReadOnlyCollection<long> pages, CancellationToken cancellationToken = default) =>
+        inner.DeletePagesAsync(grainId, stream, pages, cancellationToken);
 
     public async IAsyncEnumerable<HistoryPage<T>> ReadPagesAsync<T>(GrainId grainId, string stream, long fromPage = 0, long toPage = long.MaxValue,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)

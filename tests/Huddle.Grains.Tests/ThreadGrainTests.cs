@@ -6,6 +6,9 @@ using Huddle.Contracts.Live;
 using Huddle.Contracts.Patients;
 using Huddle.Contracts.Users;
 using Huddle.Grains.Chat;
+using Huddle.Grains.Common;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Storage;
 
 namespace Huddle.Grains.Tests;
 
@@ -117,6 +120,65 @@ public sealed class ThreadGrainTests(ClusterFixture fixture)
         var all = await ReadAllSinceAsync(thread, 0);
         Assert.Equal(Enumerable.Range(1, all.Count).Select(i => (long)i), all.Select(m => m.Seq));
         Assert.Single(all, m => m.ClientMessageId == "early");
+    }
+
+    [Fact]
+    public async Task A_full_page_stores_its_client_ids_in_one_write_with_no_read_and_a_resend_after_reads_one_row()
+    {
+        var s = await NewAsync();
+        var thread = Thread(s.TeamThread);
+        var id = thread.GetGrainId();
+        var (reads, writes) = (MeasuredHistoryStore.Reads.GetValueOrDefault(id), MeasuredHistoryStore.Writes.GetValueOrDefault(id));
+        await SendManyAsync(thread, s.Pcp, 2 * ThreadGrain.PageSize, "p-");
+
+        // Two pages stored off the sends' path: per page one write of its ids and one of its messages
+        // (ids kept in hash buckets took a read and a write per bucket: 32 of each a page).
+        await Huddle.Testing.Eventually.Until(
+            () => Task.FromResult(MeasuredHistoryStore.Writes.GetValueOrDefault(id) - writes >= 4), Wait, "both pages to be stored");
+        await Task.Delay(200, TestContext.Current.CancellationToken);
+        Assert.Equal((0, 4), (MeasuredHistoryStore.Reads.GetValueOrDefault(id) - reads, MeasuredHistoryStore.Writes.GetValueOrDefault(id) - writes));
+
+        // Once the first page left the row, a new id and a resend of one of that page's ids each read
+        // one row (the id's own), and the resend gets its first reply.
+        Assert.Equal(2 * ThreadGrain.PageSize + 1, (await thread.SendAsync(s.Pcp, Text("p-next"))).Value!.Seq);
+        var third = (await ReadAllSinceAsync(thread, 0)).Single(m => m.Seq == 3);
+        reads = MeasuredHistoryStore.Reads.GetValueOrDefault(id);
+        Assert.Equal(2 * ThreadGrain.PageSize + 2, (await thread.SendAsync(s.Pcp, Text("p-other"))).Value!.Seq);
+        Assert.Equal(3, (await thread.SendAsync(s.Pcp, Text(third.ClientMessageId, third.Text))).Value!.Seq);
+        Assert.Equal(2, MeasuredHistoryStore.Reads.GetValueOrDefault(id) - reads);
+    }
+
+    [Fact]
+    public async Task A_thread_stored_before_keyed_ids_still_finds_an_id_in_its_old_buckets()
+    {
+        var s = await NewAsync();
+        var thread = Thread(s.TeamThread);
+        await SendManyAsync(thread, s.Pcp, 3 * ThreadGrain.PageSize, "o-");
+        var first = (await ReadAllSinceAsync(thread, 0)).Single(m => m.Seq == 1);
+        await DeactivateAsync(s.TeamThread);
+
+        // The row and history as the version before keyed ids left them: no flag, the first page's ids in their hash buckets.
+        var silo = fixture.Cluster.Silos[0].ServiceProvider;
+        var (grainId, history) = (thread.GetGrainId(), silo.GetRequiredService<IGrainHistoryStore>());
+        var storage = silo.GetRequiredKeyedService<IGrainStorage>(StorageNames.Huddle);
+        var row = new GrainState<Huddle.Grains.Chat.ThreadState>();
+        await storage.ReadStateAsync(StorageNames.ThreadState, grainId, row);
+        Assert.True(row.State!.IdsKeyed);
+        Assert.True(row.State.Written >= ThreadGrain.PageSize, "the first page is stored");
+        (row.State.IdsKeyed, row.State.LegacyIdsThrough) = (false, 0);
+        await storage.WriteStateAsync(StorageNames.ThreadState, grainId, row);
+        var firstPage = (await history.ReadPagesAsync<MessagePage>(grainId, "messages", 0, 0).SingleAsync()).Content.Messages;
+        foreach (var bucket in firstPage.GroupBy(m => ClientIds.BucketOf(m.SenderId, m.ClientMessageId)))
+        {
+            await history.WritePageAsync(grainId, "client-ids", bucket.Key, new ClientIdBucket([.. bucket.Select(m => new ClientIdEntry(m.SenderId, m.ClientMessageId, m.Seq, ClientIds.ContentHashOf(m), m.At))]));
+        }
+
+        await history.DeletePagesAsync(grainId, "client-id", [.. firstPage.Select(m => ClientIds.KeyOf(m.SenderId, m.ClientMessageId))]);
+
+        // A resend of the first message: its first reply, found in its old bucket; nothing stored again.
+        var before = (await thread.OpenAsync(IThreadGrain.Feed, s.Bhc, null)).Value!.Seq;
+        Assert.Equal(1, (await thread.SendAsync(s.Pcp, Text(first.ClientMessageId, first.Text))).Value!.Seq);
+        Assert.Equal(before, (await thread.OpenAsync(IThreadGrain.Feed, s.Bhc, null)).Value!.Seq);
     }
 
     [Fact]

@@ -126,6 +126,34 @@ public sealed class HistoryStoreTests(AzuriteFixture azurite)
         Assert.NotNull(await PageAsync(history, grain, "amends", 2));
     }
 
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task A_batch_of_scattered_pages_is_written_at_once_and_deleted_by_name_missing_ones_no_error(string kind)
+    {
+        var (history, _) = await CreateAsync(kind);
+        var grain = ConfiguredStorage.NewGrainId();
+        // 150 pages (more than one table transaction takes) at hash-like numbers, one of them already there.
+        var numbers = Enumerable.Range(1, 150).Select(i => (long)(((ulong)i * 0x9E3779B97F4A7C15UL) & long.MaxValue)).ToList();
+        await history.WritePageAsync(grain, "ids", numbers[7], Entries(1000), Ct);
+        await history.WritePagesAsync(grain, "ids", [.. numbers.Select((n, i) => new HistoryPage<HistoryEntry[]>(n, Entries(i)))], Ct);
+
+        var all = await history.ReadPagesAsync<HistoryEntry[]>(grain, "ids", cancellationToken: Ct).ToListAsync(Ct);
+        Assert.Equal(numbers.Order(), all.Select(p => p.Number));
+        Assert.All(all, p => Assert.Equal(Entries(numbers.IndexOf(p.Number)), p.Content));
+
+        // A batch naming one page twice is refused and writes nothing.
+        await Assert.ThrowsAsync<ArgumentException>(() => history.WritePagesAsync(grain, "ids",
+            [new HistoryPage<HistoryEntry[]>(5, Entries(5)), new HistoryPage<HistoryEntry[]>(5, Entries(6))], Ct));
+        Assert.Null(await PageAsync(history, grain, "ids", 5));
+
+        // Deleting 120 of them by name, plus two that are not there; then the same again.
+        var gone = numbers.Take(120).Append(12345).Append(numbers[^1] + 1).ToList();
+        await history.DeletePagesAsync(grain, "ids", gone, Ct);
+        await history.DeletePagesAsync(grain, "ids", gone, Ct);
+        var left = await history.ReadPagesAsync<HistoryEntry[]>(grain, "ids", cancellationToken: Ct).ToListAsync(Ct);
+        Assert.Equal(numbers.Skip(120).Order(), left.Select(p => p.Number));
+    }
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     /// <summary>One page, read as a range of one (what the board's history endpoint does per day).</summary>

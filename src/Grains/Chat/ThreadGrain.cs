@@ -45,7 +45,8 @@ public sealed partial class ThreadGrain(
     public const int MaxTail = 2 * PageSize;
 
     private const string MessagesStream = "messages";
-    private const string ClientIdsStream = "client-ids";
+    private const string IdsStream = "client-id";
+    private const string LegacyIdsStream = "client-ids";
     private static readonly TimeSpan RetryFirst = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan RetryMax = TimeSpan.FromSeconds(30);
 
@@ -81,6 +82,12 @@ public sealed partial class ThreadGrain(
         _stored = (state.State.Tail, state.State.Seq, state.State.Members);
         _written = state.State.Written;
         _removedThrough = state.State.RemovedThrough;
+        if (!state.State.IdsKeyed)
+        {
+            // A row from before keyed ids: those paged so far stay in buckets; the next write records it.
+            (state.State.IdsKeyed, state.State.LegacyIdsThrough) = (true, state.State.Written);
+        }
+
         IndexTail();
         ActivateCursors();
         // Past the retention (when one is set): checked a minute on, off the activation's first calls.
@@ -328,7 +335,8 @@ public sealed partial class ThreadGrain(
     /// <summary>
     /// The reply of an earlier entry (send, edit, delete) of the same client message id by the same sender
     /// (or the error for other content under it: <paramref name="hash"/> differs), or null for a new one:
-    /// looked up in the row, and, when entries have left it, in the id's one bucket page.
+    /// looked up in the row, and, when entries have left it, in the id's own stored row (one point read;
+    /// for a thread from before keyed ids, also in its old bucket).
     /// </summary>
     private async Task<Result<MessageSent>?> EarlierAsync(string userId, string clientMessageId, string hash)
     {
@@ -343,16 +351,21 @@ public sealed partial class ThreadGrain(
             return null;
         }
 
-        var bucket = ClientIds.BucketOf(userId, clientMessageId);
-        await foreach (var page in history.ReadPagesAsync<ClientIdBucket>(this.GetGrainId(), ClientIdsStream, bucket, bucket))
+        var key = ClientIds.KeyOf(userId, clientMessageId);
+        var found = await FindIdAsync(IdsStream, key, userId, clientMessageId);
+        if (found is null && state.State.LegacyIdsThrough > 0)
         {
-            foreach (var entry in page.Content.Entries)
-            {
-                if (entry.SenderId == userId && entry.ClientMessageId == clientMessageId)
-                {
-                    return Repeat(userId, clientMessageId, entry.Seq, entry.At, entry.ContentHash == hash);
-                }
-            }
+            found = await FindIdAsync(LegacyIdsStream, ClientIds.BucketOf(userId, clientMessageId), userId, clientMessageId);
+        }
+
+        return found is { } entry ? Repeat(userId, clientMessageId, entry.Seq, entry.At, entry.ContentHash == hash) : null;
+    }
+
+    private async Task<ClientIdEntry?> FindIdAsync(string stream, long page, string userId, string clientMessageId)
+    {
+        await foreach (var stored in history.ReadPagesAsync<ClientIdBucket>(this.GetGrainId(), stream, page, page))
+        {
+            return stored.Content.Entries.FirstOrDefault(e => e.SenderId == userId && e.ClientMessageId == clientMessageId);
         }
 
         return null;
@@ -532,29 +545,15 @@ public sealed partial class ThreadGrain(
             // Client ids and amendments first, then the page: once the page is there (and the row may
             // forget it), every id on it can be found and every edit or delete on it is folded into its
             // message. All are upserts, so a retry after a failure writes the same again.
-            await Task.WhenAll(page.GroupBy(m => ClientIds.BucketOf(m.SenderId, m.ClientMessageId)).Select(g => AddToBucketAsync(g.Key, g)));
+            await history.WritePagesAsync(this.GetGrainId(), IdsStream, [.. page.GroupBy(m => ClientIds.KeyOf(m.SenderId, m.ClientMessageId))
+                .Select(g => new HistoryPage<ClientIdBucket>(g.Key, new ClientIdBucket([.. g.Select(IdEntry)])))]);
             await WriteAmendsAsync(page);
             await history.WritePageAsync(this.GetGrainId(), MessagesStream, (from - 1) / PageSize, new MessagePage(page));
             _written = to;
         }
     }
 
-    private async Task AddToBucketAsync(int bucket, IEnumerable<ThreadMessage> messages)
-    {
-        var entries = new List<ClientIdEntry>();
-        await foreach (var page in history.ReadPagesAsync<ClientIdBucket>(this.GetGrainId(), ClientIdsStream, bucket, bucket))
-        {
-            entries.AddRange(page.Content.Entries);
-        }
-
-        foreach (var m in messages)
-        {
-            entries.RemoveAll(e => e.SenderId == m.SenderId && e.ClientMessageId == m.ClientMessageId);
-            entries.Add(new ClientIdEntry(m.SenderId, m.ClientMessageId, m.Seq, ClientIds.ContentHashOf(m), m.At));
-        }
-
-        await history.WritePageAsync(this.GetGrainId(), ClientIdsStream, bucket, new ClientIdBucket([.. entries]));
-    }
+    private static ClientIdEntry IdEntry(ThreadMessage m) => new(m.SenderId, m.ClientMessageId, m.Seq, ClientIds.ContentHashOf(m), m.At);
 
     /// <summary>Puts a patient or direct thread on <paramref name="userId"/>'s thread list, once per activation; a hint, so a failure is only logged.</summary>
     private void List(string userId)

@@ -13,8 +13,10 @@ namespace Huddle.Grains.Chat;
 public sealed record MessagePage([property: Id(0)] ImmutableArray<ThreadMessage> Messages);
 
 /// <summary>
-/// One bucket of a thread's client message ids (stream <c>client-ids</c>, page = the bucket): every
-/// stored message whose (sender, client id) hashes to it and that has left the thread's row.
+/// The client message ids of a thread that share one key (stream <c>client-id</c>, page =
+/// <see cref="ClientIds.KeyOf"/>): almost always one entry, the stored message with that (sender,
+/// client id); two only when their 63-bit keys collide within one page. Rows from before keyed ids
+/// (stream <c>client-ids</c>, page = <see cref="ClientIds.BucketOf"/>) hold every id of a hash bucket.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("huddle.client-id-bucket")]
 public sealed record ClientIdBucket([property: Id(0)] ImmutableArray<ClientIdEntry> Entries);
@@ -31,8 +33,21 @@ public sealed record ClientIdEntry(
 /// <summary>The hashes a thread keys its client ids by.</summary>
 public static class ClientIds
 {
-    /// <summary>How many buckets a thread's client ids are spread over.</summary>
+    /// <summary>How many buckets a thread's client ids were spread over before they were keyed one by one.</summary>
     public const int Buckets = 1024;
+
+    /// <summary>
+    /// The key of (<paramref name="senderId"/>, <paramref name="clientMessageId"/>): 63 bits of its
+    /// SHA-256, stable across processes and restarts. Each id is its own row, so a page of messages
+    /// stores its ids in one batch with no read, and a resend reads one row. Two ids share a key with
+    /// odds of about n²/2⁶⁴ for n ids in a thread (below one in ten million at a million messages);
+    /// the later then hides the earlier, whose resend would be stored as a new message.
+    /// </summary>
+    public static long KeyOf(string senderId, string clientMessageId)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(senderId + "\n" + clientMessageId));
+        return BitConverter.ToInt64(hash, 0) & long.MaxValue;
+    }
 
     /// <summary>The bucket of (<paramref name="senderId"/>, <paramref name="clientMessageId"/>): stable across processes and restarts.</summary>
     public static int BucketOf(string senderId, string clientMessageId)

@@ -32,6 +32,17 @@ public sealed class ThreadState
     public ImmutableArray<string> Members { get; set; } = [];
 
     /// <summary>
+    /// True once client ids leaving the row are stored one row each (stream <c>client-id</c>); false in a
+    /// row from before, whose ids up to <see cref="LegacyIdsThrough"/> are in hash buckets.
+    /// </summary>
+    [Id(5)]
+    public bool IdsKeyed { get; set; }
+
+    /// <summary>Client ids of seqs up to this one are in the old hash buckets (stream <c>client-ids</c>); 0: none.</summary>
+    [Id(6)]
+    public long LegacyIdsThrough { get; set; }
+
+    /// <summary>
     /// Receipts and unread counts: the message count, the head told to members, the members' cursors
     /// (<see cref="ThreadCursorsState"/>). Null in a row stored before they existed.
     /// </summary>

@@ -21,6 +21,15 @@ internal sealed class AzureTableGrainHistoryStore(TableClient table, string serv
     public const int MaxPageBytes = HuddleGrainStorage.MaxStateBytes;
 
     private const int ChunkBytes = 64 * 1024;
+
+    /// <summary>The most operations one table transaction takes.</summary>
+    private const int MaxBatch = 100;
+
+    /// <summary>
+    /// The most page bytes one transaction carries: a transaction's request is at most 4 MiB, and binary
+    /// properties travel as base64 (4/3 the size), so 2.5 MiB of pages leaves room for keys and framing.
+    /// </summary>
+    private const int MaxBatchBytes = 5 * 512 * 1024;
     private const string LengthProperty = "DataLength";
     private const string ChunksProperty = "DataChunks";
 
@@ -31,23 +40,39 @@ internal sealed class AzureTableGrainHistoryStore(TableClient table, string serv
 
     public async Task WritePageAsync<T>(GrainId grainId, string stream, long page, T content, CancellationToken cancellationToken = default)
     {
-        var payload = serializer.Serialize(content).ToMemory();
-        if (payload.Length > MaxPageBytes)
-        {
-            throw new StorageLimitExceededException("history page size (bytes)", payload.Length, MaxPageBytes);
-        }
-
-        var entity = new TableEntity(PartitionKey(grainId), RowKey(stream, page))
-        {
-            [LengthProperty] = (long)payload.Length,
-            [ChunksProperty] = (payload.Length + ChunkBytes - 1) / ChunkBytes,
-        };
-        for (var (i, start) = (0, 0); start < payload.Length; i++, start += ChunkBytes)
-        {
-            entity["Data" + i.ToString(CultureInfo.InvariantCulture)] = payload.Slice(start, Math.Min(ChunkBytes, payload.Length - start)).ToArray();
-        }
-
+        var entity = Entity(grainId, stream, page, content, out _);
         await RunAsync("write", () => table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken)).ConfigureAwait(false);
+    }
+
+    public async Task WritePagesAsync<T>(GrainId grainId, string stream, IReadOnlyList<HistoryPage<T>> pages, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(pages);
+        if (pages.Select(p => p.Number).Distinct().Count() != pages.Count)
+        {
+            // A transaction naming one row twice is refused whole; say so before any call.
+            throw new ArgumentException("A batch of pages names one page twice.", nameof(pages));
+        }
+
+        // Every page is serialized and checked before the first call, so a page too large writes nothing.
+        var entities = pages.Select(p => (Entity: Entity(grainId, stream, p.Number, p.Content, out var bytes), Bytes: bytes)).ToList();
+        var batch = new List<TableTransactionAction>();
+        var batchBytes = 0;
+        foreach (var (entity, bytes) in entities)
+        {
+            if (batch.Count == MaxBatch || (batch.Count > 0 && batchBytes + bytes > MaxBatchBytes))
+            {
+                await SubmitAsync("write", batch, cancellationToken).ConfigureAwait(false);
+                (batch, batchBytes) = ([], 0);
+            }
+
+            batch.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, entity));
+            batchBytes += bytes;
+        }
+
+        if (batch.Count > 0)
+        {
+            await SubmitAsync("write", batch, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     public async IAsyncEnumerable<HistoryPage<T>> ReadPagesAsync<T>(
@@ -84,12 +109,61 @@ internal sealed class AzureTableGrainHistoryStore(TableClient table, string serv
         }
 
         var partition = PartitionKey(grainId);
-        foreach (var chunk in keys.Chunk(100))
+        foreach (var chunk in keys.Chunk(MaxBatch))
         {
             var actions = chunk.Select(k => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(partition, k), ETag.All)).ToList();
-            await RunAsync("delete", () => table.SubmitTransactionAsync(actions, cancellationToken)).ConfigureAwait(false);
+            await SubmitAsync("delete", actions, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    public async Task DeletePagesAsync(GrainId grainId, string stream, IReadOnlyCollection<long> pages, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(pages);
+        var partition = PartitionKey(grainId);
+        foreach (var chunk in pages.Distinct().Select(p => RowKey(stream, p)).Chunk(MaxBatch))
+        {
+            var actions = chunk.Select(k => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(partition, k), ETag.All)).ToList();
+            try
+            {
+                await SubmitAsync("delete", actions, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status == 404)
+            {
+                // A transaction fails whole when one row is missing (deleted by an earlier try): each
+                // row on its own then, a missing one being no error.
+                foreach (var key in chunk)
+                {
+                    await RunAsync("delete", () => table.DeleteEntityAsync(partition, key, ETag.All, cancellationToken)).ConfigureAwait(false);
+                }
+            }
+        }
+    }
+
+    /// <summary>A page as its row: the serialized content split over binary properties of 64 KiB.</summary>
+    private TableEntity Entity<T>(GrainId grainId, string stream, long page, T content, out int bytes)
+    {
+        var payload = serializer.Serialize(content).ToMemory();
+        if (payload.Length > MaxPageBytes)
+        {
+            throw new StorageLimitExceededException("history page size (bytes)", payload.Length, MaxPageBytes);
+        }
+
+        var entity = new TableEntity(PartitionKey(grainId), RowKey(stream, page))
+        {
+            [LengthProperty] = (long)payload.Length,
+            [ChunksProperty] = (payload.Length + ChunkBytes - 1) / ChunkBytes,
+        };
+        for (var (i, start) = (0, 0); start < payload.Length; i++, start += ChunkBytes)
+        {
+            entity["Data" + i.ToString(CultureInfo.InvariantCulture)] = payload.Slice(start, Math.Min(ChunkBytes, payload.Length - start)).ToArray();
+        }
+
+        bytes = payload.Length;
+        return entity;
+    }
+
+    private Task SubmitAsync(string operation, IReadOnlyList<TableTransactionAction> actions, CancellationToken cancellationToken) =>
+        RunAsync(operation, () => table.SubmitTransactionAsync(actions, cancellationToken));
 
     private async IAsyncEnumerable<TableEntity> QueryAsync(GrainId grainId, string stream, long fromPage, long toPage, [EnumeratorCancellation] CancellationToken cancellationToken,
         IEnumerable<string>? select = null)

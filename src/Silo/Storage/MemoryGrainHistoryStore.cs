@@ -23,16 +23,35 @@ internal sealed class MemoryGrainHistoryStore(IGrainStorageSerializer serializer
     public Task WritePageAsync<T>(GrainId grainId, string stream, long page, T content, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(page);
-        var payload = serializer.Serialize(content).ToArray();
-        if (payload.Length > AzureTableGrainHistoryStore.MaxPageBytes)
-        {
-            throw new StorageLimitExceededException("history page size (bytes)", payload.Length, AzureTableGrainHistoryStore.MaxPageBytes);
-        }
-
+        var payload = Serialize(content);
         var pages = Pages.GetOrAdd((_cluster, grainId, stream), _ => []);
         lock (pages)
         {
             pages[page] = payload;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task WritePagesAsync<T>(GrainId grainId, string stream, IReadOnlyList<HistoryPage<T>> pages, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(pages);
+        if (pages.Select(p => p.Number).Distinct().Count() != pages.Count)
+        {
+            // As Azure Table refuses a transaction that names one row twice.
+            throw new ArgumentException("A batch of pages names one page twice.", nameof(pages));
+        }
+
+        // Serialized and checked first, so a page too large leaves the batch unwritten, as a refused transaction would.
+        var payloads = pages.Select(p => (p.Number, Payload: Serialize(p.Content))).ToList();
+        var stored = Pages.GetOrAdd((_cluster, grainId, stream), _ => []);
+        lock (stored)
+        {
+            foreach (var (number, payload) in payloads)
+            {
+                ArgumentOutOfRangeException.ThrowIfNegative(number);
+                stored[number] = payload;
+            }
         }
 
         return Task.CompletedTask;
@@ -79,6 +98,31 @@ internal sealed class MemoryGrainHistoryStore(IGrainStorageSerializer serializer
         }
 
         return Task.CompletedTask;
+    }
+
+    public Task DeletePagesAsync(GrainId grainId, string stream, IReadOnlyCollection<long> pages, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(pages);
+        if (Pages.TryGetValue((_cluster, grainId, stream), out var stored))
+        {
+            lock (stored)
+            {
+                foreach (var number in pages)
+                {
+                    stored.Remove(number);
+                }
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private byte[] Serialize<T>(T content)
+    {
+        var payload = serializer.Serialize(content).ToArray();
+        return payload.Length > AzureTableGrainHistoryStore.MaxPageBytes
+            ? throw new StorageLimitExceededException("history page size (bytes)", payload.Length, AzureTableGrainHistoryStore.MaxPageBytes)
+            : payload;
     }
 
     private T Deserialize<T>(byte[] payload) =>
