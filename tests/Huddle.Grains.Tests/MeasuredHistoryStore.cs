@@ -47,9 +47,6 @@ public sealed class MeasuredHistoryStore(IGrainHistoryStore inner) : IGrainHisto
     public Task DeletePagesAsync(GrainId grainId, string stream, long fromPage, long toPage, CancellationToken cancellationToken = default) =>
         inner.DeletePagesAsync(grainId, stream, fromPage, toPage, cancellationToken);
 
-    public Task DeletePagesAsync(GrainId grainId, string stream, IReadOnlyCollection<long> pages, CancellationToken cancellationToken = default) =>
-        inner.DeletePagesAsync(grainId, stream, pages, cancellationToken);
-
     public async IAsyncEnumerable<HistoryPage<T>> ReadPagesAsync<T>(GrainId grainId, string stream, long fromPage = 0, long toPage = long.MaxValue,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {

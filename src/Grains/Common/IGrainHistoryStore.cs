@@ -10,7 +10,7 @@ namespace Huddle.Grains.Common;
 /// forgets it, and pages are upserted: if the state write then fails, the retry writes the same page
 /// again, so nothing is lost and nothing is counted twice. Each page must fit one storage row
 /// (about 1 MiB serialized). A grain with a retention deletes its old pages itself
-/// (DeletePagesAsync, e.g. a chat thread); other pages are kept.
+/// (<see cref="DeletePagesAsync"/>, e.g. a chat thread); other pages are kept.
 /// </remarks>
 public interface IGrainHistoryStore
 {
@@ -29,9 +29,6 @@ public interface IGrainHistoryStore
 
     /// <summary>Deletes the stored pages from <paramref name="fromPage"/> to <paramref name="toPage"/> (both inclusive); pages not there are no error.</summary>
     Task DeletePagesAsync(GrainId grainId, string stream, long fromPage, long toPage, CancellationToken cancellationToken = default);
-
-    /// <summary>Deletes the named pages (numbers scattered over the stream, e.g. hash keys); pages not there are no error.</summary>
-    Task DeletePagesAsync(GrainId grainId, string stream, IReadOnlyCollection<long> pages, CancellationToken cancellationToken = default);
 }
 
 /// <summary>One stored page of a grain's history.</summary>

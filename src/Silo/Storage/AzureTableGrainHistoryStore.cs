@@ -116,29 +116,6 @@ internal sealed class AzureTableGrainHistoryStore(TableClient table, string serv
         }
     }
 
-    public async Task DeletePagesAsync(GrainId grainId, string stream, IReadOnlyCollection<long> pages, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(pages);
-        var partition = PartitionKey(grainId);
-        foreach (var chunk in pages.Distinct().Select(p => RowKey(stream, p)).Chunk(MaxBatch))
-        {
-            var actions = chunk.Select(k => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(partition, k), ETag.All)).ToList();
-            try
-            {
-                await SubmitAsync("delete", actions, cancellationToken).ConfigureAwait(false);
-            }
-            catch (TableTransactionFailedException ex) when (ex.Status == 404)
-            {
-                // A transaction fails whole when one row is missing (deleted by an earlier try): each
-                // row on its own then, a missing one being no error.
-                foreach (var key in chunk)
-                {
-                    await RunAsync("delete", () => table.DeleteEntityAsync(partition, key, ETag.All, cancellationToken)).ConfigureAwait(false);
-                }
-            }
-        }
-    }
-
     /// <summary>A page as its row: the serialized content split over binary properties of 64 KiB.</summary>
     private TableEntity Entity<T>(GrainId grainId, string stream, long page, T content, out int bytes)
     {

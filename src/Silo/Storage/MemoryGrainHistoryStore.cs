@@ -100,23 +100,6 @@ internal sealed class MemoryGrainHistoryStore(IGrainStorageSerializer serializer
         return Task.CompletedTask;
     }
 
-    public Task DeletePagesAsync(GrainId grainId, string stream, IReadOnlyCollection<long> pages, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(pages);
-        if (Pages.TryGetValue((_cluster, grainId, stream), out var stored))
-        {
-            lock (stored)
-            {
-                foreach (var number in pages)
-                {
-                    stored.Remove(number);
-                }
-            }
-        }
-
-        return Task.CompletedTask;
-    }
-
     private byte[] Serialize<T>(T content)
     {
         var payload = serializer.Serialize(content).ToArray();
