@@ -598,7 +598,9 @@ public sealed partial class ThreadGrain(
         _stored = (state.State.Tail, state.State.Seq, state.State.Members);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Thread {ThreadId} message {Seq} stored from {SenderId}")]
+    // Debug: a line per message is the messages' own record, which storage holds; at Information each
+    // would wake the console writer on the send's path (on one core, a context switch per message).
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Thread {ThreadId} message {Seq} stored from {SenderId}")]
     private partial void LogSent(string threadId, long seq, string senderId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Thread {ThreadId} message {Seq} sent again by {SenderId}: first reply returned")]

@@ -484,7 +484,8 @@ public sealed partial class ThreadListGrain(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Cursors of {UserId} in thread {ThreadId}: delivered {Delivered}, read {Read}")]
+    // Debug: a report comes per device per message delivered or read.
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Cursors of {UserId} in thread {ThreadId}: delivered {Delivered}, read {Read}")]
     private partial void LogReported(string userId, string threadId, long delivered, long read);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Cursor report of {UserId} in thread {ThreadId} refused: {Code}")]
