@@ -329,6 +329,26 @@ public sealed class ThreadGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_lone_message_is_one_row_write_its_senders_read_receipt_riding_in_it()
+    {
+        var s = await NewAsync();
+        var thread = Thread(s.PatientThread);
+        var id = thread.GetGrainId();
+        var writes = MeasuredGrainStorage.Writes.GetValueOrDefault(id);
+        Assert.Equal(1, (await thread.SendAsync(s.Pcp, Text("lone"))).Value!.Seq);
+
+        // Longer than the cursors' own write waits (2 s): nothing more is written, nor on deactivation.
+        await Task.Delay(TimeSpan.FromSeconds(4), TestContext.Current.CancellationToken);
+        Assert.Equal(writes + 1, MeasuredGrainStorage.Writes.GetValueOrDefault(id));
+        await DeactivateAsync(s.PatientThread);
+        Assert.Equal(writes + 1, MeasuredGrainStorage.Writes.GetValueOrDefault(id));
+
+        // The stored copy says the sender read their message.
+        var receipts = (ThreadReceipts)(await thread.OpenAsync(IThreadGrain.ReceiptsFeed, s.Bhc, null)).Value!.Snapshot!;
+        Assert.Equal((1L, 1L), receipts.Cursors.Where(c => c.UserId == s.Pcp).Select(c => (c.Delivered, c.Read)).Single());
+    }
+
+    [Fact]
     public async Task A_send_is_one_row_write_pages_go_to_storage_off_its_path_and_the_row_never_holds_more_than_two_pages()
     {
         var s = await NewAsync();

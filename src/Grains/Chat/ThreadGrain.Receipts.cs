@@ -33,6 +33,7 @@ public sealed partial class ThreadGrain
     private ImmutableHashSet<string>? _receiptsRoster;
     private long _cursorsVersion;
     private long _cursorsWritten;
+    private ImmutableArray<MemberCursor>? _sendersCopy;
     private TimeSpan _headRetry = RetryFirst;
 
     /// <summary>The row's receipts part; a row stored before it existed held messages only, so its count is its seq.</summary>
@@ -124,8 +125,34 @@ public sealed partial class ThreadGrain
     private void Stored(ThreadMessage sent, ImmutableHashSet<string> members)
     {
         _receiptMembers = members;
-        Take(new MemberCursor(sent.SenderId, sent.Seq, sent.At, sent.Seq, sent.At, Cursors.MessageCount));
+        Take(SendersCursor(sent));
+        if (_sendersCopy is { } written && Cursors.Members.SequenceEqual(written))
+        {
+            // The send's write carried the copy as it now is (nothing else moved meanwhile): no write of its own.
+            _cursorsWritten = _cursorsVersion;
+        }
+
+        _sendersCopy = null;
         _headTells!.Request();
+    }
+
+    /// <summary>The sender has read up to their own entry.</summary>
+    private MemberCursor SendersCursor(ThreadMessage sent) =>
+        new(sent.SenderId, sent.Seq, sent.At, sent.Seq, sent.At, Cursors.MessageCount);
+
+    /// <summary>
+    /// Puts the copy with the sender's cursor moved to <paramref name="sent"/> into the row only (not into
+    /// the copy in memory that receipts publish from, so nothing shows a read of an entry not stored yet):
+    /// the send's own write carries it, and a lone message costs no cursor write of its own 2 s later.
+    /// Returns the row's copy before, for a rollback.
+    /// </summary>
+    private ImmutableArray<MemberCursor> WithSendersCursor(ThreadMessage sent)
+    {
+        var before = Cursors.Members;
+        var moved = CursorOf(sent.SenderId).Advance(SendersCursor(sent)) ?? CursorOf(sent.SenderId);
+        Cursors.Members = [.. _cursors.Values.Where(c => c.UserId != sent.SenderId).Append(moved).OrderBy(c => c.UserId, StringComparer.Ordinal)];
+        _sendersCopy = Cursors.Members;
+        return before;
     }
 
     private MemberCursor CursorOf(string userId) => _cursors.GetValueOrDefault(userId) ?? MemberCursor.None(userId);
