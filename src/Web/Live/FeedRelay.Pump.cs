@@ -40,6 +40,9 @@ public sealed partial class FeedRelay
                     case FeedWork.Drained:
                         await ResetAllAsync(feed, feed.LastSeq, "slow consumer");
                         break;
+                    case FeedWork.CatchUp next:
+                        await CatchUpPageAsync(feed, next.Reason, next.Target);
+                        break;
                 }
 
                 if (feed.LastSeq >= 0 && feed.TakeOverflow())
@@ -125,44 +128,50 @@ public sealed partial class FeedRelay
     /// <summary>
     /// Reads from the owner what this host has not relayed, a page at a time until the owner has no
     /// more, and relays it; or resets when the owner cannot give it. <paramref name="target"/> is the
-    /// seq the stream is known to reach, should the owner not answer.
+    /// seq the stream is known to reach, should the owner not answer. Each page after the first is a
+    /// work item of its own at the back of the queue, so joins and leaves that came meanwhile are
+    /// answered between pages (a join answers with the seq relayed so far, and gets every later page)
+    /// instead of after a catch-up of thousands of changes. While one is under way a gap, a renewal
+    /// ahead or shed changes start none: its pages read on until the owner has no more.
     /// </summary>
-    private async Task CatchUpAsync(RelayedFeed feed, string reason, long? target = null)
+    private Task CatchUpAsync(RelayedFeed feed, string reason, long? target = null) =>
+        feed.CatchingUp ? Task.CompletedTask : CatchUpPageAsync(feed, reason, target);
+
+    private async Task CatchUpPageAsync(RelayedFeed feed, string reason, long? target)
     {
+        feed.CatchingUp = false;
         try
         {
-            while (true)
+            var from = feed.LastSeq;
+            var missed = await feed.Owner.ReadSinceAsync(feed.Id.Kind, from, feed.Epoch, _options.CatchUpPage);
+            if (!feed.InEpoch(missed.Epoch))
             {
-                var from = feed.LastSeq;
-                var missed = await feed.Owner.ReadSinceAsync(feed.Id.Kind, from, feed.Epoch, _options.CatchUpPage);
-                if (!feed.InEpoch(missed.Epoch))
-                {
-                    await NewEpochAsync(feed, missed.Position);
-                    return;
-                }
+                await NewEpochAsync(feed, missed.Position);
+                return;
+            }
 
-                if (missed.Reset)
-                {
-                    LogReset(feed.Id.ToString(), missed.Seq, reason);
-                    feed.EnterEpoch(missed.Epoch);
-                    feed.LastSeq = missed.Seq;
-                    await ResetAllAsync(feed, missed.Seq, reason);
-                    return;
-                }
+            if (missed.Reset)
+            {
+                LogReset(feed.Id.ToString(), missed.Seq, reason);
+                feed.EnterEpoch(missed.Epoch);
+                feed.LastSeq = missed.Seq;
+                await ResetAllAsync(feed, missed.Seq, reason);
+                return;
+            }
 
-                foreach (var change in missed.Changes)
+            foreach (var change in missed.Changes)
+            {
+                if (change.Seq == feed.LastSeq + 1)
                 {
-                    if (change.Seq == feed.LastSeq + 1)
-                    {
-                        await DispatchAsync(feed, change);
-                    }
+                    await DispatchAsync(feed, change);
                 }
+            }
 
-                // A page that moved nothing ends the read: the next change or renewal tries again.
-                if (!missed.More || feed.LastSeq == from)
-                {
-                    return;
-                }
+            // A page that moved nothing ends the read: the next change or renewal tries again.
+            if (missed.More && feed.LastSeq != from)
+            {
+                feed.CatchingUp = true;
+                feed.Enqueue(new FeedWork.CatchUp(reason, target));
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

@@ -55,6 +55,9 @@ internal sealed class RelayedFeed(FeedId id, IFeedRoute route, IFeedGrain owner,
     /// <summary>The owner's epoch the stream is in; <see cref="FeedPosition.AnyEpoch"/> until known. Pump only.</summary>
     public long Epoch { get; set; } = FeedPosition.AnyEpoch;
 
+    /// <summary>True while a catch-up has its next page queued (<see cref="FeedWork.CatchUp"/>). Pump only.</summary>
+    public bool CatchingUp { get; set; }
+
     /// <summary>The seq of the newest change relayed; -1 until the first is known. Pump only.</summary>
     public long LastSeq { get; set; } = -1;
 
@@ -173,4 +176,7 @@ internal abstract record FeedWork
 
     /// <summary>A slow consumer's sends drained: everyone re-reads once.</summary>
     public sealed record Drained : FeedWork;
+
+    /// <summary>The next page of a catch-up: queued behind what came meanwhile, so a join waits for one page, not all.</summary>
+    public sealed record CatchUp(string Reason, long? Target) : FeedWork;
 }

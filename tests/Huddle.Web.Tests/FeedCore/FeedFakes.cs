@@ -154,19 +154,32 @@ internal sealed class FakeOwner(string key) : IFeedGrain
         }
     }
 
-    public Task<FeedCatchUp> ReadSinceAsync(string kind, long seq, long epoch = FeedPosition.AnyEpoch, int limit = 0)
+    /// <summary>Awaited before each <see cref="ReadSinceAsync"/> answers (with the seq asked from), when set.</summary>
+    public Func<long, Task>? ReadGate { get; set; }
+
+    public async Task<FeedCatchUp> ReadSinceAsync(string kind, long seq, long epoch = FeedPosition.AnyEpoch, int limit = 0)
+    {
+        if (ReadGate is { } gate)
+        {
+            await gate(seq);
+        }
+
+        return ReadSince(seq, epoch, limit);
+    }
+
+    private FeedCatchUp ReadSince(long seq, long epoch, int limit)
     {
         lock (_lock)
         {
             Calls.Add($"readSince:{seq}");
             if (epoch != FeedPosition.AnyEpoch && epoch != Epoch)
             {
-                return Task.FromResult(new FeedCatchUp(Seq, true, [], Epoch));
+                return new FeedCatchUp(Seq, true, [], Epoch);
             }
 
             if (seq == Seq)
             {
-                return Task.FromResult(new FeedCatchUp(Seq, false, [], Epoch));
+                return new FeedCatchUp(Seq, false, [], Epoch);
             }
 
             var kept = _buffer.Count > 0 && _buffer[0].Seq <= seq + 1 ? _buffer
@@ -174,11 +187,11 @@ internal sealed class FakeOwner(string key) : IFeedGrain
                 : null;
             if (kept is null || seq > Seq)
             {
-                return Task.FromResult(new FeedCatchUp(Seq, true, [], Epoch));
+                return new FeedCatchUp(Seq, true, [], Epoch);
             }
 
             var page = kept.Where(c => c.Seq > seq).Take(FeedPage.Clamp(limit)).ToList();
-            return Task.FromResult(new FeedCatchUp(page[^1].Seq, false, [.. page], Epoch, page[^1].Seq < Seq));
+            return new FeedCatchUp(page[^1].Seq, false, [.. page], Epoch, page[^1].Seq < Seq);
         }
     }
 

@@ -520,6 +520,56 @@ public sealed class FeedRelayTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_join_during_a_long_catch_up_is_answered_between_its_pages_and_then_gets_the_rest()
+    {
+        var owner = Owner();
+        owner.StoresPages = true;
+        var relay = Relay();
+        await relay.OpenAsync(owner.Feed, Connection("c1", "u1"), null);
+        for (var i = 0; i < 10_000; i++)
+        {
+            owner.Publish(notify: false);
+        }
+
+        // The catch-up's second and third page reads are held in turn.
+        var (second, third) = (new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        var (reading2, reading3) = (new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        var reads = 0;
+        owner.ReadGate = async _ =>
+        {
+            switch (Interlocked.Increment(ref reads))
+            {
+                case 2:
+                    reading2.SetResult();
+                    await second.Task;
+                    break;
+                case 3:
+                    reading3.SetResult();
+                    await third.Task;
+                    break;
+            }
+        };
+        owner.Publish();
+        await reading2.Task.WaitAsync(Wait);
+        var joining = relay.OpenAsync(owner.Feed, Connection("c2", "u2"), null);
+        await Until(() => joining.IsCompleted || relay.QueuedOf(owner.Feed).Control > 0, "u2's join to be queued");
+        second.SetResult();
+
+        // Answered while the third page is still being read: the join waited for one page, not forty.
+        await reading3.Task.WaitAsync(Wait);
+        Assert.True((await joining.WaitAsync(Wait)).Ok);
+        Assert.Contains(relay.WatchersOf(owner.Feed), w => w.ConnectionId == "c2");
+        Assert.True(VersionsOf("c1").Count() < 10_001, "the catch-up is not over yet");
+
+        third.SetResult();
+        await Eventually.Until(() => Task.FromResult(VersionsOf("c1").Count() >= 10_001 && VersionsOf("c2").LastOrDefault() == 10_001), TimeSpan.FromSeconds(60), "every change at both");
+        Assert.Equal(Enumerable.Range(1, 10_001).Select(i => (long)i), VersionsOf("c1"));
+        var second2 = VersionsOf("c2").ToList();
+        Assert.Equal(Enumerable.Range((int)second2[0], second2.Count).Select(i => (long)i), second2);
+        Assert.DoesNotContain(_hub.Of("c1").Concat(_hub.Of("c2")), c => c.Reset);
+    }
+
+    [Fact]
     public async Task A_watcher_away_for_ten_thousand_changes_reads_forward_page_by_page_without_a_reset()
     {
         var owner = Owner();
