@@ -144,16 +144,16 @@ public sealed partial class ThreadGrain
     /// Puts the copy with the sender's cursor moved to <paramref name="sent"/> into the row only (not into
     /// the copy in memory that receipts publish from, so nothing shows a read of an entry not stored yet):
     /// the send's own write carries it, and a lone message costs no cursor write of its own 2 s later.
-    /// Returns the row's copy before, for a rollback.
     /// </summary>
-    private ImmutableArray<MemberCursor> WithSendersCursor(ThreadMessage sent)
+    private void WithSendersCursor(ThreadMessage sent)
     {
-        var before = Cursors.Members;
         var moved = CursorOf(sent.SenderId).Advance(SendersCursor(sent)) ?? CursorOf(sent.SenderId);
         Cursors.Members = [.. _cursors.Values.Where(c => c.UserId != sent.SenderId).Append(moved).OrderBy(c => c.UserId, StringComparer.Ordinal)];
         _sendersCopy = Cursors.Members;
-        return before;
     }
+
+    /// <summary>The send's write failed: the row's copy is the one in memory again (with whatever moved meanwhile).</summary>
+    private void WithoutSendersCursor() => (Cursors.Members, _sendersCopy) = ([.. _cursors.Values.OrderBy(c => c.UserId, StringComparer.Ordinal)], null);
 
     private MemberCursor CursorOf(string userId) => _cursors.GetValueOrDefault(userId) ?? MemberCursor.None(userId);
 

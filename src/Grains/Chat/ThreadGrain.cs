@@ -285,12 +285,12 @@ public sealed partial class ThreadGrain(
         var dropped = tail.TakeWhile(m => m.Seq <= dropThrough).ToList();
         (state.State.Tail, state.State.Seq, state.State.Written) = (tail.RemoveRange(0, dropped.Count), sent.Seq, _written);
         var unstage = stage?.Invoke(sent);
-        var cursorsBefore = WithSendersCursor(sent);
+        WithSendersCursor(sent);
         await PersistAsync(() =>
         {
             (state.State.Tail, state.State.Seq, state.State.Written) = (tailBefore, seqBefore, writtenBefore);
             Cursors.MessageCount = countBefore;
-            (Cursors.Members, _sendersCopy) = (cursorsBefore, null);
+            WithoutSendersCursor();
             unstage?.Invoke();
         });
         _tailIds[(sent.SenderId, sent.ClientMessageId)] = sent;
