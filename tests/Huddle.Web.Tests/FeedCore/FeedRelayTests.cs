@@ -499,8 +499,8 @@ public sealed class FeedRelayTests : IAsyncDisposable
         Assert.Equal([(1L, true), (2, false)], _hub.Of("c1").Skip(4).Select(c => (c.Version, c.Reset)));
     }
 
-    [Fact]
-    public async Task A_host_away_for_ten_thousand_changes_pages_forward_from_stored_pages_without_a_reset()
+    /// <summary>An owner keeping pages, watched by c1 (u1) through a relay, that then published 10,000 changes it told nobody of.</summary>
+    private async Task<(FakeOwner Owner, FeedRelay Relay)> AwayForTenThousandAsync()
     {
         var owner = Owner();
         owner.StoresPages = true;
@@ -510,6 +510,14 @@ public sealed class FeedRelayTests : IAsyncDisposable
         {
             owner.Publish(notify: false);
         }
+
+        return (owner, relay);
+    }
+
+    [Fact]
+    public async Task A_host_away_for_ten_thousand_changes_pages_forward_from_stored_pages_without_a_reset()
+    {
+        var (owner, relay) = await AwayForTenThousandAsync();
 
         // One notification shows the gap; the relay reads it all, page after page.
         owner.Publish();
@@ -522,14 +530,7 @@ public sealed class FeedRelayTests : IAsyncDisposable
     [Fact]
     public async Task A_join_during_a_long_catch_up_is_answered_between_its_pages_and_then_gets_the_rest()
     {
-        var owner = Owner();
-        owner.StoresPages = true;
-        var relay = Relay();
-        await relay.OpenAsync(owner.Feed, Connection("c1", "u1"), null);
-        for (var i = 0; i < 10_000; i++)
-        {
-            owner.Publish(notify: false);
-        }
+        var (owner, relay) = await AwayForTenThousandAsync();
 
         // The catch-up's second and third page reads are held in turn.
         var (second, third) = (new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
