@@ -23,17 +23,19 @@ public sealed class MeasuredHistoryStore(IGrainHistoryStore inner) : IGrainHisto
 
     public async Task WritePageAsync<T>(GrainId grainId, string stream, long page, T content, CancellationToken cancellationToken = default)
     {
-        if (Gates.TryGetValue(grainId, out var gate))
-        {
-            await gate();
-        }
-
-        Writes.AddOrUpdate(grainId, 1, (_, n) => n + 1);
+        await CountWriteAsync(grainId);
         await inner.WritePageAsync(grainId, stream, page, content, cancellationToken);
     }
 
     /// <summary>One batch is one write (one storage call for up to 100 pages).</summary>
     public async Task WritePagesAsync<T>(GrainId grainId, string stream, IReadOnlyList<HistoryPage<T>> pages, CancellationToken cancellationToken = default)
+    {
+        await CountWriteAsync(grainId);
+        await inner.WritePagesAsync(grainId, stream, pages, cancellationToken);
+    }
+
+    /// <summary>Waits at the grain's gate, if held, then counts one write.</summary>
+    private static async Task CountWriteAsync(GrainId grainId)
     {
         if (Gates.TryGetValue(grainId, out var gate))
         {
@@ -41,7 +43,6 @@ public sealed class MeasuredHistoryStore(IGrainHistoryStore inner) : IGrainHisto
         }
 
         Writes.AddOrUpdate(grainId, 1, (_, n) => n + 1);
-        await inner.WritePagesAsync(grainId, stream, pages, cancellationToken);
     }
 
     public Task DeletePagesAsync(GrainId grainId, string stream, long fromPage, long toPage, CancellationToken cancellationToken = default) =>

@@ -46,13 +46,7 @@ internal sealed class AzureTableGrainHistoryStore(TableClient table, string serv
 
     public async Task WritePagesAsync<T>(GrainId grainId, string stream, IReadOnlyList<HistoryPage<T>> pages, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(pages);
-        if (pages.Select(p => p.Number).Distinct().Count() != pages.Count)
-        {
-            // A transaction naming one row twice is refused whole; say so before any call.
-            throw new ArgumentException("A batch of pages names one page twice.", nameof(pages));
-        }
-
+        CheckBatch(pages);
         // Every page is serialized and checked before the first call, so a page too large writes nothing.
         var entities = pages.Select(p => (Entity: Entity(grainId, stream, p.Number, p.Content, out var bytes), Bytes: bytes)).ToList();
         var batch = new List<TableTransactionAction>();
@@ -113,6 +107,19 @@ internal sealed class AzureTableGrainHistoryStore(TableClient table, string serv
         {
             var actions = chunk.Select(k => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(partition, k), ETag.All)).ToList();
             await SubmitAsync("delete", actions, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Refuses a batch naming one page twice before any call (a table transaction naming one row twice
+    /// is refused whole); the memory store checks the same, so development fails as production would.
+    /// </summary>
+    internal static void CheckBatch<T>(IReadOnlyList<HistoryPage<T>> pages)
+    {
+        ArgumentNullException.ThrowIfNull(pages);
+        if (pages.Select(p => p.Number).Distinct().Count() != pages.Count)
+        {
+            throw new ArgumentException("A batch of pages names one page twice.", nameof(pages));
         }
     }
 

@@ -35,12 +35,7 @@ internal sealed class MemoryGrainHistoryStore(IGrainStorageSerializer serializer
 
     public Task WritePagesAsync<T>(GrainId grainId, string stream, IReadOnlyList<HistoryPage<T>> pages, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(pages);
-        if (pages.Select(p => p.Number).Distinct().Count() != pages.Count)
-        {
-            // As Azure Table refuses a transaction that names one row twice.
-            throw new ArgumentException("A batch of pages names one page twice.", nameof(pages));
-        }
+        AzureTableGrainHistoryStore.CheckBatch(pages);
 
         // Serialized and checked first, so a page too large leaves the batch unwritten, as a refused transaction would.
         var payloads = pages.Select(p => (p.Number, Payload: Serialize(p.Content))).ToList();
