@@ -88,6 +88,59 @@ public sealed class ThreadRetentionTests(ClusterFixture fixture)
         }
     }
 
+    [Fact]
+    public async Task A_thread_nobody_opens_again_is_woken_by_its_reminder_when_its_oldest_page_expires()
+    {
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        var (teamId, pcp) = ($"team-rr-{suffix}", $"u-pcp-{suffix}");
+        await fixture.Grains.GetGrain<ICareTeamGrain>(teamId).SetProfileAsync(new CareTeamProfile(teamId, "Team", CareTeamStatus.Active,
+            [new TeamMember(pcp, "Dr. P", CareTeamRole.Pcp)], [], "UTC"));
+        await fixture.Grains.GetGrain<IUserGrain>(pcp).SetAsync(new UserProfile(pcp, pcp, UserKind.Clinician, null, []));
+        var threadId = ThreadIds.ForTeam(teamId)!;
+        var thread = fixture.Grains.GetGrain<IThreadGrain>(threadId);
+        var grainId = GrainId.Create("thread", threadId);
+        var store = fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<IGrainHistoryStore>();
+        var reminders = fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<IReminderTable>();
+        async Task<ReminderEntry?> ReminderAsync() =>
+            (await reminders.ReadRows(grainId)).Reminders.SingleOrDefault(r => r.ReminderName == ThreadGrain.RetentionReminder);
+        var retention = TimeSpan.FromDays(30);
+        fixture.Chat.Retention = retention;
+        try
+        {
+            // Two pages now and a third ten days on; then nobody opens the thread.
+            await SendAsync(thread, pcp, 0, 2 * ThreadGrain.PageSize, "a-");
+            fixture.Clock.Advance(TimeSpan.FromDays(10));
+            await SendAsync(thread, pcp, 0, ThreadGrain.PageSize, "b-");
+            await Huddle.Testing.Eventually.Until(async () => await ReminderAsync() is not null, Wait, "the retention reminder to be registered");
+            // Registered as the first page was stored, due when it passes the retention: 30 days on the wall clock,
+            // which reminders run on (the silo's fake clock moved since; only the next registration sees that).
+            Assert.InRange((await ReminderAsync())!.StartAt, DateTime.UtcNow + TimeSpan.FromDays(29.9), DateTime.UtcNow + TimeSpan.FromDays(30.1));
+            await DeactivateAsync(threadId);
+            Assert.Equal(3, (await store.ReadPagesAsync<MessagePage>(grainId, "messages").ToListAsync()).Count);
+
+            // 21 days on the reminder's tick (as Orleans delivers it) wakes the thread: the two old pages go,
+            // and the reminder moves to the third page's expiry, 9 days on.
+            fixture.Clock.Advance(TimeSpan.FromDays(21));
+            await thread.AsReference<IRemindable>().ReceiveReminder(ThreadGrain.RetentionReminder, default);
+            Assert.Equal([2L], (await store.ReadPagesAsync<MessagePage>(grainId, "messages").ToListAsync()).Select(p => p.Number));
+            var next = (await ReminderAsync())!;
+            Assert.InRange(next.StartAt, DateTime.UtcNow + TimeSpan.FromDays(8.9), DateTime.UtcNow + TimeSpan.FromDays(9.1));
+            await DeactivateAsync(threadId);
+
+            // Ten days more: the last stored page goes, and with no stored page left, so does the reminder.
+            fixture.Clock.Advance(TimeSpan.FromDays(10));
+            await thread.AsReference<IRemindable>().ReceiveReminder(ThreadGrain.RetentionReminder, default);
+            Assert.Empty(await store.ReadPagesAsync<MessagePage>(grainId, "messages").ToListAsync());
+            Assert.Null(await ReminderAsync());
+            var snapshot = (ThreadSnapshot)(await thread.OpenAsync(IThreadGrain.Feed, pcp, null)).Value!.Snapshot!;
+            Assert.Equal(3 * ThreadGrain.PageSize, snapshot.RemovedThrough);
+        }
+        finally
+        {
+            fixture.Chat.Retention = null;
+        }
+    }
+
     private static async Task SendAsync(IThreadGrain thread, string sender, int from, int count, string idPrefix)
     {
         for (var i = from; i < from + count; i++)

@@ -107,9 +107,18 @@ public sealed partial class ThreadGrain : IRemindable
         return entry;
     }
 
-    /// <summary>The tick of the reminder and of the re-notification timer: takes every step due, then delivers what is owed.</summary>
+    /// <summary>
+    /// The tick of the reminder and of the re-notification timer: takes every step due, then delivers what is owed
+    /// (the retention reminder's tick runs a retention check instead).
+    /// </summary>
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
+        if (reminderName == RetentionReminder)
+        {
+            await CheckRetentionAsync();
+            return;
+        }
+
         var now = clock.UtcNow;
         var due = state.State.AckRequests.Where(r => r.NextAt <= now).ToList();
         if (due.Count > 0 && await MembersAsync() is { } members)

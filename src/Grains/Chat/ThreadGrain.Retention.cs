@@ -14,15 +14,29 @@ namespace Huddle.Grains.Chat;
 /// silent: a catch-up from before it starts with one marker change, a snapshot and a backwards read
 /// carry the cut. Client ids of removed entries stay in their buckets (no text, only a hash), so a
 /// resend of a removed message is still answered with its first reply and never stored again.
+/// While the thread holds stored pages, a reminder (<see cref="RetentionReminder"/>) is due when the oldest
+/// of them passes the retention, so a thread nobody opens again still loses its old pages on time.
 /// </summary>
 public sealed partial class ThreadGrain
 {
+    /// <summary>The reminder that wakes the thread when its oldest stored page passes the retention.</summary>
+    public const string RetentionReminder = "chat-retention";
+
     /// <summary>The most pages one check removes (one turn stays short); a longer backlog continues at once after.</summary>
     private const int MaxPagesPerCheck = 64;
+
+    /// <summary>
+    /// The retention reminder's period: only a backstop, since each tick registers it again at the next
+    /// page's expiry (a tick lost to a crash comes a day later at worst).
+    /// </summary>
+    private static readonly TimeSpan RetentionReminderPeriod = TimeSpan.FromDays(1);
 
     private long _removedThrough;
     private IGrainTimer? _retainer;
     private DateTimeOffset _nextCheck = DateTimeOffset.MinValue;
+
+    /// <summary>When the retention reminder is due, as this activation registered it (null: none); unknown until the first check.</summary>
+    private (bool Known, DateTimeOffset? Due) _retentionReminder;
 
     private ChatOptions Options => ServiceProvider.GetService<IOptions<ChatOptions>>()?.Value ?? new ChatOptions();
 
@@ -56,28 +70,43 @@ public sealed partial class ThreadGrain
         }
 
         // Not interleaving: the check writes the row, one turn like a send's.
-        _retainer = this.RegisterGrainTimer(async _ =>
-        {
-            _retainer?.Dispose();
-            _retainer = null;
-            var options = Options;
-            try
-            {
-                var more = await ApplyRetentionAsync();
-                ArmRetention(more ? TimeSpan.Zero : options.RetentionCheckEvery);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                LogRetentionFailed(ex, ThreadId);
-                ArmRetention(options.RetentionCheckEvery);
-            }
-        }, new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan) { Interleave = false, KeepAlive = false });
+        _retainer = this.RegisterGrainTimer(
+            _ => CheckRetentionAsync(),
+            new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan) { Interleave = false, KeepAlive = false });
     }
 
-    /// <summary>After a page is stored: a check now, unless one ran within the last <see cref="ChatOptions.RetentionCheckEvery"/> (the thread's clock).</summary>
+    /// <summary>One check (the timer's, or the reminder's tick), then the next one armed.</summary>
+    private async Task CheckRetentionAsync()
+    {
+        _retainer?.Dispose();
+        _retainer = null;
+        var options = Options;
+        if (options.Retention is null)
+        {
+            // The deployment turned its retention off: a reminder from before has nothing to do.
+            await KeepRetentionReminderAsync(null);
+            return;
+        }
+
+        try
+        {
+            var more = await ApplyRetentionAsync();
+            ArmRetention(more ? TimeSpan.Zero : options.RetentionCheckEvery);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogRetentionFailed(ex, ThreadId);
+            ArmRetention(options.RetentionCheckEvery);
+        }
+    }
+
+    /// <summary>
+    /// After a page is stored: a check now, unless one ran within the last <see cref="ChatOptions.RetentionCheckEvery"/>
+    /// (the thread's clock) and the reminder is known to be registered for an older page.
+    /// </summary>
     private void ArmRetentionAfterPage()
     {
-        if (Options.Retention is not null && clock.UtcNow >= _nextCheck)
+        if (Options.Retention is not null && (clock.UtcNow >= _nextCheck || _retentionReminder is not (true, not null)))
         {
             _retainer?.Dispose();
             _retainer = null;
@@ -97,12 +126,16 @@ public sealed partial class ThreadGrain
         var cutoff = clock.UtcNow - keep;
         var through = _removedThrough;
         var checkedPages = 0;
+        DateTimeOffset? nextDue = null;
         // Oldest page first, while its newest entry is past the retention; only stored pages go.
         while (through + PageSize <= _written && checkedPages < MaxPagesPerCheck)
         {
             var last = await LastAtAsync(through + PageSize);
             if (last is null || last >= cutoff)
             {
+                // The oldest page that stays: the reminder wakes the thread when it expires (a page that
+                // cannot be read is looked at again after the usual interval).
+                nextDue = last is { } at ? at + keep : clock.UtcNow + Options.RetentionCheckEvery;
                 break;
             }
 
@@ -132,7 +165,48 @@ public sealed partial class ThreadGrain
             await history.DeletePagesAsync(this.GetGrainId(), AmendsStream, 0, _removedThrough);
         }
 
-        return checkedPages == MaxPagesPerCheck;
+        if (checkedPages == MaxPagesPerCheck)
+        {
+            // More may be past the retention: the timer goes on at once, and the reminder stays as it is.
+            return true;
+        }
+
+        await KeepRetentionReminderAsync(nextDue);
+        return false;
+    }
+
+    /// <summary>
+    /// Keeps the retention reminder due at <paramref name="due"/> (the oldest stored page's expiry), or removes
+    /// it when no stored page is left; registered only when that changes. A failure is logged and the next
+    /// check tries again.
+    /// </summary>
+    private async Task KeepRetentionReminderAsync(DateTimeOffset? due)
+    {
+        if (_retentionReminder == (true, due))
+        {
+            return;
+        }
+
+        try
+        {
+            if (due is { } at)
+            {
+                // Reminders run on the silo's wall clock; the wait is measured on the thread's.
+                var wait = at - clock.UtcNow;
+                await this.RegisterOrUpdateReminder(RetentionReminder, wait > TimeSpan.FromMinutes(1) ? wait : TimeSpan.FromMinutes(1), RetentionReminderPeriod);
+            }
+            else if (await this.GetReminder(RetentionReminder) is { } reminder)
+            {
+                await this.UnregisterReminder(reminder);
+            }
+
+            _retentionReminder = (true, due);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            _retentionReminder = default;
+            LogRetentionReminderFailed(ex, ThreadId);
+        }
     }
 
     /// <summary>When the entry at <paramref name="seq"/> was stored: from the row, or from its page.</summary>
@@ -157,4 +231,7 @@ public sealed partial class ThreadGrain
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Thread {ThreadId} could not apply the retention; trying again later")]
     private partial void LogRetentionFailed(Exception ex, string threadId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Thread {ThreadId}: the retention reminder could not be registered or removed; the next check tries again")]
+    private partial void LogRetentionReminderFailed(Exception ex, string threadId);
 }
