@@ -2,6 +2,7 @@ using Huddle.Contracts.CareTeams;
 using Huddle.Contracts.Chat;
 using Huddle.Contracts.Patients;
 using Huddle.Contracts.Users;
+using Huddle.Grains.Chat;
 using Huddle.Testing;
 
 namespace Huddle.Grains.Tests;
@@ -151,5 +152,41 @@ public sealed class ThreadHeadTests(ClusterFixture fixture)
 
             return true;
         }, Wait, "the grains to deactivate");
+    }
+
+    [Fact]
+    public async Task Past_500_threads_the_quietest_leaves_the_counts_and_comes_back_with_its_cursors_when_told_a_head_again()
+    {
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        var user = $"u-bound-{suffix}";
+        var own = Own(user);
+        string ThreadOf(int i) => $"tm.t-{suffix}-{i}";
+        ThreadHead Head(int i, long head, long read) =>
+            new(new ThreadRef(ThreadOf(i), ThreadKind.Team, $"t-{suffix}-{i}"), head, head, new MemberCursor(user, read, null, read, null, read));
+        async Task<UnreadSnapshot> CountsAsync() => (UnreadSnapshot)(await own.OpenAsync(IThreadListGrain.UnreadFeed, user, null)).Value!.Snapshot!;
+
+        // 501 threads told a head in turn (each quieter than the next), 6 unread in each.
+        for (var i = 0; i <= ThreadListGrain.MaxCursors; i++)
+        {
+            fixture.Clock.Advance(TimeSpan.FromSeconds(1));
+            await own.TakeHeadAsync(Head(i, 10, 4));
+        }
+
+        // The quietest, the first, left the counts; the newest is in them; 500 threads, 6 each.
+        await Eventually.Until(async () => await CountsAsync() is { Threads.Length: ThreadListGrain.MaxCursors } c && c.Threads.All(t => t.Thread.ThreadId != ThreadOf(0)),
+            Wait, "the first thread to leave the counts");
+        var counts = await CountsAsync();
+        Assert.Contains(counts.Threads, t => t.Thread.ThreadId == ThreadOf(ThreadListGrain.MaxCursors) && t.Unread == 6);
+        Assert.Equal(ThreadListGrain.MaxCursors * 6, counts.Total);
+
+        // The first thread tells a head again with the cursor its copy holds (read 7 of 11): it comes back with
+        // that cursor, and the thread now quiet the longest, the second, leaves instead.
+        fixture.Clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(7, (await own.TakeHeadAsync(Head(0, 11, 7))).Read);
+        await Eventually.Until(
+            async () => await CountsAsync() is { Threads.Length: ThreadListGrain.MaxCursors } c
+                && c.Threads.Any(t => t.Thread.ThreadId == ThreadOf(0) && t.Unread == 4) && c.Threads.All(t => t.Thread.ThreadId != ThreadOf(1)),
+            Wait, "the first thread back with 4 unread and the second gone");
+        Assert.Equal(((ThreadListGrain.MaxCursors - 1) * 6) + 4, (await CountsAsync()).Total);
     }
 }
