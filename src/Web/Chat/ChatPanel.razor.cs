@@ -41,9 +41,9 @@ public sealed partial class ChatPanel : IAsyncDisposable
     [Parameter]
     public IReadOnlyDictionary<string, string>? Names { get; set; }
 
-    /// <summary>The team whose clinicians and roles the writer may mention (the thread's team, or the patient's team shown).</summary>
+    /// <summary>The teams whose clinicians and roles the writer may mention: the thread's team, or the patient's care teams (the one shown first).</summary>
     [Parameter]
-    public Huddle.Contracts.CareTeams.CareTeamProfile? Team { get; set; }
+    public IReadOnlyList<Huddle.Contracts.CareTeams.CareTeamProfile>? Teams { get; set; }
 
     /// <summary>The clock times are shown on (the team's), or null for UTC.</summary>
     [Parameter]
@@ -142,7 +142,8 @@ public sealed partial class ChatPanel : IAsyncDisposable
         }
     }
 
-    private static string NewClientMessageId() => $"ui-{Guid.NewGuid():N}";
+    // Time-ordered (UUIDv7), so each new id sorts after this clinician's earlier ones and the thread skips a lookup (ThreadGrain.IdMarks.cs).
+    private static string NewClientMessageId() => $"ui-{Guid.CreateVersion7():N}";
 
     /// <summary>An edit or delete of the reader's was stored: shown at once, as their own send is.</summary>
     private Task OnStoredAsync() => _live?.CatchUpAsync() ?? Task.CompletedTask;

@@ -23,6 +23,29 @@ public sealed partial class ChatService(IGrainFactory grains, FeedRelay relay, I
     /// <summary>This host's relay, for the service's other parts.</summary>
     private FeedRelay Relay => relay;
 
+    /// <summary>
+    /// The care teams whose clinicians and roles a writer in <paramref name="patient"/>'s thread may mention:
+    /// <paramref name="shown"/> (the team the page is for) first, then the patient's other teams, whose
+    /// clinicians are members of the thread too. A team that cannot be read now is left out.
+    /// </summary>
+    public async Task<ImmutableArray<Contracts.CareTeams.CareTeamProfile>> PatientTeamsAsync(Contracts.Patients.PatientProfile patient, Contracts.CareTeams.CareTeamProfile shown)
+    {
+        ArgumentNullException.ThrowIfNull(patient);
+        ArgumentNullException.ThrowIfNull(shown);
+        var others = await Task.WhenAll(patient.TeamIds.Where(t => t != shown.TeamId).Distinct(StringComparer.Ordinal).Select(async teamId =>
+        {
+            try
+            {
+                return await grains.GetGrain<Contracts.CareTeams.ICareTeamGrain>(teamId).GetProfileAsync();
+            }
+            catch (Exception ex) when (Failures.IsUnavailable(ex))
+            {
+                return null;
+            }
+        }));
+        return [shown, .. others.OfType<Contracts.CareTeams.CareTeamProfile>()];
+    }
+
     /// <summary>Sends a message to <paramref name="threadId"/> as <paramref name="userId"/>; the reply comes once it is stored.</summary>
     public Task<Result<MessageSent>> SendAsync(string userId, string threadId, SendMessage message)
     {

@@ -35,6 +35,7 @@ public sealed partial class PatientPage
     private ImmutableArray<HandoffSummary> _history = [];
     private CareTeamProfile? _team;
     private Dictionary<string, string> _names = [];
+    private ImmutableArray<CareTeamProfile> _chatTeams = [];
     private LiveTeamPresence? _roster;
     private HuddleError? _error;
     private string? _target;
@@ -55,6 +56,9 @@ public sealed partial class PatientPage
 
     [Inject]
     private TimeProvider Time { get; set; } = default!;
+
+    [Inject]
+    private Huddle.Web.Chat.ChatService Chat { get; set; } = default!;
 
     [Inject]
     private ISnackbar Snackbar { get; set; } = default!;
@@ -89,7 +93,9 @@ public sealed partial class PatientPage
 
         _team = team.Value;
         _patient = patient.Value;
-        _names = _team!.Members.ToDictionary(m => m.UserId, m => m.DisplayName, StringComparer.Ordinal);
+        // The patient's thread is shared by all of the patient's care teams: their clinicians and roles can be mentioned, and named.
+        _chatTeams = await Chat.PatientTeamsAsync(_patient!, _team!);
+        _names = _chatTeams.SelectMany(t => t.Members).DistinctBy(m => m.UserId).ToDictionary(m => m.UserId, m => m.DisplayName, StringComparer.Ordinal);
         _history = (await Handoffs.PatientHandoffsAsync(UserId, PatientId)).Value;
         _room = _patient!.Room;
         _target = Roles.Length > 0 ? $"role:{Roles[0]}" : null;
