@@ -139,14 +139,41 @@ public sealed class ThreadGrainTests(ClusterFixture fixture)
         await DeactivateAsync(s.TeamThread);
         Assert.Equal((0, 4), (MeasuredHistoryStore.Reads.GetValueOrDefault(id) - reads, MeasuredHistoryStore.Writes.GetValueOrDefault(id) - writes));
 
-        // Once the first page left the row, a new id and a resend of one of that page's ids each read
-        // one row (the id's own), and the resend gets its first reply.
-        Assert.Equal(2 * ThreadGrain.PageSize + 1, (await thread.SendAsync(s.Pcp, Text("p-next"))).Value!.Seq);
+        // Once the first page left the row, a resend of one of that page's ids reads one row (the id's
+        // own) and gets its first reply; so does a new id that sorts before the sender's mark.
         var third = (await ReadAllSinceAsync(thread, 0)).Single(m => m.Seq == 3);
         reads = MeasuredHistoryStore.Reads.GetValueOrDefault(id);
-        Assert.Equal(2 * ThreadGrain.PageSize + 2, (await thread.SendAsync(s.Pcp, Text("p-other"))).Value!.Seq);
         Assert.Equal(3, (await thread.SendAsync(s.Pcp, Text(third.ClientMessageId, third.Text))).Value!.Seq);
+        Assert.Equal(2 * ThreadGrain.PageSize + 1, (await thread.SendAsync(s.Pcp, Text("a-sorts-first"))).Value!.Seq);
         Assert.Equal(2, MeasuredHistoryStore.Reads.GetValueOrDefault(id) - reads);
+    }
+
+    [Fact]
+    public async Task A_new_id_that_sorts_after_its_senders_earlier_ids_is_stored_without_a_read_also_after_a_reactivation()
+    {
+        var s = await NewAsync();
+        var thread = Thread(s.TeamThread);
+        var id = thread.GetGrainId();
+        // Zero-padded ids ("m-000000" on) sort in sending order, as the web client's time-ordered ids do.
+        await SendManyAsync(thread, s.Pcp, (2 * ThreadGrain.PageSize) + 5, "m-");
+        var first = (await ReadAllSinceAsync(thread, 0)).Single(m => m.Seq == 1);
+        await DeactivateAsync(s.TeamThread);
+
+        // The first page has left the row. New ids that sort after the sender's (the marks come back with
+        // the row), and a first message of a clinician who never sent here: no read at all.
+        var reads = MeasuredHistoryStore.Reads.GetValueOrDefault(id);
+        var next = (2 * ThreadGrain.PageSize) + 6;
+        Assert.Equal(next, (await thread.SendAsync(s.Pcp, Text("m-9000"))).Value!.Seq);
+        Assert.Equal(next + 1, (await thread.SendAsync(s.Pcp, Text("m-9001"))).Value!.Seq);
+        Assert.Equal(next + 2, (await thread.SendAsync(s.Bhc, Text("a-first-of-bhc"))).Value!.Seq);
+        Assert.Equal(0, MeasuredHistoryStore.Reads.GetValueOrDefault(id) - reads);
+
+        // Resends still get their first reply, however their ids sort: the BHC's first (now below their
+        // mark) and the PCP's first message, paged long ago.
+        Assert.Equal(next + 2, (await thread.SendAsync(s.Bhc, Text("a-first-of-bhc"))).Value!.Seq);
+        Assert.Equal(1, (await thread.SendAsync(s.Pcp, Text(first.ClientMessageId, first.Text))).Value!.Seq);
+        Assert.Equal(next + 3, (await thread.SendAsync(s.Bhc, Text("b-second-of-bhc"))).Value!.Seq);
+        Assert.Equal([next, next + 1, next + 2, next + 3], (await ReadAllSinceAsync(thread, next - 1)).Select(m => m.Seq));
     }
 
     [Fact]

@@ -35,7 +35,7 @@ internal sealed class HuddleChatTarget(ServerProcess server) : ILoadTarget
     public const int CaptureSeq = 1;
 
     /// <summary>The captured message's client message id (no run's id looks like it).</summary>
-    public const string CaptureId = "bench-capture";
+    public const string CaptureId = "bench-0000-capture";
 
     private readonly ConcurrentDictionary<string, string> _tokens = new(StringComparer.Ordinal);
     private readonly HashSet<string> _prepared = new(StringComparer.Ordinal);
@@ -82,7 +82,13 @@ internal sealed class HuddleChatTarget(ServerProcess server) : ILoadTarget
     public HubConnection Driver(LoadLayout layout, int group) => Connections.Build(_hub, _tokens[ChatPeople.Member(GroupName(layout, group), 0)]);
 
     public Task<bool> PublishAsync(HubConnection driver, LoadLayout layout, int group, int tag, int seq) =>
-        SendAsync(driver, GroupName(layout, group), $"bench-{tag}-{seq}", Notes.Format(tag, seq));
+        SendAsync(driver, GroupName(layout, group), MessageId(tag, seq), Notes.Format(tag, seq));
+
+    /// <summary>
+    /// A message's client id. Like the web client's (time-ordered), each sorts after the driver's earlier
+    /// ones (runs' tags count up), so the thread skips the id lookup a real clinician's send skips.
+    /// </summary>
+    internal static string MessageId(int tag, int seq) => $"bench-{tag:D4}-{seq:D9}";
 
     /// <summary>
     /// One real <c>ThreadChanged</c> as the JSON a member's device receives (thread 0, text of run tag 0,
@@ -179,7 +185,7 @@ internal sealed class BaselineChatTarget(ServerProcess server, string capturedCh
 
     private string Change(string teamId, int tag, int seq) => _template
         .Replace(TextMarker, Notes.Format(tag, seq), StringComparison.Ordinal)
-        .Replace(IdMarker, $"bench-{tag}-{seq}", StringComparison.Ordinal)
+        .Replace(IdMarker, HuddleChatTarget.MessageId(tag, seq), StringComparison.Ordinal)
         .Replace(TeamMarker, teamId, StringComparison.Ordinal);
 }
 

@@ -88,6 +88,12 @@ public sealed partial class ThreadGrain(
             (state.State.IdsKeyed, state.State.LegacyIdsThrough) = (true, state.State.Written);
         }
 
+        if (state.State.Seq == 0)
+        {
+            // Nothing stored yet: every sender's ids will be marked from the first (written with it).
+            state.State.IdMarksComplete = true;
+        }
+
         IndexTail();
         ActivateCursors();
         // Past the retention (when one is set): checked a minute on, off the activation's first calls.
@@ -285,12 +291,14 @@ public sealed partial class ThreadGrain(
         var dropped = tail.TakeWhile(m => m.Seq <= dropThrough).ToList();
         (state.State.Tail, state.State.Seq, state.State.Written) = (tail.RemoveRange(0, dropped.Count), sent.Seq, _written);
         var unstage = stage?.Invoke(sent);
+        var unmark = StageIdMark(sent);
         WithSendersCursor(sent);
         await PersistAsync(() =>
         {
             (state.State.Tail, state.State.Seq, state.State.Written) = (tailBefore, seqBefore, writtenBefore);
             Cursors.MessageCount = countBefore;
             WithoutSendersCursor();
+            unmark();
             unstage?.Invoke();
         });
         _tailIds[(sent.SenderId, sent.ClientMessageId)] = sent;
@@ -350,6 +358,12 @@ public sealed partial class ThreadGrain(
         if (state.State.Seq == 0 || (!state.State.Tail.IsEmpty && state.State.Tail[0].Seq == 1))
         {
             // Every entry is in the row (the index above): none left it yet.
+            return null;
+        }
+
+        if (NewByMarks(userId, clientMessageId))
+        {
+            // It sorts after every id this sender stored here (ThreadGrain.IdMarks.cs): no read.
             return null;
         }
 

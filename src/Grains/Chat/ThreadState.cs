@@ -43,6 +43,27 @@ public sealed class ThreadState
     public long LegacyIdsThrough { get; set; }
 
     /// <summary>
+    /// Per sender, the greatest client id (in ordinal order) of any entry they stored in the thread
+    /// (<see cref="ThreadGrain"/>, "id marks"): an id sorting after it was never theirs here. At most
+    /// <see cref="ThreadGrain.MaxIdMarks"/> senders.
+    /// </summary>
+    public ImmutableDictionary<string, string> IdMarks
+    {
+        get => _idMarks ?? ImmutableDictionary<string, string>.Empty.WithComparers(StringComparer.Ordinal);
+        set => _idMarks = value;
+    }
+
+    /// <summary>
+    /// True when every sender who ever stored an entry has a mark in <see cref="IdMarks"/> (a thread begun
+    /// with marks, whose senders never exceeded the bound): a sender without one never sent here.
+    /// </summary>
+    [Id(8)]
+    public bool IdMarksComplete { get; set; }
+
+    [Id(7)]
+    private ImmutableDictionary<string, string>? _idMarks;
+
+    /// <summary>
     /// Receipts and unread counts: the message count, the head told to members, the members' cursors
     /// (<see cref="ThreadCursorsState"/>). Null in a row stored before they existed.
     /// </summary>

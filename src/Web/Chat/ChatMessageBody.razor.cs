@@ -138,5 +138,6 @@ public sealed partial class ChatMessageBody
     private static string Words(HuddleError error) =>
         error.Code == ErrorCodes.Unavailable ? "Not saved: Huddle could not be reached. Try again." : error.Message;
 
-    private static string NewClientMessageId() => $"ui-{Guid.NewGuid():N}";
+    // Time-ordered (UUIDv7), so each new id sorts after this clinician's earlier ones and the thread skips a lookup (ThreadGrain.IdMarks.cs).
+    private static string NewClientMessageId() => $"ui-{Guid.CreateVersion7():N}";
 }
