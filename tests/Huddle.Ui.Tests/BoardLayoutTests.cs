@@ -143,7 +143,7 @@ public sealed class BoardLayoutTests(BrowserFixture browser)
         Assert.False(outline.StartsWith("none", StringComparison.Ordinal), $"The focused menu button shows no focus outline ({outline}).");
         await page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("board-keyboard-focus.png"), Animations = ScreenshotAnimations.Disabled });
 
-        await BrowserFixture.OpenMenuAtAsync(page, "[data-testid=move-to][data-lane-id=lane-2]");
+        await BrowserFixture.OpenMenuAtAsync(page, "[data-testid=move-to][data-lane-id=lane-2]", menuButton);
 
         await page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("board-keyboard-menu.png"), Animations = ScreenshotAnimations.Disabled });
         await Axe.AssertNoViolationsAsync(page, "the board with a card's menu open");

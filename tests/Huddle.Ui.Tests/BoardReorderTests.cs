@@ -45,7 +45,7 @@ public sealed class BoardReorderTests(BrowserFixture browser)
         }
 
         Assert.True(await BrowserFixture.HasFocusAsync(chloe), "Tab never reached Chloe Park's menu button.");
-        await BrowserFixture.OpenMenuAtAsync(pcp, "[data-testid=move-up]");
+        await BrowserFixture.OpenMenuAtAsync(pcp, "[data-testid=move-up]", chloe);
         // The last card has nowhere further down to go: the menu does not offer it.
         await Assertions.Expect(pcp.Locator("[data-testid=move-down]")).ToHaveCountAsync(0);
         await pcp.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("board-keyboard-reorder-menu.png"), Animations = ScreenshotAnimations.Disabled });
@@ -60,7 +60,7 @@ public sealed class BoardReorderTests(BrowserFixture browser)
         await Assertions.Expect(NamesIn(bhc, "lane-1")).ToHaveTextAsync(once, new() { Timeout = Timeout });
 
         // So the next move needs no hunting for the card: Enter, ArrowDown, Enter again.
-        await BrowserFixture.OpenMenuAtAsync(pcp, "[data-testid=move-up]");
+        await BrowserFixture.OpenMenuAtAsync(pcp, "[data-testid=move-up]", MenuButtonOf(pcp, "lane-1", "Chloe Park"));
         await pcp.Keyboard.PressAsync("Enter");
 
         string[] twice = ["Chloe Park", "Alma Reyes", "Boris Ng"];

@@ -109,16 +109,51 @@ public sealed class BrowserFixture : HuddleAppFixture, IAsyncLifetime
     /// button, ArrowDown focuses the first item, as a keyboard user would press it; once an item has
     /// focus, ArrowDown moves to the next. So each press moves focus one step, from wherever the
     /// opening left it, and the menu wraps around, so a press that crossed a late focus still gets there.
+    /// <para>
+    /// A render that lands while the menu is open (the board's own change coming back late on a busy
+    /// machine) can close it under the walk. With <paramref name="button"/> given, the walk then does
+    /// what a keyboard user does: focus the menu button again and reopen it (three tries in all).
+    /// </para>
     /// </remarks>
-    public static async Task OpenMenuAtAsync(IPage page, string selector)
+    public static async Task OpenMenuAtAsync(IPage page, string selector, ILocator? button = null)
     {
         ArgumentNullException.ThrowIfNull(page);
-        await page.Keyboard.PressAsync("Enter");
         var target = page.Locator(selector);
-        // Visible means the items are on the page, so they have registered with the menu.
-        await Assertions.Expect(target).ToBeVisibleAsync(new() { Timeout = MenuStepTimeout });
-        for (var presses = 0; presses < 20 && !await HasFocusAsync(target); presses++)
+        for (var attempt = 1; ; attempt++)
         {
+            if (attempt > 1)
+            {
+                await button!.FocusAsync();
+            }
+
+            await page.Keyboard.PressAsync("Enter");
+            // Visible means the items are on the page, so they have registered with the menu.
+            await Assertions.Expect(target).ToBeVisibleAsync(new() { Timeout = MenuStepTimeout });
+            if (await WalkToAsync(page, target, selector))
+            {
+                return;
+            }
+
+            Assert.True(button is not null && attempt < 3, $"The card's menu closed before ArrowDown reached {selector} ({attempt} tries).");
+        }
+    }
+
+    /// <summary>Presses ArrowDown until <paramref name="target"/> has the focus; false when the menu closed on the way.</summary>
+    private static async Task<bool> WalkToAsync(IPage page, ILocator target, string selector)
+    {
+        for (var presses = 0; presses < 20; presses++)
+        {
+            // Counted first: a focus check on an item that is gone would wait for it to come back.
+            if (await target.CountAsync() == 0)
+            {
+                return false;
+            }
+
+            if (await HasFocusAsync(target))
+            {
+                return true;
+            }
+
             await page.EvaluateAsync("() => { window.__huddleLastFocus = document.activeElement; }");
             await page.Keyboard.PressAsync("ArrowDown");
             try
@@ -127,12 +162,18 @@ public sealed class BrowserFixture : HuddleAppFixture, IAsyncLifetime
             }
             catch (TimeoutException ex)
             {
+                if (await target.CountAsync() == 0)
+                {
+                    return false;
+                }
+
                 var state = await page.EvaluateAsync<string>("() => 'focus on: ' + (document.activeElement?.outerHTML ?? 'none').slice(0, 200) + ' | menu items: ' + document.querySelectorAll('[role=menuitem]').length");
                 throw new TimeoutException($"ArrowDown did not move focus in the card's menu: {state}", ex);
             }
         }
 
-        Assert.True(await HasFocusAsync(target), $"ArrowDown never reached {selector} in the card's menu.");
+        Assert.Fail($"ArrowDown never reached {selector} in the card's menu.");
+        return false;
     }
 
     /// <summary>The card of <paramref name="name"/> (a full name, or initials on the wall) in lane <paramref name="laneId"/>.</summary>
