@@ -14,9 +14,10 @@ namespace Huddle.Grains.Chat;
 /// padded counter: what the web client sends) gets that on every new message; any other id still works,
 /// at the cost of the read. A guess the marks cannot make is never wrong: it falls back to the read.
 /// <para>
-/// Hand-written, not a library's: a Bloom filter would give the same answer for random ids, but it grows
-/// with the thread or saturates, and it is wrong for some ids it says are new only if sized badly;
-/// the marks are exact and bounded (one id per sender, at most <see cref="MaxIdMarks"/> senders).
+/// Hand-written, not a library's: a Bloom filter in the row would also never call a stored id new, and it
+/// would serve random ids too, but it must grow with the thread or saturate until every send reads again;
+/// the marks stay bounded (one id per sender, at most <see cref="MaxIdMarks"/> senders) and serve every
+/// send of a client whose ids sort upward.
 /// </para>
 /// </summary>
 public sealed partial class ThreadGrain
