@@ -12,6 +12,7 @@ using Huddle.Web.Live;
 using Huddle.Web.Metrics;
 using Microsoft.AspNetCore.SignalR;
 using Huddle.Web.Operations;
+using Huddle.Web.Security;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using MudBlazor.Services;
 using Huddle.Contracts.Common;
@@ -122,6 +123,8 @@ public static class HuddleApp
         }
 
         app.UseStatusCodePages();
+        // Before sign-in is even looked at: a live connection from another site's page is refused.
+        app.UseOriginCheck();
         app.MapHuddleOperations();
         app.UseAuthentication();
         app.UseAuthorization();
