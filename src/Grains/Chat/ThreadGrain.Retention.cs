@@ -31,6 +31,9 @@ public sealed partial class ThreadGrain
     /// </summary>
     private static readonly TimeSpan RetentionReminderPeriod = TimeSpan.FromDays(1);
 
+    /// <summary>How soon a check runs again after the reminder could not be registered or removed.</summary>
+    private static readonly TimeSpan RetentionRetry = TimeSpan.FromSeconds(30);
+
     private long _removedThrough;
     private IGrainTimer? _retainer;
     private DateTimeOffset _nextCheck = DateTimeOffset.MinValue;
@@ -91,7 +94,8 @@ public sealed partial class ThreadGrain
         try
         {
             var more = await ApplyRetentionAsync();
-            ArmRetention(more ? TimeSpan.Zero : options.RetentionCheckEvery);
+            // A reminder that could not be registered is a promise not yet kept: tried again soon, not in an hour.
+            ArmRetention(more ? TimeSpan.Zero : _retentionReminder.Known ? options.RetentionCheckEvery : RetentionRetry);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -177,8 +181,8 @@ public sealed partial class ThreadGrain
 
     /// <summary>
     /// Keeps the retention reminder due at <paramref name="due"/> (the oldest stored page's expiry), or removes
-    /// it when no stored page is left; registered only when that changes. A failure is logged and the next
-    /// check tries again.
+    /// it when no stored page is left; registered only when that changes. A failure is logged and leaves it
+    /// unknown, so the check runs again in <see cref="RetentionRetry"/> and registers it then.
     /// </summary>
     private async Task KeepRetentionReminderAsync(DateTimeOffset? due)
     {
