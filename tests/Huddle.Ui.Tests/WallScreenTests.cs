@@ -265,15 +265,29 @@ public sealed class WallScreenTests(BrowserFixture browser)
         {
             var cue = page.Locator($"[data-testid={panel}] [data-testid=panel-more]");
             await Assertions.Expect(cue).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\+\d+ more$"), new() { Timeout = Timeout });
-            var measured = await page.Locator($"[data-testid={panel}]").EvaluateAsync<System.Text.Json.JsonElement>($$"""
-                p => {
-                    const zone = p.querySelector('.panel__items').getBoundingClientRect();
-                    const items = [...p.querySelectorAll('{{items}}')];
-                    const r = items[0].getBoundingClientRect();
-                    const halfShown = [...p.querySelector('.panel__items').children].filter(c => getComputedStyle(c).visibility !== 'hidden' && c.getBoundingClientRect().bottom > zone.bottom + 0.5).length;
-                    return { cut: items.filter(i => i.getBoundingClientRect().bottom > zone.bottom + 0.5).length, first: r.bottom <= zone.bottom + 0.5 && r.bottom <= innerHeight, halfShown };
+            // The wall recounts a frame after any change (a late render or font makes lines taller): measure
+            // once the cue agrees with what is cut off and nothing is half shown, or report the last state.
+            System.Text.Json.JsonElement measured = default;
+            var settle = System.Diagnostics.Stopwatch.StartNew();
+            do
+            {
+                measured = await page.Locator($"[data-testid={panel}]").EvaluateAsync<System.Text.Json.JsonElement>($$"""
+                    p => {
+                        const zone = p.querySelector('.panel__items').getBoundingClientRect();
+                        const items = [...p.querySelectorAll('{{items}}')];
+                        const r = items[0].getBoundingClientRect();
+                        const halfShown = [...p.querySelector('.panel__items').children].filter(c => getComputedStyle(c).visibility !== 'hidden' && c.getBoundingClientRect().bottom > zone.bottom + 0.5).length;
+                        return { count: Number(p.querySelector('[data-testid=panel-more]').dataset.count ?? -1), cut: items.filter(i => i.getBoundingClientRect().bottom > zone.bottom + 0.5).length, first: r.bottom <= zone.bottom + 0.5 && r.bottom <= innerHeight, halfShown };
+                    }
+                    """);
+                if (measured.GetProperty("halfShown").GetInt32() == 0 && measured.GetProperty("count").GetInt32() == measured.GetProperty("cut").GetInt32())
+                {
+                    break;
                 }
-                """);
+
+                await Task.Delay(100);
+            }
+            while (settle.Elapsed < TimeSpan.FromMilliseconds(Timeout));
             var (cut, first) = (measured.GetProperty("cut").GetInt32(), measured.GetProperty("first").GetBoolean());
             Assert.True(first, $"The first of the {panel} is cut off on the wall.");
             // What the cue counts is not shown at all: no line or heading cut in half at the panel's edge.

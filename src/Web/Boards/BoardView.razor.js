@@ -23,7 +23,8 @@ export function focusCardWhenAt(laneId, cardId, index, timeoutMs = 5000) {
 // On the wall (a TV nobody scrolls), writes "+N more" under each lane whose cards the screen cuts
 // off, N being the cards not wholly visible, and under each side panel (action items, notes) whose
 // items it cuts off. Recounts on any change to the board (cards added or moved, a cue itself taking
-// room) and on a resize, at most once a frame. Only the cue's own text and data-count are written:
+// room), on a resize of the board or of any card or line (a web font arriving late makes lines taller
+// without changing the board's size or its DOM) and when fonts finish loading, at most once a frame. Only the cue's own text and data-count are written:
 // Blazor renders the cue empty and never puts anything in it.
 export function watchLaneOverflow(board) {
     let frame = 0;
@@ -42,6 +43,11 @@ export function watchLaneOverflow(board) {
     };
     const update = () => {
         frame = 0;
+        // Observing an element already observed is a no-op; a removed element drops out by itself.
+        for (const item of board.querySelectorAll('[data-testid=card], .board__side .panel__items > *')) {
+            resized.observe(item);
+        }
+
         for (const lane of board.querySelectorAll('[data-testid=lane]')) {
             count(lane.querySelector('.lane__cards'), '[data-testid=card]', lane.querySelector('[data-testid=lane-more]'));
         }
@@ -66,12 +72,14 @@ export function watchLaneOverflow(board) {
     const changed = new MutationObserver(schedule);
     changed.observe(board, { childList: true, subtree: true, characterData: true });
     window.addEventListener('resize', schedule);
+    document.fonts?.addEventListener('loadingdone', schedule);
     update();
     return {
         dispose() {
             resized.disconnect();
             changed.disconnect();
             window.removeEventListener('resize', schedule);
+            document.fonts?.removeEventListener('loadingdone', schedule);
             cancelAnimationFrame(frame);
         },
     };
