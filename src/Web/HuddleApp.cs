@@ -22,6 +22,9 @@ namespace Huddle.Web;
 /// <summary>Builds the Huddle web host: Orleans (co-hosted silo or client), auth, API, hub, Blazor UI.</summary>
 public static class HuddleApp
 {
+    /// <summary>The largest hub message a client may send (docs/api.md, "Limits").</summary>
+    public const int MaxHubMessageBytes = 64 * 1024;
+
     /// <summary>Creates the app from command-line args; <paramref name="configure"/> lets tests adjust the builder.</summary>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
@@ -35,6 +38,7 @@ public static class HuddleApp
         configure?.Invoke(builder);
         builder.AddHuddleOrleans();
         builder.AddHuddleWeb();
+        builder.AddHuddleRateLimits();
         builder.AddHuddleOperations();
         var app = builder.Build();
         app.UseHuddleWeb();
@@ -76,7 +80,10 @@ public static class HuddleApp
             ctx.ProblemDetails.Extensions.TryAdd("code", ApiErrors.CodeOf(ctx.ProblemDetails.Status ?? ctx.HttpContext.Response.StatusCode)));
         builder.Services.AddSignalR(o =>
             {
-                o.MaximumReceiveMessageSize = 64 * 1024;
+                // OWASP's cap: a bigger message closes the sender's connection, nobody else's.
+                o.MaximumReceiveMessageSize = MaxHubMessageBytes;
+                // Outermost: a call over the rate limit does no work at all.
+                o.AddFilter<HubRateLimitFilter>();
                 o.AddFilter<HubErrorFilter>();
                 o.AddFilter<PresenceHubFilter>();
             })
@@ -128,9 +135,11 @@ public static class HuddleApp
         app.MapHuddleOperations();
         app.UseAuthentication();
         app.UseAuthorization();
+        // After sign-in, so the API's limit is per user.
+        app.UseRateLimiter();
         app.UseAntiforgery();
         app.MapStaticAssets();
-        var api = app.MapGroup("/api").RequireAuthorization();
+        var api = app.MapGroup("/api").RequireAuthorization().RequireRateLimiting(HuddleRateLimits.ApiPolicy);
         api.MapMeEndpoints();
         api.MapBoardEndpoints();
         api.MapMetricsEndpoints();

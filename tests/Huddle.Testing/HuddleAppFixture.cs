@@ -47,6 +47,22 @@ public class HuddleAppFixture : IAsyncLifetime
         ["Huddle:Orleans:ClusterId"] = $"test-{Guid.NewGuid():N}",
     };
 
+    /// <summary>
+    /// The rate limits of the suite's shared hosts: a handful of test users make thousands of calls at
+    /// machine speed there, which the production defaults rightly refuse. The limits themselves are
+    /// tested with the defaults on a host of their own (<see cref="HuddleRateLimitedAppFixture"/>).
+    /// A subclass's settings win.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> SuiteRateLimits = new Dictionary<string, string>
+    {
+        ["Huddle:Security:RateLimits:HubCallsPerConnection"] = "1000000",
+        ["Huddle:Security:RateLimits:HubCallsPerUser"] = "1000000",
+        ["Huddle:Security:RateLimits:ApiRequestsPerUser"] = "1000000",
+    };
+
+    /// <summary>Whether this host runs with <see cref="SuiteRateLimits"/> (all but the rate limits' own tests).</summary>
+    protected virtual bool LiftsRateLimits => true;
+
     /// <summary>Runs before the app starts (a subclass starts a separate silo here).</summary>
     protected virtual Task BeforeStartAsync() => Task.CompletedTask;
 
@@ -54,6 +70,11 @@ public class HuddleAppFixture : IAsyncLifetime
     {
         await BeforeStartAsync();
         var settings = OrleansSettings();
+        foreach (var (key, value) in LiftsRateLimits ? SuiteRateLimits : new Dictionary<string, string>())
+        {
+            settings.TryAdd(key, value);
+        }
+
         settings["Kestrel:Endpoints:Http:Url"] = "http://127.0.0.1:0";
         settings["Logging:LogLevel:Default"] = "Warning";
         App = HuddleApp.Build(["--environment", Environment], builder =>
@@ -140,6 +161,12 @@ public sealed record TestTeam(string TeamId, string Pcp, string Bhc, string Disp
 public sealed class HuddleProductionAppFixture : HuddleAppFixture
 {
     protected override string Environment => "Production";
+}
+
+/// <summary>The app with the production rate limits (the defaults), for the tests of the limits themselves.</summary>
+public sealed class HuddleRateLimitedAppFixture : HuddleAppFixture
+{
+    protected override bool LiftsRateLimits => false;
 }
 
 /// <summary>

@@ -43,6 +43,11 @@ public sealed class HuddleWebProcess : IAsyncDisposable
             ["Huddle__Demo__Seed"] = "true",
             ["Logging__LogLevel__Default"] = "Warning",
         };
+        foreach (var (key, value) in HuddleAppFixture.SuiteRateLimits)
+        {
+            _environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             _environment[key] = value;

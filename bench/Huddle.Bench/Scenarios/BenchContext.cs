@@ -50,6 +50,11 @@ internal sealed class BenchContext(BenchOptions options, string repoRoot) : IAsy
             ["Huddle__Demo__Seed"] = seed ? "true" : "false",
             ["Huddle__Orleans__SiloPort"] = ServerProcess.FreePort().ToString(CultureInfo.InvariantCulture),
             ["Huddle__Orleans__GatewayPort"] = ServerProcess.FreePort().ToString(CultureInfo.InvariantCulture),
+            // A few bench users make thousands of calls a second: the per-user and per-connection
+            // limits (docs/security.md) would refuse them. A token check per call still runs.
+            ["Huddle__Security__RateLimits__HubCallsPerConnection"] = "1000000",
+            ["Huddle__Security__RateLimits__HubCallsPerUser"] = "1000000",
+            ["Huddle__Security__RateLimits__ApiRequestsPerUser"] = "1000000",
         };
         if (Durable)
         {

@@ -36,6 +36,12 @@ public static class ErrorCodes
     /// </summary>
     public const string Unavailable = "unavailable";
 
+    /// <summary>
+    /// Too many calls from this connection or this user in a short time: nothing was done. The message
+    /// says when to try again; other users and connections are not affected (docs/security.md, "Rate limits").
+    /// </summary>
+    public const string RateLimited = "rate_limited";
+
     /// <summary>A fault in Huddle itself (a bug): logged with the trace id the message gives; retrying will not help.</summary>
     public const string Internal = "internal_error";
 }
@@ -54,6 +60,10 @@ public sealed record HuddleError(
     public static HuddleError InvalidId(string what) => Invalid($"{what} is 1-{Ids.MaxLength} letters, digits, '-', '_' or '.'.");
     public static HuddleError State(string message) => new(ErrorCodes.InvalidState, message);
     public static HuddleError Limit(string message) => new(ErrorCodes.LimitExceeded, message);
+
+    /// <summary>A call refused by a rate limit; <paramref name="retryAfter"/> is when one more is allowed.</summary>
+    public static HuddleError RateLimited(string who, int perMinute, TimeSpan retryAfter) =>
+        new(ErrorCodes.RateLimited, $"Too many calls from {who}: at most {perMinute} a minute. Nothing was done; try again in {Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds))} s.");
 
     /// <summary><paramref name="opId"/> was used before for <paramref name="earlierOp"/> with other arguments, or for another operation.</summary>
     public static HuddleError OpIdReused(string opId, string earlierOp) =>

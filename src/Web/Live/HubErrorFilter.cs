@@ -44,7 +44,7 @@ public sealed partial class HubErrorFilter(ILogger<HubErrorFilter> logger) : IHu
     }
 
     /// <summary>Builds a failed <see cref="Result{T}"/> for a method returning <c>Task&lt;Result&lt;T&gt;&gt;</c>; null for other methods.</summary>
-    private static Func<HuddleError, object>? FailureFor(Type returnType) => FailureFactories.GetOrAdd(returnType, static type =>
+    internal static Func<HuddleError, object>? FailureFor(Type returnType) => FailureFactories.GetOrAdd(returnType, static type =>
     {
         var inner = type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Task<>) ? type.GetGenericArguments()[0] : type;
         if (!inner.IsGenericType || inner.GetGenericTypeDefinition() != typeof(Result<>))
