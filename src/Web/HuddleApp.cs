@@ -110,6 +110,9 @@ public static class HuddleApp
         builder.Services.AddFeedRoute<ReceiptsRoute>();
         builder.Services.AddSingleton<PresenceHubFilter>();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        // Framing is decided by SecurityHeaders alone (frame-ancestors from settings, X-Frame-Options
+        // DENY when none): antiforgery's own SAMEORIGIN would contradict an EHR allowed to frame Huddle.
+        builder.Services.Configure<Microsoft.AspNetCore.Antiforgery.AntiforgeryOptions>(o => o.SuppressXFrameOptionsHeader = true);
         builder.Services.AddMudServices();
         builder.Services.AddCascadingAuthenticationState();
     }
@@ -117,6 +120,8 @@ public static class HuddleApp
     /// <summary>The request pipeline and endpoints.</summary>
     public static void UseHuddleWeb(this WebApplication app)
     {
+        // First, so every response carries them, error pages and refusals included.
+        app.UseSecurityHeaders();
         // A fault in Huddle is a problem document with status 500, code internal_error and the trace
         // id it was logged under, in every environment, so an API client never gets an HTML page.
         app.UseExceptionHandler(new ExceptionHandlerOptions

@@ -160,7 +160,17 @@ public sealed record TestTeam(string TeamId, string Pcp, string Bhc, string Disp
 /// <summary>The app in the Production environment: no dev sign-in.</summary>
 public sealed class HuddleProductionAppFixture : HuddleAppFixture
 {
+    /// <summary>The EHR whose portal may frame Huddle here (<c>Huddle:Security:FrameAncestors</c>).</summary>
+    public const string EhrOrigin = "https://ehr.example.org";
+
     protected override string Environment => "Production";
+
+    protected override Dictionary<string, string?> OrleansSettings()
+    {
+        var settings = base.OrleansSettings();
+        settings["Huddle:Security:FrameAncestors:0"] = EhrOrigin + ":443";
+        return settings;
+    }
 }
 
 /// <summary>The app with the production rate limits (the defaults), for the tests of the limits themselves.</summary>

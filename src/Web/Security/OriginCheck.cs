@@ -67,12 +67,15 @@ public static partial class OriginCheck
         return from == Normalize($"{request.Scheme}://{request.Host}") || allowed.Contains(from);
     }
 
-    /// <summary>The origins of <paramref name="origins"/> as compared (scheme and host lower case, default port dropped); a malformed one is an error.</summary>
-    public static IReadOnlySet<string> Normalized(IEnumerable<string> origins)
+    /// <summary>
+    /// The origins of <paramref name="origins"/> as compared (scheme and host lower case, default port
+    /// dropped); a malformed one is an error naming the setting <paramref name="key"/> it came from.
+    /// </summary>
+    public static IReadOnlySet<string> Normalized(IEnumerable<string> origins, string key = AllowedOriginsKey)
     {
         ArgumentNullException.ThrowIfNull(origins);
         return origins.Select(o => Normalize(o) ?? throw new InvalidOperationException(
-            $"{AllowedOriginsKey} holds '{o}', which is not an origin (scheme://host[:port], nothing after it).")).ToHashSet(StringComparer.Ordinal);
+            $"{key} holds '{o}', which is not an origin (scheme://host[:port], nothing after it).")).ToHashSet(StringComparer.Ordinal);
     }
 
     /// <summary>An origin as compared, or null when <paramref name="origin"/> is not one (e.g. "null", or a URL with a path).</summary>
