@@ -94,6 +94,7 @@ public static class HuddleApp
         builder.Services.AddSingleton<MetricsService>();
         builder.Services.AddSingleton(new DemoHistory(builder.Configuration.GetValue(HuddleConfig.SeedDemoData, false) ? [.. DemoData.Teams.Select(t => t.TeamId)] : []));
         builder.Services.AddSingleton(new DevIdentities(DemoData.Users));
+        builder.Services.AddSingleton(DevToken.From(builder.Configuration));
         // Features: each brings its service and its route through the relay.
         builder.Services.AddSingleton<BoardService>();
         builder.Services.AddFeedRoute<BoardRoute>();

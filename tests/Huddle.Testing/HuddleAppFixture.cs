@@ -36,6 +36,9 @@ public class HuddleAppFixture : IAsyncLifetime
 
     public Uri BaseAddress { get; private set; } = default!;
 
+    /// <summary>The dev API's token on this host (<see cref="Http"/> sends it).</summary>
+    public string DevToken { get; } = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+
     /// <summary>The environment the app runs in; Development unless a subclass says otherwise.</summary>
     protected virtual string Environment => "Development";
 
@@ -76,6 +79,7 @@ public class HuddleAppFixture : IAsyncLifetime
         }
 
         settings["Kestrel:Endpoints:Http:Url"] = "http://127.0.0.1:0";
+        settings[Huddle.Web.Auth.DevToken.Key] = DevToken;
         settings["Logging:LogLevel:Default"] = "Warning";
         App = HuddleApp.Build(["--environment", Environment], builder =>
         {
@@ -94,8 +98,13 @@ public class HuddleAppFixture : IAsyncLifetime
         GC.SuppressFinalize(this);
     }
 
-    /// <summary>An HTTP client for the app, without credentials.</summary>
-    public HttpClient Http() => new() { BaseAddress = BaseAddress };
+    /// <summary>An HTTP client for the app, signed in as nobody; it carries the dev token, which only the dev API reads.</summary>
+    public HttpClient Http()
+    {
+        var http = new HttpClient { BaseAddress = BaseAddress };
+        http.DefaultRequestHeaders.Add(Huddle.Web.Auth.DevToken.Header, DevToken);
+        return http;
+    }
 
     /// <summary>A dev bearer token for <paramref name="userId"/>.</summary>
     public async Task<string> TokenAsync(string userId)

@@ -43,6 +43,7 @@ public sealed class HuddleWebProcess : IAsyncDisposable
             ["Huddle__Demo__Seed"] = "true",
             ["Logging__LogLevel__Default"] = "Warning",
         };
+        _environment[Huddle.Web.Auth.DevToken.Key.Replace(":", "__", StringComparison.Ordinal)] = DevToken;
         foreach (var (key, value) in HuddleAppFixture.SuiteRateLimits)
         {
             _environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
@@ -54,14 +55,45 @@ public sealed class HuddleWebProcess : IAsyncDisposable
         }
 
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{Port}/"), Timeout = TimeSpan.FromSeconds(30) };
+        Http.DefaultRequestHeaders.Add(Huddle.Web.Auth.DevToken.Header, DevToken);
     }
 
     public int Port { get; }
 
     public HttpClient Http { get; }
 
-    /// <summary>Starts the host and waits until it answers; fails with its output if it cannot.</summary>
+    /// <summary>The dev API's token on this host (<see cref="Http"/> sends it).</summary>
+    public string DevToken { get; } = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+
+    /// <summary>
+    /// Starts the host and waits until it answers; fails with its output if it cannot. A restart keeps
+    /// the host's ports, which lie in Linux's ephemeral range: while the host was down another process's
+    /// outgoing connection may have been given one of them for a moment (seen under load: "address
+    /// already in use" on a restart). That start is tried again, as an operator would, for up to 30 s.
+    /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            try
+            {
+                await StartOnceAsync(cancellationToken);
+                return;
+            }
+            catch (PortTakenException) when (DateTime.UtcNow < deadline)
+            {
+                _process?.Dispose();
+                _process = null;
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>The host stopped at once because one of its ports was taken.</summary>
+    private sealed class PortTakenException(string message) : InvalidOperationException(message);
+
+    private async Task StartOnceAsync(CancellationToken cancellationToken)
     {
         var dll = WebAssemblyPath();
         var info = new ProcessStartInfo("dotnet")
@@ -91,7 +123,12 @@ public sealed class HuddleWebProcess : IAsyncDisposable
                 cancellationToken.ThrowIfCancellationRequested();
                 if (_process.HasExited)
                 {
-                    throw new InvalidOperationException($"The web host exited with {_process.ExitCode}:{Environment.NewLine}{string.Join(Environment.NewLine, output.TakeLast(40))}");
+                    // Without a timeout, this also waits for the redirected output to be read to its end.
+                    _process.WaitForExit();
+                    var message = $"The web host exited with {_process.ExitCode}:{Environment.NewLine}{string.Join(Environment.NewLine, output.TakeLast(40))}";
+                    throw output.Any(l => l.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+                        ? new PortTakenException(message)
+                        : new InvalidOperationException(message);
                 }
 
                 try

@@ -355,6 +355,7 @@ public sealed class OperationsTests
             settings["Huddle:Orleans:GatewayPort"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture);
             settings["Huddle:Orleans:ClusterId"] = $"ops-{Guid.NewGuid():N}";
             settings["Huddle:Demo:Seed"] = "true";
+            settings.TryAdd(Auth.DevToken.Key, DevToken);
             var app = HuddleApp.Build(["--environment", environment], b =>
             {
                 b.Configuration.AddInMemoryCollection(settings);
@@ -374,7 +375,16 @@ public sealed class OperationsTests
             return new RunningApp(app, new Uri(address.TrimEnd('/') + "/"));
         }
 
-        public HttpClient Http() => new() { BaseAddress = BaseAddress };
+        /// <summary>The dev API's token of these apps (unless a test's settings name another).</summary>
+        public const string DevToken = "operations-tests-dev-token";
+
+        /// <summary>A client signed in as nobody, carrying the dev token (which only the dev API reads).</summary>
+        public HttpClient Http()
+        {
+            var http = new HttpClient { BaseAddress = BaseAddress };
+            http.DefaultRequestHeaders.Add(Auth.DevToken.Header, DevToken);
+            return http;
+        }
 
         public async Task<string> TokenAsync(string userId)
         {

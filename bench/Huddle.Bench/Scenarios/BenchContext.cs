@@ -52,6 +52,7 @@ internal sealed class BenchContext(BenchOptions options, string repoRoot) : IAsy
             ["Huddle__Orleans__GatewayPort"] = ServerProcess.FreePort().ToString(CultureInfo.InvariantCulture),
             // A few bench users make thousands of calls a second: the per-user and per-connection
             // limits (docs/security.md) would refuse them. A token check per call still runs.
+            ["Huddle__Dev__Token"] = HuddleTarget.DevToken,
             ["Huddle__Security__RateLimits__HubCallsPerConnection"] = "1000000",
             ["Huddle__Security__RateLimits__HubCallsPerUser"] = "1000000",
             ["Huddle__Security__RateLimits__ApiRequestsPerUser"] = "1000000",

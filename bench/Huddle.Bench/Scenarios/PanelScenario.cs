@@ -43,7 +43,7 @@ internal sealed class PanelScenario : IScenario
                 members = new[] { new { userId, displayName = "Dr. Panel", role = "pcp" } },
                 patients = Enumerable.Range(0, size).Select(i => new { patientId = $"{teamId}-p{i}", displayName = $"Patient {i:D4}", room = $"Exam {i % 12}" }).ToArray(),
             };
-            using (var put = await http.PutAsJsonAsync(new Uri($"/api/dev/teams/{teamId}", UriKind.Relative), team, ct))
+            using (var put = await http.SendAsync(HuddleTarget.Dev(HttpMethod.Put, $"/api/dev/teams/{teamId}", team), ct))
             {
                 put.EnsureSuccessStatusCode();
             }

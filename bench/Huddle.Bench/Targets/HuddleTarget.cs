@@ -126,14 +126,25 @@ internal sealed class HuddleTarget(ServerProcess server) : ILoadTarget
             displayIds = Array.Empty<string>(),
             patients = new[] { new { patientId = $"{teamId}-p", displayName = "Rosa Delgado", room = "Exam 3" } },
         };
-        using var put = await http.PutAsJsonAsync(new Uri($"/api/dev/teams/{teamId}", UriKind.Relative), team, ct);
+        using var put = await http.SendAsync(Dev(HttpMethod.Put, $"/api/dev/teams/{teamId}", team), ct);
         put.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>The dev API's token on every Huddle server the bench starts (<see cref="Scenarios.BenchContext"/> sets it).</summary>
+    public static readonly string DevToken = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+
+    /// <summary>A request to the dev API (<paramref name="path"/>) with <paramref name="body"/> as JSON and the dev token.</summary>
+    public static HttpRequestMessage Dev(HttpMethod method, string path, object body)
+    {
+        var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative)) { Content = JsonContent.Create(body) };
+        request.Headers.Add("X-Huddle-Dev-Token", DevToken);
+        return request;
     }
 
     /// <summary>Signs in <paramref name="userId"/> through the development token endpoint.</summary>
     public static async Task<string> TokenAsync(HttpClient http, string userId, CancellationToken ct)
     {
-        using var response = await http.PostAsJsonAsync(new Uri("/api/dev/token", UriKind.Relative), new { userId }, ct);
+        using var response = await http.SendAsync(Dev(HttpMethod.Post, "/api/dev/token", new { userId }), ct);
         response.EnsureSuccessStatusCode();
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));
         return body.RootElement.GetProperty("accessToken").GetString()!;

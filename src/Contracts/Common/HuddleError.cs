@@ -9,6 +9,9 @@ public static class ErrorCodes
     /// <summary>An id (team, card, lane, item, note, patient, member) does not exist.</summary>
     public const string NotFound = "not_found";
 
+    /// <summary>No sign-in (no token, an expired one, a browser cookie where a bearer token is needed), or no dev token on the dev API.</summary>
+    public const string Unauthorized = "unauthorized";
+
     /// <summary>The caller may not read or change this resource.</summary>
     public const string Forbidden = "forbidden";
 

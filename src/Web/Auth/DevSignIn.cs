@@ -16,11 +16,26 @@ namespace Huddle.Web.Auth;
 /// Development-only sign-in: pick any known identity, no password. These endpoints are mapped only
 /// when the environment is Development, so anywhere else they answer 404.
 /// </summary>
-public static class DevSignIn
+public static partial class DevSignIn
 {
-    public static void MapDevSignIn(this IEndpointRouteBuilder app)
+    public static void MapDevSignIn(this WebApplication app)
     {
-        app.MapPost("/api/dev/token", async (DevTokenRequest request, IGrainFactory grains) =>
+        ArgumentNullException.ThrowIfNull(app);
+        var token = app.Services.GetRequiredService<DevToken>();
+        if (token.Generated)
+        {
+            // Development only: the developer's own console. Set Huddle:Dev:Token to choose it.
+            var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DevSignIn));
+            app.Lifetime.ApplicationStarted.Register(() => LogGenerated(logger, DevToken.Header, token.Value, DevToken.Key));
+        }
+
+        // The API needs the dev token; the sign-in page's form post (the README's way in) does not.
+        var api = app.MapGroup("/api/dev").AddEndpointFilter(async (context, next) =>
+            context.HttpContext.RequestServices.GetRequiredService<DevToken>().Matches(context.HttpContext.Request.Headers[DevToken.Header])
+                ? await next(context)
+                : ApiErrors.Problem(new Contracts.Common.HuddleError(Contracts.Common.ErrorCodes.Unauthorized,
+                    $"The dev API needs the dev token in the header {DevToken.Header}: the value of {DevToken.Key}, or the one the console showed at start.")));
+        api.MapPost("/token", async (DevTokenRequest request, IGrainFactory grains) =>
             Contracts.Common.Ids.IsValid(request.UserId) && await grains.GetGrain<IUserGrain>(request.UserId).GetAsync() is { } user
                 ? Results.SignIn(Principal(user, BearerTokenDefaults.AuthenticationScheme), authenticationScheme: BearerTokenDefaults.AuthenticationScheme)
                 : ApiErrors.Problem(Contracts.Common.HuddleError.NotFound("User", request.UserId)));
@@ -41,7 +56,7 @@ public static class DevSignIn
                 new() { RedirectUri = target, IsPersistent = true }, CookieAuthenticationDefaults.AuthenticationScheme);
         });
 
-        app.MapPut("/api/dev/teams/{teamId}", async (string teamId, DevTeamRequest request, IGrainFactory grains) =>
+        api.MapPut("/teams/{teamId}", async (string teamId, DevTeamRequest request, IGrainFactory grains) =>
         {
             var ids = new[] { teamId }.Concat(request.Members.Select(m => m.UserId)).Concat(request.DisplayIds ?? []).Concat((request.Patients ?? []).Select(p => p.PatientId));
             if (ids.FirstOrDefault(id => !Contracts.Common.Ids.IsValid(id)) is { } bad)
@@ -89,4 +104,7 @@ public static class DevSignIn
 
     private static System.Security.Claims.ClaimsPrincipal Principal(UserProfile user, string scheme) =>
         HuddleClaims.Create(user.UserId, user.DisplayName, user.Kind.ToString(), scheme);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The dev API (/api/dev/*, Development only) answers requests with the header {Header}: {Token} (made at this start; set {Key} to choose one)")]
+    private static partial void LogGenerated(ILogger logger, string header, string token, string key);
 }

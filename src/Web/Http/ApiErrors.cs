@@ -9,6 +9,7 @@ public static class ApiErrors
     public static int StatusOf(string code) => code switch
     {
         ErrorCodes.NotFound => StatusCodes.Status404NotFound,
+        ErrorCodes.Unauthorized => StatusCodes.Status401Unauthorized,
         ErrorCodes.Forbidden => StatusCodes.Status403Forbidden,
         ErrorCodes.ValidationFailed => StatusCodes.Status400BadRequest,
         ErrorCodes.VersionConflict => StatusCodes.Status409Conflict,
@@ -28,7 +29,7 @@ public static class ApiErrors
     public static string CodeOf(int status) => status switch
     {
         StatusCodes.Status400BadRequest => ErrorCodes.ValidationFailed,
-        StatusCodes.Status401Unauthorized => "unauthorized",
+        StatusCodes.Status401Unauthorized => ErrorCodes.Unauthorized,
         StatusCodes.Status403Forbidden => ErrorCodes.Forbidden,
         StatusCodes.Status404NotFound => ErrorCodes.NotFound,
         StatusCodes.Status409Conflict => ErrorCodes.InvalidState,
