@@ -42,8 +42,8 @@ public static class HandoffEndpoints
         api.MapPut("/teams/{teamId}/handoff-policy", async (string teamId, EscalationPolicy policy, ClaimsPrincipal principal, HandoffService handoffs) =>
             ApiErrors.From(await handoffs.SetPolicyAsync(principal.UserIdOf(), teamId, policy), set => set));
 
-        api.MapGet("/presence/{userId}", async (string userId, PresenceService presence) =>
-            ApiErrors.From(await presence.GetAsync(userId), view => view));
+        api.MapGet("/presence/{userId}", async (string userId, ClaimsPrincipal principal, PresenceService presence) =>
+            ApiErrors.From(await presence.GetAsync(principal.UserIdOf(), userId), view => view));
 
         api.MapPut("/presence", async (PresenceChoice choice, ClaimsPrincipal principal, PresenceService presence) =>
             ApiErrors.From(await presence.SetAsync(principal.UserIdOf(), choice.Status), view => view));

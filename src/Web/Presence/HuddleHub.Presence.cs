@@ -21,10 +21,10 @@ public sealed partial class HuddleHub
         return presence.HeartbeatAsync(UserId, Context.ConnectionId);
     }
 
-    /// <summary>A clinician's presence (the handoff target picker, the roster).</summary>
+    /// <summary>A teammate's presence (the handoff target picker, the roster), or this user's own.</summary>
     public Task<Result<PresenceView>> GetPresence(string userId, PresenceService presence)
     {
         ArgumentNullException.ThrowIfNull(presence);
-        return presence.GetAsync(userId);
+        return presence.GetAsync(UserId, userId);
     }
 }

@@ -32,7 +32,7 @@ public sealed partial class PresencePicker
     protected override async Task OnInitializedAsync()
     {
         _userId = (await AuthState).User.UserIdOf();
-        var view = await Presence.GetAsync(_userId);
+        var view = await Presence.GetAsync(_userId, _userId);
         _status = view.Value is { } v ? v.Chosen ?? PresenceStatus.Available : null;
     }
 

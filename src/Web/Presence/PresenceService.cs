@@ -1,5 +1,7 @@
 using Huddle.Contracts.Common;
 using Huddle.Contracts.Presence;
+using Huddle.Contracts.CareTeams;
+using Huddle.Contracts.Users;
 using Huddle.Web.Http;
 
 namespace Huddle.Web.Presence;
@@ -20,10 +22,48 @@ public sealed partial class PresenceService(IGrainFactory grains, ILogger<Presen
     public Task<Result<PresenceView>> HeartbeatAsync(string userId, string connectionId) =>
         CallAsync(userId, async g => Result<PresenceView>.Success(await g.HeartbeatAsync(connectionId)));
 
-    /// <summary>A clinician's presence as teammates see it.</summary>
-    public Task<Result<PresenceView>> GetAsync(string userId) => Ids.IsValid(userId)
-        ? CallAsync(userId, async g => Result<PresenceView>.Success(await g.GetAsync()))
-        : Task.FromResult<Result<PresenceView>>(HuddleError.InvalidId("A user id"));
+    /// <summary>
+    /// <paramref name="userId"/>'s presence, for <paramref name="callerId"/>: their own, or a clinician on
+    /// the roster of a team the caller is on (as a member or its room display). Anyone else's is
+    /// <c>forbidden</c>, the same whether that user exists or not (docs/security.md, "Presence").
+    /// </summary>
+    public async Task<Result<PresenceView>> GetAsync(string callerId, string userId)
+    {
+        if (!Ids.IsValid(userId))
+        {
+            return HuddleError.InvalidId("A user id");
+        }
+
+        try
+        {
+            if (callerId != userId && !await SharesTeamAsync(callerId, userId))
+            {
+                return HuddleError.Forbidden("You may see the presence of your teammates only.");
+            }
+        }
+        catch (Exception ex) when (Failures.IsUnavailable(ex))
+        {
+            LogUnavailable(ex, userId);
+            return Failures.Unavailable;
+        }
+
+        return await CallAsync(userId, async g => Result<PresenceView>.Success(await g.GetAsync()));
+    }
+
+    /// <summary>
+    /// True when a team of <paramref name="callerId"/>'s has <paramref name="userId"/> on its roster. The
+    /// teams' rosters decide, not the users' lists of teams (a member taken off a roster may still list it).
+    /// </summary>
+    private async Task<bool> SharesTeamAsync(string callerId, string userId)
+    {
+        if (await grains.GetGrain<IUserGrain>(callerId).GetAsync() is not { } caller)
+        {
+            return false;
+        }
+
+        var profiles = await Task.WhenAll(caller.TeamIds.Select(t => grains.GetGrain<ICareTeamGrain>(t).GetProfileAsync()));
+        return profiles.Any(p => p is not null && p.AccessFor(callerId) != TeamAccess.None && p.AccessFor(userId) == TeamAccess.Member);
+    }
 
     /// <summary>A hub connection of <paramref name="userId"/> opened or closed.</summary>
     public async Task ConnectionAsync(string userId, string connectionId, bool open)

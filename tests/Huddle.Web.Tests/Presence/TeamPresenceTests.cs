@@ -67,4 +67,43 @@ public sealed class TeamPresenceTests(HuddleAppFixture app)
         using var http = await app.HttpAsAsync(team.Outsider);
         Assert.Equal(HttpStatusCode.Forbidden, (await http.GetAsync($"api/teams/{team.TeamId}/presence")).StatusCode);
     }
+
+    /// <summary>
+    /// One clinician's presence is for their teammates (and the team's wall) only: anyone else is refused
+    /// the same way whether the user exists or not, and a member taken off the roster loses it at once.
+    /// </summary>
+    [Fact]
+    public async Task A_clinicians_presence_is_for_teammates_only_by_hub_and_http()
+    {
+        var team = await app.CreateTeamAsync();
+        async Task<Result<PresenceView>> ReadAsync(string reader, string userId)
+        {
+            await using var hub = await HubClient.ConnectAsync(app, reader);
+            var viaHub = await hub.Hub.InvokeAsync<Result<PresenceView>>(nameof(HuddleHub.GetPresence), userId);
+            using var http = await app.HttpAsAsync(reader);
+            using var viaHttp = await http.GetAsync($"api/presence/{userId}");
+            Assert.Equal(viaHub.Ok ? HttpStatusCode.OK : viaHub.Error!.Code == ErrorCodes.Forbidden ? HttpStatusCode.Forbidden : HttpStatusCode.BadRequest, viaHttp.StatusCode);
+            return viaHub;
+        }
+
+        foreach (var reader in new[] { team.Bhc, team.Display, team.Pcp })
+        {
+            var seen = await ReadAsync(reader, team.Pcp);
+            Assert.True(seen.Ok, $"{reader} reading the PCP's presence: {seen.Error?.Code}");
+            Assert.Equal(team.Pcp, seen.Value!.UserId);
+        }
+
+        foreach (var userId in new[] { team.Pcp, "u-no-such-user" })
+        {
+            var refused = await ReadAsync(team.Outsider, userId);
+            Assert.Equal(ErrorCodes.Forbidden, refused.Error?.Code);
+            Assert.Equal("You may see the presence of your teammates only.", refused.Error!.Message);
+        }
+
+        // The BHC is taken off the roster (their profile still lists the team): refused from then on.
+        using var dev = app.Http();
+        var roster = new Huddle.Web.Auth.DevTeamRequest("Test team", [new(team.Pcp, "Dr. Pat Carter", Contracts.CareTeams.CareTeamRole.Pcp)], [team.Display]);
+        (await dev.PutAsJsonAsync($"api/dev/teams/{team.TeamId}", roster, Huddle.Web.Http.HuddleJson.Options)).EnsureSuccessStatusCode();
+        Assert.Equal(ErrorCodes.Forbidden, (await ReadAsync(team.Bhc, team.Pcp)).Error?.Code);
+    }
 }
