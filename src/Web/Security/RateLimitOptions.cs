@@ -1,9 +1,5 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
-using Huddle.Contracts.Common;
-using Huddle.Web.Auth;
-using Huddle.Web.Http;
-using Microsoft.AspNetCore.RateLimiting;
 
 namespace Huddle.Web.Security;
 
