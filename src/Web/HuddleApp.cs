@@ -72,7 +72,7 @@ public static class HuddleApp
     {
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton(Contracts.Common.HuddleClock.System);
-        builder.Services.AddHuddleAuthentication(builder.Environment);
+        builder.Services.AddHuddleAuthentication(builder.Configuration, builder.Environment);
         builder.Services.ConfigureHttpJsonOptions(o => HuddleJson.Configure(o.SerializerOptions));
         // Every problem document carries a stable "code", also the framework's own (bad JSON, a
         // missing query parameter), so clients switch on one field.
@@ -155,6 +155,10 @@ public static class HuddleApp
         api.MapChatEndpoints();
         api.MapChatReceiptEndpoints();
         app.MapSignOut();
+        if (app.Services.GetService<OidcSettings>() is not null)
+        {
+            app.MapOidcSignIn();
+        }
         if (app.Environment.IsDevelopment())
         {
             app.MapDevSignIn();

@@ -85,10 +85,22 @@ public class HuddleAppFixture : IAsyncLifetime
         {
             builder.Configuration.AddInMemoryCollection(settings);
             builder.Services.AddSingleton<IIncomingGrainCallFilter>(GrainCalls);
+            ConfigureServices(builder.Services);
         });
         await App.StartAsync();
         var address = App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         BaseAddress = new Uri(address.EndsWith('/') ? address : address + "/");
+        AfterStart();
+    }
+
+    /// <summary>Runs once the app listens at <see cref="BaseAddress"/>.</summary>
+    protected virtual void AfterStart()
+    {
+    }
+
+    /// <summary>Adds this host's services before it is built (a subclass adds a log capture here).</summary>
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
     }
 
     public virtual async ValueTask DisposeAsync()

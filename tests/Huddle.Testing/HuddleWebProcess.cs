@@ -23,6 +23,9 @@ public sealed class HuddleWebProcess : IAsyncDisposable
     private readonly Dictionary<string, string> _environment;
     private Process? _process;
 
+    /// <summary>The current run's output, for the failure message of a host that exits under a test.</summary>
+    private System.Collections.Concurrent.ConcurrentQueue<string> _output = new();
+
     /// <summary>A host on <paramref name="storageConnectionString"/>, its tables named from <paramref name="tableName"/>; <paramref name="settings"/> adds or overrides environment settings.</summary>
     public HuddleWebProcess(string storageConnectionString, string tableName, IReadOnlyDictionary<string, string>? settings = null)
     {
@@ -109,7 +112,7 @@ public sealed class HuddleWebProcess : IAsyncDisposable
             info.Environment[key] = value;
         }
 
-        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var output = _output = new System.Collections.Concurrent.ConcurrentQueue<string>();
         _process = Process.Start(info) ?? throw new InvalidOperationException("The web host did not start.");
         _process.OutputDataReceived += (_, e) => { if (e.Data is not null) { output.Enqueue(e.Data); } };
         _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { output.Enqueue(e.Data); } };
@@ -167,9 +170,29 @@ public sealed class HuddleWebProcess : IAsyncDisposable
         using var response = await Http.PostAsJsonAsync("api/dev/token", new { userId }, cancellationToken);
         response.EnsureSuccessStatusCode();
         var token = (await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("accessToken").GetString();
-        var client = new HttpClient { BaseAddress = Http.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        var client = new HttpClient(new ExitReporting(this) { InnerHandler = new HttpClientHandler() }) { BaseAddress = Http.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
         client.DefaultRequestHeaders.Authorization = new("Bearer", token);
         return client;
+    }
+
+    /// <summary>
+    /// A request refused because the host is gone says so, with the host's last words: a host that
+    /// dies under a test (not killed by it) is a finding, and "connection refused" alone hides it.
+    /// </summary>
+    private sealed class ExitReporting(HuddleWebProcess host) : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            try
+            {
+                return await base.SendAsync(request, cancellationToken);
+            }
+            catch (HttpRequestException ex) when (host._process is { } process && process.WaitForExit(TimeSpan.FromSeconds(2)))
+            {
+                throw new HttpRequestException(
+                    $"The web host exited with {process.ExitCode} under the test:{Environment.NewLine}{string.Join(Environment.NewLine, host._output.TakeLast(60))}", ex);
+            }
+        }
     }
 
     /// <summary>A started hub connection for <paramref name="userId"/> to this run of the host (it counts as the user being online).</summary>

@@ -49,9 +49,7 @@ public static partial class DevSignIn
 
             // "/" is where anyone lands who opened the app's address (the README's way in): it names no
             // page of its own, so a room display goes on to its wall rather than a list of teams.
-            var target = returnUrl is { Length: > 1 } && Uri.IsWellFormedUriString(returnUrl, UriKind.Relative) && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//", StringComparison.Ordinal)
-                ? returnUrl
-                : Landing(user);
+            var target = LocalPathOrNull(returnUrl) is { Length: > 1 } local ? local : Landing(user);
             return Results.SignIn(Principal(user, CookieAuthenticationDefaults.AuthenticationScheme),
                 new() { RedirectUri = target, IsPersistent = true }, CookieAuthenticationDefaults.AuthenticationScheme);
         });
@@ -101,6 +99,13 @@ public static partial class DevSignIn
         ArgumentNullException.ThrowIfNull(user);
         return user.Kind == UserKind.RoomDisplay && user.TeamIds.Length > 0 ? $"/teams/{user.TeamIds[0]}/screen" : "/";
     }
+
+    /// <summary><paramref name="returnUrl"/> when it is a path on this site (never another site's address), else null.</summary>
+    public static string? LocalPathOrNull(string? returnUrl) =>
+        returnUrl is { Length: > 0 } && Uri.IsWellFormedUriString(returnUrl, UriKind.Relative) && returnUrl.StartsWith('/')
+            && !returnUrl.StartsWith("//", StringComparison.Ordinal) && !returnUrl.StartsWith("/\\", StringComparison.Ordinal)
+            ? returnUrl
+            : null;
 
     private static System.Security.Claims.ClaimsPrincipal Principal(UserProfile user, string scheme) =>
         HuddleClaims.Create(user.UserId, user.DisplayName, user.Kind.ToString(), scheme);

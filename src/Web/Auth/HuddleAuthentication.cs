@@ -4,18 +4,26 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 namespace Huddle.Web.Auth;
 
 /// <summary>
-/// Browsers sign in with a cookie; API and hub clients send a bearer token (header, or
-/// access_token on the hub URL for WebSockets, where browsers cannot set headers).
+/// Browsers sign in with a cookie (issued by organisation sign-in, <see cref="OidcSignIn"/>, or the
+/// development sign-in); API and hub clients send a bearer token (header, or access_token on the hub
+/// URL for WebSockets, where browsers cannot set headers): the provider's JWT, or in Development a
+/// dev token.
 /// </summary>
 public static class HuddleAuthentication
 {
     public const string Scheme = "huddle";
 
-    public static IServiceCollection AddHuddleAuthentication(this IServiceCollection services, IWebHostEnvironment environment)
+    public static IServiceCollection AddHuddleAuthentication(this IServiceCollection services, IConfiguration configuration, IWebHostEnvironment environment)
     {
         ArgumentNullException.ThrowIfNull(environment);
-        services.AddAuthentication(Scheme)
-            .AddPolicyScheme(Scheme, "Cookie or bearer token", o => o.ForwardDefaultSelector = SelectScheme)
+        var oidc = OidcSettings.From(configuration, environment);
+        if (oidc is not null)
+        {
+            services.AddSingleton(oidc);
+        }
+
+        var auth = services.AddAuthentication(Scheme)
+            .AddPolicyScheme(Scheme, "Cookie or bearer token", o => o.ForwardDefaultSelector = ctx => SelectScheme(ctx, oidc is not null))
             .AddCookie(CookieAuthenticationDefaults.AuthenticationScheme, o =>
             {
                 o.Cookie.Name = "huddle.auth";
@@ -25,42 +33,60 @@ public static class HuddleAuthentication
                 o.ExpireTimeSpan = TimeSpan.FromHours(12);
                 o.SlidingExpiration = true;
                 o.LoginPath = "/signin";
+                // Only a sign-out at this path follows its redirect (to the sign-in page, or the provider's sign-out).
+                o.LogoutPath = "/signout";
                 o.AccessDeniedPath = "/signin";
                 // APIs and the hub answer 401/403; only pages redirect to sign-in.
                 o.Events.OnRedirectToLogin = ctx => Deny(ctx, StatusCodes.Status401Unauthorized);
                 o.Events.OnRedirectToAccessDenied = ctx => Deny(ctx, StatusCodes.Status403Forbidden);
             })
-            .AddBearerToken(BearerTokenDefaults.AuthenticationScheme, o =>
-            {
-                o.BearerTokenExpiration = TimeSpan.FromHours(12);
-                o.Events.OnMessageReceived = ctx =>
-                {
-                    var token = ctx.Request.Query["access_token"];
-                    if (!string.IsNullOrEmpty(token) && ctx.Request.Path.StartsWithSegments("/hubs"))
-                    {
-                        ctx.Token = token;
-                    }
+            // A hub token sent on the URL is in the Authorization header by now (Security/HubTokenFromQuery).
+            .AddBearerToken(BearerTokenDefaults.AuthenticationScheme, o => o.BearerTokenExpiration = TimeSpan.FromHours(12));
+        services.AddSingleton<IHttpContextFactory, Security.HubTokenFromQuery>();
+        if (oidc is not null)
+        {
+            auth.AddHuddleOidc(oidc, environment);
+        }
 
-                    return Task.CompletedTask;
-                };
-            });
         services.AddAuthorization();
         return services;
     }
 
     /// <summary>POST /signout: ends the browser session.</summary>
     public static void MapSignOut(this IEndpointRouteBuilder app) =>
-        app.MapPost("/signout", () => Results.SignOut(new() { RedirectUri = "/signin" }, [CookieAuthenticationDefaults.AuthenticationScheme]));
+        // Two parameters on purpose: a lambda of HttpContext alone returning a Task would bind as a
+        // RequestDelegate, and the sign-out result it returns would be dropped unexecuted.
+        app.MapPost("/signout", async (HttpContext context, CancellationToken _) =>
+            Results.SignOut(new() { RedirectUri = "/signin?signedout=1" }, await OidcSignIn.SignOutSchemesAsync(context)));
 
     /// <summary>
     /// The API and the hub take bearer tokens only; the cookie serves the Blazor pages only. A
     /// browser therefore never sends credentials to /api or /hubs by itself, which is what makes
     /// cross-site request forgery against them impossible.
     /// </summary>
-    private static string SelectScheme(HttpContext context) =>
-        context.Request.Path.StartsWithSegments("/api") || context.Request.Path.StartsWithSegments("/hubs")
-            ? BearerTokenDefaults.AuthenticationScheme
-            : CookieAuthenticationDefaults.AuthenticationScheme;
+    /// <remarks>
+    /// With organisation sign-in configured, a bearer token shaped as a JWT (three dot-separated
+    /// parts) is the provider's and goes to its handler; the dev sign-in's tokens (Development only)
+    /// are opaque and have no dots.
+    /// </remarks>
+    private static string SelectScheme(HttpContext context, bool oidc)
+    {
+        if (!context.Request.Path.StartsWithSegments("/api") && !context.Request.Path.StartsWithSegments("/hubs"))
+        {
+            return CookieAuthenticationDefaults.AuthenticationScheme;
+        }
+
+        if (oidc)
+        {
+            var header = context.Request.Headers.Authorization.ToString();
+            if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && header.AsSpan("Bearer ".Length).Count('.') == 2)
+            {
+                return OidcSettings.BearerScheme;
+            }
+        }
+
+        return BearerTokenDefaults.AuthenticationScheme;
+    }
 
     private static Task Deny(Microsoft.AspNetCore.Authentication.RedirectContext<CookieAuthenticationOptions> ctx, int status)
     {

@@ -9,6 +9,12 @@ public static class HuddleClaims
     public const string Name = "name";
     public const string Kind = "huddle_kind";
 
+    /// <summary>How the person signed in: <c>oidc</c> for the organisation's provider (absent for the dev sign-in).</summary>
+    public const string Provider = "huddle_idp";
+
+    /// <summary>The provider's session id (OpenID Connect <c>sid</c>), when it sent one.</summary>
+    public const string SessionId = "sid";
+
     /// <summary>The authenticated user's opaque id; throws when the principal has none.</summary>
     public static string UserIdOf(this ClaimsPrincipal user)
     {
@@ -23,8 +29,8 @@ public static class HuddleClaims
         return user.FindFirst(Kind)?.Value == nameof(Contracts.Users.UserKind.RoomDisplay);
     }
 
-    public static ClaimsPrincipal Create(string userId, string displayName, string kind, string scheme) =>
+    public static ClaimsPrincipal Create(string userId, string displayName, string kind, string scheme, IEnumerable<Claim>? more = null) =>
         new(new ClaimsIdentity(
-            [new Claim(UserId, userId), new Claim(Name, displayName), new Claim(Kind, kind)],
+            [new Claim(UserId, userId), new Claim(Name, displayName), new Claim(Kind, kind), .. more ?? []],
             scheme, Name, null));
 }

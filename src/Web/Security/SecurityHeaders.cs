@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Security.Cryptography;
 
 namespace Huddle.Web.Security;
@@ -33,20 +34,27 @@ public static class SecurityHeaders
         ArgumentNullException.ThrowIfNull(context);
         if (context.Items[NonceKey] is not string nonce)
         {
-            nonce = Convert.ToBase64String(RandomNumberGenerator.GetBytes(18));
+            // Base64url (CSP allows "-" and "_"): plain base64's "+" is written "&#x2B;" in the page's
+            // attribute, which a browser decodes but a byte-for-byte reader (a test, a proxy) does not.
+            nonce = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(18));
             context.Items[NonceKey] = nonce;
         }
 
         return nonce;
     }
 
-    /// <summary>The policy for a response whose script nonce is <paramref name="nonce"/>.</summary>
-    public static string Policy(string nonce, IReadOnlySet<string> frameAncestors)
+    /// <summary>
+    /// The policy for a response whose script nonce is <paramref name="nonce"/>. <paramref name="formTargets"/>
+    /// are the origins besides Huddle's own a form post may end at: the organisation's sign-in provider,
+    /// where signing out redirects (browsers apply <c>form-action</c> to a form's redirects too).
+    /// </summary>
+    public static string Policy(string nonce, IReadOnlySet<string> frameAncestors, IReadOnlySet<string>? formTargets = null)
     {
         ArgumentNullException.ThrowIfNull(frameAncestors);
         var ancestors = frameAncestors.Count == 0 ? "'none'" : string.Join(' ', frameAncestors.Order(StringComparer.Ordinal));
+        var forms = string.Join(' ', new[] { "'self'" }.Concat((formTargets ?? new HashSet<string>()).Order(StringComparer.Ordinal)));
         return $"default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-            + $"font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors {ancestors}";
+            + $"font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action {forms}; frame-ancestors {ancestors}";
     }
 
     /// <summary>Adds the headers to every response, before anything else can write one.</summary>
@@ -54,12 +62,15 @@ public static class SecurityHeaders
     {
         ArgumentNullException.ThrowIfNull(app);
         var frameAncestors = OriginCheck.Normalized(app.Configuration.GetSection(FrameAncestorsKey).Get<string[]>() ?? [], FrameAncestorsKey);
+        var formTargets = app.Services.GetService<Auth.OidcSettings>() is { } oidc
+            ? new HashSet<string>([oidc.Authority.GetLeftPart(UriPartial.Authority)], StringComparer.Ordinal)
+            : [];
         app.Use((context, next) =>
         {
             context.Response.OnStarting(() =>
             {
                 var headers = context.Response.Headers;
-                headers.ContentSecurityPolicy = Policy(Nonce(context), frameAncestors);
+                headers.ContentSecurityPolicy = Policy(Nonce(context), frameAncestors, formTargets);
                 headers.XContentTypeOptions = "nosniff";
                 headers["Referrer-Policy"] = "no-referrer";
                 headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()";
