@@ -134,6 +134,14 @@ public sealed partial class HandoffGrain(
             return HuddleError.NotFound("Handoff", HandoffId);
         }
 
+        // Every step is by the requester or a clinician it was sent to: anyone else is refused before
+        // anything about the handoff (its status, who accepted it) shows in the answer.
+        if (!handoff.Involved.Contains(actorId))
+        {
+            LogRejected(HandoffId, command.Op, actorId, ErrorCodes.Forbidden);
+            return HuddleError.Forbidden("Only the requester and the clinicians a handoff was sent to can act on it.");
+        }
+
         var argumentsHash = HashOf(command);
         if (await RepeatedAsync(actorId, command, argumentsHash) is { } repeated)
         {
