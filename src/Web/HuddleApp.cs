@@ -86,6 +86,8 @@ public static class HuddleApp
                 o.AddFilter<HubRateLimitFilter>();
                 o.AddFilter<HubErrorFilter>();
                 o.AddFilter<PresenceHubFilter>();
+                // A provider sign-out (back-channel logout) aborts the person's connections.
+                o.AddFilter<SessionHubFilter>();
             })
             .AddJsonProtocol(o => HuddleJson.Configure(o.PayloadSerializerOptions));
         builder.Services.AddSingleton<HubErrorFilter>();

@@ -26,6 +26,9 @@ public sealed class HuddleWebProcess : IAsyncDisposable
     /// <summary>The current run's output, for the failure message of a host that exits under a test.</summary>
     private System.Collections.Concurrent.ConcurrentQueue<string> _output = new();
 
+    /// <summary>Set while the test kills this run (and until the next start): its exit is no finding.</summary>
+    private volatile bool _killed;
+
     /// <summary>A host on <paramref name="storageConnectionString"/>, its tables named from <paramref name="tableName"/>; <paramref name="settings"/> adds or overrides environment settings.</summary>
     public HuddleWebProcess(string storageConnectionString, string tableName, IReadOnlyDictionary<string, string>? settings = null)
     {
@@ -113,6 +116,7 @@ public sealed class HuddleWebProcess : IAsyncDisposable
         }
 
         var output = _output = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        _killed = false;
         _process = Process.Start(info) ?? throw new InvalidOperationException("The web host did not start.");
         _process.OutputDataReceived += (_, e) => { if (e.Data is not null) { output.Enqueue(e.Data); } };
         _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { output.Enqueue(e.Data); } };
@@ -151,9 +155,24 @@ public sealed class HuddleWebProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>The exit code of this run's host if it exited without the test killing it, else null.</summary>
+    private int? ExitedOnItsOwn()
+    {
+        try
+        {
+            return !_killed && _process is { } process && process.WaitForExit(TimeSpan.FromSeconds(2)) && !_killed ? process.ExitCode : null;
+        }
+        catch (InvalidOperationException)
+        {
+            // Killed and disposed by the test meanwhile (KillAsync): not a finding.
+            return null;
+        }
+    }
+
     /// <summary>SIGKILL: no shutdown, no flush, exactly as a crash or an OOM kill.</summary>
     public async Task KillAsync()
     {
+        _killed = true;
         if (_process is { HasExited: false } process)
         {
             process.Kill(entireProcessTree: true);
@@ -187,10 +206,11 @@ public sealed class HuddleWebProcess : IAsyncDisposable
             {
                 return await base.SendAsync(request, cancellationToken);
             }
-            catch (HttpRequestException ex) when (host._process is { } process && process.WaitForExit(TimeSpan.FromSeconds(2)))
+            catch (HttpRequestException ex) when (host.ExitedOnItsOwn() is { } code)
             {
+                // Still an HttpRequestException: tests that expect a host to be unreachable catch that type.
                 throw new HttpRequestException(
-                    $"The web host exited with {process.ExitCode} under the test:{Environment.NewLine}{string.Join(Environment.NewLine, host._output.TakeLast(60))}", ex);
+                    $"The web host exited with {code} under the test (not killed by it):{Environment.NewLine}{string.Join(Environment.NewLine, host._output.TakeLast(60))}", ex);
             }
         }
     }

@@ -90,6 +90,58 @@ public sealed class TestOidcProvider : IAsyncDisposable
         ["Huddle:Authentication:Oidc:RequireHttpsMetadata"] = "false",
     };
 
+    /// <summary>
+    /// Back-channel logout (OpenID Connect Back-Channel Logout 1.0), as a provider sends it when a
+    /// person signs out there or an administrator ends their sessions: a logout token signed with the
+    /// provider's key, posted to Huddle at <paramref name="huddle"/>. <paramref name="sid"/> names one
+    /// provider session; null ends them all. Returns Huddle's answer. <paramref name="tamper"/> lets a
+    /// test spoil the token's claims before it is signed.
+    /// </summary>
+    public async Task<HttpResponseMessage> BackChannelLogoutAsync(Uri huddle, string userId, string? sid = null,
+        Action<Dictionary<string, object>>? tamper = null, Microsoft.IdentityModel.Tokens.SigningCredentials? signWith = null)
+    {
+        ArgumentNullException.ThrowIfNull(huddle);
+        var claims = new Dictionary<string, object>
+        {
+            ["sub"] = _accounts[userId].Subject,
+            ["jti"] = Guid.NewGuid().ToString("N"),
+            ["events"] = new Dictionary<string, object> { ["http://schemas.openid.net/event/backchannel-logout"] = new Dictionary<string, object>() },
+        };
+        if (sid is not null)
+        {
+            claims["sid"] = sid;
+        }
+
+        var audience = ClientId;
+        tamper?.Invoke(claims);
+        if (claims.Remove("aud", out var aud))
+        {
+            audience = (string)aud;
+        }
+
+        var token = new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler().CreateToken(new Microsoft.IdentityModel.Tokens.SecurityTokenDescriptor
+        {
+            Issuer = Issuer.ToString(),
+            Audience = audience,
+            IssuedAt = DateTime.UtcNow,
+            Expires = DateTime.UtcNow.AddMinutes(2),
+            Claims = claims,
+            TokenType = "logout+jwt",
+            SigningCredentials = signWith ?? SigningCredentials,
+        });
+        using var http = new HttpClient { BaseAddress = huddle };
+        return await http.PostAsync("signout-oidc-backchannel", new FormUrlEncodedContent(new Dictionary<string, string> { ["logout_token"] = token }));
+    }
+
+    /// <summary>The key the provider signs its tokens with (a test signs a forged token with another provider's).</summary>
+    public Microsoft.IdentityModel.Tokens.SigningCredentials SigningCredentials =>
+        _app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<OpenIddict.Server.OpenIddictServerOptions>>().CurrentValue.SigningCredentials[0];
+
+    /// <summary>The provider session ids of <paramref name="userId"/>'s browser sign-ins so far.</summary>
+    public IReadOnlyList<string> SessionsOf(string userId) => [.. _sessions.Where(s => s.UserId == userId).Select(s => s.Sid)];
+
+    private readonly ConcurrentQueue<(string UserId, string Sid)> _sessions = new();
+
     /// <summary>An access token for <paramref name="userId"/> by the password grant, as a native client gets one.</summary>
     public async Task<string> AccessTokenAsync(string userId)
     {
@@ -202,8 +254,10 @@ public sealed class TestOidcProvider : IAsyncDisposable
                 return Results.Redirect($"/login?failed=true&returnUrl={Uri.EscapeDataString(returnUrl)}");
             }
 
+            var sid = Guid.NewGuid().ToString("N");
+            _sessions.Enqueue((userId, sid));
             var session = new ClaimsIdentity([new Claim(Claims.Subject, account.Subject), new Claim(Claims.Name, account.Name),
-                new Claim("sid", Guid.NewGuid().ToString("N")), new Claim("login", userId)], LoginScheme);
+                new Claim("sid", sid), new Claim("login", userId)], LoginScheme);
             await http.SignInAsync(LoginScheme, new ClaimsPrincipal(session));
             return Results.Redirect(returnUrl.StartsWith('/') ? returnUrl : "/");
         });

@@ -12,6 +12,38 @@ public sealed class OidcSignInTests(BrowserFixture browser, HuddleOidcAppFixture
 {
     private const float Timeout = 60_000;
 
+    [Fact]
+    public async Task A_sign_out_at_the_provider_takes_the_board_off_an_open_screen_within_seconds()
+    {
+        var team = await app.CreateTeamAsync();
+        var password = app.Provider.AddAccount(team.Pcp, "Pat Carter at Test Health");
+        var context = await browser.Browser.NewContextAsync(new() { BaseURL = app.BaseAddress.ToString(), ViewportSize = BrowserFixture.Desktop });
+        context.SetDefaultNavigationTimeout(Timeout);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync($"{OidcStart}?returnUrl={Uri.EscapeDataString($"/teams/{team.TeamId}/board")}");
+        await page.FillAsync("#username", team.Pcp);
+        await page.FillAsync("#password", password);
+        await page.ClickAsync("#submit");
+        await Assertions.Expect(page.Locator("h1")).ToContainTextAsync("Test team", new() { Timeout = Timeout });
+        // The board is live (its circuit connected), not just the page's first, prerendered HTML.
+        await Assertions.Expect(page.Locator("[data-testid=board][data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = Timeout });
+
+        // The provider ends the PCP's sessions (signed out elsewhere, or an administrator's action).
+        using (var answer = await app.Provider.BackChannelLogoutAsync(app.BaseAddress, team.Pcp))
+        {
+            Assert.True(answer.IsSuccessStatusCode);
+        }
+
+        // The open board (a live circuit) goes to the sign-in page, the team's board gone; coming back needs a new sign-in.
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/signin"), new() { Timeout = 15_000 });
+        await Assertions.Expect(page.GetByText("Test team")).ToHaveCountAsync(0);
+        await page.GotoAsync($"teams/{team.TeamId}/board");
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/signin"), new() { Timeout = Timeout });
+        await context.CloseAsync();
+    }
+
+    private const string OidcStart = "signin/oidc";
+
     [Theory]
     [InlineData(1400)]
     [InlineData(390)]

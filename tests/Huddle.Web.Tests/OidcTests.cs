@@ -242,6 +242,122 @@ public sealed class OidcTests(HuddleOidcAppFixture app) : IClassFixture<HuddleOi
         Assert.Equal(["openid", "profile"], ok.Scopes);
     }
 
+    [Fact]
+    public async Task A_back_channel_logout_ends_the_persons_hub_connection_cookie_and_tokens_at_once_and_nobody_elses()
+    {
+        var team = await app.CreateTeamAsync();
+        var password = app.Provider.AddAccount(team.Pcp, "Pat Carter at Test Health");
+        app.Provider.AddAccount(team.Bhc, "Bea Holt at Test Health");
+        var browser = new Browser();
+        Assert.Equal($"/teams/{team.TeamId}/board", (await SignInAsync(browser, team.Pcp, password, $"/teams/{team.TeamId}/board")).Url.AbsolutePath);
+        var token = await app.Provider.AccessTokenAsync(team.Pcp);
+        await using var hub = Hub(token);
+        var closed = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        hub.Closed += e => { closed.TrySetResult(e); return Task.CompletedTask; };
+        await hub.StartAsync();
+        Assert.True((await hub.InvokeAsync<JsonElement>("SubscribeBoard", team.TeamId)).GetProperty("ok").GetBoolean());
+        await using var bhc = Hub(await app.Provider.AccessTokenAsync(team.Bhc));
+        await bhc.StartAsync();
+
+        // The provider signs the PCP out everywhere.
+        using (var answer = await app.Provider.BackChannelLogoutAsync(app.BaseAddress, team.Pcp))
+        {
+            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        }
+
+        // The live hub connection is closed by the server, the token is refused, the cookie too.
+        await closed.Task.Within(TimeSpan.FromSeconds(10), "the signed-out PCP's hub connection to close");
+        using (var api = Bearer(token))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await api.GetAsync("api/me")).StatusCode);
+        }
+
+        Assert.Equal("/signin", (await browser.GetAsync(new Uri(app.BaseAddress, $"teams/{team.TeamId}/board"))).Url.AbsolutePath);
+        await using (var again = Hub(token))
+        {
+            await Assert.ThrowsAnyAsync<Exception>(() => again.StartAsync());
+        }
+
+        // The BHC is untouched; the PCP signing in afresh is let in.
+        Assert.True((await bhc.InvokeAsync<JsonElement>("SubscribeBoard", team.TeamId)).GetProperty("ok").GetBoolean());
+        Assert.Equal(HubConnectionState.Connected, bhc.State);
+        await Task.Delay(TimeSpan.FromSeconds(1.1), TestContext.Current.CancellationToken);
+        using var fresh = Bearer(await app.Provider.AccessTokenAsync(team.Pcp));
+        Assert.Equal(HttpStatusCode.OK, (await fresh.GetAsync("api/me")).StatusCode);
+        Assert.Equal($"/teams/{team.TeamId}/board", (await SignInAsync(new Browser(), team.Pcp, password, $"/teams/{team.TeamId}/board")).Url.AbsolutePath);
+    }
+
+    [Fact]
+    public async Task A_back_channel_logout_of_one_provider_session_ends_that_browser_only()
+    {
+        var team = await app.CreateTeamAsync();
+        var password = app.Provider.AddAccount(team.Pcp, "Pat Carter at Test Health");
+        var desk = new Browser();
+        var laptop = new Browser();
+        await SignInAsync(desk, team.Pcp, password, $"/teams/{team.TeamId}/board");
+        await SignInAsync(laptop, team.Pcp, password, $"/teams/{team.TeamId}/board");
+        var sessions = app.Provider.SessionsOf(team.Pcp);
+        Assert.Equal(2, sessions.Count);
+
+        using (var answer = await app.Provider.BackChannelLogoutAsync(app.BaseAddress, team.Pcp, sid: sessions[0]))
+        {
+            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        }
+
+        Assert.Equal("/signin", (await desk.GetAsync(new Uri(app.BaseAddress, $"teams/{team.TeamId}/board"))).Url.AbsolutePath);
+        Assert.Equal($"/teams/{team.TeamId}/board", (await laptop.GetAsync(new Uri(app.BaseAddress, $"teams/{team.TeamId}/board"))).Url.AbsolutePath);
+    }
+
+    [Fact]
+    public async Task A_logout_token_that_is_not_the_providers_or_not_a_logout_token_is_refused_and_ends_nothing()
+    {
+        var team = await app.CreateTeamAsync();
+        app.Provider.AddAccount(team.Pcp, "Pat Carter at Test Health");
+        var token = await app.Provider.AccessTokenAsync(team.Pcp);
+        await using var hub = Hub(token);
+        await hub.StartAsync();
+        await using var other = await TestOidcProvider.StartAsync();
+        var otherKey = other.SigningCredentials;
+
+        var spoilt = new (string What, Action<Dictionary<string, object>>? Tamper, Microsoft.IdentityModel.Tokens.SigningCredentials? Key)[]
+        {
+            ("signed by another provider", null, otherKey),
+            ("for another client", c => c["aud"] = "someone-else", null),
+            ("without the logout event", c => c.Remove("events"), null),
+            ("with a nonce", c => c["nonce"] = "n-1", null),
+            ("without a subject", c => c.Remove("sub"), null),
+        };
+        foreach (var (what, tamper, key) in spoilt)
+        {
+            using var answer = await app.Provider.BackChannelLogoutAsync(app.BaseAddress, team.Pcp, tamper: tamper, signWith: key);
+            Assert.True(answer.StatusCode == HttpStatusCode.BadRequest, $"{what}: {answer.StatusCode}");
+            Assert.Equal("invalid_request", (await answer.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
+        }
+
+        using (var garbage = await new HttpClient { BaseAddress = app.BaseAddress }.PostAsync("signout-oidc-backchannel",
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["logout_token"] = "not.a.token" })))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, garbage.StatusCode);
+        }
+
+        // Nothing ended: the connection answers, the token works.
+        Assert.True((await hub.InvokeAsync<JsonElement>("SubscribeInbox")).GetProperty("ok").GetBoolean());
+        using var api = Bearer(token);
+        Assert.Equal(HttpStatusCode.OK, (await api.GetAsync("api/me")).StatusCode);
+    }
+
+    /// <summary>Signs <paramref name="browser"/> in at the provider as <paramref name="userId"/>, landing on <paramref name="path"/>.</summary>
+    private async Task<Browser.Page> SignInAsync(Browser browser, string userId, string password, string path)
+    {
+        var login = await browser.GetAsync(new Uri(app.BaseAddress, $"signin/oidc?returnUrl={Uri.EscapeDataString(path)}"));
+        return await browser.PostFormAsync(new Uri(app.Provider.Issuer, "login"), new()
+        {
+            ["returnUrl"] = ReturnUrlOf(login.Body),
+            ["username"] = userId,
+            ["password"] = password,
+        });
+    }
+
     private static string ReturnUrlOf(string loginPage) =>
         WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(loginPage, "name=\"returnUrl\" value=\"([^\"]*)\"").Groups[1].Value);
 

@@ -20,4 +20,5 @@ public static class StorageNames
     public const string PresenceState = "presence";
     public const string ThreadState = "thread";
     public const string ThreadListState = "thread-list";
+    public const string SessionEndState = "session-end";
 }

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.Authentication.Cookies;
 
@@ -39,6 +40,16 @@ public static class HuddleAuthentication
                 // APIs and the hub answer 401/403; only pages redirect to sign-in.
                 o.Events.OnRedirectToLogin = ctx => Deny(ctx, StatusCodes.Status401Unauthorized);
                 o.Events.OnRedirectToAccessDenied = ctx => Deny(ctx, StatusCodes.Status403Forbidden);
+                // A session from the provider that the provider has since signed out (back-channel
+                // logout, on any host) is refused at its next request, and its cookie removed.
+                o.Events.OnValidatePrincipal = async ctx =>
+                {
+                    if (ctx.Principal is { } user && await OidcSignIn.EndedAsync(user, ctx.HttpContext.RequestServices.GetRequiredService<IGrainFactory>()))
+                    {
+                        ctx.RejectPrincipal();
+                        await ctx.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+                    }
+                };
             })
             // A hub token sent on the URL is in the Authorization header by now (Security/HubTokenFromQuery).
             .AddBearerToken(BearerTokenDefaults.AuthenticationScheme, o => o.BearerTokenExpiration = TimeSpan.FromHours(12));
@@ -49,6 +60,10 @@ public static class HuddleAuthentication
         }
 
         services.AddAuthorization();
+        services.AddSingleton<SessionRegistry>();
+        services.AddHostedService(sp => sp.GetRequiredService<SessionRegistry>());
+        services.AddSingleton<SessionHubFilter>();
+        services.AddScoped<Microsoft.AspNetCore.Components.Server.Circuits.CircuitHandler, SessionCircuitHandler>();
         return services;
     }
 

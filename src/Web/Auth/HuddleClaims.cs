@@ -15,6 +15,21 @@ public static class HuddleClaims
     /// <summary>The provider's session id (OpenID Connect <c>sid</c>), when it sent one.</summary>
     public const string SessionId = "sid";
 
+    /// <summary>The provider's subject (<c>sub</c>) for this person: what its back-channel logout names.</summary>
+    public const string Subject = "huddle_sub";
+
+    /// <summary>When this session's sign-in happened (Unix seconds): a provider sign-out ends the sessions begun before it.</summary>
+    public const string SignedInAtClaim = "huddle_auth_time";
+
+    /// <summary>When <paramref name="user"/>'s sign-in happened, or null when not recorded (dev sign-in).</summary>
+    public static DateTimeOffset? SignedInAt(ClaimsPrincipal user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        return long.TryParse(user.FindFirst(SignedInAtClaim)?.Value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds)
+            ? DateTimeOffset.FromUnixTimeSeconds(seconds)
+            : null;
+    }
+
     /// <summary>The authenticated user's opaque id; throws when the principal has none.</summary>
     public static string UserIdOf(this ClaimsPrincipal user)
     {

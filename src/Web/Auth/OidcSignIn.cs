@@ -28,6 +28,12 @@ public static partial class OidcSignIn
 
     public const string ProviderFailed = "provider";
 
+    /// <summary>A token of a session the provider has signed out (back-channel logout).</summary>
+    public const string SignedOutAtProvider = "signed-out-at-provider";
+
+    /// <summary>Where the provider posts its logout tokens (OpenID Connect Back-Channel Logout 1.0).</summary>
+    public const string BackChannelPath = "/signout-oidc-backchannel";
+
     public static AuthenticationBuilder AddHuddleOidc(this AuthenticationBuilder auth, OidcSettings settings, IHostEnvironment environment)
     {
         ArgumentNullException.ThrowIfNull(auth);
@@ -69,7 +75,7 @@ public static partial class OidcSignIn
             o.SignedOutRedirectUri = "/signin?signedout=1";
             o.Events.OnTokenValidated = async ctx =>
             {
-                var (principal, user) = await HuddleUserOf(ctx.Principal!, ctx.HttpContext, settings, CookieAuthenticationDefaults.AuthenticationScheme);
+                var (principal, user) = await HuddleUserOf(ctx.Principal!, ctx.HttpContext, settings, CookieAuthenticationDefaults.AuthenticationScheme, DateTimeOffset.UtcNow);
                 if (principal is null)
                 {
                     ctx.Fail(UnknownUser);
@@ -108,10 +114,22 @@ public static partial class OidcSignIn
             {
                 OnTokenValidated = async ctx =>
                 {
-                    var (principal, _) = await HuddleUserOf(ctx.Principal!, ctx.HttpContext, settings, OidcSettings.BearerScheme);
+                    var issued = ctx.SecurityToken.ValidFrom == DateTime.MinValue ? (DateTimeOffset?)null : new DateTimeOffset(ctx.SecurityToken.ValidFrom, TimeSpan.Zero);
+                    if (ctx.SecurityToken is Microsoft.IdentityModel.JsonWebTokens.JsonWebToken { IssuedAt: var iat } && iat != DateTime.MinValue)
+                    {
+                        issued = new DateTimeOffset(iat, TimeSpan.Zero);
+                    }
+
+                    var (principal, _) = await HuddleUserOf(ctx.Principal!, ctx.HttpContext, settings, OidcSettings.BearerScheme, issued);
                     if (principal is null)
                     {
                         ctx.Fail(UnknownUser);
+                        return;
+                    }
+
+                    if (await EndedAsync(principal, ctx.HttpContext.RequestServices.GetRequiredService<IGrainFactory>()))
+                    {
+                        ctx.Fail(SignedOutAtProvider);
                         return;
                     }
 
@@ -126,10 +144,13 @@ public static partial class OidcSignIn
     /// <c>GET /signin/oidc?returnUrl=</c>: off to the provider, back at <c>returnUrl</c> (a local path
     /// only) once signed in. <c>POST /signout</c> also signs out at the provider when it offers that.
     /// </summary>
-    public static void MapOidcSignIn(this IEndpointRouteBuilder app) =>
+    public static void MapOidcSignIn(this IEndpointRouteBuilder app)
+    {
         app.MapGet(StartPath, (string? returnUrl) =>
             Results.Challenge(new AuthenticationProperties { RedirectUri = DevSignIn.LocalPathOrNull(returnUrl) ?? "/" }, [OidcSettings.BrowserScheme]))
             .AllowAnonymous();
+        app.MapPost(BackChannelPath, BackChannelLogout.HandleAsync).AllowAnonymous().DisableAntiforgery();
+    }
 
     /// <summary>
     /// The schemes <c>POST /signout</c> signs out of: the cookie, and the provider too when this
@@ -167,7 +188,7 @@ public static partial class OidcSignIn
     /// claim, their Huddle user record, Huddle's claims. Null when the claim is missing or malformed
     /// or no such Huddle user exists.
     /// </summary>
-    private static async Task<(ClaimsPrincipal? Principal, UserProfile? User)> HuddleUserOf(ClaimsPrincipal external, HttpContext context, OidcSettings settings, string scheme)
+    private static async Task<(ClaimsPrincipal? Principal, UserProfile? User)> HuddleUserOf(ClaimsPrincipal external, HttpContext context, OidcSettings settings, string scheme, DateTimeOffset? signedInAt)
     {
         var userId = external.FindFirst(settings.UserIdClaim)?.Value;
         if (userId is null || !Contracts.Common.Ids.IsValid(userId)
@@ -176,9 +197,27 @@ public static partial class OidcSignIn
             return (null, null);
         }
 
-        var principal = HuddleClaims.Create(user.UserId, user.DisplayName, user.Kind.ToString(), scheme,
-            [new Claim(HuddleClaims.Provider, OidcSettings.BrowserScheme), .. external.FindAll(HuddleClaims.SessionId).Take(1)]);
-        return (principal, user);
+        List<Claim> more = [new Claim(HuddleClaims.Provider, OidcSettings.BrowserScheme), .. external.FindAll(HuddleClaims.SessionId).Take(1)];
+        if (external.FindFirst("sub")?.Value is { } subject)
+        {
+            more.Add(new Claim(HuddleClaims.Subject, subject));
+        }
+
+        if (signedInAt is { } at)
+        {
+            more.Add(new Claim(HuddleClaims.SignedInAtClaim, at.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
+        return (HuddleClaims.Create(user.UserId, user.DisplayName, user.Kind.ToString(), scheme, more), user);
+    }
+
+    /// <summary>True when the provider has signed out the session <paramref name="user"/> belongs to (back-channel logout).</summary>
+    public static async Task<bool> EndedAsync(ClaimsPrincipal user, IGrainFactory grains)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        ArgumentNullException.ThrowIfNull(grains);
+        return user.FindFirst(HuddleClaims.Subject)?.Value is { } subject
+            && (await grains.GetGrain<ISessionEndGrain>(subject).GetAsync()).Ends(user.FindFirst(HuddleClaims.SessionId)?.Value, HuddleClaims.SignedInAt(user));
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Organisation sign-in failed: {Reason} ({Failure})")]

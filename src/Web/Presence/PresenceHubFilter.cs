@@ -13,7 +13,12 @@ public sealed class PresenceHubFilter(PresenceService presence) : IHubFilter
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
-        await presence.ConnectionAsync(context.Context.User!.UserIdOf(), context.Context.ConnectionId, open: true);
+        // A circuit whose sign-in has ended reconnects as nobody (Blazor's own hub allows that): no presence.
+        if (context.Context.User?.FindFirst(Auth.HuddleClaims.UserId)?.Value is { } userId)
+        {
+            await presence.ConnectionAsync(userId, context.Context.ConnectionId, open: true);
+        }
+
         await next(context);
     }
 
@@ -22,6 +27,9 @@ public sealed class PresenceHubFilter(PresenceService presence) : IHubFilter
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
         await next(context, exception);
-        await presence.ConnectionAsync(context.Context.User!.UserIdOf(), context.Context.ConnectionId, open: false);
+        if (context.Context.User?.FindFirst(Auth.HuddleClaims.UserId)?.Value is { } userId)
+        {
+            await presence.ConnectionAsync(userId, context.Context.ConnectionId, open: false);
+        }
     }
 }

@@ -34,7 +34,14 @@ public sealed partial class HubRateLimitFilter(HuddleRateLimits limits, ILogger<
             }
         }
 
-        using (var user = limits.ByUser.AttemptAcquire(context.User!.UserIdOf()))
+        // A Blazor circuit whose sign-in has ended connects as nobody (to be sent to sign in): its
+        // connection's bucket is the only one it has.
+        if (context.User?.FindFirst(Auth.HuddleClaims.UserId)?.Value is not { } userId)
+        {
+            return await next(invocationContext);
+        }
+
+        using (var user = limits.ByUser.AttemptAcquire(userId))
         {
             if (!user.IsAcquired)
             {
