@@ -10,6 +10,7 @@ using Huddle.Web.Layout;
 using Huddle.Web.Home;
 using Huddle.Web.Live;
 using Huddle.Web.Metrics;
+using Huddle.Web.Audit;
 using Microsoft.AspNetCore.SignalR;
 using Huddle.Web.Operations;
 using Huddle.Web.Security;
@@ -88,11 +89,15 @@ public static class HuddleApp
                 o.AddFilter<PresenceHubFilter>();
                 // A provider sign-out (back-channel logout) aborts the person's connections.
                 o.AddFilter<SessionHubFilter>();
+                o.AddFilter<Audit.AuditViaHubFilter>();
             })
             .AddJsonProtocol(o => HuddleJson.Configure(o.PayloadSerializerOptions));
         builder.Services.AddSingleton<HubErrorFilter>();
         builder.Services.AddHuddleLive(builder.Configuration);
         builder.Services.AddSingleton<MeService>();
+        builder.Services.AddSingleton<AuditService>();
+        builder.Services.AddSingleton<AuditWriter>();
+        builder.Services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, AuditedAuthorizationResults>();
         builder.Services.AddSingleton<MetricsService>();
         builder.Services.AddSingleton(new DemoHistory(builder.Configuration.GetValue(HuddleConfig.SeedDemoData, false) ? [.. DemoData.Teams.Select(t => t.TeamId)] : []));
         builder.Services.AddSingleton(new DevIdentities(DemoData.Users));
@@ -143,6 +148,7 @@ public static class HuddleApp
         app.MapHuddleOperations();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseAuditVia();
         // After sign-in, so the API's limit is per user.
         app.UseRateLimiter();
         app.UseAntiforgery();
@@ -156,6 +162,7 @@ public static class HuddleApp
         api.MapHandoffEndpoints();
         api.MapChatEndpoints();
         api.MapChatReceiptEndpoints();
+        api.MapAuditEndpoints();
         app.MapSignOut();
         if (app.Services.GetService<OidcSettings>() is not null)
         {

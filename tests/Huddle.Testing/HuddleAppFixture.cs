@@ -153,6 +153,15 @@ public class HuddleAppFixture : IAsyncLifetime
         return connection;
     }
 
+    /// <summary>A new administrator (their profile stored straight in the co-hosted silo: the dev API makes clinicians and displays only).</summary>
+    public async Task<string> AdministratorAsync()
+    {
+        var id = $"a-{Guid.NewGuid():N}"[..16];
+        await App.Services.GetRequiredService<IGrainFactory>().GetGrain<Contracts.Users.IUserGrain>(id)
+            .SetAsync(new Contracts.Users.UserProfile(id, "Ada Auditor", Contracts.Users.UserKind.Administrator, null, []));
+        return id;
+    }
+
     /// <summary>
     /// Creates a fresh team through the dev API: two clinicians (a PCP and a BHC), a room display,
     /// an outsider on no team, and three patients. Returns the ids.

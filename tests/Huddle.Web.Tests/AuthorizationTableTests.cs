@@ -135,6 +135,10 @@ public sealed class AuthorizationTableTests(HuddleAppFixture app)
         ["POST /api/threads/{threadId}/cursors"] = new(Expect.Refused, s => $"api/threads/{s.PatientThread}/cursors", s => new { delivered = s.Seq, read = s.Seq }),
         ["GET /api/threads/{threadId}/receipts"] = new(Expect.Refused, s => $"api/threads/{s.PatientThread}/receipts"),
         ["GET /api/unread"] = new(Expect.Own, _ => "api/unread"),
+        // Administrators only (AuditTrailTests has the administrator's side)
+        ["GET /api/admin/audit"] = new(Expect.Refused, s => $"api/admin/audit?patientId={s.Team.Patients[0]}"),
+        ["GET /api/admin/audit.csv"] = new(Expect.Refused, s => $"api/admin/audit.csv?patientId={s.Team.Patients[0]}"),
+        ["GET /api/admin/patients/{patientId}/access"] = new(Expect.Refused, s => $"api/admin/patients/{s.Team.Patients[0]}/access"),
     };
 
     /// <summary>The hub's methods a client can call (public instance methods declared on the hub, SignalR's lifetime ones aside).</summary>
@@ -177,6 +181,8 @@ public sealed class AuthorizationTableTests(HuddleAppFixture app)
 
         await using var outsider = await app.HubAsAsync(team.Outsider);
         var failures = new List<string>();
+        using var auditor = await app.HttpAsAsync(await app.AdministratorAsync());
+        var denials = await DenialsAsync(auditor, team.Outsider);
         foreach (var (method, call) in HubCases)
         {
             var args = call.Args(scene);
@@ -189,6 +195,7 @@ public sealed class AuthorizationTableTests(HuddleAppFixture app)
             var answer = await outsider.InvokeCoreAsync<JsonElement>(method, args);
             Check($"hub {method}", call.Expect, answer.GetProperty("ok").GetBoolean(), answer.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.Object ? e.GetProperty("code").GetString() : null,
                 answer.GetRawText(), scene, failures);
+            denials = await CheckAuditedAsync($"hub {method}", call.Expect, auditor, team.Outsider, denials, failures);
         }
 
         using var http = await app.HttpAsAsync(team.Outsider);
@@ -200,6 +207,7 @@ public sealed class AuthorizationTableTests(HuddleAppFixture app)
             var body = await response.Content.ReadAsStringAsync();
             var code = response.IsSuccessStatusCode ? null : JsonDocument.Parse(body).RootElement.TryGetProperty("code", out var c) ? c.GetString() : $"{(int)response.StatusCode}";
             Check($"{endpoint} ({(int)response.StatusCode})", call.Expect, response.IsSuccessStatusCode, code, body, scene, failures);
+            denials = await CheckAuditedAsync(endpoint, call.Expect, auditor, team.Outsider, denials, failures);
 
             // Not signed in: 401 for every endpoint, whatever it names.
             using var unsigned = await SendAsync(anonymous, method, call.Path(scene), call.Body?.Invoke(scene));
@@ -241,6 +249,27 @@ public sealed class AuthorizationTableTests(HuddleAppFixture app)
                 failures.Add($"{what} answered the outsider with '{secret}': {Cut(body)}");
             }
         }
+    }
+
+    /// <summary>How many denied records the audit trail holds for <paramref name="userId"/> today (UTC).</summary>
+    private static async Task<(DateOnly Day, int Count)> DenialsAsync(HttpClient auditor, string userId)
+    {
+        var day = DateOnly.FromDateTime(DateTime.UtcNow);
+        var answer = await auditor.GetFromJsonAsync<JsonElement>($"api/admin/audit?day={day:yyyy-MM-dd}&userId={userId}&outcome=denied&limit=1000");
+        return (day, answer.GetProperty("records").GetArrayLength());
+    }
+
+    /// <summary>A refused call must have left one more denied record of the caller (audit completeness); answers the new count.</summary>
+    private static async Task<(DateOnly, int)> CheckAuditedAsync(string what, Expect expect, HttpClient auditor, string userId, (DateOnly Day, int Count) before, List<string> failures)
+    {
+        var now = await DenialsAsync(auditor, userId);
+        // Past midnight UTC the count starts again in the next day's log: nothing to compare.
+        if (expect == Expect.Refused && now.Count <= before.Count && now.Day == before.Day)
+        {
+            failures.Add($"{what} was refused without a denied audit record");
+        }
+
+        return now;
     }
 
     private static string Cut(string body) => body.Length <= 300 ? body : body[..300] + "…";

@@ -36,6 +36,7 @@ public interface ICareTeamGrain : IFeedGrain
 
     /// <summary>What <paramref name="userId"/> may do on this team (none for an unknown team).</summary>
     [AlwaysInterleave]
+    [Audit.NotAudited("A membership check: answers an access level, nothing of the team's patients; the call it guards is audited.")]
     Task<TeamAccess> GetAccessAsync(string userId);
 
     /// <summary>Today's board as <paramref name="userId"/> may see it (redacted for a room display).</summary>

@@ -47,6 +47,7 @@ public interface IThreadGrain : Live.IFeedGrain, CareTeams.ITeamFollower
     /// they are a member, and <paramref name="delivered"/> and <paramref name="read"/> are at most the head.
     /// Answers the head and the message count at <paramref name="read"/>. Reads only.
     /// </summary>
+    [Audit.NotAudited("A read-cursor check: answers positions in the thread, no message; the reads of its messages are audited.")]
     Task<Result<CursorCheck>> CheckCursorAsync(string userId, long delivered, long read);
 
     /// <summary>

@@ -8,7 +8,7 @@ namespace Huddle.Contracts.Common;
 [GenerateSerializer, Immutable, Alias("huddle.result`1")]
 public sealed record Result<T>(
     [property: Id(0)] T? Value,
-    [property: Id(1)] HuddleError? Error)
+    [property: Id(1)] HuddleError? Error) : IResultError
 {
     /// <summary>True when the operation succeeded and <see cref="Value"/> is set.</summary>
     public bool Ok => Error is null;
@@ -29,4 +29,10 @@ public sealed record Result<T>(
         ArgumentNullException.ThrowIfNull(map);
         return Error is { } error ? Result<TOut>.Failure(error) : Result<TOut>.Success(map(Value!));
     }
+}
+
+/// <summary>The error of any <see cref="Result{T}"/>, whatever its value type (for the silo's audit of every call).</summary>
+public interface IResultError
+{
+    HuddleError? Error { get; }
 }

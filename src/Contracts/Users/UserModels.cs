@@ -8,6 +8,9 @@ public enum UserKind
 {
     Clinician,
     RoomDisplay,
+
+    /// <summary>Administers Huddle (the audit trail; later teams and members): sees no board, patient or chat of its own.</summary>
+    Administrator,
 }
 
 /// <summary>Who a user is and which teams they belong to (GET /api/me).</summary>

@@ -21,4 +21,5 @@ public static class StorageNames
     public const string ThreadState = "thread";
     public const string ThreadListState = "thread-list";
     public const string SessionEndState = "session-end";
+    public const string AuditLogState = "audit-log";
 }

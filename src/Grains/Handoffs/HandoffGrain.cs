@@ -134,6 +134,8 @@ public sealed partial class HandoffGrain(
             return HuddleError.NotFound("Handoff", HandoffId);
         }
 
+        AuditNote.Patient(handoff.PatientId);
+
         // Every step is by the requester or a clinician it was sent to: anyone else is refused before
         // anything about the handoff (its status, who accepted it) shows in the answer.
         if (!handoff.Involved.Contains(actorId))
@@ -177,13 +179,14 @@ public sealed partial class HandoffGrain(
             return HuddleError.NotFound("Handoff", HandoffId);
         }
 
+        AuditNote.Patient(handoff.PatientId);
         if (!handoff.Involved.Contains(userId)
             && await GrainFactory.GetGrain<ICareTeamGrain>(handoff.TeamId).GetAccessAsync(userId) != TeamAccess.Member)
         {
             return HuddleError.Forbidden("Only the requester, the clinicians it was sent to and members of its team can open a handoff.");
         }
 
-        // Every read of the patient's details is logged by ids, for the audit trail.
+        // The audit trail has this read (the silo's audit of every call); the log line is for operators.
         LogOpened(HandoffId, userId, handoff.PatientId);
         return handoff;
     }

@@ -32,6 +32,7 @@ public static class DemoData
         Clinician("u-brooks", "Dana Brooks", CareTeamRole.CareManager, HarborTeam),
         new("d-maple-room", "Maple team room screen", UserKind.RoomDisplay, null, [MapleTeam]),
         new("d-harbor-room", "Harbor team room screen", UserKind.RoomDisplay, null, [HarborTeam]),
+        new("a-ward", "Jo Ward (privacy officer)", UserKind.Administrator, null, []),
     ];
 
     public static readonly ImmutableArray<CareTeamProfile> Teams =

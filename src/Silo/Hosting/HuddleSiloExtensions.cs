@@ -82,6 +82,7 @@ public static class HuddleSiloExtensions
         ArgumentNullException.ThrowIfNull(config);
         silo.AddHuddleStorage(config);
         silo.AddIncomingGrainCallFilter<HuddleGrainCallFilter>();
+        silo.AddIncomingGrainCallFilter<AuditCallFilter>();
         silo.AddActivityPropagation();
         silo.Services.TryAddSingleton(HuddleClock.System);
         silo.Services.AddOptions<FeedOptions>().Bind(config.GetSection("Huddle:Feeds"));

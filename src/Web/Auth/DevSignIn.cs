@@ -97,7 +97,9 @@ public static partial class DevSignIn
     public static string Landing(UserProfile user)
     {
         ArgumentNullException.ThrowIfNull(user);
-        return user.Kind == UserKind.RoomDisplay && user.TeamIds.Length > 0 ? $"/teams/{user.TeamIds[0]}/screen" : "/";
+        return user.Kind == UserKind.RoomDisplay && user.TeamIds.Length > 0 ? $"/teams/{user.TeamIds[0]}/screen"
+            : user.Kind == UserKind.Administrator ? "/admin/audit"
+            : "/";
     }
 
     /// <summary><paramref name="returnUrl"/> when it is a path on this site (never another site's address), else null.</summary>

@@ -12,6 +12,9 @@ namespace Huddle.Web.Auth;
 /// </summary>
 public static class HuddleAuthentication
 {
+    /// <summary>The policy of administrators' endpoints and pages: a user of kind Administrator.</summary>
+    public const string AdministratorPolicy = "huddle-administrator";
+
     public const string Scheme = "huddle";
 
     public static IServiceCollection AddHuddleAuthentication(this IServiceCollection services, IConfiguration configuration, IWebHostEnvironment environment)
@@ -59,7 +62,8 @@ public static class HuddleAuthentication
             auth.AddHuddleOidc(oidc, environment);
         }
 
-        services.AddAuthorization();
+        services.AddAuthorization(o => o.AddPolicy(AdministratorPolicy, p => p.RequireAuthenticatedUser()
+            .RequireClaim(HuddleClaims.Kind, nameof(Contracts.Users.UserKind.Administrator))));
         services.AddSingleton<SessionRegistry>();
         services.AddHostedService(sp => sp.GetRequiredService<SessionRegistry>());
         services.AddSingleton<SessionHubFilter>();

@@ -44,6 +44,13 @@ public static class HuddleClaims
         return user.FindFirst(Kind)?.Value == nameof(Contracts.Users.UserKind.RoomDisplay);
     }
 
+    /// <summary>True for an administrator (the audit trail; no board, patient or chat of their own).</summary>
+    public static bool IsAdministrator(this ClaimsPrincipal user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        return user.FindFirst(Kind)?.Value == nameof(Contracts.Users.UserKind.Administrator);
+    }
+
     public static ClaimsPrincipal Create(string userId, string displayName, string kind, string scheme, IEnumerable<Claim>? more = null) =>
         new(new ClaimsIdentity(
             [new Claim(UserId, userId), new Claim(Name, displayName), new Claim(Kind, kind), .. more ?? []],

@@ -12,7 +12,7 @@ namespace Huddle.Web.Presence;
 /// chooses a status. An unreachable grain is <c>unavailable</c> for a choice, and only logged for a
 /// connection's start or end (presence then corrects itself through heartbeats and expiry).
 /// </summary>
-public sealed partial class PresenceService(IGrainFactory grains, ILogger<PresenceService> logger)
+public sealed partial class PresenceService(IGrainFactory grains, Audit.AuditWriter audit, ILogger<PresenceService> logger)
 {
     /// <summary>The user's status choice.</summary>
     public Task<Result<PresenceView>> SetAsync(string userId, PresenceStatus status) =>
@@ -38,6 +38,7 @@ public sealed partial class PresenceService(IGrainFactory grains, ILogger<Presen
         {
             if (callerId != userId && !await SharesTeamAsync(callerId, userId))
             {
+                await audit.DeniedAsync(callerId, "Presence.Get", "presence", userId, null, ErrorCodes.Forbidden);
                 return HuddleError.Forbidden("You may see the presence of your teammates only.");
             }
         }

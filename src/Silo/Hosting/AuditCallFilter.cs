@@ -1,0 +1,147 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using System.Reflection;
+using Huddle.Contracts.Audit;
+using Huddle.Contracts.CareTeams;
+using Huddle.Contracts.Chat;
+using Huddle.Contracts.Common;
+using Huddle.Grains.Common;
+
+namespace Huddle.Silo.Hosting;
+
+/// <summary>
+/// The audit trail's writer for grain calls (HIPAA 164.312(b)): every call into a Huddle grain that
+/// is made on a person's behalf (a method taking <c>userId</c> or <c>actorId</c>) and that came in
+/// through the web host (it carries <see cref="AuditVia"/>) is answered only once its
+/// <see cref="AuditRecord"/> is stored in the day's log and, when the call is on a patient's data, that
+/// patient's log; a check marked <see cref="NotAuditedAttribute"/> is recorded only when it refuses. A call whose record cannot be
+/// stored fails (fail closed: nothing is read out unaudited; a change already made is answered by its
+/// op id on the retry, which is audited then).
+/// </summary>
+/// <remarks>
+/// In the silo rather than in each web entry point, so a hub method, an HTTP endpoint and an
+/// interactive page are audited alike, by the same rule, with the outcome the grain itself answered.
+/// Calls the audited grain makes in turn are its own doing: the mark is taken off before it runs.
+/// </remarks>
+internal sealed class AuditCallFilter(IGrainFactory grains, HuddleClock clock) : IIncomingGrainCallFilter
+{
+    private static readonly Assembly ContractsAssembly = typeof(ICareTeamGrain).Assembly;
+    private static readonly ConcurrentDictionary<MethodInfo, int> UserArguments = new();
+    private static readonly ConcurrentDictionary<Type, PropertyInfo?> PatientProperties = new();
+
+    public async Task Invoke(IIncomingGrainCallContext context)
+    {
+        if (context.Grain is not Grain
+            || context.InterfaceMethod is not { } method
+            || method.DeclaringType?.Assembly != ContractsAssembly
+            || RequestContext.Get(AuditVia.Key) is not string via
+            || UserArgument(method) is not (>= 0 and var userArgument))
+        {
+            await context.Invoke();
+            return;
+        }
+
+        // A check left out of the trail (NotAudited) is still recorded when it refuses: every denial is.
+        var deniedOnly = method.GetCustomAttribute<NotAuditedAttribute>() is not null;
+        if (!deniedOnly)
+        {
+            RequestContext.Remove(AuditVia.Key);
+        }
+
+        var note = AuditNote.Begin();
+        AuditOutcome outcome;
+        string? code;
+        try
+        {
+            await context.Invoke();
+            (outcome, code) = OutcomeOf(context.Result);
+        }
+        catch (Exception) when (!deniedOnly)
+        {
+            await RecordAsync(context, method, userArgument, via, note, AuditOutcome.Failed, ErrorCodes.Internal);
+            throw;
+        }
+
+        if (!deniedOnly || outcome == AuditOutcome.Denied)
+        {
+            await RecordAsync(context, method, userArgument, via, note, outcome, code);
+        }
+    }
+
+    /// <summary>The index of the method's user argument (<c>userId</c> or <c>actorId</c>), or -1 when it has none: such a call is on nobody's behalf.</summary>
+    internal static int UserArgument(MethodInfo method) => UserArguments.GetOrAdd(method, static m =>
+        Array.FindIndex(m.GetParameters(), p => p.ParameterType == typeof(string) && p.Name is "userId" or "actorId"));
+
+    /// <summary>The audit's name of a method: <c>Thread.Send</c> for <c>IThreadGrain.SendAsync</c>.</summary>
+    internal static string ActionOf(MethodInfo method)
+    {
+        var type = method.DeclaringType!.Name;
+        type = type.StartsWith('I') ? type[1..] : type;
+        type = type.EndsWith("Grain", StringComparison.Ordinal) ? type[..^"Grain".Length] : type;
+        var name = method.Name.EndsWith("Async", StringComparison.Ordinal) ? method.Name[..^"Async".Length] : method.Name;
+        return $"{type}.{name}";
+    }
+
+    private static (AuditOutcome, string?) OutcomeOf(object? result) => result is IResultError { Error: { } error }
+        ? (error.Code switch
+        {
+            ErrorCodes.Forbidden or ErrorCodes.NotFound or ErrorCodes.Unauthorized => AuditOutcome.Denied,
+            ErrorCodes.Unavailable or ErrorCodes.Internal => AuditOutcome.Failed,
+            _ => AuditOutcome.Rejected,
+        }, error.Code)
+        : (AuditOutcome.Allowed, null);
+
+    private async Task RecordAsync(IIncomingGrainCallContext context, MethodInfo method, int userArgument, string via, AuditNote note, AuditOutcome outcome, string? code)
+    {
+        var kind = context.TargetId.Type.ToString();
+        var key = context.TargetId.Key.ToString()!;
+        var (client, connection) = AuditVia.Parse(via);
+        var record = new AuditRecord(
+            clock.UtcNow,
+            context.Request.GetArgument(userArgument) as string ?? "",
+            ActionOf(method),
+            kind,
+            key,
+            note.PatientId ?? PatientOf(context, kind, key),
+            outcome,
+            code,
+            client,
+            connection);
+        ImmutableArray<AuditRecord> records = [record];
+        var day = grains.GetGrain<IDayAuditLogGrain>(IDayAuditLogGrain.Key(DateOnly.FromDateTime(record.At.UtcDateTime))).AppendAsync(records);
+        if (record.PatientId is { } patientId && Ids.IsValid(patientId))
+        {
+            await Task.WhenAll(day, grains.GetGrain<IPatientAuditLogGrain>(patientId).AppendAsync(records));
+        }
+        else
+        {
+            await day;
+        }
+    }
+
+    /// <summary>The patient a call is on, from its target or arguments: a patient's grain, a patient's thread, a command naming one.</summary>
+    private static string? PatientOf(IIncomingGrainCallContext context, string kind, string key)
+    {
+        if (kind == "patient")
+        {
+            return key;
+        }
+
+        if (kind == "thread" && ThreadIds.Parse(key) is (ThreadKind.Patient, { } subject))
+        {
+            return subject;
+        }
+
+        for (var i = 0; i < context.Request.GetArgumentCount(); i++)
+        {
+            if (context.Request.GetArgument(i) is { } argument && argument is not string
+                && PatientProperties.GetOrAdd(argument.GetType(), static t => t.GetProperty("PatientId", typeof(string))) is { } property
+                && property.GetValue(argument) is string patientId)
+            {
+                return patientId;
+            }
+        }
+
+        return null;
+    }
+}

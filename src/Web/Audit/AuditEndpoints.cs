@@ -1,0 +1,73 @@
+using System.Security.Claims;
+using Huddle.Contracts.Audit;
+using Huddle.Web.Auth;
+using Huddle.Web.Http;
+
+namespace Huddle.Web.Audit;
+
+/// <summary>The audit trail for administrators (docs/api.md, "Audit"; docs/security.md).</summary>
+public static class AuditEndpoints
+{
+    public static void MapAuditEndpoints(this RouteGroupBuilder api)
+    {
+        var admin = api.MapGroup("/admin").RequireAuthorization(HuddleAuthentication.AdministratorPolicy);
+
+        // GET /api/admin/audit?patientId=&day=&userId=&outcome=&before=&limit=
+        admin.MapGet("/audit", async (string? patientId, string? day, string? userId, string? outcome, long? before, int? limit, ClaimsPrincipal principal, AuditService audit) =>
+            Parse(patientId, day, userId, outcome, before, limit) is { } query
+                ? ApiErrors.From(await audit.QueryAsync(principal.UserIdOf(), query), results => results)
+                : ApiErrors.Problem(Contracts.Common.HuddleError.Invalid("day is yyyy-MM-dd; outcome is allowed, denied, rejected or failed.")));
+
+        // GET /api/admin/audit.csv?… (the same filters; every matching record, not one page)
+        admin.MapGet("/audit.csv", (string? patientId, string? day, string? userId, string? outcome, long? before, ClaimsPrincipal principal, AuditService audit, HttpContext context) =>
+        {
+            if (Parse(patientId, day, userId, outcome, before, AuditQuery.MaxLimit) is not { } query
+                || (query.PatientId is { } p && !Contracts.Common.Ids.IsValid(p)) || (query.UserId is { } u && !Contracts.Common.Ids.IsValid(u)))
+            {
+                return ApiErrors.Problem(Contracts.Common.HuddleError.Invalid("patientId and userId are ids; day is yyyy-MM-dd; outcome is allowed, denied, rejected or failed."));
+            }
+
+            context.Response.Headers.ContentDisposition = $"attachment; filename=\"huddle-audit-{query.PatientId ?? query.Day?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) ?? "today"}.csv\"";
+            return Results.Stream(async body =>
+            {
+                await using var writer = new StreamWriter(body, new System.Text.UTF8Encoding(false));
+                await foreach (var chunk in audit.CsvAsync(principal.UserIdOf(), query, context.RequestAborted))
+                {
+                    await writer.WriteAsync(chunk);
+                    await writer.FlushAsync(context.RequestAborted);
+                }
+            }, "text/csv; charset=utf-8");
+        });
+
+        // GET /api/admin/patients/{patientId}/access: who opened or changed this patient's data.
+        admin.MapGet("/patients/{patientId}/access", async (string patientId, ClaimsPrincipal principal, AuditService audit) =>
+            ApiErrors.From(await audit.PatientAccessAsync(principal.UserIdOf(), patientId), report => report));
+    }
+
+    private static AuditQuery? Parse(string? patientId, string? day, string? userId, string? outcome, long? before, int? limit)
+    {
+        DateOnly? onDay = null;
+        if (day is not null)
+        {
+            if (!DateOnly.TryParseExact(day, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var parsed))
+            {
+                return null;
+            }
+
+            onDay = parsed;
+        }
+
+        AuditOutcome? ended = null;
+        if (outcome is not null)
+        {
+            if (!Enum.TryParse<AuditOutcome>(outcome, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed))
+            {
+                return null;
+            }
+
+            ended = parsed;
+        }
+
+        return new AuditQuery(patientId, onDay, userId, ended, before, limit ?? 200);
+    }
+}

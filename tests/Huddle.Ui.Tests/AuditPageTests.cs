@@ -1,0 +1,72 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Playwright;
+
+namespace Huddle.Ui.Tests;
+
+/// <summary>
+/// The audit trail as a privacy officer uses it (docs/security.md, "Audit"): a clinician opens a
+/// patient's page in a browser, and the administrator's audit page, asked about that patient, names the
+/// clinician in the access report and lists their calls, made through the page's circuit; on a TV, a
+/// desktop and a phone, axe-clean, nothing cut off the screen.
+/// </summary>
+public sealed class AuditPageTests(BrowserFixture browser)
+{
+    private const float Timeout = 10_000;
+
+    [Theory]
+    [MemberData(nameof(BrowserFixture.ScreenWidths), MemberType = typeof(BrowserFixture))]
+    public async Task A_patients_access_report_names_who_opened_their_page(int width)
+    {
+        var viewport = BrowserFixture.Screen(width);
+        var team = await browser.CreateTeamAsync();
+        var patient = team.Patients[0];
+        var bhc = await browser.SignedInPageAsync(team.Bhc, viewport);
+        await bhc.GotoAsync($"teams/{team.TeamId}/patients/{patient}");
+        await Assertions.Expect(bhc.GetByText("Alma Reyes").First).ToBeVisibleAsync(new() { Timeout = Timeout });
+        await Assertions.Expect(bhc.Locator("[data-testid=pings][data-ready=true]")).ToHaveCountAsync(1, new() { Timeout = Timeout });
+
+        // Through the API first: the page's reads are on the patient's log, from its first render (HTTP)
+        // and from the interactive circuit once it is up.
+        var adminId = await browser.AdministratorAsync();
+        using var api = await browser.HttpAsAsync(adminId);
+        var clients = new HashSet<string?>();
+        await Huddle.Testing.Eventually.Until(async () =>
+        {
+            var log = await api.GetFromJsonAsync<JsonElement>($"api/admin/audit?patientId={patient}");
+            clients = log.GetProperty("records").EnumerateArray().Where(r => r.GetProperty("userId").GetString() == team.Bhc).Select(r => r.GetProperty("client").GetString()).ToHashSet();
+            return clients.SetEquals(["http", "circuit"]);
+        }, TimeSpan.FromSeconds(10), () => $"the page's reads by HTTP and by its circuit (found: {string.Join(", ", clients)})");
+        await bhc.Context.CloseAsync();
+
+        var page = await browser.SignedInPageAsync(adminId, viewport);
+        await page.GotoAsync($"admin/audit?patientId={patient}");
+        var row = page.Locator($"[data-testid=access-row][data-user='{team.Bhc}']");
+        await Assertions.Expect(row).ToBeVisibleAsync(new() { Timeout = Timeout });
+        await Assertions.Expect(row).ToContainTextAsync("Bea Holt");
+        await Assertions.Expect(page.Locator($"[data-testid=audit-record][data-user='{team.Bhc}']").First).ToBeAttachedAsync(new() { Timeout = Timeout });
+        await Assertions.Expect(page.Locator("[data-testid=audit-csv]")).ToHaveAttributeAsync("href", $"/api/admin/audit.csv?patientId={patient}");
+        await BrowserFixture.FullPageShotAsync(page, $"audit-{width}.png");
+        await Axe.AssertNoViolationsAsync(page, $"the audit page at {width} px");
+
+        // Nothing reaches past the screen's edge but the records table, which scrolls inside its own box.
+        var outside = await page.EvaluateAsync<string[]>("""
+            () => [...document.querySelectorAll('[data-testid=audit] *')]
+                .filter(e => !e.closest('.audit__scroll') && e.getBoundingClientRect().width > 0 && e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
+                .map(e => e.tagName + '.' + e.className)
+            """);
+        Assert.True(outside.Length == 0, $"Cut at {width} px: {string.Join(", ", outside.Take(5))}");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_clinician_is_not_shown_the_audit_page()
+    {
+        var team = await browser.CreateTeamAsync();
+        var page = await browser.SignedInPageAsync(team.Pcp);
+        await page.GotoAsync("admin/audit");
+        await Assertions.Expect(page.GetByText("Audit trail", new() { Exact = true })).ToHaveCountAsync(0, new() { Timeout = Timeout });
+        Assert.Equal(0, await page.Locator("[data-testid=audit]").CountAsync());
+        await page.Context.CloseAsync();
+    }
+}
