@@ -11,6 +11,7 @@ using Huddle.Web.Home;
 using Huddle.Web.Live;
 using Huddle.Web.Metrics;
 using Huddle.Web.Audit;
+using Huddle.Web.Emergency;
 using Microsoft.AspNetCore.SignalR;
 using Huddle.Web.Operations;
 using Huddle.Web.Security;
@@ -97,6 +98,8 @@ public static class HuddleApp
         builder.Services.AddSingleton<MeService>();
         builder.Services.AddSingleton<AuditService>();
         builder.Services.AddSingleton<AuditWriter>();
+        builder.Services.AddSingleton<EmergencyAccessService>();
+        builder.Services.AddOptions<EmergencyPageOptions>().Bind(builder.Configuration.GetSection("Huddle:EmergencyAccess"));
         builder.Services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, AuditedAuthorizationResults>();
         builder.Services.AddSingleton<MetricsService>();
         builder.Services.AddSingleton(new DemoHistory(builder.Configuration.GetValue(HuddleConfig.SeedDemoData, false) ? [.. DemoData.Teams.Select(t => t.TeamId)] : []));
@@ -163,6 +166,7 @@ public static class HuddleApp
         api.MapChatEndpoints();
         api.MapChatReceiptEndpoints();
         api.MapAuditEndpoints();
+        api.MapEmergencyEndpoints();
         app.MapSignOut();
         if (app.Services.GetService<OidcSettings>() is not null)
         {

@@ -140,15 +140,7 @@ public class HuddleAppFixture : IAsyncLifetime
     public async Task<HubConnection> HubAsAsync(string userId)
     {
         var token = await TokenAsync(userId);
-        var connection = new HubConnectionBuilder()
-            .WithUrl(new Uri(BaseAddress, HuddleHub.Path.TrimStart('/')), o =>
-            {
-                o.AccessTokenProvider = () => Task.FromResult<string?>(token);
-                o.Transports = HttpTransportType.WebSockets;
-                o.SkipNegotiation = true;
-            })
-            .AddJsonProtocol(o => HuddleJson.Configure(o.PayloadSerializerOptions))
-            .Build();
+        var connection = HubConnections.To(BaseAddress, token);
         await connection.StartAsync();
         return connection;
     }

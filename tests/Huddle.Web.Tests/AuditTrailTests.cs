@@ -112,7 +112,7 @@ public sealed class AuditTrailTests(HuddleAppFixture app)
         csv.EnsureSuccessStatusCode();
         Assert.Equal("text/csv", csv.Content.Headers.ContentType?.MediaType);
         var lines = (await csv.Content.ReadAsStringAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal("at,user_id,action,target_kind,target_id,patient_id,outcome,code,client,connection", lines[0]);
+        Assert.Equal("at,user_id,action,target_kind,target_id,patient_id,outcome,code,client,connection,ref", lines[0]);
         Assert.Equal(3, lines.Count(l => l.Contains($",{team.Pcp},Patient.GetHandoffs,patient,{team.Patients[1]},{team.Patients[1]},allowed,,http,", StringComparison.Ordinal)));
         Assert.True((await DayRecordsAsync(admin, team.Pcp, since)).Count >= 3);
 

@@ -36,6 +36,12 @@ public sealed class AuthorizationTableTests(HuddleAppFixture app)
 
         /// <summary>No answer to check (an Unsubscribe): it must not disturb the team's own watchers.</summary>
         NoAnswer,
+
+        /// <summary>
+        /// Refused as bad input: emergency access, which any clinician may use with a reason, asked
+        /// without one (EmergencyAccessTests has the rest).
+        /// </summary>
+        Invalid,
     }
 
     /// <summary>The team's things a case names.</summary>
@@ -135,7 +141,9 @@ public sealed class AuthorizationTableTests(HuddleAppFixture app)
         ["POST /api/threads/{threadId}/cursors"] = new(Expect.Refused, s => $"api/threads/{s.PatientThread}/cursors", s => new { delivered = s.Seq, read = s.Seq }),
         ["GET /api/threads/{threadId}/receipts"] = new(Expect.Refused, s => $"api/threads/{s.PatientThread}/receipts"),
         ["GET /api/unread"] = new(Expect.Own, _ => "api/unread"),
+        ["POST /api/patients/{patientId}/emergency-access"] = new(Expect.Invalid, s => $"api/patients/{s.Team.Patients[0]}/emergency-access", _ => new { reason = "" }),
         // Administrators only (AuditTrailTests has the administrator's side)
+        ["GET /api/admin/emergency-access"] = new(Expect.Refused, s => $"api/admin/emergency-access?patientId={s.Team.Patients[0]}"),
         ["GET /api/admin/audit"] = new(Expect.Refused, s => $"api/admin/audit?patientId={s.Team.Patients[0]}"),
         ["GET /api/admin/audit.csv"] = new(Expect.Refused, s => $"api/admin/audit.csv?patientId={s.Team.Patients[0]}"),
         ["GET /api/admin/patients/{patientId}/access"] = new(Expect.Refused, s => $"api/admin/patients/{s.Team.Patients[0]}/access"),
@@ -234,6 +242,10 @@ public sealed class AuthorizationTableTests(HuddleAppFixture app)
         if (expect == Expect.Refused && (ok || code is not ("forbidden" or "not_found")))
         {
             failures.Add($"{what} was not refused: {Cut(body)}");
+        }
+        else if (expect == Expect.Invalid && (ok || code != "validation_failed"))
+        {
+            failures.Add($"{what} was not refused as invalid: {Cut(body)}");
         }
         else if (expect == Expect.Own)
         {

@@ -66,16 +66,7 @@ public sealed class BackChannelTwoHostsTests : IAsyncLifetime
         await _provider.DisposeAsync();
     }
 
-    private static HubConnection Hub(Uri host, string token) =>
-        new HubConnectionBuilder()
-            .WithUrl(new Uri(host, HuddleHub.Path.TrimStart('/')), o =>
-            {
-                o.AccessTokenProvider = () => Task.FromResult<string?>(token);
-                o.Transports = HttpTransportType.WebSockets;
-                o.SkipNegotiation = true;
-            })
-            .AddJsonProtocol(o => HuddleJson.Configure(o.PayloadSerializerOptions))
-            .Build();
+    private static HubConnection Hub(Uri host, string token) => HubConnections.To(host, token);
 
     [Fact]
     public async Task A_logout_posted_to_one_host_closes_the_persons_connections_on_both_and_their_token_is_refused_on_both()

@@ -159,11 +159,13 @@ public sealed class MultiSiloTests(HuddleAzureClusterFixture cluster) : IClassFi
         foreach (var teamId in teams)
         {
             // Until the cluster declares the dead silo dead, calls to its grains may fail; then they reactivate here.
+            var last = "";
             await Eventually.Until(async () =>
             {
                 using var response = await survivor.PostAsJsonAsync($"api/teams/{teamId}/board/addNote", new { kind = "lookBack", text = "after the kill" }, ct);
+                last = $"{DateTime.UtcNow:HH:mm:ss} {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}";
                 return response.IsSuccessStatusCode;
-            }, TimeSpan.FromSeconds(90), $"host 2 to serve {teamId} after host 1 was killed");
+            }, TimeSpan.FromSeconds(90), () => $"host 2 to serve {teamId} after host 1 was killed (last answer: {last})");
             var board = await survivor.GetFromJsonAsync<JsonElement>($"api/teams/{teamId}/board", ct);
             var notes = board.GetProperty("notes").EnumerateArray().Select(n => n.GetProperty("text").GetString()).ToList();
             Assert.Equal("before the kill", notes[0]);

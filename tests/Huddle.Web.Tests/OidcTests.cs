@@ -29,17 +29,7 @@ public sealed class OidcTests(HuddleOidcAppFixture app) : IClassFixture<HuddleOi
         return http;
     }
 
-    private HubConnection Hub(string token) =>
-        new HubConnectionBuilder()
-            .WithUrl(new Uri(app.BaseAddress, HuddleHub.Path.TrimStart('/')), o =>
-            {
-                // WebSockets from a browser: the token rides the URL's query string (access_token).
-                o.AccessTokenProvider = () => Task.FromResult<string?>(token);
-                o.Transports = HttpTransportType.WebSockets;
-                o.SkipNegotiation = true;
-            })
-            .AddJsonProtocol(o => HuddleJson.Configure(o.PayloadSerializerOptions))
-            .Build();
+    private HubConnection Hub(string token) => HubConnections.To(app.BaseAddress, token);
 
     [Fact]
     public async Task The_providers_access_token_opens_the_api_and_the_hub_as_that_huddle_user_and_no_further()

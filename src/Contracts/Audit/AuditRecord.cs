@@ -51,7 +51,10 @@ public sealed record AuditRecord(
     [property: Id(8)] string Client,
 
     // The hub connection, circuit or HTTP request id it came through.
-    [property: Id(9)] string Connection);
+    [property: Id(9)] string Connection,
+
+    // An id within the target the call made or read (an emergency access's number), else null.
+    [property: Id(10)] string? Ref = null);
 
 /// <summary>One stored page of an audit log, newest records last.</summary>
 [GenerateSerializer, Immutable, Alias("huddle.audit-page")]

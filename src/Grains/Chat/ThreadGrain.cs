@@ -442,7 +442,11 @@ public sealed partial class ThreadGrain(
         var profiles = kind == ThreadKind.Team
             ? await TeamProfileAsync(subject!)
             : await Task.WhenAll(teams.Select(t => GrainFactory.GetGrain<ICareTeamGrain>(t).GetProfileAsync()));
-        return [.. profiles.SelectMany(p => p?.Members.Select(m => m.UserId) ?? [])];
+        var members = profiles.SelectMany(p => p?.Members.Select(m => m.UserId) ?? []);
+        // A patient's thread also has the clinicians with emergency access to the patient, while it is in force.
+        return kind == ThreadKind.Patient
+            ? [.. members.Concat(await GrainFactory.GetGrain<IEmergencyAccessGrain>(subject!).HoldersAsync())]
+            : [.. members];
     }
 
     /// <summary>

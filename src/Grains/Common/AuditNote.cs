@@ -11,6 +11,18 @@ public sealed class AuditNote
 
     public string? PatientId { get; private set; }
 
+    /// <summary>An id the record carries beside its target (an emergency access's number).</summary>
+    public string? RefId { get; private set; }
+
+    /// <summary>Notes, for the audited call in this flow, the id of what it made or read within its target.</summary>
+    public static void Ref(string id)
+    {
+        if (CurrentNote.Value is { } note)
+        {
+            note.RefId = id;
+        }
+    }
+
     /// <summary>Notes, for the audited call in this flow, that it is <paramref name="patientId"/>'s data.</summary>
     public static void Patient(string patientId)
     {

@@ -22,4 +22,5 @@ public static class StorageNames
     public const string ThreadListState = "thread-list";
     public const string SessionEndState = "session-end";
     public const string AuditLogState = "audit-log";
+    public const string EmergencyAccessState = "emergency-access";
 }

@@ -181,9 +181,10 @@ public sealed partial class HandoffGrain(
 
         AuditNote.Patient(handoff.PatientId);
         if (!handoff.Involved.Contains(userId)
-            && await GrainFactory.GetGrain<ICareTeamGrain>(handoff.TeamId).GetAccessAsync(userId) != TeamAccess.Member)
+            && await GrainFactory.GetGrain<ICareTeamGrain>(handoff.TeamId).GetAccessAsync(userId) != TeamAccess.Member
+            && await GrainFactory.GetGrain<IEmergencyAccessGrain>(handoff.PatientId).ActiveAsync(userId) is null)
         {
-            return HuddleError.Forbidden("Only the requester, the clinicians it was sent to and members of its team can open a handoff.");
+            return HuddleError.Forbidden("Only the requester, the clinicians it was sent to, members of its team and a clinician with emergency access to its patient can open a handoff.");
         }
 
         // The audit trail has this read (the silo's audit of every call); the log line is for operators.

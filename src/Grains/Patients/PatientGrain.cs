@@ -80,6 +80,12 @@ public sealed class PatientGrain(
             }
         }
 
+        // Emergency access: a clinician who stated why, for the grant's time (audited with its number).
+        if (await GrainFactory.GetGrain<IEmergencyAccessGrain>(this.GetPrimaryKeyString()).ActiveAsync(userId) is not null)
+        {
+            return state.State.Handoffs;
+        }
+
         return HuddleError.Forbidden("Only clinicians on the patient's care teams can read the patient's handoffs.");
     }
 }

@@ -27,6 +27,7 @@ internal sealed class AuditCallFilter(IGrainFactory grains, HuddleClock clock) :
 {
     private static readonly Assembly ContractsAssembly = typeof(ICareTeamGrain).Assembly;
     private static readonly ConcurrentDictionary<MethodInfo, int> UserArguments = new();
+    private static readonly ConcurrentDictionary<MethodInfo, bool> Checks = new();
     private static readonly ConcurrentDictionary<Type, PropertyInfo?> PatientProperties = new();
 
     public async Task Invoke(IIncomingGrainCallContext context)
@@ -42,7 +43,7 @@ internal sealed class AuditCallFilter(IGrainFactory grains, HuddleClock clock) :
         }
 
         // A check left out of the trail (NotAudited) is still recorded when it refuses: every denial is.
-        var deniedOnly = method.GetCustomAttribute<NotAuditedAttribute>() is not null;
+        var deniedOnly = Checks.GetOrAdd(method, static m => m.GetCustomAttribute<NotAuditedAttribute>() is not null);
         if (!deniedOnly)
         {
             RequestContext.Remove(AuditVia.Key);
@@ -106,7 +107,8 @@ internal sealed class AuditCallFilter(IGrainFactory grains, HuddleClock clock) :
             outcome,
             code,
             client,
-            connection);
+            connection,
+            note.RefId);
         ImmutableArray<AuditRecord> records = [record];
         var day = grains.GetGrain<IDayAuditLogGrain>(IDayAuditLogGrain.Key(DateOnly.FromDateTime(record.At.UtcDateTime))).AppendAsync(records);
         if (record.PatientId is { } patientId && Ids.IsValid(patientId))
@@ -122,7 +124,7 @@ internal sealed class AuditCallFilter(IGrainFactory grains, HuddleClock clock) :
     /// <summary>The patient a call is on, from its target or arguments: a patient's grain, a patient's thread, a command naming one.</summary>
     private static string? PatientOf(IIncomingGrainCallContext context, string kind, string key)
     {
-        if (kind == "patient")
+        if (kind is "patient" or "emergencyaccess")
         {
             return key;
         }

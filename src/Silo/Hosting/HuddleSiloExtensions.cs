@@ -9,6 +9,7 @@ using Huddle.Contracts.Common;
 using Huddle.Grains.Chat;
 using Huddle.Grains.Handoffs;
 using Huddle.Grains.Live;
+using Huddle.Grains.Patients;
 using Huddle.Grains.Presence;
 
 namespace Huddle.Silo.Hosting;
@@ -90,6 +91,9 @@ public static class HuddleSiloExtensions
         silo.Services.AddOptions<HandoffOptions>().Bind(config.GetSection("Huddle:Handoffs"));
         silo.Services.AddOptions<ChatAckOptions>().Bind(config.GetSection("Huddle:Chat"));
         silo.Services.AddOptions<ChatOptions>().Bind(config.GetSection("Huddle:Chat"));
+        silo.Services.AddOptions<EmergencyAccessOptions>().Bind(config.GetSection("Huddle:EmergencyAccess"))
+            .Validate(o => o.Duration >= TimeSpan.FromMinutes(5) && o.Duration <= TimeSpan.FromHours(24), "Huddle:EmergencyAccess:Duration must be 5 minutes to 24 hours.")
+            .ValidateOnStart();
         if (config.GetValue(HuddleConfig.SeedDemoData, false))
         {
             silo.Services.AddHostedService<DemoSeeder>();

@@ -39,6 +39,12 @@ public static class AuditEndpoints
             }, "text/csv; charset=utf-8");
         });
 
+        // GET /api/admin/emergency-access?day=|patientId=: the emergency accesses to review, with their reasons.
+        admin.MapGet("/emergency-access", async (string? day, string? patientId, ClaimsPrincipal principal, AuditService audit) =>
+            Parse(patientId, day, null, null, null, null) is { } query
+                ? ApiErrors.From(await audit.EmergencyAccessAsync(principal.UserIdOf(), query.PatientId is null ? query.Day : null, query.PatientId), entries => entries)
+                : ApiErrors.Problem(Contracts.Common.HuddleError.Invalid("day is yyyy-MM-dd.")));
+
         // GET /api/admin/patients/{patientId}/access: who opened or changed this patient's data.
         admin.MapGet("/patients/{patientId}/access", async (string patientId, ClaimsPrincipal principal, AuditService audit) =>
             ApiErrors.From(await audit.PatientAccessAsync(principal.UserIdOf(), patientId), report => report));

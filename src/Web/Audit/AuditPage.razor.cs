@@ -18,6 +18,7 @@ public sealed partial class AuditPage
     private List<AuditRecord>? _records;
     private long? _before;
     private PatientAccessReport? _report;
+    private System.Collections.Immutable.ImmutableArray<EmergencyAccessEntry> _emergency = [];
     private HuddleError? _error;
     private readonly Dictionary<string, string?> _names = new(StringComparer.Ordinal);
 
@@ -83,6 +84,7 @@ public sealed partial class AuditPage
         var read = await Audit.QueryAsync(admin, query);
         (_records, _before, _error) = (read.Value?.Records.ToList(), read.Value?.Before, read.Error);
         _report = null;
+        _emergency = read.Error is null ? (await Audit.EmergencyAccessAsync(admin, query.PatientId is null ? query.Day : null, query.PatientId)).Value : [];
         if (read.Error is null && query.PatientId is { } patientId)
         {
             var report = await Audit.PatientAccessAsync(admin, patientId);

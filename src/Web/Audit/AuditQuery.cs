@@ -6,12 +6,13 @@ namespace Huddle.Web.Audit;
 /// What an administrator asks of the audit trail (GET /api/admin/audit): one patient's log, or one
 /// UTC day's; narrowed by user and outcome; read back from <see cref="Before"/> (a page cursor).
 /// </summary>
-public sealed record AuditQuery(string? PatientId, DateOnly? Day, string? UserId, AuditOutcome? Outcome, long? Before, int Limit)
+public sealed record AuditQuery(string? PatientId, DateOnly? Day, string? UserId, AuditOutcome? Outcome, long? Before, int Limit, string? Action = null)
 {
     public const int MaxLimit = 1000;
 
     public bool Matches(AuditRecord record) =>
         (UserId is null || record.UserId == UserId)
         && (Outcome is null || record.Outcome == Outcome)
-        && (PatientId is null || record.PatientId == PatientId);
+        && (PatientId is null || record.PatientId == PatientId)
+        && (Action is null || record.Action == Action);
 }

@@ -61,7 +61,7 @@ public sealed class AuditService(IGrainFactory grains, TimeProvider time)
     public async IAsyncEnumerable<string> CsvAsync(string adminId, AuditQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
-        yield return "at,user_id,action,target_kind,target_id,patient_id,outcome,code,client,connection\r\n";
+        yield return "at,user_id,action,target_kind,target_id,patient_id,outcome,code,client,connection,ref\r\n";
         var log = Log(query);
         long? before = query.Before;
         do
@@ -74,7 +74,7 @@ public sealed class AuditService(IGrainFactory grains, TimeProvider time)
                 lines.AppendJoin(',', [
                     record.At.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture),
                     Csv(record.UserId), Csv(record.Action), Csv(record.TargetKind), Csv(record.TargetId), Csv(record.PatientId),
-                    record.Outcome.ToString().ToLowerInvariant(), Csv(record.Code), Csv(record.Client), Csv(record.Connection)]).Append("\r\n");
+                    record.Outcome.ToString().ToLowerInvariant(), Csv(record.Code), Csv(record.Client), Csv(record.Connection), Csv(record.Ref)]).Append("\r\n");
             }
 
             yield return lines.ToString();
@@ -113,6 +113,34 @@ public sealed class AuditService(IGrainFactory grains, TimeProvider time)
             [.. g.Select(r => r.Action).Distinct().Order(StringComparer.Ordinal)])));
         return new PatientAccessReport(patientId, [.. rows.OrderByDescending(r => r.Last)], before is null);
     }
+
+    /// <summary>
+    /// The emergency accesses granted on <paramref name="day"/> (UTC), or to <paramref name="patientId"/>
+    /// on any day, newest first, each with its reason read from the patient's grants (that read is audited too).
+    /// </summary>
+    public async Task<Result<ImmutableArray<EmergencyAccessEntry>>> EmergencyAccessAsync(string adminId, DateOnly? day, string? patientId)
+    {
+        var grants = await QueryAsync(adminId, new AuditQuery(patientId, day, null, AuditOutcome.Allowed, null, AuditQuery.MaxLimit, EmergencyGrantAction));
+        if (grants.Error is { } error)
+        {
+            return error;
+        }
+
+        var entries = new List<EmergencyAccessEntry>();
+        foreach (var record in grants.Value!.Records.Where(r => r.PatientId is not null && long.TryParse(r.Ref, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+                     .DistinctBy(r => (r.PatientId, r.Ref)))
+        {
+            if (await grains.GetGrain<Contracts.Patients.IEmergencyAccessGrain>(record.PatientId!).GetAsync(adminId, long.Parse(record.Ref!, CultureInfo.InvariantCulture)) is { } grant)
+            {
+                entries.Add(new EmergencyAccessEntry(grant, (await grains.GetGrain<IUserGrain>(grant.UserId).GetAsync())?.DisplayName));
+            }
+        }
+
+        return entries.ToImmutableArray();
+    }
+
+    /// <summary>The audit's name of a granted emergency access.</summary>
+    public const string EmergencyGrantAction = "EmergencyAccess.Grant";
 
     private static HuddleError? Invalid(AuditQuery query) =>
         query.PatientId is { } patient && !Ids.IsValid(patient) ? HuddleError.InvalidId("patientId")

@@ -27,12 +27,16 @@ public abstract class LiveInboxPage : ComponentBase, IAsyncDisposable
 
     protected string UserId { get; private set; } = "";
 
+    /// <summary>True for a team-room display (it reads the wall only).</summary>
+    protected bool IsRoomDisplay { get; private set; }
+
     /// <summary>True once the page is being left: what an await opened after that must be closed at once.</summary>
     protected bool Disposed => _disposed;
 
     protected override async Task OnInitializedAsync()
     {
-        UserId = (await AuthState).User.UserIdOf();
+        var user = (await AuthState).User;
+        (UserId, IsRoomDisplay) = (user.UserIdOf(), user.IsRoomDisplay());
         _lease = await Inbox.OpenAsync(UserId, InvokeAsync, OnInboxChangedAsync).KeptUnlessLeftAsync(() => _disposed);
     }
 
