@@ -7,7 +7,7 @@ using System.Text;
 namespace Huddle.Testing;
 
 /// <summary>
-/// Azurite's table service, started from tools/azurite (npm ci first if its node_modules is
+/// Azurite's table service (and, when asked, its blob service), started from tools/azurite (npm ci first if its node_modules is
 /// missing) on a free loopback port with its own data folder. Throws when it cannot start: storage
 /// tests never skip for want of an emulator.
 /// </summary>
@@ -21,12 +21,17 @@ public sealed class AzuriteServer : IAsyncDisposable
 
     private readonly StringBuilder _output = new();
     private Process? _process;
+    private Process? _blobProcess;
 
-    private AzuriteServer(int port, string location)
+    private AzuriteServer(int port, string location, int? blobPort = null)
     {
         Port = port;
         Location = location;
+        BlobPort = blobPort;
     }
+
+    /// <summary>The loopback port of the blob service, when it was asked for (<see cref="StartAsync(bool, CancellationToken)"/>).</summary>
+    public int? BlobPort { get; }
 
     /// <summary>The loopback port the table service listens on (kept across restarts).</summary>
     public int Port { get; }
@@ -42,13 +47,17 @@ public sealed class AzuriteServer : IAsyncDisposable
 
     /// <summary>A connection string for this emulator.</summary>
     public string ConnectionString =>
-        $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};TableEndpoint=http://127.0.0.1:{Port}/{AccountName};";
+        $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};TableEndpoint=http://127.0.0.1:{Port}/{AccountName};"
+        + (BlobPort is { } blob ? $"BlobEndpoint=http://127.0.0.1:{blob}/{AccountName};" : "");
 
-    /// <summary>Starts a new emulator on a free port.</summary>
-    public static async Task<AzuriteServer> StartAsync(CancellationToken cancellationToken = default)
+    /// <summary>Starts a new emulator (its table service) on a free port.</summary>
+    public static Task<AzuriteServer> StartAsync(CancellationToken cancellationToken = default) => StartAsync(blobs: false, cancellationToken);
+
+    /// <summary>Starts a new emulator on free ports: the table service, and the blob service too when <paramref name="blobs"/>.</summary>
+    public static async Task<AzuriteServer> StartAsync(bool blobs, CancellationToken cancellationToken = default)
     {
         var location = Directory.CreateTempSubdirectory("huddle-azurite-").FullName;
-        var server = new AzuriteServer(FreePort.Next(), location);
+        var server = new AzuriteServer(FreePort.Next(), location, blobs ? FreePort.Next() : null);
         try
         {
             await server.StartProcessAsync(cancellationToken);
@@ -64,6 +73,14 @@ public sealed class AzuriteServer : IAsyncDisposable
     /// <summary>Stops the emulator as an outage would, leaving its port and data folder for a restart.</summary>
     public async Task StopAsync()
     {
+        if (_blobProcess is { } blobs)
+        {
+            _blobProcess = null;
+            blobs.Kill(entireProcessTree: true);
+            await blobs.WaitForExitAsync();
+            blobs.Dispose();
+        }
+
         if (_process is not { } process)
         {
             return;
@@ -107,6 +124,38 @@ public sealed class AzuriteServer : IAsyncDisposable
     }
 
     private async Task StartProcessAsync(CancellationToken cancellationToken)
+    {
+        await StartTablesAsync(cancellationToken);
+        if (BlobPort is { } blobPort)
+        {
+            var main = Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(await EnsureInstalledAsync(cancellationToken))!)!, "blob", "main.js");
+            var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = Location };
+            foreach (var arg in new[] { main, "--blobHost", "127.0.0.1", "--blobPort", blobPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--location", Location, "--skipApiVersionCheck", "--loose" })
+            {
+                start.ArgumentList.Add(arg);
+            }
+
+            var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start node for Azurite's blob service.");
+            process.OutputDataReceived += (_, e) => Append(e.Data);
+            process.ErrorDataReceived += (_, e) => Append(e.Data);
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            _blobProcess = process;
+            var deadline = Stopwatch.StartNew();
+            while (!await AnswersAsync(blobPort, cancellationToken))
+            {
+                if (process.HasExited || deadline.Elapsed > StartTimeout)
+                {
+                    await StopAsync();
+                    throw new InvalidOperationException($"Azurite's blob service did not listen on port {blobPort}:\n{Output()}");
+                }
+
+                await Task.Delay(50, cancellationToken);
+            }
+        }
+    }
+
+    private async Task StartTablesAsync(CancellationToken cancellationToken)
     {
         var main = await EnsureInstalledAsync(cancellationToken);
         var start = new ProcessStartInfo("node")

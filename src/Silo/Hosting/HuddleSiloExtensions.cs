@@ -84,6 +84,7 @@ public static class HuddleSiloExtensions
         silo.AddHuddleStorage(config);
         silo.AddIncomingGrainCallFilter<HuddleGrainCallFilter>();
         silo.AddIncomingGrainCallFilter<AuditCallFilter>();
+        silo.Services.AddPhiLogGuard();
         silo.AddActivityPropagation();
         silo.Services.TryAddSingleton(HuddleClock.System);
         silo.Services.AddOptions<FeedOptions>().Bind(config.GetSection("Huddle:Feeds"));

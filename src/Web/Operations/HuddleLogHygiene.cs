@@ -20,5 +20,7 @@ public static class HuddleLogHygiene
         // the exception (and its JSON parser message) as an error; answer 400 instead, everywhere.
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = false);
         builder.Logging.AddFilter(BindingCategory, LogLevel.None);
+        // SignalR's dispatcher logs hub arguments (chat text) below Information; also on a web host with no silo of its own.
+        Huddle.Silo.Hosting.PhiLogGuard.AddPhiLogGuard(builder.Services);
     }
 }
