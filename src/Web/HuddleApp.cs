@@ -168,6 +168,8 @@ public static class HuddleApp
         api.MapAuditEndpoints();
         api.MapEmergencyEndpoints();
         app.MapSignOut();
+        app.MapSessionAlive();
+        app.MapAuditPageDownloads();
         if (app.Services.GetService<OidcSettings>() is not null)
         {
             app.MapOidcSignIn();

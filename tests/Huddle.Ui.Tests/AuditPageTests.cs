@@ -45,7 +45,8 @@ public sealed class AuditPageTests(BrowserFixture browser)
         await Assertions.Expect(row).ToBeVisibleAsync(new() { Timeout = Timeout });
         await Assertions.Expect(row).ToContainTextAsync("Bea Holt");
         await Assertions.Expect(page.Locator($"[data-testid=audit-record][data-user='{team.Bhc}']").First).ToBeAttachedAsync(new() { Timeout = Timeout });
-        await Assertions.Expect(page.Locator("[data-testid=audit-csv]")).ToHaveAttributeAsync("href", $"/api/admin/audit.csv?patientId={patient}");
+        await Assertions.Expect(page.Locator("[data-testid=audit-csv]")).ToHaveAttributeAsync("href", $"/admin/audit.csv?patientId={patient}");
+
         await BrowserFixture.FullPageShotAsync(page, $"audit-{width}.png");
         await Axe.AssertNoViolationsAsync(page, $"the audit page at {width} px");
 
@@ -56,6 +57,15 @@ public sealed class AuditPageTests(BrowserFixture browser)
                 .map(e => e.tagName + '.' + e.className)
             """);
         Assert.True(outside.Length == 0, $"Cut at {width} px: {string.Join(", ", outside.Take(5))}");
+        if (width == BrowserFixture.Desktop.Width)
+        {
+            // The link downloads with the administrator's browser session: the BHC's records are in it.
+            var download = await page.RunAndWaitForDownloadAsync(() => page.Locator("[data-testid=audit-csv]").ClickAsync());
+            Assert.Equal($"huddle-audit-{patient}.csv", download.SuggestedFilename);
+            var csv = await File.ReadAllTextAsync(await download.PathAsync());
+            Assert.StartsWith("at,user_id,action", csv, StringComparison.Ordinal);
+            Assert.Contains($",{team.Bhc},", csv, StringComparison.Ordinal);
+        }
         await page.Context.CloseAsync();
     }
 

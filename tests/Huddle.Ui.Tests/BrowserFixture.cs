@@ -9,7 +9,7 @@ namespace Huddle.Ui.Tests;
 /// cannot work here, so the system Chromium is required; without it the tests fail and say how to
 /// install it.
 /// </summary>
-public sealed class BrowserFixture : HuddleAppFixture, IAsyncLifetime
+public class BrowserFixture : HuddleAppFixture, IAsyncLifetime
 {
     public const string ChromiumPath = "/usr/bin/chromium";
 

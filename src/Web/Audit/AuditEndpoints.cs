@@ -19,26 +19,7 @@ public static class AuditEndpoints
                 : ApiErrors.Problem(Contracts.Common.HuddleError.Invalid("day is yyyy-MM-dd; outcome is allowed, denied, rejected or failed.")));
 
         // GET /api/admin/audit.csv?… (the same filters; every matching record, not one page)
-        admin.MapGet("/audit.csv", (string? patientId, string? day, string? userId, string? outcome, long? before, ClaimsPrincipal principal, AuditService audit, HttpContext context) =>
-        {
-            if (Parse(patientId, day, userId, outcome, before, AuditQuery.MaxLimit) is not { } query
-                || (query.PatientId is { } p && !Contracts.Common.Ids.IsValid(p)) || (query.UserId is { } u && !Contracts.Common.Ids.IsValid(u)))
-            {
-                return ApiErrors.Problem(Contracts.Common.HuddleError.Invalid("patientId and userId are ids; day is yyyy-MM-dd; outcome is allowed, denied, rejected or failed."));
-            }
-
-            context.Response.Headers.ContentDisposition = $"attachment; filename=\"huddle-audit-{query.PatientId ?? query.Day?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) ?? "today"}.csv\"";
-            return Results.Stream(async body =>
-            {
-                await using var writer = new StreamWriter(body, new System.Text.UTF8Encoding(false));
-                await foreach (var chunk in audit.CsvAsync(principal.UserIdOf(), query, context.RequestAborted))
-                {
-                    await writer.WriteAsync(chunk);
-                    await writer.FlushAsync(context.RequestAborted);
-                }
-            }, "text/csv; charset=utf-8");
-        });
-
+        admin.MapGet("/audit.csv", Csv);
         // GET /api/admin/emergency-access?day=|patientId=: the emergency accesses to review, with their reasons.
         admin.MapGet("/emergency-access", async (string? day, string? patientId, ClaimsPrincipal principal, AuditService audit) =>
             Parse(patientId, day, null, null, null, null) is { } query
@@ -48,6 +29,34 @@ public static class AuditEndpoints
         // GET /api/admin/patients/{patientId}/access: who opened or changed this patient's data.
         admin.MapGet("/patients/{patientId}/access", async (string patientId, ClaimsPrincipal principal, AuditService audit) =>
             ApiErrors.From(await audit.PatientAccessAsync(principal.UserIdOf(), patientId), report => report));
+    }
+
+    /// <summary>
+    /// GET /admin/audit.csv: the audit page's CSV link, for the administrator's browser (the cookie opens
+    /// pages and this, not the API: docs/api.md, "Authentication"). A GET: a cross-site link can only
+    /// download the file to the administrator's own machine.
+    /// </summary>
+    public static void MapAuditPageDownloads(this IEndpointRouteBuilder app) =>
+        app.MapGet("/admin/audit.csv", Csv).RequireAuthorization(HuddleAuthentication.AdministratorPolicy);
+
+    private static IResult Csv(string? patientId, string? day, string? userId, string? outcome, long? before, ClaimsPrincipal principal, AuditService audit, HttpContext context)
+    {
+        if (Parse(patientId, day, userId, outcome, before, AuditQuery.MaxLimit) is not { } query
+            || (query.PatientId is { } p && !Contracts.Common.Ids.IsValid(p)) || (query.UserId is { } u && !Contracts.Common.Ids.IsValid(u)))
+        {
+            return ApiErrors.Problem(Contracts.Common.HuddleError.Invalid("patientId and userId are ids; day is yyyy-MM-dd; outcome is allowed, denied, rejected or failed."));
+        }
+
+        context.Response.Headers.ContentDisposition = $"attachment; filename=\"huddle-audit-{query.PatientId ?? query.Day?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) ?? "today"}.csv\"";
+        return Results.Stream(async body =>
+        {
+            await using var writer = new StreamWriter(body, new System.Text.UTF8Encoding(false));
+            await foreach (var chunk in audit.CsvAsync(principal.UserIdOf(), query, context.RequestAborted))
+            {
+                await writer.WriteAsync(chunk);
+                await writer.FlushAsync(context.RequestAborted);
+            }
+        }, "text/csv; charset=utf-8");
     }
 
     private static AuditQuery? Parse(string? patientId, string? day, string? userId, string? outcome, long? before, int? limit)

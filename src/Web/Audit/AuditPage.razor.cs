@@ -73,7 +73,7 @@ public sealed partial class AuditPage
                 parts.Add($"outcome={o.ToString().ToLowerInvariant()}");
             }
 
-            return "/api/admin/audit.csv" + (parts.Count > 0 ? "?" + string.Join('&', parts) : "");
+            return "/admin/audit.csv" + (parts.Count > 0 ? "?" + string.Join('&', parts) : "");
         }
     }
 

@@ -26,6 +26,9 @@ public static class HuddleAuthentication
             services.AddSingleton(oidc);
         }
 
+        var idle = IdleLogoffOptions.From(configuration);
+        services.AddSingleton(idle);
+
         var auth = services.AddAuthentication(Scheme)
             .AddPolicyScheme(Scheme, "Cookie or bearer token", o => o.ForwardDefaultSelector = ctx => SelectScheme(ctx, oidc is not null))
             .AddCookie(CookieAuthenticationDefaults.AuthenticationScheme, o =>
@@ -34,7 +37,9 @@ public static class HuddleAuthentication
                 o.Cookie.HttpOnly = true;
                 o.Cookie.SameSite = SameSiteMode.Lax;
                 o.Cookie.SecurePolicy = environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
-                o.ExpireTimeSpan = TimeSpan.FromHours(12);
+                // Idle logoff: the cookie lapses after the idle time without a request; a page's input
+                // keeps it fresh (POST /session/alive), and a room display's page does so unasked.
+                o.ExpireTimeSpan = idle.Enabled ? idle.IdleTimeout : TimeSpan.FromHours(12);
                 o.SlidingExpiration = true;
                 o.LoginPath = "/signin";
                 // Only a sign-out at this path follows its redirect (to the sign-in page, or the provider's sign-out).
@@ -70,6 +75,13 @@ public static class HuddleAuthentication
         services.AddScoped<Microsoft.AspNetCore.Components.Server.Circuits.CircuitHandler, SessionCircuitHandler>();
         return services;
     }
+
+    /// <summary>
+    /// POST /session/alive: a signed-in page saw its person's input (or is a room display), so the
+    /// cookie's idle time starts again (the cookie handler renews a sliding cookie past half its time).
+    /// </summary>
+    public static void MapSessionAlive(this IEndpointRouteBuilder app) =>
+        app.MapPost("/session/alive", () => Results.NoContent()).RequireAuthorization();
 
     /// <summary>POST /signout: ends the browser session.</summary>
     public static void MapSignOut(this IEndpointRouteBuilder app) =>

@@ -1,0 +1,125 @@
+using System.Security.Claims;
+using Huddle.Web.Auth;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.JSInterop;
+
+namespace Huddle.Web.Layout;
+
+/// <summary>
+/// Automatic logoff (docs/security.md): the browser reports its person's input at most every 30 s
+/// (a third of the idle time when that is shorter), keeping the cookie fresh; when none came for the idle time, this page's user becomes nobody and
+/// the browser goes to the sign-in page, where the cookie, not renewed since that input, has lapsed.
+/// A team-room display reports itself alive unasked and is never signed out for idleness.
+/// </summary>
+public sealed partial class IdleLogoff : IAsyncDisposable
+{
+    private DotNetObjectReference<IdleLogoff>? _self;
+    private IJSObjectReference? _module;
+    private IJSObjectReference? _watch;
+    private ITimer? _timer;
+    private DateTimeOffset _lastInput;
+    private bool _display;
+
+    [Inject]
+    private IdleLogoffOptions Options { get; set; } = default!;
+
+    [Inject]
+    private TimeProvider Time { get; set; } = default!;
+
+    [Inject]
+    private IJSRuntime JS { get; set; } = default!;
+
+    [Inject]
+    private NavigationManager Navigation { get; set; } = default!;
+
+    [Inject]
+    private AuthenticationStateProvider Authentication { get; set; } = default!;
+
+    /// <summary>How often the browser reports input: 30 s, or a third of a shorter idle time.</summary>
+    private TimeSpan ReportEvery => TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(30).Ticks, Options.IdleTimeout.Ticks / 3));
+
+    /// <summary>Called by the browser: the person gave input since its last report.</summary>
+    [JSInvokable]
+    public Task Active()
+    {
+        _lastInput = Time.GetUtcNow();
+        return Task.CompletedTask;
+    }
+
+    protected override async Task OnAfterRenderAsync(bool firstRender)
+    {
+        if (!firstRender || !Options.Enabled)
+        {
+            return;
+        }
+
+        var user = (await Authentication.GetAuthenticationStateAsync()).User;
+        if (user.Identity?.IsAuthenticated != true)
+        {
+            return;
+        }
+
+        _display = user.IsRoomDisplay();
+        _lastInput = Time.GetUtcNow();
+        try
+        {
+            _self = DotNetObjectReference.Create(this);
+            _module = await JS.InvokeAsync<IJSObjectReference>("import", "./Layout/IdleLogoff.razor.js");
+            _watch = await _module.InvokeAsync<IJSObjectReference>("start", _self, _display, (int)ReportEvery.TotalMilliseconds);
+        }
+        catch (JSDisconnectedException)
+        {
+            return;
+        }
+
+        if (!_display)
+        {
+            // Checked every tenth of the idle time: signed out at most that late.
+            var every = TimeSpan.FromTicks(Math.Max(Options.IdleTimeout.Ticks / 10, TimeSpan.FromSeconds(1).Ticks));
+            _timer = Time.CreateTimer(_ => _ = InvokeAsync(CheckAsync), null, every, every);
+        }
+
+        StateHasChanged();
+    }
+
+    private Task CheckAsync()
+    {
+        if (Time.GetUtcNow() - _lastInput < Options.IdleTimeout || _timer is null)
+        {
+            return Task.CompletedTask;
+        }
+
+        _timer.Dispose();
+        _timer = null;
+        // Nobody is signed in on this page any more; the browser leaves for the sign-in page.
+        (Authentication as IHostEnvironmentAuthenticationStateProvider)?.SetAuthenticationState(
+            Task.FromResult(new AuthenticationState(new ClaimsPrincipal(new ClaimsIdentity()))));
+        Navigation.NavigateTo("/signin?idle=1", forceLoad: true);
+        return Task.CompletedTask;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _timer?.Dispose();
+        try
+        {
+            if (_watch is not null)
+            {
+                await _watch.InvokeVoidAsync("stop");
+                await _watch.DisposeAsync();
+            }
+
+            if (_module is not null)
+            {
+                await _module.DisposeAsync();
+            }
+        }
+        catch (JSDisconnectedException)
+        {
+            // The page is gone: nothing to stop.
+        }
+
+        _self?.Dispose();
+    }
+}
