@@ -63,6 +63,11 @@ public static class HuddleSiloExtensions
                 throw new InvalidOperationException($"{HuddleConfig.ClusteringProvider} '{other}' is not known; use Localhost or AzureTable.");
         }
 
+        if (HuddleTls.From(config) is { } tls)
+        {
+            silo.UseTls(tls.Configure);
+        }
+
         if (config.GetValue(HuddleConfig.DashboardEnabled, false))
         {
             // The dashboard's grains run in every silo; its UI is mapped by the web hosts, for administrators only.
@@ -129,6 +134,11 @@ public static class HuddleSiloExtensions
         else
         {
             throw new InvalidOperationException($"{HuddleConfig.ClusteringProvider} '{provider}' is not known; use Localhost or AzureTable.");
+        }
+
+        if (HuddleTls.From(config) is { } tls)
+        {
+            client.UseTls(tls.Configure);
         }
 
         client.AddActivityPropagation();
