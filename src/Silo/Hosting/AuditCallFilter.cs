@@ -30,6 +30,13 @@ internal sealed class AuditCallFilter(IGrainFactory grains, HuddleClock clock) :
     private static readonly ConcurrentDictionary<MethodInfo, bool> Checks = new();
     private static readonly ConcurrentDictionary<Type, PropertyInfo?> PatientProperties = new();
 
+    /// <summary>
+    /// How long a call waits for its record to be stored before it fails instead: the grain's turn is
+    /// held meanwhile, so a log out of reach (its silo just died, storage down) must not hold it for
+    /// Orleans' whole response timeout (30 s).
+    /// </summary>
+    internal static readonly TimeSpan AppendTimeout = TimeSpan.FromSeconds(5);
+
     public async Task Invoke(IIncomingGrainCallContext context)
     {
         if (context.Grain is not Grain
@@ -111,13 +118,16 @@ internal sealed class AuditCallFilter(IGrainFactory grains, HuddleClock clock) :
             note.RefId);
         ImmutableArray<AuditRecord> records = [record];
         var day = grains.GetGrain<IDayAuditLogGrain>(IDayAuditLogGrain.Key(DateOnly.FromDateTime(record.At.UtcDateTime))).AppendAsync(records);
-        if (record.PatientId is { } patientId && Ids.IsValid(patientId))
+        var stored = record.PatientId is { } patientId && Ids.IsValid(patientId)
+            ? Task.WhenAll(day, grains.GetGrain<IPatientAuditLogGrain>(patientId).AppendAsync(records))
+            : day;
+        try
         {
-            await Task.WhenAll(day, grains.GetGrain<IPatientAuditLogGrain>(patientId).AppendAsync(records));
+            await stored.WaitAsync(AppendTimeout);
         }
-        else
+        catch (TimeoutException)
         {
-            await day;
+            throw new TimeoutException($"The audit record of {record.Action} was not stored within {AppendTimeout.TotalSeconds:0} s: the call is refused (fail closed).");
         }
     }
 
