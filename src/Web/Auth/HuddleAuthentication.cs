@@ -39,7 +39,7 @@ public static class HuddleAuthentication
                 o.Cookie.SecurePolicy = environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
                 // Idle logoff: the cookie lapses after the idle time without a request; a page's input
                 // keeps it fresh (POST /session/alive), and a room display's page does so unasked.
-                o.ExpireTimeSpan = idle.Enabled ? idle.IdleTimeout : TimeSpan.FromHours(12);
+                o.ExpireTimeSpan = idle.Enabled ? idle.CookieLifetime : TimeSpan.FromHours(12);
                 o.SlidingExpiration = true;
                 o.LoginPath = "/signin";
                 // Only a sign-out at this path follows its redirect (to the sign-in page, or the provider's sign-out).
@@ -52,6 +52,13 @@ public static class HuddleAuthentication
                 // logout, on any host) is refused at its next request, and its cookie removed.
                 o.Events.OnValidatePrincipal = async ctx =>
                 {
+                    // A report of input renews the cookie every time, not only past half its life:
+                    // its lapse then follows the page's idle sign-out by a fixed margin.
+                    if (ctx.HttpContext.Request.Path.Equals(SessionAlivePath, StringComparison.Ordinal))
+                    {
+                        ctx.ShouldRenew = true;
+                    }
+
                     if (ctx.Principal is { } user && await OidcSignIn.EndedAsync(user, ctx.HttpContext.RequestServices.GetRequiredService<IGrainFactory>()))
                     {
                         ctx.RejectPrincipal();
@@ -80,8 +87,28 @@ public static class HuddleAuthentication
     /// POST /session/alive: a signed-in page saw its person's input (or is a room display), so the
     /// cookie's idle time starts again (the cookie handler renews a sliding cookie past half its time).
     /// </summary>
-    public static void MapSessionAlive(this IEndpointRouteBuilder app) =>
-        app.MapPost("/session/alive", () => Results.NoContent()).RequireAuthorization();
+    public static void MapSessionAlive(this IEndpointRouteBuilder app)
+    {
+        app.MapPost(SessionAlivePath, () => Results.NoContent()).RequireAuthorization();
+
+        // GET /session/idle: where a page that signed its person out for idleness sends the browser; the
+        // cookie is removed, then the sign-in page says why. Only from Huddle's own pages (the browser's
+        // Sec-Fetch-Site): another site linking here signs nobody out.
+        app.MapGet(SessionIdlePath, async (HttpContext context, CancellationToken _) =>
+        {
+            var site = context.Request.Headers["Sec-Fetch-Site"].ToString();
+            if (site is "same-origin" or "none")
+            {
+                await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+            }
+
+            return Results.Redirect("/signin?idle=1");
+        });
+    }
+
+    public const string SessionIdlePath = "/session/idle";
+
+    public const string SessionAlivePath = "/session/alive";
 
     /// <summary>POST /signout: ends the browser session.</summary>
     public static void MapSignOut(this IEndpointRouteBuilder app) =>

@@ -7,9 +7,11 @@ using Microsoft.JSInterop;
 namespace Huddle.Web.Layout;
 
 /// <summary>
-/// Automatic logoff (docs/security.md): the browser reports its person's input at most every 30 s
-/// (a third of the idle time when that is shorter), keeping the cookie fresh; when none came for the idle time, this page's user becomes nobody and
-/// the browser goes to the sign-in page, where the cookie, not renewed since that input, has lapsed.
+/// Automatic logoff (docs/security.md): the browser reports its person's input at once and then at
+/// most every 30 s (a third of the idle time when that is shorter), renewing the cookie each time; when none came for the idle time, this page's user becomes nobody and
+/// the browser goes through <c>/session/idle</c>, which removes the cookie, to the sign-in page. A
+/// browser closed meanwhile keeps a cookie that lapses a little after the idle time
+/// (<see cref="IdleLogoffOptions.CookieLifetime"/>).
 /// A team-room display reports itself alive unasked and is never signed out for idleness.
 /// </summary>
 public sealed partial class IdleLogoff : IAsyncDisposable
@@ -95,7 +97,7 @@ public sealed partial class IdleLogoff : IAsyncDisposable
         // Nobody is signed in on this page any more; the browser leaves for the sign-in page.
         (Authentication as IHostEnvironmentAuthenticationStateProvider)?.SetAuthenticationState(
             Task.FromResult(new AuthenticationState(new ClaimsPrincipal(new ClaimsIdentity()))));
-        Navigation.NavigateTo("/signin?idle=1", forceLoad: true);
+        Navigation.NavigateTo(HuddleAuthentication.SessionIdlePath, forceLoad: true);
         return Task.CompletedTask;
     }
 

@@ -18,6 +18,9 @@ export function start(dotnet, display, every) {
         fetch('/session/alive', { method: 'POST', credentials: 'same-origin' }).catch(() => { });
         dotnet.invokeMethodAsync('Active').catch(() => { });
     };
+    // The page's start counts as the person's doing: the cookie's life starts again with the circuit's.
+    input = true;
+    tick();
     const timer = setInterval(tick, every);
     return {
         stop() {
