@@ -24,3 +24,19 @@ public static class AuditVia
         return colon < 0 ? (via, "") : (via[..colon], via[(colon + 1)..]);
     }
 }
+
+/// <summary>Where a record goes: the day's log, and the patient's when it names one (the silo's filter and the web host's own refusals alike).</summary>
+public static class AuditStore
+{
+    /// <summary>Appends <paramref name="record"/> to its logs; completes once stored in all of them.</summary>
+    public static Task AppendAsync(IGrainFactory grains, AuditRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(grains);
+        ArgumentNullException.ThrowIfNull(record);
+        System.Collections.Immutable.ImmutableArray<AuditRecord> records = [record];
+        var day = grains.GetGrain<IDayAuditLogGrain>(IDayAuditLogGrain.Key(DateOnly.FromDateTime(record.At.UtcDateTime))).AppendAsync(records);
+        return record.PatientId is { } patientId && Common.Ids.IsValid(patientId)
+            ? Task.WhenAll(day, grains.GetGrain<IPatientAuditLogGrain>(patientId).AppendAsync(records))
+            : day;
+    }
+}

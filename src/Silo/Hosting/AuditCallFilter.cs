@@ -116,11 +116,7 @@ internal sealed class AuditCallFilter(IGrainFactory grains, HuddleClock clock) :
             client,
             connection,
             note.RefId);
-        ImmutableArray<AuditRecord> records = [record];
-        var day = grains.GetGrain<IDayAuditLogGrain>(IDayAuditLogGrain.Key(DateOnly.FromDateTime(record.At.UtcDateTime))).AppendAsync(records);
-        var stored = record.PatientId is { } patientId && Ids.IsValid(patientId)
-            ? Task.WhenAll(day, grains.GetGrain<IPatientAuditLogGrain>(patientId).AppendAsync(records))
-            : day;
+        var stored = AuditStore.AppendAsync(grains, record);
         try
         {
             await stored.WaitAsync(AppendTimeout);

@@ -14,9 +14,6 @@ public sealed class AuditWriter(IGrainFactory grains, TimeProvider time)
     {
         var (via, through) = RequestContext.Get(AuditVia.Key) is string marked ? AuditVia.Parse(marked) : (AuditVia.Http, "");
         var record = new AuditRecord(time.GetUtcNow(), userId, action, targetKind, targetId, patientId, AuditOutcome.Denied, code, client ?? via, connection ?? through);
-        var day = grains.GetGrain<IDayAuditLogGrain>(IDayAuditLogGrain.Key(DateOnly.FromDateTime(record.At.UtcDateTime))).AppendAsync([record]);
-        return patientId is not null && Contracts.Common.Ids.IsValid(patientId)
-            ? Task.WhenAll(day, grains.GetGrain<IPatientAuditLogGrain>(patientId).AppendAsync([record]))
-            : day;
+        return AuditStore.AppendAsync(grains, record);
     }
 }
