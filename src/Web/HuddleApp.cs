@@ -97,6 +97,7 @@ public static class HuddleApp
         builder.Services.AddHuddleLive(builder.Configuration);
         builder.Services.AddSingleton<MeService>();
         builder.Services.AddSingleton<AuditService>();
+        builder.Services.AddSingleton<Admin.TeamAdminService>();
         builder.Services.AddSingleton<AuditWriter>();
         builder.Services.AddSingleton<EmergencyAccessService>();
         builder.Services.AddOptions<EmergencyPageOptions>().Bind(builder.Configuration.GetSection("Huddle:EmergencyAccess"));
@@ -166,6 +167,7 @@ public static class HuddleApp
         api.MapChatEndpoints();
         api.MapChatReceiptEndpoints();
         api.MapAuditEndpoints();
+        Admin.TeamAdminEndpoints.MapTeamAdminEndpoints(api);
         api.MapEmergencyEndpoints();
         app.MapSignOut();
         app.MapSessionAlive();

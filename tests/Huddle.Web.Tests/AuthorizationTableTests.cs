@@ -147,6 +147,16 @@ public sealed class AuthorizationTableTests(HuddleAppFixture app)
         ["GET /api/admin/audit"] = new(Expect.Refused, s => $"api/admin/audit?patientId={s.Team.Patients[0]}"),
         ["GET /api/admin/audit.csv"] = new(Expect.Refused, s => $"api/admin/audit.csv?patientId={s.Team.Patients[0]}"),
         ["GET /api/admin/patients/{patientId}/access"] = new(Expect.Refused, s => $"api/admin/patients/{s.Team.Patients[0]}/access"),
+        // (AdminRosterTests and TeamAdminApiTests have the administrator's side)
+        ["GET /api/admin/teams"] = new(Expect.Refused, _ => "api/admin/teams"),
+        ["GET /api/admin/teams/{teamId}"] = new(Expect.Refused, s => $"api/admin/teams/{s.Team.TeamId}"),
+        ["PUT /api/admin/teams/{teamId}"] = new(Expect.Refused, s => $"api/admin/teams/{s.Team.TeamId}", _ => new { name = "Taken over" }),
+        ["PUT /api/admin/teams/{teamId}/members/{userId}"] = new(Expect.Refused, s => $"api/admin/teams/{s.Team.TeamId}/members/{s.Team.Outsider}", _ => new { role = "pcp" }),
+        ["DELETE /api/admin/teams/{teamId}/members/{userId}"] = new(Expect.Refused, s => $"api/admin/teams/{s.Team.TeamId}/members/{s.Team.Bhc}"),
+        ["PUT /api/admin/teams/{teamId}/displays/{userId}"] = new(Expect.Refused, s => $"api/admin/teams/{s.Team.TeamId}/displays/{s.Team.Display}"),
+        ["DELETE /api/admin/teams/{teamId}/displays/{userId}"] = new(Expect.Refused, s => $"api/admin/teams/{s.Team.TeamId}/displays/{s.Team.Display}"),
+        ["GET /api/admin/users/{userId}"] = new(Expect.Refused, s => $"api/admin/users/{s.Team.Pcp}"),
+        ["PUT /api/admin/users/{userId}"] = new(Expect.Refused, s => $"api/admin/users/{s.Team.Outsider}", _ => new { displayName = "Otto Admin", kind = "administrator" }),
     };
 
     /// <summary>The hub's methods a client can call (public instance methods declared on the hub, SignalR's lifetime ones aside).</summary>

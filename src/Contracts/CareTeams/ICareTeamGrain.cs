@@ -25,6 +25,15 @@ public interface ICareTeamGrain : IFeedGrain
     Task SetProfileAsync(CareTeamProfile profile);
 
     /// <summary>
+    /// An administrator's change of the team (<paramref name="actorId"/> must be a user of kind
+    /// administrator, checked at this call): its settings, a clinician on or off the roster or a role
+    /// changed, a room display added or removed. Stored and applied like <see cref="SetProfileAsync"/>:
+    /// someone taken off stops receiving the team's feeds and its patients' at once, on every host.
+    /// Returns the profile as stored; bad input changes nothing.
+    /// </summary>
+    Task<Result<CareTeamProfile>> AdministerAsync(string actorId, TeamAdminCommand command);
+
+    /// <summary>
     /// Creates the team with <paramref name="profile"/> unless it already exists. Returns true for
     /// the one caller that created it, so concurrent seeders on several silos cannot both seed it.
     /// </summary>

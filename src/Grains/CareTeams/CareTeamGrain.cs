@@ -48,6 +48,9 @@ public sealed partial class CareTeamGrain(
     private IGrainTimer? _retell;
     private CareTeamProfile? _untold;
 
+    /// <summary>Users a stored roster change moved whose grains have not been told yet (bounded by two rosters).</summary>
+    private readonly HashSet<string> _untoldUsers = new(StringComparer.Ordinal);
+
     /// <summary>The profile and board as storage last acknowledged them: what reads answer from while a write is under way.</summary>
     private (CareTeamProfile? Profile, HuddleBoard? Board) _stored;
 
@@ -63,6 +66,18 @@ public sealed partial class CareTeamGrain(
         _ = Feed;
         _stored = (state.State.Profile, state.State.Board);
         ArmMidnight();
+        if (state.State.Profile is { } profile)
+        {
+            // The last profile change may not have reached every follower and everyone it moved (the
+            // grain's silo died after storing it): told again, soon after activation; telling again
+            // changes nothing.
+            _untoldUsers.UnionWith(state.State.UsersMoved);
+            _untold = profile;
+            _retell = this.RegisterGrainTimer(
+                _ => _untold is { } untold ? TellFollowersAsync(untold) : Task.CompletedTask,
+                new GrainTimerCreationOptions(TimeSpan.Zero, RetellEvery) { Interleave = false });
+        }
+
         return base.OnActivateAsync(cancellationToken);
     }
 
@@ -149,11 +164,14 @@ public sealed partial class CareTeamGrain(
         }
 
         var (profileBefore, boardBefore) = (state.State.Profile, state.State.Board);
+        var (moved, movedBefore) = (UsersMoved(profileBefore, profile), state.State.UsersMoved);
         state.State.Profile = profile;
+        // Those the last change moved and this one too, in case they were not all told before.
+        state.State.UsersMoved = [.. moved.Union(_untoldUsers, StringComparer.Ordinal)];
         // A roster change is a change of what the board shows (owner and attendee names, who may
         // watch): it takes the next version, so the feed stays gap-free.
         state.State.Board = boardBefore is null ? HuddleBoard.Create(TeamId, Today(profile)) : boardBefore with { Version = boardBefore.Version + 1 };
-        await PersistAsync(() => (state.State.Profile, state.State.Board) = (profileBefore, boardBefore));
+        await PersistAsync(() => (state.State.Profile, state.State.Board, state.State.UsersMoved) = (profileBefore, boardBefore, movedBefore));
         if (boardBefore is not null)
         {
             var reset = BoardChange.ResetAt(TeamId, state.State.Board.Version, "roster", clock.UtcNow);
@@ -161,17 +179,21 @@ public sealed partial class CareTeamGrain(
         }
 
         ArmMidnight();
+        _untoldUsers.UnionWith(state.State.UsersMoved);
         await TellFollowersAsync(profile);
     }
 
     /// <summary>
     /// Tells the team's followers (its handoff desk, presence roster and chat thread, which answer access
-    /// from their own copy) of the stored profile. A failure is not the caller's: the profile is stored, and it is
-    /// told again every few seconds until both have taken it (a newer profile replaces it).
+    /// from their own copy; each user put on or taken off the team, whose hosts then check that user's
+    /// feeds again; the directory of teams) of the stored profile. A failure is not the caller's: the
+    /// profile is stored, and it is told again every few seconds until all have taken it (a newer
+    /// profile replaces it; the users still to tell are kept until told).
     /// </summary>
     private async Task TellFollowersAsync(CareTeamProfile profile)
     {
         _untold = profile;
+        var users = _untoldUsers.ToList();
         try
         {
             await Task.WhenAll(
@@ -179,7 +201,10 @@ public sealed partial class CareTeamGrain(
                 GrainFactory.GetGrain<Contracts.Presence.ITeamPresenceGrain>(TeamId).TeamChangedAsync(profile),
                 Contracts.Chat.ThreadIds.ForTeam(TeamId) is { } thread
                     ? GrainFactory.GetGrain<Contracts.Chat.IThreadGrain>(thread).TeamChangedAsync(profile)
-                    : Task.CompletedTask);
+                    : Task.CompletedTask,
+                GrainFactory.GetGrain<ITeamDirectoryGrain>(ITeamDirectoryGrain.Key).TeamChangedAsync(ListingOf(profile)),
+                Task.WhenAll(users.Select(u => GrainFactory.GetGrain<Contracts.Users.IUserGrain>(u).TeamChangedAsync(profile))));
+            _untoldUsers.ExceptWith(users);
             if (ReferenceEquals(_untold, profile))
             {
                 _untold = null;

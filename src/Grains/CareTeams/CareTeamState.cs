@@ -26,4 +26,13 @@ public sealed class CareTeamState
     /// </summary>
     [Id(20)]
     public long FeedEpoch { get; set; }
+
+    /// <summary>
+    /// Written with a profile change: the users it moved (put on or taken off the roster or the
+    /// displays), so a team re-activated before it told them all (its silo died) tells them then. Left
+    /// as it is once told (telling again changes nothing) until the next profile change replaces it:
+    /// bounded by two rosters.
+    /// </summary>
+    [Id(21)]
+    public System.Collections.Immutable.ImmutableArray<string> UsersMoved { get; set; } = [];
 }

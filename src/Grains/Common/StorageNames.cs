@@ -23,4 +23,5 @@ public static class StorageNames
     public const string SessionEndState = "session-end";
     public const string AuditLogState = "audit-log";
     public const string EmergencyAccessState = "emergency-access";
+    public const string TeamDirectoryState = "team-directory";
 }

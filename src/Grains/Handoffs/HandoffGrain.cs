@@ -144,6 +144,13 @@ public sealed partial class HandoffGrain(
             return HuddleError.Forbidden("Only the requester and the clinicians a handoff was sent to can act on it.");
         }
 
+        // And only while they are on its team: someone an administrator took off acts on nothing more.
+        if (await GrainFactory.GetGrain<ICareTeamGrain>(handoff.TeamId).GetAccessAsync(actorId) != TeamAccess.Member)
+        {
+            LogRejected(HandoffId, command.Op, actorId, ErrorCodes.Forbidden);
+            return HuddleError.Forbidden("Only members of the handoff's care team can act on it.");
+        }
+
         var argumentsHash = HashOf(command);
         if (await RepeatedAsync(actorId, command, argumentsHash) is { } repeated)
         {
@@ -180,11 +187,11 @@ public sealed partial class HandoffGrain(
         }
 
         AuditNote.Patient(handoff.PatientId);
-        if (!handoff.Involved.Contains(userId)
-            && await GrainFactory.GetGrain<ICareTeamGrain>(handoff.TeamId).GetAccessAsync(userId) != TeamAccess.Member
+        // The requester and the clinicians it was sent to are members of its team: while they stay so.
+        if (await GrainFactory.GetGrain<ICareTeamGrain>(handoff.TeamId).GetAccessAsync(userId) != TeamAccess.Member
             && await GrainFactory.GetGrain<IEmergencyAccessGrain>(handoff.PatientId).ActiveAsync(userId) is null)
         {
-            return HuddleError.Forbidden("Only the requester, the clinicians it was sent to, members of its team and a clinician with emergency access to its patient can open a handoff.");
+            return HuddleError.Forbidden("Only members of its care team and a clinician with emergency access to its patient can open a handoff.");
         }
 
         // The audit trail has this read (the silo's audit of every call); the log line is for operators.

@@ -37,6 +37,9 @@ public sealed partial class FeedRelay
                         await RemoveAsync(feed, leave.Watch);
                         leave.Done.TrySetResult(new FeedPosition(feed.Epoch, feed.LastSeq));
                         break;
+                    case FeedWork.Evict evict:
+                        await EvictAsync(feed, evict.Watch, feed.LastSeq);
+                        break;
                     case FeedWork.Drained:
                         await ResetAllAsync(feed, feed.LastSeq, "slow consumer");
                         break;

@@ -104,28 +104,7 @@ public sealed partial class FeedRelay
 
             if (next is null)
             {
-                // Out of the registry and the group first, then told: whoever acts on the re-read
-                // (a client, a test asserting on the registry) finds the watcher already gone.
-                lock (_lock)
-                {
-                    feed.Watches.Remove(watch);
-                }
-
-                feed.Locals.Remove(watch);
-                feed.CountHub(watch, -1);
-                watch.Joined = false;
-                watch.Evicted = true;
-                var reset = feed.Route.ResetPayload(feed.Id, seq, "roster");
-                if (watch.ConnectionId is { } connectionId)
-                {
-                    await _hub.Groups.RemoveFromGroupAsync(connectionId, GroupOf(feed.Id, watch.Audience!));
-                    Observe(feed.Route.SendAsync(_hub.Clients.Client(connectionId), reset), feed.Id);
-                }
-                else if (watch.OnPayload is { } local)
-                {
-                    Hand(feed, local, reset);
-                }
-
+                await EvictAsync(feed, watch, seq);
                 continue;
             }
 
@@ -138,6 +117,39 @@ public sealed partial class FeedRelay
             feed.CountHub(watch, -1);
             watch.Audience = next;
             feed.CountHub(watch, +1);
+        }
+    }
+
+    /// <summary>
+    /// Drops a joined watcher whose user may no longer watch: out of the registry and the group first,
+    /// then told to re-read (which they are refused), so whoever acts on the re-read (a client, a test
+    /// asserting on the registry) finds the watcher already gone. On the feed's pump.
+    /// </summary>
+    private async Task EvictAsync(RelayedFeed feed, FeedWatch watch, long seq)
+    {
+        if (!watch.Joined || watch.Closed)
+        {
+            return;
+        }
+
+        lock (_lock)
+        {
+            feed.Watches.Remove(watch);
+        }
+
+        feed.Locals.Remove(watch);
+        feed.CountHub(watch, -1);
+        watch.Joined = false;
+        watch.Evicted = true;
+        var reset = feed.Route.ResetPayload(feed.Id, seq, "roster");
+        if (watch.ConnectionId is { } connectionId)
+        {
+            await _hub.Groups.RemoveFromGroupAsync(connectionId, GroupOf(feed.Id, watch.Audience!));
+            Observe(feed.Route.SendAsync(_hub.Clients.Client(connectionId), reset), feed.Id);
+        }
+        else if (watch.OnPayload is { } local)
+        {
+            Hand(feed, local, reset);
         }
     }
 

@@ -208,7 +208,9 @@ public sealed partial class FeedRelay
         Result<FeedOpen> open;
         try
         {
+            var generation = await WatchUserAsync(watch.UserId);
             open = await ReadAsync(route, feed, watch.UserId, since, audience, epoch, limit);
+            watch.AccessGeneration = generation;
         }
         catch
         {
@@ -233,6 +235,8 @@ public sealed partial class FeedRelay
         {
             return open;
         }
+
+        CheckIfMoved(watch, watch.AccessGeneration);
 
         if (relayed.Epoch != FeedPosition.AnyEpoch && relayed.Epoch != opened.Epoch)
         {

@@ -19,6 +19,9 @@ internal sealed class FeedWatch(string? connectionId, string userId, string? req
 
     public string? Audience { get; set; }
 
+    /// <summary>Where its user's access checks stood when its open asked the owner (<c>FeedRelay.Access.cs</c>).</summary>
+    public long AccessGeneration { get; set; }
+
     public RelayedFeed? Feed
     {
         get => Volatile.Read(ref _feed);

@@ -174,6 +174,9 @@ internal abstract record FeedWork
     /// <summary>A watcher leaves; answered once it receives nothing more.</summary>
     public sealed record Leave(FeedWatch Watch, TaskCompletionSource<FeedPosition> Done) : FeedWork;
 
+    /// <summary>A watcher its user may no longer watch (their teams changed): dropped like a roster change drops one.</summary>
+    public sealed record Evict(FeedWatch Watch) : FeedWork;
+
     /// <summary>A slow consumer's sends drained: everyone re-reads once.</summary>
     public sealed record Drained : FeedWork;
 
