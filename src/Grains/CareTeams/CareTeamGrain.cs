@@ -66,7 +66,7 @@ public sealed partial class CareTeamGrain(
         _ = Feed;
         _stored = (state.State.Profile, state.State.Board);
         ArmMidnight();
-        if (state.State.Profile is { } profile)
+        if (state.State is { Profile: { } profile, Untold: true })
         {
             // The last profile change may not have reached every follower and everyone it moved (the
             // grain's silo died after storing it): told again, soon after activation; telling again
@@ -164,14 +164,15 @@ public sealed partial class CareTeamGrain(
         }
 
         var (profileBefore, boardBefore) = (state.State.Profile, state.State.Board);
-        var (moved, movedBefore) = (UsersMoved(profileBefore, profile), state.State.UsersMoved);
+        var (moved, movedBefore, untoldBefore) = (UsersMoved(profileBefore, profile), state.State.UsersMoved, state.State.Untold);
         state.State.Profile = profile;
-        // Those the last change moved and this one too, in case they were not all told before.
+        // Those this change moved, and any an earlier change has not told yet.
         state.State.UsersMoved = [.. moved.Union(_untoldUsers, StringComparer.Ordinal)];
+        state.State.Untold = true;
         // A roster change is a change of what the board shows (owner and attendee names, who may
         // watch): it takes the next version, so the feed stays gap-free.
         state.State.Board = boardBefore is null ? HuddleBoard.Create(TeamId, Today(profile)) : boardBefore with { Version = boardBefore.Version + 1 };
-        await PersistAsync(() => (state.State.Profile, state.State.Board, state.State.UsersMoved) = (profileBefore, boardBefore, movedBefore));
+        await PersistAsync(() => (state.State.Profile, state.State.Board, state.State.UsersMoved, state.State.Untold) = (profileBefore, boardBefore, movedBefore, untoldBefore));
         if (boardBefore is not null)
         {
             var reset = BoardChange.ResetAt(TeamId, state.State.Board.Version, "roster", clock.UtcNow);
@@ -208,6 +209,7 @@ public sealed partial class CareTeamGrain(
             if (ReferenceEquals(_untold, profile))
             {
                 _untold = null;
+                await ForgetToldAsync();
                 _retell?.Dispose();
                 _retell = null;
             }
@@ -402,6 +404,30 @@ public sealed partial class CareTeamGrain(
         }
 
         return next;
+    }
+
+    /// <summary>
+    /// Everyone was told of the stored profile: the marker that would tell them again at the next
+    /// activation is cleared. A failed write only means they are told once more then.
+    /// </summary>
+    private async Task ForgetToldAsync()
+    {
+        if (!state.State.Untold || _untoldUsers.Count > 0)
+        {
+            return;
+        }
+
+        (state.State.Untold, state.State.UsersMoved) = (false, []);
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Its outcome unknown: reloaded on the next call, the marker stored or not.
+            LogWriteFailed(ex, TeamId);
+            DeactivateOnIdle();
+        }
     }
 
     /// <summary>

@@ -29,10 +29,13 @@ public sealed class CareTeamState
 
     /// <summary>
     /// Written with a profile change: the users it moved (put on or taken off the roster or the
-    /// displays), so a team re-activated before it told them all (its silo died) tells them then. Left
-    /// as it is once told (telling again changes nothing) until the next profile change replaces it:
-    /// bounded by two rosters.
+    /// displays), and <see cref="Untold"/>, so a team re-activated before it told its followers and
+    /// those users (its silo died) tells them then. Cleared once told: bounded by two rosters.
     /// </summary>
     [Id(21)]
     public System.Collections.Immutable.ImmutableArray<string> UsersMoved { get; set; } = [];
+
+    /// <summary>True from a profile change's write until its followers and moved users were told.</summary>
+    [Id(22)]
+    public bool Untold { get; set; }
 }

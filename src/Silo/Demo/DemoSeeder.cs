@@ -18,7 +18,12 @@ internal sealed partial class DemoSeeder(IGrainFactory grains, HuddleClock clock
     {
         foreach (var user in DemoData.Users)
         {
-            await grains.GetGrain<IUserGrain>(user.UserId).SetAsync(user);
+            // Only users not there yet: a durable store keeps what administrators changed since.
+            var grain = grains.GetGrain<IUserGrain>(user.UserId);
+            if (await grain.GetAsync() is null)
+            {
+                await grain.SetAsync(user);
+            }
         }
 
         foreach (var patient in DemoData.Patients)

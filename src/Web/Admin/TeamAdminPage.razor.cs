@@ -1,0 +1,108 @@
+using Huddle.Contracts.CareTeams;
+using Huddle.Contracts.Common;
+using Huddle.Contracts.Users;
+using Huddle.Web.Auth;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
+
+namespace Huddle.Web.Admin;
+
+/// <summary>
+/// One team for administrators: its settings, its clinicians and their roles, its room screens. Each
+/// change goes to the team's grain (which checks the administrator and stores it); the page then shows
+/// the profile the grain answered, so what is shown is what is stored.
+/// </summary>
+public sealed partial class TeamAdminPage
+{
+    private CareTeamProfile? _profile;
+    private string? _name;
+    private string? _zone;
+    private CareTeamStatus _status;
+    private string? _memberId;
+    private string? _memberName;
+    private CareTeamRole _memberRole = CareTeamRole.Pcp;
+    private string? _displayId;
+    private string? _displayName;
+    private HuddleError? _error;
+    private string? _done;
+
+    [Parameter]
+    public string TeamId { get; set; } = "";
+
+    [Inject]
+    private TeamAdminService Teams { get; set; } = default!;
+
+    [CascadingParameter]
+    private Task<AuthenticationState> AuthState { get; set; } = default!;
+
+    protected override async Task OnParametersSetAsync()
+    {
+        var read = await Teams.TeamAsync(TeamId);
+        _error = read.Error;
+        Show(read.Value);
+    }
+
+    private void Show(CareTeamProfile? profile)
+    {
+        _profile = profile;
+        if (profile is not null)
+        {
+            (_name, _zone, _status) = (profile.Name, profile.TimeZoneId, profile.Status);
+        }
+    }
+
+    private Task SaveSettingsAsync() =>
+        ApplyAsync(new TeamAdminCommand(TeamAdminOp.Settings, Name: _name ?? "", TimeZoneId: _zone ?? "", Status: _status), "Settings saved.");
+
+    private Task SetRoleAsync(TeamMember member, CareTeamRole role) =>
+        ApplyAsync(new TeamAdminCommand(TeamAdminOp.SetMember, member.UserId, role), $"{member.DisplayName} is now {Layout.RoleLabels.Of(role)}.");
+
+    private Task RemoveMemberAsync(TeamMember member) =>
+        ApplyAsync(new TeamAdminCommand(TeamAdminOp.RemoveMember, member.UserId), $"{member.DisplayName} is off the team.");
+
+    private Task RemoveDisplayAsync(string displayId) =>
+        ApplyAsync(new TeamAdminCommand(TeamAdminOp.RemoveDisplay, displayId), $"Room screen {displayId} removed.");
+
+    private async Task AddMemberAsync()
+    {
+        var id = _memberId?.Trim() ?? "";
+        if (await SaveUserAsync(id, _memberName, UserKind.Clinician) && await ApplyAsync(new TeamAdminCommand(TeamAdminOp.SetMember, id, _memberRole), "Added to the team."))
+        {
+            (_memberId, _memberName) = (null, null);
+        }
+    }
+
+    private async Task AddDisplayAsync()
+    {
+        var id = _displayId?.Trim() ?? "";
+        if (await SaveUserAsync(id, _displayName, UserKind.RoomDisplay) && await ApplyAsync(new TeamAdminCommand(TeamAdminOp.AddDisplay, id), "Room screen added."))
+        {
+            (_displayId, _displayName) = (null, null);
+        }
+    }
+
+    /// <summary>Creates or renames the user when a name was given; true when there is nothing to do or it was done.</summary>
+    private async Task<bool> SaveUserAsync(string userId, string? name, UserKind kind)
+    {
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            return true;
+        }
+
+        var saved = await Teams.SaveUserAsync((await AuthState).User.UserIdOf(), userId, new UserAdminCommand(name, kind));
+        (_error, _done) = (saved.Error, null);
+        return saved.Ok;
+    }
+
+    private async Task<bool> ApplyAsync(TeamAdminCommand command, string done)
+    {
+        var applied = await Teams.AdministerAsync((await AuthState).User.UserIdOf(), TeamId, command);
+        (_error, _done) = (applied.Error, applied.Ok ? done : null);
+        if (applied.Value is { } profile)
+        {
+            Show(profile);
+        }
+
+        return applied.Ok;
+    }
+}

@@ -1,0 +1,77 @@
+using System.Net.Http.Json;
+using Huddle.Contracts.Chat;
+using Huddle.Web.Http;
+using Microsoft.Playwright;
+
+namespace Huddle.Ui.Tests;
+
+/// <summary>
+/// Team administration as an administrator uses it (docs/security.md, "Administration"): the team's
+/// page at TV, desktop and phone widths (axe-clean, nothing cut off); on the desktop, taking the BHC off
+/// the team while the BHC's browser shows the patient's thread empties the BHC's screen of it at once,
+/// with no message sent meanwhile.
+/// </summary>
+public sealed class TeamAdminPageTests(BrowserFixture browser)
+{
+    private const float Timeout = 10_000;
+
+    [Theory]
+    [MemberData(nameof(BrowserFixture.ScreenWidths), MemberType = typeof(BrowserFixture))]
+    public async Task An_administrator_takes_a_clinician_off_a_team_and_their_open_page_empties_at_once(int width)
+    {
+        var viewport = BrowserFixture.Screen(width);
+        var team = await browser.CreateTeamAsync();
+        var threadId = ThreadIds.ForPatient(team.Patients[0])!;
+        using (var pcp = await browser.HttpAsAsync(team.Pcp))
+        using (var sent = await pcp.PostAsJsonAsync($"api/threads/{threadId}/messages", new SendMessage("c-1", "Can you see her after her 2 pm visit?"), HuddleJson.Options))
+        {
+            sent.EnsureSuccessStatusCode();
+        }
+
+        var adminId = await browser.AdministratorAsync();
+        var admin = await browser.SignedInPageAsync(adminId, viewport);
+        await admin.GotoAsync("admin/teams");
+        await Assertions.Expect(admin.Locator($"[data-testid=team-row][data-team='{team.TeamId}']")).ToBeVisibleAsync(new() { Timeout = Timeout });
+        await admin.Locator($"[data-testid=team-row][data-team='{team.TeamId}'] a").ClickAsync();
+        var bhcRow = admin.Locator($"[data-testid=member-row][data-user='{team.Bhc}']");
+        await Assertions.Expect(bhcRow).ToContainTextAsync("Bea Holt", new() { Timeout = Timeout });
+        await Assertions.Expect(admin.Locator($"[data-testid=display-row][data-user='{team.Display}']")).ToBeVisibleAsync();
+
+        await BrowserFixture.FullPageShotAsync(admin, $"admin-team-{width}.png");
+        await Axe.AssertNoViolationsAsync(admin, $"the team's administration page at {width} px");
+        var outside = await admin.EvaluateAsync<string[]>("""
+            () => [...document.querySelectorAll('[data-testid=admin-team] *')]
+                .filter(e => !e.closest('.admin__scroll') && e.getBoundingClientRect().width > 0 && e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
+                .map(e => e.tagName + '.' + e.className)
+            """);
+        Assert.True(outside.Length == 0, $"Cut at {width} px: {string.Join(", ", outside.Take(5))}");
+        if (width != BrowserFixture.Desktop.Width)
+        {
+            await admin.Context.CloseAsync();
+            return;
+        }
+
+        // The BHC has the patient's thread open.
+        var bhc = await browser.SignedInPageAsync(team.Bhc, viewport);
+        await bhc.GotoAsync($"threads/{threadId}");
+        await Assertions.Expect(bhc.GetByText("Can you see her after her 2 pm visit?")).ToBeVisibleAsync(new() { Timeout = Timeout });
+
+        await bhcRow.Locator("[data-testid=remove-member]").ClickAsync();
+        await Assertions.Expect(admin.Locator("[data-testid=admin-done]")).ToContainTextAsync("Bea Holt is off the team", new() { Timeout = Timeout });
+        await Assertions.Expect(bhcRow).ToHaveCountAsync(0);
+
+        // Nothing was sent on the thread: the BHC's page loses it through the removal alone.
+        await Assertions.Expect(bhc.GetByText("Can you see her after her 2 pm visit?")).ToHaveCountAsync(0, new() { Timeout = Timeout });
+        await Assertions.Expect(bhc.Locator("[data-testid=chat-error][data-code=forbidden]")).ToBeVisibleAsync(new() { Timeout = Timeout });
+        await BrowserFixture.FullPageShotAsync(bhc, "admin-removed-bhc-thread-1400.png");
+
+        // Put back with a role, the BHC's next visit shows the thread again.
+        await admin.Locator("[data-testid=add-member] input").First.FillAsync(team.Bhc);
+        await admin.Locator("[data-testid=add-member-submit]").ClickAsync();
+        await Assertions.Expect(admin.Locator($"[data-testid=member-row][data-user='{team.Bhc}']")).ToBeVisibleAsync(new() { Timeout = Timeout });
+        await bhc.ReloadAsync();
+        await Assertions.Expect(bhc.GetByText("Can you see her after her 2 pm visit?")).ToBeVisibleAsync(new() { Timeout = Timeout });
+        await bhc.Context.CloseAsync();
+        await admin.Context.CloseAsync();
+    }
+}
