@@ -185,12 +185,17 @@ public sealed class HuddleProductionAppFixture : HuddleAppFixture
     /// <summary>The EHR whose portal may frame Huddle here (<c>Huddle:Security:FrameAncestors</c>).</summary>
     public const string EhrOrigin = "https://ehr.example.org";
 
+    /// <summary>The deployment's first administrator (<c>Huddle:Administration:BootstrapUserId</c>).</summary>
+    public const string BootstrapAdministrator = "a-first";
+
     protected override string Environment => "Production";
 
     protected override Dictionary<string, string?> OrleansSettings()
     {
         var settings = base.OrleansSettings();
         settings["Huddle:Security:FrameAncestors:0"] = EhrOrigin + ":443";
+        settings["Huddle:Administration:BootstrapUserId"] = BootstrapAdministrator;
+        settings["Huddle:Administration:BootstrapName"] = "First Administrator";
         return settings;
     }
 }

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Huddle.Testing;
 using Huddle.Contracts.Common;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Huddle.Web.Tests;
 
@@ -217,5 +218,16 @@ public sealed class ProductionTests(HuddleProductionAppFixture app) : IClassFixt
         var signIn = await http.GetStringAsync("signin");
         Assert.DoesNotContain("u-chen", signIn, StringComparison.Ordinal);
         Assert.Contains("not configured", signIn, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_new_deployment_starts_with_the_configured_administrator_and_no_one_else()
+    {
+        // No demo data outside Development: the first administrator is the one user, made from the settings.
+        var grains = app.App.Services.GetRequiredService<IGrainFactory>();
+        var admin = await grains.GetGrain<Contracts.Users.IUserGrain>(HuddleProductionAppFixture.BootstrapAdministrator).GetAsync();
+        Assert.Equal(("First Administrator", Contracts.Users.UserKind.Administrator), (admin?.DisplayName, admin?.Kind));
+        Assert.Null(await grains.GetGrain<Contracts.Users.IUserGrain>("u-chen").GetAsync());
+        Assert.Empty(await grains.GetGrain<Contracts.CareTeams.ITeamDirectoryGrain>(Contracts.CareTeams.ITeamDirectoryGrain.Key).ListAsync());
     }
 }

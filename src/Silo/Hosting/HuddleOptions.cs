@@ -18,6 +18,14 @@ public static class HuddleConfig
     public const string AdvertisedIP = "Huddle:Orleans:AdvertisedIP";
     public const string OrleansMode = "Huddle:Orleans:Mode";
     public const string SeedDemoData = "Huddle:Demo:Seed";
+
+    /// <summary>
+    /// The first administrator of a new deployment: their user id as the organisation's provider names
+    /// them (and <see cref="BootstrapAdministratorName"/>). Created at start when no user has that id;
+    /// an existing user is never changed. They then create everyone else in the UI or the API.
+    /// </summary>
+    public const string BootstrapAdministrator = "Huddle:Administration:BootstrapUserId";
+    public const string BootstrapAdministratorName = "Huddle:Administration:BootstrapName";
     public const string StorageProvider = "Huddle:Storage:Provider";
     public const string StorageConnection = "HuddleStorage";
     public const string DashboardEnabled = "Huddle:Dashboard:Enabled";

@@ -105,6 +105,18 @@ public static class HuddleSiloExtensions
             silo.Services.AddHostedService<DemoSeeder>();
         }
 
+        if (config[HuddleConfig.BootstrapAdministrator] is { Length: > 0 } administrator)
+        {
+            if (!Contracts.Common.Ids.IsValid(administrator))
+            {
+                throw new InvalidOperationException($"{HuddleConfig.BootstrapAdministrator} is a user id: 1-{Contracts.Common.Ids.MaxLength} letters, digits, '-', '_' or '.'.");
+            }
+
+            silo.Services.AddHostedService(sp => new AdministratorBootstrap(sp.GetRequiredService<IGrainFactory>(), administrator,
+                config[HuddleConfig.BootstrapAdministratorName] is { Length: > 0 } name ? name : "Administrator",
+                sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<AdministratorBootstrap>>()));
+        }
+
         return silo;
     }
 
