@@ -28,6 +28,10 @@ public sealed class AdminRosterTests(HuddleAppFixture app)
 
     private bool Watching(FeedId feed, string userId) => Relay.WatchersOf(feed).Any(w => w.UserId == userId);
 
+    private static int? UnreadIn(JsonElement unread, string threadId) =>
+        unread.GetProperty("snapshot").GetProperty("threads").EnumerateArray().Where(t => t.GetProperty("thread").GetProperty("threadId").GetString() == threadId)
+            .Select(t => (int?)t.GetProperty("unread").GetInt32()).FirstOrDefault();
+
     [Fact]
     public async Task A_clinician_taken_off_a_team_stops_receiving_its_feeds_and_its_patients_at_once_and_is_refused_after()
     {
@@ -51,6 +55,19 @@ public sealed class AdminRosterTests(HuddleAppFixture app)
         Assert.True(opened.Ok);
         await using var pageWatch = page!;
         Assert.Equal(2, Relay.WatchersOf(patientFeed).Count(w => w.UserId == team.Bhc));
+
+        // A message the BHC has not read yet: counted in their unread.
+        using var bhcHttp = await app.HttpAsAsync(team.Bhc);
+        using (var pcpHttp = await app.HttpAsAsync(team.Pcp))
+        using (var asked = await pcpHttp.PostAsJsonAsync($"api/threads/{patientThread}/messages", new SendMessage("c-0", "Before the change", MessagePriority.Normal), HuddleJson.Options))
+        {
+            asked.EnsureSuccessStatusCode();
+        }
+
+        await Eventually.Until(async () => UnreadIn(await bhcHttp.GetFromJsonAsync<JsonElement>("api/unread"), patientThread) == 1, HubClient.Timeout, "the BHC's unread count of the patient's thread");
+        while (pageGot.TryDequeue(out _))
+        {
+        }
 
         // An administrator takes the BHC off the team. Nothing else happens on any feed.
         var adminId = await app.AdministratorAsync();
@@ -77,7 +94,6 @@ public sealed class AdminRosterTests(HuddleAppFixture app)
         // Re-reading, writing, and the handoff the BHC was pinged for: all refused now.
         Assert.Equal(ErrorCodes.Forbidden, (await bhc.InvokeAsync<Result<FeedReply<ThreadSnapshot, ThreadChange>>>(nameof(HuddleHub.SubscribeThread), patientThread)).Error?.Code);
         Assert.Equal(ErrorCodes.Forbidden, (await bhc.InvokeAsync<Result<MessageSent>>(nameof(HuddleHub.SendMessage), patientThread, new SendMessage("c-after", "Still here?", MessagePriority.Normal))).Error?.Code);
-        using var bhcHttp = await app.HttpAsAsync(team.Bhc);
         using (var accept = await bhcHttp.PostAsJsonAsync($"api/handoffs/{handoffId}/accept", new { etaMinutes = 2 }, HuddleJson.Options))
         {
             Assert.Equal(HttpStatusCode.Forbidden, accept.StatusCode);
@@ -94,6 +110,10 @@ public sealed class AdminRosterTests(HuddleAppFixture app)
         Assert.True((await pcp.InvokeAsync<Result<MessageSent>>(nameof(HuddleHub.SendMessage), patientThread, new SendMessage("c-1", "After the change", MessagePriority.Normal))).Ok);
         await Eventually.Until(() => Task.FromResult(pcpGot.Any(c => c.Message is not null)), HubClient.Timeout, "the PCP to receive the message");
         Assert.DoesNotContain(pageGot.OfType<ThreadChange>(), c => c.Message is not null);
+
+        // Their unread counts no longer hold the patient's thread.
+        await Eventually.Until(async () => UnreadIn(await bhcHttp.GetFromJsonAsync<JsonElement>("api/unread"), patientThread) is null, HubClient.Timeout,
+            "the patient's thread to leave the BHC's unread counts");
 
         // The BHC's own record follows the roster, and the audit trail names who did it.
         var me = await bhcHttp.GetFromJsonAsync<JsonElement>("api/me");

@@ -19,6 +19,13 @@ public interface IThreadListGrain : Live.IFeedGrain
     /// <summary>Adds <paramref name="thread"/> (first in the list) when it is not listed yet; at most <see cref="ChatLimits.MaxListedThreads"/> kept.</summary>
     Task AddAsync(ThreadRef thread);
 
+    /// <summary>
+    /// The clinician lost a team (their user grain tells, before it stores the change): every thread with
+    /// cursors here is asked again, marked so that an activation asks it too, and one that refuses them
+    /// is dropped from their counts and their list. Idempotent.
+    /// </summary>
+    Task AccessLostAsync();
+
     /// <summary>The listed threads, most recently added first.</summary>
     [AlwaysInterleave]
     Task<ImmutableArray<ThreadRef>> GetAsync();

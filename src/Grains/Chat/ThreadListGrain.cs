@@ -128,6 +128,20 @@ public sealed partial class ThreadListGrain(
 
     public Task<ImmutableArray<ThreadRef>> GetAsync() => Task.FromResult(state.State.Threads);
 
+    public async Task AccessLostAsync()
+    {
+        var asking = _entries.Keys.Where(_toAsk.Add).ToList();
+        if (asking.Count == 0)
+        {
+            return;
+        }
+
+        // Stored marked, so an activation before the answers asks them too.
+        await WriteRowAsync(null, () => _toAsk.ExceptWith(asking));
+        _askFailed.Clear();
+        _asks!.Request();
+    }
+
     public async Task<Result<ThreadCursors>> ReportAsync(string threadId, long delivered, long read)
     {
         if (ThreadIds.Parse(threadId) is null)
@@ -329,8 +343,8 @@ public sealed partial class ThreadListGrain(
     /// <summary>
     /// Asks up to <see cref="AskAtOnce"/> marked threads their heads (a read at the thread) and takes each
     /// answer as a tell, then asks the next ones on a turn of their own; threads whose ask failed are asked
-    /// again after a backoff. A thread that refuses (the clinician is no longer a member) loses its mark,
-    /// its entry staying as a refused report leaves it.
+    /// again after a backoff. A thread that refuses (the clinician is no longer a member) loses its mark and
+    /// its entry: it leaves their counts and their list.
     /// </summary>
     private async Task AskHeadsAsync()
     {
@@ -378,8 +392,13 @@ public sealed partial class ThreadListGrain(
             _askFailed.Remove(threadId);
             if (answer.Error is { } refused)
             {
+                // No longer theirs (a team they left): out of their counts and their list.
                 LogAskRefused(Key, threadId, refused.Code);
                 _marked.Remove(threadId);
+                if (_entries.ContainsKey(threadId))
+                {
+                    await ForgetAsync(threadId);
+                }
             }
             else if (_entries.ContainsKey(threadId))
             {
@@ -406,6 +425,17 @@ public sealed partial class ThreadListGrain(
         {
             _asks!.Request();
         }
+    }
+
+    /// <summary>Drops a thread the clinician may no longer use from the row (entry and list) and publishes its count's removal.</summary>
+    private async Task ForgetAsync(string threadId)
+    {
+        var (entry, threads) = (_entries[threadId], state.State.Threads);
+        _entries.Remove(threadId);
+        state.State.Threads = threads.RemoveAll(t => t.ThreadId == threadId);
+        await WriteRowAsync(null, () => (_entries[threadId], state.State.Threads) = (entry, threads));
+        _dirty.Add(threadId);
+        _publish!.Request();
     }
 
     /// <summary>Publishes the counts that changed since the last publish (and the total) as one numbered change.</summary>

@@ -119,6 +119,12 @@ public sealed class UserGrain(
             return;
         }
 
+        if (!listed)
+        {
+            // Before the change is stored: should this fail, the team tells again and this runs again.
+            await GrainFactory.GetGrain<Contracts.Chat.IThreadListGrain>(UserId).AccessLostAsync();
+        }
+
         state.State.Profile = user with { TeamIds = listed ? user.TeamIds.Add(profile.TeamId) : user.TeamIds.Remove(profile.TeamId) };
         try
         {
