@@ -5,7 +5,8 @@ namespace Huddle.Ui.Tests;
 /// <summary>
 /// Breaking the glass in a browser (docs/security.md, "Emergency access"): a clinician of another team
 /// refused a patient's page follows the emergency link, states why, and reads the patient's record
-/// under a banner saying until when; the administrator's audit page lists the access with its reason.
+/// under a banner saying until when; the administrator's audit page lists the access with its reason,
+/// and the administrator marks it reviewed there.
 /// On a TV, a desktop and a phone, axe-clean.
 /// </summary>
 public sealed class EmergencyAccessPageTests(BrowserFixture browser)
@@ -53,6 +54,13 @@ public sealed class EmergencyAccessPageTests(BrowserFixture browser)
         await Assertions.Expect(entry).ToContainTextAsync("Otto Side");
         await Axe.AssertNoViolationsAsync(admin, $"the audit page with an emergency access at {width} px");
         await BrowserFixture.FullPageShotAsync(admin, $"audit-emergency-{width}.png");
+
+        // Reviewed from the table: the buttons give way to the outcome and the reviewer's name, and it stays so.
+        await entry.Locator("[data-testid=review-appropriate]").ClickAsync();
+        await Assertions.Expect(entry.Locator("[data-testid=emergency-reviewed]")).ToContainTextAsync("Appropriate · Ada Auditor", new() { Timeout = 10_000 });
+        await admin.ReloadAsync();
+        await Assertions.Expect(admin.Locator($"[data-testid=emergency-entry][data-user='{team.Outsider}'] [data-testid=emergency-reviewed]")).ToBeVisibleAsync(new() { Timeout = 10_000 });
+        await Axe.AssertNoViolationsAsync(admin, $"the audit page with a reviewed emergency access at {width} px");
         await admin.Context.CloseAsync();
     }
 }

@@ -93,6 +93,44 @@ public sealed class EmergencyAccessTests(HuddleAppFixture app)
             var entries = (await admin.GetFromJsonAsync<JsonElement>($"api/admin/emergency-access?{query}")).EnumerateArray().ToList();
             var entry = Assert.Single(entries, e => S(e.GetProperty("grant"), "patientId") == patient);
             Assert.Equal((team.Outsider, reason, "Otto Side"), (S(entry.GetProperty("grant"), "userId"), S(entry.GetProperty("grant"), "reason"), S(entry, "displayName")));
+            Assert.Equal(JsonValueKind.Null, entry.GetProperty("grant").GetProperty("review").ValueKind);
         }
+
+        // And mark it reviewed, once: a bad outcome, a note too long, an unknown grant change nothing.
+        var review = $"api/admin/emergency-access/{patient}/1/review";
+        using (var bad = await admin.PostAsJsonAsync(review, new { outcome = "fine" }, HuddleJson.Options))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        }
+
+        using (var tooLong = await admin.PostAsJsonAsync(review, new { outcome = "followUp", note = new string('x', 501) }, HuddleJson.Options))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, tooLong.StatusCode);
+        }
+
+        using (var unknown = await admin.PostAsJsonAsync($"api/admin/emergency-access/{patient}/9/review", new { outcome = "appropriate" }, HuddleJson.Options))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        }
+
+        using (var reviewed = await admin.PostAsJsonAsync(review, new { outcome = "followUp", note = "Ask why the safety plan was needed" }, HuddleJson.Options))
+        {
+            Assert.Equal(HttpStatusCode.OK, reviewed.StatusCode);
+            var entry = await reviewed.Content.ReadFromJsonAsync<JsonElement>();
+            var done = entry.GetProperty("grant").GetProperty("review");
+            Assert.Equal((adminId, "followUp", "Ask why the safety plan was needed", "Ada Auditor"), (S(done, "reviewerId"), S(done, "outcome"), S(done, "note"), S(entry, "reviewerName")));
+        }
+
+        using (var again = await admin.PostAsJsonAsync(review, new { outcome = "appropriate" }, HuddleJson.Options))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        }
+
+        var listed = Assert.Single((await admin.GetFromJsonAsync<JsonElement>($"api/admin/emergency-access?patientId={patient}")).EnumerateArray());
+        Assert.Equal("followUp", S(listed.GetProperty("grant").GetProperty("review"), "outcome"));
+        var reviewRecords = (await admin.GetFromJsonAsync<JsonElement>($"api/admin/audit?patientId={patient}&userId={adminId}&limit=1000"))
+            .GetProperty("records").EnumerateArray().Where(r => S(r, "action") == "EmergencyAccess.Review").ToList();
+        Assert.Equal(["rejected", "denied", "allowed", "rejected"], reviewRecords.Select(r => S(r, "outcome")).Reverse());
+        Assert.DoesNotContain("safety plan", string.Join("", reviewRecords.Select(r => r.GetRawText())), StringComparison.Ordinal);
     }
 }

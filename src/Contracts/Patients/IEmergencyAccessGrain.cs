@@ -29,6 +29,14 @@ public interface IEmergencyAccessGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<ImmutableArray<string>> HoldersAsync();
 
+    /// <summary>
+    /// An administrator (<paramref name="userId"/>, checked at this call) marks grant
+    /// <paramref name="number"/> reviewed: <paramref name="outcome"/> and an optional note (at most 500
+    /// characters, kept with the grant, never in the audit record). Once only: a grant already reviewed
+    /// is <c>invalid_state</c>, naming who did it.
+    /// </summary>
+    Task<Result<EmergencyGrant>> ReviewAsync(string userId, long number, EmergencyReviewOutcome outcome, string? note);
+
     /// <summary>Grant number <paramref name="number"/>, with its reason, for the administrator <paramref name="userId"/> (the web host checks the role); null when there is none.</summary>
     [AlwaysInterleave]
     Task<EmergencyGrant?> GetAsync(string userId, long number);
@@ -42,10 +50,32 @@ public sealed record EmergencyGrant(
     [property: Id(2)] string UserId,
     [property: Id(3)] DateTimeOffset At,
     [property: Id(4)] DateTimeOffset Until,
-    [property: Id(5)] string Reason)
+    [property: Id(5)] string Reason,
+    [property: Id(6)] EmergencyReview? Review = null)
 {
     public const int MinReason = 10;
     public const int MaxReason = 500;
 
     public bool InForce(DateTimeOffset now) => now < Until;
+}
+
+/// <summary>What an administrator concluded of an emergency access.</summary>
+public enum EmergencyReviewOutcome
+{
+    /// <summary>The reason fits what was opened: nothing more to do.</summary>
+    Appropriate,
+
+    /// <summary>Needs follow-up (the privacy officer asks the clinician, or it goes to the compliance process).</summary>
+    FollowUp,
+}
+
+/// <summary>An administrator's review of an emergency access: who, when, what they concluded, and an optional note.</summary>
+[GenerateSerializer, Immutable, Alias("huddle.emergency-review")]
+public sealed record EmergencyReview(
+    [property: Id(0)] string ReviewerId,
+    [property: Id(1)] DateTimeOffset At,
+    [property: Id(2)] EmergencyReviewOutcome Outcome,
+    [property: Id(3)] string? Note)
+{
+    public const int MaxNote = 500;
 }

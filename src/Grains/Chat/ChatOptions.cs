@@ -19,4 +19,21 @@ public sealed class ChatOptions
     /// member a few tells and publishes, not N.
     /// </summary>
     public TimeSpan CoalesceEvery { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// Who may have a direct thread with whom (<c>Huddle:Chat:DirectThreads</c>): any two clinicians (the
+    /// default: cross-team consults), or only two who share a care team, checked at every call, so a
+    /// direct thread closes for both when they no longer do.
+    /// </summary>
+    public DirectThreadRule DirectThreads { get; set; } = DirectThreadRule.Anyone;
+}
+
+/// <summary>Who may have a direct thread with whom (<see cref="ChatOptions.DirectThreads"/>).</summary>
+public enum DirectThreadRule
+{
+    /// <summary>Any two clinicians of the deployment.</summary>
+    Anyone,
+
+    /// <summary>Two clinicians who share at least one care team, while they do.</summary>
+    Teammates,
 }

@@ -211,6 +211,11 @@ public sealed partial class ThreadGrain(
                 return HuddleError.Forbidden("Direct threads are between two clinicians.");
             }
 
+            if (Options.DirectThreads == DirectThreadRule.Teammates && !users[0]!.TeamIds.Intersect(users[1]!.TeamIds).Any())
+            {
+                return HuddleError.Forbidden(NotTeammates);
+            }
+
             state.State.Members = [.. new[] { userId, otherId }.Order(StringComparer.Ordinal)];
             await PersistAsync(() => state.State.Members = []);
             LogStarted(ThreadId, userId, otherId);
@@ -409,8 +414,23 @@ public sealed partial class ThreadGrain(
         _ when members!.Contains(userId) => null,
         { Kind: ThreadKind.Team } => HuddleError.Forbidden("Only the team's clinicians can use its thread."),
         { Kind: ThreadKind.Patient } => HuddleError.Forbidden("Only clinicians on the patient's care teams can use the patient's thread."),
+        _ when _stored.Members.Contains(userId) => HuddleError.Forbidden(NotTeammates),
         _ => HuddleError.Forbidden("Only the two clinicians of a direct thread can use it."),
     };
+
+    private const string NotTeammates = "Direct threads here are between clinicians who share a care team (Huddle:Chat:DirectThreads).";
+
+    /// <summary>True when the direct thread's two clinicians share a care team now (their user grains: warm reads).</summary>
+    private async Task<bool> TeammatesAsync(ImmutableArray<string> members)
+    {
+        if (members.Length != 2)
+        {
+            return false;
+        }
+
+        var users = await Task.WhenAll(members.Select(m => GrainFactory.GetGrain<IUserGrain>(m).GetAsync()));
+        return users[0] is { } a && users[1] is { } b && a.TeamIds.Intersect(b.TeamIds).Any();
+    }
 
     /// <summary>
     /// Who may use the thread now (null for a key that is no thread id): the clinicians of the patient's
@@ -436,7 +456,7 @@ public sealed partial class ThreadGrain(
         };
         if (kind == ThreadKind.Direct)
         {
-            return [.. _stored.Members];
+            return Options.DirectThreads == DirectThreadRule.Teammates && !await TeammatesAsync(_stored.Members) ? [] : [.. _stored.Members];
         }
 
         var profiles = kind == ThreadKind.Team

@@ -111,6 +111,36 @@ public sealed class EmergencyAccessGrain(
         return Task.FromResult(state.State.Active.Where(g => g.InForce(now)).Select(g => g.UserId).ToImmutableArray());
     }
 
+    public async Task<Result<EmergencyGrant>> ReviewAsync(string userId, long number, EmergencyReviewOutcome outcome, string? note)
+    {
+        AuditNote.Ref(number.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (await GrainFactory.GetGrain<IUserGrain>(userId).GetAsync() is not { Kind: UserKind.Administrator })
+        {
+            return HuddleError.Forbidden("Only administrators review emergency accesses.");
+        }
+
+        note = string.IsNullOrWhiteSpace(note) ? null : note.Trim();
+        if (!Enum.IsDefined(outcome) || note is { Length: > EmergencyReview.MaxNote })
+        {
+            return HuddleError.Invalid($"A review is appropriate or followUp, with a note of at most {EmergencyReview.MaxNote} characters.");
+        }
+
+        if (await GetAsync(userId, number) is not { } grant)
+        {
+            return HuddleError.NotFound("Emergency access", $"{PatientId}#{number}");
+        }
+
+        if (grant.Review is { } done)
+        {
+            return HuddleError.State($"Emergency access #{number} was reviewed already ({done.At:yyyy-MM-dd HH:mm} UTC, by user {done.ReviewerId}).");
+        }
+
+        // The grant's page holds it: the row keeps only grants in force and needs no write.
+        var reviewed = grant with { Review = new EmergencyReview(userId, clock.UtcNow, outcome, note) };
+        await history.WritePageAsync(this.GetGrainId(), Stream, number, reviewed);
+        return reviewed;
+    }
+
     public async Task<EmergencyGrant?> GetAsync(string userId, long number)
     {
         AuditNote.Ref(number.ToString(System.Globalization.CultureInfo.InvariantCulture));

@@ -26,6 +26,12 @@ public static class AuditEndpoints
                 ? ApiErrors.From(await audit.EmergencyAccessAsync(principal.UserIdOf(), query.PatientId is null ? query.Day : null, query.PatientId), entries => entries)
                 : ApiErrors.Problem(Contracts.Common.HuddleError.Invalid("day is yyyy-MM-dd.")));
 
+        // POST /api/admin/emergency-access/{patientId}/{number}/review {"outcome","note"}: marks it reviewed, once.
+        admin.MapPost("/emergency-access/{patientId}/{number:long}/review", async (string patientId, long number, EmergencyReviewRequest? request, ClaimsPrincipal principal, AuditService audit) =>
+            request?.Outcome is not { } outcome
+                ? ApiErrors.Problem(Contracts.Common.HuddleError.Invalid("A review needs an outcome: appropriate or followUp."))
+                : ApiErrors.From(await audit.ReviewEmergencyAsync(principal.UserIdOf(), patientId, number, outcome, request.Note), entry => entry));
+
         // GET /api/admin/patients/{patientId}/access: who opened or changed this patient's data.
         admin.MapGet("/patients/{patientId}/access", async (string patientId, ClaimsPrincipal principal, AuditService audit) =>
             ApiErrors.From(await audit.PatientAccessAsync(principal.UserIdOf(), patientId), report => report));

@@ -107,6 +107,16 @@ public sealed partial class AuditPage
         _error = read.Error;
     }
 
+    private async Task ReviewAsync(EmergencyAccessEntry entry, Huddle.Contracts.Patients.EmergencyReviewOutcome outcome)
+    {
+        var reviewed = await Audit.ReviewEmergencyAsync((await AuthState).User.UserIdOf(), entry.Grant.PatientId, entry.Grant.Number, outcome, null);
+        _error = reviewed.Error;
+        if (reviewed.Value is { } done)
+        {
+            _emergency = _emergency.Replace(entry, done);
+        }
+    }
+
     private async Task NamesAsync()
     {
         foreach (var id in (_records ?? []).Select(r => r.UserId).Distinct(StringComparer.Ordinal).Where(id => !_names.ContainsKey(id)).ToList())

@@ -132,12 +132,28 @@ public sealed class AuditService(IGrainFactory grains, TimeProvider time)
         {
             if (await grains.GetGrain<Contracts.Patients.IEmergencyAccessGrain>(record.PatientId!).GetAsync(adminId, long.Parse(record.Ref!, CultureInfo.InvariantCulture)) is { } grant)
             {
-                entries.Add(new EmergencyAccessEntry(grant, (await grains.GetGrain<IUserGrain>(grant.UserId).GetAsync())?.DisplayName));
+                entries.Add(await EntryAsync(grant));
             }
         }
 
         return entries.ToImmutableArray();
     }
+
+    /// <summary>Administrator <paramref name="adminId"/> marks emergency access <paramref name="number"/> to <paramref name="patientId"/> reviewed.</summary>
+    public async Task<Result<EmergencyAccessEntry>> ReviewEmergencyAsync(string adminId, string patientId, long number, Contracts.Patients.EmergencyReviewOutcome outcome, string? note)
+    {
+        if (!Ids.IsValid(patientId))
+        {
+            return HuddleError.InvalidId("patientId");
+        }
+
+        var reviewed = await grains.GetGrain<Contracts.Patients.IEmergencyAccessGrain>(patientId).ReviewAsync(adminId, number, outcome, note);
+        return reviewed.Value is { } grant ? await EntryAsync(grant) : reviewed.Error!;
+    }
+
+    private async Task<EmergencyAccessEntry> EntryAsync(Contracts.Patients.EmergencyGrant grant) =>
+        new(grant, (await grains.GetGrain<IUserGrain>(grant.UserId).GetAsync())?.DisplayName,
+            grant.Review is { } review ? (await grains.GetGrain<IUserGrain>(review.ReviewerId).GetAsync())?.DisplayName : null);
 
     /// <summary>The audit's name of a granted emergency access.</summary>
     public const string EmergencyGrantAction = "EmergencyAccess.Grant";
