@@ -95,6 +95,22 @@ public sealed class TeamAdminApiTests(HuddleAppFixture app)
     }
 
     [Fact]
+    public async Task An_administrator_made_a_clinician_is_refused_from_the_next_request_on()
+    {
+        var (first, second) = (await app.AdministratorAsync(), await app.AdministratorAsync());
+        using var demoted = await app.HttpAsAsync(second);
+        (await demoted.GetAsync("api/admin/teams")).EnsureSuccessStatusCode();
+
+        using var admin = await app.HttpAsAsync(first);
+        await OkAsync(await admin.PutAsJsonAsync($"api/admin/users/{second}", new { displayName = "Now a nurse", kind = "clinician" }, HuddleJson.Options));
+
+        // The same token, still saying "administrator": refused, reads and changes alike.
+        Assert.Equal(HttpStatusCode.Forbidden, (await demoted.GetAsync("api/admin/teams")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await demoted.GetAsync($"api/admin/audit?userId={first}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await demoted.PutAsJsonAsync($"api/admin/users/{second}", new { displayName = "Back", kind = "administrator" }, HuddleJson.Options)).StatusCode);
+    }
+
+    [Fact]
     public async Task The_grains_refuse_anyone_but_an_administrator_whoever_calls_them()
     {
         // Past the web host's policy (a caller inside the cluster): the grains check the actor themselves.

@@ -75,7 +75,9 @@ public static class HuddleAuthentication
         }
 
         services.AddAuthorization(o => o.AddPolicy(AdministratorPolicy, p => p.RequireAuthenticatedUser()
-            .RequireClaim(HuddleClaims.Kind, nameof(Contracts.Users.UserKind.Administrator))));
+            .RequireClaim(HuddleClaims.Kind, nameof(Contracts.Users.UserKind.Administrator))
+            .AddRequirements(new CurrentAdministrator())));
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler>(sp => new CurrentAdministrator(sp.GetRequiredService<IGrainFactory>()));
         services.AddSingleton<SessionRegistry>();
         services.AddHostedService(sp => sp.GetRequiredService<SessionRegistry>());
         services.AddSingleton<SessionHubFilter>();
