@@ -89,7 +89,19 @@ public sealed partial class FeedRelay
 
         if (watch.Feed is { } feed)
         {
-            _ = CheckWatchAsync(feed, watch);
+            StartCheck(feed, watch);
+        }
+    }
+
+    /// <summary>
+    /// Starts a check of one watch outside the flow that caused it: the host's own question, not the
+    /// call of whoever's request is running (so the audit trail does not count it as their read).
+    /// </summary>
+    private void StartCheck(RelayedFeed feed, FeedWatch watch)
+    {
+        using (ExecutionContext.SuppressFlow())
+        {
+            _ = Task.Run(() => CheckWatchAsync(feed, watch));
         }
     }
 
@@ -104,6 +116,13 @@ public sealed partial class FeedRelay
             foreach (var gone in _users.Keys.Where(u => !watching.Contains(u)).ToList())
             {
                 _users.Remove(gone);
+            }
+
+            // A watcher whose user was forgotten while their open was under way: watched from now, and
+            // (the count unknown) their feeds checked once at the answer.
+            foreach (var missing in watching.Where(u => !_users.ContainsKey(u)))
+            {
+                _users[missing] = new UserAccess();
             }
 
             users = [.. _users.Select(u => (u.Key, u.Value))];
@@ -175,7 +194,7 @@ public sealed partial class FeedRelay
         LogCheckingAccess(watches.Count);
         foreach (var (feed, watch) in watches)
         {
-            _ = CheckWatchAsync(feed, watch);
+            StartCheck(feed, watch);
         }
     }
 
