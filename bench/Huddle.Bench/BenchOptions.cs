@@ -12,8 +12,8 @@ internal sealed class BenchOptions
 
           --quick                 fanout only, N=1,000, one round per target (~1 min, for trend tracking);
                                   with --storage azure, fanout and handoff
-          --scenario a,b,...      fanout, teams, handoff, chat, grains, coldstart, panel (default: all but handoff
-                                  and chat)
+          --scenario a,b,...      fanout, teams, handoff, chat, grains, coldstart, panel, revoke (default: all but
+                                  handoff, chat and revoke)
           --out <path>            write the JSON summary there (default: bench-results/bench.json)
           --rounds <n>            alternating rounds per target for load scenarios (default 3, quick 1)
           --subscribers <n>       fanout subscribers (default 1000)
@@ -31,6 +31,7 @@ internal sealed class BenchOptions
           --warmup <s>            warm-up seconds per run, not measured (default 3, quick 5)
           --grains <n>            patient grains for the grains scenario (default 100000)
           --coldstarts <n>        cold starts to time (default 3)
+          --revoke-rounds <n>     revoke scenario: rounds of a message and a removal, alternating (default 20)
           --storage memory|azure  Huddle's grain storage (default memory). azure starts the pinned Azurite
                                   (tools/azurite), runs Huddle on Azure Table storage and the baseline in
                                   its durable floor mode (one table write of the payload, then the send);
@@ -65,6 +66,9 @@ internal sealed class BenchOptions
     public TimeSpan Warmup { get; private set; } = TimeSpan.FromSeconds(3);
     public int Grains { get; private set; } = 100_000;
     public int ColdStarts { get; private set; } = 3;
+
+    /// <summary>The revoke scenario's counted rounds (each a message delivered and a removal, alternating which goes first).</summary>
+    public int RevokeRounds { get; private set; } = 20;
     public bool Build { get; private set; }
     public StorageMode Storage { get; private set; } = StorageMode.Memory;
     public CpuPinning Pinning { get; private set; } = CpuPinning.None;
@@ -160,6 +164,9 @@ internal sealed class BenchOptions
                     break;
                 case "--coldstarts":
                     o.ColdStarts = Int(Next(), 1, 20);
+                    break;
+                case "--revoke-rounds":
+                    o.RevokeRounds = Int(Next(), 1, 500);
                     break;
                 case "--build":
                     o.Build = true;

@@ -33,7 +33,8 @@ internal static class ScenarioCatalog
         "grains" => new GrainsScenario(),
         "coldstart" => new ColdStartScenario(),
         "panel" => new PanelScenario(),
-        _ => throw new ArgumentException($"Unknown scenario '{name}'; known: fanout, teams, handoff, chat, grains, coldstart, panel."),
+        "revoke" => new RevokeScenario(),
+        _ => throw new ArgumentException($"Unknown scenario '{name}'; known: fanout, teams, handoff, chat, grains, coldstart, panel, revoke."),
     };
 
     /// <summary>With <c>--storage azure</c>, the durable form of <paramref name="kind"/>, its keys named from <paramref name="stem"/>.</summary>

@@ -49,7 +49,11 @@ internal sealed class BenchPingItem
 /// <summary>The part of a ThreadChanged event the bench reads: the message's text, which starts with the run tag and sequence number.</summary>
 internal sealed class BenchThreadChange
 {
+    public string? ThreadId { get; set; }
+
     public BenchThreadMessage? Message { get; set; }
+
+    public bool Reset { get; set; }
 }
 
 internal sealed class BenchThreadMessage

@@ -28,6 +28,8 @@ public static class HuddleAuthentication
 
         var idle = IdleLogoffOptions.From(configuration);
         services.AddSingleton(idle);
+        services.AddSingleton(RevalidationOptions.From(configuration));
+        services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, CircuitRevalidation>();
 
         var auth = services.AddAuthentication(Scheme)
             .AddPolicyScheme(Scheme, "Cookie or bearer token", o => o.ForwardDefaultSelector = ctx => SelectScheme(ctx, oidc is not null))
