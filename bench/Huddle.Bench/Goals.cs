@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 namespace Huddle.Bench;
 
 /// <summary>
-/// The performance goals (issue 14; chat: issue 16), each judged on one headline figure: the median over the
+/// The performance goals (issue 14; chat: issue 16; a removed member stopped within a second: issue 17), each judged on one headline figure: the median over the
 /// alternating rounds, with its per-round range beside it. A goal whose figure this run did not
 /// measure is listed as such; fewer than <see cref="RoundsToJudge"/> rounds make every verdict
 /// indicative only.
@@ -31,6 +31,7 @@ internal static class Goals
         new("teams p99 ≤ 1.2× the bare send", "teams_ratio_p99", 1.2, "×"),
         new("teams p50 overhead ≤ 1 ms", "teams_p50_overhead_ms", 1.0, "ms"),
         new("teams server CPU per delivery ≤ 1.2×", "teams_ratio_cpu_per_1k", 1.2, "×"),
+        new("removed member's thread reset, slowest round ≤ 1,000 ms", "revoke_removal_max_ms", 1000, "ms"),
     ];
 
     /// <summary>Every goal with its figure and verdict, as console lines and as JSON.</summary>

@@ -105,6 +105,7 @@ internal sealed class RevokeScenario : IScenario
         return new ScenarioReport(Name, table, details, new Dictionary<string, double>
         {
             ["revoke_removal_p50_ms"] = Math.Round(rs.Median, 1),
+            ["revoke_removal_max_ms"] = Math.Round(rs.Max, 1),
             ["revoke_baseline_p50_ms"] = Math.Round(bs.Median, 1),
             ["revoke_ratio"] = Math.Round(ratio, 2),
         });
