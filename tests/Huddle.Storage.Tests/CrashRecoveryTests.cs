@@ -28,8 +28,16 @@ public sealed class CrashRecoveryTests(AzuriteFixture azurite)
         await using (var first = new HuddleWebProcess(azurite.Server.ConnectionString, table))
         {
             await first.StartAsync(Ct);
+            // An administrator takes a demo clinician off the demo team: the next start's seeding must keep that.
+            using (var ward = await first.ClientForAsync("a-ward", Ct))
+            using (var removed = await ward.DeleteAsync("api/admin/teams/team-maple/members/u-johnson", Ct))
+            {
+                removed.EnsureSuccessStatusCode();
+            }
+
             using (var chen = await first.ClientForAsync("u-chen", Ct))
             {
+                // (The removal took the board's next version: read after it.)
                 seededBoard = await chen.GetFromJsonAsync<JsonElement>("api/teams/team-maple/board", Ct);
             }
 
@@ -70,6 +78,18 @@ public sealed class CrashRecoveryTests(AzuriteFixture azurite)
             using var next = await pcp.PostAsJsonAsync($"api/teams/{log.TeamId}/board/addNote", new { kind = "lookBack", text = "after restart" }, Ct);
             next.EnsureSuccessStatusCode();
             Assert.Equal(version + 1, (await next.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("version").GetInt64());
+        }
+
+        // The administrator's change survived the restart and the second start's seeding, on the team and the user.
+        using (var ward = await second.ClientForAsync("a-ward", Ct))
+        {
+            var maple = await ward.GetFromJsonAsync<JsonElement>("api/admin/teams/team-maple", Ct);
+            Assert.DoesNotContain("u-johnson", maple.GetProperty("members").GetRawText(), StringComparison.Ordinal);
+            var johnson = await ward.GetFromJsonAsync<JsonElement>("api/admin/users/u-johnson", Ct);
+            Assert.DoesNotContain("team-maple", johnson.GetProperty("teamIds").GetRawText(), StringComparison.Ordinal);
+            var listed = (await ward.GetFromJsonAsync<JsonElement>("api/admin/teams", Ct)).EnumerateArray().Select(t => t.GetProperty("teamId").GetString()).ToList();
+            Assert.Contains("team-maple", listed);
+            Assert.Contains("team-harbor", listed);
         }
 
         // The demo team was seeded once, by the first run, and not again by the second.

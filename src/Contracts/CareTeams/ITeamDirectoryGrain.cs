@@ -34,4 +34,12 @@ public sealed record TeamListing(
     [property: Id(1)] string Name,
     [property: Id(2)] CareTeamStatus Status,
     [property: Id(3)] int Members,
-    [property: Id(4)] int Displays);
+    [property: Id(4)] int Displays)
+{
+    /// <summary>The listing of <paramref name="profile"/>.</summary>
+    public static TeamListing Of(CareTeamProfile profile)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        return new(profile.TeamId, profile.Name, profile.Status, profile.Members.Length, profile.DisplayIds.Length);
+    }
+}

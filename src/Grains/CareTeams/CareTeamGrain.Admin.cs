@@ -159,9 +159,6 @@ public sealed partial class CareTeamGrain
 
     private static string OpName(TeamAdminOp op) => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(op.ToString());
 
-    private static TeamListing ListingOf(CareTeamProfile profile) =>
-        new(profile.TeamId, profile.Name, profile.Status, profile.Members.Length, profile.DisplayIds.Length);
-
     [LoggerMessage(Level = LogLevel.Information, Message = "Team {TeamId}: an administrator's {Op} was applied")]
     private partial void LogAdministered(string teamId, string op);
 

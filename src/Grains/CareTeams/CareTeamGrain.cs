@@ -203,7 +203,7 @@ public sealed partial class CareTeamGrain(
                 Contracts.Chat.ThreadIds.ForTeam(TeamId) is { } thread
                     ? GrainFactory.GetGrain<Contracts.Chat.IThreadGrain>(thread).TeamChangedAsync(profile)
                     : Task.CompletedTask,
-                GrainFactory.GetGrain<ITeamDirectoryGrain>(ITeamDirectoryGrain.Key).TeamChangedAsync(ListingOf(profile)),
+                GrainFactory.GetGrain<ITeamDirectoryGrain>(ITeamDirectoryGrain.Key).TeamChangedAsync(TeamListing.Of(profile)),
                 Task.WhenAll(users.Select(u => GrainFactory.GetGrain<Contracts.Users.IUserGrain>(u).TeamChangedAsync(profile))));
             _untoldUsers.ExceptWith(users);
             if (ReferenceEquals(_untold, profile))

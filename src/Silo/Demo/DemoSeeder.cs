@@ -36,6 +36,13 @@ internal sealed partial class DemoSeeder(IGrainFactory grains, HuddleClock clock
             var grain = grains.GetGrain<ICareTeamGrain>(team.TeamId);
             if (!await grain.TryCreateAsync(team))
             {
+                // Kept from an earlier run (durable storage): listed for administrators as it stands now
+                // (a team stored before the directory existed is otherwise listed at its next change).
+                if (await grain.GetProfileAsync() is { } kept)
+                {
+                    await grains.GetGrain<ITeamDirectoryGrain>(ITeamDirectoryGrain.Key).TeamChangedAsync(TeamListing.Of(kept));
+                }
+
                 continue;
             }
 

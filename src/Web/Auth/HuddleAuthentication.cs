@@ -30,6 +30,7 @@ public static class HuddleAuthentication
         services.AddSingleton(idle);
         services.AddSingleton(RevalidationOptions.From(configuration));
         services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, CircuitRevalidation>();
+        services.AddScoped<CircuitSignOut>();
 
         var auth = services.AddAuthentication(Scheme)
             .AddPolicyScheme(Scheme, "Cookie or bearer token", o => o.ForwardDefaultSelector = ctx => SelectScheme(ctx, oidc is not null))

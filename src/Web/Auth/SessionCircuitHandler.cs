@@ -10,7 +10,7 @@ namespace Huddle.Web.Auth;
 /// user to nobody, so every page shows nothing of patients and sends the browser to sign in, where the
 /// cookie is refused too.
 /// </summary>
-public sealed class SessionCircuitHandler(SessionRegistry sessions, AuthenticationStateProvider authentication, NavigationManager navigation, ILogger<SessionCircuitHandler> logger) : CircuitHandler, IDisposable
+public sealed class SessionCircuitHandler(SessionRegistry sessions, AuthenticationStateProvider authentication, NavigationManager navigation, CircuitSignOut signOut, ILogger<SessionCircuitHandler> logger) : CircuitHandler, IDisposable
 {
     private IDisposable? _tracked;
 
@@ -20,6 +20,7 @@ public sealed class SessionCircuitHandler(SessionRegistry sessions, Authenticati
         _tracked = sessions.Track(user, () =>
         {
             // Nobody is signed in on this circuit any more: components that read the state show nothing.
+            signOut.Target = "/signin?signedout=1";
             (authentication as IHostEnvironmentAuthenticationStateProvider)?.SetAuthenticationState(
                 Task.FromResult(new AuthenticationState(new ClaimsPrincipal(new ClaimsIdentity()))));
             // And the browser leaves the page for the sign-in page, which ends this circuit.

@@ -38,6 +38,9 @@ public sealed partial class IdleLogoff : IAsyncDisposable
     [Inject]
     private AuthenticationStateProvider Authentication { get; set; } = default!;
 
+    [Inject]
+    private CircuitSignOut SignOut { get; set; } = default!;
+
     /// <summary>How often the browser reports input: 30 s, or a third of a shorter idle time.</summary>
     private TimeSpan ReportEvery => TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(30).Ticks, Options.IdleTimeout.Ticks / 3));
 
@@ -94,7 +97,9 @@ public sealed partial class IdleLogoff : IAsyncDisposable
 
         _timer.Dispose();
         _timer = null;
-        // Nobody is signed in on this page any more; the browser leaves for the sign-in page.
+        // Nobody is signed in on this page any more; the browser leaves for the sign-in page (the router's
+        // own redirect, which the state change also causes, goes to the same place).
+        SignOut.Target = HuddleAuthentication.SessionIdlePath;
         (Authentication as IHostEnvironmentAuthenticationStateProvider)?.SetAuthenticationState(
             Task.FromResult(new AuthenticationState(new ClaimsPrincipal(new ClaimsIdentity()))));
         Navigation.NavigateTo(HuddleAuthentication.SessionIdlePath, forceLoad: true);
