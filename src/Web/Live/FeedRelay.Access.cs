@@ -218,30 +218,29 @@ public sealed partial class FeedRelay
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             LogAccessWatchFailed(ex.GetType().Name);
-            lock (_lock)
-            {
-                if (_users.TryGetValue(watch.UserId, out var access))
-                {
-                    access.Version = -1;
-                }
-            }
-
+            CheckAgainLater(watch.UserId);
             return;
         }
 
         if (open.Error is { Code: ErrorCodes.Unavailable })
         {
-            lock (_lock)
-            {
-                if (_users.TryGetValue(watch.UserId, out var access))
-                {
-                    access.Version = -1;
-                }
-            }
+            CheckAgainLater(watch.UserId);
         }
         else if (open.Error is not null || open.Value!.Audience != watch.Audience)
         {
             feed.Enqueue(new FeedWork.Evict(watch));
+        }
+    }
+
+    /// <summary>A check went unanswered: the user's count is unknown, so their next renewal checks all their feeds again.</summary>
+    private void CheckAgainLater(string userId)
+    {
+        lock (_lock)
+        {
+            if (_users.TryGetValue(userId, out var access))
+            {
+                access.Version = -1;
+            }
         }
     }
 
