@@ -121,6 +121,7 @@ public static class HuddleApp
         builder.Services.AddFeedRoute<UnreadRoute>();
         builder.Services.AddFeedRoute<ReceiptsRoute>();
         builder.Services.AddSingleton<PresenceHubFilter>();
+        builder.Services.AddSingleton<Push.PushService>();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         // Framing is decided by SecurityHeaders alone (frame-ancestors from settings, X-Frame-Options
         // DENY when none): antiforgery's own SAMEORIGIN would contradict an EHR allowed to frame Huddle.
@@ -169,6 +170,7 @@ public static class HuddleApp
         api.MapAuditEndpoints();
         Admin.TeamAdminEndpoints.MapTeamAdminEndpoints(api);
         api.MapEmergencyEndpoints();
+        Push.PushEndpoints.MapPushEndpoints(api);
         app.MapSignOut();
         app.MapSessionAlive();
         app.MapAuditPageDownloads();

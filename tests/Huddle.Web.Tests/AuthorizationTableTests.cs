@@ -55,6 +55,20 @@ public sealed class AuthorizationTableTests(HuddleAppFixture app)
 
     private static HubCase Own(Func<Scene, object?[]> args) => new(Expect.Own, args);
 
+    /// <summary>A browser's subscription keys, well formed (the endpoint is never sent to: the outsider is pinged by nobody).</summary>
+    private static readonly object PushKeys = new
+    {
+        p256dh = DevicePublicKey(),
+        auth = System.Buffers.Text.Base64Url.EncodeToString(new byte[16]),
+    };
+
+    private static string DevicePublicKey()
+    {
+        using var key = System.Security.Cryptography.ECDiffieHellman.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var q = key.ExportParameters(false).Q;
+        return System.Buffers.Text.Base64Url.EncodeToString([0x04, .. q.X!, .. q.Y!]);
+    }
+
     private static readonly Dictionary<string, HubCase> HubCases = new(StringComparer.Ordinal)
     {
         // Boards
@@ -106,6 +120,11 @@ public sealed class AuthorizationTableTests(HuddleAppFixture app)
         ["SubscribeReceipts"] = Refused(s => [s.PatientThread]),
         ["ResumeReceipts"] = Refused(s => [s.PatientThread, 0L, 0L]),
         ["UnsubscribeReceipts"] = new(Expect.NoAnswer, s => [s.PatientThread]),
+        // Push devices: one's own only (PushTests has the rest)
+        ["GetPushKey"] = Own(_ => []),
+        ["RegisterPushDevice"] = Own(_ => [new { deviceId = "dev-outsider-hub", endpoint = "https://push.example.invalid/send/hub", keys = PushKeys }]),
+        ["ListPushDevices"] = Own(_ => []),
+        ["RemovePushDevice"] = Own(_ => ["dev-outsider-hub"]),
     };
 
     private static readonly Dictionary<string, HttpCase> HttpCases = new(StringComparer.Ordinal)
@@ -141,6 +160,11 @@ public sealed class AuthorizationTableTests(HuddleAppFixture app)
         ["POST /api/threads/{threadId}/cursors"] = new(Expect.Refused, s => $"api/threads/{s.PatientThread}/cursors", s => new { delivered = s.Seq, read = s.Seq }),
         ["GET /api/threads/{threadId}/receipts"] = new(Expect.Refused, s => $"api/threads/{s.PatientThread}/receipts"),
         ["GET /api/unread"] = new(Expect.Own, _ => "api/unread"),
+        ["GET /api/push/key"] = new(Expect.Own, _ => "api/push/key"),
+        ["PUT /api/push/devices/{deviceId}"] = new(Expect.Own, _ => "api/push/devices/dev-outsider-http", _ => new { endpoint = "https://push.example.invalid/send/http", keys = PushKeys }),
+        ["PATCH /api/push/devices/{deviceId}"] = new(Expect.Own, _ => "api/push/devices/dev-outsider-http", _ => new { name = "Otto's phone" }),
+        ["GET /api/push/devices"] = new(Expect.Own, _ => "api/push/devices"),
+        ["DELETE /api/push/devices/{deviceId}"] = new(Expect.Own, _ => "api/push/devices/dev-outsider-http"),
         ["POST /api/patients/{patientId}/emergency-access"] = new(Expect.Invalid, s => $"api/patients/{s.Team.Patients[0]}/emergency-access", _ => new { reason = "" }),
         // Administrators only (AuditTrailTests has the administrator's side)
         ["GET /api/admin/emergency-access"] = new(Expect.Refused, s => $"api/admin/emergency-access?patientId={s.Team.Patients[0]}"),

@@ -24,4 +24,6 @@ public static class StorageNames
     public const string AuditLogState = "audit-log";
     public const string EmergencyAccessState = "emergency-access";
     public const string TeamDirectoryState = "team-directory";
+    public const string PushDevicesState = "push-devices";
+    public const string PushKeysState = "push-keys";
 }

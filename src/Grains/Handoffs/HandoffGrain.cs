@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Huddle.Contracts.CareTeams;
 using Huddle.Contracts.Common;
 using Huddle.Contracts.Handoffs;
+using Huddle.Contracts.Push;
 using Huddle.Contracts.Live;
 using Huddle.Contracts.Patients;
 using Huddle.Contracts.Presence;
@@ -385,6 +386,7 @@ public sealed partial class HandoffGrain(
                 {
                     TellReceiver.Inbox => GrainFactory.GetGrain<IInboxGrain>(tell.Key).DeliverAsync(summary, tell.Ping),
                     TellReceiver.Desk => GrainFactory.GetGrain<ITeamHandoffsGrain>(tell.Key).TrackAsync(summary, outcome),
+                    TellReceiver.Push => PushAsync(handoff, summary, tell),
                     _ => GrainFactory.GetGrain<IPatientGrain>(tell.Key).TrackHandoffAsync(summary),
                 });
                 return tell;
@@ -401,6 +403,16 @@ public sealed partial class HandoffGrain(
             _outboxUnsaved = true;
         }
     }
+
+    /// <summary>
+    /// The push of a ping to the clinician's devices, while the handoff still asks them to answer (a
+    /// push owed from before an accept or a decline is dropped, not sent late). Numbered by the version
+    /// that pinged, so a retried tell is one notice.
+    /// </summary>
+    private Task PushAsync(Handoff handoff, HandoffSummary summary, OwedTell tell) =>
+        summary.Status == HandoffStatus.Requested && !summary.Declined.Contains(tell.Key)
+            ? GrainFactory.GetGrain<IPushDevicesGrain>(tell.Key).NotifyAsync(PushNotices.ForPing(summary with { Version = tell.Version }, tell.Key, handoff.DeadlineAt, clock.UtcNow))
+            : Task.CompletedTask;
 
     /// <summary>
     /// The hosts relaying each of <paramref name="users"/>' inboxes, asked all at once; a clinician whose

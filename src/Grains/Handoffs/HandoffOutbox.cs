@@ -5,7 +5,8 @@ namespace Huddle.Grains.Handoffs;
 
 /// <summary>
 /// What a handoff's grain owes others after a stored change, plain C#: every involved inbox (the
-/// requester's and everyone pinged), the team's desk and the patient each owe the new version. The
+/// requester's and everyone pinged), the team's desk and the patient each owe the new version, and each clinician
+/// pinged by this change a push to their devices (<see cref="TellReceiver.Push"/>). The
 /// outbox is written in the same state write as the change, and an entry leaves it only when its
 /// receiver acknowledged that version or a newer one, so a tell lost to a failure is sent again, never
 /// dropped. One entry per receiver: a newer change replaces an older debt (the receiver is sent the
@@ -25,6 +26,8 @@ public static class HandoffOutbox
         var fresh = handoff.Involved.Select(u => new OwedTell(TellReceiver.Inbox, u, handoff.Version, Pings(u)))
             .Append(new OwedTell(TellReceiver.Desk, handoff.TeamId, handoff.Version, false))
             .Append(new OwedTell(TellReceiver.Patient, handoff.PatientId, handoff.Version, false))
+            // Each ping also goes to the clinician's push devices (a locked phone): owed like any tell.
+            .Concat(pinged.Where(Pings).Select(u => new OwedTell(TellReceiver.Push, u, handoff.Version, true)))
             .ToList();
         var kept = held.Values.Where(t => !fresh.Any(f => f.Receiver == t.Receiver && f.Key == t.Key));
         return [.. fresh.Concat(kept).OrderByDescending(t => t.Ping).ThenBy(t => t.Receiver)];

@@ -11,6 +11,9 @@ public enum TellReceiver
 
     /// <summary>The patient's history (<c>IPatientGrain.TrackHandoffAsync</c>), keyed by patient id.</summary>
     Patient,
+
+    /// <summary>A pinged clinician's push devices (<c>IPushDevicesGrain.NotifyAsync</c>), keyed by user id: one per ping.</summary>
+    Push,
 }
 
 /// <summary>

@@ -11,6 +11,7 @@ using Huddle.Grains.Handoffs;
 using Huddle.Grains.Live;
 using Huddle.Grains.Patients;
 using Huddle.Grains.Presence;
+using Huddle.Grains.Push;
 
 namespace Huddle.Silo.Hosting;
 
@@ -97,6 +98,13 @@ public static class HuddleSiloExtensions
         silo.Services.AddOptions<HandoffOptions>().Bind(config.GetSection("Huddle:Handoffs"));
         silo.Services.AddOptions<ChatAckOptions>().Bind(config.GetSection("Huddle:Chat"));
         silo.Services.AddOptions<ChatOptions>().Bind(config.GetSection("Huddle:Chat"));
+        silo.Services.AddOptions<PushOptions>().Bind(config.GetSection("Huddle:Push"))
+            .Validate(o => (o.VapidPublicKey is { Length: > 0 }) == (o.VapidPrivateKey is { Length: > 0 }), "Huddle:Push:VapidPublicKey and VapidPrivateKey are set together, or neither (then a pair is generated and kept in storage).")
+            .Validate(o => o.Subject.StartsWith("mailto:", StringComparison.Ordinal) || o.Subject.StartsWith("https://", StringComparison.Ordinal), "Huddle:Push:Subject is a mailto: or https: URL (RFC 8292).")
+            .ValidateOnStart();
+        silo.Services.TryAddSingleton<IPushSender, WebPushSender>();
+        silo.Services.AddSingleton<PushHealth>();
+        silo.Services.AddSingleton<PushDispatcher>();
         silo.Services.AddOptions<EmergencyAccessOptions>().Bind(config.GetSection("Huddle:EmergencyAccess"))
             .Validate(o => o.Duration >= TimeSpan.FromMinutes(5) && o.Duration <= TimeSpan.FromHours(24), "Huddle:EmergencyAccess:Duration must be 5 minutes to 24 hours.")
             .ValidateOnStart();

@@ -14,14 +14,19 @@ public static class HuddleHealth
 {
     public const string LivePath = "/health/live";
     public const string ReadyPath = "/health/ready";
+
+    /// <summary>How push services have answered lately; never part of readiness (pings still reach open pages).</summary>
+    public const string PushPath = "/health/push";
     private const string ReadyTag = "ready";
+    private const string PushTag = "push";
 
     /// <summary>Registers the readiness checks.</summary>
     public static void AddHuddleHealth(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         var checks = builder.Services.AddHealthChecks()
-            .AddCheck<ClusterMembershipCheck>("cluster", tags: [ReadyTag]);
+            .AddCheck<ClusterMembershipCheck>("cluster", tags: [ReadyTag])
+            .AddCheck<PushServicesCheck>("push", tags: [PushTag]);
         if ((builder.Configuration[HuddleConfig.StorageProvider] ?? "Memory").Equals("AzureTable", StringComparison.OrdinalIgnoreCase))
         {
             var options = HuddleStorageExtensions.TableOptions(builder.Configuration);
@@ -51,6 +56,33 @@ public static class HuddleHealth
         ArgumentNullException.ThrowIfNull(app);
         app.MapHealthChecks(LivePath, new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
         app.MapHealthChecks(ReadyPath, new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag) }).AllowAnonymous();
+        app.MapHealthChecks(PushPath, new HealthCheckOptions { Predicate = c => c.Tags.Contains(PushTag) }).AllowAnonymous();
+    }
+
+    /// <summary>
+    /// Degraded after <see cref="Grains.Push.PushHealth.DegradedAfter"/> failed tries in a row with no success since, as
+    /// the silo in this process saw them (a web host in Client mode has none: its silos' metrics tell).
+    /// </summary>
+    private sealed class PushServicesCheck(IServiceProvider services) : IHealthCheck
+    {
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            if (services.GetService<Grains.Push.PushHealth>() is not { } health)
+            {
+                return Task.FromResult(HealthCheckResult.Healthy("No silo in this process; see the silos' huddle.push.sends metric."));
+            }
+
+            var (failures, lastSuccess, lastFailure) = health.Now();
+            var data = new Dictionary<string, object>
+            {
+                ["failuresInARow"] = failures,
+                ["lastSuccess"] = lastSuccess?.ToString("O") ?? "",
+                ["lastFailure"] = lastFailure?.ToString("O") ?? "",
+            };
+            return Task.FromResult(failures >= Grains.Push.PushHealth.DegradedAfter
+                ? HealthCheckResult.Degraded($"{failures} pushes in a row failed; pings reach open pages only.", data: data)
+                : HealthCheckResult.Healthy("Push services answer.", data));
+        }
     }
 
     /// <summary>Healthy when the cluster reports at least one active silo.</summary>

@@ -1,0 +1,340 @@
+using System.Collections.Immutable;
+using System.Buffers.Text;
+using Huddle.Contracts.Common;
+using Huddle.Contracts.Presence;
+using Huddle.Contracts.Push;
+using Huddle.Grains.Common;
+using Microsoft.Extensions.Logging;
+
+namespace Huddle.Grains.Push;
+
+/// <summary>
+/// A clinician's push devices and the notices on their way to them (<see cref="IPushDevicesGrain"/>).
+/// A notice is stored (one write) before <see cref="NotifyAsync"/> returns, then handed to the silo's
+/// <see cref="PushDispatcher"/>; the outcome comes back through <see cref="ReportAsync"/>. While a notice
+/// is pending a reminder (every minute) hands it over again, so a notice survives a crash of the silo
+/// and a push service that is down, until it expires (<see cref="PushNotice.Until"/>).
+/// </summary>
+public sealed partial class PushDevicesGrain(
+    [PersistentState(StorageNames.PushDevicesState, StorageNames.Huddle)] IPersistentState<PushDevicesState> state,
+    PushDispatcher dispatcher,
+    HuddleClock clock,
+    ILogger<PushDevicesGrain> logger) : Grain, IPushDevicesGrain, IPushDeliveries, IRemindable
+{
+    private const string Reminder = "push";
+
+    /// <summary>Notices handed to the dispatcher and not yet reported back (not stored: a new activation hands them over again).</summary>
+    private readonly HashSet<string> _inFlight = new(StringComparer.Ordinal);
+
+    private VapidKeys? _keys;
+    private bool _reminderOn;
+
+    private static readonly HuddleError NotStored = new(ErrorCodes.Unavailable, "Your devices could not be stored right now; try again shortly.");
+
+    private string UserId => this.GetPrimaryKeyString();
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // A stored pending notice means its reminder was registered; it is kept until nothing is pending.
+        _reminderOn = !state.State.Pending.IsEmpty;
+        return Task.CompletedTask;
+    }
+
+    public async Task<Result<PushDeviceView>> SubscribeAsync(PushSubscriptionInput input)
+    {
+        if (Validate(input) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var now = clock.UtcNow;
+        var name = string.IsNullOrWhiteSpace(input.Name) ? "Device" : input.Name.Trim();
+        var device = new PushDevice(input.DeviceId, name, input.Endpoint, input.Keys, now, null, null);
+        var others = state.State.Devices.Where(d => d.DeviceId != input.DeviceId && d.Endpoint != input.Endpoint)
+            .OrderByDescending(d => d.LastSentAt ?? d.AddedAt)
+            .Take(PushLimits.MaxDevices - 1);
+        var before = state.State.Devices;
+        state.State.Devices = [device, .. others];
+        if (!await TryWriteAsync(() => state.State.Devices = before))
+        {
+            return NotStored;
+        }
+
+        LogSubscribed(UserId, device.DeviceId, device.View().PushService);
+        return device.View();
+    }
+
+    public async Task<Result<PushDeviceView>> RenameAsync(string deviceId, string name)
+    {
+        if (string.IsNullOrWhiteSpace(name) || name.Trim().Length > PushLimits.MaxNameLength)
+        {
+            return HuddleError.Invalid($"A device's name is 1-{PushLimits.MaxNameLength} characters.");
+        }
+
+        if (state.State.Devices.FirstOrDefault(d => d.DeviceId == deviceId) is not { } device)
+        {
+            return HuddleError.NotFound("A device", deviceId ?? "");
+        }
+
+        var before = state.State.Devices;
+        var renamed = device with { Name = name.Trim() };
+        state.State.Devices = state.State.Devices.Replace(device, renamed);
+        return await TryWriteAsync(() => state.State.Devices = before) ? renamed.View() : NotStored;
+    }
+
+    public async Task<Result<bool>> RemoveAsync(string deviceId)
+    {
+        if (state.State.Devices.FirstOrDefault(d => d.DeviceId == deviceId) is not { } device)
+        {
+            return false;
+        }
+
+        var (devices, pending) = (state.State.Devices, state.State.Pending);
+        state.State.Devices = devices.Remove(device);
+        state.State.Pending = WithoutDevice(pending, deviceId);
+        if (!await TryWriteAsync(() => (state.State.Devices, state.State.Pending) = (devices, pending)))
+        {
+            return NotStored;
+        }
+
+        LogRemoved(UserId, deviceId, "asked");
+        await KeepReminderAsync();
+        return true;
+    }
+
+    public Task<PushDeviceList> ListAsync() =>
+        Task.FromResult(new PushDeviceList([.. state.State.Devices.OrderByDescending(d => d.AddedAt).Select(d => d.View())]));
+
+    public async Task NotifyAsync(PushNotice notice)
+    {
+        ArgumentNullException.ThrowIfNull(notice);
+        var s = state.State;
+        if (s.Devices.IsEmpty || s.Taken.Contains(notice.NoticeId) || s.Pending.Any(p => p.Notice.NoticeId == notice.NoticeId))
+        {
+            return;
+        }
+
+        var presence = await GrainFactory.GetGrain<IPresenceGrain>(UserId).GetAsync();
+        if (presence.Status == PresenceStatus.DoNotDisturb || presence.Chosen == PresenceStatus.DoNotDisturb)
+        {
+            LogQuiet(UserId, notice.NoticeId);
+            return;
+        }
+
+        var (pending, taken) = (s.Pending, s.Taken);
+        // A newer notice of the same subject (the next escalation step) replaces one still pending.
+        var kept = pending.Where(p => p.Notice.Tag != notice.Tag).TakeLast(PushLimits.MaxPending - 1);
+        s.Pending = [.. kept, new PendingPush(notice, [.. s.Devices.Select(d => d.DeviceId)])];
+        s.Taken = [.. taken.Append(notice.NoticeId).TakeLast(PushDevicesState.MaxTaken)];
+        // The reminder before the write is answered: a crash after the write must find it registered.
+        var write = TryWriteAsync(() => (s.Pending, s.Taken) = (pending, taken));
+        var armed = KeepReminderAsync();
+        if (!await write)
+        {
+            throw new InvalidOperationException("The push notice could not be stored.");
+        }
+
+        await armed;
+        await HandOverAsync();
+    }
+
+    public async Task ReportAsync(string noticeId, ImmutableArray<PushAttempt> attempts)
+    {
+        _inFlight.Remove(noticeId);
+        var s = state.State;
+        var (devices, pending) = (s.Devices, s.Pending);
+        foreach (var attempt in attempts)
+        {
+            if (s.Devices.FirstOrDefault(d => d.DeviceId == attempt.DeviceId) is not { } device)
+            {
+                continue;
+            }
+
+            switch (attempt.Outcome)
+            {
+                case PushSendOutcome.Delivered:
+                    s.Devices = s.Devices.Replace(device, device with { LastSentAt = attempt.At, LastError = null });
+                    s.Pending = Taken(s.Pending, noticeId, attempt.DeviceId);
+                    break;
+                case PushSendOutcome.Gone:
+                    // RFC 8030 §7.3: the subscription expired or was withdrawn; it will never take a message again.
+                    s.Devices = s.Devices.Remove(device);
+                    s.Pending = WithoutDevice(s.Pending, attempt.DeviceId);
+                    LogRemoved(UserId, attempt.DeviceId, "push service answered gone");
+                    break;
+                case PushSendOutcome.Rejected:
+                    s.Devices = s.Devices.Replace(device, device with { LastError = attempt.Error });
+                    s.Pending = Taken(s.Pending, noticeId, attempt.DeviceId);
+                    break;
+                default:
+                    // Still pending for this device: the reminder tries again until the notice expires.
+                    s.Devices = s.Devices.Replace(device, device with { LastError = attempt.Error });
+                    break;
+            }
+        }
+
+        if (!await TryWriteAsync(() => (s.Devices, s.Pending) = (devices, pending)))
+        {
+            return;
+        }
+
+        await KeepReminderAsync();
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        _reminderOn = true;
+        var s = state.State;
+        var now = clock.UtcNow;
+        var pending = s.Pending;
+        s.Pending = [.. pending.Where(p => p.Notice.Until > now && !p.DeviceIds.IsEmpty)];
+        if (s.Pending.Length != pending.Length)
+        {
+            foreach (var expired in pending.Except(s.Pending))
+            {
+                LogExpired(UserId, expired.Notice.NoticeId, expired.DeviceIds.Length);
+            }
+
+            if (!await TryWriteAsync(() => s.Pending = pending))
+            {
+                return;
+            }
+        }
+
+        await HandOverAsync();
+        await KeepReminderAsync();
+    }
+
+    /// <summary>Hands every pending notice not already on its way to the dispatcher.</summary>
+    private async Task HandOverAsync()
+    {
+        var keys = _keys ??= await GrainFactory.GetGrain<IPushKeysGrain>(IPushKeysGrain.Key).GetAsync();
+        foreach (var pending in state.State.Pending)
+        {
+            var devices = state.State.Devices.Where(d => pending.DeviceIds.Contains(d.DeviceId)).ToImmutableArray();
+            if (devices.IsEmpty || !_inFlight.Add(pending.Notice.NoticeId))
+            {
+                continue;
+            }
+
+            dispatcher.Dispatch(UserId, pending.Notice, devices, keys);
+        }
+    }
+
+    /// <summary>Registers the reminder while something is pending, and removes it once nothing is.</summary>
+    private async Task KeepReminderAsync()
+    {
+        try
+        {
+            if (!state.State.Pending.IsEmpty && !_reminderOn)
+            {
+                await this.RegisterOrUpdateReminder(Reminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+                _reminderOn = true;
+            }
+            else if (state.State.Pending.IsEmpty && _reminderOn && await this.GetReminder(Reminder) is { } reminder)
+            {
+                await this.UnregisterReminder(reminder);
+                _reminderOn = false;
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException && state.State.Pending.IsEmpty)
+        {
+            // Only the removal may fail quietly: a reminder left over finds nothing pending and removes itself.
+            LogReminderFailed(ex, UserId);
+        }
+    }
+
+    private async Task<bool> TryWriteAsync(Action undo)
+    {
+        try
+        {
+            await state.WriteStateAsync();
+            return true;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            undo();
+            LogWriteFailed(ex, UserId);
+            DeactivateOnIdle();
+            return false;
+        }
+    }
+
+    private static ImmutableArray<PendingPush> Taken(ImmutableArray<PendingPush> pending, string noticeId, string deviceId) =>
+        [.. pending.Select(p => p.Notice.NoticeId == noticeId ? p with { DeviceIds = p.DeviceIds.Remove(deviceId) } : p).Where(p => !p.DeviceIds.IsEmpty)];
+
+    private static ImmutableArray<PendingPush> WithoutDevice(ImmutableArray<PendingPush> pending, string deviceId) =>
+        [.. pending.Select(p => p with { DeviceIds = p.DeviceIds.Remove(deviceId) }).Where(p => !p.DeviceIds.IsEmpty)];
+
+    /// <summary>The shape of a subscription (the web host also requires https, except on loopback in Development).</summary>
+    public static HuddleError? Validate(PushSubscriptionInput? input)
+    {
+        if (input is null)
+        {
+            return HuddleError.Invalid("A subscription has a deviceId, an endpoint and keys.");
+        }
+
+        if (!Ids.IsValid(input.DeviceId))
+        {
+            return HuddleError.InvalidId("A deviceId");
+        }
+
+        if (input.Name is { } name && name.Trim().Length > PushLimits.MaxNameLength)
+        {
+            return HuddleError.Invalid($"A device's name is at most {PushLimits.MaxNameLength} characters.");
+        }
+
+        if (input.Endpoint is not { Length: > 0 and <= PushLimits.MaxEndpointLength } endpoint
+            || !Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
+        {
+            return HuddleError.Invalid($"The endpoint is the push service's absolute http(s) URL, at most {PushLimits.MaxEndpointLength} characters.");
+        }
+
+        if (input.Keys is null || DecodedLength(input.Keys.P256dh) is not 65 || Base64Url.DecodeFromChars(input.Keys.P256dh)[0] != 4)
+        {
+            return HuddleError.Invalid("keys.p256dh is the device's P-256 public key: 65 bytes, uncompressed, base64url.");
+        }
+
+        if (DecodedLength(input.Keys.Auth) is not 16)
+        {
+            return HuddleError.Invalid("keys.auth is the device's 16-byte auth secret, base64url.");
+        }
+
+        return null;
+    }
+
+    private static int DecodedLength(string? value)
+    {
+        if (string.IsNullOrEmpty(value) || value.Length > 200)
+        {
+            return -1;
+        }
+
+        try
+        {
+            return Base64Url.DecodeFromChars(value.TrimEnd('=')).Length;
+        }
+        catch (FormatException)
+        {
+            return -1;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Push device {DeviceId} of {UserId} subscribed at {PushService}")]
+    private partial void LogSubscribed(string userId, string deviceId, string pushService);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Push device {DeviceId} of {UserId} removed: {Why}")]
+    private partial void LogRemoved(string userId, string deviceId, string why);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Push notice {NoticeId} not sent to {UserId}: do not disturb")]
+    private partial void LogQuiet(string userId, string noticeId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Push notice {NoticeId} of {UserId} expired with {Devices} device(s) still to take it")]
+    private partial void LogExpired(string userId, string noticeId, int devices);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The push devices of {UserId} could not be stored")]
+    private partial void LogWriteFailed(Exception ex, string userId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The push reminder of {UserId} could not be removed")]
+    private partial void LogReminderFailed(Exception ex, string userId);
+}
