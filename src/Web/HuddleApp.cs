@@ -172,6 +172,7 @@ public static class HuddleApp
         api.MapEmergencyEndpoints();
         Push.PushEndpoints.MapPushEndpoints(api);
         app.MapSignOut();
+        Push.PushSessionEndpoints.MapPushSession(app);
         app.MapSessionAlive();
         app.MapAuditPageDownloads();
         if (app.Services.GetService<OidcSettings>() is not null)

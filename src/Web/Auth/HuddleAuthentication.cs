@@ -120,7 +120,11 @@ public static class HuddleAuthentication
         // Two parameters on purpose: a lambda of HttpContext alone returning a Task would bind as a
         // RequestDelegate, and the sign-out result it returns would be dropped unexecuted.
         app.MapPost("/signout", async (HttpContext context, CancellationToken _) =>
-            Results.SignOut(new() { RedirectUri = "/signin?signedout=1" }, await OidcSignIn.SignOutSchemesAsync(context)));
+        {
+            // This device's push subscription goes with the session (a shared phone stops getting pings).
+            await Push.PushSessionEndpoints.ForgetDeviceAsync(context);
+            return Results.SignOut(new() { RedirectUri = "/signin?signedout=1" }, await OidcSignIn.SignOutSchemesAsync(context));
+        });
 
     /// <summary>
     /// The API and the hub take bearer tokens only; the cookie serves the Blazor pages only. A

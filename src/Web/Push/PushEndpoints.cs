@@ -21,9 +21,3 @@ public static class PushEndpoints
             ApiErrors.Reply(await push.RemoveAsync(principal.UserIdOf(), deviceId)));
     }
 }
-
-/// <summary>The body of PUT /api/push/devices/{deviceId}: the browser's <c>PushSubscription.toJSON()</c>, and a name.</summary>
-public sealed record PushDeviceBody(string Endpoint, PushKeys Keys, string? Name = null)
-{
-    public PushSubscriptionInput For(string deviceId) => new(deviceId, Endpoint, Keys, Name);
-}

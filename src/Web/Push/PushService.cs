@@ -1,13 +1,9 @@
 using System.Net;
 using Huddle.Contracts.Common;
 using Huddle.Contracts.Push;
-using Huddle.Grains.Push;
 using Huddle.Web.Http;
 
 namespace Huddle.Web.Push;
-
-/// <summary>The deployment's VAPID public key, the browsers' <c>applicationServerKey</c> (GET /api/push/key).</summary>
-public sealed record PushKey(string PublicKey);
 
 /// <summary>
 /// The door from web code to a clinician's push devices (docs/api.md, "Push"): each person manages
@@ -25,7 +21,7 @@ public sealed partial class PushService(IGrainFactory grains, IHostEnvironment e
 
     public Task<Result<PushDeviceView>> SubscribeAsync(string userId, PushSubscriptionInput? input)
     {
-        if (PushDevicesGrain.Validate(input) is { } invalid)
+        if (PushSubscriptions.Validate(input) is { } invalid)
         {
             return Task.FromResult(Result<PushDeviceView>.Failure(invalid));
         }
@@ -68,9 +64,3 @@ public sealed partial class PushService(IGrainFactory grains, IHostEnvironment e
     [LoggerMessage(Level = LogLevel.Warning, Message = "Push devices could not be reached")]
     private partial void LogUnavailable(Exception ex);
 }
-
-/// <summary>The answer to a removal: <see cref="Removed"/> is false when the device was not on the list (not an error).</summary>
-public sealed record PushDeviceRemoved(string DeviceId, bool Removed);
-
-/// <summary>The body of PATCH /api/push/devices/{deviceId}.</summary>
-public sealed record PushDeviceRename(string? Name);

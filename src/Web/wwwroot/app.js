@@ -1,0 +1,39 @@
+// Registers the service worker (installable app, pushed pings) and, on sign-out, names this device so
+// its push subscription is removed with the session. No patient data is read or stored here.
+(() => {
+  // The browser's offer to install Huddle, kept for the "Install Huddle" button of "My devices".
+  window.addEventListener('beforeinstallprompt', event => {
+    event.preventDefault();
+    window.huddleInstallPrompt = event;
+  });
+  if ('serviceWorker' in navigator) {
+    navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => { /* pings still reach open pages */ });
+    // A notification clicked while this page is not yet the worker's: the worker asks it to open the handoff.
+    navigator.serviceWorker.addEventListener('message', event => {
+      const message = event.data || {};
+      if (message.type === 'huddle-open' && typeof message.url === 'string' && message.url.startsWith('/') && !message.url.startsWith('//')) {
+        location.assign(message.url);
+      }
+    });
+    navigator.serviceWorker.startMessages();
+  }
+  document.addEventListener('submit', event => {
+    const form = event.target;
+    if (form instanceof HTMLFormElement && form.getAttribute('action') === '/signout') {
+      let device = null;
+      try {
+        device = localStorage.getItem('huddle.pushDevice');
+        localStorage.removeItem('huddle.pushDevice');
+      } catch {
+        // Storage refused (a framed page): nothing to name.
+      }
+      if (device) {
+        const field = document.createElement('input');
+        field.type = 'hidden';
+        field.name = 'pushDevice';
+        field.value = device;
+        form.appendChild(field);
+      }
+    }
+  }, true);
+})();
