@@ -27,6 +27,9 @@ public sealed class ClusterFixture : IAsyncLifetime
     /// <summary>The silo's chat options: no retention unless a test sets one for its own run (the collection's tests run one at a time).</summary>
     public Huddle.Grains.Chat.ChatOptions Chat { get; } = new();
 
+    /// <summary>What the silo's push sends reached, and what each endpoint answers.</summary>
+    public RecordingPushSender Pushes { get; } = new();
+
     public InProcessTestCluster Cluster { get; private set; } = default!;
 
     public IGrainFactory Grains => Cluster.Client;
@@ -45,6 +48,11 @@ public sealed class ClusterFixture : IAsyncLifetime
             silo.Services.AddSingleton<IGrainHistoryStore>(sp => new MeasuredHistoryStore(sp.GetRequiredKeyedService<IGrainHistoryStore>(StorageNames.Huddle)));
             Faults.WrapReminderTable(silo.Services);
             silo.Services.AddSingleton(new HuddleClock(Clock));
+            // Pings pushed to devices: sent to a recording push service instead of the network.
+            silo.Services.AddSingleton<Huddle.Grains.Push.IPushSender>(Pushes);
+            silo.Services.AddSingleton<Huddle.Grains.Push.PushHealth>();
+            silo.Services.AddSingleton<Huddle.Grains.Push.PushDispatcher>();
+            silo.Services.Configure<Huddle.Grains.Push.PushOptions>(o => o.RetryFirst = TimeSpan.FromMilliseconds(10));
             silo.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(Chat));
             // Handoff escalation runs on that clock, and tests move it minutes at a time: connections
             // must not expire meanwhile (expiry itself is a domain test).

@@ -27,5 +27,6 @@ public sealed record PushSendResult(PushSendOutcome Outcome, int? StatusCode = n
 /// </summary>
 public interface IPushSender
 {
-    Task<PushSendResult> SendAsync(PushDevice device, PushNotice notice, VapidKeys keys, CancellationToken cancellationToken);
+    /// <summary>Sends <paramref name="notice"/>, worth holding for a sleeping device for <paramref name="timeToLive"/> (its remaining life).</summary>
+    Task<PushSendResult> SendAsync(PushDevice device, PushNotice notice, TimeSpan timeToLive, VapidKeys keys, CancellationToken cancellationToken);
 }

@@ -30,7 +30,7 @@ public interface IPushDeliveries : IGrainWithStringKey
 /// to the devices grain, which keeps what failed for its reminder. Hand-written rather than a queue
 /// library: the queue that must survive a crash is the grain's state; this is only the sending.
 /// </summary>
-public sealed partial class PushDispatcher(IPushSender sender, IGrainFactory grains, PushHealth health, IOptions<PushOptions> options, ILogger<PushDispatcher> logger)
+public sealed partial class PushDispatcher(IPushSender sender, IGrainFactory grains, PushHealth health, HuddleClock clock, IOptions<PushOptions> options, ILogger<PushDispatcher> logger)
 {
     private static readonly Counter<long> Sends = HuddleTelemetry.Meter.CreateCounter<long>("huddle.push.sends", "{send}", "Tries to hand a notice to a push service, by outcome.");
     private static readonly Histogram<double> SendDuration = HuddleTelemetry.Meter.CreateHistogram<double>("huddle.push.duration", "s", "Duration of one try to hand a notice to a push service.");
@@ -66,8 +66,11 @@ public sealed partial class PushDispatcher(IPushSender sender, IGrainFactory gra
         PushSendResult result = new(PushSendOutcome.Failed, Error: "not tried");
         for (var attempt = 1; attempt <= Math.Max(1, o.Attempts); attempt++)
         {
-            if (DateTimeOffset.UtcNow >= notice.Until)
+            // The domain clock, as the notice's life was reckoned on it.
+            var life = notice.Until - clock.UtcNow;
+            if (life <= TimeSpan.Zero)
             {
+                result = new PushSendResult(PushSendOutcome.Rejected, Error: "expired");
                 break;
             }
 
@@ -76,7 +79,7 @@ public sealed partial class PushDispatcher(IPushSender sender, IGrainFactory gra
             try
             {
                 using var timeout = new CancellationTokenSource(o.Timeout);
-                result = await sender.SendAsync(device, notice, keys, timeout.Token);
+                result = await sender.SendAsync(device, notice, life, keys, timeout.Token);
             }
             catch (Exception ex)
             {

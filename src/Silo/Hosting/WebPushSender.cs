@@ -35,7 +35,7 @@ public sealed class WebPushSender : IPushSender, IDisposable
         _client = new PushServiceClient(_http) { AutoRetryAfter = false, DefaultAuthenticationScheme = VapidAuthenticationScheme.Vapid };
     }
 
-    public async Task<PushSendResult> SendAsync(PushDevice device, PushNotice notice, VapidKeys keys, CancellationToken cancellationToken)
+    public async Task<PushSendResult> SendAsync(PushDevice device, PushNotice notice, TimeSpan timeToLive, VapidKeys keys, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(notice);
@@ -43,10 +43,9 @@ public sealed class WebPushSender : IPushSender, IDisposable
         var subscription = new PushSubscription { Endpoint = device.Endpoint };
         subscription.SetKey(PushEncryptionKeyName.P256DH, device.Keys.P256dh);
         subscription.SetKey(PushEncryptionKeyName.Auth, device.Keys.Auth);
-        var ttl = notice.Until - DateTimeOffset.UtcNow;
         var message = new PushMessage(Payload(notice))
         {
-            TimeToLive = (int)Math.Clamp(ttl.TotalSeconds, 0, MaxTtl.TotalSeconds),
+            TimeToLive = (int)Math.Clamp(timeToLive.TotalSeconds, 0, MaxTtl.TotalSeconds),
             Urgency = notice.Urgency == PushUrgency.High ? PushMessageUrgency.High : PushMessageUrgency.Normal,
             Topic = Topic(notice.Tag),
         };
