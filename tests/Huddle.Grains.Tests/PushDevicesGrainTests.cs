@@ -128,7 +128,35 @@ public sealed class PushDevicesGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
-    public async Task A_ping_whose_push_tell_fails_is_still_pushed_to_the_pinged_clinician()
+    public async Task Each_escalation_step_pushes_the_clinicians_it_pings_with_a_ttl_until_the_next_step()
+    {
+        var (teamId, pcp, bhc, patient) = await TeamAsync();
+        var backup = $"{bhc}-b";
+        await fixture.Grains.GetGrain<ICareTeamGrain>(teamId).SetProfileAsync(new CareTeamProfile(teamId, "Team", CareTeamStatus.Active,
+            [new TeamMember(pcp, "Dr. P", CareTeamRole.Pcp), new TeamMember(bhc, "B. One", CareTeamRole.Bhc), new TeamMember(backup, "B. Up", CareTeamRole.ConsultingPsychiatrist)], [], "UTC"));
+        await fixture.Grains.GetGrain<IUserGrain>(backup).SetAsync(new UserProfile(backup, backup, UserKind.Clinician, null, [teamId]));
+        await fixture.Grains.GetGrain<IPresenceGrain>(backup).ConnectAsync($"c-{backup}");
+        var policy = await fixture.Grains.GetGrain<ITeamHandoffsGrain>(teamId).GetPolicyAsync();
+        Assert.True((await fixture.Grains.GetGrain<ITeamHandoffsGrain>(teamId).SetPolicyAsync(pcp, policy with { Backup1 = backup })).Ok);
+        var (first, second) = (Device("bhc-phone"), Device("backup-phone"));
+        Assert.True((await fixture.Grains.GetGrain<IPushDevicesGrain>(bhc).SubscribeAsync(first)).Ok);
+        Assert.True((await fixture.Grains.GetGrain<IPushDevicesGrain>(backup).SubscribeAsync(second)).Ok);
+
+        var grain = fixture.Grains.GetGrain<IHandoffGrain>($"h-{Guid.NewGuid():N}");
+        var requested = await grain.RequestAsync(pcp, new RequestHandoff(teamId, patient, "Exam 3", new HandoffTarget(UserId: bhc), HandoffPriority.Urgent, new Sbar("PHQ-9 of 18 today")));
+        Assert.True(requested.Ok, requested.Error?.Message);
+        await UntilAsync(() => fixture.Pushes.DeliveredTo(first.Endpoint) == 1, "the target's push");
+        var ping = fixture.Pushes.Tries.Single(t => t.Endpoint == first.Endpoint).Notice;
+        var step = ping.Until - fixture.Clock.GetUtcNow();
+        Assert.Equal(TimeSpan.FromSeconds(EscalationPolicy.Default.UrgentSeconds), step);
+
+        // Nobody answers: at the step's deadline the backup is pinged, and pushed.
+        fixture.Clock.Advance(step + TimeSpan.FromSeconds(1));
+        await UntilAsync(() => fixture.Pushes.DeliveredTo(second.Endpoint) == 1, "the backup's push at the next step");
+        Assert.Equal(1, fixture.Pushes.DeliveredTo(first.Endpoint));
+    }
+
+    private async Task<(string TeamId, string Pcp, string Bhc, string Patient)> TeamAsync()
     {
         var suffix = Guid.NewGuid().ToString("N")[..8];
         var (teamId, pcp, bhc, patient) = ($"team-p{suffix}", $"u-pcp-p{suffix}", $"u-bhc-p{suffix}", $"p-p{suffix}");
@@ -141,6 +169,13 @@ public sealed class PushDevicesGrainTests(ClusterFixture fixture)
             await fixture.Grains.GetGrain<IPresenceGrain>(user).ConnectAsync($"c-{user}");
         }
 
+        return (teamId, pcp, bhc, patient);
+    }
+
+    [Fact]
+    public async Task A_ping_whose_push_tell_fails_is_still_pushed_to_the_pinged_clinician()
+    {
+        var (teamId, pcp, bhc, patient) = await TeamAsync();
         var device = Device("phone");
         Assert.True((await fixture.Grains.GetGrain<IPushDevicesGrain>(bhc).SubscribeAsync(device)).Ok);
         Faults.FailCalls(nameof(IPushDevicesGrain.NotifyAsync), bhc, 2);

@@ -117,6 +117,24 @@ public sealed class PushNotificationTests(BrowserFixture browser) : IAsyncLifeti
         await BrowserFixture.FullPageShotAsync(page, "push-accepted-390.png");
     }
 
+    [Fact]
+    public async Task Signing_out_removes_this_devices_subscription_and_no_other()
+    {
+        var team = await browser.CreateTeamAsync();
+        using var bhc = await browser.HttpAsAsync(team.Bhc);
+        (await bhc.PutAsJsonAsync("api/push/devices/this-phone", _push.Subscribe().Body("This phone"), HuddleJson.Options)).EnsureSuccessStatusCode();
+        (await bhc.PutAsJsonAsync("api/push/devices/desk", _push.Subscribe().Body("Desk computer"), HuddleJson.Options)).EnsureSuccessStatusCode();
+        var page = await DevicesPageAsync(team.Bhc, BrowserFixture.Phone);
+        // As "Turn on notifications" leaves it: this browser knows its device id.
+        await page.EvaluateAsync("localStorage.setItem('huddle.pushDevice', 'this-phone')");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/signin"), new() { Timeout = Timeout });
+        var listed = (await bhc.GetFromJsonAsync<JsonElement>("api/push/devices")).GetProperty("devices");
+        Assert.Equal("desk", Assert.Single(listed.EnumerateArray()).GetProperty("deviceId").GetString());
+        Assert.Null(await page.EvaluateAsync<string?>("localStorage.getItem('huddle.pushDevice')"));
+    }
+
     /// <summary>
     /// The BHC's phone page is open on "My devices" with notifications allowed; their device is the test
     /// push service's subscription; the PCP requests a handoff; what the push service decrypted is handed
