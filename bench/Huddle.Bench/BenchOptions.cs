@@ -12,8 +12,8 @@ internal sealed class BenchOptions
 
           --quick                 fanout only, N=1,000, one round per target (~1 min, for trend tracking);
                                   with --storage azure, fanout and handoff
-          --scenario a,b,...      fanout, teams, handoff, chat, grains, coldstart, panel, revoke (default: all but
-                                  handoff, chat and revoke)
+          --scenario a,b,...      fanout, teams, handoff, chat, grains, coldstart, panel, revoke, push (default:
+                                  all but handoff, chat, revoke and push)
           --out <path>            write the JSON summary there (default: bench-results/bench.json)
           --rounds <n>            alternating rounds per target for load scenarios (default 3, quick 1)
           --subscribers <n>       fanout subscribers (default 1000)
@@ -31,7 +31,7 @@ internal sealed class BenchOptions
           --warmup <s>            warm-up seconds per run, not measured (default 3, quick 5)
           --grains <n>            patient grains for the grains scenario (default 100000)
           --coldstarts <n>        cold starts to time (default 3)
-          --revoke-rounds <n>     revoke scenario: rounds of a message and a removal, alternating (default 20)
+          --revoke-rounds <n>     revoke and push scenarios: counted rounds (default 20)
           --storage memory|azure  Huddle's grain storage (default memory). azure starts the pinned Azurite
                                   (tools/azurite), runs Huddle on Azure Table storage and the baseline in
                                   its durable floor mode (one table write of the payload, then the send);

@@ -32,6 +32,8 @@ internal static class Goals
         new("teams p50 overhead ≤ 1 ms", "teams_p50_overhead_ms", 1.0, "ms"),
         new("teams server CPU per delivery ≤ 1.2×", "teams_ratio_cpu_per_1k", 1.2, "×"),
         new("removed member's thread reset, slowest round ≤ 1,000 ms", "revoke_removal_max_ms", 1000, "ms"),
+        new("pushed ping at the push service, slowest round ≤ 1,000 ms", "push_max_ms", 1000, "ms"),
+        new("durable pushed ping at the push service, slowest round ≤ 1,000 ms", "push_durable_max_ms", 1000, "ms"),
     ];
 
     /// <summary>Every goal with its figure and verdict, as console lines and as JSON.</summary>

@@ -18,13 +18,13 @@ public sealed class WallScreenTests(BrowserFixture browser)
         await page.GotoAsync("");
         await page.Locator("[data-testid=identity][data-user-id=d-maple-room]").ClickAsync(new() { Timeout = Timeout });
 
-        await page.WaitForURLAsync(url => url.EndsWith("/teams/team-maple/screen", StringComparison.Ordinal), new() { Timeout = Timeout });
+        await OnTheWallAsync(page, "/teams/team-maple/screen");
         await BrowserFixture.BoardIsLiveAsync(page);
         await page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("wall-demo-1920.png"), Animations = ScreenshotAnimations.Disabled });
 
         // Its browser's home page (the app's address) is the wall too, not a list of teams.
         await page.GotoAsync("");
-        await page.WaitForURLAsync(url => url.EndsWith("/teams/team-maple/screen", StringComparison.Ordinal), new() { Timeout = Timeout });
+        await OnTheWallAsync(page, "/teams/team-maple/screen");
         await BrowserFixture.BoardIsLiveAsync(page);
 
         // The inbox's address shows no status to set and no pings; the app bar has no handoff controls.
@@ -55,7 +55,7 @@ public sealed class WallScreenTests(BrowserFixture browser)
         }
 
         var page = await browser.SignedInPageAsync(team.Display, BrowserFixture.Tv);
-        await page.WaitForURLAsync(url => url.EndsWith($"/teams/{team.TeamId}/screen", StringComparison.Ordinal), new() { Timeout = Timeout });
+        await OnTheWallAsync(page, $"/teams/{team.TeamId}/screen");
         await BrowserFixture.BoardIsLiveAsync(page);
         await Assertions.Expect(page.Locator("[data-testid=card]")).ToHaveCountAsync(2, new() { Timeout = Timeout });
         await page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("wall-1920.png"), Animations = ScreenshotAnimations.Disabled });
@@ -113,7 +113,7 @@ public sealed class WallScreenTests(BrowserFixture browser)
         await BusyMorning.RequestSixAsync(browser, team);
 
         var page = await browser.SignedInPageAsync(team.Display, BrowserFixture.Tv);
-        await page.WaitForURLAsync(url => url.EndsWith($"/teams/{team.TeamId}/screen", StringComparison.Ordinal), new() { Timeout = Timeout });
+        await OnTheWallAsync(page, $"/teams/{team.TeamId}/screen");
         await BrowserFixture.BoardIsLiveAsync(page);
         await Assertions.Expect(page.Locator("[data-testid=card]")).ToHaveCountAsync(15, new() { Timeout = Timeout });
         // All six handoffs are on the wall, named one by one or counted in "+N more".
@@ -210,7 +210,7 @@ public sealed class WallScreenTests(BrowserFixture browser)
         await BusyMorning.RequestSixAsync(browser, team);
 
         var page = await browser.SignedInPageAsync(team.Display, viewport);
-        await page.WaitForURLAsync(url => url.EndsWith($"/teams/{team.TeamId}/screen", StringComparison.Ordinal), new() { Timeout = Timeout });
+        await OnTheWallAsync(page, $"/teams/{team.TeamId}/screen");
         await BrowserFixture.BoardIsLiveAsync(page);
         var strip = page.Locator("[data-testid=open-handoffs]");
         await Assertions.Expect(strip.Locator("[data-testid=open-handoffs-more]")).ToHaveTextAsync("+4 more", new() { Timeout = Timeout });
@@ -256,7 +256,7 @@ public sealed class WallScreenTests(BrowserFixture browser)
         }
 
         var page = await browser.SignedInPageAsync(team.Display, BrowserFixture.Tv);
-        await page.WaitForURLAsync(url => url.EndsWith($"/teams/{team.TeamId}/screen", StringComparison.Ordinal), new() { Timeout = Timeout });
+        await OnTheWallAsync(page, $"/teams/{team.TeamId}/screen");
         await BrowserFixture.BoardIsLiveAsync(page);
         await Assertions.Expect(page.Locator("[data-testid=action-item]")).ToHaveCountAsync(14, new() { Timeout = Timeout });
         await Assertions.Expect(page.Locator("[data-testid=note]")).ToHaveCountAsync(8, new() { Timeout = Timeout });
@@ -304,4 +304,12 @@ public sealed class WallScreenTests(BrowserFixture browser)
         await Axe.AssertNoViolationsAsync(page, "the wall with full side panels");
         await page.Context.CloseAsync();
     }
+
+    /// <summary>
+    /// Waits for the display to land on <paramref name="path"/>, polling the address as
+    /// <see cref="BrowserFixture.SignedInPageAsync"/> does: waiting for that page's load event was seen to
+    /// miss it on a busy machine (a .ci/run timed out with the page already there).
+    /// </summary>
+    private static Task OnTheWallAsync(IPage page, string path) =>
+        Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex(System.Text.RegularExpressions.Regex.Escape(path) + "$"), new() { Timeout = Timeout });
 }

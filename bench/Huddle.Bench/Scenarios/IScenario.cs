@@ -34,7 +34,8 @@ internal static class ScenarioCatalog
         "coldstart" => new ColdStartScenario(),
         "panel" => new PanelScenario(),
         "revoke" => new RevokeScenario(),
-        _ => throw new ArgumentException($"Unknown scenario '{name}'; known: fanout, teams, handoff, chat, grains, coldstart, panel, revoke."),
+        "push" => new PushScenario(),
+        _ => throw new ArgumentException($"Unknown scenario '{name}'; known: fanout, teams, handoff, chat, grains, coldstart, panel, revoke, push."),
     };
 
     /// <summary>With <c>--storage azure</c>, the durable form of <paramref name="kind"/>, its keys named from <paramref name="stem"/>.</summary>
