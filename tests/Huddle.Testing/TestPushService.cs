@@ -42,6 +42,8 @@ public sealed class TestPushService : IAsyncDisposable
     {
         var service = new TestPushService();
         var builder = WebApplication.CreateSlimBuilder();
+        // Nothing from the test's folder (the app's appsettings.json names port 5000) or environment: a free loopback port only.
+        builder.Configuration.Sources.Clear();
         builder.WebHost.ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0));
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         var app = builder.Build();
