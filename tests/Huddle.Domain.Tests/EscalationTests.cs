@@ -153,4 +153,39 @@ public sealed class EscalationTests
         ];
         Assert.Equal(["c", "a", "b"], Routing.Candidates(roster, CareTeamRole.Bhc));
     }
+
+    [Fact]
+    public void An_offline_member_with_a_push_device_is_reached_only_via_push_and_after_busy_ones()
+    {
+        RosterEntry[] roster =
+        [
+            new("a", CareTeamRole.Bhc, PresenceStatus.Offline, Morning.AddHours(6), PushDevice: true),
+            new("b", CareTeamRole.Bhc, PresenceStatus.Busy, Morning.AddHours(5)),
+            new("c", CareTeamRole.Bhc, PresenceStatus.Offline, Morning.AddHours(7)),
+            new("d", CareTeamRole.Bhc, PresenceStatus.DoNotDisturb, Morning.AddHours(2), PushDevice: true),
+        ];
+        Assert.Equal(["b"], Routing.Candidates(roster, CareTeamRole.Bhc));
+        Assert.Equal(["b", "a"], Routing.Candidates(roster, CareTeamRole.Bhc, viaPush: true));
+        Assert.False(Routing.Reachable(roster, "a"));
+        Assert.True(Routing.Reachable(roster, "a", viaPush: true));
+        Assert.False(Routing.Reachable(roster, "d", viaPush: true));
+    }
+
+    [Theory]
+    [InlineData(HandoffPriority.Stat, true, true)]
+    [InlineData(HandoffPriority.Asap, true, true)]
+    [InlineData(HandoffPriority.Urgent, true, false)]
+    [InlineData(HandoffPriority.Stat, false, false)]
+    public void A_policy_lets_stat_and_asap_handoffs_reach_an_offline_member_with_a_push_device(HandoffPriority priority, bool policyOn, bool reached)
+    {
+        foreach (var bhc in new[] { Bhc1, Bhc2, Bhc3 })
+        {
+            _f.Presence[bhc] = (PresenceStatus.Offline, Morning);
+        }
+
+        _f.PushDevices.Add(Bhc1);
+        _f.Policy = _f.Policy with { PushReachesOffline = policyOn };
+        var (_, pinged) = _f.Start(Request(priority: priority));
+        Assert.Equal(reached ? [Bhc1] : [], pinged);
+    }
 }

@@ -33,10 +33,13 @@ internal sealed class HandoffFixture
     /// <summary>Presence by user; everyone not listed is available since the start.</summary>
     public Dictionary<string, (PresenceStatus Status, DateTimeOffset Since)> Presence { get; } = [];
 
+    /// <summary>The members with a device that takes pushed pings.</summary>
+    public HashSet<string> PushDevices { get; } = [];
+
     public IReadOnlyCollection<RosterEntry> Roster() =>
     [
         .. Team.Members.Select(m => Presence.TryGetValue(m.UserId, out var p)
-            ? new RosterEntry(m.UserId, m.Role, p.Status, p.Since)
+            ? new RosterEntry(m.UserId, m.Role, p.Status, p.Since, PushDevices.Contains(m.UserId))
             : new RosterEntry(m.UserId, m.Role, PresenceStatus.Available, new DateTimeOffset(2026, 11, 24, 8, 0, 0, TimeSpan.Zero))),
     ];
 

@@ -156,6 +156,34 @@ public sealed class PushDevicesGrainTests(ClusterFixture fixture)
         Assert.Equal(1, fixture.Pushes.DeliveredTo(first.Endpoint));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_team_may_let_a_stat_handoff_reach_an_offline_consultant_through_their_phone(bool policyOn)
+    {
+        var (teamId, pcp, bhc, patient) = await TeamAsync();
+        Assert.Equal(PresenceStatus.Offline, (await fixture.Grains.GetGrain<IPresenceGrain>(bhc).DisconnectAsync($"c-{bhc}")).Status);
+        var device = Device("locked-phone");
+        Assert.True((await fixture.Grains.GetGrain<IPushDevicesGrain>(bhc).SubscribeAsync(device)).Ok);
+        var policy = await fixture.Grains.GetGrain<ITeamHandoffsGrain>(teamId).GetPolicyAsync();
+        Assert.True((await fixture.Grains.GetGrain<ITeamHandoffsGrain>(teamId).SetPolicyAsync(pcp, policy with { PushReachesOffline = policyOn })).Ok);
+
+        var requested = await fixture.Grains.GetGrain<IHandoffGrain>($"h-{Guid.NewGuid():N}").RequestAsync(pcp,
+            new RequestHandoff(teamId, patient, "Exam 3", new HandoffTarget(Role: CareTeamRole.Bhc), HandoffPriority.Stat, new Sbar("PHQ-9 of 18 today")));
+        Assert.True(requested.Ok, requested.Error?.Message);
+        if (policyOn)
+        {
+            Assert.Equal("pinged", requested.Value!.BusinessStatus);
+            await UntilAsync(() => fixture.Pushes.DeliveredTo(device.Endpoint) == 1, "the offline consultant's push");
+        }
+        else
+        {
+            // Nobody reachable: the step is skipped, and nothing is owed to the phone (the handoff's row says whom it pinged).
+            Assert.NotEqual("pinged", requested.Value!.BusinessStatus);
+            Assert.Equal(0, fixture.Pushes.Tries.Count(t => t.Endpoint == device.Endpoint));
+        }
+    }
+
     private async Task<(string TeamId, string Pcp, string Bhc, string Patient)> TeamAsync()
     {
         var suffix = Guid.NewGuid().ToString("N")[..8];

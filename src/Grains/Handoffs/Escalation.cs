@@ -73,20 +73,22 @@ public static class Escalation
     private static (IEnumerable<string> Users, string Label) Reach(Handoff handoff, int step, EscalationPolicy policy, IReadOnlyCollection<RosterEntry> roster)
     {
         var role = handoff.Target.Role ?? roster.FirstOrDefault(m => m.UserId == handoff.Target.UserId)?.Role;
-        var wholeRole = role is { } r ? Routing.Candidates(roster, r) : [];
+        // The team may let the most pressing handoffs reach a locked phone of someone offline.
+        var viaPush = policy.PushReachesOffline && handoff.Priority is HandoffPriority.Stat or HandoffPriority.Asap;
+        var wholeRole = role is { } r ? Routing.Candidates(roster, r, viaPush) : [];
         return step switch
         {
             // A named clinician is pinged whatever their presence: the requester chose them.
             EscalationSteps.Targets when handoff.Target.UserId is { } named => ([named], "target"),
-            EscalationSteps.Targets => (role is { } first ? Routing.FirstReach(roster, first, policy.PingAllAtOnce) : [], "target"),
-            EscalationSteps.Backup1 => (Backup(policy.Backup1, roster), "backup 1"),
-            _ when policy.Backup2 is { } backup2 && Routing.Reachable(roster, backup2) => ([backup2], "backup 2"),
+            EscalationSteps.Targets => (role is { } first ? Routing.FirstReach(roster, first, policy.PingAllAtOnce, viaPush) : [], "target"),
+            EscalationSteps.Backup1 => (Backup(policy.Backup1, roster, viaPush), "backup 1"),
+            _ when policy.Backup2 is { } backup2 && Routing.Reachable(roster, backup2, viaPush) => ([backup2], "backup 2"),
             _ => (wholeRole, "the whole role"),
         };
     }
 
-    private static IEnumerable<string> Backup(string? userId, IReadOnlyCollection<RosterEntry> roster) =>
-        userId is not null && Routing.Reachable(roster, userId) ? [userId] : [];
+    private static IEnumerable<string> Backup(string? userId, IReadOnlyCollection<RosterEntry> roster, bool viaPush) =>
+        userId is not null && Routing.Reachable(roster, userId, viaPush) ? [userId] : [];
 
     private static Handoff GiveUp(Handoff handoff, DateTimeOffset now)
     {

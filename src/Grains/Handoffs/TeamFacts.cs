@@ -31,7 +31,25 @@ public sealed record TeamFacts(CareTeamProfile Profile, EscalationPolicy Policy,
         var presences = await Task.WhenAll(profile.Members.Select(m => known.TryGetValue(m.UserId, out var p)
             ? Task.FromResult(p)
             : grains.GetGrain<IPresenceGrain>(m.UserId).GetAsync()));
-        var roster = profile.Members.Zip(presences, (m, p) => new RosterEntry(m.UserId, m.Role, p.Status, p.Since)).ToList();
-        return new TeamFacts(profile, await policyRead, roster);
+        var policy = await policyRead;
+        // Only when the policy lets pushes reach offline members: whether each offline member has a device (warm, interleaving reads).
+        var devices = await Task.WhenAll(profile.Members.Zip(presences, (m, p) => policy.PushReachesOffline && p.Status == PresenceStatus.Offline
+            ? HasPushDeviceAsync(grains, m.UserId)
+            : Task.FromResult(false)));
+        var roster = profile.Members.Select((m, i) => new RosterEntry(m.UserId, m.Role, presences[i].Status, presences[i].Since, devices[i])).ToList();
+        return new TeamFacts(profile, policy, roster);
+    }
+
+    /// <summary>True when <paramref name="userId"/> has a device that takes pushed pings; false when that cannot be read (routing goes on without them).</summary>
+    private static async Task<bool> HasPushDeviceAsync(IGrainFactory grains, string userId)
+    {
+        try
+        {
+            return !(await grains.GetGrain<Contracts.Push.IPushDevicesGrain>(userId).ListAsync()).Devices.IsEmpty;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return false;
+        }
     }
 }
