@@ -9,6 +9,7 @@ using Huddle.Contracts.Push;
 using Huddle.Contracts.Users;
 using Huddle.Grains.Push;
 using Huddle.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Huddle.Grains.Tests;
 
@@ -96,6 +97,28 @@ public sealed class PushDevicesGrainTests(ClusterFixture fixture)
         await grain.AsReference<IRemindable>().ReceiveReminder("push", default);
         await UntilAsync(() => fixture.Pushes.Delivered(devices[0].Endpoint, notice.NoticeId) == 1, "the stored notice sent by the new activation");
     }
+
+    [Fact]
+    public async Task A_notice_whose_reminder_failed_to_register_gets_it_on_the_retried_tell()
+    {
+        var (_, grain, devices) = await ClinicianAsync(1);
+        fixture.Pushes.Answer(devices[0].Endpoint, PushSendOutcome.Failed, PushSendOutcome.Failed, PushSendOutcome.Failed);
+        var notice = Notice("handoff-r");
+        Faults.FailReminderRegistrations(grain.GetGrainId(), 1);
+        await Assert.ThrowsAnyAsync<Exception>(() => grain.NotifyAsync(notice));
+        Assert.False(await HasReminderAsync(grain));
+
+        // The caller (a handoff's outbox) tells it again: stored already, so only the reminder is made sure of.
+        await grain.NotifyAsync(notice);
+        Assert.True(await HasReminderAsync(grain));
+        await UntilAsync(() => fixture.Pushes.Tries.Count(t => t.Endpoint == devices[0].Endpoint) == 3, "three failed tries");
+        await grain.AsReference<IRemindable>().ReceiveReminder("push", default);
+        await UntilAsync(() => fixture.Pushes.Delivered(devices[0].Endpoint, notice.NoticeId) == 1, "the notice at the reminder's try");
+        await Eventually.Until(async () => !await HasReminderAsync(grain), Wait, "the reminder removed once nothing is pending");
+    }
+
+    private async Task<bool> HasReminderAsync(IPushDevicesGrain grain) =>
+        (await fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<IReminderTable>().ReadRows(grain.GetGrainId())).Reminders.Any(r => r.ReminderName == "push");
 
     [Fact]
     public async Task A_clinician_on_do_not_disturb_is_pushed_nothing()

@@ -32,11 +32,24 @@ public sealed partial class PushDevicesGrain(
 
     private string UserId => this.GetPrimaryKeyString();
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        // A stored pending notice means its reminder was registered; it is kept until nothing is pending.
-        _reminderOn = !state.State.Pending.IsEmpty;
-        return Task.CompletedTask;
+        if (state.State.Pending.IsEmpty)
+        {
+            return;
+        }
+
+        // Notices left pending by an earlier activation (a crash, a failed registration): the reminder is
+        // registered again (idempotent) and they are handed over now, not at its next tick.
+        try
+        {
+            await KeepReminderAsync();
+            await HandOverAsync();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogReminderFailed(ex, UserId);
+        }
     }
 
     public async Task<Result<PushDeviceView>> SubscribeAsync(PushSubscriptionInput input)
@@ -52,9 +65,15 @@ public sealed partial class PushDevicesGrain(
         var others = state.State.Devices.Where(d => d.DeviceId != input.DeviceId && d.Endpoint != input.Endpoint)
             .OrderByDescending(d => d.LastSentAt ?? d.AddedAt)
             .Take(PushLimits.MaxDevices - 1);
-        var before = state.State.Devices;
+        var (before, pending) = (state.State.Devices, state.State.Pending);
         state.State.Devices = [device, .. others];
-        if (!await TryWriteAsync(() => state.State.Devices = before))
+        // A device replaced or dropped takes nothing more that was pending for it.
+        foreach (var gone in before.Where(d => d.DeviceId != device.DeviceId && !state.State.Devices.Contains(d)))
+        {
+            state.State.Pending = WithoutDevice(state.State.Pending, gone.DeviceId);
+        }
+
+        if (!await TryWriteAsync(() => (state.State.Devices, state.State.Pending) = (before, pending)))
         {
             return NotStored;
         }
@@ -108,8 +127,17 @@ public sealed partial class PushDevicesGrain(
     {
         ArgumentNullException.ThrowIfNull(notice);
         var s = state.State;
-        if (s.Devices.IsEmpty || s.Taken.Contains(notice.NoticeId) || s.Pending.Any(p => p.Notice.NoticeId == notice.NoticeId))
+        if (s.Devices.IsEmpty)
         {
+            return;
+        }
+
+        if (s.Taken.Contains(notice.NoticeId) || s.Pending.Any(p => p.Notice.NoticeId == notice.NoticeId))
+        {
+            // Told again (the first call's reply was lost, or its reminder's registration failed after the
+            // write): stored already, so only what the first call promised is made sure of.
+            await KeepReminderAsync();
+            await HandOverAsync();
             return;
         }
 

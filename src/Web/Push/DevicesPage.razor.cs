@@ -34,7 +34,7 @@ public sealed partial class DevicesPage : IAsyncDisposable
     [CascadingParameter]
     private Task<AuthenticationState> Authentication { get; set; } = default!;
 
-    private PushDeviceView[]? _devices => _devicesList is { } list ? [.. list] : null;
+    private PushDeviceView[]? Devices => _devicesList is { } list ? [.. list] : null;
 
     private bool CannotEnable => _busy || _state?.Permission == "denied";
 

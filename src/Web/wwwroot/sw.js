@@ -82,6 +82,8 @@ async function accept(data) {
     const response = await fetch(`/session/handoffs/${encodeURIComponent(ids.handoffId)}/accept`, {
       method: 'POST',
       credentials: 'same-origin',
+      // Without a session the server redirects to the sign-in page: that is a refusal here, not an answer.
+      redirect: 'manual',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ etaMinutes: 5, opId: `push-accept-${ids.handoffId}-${ids.version}` }),
     });
