@@ -103,6 +103,11 @@ public sealed class TestPushService : IAsyncDisposable
             return Results.StatusCode(StatusCodes.Status410Gone);
         }
 
+        if (subscription.FailWith is { } status)
+        {
+            return Results.StatusCode(status);
+        }
+
         using var buffer = new MemoryStream();
         await request.Body.CopyToAsync(buffer);
         try
@@ -254,6 +259,9 @@ public sealed class TestPushService : IAsyncDisposable
 
         /// <summary>When set, every message is answered 410 Gone (the browser unsubscribed).</summary>
         public bool AnswerGone { get; set; }
+
+        /// <summary>When set, every message is answered with this status and not taken (a push service that is down: 503).</summary>
+        public int? FailWith { get; set; }
 
         /// <summary>How long the service waits before it answers (a slow push service).</summary>
         public TimeSpan Delay { get; set; }
