@@ -22,8 +22,14 @@ public sealed partial class PushDevicesGrain(
 {
     private const string Reminder = "push";
 
-    /// <summary>Notices handed to the dispatcher and not yet reported back (not stored: a new activation hands them over again).</summary>
-    private readonly HashSet<string> _inFlight = new(StringComparer.Ordinal);
+    /// <summary>
+    /// A hand-over not reported back within this is taken as lost (its report failed): the next reminder
+    /// hands the notice over again. Longer than the dispatcher's tries take (3 × 10 s, plus 1 s and 2 s).
+    /// </summary>
+    private static readonly TimeSpan HandOverLost = TimeSpan.FromMinutes(2);
+
+    /// <summary>Notices handed to the dispatcher and not yet reported back, with when (not stored: a new activation hands them over again).</summary>
+    private readonly Dictionary<string, long> _inFlight = new(StringComparer.Ordinal);
 
     private VapidKeys? _keys;
     private bool _reminderOn;
@@ -158,6 +164,8 @@ public sealed partial class PushDevicesGrain(
         var armed = KeepReminderAsync();
         if (!await write)
         {
+            // Nothing pending was stored: a reminder registered meanwhile finds nothing and removes itself.
+            await Task.WhenAny(armed);
             throw new InvalidOperationException("The push notice could not be stored.");
         }
 
@@ -239,11 +247,13 @@ public sealed partial class PushDevicesGrain(
         foreach (var pending in state.State.Pending)
         {
             var devices = state.State.Devices.Where(d => pending.DeviceIds.Contains(d.DeviceId)).ToImmutableArray();
-            if (devices.IsEmpty || !_inFlight.Add(pending.Notice.NoticeId))
+            if (devices.IsEmpty || (_inFlight.TryGetValue(pending.Notice.NoticeId, out var since)
+                && TimeSpan.FromMilliseconds(Environment.TickCount64 - since) < HandOverLost))
             {
                 continue;
             }
 
+            _inFlight[pending.Notice.NoticeId] = Environment.TickCount64;
             dispatcher.Dispatch(UserId, pending.Notice, devices, keys);
         }
     }
@@ -308,6 +318,6 @@ public sealed partial class PushDevicesGrain(
     [LoggerMessage(Level = LogLevel.Warning, Message = "The push devices of {UserId} could not be stored")]
     private partial void LogWriteFailed(Exception ex, string userId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The push reminder of {UserId} could not be removed")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The push reminder of {UserId} could not be kept or removed; a reminder left over removes itself")]
     private partial void LogReminderFailed(Exception ex, string userId);
 }
