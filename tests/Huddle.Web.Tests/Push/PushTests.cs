@@ -123,6 +123,33 @@ public sealed class PushTests(HuddleAppFixture app) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_push_service_that_is_down_turns_push_health_degraded_and_never_readiness()
+    {
+        var team = await app.CreateTeamAsync();
+        var phone = _push.Subscribe();
+        phone.FailWith = 503;
+        using var bhc = await app.HttpAsAsync(team.Bhc);
+        await PutAsync(bhc, "down-phone", phone.Body());
+        using var anonymous = app.Http();
+
+        // Two pings, three tries each: six failures in a row.
+        await app.RequestOneAsync(team);
+        await Eventually.Until(async () => (await ListAsync(bhc)).Single().GetProperty("lastError").GetString() == "HTTP 503", Within, "the first ping's tries reported");
+        await app.RequestOneAsync(team);
+        await Eventually.Until(async () => (await anonymous.GetStringAsync("health/push")) == "Degraded", Within, "push health degraded");
+        using (var ready = await anonymous.GetAsync("health/ready"))
+        {
+            Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        }
+
+        // The push service is back: the next message taken makes push healthy again.
+        phone.FailWith = null;
+        await app.RequestOneAsync(team);
+        await _push.NextAsync(phone, Within);
+        await Eventually.Until(async () => (await anonymous.GetStringAsync("health/push")) == "Healthy", Within, "push health back");
+    }
+
+    [Fact]
     public async Task Bad_subscriptions_are_refused_and_change_nothing()
     {
         var team = await app.CreateTeamAsync();
