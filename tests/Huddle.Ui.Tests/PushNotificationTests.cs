@@ -118,6 +118,22 @@ public sealed class PushNotificationTests(BrowserFixture browser) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task Turning_on_notifications_where_the_browser_refuses_the_subscription_says_so_and_stores_nothing()
+    {
+        // Headless Chromium grants the notification permission, then refuses the push subscription
+        // ("Registration failed - permission denied"), as a browser whose push service is blocked would.
+        var team = await browser.CreateTeamAsync();
+        var page = await DevicesPageAsync(team.Bhc, BrowserFixture.Phone);
+        await Assertions.Expect(page.Locator("[data-testid=idle-logoff][data-ready=true]")).ToHaveCountAsync(1, new() { Timeout = Timeout });
+        await page.Locator("[data-testid=push-enable]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=push-message]")).ToContainTextAsync("could not subscribe", new() { Timeout = 60_000 });
+        await Assertions.Expect(page.Locator("[data-testid=push-status]")).ToHaveTextAsync("Notifications are off for this device.");
+        await Assertions.Expect(page.Locator("[data-testid=no-devices]")).ToBeVisibleAsync();
+        await Axe.AssertNoViolationsAsync(page, "My devices with a refused subscription at 390 px");
+        await BrowserFixture.FullPageShotAsync(page, "devices-refused-390.png");
+    }
+
+    [Fact]
     public async Task Signing_out_removes_this_devices_subscription_and_no_other()
     {
         var team = await browser.CreateTeamAsync();

@@ -97,7 +97,7 @@ public sealed partial class DevicesPage : IAsyncDisposable
                 {
                     "blocked" => "The browser blocked notifications for Huddle: allow them in the site's settings.",
                     "dismissed" => "Notifications were not allowed. Turn them on again when you are ready.",
-                    _ => $"This browser could not subscribe to notifications ({subscribed.Message}).",
+                    _ => $"This browser could not subscribe to notifications ({subscribed.Message}). Pings still reach open Huddle pages. If it keeps failing, the network may block the browser's push service: ask your IT team.",
                 };
                 return;
             }
