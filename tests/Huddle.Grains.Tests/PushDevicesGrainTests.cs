@@ -112,6 +112,8 @@ public sealed class PushDevicesGrainTests(ClusterFixture fixture)
         await grain.NotifyAsync(notice);
         Assert.True(await HasReminderAsync(grain));
         await UntilAsync(() => fixture.Pushes.Tries.Count(t => t.Endpoint == devices[0].Endpoint) == 3, "three failed tries");
+        // The tries' outcome reported back (until then the notice counts as on its way, and a tick leaves it be).
+        await Eventually.Until(async () => (await grain.ListAsync()).Devices is [{ LastError: not null }], Wait, "the failed tries reported");
         await grain.AsReference<IRemindable>().ReceiveReminder("push", default);
         await UntilAsync(() => fixture.Pushes.Delivered(devices[0].Endpoint, notice.NoticeId) == 1, "the notice at the reminder's try");
         await Eventually.Until(async () => !await HasReminderAsync(grain), Wait, "the reminder removed once nothing is pending");
