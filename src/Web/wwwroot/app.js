@@ -7,7 +7,14 @@
     window.huddleInstallPrompt = event;
   });
   if ('serviceWorker' in navigator) {
-    navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => { /* pings still reach open pages */ });
+    // After the page has loaded, so the worker's install never competes with the page's own start
+    // (Blazor's scripts and circuit).
+    const register = () => navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => { /* pings still reach open pages */ });
+    if (document.readyState === 'complete') {
+      register();
+    } else {
+      window.addEventListener('load', register, { once: true });
+    }
     // A notification clicked while this page is not yet the worker's: the worker asks it to open the handoff.
     navigator.serviceWorker.addEventListener('message', event => {
       const message = event.data || {};

@@ -8,10 +8,11 @@ self.addEventListener('install', event => {
   event.waitUntil(caches.open(SHELL).then(cache => cache.addAll(SHELL_FILES)).then(() => self.skipWaiting()));
 });
 
+// No clients.claim(): a page open while the worker installs keeps going as it started (its fetches
+// are never handed to a worker mid-flight); the next page is the worker's.
 self.addEventListener('activate', event => {
   event.waitUntil(caches.keys()
-    .then(keys => Promise.all(keys.filter(k => k !== SHELL).map(k => caches.delete(k))))
-    .then(() => self.clients.claim()));
+    .then(keys => Promise.all(keys.filter(k => k !== SHELL).map(k => caches.delete(k)))));
 });
 
 self.addEventListener('fetch', event => {
