@@ -119,6 +119,18 @@ public sealed class PushDevicesGrainTests(ClusterFixture fixture)
         await Eventually.Until(async () => !await HasReminderAsync(grain), Wait, "the reminder removed once nothing is pending");
     }
 
+    [Fact]
+    public async Task A_reminder_that_failed_to_register_is_registered_again_even_if_nobody_calls_again()
+    {
+        var (_, grain, devices) = await ClinicianAsync(1);
+        fixture.Pushes.Answer(devices[0].Endpoint, PushSendOutcome.Failed, PushSendOutcome.Failed, PushSendOutcome.Failed);
+        Faults.FailReminderRegistrations(grain.GetGrainId(), 1);
+        await Assert.ThrowsAnyAsync<Exception>(() => grain.NotifyAsync(Notice("handoff-k")));
+
+        // No retried tell: the grain's own timer registers the reminder that carries the stored notice.
+        await Eventually.Until(() => HasReminderAsync(grain), TimeSpan.FromSeconds(30), "the reminder registered by the grain's retry timer");
+    }
+
     private async Task<bool> HasReminderAsync(IPushDevicesGrain grain) =>
         (await fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<IReminderTable>().ReadRows(grain.GetGrainId())).Reminders.Any(r => r.ReminderName == "push");
 

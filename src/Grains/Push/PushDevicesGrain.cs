@@ -34,6 +34,10 @@ public sealed partial class PushDevicesGrain(
     private VapidKeys? _keys;
     private bool _reminderOn;
 
+    /// <summary>Retries a reminder registration that failed while notices are pending (kept alive: nothing else would wake the grain).</summary>
+    private IGrainTimer? _keepRetry;
+    private TimeSpan _keepBackoff;
+
     private static readonly HuddleError NotStored = new(ErrorCodes.Unavailable, "Your devices could not be stored right now; try again shortly.");
 
     private string UserId => this.GetPrimaryKeyString();
@@ -46,7 +50,8 @@ public sealed partial class PushDevicesGrain(
         }
 
         // Notices left pending by an earlier activation (a crash, a failed registration): the reminder is
-        // registered again (idempotent) and they are handed over now, not at its next tick.
+        // registered again (idempotent) and they are handed over now, not at its next tick. A failure
+        // here is retried by KeepReminderAsync's own timer, so activation itself never fails for it.
         try
         {
             await KeepReminderAsync();
@@ -258,15 +263,34 @@ public sealed partial class PushDevicesGrain(
         }
     }
 
-    /// <summary>Registers the reminder while something is pending, and removes it once nothing is.</summary>
+    /// <summary>
+    /// Registers the reminder while something is pending, and removes it once nothing is. A registration
+    /// that fails while notices are pending is a promise not yet kept: it throws to the caller and is
+    /// also tried again on a timer (10 s, doubling to 1 min) until it holds, then what is pending is handed
+    /// over. A removal that fails is only logged: a reminder left over finds nothing and removes itself.
+    /// </summary>
     private async Task KeepReminderAsync()
     {
         try
         {
             if (!state.State.Pending.IsEmpty && !_reminderOn)
             {
-                await this.RegisterOrUpdateReminder(Reminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+                try
+                {
+                    await this.RegisterOrUpdateReminder(Reminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    _keepBackoff = _keepBackoff == TimeSpan.Zero ? TimeSpan.FromSeconds(10) : TimeSpan.FromTicks(Math.Min(_keepBackoff.Ticks * 2, TimeSpan.FromMinutes(1).Ticks));
+                    _keepRetry?.Dispose();
+                    _keepRetry = this.RegisterGrainTimer(KeepAgainAsync, new GrainTimerCreationOptions(_keepBackoff, Timeout.InfiniteTimeSpan) { Interleave = false, KeepAlive = true });
+                    throw;
+                }
+
                 _reminderOn = true;
+                _keepBackoff = TimeSpan.Zero;
+                _keepRetry?.Dispose();
+                _keepRetry = null;
             }
             else if (state.State.Pending.IsEmpty && _reminderOn && await this.GetReminder(Reminder) is { } reminder)
             {
@@ -277,6 +301,21 @@ public sealed partial class PushDevicesGrain(
         catch (Exception ex) when (ex is not OperationCanceledException && state.State.Pending.IsEmpty)
         {
             // Only the removal may fail quietly: a reminder left over finds nothing pending and removes itself.
+            LogReminderFailed(ex, UserId);
+        }
+    }
+
+    /// <summary>The retry timer's turn: the reminder again, then the hand-over of what is pending.</summary>
+    private async Task KeepAgainAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await KeepReminderAsync();
+            await HandOverAsync();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A failed registration has scheduled the next try; a failed hand-over is the reminder's, now registered.
             LogReminderFailed(ex, UserId);
         }
     }
