@@ -9,6 +9,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Huddle.Bench.Load;
+using static Huddle.Bench.Scenarios.ScenarioHttp;
 using Huddle.Bench.Targets;
 using Microsoft.AspNetCore.SignalR.Client;
 
@@ -130,13 +131,6 @@ internal sealed class PushScenario : IScenario
         });
     }
 
-    private static JsonObject Json(Spread s) => new()
-    {
-        ["median"] = Math.Round(s.Median, 2),
-        ["min"] = Math.Round(s.Min, 2),
-        ["max"] = Math.Round(s.Max, 2),
-    };
-
     private static async Task<double> UntilAsync(ChannelReader<(long At, string? Room)> pings, Func<string?, bool> match, long start, string what, CancellationToken ct)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -156,18 +150,6 @@ internal sealed class PushScenario : IScenario
         {
             throw new TimeoutException($"push: {what} did not arrive within {Wait.TotalSeconds:0} s.");
         }
-    }
-
-    private static Task<HttpResponseMessage> SendAsync(HttpClient http, HttpMethod method, string path, string token, object? body, CancellationToken ct)
-    {
-        var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
-        if (body is not null)
-        {
-            request.Content = JsonContent.Create(body);
-        }
-
-        request.Headers.Authorization = new("Bearer", token);
-        return http.SendAsync(request, ct);
     }
 
     /// <summary>

@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Huddle.Bench.Load;
+using static Huddle.Bench.Scenarios.ScenarioHttp;
 using Huddle.Bench.Targets;
 using Microsoft.AspNetCore.SignalR.Client;
 
@@ -111,13 +112,6 @@ internal sealed class RevokeScenario : IScenario
         });
     }
 
-    private static JsonObject Json(Spread s) => new()
-    {
-        ["median"] = Math.Round(s.Median, 2),
-        ["min"] = Math.Round(s.Min, 2),
-        ["max"] = Math.Round(s.Max, 2),
-    };
-
     private static async Task SubscribeAsync(HubConnection bhc, CancellationToken ct)
     {
         var reply = await bhc.InvokeAsync<JsonElement>("SubscribeThread", Thread, ct);
@@ -184,15 +178,4 @@ internal sealed class RevokeScenario : IScenario
         }
     }
 
-    private static Task<HttpResponseMessage> SendAsync(HttpClient http, HttpMethod method, string path, string token, object? body, CancellationToken ct)
-    {
-        var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
-        if (body is not null)
-        {
-            request.Content = JsonContent.Create(body);
-        }
-
-        request.Headers.Authorization = new("Bearer", token);
-        return http.SendAsync(request, ct);
-    }
 }
