@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 
 namespace Huddle.Contracts.Boards;
 
-/// <summary>Why a patient is on the board: a PHQ-9 or GAD-7 score and its trend, an overdue follow-up, a recent ED visit or admission, a care gap, a psychiatric review due.</summary>
+/// <summary>Why a patient is on the board: a PHQ-9 or GAD-7 score and its trend, an overdue follow-up, a recent ED visit or admission, a care gap, a psychiatric review due, and the registry's prompts. New kinds are added at the end (stored as numbers).</summary>
 public enum FlagKind
 {
     Phq9,
@@ -13,6 +13,15 @@ public enum FlagKind
     RecentAdmission,
     CareGap,
     NeedsPsychReview,
+
+    /// <summary>The latest PHQ-9's item 9 (thoughts of self-harm) was above 0: set by the registry, shown first.</summary>
+    SafetyRisk,
+
+    /// <summary>Enrolled 4 weeks with no care-manager contact (registry).</summary>
+    ContactDue,
+
+    /// <summary>No PHQ-9 in the last 4 weeks of treatment (registry).</summary>
+    MeasurementDue,
 }
 
 /// <summary>Look back (yesterday's events) or look ahead (today's expected threats, staffing).</summary>

@@ -73,4 +73,12 @@ public interface ICareTeamGrain : IFeedGrain
     /// it at the team's local midnight; a write rolls the day over first too. Idempotent.
     /// </summary>
     Task RollOverAsync();
+
+    /// <summary>
+    /// The patient's grain tells the registry's flags (scores, prompts, safety) for the patient's card:
+    /// the card's registry kinds are replaced and watchers get the change (op <c>registryFlags</c>). A
+    /// patient with a safety flag and no card gets one in the first lane, so the team cannot miss it.
+    /// Idempotent: flags already shown change nothing.
+    /// </summary>
+    Task SyncRegistryFlagsAsync(string patientId, ImmutableArray<CardFlag> flags);
 }

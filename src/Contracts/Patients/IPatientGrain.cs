@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Huddle.Contracts.Common;
 using Huddle.Contracts.Handoffs;
+using Huddle.Contracts.Registry;
 
 namespace Huddle.Contracts.Patients;
 
@@ -30,6 +31,22 @@ public interface IPatientGrain : IGrainWithStringKey
     /// <summary>The patient's warm handoffs, newest first, for clinicians on any of the patient's care teams.</summary>
     [AlwaysInterleave]
     Task<Result<ImmutableArray<HandoffSummary>>> GetHandoffsAsync(string userId);
+
+    /// <summary>
+    /// A change to the patient's measurement-based care (a PHQ-9 or GAD-7, enrolment, discharge, a
+    /// care-manager contact, a psychiatric case review) by a clinician on one of the patient's care
+    /// teams. Answered once stored; what it owes others (the team's registry, the boards' flags, the
+    /// safety ping, the review's action item) is then told at least once.
+    /// </summary>
+    Task<Result<PatientCare>> CareAsync(string actorId, CareCommand command);
+
+    /// <summary>The patient's measurement-based care as of the team's today, for clinicians on the patient's care teams.</summary>
+    [AlwaysInterleave]
+    Task<Result<PatientCare>> GetCareAsync(string userId);
+
+    /// <summary>A page of the patient's measurements, newest first: up to <paramref name="limit"/> recorded before number <paramref name="before"/> (null: the newest).</summary>
+    [AlwaysInterleave]
+    Task<Result<MeasurementPage>> GetMeasurementsAsync(string userId, long? before, int limit);
 
     /// <summary>How many past handoffs a patient keeps (open ones are always kept).</summary>
     const int MaxHandoffs = 100;

@@ -327,6 +327,31 @@ public sealed partial class CareTeamGrain(
         return new CommandOutcome(after.Version);
     }
 
+    public async Task SyncRegistryFlagsAsync(string patientId, ImmutableArray<CardFlag> flags)
+    {
+        if (state.State.Profile is not { } profile || !Ids.IsValid(patientId))
+        {
+            return;
+        }
+
+        var before = await CurrentBoardAsync(profile);
+        var absent = !before.Cards.Any(c => c.PatientId == patientId);
+        var patient = absent && flags.Any(f => f.Kind == FlagKind.SafetyRisk)
+            ? await GrainFactory.GetGrain<IPatientGrain>(patientId).GetAsync()
+            : null;
+        if (BoardRules.WithRegistryFlags(before, patientId, flags.IsDefault ? [] : flags, patient) is not { } after)
+        {
+            return;
+        }
+
+        var now = clock.UtcNow;
+        state.State.Board = after;
+        await PersistAsync(() => state.State.Board = before);
+        LogAccepted(TeamId, "registryFlags", "system", after.Version);
+        HuddleTelemetry.BoardChanged("registryFlags");
+        Publish(BoardChange.Between(before, after, "registryFlags", "system", now));
+    }
+
     /// <remarks>A watched board turns to the new day even when nobody touches it: the midnight timer does it.</remarks>
     public Task<FeedPosition> SubscribeAsync(string kind, IFeedObserver observer) => Feed.SubscribeAsync(kind, observer);
 

@@ -3,17 +3,22 @@ using Huddle.Contracts.CareTeams;
 using Huddle.Contracts.Common;
 using Huddle.Contracts.Handoffs;
 using Huddle.Contracts.Patients;
+using Huddle.Contracts.Registry;
 using Huddle.Grains.Common;
+using Microsoft.Extensions.Logging;
 
 namespace Huddle.Grains.Patients;
 
 /// <summary>
 /// A patient: the profile (the source of truth for the patient's care teams, told to each team's panel)
 /// and the patient's warm handoffs as their grains tell them, newest version of each kept, so a tell sent
-/// again or late changes nothing.
+/// again or late changes nothing; and the patient's measurement-based care (PatientGrain.Care.cs).
 /// </summary>
-public sealed class PatientGrain(
-    [PersistentState(StorageNames.PatientState, StorageNames.Huddle)] IPersistentState<PatientState> state) : Grain, IPatientGrain
+public sealed partial class PatientGrain(
+    [PersistentState(StorageNames.PatientState, StorageNames.Huddle)] IPersistentState<PatientState> state,
+    IGrainHistoryStore history,
+    HuddleClock clock,
+    ILogger<PatientGrain> logger) : Grain, IPatientGrain, IRemindable
 {
     public Task<PatientProfile?> GetAsync() => Task.FromResult(state.State.Profile);
 
@@ -26,6 +31,12 @@ public sealed class PatientGrain(
         }
 
         var before = state.State.Profile?.TeamIds ?? [];
+        // The registry's flags (scores, prompts, safety) are the patient's care record's, not the sync's.
+        if (state.State.Care is { } care && RegistryRules.Merge(profile.Flags, care.Flags) is { } merged)
+        {
+            profile = profile with { Flags = merged };
+        }
+
         state.State.Profile = profile;
         await state.WriteStateAsync();
 
@@ -53,14 +64,21 @@ public sealed class PatientGrain(
 
         var all = before.Where(h => h.HandoffId != handoff.HandoffId).Prepend(handoff).OrderByDescending(h => h.RequestedAt).ToList();
         var past = all.Where(h => !h.IsOpen).Take(IPatientGrain.MaxHandoffs).ToHashSet();
+        var care = state.State.Care;
         state.State.Handoffs = [.. all.Where(h => h.IsOpen || past.Contains(h))];
+        // A safety ping owed by a PHQ-9 is settled by its handoff's first telling (PatientGrain.Care.cs).
+        if (care is not null && care.Owed.Where(t => t.Kind == CareTellKind.Safety && SafetyHandoffId(t.Key) == handoff.HandoffId).ToList() is [_, ..] settled)
+        {
+            state.State.Care = care with { Owed = care.Owed.RemoveRange(settled) };
+        }
+
         try
         {
             await state.WriteStateAsync();
         }
         catch
         {
-            state.State.Handoffs = before;
+            (state.State.Handoffs, state.State.Care) = (before, care);
             throw;
         }
     }

@@ -4,7 +4,7 @@ using Huddle.Contracts.Patients;
 
 namespace Huddle.Grains.Patients;
 
-/// <summary>A patient's persisted state: the profile and the patient's warm handoffs.</summary>
+/// <summary>A patient's persisted state: the profile, the patient's warm handoffs and measurement-based care.</summary>
 [GenerateSerializer, Alias("huddle.patient-state")]
 public sealed class PatientState
 {
@@ -14,4 +14,8 @@ public sealed class PatientState
     /// <summary>The patient's warm handoffs, newest first (summaries: no reason text).</summary>
     [Id(1)]
     public ImmutableArray<HandoffSummary> Handoffs { get; set; } = [];
+
+    /// <summary>The patient's measurement-based care (Collaborative Care registry), or null before the first measurement or enrolment.</summary>
+    [Id(2)]
+    public CareRecord? Care { get; set; }
 }

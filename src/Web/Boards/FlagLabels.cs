@@ -18,6 +18,9 @@ public static class FlagLabels
             FlagKind.RecentAdmission => "Recent admission",
             FlagKind.CareGap => "Care gap",
             FlagKind.NeedsPsychReview => "Psych review",
+            FlagKind.SafetyRisk => "Safety risk",
+            FlagKind.ContactDue => "Contact due",
+            FlagKind.MeasurementDue => "PHQ-9 due",
             _ => flag.Kind.ToString(),
         };
         return flag.Detail is null ? label : $"{label} {flag.Detail}";

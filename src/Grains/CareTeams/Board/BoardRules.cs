@@ -3,6 +3,7 @@ using Huddle.Contracts.Boards;
 using Huddle.Contracts.CareTeams;
 using Huddle.Contracts.Common;
 using Huddle.Contracts.Patients;
+using Huddle.Contracts.Registry;
 
 namespace Huddle.Grains.CareTeams.Board;
 
@@ -75,6 +76,39 @@ public static class BoardRules
         };
 
         return result.Value is { } next ? next with { Version = board.Version + 1 } : result;
+    }
+
+    /// <summary>
+    /// The board with the registry's flags on <paramref name="patientId"/>'s card (a system change: no
+    /// actor, allowed after the huddle ended), or null when nothing changes. A safety flag on a patient
+    /// with no card adds one to the first lane from <paramref name="patient"/> (its flags already merged).
+    /// </summary>
+    public static HuddleBoard? WithRegistryFlags(HuddleBoard board, string patientId, ImmutableArray<CardFlag> flags, PatientProfile? patient)
+    {
+        ArgumentNullException.ThrowIfNull(board);
+        if (board.Cards.FirstOrDefault(c => c.PatientId == patientId) is { } card)
+        {
+            return RegistryRules.Merge(card.Flags, flags) is { } merged
+                ? Replace(board, card with { Flags = merged }) with { Version = board.Version + 1 }
+                : null;
+        }
+
+        if (!flags.Any(f => f.Kind == FlagKind.SafetyRisk) || patient is null || !patient.TeamIds.Contains(board.TeamId)
+            || board.Cards.Length >= BoardLimits.Cards || board.Lanes.IsEmpty)
+        {
+            return null;
+        }
+
+        var lane = board.Lanes[0];
+        var (id, next) = NewId(board, "card");
+        var added = new PatientCard(id, patient.PatientId, patient.DisplayName, patient.Initials, patient.Room,
+            RegistryRules.Merge(patient.Flags, flags) ?? patient.Flags, null, null, null);
+        return next with
+        {
+            Version = board.Version + 1,
+            Cards = board.Cards.Add(added),
+            Lanes = board.Lanes.Replace(lane, lane with { CardIds = lane.CardIds.Insert(0, id) }),
+        };
     }
 
     /// <summary>

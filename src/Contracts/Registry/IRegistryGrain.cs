@@ -1,0 +1,21 @@
+using Huddle.Contracts.Common;
+
+namespace Huddle.Contracts.Registry;
+
+/// <summary>
+/// A team's Collaborative Care registry (key: the team id): a projection of its enrolled patients'
+/// entries, told by each patient's grain (the truth) after every change, at least once. Its rows are
+/// kept in shards (history pages), so a patient's change rewrites about 1/64 of the registry.
+/// </summary>
+public interface IRegistryGrain : IGrainWithStringKey
+{
+    /// <summary>
+    /// Takes a patient's entry: kept while its enrolment in this team is active, dropped otherwise. An
+    /// entry no newer than the one held changes nothing (tells are repeated after failures).
+    /// </summary>
+    Task TrackAsync(RegistryEntry entry);
+
+    /// <summary>The registry as of the team's today, who needs attention first, for members of the team.</summary>
+    [AlwaysInterleave]
+    Task<Result<RegistryView>> GetAsync(string userId);
+}

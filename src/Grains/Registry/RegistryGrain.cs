@@ -1,0 +1,91 @@
+using System.Collections.Immutable;
+using Huddle.Contracts.CareTeams;
+using Huddle.Contracts.Common;
+using Huddle.Contracts.Registry;
+using Huddle.Grains.CareTeams;
+using Huddle.Grains.Common;
+using Microsoft.Extensions.Logging;
+
+namespace Huddle.Grains.Registry;
+
+/// <summary>
+/// A team's Collaborative Care registry (key: the team id), a projection of its patients' care records
+/// told by their grains. Stored as 64 shards (history pages, stream <c>registry</c>), so a patient's
+/// change rewrites the one shard that holds them; the activation reads them all once and keeps them in
+/// memory. The status (prompts, response, billing) is computed at each read for the team's today, so the
+/// rows never need rewriting as time passes, and a read never writes.
+/// </summary>
+public sealed partial class RegistryGrain(IGrainHistoryStore history, HuddleClock clock, ILogger<RegistryGrain> logger) : Grain, IRegistryGrain
+{
+    /// <summary>The history stream of the registry's shards.</summary>
+    public const string ShardsStream = "registry";
+
+    private readonly RegistryShard[] _shards = [.. Enumerable.Repeat(RegistryShard.Empty, PanelShard.Count)];
+
+    private string TeamId => this.GetPrimaryKeyString();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        await foreach (var page in history.ReadPagesAsync<RegistryShard>(this.GetGrainId(), ShardsStream, 0, PanelShard.Count - 1, cancellationToken))
+        {
+            _shards[page.Number] = page.Content;
+        }
+
+        await base.OnActivateAsync(cancellationToken);
+    }
+
+    public async Task TrackAsync(RegistryEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        var index = PanelShard.Of(entry.PatientId);
+        var shard = _shards[index];
+        var held = shard.Entries.FirstOrDefault(e => e.PatientId == entry.PatientId);
+        if (held is not null && held.Version >= entry.Version)
+        {
+            return;
+        }
+
+        var keep = entry.Enrolment is { IsActive: true } enrolment && enrolment.TeamId == TeamId;
+        if (held is null && !keep)
+        {
+            return;
+        }
+
+        if (held is null && _shards.Sum(s => s.Entries.Length) >= RegistryLimits.Enrolled)
+        {
+            // Refused for good (a retry would not fit either): the patient's record keeps the truth.
+            LogFull(TeamId, RegistryLimits.Enrolled);
+            return;
+        }
+
+        var others = held is null ? shard.Entries : shard.Entries.Remove(held);
+        var next = new RegistryShard(keep ? others.Add(entry) : others);
+        await history.WritePageAsync(this.GetGrainId(), ShardsStream, index, next);
+        _shards[index] = next;
+    }
+
+    public async Task<Result<RegistryView>> GetAsync(string userId)
+    {
+        var team = await GrainFactory.GetGrain<ICareTeamGrain>(TeamId).GetProfileAsync();
+        if (team is null)
+        {
+            return HuddleError.NotFound("Team", TeamId);
+        }
+
+        if (!team.IsMember(userId))
+        {
+            return HuddleError.Forbidden("Only clinicians on the care team can read its registry.");
+        }
+
+        var today = team.DayAt(clock.UtcNow);
+        var rows = _shards.SelectMany(s => s.Entries)
+            .Select(e => new RegistryRow(e, RegistryRules.StatusOf(e, today)))
+            .OrderByDescending(r => RegistryRules.Urgency(r.Status, r.Entry))
+            .ThenBy(r => r.Entry.DisplayName, StringComparer.CurrentCultureIgnoreCase)
+            .ThenBy(r => r.Entry.PatientId, StringComparer.Ordinal);
+        return new RegistryView(TeamId, today, [.. rows]);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Registry of team {TeamId} holds its {Limit} patients; an enrolment was not listed")]
+    private partial void LogFull(string teamId, int limit);
+}

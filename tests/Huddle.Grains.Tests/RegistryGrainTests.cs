@@ -1,0 +1,244 @@
+using System.Collections.Immutable;
+using Huddle.Contracts.Boards;
+using Huddle.Contracts.CareTeams;
+using Huddle.Contracts.Common;
+using Huddle.Contracts.Handoffs;
+using Huddle.Contracts.Patients;
+using Huddle.Contracts.Presence;
+using Huddle.Contracts.Registry;
+using Huddle.Contracts.Users;
+using Huddle.Testing;
+
+namespace Huddle.Grains.Tests;
+
+/// <summary>
+/// Measurement-based care on the patient's grain and the team's registry: scores reach the card, the
+/// registry and the psychiatrist's review list; item 9 pings the care manager; bad input changes nothing;
+/// a failed tell is sent again; history is paged and the row stays bounded.
+/// </summary>
+[Collection(ClusterCollection.Name)]
+public sealed class RegistryGrainTests(ClusterFixture fixture)
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+
+    private sealed record Team(string Id, string Pcp, string CareManager, string Psychiatrist, string Patient, string CardId);
+
+    private DateOnly Today => DateOnly.FromDateTime(fixture.Clock.GetUtcNow().UtcDateTime);
+
+    private static ImmutableArray<int> Phq9(int total, int item9 = 0)
+    {
+        // Spread the total over items 1-8 (each 0-3), item 9 as given.
+        var items = new int[9];
+        var left = total - item9;
+        for (var i = 0; i < 8 && left > 0; i++)
+        {
+            items[i] = Math.Min(3, left);
+            left -= items[i];
+        }
+
+        items[8] = item9;
+        return [.. items];
+    }
+
+    private async Task<Team> TeamAsync(bool onBoard = true)
+    {
+        var id = $"t-reg-{Guid.NewGuid():N}"[..20];
+        var (pcp, cm, psy, patient) = ($"{id}-pcp", $"{id}-cm", $"{id}-psy", $"{id}-pat");
+        var team = fixture.Grains.GetGrain<ICareTeamGrain>(id);
+        await team.SetProfileAsync(new CareTeamProfile(id, "Registry team", CareTeamStatus.Active,
+            [new TeamMember(pcp, "Dr. P", CareTeamRole.Pcp), new TeamMember(cm, "C. Manager", CareTeamRole.CareManager),
+             new TeamMember(psy, "Dr. Psych", CareTeamRole.ConsultingPsychiatrist)], [], "UTC"));
+        await fixture.Grains.GetGrain<IPatientGrain>(patient).SetAsync(new PatientProfile(patient, "Maria Lopez", "M.L.", "Exam 2",
+            [new CardFlag(FlagKind.Phq9, "typed"), new CardFlag(FlagKind.RecentEdVisit, "chest pain")], [id]));
+        foreach (var user in new[] { pcp, cm, psy })
+        {
+            await fixture.Grains.GetGrain<IUserGrain>(user).SetAsync(new UserProfile(user, user, UserKind.Clinician, null, [id]));
+            await fixture.Grains.GetGrain<IPresenceGrain>(user).ConnectAsync($"c-{user}");
+        }
+
+        var cardId = "";
+        if (onBoard)
+        {
+            var board = (await team.GetBoardAsync(pcp)).Value!.Board;
+            Assert.True((await team.ExecuteAsync(pcp, new AddCard(patient, board.Lanes[0].Id))).Ok);
+            cardId = (await team.GetBoardAsync(pcp)).Value!.Board.Cards.Single().Id;
+        }
+
+        return new Team(id, pcp, cm, psy, patient, cardId);
+    }
+
+    private async Task<PatientCare> CareAsync(string actorId, string patient, CareCommand command)
+    {
+        var result = await fixture.Grains.GetGrain<IPatientGrain>(patient).CareAsync(actorId, command);
+        Assert.True(result.Ok, result.Error?.Message);
+        return result.Value!;
+    }
+
+    private async Task<PatientCard> CardAsync(Team team) =>
+        (await fixture.Grains.GetGrain<ICareTeamGrain>(team.Id).GetBoardAsync(team.Pcp)).Value!.Board.Cards.Single(c => c.PatientId == team.Patient);
+
+    /// <summary>Baseline 18 eight weeks ago, enrolled then, a contact since: the "done when".</summary>
+    private async Task EnrolledEightWeeksAsync(Team team)
+    {
+        var enrolled = Today.AddDays(-56);
+        await CareAsync(team.Pcp, team.Patient, new RecordMeasurement(Instrument.Phq9, Phq9(18), enrolled));
+        await CareAsync(team.CareManager, team.Patient, new Enrol(team.Id, team.CareManager, team.Psychiatrist, enrolled));
+        await CareAsync(team.CareManager, team.Patient, new LogContact(ContactKind.Phone, 25, Today.AddDays(-20)));
+    }
+
+    [Fact]
+    public async Task A_phq9_of_16_eight_weeks_after_a_baseline_of_18_turns_the_card_and_lists_the_patient_for_review()
+    {
+        var team = await TeamAsync();
+        await EnrolledEightWeeksAsync(team);
+
+        var care = await CareAsync(team.Pcp, team.Patient, new RecordMeasurement(Instrument.Phq9, Phq9(16)) { OpId = "phq-today" });
+        Assert.Equal(16, care.Entry.Latest!.Total);
+        Assert.Equal(18, care.Entry.Baseline!.Total);
+        Assert.Equal(8, care.Status.WeeksInTreatment);
+        Assert.True(care.Status.Prompts.HasFlag(RegistryPrompts.PsychiatricReview));
+
+        // The card: the real score and its direction, the rule's review; the team's own flag kept.
+        var card = await CardAsync(team);
+        Assert.Contains(new CardFlag(FlagKind.Phq9, "16 ↓"), card.Flags);
+        Assert.Contains(new CardFlag(FlagKind.NeedsPsychReview), card.Flags);
+        Assert.Contains(new CardFlag(FlagKind.RecentEdVisit, "chest pain"), card.Flags);
+        Assert.DoesNotContain(new CardFlag(FlagKind.Phq9, "typed"), card.Flags);
+
+        // The registry lists them, first, for psychiatric review.
+        var registry = (await fixture.Grains.GetGrain<IRegistryGrain>(team.Id).GetAsync(team.Psychiatrist)).Value!;
+        var row = Assert.Single(registry.Rows);
+        Assert.Equal(team.Patient, row.Entry.PatientId);
+        Assert.Equal([18, 16], row.Entry.Phq9.Select(p => p.Total));
+        Assert.True(row.Status.Prompts.HasFlag(RegistryPrompts.PsychiatricReview));
+        Assert.Equal(25, row.Entry.Minutes.Sum(m => m.Minutes));
+
+        // The op id's retry answers the same and counts nothing twice.
+        var again = await CareAsync(team.Pcp, team.Patient, new RecordMeasurement(Instrument.Phq9, Phq9(16)) { OpId = "phq-today" });
+        Assert.Equal(care.Entry.Version, again.Entry.Version);
+        Assert.Equal(2, again.Entry.Phq9.Length);
+
+        // New patients added to a board later get the registry's flags from the profile.
+        var profile = await fixture.Grains.GetGrain<IPatientGrain>(team.Patient).GetAsync();
+        Assert.Contains(new CardFlag(FlagKind.Phq9, "16 ↓"), profile!.Flags);
+    }
+
+    [Fact]
+    public async Task A_review_clears_the_prompt_and_goes_back_to_the_team_as_an_action_item_for_the_care_manager()
+    {
+        var team = await TeamAsync();
+        await EnrolledEightWeeksAsync(team);
+        await CareAsync(team.Pcp, team.Patient, new RecordMeasurement(Instrument.Phq9, Phq9(16)));
+
+        var reviewed = await CareAsync(team.Psychiatrist, team.Patient, new RecordReview("Increase sertraline to 100 mg; recheck PHQ-9 in 4 weeks"));
+        Assert.False(reviewed.Status.Prompts.HasFlag(RegistryPrompts.PsychiatricReview));
+        var board = (await fixture.Grains.GetGrain<ICareTeamGrain>(team.Id).GetBoardAsync(team.Pcp)).Value!.Board;
+        var item = Assert.Single(board.ActionItems);
+        Assert.StartsWith("Psychiatric review for M.L.: Increase sertraline", item.Title, StringComparison.Ordinal);
+        Assert.Equal(team.CareManager, item.OwnerId);
+        Assert.DoesNotContain(board.Cards.Single().Flags, f => f.Kind == FlagKind.NeedsPsychReview);
+    }
+
+    [Fact]
+    public async Task Item_9_above_0_pings_the_care_manager_at_once_and_puts_the_patient_on_the_board()
+    {
+        var team = await TeamAsync(onBoard: false);
+        await CareAsync(team.CareManager, team.Patient, new Enrol(team.Id, team.CareManager, team.Psychiatrist));
+
+        await CareAsync(team.Pcp, team.Patient, new RecordMeasurement(Instrument.Phq9, Phq9(14, item9: 1)));
+
+        // A stat warm handoff in the care manager's inbox, asking them to answer.
+        await Eventually.Until(async () =>
+        {
+            var open = await fixture.Grains.GetGrain<IInboxGrain>(team.CareManager).OpenAsync(IInboxGrain.Feed, team.CareManager, null);
+            return ((InboxSnapshot)open.Value!.Snapshot!).Items.Any(i => i.Priority == HandoffPriority.Stat && i.TeamId == team.Id && i.RequesterId == team.Pcp);
+        }, Wait, "the safety ping in the care manager's inbox");
+
+        // The board: a card the team cannot miss, the safety flag first.
+        var card = await CardAsync(team);
+        Assert.Equal(FlagKind.SafetyRisk, card.Flags[0].Kind);
+        var care = (await fixture.Grains.GetGrain<IPatientGrain>(team.Patient).GetCareAsync(team.Pcp)).Value!;
+        Assert.True(care.Status.Prompts.HasFlag(RegistryPrompts.Safety));
+
+        // A later PHQ-9 with item 9 at 0 lifts the flag; no second ping.
+        await CareAsync(team.Pcp, team.Patient, new RecordMeasurement(Instrument.Phq9, Phq9(12)));
+        Assert.DoesNotContain((await CardAsync(team)).Flags, f => f.Kind == FlagKind.SafetyRisk);
+        var handoffs = (await fixture.Grains.GetGrain<IPatientGrain>(team.Patient).GetHandoffsAsync(team.Pcp)).Value!;
+        Assert.Single(handoffs);
+    }
+
+    [Fact]
+    public async Task Bad_input_gets_a_clear_error_and_changes_nothing()
+    {
+        var team = await TeamAsync();
+        var patient = fixture.Grains.GetGrain<IPatientGrain>(team.Patient);
+        async Task<string> Refused(string actor, CareCommand command)
+        {
+            var result = await patient.CareAsync(actor, command);
+            Assert.False(result.Ok);
+            return result.Error!.Code;
+        }
+
+        Assert.Equal(ErrorCodes.ValidationFailed, await Refused(team.Pcp, new RecordMeasurement(Instrument.Phq9, [1, 2, 3])));
+        Assert.Equal(ErrorCodes.ValidationFailed, await Refused(team.Pcp, new RecordMeasurement(Instrument.Gad7, [0, 0, 0, 0, 0, 0, 9])));
+        Assert.Equal(ErrorCodes.ValidationFailed, await Refused(team.Pcp, new RecordMeasurement(Instrument.Phq9, Phq9(5), Today.AddDays(1))));
+        Assert.Equal(ErrorCodes.Forbidden, await Refused("stranger", new RecordMeasurement(Instrument.Phq9, Phq9(5))));
+        Assert.Equal(ErrorCodes.InvalidState, await Refused(team.CareManager, new LogContact(ContactKind.Phone, 10)));
+        Assert.Equal(ErrorCodes.NotFound, await Refused(team.CareManager, new Enrol(team.Id, "nobody")));
+        Assert.Equal(ErrorCodes.NotFound, await Refused(team.CareManager, new Enrol("other-team", team.CareManager)));
+        await CareAsync(team.CareManager, team.Patient, new Enrol(team.Id, team.CareManager));
+        Assert.Equal(ErrorCodes.ValidationFailed, await Refused(team.CareManager, new LogContact(ContactKind.Phone, 0)));
+        Assert.Equal(ErrorCodes.ValidationFailed, await Refused(team.CareManager, new LogContact(ContactKind.Phone, 241)));
+        Assert.Equal(ErrorCodes.ValidationFailed, await Refused(team.Psychiatrist, new RecordReview(" ")));
+        Assert.Equal(ErrorCodes.InvalidState, await Refused(team.CareManager, new Enrol(team.Id, team.CareManager)));
+        Assert.Equal(ErrorCodes.OpIdReused, await Refused(team.Pcp, new RecordMeasurement(Instrument.Phq9, Phq9(6)) { OpId = "x" } is var first
+            && (await patient.CareAsync(team.Pcp, first)).Ok ? new RecordMeasurement(Instrument.Phq9, Phq9(7)) { OpId = "x" } : first));
+
+        var care = (await patient.GetCareAsync(team.Pcp)).Value!;
+        Assert.Equal([6], care.Entry.Phq9.Select(p => p.Total));
+        Assert.Equal(0, care.Status.MinutesThisMonth);
+        Assert.Equal(ErrorCodes.Forbidden, (await patient.GetCareAsync("stranger")).Error!.Code);
+        Assert.Equal(ErrorCodes.Forbidden, (await fixture.Grains.GetGrain<IRegistryGrain>(team.Id).GetAsync("stranger")).Error!.Code);
+    }
+
+    [Fact]
+    public async Task A_failed_tell_to_the_board_is_sent_again_without_anyone_calling()
+    {
+        var team = await TeamAsync();
+        Faults.FailCalls(nameof(ICareTeamGrain.SyncRegistryFlagsAsync), team.Id, 2);
+        await CareAsync(team.Pcp, team.Patient, new RecordMeasurement(Instrument.Phq9, Phq9(11)));
+        await Eventually.Until(async () => (await CardAsync(team)).Flags.Contains(new CardFlag(FlagKind.Phq9, "11")), Wait, "the card's score after two failed tells");
+    }
+
+    [Fact]
+    public async Task Measurements_are_read_in_pages_newest_first_and_the_row_stays_bounded()
+    {
+        var team = await TeamAsync();
+        var patient = fixture.Grains.GetGrain<IPatientGrain>(team.Patient);
+        for (var i = 0; i < 150; i++)
+        {
+            await CareAsync(team.Pcp, team.Patient, new RecordMeasurement(i % 2 == 0 ? Instrument.Phq9 : Instrument.Gad7,
+                i % 2 == 0 ? Phq9(i % 28) : [.. Enumerable.Repeat(i % 4, 7)], Today.AddDays(-150 + i)));
+        }
+
+        var first = (await patient.GetMeasurementsAsync(team.Pcp, null, 40)).Value!;
+        Assert.Equal(Enumerable.Range(111, 40).Reverse().Select(n => (long)n), first.Measurements.Select(m => m.Number));
+        Assert.Equal(111, first.Before);
+        var seen = first.Measurements.Length;
+        for (var before = first.Before; before is not null;)
+        {
+            var page = (await patient.GetMeasurementsAsync(team.Pcp, before, 40)).Value!;
+            seen += page.Measurements.Length;
+            before = page.Before;
+        }
+
+        Assert.Equal(150, seen);
+        Assert.Equal(ErrorCodes.ValidationFailed, (await patient.GetMeasurementsAsync(team.Pcp, null, 0)).Error!.Code);
+
+        var care = (await patient.GetCareAsync(team.Pcp)).Value!;
+        Assert.Equal(RegistryLimits.RecentMeasurements, care.Recent.Length);
+        Assert.Equal(75, care.Entry.Phq9.Length);
+        var bytes = MeasuredGrainStorage.LastWriteBytes[((GrainReference)patient).GrainId];
+        Assert.True(bytes < 16_000, $"{bytes} bytes");
+    }
+}
