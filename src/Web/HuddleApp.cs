@@ -12,6 +12,7 @@ using Huddle.Web.Live;
 using Huddle.Web.Metrics;
 using Huddle.Web.Audit;
 using Huddle.Web.Emergency;
+using Huddle.Web.Registry;
 using Microsoft.AspNetCore.SignalR;
 using Huddle.Web.Operations;
 using Huddle.Web.Security;
@@ -108,6 +109,8 @@ public static class HuddleApp
         builder.Services.AddSingleton(DevToken.From(builder.Configuration));
         // Features: each brings its service and its route through the relay.
         builder.Services.AddSingleton<BoardService>();
+        builder.Services.AddSingleton<RegistryService>();
+        builder.Services.Configure<Fhir.FhirOptions>(builder.Configuration.GetSection("Huddle:Fhir"));
         builder.Services.AddFeedRoute<BoardRoute>();
         builder.Services.AddSingleton<HandoffService>();
         builder.Services.AddFeedRoute<InboxRoute>();
@@ -163,6 +166,8 @@ public static class HuddleApp
         api.MapBoardEndpoints();
         api.MapMetricsEndpoints();
         api.MapPatientHandoffEndpoints();
+        api.MapRegistryEndpoints();
+        Fhir.FhirEndpoints.MapFhirEndpoints(api);
         api.MapTeamPresenceEndpoints();
         api.MapHandoffEndpoints();
         api.MapChatEndpoints();
