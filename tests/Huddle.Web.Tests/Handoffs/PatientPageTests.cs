@@ -43,6 +43,7 @@ public sealed class PatientPageTests(HuddleAppFixture app) : IAsyncDisposable
         _ctx.Services.AddSingleton(app.App.Services.GetRequiredService<TeamPresenceService>());
         _ctx.Services.AddScoped<CircuitInbox>();
         _ctx.Services.AddSingleton(app.App.Services.GetRequiredService<Huddle.Web.Chat.ChatService>());
+        _ctx.Services.AddSingleton(app.App.Services.GetRequiredService<Huddle.Web.Registry.RegistryService>());
         _ctx.AddAuthorization().SetAuthorized("Dr. Ada Lin").SetClaims(new Claim(HuddleClaims.UserId, pcp));
         var page = _ctx.Render<PatientPage>(p => p.Add(x => x.TeamId, teamId).Add(x => x.PatientId, patient));
         page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-testid=patient-handoff]")), Timeout);
@@ -82,6 +83,7 @@ public sealed class PatientPageTests(HuddleAppFixture app) : IAsyncDisposable
         _ctx.Services.AddSingleton(app.App.Services.GetRequiredService<TeamPresenceService>());
         _ctx.Services.AddScoped<CircuitInbox>();
         _ctx.Services.AddSingleton(app.App.Services.GetRequiredService<Huddle.Web.Chat.ChatService>());
+        _ctx.Services.AddSingleton(app.App.Services.GetRequiredService<Huddle.Web.Registry.RegistryService>());
         _ctx.AddAuthorization().SetAuthorized("Dr. Pat Carter").SetClaims(new Claim(HuddleClaims.UserId, team.Pcp));
         // The picker's entries render in the popover provider (as in the layout) once it is open.
         var popovers = _ctx.Render<MudPopoverProvider>();
