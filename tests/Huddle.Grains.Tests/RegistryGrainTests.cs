@@ -134,7 +134,8 @@ public sealed class RegistryGrainTests(ClusterFixture fixture)
         Assert.False(reviewed.Status.Prompts.HasFlag(RegistryPrompts.PsychiatricReview));
         var board = (await fixture.Grains.GetGrain<ICareTeamGrain>(team.Id).GetBoardAsync(team.Pcp)).Value!.Board;
         var item = Assert.Single(board.ActionItems);
-        Assert.StartsWith("Psychiatric review for M.L.: Increase sertraline", item.Title, StringComparison.Ordinal);
+        Assert.Equal("Act on psychiatric review for M.L. (see registry)", item.Title);
+        Assert.Equal("Increase sertraline to 100 mg; recheck PHQ-9 in 4 weeks", reviewed.Entry.LastReview!.Recommendation);
         Assert.Equal(team.CareManager, item.OwnerId);
         Assert.DoesNotContain(board.Cards.Single().Flags, f => f.Kind == FlagKind.NeedsPsychReview);
     }

@@ -428,8 +428,9 @@ public sealed partial class PatientGrain
                 case CareTellKind.Safety:
                     return await SafetyPingAsync(tell, profile, care);
                 case CareTellKind.Review:
-                    var title = $"Psychiatric review for {profile.Initials}: {tell.Text}";
-                    var item = new AddActionItem(title.Length <= BoardLimits.TitleLength ? title : title[..(BoardLimits.TitleLength - 1)] + "…",
+                    // The board's action items show on the team-room screen: initials and a pointer, never the
+                    // recommendation itself (it may name a medicine or a diagnosis); the registry and the patient's page show it.
+                    var item = new AddActionItem($"Act on psychiatric review for {profile.Initials} (see registry)",
                         care.Enrolment?.CareManagerId) { OpId = $"review-{Short(PatientId)}-{tell.Key}" };
                     return Delivered(tell, (await GrainFactory.GetGrain<ICareTeamGrain>(tell.TeamId!).ExecuteAsync(tell.ActorId!, item)).Error);
                 default:

@@ -4,6 +4,7 @@ using Huddle.Contracts.CareTeams;
 using Huddle.Contracts.Common;
 using Huddle.Contracts.Handoffs;
 using Huddle.Contracts.Patients;
+using Huddle.Contracts.Registry;
 using Huddle.Contracts.Users;
 
 namespace Huddle.Silo.Demo;
@@ -87,6 +88,75 @@ public static class DemoData
         ],
         _ => [],
     };
+
+    /// <summary>
+    /// The demo registry: invented PHQ-9 and GAD-7 histories, enrolments and care-manager contacts, dated
+    /// back from <paramref name="today"/>, so the registry, the review list and the cards' real scores show
+    /// what they are for on a fresh start: a patient not improving at week 9 (psychiatric review), a
+    /// responder, one with no contact and a measurement due, a GAD-7 rising. Each step as (who, patient, command).
+    /// </summary>
+    public static ImmutableArray<(string ActorId, string PatientId, CareCommand Command)> RegistryScript(string teamId, DateOnly today)
+    {
+        static RecordMeasurement Phq9(int total, DateOnly on) => new(Instrument.Phq9, Spread(total, 8, 9), on);
+        static RecordMeasurement Gad7(int total, DateOnly on) => new(Instrument.Gad7, Spread(total, 7, 7), on);
+        DateOnly Ago(int days) => today.AddDays(-days);
+        return teamId switch
+        {
+            MapleTeam =>
+            [
+                ("u-rivera", "p-7f3a", Phq9(15, Ago(63))),
+                ("u-rivera", "p-7f3a", new Enrol(MapleTeam, "u-rivera", "u-nakamura", Ago(63))),
+                ("u-rivera", "p-7f3a", new LogContact(ContactKind.Phone, 30, Ago(60))),
+                ("u-rivera", "p-7f3a", Phq9(17, Ago(35))),
+                ("u-rivera", "p-7f3a", new LogContact(ContactKind.InPerson, 45, Ago(35))),
+                ("u-rivera", "p-7f3a", Phq9(18, Ago(Math.Min(7, today.Day - 1)))),
+                ("u-rivera", "p-7f3a", new LogContact(ContactKind.Phone, 25, Ago(Math.Min(7, today.Day - 1)))),
+                ("u-rivera", "p-2c9e", Phq9(19, Ago(98))),
+                ("u-rivera", "p-2c9e", new Enrol(MapleTeam, "u-rivera", "u-nakamura", Ago(98))),
+                ("u-rivera", "p-2c9e", new LogContact(ContactKind.InPerson, 60, Ago(98))),
+                ("u-rivera", "p-2c9e", Phq9(14, Ago(70))),
+                ("u-rivera", "p-2c9e", new LogContact(ContactKind.Video, 30, Ago(42))),
+                ("u-rivera", "p-2c9e", Phq9(9, Ago(42))),
+                ("u-rivera", "p-2c9e", Phq9(6, Ago(Math.Min(14, today.Day - 1)))),
+                ("u-rivera", "p-2c9e", new LogContact(ContactKind.Phone, 35, Ago(Math.Min(14, today.Day - 1)))),
+                ("u-rivera", "p-81bd", Phq9(16, Ago(42))),
+                ("u-rivera", "p-81bd", new Enrol(MapleTeam, "u-rivera", "u-nakamura", Ago(42))),
+                ("u-rivera", "p-81bd", Phq9(14, Ago(35))),
+                ("u-chen", "p-4e17", Gad7(12, Ago(28))),
+                ("u-chen", "p-4e17", Gad7(16, Ago(6))),
+            ],
+            HarborTeam =>
+            [
+                ("u-brooks", "p-b372", Phq9(17, Ago(70))),
+                ("u-brooks", "p-b372", new Enrol(HarborTeam, "u-brooks", "u-nakamura", Ago(70))),
+                ("u-brooks", "p-b372", new LogContact(ContactKind.Phone, 40, Ago(63))),
+                ("u-brooks", "p-b372", Phq9(16, Ago(21))),
+                ("u-brooks", "p-b372", Phq9(15, Ago(3))),
+                ("u-brooks", "p-b372", new LogContact(ContactKind.Phone, 20, Ago(3))),
+                ("u-brooks", "p-18c4", Phq9(15, Ago(42))),
+                ("u-brooks", "p-18c4", new Enrol(HarborTeam, "u-brooks", "u-nakamura", Ago(42))),
+                ("u-brooks", "p-18c4", new LogContact(ContactKind.Video, 30, Ago(30))),
+                ("u-brooks", "p-18c4", Phq9(11, Ago(12))),
+            ],
+            _ => [],
+        };
+    }
+
+    /// <summary>Item scores (each 0-3) of the first <paramref name="spread"/> of <paramref name="items"/> items that add up to <paramref name="total"/>; the rest 0 (item 9 stays 0 in the demo).</summary>
+    private static ImmutableArray<int> Spread(int total, int spread, int items)
+    {
+        var scores = new int[items];
+        for (var i = 0; total > 0; i = (i + 1) % spread)
+        {
+            if (scores[i] < Questionnaires.MaxItem)
+            {
+                scores[i]++;
+                total--;
+            }
+        }
+
+        return [.. scores];
+    }
 
     /// <summary>The prefix of every invented past handoff's id: demo history is told apart from real use by it.</summary>
     public const string HistoryIdPrefix = "h-demo-";

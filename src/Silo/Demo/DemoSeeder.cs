@@ -4,6 +4,7 @@ using Huddle.Contracts.CareTeams;
 using Huddle.Contracts.Common;
 using Huddle.Contracts.Handoffs;
 using Huddle.Contracts.Patients;
+using Huddle.Contracts.Registry;
 using Huddle.Contracts.Users;
 
 namespace Huddle.Silo.Demo;
@@ -54,6 +55,16 @@ internal sealed partial class DemoSeeder(IGrainFactory grains, HuddleClock clock
                 if (result.Error is { } error)
                 {
                     throw new InvalidOperationException($"Demo seed step {command.Op} for {team.TeamId} failed: {error.Code} {error.Message}");
+                }
+            }
+
+            // The registry's invented histories: the cards above then show real scores and prompts.
+            foreach (var (actorId, patientId, command) in DemoData.RegistryScript(team.TeamId, today))
+            {
+                var result = await grains.GetGrain<IPatientGrain>(patientId).CareAsync(actorId, command);
+                if (result.Error is { } error)
+                {
+                    throw new InvalidOperationException($"Demo registry step {command.Op} for {patientId} failed: {error.Code} {error.Message}");
                 }
             }
 

@@ -1,0 +1,68 @@
+using System.Net.Http.Json;
+using Microsoft.Playwright;
+
+namespace Huddle.Ui.Tests;
+
+/// <summary>
+/// Measurement-based care as a clinic uses it: a PHQ-9 entered on a 390 px phone turns the patient's card
+/// on the board open on a laptop, live ("PHQ-9 16 ↓", "Psych review"), and puts them on the
+/// psychiatrist's case-review list. Screenshots of the form at 390 px and the registry at 1400 px; axe on both.
+/// </summary>
+public sealed class RegistryPhoneTests(BrowserFixture browser)
+{
+    private const float Timeout = 15_000;
+
+    [Fact]
+    public async Task A_phq9_entered_on_a_phone_turns_the_card_on_the_board_live_and_lists_the_patient_for_review()
+    {
+        var team = await browser.CreateTeamAsync();
+        var patient = team.Patients[0];
+        await browser.AddFlaggedCardAsync(team, patient, "lane-1", ("recentEdVisit", "chest pain"));
+        // Baseline PHQ-9 of 18 eight weeks ago, enrolled then (the BHC as care manager), a contact since.
+        var weeksAgo = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-56).ToString("yyyy-MM-dd");
+        using (var http = await browser.HttpAsAsync(team.Pcp))
+        {
+            (await http.PostAsJsonAsync($"api/patients/{patient}/measurements", new { instrument = "phq9", items = new[] { 3, 3, 3, 3, 3, 3, 0, 0, 0 }, on = weeksAgo })).EnsureSuccessStatusCode();
+            (await http.PutAsJsonAsync($"api/patients/{patient}/enrolment", new { teamId = team.TeamId, careManagerId = team.Bhc, psychiatristId = team.Pcp, on = weeksAgo })).EnsureSuccessStatusCode();
+        }
+
+        var laptop = await browser.SignedInPageAsync(team.Bhc, BrowserFixture.Desktop);
+        await laptop.GotoAsync($"teams/{team.TeamId}/board");
+        await BrowserFixture.BoardIsLiveAsync(laptop);
+        var card = laptop.Locator("[data-testid=card]");
+        await Assertions.Expect(card).ToContainTextAsync("PHQ-9 18", new() { Timeout = Timeout });
+
+        var phone = await browser.SignedInPageAsync(team.Pcp, BrowserFixture.Phone);
+        await phone.GotoAsync($"teams/{team.TeamId}/patients/{patient}/measure");
+        await Assertions.Expect(phone.Locator("[data-testid=measure-form]")).ToBeVisibleAsync(new() { Timeout = Timeout });
+        await Assertions.Expect(phone.Locator("[data-testid=idle-logoff][data-ready=true]")).ToHaveCountAsync(1, new() { Timeout = Timeout });
+        int[] answers = [3, 3, 2, 2, 2, 2, 1, 1, 0];
+        for (var i = 0; i < answers.Length; i++)
+        {
+            await phone.Locator($"[data-testid=measure-item][data-item='{i + 1}'] label").Nth(answers[i]).ClickAsync();
+        }
+
+        await Assertions.Expect(phone.Locator("[data-testid=measure-total]")).ToHaveAttributeAsync("data-total", "16");
+        await Assertions.Expect(phone.Locator("[data-testid=measure-safety]")).ToHaveCountAsync(0);
+        var width = await phone.EvaluateAsync<int>("() => document.documentElement.scrollWidth");
+        Assert.True(width <= 390, $"The form is {width} px wide on a 390 px phone.");
+        await phone.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("registry-measure-390.png"), FullPage = true, Animations = ScreenshotAnimations.Disabled });
+        await Axe.AssertNoViolationsAsync(phone, "the PHQ-9 form on a phone");
+        await phone.Locator("[data-testid=measure-save]").ClickAsync();
+        await Assertions.Expect(phone.Locator("[data-testid=measure-saved]")).ToHaveAttributeAsync("data-total", "16", new() { Timeout = Timeout });
+
+        // On the laptop, without a reload: the real score with its direction, and the rule's review.
+        await Assertions.Expect(card).ToContainTextAsync("PHQ-9 16 ↓", new() { Timeout = Timeout });
+        await Assertions.Expect(card).ToContainTextAsync("Psych review");
+        await Assertions.Expect(card).ToContainTextAsync("Recent ED visit chest pain");
+
+        // The psychiatrist's list.
+        await laptop.GotoAsync($"teams/{team.TeamId}/registry?view=review");
+        var row = laptop.Locator($"[data-testid=registry-row][data-patient-id='{patient}']");
+        await Assertions.Expect(row).ToBeVisibleAsync(new() { Timeout = Timeout });
+        await Assertions.Expect(row.Locator("[data-testid=scores]")).ToContainTextAsync("18 → 16");
+        await Assertions.Expect(row.Locator("[data-testid=sparkline]")).ToHaveAttributeAsync("aria-label", "PHQ-9 trend: 18, 16");
+        await laptop.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("registry-review-1400.png"), FullPage = true, Animations = ScreenshotAnimations.Disabled });
+        await Axe.AssertNoViolationsAsync(laptop, "the case-review list");
+    }
+}
