@@ -123,6 +123,7 @@ public static class HuddleApp
         builder.Services.AddFeedRoute<ThreadRoute>();
         builder.Services.AddFeedRoute<UnreadRoute>();
         builder.Services.AddFeedRoute<ReceiptsRoute>();
+        builder.Services.AddFeedRoute<RegistryRoute>();
         builder.Services.AddSingleton<PresenceHubFilter>();
         builder.Services.AddSingleton<Push.PushService>();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
@@ -180,6 +181,7 @@ public static class HuddleApp
         Push.PushSessionEndpoints.MapPushSession(app);
         app.MapSessionAlive();
         app.MapAuditPageDownloads();
+        app.MapRegistryPageDownloads();
         if (app.Services.GetService<OidcSettings>() is not null)
         {
             app.MapOidcSignIn();

@@ -176,6 +176,23 @@ public sealed class BoardRulesTests
     }
 
     [Fact]
+    public void Logistics_work_items_keep_their_kind_through_completion_and_the_next_day()
+    {
+        var board = NewBoard();
+        board = Ok(board, new AddActionItem("Ride to cardiology Tue 9:00", Bhc, Today.AddDays(1), ActionItemKind.Transport));
+        board = Ok(board, new AddActionItem("Walker delivery", null, Today, ActionItemKind.MedicalEquipment));
+        board = Ok(board, new AddActionItem("Call pharmacy"));
+        Assert.Equal([ActionItemKind.Transport, ActionItemKind.MedicalEquipment, ActionItemKind.Task], board.ActionItems.Select(i => i.Kind));
+        Assert.Equal(ActionItemStatus.DueToday, board.ActionItems[1].Status);
+        Rejected(board, new AddActionItem("Unknown kind", null, null, (ActionItemKind)9), ErrorCodes.ValidationFailed);
+
+        var next = BoardRules.RollOver(board, Today.AddDays(1));
+        Assert.Equal(ActionItemKind.Transport, next.ActionItems[0].Kind);
+        Assert.Equal(ActionItemStatus.DueToday, next.ActionItems[0].Status);
+        Assert.Equal(ActionItemStatus.Overdue, next.ActionItems[1].Status);
+    }
+
+    [Fact]
     public void Action_items_get_a_status_from_their_due_date_and_can_be_completed_and_reopened()
     {
         var board = NewBoard();

@@ -203,6 +203,31 @@ public sealed class RegistryGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task The_registry_publishes_each_change_to_its_members_and_to_nobody_else()
+    {
+        var team = await TeamAsync();
+        var registry = fixture.Grains.GetGrain<IRegistryGrain>(team.Id);
+        var opened = await registry.OpenAsync(IRegistryGrain.Feed, team.Psychiatrist, null);
+        Assert.True(opened.Ok, opened.Error?.Message);
+        Assert.Empty(((RegistryView)opened.Value!.Snapshot!).Rows);
+        var (seq, epoch) = (opened.Value.Seq, opened.Value.Epoch);
+        Assert.Equal(ErrorCodes.Forbidden, (await registry.OpenAsync(IRegistryGrain.Feed, "stranger", null)).Error!.Code);
+        Assert.Equal(ErrorCodes.Forbidden, (await registry.OpenAsync(IRegistryGrain.Feed, team.Pcp, null, Huddle.Contracts.Live.FeedAudiences.Displays)).Error!.Code);
+
+        await CareAsync(team.CareManager, team.Patient, new Enrol(team.Id, team.CareManager));
+        await CareAsync(team.Pcp, team.Patient, new RecordMeasurement(Instrument.Phq9, Phq9(12)));
+        await CareAsync(team.CareManager, team.Patient, new Discharge());
+
+        var missed = await registry.OpenAsync(IRegistryGrain.Feed, team.Psychiatrist, seq, epoch: epoch);
+        Assert.True(missed.Ok);
+        Assert.False(missed.Value!.Reset);
+        var changes = missed.Value.Changes.Cast<RegistryChange>().ToList();
+        Assert.Equal(Enumerable.Range(1, changes.Count).Select(i => seq + i), changes.Select(c => c.Seq));
+        Assert.Equal(12, changes.Last(c => c.Entry is not null).Entry!.Latest!.Total);
+        Assert.Equal(team.Patient, changes[^1].RemovedPatientId);
+    }
+
+    [Fact]
     public async Task A_failed_tell_to_the_board_is_sent_again_without_anyone_calling()
     {
         var team = await TeamAsync();

@@ -32,6 +32,13 @@ public sealed class RegistryPhoneTests(BrowserFixture browser)
         var card = laptop.Locator("[data-testid=card]");
         await Assertions.Expect(card).ToContainTextAsync("PHQ-9 18", new() { Timeout = Timeout });
 
+        // The registry open on another screen: its row follows live too (the registry's own feed).
+        var registry = await browser.SignedInPageAsync(team.Bhc, BrowserFixture.Desktop);
+        await registry.GotoAsync($"teams/{team.TeamId}/registry");
+        var liveRow = registry.Locator($"[data-testid=registry-row][data-patient-id='{patient}']");
+        await Assertions.Expect(liveRow.Locator("[data-testid=scores]")).ToContainTextAsync("18 → 18", new() { Timeout = Timeout });
+        await Assertions.Expect(registry.Locator("[data-testid=idle-logoff][data-ready=true]")).ToHaveCountAsync(1, new() { Timeout = Timeout });
+
         var phone = await browser.SignedInPageAsync(team.Pcp, BrowserFixture.Phone);
         await phone.GotoAsync($"teams/{team.TeamId}/patients/{patient}/measure");
         await Assertions.Expect(phone.Locator("[data-testid=measure-form]")).ToBeVisibleAsync(new() { Timeout = Timeout });
@@ -56,6 +63,9 @@ public sealed class RegistryPhoneTests(BrowserFixture browser)
         await Assertions.Expect(card).ToContainTextAsync("Psych review");
         await Assertions.Expect(card).ToContainTextAsync("Recent ED visit chest pain");
 
+        await Assertions.Expect(liveRow.Locator("[data-testid=scores]")).ToContainTextAsync("18 → 16", new() { Timeout = Timeout });
+        await Assertions.Expect(liveRow.Locator("[data-prompt=PsychiatricReview]")).ToBeVisibleAsync();
+
         // The psychiatrist's list.
         await laptop.GotoAsync($"teams/{team.TeamId}/registry?view=review");
         var row = laptop.Locator($"[data-testid=registry-row][data-patient-id='{patient}']");
@@ -64,5 +74,13 @@ public sealed class RegistryPhoneTests(BrowserFixture browser)
         await Assertions.Expect(row.Locator("[data-testid=sparkline]")).ToHaveAttributeAsync("aria-label", "PHQ-9 trend: 18, 16");
         await laptop.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("registry-review-1400.png"), FullPage = true, Animations = ScreenshotAnimations.Disabled });
         await Axe.AssertNoViolationsAsync(laptop, "the case-review list");
+
+        // The metrics view: the three families, the CSV links.
+        await laptop.GotoAsync($"teams/{team.TeamId}/registry?view=metrics");
+        await Assertions.Expect(laptop.Locator("[data-testid=figure][data-figure=enrolled] [data-testid=figure-value]")).ToHaveTextAsync("1", new() { Timeout = Timeout });
+        await Assertions.Expect(laptop.Locator("[data-testid=figure][data-figure=review-due] [data-testid=figure-value]")).ToHaveTextAsync("1");
+        await Assertions.Expect(laptop.Locator("[data-testid=registry-csv]")).ToHaveAttributeAsync("href", $"/teams/{team.TeamId}/registry.csv");
+        await laptop.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("registry-metrics-1400.png"), FullPage = true, Animations = ScreenshotAnimations.Disabled });
+        await Axe.AssertNoViolationsAsync(laptop, "the registry's metrics");
     }
 }

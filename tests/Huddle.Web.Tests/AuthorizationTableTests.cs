@@ -100,6 +100,10 @@ public sealed class AuthorizationTableTests(HuddleAppFixture app)
         ["SubscribeTeamPresence"] = Refused(s => [s.Team.TeamId]),
         ["ResumeTeamPresence"] = Refused(s => [s.Team.TeamId, 0L, 0L]),
         ["UnsubscribeTeamPresence"] = new(Expect.NoAnswer, s => [s.Team.TeamId]),
+        // Registry
+        ["SubscribeRegistry"] = Refused(s => [s.Team.TeamId]),
+        ["ResumeRegistry"] = Refused(s => [s.Team.TeamId, 0L, 0L]),
+        ["UnsubscribeRegistry"] = new(Expect.NoAnswer, s => [s.Team.TeamId]),
         // Chat
         ["SubscribeThread"] = Refused(s => [s.PatientThread]),
         ["ResumeThread"] = Refused(s => [s.TeamThread, 0L, 0L]),
@@ -173,6 +177,9 @@ public sealed class AuthorizationTableTests(HuddleAppFixture app)
         ["POST /api/patients/{patientId}/contacts"] = new(Expect.Refused, s => $"api/patients/{s.Team.Patients[0]}/contacts", _ => new { kind = "phone", minutes = 30 }),
         ["POST /api/patients/{patientId}/reviews"] = new(Expect.Refused, s => $"api/patients/{s.Team.Patients[0]}/reviews", _ => new { recommendation = "Outsider recommends" }),
         ["GET /api/teams/{teamId}/registry"] = new(Expect.Refused, s => $"api/teams/{s.Team.TeamId}/registry"),
+        ["GET /api/teams/{teamId}/registry-metrics"] = new(Expect.Refused, s => $"api/teams/{s.Team.TeamId}/registry-metrics"),
+        ["GET /api/teams/{teamId}/registry.csv"] = new(Expect.Refused, s => $"api/teams/{s.Team.TeamId}/registry.csv"),
+        ["GET /api/teams/{teamId}/registry-metrics.csv"] = new(Expect.Refused, s => $"api/teams/{s.Team.TeamId}/registry-metrics.csv"),
         ["GET /api/fhir/patients/{patientId}"] = new(Expect.Refused, s => $"api/fhir/patients/{s.Team.Patients[0]}"),
         ["GET /api/fhir/teams/{teamId}"] = new(Expect.Refused, s => $"api/fhir/teams/{s.Team.TeamId}"),
         ["POST /api/patients/{patientId}/emergency-access"] = new(Expect.Invalid, s => $"api/patients/{s.Team.Patients[0]}/emergency-access", _ => new { reason = "" }),

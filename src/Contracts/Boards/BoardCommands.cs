@@ -68,11 +68,13 @@ public sealed record SetCardFlags([property: Id(0)] string CardId, [property: Id
 [GenerateSerializer, Immutable, Alias("huddle.cmd.remove-card")]
 public sealed record RemoveCard([property: Id(0)] string CardId) : BoardCommand;
 
+/// <summary>Adds an action item; <see cref="Kind"/> makes it a logistics work item (transport, home care, medical equipment).</summary>
 [GenerateSerializer, Immutable, Alias("huddle.cmd.add-action-item")]
 public sealed record AddActionItem(
     [property: Id(0)] string Title,
     [property: Id(1)] string? OwnerId = null,
-    [property: Id(2)] DateOnly? Due = null) : BoardCommand;
+    [property: Id(2)] DateOnly? Due = null,
+    [property: Id(3)] ActionItemKind Kind = ActionItemKind.Task) : BoardCommand;
 
 [GenerateSerializer, Immutable, Alias("huddle.cmd.assign-action-item")]
 public sealed record AssignActionItem([property: Id(0)] string ItemId, [property: Id(1)] string? OwnerId = null) : BoardCommand;

@@ -70,7 +70,19 @@ public sealed record PatientCard(
     [property: Id(7)] DateOnly? Due,
     [property: Id(8)] string? Note);
 
-/// <summary>A team action item: owner, due date, status.</summary>
+/// <summary>
+/// What an action item is: a task of the team's, or a logistics work item the team arranges for a
+/// patient (transport to a visit, home care, durable medical equipment), tracked on the board like any other.
+/// </summary>
+public enum ActionItemKind
+{
+    Task,
+    Transport,
+    HomeCare,
+    MedicalEquipment,
+}
+
+/// <summary>A team action item: owner, due date, status, and its kind (a task or a logistics work item).</summary>
 [GenerateSerializer, Immutable, Alias("huddle.action-item")]
 public sealed record ActionItem(
     [property: Id(0)] string Id,
@@ -79,7 +91,8 @@ public sealed record ActionItem(
     [property: Id(3)] DateOnly? Due,
     [property: Id(4)] ActionItemStatus Status,
     [property: Id(5)] DateTimeOffset? CompletedAt,
-    [property: Id(6)] string? CompletedBy);
+    [property: Id(6)] string? CompletedBy,
+    [property: Id(7)] ActionItemKind Kind = ActionItemKind.Task);
 
 /// <summary>A look-back or look-ahead note.</summary>
 [GenerateSerializer, Immutable, Alias("huddle.huddle-note")]

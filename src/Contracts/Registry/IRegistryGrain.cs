@@ -1,14 +1,21 @@
 using Huddle.Contracts.Common;
+using Huddle.Contracts.Live;
 
 namespace Huddle.Contracts.Registry;
 
 /// <summary>
 /// A team's Collaborative Care registry (key: the team id): a projection of its enrolled patients'
 /// entries, told by each patient's grain (the truth) after every change, at least once. Its rows are
-/// kept in shards (history pages), so a patient's change rewrites about 1/64 of the registry.
+/// kept in shards (history pages), so a patient's change rewrites about 1/64 of the registry. Owner of
+/// the feed <c>registry:{teamId}</c> for the team's clinicians: each stored change is published as a
+/// <see cref="RegistryChange"/> and the snapshot is the <see cref="RegistryView"/>. Its seq is not
+/// stored: a new activation is a new epoch, and a reader from an earlier one re-reads.
 /// </summary>
-public interface IRegistryGrain : IGrainWithStringKey
+public interface IRegistryGrain : IFeedGrain
 {
+    /// <summary>The feed kind of a team's registry.</summary>
+    const string Feed = "registry";
+
     /// <summary>
     /// Takes a patient's entry: kept while its enrolment in this team is active, dropped otherwise. An
     /// entry no newer than the one held changes nothing (tells are repeated after failures).

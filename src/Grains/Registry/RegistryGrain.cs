@@ -1,10 +1,13 @@
 using System.Collections.Immutable;
 using Huddle.Contracts.CareTeams;
 using Huddle.Contracts.Common;
+using Huddle.Contracts.Live;
 using Huddle.Contracts.Registry;
 using Huddle.Grains.CareTeams;
 using Huddle.Grains.Common;
+using Huddle.Grains.Live;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Huddle.Grains.Registry;
 
@@ -13,16 +16,23 @@ namespace Huddle.Grains.Registry;
 /// told by their grains. Stored as 64 shards (history pages, stream <c>registry</c>), so a patient's
 /// change rewrites the one shard that holds them; the activation reads them all once and keeps them in
 /// memory. The status (prompts, response, billing) is computed at each read for the team's today, so the
-/// rows never need rewriting as time passes, and a read never writes.
+/// rows never need rewriting as time passes, and a read never writes. Each stored change is published on
+/// the feed <c>registry:{teamId}</c> (members only; the seq lives in the activation, a new one a new epoch).
 /// </summary>
-public sealed partial class RegistryGrain(IGrainHistoryStore history, HuddleClock clock, ILogger<RegistryGrain> logger) : Grain, IRegistryGrain
+public sealed partial class RegistryGrain(IGrainHistoryStore history, HuddleClock clock, IOptions<FeedOptions> feedOptions, ILogger<RegistryGrain> logger)
+    : Grain, IRegistryGrain
 {
     /// <summary>The history stream of the registry's shards.</summary>
     public const string ShardsStream = "registry";
 
     private readonly RegistryShard[] _shards = [.. Enumerable.Repeat(RegistryShard.Empty, PanelShard.Count)];
 
+    private FeedPublisher? _feed;
+    private long _seq;
+
     private string TeamId => this.GetPrimaryKeyString();
+
+    private FeedPublisher Feed => _feed ??= new FeedPublisher(new FeedId(IRegistryGrain.Feed, TeamId), _seq, feedOptions.Value, logger);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -62,21 +72,52 @@ public sealed partial class RegistryGrain(IGrainHistoryStore history, HuddleCloc
         var next = new RegistryShard(keep ? others.Add(entry) : others);
         await history.WritePageAsync(this.GetGrainId(), ShardsStream, index, next);
         _shards[index] = next;
+        var change = new RegistryChange(TeamId, ++_seq, keep ? entry : null, keep ? null : entry.PatientId, clock.UtcNow);
+        Feed.Publish(_seq, [new(FeedAudiences.Members, change)]);
     }
 
     public async Task<Result<RegistryView>> GetAsync(string userId)
     {
+        var team = await MemberAsync(userId);
+        return team.Error is { } denied ? denied : ViewOf(team.Value!);
+    }
+
+    public Task<FeedPosition> SubscribeAsync(string kind, IFeedObserver observer) => Feed.SubscribeAsync(kind, observer);
+
+    public Task UnsubscribeAsync(string kind, IFeedObserver observer) => Feed.UnsubscribeAsync(kind, observer);
+
+    public Task<FeedCatchUp> ReadSinceAsync(string kind, long seq, long epoch = FeedPosition.AnyEpoch, int limit = 0) =>
+        Feed.ReadSinceAsync(kind, seq, epoch, limit);
+
+    public async Task<Result<FeedOpen>> OpenAsync(string kind, string userId, long? since, string? audience = null,
+        long epoch = FeedPosition.AnyEpoch, int limit = 0)
+    {
+        Feed.CheckKind(kind);
+        var team = await MemberAsync(userId);
+        if (team.Error is { } denied)
+        {
+            return denied;
+        }
+
+        if (audience is not null && audience != FeedAudiences.Members)
+        {
+            return HuddleError.Forbidden($"The registry's '{audience}' stream is not open to this user.");
+        }
+
+        return await Feed.OpenAsync(FeedAudiences.Members, since, epoch, limit, () => ViewOf(team.Value!));
+    }
+
+    /// <summary>The team, once <paramref name="userId"/> is a clinician on it (asked afresh at every read and open).</summary>
+    private async Task<Result<CareTeamProfile>> MemberAsync(string userId)
+    {
         var team = await GrainFactory.GetGrain<ICareTeamGrain>(TeamId).GetProfileAsync();
-        if (team is null)
-        {
-            return HuddleError.NotFound("Team", TeamId);
-        }
+        return team is null ? HuddleError.NotFound("Team", TeamId)
+            : team.IsMember(userId) ? team
+            : HuddleError.Forbidden("Only clinicians on the care team can read its registry.");
+    }
 
-        if (!team.IsMember(userId))
-        {
-            return HuddleError.Forbidden("Only clinicians on the care team can read its registry.");
-        }
-
+    private RegistryView ViewOf(CareTeamProfile team)
+    {
         var today = team.DayAt(clock.UtcNow);
         var rows = _shards.SelectMany(s => s.Entries)
             .Select(e => new RegistryRow(e, RegistryRules.StatusOf(e, today)))

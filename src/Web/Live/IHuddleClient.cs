@@ -2,6 +2,7 @@ using Huddle.Contracts.Boards;
 using Huddle.Contracts.Chat;
 using Huddle.Contracts.Handoffs;
 using Huddle.Contracts.Presence;
+using Huddle.Contracts.Registry;
 
 namespace Huddle.Web.Live;
 
@@ -28,4 +29,7 @@ public interface IHuddleClient
 
     /// <summary>A watched thread's members' cursors changed; carries the receipts feed's seq and the whole table.</summary>
     Task ReceiptsChanged(ThreadReceipts change);
+
+    /// <summary>A watched team's registry changed: a patient's entry as it now is, or their leaving; carries the feed's seq.</summary>
+    Task RegistryChanged(RegistryChange change);
 }

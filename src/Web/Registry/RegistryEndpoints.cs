@@ -33,6 +33,46 @@ public static class RegistryEndpoints
 
         api.MapGet("/teams/{teamId}/registry", async (string teamId, ClaimsPrincipal principal, RegistryService registry) =>
             ApiErrors.From(await registry.RegistryAsync(principal.UserIdOf(), teamId), view => view));
+
+        api.MapGet("/teams/{teamId}/registry-metrics", async (string teamId, ClaimsPrincipal principal, RegistryService registry) =>
+            ApiErrors.From(await registry.MetricsAsync(principal.UserIdOf(), teamId), report => report));
+
+        api.MapGet("/teams/{teamId}/registry.csv", RowsCsv);
+        api.MapGet("/teams/{teamId}/registry-metrics.csv", MetricsCsv);
+    }
+
+    /// <summary>
+    /// The registry page's CSV links, for the member's browser (the cookie opens pages and these, not the
+    /// API: docs/api.md, "Authentication"). GETs: a cross-site link can only download the file to the
+    /// member's own machine.
+    /// </summary>
+    public static void MapRegistryPageDownloads(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/teams/{teamId}/registry.csv", RowsCsv).RequireAuthorization();
+        app.MapGet("/teams/{teamId}/registry-metrics.csv", MetricsCsv).RequireAuthorization();
+    }
+
+    private static async Task<IResult> RowsCsv(string teamId, ClaimsPrincipal principal, RegistryService registry, IGrainFactory grains, HttpContext context)
+    {
+        var view = await registry.RegistryAsync(principal.UserIdOf(), teamId);
+        return view.Error is { } error ? ApiErrors.Problem(error)
+            : Download(context, $"huddle-registry-{teamId}-{view.Value!.Today:yyyy-MM-dd}.csv", RegistryCsv.Rows(view.Value, await TeamAsync(grains, teamId)));
+    }
+
+    private static async Task<IResult> MetricsCsv(string teamId, ClaimsPrincipal principal, RegistryService registry, IGrainFactory grains, HttpContext context)
+    {
+        var report = await registry.MetricsAsync(principal.UserIdOf(), teamId);
+        return report.Error is { } error ? ApiErrors.Problem(error)
+            : Download(context, $"huddle-registry-metrics-{teamId}-{report.Value!.Today:yyyy-MM-dd}.csv", RegistryCsv.Metrics(report.Value, await TeamAsync(grains, teamId)));
+    }
+
+    private static async Task<Contracts.CareTeams.CareTeamProfile?> TeamAsync(IGrainFactory grains, string teamId) =>
+        await grains.GetGrain<Contracts.CareTeams.ICareTeamGrain>(teamId).GetProfileAsync();
+
+    private static IResult Download(HttpContext context, string name, string csv)
+    {
+        context.Response.Headers.ContentDisposition = $"attachment; filename=\"{name}\"";
+        return Results.Text(csv, "text/csv; charset=utf-8");
     }
 
     private static async Task<IResult> CareAsync(RegistryService registry, ClaimsPrincipal principal, string patientId, CareCommand command) =>

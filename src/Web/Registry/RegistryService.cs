@@ -1,7 +1,10 @@
+using Huddle.Contracts.Boards;
+using Huddle.Contracts.CareTeams;
 using Huddle.Contracts.Common;
 using Huddle.Contracts.Patients;
 using Huddle.Contracts.Registry;
 using Huddle.Web.Http;
+using Huddle.Web.Live;
 
 namespace Huddle.Web.Registry;
 
@@ -10,7 +13,7 @@ namespace Huddle.Web.Registry;
 /// malformed ids before they become grain keys, and turns an unreachable grain or unconfirmed write into
 /// the documented <c>unavailable</c>. The grains check who may read and write.
 /// </summary>
-public sealed partial class RegistryService(IGrainFactory grains, ILogger<RegistryService> logger)
+public sealed partial class RegistryService(IGrainFactory grains, FeedRelay relay, ILogger<RegistryService> logger)
 {
     /// <summary>Applies <paramref name="command"/> to the patient's care as <paramref name="userId"/>.</summary>
     public Task<Result<PatientCare>> CareAsync(string userId, string patientId, CareCommand command)
@@ -27,9 +30,36 @@ public sealed partial class RegistryService(IGrainFactory grains, ILogger<Regist
     public Task<Result<MeasurementPage>> MeasurementsAsync(string userId, string patientId, long? before, int limit) =>
         PatientAsync(patientId, "measurements", p => p.GetMeasurementsAsync(userId, before, limit));
 
+    /// <summary>The team's registry as <paramref name="userId"/> reads it, for a component's live copy on this host.</summary>
+    public FeedSource<RegistryView, RegistryChange> SourceOf(string userId, string teamId) => new(relay, RegistryRoute.FeedOf(teamId), userId);
+
     /// <summary>The team's registry as of its today.</summary>
     public Task<Result<RegistryView>> RegistryAsync(string userId, string teamId) =>
         CallAsync(teamId, "A team id", "registry", () => grains.GetGrain<IRegistryGrain>(teamId).GetAsync(userId));
+
+    /// <summary>
+    /// The team's Collaborative Care figures as of its today (<see cref="RegistryMetrics"/>), with the ED
+    /// visits and admissions flagged on today's board: members only (the registry's and the board's reads
+    /// both check).
+    /// </summary>
+    public async Task<Result<RegistryMetricsReport>> MetricsAsync(string userId, string teamId)
+    {
+        var view = await RegistryAsync(userId, teamId);
+        if (view.Error is { } error)
+        {
+            return error;
+        }
+
+        var board = await CallAsync(teamId, "A team id", "metricsBoard", () => grains.GetGrain<ICareTeamGrain>(teamId).GetBoardAsync(userId));
+        if (board.Error is { } failed)
+        {
+            return failed;
+        }
+
+        var flags = board.Value!.Board.Cards.SelectMany(c => c.Flags).ToList();
+        return RegistryMetrics.Compute([.. view.Value!.Rows.Select(r => r.Entry)], view.Value.Today,
+            flags.Count(f => f.Kind == FlagKind.RecentEdVisit), flags.Count(f => f.Kind == FlagKind.RecentAdmission));
+    }
 
     private Task<Result<T>> PatientAsync<T>(string patientId, string op, Func<IPatientGrain, Task<Result<T>>> call) =>
         CallAsync(patientId, "A patient id", op, () => call(grains.GetGrain<IPatientGrain>(patientId)));

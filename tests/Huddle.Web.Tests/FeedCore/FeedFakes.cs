@@ -341,6 +341,8 @@ internal sealed class FakeHub : IHubContext<HuddleHub, IHuddleClient>, IHubClien
         public Task UnreadChanged(Contracts.Chat.UnreadChange change) => throw new NotSupportedException();
 
         public Task ReceiptsChanged(Contracts.Chat.ThreadReceipts change) => throw new NotSupportedException();
+
+        public Task RegistryChanged(Contracts.Registry.RegistryChange change) => throw new NotSupportedException();
     }
 }
 

@@ -132,6 +132,42 @@ public sealed class RegistryApiTests(HuddleAppFixture app)
     }
 
     [Fact]
+    public async Task The_metrics_and_the_registry_export_as_csv_for_members_only()
+    {
+        var team = await TeamAsync();
+        using var pcp = await app.HttpAsAsync(team.Pcp);
+        using var cm = await app.HttpAsAsync(team.CareManager);
+        await OkAsync(await pcp.PostAsJsonAsync($"api/patients/{team.Patient}/measurements", Phq9(18, on: Day(120))));
+        await OkAsync(await cm.PutAsJsonAsync($"api/patients/{team.Patient}/enrolment", new { teamId = team.Id, careManagerId = team.CareManager, on = Day(120) }));
+        await OkAsync(await pcp.PostAsJsonAsync($"api/patients/{team.Patient}/measurements", Phq9(8, on: Day(30))));
+        await OkAsync(await cm.PostAsJsonAsync($"api/patients/{team.Patient}/contacts", new { kind = "video", minutes = 45, on = Day(0) }));
+
+        var metrics = await OkAsync(await pcp.GetAsync($"api/teams/{team.Id}/registry-metrics"));
+        Assert.Equal(1, metrics.GetProperty("enrolled").GetInt32());
+        var at12 = metrics.GetProperty("at12Weeks");
+        Assert.Equal((1, 1, 1), (at12.GetProperty("eligible").GetInt32(), at12.GetProperty("measured").GetInt32(), at12.GetProperty("responding").GetInt32()));
+        Assert.Equal(1.0, metrics.GetProperty("contactRate").GetDouble());
+        Assert.Equal(-10.0, metrics.GetProperty("meanPhq9Change").GetDouble());
+
+        using var rows = await pcp.GetAsync($"api/teams/{team.Id}/registry.csv");
+        Assert.Equal("text/csv", rows.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("attachment", rows.Content.Headers.ContentDisposition?.ToString() ?? rows.Headers.ToString(), StringComparison.Ordinal);
+        var lines = (await rows.Content.ReadAsStringAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("patientId,patient,careManager,", lines[0], StringComparison.Ordinal);
+        Assert.StartsWith($"{team.Patient},Maria Lopez,Cam Manager,,", lines[1], StringComparison.Ordinal);
+        Assert.Contains(",18,8,", lines[1], StringComparison.Ordinal);
+        Assert.Contains(",-56,yes,no,", lines[1], StringComparison.Ordinal);
+
+        var figures = await pcp.GetStringAsync($"api/teams/{team.Id}/registry-metrics.csv");
+        Assert.Contains("outcomes,response at 12 weeks,1,1", figures, StringComparison.Ordinal);
+        Assert.Contains("operations,caseload of Cam Manager,1,", figures, StringComparison.Ordinal);
+
+        using var outsider = await app.HttpAsAsync("u-okafor");
+        Assert.Equal(HttpStatusCode.Forbidden, (await outsider.GetAsync($"api/teams/{team.Id}/registry-metrics")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await outsider.GetAsync($"api/teams/{team.Id}/registry.csv")).StatusCode);
+    }
+
+    [Fact]
     public async Task Bad_input_is_refused_with_a_clear_error_and_changes_nothing()
     {
         var team = await TeamAsync();

@@ -280,13 +280,18 @@ public static class BoardRules
             return error;
         }
 
+        if (!Enum.IsDefined(c.Kind))
+        {
+            return HuddleError.Invalid("An action item's kind is task, transport, homeCare or medicalEquipment.");
+        }
+
         if (board.ActionItems.Length >= BoardLimits.ActionItems)
         {
             return HuddleError.Limit($"A board has at most {BoardLimits.ActionItems} action items.");
         }
 
         var (id, next) = NewId(board, "item");
-        var item = WithStatus(new ActionItem(id, c.Title.Trim(), c.OwnerId, c.Due, ActionItemStatus.Open, null, null), board.Day);
+        var item = WithStatus(new ActionItem(id, c.Title.Trim(), c.OwnerId, c.Due, ActionItemStatus.Open, null, null, c.Kind), board.Day);
         return next with { ActionItems = board.ActionItems.Add(item) };
     }
 
