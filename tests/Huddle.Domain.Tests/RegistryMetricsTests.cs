@@ -32,6 +32,13 @@ public class RegistryMetricsTests
         Assert.Equal(new OutcomeAt(12, 3, 2, 2, 1), m.At12Weeks);
         Assert.Equal(new OutcomeAt(24, 1, 1, 0, 0), m.At24Weeks);
         Assert.Equal(2 / 3.0, m.At12Weeks.ResponseShare!.Value, 6);
+
+        // A period of one month: only who reached week 12 in it (p-2 did 88 days ago) and its one billing month.
+        var month = RegistryMetrics.Compute(entries, Today, months: 1);
+        Assert.Equal(new OutcomeAt(12, 2, 1, 1, 0), month.At12Weeks);
+        Assert.Equal(new OutcomeAt(24, 1, 1, 0, 0), month.At24Weeks);
+        Assert.Single(month.Billing);
+        Assert.Throws<ArgumentOutOfRangeException>(() => RegistryMetrics.Compute(entries, Today, months: 13));
         Assert.Null(new OutcomeAt(12, 0, 0, 0, 0).ResponseShare);
         // Mean change of those followed up: (9-20) + (12-16) + (5-18) + (4-18) over 4.
         Assert.Equal((-11 - 4 - 13 - 14) / 4.0, m.MeanPhq9Change!.Value, 6);

@@ -15,7 +15,7 @@ public sealed class AccessibilityTests(BrowserFixture browser)
     public static TheoryData<string, int> Pages()
     {
         var data = new TheoryData<string, int>();
-        foreach (var page in new[] { "sign-in", "home", "board", "shared screen", "inbox", "patient", "handoff", "metrics" })
+        foreach (var page in new[] { "sign-in", "home", "board", "shared screen", "inbox", "patient", "handoff", "metrics", "registry", "registry metrics", "questionnaire" })
         {
             data.Add(page, BrowserFixture.Tv.Width);
             data.Add(page, BrowserFixture.Desktop.Width);
@@ -139,6 +139,42 @@ public sealed class AccessibilityTests(BrowserFixture browser)
             }
 
             return handoffs;
+        }
+
+        if (name is "registry" or "registry metrics" or "questionnaire")
+        {
+            // An enrolled patient eight weeks in, not improving: every prompt colour and the trend show.
+            var patient = team.Patients[0];
+            var enrolled = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-56).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+            using (var api = await browser.HttpAsAsync(team.Pcp))
+            {
+                foreach (var (path, body) in new (string, object)[]
+                {
+                    ($"api/patients/{patient}/measurements", new { instrument = "phq9", items = new[] { 3, 3, 3, 3, 3, 3, 0, 0, 0 }, on = enrolled }),
+                    ($"api/patients/{patient}/enrolment", new { teamId = team.TeamId, careManagerId = team.Bhc, psychiatristId = team.Pcp, on = enrolled }),
+                    ($"api/patients/{patient}/measurements", new { instrument = "phq9", items = new[] { 3, 3, 2, 2, 2, 2, 1, 1, 0 } }),
+                    ($"api/patients/{patient}/measurements", new { instrument = "gad7", items = new[] { 2, 2, 2, 1, 1, 1, 0 } }),
+                })
+                {
+                    using var response = path.EndsWith("enrolment", StringComparison.Ordinal)
+                        ? await System.Net.Http.Json.HttpClientJsonExtensions.PutAsJsonAsync(api, path, body)
+                        : await System.Net.Http.Json.HttpClientJsonExtensions.PostAsJsonAsync(api, path, body);
+                    response.EnsureSuccessStatusCode();
+                }
+            }
+
+            var (where, ready) = name switch
+            {
+                "registry" => ($"teams/{team.TeamId}/registry", "[data-testid=registry-row]"),
+                "registry metrics" => ($"teams/{team.TeamId}/registry?view=metrics", "[data-testid=figure]"),
+                _ => ($"teams/{team.TeamId}/patients/{patient}/measure", "[data-testid=measure-form]"),
+            };
+            var registry = await browser.SignedInPageAsync(team.Pcp, viewport);
+            await registry.GotoAsync(where);
+            // The interactive page, not the prerendered one it replaces (briefly loading in between).
+            await Assertions.Expect(registry.Locator("[data-testid=idle-logoff][data-ready=true]")).ToHaveCountAsync(1, new() { Timeout = Timeout });
+            await Assertions.Expect(registry.Locator(ready).First).ToBeVisibleAsync(new() { Timeout = Timeout });
+            return registry;
         }
 
         await browser.FillBoardAsync(team);

@@ -80,6 +80,10 @@ public sealed class RegistryPhoneTests(BrowserFixture browser)
         await Assertions.Expect(laptop.Locator("[data-testid=figure][data-figure=enrolled] [data-testid=figure-value]")).ToHaveTextAsync("1", new() { Timeout = Timeout });
         await Assertions.Expect(laptop.Locator("[data-testid=figure][data-figure=review-due] [data-testid=figure-value]")).ToHaveTextAsync("1");
         await Assertions.Expect(laptop.Locator("[data-testid=registry-csv]")).ToHaveAttributeAsync("href", $"/teams/{team.TeamId}/registry.csv");
+        await Assertions.Expect(laptop.Locator("[data-testid=idle-logoff][data-ready=true]")).ToHaveCountAsync(1, new() { Timeout = Timeout });
+        await laptop.Locator("[data-testid=period][data-months='3']").ClickAsync();
+        await Assertions.Expect(laptop.Locator("[data-testid=period][data-months='3']")).ToHaveAttributeAsync("aria-pressed", "true", new() { Timeout = Timeout });
+        await Assertions.Expect(laptop.Locator("[data-testid=metrics-csv]")).ToHaveAttributeAsync("href", $"/teams/{team.TeamId}/registry-metrics.csv?months=3");
         await laptop.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("registry-metrics-1400.png"), FullPage = true, Animations = ScreenshotAnimations.Disabled });
         await Axe.AssertNoViolationsAsync(laptop, "the registry's metrics");
     }

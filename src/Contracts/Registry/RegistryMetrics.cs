@@ -51,7 +51,8 @@ public sealed record RegistryMetricsReport(
     [property: Id(10)] ImmutableArray<Caseload> Caseloads,
     [property: Id(11)] ImmutableArray<BillingMonth> Billing,
     [property: Id(12)] int EdVisitsFlagged,
-    [property: Id(13)] int AdmissionsFlagged)
+    [property: Id(13)] int AdmissionsFlagged,
+    [property: Id(14)] int Months)
 {
     /// <summary>Contact rate: the share of active enrolled patients with a care-manager contact in the last 4 weeks.</summary>
     public double? ContactRate => Enrolled == 0 ? null : (double)ContactedLast4Weeks / Enrolled;
@@ -60,19 +61,28 @@ public sealed record RegistryMetricsReport(
 /// <summary>
 /// The registry's metrics as plain functions of its entries and a day (docs/clinical.md, "Registry
 /// metrics"). Windows: "at 12 weeks" is the last PHQ-9 from day 70 to day 112 of treatment (NYS's
-/// "after 70 days"), "at 24 weeks" from day 154 to day 196.
+/// "after 70 days"), "at 24 weeks" from day 154 to day 196. The chosen period (1 to 12 months back from
+/// today) bounds the outcomes to patients who reached that point of treatment within it, and the billing
+/// months listed.
 /// </summary>
 public static class RegistryMetrics
 {
     public static readonly (int Week, int From, int To) Week12 = (12, 70, 112);
     public static readonly (int Week, int From, int To) Week24 = (24, 154, 196);
 
-    /// <summary>How many calendar months of billing the report lists (this one and those before).</summary>
+    /// <summary>The longest period (calendar months, this one and those before): the entries keep 13 months of minutes.</summary>
     public const int BillingMonths = 12;
 
-    public static RegistryMetricsReport Compute(IReadOnlyCollection<RegistryEntry> entries, DateOnly today, int edVisitsFlagged = 0, int admissionsFlagged = 0)
+    /// <summary>The periods the page offers.</summary>
+    public static readonly int[] Periods = [3, 6, 12];
+
+    public static RegistryMetricsReport Compute(IReadOnlyCollection<RegistryEntry> entries, DateOnly today, int months = BillingMonths,
+        int edVisitsFlagged = 0, int admissionsFlagged = 0)
     {
         ArgumentNullException.ThrowIfNull(entries);
+        ArgumentOutOfRangeException.ThrowIfLessThan(months, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(months, BillingMonths);
+        var since = today.AddMonths(-months);
         var active = entries.Where(e => e.Enrolment is { IsActive: true }).ToList();
         var statuses = active.Select(e => (Entry: e, Status: RegistryRules.StatusOf(e, today))).ToList();
         var changes = statuses.Where(s => s.Status.ChangeFromBaseline is not null).Select(s => (double)(s.Entry.Latest!.Total - s.Entry.Baseline!.Total)).ToList();
@@ -83,8 +93,8 @@ public static class RegistryMetrics
         return new RegistryMetricsReport(
             today,
             active.Count,
-            OutcomeOf(entries, today, Week12),
-            OutcomeOf(entries, today, Week24),
+            OutcomeOf(entries, today, since, Week12),
+            OutcomeOf(entries, today, since, Week24),
             changes.Count == 0 ? null : changes.Average(),
             active.Count(e => e.LastContactOn is { } c && today.DayNumber - c.DayNumber < RegistryRules.FollowUpDays && c >= e.Enrolment!.EnrolledOn),
             statuses.Count(s => (s.Status.Prompts & (RegistryPrompts.NoContact | RegistryPrompts.MeasurementDue)) != 0),
@@ -92,13 +102,14 @@ public static class RegistryMetrics
             waiting.Count == 0 ? null : waiting.Max(),
             entries.Count(e => e.LastReview is { } r && today.DayNumber - r.On.DayNumber < 60),
             [.. active.GroupBy(e => e.Enrolment!.CareManagerId).Select(g => new Caseload(g.Key, g.Count())).OrderByDescending(c => c.Patients).ThenBy(c => c.CareManagerId, StringComparer.Ordinal)],
-            BillingOf(entries, today),
+            BillingOf(entries, today, months),
             edVisitsFlagged,
-            admissionsFlagged);
+            admissionsFlagged,
+            months);
     }
 
-    /// <summary>Outcomes at a window of treatment: the eligible are enrolments (active or not) that reached the window's end with a baseline.</summary>
-    private static OutcomeAt OutcomeOf(IEnumerable<RegistryEntry> entries, DateOnly today, (int Week, int From, int To) window)
+    /// <summary>Outcomes at a window of treatment: the eligible are enrolments (active or not) with a baseline that reached the window's end within the period.</summary>
+    private static OutcomeAt OutcomeOf(IEnumerable<RegistryEntry> entries, DateOnly today, DateOnly since, (int Week, int From, int To) window)
     {
         var (eligible, measured, responding, remitted) = (0, 0, 0, 0);
         foreach (var e in entries)
@@ -109,7 +120,7 @@ public static class RegistryMetrics
             }
 
             var end = enrolment.DischargedOn is { } discharged && discharged < today ? discharged : today;
-            if (end.DayNumber - enrolment.EnrolledOn.DayNumber < window.To)
+            if (end.DayNumber - enrolment.EnrolledOn.DayNumber < window.To || enrolment.EnrolledOn.AddDays(window.To) < since)
             {
                 continue;
             }
@@ -128,10 +139,10 @@ public static class RegistryMetrics
         return new OutcomeAt(window.Week, eligible, measured, responding, remitted);
     }
 
-    /// <summary>The last <see cref="BillingMonths"/> calendar months: patients with care-manager minutes, and those whose minutes reached a CoCM code.</summary>
-    private static ImmutableArray<BillingMonth> BillingOf(IEnumerable<RegistryEntry> entries, DateOnly today)
+    /// <summary>The last <paramref name="count"/> calendar months: patients with care-manager minutes, and those whose minutes reached a CoCM code.</summary>
+    private static ImmutableArray<BillingMonth> BillingOf(IEnumerable<RegistryEntry> entries, DateOnly today, int count)
     {
-        var months = Enumerable.Range(0, BillingMonths).Select(i => today.AddMonths(-i)).Select(d => (d.Year, d.Month)).Reverse().ToList();
+        var months = Enumerable.Range(0, count).Select(i => today.AddMonths(-i)).Select(d => (d.Year, d.Month)).Reverse().ToList();
         var list = entries.ToList();
         return
         [

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Serialization;
 using Huddle.Contracts.CareTeams;
+using Huddle.Contracts.Chat;
 using Huddle.Contracts.Common;
 using Huddle.Contracts.Patients;
 using Huddle.Contracts.Registry;
@@ -27,7 +28,7 @@ public static class FhirEndpoints
     public static void MapFhirEndpoints(this RouteGroupBuilder api)
     {
         api.MapGet("/fhir/patients/{patientId}", async (string patientId, ClaimsPrincipal principal, RegistryService registry, IGrainFactory grains,
-            IOptions<FhirOptions> options, TimeProvider time) =>
+            Chat.ChatService messages, IOptions<FhirOptions> options, TimeProvider time) =>
         {
             var userId = principal.UserIdOf();
             var care = await registry.ReadCareAsync(userId, patientId);
@@ -63,6 +64,17 @@ public static class FhirEndpoints
             }
 
             resources.AddRange(measured.Value!.SelectMany(m => Resources(FhirExport.MeasurementOf(m, patientId, options.Value))));
+
+            // The newest messages of the patient's care-team chat (a reader the thread refuses, e.g. on
+            // emergency access only, gets the rest without them).
+            var chat = await messages.ReadBeforeAsync(userId, ThreadIds.ForPatient(patientId)!, long.MaxValue, ChatLimits.MaxHistoryRead);
+            if (chat.Error is { Code: ErrorCodes.Unavailable } unavailable)
+            {
+                return ApiErrors.Problem(unavailable);
+            }
+
+            resources.AddRange((chat.Value?.Messages ?? []).Where(m => m.Kind == ThreadEntryKind.Message && m.DeletedAt is null)
+                .Select(m => FhirExport.CommunicationOf(m, patientId, options.Value)));
             return Bundle(FhirExport.Collection(resources, time.GetUtcNow()));
         });
 

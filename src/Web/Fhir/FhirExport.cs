@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Hl7.Fhir.Model;
 using Huddle.Contracts.CareTeams;
+using Huddle.Contracts.Chat;
 using Huddle.Contracts.Handoffs;
 using Huddle.Contracts.Registry;
 
@@ -11,7 +12,7 @@ namespace Huddle.Web.Fhir;
 /// Huddle's data as FHIR R4 resources (Firely's <c>Hl7.Fhir.R4</c> model; docs/integration.md, "FHIR
 /// export"): a care team as <c>CareTeam</c>, a warm handoff as <c>Task</c>, a PHQ-9 or GAD-7 as a
 /// <c>QuestionnaireResponse</c> with the <c>Observation</c>s extracted from it (the panel with each item
-/// as a component, and the total). Patients and clinicians are referenced by identifier (the configured
+/// as a component, and the total), a message of the patient's chat as <c>Communication</c>. Patients and clinicians are referenced by identifier (the configured
 /// systems), never by name: the receiving EHR resolves them. Resource ids are derived from Huddle's ids
 /// (a hash, since FHIR ids allow no '_'); each resource also carries Huddle's id as an identifier.
 /// </summary>
@@ -174,6 +175,28 @@ public static class FhirExport
         }
 
         return (response, panel, total);
+    }
+
+    /// <summary>
+    /// A message of the patient's care-team chat as a <c>Communication</c>: completed, about the patient,
+    /// sent by the clinician (by identifier), with its time, priority and text.
+    /// </summary>
+    public static Communication CommunicationOf(ThreadMessage message, string patientId, FhirOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(options);
+        var key = $"{message.ThreadId}/{message.Seq}";
+        return new Communication
+        {
+            Id = IdOf("Communication", key),
+            Identifier = [new Identifier(options.MessageIdentifierSystem, key)],
+            Status = EventStatus.Completed,
+            Priority = message.Priority == MessagePriority.Urgent ? RequestPriority.Urgent : RequestPriority.Routine,
+            Subject = Patient(patientId, options),
+            Sent = message.At.ToString("o", System.Globalization.CultureInfo.InvariantCulture),
+            Sender = Practitioner(message.SenderId, options),
+            Payload = [new Communication.PayloadComponent { Content = new FhirString(message.Text) }],
+        };
     }
 
     /// <summary>A stable FHIR id (64 characters at most, no '_') for a Huddle key.</summary>

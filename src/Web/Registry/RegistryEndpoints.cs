@@ -34,8 +34,8 @@ public static class RegistryEndpoints
         api.MapGet("/teams/{teamId}/registry", async (string teamId, ClaimsPrincipal principal, RegistryService registry) =>
             ApiErrors.From(await registry.RegistryAsync(principal.UserIdOf(), teamId), view => view));
 
-        api.MapGet("/teams/{teamId}/registry-metrics", async (string teamId, ClaimsPrincipal principal, RegistryService registry) =>
-            ApiErrors.From(await registry.MetricsAsync(principal.UserIdOf(), teamId), report => report));
+        api.MapGet("/teams/{teamId}/registry-metrics", async (string teamId, int? months, ClaimsPrincipal principal, RegistryService registry) =>
+            ApiErrors.From(await registry.MetricsAsync(principal.UserIdOf(), teamId, months ?? RegistryMetrics.BillingMonths), report => report));
 
         api.MapGet("/teams/{teamId}/registry.csv", RowsCsv);
         api.MapGet("/teams/{teamId}/registry-metrics.csv", MetricsCsv);
@@ -59,9 +59,9 @@ public static class RegistryEndpoints
             : Download(context, $"huddle-registry-{teamId}-{view.Value!.Today:yyyy-MM-dd}.csv", RegistryCsv.Rows(view.Value, await TeamAsync(grains, teamId)));
     }
 
-    private static async Task<IResult> MetricsCsv(string teamId, ClaimsPrincipal principal, RegistryService registry, IGrainFactory grains, HttpContext context)
+    private static async Task<IResult> MetricsCsv(string teamId, int? months, ClaimsPrincipal principal, RegistryService registry, IGrainFactory grains, HttpContext context)
     {
-        var report = await registry.MetricsAsync(principal.UserIdOf(), teamId);
+        var report = await registry.MetricsAsync(principal.UserIdOf(), teamId, months ?? RegistryMetrics.BillingMonths);
         return report.Error is { } error ? ApiErrors.Problem(error)
             : Download(context, $"huddle-registry-metrics-{teamId}-{report.Value!.Today:yyyy-MM-dd}.csv", RegistryCsv.Metrics(report.Value, await TeamAsync(grains, teamId)));
     }

@@ -42,8 +42,13 @@ public sealed partial class RegistryService(IGrainFactory grains, FeedRelay rela
     /// visits and admissions flagged on today's board: members only (the registry's and the board's reads
     /// both check).
     /// </summary>
-    public async Task<Result<RegistryMetricsReport>> MetricsAsync(string userId, string teamId)
+    public async Task<Result<RegistryMetricsReport>> MetricsAsync(string userId, string teamId, int months = RegistryMetrics.BillingMonths)
     {
+        if (months is < 1 or > RegistryMetrics.BillingMonths)
+        {
+            return HuddleError.Invalid($"The period is 1 to {RegistryMetrics.BillingMonths} months.");
+        }
+
         var view = await RegistryAsync(userId, teamId);
         if (view.Error is { } error)
         {
@@ -57,8 +62,8 @@ public sealed partial class RegistryService(IGrainFactory grains, FeedRelay rela
         }
 
         var flags = board.Value!.Board.Cards.SelectMany(c => c.Flags).ToList();
-        return RegistryMetrics.Compute([.. view.Value!.Rows.Select(r => r.Entry)], view.Value.Today,
-            flags.Count(f => f.Kind == FlagKind.RecentEdVisit), flags.Count(f => f.Kind == FlagKind.RecentAdmission));
+        return RegistryMetrics.Compute([.. view.Value!.Rows.Select(r => r.Entry)], view.Value.Today, months,
+            edVisitsFlagged: flags.Count(f => f.Kind == FlagKind.RecentEdVisit), admissionsFlagged: flags.Count(f => f.Kind == FlagKind.RecentAdmission));
     }
 
     private Task<Result<T>> PatientAsync<T>(string patientId, string op, Func<IPatientGrain, Task<Result<T>>> call) =>

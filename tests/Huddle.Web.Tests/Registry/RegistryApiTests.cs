@@ -86,6 +86,10 @@ public sealed class RegistryApiTests(HuddleAppFixture app)
         var row = Assert.Single(registry.GetProperty("rows").EnumerateArray());
         Assert.Equal(team.Patient, row.GetProperty("entry").GetProperty("patientId").GetString());
 
+        // A message in the patient's care-team chat: exported as a Communication.
+        var thread = Huddle.Contracts.Chat.ThreadIds.ForPatient(team.Patient);
+        await OkAsync(await cm.PostAsJsonAsync($"api/threads/{thread}/messages", new { clientMessageId = "c-fhir-1", text = "Called back: sleep better, mood still low." }));
+
         // The export: a bundle whose every resource validates, with the PHQ-9 total of 16 as LOINC 44261-6.
         using var response = await pcp.GetAsync($"api/fhir/patients/{team.Patient}");
         Assert.Equal("application/fhir+json", response.Content.Headers.ContentType?.MediaType);
@@ -97,6 +101,9 @@ public sealed class RegistryApiTests(HuddleAppFixture app)
         Assert.Equal(9, panel.Component.Count);
         Assert.Contains(panel.Component, c => c.Code.Coding[0].Code == "44260-8");
         Assert.Equal(2, bundle.Entry.Count(e => e.Resource is QuestionnaireResponse));
+        var message = Assert.Single(bundle.Entry.Select(e => e.Resource).OfType<Communication>());
+        Assert.Equal("Called back: sleep better, mood still low.", ((FhirString)message.Payload[0].Content).Value);
+        Assert.Equal(team.CareManager, message.Sender?.Identifier?.Value);
         var careTeam = Assert.Single(bundle.Entry.Select(e => e.Resource).OfType<Hl7.Fhir.Model.CareTeam>());
         Assert.Equal(3, careTeam.Participant.Count);
         // No PHI in the export but the patient's opaque id: no name anywhere.
@@ -161,6 +168,10 @@ public sealed class RegistryApiTests(HuddleAppFixture app)
         var figures = await pcp.GetStringAsync($"api/teams/{team.Id}/registry-metrics.csv");
         Assert.Contains("outcomes,response at 12 weeks,1,1", figures, StringComparison.Ordinal);
         Assert.Contains("operations,caseload of Cam Manager,1,", figures, StringComparison.Ordinal);
+
+        var quarter = await OkAsync(await pcp.GetAsync($"api/teams/{team.Id}/registry-metrics?months=3"));
+        Assert.Equal(3, quarter.GetProperty("billing").GetArrayLength());
+        Assert.Equal(HttpStatusCode.BadRequest, (await pcp.GetAsync($"api/teams/{team.Id}/registry-metrics?months=13")).StatusCode);
 
         using var outsider = await app.HttpAsAsync("u-okafor");
         Assert.Equal(HttpStatusCode.Forbidden, (await outsider.GetAsync($"api/teams/{team.Id}/registry-metrics")).StatusCode);
