@@ -186,6 +186,7 @@ public sealed class AuthorizationTableTests(HuddleAppFixture app)
         // Administrators only (AuditTrailTests has the administrator's side)
         ["GET /api/admin/emergency-access"] = new(Expect.Refused, s => $"api/admin/emergency-access?patientId={s.Team.Patients[0]}"),
         ["GET /api/admin/audit"] = new(Expect.Refused, s => $"api/admin/audit?patientId={s.Team.Patients[0]}"),
+        ["GET /api/admin/audit/fhir"] = new(Expect.Refused, s => $"api/admin/audit/fhir?patientId={s.Team.Patients[0]}"),
         ["GET /api/admin/audit.csv"] = new(Expect.Refused, s => $"api/admin/audit.csv?patientId={s.Team.Patients[0]}"),
         ["POST /api/admin/emergency-access/{patientId}/{number:long}/review"] = new(Expect.Refused, s => $"api/admin/emergency-access/{s.Team.Patients[0]}/1/review", _ => new { outcome = "appropriate" }),
         ["GET /api/admin/patients/{patientId}/access"] = new(Expect.Refused, s => $"api/admin/patients/{s.Team.Patients[0]}/access"),

@@ -18,6 +18,20 @@ public static class AuditEndpoints
                 ? ApiErrors.From(await audit.QueryAsync(principal.UserIdOf(), query), results => results)
                 : ApiErrors.Problem(Contracts.Common.HuddleError.Invalid("day is yyyy-MM-dd; outcome is allowed, denied, rejected or failed.")));
 
+        // GET /api/admin/audit/fhir?… (the same filters): the records as a FHIR R4 Bundle of AuditEvents (docs/integration.md).
+        admin.MapGet("/audit/fhir", async (string? patientId, string? day, string? userId, string? outcome, long? before, int? limit, ClaimsPrincipal principal,
+            AuditService audit, Microsoft.Extensions.Options.IOptions<Fhir.FhirOptions> options, TimeProvider time) =>
+        {
+            if (Parse(patientId, day, userId, outcome, before, limit) is not { } query)
+            {
+                return ApiErrors.Problem(Contracts.Common.HuddleError.Invalid("day is yyyy-MM-dd; outcome is allowed, denied, rejected or failed."));
+            }
+
+            var read = await audit.QueryAsync(principal.UserIdOf(), query);
+            return read.Error is { } error ? ApiErrors.Problem(error)
+                : Fhir.FhirEndpoints.Bundle(Fhir.FhirExport.Collection(read.Value!.Records.Select(r => Fhir.FhirExport.AuditEventOf(r, options.Value)), time.GetUtcNow()));
+        });
+
         // GET /api/admin/audit.csv?… (the same filters; every matching record, not one page)
         admin.MapGet("/audit.csv", Csv);
         // GET /api/admin/emergency-access?day=|patientId=: the emergency accesses to review, with their reasons.

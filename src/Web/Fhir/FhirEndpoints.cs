@@ -138,6 +138,7 @@ public static class FhirEndpoints
         return all;
     }
 
-    private static IResult Bundle(Bundle bundle) =>
+    /// <summary>A bundle as the export's answer: <c>application/fhir+json</c>.</summary>
+    public static IResult Bundle(Bundle bundle) =>
         Results.Text(new FhirJsonSerializer().SerializeToString(bundle), ContentType);
 }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Hl7.Fhir.Model;
+using Huddle.Contracts.Audit;
 using Huddle.Contracts.CareTeams;
 using Huddle.Contracts.Chat;
 using Huddle.Contracts.Handoffs;
@@ -198,6 +199,61 @@ public static class FhirExport
             Payload = [new Communication.PayloadComponent { Content = new FhirString(message.Text) }],
         };
     }
+
+    /// <summary>
+    /// An audit record as an <c>AuditEvent</c> (a RESTful operation; the action as Huddle names it in the
+    /// subtype; read or execute; the outcome 0 success, 4 refused, 8 failed; the clinician as requesting
+    /// agent; Huddle as the observing application server; the patient and the record acted on as
+    /// entities). Ids only, like the record itself.
+    /// </summary>
+    public static AuditEvent AuditEventOf(AuditRecord record, FhirOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        ArgumentNullException.ThrowIfNull(options);
+        var audit = new AuditEvent
+        {
+            Id = IdOf("AuditEvent", $"{record.At.UtcTicks}/{record.UserId}/{record.Action}/{record.TargetKind}/{record.TargetId}/{record.Connection}/{record.Ref}"),
+            Type = new Coding("http://terminology.hl7.org/CodeSystem/audit-event-type", "rest", "RESTful Operation"),
+            Subtype = [new Coding(options.AuditActionSystem, record.Action)],
+            Action = IsRead(record.Action) ? AuditEvent.AuditEventAction.R : AuditEvent.AuditEventAction.E,
+            Recorded = record.At,
+            Outcome = record.Outcome switch
+            {
+                AuditOutcome.Allowed => AuditEvent.AuditEventOutcome.N0,
+                AuditOutcome.Failed => AuditEvent.AuditEventOutcome.N8,
+                _ => AuditEvent.AuditEventOutcome.N4,
+            },
+            OutcomeDesc = record.Code,
+            Agent =
+            [
+                new AuditEvent.AgentComponent
+                {
+                    Who = Practitioner(record.UserId, options),
+                    Requestor = true,
+                },
+            ],
+            Source = new AuditEvent.SourceComponent
+            {
+                Observer = new ResourceReference { Display = "Huddle" },
+                Type = [new Coding("http://terminology.hl7.org/CodeSystem/security-source-type", "4", "Application Server")],
+            },
+        };
+        if (record.PatientId is { } patientId)
+        {
+            audit.Entity.Add(new AuditEvent.EntityComponent { What = Patient(patientId, options) });
+        }
+
+        audit.Entity.Add(new AuditEvent.EntityComponent
+        {
+            What = new ResourceReference { Identifier = new Identifier($"urn:huddle:{record.TargetKind}", record.TargetId) },
+            Detail = record.Ref is { } refId ? [new AuditEvent.DetailComponent { Type = "ref", Value = new FhirString(refId) }] : [],
+        });
+        return audit;
+    }
+
+    private static bool IsRead(string action) =>
+        action.Split('.') is [_, var method] && (method.StartsWith("Get", StringComparison.Ordinal) || method.StartsWith("Read", StringComparison.Ordinal)
+            || method.StartsWith("List", StringComparison.Ordinal) || method is "Open" or "Subscribe" or "Active");
 
     /// <summary>A stable FHIR id (64 characters at most, no '_') for a Huddle key.</summary>
     public static string IdOf(string type, string key) =>

@@ -14,6 +14,7 @@ public sealed class FhirOptions
     public string MeasurementIdentifierSystem { get; set; } = "urn:huddle:measurement-id";
     public string RoleSystem { get; set; } = "urn:huddle:care-team-role";
     public string MessageIdentifierSystem { get; set; } = "urn:huddle:message-id";
+    public string AuditActionSystem { get; set; } = "urn:huddle:audit-action";
 
     /// <summary>The most measurements one patient's export carries (newest first).</summary>
     public int MaxMeasurements { get; set; } = 500;

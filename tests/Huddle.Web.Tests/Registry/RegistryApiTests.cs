@@ -179,6 +179,31 @@ public sealed class RegistryApiTests(HuddleAppFixture app)
     }
 
     [Fact]
+    public async Task The_audit_trail_exports_as_valid_fhir_audit_events_for_administrators_only()
+    {
+        var team = await TeamAsync();
+        using var pcp = await app.HttpAsAsync(team.Pcp);
+        using var outsider = await app.HttpAsAsync("u-okafor");
+        await OkAsync(await pcp.GetAsync($"api/patients/{team.Patient}/care"));
+        Assert.Equal(HttpStatusCode.Forbidden, (await outsider.GetAsync($"api/patients/{team.Patient}/care")).StatusCode);
+
+        using var admin = await app.HttpAsAsync(await app.AdministratorAsync());
+        using var response = await admin.GetAsync($"api/admin/audit/fhir?patientId={team.Patient}");
+        Assert.Equal("application/fhir+json", response.Content.Headers.ContentType?.MediaType);
+        var bundle = Parse(await response.Content.ReadAsStringAsync());
+        AssertValid(bundle);
+        var events = bundle.Entry.Select(e => e.Resource).OfType<AuditEvent>().Where(e => e.Subtype.Any(c => c.Code == "Patient.GetCare")).ToList();
+        var allowed = Assert.Single(events, e => e.Outcome == AuditEvent.AuditEventOutcome.N0);
+        Assert.Equal(team.Pcp, allowed.Agent[0].Who?.Identifier?.Value);
+        Assert.Equal(AuditEvent.AuditEventAction.R, allowed.Action);
+        Assert.Contains(allowed.Entity, e => e.What?.Identifier?.Value == team.Patient);
+        var denied = Assert.Single(events, e => e.Outcome == AuditEvent.AuditEventOutcome.N4);
+        Assert.Equal(("u-okafor", "forbidden"), (denied.Agent[0].Who?.Identifier?.Value, denied.OutcomeDesc));
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await pcp.GetAsync($"api/admin/audit/fhir?patientId={team.Patient}")).StatusCode);
+    }
+
+    [Fact]
     public async Task Bad_input_is_refused_with_a_clear_error_and_changes_nothing()
     {
         var team = await TeamAsync();
