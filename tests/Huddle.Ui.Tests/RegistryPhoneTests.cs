@@ -84,6 +84,8 @@ public sealed class RegistryPhoneTests(BrowserFixture browser)
         await laptop.Locator("[data-testid=period][data-months='3']").ClickAsync();
         await Assertions.Expect(laptop.Locator("[data-testid=period][data-months='3']")).ToHaveAttributeAsync("aria-pressed", "true", new() { Timeout = Timeout });
         await Assertions.Expect(laptop.Locator("[data-testid=metrics-csv]")).ToHaveAttributeAsync("href", $"/teams/{team.TeamId}/registry-metrics.csv?months=3");
+        // The pressed period's colours, checked after the press.
+        await Axe.AssertNoViolationsAsync(laptop, "the registry's metrics with a period pressed");
         await laptop.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("registry-metrics-1400.png"), FullPage = true, Animations = ScreenshotAnimations.Disabled });
         await Axe.AssertNoViolationsAsync(laptop, "the registry's metrics");
     }

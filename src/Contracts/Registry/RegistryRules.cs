@@ -131,6 +131,15 @@ public static class RegistryRules
         return $"{latest} {(latest < previous ? "↓" : latest > previous ? "↑" : "→")}";
     }
 
+    /// <summary>The rows of <paramref name="entries"/> as of <paramref name="today"/>, who needs attention first (<see cref="Urgency"/>), then by name and id.</summary>
+    public static ImmutableArray<RegistryRow> Rows(IEnumerable<RegistryEntry> entries, DateOnly today) =>
+    [
+        .. entries.Select(e => new RegistryRow(e, StatusOf(e, today)))
+            .OrderByDescending(r => Urgency(r.Status, r.Entry))
+            .ThenBy(r => r.Entry.DisplayName, StringComparer.CurrentCultureIgnoreCase)
+            .ThenBy(r => r.Entry.PatientId, StringComparer.Ordinal),
+    ];
+
     /// <summary>Who needs attention first: safety, then review, then contact and measurement due, then the highest latest score.</summary>
     public static int Urgency(RegistryStatus status, RegistryEntry entry)
     {

@@ -30,6 +30,7 @@ public sealed partial class PatientGrain
     private const string CareReminder = "care";
     private static readonly TimeSpan RetryEvery = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan DailyCheck = TimeSpan.FromHours(24);
+    private static readonly TimeSpan RegistrationRetry = TimeSpan.FromSeconds(10);
 
     /// <summary>The reminder period registered by this activation (null: not yet known).</summary>
     private TimeSpan? _reminderPeriod;
@@ -98,7 +99,7 @@ public sealed partial class PatientGrain
         await StoreCareAsync(next, profile);
         LogCareAccepted(PatientId, command.Op, actorId, next.Version);
         await FlushAsync();
-        return await ViewAsync(state.State.Profile!);
+        return await ViewAsync(state.State.Profile!, team.Value);
     }
 
     public async Task<Result<PatientCare>> GetCareAsync(string userId)
@@ -481,7 +482,7 @@ public sealed partial class PatientGrain
             {
                 if ((await handoff.RequestAsync(tell.ActorId!, request)).Error is { Code: not ErrorCodes.InvalidState } error)
                 {
-                    LogTellRefused(PatientId, tell.Kind, tell.Key, error.Code);
+                    LogSafetyRefused(PatientId, tell.Key, error.Code);
                 }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
@@ -534,9 +535,27 @@ public sealed partial class PatientGrain
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // The owed tells stay stored: the next change, retry or activation registers again.
+            // Not only logged: the activation stays (a kept-alive retry) and tries the flush and this
+            // registration again, so owed tells never wait for somebody to call. A crash meanwhile leaves
+            // them stored, and the next activation picks them up (OnActivateAsync).
             LogCareReminderFailed(ex, PatientId);
+            _retry?.Dispose();
+            _retry = this.RegisterGrainTimer(RetryAsync, new GrainTimerCreationOptions(RegistrationRetry, Timeout.InfiniteTimeSpan) { Interleave = false, KeepAlive = true });
         }
+    }
+
+    /// <summary>
+    /// Tells still owed when the last activation ended (a crash, a reminder that could not be registered)
+    /// go out soon after this one starts, on a turn of their own: a check of the loaded row, no I/O.
+    /// </summary>
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (state.State.Care is { Owed.IsEmpty: false })
+        {
+            _retry = this.RegisterGrainTimer(RetryAsync, new GrainTimerCreationOptions(_retryAfter, Timeout.InfiniteTimeSpan) { Interleave = false });
+        }
+
+        return base.OnActivateAsync(cancellationToken);
     }
 
     /// <summary>The care team a command acts in, once <paramref name="actorId"/> may act there.</summary>
@@ -577,7 +596,8 @@ public sealed partial class PatientGrain
     private async Task<CareTeamProfile?> TeamOfAsync(PatientProfile profile, string? teamId) =>
         (teamId ?? profile.TeamIds.FirstOrDefault()) is { } id ? await GrainFactory.GetGrain<ICareTeamGrain>(id).GetProfileAsync() : null;
 
-    private async Task<HuddleError?> MemberOfAnyAsync(PatientProfile profile, string userId)
+    /// <summary>Null when <paramref name="userId"/> is a clinician on one of the patient's care teams or holds emergency access; otherwise why they may not read <paramref name="what"/>.</summary>
+    private async Task<HuddleError?> MemberOfAnyAsync(PatientProfile profile, string userId, string what = "the patient's measurements")
     {
         foreach (var teamId in profile.TeamIds)
         {
@@ -589,13 +609,15 @@ public sealed partial class PatientGrain
 
         return await GrainFactory.GetGrain<IEmergencyAccessGrain>(PatientId).ActiveAsync(userId) is not null
             ? null
-            : HuddleError.Forbidden("Only clinicians on the patient's care teams can read the patient's measurements.");
+            : HuddleError.Forbidden($"Only clinicians on the patient's care teams can read {what}.");
     }
 
-    private async Task<PatientCare> ViewAsync(PatientProfile profile)
+    /// <summary>The care as of the enrolling team's today; <paramref name="known"/> is that team when the caller has just read it.</summary>
+    private async Task<PatientCare> ViewAsync(PatientProfile profile, CareTeamProfile? known = null)
     {
         var care = state.State.Care ?? CareRecord.Empty;
-        var team = await TeamOfAsync(profile, care.Enrolment?.TeamId);
+        var teamId = care.Enrolment?.TeamId ?? profile.TeamIds.FirstOrDefault();
+        var team = known is not null && known.TeamId == teamId ? known : await TeamOfAsync(profile, teamId);
         var today = team?.DayAt(clock.UtcNow) ?? DateOnly.FromDateTime(clock.UtcNow.UtcDateTime);
         var entry = EntryOf(profile, care);
         return new PatientCare(entry, RegistryRules.StatusOf(entry, today), care.Recent, today);
@@ -633,6 +655,9 @@ public sealed partial class PatientGrain
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Patient {PatientId}: {Kind} {Key} was refused ({Code}) and is not sent again")]
     private partial void LogTellRefused(string patientId, CareTellKind kind, string key, string code);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Patient {PatientId}: the safety handoff of measurement {Number} was refused ({Code}); it stays owed and is asked again")]
+    private partial void LogSafetyRefused(string patientId, string number, string code);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Patient {PatientId}: forgetting answered tells failed")]
     private partial void LogCareWriteFailed(Exception ex, string patientId);

@@ -90,20 +90,7 @@ public sealed partial class PatientGrain(
             return HuddleError.NotFound("Patient", this.GetPrimaryKeyString());
         }
 
-        foreach (var teamId in profile.TeamIds)
-        {
-            if (await GrainFactory.GetGrain<ICareTeamGrain>(teamId).GetAccessAsync(userId) == TeamAccess.Member)
-            {
-                return state.State.Handoffs;
-            }
-        }
-
-        // Emergency access: a clinician who stated why, for the grant's time (audited with its number).
-        if (await GrainFactory.GetGrain<IEmergencyAccessGrain>(this.GetPrimaryKeyString()).ActiveAsync(userId) is not null)
-        {
-            return state.State.Handoffs;
-        }
-
-        return HuddleError.Forbidden("Only clinicians on the patient's care teams can read the patient's handoffs.");
+        // A clinician on one of the patient's teams, or with emergency access (audited with its number).
+        return await MemberOfAnyAsync(profile, userId, "the patient's handoffs") is { } denied ? denied : state.State.Handoffs;
     }
 }

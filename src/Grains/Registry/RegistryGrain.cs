@@ -119,12 +119,7 @@ public sealed partial class RegistryGrain(IGrainHistoryStore history, HuddleCloc
     private RegistryView ViewOf(CareTeamProfile team)
     {
         var today = team.DayAt(clock.UtcNow);
-        var rows = _shards.SelectMany(s => s.Entries)
-            .Select(e => new RegistryRow(e, RegistryRules.StatusOf(e, today)))
-            .OrderByDescending(r => RegistryRules.Urgency(r.Status, r.Entry))
-            .ThenBy(r => r.Entry.DisplayName, StringComparer.CurrentCultureIgnoreCase)
-            .ThenBy(r => r.Entry.PatientId, StringComparer.Ordinal);
-        return new RegistryView(TeamId, today, [.. rows]);
+        return new RegistryView(TeamId, today, RegistryRules.Rows(_shards.SelectMany(s => s.Entries), today));
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Registry of team {TeamId} holds its {Limit} patients; an enrolment was not listed")]

@@ -170,5 +170,5 @@ public sealed class AuditService(IGrainFactory grains, TimeProvider time)
         : grains.GetGrain<IDayAuditLogGrain>(IDayAuditLogGrain.Key(query.Day ?? DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime)));
 
     // Ids and codes never hold a comma or quote (Ids.IsValid), but a cell is quoted when it would need it all the same.
-    private static string Csv(string? value) => value is null ? "" : value.AsSpan().ContainsAny(",\"\r\n") ? $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : value;
+    private static string Csv(string? value) => Http.CsvText.Cell(value);
 }

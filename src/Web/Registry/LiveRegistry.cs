@@ -24,13 +24,7 @@ public sealed class LiveRegistry : ILiveCopy<RegistryView, RegistryChange>, IAsy
     public Contracts.Common.HuddleError? Error => _feed?.Error;
 
     /// <summary>The rows, who needs attention first (as the grain orders them).</summary>
-    public ImmutableArray<RegistryRow> Rows =>
-    [
-        .. _entries.Values.Select(e => new RegistryRow(e, RegistryRules.StatusOf(e, Today)))
-            .OrderByDescending(r => RegistryRules.Urgency(r.Status, r.Entry))
-            .ThenBy(r => r.Entry.DisplayName, StringComparer.CurrentCultureIgnoreCase)
-            .ThenBy(r => r.Entry.PatientId, StringComparer.Ordinal),
-    ];
+    public ImmutableArray<RegistryRow> Rows => RegistryRules.Rows(_entries.Values, Today);
 
     /// <summary>Opens <paramref name="teamId"/>'s registry as <paramref name="userId"/> may see it; <paramref name="changed"/> re-renders.</summary>
     public static async Task<LiveRegistry> OpenAsync(RegistryService registry, string userId, string teamId, Func<Func<Task>, Task> dispatch, Func<Task> changed)

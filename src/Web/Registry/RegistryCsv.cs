@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Huddle.Contracts.CareTeams;
 using Huddle.Contracts.Registry;
+using Huddle.Web.Http;
 
 namespace Huddle.Web.Registry;
 
@@ -82,7 +83,7 @@ public static class RegistryCsv
                 cell = "'" + cell;
             }
 
-            csv.Append(i == 0 ? "" : ",").Append(cell.AsSpan().ContainsAny(",\"\r\n") ? $"\"{cell.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : cell);
+            csv.Append(i == 0 ? "" : ",").Append(CsvText.Cell(cell));
         }
 
         csv.Append("\r\n");
