@@ -16,6 +16,7 @@ using Huddle.Web.Registry;
 using Microsoft.AspNetCore.SignalR;
 using Huddle.Web.Operations;
 using Huddle.Web.Security;
+using Huddle.Web.Smart;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using MudBlazor.Services;
 using Huddle.Contracts.Common;
@@ -97,6 +98,7 @@ public static class HuddleApp
         builder.Services.AddSingleton<HubErrorFilter>();
         builder.Services.AddHuddleLive(builder.Configuration);
         builder.Services.AddSingleton<MeService>();
+        builder.Services.AddHuddleSmart(builder.Configuration, builder.Environment);
         builder.Services.AddSingleton<AuditService>();
         builder.Services.AddSingleton<Admin.TeamAdminService>();
         builder.Services.AddSingleton<AuditWriter>();
@@ -177,6 +179,7 @@ public static class HuddleApp
         Admin.TeamAdminEndpoints.MapTeamAdminEndpoints(api);
         api.MapEmergencyEndpoints();
         Push.PushEndpoints.MapPushEndpoints(api);
+        app.MapSmartEndpoints();
         app.MapSignOut();
         Push.PushSessionEndpoints.MapPushSession(app);
         app.MapSessionAlive();

@@ -78,7 +78,8 @@ public class HuddleAppFixture : IAsyncLifetime
             settings.TryAdd(key, value);
         }
 
-        settings["Kestrel:Endpoints:Http:Url"] = "http://127.0.0.1:0";
+        // The endpoint of Huddle's appsettings.json (its name is only a name: an https URL there serves https).
+        settings["Kestrel:Endpoints:Http:Url"] = ListenUrl;
         settings[Huddle.Web.Auth.DevToken.Key] = DevToken;
         settings["Logging:LogLevel:Default"] = "Warning";
         App = HuddleApp.Build(["--environment", Environment], builder =>
@@ -86,12 +87,24 @@ public class HuddleAppFixture : IAsyncLifetime
             builder.Configuration.AddInMemoryCollection(settings);
             builder.Services.AddSingleton<IIncomingGrainCallFilter>(GrainCalls);
             ConfigureServices(builder.Services);
+            ConfigureBuilder(builder);
         });
         await App.StartAsync();
         var address = App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         BaseAddress = new Uri(address.EndsWith('/') ? address : address + "/");
         AfterStart();
     }
+
+    /// <summary>Where the app listens: plain http on a free loopback port unless a subclass serves https.</summary>
+    protected virtual string ListenUrl => "http://127.0.0.1:0";
+
+    /// <summary>Adjusts the host before it is built (a subclass gives Kestrel its certificate here).</summary>
+    protected virtual void ConfigureBuilder(WebApplicationBuilder builder)
+    {
+    }
+
+    /// <summary>The handler of <see cref="Http"/>'s clients (a subclass serving https trusts its certificate).</summary>
+    public virtual HttpMessageHandler CreateHandler() => new HttpClientHandler();
 
     /// <summary>Runs once the app listens at <see cref="BaseAddress"/>.</summary>
     protected virtual void AfterStart()
@@ -113,7 +126,7 @@ public class HuddleAppFixture : IAsyncLifetime
     /// <summary>An HTTP client for the app, signed in as nobody; it carries the dev token, which only the dev API reads.</summary>
     public HttpClient Http()
     {
-        var http = new HttpClient { BaseAddress = BaseAddress };
+        var http = new HttpClient(CreateHandler()) { BaseAddress = BaseAddress };
         http.DefaultRequestHeaders.Add(Huddle.Web.Auth.DevToken.Header, DevToken);
         return http;
     }

@@ -17,6 +17,13 @@ public class BrowserFixture : HuddleAppFixture, IAsyncLifetime
 
     public IBrowser Browser { get; private set; } = default!;
 
+    /// <summary>Playwright itself, for a test that launches a browser of its own (another profile).</summary>
+    public IPlaywright Playwright => _playwright ?? throw new InvalidOperationException("The browser fixture has not started.");
+
+    /// <summary>Chromium's switches for the tests. The machine has no network beyond loopback: keep Chromium from reaching out.</summary>
+    public static readonly IReadOnlyList<string> ChromiumArgs =
+        ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+
     async ValueTask IAsyncLifetime.InitializeAsync()
     {
         if (!File.Exists(ChromiumPath))
@@ -25,13 +32,12 @@ public class BrowserFixture : HuddleAppFixture, IAsyncLifetime
         }
 
         await InitializeAsync();
-        _playwright = await Playwright.CreateAsync();
+        _playwright = await Microsoft.Playwright.Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new()
         {
             ExecutablePath = ChromiumPath,
             Headless = true,
-            // The machine has no network beyond loopback: keep Chromium from reaching out.
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+            Args = [.. ChromiumArgs],
         });
     }
 

@@ -74,7 +74,7 @@ public sealed record Handoff(
 
     /// <summary>What the inboxes and the team's board show: no patient, no reason.</summary>
     public HandoffSummary Summary() =>
-        new(HandoffId, TeamId, Room, Priority, Status, BusinessStatus, RequesterId, AcceptedBy, Eta, Referral?.Status, RequestedAt, Version, Declined);
+        new(HandoffId, TeamId, Room, Priority, Status, BusinessStatus, RequesterId, AcceptedBy, Eta, Referral?.Status, RequestedAt, Version, Declined) { PatientId = PatientId };
 }
 
 /// <summary>
@@ -103,6 +103,13 @@ public sealed record HandoffSummary(
     // array, which the property turns into an empty one (a default array throws when enumerated).
     [Id(12)]
     private readonly ImmutableArray<string> _declined = Declined;
+
+    /// <summary>
+    /// The patient's opaque id (never a name or anything about them), so a view of one patient (the EHR
+    /// widget) picks that patient's handoffs out of the team's feed; null for summaries stored before it.
+    /// </summary>
+    [Id(13)]
+    public string? PatientId { get; init; }
 
     /// <summary>The user ids of those who declined, in order; empty for summaries stored before this field.</summary>
     public ImmutableArray<string> Declined

@@ -26,4 +26,5 @@ public static class StorageNames
     public const string TeamDirectoryState = "team-directory";
     public const string PushDevicesState = "push-devices";
     public const string PushKeysState = "push-keys";
+    public const string WidgetSessionState = "widget-session";
 }

@@ -34,6 +34,13 @@ public sealed class CircuitRevalidation(ILoggerFactory loggers, IGrainFactory gr
             return true;
         }
 
+        // A widget's session lasts as its EHR launch allows, and ends when ended.
+        if (Smart.WidgetAuthentication.SessionOf(user) is { } widget
+            && await grains.GetGrain<Contracts.Smart.IWidgetSessionGrain>(widget).GetAsync() is null)
+        {
+            return false;
+        }
+
         if (user.FindFirst(HuddleClaims.UserId)?.Value is not { } userId || !Contracts.Common.Ids.IsValid(userId)
             || await grains.GetGrain<IUserGrain>(userId).GetAsync() is not { } profile
             || profile.Kind.ToString() != user.FindFirst(HuddleClaims.Kind)?.Value)

@@ -70,7 +70,9 @@ public static class HuddleAuthentication
                 };
             })
             // A hub token sent on the URL is in the Authorization header by now (Security/HubTokenFromQuery).
-            .AddBearerToken(BearerTokenDefaults.AuthenticationScheme, o => o.BearerTokenExpiration = TimeSpan.FromHours(12));
+            .AddBearerToken(BearerTokenDefaults.AuthenticationScheme, o => o.BearerTokenExpiration = TimeSpan.FromHours(12))
+            // A SMART widget's circuit: its session handle as the circuit connection's bearer token.
+            .AddScheme<AuthenticationSchemeOptions, Smart.WidgetAuthentication>(Smart.WidgetAuthentication.SchemeName, null);
         services.AddSingleton<IHttpContextFactory, Security.HubTokenFromQuery>();
         if (oidc is not null)
         {
@@ -138,6 +140,12 @@ public static class HuddleAuthentication
     /// </remarks>
     private static string SelectScheme(HttpContext context, bool oidc)
     {
+        // Blazor's circuit of a widget page, which sends its session handle (nowhere else is one read).
+        if (context.Request.Path.StartsWithSegments("/_blazor") && Smart.WidgetAuthentication.Carries(context.Request))
+        {
+            return Smart.WidgetAuthentication.SchemeName;
+        }
+
         if (!context.Request.Path.StartsWithSegments("/api") && !context.Request.Path.StartsWithSegments("/hubs"))
         {
             return CookieAuthenticationDefaults.AuthenticationScheme;

@@ -31,6 +31,10 @@ public sealed partial class OpenHandoffsStrip : ILiveCopy<TeamHandoffsSnapshot, 
     [Parameter]
     public CareTeamProfile? Team { get; set; }
 
+    /// <summary>Only this patient's handoffs (the EHR widget); null for all of the team's.</summary>
+    [Parameter]
+    public string? PatientId { get; set; }
+
     /// <summary>The room display's large, link-free form.</summary>
     [Parameter]
     public bool WallView { get; set; }
@@ -109,7 +113,7 @@ public sealed partial class OpenHandoffsStrip : ILiveCopy<TeamHandoffsSnapshot, 
     void ILiveCopy<TeamHandoffsSnapshot, TeamHandoffsChange>.Take(TeamHandoffsSnapshot snapshot)
     {
         _items.Clear();
-        foreach (var item in snapshot.Items)
+        foreach (var item in snapshot.Items.Where(Shown))
         {
             _items[item.HandoffId] = item;
         }
@@ -117,7 +121,7 @@ public sealed partial class OpenHandoffsStrip : ILiveCopy<TeamHandoffsSnapshot, 
 
     bool ILiveCopy<TeamHandoffsSnapshot, TeamHandoffsChange>.Merge(TeamHandoffsChange change)
     {
-        if (change.Item is not { } item)
+        if (change.Item is not { } item || !Shown(item))
         {
             return false;
         }
@@ -133,6 +137,9 @@ public sealed partial class OpenHandoffsStrip : ILiveCopy<TeamHandoffsSnapshot, 
 
         return true;
     }
+
+    /// <summary>True for the handoffs this strip shows: all of the team's, or the one patient's.</summary>
+    private bool Shown(HandoffSummary item) => PatientId is null || item.PatientId == PatientId;
 
     void ILiveCopy<TeamHandoffsSnapshot, TeamHandoffsChange>.Forget() => _items.Clear();
 

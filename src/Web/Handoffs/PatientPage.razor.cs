@@ -51,6 +51,10 @@ public sealed partial class PatientPage
     [Parameter]
     public string PatientId { get; set; } = "";
 
+    /// <summary>Shown inside the EHR widget: no way back to the board, no heading of its own (the widget has them).</summary>
+    [Parameter]
+    public bool Embedded { get; set; }
+
     [Inject]
     private TeamPresenceService TeamPresence { get; set; } = default!;
 

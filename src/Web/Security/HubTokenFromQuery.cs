@@ -40,7 +40,8 @@ internal sealed class HubTokenFromQuery(IServiceProvider services) : IHttpContex
     /// <summary>Takes <c>access_token</c> off a hub request's query and into its Authorization header (unless it has one).</summary>
     internal static void MoveToken(IHttpRequestFeature request)
     {
-        if (!request.Path.StartsWith("/hubs/", StringComparison.OrdinalIgnoreCase)
+        // The hub's clients, and a widget page's Blazor circuit (its session handle, Smart/WidgetAuthentication).
+        if (!(request.Path.StartsWith("/hubs/", StringComparison.OrdinalIgnoreCase) || request.Path.StartsWith("/_blazor", StringComparison.OrdinalIgnoreCase))
             || !request.QueryString.Contains(Parameter, StringComparison.OrdinalIgnoreCase))
         {
             return;

@@ -28,6 +28,18 @@ public static class SecurityHeaders
 
     private static readonly object NonceKey = new();
 
+    private static readonly object FramingKey = new();
+
+    /// <summary>
+    /// This response may be framed by <paramref name="origins"/> (and no other): a SMART launch's pages,
+    /// framed by the launching EHR tenant's portal (Smart/SmartEndpoints).
+    /// </summary>
+    public static void AllowFraming(HttpContext context, IReadOnlySet<string> origins)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        context.Items[FramingKey] = origins;
+    }
+
     /// <summary>This request's script nonce, for the one inline script Huddle renders (Blazor's import map).</summary>
     public static string Nonce(HttpContext context)
     {
@@ -57,6 +69,12 @@ public static class SecurityHeaders
             + $"font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action {forms}; frame-ancestors {ancestors}";
     }
 
+    /// <summary>The tenant a widget page's address names (<c>/w/{tenant id}</c>), or null for any other request.</summary>
+    private static Smart.SmartTenant? WidgetTenant(HttpContext context, Smart.SmartSettings? smart) =>
+        smart is not null && context.Request.Path.StartsWithSegments(Smart.SmartEndpoints.WidgetPath, out var rest) && rest.Value is { Length: > 1 } id
+            ? smart.TenantById(id[1..])
+            : null;
+
     /// <summary>Adds the headers to every response, before anything else can write one.</summary>
     public static void UseSecurityHeaders(this WebApplication app)
     {
@@ -65,17 +83,21 @@ public static class SecurityHeaders
         var formTargets = app.Services.GetService<Auth.OidcSettings>() is { } oidc
             ? new HashSet<string>([oidc.Authority.GetLeftPart(UriPartial.Authority)], StringComparer.Ordinal)
             : [];
+        var smart = app.Services.GetService<Smart.SmartSettings>();
         app.Use((context, next) =>
         {
             context.Response.OnStarting(() =>
             {
                 var headers = context.Response.Headers;
-                headers.ContentSecurityPolicy = Policy(Nonce(context), frameAncestors, formTargets);
+                // The widget's page (/w/{tenant}) may be framed by its tenant's portals only; a launch's
+                // pages by the launching tenant's (set by the endpoint); every other page as configured.
+                var ancestors = context.Items[FramingKey] as IReadOnlySet<string> ?? WidgetTenant(context, smart)?.FrameOrigins ?? frameAncestors;
+                headers.ContentSecurityPolicy = Policy(Nonce(context), ancestors, formTargets);
                 headers.XContentTypeOptions = "nosniff";
                 headers["Referrer-Policy"] = "no-referrer";
                 headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()";
                 headers["Cross-Origin-Opener-Policy"] = "same-origin";
-                if (frameAncestors.Count == 0)
+                if (ancestors.Count == 0)
                 {
                     headers.XFrameOptions = "DENY";
                 }

@@ -1,0 +1,241 @@
+using System.Text.Json;
+using Huddle.Testing;
+using Microsoft.Playwright;
+
+namespace Huddle.Ui.Tests;
+
+/// <summary>
+/// The EHR widget as a clinician meets it inside a chart (docs/integration.md): the fake EHR's chart
+/// page on https://localhost frames Huddle on https://127.0.0.1 (another site), in Debian's Chromium,
+/// with third-party cookies blocked and allowed. The widget shows the chart's patient, requests a warm
+/// handoff that pings the consultant's own Huddle page live, and shows the consultant's chat reply
+/// without a reload; relaunching the frame for another patient never shows the first patient; framing
+/// from an origin not on the tenant's list is refused. Screenshots go to TestResults/screenshots.
+/// </summary>
+public sealed class WidgetTests(BrowserFixture browsers, HuddleSmartAppFixture app) : IClassFixture<HuddleSmartAppFixture>
+{
+    private const float Timeout = 20_000;
+
+    private static int _charts;
+
+    private async Task<(TestTeam Team, string Practitioner, string[] FhirPatients)> ChartAsync()
+    {
+        var team = await app.CreateTeamAsync();
+        var n = Interlocked.Increment(ref _charts);
+        var practitioner = $"ui-prac-{n}";
+        app.Ehr.AddPractitioner(practitioner, "Dr. Pat Carter", team.Pcp);
+        string[] patients = [$"ui-fp-{n}-a", $"ui-fp-{n}-b"];
+        app.Ehr.AddPatient(patients[0], "Alma Reyes", new DateOnly(1961, 3, 14), team.Patients[0]);
+        app.Ehr.AddPatient(patients[1], "Boris Ng", new DateOnly(1984, 11, 2), team.Patients[1]);
+        return (team, practitioner, patients);
+    }
+
+    /// <summary>
+    /// A browser of its own (a profile of its own, so the setting cannot leak into other tests) that
+    /// trusts the test certificates, with Chromium's third-party cookies blocked, as Safari always and
+    /// Chrome in many profiles do, or allowed.
+    /// </summary>
+    private async Task<IBrowserContext> ContextAsync(bool blockThirdPartyCookies, ViewportSize? viewport = null)
+    {
+        var profile = Directory.CreateTempSubdirectory("huddle-3pc-").FullName;
+        Directory.CreateDirectory(Path.Combine(profile, "Default"));
+        // Chromium's cookie setting as a profile holds it: 1 blocks third-party cookies, 0 allows them.
+        await File.WriteAllTextAsync(Path.Combine(profile, "Default", "Preferences"),
+            $$$"""{"profile":{"block_third_party_cookies":{{{(blockThirdPartyCookies ? "true" : "false")}}},"cookie_controls_mode":{{{(blockThirdPartyCookies ? 1 : 0)}}}}}""");
+        string[] switches = blockThirdPartyCookies
+            ? ["--test-third-party-cookie-phaseout"]
+            : ["--disable-features=TrackingProtection3pcd,ThirdPartyCookieDeprecationTrial,TpcdMetadataGrants"];
+        var context = await browsers.Playwright.Chromium.LaunchPersistentContextAsync(profile, new()
+        {
+            ExecutablePath = BrowserFixture.ChromiumPath,
+            Headless = true,
+            IgnoreHTTPSErrors = true,
+            ViewportSize = viewport ?? BrowserFixture.Desktop,
+            Args = [.. BrowserFixture.ChromiumArgs, .. switches],
+        });
+        context.SetDefaultNavigationTimeout(60_000);
+        return context;
+    }
+
+    /// <summary>A page of Huddle itself signed in as <paramref name="userId"/> (the dev sign-in), first party.</summary>
+    private async Task<IPage> HuddlePageAsync(string userId)
+    {
+        var context = await browsers.Browser.NewContextAsync(new() { IgnoreHTTPSErrors = true, BaseURL = app.BaseAddress.ToString(), ViewportSize = BrowserFixture.Desktop });
+        context.SetDefaultNavigationTimeout(60_000);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("signin");
+        await page.FillAsync("[data-testid=other-identity]", userId);
+        await page.ClickAsync("[data-testid=other-identity-submit]");
+        await Assertions.Expect(page).Not.ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/signin"), new() { Timeout = 60_000 });
+        return page;
+    }
+
+    private Uri Chart(string practitioner, string fhirPatient) => new(app.Ehr.BaseAddress, $"ehr?user={Uri.EscapeDataString(practitioner)}&patient={Uri.EscapeDataString(fhirPatient)}");
+
+    private static IFrameLocator Widget(IPage page) => page.FrameLocator("#huddle-widget");
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task In_the_ehrs_frame_the_widget_requests_a_handoff_that_pings_the_consultant_and_shows_their_reply_live(bool blockThirdPartyCookies)
+    {
+        var (team, practitioner, patients) = await ChartAsync();
+        // The consultant has Huddle open on their own screen.
+        var bhc = await HuddlePageAsync(team.Bhc);
+        await bhc.GotoAsync("inbox");
+        await Assertions.Expect(bhc.Locator("[data-testid=pings][data-ready=true]")).ToHaveCountAsync(1, new() { Timeout = Timeout });
+
+        var context = await ContextAsync(blockThirdPartyCookies);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(Chart(practitioner, patients[0]).ToString());
+        var widget = Widget(page);
+        await Assertions.Expect(widget.Locator("[data-testid=widget]")).ToHaveAttributeAsync("data-patient-id", team.Patients[0], new() { Timeout = 60_000 });
+        await Assertions.Expect(widget.Locator("[data-testid=widget-patient-name]")).ToHaveTextAsync("Alma Reyes");
+        // The frame really is third-party, and in the blocking profile really blocks its cookies.
+        var frame = page.Frames.Single(f => f.Url.StartsWith(app.BaseAddress.ToString(), StringComparison.Ordinal));
+        var kept = await frame.EvaluateAsync<bool>("() => { document.cookie = 'huddle-probe=1; SameSite=None; Secure; Path=/'; return document.cookie.includes('huddle-probe'); }");
+        Assert.Equal(!blockThirdPartyCookies, kept);
+        await page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath($"widget-in-ehr-{(blockThirdPartyCookies ? "3pc-blocked" : "3pc-allowed")}.png") });
+
+        // A warm handoff from inside the chart: the consultant's page is pinged live.
+        await widget.Locator("[data-testid=sbar-situation]").FillAsync("Tearful, asks for help with sleep");
+        await Assertions.Expect(widget.Locator("[data-testid=request-handoff]")).ToBeEnabledAsync(new() { Timeout = Timeout });
+        await widget.Locator("[data-testid=request-handoff]").ClickAsync();
+        await Assertions.Expect(bhc.Locator("[data-testid=handoff]")).ToHaveCountAsync(1, new() { Timeout = Timeout });
+        // The widget's list of this patient's open handoffs has it too, live.
+        await Assertions.Expect(widget.Locator("[data-testid=open-handoffs] [data-testid=open-handoff]")).ToHaveCountAsync(1, new() { Timeout = Timeout });
+
+        // The consultant answers in the patient's chat from their own Huddle: it appears in the chart's widget, no reload.
+        await Assertions.Expect(widget.Locator("[data-testid=chat-empty]")).ToBeVisibleAsync(new() { Timeout = Timeout });
+        await bhc.GotoAsync($"teams/{team.TeamId}/patients/{team.Patients[0]}");
+        await Assertions.Expect(bhc.Locator("[data-testid=pings][data-ready=true]")).ToHaveCountAsync(1, new() { Timeout = Timeout });
+        await Assertions.Expect(bhc.Locator("[data-testid=chat-empty]")).ToBeVisibleAsync(new() { Timeout = Timeout });
+        var reply = $"On my way, 5 min ({Guid.NewGuid():N})"[..40];
+        await bhc.Locator("[data-testid=chat-panel] textarea").FillAsync(reply);
+        await bhc.Locator("button[data-testid=chat-send]").ClickAsync();
+        await Assertions.Expect(bhc.Locator("[data-testid=chat-message]").Filter(new() { HasText = reply })).ToHaveCountAsync(1, new() { Timeout = Timeout });
+        await Assertions.Expect(widget.Locator("[data-testid=chat-message]").Filter(new() { HasText = reply })).ToHaveCountAsync(1, new() { Timeout = Timeout });
+        await page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath($"widget-reply-{(blockThirdPartyCookies ? "3pc-blocked" : "3pc-allowed")}.png") });
+        await context.CloseAsync();
+        await bhc.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Relaunching_the_frame_for_another_patient_never_shows_the_first_patient_not_even_for_a_moment()
+    {
+        var (team, practitioner, patients) = await ChartAsync();
+        var context = await ContextAsync(blockThirdPartyCookies: true);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(Chart(practitioner, patients[0]).ToString());
+        var widget = Widget(page);
+        await Assertions.Expect(widget.Locator("[data-testid=widget]")).ToHaveAttributeAsync("data-patient-id", team.Patients[0], new() { Timeout = 60_000 });
+
+        // The EHR switches patient in the same frame (a new launch each time), back and forth.
+        string[] names = ["Alma Reyes", "Boris Ng"];
+        for (var round = 1; round <= 4; round++)
+        {
+            var now = round % 2;
+            var before = 1 - now;
+            var seen = new List<string>();
+            // Everything the frame shows while it relaunches, sampled as fast as the browser answers.
+            using var watching = new CancellationTokenSource();
+            var watcher = Task.Run(async () =>
+            {
+                while (!watching.IsCancellationRequested)
+                {
+                    try
+                    {
+                        var current = page.Frames.FirstOrDefault(f => f.Url.StartsWith(app.BaseAddress.ToString(), StringComparison.Ordinal));
+                        if (current is not null)
+                        {
+                            seen.Add(await current.EvaluateAsync<string>("() => document.body ? document.body.innerText : ''"));
+                        }
+                    }
+                    catch (PlaywrightException)
+                    {
+                        // The frame navigated under the sampling: sample the next one.
+                    }
+                }
+            });
+            await page.EvaluateAsync("src => { document.getElementById('huddle-widget').src = src; }", app.Ehr.LaunchUrl(patients[now]).ToString());
+            await Assertions.Expect(widget.Locator("[data-testid=widget]")).ToHaveAttributeAsync("data-patient-id", team.Patients[now], new() { Timeout = 60_000 });
+            await Assertions.Expect(widget.Locator("[data-testid=widget-patient-name]")).ToHaveTextAsync(names[now]);
+            await Task.Delay(300);
+            await watching.CancelAsync();
+            await watcher;
+            Assert.NotEmpty(seen);
+            // The new launch's frame never showed the other patient; the old frame's last look may be before it left.
+            var afterLeave = seen.SkipWhile(text => text.Contains(names[before], StringComparison.Ordinal)).ToList();
+            Assert.DoesNotContain(afterLeave, text => text.Contains(names[before], StringComparison.Ordinal));
+            Assert.Contains(afterLeave, text => text.Contains(names[now], StringComparison.Ordinal));
+        }
+
+        await context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_page_of_an_origin_not_on_the_tenants_list_cannot_frame_huddle()
+    {
+        var (_, practitioner, patients) = await ChartAsync();
+        var context = await ContextAsync(blockThirdPartyCookies: false);
+        var widget = new Uri(app.BaseAddress, $"w/{HuddleSmartAppFixture.TenantId}").ToString();
+        // The tenant's own chart frames the widget's page; the same chart served under another origin
+        // (the EHR's server as https://127.0.0.1, not in FrameOrigins) is refused by the browser.
+        foreach (var (host, framed) in new[] { ("localhost", true), ("127.0.0.1", false) })
+        {
+            var page = await context.NewPageAsync();
+            await page.GotoAsync(new UriBuilder(Chart(practitioner, patients[0])) { Host = host }.Uri.ToString());
+            await page.EvaluateAsync("src => { document.getElementById('huddle-widget').src = src; }", widget);
+            await Eventually.Until(() => Task.FromResult(page.Frames.Any(f => f != page.MainFrame && (f.Url.StartsWith(widget, StringComparison.Ordinal) || f.Url.StartsWith("chrome-error:", StringComparison.Ordinal)))),
+                TimeSpan.FromSeconds(30), () => "the frame to load or be refused: " + string.Join(", ", page.Frames.Select(f => f.Url)));
+            var child = page.Frames.Single(f => f != page.MainFrame);
+            Assert.True(framed == child.Url.StartsWith(widget, StringComparison.Ordinal), $"framed from {host}: {child.Url}");
+            await page.CloseAsync();
+        }
+
+        await context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task The_widget_works_in_one_column_from_320_px_and_passes_axe()
+    {
+        var (team, practitioner, patients) = await ChartAsync();
+        var context = await ContextAsync(blockThirdPartyCookies: true, new ViewportSize { Width = 320, Height = 720 });
+        var page = await context.NewPageAsync();
+        // The widget opened on its own at 320 px: the chart's launch, then the widget's address in the top window.
+        await page.GotoAsync(Chart(practitioner, patients[0]).ToString());
+        await Assertions.Expect(Widget(page).Locator("[data-testid=widget]")).ToHaveAttributeAsync("data-patient-id", team.Patients[0], new() { Timeout = 60_000 });
+        var frame = page.Frames.Single(f => f.Url.StartsWith(app.BaseAddress.ToString(), StringComparison.Ordinal));
+        var widgetPage = await context.NewPageAsync();
+        // Same handle, its own window (the fragment carries it): one column at 320 px, nothing wider than the screen.
+        await widgetPage.GotoAsync(frame.Url);
+        await Assertions.Expect(widgetPage.Locator("[data-testid=widget]")).ToHaveAttributeAsync("data-patient-id", team.Patients[0], new() { Timeout = 60_000 });
+        Assert.True(await widgetPage.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= 320"), "The widget is wider than 320 px.");
+        await widgetPage.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("widget-320.png"), FullPage = true });
+        await Axe.AssertNoViolationsAsync(widgetPage, "the EHR widget at 320 px");
+        await context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Where_the_ehrs_sign_in_refuses_frames_a_new_window_completes_the_launch_and_the_frame_opens_the_widget()
+    {
+        var team = await app.CreateTeamAsync();
+        var n = Interlocked.Increment(ref _charts);
+        var ehr = app.UnframeableEhr;
+        ehr.AddPractitioner($"nw-prac-{n}", "Dr. Pat Carter", team.Pcp);
+        ehr.AddPatient($"nw-fp-{n}", "Alma Reyes", new DateOnly(1961, 3, 14), team.Patients[0]);
+        var context = await ContextAsync(blockThirdPartyCookies: true);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(new Uri(ehr.BaseAddress, $"ehr?user=nw-prac-{n}&patient=nw-fp-{n}").ToString());
+        var frame = Widget(page);
+        var open = frame.Locator("#smart-new-window");
+        await Assertions.Expect(open).ToHaveTextAsync("Open sign-in in a new window", new() { Timeout = 60_000 });
+        var popup = await page.RunAndWaitForPopupAsync(() => open.ClickAsync());
+        // The window signs in first party, then hands the session to the frame, which opens the widget.
+        await Assertions.Expect(frame.Locator("[data-testid=widget]")).ToHaveAttributeAsync("data-patient-id", team.Patients[0], new() { Timeout = 60_000 });
+        await Assertions.Expect(frame.Locator("[data-testid=widget-patient-name]")).ToHaveTextAsync("Alma Reyes");
+        Assert.True(popup.IsClosed || (await popup.ContentAsync()).Contains("smart-signed-in", StringComparison.Ordinal));
+        await page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("widget-after-new-window-sign-in.png") });
+        await context.CloseAsync();
+    }
+}
