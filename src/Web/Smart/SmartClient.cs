@@ -10,31 +10,6 @@ using Task = System.Threading.Tasks.Task;
 
 namespace Huddle.Web.Smart;
 
-/// <summary>What an EHR publishes at <c>{iss}/.well-known/smart-configuration</c> that Huddle uses.</summary>
-public sealed record SmartConfiguration(
-    Uri AuthorizationEndpoint,
-    Uri TokenEndpoint,
-    string Issuer,
-    IReadOnlyList<SecurityKey> SigningKeys,
-    IReadOnlySet<string> Capabilities,
-    IReadOnlySet<string> CodeChallengeMethods);
-
-/// <summary>The EHR's token response, as far as Huddle reads it (SMART App Launch 2.2, "Obtain access token").</summary>
-public sealed record SmartTokenResponse(
-    string AccessToken,
-    string IdToken,
-    IReadOnlySet<string>? Scopes,
-    TimeSpan? ExpiresIn,
-    string? Patient,
-    bool NeedPatientBanner,
-    Uri? StyleUrl);
-
-/// <summary>Why a launch failed, for the page the browser gets (no token, no secret, no patient data in it).</summary>
-public sealed class SmartLaunchException(string code, string message) : Exception(message)
-{
-    public string Code { get; } = code;
-}
-
 /// <summary>
 /// Huddle's side of SMART App Launch against one EHR tenant: reads (and caches for an hour) the EHR's
 /// SMART configuration and signing keys, exchanges the code with the PKCE verifier, validates the id

@@ -3,29 +3,6 @@ using System.Collections.Immutable;
 namespace Huddle.Web.Smart;
 
 /// <summary>
-/// One EHR tenant allowed to launch Huddle's widget (<c>Huddle:Smart:Tenants</c>, docs/integration.md):
-/// its FHIR base (the launch's <c>iss</c>, matched exactly), the client Huddle is registered as there,
-/// the origins whose pages may frame the widget, and the identifier systems that carry Huddle's user and
-/// patient ids on the EHR's Practitioner and Patient resources.
-/// </summary>
-public sealed record SmartTenant(
-    string Id,
-    string Name,
-    Uri Iss,
-    string ClientId,
-    string ClientSecret,
-    string ClientAuthentication,
-    IReadOnlySet<string> FrameOrigins,
-    string UserIdentifierSystem,
-    string PatientIdentifierSystem,
-    bool FrameableLogin,
-    string? CertificateSha256)
-{
-    /// <summary>The tenant's <see cref="Iss"/> as compared: no trailing slash, scheme and host lower case.</summary>
-    public string Key => SmartSettings.IssKey(Iss);
-}
-
-/// <summary>
 /// The SMART App Launch settings (<c>Huddle:Smart</c>): the EHR tenants, the scopes asked for, the
 /// longest a widget session lasts. Read once at start; a setting that cannot work stops the start with
 /// the setting's name. No tenants means the widget is off (the launch answers that plainly).

@@ -4,33 +4,6 @@ using Huddle.Grains.Common;
 
 namespace Huddle.Grains.Smart;
 
-/// <summary>
-/// A SMART launch in progress (<see cref="ISmartLaunchGrain"/>): in memory, taken once, gone when it
-/// expires (ten minutes at most, the launch endpoint's choice). Nothing durable: a launch lost with its
-/// silo is simply started again from the EHR.
-/// </summary>
-public sealed class SmartLaunchGrain(HuddleClock clock) : Grain, ISmartLaunchGrain
-{
-    private SmartLaunchRecord? _record;
-
-    public Task SaveAsync(SmartLaunchRecord record)
-    {
-        ArgumentNullException.ThrowIfNull(record);
-        _record = record;
-        // Kept in memory until taken or expired: the grain must not be collected before then.
-        DelayDeactivation(record.ExpiresAt - clock.UtcNow + TimeSpan.FromSeconds(5));
-        return Task.CompletedTask;
-    }
-
-    public Task<SmartLaunchRecord?> TakeAsync()
-    {
-        var record = _record;
-        _record = null;
-        DeactivateOnIdle();
-        return Task.FromResult(record is not null && record.ExpiresAt > clock.UtcNow ? record : null);
-    }
-}
-
 [GenerateSerializer, Alias("huddle.widget-session-state")]
 public sealed class WidgetSessionState
 {
@@ -95,32 +68,5 @@ public sealed class WidgetSessionGrain(
         // Kept as ended (not cleared) until the reminder removes it, so the handle cannot start again.
         state.State.Ended = true;
         await state.WriteStateAsync();
-    }
-}
-
-/// <summary>A handle left for a frame by a sign-in completed in a new window (<see cref="IWidgetPickupGrain"/>): in memory, taken once.</summary>
-public sealed class WidgetPickupGrain : Grain, IWidgetPickupGrain
-{
-    private static readonly TimeSpan Kept = TimeSpan.FromMinutes(10);
-
-    private string? _handle;
-
-    public Task LeaveAsync(string handle)
-    {
-        _handle = handle;
-        DelayDeactivation(Kept);
-        return Task.CompletedTask;
-    }
-
-    public Task<string?> TakeAsync()
-    {
-        var handle = _handle;
-        _handle = null;
-        if (handle is not null)
-        {
-            DeactivateOnIdle();
-        }
-
-        return Task.FromResult(handle);
     }
 }
