@@ -51,6 +51,8 @@ public sealed class HuddleSmartAppFixture : HuddleAppFixture
         settings["Huddle:Smart:Tenants:0:UserIdentifierSystem"] = TestEhr.UserIdentifierSystem;
         settings["Huddle:Smart:Tenants:0:PatientIdentifierSystem"] = TestEhr.PatientIdentifierSystem;
         settings["Huddle:Smart:Tenants:0:CertificateSha256"] = Ehr.CertificateSha256;
+        // A live widget notices its session's end within a second (the default is a minute).
+        settings["Huddle:Security:RevalidateEvery"] = "00:00:01";
         settings["Huddle:Smart:Tenants:1:Id"] = UnframeableTenantId;
         settings["Huddle:Smart:Tenants:1:Iss"] = UnframeableEhr.Iss.ToString();
         settings["Huddle:Smart:Tenants:1:ClientId"] = TestEhr.ClientId;

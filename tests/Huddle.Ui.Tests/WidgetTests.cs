@@ -238,4 +238,28 @@ public sealed class WidgetTests(BrowserFixture browsers, HuddleSmartAppFixture a
         await page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("widget-after-new-window-sign-in.png") });
         await context.CloseAsync();
     }
+
+    [Fact]
+    public async Task When_the_ehrs_token_runs_out_the_open_widget_empties_and_says_so()
+    {
+        var (team, practitioner, patients) = await ChartAsync();
+        var context = await ContextAsync(blockThirdPartyCookies: true);
+        var page = await context.NewPageAsync();
+        // An EHR token of twenty seconds: the widget session lasts no longer.
+        app.Ehr.TamperTokenResponse = r => r["expires_in"] = 20;
+        try
+        {
+            await page.GotoAsync(Chart(practitioner, patients[0]).ToString());
+            await Assertions.Expect(Widget(page).Locator("[data-testid=widget]")).ToHaveAttributeAsync("data-patient-id", team.Patients[0], new() { Timeout = 60_000 });
+        }
+        finally
+        {
+            app.Ehr.TamperTokenResponse = null;
+        }
+
+        await Assertions.Expect(Widget(page).Locator("[data-testid=widget-ended]")).ToBeVisibleAsync(new() { Timeout = 60_000 });
+        await Assertions.Expect(Widget(page).Locator("[data-testid=widget]")).ToHaveCountAsync(0);
+        Assert.DoesNotContain("Alma Reyes", await page.Frames.Single(f => f != page.MainFrame).InnerTextAsync("body"), StringComparison.Ordinal);
+        await context.CloseAsync();
+    }
 }

@@ -247,8 +247,9 @@ public sealed partial class TeamHandoffsGrain(
         ? new TeamHandoffsSnapshot(Key, State.State.Seq, [.. Items.Select(ForDisplays)], Policy)
         : new TeamHandoffsSnapshot(Key, State.State.Seq, Items, Policy);
 
-    /// <summary>What a room display may hold of a handoff: never who declined it (the whole room reads the wall; docs/api.md).</summary>
-    private static HandoffSummary ForDisplays(HandoffSummary item) => item.Declined.IsEmpty ? item : item with { Declined = [] };
+    /// <summary>What a room display may hold of a handoff: never who declined it, nor which patient it is for (the whole room reads the wall; docs/api.md).</summary>
+    private static HandoffSummary ForDisplays(HandoffSummary item) =>
+        item.Declined.IsEmpty && item.PatientId is null ? item : item with { Declined = [], PatientId = null };
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Handoff desk {TeamId}: the day of handoff {HandoffId} already holds {Max} outcomes; its outcome is not counted")]
     private partial void LogDayFull(string teamId, string handoffId, int max);

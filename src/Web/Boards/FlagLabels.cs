@@ -25,4 +25,13 @@ public static class FlagLabels
         };
         return flag.Detail is null ? label : $"{label} {flag.Detail}";
     }
+
+    /// <summary>A flag's chip colour: scores and reviews secondary, acute events and safety error, what is due warning.</summary>
+    public static MudBlazor.Color ColorOf(FlagKind kind) => kind switch
+    {
+        FlagKind.Phq9 or FlagKind.Gad7 or FlagKind.NeedsPsychReview => MudBlazor.Color.Secondary,
+        FlagKind.RecentEdVisit or FlagKind.RecentAdmission or FlagKind.SafetyRisk => MudBlazor.Color.Error,
+        FlagKind.OverdueFollowUp or FlagKind.ContactDue or FlagKind.MeasurementDue => MudBlazor.Color.Warning,
+        _ => MudBlazor.Color.Default,
+    };
 }

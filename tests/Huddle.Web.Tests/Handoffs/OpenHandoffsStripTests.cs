@@ -106,6 +106,10 @@ public sealed class OpenHandoffsStripTests(HuddleAppFixture app) : IAsyncDisposa
         Assert.Empty(forWall.Snapshot!.Items.Single(i => i.HandoffId == id).Declined);
         Assert.Empty((await handoffs.ReadTeamAsync(display, teamId, forWall.Seq - 1)).Value!.Changes.Single().Item!.Declined);
         Assert.Equal([bhc], (await handoffs.ReadTeamAsync(pcp, teamId, null)).Value!.Snapshot!.Items.Single(i => i.HandoffId == id).Declined);
+        // Nor which patient it is for: members get the patient's id (the EHR widget picks its patient's), the wall never.
+        Assert.Null(forWall.Snapshot!.Items.Single(i => i.HandoffId == id).PatientId);
+        Assert.Null((await handoffs.ReadTeamAsync(display, teamId, forWall.Seq - 1)).Value!.Changes.Single().Item!.PatientId);
+        Assert.Equal(patientId, (await handoffs.ReadTeamAsync(pcp, teamId, null)).Value!.Snapshot!.Items.Single(i => i.HandoffId == id).PatientId);
         // The room screen was pinged for nothing: the handoff is waiting, not "for you".
         Assert.Matches(@"waiting (<1|\d+) min", item.TextContent);
         Assert.DoesNotContain("for you", cut.Markup, StringComparison.Ordinal);
