@@ -18,6 +18,7 @@ public sealed partial class ChatPanel : IAsyncDisposable
     private ChatMentionPicker? _mentions;
     private bool _ackRequested;
     private string? _draft;
+    private MudBlazor.MudTextField<string>? _input;
     private bool _urgent;
     private bool _sending;
     private bool _loadingEarlier;
@@ -97,6 +98,14 @@ public sealed partial class ChatPanel : IAsyncDisposable
             }
 
             (_draft, _urgent, _ackRequested, _clientMessageId) = (null, false, false, NewClientMessageId());
+            // The box itself too: bound on change, its last render may still hold the value before the
+            // typing (no render came between), and then setting the bound value to null changes nothing
+            // to diff, leaving the sent text in the box (seen under load, ChatPhoneTests).
+            if (_input is not null)
+            {
+                await _input.ClearAsync();
+            }
+
             _mentions?.Clear();
             await _live.CatchUpAsync();
         }
