@@ -136,7 +136,7 @@ public sealed class WidgetTests(BrowserFixture browsers, HuddleSmartAppFixture a
         {
             var now = round % 2;
             var before = 1 - now;
-            var seen = new List<string>();
+            var seen = new System.Collections.Concurrent.ConcurrentQueue<string>();
             // Everything the frame shows while it relaunches, sampled as fast as the browser answers.
             using var watching = new CancellationTokenSource();
             var watcher = Task.Run(async () =>
@@ -148,7 +148,7 @@ public sealed class WidgetTests(BrowserFixture browsers, HuddleSmartAppFixture a
                         var current = page.Frames.FirstOrDefault(f => f.Url.StartsWith(app.BaseAddress.ToString(), StringComparison.Ordinal));
                         if (current is not null)
                         {
-                            seen.Add(await current.EvaluateAsync<string>("() => document.body ? document.body.innerText : ''"));
+                            seen.Enqueue(await current.EvaluateAsync<string>("() => document.body ? document.body.innerText : ''"));
                         }
                     }
                     catch (PlaywrightException)
@@ -160,7 +160,9 @@ public sealed class WidgetTests(BrowserFixture browsers, HuddleSmartAppFixture a
             await page.EvaluateAsync("src => { document.getElementById('huddle-widget').src = src; }", app.Ehr.LaunchUrl(patients[now]).ToString());
             await Assertions.Expect(widget.Locator("[data-testid=widget]")).ToHaveAttributeAsync("data-patient-id", team.Patients[now], new() { Timeout = 60_000 });
             await Assertions.Expect(widget.Locator("[data-testid=widget-patient-name]")).ToHaveTextAsync(names[now]);
-            await Task.Delay(300);
+            // The sampler has seen the new patient too before it stops (a condition, not a fixed sleep).
+            await Eventually.Until(() => Task.FromResult(seen.Any(text => text.Contains(names[now], StringComparison.Ordinal))), TimeSpan.FromSeconds(20),
+                () => $"the sampler to see {names[now]}");
             await watching.CancelAsync();
             await watcher;
             Assert.NotEmpty(seen);

@@ -51,6 +51,14 @@ public sealed partial class PatientPage
     [Parameter]
     public string PatientId { get; set; } = "";
 
+    /// <summary>The team's profile when the host already read it (the widget does): then the page does not read it again.</summary>
+    [Parameter]
+    public CareTeamProfile? Team { get; set; }
+
+    /// <summary>The patient when the host already read it, with this user's access (the widget does): then not read again.</summary>
+    [Parameter]
+    public PatientProfile? Patient { get; set; }
+
     /// <summary>Shown inside the EHR widget: no way back to the board, no heading of its own (the widget has them).</summary>
     [Parameter]
     public bool Embedded { get; set; }
@@ -87,8 +95,10 @@ public sealed partial class PatientPage
     protected override async Task OnInitializedAsync()
     {
         await base.OnInitializedAsync();
-        var team = await Handoffs.TeamAsync(UserId, TeamId);
-        var patient = team.Ok ? await Handoffs.PatientAsync(UserId, TeamId, PatientId) : Result<PatientProfile>.Failure(team.Error!);
+        var team = Team is { } known && known.TeamId == TeamId ? Result<CareTeamProfile>.Success(known) : await Handoffs.TeamAsync(UserId, TeamId);
+        var patient = !team.Ok ? Result<PatientProfile>.Failure(team.Error!)
+            : Patient is { } read && read.PatientId == PatientId ? Result<PatientProfile>.Success(read)
+            : await Handoffs.PatientAsync(UserId, TeamId, PatientId);
         if (patient.Error is { } error)
         {
             _error = error;
