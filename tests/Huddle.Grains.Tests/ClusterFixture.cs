@@ -16,6 +16,9 @@ namespace Huddle.Grains.Tests;
 public sealed class ClusterFixture : IAsyncLifetime
 {
     /// <summary>The silo's clock: 14:00 UTC on 24 Nov 2026 until a test advances it.</summary>
+    /// <summary>How long handoff outcomes are kept here (<c>Huddle:Handoffs:OutcomeRetention</c>).</summary>
+    public static readonly TimeSpan OutcomeRetention = TimeSpan.FromDays(60);
+
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 24, 14, 0, 0, TimeSpan.Zero));
 
     /// <summary>How long a silent connection counts: long, because tests move the clock minutes at a time.</summary>
@@ -57,6 +60,7 @@ public sealed class ClusterFixture : IAsyncLifetime
             // Handoff escalation runs on that clock, and tests move it minutes at a time: connections
             // must not expire meanwhile (expiry itself is a domain test).
             silo.Services.Configure<PresenceOptions>(o => o.OfflineAfter = OfflineAfter);
+            silo.Services.Configure<Huddle.Grains.Handoffs.HandoffOptions>(o => o.OutcomeRetention = OutcomeRetention);
             silo.AddIncomingGrainCallFilter(async context =>
             {
                 if (context.InterfaceMethod?.DeclaringType == typeof(IPresenceGrain) && context.InterfaceMethod.Name == nameof(IPresenceGrain.GetAsync))

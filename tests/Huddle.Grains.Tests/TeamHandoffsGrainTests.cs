@@ -1,6 +1,8 @@
 using Huddle.Contracts.CareTeams;
 using Huddle.Contracts.Handoffs;
 using Huddle.Contracts.Live;
+using Huddle.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Huddle.Grains.Tests;
 
@@ -123,5 +125,49 @@ public sealed class TeamHandoffsGrainTests(ClusterFixture fixture)
         // Outcomes live in pages, not in the activation: a new one reads them back.
         await fixture.Cluster.Client.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
         Assert.Equal(1, (await desk.GetMetricsAsync(pcp, 30)).Value!.Requested);
+    }
+
+    [Fact]
+    public async Task Outcome_pages_past_the_retention_are_deleted_after_the_first_write_and_then_daily_and_the_month_stays()
+    {
+        var (desk, teamId, pcp) = await NewTeamAsync();
+        var team = (await fixture.Grains.GetGrain<ICareTeamGrain>(teamId).GetProfileAsync())!;
+        var store = fixture.Cluster.GetSiloServiceProvider(fixture.Cluster.Silos[0].SiloAddress).GetRequiredService<Huddle.Grains.Common.IGrainHistoryStore>();
+        var now = fixture.Clock.GetUtcNow();
+        async Task<int[]> StoredDaysAsync()
+        {
+            var days = new List<int>();
+            await foreach (var page in store.ReadPagesAsync<Huddle.Grains.Handoffs.HandoffOutcomePage>(desk.GetGrainId(), Huddle.Grains.Handoffs.TeamHandoffsGrain.OutcomesStream))
+            {
+                days.Add(team.DayAt(now).DayNumber - (int)page.Number);
+            }
+
+            return [.. days];
+        }
+
+        async Task TrackAsync(int daysAgo)
+        {
+            var (item, outcome) = Step(teamId, $"h-{Guid.NewGuid():N}", now.AddDays(-daysAgo), HandoffStatus.Completed, 5);
+            await desk.TrackAsync(item, outcome);
+        }
+
+        // The first page this activation writes arms a check: a page from before the retention goes at once.
+        await TrackAsync(100);
+        await Eventually.Until(async () => (await StoredDaysAsync()).Length == 0, TimeSpan.FromSeconds(10), "the 100-day-old page's removal");
+
+        // Later pages wait for the daily check (the reminder's tick).
+        foreach (var daysAgo in new[] { 75, 40, 0 })
+        {
+            await TrackAsync(daysAgo);
+        }
+
+        Assert.Equal(new[] { 75, 40, 0 }, await StoredDaysAsync());
+        await desk.AsReference<IRemindable>().ReceiveReminder(Huddle.Grains.Handoffs.TeamHandoffsGrain.RetentionReminder, default);
+        Assert.Equal(new[] { 40, 0 }, await StoredDaysAsync());
+        Assert.Equal(1, (await desk.GetMetricsAsync(pcp, 30)).Value!.Requested);
+
+        // The reminder stands, so a team that stops working still loses its pages on time.
+        var reminders = fixture.Cluster.GetSiloServiceProvider(fixture.Cluster.Silos[0].SiloAddress).GetRequiredService<IReminderTable>();
+        Assert.Contains((await reminders.ReadRows(desk.GetGrainId())).Reminders, r => r.ReminderName == Huddle.Grains.Handoffs.TeamHandoffsGrain.RetentionReminder);
     }
 }

@@ -288,6 +288,18 @@ public sealed class OperationsTests
     }
 
     [Fact]
+    public async Task An_outcome_retention_shorter_than_the_metrics_month_stops_the_start_naming_the_setting()
+    {
+        var error = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(async () =>
+        {
+            await using var app = await RunningApp.StartAsync(new() { ["Huddle:Handoffs:OutcomeRetention"] = "10.00:00:00" });
+        });
+        Assert.Contains("Huddle:Handoffs:OutcomeRetention is at least 32 days", error.Message, StringComparison.Ordinal);
+
+        await using var kept = await RunningApp.StartAsync(new() { ["Huddle:Handoffs:OutcomeRetention"] = "400.00:00:00" });
+    }
+
+    [Fact]
     public void The_pinned_Azurite_installs_on_Debians_Node_20()
     {
         // npm ci prints EBADENGINE when a package's engines field refuses the running Node; Debian

@@ -16,6 +16,17 @@ public sealed class HandoffOptions
     /// </summary>
     public TimeSpan? ReferralStaleAfter { get; set; } = TimeSpan.FromDays(90);
 
+    /// <summary>
+    /// How long a team's handoff outcomes (the day pages the metrics read) are kept: a day page older
+    /// than this is deleted, checked daily by the desk's reminder (<c>outcome-retention</c>) and after
+    /// its first page write in an activation. At least <see cref="MinOutcomeRetention"/> (the metrics'
+    /// month). Null: kept for ever.
+    /// </summary>
+    public TimeSpan? OutcomeRetention { get; set; }
+
+    /// <summary>The shortest <see cref="OutcomeRetention"/>: the metrics read 30 days and a day either side.</summary>
+    public static readonly TimeSpan MinOutcomeRetention = TimeSpan.FromDays(TeamHandoffsGrain.MetricsDays + 1);
+
     /// <summary>The first wait before a tell that failed (an inbox, the desk, the patient) is sent again.</summary>
     public TimeSpan RetryFirst { get; set; } = TimeSpan.FromSeconds(1);
 

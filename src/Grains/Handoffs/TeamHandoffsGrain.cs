@@ -24,7 +24,8 @@ public sealed partial class TeamHandoffsGrain(
     IGrainHistoryStore history,
     HuddleClock clock,
     IOptions<FeedOptions> feedOptions,
-    ILogger<TeamHandoffsGrain> logger) : HandoffFeedGrain(state, ITeamHandoffsGrain.Feed, feedOptions.Value, logger), ITeamHandoffsGrain
+    IOptions<HandoffOptions> handoffOptions,
+    ILogger<TeamHandoffsGrain> logger) : HandoffFeedGrain(state, ITeamHandoffsGrain.Feed, feedOptions.Value, logger), ITeamHandoffsGrain, IRemindable
 {
     /// <summary>How many days of outcomes the metrics read (a month, and a day for the time zone).</summary>
     public const int MetricsDays = 31;
@@ -177,6 +178,7 @@ public sealed partial class TeamHandoffsGrain(
 
         await history.WritePageAsync(this.GetGrainId(), OutcomesStream, day, next);
         Keep(day, next);
+        ArmOutcomeRetention();
     }
 
     /// <summary>

@@ -95,7 +95,10 @@ public static class HuddleSiloExtensions
         silo.Services.TryAddSingleton(HuddleClock.System);
         silo.Services.AddOptions<FeedOptions>().Bind(config.GetSection("Huddle:Feeds"));
         silo.Services.AddOptions<PresenceOptions>().Bind(config.GetSection("Huddle:Presence"));
-        silo.Services.AddOptions<HandoffOptions>().Bind(config.GetSection("Huddle:Handoffs"));
+        silo.Services.AddOptions<HandoffOptions>().Bind(config.GetSection("Huddle:Handoffs"))
+            .Validate(o => o.OutcomeRetention is null || o.OutcomeRetention >= HandoffOptions.MinOutcomeRetention,
+                $"Huddle:Handoffs:OutcomeRetention is at least {HandoffOptions.MinOutcomeRetention.TotalDays} days (the metrics read a month), or empty to keep outcomes for ever.")
+            .ValidateOnStart();
         silo.Services.AddOptions<ChatAckOptions>().Bind(config.GetSection("Huddle:Chat"));
         silo.Services.AddOptions<ChatOptions>().Bind(config.GetSection("Huddle:Chat"));
         silo.Services.AddOptions<PushOptions>().Bind(config.GetSection("Huddle:Push"))
