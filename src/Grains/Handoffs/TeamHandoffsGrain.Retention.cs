@@ -34,16 +34,25 @@ public sealed partial class TeamHandoffsGrain
     }
 
     /// <summary>After a page write: the check once per activation, on a timer, never in the writer's turn.</summary>
-    private void ArmOutcomeRetention(TimeSpan? due = null)
+    private void ArmOutcomeRetention()
     {
-        if (handoffOptions.Value.OutcomeRetention is null || _retentionKnown || _retainer is not null)
+        if (!_retentionKnown)
+        {
+            ArmRetentionTimer(TimeSpan.Zero);
+        }
+    }
+
+    /// <summary>A check after <paramref name="due"/>, unless the retention is off or one is armed already.</summary>
+    private void ArmRetentionTimer(TimeSpan due)
+    {
+        if (handoffOptions.Value.OutcomeRetention is null || _retainer is not null)
         {
             return;
         }
 
         _retainer = this.RegisterGrainTimer(
             _ => CheckOutcomeRetentionAsync(),
-            new GrainTimerCreationOptions(due ?? TimeSpan.Zero, Timeout.InfiniteTimeSpan) { Interleave = false, KeepAlive = false });
+            new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan) { Interleave = false, KeepAlive = false });
     }
 
     /// <summary>Deletes the day pages past the retention, and keeps the daily reminder (or removes it when the retention is off).</summary>
@@ -83,8 +92,9 @@ public sealed partial class TeamHandoffsGrain
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            // Again in a minute while this activation lives (the daily reminder's tick also tries again).
             LogRetentionFailed(ex, Key);
-            ArmOutcomeRetention(RetentionRetry);
+            ArmRetentionTimer(RetentionRetry);
         }
     }
 
