@@ -15,10 +15,10 @@ namespace Huddle.Grains.Tests;
 /// <summary>One in-process Orleans cluster for the grain tests, with a clock the tests move.</summary>
 public sealed class ClusterFixture : IAsyncLifetime
 {
-    /// <summary>The silo's clock: 14:00 UTC on 24 Nov 2026 until a test advances it.</summary>
     /// <summary>How long handoff outcomes are kept here (<c>Huddle:Handoffs:OutcomeRetention</c>).</summary>
     public static readonly TimeSpan OutcomeRetention = TimeSpan.FromDays(60);
 
+    /// <summary>The silo's clock: 14:00 UTC on 24 Nov 2026 until a test advances it.</summary>
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 24, 14, 0, 0, TimeSpan.Zero));
 
     /// <summary>How long a silent connection counts: long, because tests move the clock minutes at a time.</summary>

@@ -212,12 +212,11 @@ public sealed class PushNotificationTests(BrowserFixture browser) : IAsyncLifeti
     /// </remarks>
     private static async Task<JsonElement> ShownAsync(IPage page)
     {
-        JsonElement shown = default;
         await Task.Delay(TimeSpan.FromSeconds(1.5));
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
         while (true)
         {
-            shown = await page.EvaluateAsync<JsonElement>("navigator.serviceWorker.ready.then(r => r.getNotifications()).then(n => n.map(x => ({ title: x.title, body: x.body, tag: x.tag })))");
+            var shown = await page.EvaluateAsync<JsonElement>("navigator.serviceWorker.ready.then(r => r.getNotifications()).then(n => n.map(x => ({ title: x.title, body: x.body, tag: x.tag })))");
             if (shown.GetArrayLength() == 1)
             {
                 return shown[0];
