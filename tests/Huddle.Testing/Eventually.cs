@@ -27,8 +27,12 @@ public static class Eventually
         }
     }
 
-    /// <summary>Like <see cref="Until(Func{Task{bool}}, TimeSpan, string)"/>, the failure saying <paramref name="what"/> as it stands then (e.g. what is still missing).</summary>
-    public static async Task Until(Func<Task<bool>> condition, TimeSpan timeout, Func<string> what)
+    /// <summary>
+    /// Like <see cref="Until(Func{Task{bool}}, TimeSpan, string)"/>, the failure saying <paramref name="what"/> as it
+    /// stands then (e.g. what is still missing); polled every <paramref name="every"/> (25 ms by default), for a
+    /// condition whose reading disturbs what it reads.
+    /// </summary>
+    public static async Task Until(Func<Task<bool>> condition, TimeSpan timeout, Func<string> what, TimeSpan? every = null)
     {
         ArgumentNullException.ThrowIfNull(condition);
         ArgumentNullException.ThrowIfNull(what);
@@ -40,7 +44,7 @@ public static class Eventually
                 throw new TimeoutException($"Timed out after {timeout.TotalSeconds:0.#} s waiting for {what()}.");
             }
 
-            await Task.Delay(25);
+            await Task.Delay(every ?? TimeSpan.FromMilliseconds(25));
         }
     }
 }

@@ -212,19 +212,14 @@ public sealed class PushNotificationTests(BrowserFixture browser) : IAsyncLifeti
     /// </remarks>
     private static async Task<JsonElement> ShownAsync(IPage page)
     {
+        JsonElement shown = default;
         await Task.Delay(TimeSpan.FromSeconds(1.5));
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (true)
+        await Eventually.Until(async () =>
         {
-            var shown = await page.EvaluateAsync<JsonElement>("navigator.serviceWorker.ready.then(r => r.getNotifications()).then(n => n.map(x => ({ title: x.title, body: x.body, tag: x.tag })))");
-            if (shown.GetArrayLength() == 1)
-            {
-                return shown[0];
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"Timed out after 20 s waiting for the notification of the pushed ping; shown: {shown.GetRawText()}");
-            await Task.Delay(TimeSpan.FromSeconds(1));
-        }
+            shown = await page.EvaluateAsync<JsonElement>("navigator.serviceWorker.ready.then(r => r.getNotifications()).then(n => n.map(x => ({ title: x.title, body: x.body, tag: x.tag })))");
+            return shown.GetArrayLength() == 1;
+        }, TimeSpan.FromSeconds(20), () => $"the notification of the pushed ping (shown: {shown.GetRawText()})", every: TimeSpan.FromSeconds(1));
+        return shown[0];
     }
 
     private static Task ClickAsync(IPage page, string handoffId, string action) =>

@@ -52,7 +52,9 @@ public sealed partial class TeamHandoffsGrain
 
         _retainer = this.RegisterGrainTimer(
             _ => CheckOutcomeRetentionAsync(),
-            new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan) { Interleave = false, KeepAlive = false });
+            // Kept alive until it fires while the reminder is not registered yet: a retry that an idle
+            // activation's collection dropped would leave the pages with no check until the next write.
+            new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan) { Interleave = false, KeepAlive = !_retentionKnown });
     }
 
     /// <summary>Deletes the day pages past the retention, and keeps the daily reminder (or removes it when the retention is off).</summary>
