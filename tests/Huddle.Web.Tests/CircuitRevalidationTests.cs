@@ -35,6 +35,14 @@ public sealed class CircuitRevalidationTests(HuddleAppFixture app)
         Assert.True(await CircuitRevalidation.StillValidAsync(fromProvider, grains));
         await grains.GetGrain<ISessionEndGrain>(subject).EndAsync("sid-1", DateTimeOffset.UtcNow);
         Assert.False(await CircuitRevalidation.StillValidAsync(fromProvider, grains));
+
+        // The browser session was signed out in another tab or window; the person's other session stays.
+        var session = Principal(team.Pcp, UserKind.Clinician, new Claim(HuddleClaims.BrowserSession, "bs-1"));
+        var other = Principal(team.Pcp, UserKind.Clinician, new Claim(HuddleClaims.BrowserSession, "bs-2"));
+        Assert.True(await CircuitRevalidation.StillValidAsync(session, grains));
+        await grains.GetGrain<IBrowserSignOutGrain>(team.Pcp).EndAsync("bs-1");
+        Assert.False(await CircuitRevalidation.StillValidAsync(session, grains));
+        Assert.True(await CircuitRevalidation.StillValidAsync(other, grains));
     }
 
     private static ClaimsPrincipal Principal(string userId, UserKind kind, params Claim[] more) =>

@@ -137,6 +137,8 @@ public sealed class OidcTests(HuddleOidcAppFixture app) : IClassFixture<HuddleOi
 
         // Signing out ends Huddle's session and the provider's: the next sign-in asks for the password again.
         var form = await browser.GetAsync(new Uri(app.BaseAddress, $"teams/{team.TeamId}/board"));
+        var session = browser.Cookies(app.BaseAddress);
+        Assert.NotEmpty(session);
         var signedOut = await browser.PostFormAsync(new Uri(app.BaseAddress, "signout"), new() { ["__RequestVerificationToken"] = AntiforgeryOf(form.Body) });
         Assert.Equal("/signin", signedOut.Url.AbsolutePath);
         Assert.Contains("You are signed out", signedOut.Body, StringComparison.Ordinal);
@@ -144,6 +146,11 @@ public sealed class OidcTests(HuddleOidcAppFixture app) : IClassFixture<HuddleOi
         Assert.Equal("/signin", again.Url.AbsolutePath);
         var relogin = await browser.GetAsync(new Uri(app.BaseAddress, "signin/oidc?returnUrl=%2F"));
         Assert.Contains("Test Health sign-in", relogin.Body, StringComparison.Ordinal);
+
+        // The session is ended on the server too: its cookie, turning up again (re-set by a renewal in
+        // flight at the sign-out, or copied), opens nothing.
+        var replay = new Browser(app.BaseAddress, session);
+        Assert.Equal("/signin", (await replay.GetAsync(new Uri(app.BaseAddress, $"teams/{team.TeamId}/board"))).Url.AbsolutePath);
     }
 
     [Fact]
@@ -369,6 +376,21 @@ public sealed class OidcTests(HuddleOidcAppFixture app) : IClassFixture<HuddleOi
     private sealed class Browser
     {
         private readonly CookieContainer _cookies = new();
+
+        public Browser()
+        {
+        }
+
+        public Browser(Uri site, IEnumerable<Cookie> cookies)
+        {
+            foreach (var cookie in cookies)
+            {
+                _cookies.Add(site, new Cookie(cookie.Name, cookie.Value, "/"));
+            }
+        }
+
+        /// <summary>Huddle's session cookie (its chunks) as held now for <paramref name="site"/>.</summary>
+        public Cookie[] Cookies(Uri site) => [.. _cookies.GetCookies(site).Where(c => c.Name.StartsWith("huddle.auth", StringComparison.Ordinal))];
 
         public sealed record Page(HttpStatusCode Status, Uri Url, Uri? Location, string Body);
 

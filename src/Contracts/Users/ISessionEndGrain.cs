@@ -57,6 +57,6 @@ public sealed record SessionEnd(
         || (sid is not null && Sids.Any(s => s.Sid == sid));
 }
 
-/// <summary>One provider session ended by a sign-out, and when.</summary>
+/// <summary>One session ended by a sign-out, and when: a provider session (<see cref="SessionEnd"/>) or a Huddle browser session (<see cref="IBrowserSignOutGrain"/>).</summary>
 [GenerateSerializer, Immutable, Alias("huddle.ended-session")]
 public sealed record EndedSession([property: Id(0)] string Sid, [property: Id(1)] DateTimeOffset At);

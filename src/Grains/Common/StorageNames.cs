@@ -21,6 +21,7 @@ public static class StorageNames
     public const string ThreadState = "thread";
     public const string ThreadListState = "thread-list";
     public const string SessionEndState = "session-end";
+    public const string BrowserSignOutState = "browser-sign-out";
     public const string AuditLogState = "audit-log";
     public const string EmergencyAccessState = "emergency-access";
     public const string TeamDirectoryState = "team-directory";

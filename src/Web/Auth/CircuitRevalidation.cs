@@ -8,10 +8,11 @@ namespace Huddle.Web.Auth;
 /// <summary>
 /// A live page (Blazor circuit) asks again, every <c>Huddle:Security:RevalidateEvery</c> (1 minute by
 /// default), whether its person may still be signed in: their Huddle user still exists with the same
-/// kind, and the provider has not signed that session out. If not, the page's user becomes nobody (every
-/// component shows nothing, the layout sends the browser to sign in). ASP.NET Core keeps a circuit's
-/// user as it was at connect time otherwise. What a person may see of teams and patients is asked at
-/// every call and feed (docs/security.md); this covers who the person is.
+/// kind, and the session has not been signed out (in another tab or window, or at the provider). If
+/// not, the page's user becomes nobody (every component shows nothing, the layout sends the browser to
+/// sign in). ASP.NET Core keeps a circuit's user as it was at connect time otherwise. What a person
+/// may see of teams and patients is asked at every call and feed (docs/security.md); this covers who
+/// the person is.
 /// </summary>
 public sealed class CircuitRevalidation(ILoggerFactory loggers, IGrainFactory grains, RevalidationOptions options)
     : RevalidatingServerAuthenticationStateProvider(loggers)
@@ -44,6 +45,12 @@ public sealed class CircuitRevalidation(ILoggerFactory loggers, IGrainFactory gr
         if (user.FindFirst(HuddleClaims.UserId)?.Value is not { } userId || !Contracts.Common.Ids.IsValid(userId)
             || await grains.GetGrain<IUserGrain>(userId).GetAsync() is not { } profile
             || profile.Kind.ToString() != user.FindFirst(HuddleClaims.Kind)?.Value)
+        {
+            return false;
+        }
+
+        // A page of a browser session signed out in another tab or window.
+        if (HuddleClaims.BrowserSessionOf(user) is not null && await HuddleAuthentication.BrowserSessionEndedAsync(user, grains))
         {
             return false;
         }

@@ -53,6 +53,17 @@ public static class HuddleAuthentication
                 o.Events.OnRedirectToAccessDenied = ctx => Deny(ctx, StatusCodes.Status403Forbidden);
                 // A session from the provider that the provider has since signed out (back-channel
                 // logout, on any host) is refused at its next request, and its cookie removed.
+                // Every cookie session gets an id of its own: what its sign-out records (BrowserSessionEndedAsync).
+                o.Events.OnSigningIn = ctx =>
+                {
+                    if (ctx.Principal?.Identity is System.Security.Claims.ClaimsIdentity identity && identity.FindFirst(HuddleClaims.BrowserSession) is null)
+                    {
+                        identity.AddClaim(new System.Security.Claims.Claim(HuddleClaims.BrowserSession,
+                            Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16))));
+                    }
+
+                    return Task.CompletedTask;
+                };
                 o.Events.OnValidatePrincipal = async ctx =>
                 {
                     // A report of input renews the cookie every time, not only past half its life:
@@ -62,7 +73,10 @@ public static class HuddleAuthentication
                         ctx.ShouldRenew = true;
                     }
 
-                    if (ctx.Principal is { } user && await OidcSignIn.EndedAsync(user, ctx.HttpContext.RequestServices.GetRequiredService<IGrainFactory>()))
+                    // A session signed out in Huddle (its cookie re-set by a renewal that was in flight at
+                    // the sign-out, or copied before it), or signed out at the provider (back-channel logout).
+                    var grains = ctx.HttpContext.RequestServices.GetRequiredService<IGrainFactory>();
+                    if (ctx.Principal is { } user && (await BrowserSessionEndedAsync(user, grains) || await OidcSignIn.EndedAsync(user, grains)))
                     {
                         ctx.RejectPrincipal();
                         await ctx.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
@@ -106,6 +120,7 @@ public static class HuddleAuthentication
             var site = context.Request.Headers["Sec-Fetch-Site"].ToString();
             if (site is "same-origin" or "none")
             {
+                await EndBrowserSessionAsync(context);
                 await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
             }
 
@@ -125,8 +140,32 @@ public static class HuddleAuthentication
         {
             // This device's push subscription goes with the session (a shared phone stops getting pings).
             await Push.PushSessionEndpoints.ForgetDeviceAsync(context);
+            // Stored before the cookie is deleted: should storage fail, the person is still signed in
+            // and sees the error, rather than signed out with a cookie that could come back.
+            await EndBrowserSessionAsync(context);
             return Results.SignOut(new() { RedirectUri = "/signin?signedout=1" }, await OidcSignIn.SignOutSchemesAsync(context));
         });
+
+    /// <summary>
+    /// True when <paramref name="user"/>'s cookie session has been signed out in Huddle, or carries no
+    /// session id (a cookie from before sessions had ids: its person signs in again once).
+    /// </summary>
+    public static async Task<bool> BrowserSessionEndedAsync(System.Security.Claims.ClaimsPrincipal user, IGrainFactory grains)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        ArgumentNullException.ThrowIfNull(grains);
+        return HuddleClaims.BrowserSessionOf(user) is not { } session
+            || await grains.GetGrain<Contracts.Users.IBrowserSignOutGrain>(user.UserIdOf()).EndedAsync(session);
+    }
+
+    /// <summary>Records that the signed-in cookie session of <paramref name="context"/> ended (none signed in: nothing).</summary>
+    private static async Task EndBrowserSessionAsync(HttpContext context)
+    {
+        if (context.User.Identity?.IsAuthenticated == true && HuddleClaims.BrowserSessionOf(context.User) is { } session)
+        {
+            await context.RequestServices.GetRequiredService<IGrainFactory>().GetGrain<Contracts.Users.IBrowserSignOutGrain>(context.User.UserIdOf()).EndAsync(session);
+        }
+    }
 
     /// <summary>
     /// The API and the hub take bearer tokens only; the cookie serves the Blazor pages only. A

@@ -18,6 +18,19 @@ public static class HuddleClaims
     /// <summary>The provider's subject (<c>sub</c>) for this person: what its back-channel logout names.</summary>
     public const string Subject = "huddle_sub";
 
+    /// <summary>
+    /// This browser session's own id (random, 128 bits), given at the cookie's sign-in: what a sign-out
+    /// records (<see cref="Contracts.Users.IBrowserSignOutGrain"/>), so the cookie is refused after it.
+    /// </summary>
+    public const string BrowserSession = "huddle_bs";
+
+    /// <summary>The browser session id <paramref name="user"/> carries, or null (a token, not a cookie).</summary>
+    public static string? BrowserSessionOf(ClaimsPrincipal user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        return user.FindFirst(BrowserSession)?.Value;
+    }
+
     /// <summary>When this session's sign-in happened (Unix seconds): a provider sign-out ends the sessions begun before it.</summary>
     public const string SignedInAtClaim = "huddle_auth_time";
 

@@ -1,0 +1,17 @@
+namespace Huddle.Contracts.Users;
+
+/// <summary>
+/// A person's browser sessions signed out in Huddle (<c>POST /signout</c>, the idle sign-out), keyed by
+/// Huddle user id. A cookie-authenticated request checks its session here, so a signed-out session's
+/// cookie is refused wherever it turns up again: re-set by a request that was in flight when the
+/// sign-out was answered (its renewal arrives after the sign-out's deletion), or copied before it.
+/// </summary>
+public interface IBrowserSignOutGrain : IGrainWithStringKey
+{
+    /// <summary>Records that browser session <paramref name="session"/> ended; returns once stored.</summary>
+    Task EndAsync(string session);
+
+    /// <summary>True when browser session <paramref name="session"/> has been signed out.</summary>
+    [AlwaysInterleave]
+    Task<bool> EndedAsync(string session);
+}
