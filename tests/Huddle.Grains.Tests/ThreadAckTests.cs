@@ -244,6 +244,51 @@ public sealed class ThreadAckTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task An_unanswered_role_reaches_whoever_holds_it_now_at_the_next_reminder_and_any_holders_acknowledgement_answers_it()
+    {
+        var t = await NewTeamAsync();
+        var thread = Thread(t.TeamThread);
+        var sent = (await thread.SendAsync(t.Pcp, new SendMessage("m-1", "Can the BHC on duty confirm the safety plan?", AckRequested: true,
+            ToRole: new RoleOnTeam(CareTeamRole.Bhc)))).Value!;
+        await UntilNoticesAsync(t.Bhc1, n => n.Count == 1, "BHC1's request");
+        Assert.Equal([t.Bhc1], (await LogAsync(thread))[^1].Ask!.Recipients);
+
+        // BHC1 goes into a session without answering: routing now reaches the busy BHC2 (never the one on do-not-disturb).
+        Assert.True((await fixture.Grains.GetGrain<IPresenceGrain>(t.Bhc1).SetStatusAsync(PresenceStatus.InSession)).Ok);
+        await Eventually.Until(async () => (await fixture.Grains.GetGrain<ITeamPresenceGrain>(t.Id).RosterAsync())
+            .Any(p => p.UserId == t.Bhc1 && p.Status == PresenceStatus.InSession), Wait, "the roster to hear BHC1 is in session");
+        fixture.Clock.Advance(Defaults.AckRenotifyInterval);
+
+        // BHC2 is asked (a request of its own, not a "reminder" of one never seen), BHC1 reminded.
+        await UntilNoticesAsync(t.Bhc2, n => n.Count == 1, "BHC2 asked at the first reminder");
+        var asked = Assert.Single(await NoticesAsync(t.Bhc2)).Chat!;
+        Assert.Equal((ChatNoticeKind.AckRequested, sent.Seq, 1), (asked.Kind, asked.Seq, asked.Round));
+        Assert.Equal("Acknowledgement requested — team Maple — open Huddle", asked.Text);
+        await UntilNoticesAsync(t.Bhc1, n => n.Count == 2, "BHC1's reminder");
+        Assert.Equal(ChatNoticeKind.AckReminder, (await NoticesAsync(t.Bhc1))[^1].Chat!.Kind);
+        Assert.Empty(await NoticesAsync(t.Bhc3));
+
+        // Every screen learns it from the log: an entry adding BHC2 to the role, folded into the message.
+        var log = await LogAsync(thread);
+        var rerouted = Assert.Single(log, m => m.Kind == ThreadEntryKind.AckRerouted);
+        Assert.Equal((sent.Seq, AckLimits.System), (rerouted.Refers, rerouted.SenderId));
+        Assert.Equal([t.Bhc2], rerouted.Ask!.Recipients);
+        var message = AckTally.Merge(log.Single(m => m.Seq == sent.Seq).Ask!, rerouted.Ask);
+        Assert.Equal([t.Bhc1, t.Bhc2], message.Recipients);
+        Assert.Equal((0, 1), (AckTally.Count(message, []).Acked, AckTally.Count(message, []).Asked));
+
+        // BHC2's acknowledgement answers the role: the request closes; BHC1 is reminded no more.
+        Assert.True((await thread.AcknowledgeAsync(t.Bhc2, sent.Seq, "ack-1")).Ok);
+        fixture.Clock.Advance(Defaults.AckRenotifyInterval * (Defaults.AckRenotifyCount + 2));
+        var marker = await thread.SendAsync(t.Pcp, new SendMessage("m-2", "thanks", Mentions: [t.Bhc1]));
+        await UntilNoticesAsync(t.Bhc1, n => n.Last().Chat!.Seq == marker.Value!.Seq, "the later mention");
+        Assert.Equal([ChatNoticeKind.AckRequested, ChatNoticeKind.AckReminder, ChatNoticeKind.Mention], (await NoticesAsync(t.Bhc1)).Select(n => n.Chat!.Kind));
+        Assert.Empty(await NoticesAsync(t.Pcp));
+        Assert.Single(await LogAsync(thread), m => m.Kind == ThreadEntryKind.AckRerouted);
+        Assert.DoesNotContain(await LogAsync(thread), m => m.Kind == ThreadEntryKind.AckUnanswered);
+    }
+
+    [Fact]
     public async Task Acknowledging_closes_the_request_and_nobody_is_renotified_after_everyone_acknowledged()
     {
         var t = await NewTeamAsync();

@@ -53,6 +53,64 @@ public sealed record MessageAsk(
     [property: Id(4)] ImmutableArray<RoleReach> Reached,
     [property: Id(5)] ImmutableArray<string> Recipients);
 
+/// <summary>
+/// Who an acknowledgement request waits for (docs/api.md, "Acknowledgement requests"): each clinician asked
+/// by name once, and each role asked once — the first acknowledgement of any clinician the role reached
+/// answers it. A request that names no role asks each of its recipients.
+/// </summary>
+public static class AckTally
+{
+    /// <summary>
+    /// The count for a request to <paramref name="recipients"/> (everyone asked so far), with
+    /// <paramref name="mentions"/> asked by name and <paramref name="roles"/> (whom each role reached so far),
+    /// given who has acknowledged.
+    /// </summary>
+    public static AckCount Count(ImmutableArray<string> recipients, ImmutableArray<string> mentions, ImmutableArray<RoleReach> roles, IEnumerable<string> acknowledged)
+    {
+        ArgumentNullException.ThrowIfNull(acknowledged);
+        var acked = acknowledged.ToHashSet(StringComparer.Ordinal);
+        var all = recipients.IsDefault ? [] : recipients;
+        var slots = roles.IsDefault ? [] : roles;
+        var named = mentions.IsDefault ? [] : mentions;
+        var individuals = slots.IsEmpty ? all : [.. all.Where(named.Contains)];
+        var open = slots.Where(r => !r.UserIds.Any(acked.Contains)).ToList();
+        var waiting = individuals.Where(u => !acked.Contains(u)).Concat(open.SelectMany(r => r.UserIds)).Distinct(StringComparer.Ordinal).ToImmutableArray();
+        return new AckCount(individuals.Count(acked.Contains) + slots.Length - open.Count, individuals.Length + slots.Length, waiting);
+    }
+
+    /// <summary>The count for a stored message's <paramref name="ask"/>.</summary>
+    public static AckCount Count(MessageAsk ask, IEnumerable<string> acknowledged)
+    {
+        ArgumentNullException.ThrowIfNull(ask);
+        return Count(ask.Recipients, ask.Mentions, ask.Reached, acknowledged);
+    }
+
+    /// <summary><paramref name="ask"/> with the clinicians <paramref name="rerouted"/> (an <see cref="ThreadEntryKind.AckRerouted"/> entry's ask) added to their roles.</summary>
+    public static MessageAsk Merge(MessageAsk ask, MessageAsk rerouted)
+    {
+        ArgumentNullException.ThrowIfNull(ask);
+        ArgumentNullException.ThrowIfNull(rerouted);
+        return ask with { Reached = Add(ask.Reached, rerouted.Reached), Recipients = [.. ask.Recipients.Union(rerouted.Recipients, StringComparer.Ordinal)] };
+    }
+
+    /// <summary><paramref name="roles"/> with the clinicians of <paramref name="added"/> joined to the same roles' (a role not among them is ignored).</summary>
+    public static ImmutableArray<RoleReach> Add(ImmutableArray<RoleReach> roles, IEnumerable<RoleReach> added)
+    {
+        ArgumentNullException.ThrowIfNull(added);
+        var more = added.ToList();
+        return [.. (roles.IsDefault ? [] : roles).Select(r => more.FirstOrDefault(a => a.Role == r.Role) is { } a
+            ? r with { UserIds = [.. r.UserIds.Union(a.UserIds, StringComparer.Ordinal)] }
+            : r)];
+    }
+}
+
+/// <summary>
+/// How far an acknowledgement request got: <see cref="Acked"/> of <see cref="Asked"/> (clinicians by name and
+/// roles, each once) answered, and the clinicians still <see cref="Waiting"/> (every holder a role reached while
+/// the role is unanswered).
+/// </summary>
+public sealed record AckCount(int Acked, int Asked, ImmutableArray<string> Waiting);
+
 /// <summary>What a chat notification is about.</summary>
 public enum ChatNoticeKind
 {

@@ -40,6 +40,15 @@ public enum ThreadEntryKind
     /// Its sender is <see cref="AckLimits.System"/>.
     /// </summary>
     AckUnanswered = 11,
+
+    /// <summary>
+    /// At a re-notification, a role asked to acknowledge the message it refers to, still unanswered, reached
+    /// more of the role's holders: those its first ones were not (off duty, on do-not-disturb) and whom the
+    /// handoff routing reaches now. The entry's <see cref="ThreadMessage.Ask"/> carries each role with the
+    /// clinicians added (<see cref="MessageAsk.Reached"/>, all of them in <see cref="MessageAsk.Recipients"/>);
+    /// any holder's acknowledgement answers the role. Its sender is <see cref="AckLimits.System"/>.
+    /// </summary>
+    AckRerouted = 12,
 }
 
 /// <summary>How a message asks to be read (FHIR <c>Communication.priority</c>, narrowed to two).</summary>

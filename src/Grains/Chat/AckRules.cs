@@ -30,7 +30,7 @@ public static class AckRules
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(options);
         return new AckRequest(message.Seq, message.SenderId, message.Ask?.Recipients ?? [], [], 0,
-            message.At + options.AckRenotifyInterval, message.Priority == MessagePriority.Urgent);
+            message.At + options.AckRenotifyInterval, message.Priority == MessagePriority.Urgent, message.Ask?.Mentions ?? [], message.Ask?.Reached ?? []);
     }
 
     /// <summary>
@@ -63,6 +63,16 @@ public static class AckRules
 
         var next = request with { Acked = request.Acked.Add(ack) };
         return next.Waiting.IsEmpty ? next with { NextAt = null } : next;
+    }
+
+    /// <summary>
+    /// <paramref name="request"/> with the clinicians of <paramref name="added"/> (each a role of the request and
+    /// holders it reaches now that it did not before) asked too.
+    /// </summary>
+    public static AckRequest Reroute(AckRequest request, ImmutableArray<RoleReach> added)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return request with { Roles = AckTally.Add(request.Roles, added), Recipients = [.. request.Recipients.Union(added.SelectMany(a => a.UserIds), StringComparer.Ordinal)] };
     }
 
     /// <summary>

@@ -319,13 +319,41 @@ public sealed partial class ThreadGrain : IRemindable
         var (next, step) = AckRules.Step(request, AckOptions, now);
         if (step == AckStep.Renotify)
         {
-            var (requestsBefore, outboxBefore) = (state.State.AckRequests, state.State.NoticeOutbox);
-            var text = ChatNotices.Text(ChatNoticeKind.AckReminder, where, round: next.Renotified, rounds: AckOptions.AckRenotifyCount);
-            state.State.AckRequests = AckRules.Keep(requestsBefore, next);
+            // A role still unanswered also reaches whoever holds it now and can be reached (the one first
+            // reached may have gone off duty): they are asked too, and any holder's acknowledgement answers it.
+            var added = await RerouteAsync(next, members);
+            next = added.IsEmpty ? next : AckRules.Reroute(next, added);
+            var fresh = added.SelectMany(a => a.UserIds).ToHashSet(StringComparer.Ordinal);
+            var reminder = ChatNotices.Text(ChatNoticeKind.AckReminder, where, round: next.Renotified, rounds: AckOptions.AckRenotifyCount);
+            var asked = ChatNotices.Text(ChatNoticeKind.AckRequested, where, request.Urgent);
             // A recipient who has left the thread's teams is no longer told about it.
-            state.State.NoticeOutbox = outboxBefore.AddRange(next.Waiting.Where(members.Contains).Select(u =>
-                new OwedNotice(u, new ChatNotice(ThreadId, request.Seq, ChatNoticeKind.AckReminder, next.Renotified, text, now))));
-            await PersistAsync(() => (state.State.AckRequests, state.State.NoticeOutbox) = (requestsBefore, outboxBefore));
+            var notices = next.Waiting.Where(members.Contains).Select(u => new OwedNotice(u, fresh.Contains(u)
+                ? new ChatNotice(ThreadId, request.Seq, ChatNoticeKind.AckRequested, next.Renotified, asked, now)
+                : new ChatNotice(ThreadId, request.Seq, ChatNoticeKind.AckReminder, next.Renotified, reminder, now))).ToList();
+            Action Stage()
+            {
+                var (requestsBefore, outboxBefore) = (state.State.AckRequests, state.State.NoticeOutbox);
+                state.State.AckRequests = AckRules.Keep(requestsBefore, next);
+                state.State.NoticeOutbox = outboxBefore.AddRange(notices);
+                return () => (state.State.AckRequests, state.State.NoticeOutbox) = (requestsBefore, outboxBefore);
+            }
+
+            if (added.IsEmpty)
+            {
+                await PersistAsync(Stage());
+            }
+            else
+            {
+                // Every member's screen learns whom the request now asks (an entry, folded into the message).
+                await AppendAsync(
+                    seq => new ThreadMessage(ThreadId, seq, AckLimits.System, $"ack-rerouted-{request.Seq}-{next.Renotified}", "",
+                        request.Urgent ? MessagePriority.Urgent : MessagePriority.Normal, now, ThreadEntryKind.AckRerouted, request.Seq,
+                        Ask: new MessageAsk(false, [], [], null, added, [.. fresh])),
+                    members,
+                    _ => Stage());
+                LogRerouted(ThreadId, request.Seq, fresh.Count);
+            }
+
             LogRenotified(ThreadId, request.Seq, next.Renotified, next.Waiting.Length);
             ScheduleNotices(TimeSpan.Zero);
             return;
@@ -348,7 +376,8 @@ public sealed partial class ThreadGrain : IRemindable
                 state.State.AckRequests = AckRules.Keep(requestsBefore, next);
                 if (members.Contains(request.SenderId))
                 {
-                    var text = ChatNotices.Text(ChatNoticeKind.AckUnanswered, where, waiting: waiting.Length, asked: request.Recipients.Length);
+                    var count = next.Count;
+                    var text = ChatNotices.Text(ChatNoticeKind.AckUnanswered, where, waiting: count.Asked - count.Acked, asked: count.Asked);
                     state.State.NoticeOutbox = outboxBefore.Add(new OwedNotice(request.SenderId,
                         new ChatNotice(ThreadId, request.Seq, ChatNoticeKind.AckUnanswered, 0, text, stored.At)));
                 }
@@ -356,6 +385,34 @@ public sealed partial class ThreadGrain : IRemindable
                 return () => (state.State.AckRequests, state.State.NoticeOutbox) = (requestsBefore, outboxBefore);
             });
         LogUnanswered(ThreadId, request.Seq, waiting.Length);
+    }
+
+    /// <summary>
+    /// For each role of <paramref name="request"/> nobody has answered: the holders the handoff routing reaches
+    /// now that the role had not reached yet (none when routing reaches nobody, or only those already asked).
+    /// A failed read reroutes nothing this time: the re-notification goes out as it is.
+    /// </summary>
+    private async Task<ImmutableArray<RoleReach>> RerouteAsync(AckRequest request, ImmutableHashSet<string> members)
+    {
+        var acked = request.Acked.Select(a => a.UserId).ToHashSet(StringComparer.Ordinal);
+        var added = ImmutableArray.CreateBuilder<RoleReach>();
+        foreach (var role in (request.Roles.IsDefault ? [] : request.Roles).Where(r => !r.UserIds.Any(acked.Contains)))
+        {
+            try
+            {
+                if ((await ResolveRoleAsync(request.SenderId, role.Role, members)).Value is { } reach
+                    && reach.UserIds.Except(role.UserIds, StringComparer.Ordinal).ToImmutableArray() is { IsEmpty: false } fresh)
+                {
+                    added.Add(role with { UserIds = fresh });
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogRerouteFailed(ex, ThreadId, request.Seq);
+            }
+        }
+
+        return added.ToImmutable();
     }
 
     /// <summary>On activation: the timer from the stored deadlines, and what is owed delivered (and the reminder checked) at once.</summary>
@@ -548,6 +605,12 @@ public sealed partial class ThreadGrain : IRemindable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Thread {ThreadId} message {Seq}: re-notification {Round} to {Waiting} recipients")]
     private partial void LogRenotified(string threadId, long seq, int round, int waiting);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Thread {ThreadId} message {Seq}: an unanswered role now also reaches {Added} clinician(s)")]
+    private partial void LogRerouted(string threadId, long seq, int added);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Thread {ThreadId} message {Seq}: the role could not be routed again; re-notified as it was")]
+    private partial void LogRerouteFailed(Exception ex, string threadId, long seq);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Thread {ThreadId} message {Seq}: re-notifications ran out with {Waiting} recipients waiting; the sender is told")]
     private partial void LogUnanswered(string threadId, long seq, int waiting);

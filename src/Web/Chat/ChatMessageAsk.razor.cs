@@ -37,7 +37,10 @@ public sealed partial class ChatMessageAsk
     [Parameter]
     public Func<ThreadMessage, Task<string?>>? OnAcknowledge { get; set; }
 
-    private int AckedCount => Acks.Count(a => Message.Ask!.Recipients.Contains(a.SenderId));
+    /// <summary>Answered of asked: each clinician named once, each role once (any holder's acknowledgement answers it).</summary>
+    private AckCount Count => AckTally.Count(Message.Ask!, Acks.Select(a => a.SenderId));
+
+    private int AckedCount => Count.Acked;
 
     private bool ViewerAcknowledged => Acks.Any(a => a.SenderId == ViewerId);
 
@@ -47,9 +50,9 @@ public sealed partial class ChatMessageAsk
     {
         get
         {
-            var ask = Message.Ask!;
-            var waiting = ask.Recipients.Where(r => !Acks.Any(a => a.SenderId == r)).Select(NameOf).ToList();
-            var status = $"Acknowledged by {AckedCount} of {ask.Recipients.Length}";
+            var count = Count;
+            var waiting = count.Waiting.Select(NameOf).ToList();
+            var status = $"Acknowledged by {count.Acked} of {count.Asked}";
             return waiting.Count == 0 ? status : $"{status} · waiting: {string.Join(", ", waiting)}";
         }
     }

@@ -9,8 +9,9 @@ namespace Huddle.Web.Chat;
 /// <see cref="LiveFeed{TSnapshot, TChange}"/>, plus scrolling back. It holds at most <see cref="MaxHeld"/>
 /// messages; older ones are read again on demand.
 /// <para>
-/// Entries about an acknowledgement request (an acknowledgement, the end of its reminders) are folded into
-/// the message they refer to, not listed: <see cref="AcksOf"/>, <see cref="UnansweredOf"/>. Folds are kept for
+/// Entries about an acknowledgement request (an acknowledgement, a role reaching more holders, the end of its
+/// reminders) are folded into the message they refer to, not listed: <see cref="AcksOf"/>, <see cref="Asked"/>,
+/// <see cref="UnansweredOf"/>. Folds are kept for
 /// messages not loaded yet, since scrolling back brings an entry before its target.
 /// </para>
 /// </summary>
@@ -22,6 +23,7 @@ public sealed partial class LiveThread : ILiveCopy<ThreadSnapshot, ThreadChange>
     private readonly List<ThreadMessage> _messages = [];
     private readonly Dictionary<long, List<ThreadMessage>> _acks = [];
     private readonly Dictionary<long, ThreadMessage> _unanswered = [];
+    private readonly Dictionary<long, MessageAsk> _rerouted = [];
     private readonly ChatService _chat;
     private readonly string _userId;
     private LiveFeed<ThreadSnapshot, ThreadChange>? _feed;
@@ -62,6 +64,16 @@ public sealed partial class LiveThread : ILiveCopy<ThreadSnapshot, ThreadChange>
 
     /// <summary>Who had not acknowledged the message at <paramref name="seq"/> when its re-notifications ran out, or null while they have not.</summary>
     public IReadOnlyList<string>? UnansweredOf(long seq) => _unanswered.TryGetValue(seq, out var entry) ? entry.Waiting ?? [] : null;
+
+    /// <summary>
+    /// <paramref name="message"/> with whom its request asks now: the clinicians its roles reached at later
+    /// re-notifications (<see cref="ThreadEntryKind.AckRerouted"/>) joined to its ask.
+    /// </summary>
+    public ThreadMessage Asked(ThreadMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return message.Ask is { } ask && _rerouted.TryGetValue(message.Seq, out var more) ? message with { Ask = AckTally.Merge(ask, more) } : message;
+    }
 
     /// <summary>Reads what was missed now (after this screen's own send, so it shows at once).</summary>
     public Task CatchUpAsync() => _feed?.CatchUpAsync() ?? Task.CompletedTask;
@@ -109,6 +121,7 @@ public sealed partial class LiveThread : ILiveCopy<ThreadSnapshot, ThreadChange>
         _folds.Clear();
         _acks.Clear();
         _unanswered.Clear();
+        _rerouted.Clear();
         _messages.AddRange(Listed(snapshot.Messages));
         More = snapshot.More;
         (RemovedThrough, Retention) = (snapshot.RemovedThrough, snapshot.Retention);
@@ -158,6 +171,7 @@ public sealed partial class LiveThread : ILiveCopy<ThreadSnapshot, ThreadChange>
         _folds.Clear();
         _acks.Clear();
         _unanswered.Clear();
+        _rerouted.Clear();
         More = false;
     }
 
@@ -183,6 +197,13 @@ public sealed partial class LiveThread : ILiveCopy<ThreadSnapshot, ThreadChange>
                 return true;
             case ThreadEntryKind.AckUnanswered:
                 _unanswered[entry.Refers] = entry;
+                return true;
+            case ThreadEntryKind.AckRerouted:
+                if (entry.Ask is { } added)
+                {
+                    _rerouted[entry.Refers] = _rerouted.TryGetValue(entry.Refers, out var before) ? AckTally.Merge(before, added) : added;
+                }
+
                 return true;
             default:
                 return false;

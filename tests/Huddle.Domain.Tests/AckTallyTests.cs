@@ -1,0 +1,74 @@
+using System.Collections.Immutable;
+using Huddle.Contracts.CareTeams;
+using Huddle.Contracts.Chat;
+using Huddle.Grains.Chat;
+
+namespace Huddle.Domain.Tests;
+
+/// <summary>Who an acknowledgement request waits for: each clinician named once, each role once, answered by any holder.</summary>
+public sealed class AckTallyTests
+{
+    private static readonly RoleOnTeam Bhc = new(CareTeamRole.Bhc, "team-maple");
+    private static readonly RoleOnTeam Nurse = new(CareTeamRole.Nurse, "team-maple");
+    private static readonly ChatAckOptions Options = new();
+
+    private static ThreadMessage Message(MessageAsk ask) =>
+        new("team:team-maple", 7, "u-pcp", "m-1", "Please confirm", MessagePriority.Normal, DateTimeOffset.UnixEpoch, Ask: ask);
+
+    [Fact]
+    public void A_request_with_no_role_asks_each_recipient()
+    {
+        var count = AckTally.Count(["u-a", "u-b"], [], [], ["u-b"]);
+        Assert.Equal((1, 2), (count.Acked, count.Asked));
+        Assert.Equal(["u-a"], count.Waiting);
+    }
+
+    [Fact]
+    public void A_role_is_asked_once_and_answered_by_any_holder_it_reached_while_a_named_clinician_must_answer_themselves()
+    {
+        var ask = new MessageAsk(true, ["u-nurse-named"], [], Bhc, [new RoleReach(Bhc, ["u-bhc1", "u-bhc2"])], ["u-nurse-named", "u-bhc1", "u-bhc2"]);
+        var none = AckTally.Count(ask, []);
+        Assert.Equal((0, 2), (none.Acked, none.Asked));
+        Assert.Equal(["u-nurse-named", "u-bhc1", "u-bhc2"], none.Waiting);
+
+        var bhc2 = AckTally.Count(ask, ["u-bhc2"]);
+        Assert.Equal((1, 2), (bhc2.Acked, bhc2.Asked));
+        Assert.Equal(["u-nurse-named"], bhc2.Waiting);
+
+        Assert.Empty(AckTally.Count(ask, ["u-bhc1", "u-nurse-named"]).Waiting);
+    }
+
+    [Fact]
+    public void A_reroute_adds_holders_to_their_role_so_the_new_holders_answer_it_and_the_request_closes()
+    {
+        var ask = new MessageAsk(true, [], [Nurse], Bhc, [new RoleReach(Bhc, ["u-bhc1"]), new RoleReach(Nurse, ["u-nurse1"])], ["u-bhc1", "u-nurse1"]);
+        var request = AckRules.Open(Message(ask), Options);
+        Assert.Equal(["u-bhc1", "u-nurse1"], request.Waiting);
+
+        var rerouted = AckRules.Reroute(request, [new RoleReach(Bhc, ["u-bhc2"])]);
+        Assert.Equal(["u-bhc1", "u-nurse1", "u-bhc2"], rerouted.Recipients);
+        Assert.Equal(["u-bhc1", "u-bhc2"], rerouted.Roles.Single(r => r.Role == Bhc).UserIds);
+
+        var byNewHolder = AckRules.Acknowledge(rerouted, new AckBy("u-bhc2", 9, "ack-1", DateTimeOffset.UnixEpoch));
+        Assert.True(byNewHolder.IsOpen);
+        Assert.Equal(["u-nurse1"], byNewHolder.Waiting);
+        var closed = AckRules.Acknowledge(byNewHolder, new AckBy("u-nurse1", 10, "ack-2", DateTimeOffset.UnixEpoch));
+        Assert.False(closed.IsOpen);
+
+        // The screens' view folds the same entry into the message's ask and counts the same.
+        var merged = AckTally.Merge(ask, new MessageAsk(false, [], [], null, [new RoleReach(Bhc, ["u-bhc2"])], ["u-bhc2"]));
+        Assert.Equal(rerouted.Recipients, merged.Recipients);
+        var seen = AckTally.Count(merged, ["u-bhc2"]);
+        Assert.Equal((byNewHolder.Count.Acked, byNewHolder.Count.Asked), (seen.Acked, seen.Asked));
+        Assert.Equal(byNewHolder.Waiting, seen.Waiting);
+    }
+
+    [Fact]
+    public void A_request_stored_before_roles_were_kept_asks_each_recipient()
+    {
+        var old = new AckRequest(7, "u-pcp", ["u-bhc1", "u-bhc2"], [], 0, DateTimeOffset.UnixEpoch, false);
+        var one = AckRules.Acknowledge(old, new AckBy("u-bhc1", 8, "ack-1", DateTimeOffset.UnixEpoch));
+        Assert.Equal(["u-bhc2"], one.Waiting);
+        Assert.True(one.IsOpen);
+    }
+}
