@@ -1,3 +1,5 @@
 using Huddle.Ui.Tests;
 
 [assembly: AssemblyFixture(typeof(BrowserFixture))]
+
+[assembly: FinishedTestContexts]

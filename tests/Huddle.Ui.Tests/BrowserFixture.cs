@@ -70,7 +70,9 @@ public class BrowserFixture : HuddleAppFixture, IAsyncLifetime
     /// <summary>A new browser page, not signed in, at <paramref name="viewport"/> (the desktop one by default).</summary>
     public async Task<IPage> AnonymousPageAsync(ViewportSize? viewport = null)
     {
+        await FinishedTestContexts.CloseFinishedAsync();
         var context = await Browser.NewContextAsync(new() { BaseURL = BaseAddress.ToString(), ViewportSize = viewport ?? Desktop });
+        FinishedTestContexts.Track(context);
         // A page load waits for Blazor's and MudBlazor's scripts from a server that shares two cores
         // with the browser and the other test runs: Playwright's 30 s default was seen to run out.
         context.SetDefaultNavigationTimeout(NavigationTimeout);
