@@ -32,10 +32,25 @@ public sealed class HuddleSmartAppFixture : HuddleAppFixture
 
     protected override string ListenUrl => "https://127.0.0.1:0";
 
+    /// <summary>Huddle's private key for private_key_jwt (RSA 2048, PEM), in a file of its own as an operator would keep it.</summary>
+    public string ClientKeyFile { get; } = Path.Combine(Directory.CreateTempSubdirectory("huddle-smart-key-").FullName, "client-key.pem");
+
     protected override async Task BeforeStartAsync()
     {
+        using (var rsa = System.Security.Cryptography.RSA.Create(2048))
+        {
+            await File.WriteAllTextAsync(ClientKeyFile, rsa.ExportPkcs8PrivateKeyPem());
+        }
+
         Ehr = await TestEhr.StartAsync();
         UnframeableEhr = await TestEhr.StartAsync(new TestEhrOptions { FrameableLogin = false });
+    }
+
+    /// <summary>Huddle's published keys, read from its JWKS URL as the EHR that registered it does.</summary>
+    public async Task<string> HuddleJwksAsync()
+    {
+        using var http = new HttpClient(Trusting()) { BaseAddress = BaseAddress };
+        return await http.GetStringAsync(Huddle.Web.Smart.SmartClientKey.JwksPath.TrimStart('/'));
     }
 
     protected override Dictionary<string, string?> OrleansSettings()
@@ -56,7 +71,9 @@ public sealed class HuddleSmartAppFixture : HuddleAppFixture
         settings["Huddle:Smart:Tenants:1:Id"] = UnframeableTenantId;
         settings["Huddle:Smart:Tenants:1:Iss"] = UnframeableEhr.Iss.ToString();
         settings["Huddle:Smart:Tenants:1:ClientId"] = TestEhr.ClientId;
-        settings["Huddle:Smart:Tenants:1:ClientSecret"] = UnframeableEhr.ClientSecret;
+        // This EHR knows Huddle by its key (private_key_jwt), not a secret.
+        settings["Huddle:Smart:Tenants:1:ClientAuthentication"] = "private_key_jwt";
+        settings[Huddle.Web.Smart.SmartClientKey.Key] = ClientKeyFile;
         settings["Huddle:Smart:Tenants:1:FrameOrigins:0"] = UnframeableEhr.BaseAddress.GetLeftPart(UriPartial.Authority);
         settings["Huddle:Smart:Tenants:1:UserIdentifierSystem"] = TestEhr.UserIdentifierSystem;
         settings["Huddle:Smart:Tenants:1:PatientIdentifierSystem"] = TestEhr.PatientIdentifierSystem;
@@ -82,6 +99,7 @@ public sealed class HuddleSmartAppFixture : HuddleAppFixture
         Ehr.HuddleLaunchUrl = new Uri(BaseAddress, "smart/launch");
         UnframeableEhr.RegisterRedirectUri(new Uri(BaseAddress, "smart/callback"));
         UnframeableEhr.HuddleLaunchUrl = new Uri(BaseAddress, "smart/launch");
+        UnframeableEhr.ClientJwks = HuddleJwksAsync;
     }
 
     /// <summary>Trusts exactly Huddle's and the EHRs' certificates.</summary>

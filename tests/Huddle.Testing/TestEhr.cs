@@ -149,6 +149,16 @@ public sealed partial class TestEhr : IAsyncDisposable
     /// </summary>
     public Action<IDictionary<string, object>>? TamperIdToken { get; set; }
 
+    /// <summary>
+    /// Huddle's public keys as this EHR registered them (read at each token request, as from the JWKS URL a
+    /// client registers): a client assertion (<c>private_key_jwt</c>) is checked against them. null: the
+    /// client has no keys here, and only its secret is accepted.
+    /// </summary>
+    public Func<Task<string>>? ClientJwks { get; set; }
+
+    /// <summary>How each token request that authenticated did it, in order (<c>private_key_jwt</c> or <c>client_secret</c>).</summary>
+    public ConcurrentQueue<string> ClientAuthentications { get; } = new();
+
     private string IssText => Iss.AbsoluteUri;
 
     /// <summary>Starts a fake EHR on HTTPS (a free port unless <see cref="TestEhrOptions.Port"/> says).</summary>
@@ -346,6 +356,7 @@ public sealed partial class TestEhr : IAsyncDisposable
                     options.ClientAuthenticationMethods.Clear();
                     options.ClientAuthenticationMethods.Add(ClientAuthenticationMethods.ClientSecretBasic);
                     options.ClientAuthenticationMethods.Add(ClientAuthenticationMethods.ClientSecretPost);
+                    options.ClientAuthenticationMethods.Add(ClientAuthenticationMethods.PrivateKeyJwt);
                 });
                 o.UseAspNetCore()
                     .EnableAuthorizationEndpointPassthrough()
@@ -373,14 +384,37 @@ public sealed partial class TestEhr : IAsyncDisposable
 
                     return default;
                 }));
-                o.AddEventHandler<ValidateTokenRequestContext>(b => b.UseInlineHandler(ctx =>
+                // Degraded mode has no application store to hold the client's keys, so OpenIddict's own check of a
+                // client assertion cannot find them: it is turned off here and the assertion checked below instead.
+                o.AddEventHandler<ProcessAuthenticationContext>(b => b.UseInlineHandler(ctx =>
                 {
-                    if (ctx.ClientId != ClientId || ctx.ClientSecret != ClientSecret)
+                    if (ctx.EndpointType == OpenIddict.Server.OpenIddictServerEndpointType.Token)
                     {
-                        ctx.Reject(Errors.InvalidClient, "Unknown client or wrong secret.");
+                        (ctx.ValidateClientAssertion, ctx.RejectClientAssertion) = (false, false);
                     }
 
                     return default;
+                }).SetOrder(OpenIddict.Server.OpenIddictServerHandlers.EvaluateValidatedTokens.Descriptor.Order + 1));
+                o.AddEventHandler<ValidateTokenRequestContext>(b => b.UseInlineHandler(async ctx =>
+                {
+                    if (ctx.Request.ClientAssertionType is { } assertionType)
+                    {
+                        if (await ClientAssertionErrorAsync(assertionType, ctx.Request.ClientAssertion) is { } refused)
+                        {
+                            ctx.Reject(Errors.InvalidClient, refused);
+                            return;
+                        }
+
+                        ClientAuthentications.Enqueue(ClientAuthenticationMethods.PrivateKeyJwt);
+                    }
+                    else if (ctx.ClientId != ClientId || ctx.ClientSecret != ClientSecret)
+                    {
+                        ctx.Reject(Errors.InvalidClient, "Unknown client or wrong secret.");
+                    }
+                    else
+                    {
+                        ClientAuthentications.Enqueue("client_secret");
+                    }
                 }));
                 // Before OpenIddict picks the status code and writes the JSON.
                 o.AddEventHandler<ApplyTokenResponseContext>(b => b.UseInlineHandler(ctx =>
@@ -721,13 +755,53 @@ public sealed partial class TestEhr : IAsyncDisposable
             [OpenIddictServerAspNetCoreConstants.Properties.ErrorDescription] = description,
         }), [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
 
+    /// <summary>
+    /// Why a client assertion (RFC 7523) is refused, or null: the jwt-bearer type, signed (RS384 or ES384) by a
+    /// key of the client's registered set, issuer and subject the client id, audience this token endpoint,
+    /// unexpired and living at most five minutes, with a <c>jti</c>.
+    /// </summary>
+    private async Task<string?> ClientAssertionErrorAsync(string type, string? assertion)
+    {
+        if (type != ClientAssertionTypes.JwtBearer || assertion is null)
+        {
+            return "Only a jwt-bearer client assertion is accepted.";
+        }
+
+        if (ClientJwks is null)
+        {
+            return "This client has no keys registered here.";
+        }
+
+        var keys = new JsonWebKeySet(await ClientJwks()).GetSigningKeys();
+        var result = await new JsonWebTokenHandler().ValidateTokenAsync(assertion, new TokenValidationParameters
+        {
+            ValidIssuer = ClientId,
+            ValidAudience = new Uri(BaseAddress, "connect/token").AbsoluteUri,
+            IssuerSigningKeys = keys,
+            ValidAlgorithms = [SecurityAlgorithms.RsaSha384, SecurityAlgorithms.EcdsaSha384],
+            RequireExpirationTime = true,
+            RequireSignedTokens = true,
+        });
+        if (!result.IsValid)
+        {
+            return $"The client assertion was refused ({result.Exception?.GetType().Name}).";
+        }
+
+        var token = (JsonWebToken)result.SecurityToken;
+        return token.Subject != ClientId ? "The client assertion's subject is not the client."
+            : string.IsNullOrEmpty(token.Id) ? "The client assertion has no jti."
+            : token.ValidTo - token.IssuedAt > TimeSpan.FromMinutes(5) ? "The client assertion lives longer than five minutes."
+            : null;
+    }
+
     private Dictionary<string, object> SmartConfiguration() => new()
     {
         ["issuer"] = Issuer.AbsoluteUri,
         ["jwks_uri"] = new Uri(BaseAddress, ".well-known/jwks").AbsoluteUri,
         ["authorization_endpoint"] = new Uri(BaseAddress, "connect/authorize").AbsoluteUri,
         ["token_endpoint"] = new Uri(BaseAddress, "connect/token").AbsoluteUri,
-        ["token_endpoint_auth_methods_supported"] = new[] { ClientAuthenticationMethods.ClientSecretBasic, ClientAuthenticationMethods.ClientSecretPost },
+        ["token_endpoint_auth_methods_supported"] = new[] { ClientAuthenticationMethods.ClientSecretBasic, ClientAuthenticationMethods.ClientSecretPost, ClientAuthenticationMethods.PrivateKeyJwt },
+        ["token_endpoint_auth_signing_alg_values_supported"] = new[] { SecurityAlgorithms.RsaSha384, SecurityAlgorithms.EcdsaSha384 },
         ["grant_types_supported"] = new[] { GrantTypes.AuthorizationCode },
         ["scopes_supported"] = SupportedScopes,
         ["response_types_supported"] = new[] { ResponseTypes.Code },

@@ -22,7 +22,7 @@ namespace Huddle.Web.Smart;
 /// launch context beside the tokens, the tenant chosen per request by <c>iss</c>); the security-critical
 /// parts, the JWT signature, issuer, audience and lifetime checks, are Microsoft.IdentityModel's.
 /// </remarks>
-public sealed class SmartClient(IHttpClientFactory clients, TimeProvider time)
+public sealed class SmartClient(IHttpClientFactory clients, TimeProvider time, SmartSettings settings)
 {
     /// <summary>The named HTTP client for EHR calls (it trusts each tenant's pinned certificate too).</summary>
     public const string HttpClientName = "smart";
@@ -82,7 +82,14 @@ public sealed class SmartClient(IHttpClientFactory clients, TimeProvider time)
             ["code_verifier"] = codeVerifier,
         };
         using var request = new HttpRequestMessage(HttpMethod.Post, configuration.TokenEndpoint);
-        if (tenant.ClientAuthentication == "client_secret_post")
+        if (tenant.ClientAuthentication == "private_key_jwt")
+        {
+            // The key's presence is checked at start (SmartSettings).
+            form["client_id"] = tenant.ClientId;
+            form["client_assertion_type"] = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+            form["client_assertion"] = settings.ClientKey!.Assertion(tenant.ClientId, configuration.TokenEndpoint, time.GetUtcNow());
+        }
+        else if (tenant.ClientAuthentication == "client_secret_post")
         {
             form["client_id"] = tenant.ClientId;
             form["client_secret"] = tenant.ClientSecret;
@@ -114,7 +121,9 @@ public sealed class SmartClient(IHttpClientFactory clients, TimeProvider time)
             if (!response.IsSuccessStatusCode || root.TryGetProperty("error", out _))
             {
                 var error = root.TryGetProperty("error", out var e) ? e.GetString() : null;
-                throw new SmartLaunchException("token_exchange", $"The EHR refused the code ({error ?? ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture)}).");
+                // The EHR's own words (RFC 6749's error_description) tell an integrator what to fix: kept short.
+                var why = Text(root, "error_description") is { Length: > 0 } description ? $": {description[..Math.Min(description.Length, 200)]}" : "";
+                throw new SmartLaunchException("token_exchange", $"The EHR refused the code ({error ?? ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture)}{why}).");
             }
 
             if (Text(root, "token_type") is not { } type || !type.Equals("Bearer", StringComparison.OrdinalIgnoreCase) || Text(root, "access_token") is not { } access)

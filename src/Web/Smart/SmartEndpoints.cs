@@ -38,6 +38,12 @@ public static partial class SmartEndpoints
         app.MapGet(LaunchPath, LaunchAsync);
         app.MapGet(CallbackPath, CallbackAsync);
         app.MapGet(PickupPath + "/{secret}", PickupAsync);
+        // Huddle's public key for private_key_jwt, the URL an EHR registers (none configured: an empty set).
+        app.MapGet(SmartClientKey.JwksPath, (HttpContext context, SmartSettings settings) =>
+        {
+            context.Response.Headers.CacheControl = "public, max-age=3600";
+            return Results.Content(settings.ClientKey?.Jwks ?? """{"keys":[]}""", "application/jwk-set+json");
+        });
     }
 
     /// <summary>The SHA-256 of <paramref name="value"/>, hex: how a state, handle or secret is named in grains and storage.</summary>

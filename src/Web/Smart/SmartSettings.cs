@@ -7,8 +7,11 @@ namespace Huddle.Web.Smart;
 /// longest a widget session lasts. Read once at start; a setting that cannot work stops the start with
 /// the setting's name. No tenants means the widget is off (the launch answers that plainly).
 /// </summary>
-public sealed record SmartSettings(ImmutableArray<SmartTenant> Tenants, IReadOnlyList<string> Scopes, TimeSpan SessionLifetime, Uri? RedirectUri)
+public sealed record SmartSettings(ImmutableArray<SmartTenant> Tenants, IReadOnlyList<string> Scopes, TimeSpan SessionLifetime, Uri? RedirectUri, SmartClientKey? ClientKey = null)
 {
+    /// <summary>The client authentication methods Huddle speaks at an EHR's token endpoint.</summary>
+    public static readonly IReadOnlyList<string> ClientAuthentications = ["client_secret_basic", "client_secret_post", "private_key_jwt"];
+
     public const string Section = "Huddle:Smart";
 
     /// <summary>What Huddle asks for: the launch context, the user's identity and FHIR resource, and read access to the patient.</summary>
@@ -66,7 +69,13 @@ public sealed record SmartSettings(ImmutableArray<SmartTenant> Tenants, IReadOnl
             throw new InvalidOperationException($"{Section}:RedirectUri '{configuredRedirect}' must be Huddle's public address ending in {SmartEndpoints.CallbackPath}.");
         }
 
-        return new SmartSettings(tenants, scopes, lifetime, redirect);
+        var key = SmartClientKey.From(configuration);
+        if (key is null && tenants.FirstOrDefault(t => t.ClientAuthentication == "private_key_jwt") is { } signed)
+        {
+            throw new InvalidOperationException($"{Section}:Tenants: '{signed.Id}' authenticates with private_key_jwt, which needs Huddle's key: set {SmartClientKey.Key}.");
+        }
+
+        return new SmartSettings(tenants, scopes, lifetime, redirect, key);
     }
 
     private static SmartTenant Tenant(IConfigurationSection section, string path, IHostEnvironment environment)
@@ -81,9 +90,9 @@ public sealed record SmartSettings(ImmutableArray<SmartTenant> Tenants, IReadOnl
         }
 
         var authentication = section["ClientAuthentication"] is { Length: > 0 } method ? method : "client_secret_basic";
-        if (authentication is not ("client_secret_basic" or "client_secret_post"))
+        if (!ClientAuthentications.Contains(authentication))
         {
-            throw new InvalidOperationException($"{path}:ClientAuthentication '{authentication}' is not one Huddle speaks: client_secret_basic or client_secret_post.");
+            throw new InvalidOperationException($"{path}:ClientAuthentication '{authentication}' is not one Huddle speaks: {string.Join(", ", ClientAuthentications)}.");
         }
 
         var thumbprint = section["CertificateSha256"] is { Length: > 0 } pinned ? pinned.Replace(":", "", StringComparison.Ordinal).ToUpperInvariant() : null;
@@ -103,7 +112,8 @@ public sealed record SmartSettings(ImmutableArray<SmartTenant> Tenants, IReadOnl
             section["Name"] is { Length: > 0 } name ? name : iss.Host,
             iss,
             Required("ClientId"),
-            Required("ClientSecret"),
+            // With private_key_jwt Huddle's key stands in for a secret.
+            authentication == "private_key_jwt" ? "" : Required("ClientSecret"),
             authentication,
             Security.OriginCheck.Normalized(section.GetSection("FrameOrigins").Get<string[]>() ?? [], $"{path}:FrameOrigins"),
             Required("UserIdentifierSystem"),

@@ -2,7 +2,9 @@ namespace Huddle.Web.Smart;
 
 /// <summary>
 /// One EHR tenant allowed to launch Huddle's widget (<c>Huddle:Smart:Tenants</c>, docs/integration.md):
-/// its FHIR base (the launch's <c>iss</c>, matched exactly), the client Huddle is registered as there,
+/// its FHIR base (the launch's <c>iss</c>, matched exactly), the client Huddle is registered as there and
+/// how it authenticates (<see cref="ClientAuthentication"/>: a secret, or Huddle's key for <c>private_key_jwt</c>,
+/// when <see cref="ClientSecret"/> is empty),
 /// the origins whose pages may frame the widget, and the identifier systems that carry Huddle's user and
 /// patient ids on the EHR's Practitioner and Patient resources.
 /// </summary>

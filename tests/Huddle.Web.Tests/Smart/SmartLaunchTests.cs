@@ -21,15 +21,16 @@ public sealed partial class SmartLaunchTests(HuddleSmartAppFixture app) : IClass
     private static int _people;
 
     /// <summary>A team with its PCP as an EHR practitioner and its first two patients in the EHR's records.</summary>
-    private async Task<(TestTeam Team, string Practitioner, string[] FhirPatients)> ChartAsync()
+    private async Task<(TestTeam Team, string Practitioner, string[] FhirPatients)> ChartAsync(TestEhr? at = null)
     {
+        var ehr = at ?? app.Ehr;
         var team = await app.CreateTeamAsync();
         var n = Interlocked.Increment(ref _people);
         var practitioner = $"prac-{n}";
-        app.Ehr.AddPractitioner(practitioner, "Dr. Pat Carter", team.Pcp);
+        ehr.AddPractitioner(practitioner, "Dr. Pat Carter", team.Pcp);
         string[] patients = [$"fp-{n}-a", $"fp-{n}-b"];
-        app.Ehr.AddPatient(patients[0], "Alma Reyes", new DateOnly(1961, 3, 14), team.Patients[0]);
-        app.Ehr.AddPatient(patients[1], "Boris Ng", new DateOnly(1984, 11, 2), team.Patients[1]);
+        ehr.AddPatient(patients[0], "Alma Reyes", new DateOnly(1961, 3, 14), team.Patients[0]);
+        ehr.AddPatient(patients[1], "Boris Ng", new DateOnly(1984, 11, 2), team.Patients[1]);
         return (team, practitioner, patients);
     }
 
@@ -37,13 +38,14 @@ public sealed partial class SmartLaunchTests(HuddleSmartAppFixture app) : IClass
     private HttpClient NewBrowser() => new(app.Browser()) { Timeout = TimeSpan.FromSeconds(30) };
 
     /// <summary>The launch up to the EHR's answer: the callback address the EHR sends the browser to.</summary>
-    private async Task<Uri> AuthorizeAsync(HttpClient browser, string practitioner, string fhirPatient)
+    private async Task<Uri> AuthorizeAsync(HttpClient browser, string practitioner, string fhirPatient, TestEhr? at = null)
     {
-        await app.Ehr.SignInAsync(browser, practitioner);
-        using var launch = await browser.GetAsync(app.Ehr.LaunchUrl(fhirPatient));
+        var ehr = at ?? app.Ehr;
+        await ehr.SignInAsync(browser, practitioner);
+        using var launch = await browser.GetAsync(ehr.LaunchUrl(fhirPatient));
         Assert.Equal(HttpStatusCode.Redirect, launch.StatusCode);
         var authorize = launch.Headers.Location!;
-        Assert.StartsWith(app.Ehr.BaseAddress.ToString(), authorize.ToString(), StringComparison.Ordinal);
+        Assert.StartsWith(ehr.BaseAddress.ToString(), authorize.ToString(), StringComparison.Ordinal);
         using var answer = await browser.GetAsync(authorize);
         Assert.True(answer.StatusCode == HttpStatusCode.Redirect, $"the EHR answered {answer.StatusCode}: {await answer.Content.ReadAsStringAsync()}");
         var callback = answer.Headers.Location!;
@@ -70,6 +72,45 @@ public sealed partial class SmartLaunchTests(HuddleSmartAppFixture app) : IClass
 
     [GeneratedRegex("data-code=\"([a-z_]+)\"")]
     private static partial Regex CodeOf();
+
+    [Fact]
+    public async Task With_private_key_jwt_huddle_signs_in_at_the_ehr_with_an_assertion_of_its_published_key_and_a_foreign_key_is_refused()
+    {
+        // Huddle's published key set: one public key (no private part), its thumbprint as kid, RS384.
+        using (var jwks = System.Text.Json.JsonDocument.Parse(await app.HuddleJwksAsync()))
+        {
+            var key = Assert.Single(jwks.RootElement.GetProperty("keys").EnumerateArray());
+            Assert.Equal(("RSA", "RS384", "sig"), (key.GetProperty("kty").GetString(), key.GetProperty("alg").GetString(), key.GetProperty("use").GetString()));
+            Assert.False(key.TryGetProperty("d", out _));
+            Assert.Equal(Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Encode(new Microsoft.IdentityModel.Tokens.JsonWebKey(key.GetRawText()).ComputeJwkThumbprint()), key.GetProperty("kid").GetString());
+        }
+
+        var ehr = app.UnframeableEhr;
+        var (team, practitioner, patients) = await ChartAsync(ehr);
+        using (var browser = NewBrowser())
+        {
+            using var callback = await browser.GetAsync(await AuthorizeAsync(browser, practitioner, patients[0], ehr));
+            Assert.True(callback.StatusCode == HttpStatusCode.SeeOther, $"the callback answered {callback.StatusCode}: {await RefusalAsync(callback)}");
+            Assert.Equal("private_key_jwt", ehr.ClientAuthentications.Last());
+            var session = await SessionAsync(new Uri(app.BaseAddress, callback.Headers.Location!));
+            Assert.Equal((team.Pcp, team.Patients[0]), (session!.UserId, session.PatientId));
+        }
+
+        // The EHR knows another key for Huddle (say, a stolen assertion's signer): the code is not exchanged.
+        using var other = System.Security.Cryptography.RSA.Create(2048);
+        var foreign = Huddle.Web.Smart.SmartClientKey.FromPem(other.ExportPkcs8PrivateKeyPem()).Jwks;
+        ehr.ClientJwks = () => Task.FromResult(foreign);
+        try
+        {
+            using var browser = NewBrowser();
+            using var refused = await browser.GetAsync(await AuthorizeAsync(browser, practitioner, patients[1], ehr));
+            Assert.Equal("token_exchange", await RefusalAsync(refused));
+        }
+        finally
+        {
+            ehr.ClientJwks = app.HuddleJwksAsync;
+        }
+    }
 
     [Fact]
     public async Task An_ehr_launch_opens_a_widget_session_for_the_mapped_clinician_and_patient_with_the_handle_only_in_the_fragment()
@@ -327,10 +368,35 @@ public sealed partial class SmartLaunchTests(HuddleSmartAppFixture app) : IClass
         Assert.NotNull(await SessionAsync(first));
     }
 
+    [Fact]
+    public void Huddles_key_is_rsa_of_2048_bits_or_more_or_ec_p384_and_anything_else_stops_the_start_naming_the_setting()
+    {
+        using var p384 = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP384);
+        var ec = SmartClientKey.FromPem(p384.ExportPkcs8PrivateKeyPem());
+        Assert.Equal("ES384", ec.Algorithm);
+        Assert.Contains("\"crv\":\"P-384\"", ec.Jwks, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"d\"", ec.Jwks, StringComparison.Ordinal);
+        // The assertion it signs: issuer and subject the client, audience the token endpoint, five minutes, a jti.
+        var now = DateTimeOffset.UtcNow;
+        var assertion = new Microsoft.IdentityModel.JsonWebTokens.JsonWebToken(ec.Assertion("huddle", new Uri("https://ehr.example/token"), now));
+        Assert.Equal(("huddle", "huddle", "https://ehr.example/token", ec.KeyId, "ES384"),
+            (assertion.Issuer, assertion.Subject, assertion.Audiences.Single(), assertion.Kid, assertion.Alg));
+        Assert.Equal(TimeSpan.FromMinutes(5), assertion.ValidTo - assertion.IssuedAt);
+        Assert.NotEqual(assertion.Id, new Microsoft.IdentityModel.JsonWebTokens.JsonWebToken(ec.Assertion("huddle", new Uri("https://ehr.example/token"), now)).Id);
+
+        using var p256 = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        using var small = System.Security.Cryptography.RSA.Create(1024);
+        foreach (var pem in new[] { p256.ExportPkcs8PrivateKeyPem(), small.ExportPkcs8PrivateKeyPem(), "not a key" })
+        {
+            Assert.Contains(SmartClientKey.Key, Assert.Throws<InvalidOperationException>(() => SmartClientKey.FromPem(pem)).Message, StringComparison.Ordinal);
+        }
+    }
+
     [Theory]
     [InlineData("Iss", "http://ehr.example/fhir", "Iss")]
     [InlineData("Id", "Not An Id", "Id")]
-    [InlineData("ClientAuthentication", "private_key_jwt", "ClientAuthentication")]
+    [InlineData("ClientAuthentication", "tls_client_auth", "ClientAuthentication")]
+    [InlineData("ClientAuthentication", "private_key_jwt", "ClientKeyFile")]
     [InlineData("FrameOrigins:0", "https://ehr.example/chart", "FrameOrigins")]
     [InlineData("CertificateSha256", "abc", "CertificateSha256")]
     public void A_tenant_setting_that_cannot_work_stops_the_start_naming_it(string key, string value, string named)

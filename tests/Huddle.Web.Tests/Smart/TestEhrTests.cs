@@ -51,7 +51,7 @@ public sealed class TestEhrTests
         Assert.Equal(ehr.Issuer.AbsoluteUri, smart.GetProperty("issuer").GetString());
         Assert.Equal($"{ehr.BaseAddress}connect/authorize", smart.GetProperty("authorization_endpoint").GetString());
         Assert.Equal($"{ehr.BaseAddress}connect/token", smart.GetProperty("token_endpoint").GetString());
-        Assert.Equal(["client_secret_basic", "client_secret_post"], Strings(smart, "token_endpoint_auth_methods_supported"));
+        Assert.Equal(["client_secret_basic", "client_secret_post", "private_key_jwt"], Strings(smart, "token_endpoint_auth_methods_supported"));
         Assert.Equal(["authorization_code"], Strings(smart, "grant_types_supported"));
         Assert.Equal(["code"], Strings(smart, "response_types_supported"));
         Assert.Equal(["S256"], Strings(smart, "code_challenge_methods_supported"));
