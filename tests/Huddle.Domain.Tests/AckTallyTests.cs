@@ -64,6 +64,23 @@ public sealed class AckTallyTests
     }
 
     [Fact]
+    public void Reroutes_of_two_roles_merged_one_by_one_into_the_message_each_join_their_own_role()
+    {
+        var ask = new MessageAsk(true, [], [Nurse], Bhc, [new RoleReach(Bhc, ["u-bhc1"]), new RoleReach(Nurse, ["u-nurse1"])], ["u-bhc1", "u-nurse1"]);
+        MessageAsk[] entries =
+        [
+            new(false, [], [], null, [new RoleReach(Bhc, ["u-bhc2"])], ["u-bhc2"]),
+            new(false, [], [], null, [new RoleReach(Nurse, ["u-nurse2"])], ["u-nurse2"]),
+        ];
+        var merged = entries.Aggregate(ask, AckTally.Merge);
+        Assert.Equal(["u-bhc1", "u-bhc2"], merged.Reached.Single(r => r.Role == Bhc).UserIds);
+        Assert.Equal(["u-nurse1", "u-nurse2"], merged.Reached.Single(r => r.Role == Nurse).UserIds);
+        var count = AckTally.Count(merged, ["u-nurse2"]);
+        Assert.Equal((1, 2), (count.Acked, count.Asked));
+        Assert.Equal(["u-bhc1", "u-bhc2"], count.Waiting);
+    }
+
+    [Fact]
     public void A_request_stored_before_roles_were_kept_asks_each_recipient()
     {
         var old = new AckRequest(7, "u-pcp", ["u-bhc1", "u-bhc2"], [], 0, DateTimeOffset.UnixEpoch, false);

@@ -42,6 +42,11 @@ public sealed class HuddleSmartAppFixture : HuddleAppFixture
             await File.WriteAllTextAsync(ClientKeyFile, rsa.ExportPkcs8PrivateKeyPem());
         }
 
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(ClientKeyFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
         Ehr = await TestEhr.StartAsync();
         UnframeableEhr = await TestEhr.StartAsync(new TestEhrOptions { FrameableLogin = false });
     }
@@ -176,5 +181,6 @@ public sealed class HuddleSmartAppFixture : HuddleAppFixture
         await Ehr.DisposeAsync();
         await UnframeableEhr.DisposeAsync();
         Certificate.Dispose();
+        Directory.Delete(Path.GetDirectoryName(ClientKeyFile)!, recursive: true);
     }
 }

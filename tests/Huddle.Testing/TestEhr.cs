@@ -159,6 +159,8 @@ public sealed partial class TestEhr : IAsyncDisposable
     /// <summary>How each token request that authenticated did it, in order (<c>private_key_jwt</c> or <c>client_secret</c>).</summary>
     public ConcurrentQueue<string> ClientAuthentications { get; } = new();
 
+    private readonly ConcurrentDictionary<string, byte> _assertionIds = new(StringComparer.Ordinal);
+
     private string IssText => Iss.AbsoluteUri;
 
     /// <summary>Starts a fake EHR on HTTPS (a free port unless <see cref="TestEhrOptions.Port"/> says).</summary>
@@ -790,6 +792,7 @@ public sealed partial class TestEhr : IAsyncDisposable
         var token = (JsonWebToken)result.SecurityToken;
         return token.Subject != ClientId ? "The client assertion's subject is not the client."
             : string.IsNullOrEmpty(token.Id) ? "The client assertion has no jti."
+            : !_assertionIds.TryAdd(token.Id, 0) ? "The client assertion was used before (its jti)."
             : token.ValidTo - token.IssuedAt > TimeSpan.FromMinutes(5) ? "The client assertion lives longer than five minutes."
             : null;
     }

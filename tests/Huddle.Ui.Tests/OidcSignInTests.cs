@@ -18,6 +18,7 @@ public sealed class OidcSignInTests(BrowserFixture browser, HuddleOidcAppFixture
         var team = await app.CreateTeamAsync();
         var password = app.Provider.AddAccount(team.Pcp, "Pat Carter at Test Health");
         var context = await browser.Browser.NewContextAsync(new() { BaseURL = app.BaseAddress.ToString(), ViewportSize = BrowserFixture.Desktop });
+        FinishedTestContexts.Track(context);
         context.SetDefaultNavigationTimeout(Timeout);
         var page = await context.NewPageAsync();
         await page.GotoAsync($"{OidcStart}?returnUrl={Uri.EscapeDataString($"/teams/{team.TeamId}/board")}");
@@ -52,6 +53,7 @@ public sealed class OidcSignInTests(BrowserFixture browser, HuddleOidcAppFixture
         var team = await app.CreateTeamAsync();
         var password = app.Provider.AddAccount(team.Pcp, "Pat Carter at Test Health");
         var context = await browser.Browser.NewContextAsync(new() { BaseURL = app.BaseAddress.ToString(), ViewportSize = BrowserFixture.Screen(width) });
+        FinishedTestContexts.Track(context);
         context.SetDefaultNavigationTimeout(Timeout);
         var page = await context.NewPageAsync();
 

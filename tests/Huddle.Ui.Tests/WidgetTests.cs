@@ -61,6 +61,7 @@ public sealed class WidgetTests(BrowserFixture browsers, HuddleSmartAppFixture a
     private async Task<IPage> HuddlePageAsync(string userId)
     {
         var context = await browsers.Browser.NewContextAsync(new() { IgnoreHTTPSErrors = true, BaseURL = app.BaseAddress.ToString(), ViewportSize = BrowserFixture.Desktop });
+        FinishedTestContexts.Track(context);
         context.SetDefaultNavigationTimeout(60_000);
         var page = await context.NewPageAsync();
         await page.GotoAsync("signin");

@@ -11,7 +11,10 @@ public interface IBrowserSignOutGrain : IGrainWithStringKey
     /// <summary>Records that browser session <paramref name="session"/> ended; returns once stored.</summary>
     Task EndAsync(string session);
 
-    /// <summary>True when browser session <paramref name="session"/> has been signed out.</summary>
+    /// <summary>
+    /// True when browser session <paramref name="session"/>, signed in at <paramref name="signedInAt"/>, has been
+    /// signed out (or, after more sign-outs in a day than the row keeps, began before the oldest dropped).
+    /// </summary>
     [AlwaysInterleave]
-    Task<bool> EndedAsync(string session);
+    Task<bool> EndedAsync(string session, DateTimeOffset? signedInAt);
 }

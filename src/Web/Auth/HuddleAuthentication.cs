@@ -60,6 +60,11 @@ public static class HuddleAuthentication
                     {
                         identity.AddClaim(new System.Security.Claims.Claim(HuddleClaims.BrowserSession,
                             Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16))));
+                        if (identity.FindFirst(HuddleClaims.SignedInAtClaim) is null)
+                        {
+                            identity.AddClaim(new System.Security.Claims.Claim(HuddleClaims.SignedInAtClaim,
+                                DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                        }
                     }
 
                     return Task.CompletedTask;
@@ -138,11 +143,11 @@ public static class HuddleAuthentication
         // RequestDelegate, and the sign-out result it returns would be dropped unexecuted.
         app.MapPost("/signout", async (HttpContext context, CancellationToken _) =>
         {
+            // Stored before anything else: should storage fail, the person is still signed in and sees the
+            // error, rather than signed out with a cookie that could come back.
+            await EndBrowserSessionAsync(context);
             // This device's push subscription goes with the session (a shared phone stops getting pings).
             await Push.PushSessionEndpoints.ForgetDeviceAsync(context);
-            // Stored before the cookie is deleted: should storage fail, the person is still signed in
-            // and sees the error, rather than signed out with a cookie that could come back.
-            await EndBrowserSessionAsync(context);
             return Results.SignOut(new() { RedirectUri = "/signin?signedout=1" }, await OidcSignIn.SignOutSchemesAsync(context));
         });
 
@@ -155,7 +160,7 @@ public static class HuddleAuthentication
         ArgumentNullException.ThrowIfNull(user);
         ArgumentNullException.ThrowIfNull(grains);
         return HuddleClaims.BrowserSessionOf(user) is not { } session
-            || await grains.GetGrain<Contracts.Users.IBrowserSignOutGrain>(user.UserIdOf()).EndedAsync(session);
+            || await grains.GetGrain<Contracts.Users.IBrowserSignOutGrain>(user.UserIdOf()).EndedAsync(session, HuddleClaims.SignedInAt(user));
     }
 
     /// <summary>Records that the signed-in cookie session of <paramref name="context"/> ended (none signed in: nothing).</summary>

@@ -23,7 +23,7 @@ public sealed partial class LiveThread : ILiveCopy<ThreadSnapshot, ThreadChange>
     private readonly List<ThreadMessage> _messages = [];
     private readonly Dictionary<long, List<ThreadMessage>> _acks = [];
     private readonly Dictionary<long, ThreadMessage> _unanswered = [];
-    private readonly Dictionary<long, MessageAsk> _rerouted = [];
+    private readonly Dictionary<long, List<MessageAsk>> _rerouted = [];
     private readonly ChatService _chat;
     private readonly string _userId;
     private LiveFeed<ThreadSnapshot, ThreadChange>? _feed;
@@ -72,7 +72,8 @@ public sealed partial class LiveThread : ILiveCopy<ThreadSnapshot, ThreadChange>
     public ThreadMessage Asked(ThreadMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        return message.Ask is { } ask && _rerouted.TryGetValue(message.Seq, out var more) ? message with { Ask = AckTally.Merge(ask, more) } : message;
+        // Each entry merged into the message's own ask, which holds every role (entries may name different ones).
+        return message.Ask is { } ask && _rerouted.TryGetValue(message.Seq, out var more) ? message with { Ask = more.Aggregate(ask, AckTally.Merge) } : message;
     }
 
     /// <summary>Reads what was missed now (after this screen's own send, so it shows at once).</summary>
@@ -201,7 +202,12 @@ public sealed partial class LiveThread : ILiveCopy<ThreadSnapshot, ThreadChange>
             case ThreadEntryKind.AckRerouted:
                 if (entry.Ask is { } added)
                 {
-                    _rerouted[entry.Refers] = _rerouted.TryGetValue(entry.Refers, out var before) ? AckTally.Merge(before, added) : added;
+                    if (!_rerouted.TryGetValue(entry.Refers, out var entries))
+                    {
+                        _rerouted[entry.Refers] = entries = [];
+                    }
+
+                    entries.Add(added);
                 }
 
                 return true;

@@ -82,6 +82,8 @@ public sealed class SmartClientKey
         try
         {
             rsa.ImportFromPem(pem);
+            // A public key imports too, and could not sign: the private half must be there.
+            _ = rsa.ExportParameters(includePrivateParameters: true);
             if (rsa.KeySize < 2048)
             {
                 rsa.Dispose();
@@ -99,6 +101,7 @@ public sealed class SmartClientKey
         try
         {
             ec.ImportFromPem(pem);
+            _ = ec.ExportParameters(includePrivateParameters: true);
         }
         catch (Exception ex) when (ex is CryptographicException or ArgumentException)
         {
@@ -123,7 +126,7 @@ public sealed class SmartClientKey
         return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(new SecurityTokenDescriptor
         {
             Issuer = clientId,
-            Audience = tokenEndpoint.ToString(),
+            Audience = tokenEndpoint.AbsoluteUri,
             IssuedAt = now.UtcDateTime,
             Expires = (now + AssertionLifetime).UtcDateTime,
             Claims = new Dictionary<string, object>

@@ -41,7 +41,8 @@ public static partial class SmartEndpoints
         // Huddle's public key for private_key_jwt, the URL an EHR registers (none configured: an empty set).
         app.MapGet(SmartClientKey.JwksPath, (HttpContext context, SmartSettings settings) =>
         {
-            context.Response.Headers.CacheControl = "public, max-age=3600";
+            // Five minutes: a changed key reaches EHRs (and caches between) soon.
+            context.Response.Headers.CacheControl = "public, max-age=300";
             return Results.Content(settings.ClientKey?.Jwks ?? """{"keys":[]}""", "application/jwk-set+json");
         });
     }

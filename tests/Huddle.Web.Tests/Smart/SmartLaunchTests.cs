@@ -386,7 +386,8 @@ public sealed partial class SmartLaunchTests(HuddleSmartAppFixture app) : IClass
 
         using var p256 = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
         using var small = System.Security.Cryptography.RSA.Create(1024);
-        foreach (var pem in new[] { p256.ExportPkcs8PrivateKeyPem(), small.ExportPkcs8PrivateKeyPem(), "not a key" })
+        using var rsa = System.Security.Cryptography.RSA.Create(2048);
+        foreach (var pem in new[] { p256.ExportPkcs8PrivateKeyPem(), small.ExportPkcs8PrivateKeyPem(), "not a key", rsa.ExportSubjectPublicKeyInfoPem(), p384.ExportSubjectPublicKeyInfoPem() })
         {
             Assert.Contains(SmartClientKey.Key, Assert.Throws<InvalidOperationException>(() => SmartClientKey.FromPem(pem)).Message, StringComparison.Ordinal);
         }
