@@ -126,6 +126,7 @@ public static class HuddleApp
         builder.Services.AddFeedRoute<UnreadRoute>();
         builder.Services.AddFeedRoute<ReceiptsRoute>();
         builder.Services.AddFeedRoute<RegistryRoute>();
+        builder.Services.AddFeedRoute<PatientCareRoute>();
         builder.Services.AddSingleton<PresenceHubFilter>();
         builder.Services.AddSingleton<Push.PushService>();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();

@@ -36,6 +36,9 @@ public static class Faults
     /// <summary>Lets the next <paramref name="times"/> calls of <paramref name="method"/> on <paramref name="key"/> do their work, then fails their reply.</summary>
     public static void FailReplies(string method, string key, int times) => Replies[(method, key)] = times;
 
+    /// <summary>How many call failures set with <see cref="FailCalls"/> are still to come.</summary>
+    public static int CallsLeft(string method, string key) => Calls.GetValueOrDefault((method, key));
+
     /// <summary>How many reply losses set with <see cref="FailReplies"/> are still to come.</summary>
     public static int RepliesLeft(string method, string key) => Replies.GetValueOrDefault((method, key));
 

@@ -228,6 +228,60 @@ public sealed class RegistryGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task The_patients_care_feed_publishes_each_stored_change_to_clinicians_on_the_patients_teams_only()
+    {
+        var team = await TeamAsync();
+        var patient = fixture.Grains.GetGrain<IPatientGrain>(team.Patient);
+        var opened = await patient.OpenAsync(IPatientGrain.CareFeed, team.Psychiatrist, null);
+        Assert.True(opened.Ok, opened.Error?.Message);
+        var first = (PatientCareView)opened.Value!.Snapshot!;
+        Assert.Null(first.Care.Entry.Latest);
+        Assert.Contains(new CardFlag(FlagKind.RecentEdVisit, "chest pain"), first.Flags);
+        var (seq, epoch) = (opened.Value.Seq, opened.Value.Epoch);
+        Assert.Equal(ErrorCodes.Forbidden, (await patient.OpenAsync(IPatientGrain.CareFeed, "stranger", null)).Error!.Code);
+        Assert.Equal(ErrorCodes.Forbidden, (await patient.OpenAsync(IPatientGrain.CareFeed, team.Pcp, null, Huddle.Contracts.Live.FeedAudiences.Displays)).Error!.Code);
+        // Emergency access reads the record, but never holds a standing watch.
+        await fixture.Grains.GetGrain<IUserGrain>("er-doc").SetAsync(new UserProfile("er-doc", "Dr. ER", UserKind.Clinician, null, []));
+        Assert.True((await fixture.Grains.GetGrain<IEmergencyAccessGrain>(team.Patient).GrantAsync("er-doc", "Unresponsive in the waiting room")).Ok);
+        Assert.True((await patient.GetCareAsync("er-doc")).Ok);
+        Assert.Equal(ErrorCodes.Forbidden, (await patient.OpenAsync(IPatientGrain.CareFeed, "er-doc", null)).Error!.Code);
+
+        var phq = await CareAsync(team.Pcp, team.Patient, new RecordMeasurement(Instrument.Phq9, Phq9(12)));
+        await CareAsync(team.CareManager, team.Patient, new Enrol(team.Id, team.CareManager));
+
+        var missed = await patient.OpenAsync(IPatientGrain.CareFeed, team.Psychiatrist, seq, epoch: epoch);
+        Assert.True(missed.Ok);
+        Assert.False(missed.Value!.Reset);
+        var changes = missed.Value.Changes.Cast<PatientCareChange>().ToList();
+        Assert.Equal([seq + 1, seq + 2], changes.Select(c => c.Seq));
+        // Each change is the whole view: what the command answered, and the flags the board's card shows.
+        Assert.Equal((phq.Entry.Version, phq.Entry.Latest), (changes[0].View!.Care.Entry.Version, changes[0].View!.Care.Entry.Latest));
+        Assert.Contains(new CardFlag(FlagKind.Phq9, "12"), changes[0].View!.Flags);
+        Assert.Contains(new CardFlag(FlagKind.RecentEdVisit, "chest pain"), changes[0].View!.Flags);
+        Assert.True(changes[1].View!.Care.Entry.Enrolment!.IsActive);
+
+        // A view that cannot be read after a stored change (the team's read fails) tells watchers to re-read.
+        Faults.FailCalls(nameof(ICareTeamGrain.GetProfileAsync), team.Id, 1);
+        var profile = (await patient.GetAsync())!;
+        await patient.SetAsync(profile with { Room = "Exam 9" });
+        var afterSync = await patient.OpenAsync(IPatientGrain.CareFeed, team.Psychiatrist, seq + 2, epoch: epoch);
+        var reset = Assert.Single(afterSync.Value!.Changes.Cast<PatientCareChange>());
+        Assert.True(reset.Reset);
+        Assert.Null(reset.View);
+
+        // The ring keeps a few whole views: a reader further behind gets the snapshot, never a wrong list.
+        for (var i = 0; i < 4; i++)
+        {
+            await CareAsync(team.CareManager, team.Patient, new LogContact(ContactKind.Phone, 5 + i));
+        }
+
+        var behind = await patient.OpenAsync(IPatientGrain.CareFeed, team.Psychiatrist, seq, epoch: epoch);
+        Assert.True(behind.Value!.Reset);
+        Assert.Equal(seq + 7, behind.Value.Seq);
+        Assert.Equal(26, ((PatientCareView)behind.Value.Snapshot!).Care.Status.MinutesThisMonth);
+    }
+
+    [Fact]
     public async Task A_failed_tell_to_the_board_is_sent_again_without_anyone_calling()
     {
         var team = await TeamAsync();

@@ -289,6 +289,46 @@ public sealed class ThreadAckTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_role_holder_a_failed_read_kept_from_the_last_reminder_is_asked_before_the_sender_is_told()
+    {
+        var t = await NewTeamAsync();
+        var thread = Thread(t.TeamThread);
+        var sent = (await thread.SendAsync(t.Pcp, new SendMessage("m-1", "Can the BHC on duty confirm the safety plan?", AckRequested: true,
+            ToRole: new RoleOnTeam(CareTeamRole.Bhc)))).Value!;
+        await UntilNoticesAsync(t.Bhc1, n => n.Count == 1, "BHC1's request");
+        for (var round = 1; round < Defaults.AckRenotifyCount; round++)
+        {
+            fixture.Clock.Advance(Defaults.AckRenotifyInterval);
+            await UntilNoticesAsync(t.Bhc1, n => n.Count == round + 1, $"re-notification {round}");
+        }
+
+        // BHC1 goes into a session just before the last reminder, and that step's read of the team fails.
+        Assert.True((await fixture.Grains.GetGrain<IPresenceGrain>(t.Bhc1).SetStatusAsync(PresenceStatus.InSession)).Ok);
+        await Eventually.Until(async () => (await fixture.Grains.GetGrain<ITeamPresenceGrain>(t.Id).RosterAsync())
+            .Any(p => p.UserId == t.Bhc1 && p.Status == PresenceStatus.InSession), Wait, "the roster to hear BHC1 is in session");
+        Faults.FailCalls(nameof(ITeamPresenceGrain.RosterAsync), t.Id, 1);
+        fixture.Clock.Advance(Defaults.AckRenotifyInterval);
+        await UntilNoticesAsync(t.Bhc1, n => n.Count == Defaults.AckRenotifyCount + 1, "the last reminder");
+        Assert.Equal(0, Faults.CallsLeft(nameof(ITeamPresenceGrain.RosterAsync), t.Id));
+        Assert.DoesNotContain(await LogAsync(thread), m => m.Kind == ThreadEntryKind.AckRerouted);
+
+        // An interval later, before the sender is told: BHC2 is asked, with one more interval to answer.
+        fixture.Clock.Advance(Defaults.AckRenotifyInterval);
+        await UntilNoticesAsync(t.Bhc2, n => n.Count == 1, "BHC2 asked before the sender is told");
+        var asked = Assert.Single(await NoticesAsync(t.Bhc2)).Chat!;
+        Assert.Equal((ChatNoticeKind.AckRequested, sent.Seq, Defaults.AckRenotifyCount + 1), (asked.Kind, asked.Seq, asked.Round));
+        Assert.Equal([t.Bhc2], Assert.Single(await LogAsync(thread), m => m.Kind == ThreadEntryKind.AckRerouted).Ask!.Recipients);
+        Assert.Empty(await NoticesAsync(t.Pcp));
+
+        // Nobody answers: the sender is told the role went unanswered (counted once), and only then.
+        fixture.Clock.Advance(Defaults.AckRenotifyInterval);
+        await UntilNoticesAsync(t.Pcp, n => n.Count == 1, "the sender to be told");
+        Assert.Equal("Not acknowledged by 1 of 1 — team Maple — open Huddle", Assert.Single(await NoticesAsync(t.Pcp)).Notice);
+        Assert.Equal(Defaults.AckRenotifyCount + 1, (await NoticesAsync(t.Bhc1)).Count);
+        Assert.Single(await LogAsync(thread), m => m.Kind == ThreadEntryKind.AckUnanswered);
+    }
+
+    [Fact]
     public async Task Acknowledging_closes_the_request_and_nobody_is_renotified_after_everyone_acknowledged()
     {
         var t = await NewTeamAsync();

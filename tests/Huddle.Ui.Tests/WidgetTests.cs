@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Huddle.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace Huddle.Ui.Tests;
@@ -119,6 +120,33 @@ public sealed class WidgetTests(BrowserFixture browsers, HuddleSmartAppFixture a
         await page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath($"widget-reply-{(blockThirdPartyCookies ? "3pc-blocked" : "3pc-allowed")}.png") });
         await context.CloseAsync();
         await bhc.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task The_widgets_flags_and_care_panel_follow_scores_entered_elsewhere_without_a_reload()
+    {
+        var (team, practitioner, patients) = await ChartAsync();
+        var context = await ContextAsync(blockThirdPartyCookies: true);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(Chart(practitioner, patients[0]).ToString());
+        var widget = Widget(page);
+        await Assertions.Expect(widget.Locator("[data-testid=widget]")).ToHaveAttributeAsync("data-patient-id", team.Patients[0], new() { Timeout = 60_000 });
+        await Assertions.Expect(widget.Locator("[data-testid=care-phq9]")).ToContainTextAsync("not measured", new() { Timeout = Timeout });
+        await Assertions.Expect(widget.Locator("[data-testid=widget-flag][data-kind=Phq9]")).ToHaveCountAsync(0);
+
+        // The BHC scores the patient on their own screen (here: the same grain call their page makes).
+        var patient = app.App.Services.GetRequiredService<IGrainFactory>().GetGrain<Contracts.Patients.IPatientGrain>(team.Patients[0]);
+        var phq = await patient.CareAsync(team.Bhc, new Contracts.Registry.RecordMeasurement(Contracts.Registry.Instrument.Phq9, [3, 3, 2, 2, 2, 2, 1, 1, 0]));
+        Assert.True(phq.Ok, phq.Error?.Message);
+        await Assertions.Expect(widget.Locator("[data-testid=widget-flag][data-kind=Phq9]")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("16"), new() { Timeout = Timeout });
+        await Assertions.Expect(widget.Locator("[data-testid=care-phq9]")).ToContainTextAsync("PHQ-9 16", new() { Timeout = Timeout });
+
+        var gad = await patient.CareAsync(team.Bhc, new Contracts.Registry.RecordMeasurement(Contracts.Registry.Instrument.Gad7, [3, 3, 3, 3, 3, 3, 3]));
+        Assert.True(gad.Ok, gad.Error?.Message);
+        await Assertions.Expect(widget.Locator("[data-testid=widget-flag][data-kind=Gad7]")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("21"), new() { Timeout = Timeout });
+        await Assertions.Expect(widget.Locator("[data-testid=care-gad7]")).ToContainTextAsync("GAD-7 21", new() { Timeout = Timeout });
+        await page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("widget-flags-live.png") });
+        await context.CloseAsync();
     }
 
     [Fact]

@@ -104,6 +104,9 @@ public sealed class AuthorizationTableTests(HuddleAppFixture app)
         ["SubscribeRegistry"] = Refused(s => [s.Team.TeamId]),
         ["ResumeRegistry"] = Refused(s => [s.Team.TeamId, 0L, 0L]),
         ["UnsubscribeRegistry"] = new(Expect.NoAnswer, s => [s.Team.TeamId]),
+        ["SubscribePatientCare"] = Refused(s => [s.Team.Patients[0]]),
+        ["ResumePatientCare"] = Refused(s => [s.Team.Patients[0], 0L, 0L]),
+        ["UnsubscribePatientCare"] = new(Expect.NoAnswer, s => [s.Team.Patients[0]]),
         // Chat
         ["SubscribeThread"] = Refused(s => [s.PatientThread]),
         ["ResumeThread"] = Refused(s => [s.TeamThread, 0L, 0L]),

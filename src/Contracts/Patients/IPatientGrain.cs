@@ -5,9 +5,18 @@ using Huddle.Contracts.Registry;
 
 namespace Huddle.Contracts.Patients;
 
-/// <summary>One grain per patient, keyed by an opaque patient id (never an MRN or a name).</summary>
-public interface IPatientGrain : IGrainWithStringKey
+/// <summary>
+/// One grain per patient, keyed by an opaque patient id (never an MRN or a name). Owner of the feed
+/// <c>care:{patientId}</c> (<see cref="CareFeed"/>) for clinicians on any of the patient's care teams:
+/// each stored change of the patient's care or profile is published as a <see cref="PatientCareChange"/>
+/// and the snapshot is the <see cref="PatientCareView"/>. Its seq is not stored: a new activation is a
+/// new epoch, and a reader from an earlier one re-reads.
+/// </summary>
+public interface IPatientGrain : Live.IFeedGrain
 {
+    /// <summary>The feed kind of a patient's care (the registry's flags live in a chart's widget, the care panel live on the patient's page).</summary>
+    const string CareFeed = "care";
+
     /// <summary>The profile, or null when the patient is unknown.</summary>
     /// <remarks>
     /// Interleaves: a care team grain reads patients while a patient's <see cref="SetAsync"/> may be

@@ -313,49 +313,29 @@ public sealed partial class ThreadGrain : IRemindable
         ScheduleNotices(TimeSpan.Zero);
     }
 
-    /// <summary>Takes the step due of <paramref name="request"/>: a re-notification (one write), or the sender told and the request closed (a log entry).</summary>
+    /// <summary>
+    /// Takes the step due of <paramref name="request"/>: a re-notification (one write), or the sender told and
+    /// the request closed (a log entry). Before the sender is told, a role nobody answered is routed once
+    /// more: a holder reached now and never asked (one who came on duty, or whom a failed team read kept
+    /// from the last re-notification) is asked and given one more interval, once.
+    /// </summary>
     private async Task StepAsync(AckRequest request, ImmutableHashSet<string> members, string where, DateTimeOffset now)
     {
         var (next, step) = AckRules.Step(request, AckOptions, now);
+        if (step == AckStep.Unanswered && request.Renotified == AckOptions.AckRenotifyCount
+            && await RerouteAsync(request, members) is { IsEmpty: false } late)
+        {
+            next = AckRules.Reroute(request with { Renotified = request.Renotified + 1, NextAt = now + AckOptions.AckRenotifyInterval }, late);
+            await RerouteStoredAsync(request, next, late, members, now, remind: false, where);
+            return;
+        }
+
         if (step == AckStep.Renotify)
         {
             // A role still unanswered also reaches whoever holds it now and can be reached (the one first
             // reached may have gone off duty): they are asked too, and any holder's acknowledgement answers it.
             var added = await RerouteAsync(next, members);
-            next = added.IsEmpty ? next : AckRules.Reroute(next, added);
-            var fresh = added.SelectMany(a => a.UserIds).ToHashSet(StringComparer.Ordinal);
-            var reminder = ChatNotices.Text(ChatNoticeKind.AckReminder, where, round: next.Renotified, rounds: AckOptions.AckRenotifyCount);
-            var asked = ChatNotices.Text(ChatNoticeKind.AckRequested, where, request.Urgent);
-            // A recipient who has left the thread's teams is no longer told about it.
-            var notices = next.Waiting.Where(members.Contains).Select(u => new OwedNotice(u, fresh.Contains(u)
-                ? new ChatNotice(ThreadId, request.Seq, ChatNoticeKind.AckRequested, next.Renotified, asked, now)
-                : new ChatNotice(ThreadId, request.Seq, ChatNoticeKind.AckReminder, next.Renotified, reminder, now))).ToList();
-            Action Stage()
-            {
-                var (requestsBefore, outboxBefore) = (state.State.AckRequests, state.State.NoticeOutbox);
-                state.State.AckRequests = AckRules.Keep(requestsBefore, next);
-                state.State.NoticeOutbox = outboxBefore.AddRange(notices);
-                return () => (state.State.AckRequests, state.State.NoticeOutbox) = (requestsBefore, outboxBefore);
-            }
-
-            if (added.IsEmpty)
-            {
-                await PersistAsync(Stage());
-            }
-            else
-            {
-                // Every member's screen learns whom the request now asks (an entry, folded into the message).
-                await AppendAsync(
-                    seq => new ThreadMessage(ThreadId, seq, AckLimits.System, $"ack-rerouted-{request.Seq}-{next.Renotified}", "",
-                        request.Urgent ? MessagePriority.Urgent : MessagePriority.Normal, now, ThreadEntryKind.AckRerouted, request.Seq,
-                        Ask: new MessageAsk(false, [], [], null, added, [.. fresh])),
-                    members,
-                    _ => Stage());
-                LogRerouted(ThreadId, request.Seq, fresh.Count);
-            }
-
-            LogRenotified(ThreadId, request.Seq, next.Renotified, next.Waiting.Length);
-            ScheduleNotices(TimeSpan.Zero);
+            await RerouteStoredAsync(request, added.IsEmpty ? next : AckRules.Reroute(next, added), added, members, now, remind: true, where);
             return;
         }
 
@@ -385,6 +365,49 @@ public sealed partial class ThreadGrain : IRemindable
                 return () => (state.State.AckRequests, state.State.NoticeOutbox) = (requestsBefore, outboxBefore);
             });
         LogUnanswered(ThreadId, request.Seq, waiting.Length);
+    }
+
+    /// <summary>
+    /// Stores a re-notification step of <paramref name="request"/> as <paramref name="next"/>: the clinicians
+    /// <paramref name="added"/> reaches are asked (the request itself), everyone else still waiting is reminded
+    /// when <paramref name="remind"/>; with clinicians added, one log entry in the same write tells every screen.
+    /// </summary>
+    private async Task RerouteStoredAsync(AckRequest request, AckRequest next, ImmutableArray<RoleReach> added,
+        ImmutableHashSet<string> members, DateTimeOffset now, bool remind, string where)
+    {
+        var fresh = added.SelectMany(a => a.UserIds).ToHashSet(StringComparer.Ordinal);
+        var reminder = ChatNotices.Text(ChatNoticeKind.AckReminder, where, round: next.Renotified, rounds: AckOptions.AckRenotifyCount);
+        var asked = ChatNotices.Text(ChatNoticeKind.AckRequested, where, request.Urgent);
+        // A recipient who has left the thread's teams is no longer told about it.
+        var notices = next.Waiting.Where(members.Contains).Where(u => remind || fresh.Contains(u)).Select(u => new OwedNotice(u, fresh.Contains(u)
+            ? new ChatNotice(ThreadId, request.Seq, ChatNoticeKind.AckRequested, next.Renotified, asked, now)
+            : new ChatNotice(ThreadId, request.Seq, ChatNoticeKind.AckReminder, next.Renotified, reminder, now))).ToList();
+        Action Stage()
+        {
+            var (requestsBefore, outboxBefore) = (state.State.AckRequests, state.State.NoticeOutbox);
+            state.State.AckRequests = AckRules.Keep(requestsBefore, next);
+            state.State.NoticeOutbox = outboxBefore.AddRange(notices);
+            return () => (state.State.AckRequests, state.State.NoticeOutbox) = (requestsBefore, outboxBefore);
+        }
+
+        if (added.IsEmpty)
+        {
+            await PersistAsync(Stage());
+        }
+        else
+        {
+            // Every member's screen learns whom the request now asks (an entry, folded into the message).
+            await AppendAsync(
+                seq => new ThreadMessage(ThreadId, seq, AckLimits.System, $"ack-rerouted-{request.Seq}-{next.Renotified}", "",
+                    request.Urgent ? MessagePriority.Urgent : MessagePriority.Normal, now, ThreadEntryKind.AckRerouted, request.Seq,
+                    Ask: new MessageAsk(false, [], [], null, added, [.. fresh])),
+                members,
+                _ => Stage());
+            LogRerouted(ThreadId, request.Seq, fresh.Count);
+        }
+
+        LogRenotified(ThreadId, request.Seq, next.Renotified, notices.Count);
+        ScheduleNotices(TimeSpan.Zero);
     }
 
     /// <summary>

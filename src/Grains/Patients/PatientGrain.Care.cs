@@ -96,10 +96,10 @@ public sealed partial class PatientGrain
             next = next with { Operations = care.Operations.With(new AppliedOperation(actorId, op, command.Op, next.Version, now, hash)) };
         }
 
-        await StoreCareAsync(next, profile);
+        var view = await StoreCareAsync(next, profile, team.Value);
         LogCareAccepted(PatientId, command.Op, actorId, next.Version);
         await FlushAsync();
-        return await ViewAsync(state.State.Profile!, team.Value);
+        return view ?? await ViewAsync(state.State.Profile!, team.Value);
     }
 
     public async Task<Result<PatientCare>> GetCareAsync(string userId)
@@ -156,7 +156,7 @@ public sealed partial class PatientGrain
         if (team is not null && RegistryRules.FlagsOf(EntryOf(profile, care), team.DayAt(clock.UtcNow)) is var flags && !flags.SequenceEqual(care.Flags))
         {
             var next = Owe(care with { Version = care.Version + 1 }, profile, team.DayAt(clock.UtcNow), care.Owed);
-            await StoreCareAsync(next, profile);
+            await StoreCareAsync(next, profile, team);
         }
 
         await FlushAsync();
@@ -185,8 +185,12 @@ public sealed partial class PatientGrain
         return care with { Flags = flags, Owed = [.. tells] };
     }
 
-    /// <summary>Stores <paramref name="next"/> (and the profile's flags with it); on failure nothing changes in memory and the activation is retired.</summary>
-    private async Task StoreCareAsync(CareRecord next, PatientProfile profile)
+    /// <summary>
+    /// Stores <paramref name="next"/> (and the profile's flags with it), then publishes the patient's care
+    /// feed and returns the care as published (null when it could not be read); on failure nothing
+    /// changes in memory and the activation is retired. <paramref name="team"/> is the team just read.
+    /// </summary>
+    private async Task<PatientCare?> StoreCareAsync(CareRecord next, PatientProfile profile, CareTeamProfile? team)
     {
         var (careBefore, profileBefore) = (state.State.Care, state.State.Profile);
         state.State.Care = next;
@@ -205,6 +209,8 @@ public sealed partial class PatientGrain
             DeactivateOnIdle();
             throw;
         }
+
+        return await PublishCareAsync(state.State.Profile!, team);
     }
 
     private async Task<Result<CareRecord>> MeasureAsync(CareRecord care, RecordMeasurement m, string actorId, DateOnly today, DateTimeOffset now, string teamId)
@@ -599,12 +605,9 @@ public sealed partial class PatientGrain
     /// <summary>Null when <paramref name="userId"/> is a clinician on one of the patient's care teams or holds emergency access; otherwise why they may not read <paramref name="what"/>.</summary>
     private async Task<HuddleError?> MemberOfAnyAsync(PatientProfile profile, string userId, string what = "the patient's measurements")
     {
-        foreach (var teamId in profile.TeamIds)
+        if (await IsMemberOfAnyAsync(profile, userId))
         {
-            if (await GrainFactory.GetGrain<ICareTeamGrain>(teamId).GetAccessAsync(userId) == TeamAccess.Member)
-            {
-                return null;
-            }
+            return null;
         }
 
         return await GrainFactory.GetGrain<IEmergencyAccessGrain>(PatientId).ActiveAsync(userId) is not null

@@ -5,7 +5,9 @@ using Huddle.Contracts.Handoffs;
 using Huddle.Contracts.Patients;
 using Huddle.Contracts.Registry;
 using Huddle.Grains.Common;
+using Huddle.Grains.Live;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Huddle.Grains.Patients;
 
@@ -18,6 +20,7 @@ public sealed partial class PatientGrain(
     [PersistentState(StorageNames.PatientState, StorageNames.Huddle)] IPersistentState<PatientState> state,
     IGrainHistoryStore history,
     HuddleClock clock,
+    IOptions<FeedOptions> feedOptions,
     ILogger<PatientGrain> logger) : Grain, IPatientGrain, IRemindable
 {
     public Task<PatientProfile?> GetAsync() => Task.FromResult(state.State.Profile);
@@ -39,6 +42,8 @@ public sealed partial class PatientGrain(
 
         state.State.Profile = profile;
         await state.WriteStateAsync();
+        // A sync can change the name, the teams and the flags a watcher shows.
+        await PublishCareAsync(profile);
 
         // The patient is the source of truth for its teams; each team keeps an index (its panel).
         // Every current team is told again (idempotent), so an earlier failed call heals on re-sync.

@@ -32,4 +32,7 @@ public interface IHuddleClient
 
     /// <summary>A watched team's registry changed: a patient's entry as it now is, or their leaving; carries the feed's seq.</summary>
     Task RegistryChanged(RegistryChange change);
+
+    /// <summary>A watched patient's care changed: the whole view (care and flags) as it now is, or a reset; carries the feed's seq.</summary>
+    Task PatientCareChanged(PatientCareChange change);
 }

@@ -30,6 +30,9 @@ public sealed partial class RegistryService(IGrainFactory grains, FeedRelay rela
     public Task<Result<MeasurementPage>> MeasurementsAsync(string userId, string patientId, long? before, int limit) =>
         PatientAsync(patientId, "measurements", p => p.GetMeasurementsAsync(userId, before, limit));
 
+    /// <summary>The patient's care feed as <paramref name="userId"/> reads it, for a component's live copy on this host.</summary>
+    public FeedSource<PatientCareView, PatientCareChange> CareSourceOf(string userId, string patientId) => new(relay, PatientCareRoute.FeedOf(patientId), userId);
+
     /// <summary>The team's registry as <paramref name="userId"/> reads it, for a component's live copy on this host.</summary>
     public FeedSource<RegistryView, RegistryChange> SourceOf(string userId, string teamId) => new(relay, RegistryRoute.FeedOf(teamId), userId);
 

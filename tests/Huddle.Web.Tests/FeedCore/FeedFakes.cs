@@ -343,6 +343,8 @@ internal sealed class FakeHub : IHubContext<HuddleHub, IHuddleClient>, IHubClien
         public Task ReceiptsChanged(Contracts.Chat.ThreadReceipts change) => throw new NotSupportedException();
 
         public Task RegistryChanged(Contracts.Registry.RegistryChange change) => throw new NotSupportedException();
+
+        public Task PatientCareChanged(Contracts.Registry.PatientCareChange change) => throw new NotSupportedException();
     }
 }
 

@@ -8,7 +8,11 @@ using Hl7.Fhir.Specification.Source;
 using Hl7.Fhir.Specification.Terminology;
 using Huddle.Contracts.CareTeams;
 using Huddle.Contracts.Common;
+using Huddle.Contracts.Live;
+using Huddle.Contracts.Registry;
 using Huddle.Testing;
+using Huddle.Web.Live;
+using Microsoft.AspNetCore.SignalR.Client;
 using Huddle.Web.Auth;
 using Huddle.Web.Http;
 using Task = System.Threading.Tasks.Task;
@@ -66,6 +70,25 @@ public sealed class RegistryApiTests(HuddleAppFixture app)
     }
 
     private static string Day(int daysAgo) => DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-daysAgo).ToString("yyyy-MM-dd");
+
+    [Fact]
+    public async Task A_member_watching_the_patients_care_over_the_hub_gets_each_stored_change_with_the_boards_flags()
+    {
+        var team = await TeamAsync();
+        await using var psychiatrist = await HubClient.ConnectAsync(app, team.Psychiatrist);
+        var changes = System.Threading.Channels.Channel.CreateUnbounded<PatientCareChange>();
+        psychiatrist.Hub.On<PatientCareChange>(nameof(IHuddleClient.PatientCareChanged), c => changes.Writer.TryWrite(c));
+        var opened = await psychiatrist.Hub.InvokeAsync<Result<FeedReply<PatientCareView, PatientCareChange>>>(nameof(HuddleHub.SubscribePatientCare), team.Patient);
+        Assert.True(opened.Ok, opened.Error?.Message);
+        Assert.Null(opened.Value!.Snapshot!.Care.Entry.Latest);
+
+        using var pcp = await app.HttpAsAsync(team.Pcp);
+        await OkAsync(await pcp.PostAsJsonAsync($"api/patients/{team.Patient}/measurements", Phq9(14)));
+        var change = await changes.Reader.ReadAsync().AsTask().Within(HubClient.Timeout, "the measurement's change");
+        Assert.Equal(opened.Value.Seq + 1, change.Seq);
+        Assert.Equal(14, change.View!.Care.Entry.Latest!.Total);
+        Assert.Contains(new Contracts.Boards.CardFlag(Contracts.Boards.FlagKind.Phq9, "14"), change.View.Flags);
+    }
 
     [Fact]
     public async Task A_phq9_of_16_after_a_baseline_of_18_eight_weeks_ago_is_due_for_review_and_exports_as_valid_fhir()
