@@ -88,4 +88,43 @@ public sealed class AckTallyTests
         Assert.Equal(["u-bhc2"], one.Waiting);
         Assert.True(one.IsOpen);
     }
+
+    [Theory]
+    [InlineData(6)]
+    [InlineData(1)]
+    public void After_the_last_reminder_a_role_may_be_routed_once_more_before_the_sender_is_told(int count)
+    {
+        var options = new ChatAckOptions { AckRenotifyCount = count };
+        var ask = new MessageAsk(true, [], [], Bhc, [new RoleReach(Bhc, ["u-bhc1"])], ["u-bhc1"]);
+        var request = AckRules.Open(Message(ask), options);
+        var at = request.NextAt!.Value;
+        for (var round = 1; round <= count; round++)
+        {
+            Assert.False(AckRules.MayRouteLate(request, options));
+            (request, var step) = AckRules.Step(request, options, at);
+            Assert.Equal(AckStep.Renotify, step);
+            at = request.NextAt!.Value;
+        }
+
+        // The step that would tell the sender: a holder reached now is asked, with one more interval.
+        Assert.Equal(AckStep.Unanswered, AckRules.Step(request, options, at).Step);
+        Assert.True(AckRules.MayRouteLate(request, options));
+        var late = AckRules.RouteLate(request, [new RoleReach(Bhc, ["u-bhc2"])], options, at);
+        Assert.Equal((count + 1, at + options.AckRenotifyInterval), (late.Renotified, late.NextAt));
+        Assert.Equal(["u-bhc1", "u-bhc2"], late.Waiting);
+
+        // Once only: the next due step tells the sender whatever routing would reach.
+        Assert.False(AckRules.MayRouteLate(late, options));
+        var (closed, last) = AckRules.Step(late, options, late.NextAt!.Value);
+        Assert.Equal((AckStep.Unanswered, null), (last, closed.NextAt));
+    }
+
+    [Fact]
+    public void With_reminders_turned_off_the_sender_is_told_one_interval_after_the_message_with_no_late_routing()
+    {
+        var options = new ChatAckOptions { AckRenotifyCount = 0 };
+        var request = AckRules.Open(Message(new MessageAsk(true, [], [], Bhc, [new RoleReach(Bhc, ["u-bhc1"])], ["u-bhc1"])), options);
+        Assert.Equal(AckStep.Unanswered, AckRules.Step(request, options, request.NextAt!.Value).Step);
+        Assert.False(AckRules.MayRouteLate(request, options));
+    }
 }

@@ -264,10 +264,13 @@ public sealed class RegistryGrainTests(ClusterFixture fixture)
         Faults.FailCalls(nameof(ICareTeamGrain.GetProfileAsync), team.Id, 1);
         var profile = (await patient.GetAsync())!;
         await patient.SetAsync(profile with { Room = "Exam 9" });
+        var reset = Assert.Single((await patient.ReadSinceAsync(IPatientGrain.CareFeed, seq + 2, epoch)).Changes);
+        Assert.True(((PatientCareChange)reset.For(Huddle.Contracts.Live.FeedAudiences.Members)!).Reset);
+        // A reader resuming across it gets the snapshot at once, not the reset to re-read after.
         var afterSync = await patient.OpenAsync(IPatientGrain.CareFeed, team.Psychiatrist, seq + 2, epoch: epoch);
-        var reset = Assert.Single(afterSync.Value!.Changes.Cast<PatientCareChange>());
-        Assert.True(reset.Reset);
-        Assert.Null(reset.View);
+        Assert.True(afterSync.Value!.Reset);
+        Assert.Equal(seq + 3, afterSync.Value.Seq);
+        Assert.Contains(new CardFlag(FlagKind.Phq9, "12"), ((PatientCareView)afterSync.Value.Snapshot!).Flags);
 
         // The ring keeps a few whole views: a reader further behind gets the snapshot, never a wrong list.
         for (var i = 0; i < 4; i++)
@@ -279,6 +282,33 @@ public sealed class RegistryGrainTests(ClusterFixture fixture)
         Assert.True(behind.Value!.Reset);
         Assert.Equal(seq + 7, behind.Value.Seq);
         Assert.Equal(26, ((PatientCareView)behind.Value.Snapshot!).Care.Status.MinutesThisMonth);
+    }
+
+    [Fact]
+    public async Task When_the_patient_leaves_a_team_its_clinicians_stop_watching_the_patients_care_before_the_next_change()
+    {
+        var team = await TeamAsync(onBoard: false);
+        var other = $"t-reg2-{Guid.NewGuid():N}"[..20];
+        var outsider = $"{other}-bhc";
+        await fixture.Grains.GetGrain<ICareTeamGrain>(other).SetProfileAsync(new CareTeamProfile(other, "Other team", CareTeamStatus.Active,
+            [new TeamMember(outsider, "B. Other", CareTeamRole.Bhc)], [], "UTC"));
+        await fixture.Grains.GetGrain<IUserGrain>(outsider).SetAsync(new UserProfile(outsider, outsider, UserKind.Clinician, null, [other]));
+        var patient = fixture.Grains.GetGrain<IPatientGrain>(team.Patient);
+        var profile = (await patient.GetAsync())!;
+        await patient.SetAsync(profile with { TeamIds = [team.Id, other] });
+        var opened = await patient.OpenAsync(IPatientGrain.CareFeed, outsider, null);
+        Assert.True(opened.Ok, opened.Error?.Message);
+
+        await patient.SetAsync(profile with { TeamIds = [team.Id] });
+        var left = Assert.Single((await patient.ReadSinceAsync(IPatientGrain.CareFeed, opened.Value!.Seq, opened.Value.Epoch)).Changes);
+        Assert.NotNull(left.Roster);
+        Assert.Null(left.Roster.AudienceOf(outsider));
+        Assert.Equal(Huddle.Contracts.Live.FeedAudiences.Members, left.Roster.AudienceOf(team.Psychiatrist));
+        Assert.Equal(ErrorCodes.Forbidden, (await patient.OpenAsync(IPatientGrain.CareFeed, outsider, opened.Value.Seq, epoch: opened.Value.Epoch)).Error!.Code);
+
+        // A sync that leaves no team carries no roster: nobody moves.
+        await patient.SetAsync(profile with { TeamIds = [team.Id], Room = "Exam 4" });
+        Assert.Null((await patient.ReadSinceAsync(IPatientGrain.CareFeed, opened.Value.Seq + 1, opened.Value.Epoch)).Changes.Single().Roster);
     }
 
     [Fact]

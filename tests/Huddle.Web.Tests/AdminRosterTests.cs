@@ -54,6 +54,11 @@ public sealed class AdminRosterTests(HuddleAppFixture app)
         var (opened, page) = await Relay.OpenLocalAsync(patientFeed, team.Bhc, null, null, pageGot.Enqueue);
         Assert.True(opened.Ok);
         await using var pageWatch = page!;
+        // The page's care panel watches the patient's care too.
+        var careFeed = Huddle.Web.Registry.PatientCareRoute.FeedOf(team.Patients[0]);
+        var (careOpened, care) = await Relay.OpenLocalAsync(careFeed, team.Bhc, null, null, _ => { });
+        Assert.True(careOpened.Ok, careOpened.Error?.Message);
+        await using var careWatch = care!;
         Assert.Equal(2, Relay.WatchersOf(patientFeed).Count(w => w.UserId == team.Bhc));
 
         // A message the BHC has not read yet: counted in their unread.
@@ -83,7 +88,7 @@ public sealed class AdminRosterTests(HuddleAppFixture app)
         // The registry drops every watch of the BHC (the patient's thread too, though no message was
         // sent), the connection is told to re-read each, and the page is handed its re-read.
         await Eventually.Until(() => Task.FromResult(!Watching(patientFeed, team.Bhc) && !Watching(ThreadRoute.FeedOf(teamThread), team.Bhc)
-            && !Watching(BoardRoute.FeedOf(team.TeamId), team.Bhc)), HubClient.Timeout, "every watch of the removed BHC to be dropped");
+            && !Watching(BoardRoute.FeedOf(team.TeamId), team.Bhc) && !Watching(careFeed, team.Bhc)), HubClient.Timeout, "every watch of the removed BHC to be dropped");
         var took = DateTimeOffset.UtcNow - removedAt;
         TestContext.Current.TestOutputHelper?.WriteLine($"Removed member's watches dropped {took.TotalMilliseconds:F0} ms after the removal was answered.");
         await Eventually.Until(() => Task.FromResult(resets.Contains("board") && resets.Contains(patientThread) && resets.Contains(teamThread)), HubClient.Timeout,

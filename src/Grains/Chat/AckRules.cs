@@ -12,7 +12,10 @@ public enum AckStep
     /// <summary>Notify the recipients who have not acknowledged again.</summary>
     Renotify,
 
-    /// <summary>The re-notifications ran out: tell the sender who has not acknowledged, and close the request.</summary>
+    /// <summary>
+    /// The re-notifications ran out: tell the sender who has not acknowledged, and close the request. Before
+    /// that, the grain routes an unanswered role once more (<see cref="AckRules.MayRouteLate"/>).
+    /// </summary>
     Unanswered,
 }
 
@@ -20,7 +23,9 @@ public enum AckStep
 /// The acknowledgement-request rules, plain C# (as the handoffs' <c>Escalation</c> is): a request opens with
 /// its message, is re-notified every <see cref="ChatAckOptions.AckRenotifyInterval"/> while anyone asked has
 /// not acknowledged, <see cref="ChatAckOptions.AckRenotifyCount"/> times, and one interval after the last the
-/// sender is told who has not; it closes early once everyone acknowledged.
+/// sender is told who has not, unless a role nobody answered now reaches a holder never asked: then that
+/// holder is asked and given one more interval, once (<see cref="RouteLate"/>); it closes early once
+/// everyone acknowledged.
 /// </summary>
 public static class AckRules
 {
@@ -49,6 +54,29 @@ public static class AckRules
         return request.Renotified < options.AckRenotifyCount
             ? (request with { Renotified = request.Renotified + 1, NextAt = now + options.AckRenotifyInterval }, AckStep.Renotify)
             : (request with { NextAt = null }, AckStep.Unanswered);
+    }
+
+    /// <summary>
+    /// True when the step due of <paramref name="request"/> would tell the sender and a role nobody answered may
+    /// first be routed once more: the last re-notification went out (its routing may have failed, or the role's
+    /// holders changed since) and this is not already the extra round. Never with re-notifications turned off.
+    /// </summary>
+    public static bool MayRouteLate(AckRequest request, ChatAckOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(options);
+        return options.AckRenotifyCount > 0 && request.Renotified == options.AckRenotifyCount;
+    }
+
+    /// <summary>
+    /// <paramref name="request"/> after a late routing reached <paramref name="added"/>: they are asked, and the
+    /// sender is told one interval later (<c>Renotified</c> one past the count, so it happens once).
+    /// </summary>
+    public static AckRequest RouteLate(AckRequest request, ImmutableArray<RoleReach> added, ChatAckOptions options, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(options);
+        return Reroute(request with { Renotified = request.Renotified + 1, NextAt = now + options.AckRenotifyInterval }, added);
     }
 
     /// <summary><paramref name="request"/> with <paramref name="ack"/> recorded; closed when nobody is left waiting.</summary>

@@ -322,11 +322,10 @@ public sealed partial class ThreadGrain : IRemindable
     private async Task StepAsync(AckRequest request, ImmutableHashSet<string> members, string where, DateTimeOffset now)
     {
         var (next, step) = AckRules.Step(request, AckOptions, now);
-        if (step == AckStep.Unanswered && request.Renotified == AckOptions.AckRenotifyCount
+        if (step == AckStep.Unanswered && AckRules.MayRouteLate(request, AckOptions)
             && await RerouteAsync(request, members) is { IsEmpty: false } late)
         {
-            next = AckRules.Reroute(request with { Renotified = request.Renotified + 1, NextAt = now + AckOptions.AckRenotifyInterval }, late);
-            await RerouteStoredAsync(request, next, late, members, now, remind: false, where);
+            await RerouteStoredAsync(request, AckRules.RouteLate(request, late, AckOptions, now), late, members, now, remind: false, where);
             return;
         }
 

@@ -158,6 +158,11 @@ public sealed partial class PatientGrain
             var next = Owe(care with { Version = care.Version + 1 }, profile, team.DayAt(clock.UtcNow), care.Owed);
             await StoreCareAsync(next, profile, team);
         }
+        else if (team is not null && _careFeed is { Subscribers: > 0 } && _publishedDay != team.DayAt(clock.UtcNow))
+        {
+            // A new day changes what a watcher shows (weeks in treatment, minutes this month) without a write.
+            await PublishCareAsync(profile, team);
+        }
 
         await FlushAsync();
     }
@@ -187,7 +192,7 @@ public sealed partial class PatientGrain
 
     /// <summary>
     /// Stores <paramref name="next"/> (and the profile's flags with it), then publishes the patient's care
-    /// feed and returns the care as published (null when it could not be read); on failure nothing
+    /// feed and returns the care as published (null when not published or not read); on failure nothing
     /// changes in memory and the activation is retired. <paramref name="team"/> is the team just read.
     /// </summary>
     private async Task<PatientCare?> StoreCareAsync(CareRecord next, PatientProfile profile, CareTeamProfile? team)

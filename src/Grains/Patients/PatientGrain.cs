@@ -42,8 +42,10 @@ public sealed partial class PatientGrain(
 
         state.State.Profile = profile;
         await state.WriteStateAsync();
-        // A sync can change the name, the teams and the flags a watcher shows.
-        await PublishCareAsync(profile);
+        // A sync can change the name, the teams and the flags a watcher shows; a team the patient left
+        // loses its watchers before anything else goes out.
+        var left = before.Except(profile.TeamIds).Any();
+        await PublishCareAsync(profile, roster: left && _careFeed is not null ? await RosterOfAsync(profile) : null);
 
         // The patient is the source of truth for its teams; each team keeps an index (its panel).
         // Every current team is told again (idempotent), so an earlier failed call heals on re-sync.
