@@ -2,7 +2,11 @@ using Huddle.Testing;
 
 namespace Huddle.Storage.Tests.Infrastructure;
 
-/// <summary>One Azurite for every test class in the "Azurite" collection; each test uses fresh keys and tables.</summary>
+/// <summary>
+/// One Azurite for the whole assembly (an assembly fixture); each test uses fresh keys and tables. The
+/// classes of the "Azurite" collection run one at a time; a class that mostly waits (a handoff's real
+/// escalation time after a kill) stays out of it and runs beside them on the same emulator.
+/// </summary>
 public sealed class AzuriteFixture : IAsyncLifetime
 {
     private AzuriteServer? _server;
@@ -21,9 +25,9 @@ public sealed class AzuriteFixture : IAsyncLifetime
     }
 }
 
-/// <summary>Test classes that share one Azurite.</summary>
+/// <summary>Test classes on the one Azurite that run one at a time (each starts and kills hosts of its own: CPU-heavy).</summary>
 [CollectionDefinition(Name)]
-public sealed class AzuriteCollection : ICollectionFixture<AzuriteFixture>
+public sealed class AzuriteCollection
 {
     public const string Name = "Azurite";
 }

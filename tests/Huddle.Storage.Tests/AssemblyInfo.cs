@@ -1,0 +1,3 @@
+using Huddle.Storage.Tests.Infrastructure;
+
+[assembly: AssemblyFixture(typeof(AzuriteFixture))]
