@@ -90,7 +90,7 @@ public sealed class AccessibilityTests(BrowserFixture browser)
         await Axe.AssertNoViolationsAsync(inbox, "the inbox with an accepted handoff");
         await inbox.Context.CloseAsync();
 
-        var wall = await browser.SignedInPageAsync(team.Display, BrowserFixture.Tv);
+        var wall = await browser.SignedInPageAsync(team.Display, BrowserFixture.Tv, landing: true);
         await BrowserFixture.BoardIsLiveAsync(wall);
         await Assertions.Expect(wall.Locator("[data-testid=open-handoff][data-status=accepted]")).ToBeVisibleAsync(new() { Timeout = Timeout });
         await Assertions.Expect(wall.Locator("[data-testid=action-item][data-status=Done]")).ToHaveCountAsync(1, new() { Timeout = Timeout });

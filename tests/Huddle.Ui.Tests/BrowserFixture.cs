@@ -79,11 +79,17 @@ public class BrowserFixture : HuddleAppFixture, IAsyncLifetime
         return await context.NewPageAsync();
     }
 
-    /// <summary>A new browser context signed in as <paramref name="userId"/> through the dev sign-in page.</summary>
-    public async Task<IPage> SignedInPageAsync(string userId, ViewportSize? viewport = null)
+    /// <summary>
+    /// A new browser context signed in as <paramref name="userId"/> through the dev sign-in page. Unless
+    /// <paramref name="landing"/> asks for the page a person lands on (a room display's wall), the sign-in
+    /// returns to the liveness check, a plain text: the test's own first page is then the first
+    /// interactive one, and no landing page's circuit is started and dropped for nothing (a page load and
+    /// a circuit per sign-in, on two cores shared with the browser).
+    /// </summary>
+    public async Task<IPage> SignedInPageAsync(string userId, ViewportSize? viewport = null, bool landing = false)
     {
         var page = await AnonymousPageAsync(viewport);
-        await page.GotoAsync("signin");
+        await page.GotoAsync(landing ? "signin" : $"signin?returnUrl={Uri.EscapeDataString(Huddle.Web.Operations.HuddleHealth.LivePath)}");
         // Identities made through the dev API (each test's own team) sign in by id; the demo ones are listed.
         await page.FillAsync("[data-testid=other-identity]", userId);
         await page.ClickAsync("[data-testid=other-identity-submit]");

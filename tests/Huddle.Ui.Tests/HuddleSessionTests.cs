@@ -13,7 +13,7 @@ public sealed class HuddleSessionTests(BrowserFixture browser)
         var team = await browser.CreateTeamAsync();
         await browser.AddCardAsync(team, team.Patients[0], "lane-1");
         var pcp = await browser.SignedInPageAsync(team.Pcp);
-        var wall = await browser.SignedInPageAsync(team.Display);
+        var wall = await browser.SignedInPageAsync(team.Display, landing: true);
         await pcp.GotoAsync($"teams/{team.TeamId}/board");
         await BrowserFixture.BoardIsLiveAsync(pcp);
         await BrowserFixture.BoardIsLiveAsync(wall);

@@ -38,7 +38,7 @@ public sealed class TwoBrowsersTests(BrowserFixture browser)
         var team = await browser.CreateTeamAsync();
         await browser.AddCardAsync(team, team.Patients[1], "lane-3");
         var bhc = await browser.SignedInPageAsync(team.Bhc);
-        var wall = await browser.SignedInPageAsync(team.Display);
+        var wall = await browser.SignedInPageAsync(team.Display, landing: true);
         await bhc.GotoAsync($"teams/{team.TeamId}/board");
         await BrowserFixture.BoardIsLiveAsync(bhc);
         await Assertions.Expect(wall).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"/teams/{team.TeamId}/screen$"));

@@ -54,7 +54,7 @@ public sealed class WallScreenTests(BrowserFixture browser)
             await browser.RunAsync(team, "setCardFlags", new { cardId, flags = new[] { new { kind = "phq9", detail = "18 ↑" } } });
         }
 
-        var page = await browser.SignedInPageAsync(team.Display, BrowserFixture.Tv);
+        var page = await browser.SignedInPageAsync(team.Display, BrowserFixture.Tv, landing: true);
         await OnTheWallAsync(page, $"/teams/{team.TeamId}/screen");
         await BrowserFixture.BoardIsLiveAsync(page);
         await Assertions.Expect(page.Locator("[data-testid=card]")).ToHaveCountAsync(2, new() { Timeout = Timeout });
@@ -112,7 +112,7 @@ public sealed class WallScreenTests(BrowserFixture browser)
         // Six open handoffs: 2 STAT, 1 ASAP, 2 urgent, 1 routine.
         await BusyMorning.RequestSixAsync(browser, team);
 
-        var page = await browser.SignedInPageAsync(team.Display, BrowserFixture.Tv);
+        var page = await browser.SignedInPageAsync(team.Display, BrowserFixture.Tv, landing: true);
         await OnTheWallAsync(page, $"/teams/{team.TeamId}/screen");
         await BrowserFixture.BoardIsLiveAsync(page);
         await Assertions.Expect(page.Locator("[data-testid=card]")).ToHaveCountAsync(15, new() { Timeout = Timeout });
@@ -209,7 +209,7 @@ public sealed class WallScreenTests(BrowserFixture browser)
         await browser.AddCardAsync(team, team.Patients[1], "lane-2");
         await BusyMorning.RequestSixAsync(browser, team);
 
-        var page = await browser.SignedInPageAsync(team.Display, viewport);
+        var page = await browser.SignedInPageAsync(team.Display, viewport, landing: true);
         await OnTheWallAsync(page, $"/teams/{team.TeamId}/screen");
         await BrowserFixture.BoardIsLiveAsync(page);
         var strip = page.Locator("[data-testid=open-handoffs]");
@@ -255,7 +255,7 @@ public sealed class WallScreenTests(BrowserFixture browser)
             await browser.RunAsync(team, "addNote", new { kind = i % 2 == 0 ? "lookAhead" : "lookBack", text = $"Huddle note {i}" });
         }
 
-        var page = await browser.SignedInPageAsync(team.Display, BrowserFixture.Tv);
+        var page = await browser.SignedInPageAsync(team.Display, BrowserFixture.Tv, landing: true);
         await OnTheWallAsync(page, $"/teams/{team.TeamId}/screen");
         await BrowserFixture.BoardIsLiveAsync(page);
         await Assertions.Expect(page.Locator("[data-testid=action-item]")).ToHaveCountAsync(14, new() { Timeout = Timeout });
