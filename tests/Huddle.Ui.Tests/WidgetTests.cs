@@ -76,6 +76,17 @@ public sealed class WidgetTests(BrowserFixture browsers, HuddleSmartAppFixture a
 
     private static IFrameLocator Widget(IPage page) => page.FrameLocator("#huddle-widget");
 
+    /// <summary>The chart of <paramref name="fhirPatient"/> with third-party cookies blocked, once its framed widget shows <paramref name="patientId"/>.</summary>
+    private async Task<(IBrowserContext Context, IPage Page, IFrameLocator Widget)> OpenChartAsync(string practitioner, string fhirPatient, string patientId)
+    {
+        var context = await ContextAsync(blockThirdPartyCookies: true);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(Chart(practitioner, fhirPatient).ToString());
+        var widget = Widget(page);
+        await Assertions.Expect(widget.Locator("[data-testid=widget]")).ToHaveAttributeAsync("data-patient-id", patientId, new() { Timeout = 60_000 });
+        return (context, page, widget);
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
@@ -126,11 +137,7 @@ public sealed class WidgetTests(BrowserFixture browsers, HuddleSmartAppFixture a
     public async Task The_widgets_flags_and_care_panel_follow_scores_entered_elsewhere_without_a_reload()
     {
         var (team, practitioner, patients) = await ChartAsync();
-        var context = await ContextAsync(blockThirdPartyCookies: true);
-        var page = await context.NewPageAsync();
-        await page.GotoAsync(Chart(practitioner, patients[0]).ToString());
-        var widget = Widget(page);
-        await Assertions.Expect(widget.Locator("[data-testid=widget]")).ToHaveAttributeAsync("data-patient-id", team.Patients[0], new() { Timeout = 60_000 });
+        var (context, page, widget) = await OpenChartAsync(practitioner, patients[0], team.Patients[0]);
         await Assertions.Expect(widget.Locator("[data-testid=care-phq9]")).ToContainTextAsync("not measured", new() { Timeout = Timeout });
         await Assertions.Expect(widget.Locator("[data-testid=widget-flag][data-kind=Phq9]")).ToHaveCountAsync(0);
 
@@ -153,11 +160,7 @@ public sealed class WidgetTests(BrowserFixture browsers, HuddleSmartAppFixture a
     public async Task Relaunching_the_frame_for_another_patient_never_shows_the_first_patient_not_even_for_a_moment()
     {
         var (team, practitioner, patients) = await ChartAsync();
-        var context = await ContextAsync(blockThirdPartyCookies: true);
-        var page = await context.NewPageAsync();
-        await page.GotoAsync(Chart(practitioner, patients[0]).ToString());
-        var widget = Widget(page);
-        await Assertions.Expect(widget.Locator("[data-testid=widget]")).ToHaveAttributeAsync("data-patient-id", team.Patients[0], new() { Timeout = 60_000 });
+        var (context, page, widget) = await OpenChartAsync(practitioner, patients[0], team.Patients[0]);
 
         // The EHR switches patient in the same frame (a new launch each time), back and forth.
         string[] names = ["Alma Reyes", "Boris Ng"];

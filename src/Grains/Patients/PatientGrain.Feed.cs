@@ -85,6 +85,7 @@ public sealed partial class PatientGrain
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            // Not dropped: the change still goes out, as a reset, so every watcher re-reads the stored truth.
             LogCareViewFailed(ex, PatientId);
         }
 
@@ -112,6 +113,7 @@ public sealed partial class PatientGrain
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
+                // Fails closed, nothing owed: the team's watchers are dropped with a reset, and re-opening asks access afresh.
                 LogCareRosterFailed(ex, PatientId, teamId);
             }
         }
