@@ -12,34 +12,36 @@ public sealed class AccessibilityTests(BrowserFixture browser)
 {
     private const float Timeout = 10_000;
 
-    public static TheoryData<string, int> Pages()
-    {
-        var data = new TheoryData<string, int>();
-        foreach (var page in new[] { "sign-in", "home", "board", "shared screen", "inbox", "patient", "handoff", "metrics", "registry", "registry metrics", "questionnaire" })
-        {
-            data.Add(page, BrowserFixture.Tv.Width);
-            data.Add(page, BrowserFixture.Desktop.Width);
-            data.Add(page, BrowserFixture.Phone.Width);
-        }
+    public static TheoryData<string> Pages() =>
+        ["sign-in", "home", "board", "shared screen", "inbox", "patient", "handoff", "metrics", "registry", "registry metrics", "questionnaire"];
 
-        return data;
-    }
-
+    /// <summary>
+    /// Each page at the three widths, in one signed-in browser context: the page's data and the sign-in are
+    /// set up once, and the page is opened in a new tab at each width (a new circuit laid out for that
+    /// screen from its first render, as a person opening it there gets it), then shot and checked.
+    /// </summary>
     [Theory]
     [MemberData(nameof(Pages))]
-    public async Task Every_page_meets_WCAG_2_1_AA(string name, int width)
+    public async Task Every_page_meets_WCAG_2_1_AA_on_a_tv_a_desktop_and_a_phone(string name)
     {
-        var viewport = new[] { BrowserFixture.Tv, BrowserFixture.Desktop, BrowserFixture.Phone }.Single(v => v.Width == width);
-        var page = await OpenAsync(name, viewport);
+        var (first, path) = await SetUpAsync(name, BrowserFixture.Tv);
         try
         {
-            // Transitions (MudBlazor fades content in) are run to their end, so the shot shows what axe reads.
-            await BrowserFixture.FullPageShotAsync(page, $"axe-{name.Replace(' ', '-')}-{width}.png");
-            await Axe.AssertNoViolationsAsync(page, $"the {name} page at {width} px");
+            foreach (var viewport in new[] { BrowserFixture.Tv, BrowserFixture.Desktop, BrowserFixture.Phone })
+            {
+                var page = viewport == BrowserFixture.Tv ? first : await first.Context.NewPageAsync();
+                await page.SetViewportSizeAsync(viewport.Width, viewport.Height);
+                await page.GotoAsync(path);
+                await ReadyAsync(page, name);
+                // Transitions (MudBlazor fades content in) are run to their end, so the shot shows what axe reads.
+                await BrowserFixture.FullPageShotAsync(page, $"axe-{name.Replace(' ', '-')}-{viewport.Width}.png");
+                await Axe.AssertNoViolationsAsync(page, $"the {name} page at {viewport.Width} px");
+                await page.CloseAsync();
+            }
         }
         finally
         {
-            await page.Context.CloseAsync();
+            await first.Context.CloseAsync();
         }
     }
 
@@ -98,23 +100,18 @@ public sealed class AccessibilityTests(BrowserFixture browser)
         await wall.Context.CloseAsync();
     }
 
-    private async Task<IPage> OpenAsync(string name, ViewportSize viewport)
+    /// <summary>The data <paramref name="name"/> shows, a context signed in as the person who sees it, and the page's address.</summary>
+    private async Task<(IPage Page, string Path)> SetUpAsync(string name, ViewportSize viewport)
     {
         if (name == "sign-in")
         {
-            var anonymous = await browser.AnonymousPageAsync(viewport);
-            await anonymous.GotoAsync("signin");
-            await Assertions.Expect(anonymous.Locator("[data-testid=identity]").First).ToBeVisibleAsync(new() { Timeout = Timeout });
-            return anonymous;
+            return (await browser.AnonymousPageAsync(viewport), "signin");
         }
 
         var team = await browser.CreateTeamAsync();
         if (name == "home")
         {
-            var home = await browser.SignedInPageAsync(team.Pcp, viewport);
-            await home.GotoAsync("");
-            await Assertions.Expect(home.Locator("[data-testid=team]")).ToBeVisibleAsync(new() { Timeout = Timeout });
-            return home;
+            return (await browser.SignedInPageAsync(team.Pcp, viewport), "");
         }
 
         if (name is "inbox" or "patient" or "handoff" or "metrics")
@@ -122,23 +119,14 @@ public sealed class AccessibilityTests(BrowserFixture browser)
             // A warm handoff waiting for the BHC, and a finished one for the metrics.
             var waiting = await browser.RequestOneAsync(team);
             await browser.CompleteOneAsync(team);
-            var (user, path, ready) = name switch
+            var (user, path) = name switch
             {
-                "inbox" => (team.Bhc, "inbox", "[data-testid=accept]"),
-                "patient" => (team.Pcp, $"teams/{team.TeamId}/patients/{team.Patients[0]}", "[data-testid=patient-handoff]"),
-                "handoff" => (team.Bhc, $"handoffs/{waiting}", "[data-testid=history]"),
-                _ => (team.Pcp, $"teams/{team.TeamId}/metrics", "[data-testid=metrics-days]"),
+                "inbox" => (team.Bhc, "inbox"),
+                "patient" => (team.Pcp, $"teams/{team.TeamId}/patients/{team.Patients[0]}"),
+                "handoff" => (team.Bhc, $"handoffs/{waiting}"),
+                _ => (team.Pcp, $"teams/{team.TeamId}/metrics"),
             };
-            var handoffs = await browser.SignedInPageAsync(user, viewport);
-            await handoffs.GotoAsync(path);
-            await Assertions.Expect(handoffs.Locator(ready).First).ToBeVisibleAsync(new() { Timeout = Timeout });
-            if (name == "patient")
-            {
-                // The patient's chat panel is checked too, once it has opened its thread.
-                await Assertions.Expect(handoffs.Locator("[data-testid=chat-send]")).ToBeVisibleAsync(new() { Timeout = Timeout });
-            }
-
-            return handoffs;
+            return (await browser.SignedInPageAsync(user, viewport), path);
         }
 
         if (name is "registry" or "registry metrics" or "questionnaire")
@@ -163,27 +151,68 @@ public sealed class AccessibilityTests(BrowserFixture browser)
                 }
             }
 
-            var (where, ready) = name switch
+            var where = name switch
             {
-                "registry" => ($"teams/{team.TeamId}/registry", "[data-testid=registry-row]"),
-                "registry metrics" => ($"teams/{team.TeamId}/registry?view=metrics", "[data-testid=figure]"),
-                _ => ($"teams/{team.TeamId}/patients/{patient}/measure", "[data-testid=measure-form]"),
+                "registry" => $"teams/{team.TeamId}/registry",
+                "registry metrics" => $"teams/{team.TeamId}/registry?view=metrics",
+                _ => $"teams/{team.TeamId}/patients/{patient}/measure",
             };
-            var registry = await browser.SignedInPageAsync(team.Pcp, viewport);
-            await registry.GotoAsync(where);
-            // The interactive page, not the prerendered one it replaces (briefly loading in between).
-            await Assertions.Expect(registry.Locator("[data-testid=idle-logoff][data-ready=true]")).ToHaveCountAsync(1, new() { Timeout = Timeout });
-            await Assertions.Expect(registry.Locator(ready).First).ToBeVisibleAsync(new() { Timeout = Timeout });
-            return registry;
+            return (await browser.SignedInPageAsync(team.Pcp, viewport), where);
         }
 
         await browser.FillBoardAsync(team);
         var screen = name == "shared screen";
-        var page = await browser.SignedInPageAsync(screen ? team.Display : team.Pcp, viewport);
-        await page.GotoAsync($"teams/{team.TeamId}/{(screen ? "screen" : "board")}");
-        await BrowserFixture.BoardIsLiveAsync(page);
-        await Assertions.Expect(page.Locator("[data-testid=card]")).ToHaveCountAsync(3, new() { Timeout = Timeout });
-        await Assertions.Expect(page.Locator("[data-testid=action-item]")).ToHaveCountAsync(3, new() { Timeout = Timeout });
-        return page;
+        return (await browser.SignedInPageAsync(screen ? team.Display : team.Pcp, viewport), $"teams/{team.TeamId}/{(screen ? "screen" : "board")}");
+    }
+
+    /// <summary>Waits until the loaded page <paramref name="name"/> shows everything axe is to read.</summary>
+    private static async Task ReadyAsync(IPage page, string name)
+    {
+        if (name != "sign-in")
+        {
+            // The interactive page, not the prerendered one it replaces: a prerender can already show the
+            // data, and the interactive page's first render shows its loading state again until it has read it.
+            await Assertions.Expect(page.Locator("[data-testid=idle-logoff][data-ready=true]")).ToHaveCountAsync(1, new() { Timeout = Timeout });
+        }
+
+        switch (name)
+        {
+            case "sign-in":
+                await Assertions.Expect(page.Locator("[data-testid=identity]").First).ToBeVisibleAsync(new() { Timeout = Timeout });
+                break;
+            case "home":
+                await Assertions.Expect(page.Locator("[data-testid=team]")).ToBeVisibleAsync(new() { Timeout = Timeout });
+                break;
+            case "inbox" or "patient" or "handoff" or "metrics":
+                var ready = name switch
+                {
+                    "inbox" => "[data-testid=accept]",
+                    "patient" => "[data-testid=patient-handoff]",
+                    "handoff" => "[data-testid=history]",
+                    _ => "[data-testid=metrics-days]",
+                };
+                await Assertions.Expect(page.Locator(ready).First).ToBeVisibleAsync(new() { Timeout = Timeout });
+                if (name == "patient")
+                {
+                    // The patient's chat panel is checked too, once it has opened its thread.
+                    await Assertions.Expect(page.Locator("[data-testid=chat-send]")).ToBeVisibleAsync(new() { Timeout = Timeout });
+                }
+
+                break;
+            case "registry" or "registry metrics" or "questionnaire":
+                var shown = name switch
+                {
+                    "registry" => "[data-testid=registry-row]",
+                    "registry metrics" => "[data-testid=figure]",
+                    _ => "[data-testid=measure-form]",
+                };
+                await Assertions.Expect(page.Locator(shown).First).ToBeVisibleAsync(new() { Timeout = Timeout });
+                break;
+            default:
+                await BrowserFixture.BoardIsLiveAsync(page);
+                await Assertions.Expect(page.Locator("[data-testid=card]")).ToHaveCountAsync(3, new() { Timeout = Timeout });
+                await Assertions.Expect(page.Locator("[data-testid=action-item]")).ToHaveCountAsync(3, new() { Timeout = Timeout });
+                break;
+        }
     }
 }
