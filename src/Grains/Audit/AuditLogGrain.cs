@@ -25,8 +25,13 @@ public sealed class AuditLogState
 /// </summary>
 public abstract partial class AuditLogGrain(IPersistentState<AuditLogState> state, IGrainHistoryStore history, ILogger logger) : Grain, IAuditLog
 {
-    /// <summary>Records a page holds at most (about 20 KB: each write of the open page rewrites it whole).</summary>
-    public const int PageSize = 100;
+    /// <summary>
+    /// Records a page holds at most (about 5 KB). Each write of the open page rewrites it whole, so a
+    /// busy log's commit serializes half a page on average beside its new records: pages of 100 cost the
+    /// chat benchmark's server about 7 % of its running time in that serialization alone. Pages written
+    /// when this was 100 are read as full pages (an open one of 20 or more records is closed).
+    /// </summary>
+    public const int PageSize = 20;
 
     /// <summary>The state row's hint is rewritten each time this many pages have been filled.</summary>
     public const int StateEvery = 32;

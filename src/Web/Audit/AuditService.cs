@@ -11,11 +11,11 @@ namespace Huddle.Web.Audit;
 /// <summary>Reads the audit trail for administrators (the API and the audit page alike); each read is itself audited by the silo.</summary>
 public sealed class AuditService(IGrainFactory grains, TimeProvider time)
 {
-    /// <summary>Pages read per grain call.</summary>
-    private const int PagesPerRead = 8;
+    /// <summary>Pages read per grain call (800 records).</summary>
+    private const int PagesPerRead = 40;
 
-    /// <summary>Most pages one query scans before answering with a cursor to go on from.</summary>
-    private const int MaxPagesScanned = 200;
+    /// <summary>Most pages one query scans (20,000 records) before answering with a cursor to go on from.</summary>
+    private const int MaxPagesScanned = 1_000;
 
     /// <summary>The access report reads at most this many queries' worth (10,000 records) and says when there was more.</summary>
     private const int ReportRounds = 10;
