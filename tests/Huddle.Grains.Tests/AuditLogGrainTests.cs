@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Huddle.Contracts.Audit;
 using Huddle.Grains.Audit;
 using Huddle.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Huddle.Grains.Tests;
 
@@ -115,6 +116,26 @@ public sealed class AuditLogGrainTests(ClusterFixture fixture)
         Assert.Equal((2L, 6), (last.Number, last.Records.Length));
         // The state row is one number, however many pages.
         Assert.True(MeasuredGrainStorage.LastWriteBytes.GetValueOrDefault(log.GetGrainId()) < 200);
+    }
+
+    [Fact]
+    public async Task Pages_stored_when_a_page_held_100_records_are_read_whole_and_the_log_goes_on_after_them()
+    {
+        var log = Log(out _);
+        var store = fixture.Cluster.GetSiloServiceProvider(fixture.Cluster.Silos[0].SiloAddress).GetRequiredService<Huddle.Grains.Common.IGrainHistoryStore>();
+        // As a log written with pages of 100 left them: page 0 full, page 1 open with 50.
+        await store.WritePagesAsync(log.GetGrainId(), "audit", [
+            new Huddle.Grains.Common.HistoryPage<AuditPage>(0, new AuditPage(0, [.. Enumerable.Range(0, 100).Select(n => Record("u-1", n))])),
+            new Huddle.Grains.Common.HistoryPage<AuditPage>(1, new AuditPage(1, [.. Enumerable.Range(100, 50).Select(n => Record("u-1", n))])),
+        ]);
+
+        await log.AppendAsync([Record("u-2", 150)]);
+
+        var read = await log.ReadAsync("a-admin", null, 10);
+        Assert.Equal([2L, 1L, 0L], read.Pages.Select(p => p.Number));
+        // The old open page holds more than a page does now: it is left as it was, and the new record opens the next.
+        Assert.Equal([1, 50, 100], read.Pages.Select(p => p.Records.Length));
+        Assert.Equal([.. Enumerable.Range(0, 151).Reverse().Select(n => $"h-{n}")], (await AllAsync(log)).Select(r => r.TargetId));
     }
 
     [Fact]
