@@ -23,7 +23,10 @@ public sealed partial class HandoffPage
     protected override async Task OnInitializedAsync()
     {
         await base.OnInitializedAsync();
-        await ReloadAsync();
+        if (Reads)
+        {
+            await ReloadAsync();
+        }
     }
 
     protected override async Task OnInboxChangedAsync()

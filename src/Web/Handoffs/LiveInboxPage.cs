@@ -33,10 +33,23 @@ public abstract class LiveInboxPage : ComponentBase, IAsyncDisposable
     /// <summary>True once the page is being left: what an await opened after that must be closed at once.</summary>
     protected bool Disposed => _disposed;
 
+    /// <summary>
+    /// False while the page is prerendered: it then reads and watches nothing and shows its loading
+    /// state. The interactive page that replaces it a moment later reads everything anyway, so reading
+    /// in the prerender too doubled each view's grain calls and audit records, opened the inbox's feed
+    /// only to close it, and made the page flash its data, then its loading state, then its data again.
+    /// </summary>
+    protected bool Reads => RendererInfo.IsInteractive;
+
     protected override async Task OnInitializedAsync()
     {
         var user = (await AuthState).User;
         (UserId, IsRoomDisplay) = (user.UserIdOf(), user.IsRoomDisplay());
+        if (!Reads)
+        {
+            return;
+        }
+
         _lease = await Inbox.OpenAsync(UserId, InvokeAsync, OnInboxChangedAsync).KeptUnlessLeftAsync(() => _disposed);
     }
 

@@ -95,6 +95,11 @@ public sealed partial class PatientPage
     protected override async Task OnInitializedAsync()
     {
         await base.OnInitializedAsync();
+        if (!Reads)
+        {
+            return;
+        }
+
         var team = Team is { } known && known.TeamId == TeamId ? Result<CareTeamProfile>.Success(known) : await Handoffs.TeamAsync(UserId, TeamId);
         var patient = !team.Ok ? Result<PatientProfile>.Failure(team.Error!)
             : Patient is { } read && read.PatientId == PatientId ? Result<PatientProfile>.Success(read)

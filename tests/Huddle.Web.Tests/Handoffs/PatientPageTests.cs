@@ -23,6 +23,41 @@ public sealed class PatientPageTests(HuddleAppFixture app) : IAsyncDisposable
     private readonly BunitContext _ctx = MudBunit.CreateContext();
 
     [Fact]
+    public async Task The_prerendered_page_reads_nothing_and_shows_its_loading_state()
+    {
+        var n = Guid.NewGuid().ToString("N")[..8];
+        var (teamId, pcp, patient) = ($"team-pre-{n}", $"u-prep-{n}", $"p-pre-{n}");
+        using (var http = app.Http())
+        {
+            var request = new DevTeamRequest("Prerender clinic", [new(pcp, "Dr. Ada Lin", Contracts.CareTeams.CareTeamRole.Pcp)], [], [new DevPatient(patient, "Nora Quist")]);
+            (await System.Net.Http.Json.HttpClientJsonExtensions.PutAsJsonAsync(http, $"api/dev/teams/{teamId}", request, Huddle.Web.Http.HuddleJson.Options)).EnsureSuccessStatusCode();
+        }
+
+        _ctx.Services.AddSingleton(app.App.Services.GetRequiredService<HandoffService>());
+        _ctx.Services.AddSingleton(app.App.Services.GetRequiredService<TeamPresenceService>());
+        _ctx.Services.AddScoped<CircuitInbox>();
+        _ctx.Services.AddSingleton(app.App.Services.GetRequiredService<Huddle.Web.Chat.ChatService>());
+        _ctx.Services.AddSingleton(app.App.Services.GetRequiredService<Huddle.Web.Registry.RegistryService>());
+        _ctx.AddAuthorization().SetAuthorized("Dr. Ada Lin").SetClaims(new Claim(HuddleClaims.UserId, pcp));
+        _ctx.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Static", isInteractive: false));
+        var page = _ctx.Render<PatientPage>(p => p.Add(x => x.TeamId, teamId).Add(x => x.PatientId, patient));
+
+        // The interactive page replaces it a moment later and reads everything then: a prerender that
+        // read too would double the view's reads and audit records, and flash the data, then the loading state.
+        Assert.NotEmpty(page.FindAll(".mud-progress-linear"));
+
+        // The interactive page, rendered after it, reads the patient; by then a prerender that read
+        // (it started first, with the same calls) would show the patient too.
+        _ctx.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
+        var interactive = _ctx.Render<PatientPage>(p => p.Add(x => x.TeamId, teamId).Add(x => x.PatientId, patient));
+        interactive.WaitForAssertion(() => Assert.NotEmpty(interactive.FindAll("[data-testid=request-handoff]")), Timeout);
+        Assert.Contains("Nora Quist", interactive.Markup, StringComparison.Ordinal);
+        Assert.DoesNotContain("Nora Quist", page.Markup, StringComparison.Ordinal);
+        Assert.Empty(page.FindAll("[data-testid=request-handoff]"));
+        Assert.NotEmpty(page.FindAll(".mud-progress-linear"));
+    }
+
+    [Fact]
     public async Task Without_a_room_the_form_says_what_it_needs_and_every_time_is_on_the_teams_clock_labelled()
     {
         // A clinic on Chicago time (the server runs on UTC) with a patient who has no room on file.
@@ -45,6 +80,7 @@ public sealed class PatientPageTests(HuddleAppFixture app) : IAsyncDisposable
         _ctx.Services.AddSingleton(app.App.Services.GetRequiredService<Huddle.Web.Chat.ChatService>());
         _ctx.Services.AddSingleton(app.App.Services.GetRequiredService<Huddle.Web.Registry.RegistryService>());
         _ctx.AddAuthorization().SetAuthorized("Dr. Ada Lin").SetClaims(new Claim(HuddleClaims.UserId, pcp));
+        _ctx.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
         var page = _ctx.Render<PatientPage>(p => p.Add(x => x.TeamId, teamId).Add(x => x.PatientId, patient));
         page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-testid=patient-handoff]")), Timeout);
 
@@ -87,6 +123,7 @@ public sealed class PatientPageTests(HuddleAppFixture app) : IAsyncDisposable
         _ctx.AddAuthorization().SetAuthorized("Dr. Pat Carter").SetClaims(new Claim(HuddleClaims.UserId, team.Pcp));
         // The picker's entries render in the popover provider (as in the layout) once it is open.
         var popovers = _ctx.Render<MudPopoverProvider>();
+        _ctx.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
         var page = _ctx.Render<PatientPage>(p => p.Add(x => x.TeamId, team.TeamId).Add(x => x.PatientId, team.Patients[0]));
         page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-testid=team-presence]")), Timeout);
         await page.InvokeAsync(() => page.Find("div.mud-select .mud-input-control").MouseDown());
