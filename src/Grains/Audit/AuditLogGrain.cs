@@ -27,8 +27,8 @@ public abstract partial class AuditLogGrain(IPersistentState<AuditLogState> stat
 {
     /// <summary>
     /// Records a page holds at most (about 5 KB). Each write of the open page rewrites it whole, so a
-    /// busy log's commit serializes half a page on average beside its new records: pages of 100 cost the
-    /// chat benchmark's server about 7 % of its running time in that serialization alone. Pages written
+    /// busy log's commit serializes half a page on average beside its new records: with pages of 100 the
+    /// log's appends were 5.3 % of the chat benchmark server's running samples, with pages of 20 1.7 %. Pages written
     /// when this was 100 are read as full pages (an open one of 20 or more records is closed).
     /// </summary>
     public const int PageSize = 20;
