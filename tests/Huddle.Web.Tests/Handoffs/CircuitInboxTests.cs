@@ -36,6 +36,7 @@ public sealed class CircuitInboxTests(HuddleAppFixture app) : IAsyncDisposable
         List<FeedWatcher> Watchers() => [.. relay.WatchersOf(InboxRoute.FeedOf(team.Bhc))];
 
         // As in the layout: the toasts and the listener, with the inbox page in the body.
+        _ctx.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
         var toasts = _ctx.Render<MudSnackbarProvider>();
         var layout = _ctx.Render<Layout>(p => p.Add(x => x.ShowInbox, true));
         var pings = layout.FindComponent<HandoffPings>();
