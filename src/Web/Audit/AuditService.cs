@@ -11,11 +11,11 @@ namespace Huddle.Web.Audit;
 /// <summary>Reads the audit trail for administrators (the API and the audit page alike); each read is itself audited by the silo.</summary>
 public sealed class AuditService(IGrainFactory grains, TimeProvider time)
 {
-    /// <summary>Pages read per grain call (800 records).</summary>
+    /// <summary>Pages read per grain call: 800 records (up to 4,000 in pages stored before pages held 20).</summary>
     private const int PagesPerRead = 40;
 
-    /// <summary>Most pages one query scans (20,000 records) before answering with a cursor to go on from.</summary>
-    private const int MaxPagesScanned = 1_000;
+    /// <summary>Most records one query scans (whole pages) before answering with a cursor to go on from.</summary>
+    private const int MaxRecordsScanned = 20_000;
 
     /// <summary>The access report reads at most this many queries' worth (10,000 records) and says when there was more.</summary>
     private const int ReportRounds = 10;
@@ -40,7 +40,7 @@ public sealed class AuditService(IGrainFactory grains, TimeProvider time)
             {
                 records.AddRange(page.Records.Reverse().Where(query.Matches));
                 before = page.Number > 0 ? page.Number : null;
-                scanned++;
+                scanned += page.Records.Length;
                 if (records.Count >= query.Limit)
                 {
                     break;
@@ -52,7 +52,7 @@ public sealed class AuditService(IGrainFactory grains, TimeProvider time)
                 before = null;
             }
         }
-        while (before is not null && records.Count < query.Limit && scanned < MaxPagesScanned);
+        while (before is not null && records.Count < query.Limit && scanned < MaxRecordsScanned);
 
         return new AuditResults(records.ToImmutable(), before);
     }

@@ -34,8 +34,8 @@ public abstract class LiveInboxPage : ComponentBase, IAsyncDisposable
     protected bool Disposed => _disposed;
 
     /// <summary>
-    /// False while the page is prerendered: it then reads and watches nothing and shows its loading
-    /// state. The interactive page that replaces it a moment later reads everything anyway, so reading
+    /// False while the page is prerendered: it then reads nothing of the inbox, the handoff or the
+    /// patient, watches nothing, and shows its loading state. The interactive page that replaces it a moment later reads everything anyway, so reading
     /// in the prerender too doubled each view's grain calls and audit records, opened the inbox's feed
     /// only to close it, and made the page flash its data, then its loading state, then its data again.
     /// </summary>
