@@ -22,25 +22,38 @@ public sealed class PatientPageTests(HuddleAppFixture app) : IAsyncDisposable
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
     private readonly BunitContext _ctx = MudBunit.CreateContext();
 
-    [Fact]
-    public async Task The_prerendered_page_reads_nothing_and_shows_its_loading_state()
+    private async Task PutTeamAsync(string teamId, DevTeamRequest request)
     {
-        var n = Guid.NewGuid().ToString("N")[..8];
-        var (teamId, pcp, patient) = ($"team-pre-{n}", $"u-prep-{n}", $"p-pre-{n}");
-        using (var http = app.Http())
-        {
-            var request = new DevTeamRequest("Prerender clinic", [new(pcp, "Dr. Ada Lin", Contracts.CareTeams.CareTeamRole.Pcp)], [], [new DevPatient(patient, "Nora Quist")]);
-            (await System.Net.Http.Json.HttpClientJsonExtensions.PutAsJsonAsync(http, $"api/dev/teams/{teamId}", request, Huddle.Web.Http.HuddleJson.Options)).EnsureSuccessStatusCode();
-        }
+        using var http = app.Http();
+        (await System.Net.Http.Json.HttpClientJsonExtensions.PutAsJsonAsync(http, $"api/dev/teams/{teamId}", request, Huddle.Web.Http.HuddleJson.Options)).EnsureSuccessStatusCode();
+    }
 
+    /// <summary>The page's services, the running app's, for <paramref name="userId"/> signed in.</summary>
+    private void SignIn(string userId, string name)
+    {
         _ctx.Services.AddSingleton(app.App.Services.GetRequiredService<HandoffService>());
         _ctx.Services.AddSingleton(app.App.Services.GetRequiredService<TeamPresenceService>());
         _ctx.Services.AddScoped<CircuitInbox>();
         _ctx.Services.AddSingleton(app.App.Services.GetRequiredService<Huddle.Web.Chat.ChatService>());
         _ctx.Services.AddSingleton(app.App.Services.GetRequiredService<Huddle.Web.Registry.RegistryService>());
-        _ctx.AddAuthorization().SetAuthorized("Dr. Ada Lin").SetClaims(new Claim(HuddleClaims.UserId, pcp));
-        _ctx.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Static", isInteractive: false));
-        var page = _ctx.Render<PatientPage>(p => p.Add(x => x.TeamId, teamId).Add(x => x.PatientId, patient));
+        _ctx.AddAuthorization().SetAuthorized(name).SetClaims(new Claim(HuddleClaims.UserId, userId));
+    }
+
+    /// <summary>The patient page, prerendered (<paramref name="interactive"/> false) or interactive.</summary>
+    private IRenderedComponent<PatientPage> Render(string teamId, string patientId, bool interactive)
+    {
+        _ctx.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo(interactive ? "Server" : "Static", interactive));
+        return _ctx.Render<PatientPage>(p => p.Add(x => x.TeamId, teamId).Add(x => x.PatientId, patientId));
+    }
+
+    [Fact]
+    public async Task The_prerendered_page_reads_nothing_and_shows_its_loading_state()
+    {
+        var n = Guid.NewGuid().ToString("N")[..8];
+        var (teamId, pcp, patient) = ($"team-pre-{n}", $"u-prep-{n}", $"p-pre-{n}");
+        await PutTeamAsync(teamId, new DevTeamRequest("Prerender clinic", [new(pcp, "Dr. Ada Lin", Contracts.CareTeams.CareTeamRole.Pcp)], [], [new DevPatient(patient, "Nora Quist")]));
+        SignIn(pcp, "Dr. Ada Lin");
+        var page = Render(teamId, patient, interactive: false);
 
         // The interactive page replaces it a moment later and reads everything then: a prerender that
         // read too would double the view's reads and audit records, and flash the data, then the loading state.
@@ -48,8 +61,7 @@ public sealed class PatientPageTests(HuddleAppFixture app) : IAsyncDisposable
 
         // The interactive page, rendered after it, reads the patient; by then a prerender that read
         // (it started first, with the same calls) would show the patient too.
-        _ctx.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
-        var interactive = _ctx.Render<PatientPage>(p => p.Add(x => x.TeamId, teamId).Add(x => x.PatientId, patient));
+        var interactive = Render(teamId, patient, interactive: true);
         interactive.WaitForAssertion(() => Assert.NotEmpty(interactive.FindAll("[data-testid=request-handoff]")), Timeout);
         Assert.Contains("Nora Quist", interactive.Markup, StringComparison.Ordinal);
         Assert.DoesNotContain("Nora Quist", page.Markup, StringComparison.Ordinal);
@@ -63,25 +75,15 @@ public sealed class PatientPageTests(HuddleAppFixture app) : IAsyncDisposable
         // A clinic on Chicago time (the server runs on UTC) with a patient who has no room on file.
         var n = Guid.NewGuid().ToString("N")[..8];
         var (teamId, pcp, bhc, patient) = ($"team-tz-{n}", $"u-tzp-{n}", $"u-tzb-{n}", $"p-tz-{n}");
-        using (var http = app.Http())
-        {
-            var request = new DevTeamRequest("Lakeside clinic",
-                [new(pcp, "Dr. Ada Lin", Contracts.CareTeams.CareTeamRole.Pcp), new(bhc, "Ben Ortiz", Contracts.CareTeams.CareTeamRole.Bhc)],
-                [], [new DevPatient(patient, "Nora Quist")], "America/Chicago");
-            (await System.Net.Http.Json.HttpClientJsonExtensions.PutAsJsonAsync(http, $"api/dev/teams/{teamId}", request, Huddle.Web.Http.HuddleJson.Options)).EnsureSuccessStatusCode();
-        }
+        await PutTeamAsync(teamId, new DevTeamRequest("Lakeside clinic",
+            [new(pcp, "Dr. Ada Lin", Contracts.CareTeams.CareTeamRole.Pcp), new(bhc, "Ben Ortiz", Contracts.CareTeams.CareTeamRole.Bhc)],
+            [], [new DevPatient(patient, "Nora Quist")], "America/Chicago"));
 
         var handoffs = app.App.Services.GetRequiredService<HandoffService>();
         var earlier = (await handoffs.RequestAsync(pcp, new Contracts.Handoffs.RequestHandoff(teamId, patient, "Exam 9",
             new Contracts.Handoffs.HandoffTarget(UserId: bhc), Contracts.Handoffs.HandoffPriority.Urgent, new Contracts.Handoffs.Sbar("Low mood")))).Value!;
-        _ctx.Services.AddSingleton(handoffs);
-        _ctx.Services.AddSingleton(app.App.Services.GetRequiredService<TeamPresenceService>());
-        _ctx.Services.AddScoped<CircuitInbox>();
-        _ctx.Services.AddSingleton(app.App.Services.GetRequiredService<Huddle.Web.Chat.ChatService>());
-        _ctx.Services.AddSingleton(app.App.Services.GetRequiredService<Huddle.Web.Registry.RegistryService>());
-        _ctx.AddAuthorization().SetAuthorized("Dr. Ada Lin").SetClaims(new Claim(HuddleClaims.UserId, pcp));
-        _ctx.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
-        var page = _ctx.Render<PatientPage>(p => p.Add(x => x.TeamId, teamId).Add(x => x.PatientId, patient));
+        SignIn(pcp, "Dr. Ada Lin");
+        var page = Render(teamId, patient, interactive: true);
         page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-testid=patient-handoff]")), Timeout);
 
         // The button says why it cannot be pressed, and the room is marked required.
@@ -115,16 +117,10 @@ public sealed class PatientPageTests(HuddleAppFixture app) : IAsyncDisposable
     public async Task The_pickers_clinicians_follow_the_live_presence_feed_the_strip_shows()
     {
         var team = await app.CreateTeamAsync();
-        _ctx.Services.AddSingleton(app.App.Services.GetRequiredService<HandoffService>());
-        _ctx.Services.AddSingleton(app.App.Services.GetRequiredService<TeamPresenceService>());
-        _ctx.Services.AddScoped<CircuitInbox>();
-        _ctx.Services.AddSingleton(app.App.Services.GetRequiredService<Huddle.Web.Chat.ChatService>());
-        _ctx.Services.AddSingleton(app.App.Services.GetRequiredService<Huddle.Web.Registry.RegistryService>());
-        _ctx.AddAuthorization().SetAuthorized("Dr. Pat Carter").SetClaims(new Claim(HuddleClaims.UserId, team.Pcp));
+        SignIn(team.Pcp, "Dr. Pat Carter");
         // The picker's entries render in the popover provider (as in the layout) once it is open.
         var popovers = _ctx.Render<MudPopoverProvider>();
-        _ctx.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
-        var page = _ctx.Render<PatientPage>(p => p.Add(x => x.TeamId, team.TeamId).Add(x => x.PatientId, team.Patients[0]));
+        var page = Render(team.TeamId, team.Patients[0], interactive: true);
         page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-testid=team-presence]")), Timeout);
         await page.InvokeAsync(() => page.Find("div.mud-select .mud-input-control").MouseDown());
 
