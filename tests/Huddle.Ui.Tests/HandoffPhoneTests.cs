@@ -28,6 +28,13 @@ public sealed class HandoffPhoneTests(BrowserFixture browser)
         var bhc = await PhoneAsync(browser, team.Bhc, "inbox");
         var pcp = await PhoneAsync(browser, team.Pcp, $"teams/{team.TeamId}/patients/{team.Patients[0]}");
 
+        // A clinician's app bar on a phone is one line inside the screen: icons, then "Sign out" unbroken.
+        var signOut = bhc.Locator("header.mud-appbar").GetByRole(AriaRole.Button, new() { Name = "Sign out" });
+        var signOutBox = await signOut.BoundingBoxAsync();
+        var huddleBox = await bhc.Locator("header.mud-appbar a", new() { HasText = "Huddle" }).BoundingBoxAsync();
+        Assert.True(signOutBox!.Height <= huddleBox!.Height + 8, $"\"Sign out\" wraps at 390 px: {signOutBox.Height} px tall beside the {huddleBox.Height} px title.");
+        Assert.True(signOutBox.X + signOutBox.Width <= 390, $"\"Sign out\" ends at {signOutBox.X + signOutBox.Width} px, past the 390 px screen.");
+
         await Assertions.Expect(pcp.Locator("[data-testid=patient-name]")).ToHaveTextAsync("Alma Reyes");
         await Assertions.Expect(pcp.Locator("[data-testid=room]")).ToHaveValueAsync("Exam 1");
         await Assertions.Expect(pcp.GetByRole(AriaRole.Radio, new() { Name = "Urgent" })).ToBeCheckedAsync();
