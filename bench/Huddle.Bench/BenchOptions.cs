@@ -38,6 +38,9 @@ internal sealed class BenchOptions
                                   load keys become board_durable_*/board_floor_* (fanout), teams_durable_*,
                                   handoff_durable_*/handoff_floor_*,
                                   chat_durable_*/chat_floor_*
+          --azurite memory|disk   where Azurite keeps its tables (default memory: never saved; disk: in a data
+                                  folder it saves whole every 5 s on its one thread, as the storage tests run
+                                  it, a pause Azure Table storage does not have)
           --pin auto|off|C/S      cores: auto (default) puts the load generator on the lower half of the
                                   cores and every server (Huddle, baseline, Azurite) on the upper half
                                   (on 2 cores: 0 and 1); C/S names them, e.g. 0/1; off shares all cores
@@ -72,6 +75,9 @@ internal sealed class BenchOptions
     public bool Build { get; private set; }
     public StorageMode Storage { get; private set; } = StorageMode.Memory;
     public CpuPinning Pinning { get; private set; } = CpuPinning.None;
+
+    /// <summary>True when Azurite keeps its tables in a data folder it saves every 5 s (<c>--azurite disk</c>).</summary>
+    public bool AzuriteOnDisk { get; private set; }
     public string? Compare { get; private set; }
 
     public static BenchOptions Parse(IReadOnlyList<string> args)
@@ -106,6 +112,14 @@ internal sealed class BenchOptions
                         "memory" => StorageMode.Memory,
                         "azure" => StorageMode.Azure,
                         var other => throw new ArgumentException($"--storage '{other}': use memory or azure."),
+                    };
+                    break;
+                case "--azurite":
+                    o.AzuriteOnDisk = Next() switch
+                    {
+                        "memory" => false,
+                        "disk" => true,
+                        var other => throw new ArgumentException($"--azurite '{other}': use memory or disk."),
                     };
                     break;
                 case "--pin":

@@ -105,6 +105,7 @@ var summary = new JsonObject
     {
         ["scenarios"] = string.Join(',', options.Scenarios),
         ["storage"] = options.Storage.ToString().ToLowerInvariant(),
+        ["azurite"] = options.AzuriteOnDisk ? "disk" : "memory",
         ["rounds"] = options.Rounds,
         ["warmup_s"] = options.Warmup.TotalSeconds,
         ["duration_s"] = options.Duration.TotalSeconds,

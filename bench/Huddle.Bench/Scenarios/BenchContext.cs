@@ -198,7 +198,7 @@ internal sealed class BenchContext(BenchOptions options, string repoRoot) : IAsy
         {
             if (_azurite is null)
             {
-                _azurite = await AzuriteServer.StartAsync(ct);
+                _azurite = options.AzuriteOnDisk ? await AzuriteServer.StartAsync(ct) : await AzuriteServer.StartInMemoryAsync(ct);
                 var pid = _azurite.ProcessId ?? throw new InvalidOperationException("Azurite started without a process.");
                 options.Pinning.PinServer(pid);
                 lock (_pinned)
@@ -206,7 +206,7 @@ internal sealed class BenchContext(BenchOptions options, string repoRoot) : IAsy
                     _pinned.Add(("azurite", pid));
                 }
 
-                Console.WriteLine($"  Azurite on port {_azurite.Port} (pid {pid}, cores {CpuPinning.Observed(pid)})");
+                Console.WriteLine($"  Azurite on port {_azurite.Port} (pid {pid}, cores {CpuPinning.Observed(pid)}, tables {(_azurite.InMemory ? "in memory" : "on disk")})");
             }
 
             return _azurite;
