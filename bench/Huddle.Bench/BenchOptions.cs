@@ -29,6 +29,9 @@ internal sealed class BenchOptions
           --chat-rate <n>         chat scenario: messages per second, all threads together (default 20 → 500 deliveries/s)
           --duration <s>          measured seconds per run (default 10, quick 6)
           --warmup <s>            warm-up seconds per run, not measured (default 3, quick 5)
+          --prime <s>             load scenarios: one unmeasured run of each target, this long, before the
+                                  first round, so round 1 meets servers as warm as later rounds do
+                                  (default 20, quick 0; 0: none)
           --grains <n>            patient grains for the grains scenario (default 100000)
           --coldstarts <n>        cold starts to time (default 3)
           --revoke-rounds <n>     revoke and push scenarios: counted rounds (default 20)
@@ -67,6 +70,9 @@ internal sealed class BenchOptions
     public double ChatRate { get; private set; } = 20;
     public TimeSpan Duration { get; private set; } = TimeSpan.FromSeconds(10);
     public TimeSpan Warmup { get; private set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>An unmeasured run of each target before a load scenario's first round (zero: none).</summary>
+    public TimeSpan Prime { get; private set; } = TimeSpan.FromSeconds(20);
     public int Grains { get; private set; } = 100_000;
     public int ColdStarts { get; private set; } = 3;
 
@@ -91,6 +97,7 @@ internal sealed class BenchOptions
             o.Duration = TimeSpan.FromSeconds(6);
             // Long enough for tiered JIT to settle on the hot paths; a shorter warm-up measured JIT, not Huddle.
             o.Warmup = TimeSpan.FromSeconds(5);
+            o.Prime = TimeSpan.Zero;
         }
 
         var pin = "auto";
@@ -173,6 +180,9 @@ internal sealed class BenchOptions
                 case "--warmup":
                     o.Warmup = TimeSpan.FromSeconds(Num(Next(), 0, 120));
                     break;
+                case "--prime":
+                    o.Prime = TimeSpan.FromSeconds(Num(Next(), 0, 120));
+                    break;
                 case "--grains":
                     o.Grains = Int(Next(), 1, 2_000_000);
                     break;
@@ -205,6 +215,11 @@ internal sealed class BenchOptions
         if (o.Scenarios.Contains("handoff") && (o.Warmup + o.Duration).TotalSeconds > MaxHandoffRunSeconds)
         {
             throw new ArgumentException($"handoff: --warmup + --duration must be at most {MaxHandoffRunSeconds} s (presence expires after 60 s without a heartbeat).");
+        }
+
+        if (o.Scenarios.Contains("handoff") && o.Prime.TotalSeconds > MaxHandoffRunSeconds)
+        {
+            throw new ArgumentException($"handoff: --prime must be at most {MaxHandoffRunSeconds} s (presence expires after 60 s without a heartbeat).");
         }
 
         return o;

@@ -108,6 +108,7 @@ var summary = new JsonObject
         ["azurite"] = options.AzuriteOnDisk ? "disk" : "memory",
         ["rounds"] = options.Rounds,
         ["warmup_s"] = options.Warmup.TotalSeconds,
+        ["prime_s"] = options.Prime.TotalSeconds,
         ["duration_s"] = options.Duration.TotalSeconds,
         ["pinned"] = pinning.Enabled ? $"{pinning.ClientList}/{pinning.ServerList}" : "off",
     },

@@ -104,6 +104,19 @@ internal sealed class LoadScenario(string name, LoadKind kind, LoadLayout layout
             + $"→ {updatesPerSecond * layout.PerGroup:N0} deliveries/s, {options.Rounds} round(s) per target"
             + (kind.DurableStem is null ? "" : "; Huddle on Azure Table storage (Azurite), the floor writes one table row, then sends"));
 
+        if (options.Prime > TimeSpan.Zero)
+        {
+            // Each target once, unmeasured, before round 1: servers that have run this scenario's code only
+            // for one warm-up gave their first round about twice the CPU per delivery of the later ones
+            // (docs/performance.md, 2026-12-05), so round 1 measured warming, not the target.
+            foreach (var target in new[] { huddle, baseline })
+            {
+                var primed = await LoadRun.RunAsync(target, profile with { Warmup = TimeSpan.Zero, Duration = options.Prime }, 0, ct);
+                Console.WriteLine($"    primed   {primed.Target,-8} {options.Prime.TotalSeconds:0} s, not counted: p50 {primed.Delivery.P50:0.00} ms  p99 {primed.Delivery.P99:0.00} ms  "
+                    + $"received {primed.ReceivedDeliveries:N0}/{primed.ExpectedDeliveries:N0}  CPU server {primed.ServerCpuMsPer1k:0.0} ms/1k");
+            }
+        }
+
         var runs = new List<LoadRunResult>();
         for (var round = 1; round <= options.Rounds; round++)
         {
