@@ -76,12 +76,20 @@ public sealed class WidgetTests(BrowserFixture browsers, HuddleSmartAppFixture a
 
     private static IFrameLocator Widget(IPage page) => page.FrameLocator("#huddle-widget");
 
+    /// <summary>
+    /// Opens a chart of the fake EHR, waiting for its document only: the page's load event also waits for
+    /// the widget's frame, through the whole launch (authorize, sign-in, token), which on a busy machine
+    /// took more than Playwright's 60 s for navigations. Each test waits for what the frame shows instead.
+    /// </summary>
+    private static Task OpenEhrPageAsync(IPage page, Uri chart) =>
+        page.GotoAsync(chart.ToString(), new() { WaitUntil = WaitUntilState.DOMContentLoaded });
+
     /// <summary>The chart of <paramref name="fhirPatient"/> with third-party cookies blocked, once its framed widget shows <paramref name="patientId"/>.</summary>
     private async Task<(IBrowserContext Context, IPage Page, IFrameLocator Widget)> OpenChartAsync(string practitioner, string fhirPatient, string patientId)
     {
         var context = await ContextAsync(blockThirdPartyCookies: true);
         var page = await context.NewPageAsync();
-        await page.GotoAsync(Chart(practitioner, fhirPatient).ToString());
+        await OpenEhrPageAsync(page, Chart(practitioner, fhirPatient));
         var widget = Widget(page);
         await Assertions.Expect(widget.Locator("[data-testid=widget]")).ToHaveAttributeAsync("data-patient-id", patientId, new() { Timeout = 60_000 });
         return (context, page, widget);
@@ -100,7 +108,7 @@ public sealed class WidgetTests(BrowserFixture browsers, HuddleSmartAppFixture a
 
         var context = await ContextAsync(blockThirdPartyCookies);
         var page = await context.NewPageAsync();
-        await page.GotoAsync(Chart(practitioner, patients[0]).ToString());
+        await OpenEhrPageAsync(page, Chart(practitioner, patients[0]));
         var widget = Widget(page);
         await Assertions.Expect(widget.Locator("[data-testid=widget]")).ToHaveAttributeAsync("data-patient-id", team.Patients[0], new() { Timeout = 60_000 });
         await Assertions.Expect(widget.Locator("[data-testid=widget-patient-name]")).ToHaveTextAsync("Alma Reyes");
@@ -237,7 +245,7 @@ public sealed class WidgetTests(BrowserFixture browsers, HuddleSmartAppFixture a
         var context = await ContextAsync(blockThirdPartyCookies: true, new ViewportSize { Width = 320, Height = 720 });
         var page = await context.NewPageAsync();
         // The widget opened on its own at 320 px: the chart's launch, then the widget's address in the top window.
-        await page.GotoAsync(Chart(practitioner, patients[0]).ToString());
+        await OpenEhrPageAsync(page, Chart(practitioner, patients[0]));
         await Assertions.Expect(Widget(page).Locator("[data-testid=widget]")).ToHaveAttributeAsync("data-patient-id", team.Patients[0], new() { Timeout = 60_000 });
         var frame = page.Frames.Single(f => f.Url.StartsWith(app.BaseAddress.ToString(), StringComparison.Ordinal));
         var widgetPage = await context.NewPageAsync();
@@ -260,7 +268,7 @@ public sealed class WidgetTests(BrowserFixture browsers, HuddleSmartAppFixture a
         ehr.AddPatient($"nw-fp-{n}", "Alma Reyes", new DateOnly(1961, 3, 14), team.Patients[0]);
         var context = await ContextAsync(blockThirdPartyCookies: true);
         var page = await context.NewPageAsync();
-        await page.GotoAsync(new Uri(ehr.BaseAddress, $"ehr?user=nw-prac-{n}&patient=nw-fp-{n}").ToString());
+        await OpenEhrPageAsync(page, new Uri(ehr.BaseAddress, $"ehr?user=nw-prac-{n}&patient=nw-fp-{n}"));
         var frame = Widget(page);
         var open = frame.Locator("#smart-new-window");
         await Assertions.Expect(open).ToHaveTextAsync("Open sign-in in a new window", new() { Timeout = 60_000 });
@@ -283,7 +291,7 @@ public sealed class WidgetTests(BrowserFixture browsers, HuddleSmartAppFixture a
         app.Ehr.TamperTokenResponse = r => r["expires_in"] = 20;
         try
         {
-            await page.GotoAsync(Chart(practitioner, patients[0]).ToString());
+            await OpenEhrPageAsync(page, Chart(practitioner, patients[0]));
             await Assertions.Expect(Widget(page).Locator("[data-testid=widget]")).ToHaveAttributeAsync("data-patient-id", team.Patients[0], new() { Timeout = 60_000 });
         }
         finally
