@@ -61,21 +61,8 @@ public sealed class AzuriteServer : IAsyncDisposable
     public static Task<AzuriteServer> StartAsync(CancellationToken cancellationToken = default) => StartAsync(blobs: false, cancellationToken);
 
     /// <summary>Starts a new emulator on free ports: the table service, and the blob service too when <paramref name="blobs"/>.</summary>
-    public static async Task<AzuriteServer> StartAsync(bool blobs, CancellationToken cancellationToken = default)
-    {
-        var location = Directory.CreateTempSubdirectory("huddle-azurite-").FullName;
-        var server = new AzuriteServer(FreePort.Next(), location, blobs ? FreePort.Next() : null);
-        try
-        {
-            await server.StartProcessAsync(cancellationToken);
-            return server;
-        }
-        catch
-        {
-            await server.DisposeAsync();
-            throw;
-        }
-    }
+    public static Task<AzuriteServer> StartAsync(bool blobs, CancellationToken cancellationToken = default) =>
+        StartNewAsync(blobs, inMemory: false, cancellationToken);
 
     /// <summary>
     /// Starts a new emulator (its table service) on a free port that keeps its tables in memory and never
@@ -83,10 +70,13 @@ public sealed class AzuriteServer : IAsyncDisposable
     /// whole database to disk every 5 seconds on its one event loop, a pause that grows with the rows written
     /// and that Azure Table storage does not have. Storage tests that restart the emulator need the folder.
     /// </summary>
-    public static async Task<AzuriteServer> StartInMemoryAsync(CancellationToken cancellationToken = default)
+    public static Task<AzuriteServer> StartInMemoryAsync(CancellationToken cancellationToken = default) =>
+        StartNewAsync(blobs: false, inMemory: true, cancellationToken);
+
+    private static async Task<AzuriteServer> StartNewAsync(bool blobs, bool inMemory, CancellationToken cancellationToken)
     {
         var location = Directory.CreateTempSubdirectory("huddle-azurite-").FullName;
-        var server = new AzuriteServer(FreePort.Next(), location, inMemory: true);
+        var server = new AzuriteServer(FreePort.Next(), location, blobs ? FreePort.Next() : null, inMemory);
         try
         {
             await server.StartProcessAsync(cancellationToken);
