@@ -167,6 +167,13 @@ public class HuddleAppFixture : IAsyncLifetime
         return id;
     }
 
+    /// <summary>Creates or replaces team <paramref name="teamId"/> through the dev API (<c>PUT api/dev/teams/{id}</c>).</summary>
+    public async Task PutTeamAsync(string teamId, DevTeamRequest request)
+    {
+        using var http = Http();
+        (await http.PutAsJsonAsync($"api/dev/teams/{teamId}", request, HuddleJson.Options)).EnsureSuccessStatusCode();
+    }
+
     /// <summary>
     /// Creates a fresh team through the dev API: two clinicians (a PCP and a BHC), a room display,
     /// an outsider on no team, and three patients. Returns the ids.
@@ -176,15 +183,13 @@ public class HuddleAppFixture : IAsyncLifetime
         var n = Interlocked.Increment(ref _teams);
         var team = new TestTeam($"team-test-{n}-{Guid.NewGuid():N}"[..24], $"u-pcp-{n}", $"u-bhc-{n}", $"d-room-{n}", $"u-out-{n}",
             [$"p-{n}-a", $"p-{n}-b", $"p-{n}-c"]);
-        using var http = Http();
         var request = new DevTeamRequest($"Test team {n}",
             [new(team.Pcp, "Dr. Pat Carter", Contracts.CareTeams.CareTeamRole.Pcp), new(team.Bhc, "Bea Holt", Contracts.CareTeams.CareTeamRole.Bhc)],
             [team.Display],
             [new(team.Patients[0], "Alma Reyes", "Exam 1"), new(team.Patients[1], "Boris Ng", "Exam 2"), new(team.Patients[2], "Chloe Park", null)]);
-        (await http.PutAsJsonAsync($"api/dev/teams/{team.TeamId}", request, HuddleJson.Options)).EnsureSuccessStatusCode();
+        await PutTeamAsync(team.TeamId, request);
         // The outsider is a real, signed-in user who belongs to another team only.
-        var other = new DevTeamRequest("Elsewhere", [new(team.Outsider, "Otto Side", Contracts.CareTeams.CareTeamRole.Nurse)]);
-        (await http.PutAsJsonAsync($"api/dev/teams/{team.TeamId}-x", other, HuddleJson.Options)).EnsureSuccessStatusCode();
+        await PutTeamAsync($"{team.TeamId}-x", new DevTeamRequest("Elsewhere", [new(team.Outsider, "Otto Side", Contracts.CareTeams.CareTeamRole.Nurse)]));
         return team;
     }
 }

@@ -22,12 +22,6 @@ public sealed class PatientPageTests(HuddleAppFixture app) : IAsyncDisposable
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
     private readonly BunitContext _ctx = MudBunit.CreateContext();
 
-    private async Task PutTeamAsync(string teamId, DevTeamRequest request)
-    {
-        using var http = app.Http();
-        (await System.Net.Http.Json.HttpClientJsonExtensions.PutAsJsonAsync(http, $"api/dev/teams/{teamId}", request, Huddle.Web.Http.HuddleJson.Options)).EnsureSuccessStatusCode();
-    }
-
     /// <summary>The page's services, the running app's, for <paramref name="userId"/> signed in.</summary>
     private void SignIn(string userId, string name)
     {
@@ -51,7 +45,7 @@ public sealed class PatientPageTests(HuddleAppFixture app) : IAsyncDisposable
     {
         var n = Guid.NewGuid().ToString("N")[..8];
         var (teamId, pcp, patient) = ($"team-pre-{n}", $"u-prep-{n}", $"p-pre-{n}");
-        await PutTeamAsync(teamId, new DevTeamRequest("Prerender clinic", [new(pcp, "Dr. Ada Lin", Contracts.CareTeams.CareTeamRole.Pcp)], [], [new DevPatient(patient, "Nora Quist")]));
+        await app.PutTeamAsync(teamId, new DevTeamRequest("Prerender clinic", [new(pcp, "Dr. Ada Lin", Contracts.CareTeams.CareTeamRole.Pcp)], [], [new DevPatient(patient, "Nora Quist")]));
         SignIn(pcp, "Dr. Ada Lin");
         var page = Render(teamId, patient, interactive: false);
 
@@ -75,7 +69,7 @@ public sealed class PatientPageTests(HuddleAppFixture app) : IAsyncDisposable
         // A clinic on Chicago time (the server runs on UTC) with a patient who has no room on file.
         var n = Guid.NewGuid().ToString("N")[..8];
         var (teamId, pcp, bhc, patient) = ($"team-tz-{n}", $"u-tzp-{n}", $"u-tzb-{n}", $"p-tz-{n}");
-        await PutTeamAsync(teamId, new DevTeamRequest("Lakeside clinic",
+        await app.PutTeamAsync(teamId, new DevTeamRequest("Lakeside clinic",
             [new(pcp, "Dr. Ada Lin", Contracts.CareTeams.CareTeamRole.Pcp), new(bhc, "Ben Ortiz", Contracts.CareTeams.CareTeamRole.Bhc)],
             [], [new DevPatient(patient, "Nora Quist")], "America/Chicago"));
 
