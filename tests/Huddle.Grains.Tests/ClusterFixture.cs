@@ -18,6 +18,12 @@ public sealed class ClusterFixture : IAsyncLifetime
     /// <summary>How long handoff outcomes are kept here (<c>Huddle:Handoffs:OutcomeRetention</c>).</summary>
     public static readonly TimeSpan OutcomeRetention = TimeSpan.FromDays(60);
 
+    /// <summary>
+    /// How long an owner waits for hosts to send its hints (<c>Huddle:Feeds:HintWait</c>): long enough that a
+    /// test can see the owner still holding its writes for a host that has not answered, on a busy machine.
+    /// </summary>
+    public static readonly TimeSpan HintWait = TimeSpan.FromSeconds(3);
+
     /// <summary>The silo's clock: 14:00 UTC on 24 Nov 2026 until a test advances it.</summary>
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 24, 14, 0, 0, TimeSpan.Zero));
 
@@ -61,6 +67,7 @@ public sealed class ClusterFixture : IAsyncLifetime
             // must not expire meanwhile (expiry itself is a domain test).
             silo.Services.Configure<PresenceOptions>(o => o.OfflineAfter = OfflineAfter);
             silo.Services.Configure<Huddle.Grains.Handoffs.HandoffOptions>(o => o.OutcomeRetention = OutcomeRetention);
+            silo.Services.Configure<Huddle.Grains.Live.FeedOptions>(o => o.HintWait = HintWait);
             silo.AddIncomingGrainCallFilter(async context =>
             {
                 if (context.InterfaceMethod?.DeclaringType == typeof(IPresenceGrain) && context.InterfaceMethod.Name == nameof(IPresenceGrain.GetAsync))

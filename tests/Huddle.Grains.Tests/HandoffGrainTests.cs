@@ -330,6 +330,38 @@ public sealed class HandoffGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task The_inbox_writes_wait_for_the_host_to_send_the_ping_and_for_a_host_that_never_answers_only_the_bound()
+    {
+        var team = await NewTeamAsync();
+        var inbox = fixture.Grains.GetGrain<IInboxGrain>(team.Bhc1);
+        var probe = new FeedProbe { HintAnswer = new(TaskCreationOptions.RunContinuationsAsynchronously) };
+        await inbox.SubscribeAsync(IInboxGrain.Feed, fixture.Grains.CreateObjectReference<IFeedObserver>(probe));
+        var held = System.Diagnostics.Stopwatch.StartNew();
+        using (var inboxWrites = new WriteGate(inbox.GetGrainId()))
+        {
+            // The host took the hint and has not answered: the handoff holds its tells, the inbox's write first among them.
+            var grain = fixture.Grains.GetGrain<IHandoffGrain>($"h-{Guid.NewGuid():N}");
+            var request = grain.RequestAsync(team.Pcp, Request(team, new HandoffTarget(UserId: team.Bhc1)));
+            await probe.NextHintAsync();
+            held.Restart();
+            await Task.Delay(TimeSpan.FromMilliseconds(500));
+            Assert.Equal(0, inboxWrites.Entered);
+
+            // It never answers: the tells go out once the wait (ClusterFixture.HintWait) is over, and the request succeeds.
+            await UntilAsync(() => Task.FromResult(inboxWrites.Entered > 0), "the inbox's write to start after the hint wait");
+            Assert.InRange(held.Elapsed, ClusterFixture.HintWait - TimeSpan.FromSeconds(1), TimeSpan.MaxValue);
+            inboxWrites.Dispose();
+            Assert.True((await request).Ok);
+
+            // And the host's other calls were never held behind the unanswered hint: the numbered change is there.
+            var numbered = (InboxChange)(await probe.NextAsync()).For(FeedAudiences.User(team.Bhc1))!;
+            Assert.Equal((false, true), (numbered.Hint, numbered.Ping));
+        }
+
+        probe.HintAnswer.TrySetResult();
+    }
+
+    [Fact]
     public async Task A_prepared_handoffs_request_reads_nothing_from_storage_on_the_pings_path()
     {
         var team = await NewTeamAsync();

@@ -16,6 +16,9 @@ public sealed class FeedProbe : IFeedObserver
     /// <summary>Changes received and not read yet.</summary>
     public int ChangesWaiting => _changes.Reader.Count;
 
+    /// <summary>When set, a hint is answered only once this completes (a host slow to send, or gone).</summary>
+    public TaskCompletionSource? HintAnswer { get; set; }
+
     public Task OnFeedChanged(FeedChange change)
     {
         _changes.Writer.TryWrite(change);
@@ -25,7 +28,7 @@ public sealed class FeedProbe : IFeedObserver
     public Task OnFeedHint(FeedHint hint)
     {
         _hints.Writer.TryWrite(hint);
-        return Task.CompletedTask;
+        return HintAnswer?.Task ?? Task.CompletedTask;
     }
 }
 

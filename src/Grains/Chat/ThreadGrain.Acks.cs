@@ -4,6 +4,7 @@ using Huddle.Contracts.Chat;
 using Huddle.Contracts.Common;
 using Huddle.Contracts.Handoffs;
 using Huddle.Contracts.Live;
+using Huddle.Grains.Live;
 using Huddle.Contracts.Patients;
 using Huddle.Grains.Handoffs;
 using Microsoft.Extensions.DependencyInjection;
@@ -559,10 +560,12 @@ public sealed partial class ThreadGrain : IRemindable
 
     /// <summary>
     /// Sends each of <paramref name="owed"/> as a hint (<see cref="InboxChange.Hint"/>, seq 0) to the hosts
-    /// where its recipient watches their inbox: one-way calls, after the write that owes it.
+    /// where its recipient watches their inbox, after the write that owes it; returns once the hosts have
+    /// sent them (<see cref="FeedHints"/>, at most <see cref="FeedOptions.HintWait"/>), so the inbox writes come after.
     /// </summary>
     private async Task HintAsync(ImmutableArray<OwedNotice> owed)
     {
+        var sends = new List<(IFeedObserver, FeedHint)>();
         foreach (var group in owed.GroupBy(o => o.UserId, StringComparer.Ordinal))
         {
             ImmutableArray<IFeedObserver> hosts;
@@ -584,10 +587,12 @@ public sealed partial class ThreadGrain : IRemindable
                     new InboxChange(o.UserId, 0, null, true, o.Notice.Text, o.Notice.At, Hint: true, Chat: o.Notice));
                 foreach (var host in hosts.IsDefault ? [] : hosts)
                 {
-                    _ = host.OnFeedHint(hint);
+                    sends.Add((host, hint));
                 }
             }
         }
+
+        await FeedHints.SendAsync(sends, feedOptions.Value.HintWait, (ex, hint) => LogNoticeFailed(ex, ThreadId, hint.Feed.Key, 0));
     }
 
     /// <summary>Registers the reminder while anything is pending, removes it when nothing is; a failure is retried by the next delivery turn.</summary>

@@ -4,6 +4,7 @@ using Huddle.Contracts.Common;
 using Huddle.Contracts.Handoffs;
 using Huddle.Contracts.Push;
 using Huddle.Contracts.Live;
+using Huddle.Grains.Live;
 using Huddle.Contracts.Patients;
 using Huddle.Contracts.Presence;
 using Huddle.Grains.Common;
@@ -32,6 +33,7 @@ public sealed partial class HandoffGrain(
     [PersistentState(StorageNames.HandoffState, StorageNames.Huddle)] IPersistentState<HandoffState> state,
     HuddleClock clock,
     IOptions<HandoffOptions> options,
+    IOptions<FeedOptions> feedOptions,
     ILogger<HandoffGrain> logger) : Grain, IHandoffGrain, IRemindable
 {
     /// <summary>The reminder that carries the deadlines and the owed tells across deactivations and restarts.</summary>
@@ -319,10 +321,15 @@ public sealed partial class HandoffGrain(
         }
 
         // The ping is durable now (the inbox is a projection of this row): the hint goes straight to the
-        // hosts where each pinged clinician watches, then the tells (pinged inboxes first, whose numbered
-        // change follows the hint), then the log line and the reminder's write: a ping never waits for an
-        // inbox's write or the reminder table, and the command returns once the deadline is durable.
-        var hinted = hosts is null ? Task.CompletedTask : HintAsync(hosts, next.Summary(), now);
+        // hosts where each pinged clinician watches, and only once they have sent it (FeedHints) the
+        // tells (pinged inboxes first, whose numbered change follows the hint), the log line and the
+        // reminder's write: a ping never waits for, or shares its core with, an inbox's write or the
+        // reminder table, and the command returns once the deadline is durable.
+        if (hosts is not null)
+        {
+            await HintAsync(hosts, next.Summary(), now);
+        }
+
         var told = TellOwedAsync();
         LogChanged(HandoffId, command?.Op ?? "tick", actorId ?? Escalation.System, next.Status, next.BusinessStatus, next.Version);
         Exception? armFailed = null;
@@ -337,7 +344,7 @@ public sealed partial class HandoffGrain(
             armFailed = ex;
         }
 
-        await Task.WhenAll(hinted, told);
+        await told;
         if (armFailed is null && !state.State.Outbox.IsEmpty)
         {
             // A tell failed: the reminder carries it across a restart, due within a minute.
@@ -434,33 +441,19 @@ public sealed partial class HandoffGrain(
 
     /// <summary>
     /// Sends the ping as a hint (<see cref="InboxChange.Hint"/>, seq 0) to every host where a pinged
-    /// clinician watches their inbox: one-way calls, so this never waits for a host. Called only after
-    /// the handoff's write succeeded.
+    /// clinician watches their inbox, and returns once the hosts have sent it (<see cref="FeedHints"/>: at
+    /// most <see cref="FeedOptions.HintWait"/>, never an error). Called only after the handoff's write succeeded.
     /// </summary>
     private async Task HintAsync(Task<(string UserId, ImmutableArray<IFeedObserver> Hosts)[]> hostsRead, HandoffSummary summary, DateTimeOffset now)
     {
         var notice = HandoffNotices.For(summary, ping: true);
-        foreach (var (userId, hosts) in await hostsRead)
-        {
-            if (hosts.IsDefaultOrEmpty)
-            {
-                continue;
-            }
-
-            var hint = new FeedHint(new FeedId(IInboxGrain.Feed, userId), FeedAudiences.User(userId),
-                new InboxChange(userId, 0, summary, Ping: true, notice, now, Hint: true));
-            foreach (var host in hosts)
-            {
-                try
-                {
-                    _ = host.OnFeedHint(hint);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    LogHostsUnknown(ex, HandoffId, userId);
-                }
-            }
-        }
+        var sends = from watched in await hostsRead
+                    where !watched.Hosts.IsDefaultOrEmpty
+                    let hint = new FeedHint(new FeedId(IInboxGrain.Feed, watched.UserId), FeedAudiences.User(watched.UserId),
+                        new InboxChange(watched.UserId, 0, summary, Ping: true, notice, now, Hint: true))
+                    from host in watched.Hosts
+                    select (host, hint);
+        await FeedHints.SendAsync(sends, feedOptions.Value.HintWait, (ex, hint) => LogHintFailed(ex, HandoffId, hint.Feed.Key));
     }
 
     /// <summary>After a commit or a retry: a retry with backoff while anything is owed; else a prompt write of the acknowledgements.</summary>
@@ -659,6 +652,9 @@ public sealed partial class HandoffGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Handoff {HandoffId}: where {UserId} watches their inbox is unknown; their ping comes with the inbox's own change")]
     private partial void LogHostsUnknown(Exception ex, string handoffId, string userId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Handoff {HandoffId}: a host did not take {UserId}'s ping hint; their ping comes with the inbox's own change")]
+    private partial void LogHintFailed(Exception ex, string handoffId, string userId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Handoff {HandoffId}: the presence of the clinician who acted could not be updated")]
     private partial void LogPresenceFailed(Exception ex, string handoffId);

@@ -15,4 +15,11 @@ public sealed class FeedOptions
     /// the snapshot instead.
     /// </summary>
     public int BufferSize { get; set; } = 256;
+
+    /// <summary>
+    /// The longest an owner holds the writes its change promised for the hosts' answers to its hints
+    /// (<see cref="FeedHints"/>): a host normally answers within a millisecond or two; one that is gone or
+    /// stuck costs each hinted change this much, never an error.
+    /// </summary>
+    public TimeSpan HintWait { get; set; } = TimeSpan.FromMilliseconds(200);
 }

@@ -24,7 +24,9 @@ public sealed partial class FeedRelay
                         await DeliverAsync(feed, deliver.Change);
                         break;
                     case FeedWork.Hint hint:
-                        Hint(feed, hint.Audience, hint.Payload);
+                        // Not awaited: the pump goes on while the connections take it.
+                        _ = Hint(feed, hint.Audience, hint.Payload).ContinueWith(static (_, sent) => ((TaskCompletionSource)sent!).TrySetResult(), hint.Sent,
+                            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
                         break;
                     case FeedWork.Check check:
                         await CheckAsync(feed, check.Position);
@@ -60,6 +62,7 @@ public sealed partial class FeedRelay
                 LogPumpFailed(ex, feed.Id.ToString());
                 (work as FeedWork.Join)?.Done.TrySetResult(new FeedPosition(feed.Epoch, feed.LastSeq));
                 (work as FeedWork.Leave)?.Done.TrySetResult(new FeedPosition(feed.Epoch, feed.LastSeq));
+                (work as FeedWork.Hint)?.Sent.TrySetResult();
             }
         }
     }

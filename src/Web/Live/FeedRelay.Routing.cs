@@ -25,7 +25,7 @@ public sealed partial class FeedRelay
             // An audience nobody on this host is in costs nothing: no group send at all.
             if (feed.HubAudiences.GetValueOrDefault(delivery.Audience) > 0)
             {
-                Send(feed, delivery.Audience, delivery.Payload);
+                _ = Send(feed, delivery.Audience, delivery.Payload);
                 groups++;
             }
         }
@@ -45,14 +45,11 @@ public sealed partial class FeedRelay
     /// <summary>
     /// Sends a hint to the watchers of one audience as they stand now: the audience's group (when a hub
     /// connection of this host is in it) and each component in it. The stream's seq does not move.
+    /// Returns the group's send (done at once when there is none).
     /// </summary>
-    private void Hint(RelayedFeed feed, string audience, object payload)
+    private Task Hint(RelayedFeed feed, string audience, object payload)
     {
-        if (feed.HubAudiences.GetValueOrDefault(audience) > 0)
-        {
-            Send(feed, audience, payload);
-        }
-
+        var sent = feed.HubAudiences.GetValueOrDefault(audience) > 0 ? Send(feed, audience, payload) : Task.CompletedTask;
         foreach (var watch in feed.Locals)
         {
             if (watch.Audience == audience)
@@ -60,6 +57,8 @@ public sealed partial class FeedRelay
                 Hand(feed, watch.OnPayload!, payload);
             }
         }
+
+        return sent;
     }
 
     /// <summary>Tells every watcher of the feed to re-read, at <paramref name="seq"/>.</summary>
@@ -68,7 +67,7 @@ public sealed partial class FeedRelay
         var reset = feed.Route.ResetPayload(feed.Id, seq, reason);
         foreach (var (audience, _) in feed.HubAudiences.Where(a => a.Value > 0).ToList())
         {
-            Send(feed, audience, reset, force: true);
+            _ = Send(feed, audience, reset, force: true);
         }
 
         foreach (var watch in feed.Locals)
@@ -201,12 +200,12 @@ public sealed partial class FeedRelay
         }
     }
 
-    /// <summary>Starts a send to an audience's group, within the feed's bound on unfinished sends.</summary>
-    private void Send(RelayedFeed feed, string audience, object payload, bool force = false)
+    /// <summary>Starts a send to an audience's group, within the feed's bound on unfinished sends; returns it (done at once when held back).</summary>
+    private Task Send(RelayedFeed feed, string audience, object payload, bool force = false)
     {
         if (!force && !feed.TryStartSend(_options.MaxPendingSends))
         {
-            return;
+            return Task.CompletedTask;
         }
 
         if (force)
@@ -224,6 +223,8 @@ public sealed partial class FeedRelay
             send.ContinueWith((t, state) => SendDone((RelayedFeed)state!, t), feed, CancellationToken.None,
                 TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
+
+        return send;
     }
 
     private void SendDone(RelayedFeed feed, Task send)

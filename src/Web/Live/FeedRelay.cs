@@ -85,9 +85,16 @@ public sealed partial class FeedRelay : IFeedObserver
             feed = _feeds.GetValueOrDefault(hint.Feed);
         }
 
-        // In the feed's order like a change, so it reaches exactly the watchers joined at that point.
-        feed?.Enqueue(new FeedWork.Hint(hint.Audience, hint.Payload));
-        return Task.CompletedTask;
+        if (feed is null)
+        {
+            return Task.CompletedTask;
+        }
+
+        // In the feed's order like a change, so it reaches exactly the watchers joined at that point;
+        // answered when its sends are done, off Orleans' scheduler.
+        var sent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        feed.Enqueue(new FeedWork.Hint(hint.Audience, hint.Payload, sent));
+        return sent.Task;
     }
 
     /// <summary>What is waiting on <paramref name="feed"/>'s queue (changes, control): for tests and diagnostics.</summary>

@@ -111,6 +111,7 @@ internal sealed class RelayedFeed(FeedId id, IFeedRoute route, IFeedGrain owner,
                 Interlocked.Exchange(ref _overflow, 1);
             }
 
+            (work as FeedWork.Hint)?.Sent.TrySetResult();
             return;
         }
 
@@ -126,6 +127,7 @@ internal sealed class RelayedFeed(FeedId id, IFeedRoute route, IFeedGrain owner,
 
             (work as FeedWork.Join)?.Done.TrySetResult(new FeedPosition(Epoch, LastSeq));
             (work as FeedWork.Leave)?.Done.TrySetResult(new FeedPosition(Epoch, LastSeq));
+            (work as FeedWork.Hint)?.Sent.TrySetResult();
         }
     }
 
@@ -162,8 +164,11 @@ internal abstract record FeedWork
     /// <summary>A change from the owner (a hint: it may be shed and fetched again).</summary>
     public sealed record Deliver(FeedChange Change) : FeedWork;
 
-    /// <summary>An unnumbered payload for one audience (see <see cref="FeedHint"/>): sent, never counted in the stream; may be shed.</summary>
-    public sealed record Hint(string Audience, object Payload) : FeedWork;
+    /// <summary>
+    /// An unnumbered payload for one audience (see <see cref="FeedHint"/>): sent, never counted in the
+    /// stream; may be shed. <see cref="Sent"/> is answered once its sends are done (or it was shed).
+    /// </summary>
+    public sealed record Hint(string Audience, object Payload, TaskCompletionSource Sent) : FeedWork;
 
     /// <summary>The owner's position, as a subscribe or renewal found it.</summary>
     public sealed record Check(FeedPosition Position) : FeedWork;

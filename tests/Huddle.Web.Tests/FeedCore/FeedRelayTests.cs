@@ -126,11 +126,35 @@ public sealed class FeedRelayTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_hint_is_answered_once_its_send_is_done_and_the_feed_goes_on_meanwhile()
+    {
+        var owner = Owner();
+        var relay = Relay();
+        await relay.OpenAsync(owner.Feed, Connection("c1", "u1"), null);
+        _hub.SendGate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        // The connection has the hint queued, its send is not done (a slow client): no answer yet.
+        var answered = relay.OnFeedHint(new FeedHint(owner.Feed, FeedAudiences.Members, FakeOwner.Payload(99, FeedAudiences.Members)));
+        await Until(() => VersionsOf("c1").Contains(99), "the hint at the connection");
+        Assert.False(answered.IsCompleted);
+
+        // The pump does not wait for that answer: the next change reaches the connection meanwhile.
+        owner.Publish();
+        await Until(() => VersionsOf("c1").Contains(1), "change 1 while the hint's send is still under way");
+        Assert.False(answered.IsCompleted);
+
+        _hub.SendGate.SetResult();
+        _hub.SendGate = null;
+        await answered.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
     public async Task A_hint_for_a_feed_this_host_does_not_relay_is_ignored()
     {
         var owner = Owner();
         var relay = Relay();
-        await relay.OnFeedHint(new FeedHint(owner.Feed, FeedAudiences.Members, FakeOwner.Payload(99, FeedAudiences.Members)));
+        // Answered at once: there is nothing to send.
+        Assert.True(relay.OnFeedHint(new FeedHint(owner.Feed, FeedAudiences.Members, FakeOwner.Payload(99, FeedAudiences.Members))).IsCompletedSuccessfully);
         Assert.Equal(0, relay.ActiveFeeds);
 
         // Opened afterwards, the connection's first event is the next change, not the earlier hint.
