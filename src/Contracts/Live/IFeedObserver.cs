@@ -15,7 +15,7 @@ public interface IFeedObserver : IGrainObserver
     /// watchers at once, never numbered, never fetched again. Unlike a change it is answered, once the
     /// host has handed it to its watchers' connections (at once when it relays no such feed or sheds
     /// the hint), so the owner can hold its own slower work (the writes the change promised) until the
-    /// ping is out; the owner bounds that wait itself (<c>FeedHints.Wait</c>) and never fails on it.
+    /// ping is out; the owner bounds that wait itself (<c>Huddle:Feeds:HintWait</c>) and never fails on it.
     /// Always interleaved: Orleans runs a host observer's calls one at a time, awaiting each, so an
     /// answer that waits for a slow connection must not hold the host's other feeds' changes.
     /// </summary>

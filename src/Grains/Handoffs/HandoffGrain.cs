@@ -4,10 +4,10 @@ using Huddle.Contracts.Common;
 using Huddle.Contracts.Handoffs;
 using Huddle.Contracts.Push;
 using Huddle.Contracts.Live;
-using Huddle.Grains.Live;
 using Huddle.Contracts.Patients;
 using Huddle.Contracts.Presence;
 using Huddle.Grains.Common;
+using Huddle.Grains.Live;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -323,8 +323,8 @@ public sealed partial class HandoffGrain(
         // The ping is durable now (the inbox is a projection of this row): the hint goes straight to the
         // hosts where each pinged clinician watches, and only once they have sent it (FeedHints) the
         // tells (pinged inboxes first, whose numbered change follows the hint), the log line and the
-        // reminder's write: a ping never waits for, or shares its core with, an inbox's write or the
-        // reminder table, and the command returns once the deadline is durable.
+        // reminder's write: a ping never waits for an inbox's write or the reminder table, and they do
+        // not start while the hosts are still sending it; the command returns once the deadline is durable.
         if (hosts is not null)
         {
             await HintAsync(hosts, next.Summary(), now);

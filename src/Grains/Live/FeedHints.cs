@@ -5,10 +5,11 @@ namespace Huddle.Grains.Live;
 /// <summary>
 /// Sends hints (<see cref="FeedHint"/>) to the hosts that relay their feeds, all at once, and waits until
 /// the hosts have handed them to their watchers' connections, at most <see cref="FeedOptions.HintWait"/>. An owner sends
-/// its hints first and only then starts the writes its change promised (inboxes, the desk, the reminder):
-/// measured on the durable handoff bench, starting those writes beside the ping put them on the same core
-/// as its send and doubled its p99 (docs/performance.md, 2026-12-05). A host that fails or is slow costs
-/// the owner at most the wait, never an error: the numbered change carries the same news.
+/// its hints first and only then starts the writes its change promised (inboxes, the desk, the reminder),
+/// so they do not start beside the ping on the core it is sent from: on the durable handoff bench, held
+/// 5 ms those writes left the ping's p50 at the one-write floor's; waiting for the hosts' answer alone
+/// has not shown that gain yet (docs/performance.md, 2026-12-05 evening). A host that fails or is slow
+/// costs the owner at most the wait, never an error: the numbered change carries the same news.
 /// </summary>
 public static class FeedHints
 {
