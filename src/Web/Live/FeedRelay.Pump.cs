@@ -60,9 +60,7 @@ public sealed partial class FeedRelay
             {
                 // One failure must not stop this feed's pump, nor leave a caller waiting.
                 LogPumpFailed(ex, feed.Id.ToString());
-                (work as FeedWork.Join)?.Done.TrySetResult(new FeedPosition(feed.Epoch, feed.LastSeq));
-                (work as FeedWork.Leave)?.Done.TrySetResult(new FeedPosition(feed.Epoch, feed.LastSeq));
-                (work as FeedWork.Hint)?.Sent.TrySetResult();
+                work.Abandon(new FeedPosition(feed.Epoch, feed.LastSeq));
             }
         }
     }

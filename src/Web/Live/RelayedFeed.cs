@@ -111,7 +111,7 @@ internal sealed class RelayedFeed(FeedId id, IFeedRoute route, IFeedGrain owner,
                 Interlocked.Exchange(ref _overflow, 1);
             }
 
-            (work as FeedWork.Hint)?.Sent.TrySetResult();
+            work.Abandon(new FeedPosition(Epoch, LastSeq));
             return;
         }
 
@@ -124,10 +124,7 @@ internal sealed class RelayedFeed(FeedId id, IFeedRoute route, IFeedGrain owner,
         {
             // Completed: the feed is gone. Anyone waiting is answered.
             Interlocked.Decrement(ref change ? ref _changesQueued : ref _controlQueued);
-
-            (work as FeedWork.Join)?.Done.TrySetResult(new FeedPosition(Epoch, LastSeq));
-            (work as FeedWork.Leave)?.Done.TrySetResult(new FeedPosition(Epoch, LastSeq));
-            (work as FeedWork.Hint)?.Sent.TrySetResult();
+            work.Abandon(new FeedPosition(Epoch, LastSeq));
         }
     }
 
@@ -161,6 +158,14 @@ internal sealed class RelayedFeed(FeedId id, IFeedRoute route, IFeedGrain owner,
 /// <summary>What a feed's pump does, one item at a time, in order.</summary>
 internal abstract record FeedWork
 {
+    /// <summary>
+    /// Answers whoever waits on this work when it will never be done (its feed is gone, its queue full,
+    /// or its step failed): a join or leave gets the stream's position, a hint counts as sent. Other work has no waiter.
+    /// </summary>
+    public virtual void Abandon(FeedPosition position)
+    {
+    }
+
     /// <summary>A change from the owner (a hint: it may be shed and fetched again).</summary>
     public sealed record Deliver(FeedChange Change) : FeedWork;
 
@@ -168,16 +173,25 @@ internal abstract record FeedWork
     /// An unnumbered payload for one audience (see <see cref="FeedHint"/>): sent, never counted in the
     /// stream; may be shed. <see cref="Sent"/> is answered once its sends are done (or it was shed).
     /// </summary>
-    public sealed record Hint(string Audience, object Payload, TaskCompletionSource Sent) : FeedWork;
+    public sealed record Hint(string Audience, object Payload, TaskCompletionSource Sent) : FeedWork
+    {
+        public override void Abandon(FeedPosition position) => Sent.TrySetResult();
+    }
 
     /// <summary>The owner's position, as a subscribe or renewal found it.</summary>
     public sealed record Check(FeedPosition Position) : FeedWork;
 
     /// <summary>A watcher joins; answered with the seq the stream reached.</summary>
-    public sealed record Join(FeedWatch Watch, TaskCompletionSource<FeedPosition> Done) : FeedWork;
+    public sealed record Join(FeedWatch Watch, TaskCompletionSource<FeedPosition> Done) : FeedWork
+    {
+        public override void Abandon(FeedPosition position) => Done.TrySetResult(position);
+    }
 
     /// <summary>A watcher leaves; answered once it receives nothing more.</summary>
-    public sealed record Leave(FeedWatch Watch, TaskCompletionSource<FeedPosition> Done) : FeedWork;
+    public sealed record Leave(FeedWatch Watch, TaskCompletionSource<FeedPosition> Done) : FeedWork
+    {
+        public override void Abandon(FeedPosition position) => Done.TrySetResult(position);
+    }
 
     /// <summary>A watcher its user may no longer watch (their teams changed): dropped like a roster change drops one.</summary>
     public sealed record Evict(FeedWatch Watch) : FeedWork;
