@@ -561,7 +561,8 @@ public sealed partial class ThreadGrain : IRemindable
     /// <summary>
     /// Sends each of <paramref name="owed"/> as a hint (<see cref="InboxChange.Hint"/>, seq 0) to the hosts
     /// where its recipient watches their inbox, after the write that owes it; returns once the hosts have
-    /// sent them (<see cref="FeedHints"/>, at most <see cref="FeedOptions.HintWait"/>), so the inbox writes come after.
+    /// sent them and <see cref="FeedOptions.HintLead"/> has passed (<see cref="FeedHints"/>; at most
+    /// <see cref="FeedOptions.HintWait"/> for the hosts), so the inbox writes come after.
     /// </summary>
     private async Task HintAsync(ImmutableArray<OwedNotice> owed)
     {
@@ -592,7 +593,7 @@ public sealed partial class ThreadGrain : IRemindable
             }
         }
 
-        await FeedHints.SendAsync(sends, feedOptions.Value.HintWait, (ex, hint) => LogNoticeFailed(ex, ThreadId, hint.Feed.Key, 0));
+        await FeedHints.SendAsync(sends, feedOptions.Value, (ex, hint) => LogNoticeFailed(ex, ThreadId, hint.Feed.Key, 0));
     }
 
     /// <summary>Registers the reminder while anything is pending, removes it when nothing is; a failure is retried by the next delivery turn.</summary>

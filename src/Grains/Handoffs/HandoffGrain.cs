@@ -321,10 +321,11 @@ public sealed partial class HandoffGrain(
         }
 
         // The ping is durable now (the inbox is a projection of this row): the hint goes straight to the
-        // hosts where each pinged clinician watches, and only once they have sent it (FeedHints) the
-        // tells (pinged inboxes first, whose numbered change follows the hint), the log line and the
-        // reminder's write: a ping never waits for an inbox's write or the reminder table, and they do
-        // not start while the hosts are still sending it; the command returns once the deadline is durable.
+        // hosts where each pinged clinician watches, and only once they have sent it and a short lead has
+        // passed (FeedHints) the tells (pinged inboxes first, whose numbered change follows the hint), the
+        // log line and the reminder's write: a ping never waits for an inbox's write or the reminder table,
+        // and they do not start while the ping is still being written; the command returns once the
+        // deadline is durable.
         if (hosts is not null)
         {
             await HintAsync(hosts, next.Summary(), now);
@@ -453,7 +454,7 @@ public sealed partial class HandoffGrain(
                         new InboxChange(watched.UserId, 0, summary, Ping: true, notice, now, Hint: true))
                     from host in watched.Hosts
                     select (host, hint);
-        await FeedHints.SendAsync(sends, feedOptions.Value.HintWait, (ex, hint) => LogHintFailed(ex, HandoffId, hint.Feed.Key));
+        await FeedHints.SendAsync(sends, feedOptions.Value, (ex, hint) => LogHintFailed(ex, HandoffId, hint.Feed.Key));
     }
 
     /// <summary>After a commit or a retry: a retry with backoff while anything is owed; else a prompt write of the acknowledgements.</summary>

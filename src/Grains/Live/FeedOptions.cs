@@ -22,4 +22,13 @@ public sealed class FeedOptions
     /// stuck costs each hinted change this much, never an error.
     /// </summary>
     public TimeSpan HintWait { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>
+    /// How long, once the hosts have answered, an owner still holds the writes its change promised
+    /// (<see cref="FeedHints"/>): a host's send is done when SignalR has handed the frame to the
+    /// connection, not when the transport has written it, and writes started then take the core it is
+    /// written from. On the durable handoff bench 5 ms put the ping's p50 at the one-write floor's and took
+    /// its p99 from 17-18 ms to 12-14.5 (docs/performance.md, 2026-12-05 late). Zero starts them on the answer.
+    /// </summary>
+    public TimeSpan HintLead { get; set; } = TimeSpan.FromMilliseconds(5);
 }

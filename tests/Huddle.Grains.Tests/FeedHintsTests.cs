@@ -1,0 +1,65 @@
+using Huddle.Contracts.Live;
+using Huddle.Grains.Live;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Huddle.Grains.Tests;
+
+/// <summary>
+/// The owner's side of a hint (<see cref="FeedHints"/>): it goes on a lead after the hosts' answer, at
+/// once when a host never answers within the wait, and at once with nothing to send. On a fake clock.
+/// </summary>
+public sealed class FeedHintsTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+
+    private static readonly FeedOptions Options = new() { HintWait = TimeSpan.FromMilliseconds(200), HintLead = TimeSpan.FromMilliseconds(5) };
+
+    private static readonly FeedHint Hint = new(new FeedId("inbox", "u-bhc"), "user:u-bhc", "ping");
+
+    [Fact]
+    public async Task The_owner_goes_on_the_lead_after_every_host_answered_or_failed_not_before()
+    {
+        var time = new FakeTimeProvider();
+        var (answer, failure) = (new TaskCompletionSource(), new TaskCompletionSource());
+        var (answering, failing) = (new FeedProbe { HintAnswer = answer }, new FeedProbe { HintAnswer = failure });
+        var failed = new List<FeedHint>();
+
+        var sent = FeedHints.SendAsync([(answering, Hint), (failing, Hint)], Options, (_, hint) => failed.Add(hint), time);
+        Assert.Equal(Hint, await answering.NextHintAsync());
+        Assert.Equal(Hint, await failing.NextHintAsync());
+        answer.SetResult();
+        await Task.Delay(100, TestContext.Current.CancellationToken);
+        Assert.False(sent.IsCompleted, "returned before the second host answered");
+
+        failure.SetException(new TimeoutException("host gone"));
+        await Task.Delay(100, TestContext.Current.CancellationToken);
+        Assert.Equal([Hint], failed);
+        Assert.False(sent.IsCompleted, "returned on the answers, without the lead");
+
+        time.Advance(Options.HintLead - TimeSpan.FromMilliseconds(1));
+        await Task.Delay(100, TestContext.Current.CancellationToken);
+        Assert.False(sent.IsCompleted, "returned before the lead had passed");
+
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        await sent.WaitAsync(Patience, TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task A_host_that_never_answers_costs_the_wait_and_no_lead_and_nothing_to_send_costs_nothing()
+    {
+        var time = new FakeTimeProvider();
+        var silent = new FeedProbe { HintAnswer = new() };
+
+        var sent = FeedHints.SendAsync([(silent, Hint)], Options, (_, _) => Assert.Fail("a slow host is not a failure"), time);
+        await silent.NextHintAsync();
+        time.Advance(Options.HintWait - TimeSpan.FromMilliseconds(1));
+        await Task.Delay(100, TestContext.Current.CancellationToken);
+        Assert.False(sent.IsCompleted, "returned before the wait had passed");
+
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        // No further advance: the lead is for a send that went out, not one still stuck.
+        await sent.WaitAsync(Patience, TestContext.Current.CancellationToken);
+
+        Assert.True(FeedHints.SendAsync([], Options, (_, _) => { }, time).IsCompletedSuccessfully);
+    }
+}
