@@ -1,3 +1,5 @@
+using Huddle.Contracts.Common;
+
 namespace Huddle.Contracts.Audit;
 
 /// <summary>
@@ -34,9 +36,9 @@ public static class AuditStore
         ArgumentNullException.ThrowIfNull(grains);
         ArgumentNullException.ThrowIfNull(record);
         System.Collections.Immutable.ImmutableArray<AuditRecord> records = [record];
-        var day = grains.GetGrain<IDayAuditLogGrain>(IDayAuditLogGrain.Key(DateOnly.FromDateTime(record.At.UtcDateTime))).AppendAsync(records);
+        var day = grains.Grain<IDayAuditLogGrain>(IDayAuditLogGrain.Key(DateOnly.FromDateTime(record.At.UtcDateTime))).AppendAsync(records);
         return record.PatientId is { } patientId && Common.Ids.IsValid(patientId)
-            ? Task.WhenAll(day, grains.GetGrain<IPatientAuditLogGrain>(patientId).AppendAsync(records))
+            ? Task.WhenAll(day, grains.Grain<IPatientAuditLogGrain>(patientId).AppendAsync(records))
             : day;
     }
 }

@@ -17,7 +17,7 @@ public sealed partial class CareTeamGrain
     {
         ArgumentNullException.ThrowIfNull(command);
         AuditNote.Ref(command.UserId is { } user ? $"{OpName(command.Op)}/{user}" : OpName(command.Op));
-        if (await GrainFactory.GetGrain<IUserGrain>(actorId).GetAsync() is not { Kind: UserKind.Administrator })
+        if (await GrainFactory.Grain<IUserGrain>(actorId).GetAsync() is not { Kind: UserKind.Administrator })
         {
             return HuddleError.Forbidden("Only administrators can change care teams.");
         }
@@ -78,7 +78,7 @@ public sealed partial class CareTeamGrain
             return HuddleError.Invalid("A team's status is proposed, active, suspended or inactive.");
         }
 
-        if (current is null && await GrainFactory.GetGrain<ITeamDirectoryGrain>(ITeamDirectoryGrain.Key).CountAsync() >= ITeamDirectoryGrain.MaxTeams)
+        if (current is null && await GrainFactory.Grain<ITeamDirectoryGrain>(ITeamDirectoryGrain.Key).CountAsync() >= ITeamDirectoryGrain.MaxTeams)
         {
             return HuddleError.Limit($"A deployment has at most {ITeamDirectoryGrain.MaxTeams} teams.");
         }
@@ -136,7 +136,7 @@ public sealed partial class CareTeamGrain
             return HuddleError.InvalidId("A user id");
         }
 
-        if (await GrainFactory.GetGrain<IUserGrain>(userId).GetAsync() is not { } user)
+        if (await GrainFactory.Grain<IUserGrain>(userId).GetAsync() is not { } user)
         {
             return HuddleError.NotFound("User", userId);
         }

@@ -198,13 +198,13 @@ public sealed partial class CareTeamGrain(
         try
         {
             await Task.WhenAll(
-                GrainFactory.GetGrain<Contracts.Handoffs.ITeamHandoffsGrain>(TeamId).TeamChangedAsync(profile),
-                GrainFactory.GetGrain<Contracts.Presence.ITeamPresenceGrain>(TeamId).TeamChangedAsync(profile),
+                GrainFactory.Grain<Contracts.Handoffs.ITeamHandoffsGrain>(TeamId).TeamChangedAsync(profile),
+                GrainFactory.Grain<Contracts.Presence.ITeamPresenceGrain>(TeamId).TeamChangedAsync(profile),
                 Contracts.Chat.ThreadIds.ForTeam(TeamId) is { } thread
-                    ? GrainFactory.GetGrain<Contracts.Chat.IThreadGrain>(thread).TeamChangedAsync(profile)
+                    ? GrainFactory.Grain<Contracts.Chat.IThreadGrain>(thread).TeamChangedAsync(profile)
                     : Task.CompletedTask,
-                GrainFactory.GetGrain<ITeamDirectoryGrain>(ITeamDirectoryGrain.Key).TeamChangedAsync(TeamListing.Of(profile)),
-                Task.WhenAll(users.Select(u => GrainFactory.GetGrain<Contracts.Users.IUserGrain>(u).TeamChangedAsync(profile))));
+                GrainFactory.Grain<ITeamDirectoryGrain>(ITeamDirectoryGrain.Key).TeamChangedAsync(TeamListing.Of(profile)),
+                Task.WhenAll(users.Select(u => GrainFactory.Grain<Contracts.Users.IUserGrain>(u).TeamChangedAsync(profile))));
             _untoldUsers.ExceptWith(users);
             if (ReferenceEquals(_untold, profile))
             {
@@ -303,7 +303,7 @@ public sealed partial class CareTeamGrain(
 
         var before = await CurrentBoardAsync(profile);
         var patient = command is AddCard add && profile.IsMember(actorId) && Ids.IsValid(add.PatientId)
-            ? await GrainFactory.GetGrain<IPatientGrain>(add.PatientId).GetAsync()
+            ? await GrainFactory.Grain<IPatientGrain>(add.PatientId).GetAsync()
             : null;
         var result = BoardRules.Apply(before, command, new BoardContext(actorId, now, profile, patient));
         if (result.Error is { } error)
@@ -337,7 +337,7 @@ public sealed partial class CareTeamGrain(
         var before = await CurrentBoardAsync(profile);
         var absent = !before.Cards.Any(c => c.PatientId == patientId);
         var patient = absent && flags.Any(f => f.Kind == FlagKind.SafetyRisk)
-            ? await GrainFactory.GetGrain<IPatientGrain>(patientId).GetAsync()
+            ? await GrainFactory.Grain<IPatientGrain>(patientId).GetAsync()
             : null;
         if (BoardRules.WithRegistryFlags(before, patientId, flags.IsDefault ? [] : flags, patient) is not { } after)
         {

@@ -88,7 +88,7 @@ public sealed class PanelGrain(
     public async Task<Result<PanelPage>> GetPageAsync(string userId, string? query, int offset, int limit)
     {
         var teamId = this.GetPrimaryKeyString();
-        switch (await GrainFactory.GetGrain<ICareTeamGrain>(teamId).GetAccessAsync(userId))
+        switch (await GrainFactory.Grain<ICareTeamGrain>(teamId).GetAccessAsync(userId))
         {
             case TeamAccess.Member:
                 break;
@@ -96,7 +96,7 @@ public sealed class PanelGrain(
                 return HuddleError.Forbidden("Only clinicians on the care team can read its patients.");
             default:
                 // Unknown team and outsider alike: the team grain alone can tell them apart.
-                return await GrainFactory.GetGrain<ICareTeamGrain>(teamId).GetProfileAsync() is null
+                return await GrainFactory.Grain<ICareTeamGrain>(teamId).GetProfileAsync() is null
                     ? HuddleError.NotFound("Team", teamId)
                     : HuddleError.Forbidden("Only members of the care team can read its patients.");
         }

@@ -1,3 +1,4 @@
+using Huddle.Contracts.Common;
 using System.Diagnostics;
 using Huddle.Contracts.CareTeams;
 
@@ -29,7 +30,7 @@ public sealed class TeamProfileCopy(IGrainFactory grains, string teamId)
         }
 
         var generation = _generation;
-        var read = await grains.GetGrain<ICareTeamGrain>(teamId).GetProfileAsync();
+        var read = await grains.Grain<ICareTeamGrain>(teamId).GetProfileAsync();
         if (read is not null && generation == _generation)
         {
             // A tell that arrived while this read was under way is newer: it wins.

@@ -250,7 +250,7 @@ public sealed partial class ThreadGrain : IRemindable
             case ThreadKind.Team:
                 return HuddleError.Invalid("A team's thread mentions roles of its own team only.");
             case ThreadKind.Patient:
-                var teams = (await GrainFactory.GetGrain<IPatientGrain>(subject!).GetAsync())?.TeamIds ?? [];
+                var teams = (await GrainFactory.Grain<IPatientGrain>(subject!).GetAsync())?.TeamIds ?? [];
                 teamId = role.TeamId ?? (teams.Length == 1 ? teams[0] : null);
                 if (teamId is null || !teams.Contains(teamId))
                 {
@@ -288,7 +288,7 @@ public sealed partial class ThreadGrain : IRemindable
     private async Task<string> WhereAsync()
     {
         var (kind, subject) = Subject!.Value;
-        var name = kind == ThreadKind.Team ? (await GrainFactory.GetGrain<ICareTeamGrain>(subject!).GetProfileAsync())?.Name : null;
+        var name = kind == ThreadKind.Team ? (await GrainFactory.Grain<ICareTeamGrain>(subject!).GetProfileAsync())?.Name : null;
         return ChatNotices.Where(kind, name);
     }
 
@@ -511,7 +511,7 @@ public sealed partial class ThreadGrain : IRemindable
             {
                 try
                 {
-                    await GrainFactory.GetGrain<IInboxGrain>(o.UserId).NotifyAsync(o.Notice);
+                    await GrainFactory.Grain<IInboxGrain>(o.UserId).NotifyAsync(o.Notice);
                     return o;
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
@@ -572,7 +572,7 @@ public sealed partial class ThreadGrain : IRemindable
             ImmutableArray<IFeedObserver> hosts;
             try
             {
-                hosts = await GrainFactory.GetGrain<IInboxGrain>(group.Key).HostsAsync();
+                hosts = await GrainFactory.Grain<IInboxGrain>(group.Key).HostsAsync();
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

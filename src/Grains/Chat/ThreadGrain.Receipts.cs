@@ -224,7 +224,7 @@ public sealed partial class ThreadGrain
     {
         if (!_lists.TryGetValue(member, out var list))
         {
-            _lists[member] = list = GrainFactory.GetGrain<IThreadListGrain>(member);
+            _lists[member] = list = GrainFactory.Grain<IThreadListGrain>(member);
         }
 
         return list;

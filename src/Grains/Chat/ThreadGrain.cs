@@ -205,7 +205,7 @@ public sealed partial class ThreadGrain(
 
         if (state.State.Members.IsEmpty)
         {
-            var users = await Task.WhenAll(GrainFactory.GetGrain<IUserGrain>(userId).GetAsync(), GrainFactory.GetGrain<IUserGrain>(otherId).GetAsync());
+            var users = await Task.WhenAll(GrainFactory.Grain<IUserGrain>(userId).GetAsync(), GrainFactory.Grain<IUserGrain>(otherId).GetAsync());
             if (users.Any(u => u is not { Kind: UserKind.Clinician }))
             {
                 return HuddleError.Forbidden("Direct threads are between two clinicians.");
@@ -428,7 +428,7 @@ public sealed partial class ThreadGrain(
             return false;
         }
 
-        var users = await Task.WhenAll(members.Select(m => GrainFactory.GetGrain<IUserGrain>(m).GetAsync()));
+        var users = await Task.WhenAll(members.Select(m => GrainFactory.Grain<IUserGrain>(m).GetAsync()));
         return users[0] is { } a && users[1] is { } b && a.TeamIds.Intersect(b.TeamIds).Any();
     }
 
@@ -451,7 +451,7 @@ public sealed partial class ThreadGrain(
         var teams = kind switch
         {
             ThreadKind.Team => [subject!],
-            ThreadKind.Patient => (await GrainFactory.GetGrain<IPatientGrain>(subject!).GetAsync())?.TeamIds ?? [],
+            ThreadKind.Patient => (await GrainFactory.Grain<IPatientGrain>(subject!).GetAsync())?.TeamIds ?? [],
             _ => ImmutableArray<string>.Empty,
         };
         if (kind == ThreadKind.Direct)
@@ -461,11 +461,11 @@ public sealed partial class ThreadGrain(
 
         var profiles = kind == ThreadKind.Team
             ? await TeamProfileAsync(subject!)
-            : await Task.WhenAll(teams.Select(t => GrainFactory.GetGrain<ICareTeamGrain>(t).GetProfileAsync()));
+            : await Task.WhenAll(teams.Select(t => GrainFactory.Grain<ICareTeamGrain>(t).GetProfileAsync()));
         var members = profiles.SelectMany(p => p?.Members.Select(m => m.UserId) ?? []);
         // A patient's thread also has the clinicians with emergency access to the patient, while it is in force.
         return kind == ThreadKind.Patient
-            ? [.. members.Concat(await GrainFactory.GetGrain<IEmergencyAccessGrain>(subject!).HoldersAsync())]
+            ? [.. members.Concat(await GrainFactory.Grain<IEmergencyAccessGrain>(subject!).HoldersAsync())]
             : [.. members];
     }
 
@@ -600,7 +600,7 @@ public sealed partial class ThreadGrain(
     {
         if (_listedFor.Add(userId))
         {
-            GrainFactory.GetGrain<IThreadListGrain>(userId).AddAsync(RefFor(userId)).ContinueWith(
+            GrainFactory.Grain<IThreadListGrain>(userId).AddAsync(RefFor(userId)).ContinueWith(
                 t => LogListFailed(t.Exception!, ThreadId, userId),
                 CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Current).Ignore();
         }

@@ -160,7 +160,7 @@ public sealed partial class ThreadListGrain(
             return CursorsOf(held);
         }
 
-        var checkedBy = await GrainFactory.GetGrain<IThreadGrain>(threadId).CheckCursorAsync(Key, delivered, read);
+        var checkedBy = await GrainFactory.Grain<IThreadGrain>(threadId).CheckCursorAsync(Key, delivered, read);
         if (checkedBy.Error is { } refused)
         {
             LogRefused(Key, threadId, refused.Code);
@@ -360,7 +360,7 @@ public sealed partial class ThreadListGrain(
         {
             try
             {
-                return (threadId, Answer: await GrainFactory.GetGrain<IThreadGrain>(threadId).HeadForAsync(Key));
+                return (threadId, Answer: await GrainFactory.Grain<IThreadGrain>(threadId).HeadForAsync(Key));
             }
             catch (Exception ex)
             {
@@ -475,7 +475,7 @@ public sealed partial class ThreadListGrain(
         {
             try
             {
-                await GrainFactory.GetGrain<IThreadGrain>(threadId).TakeCursorAsync(cursor);
+                await GrainFactory.Grain<IThreadGrain>(threadId).TakeCursorAsync(cursor);
                 if (_owed.GetValueOrDefault(threadId) == cursor)
                 {
                     _owed.Remove(threadId);

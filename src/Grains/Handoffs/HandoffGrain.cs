@@ -105,7 +105,7 @@ public sealed partial class HandoffGrain(
         // The profile, the policy, the roster and the patient in one round: the ping waits for no other read.
         var teamRead = ReadTeamAsync(request.TeamId);
         var patientRead = Ids.IsValid(request.PatientId)
-            ? GrainFactory.GetGrain<IPatientGrain>(request.PatientId).GetAsync()
+            ? GrainFactory.Grain<IPatientGrain>(request.PatientId).GetAsync()
             : Task.FromResult<PatientProfile?>(null);
         await Task.WhenAll(teamRead, patientRead);
         if (await teamRead is not { } team)
@@ -148,7 +148,7 @@ public sealed partial class HandoffGrain(
         }
 
         // And only while they are on its team: someone an administrator took off acts on nothing more.
-        if (await GrainFactory.GetGrain<ICareTeamGrain>(handoff.TeamId).GetAccessAsync(actorId) != TeamAccess.Member)
+        if (await GrainFactory.Grain<ICareTeamGrain>(handoff.TeamId).GetAccessAsync(actorId) != TeamAccess.Member)
         {
             LogRejected(HandoffId, command.Op, actorId, ErrorCodes.Forbidden);
             return HuddleError.Forbidden("Only members of the handoff's care team can act on it.");
@@ -191,8 +191,8 @@ public sealed partial class HandoffGrain(
 
         AuditNote.Patient(handoff.PatientId);
         // The requester and the clinicians it was sent to are members of its team: while they stay so.
-        if (await GrainFactory.GetGrain<ICareTeamGrain>(handoff.TeamId).GetAccessAsync(userId) != TeamAccess.Member
-            && await GrainFactory.GetGrain<IEmergencyAccessGrain>(handoff.PatientId).ActiveAsync(userId) is null)
+        if (await GrainFactory.Grain<ICareTeamGrain>(handoff.TeamId).GetAccessAsync(userId) != TeamAccess.Member
+            && await GrainFactory.Grain<IEmergencyAccessGrain>(handoff.PatientId).ActiveAsync(userId) is null)
         {
             return HuddleError.Forbidden("Only members of its care team and a clinician with emergency access to its patient can open a handoff.");
         }
@@ -392,10 +392,10 @@ public sealed partial class HandoffGrain(
             {
                 await (tell.Receiver switch
                 {
-                    TellReceiver.Inbox => GrainFactory.GetGrain<IInboxGrain>(tell.Key).DeliverAsync(summary, tell.Ping),
-                    TellReceiver.Desk => GrainFactory.GetGrain<ITeamHandoffsGrain>(tell.Key).TrackAsync(summary, outcome),
+                    TellReceiver.Inbox => GrainFactory.Grain<IInboxGrain>(tell.Key).DeliverAsync(summary, tell.Ping),
+                    TellReceiver.Desk => GrainFactory.Grain<ITeamHandoffsGrain>(tell.Key).TrackAsync(summary, outcome),
                     TellReceiver.Push => PushAsync(handoff, summary, tell),
-                    _ => GrainFactory.GetGrain<IPatientGrain>(tell.Key).TrackHandoffAsync(summary),
+                    _ => GrainFactory.Grain<IPatientGrain>(tell.Key).TrackHandoffAsync(summary),
                 });
                 return tell;
             }
@@ -419,7 +419,7 @@ public sealed partial class HandoffGrain(
     /// </summary>
     private Task PushAsync(Handoff handoff, HandoffSummary summary, OwedTell tell) =>
         summary.Status == HandoffStatus.Requested && !summary.Declined.Contains(tell.Key)
-            ? GrainFactory.GetGrain<IPushDevicesGrain>(tell.Key).NotifyAsync(PushNotices.ForPing(summary with { Version = tell.Version }, tell.Key, handoff.DeadlineAt, clock.UtcNow))
+            ? GrainFactory.Grain<IPushDevicesGrain>(tell.Key).NotifyAsync(PushNotices.ForPing(summary with { Version = tell.Version }, tell.Key, handoff.DeadlineAt, clock.UtcNow))
             : Task.CompletedTask;
 
     /// <summary>
@@ -431,7 +431,7 @@ public sealed partial class HandoffGrain(
         {
             try
             {
-                return (userId, await GrainFactory.GetGrain<IInboxGrain>(userId).HostsAsync());
+                return (userId, await GrainFactory.Grain<IInboxGrain>(userId).HostsAsync());
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -521,7 +521,7 @@ public sealed partial class HandoffGrain(
     /// <summary>Joining puts the consultant "in session"; completing takes them back out of it.</summary>
     private async Task FollowPresenceAsync(string actorId, HandoffCommand command)
     {
-        var presence = GrainFactory.GetGrain<IPresenceGrain>(actorId);
+        var presence = GrainFactory.Grain<IPresenceGrain>(actorId);
         try
         {
             if (command is JoinHandoff)

@@ -1,3 +1,4 @@
+using Huddle.Contracts.Common;
 using Huddle.Contracts.CareTeams;
 using Huddle.Contracts.Handoffs;
 using Huddle.Contracts.Presence;
@@ -18,9 +19,9 @@ public sealed record TeamFacts(CareTeamProfile Profile, EscalationPolicy Policy,
     public static async Task<TeamFacts?> ReadAsync(IGrainFactory grains, string teamId)
     {
         ArgumentNullException.ThrowIfNull(grains);
-        var profileRead = grains.GetGrain<ICareTeamGrain>(teamId).GetProfileAsync();
-        var policyRead = grains.GetGrain<ITeamHandoffsGrain>(teamId).GetPolicyAsync();
-        var rosterRead = grains.GetGrain<ITeamPresenceGrain>(teamId).RosterAsync();
+        var profileRead = grains.Grain<ICareTeamGrain>(teamId).GetProfileAsync();
+        var policyRead = grains.Grain<ITeamHandoffsGrain>(teamId).GetPolicyAsync();
+        var rosterRead = grains.Grain<ITeamPresenceGrain>(teamId).RosterAsync();
         await Task.WhenAll(profileRead, policyRead, rosterRead);
         if (await profileRead is not { } profile)
         {
@@ -30,7 +31,7 @@ public sealed record TeamFacts(CareTeamProfile Profile, EscalationPolicy Policy,
         var known = (await rosterRead).ToDictionary(p => p.UserId, StringComparer.Ordinal);
         var presences = await Task.WhenAll(profile.Members.Select(m => known.TryGetValue(m.UserId, out var p)
             ? Task.FromResult(p)
-            : grains.GetGrain<IPresenceGrain>(m.UserId).GetAsync()));
+            : grains.Grain<IPresenceGrain>(m.UserId).GetAsync()));
         var policy = await policyRead;
         // Only when the policy lets pushes reach offline members: whether each offline member has a device (warm, interleaving reads).
         var devices = await Task.WhenAll(profile.Members.Zip(presences, (m, p) => policy.PushReachesOffline && p.Status == PresenceStatus.Offline
@@ -45,7 +46,7 @@ public sealed record TeamFacts(CareTeamProfile Profile, EscalationPolicy Policy,
     {
         try
         {
-            return !(await grains.GetGrain<Contracts.Push.IPushDevicesGrain>(userId).ListAsync()).Devices.IsEmpty;
+            return !(await grains.Grain<Contracts.Push.IPushDevicesGrain>(userId).ListAsync()).Devices.IsEmpty;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -54,7 +54,7 @@ public sealed partial class TeamHandoffsGrain(
     public async Task<Result<EscalationPolicy>> SetPolicyAsync(string actorId, EscalationPolicy policy)
     {
         ArgumentNullException.ThrowIfNull(policy);
-        var profile = await GrainFactory.GetGrain<ICareTeamGrain>(Key).GetProfileAsync();
+        var profile = await GrainFactory.Grain<ICareTeamGrain>(Key).GetProfileAsync();
         if (profile is null)
         {
             return HuddleError.NotFound("Team", Key);

@@ -54,7 +54,7 @@ public sealed class EmergencyAccessGrain(
             return HuddleError.Invalid($"Say why you need this patient's record: {EmergencyGrant.MinReason}-{EmergencyGrant.MaxReason} characters.");
         }
 
-        var (user, patient) = (GrainFactory.GetGrain<IUserGrain>(userId).GetAsync(), GrainFactory.GetGrain<IPatientGrain>(PatientId).GetAsync());
+        var (user, patient) = (GrainFactory.Grain<IUserGrain>(userId).GetAsync(), GrainFactory.Grain<IPatientGrain>(PatientId).GetAsync());
         if (await user is not { Kind: UserKind.Clinician })
         {
             return HuddleError.Forbidden("Only clinicians may use emergency access.");
@@ -67,7 +67,7 @@ public sealed class EmergencyAccessGrain(
 
         foreach (var teamId in profile.TeamIds)
         {
-            if (await GrainFactory.GetGrain<ICareTeamGrain>(teamId).GetAccessAsync(userId) == TeamAccess.Member)
+            if (await GrainFactory.Grain<ICareTeamGrain>(teamId).GetAccessAsync(userId) == TeamAccess.Member)
             {
                 return HuddleError.State("You are on this patient's care team: open the patient from your team's board.");
             }
@@ -114,7 +114,7 @@ public sealed class EmergencyAccessGrain(
     public async Task<Result<EmergencyGrant>> ReviewAsync(string userId, long number, EmergencyReviewOutcome outcome, string? note)
     {
         AuditNote.Ref(number.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        if (await GrainFactory.GetGrain<IUserGrain>(userId).GetAsync() is not { Kind: UserKind.Administrator })
+        if (await GrainFactory.Grain<IUserGrain>(userId).GetAsync() is not { Kind: UserKind.Administrator })
         {
             return HuddleError.Forbidden("Only administrators review emergency accesses.");
         }

@@ -431,11 +431,11 @@ public sealed partial class PatientGrain
             switch (tell.Kind)
             {
                 case CareTellKind.Registry:
-                    await GrainFactory.GetGrain<IRegistryGrain>(tell.Key).TrackAsync(EntryOf(profile, care));
+                    await GrainFactory.Grain<IRegistryGrain>(tell.Key).TrackAsync(EntryOf(profile, care));
                     return true;
                 case CareTellKind.Board:
-                    await GrainFactory.GetGrain<IPanelGrain>(tell.Key).AddOrUpdateAsync(profile);
-                    await GrainFactory.GetGrain<ICareTeamGrain>(tell.Key).SyncRegistryFlagsAsync(PatientId, care.Flags);
+                    await GrainFactory.Grain<IPanelGrain>(tell.Key).AddOrUpdateAsync(profile);
+                    await GrainFactory.Grain<ICareTeamGrain>(tell.Key).SyncRegistryFlagsAsync(PatientId, care.Flags);
                     return true;
                 case CareTellKind.Safety:
                     return await SafetyPingAsync(tell, profile, care);
@@ -444,7 +444,7 @@ public sealed partial class PatientGrain
                     // recommendation itself (it may name a medicine or a diagnosis); the registry and the patient's page show it.
                     var item = new AddActionItem($"Act on psychiatric review for {profile.Initials} (see registry)",
                         care.Enrolment?.CareManagerId) { OpId = $"review-{Short(PatientId)}-{tell.Key}" };
-                    return Delivered(tell, (await GrainFactory.GetGrain<ICareTeamGrain>(tell.TeamId!).ExecuteAsync(tell.ActorId!, item)).Error);
+                    return Delivered(tell, (await GrainFactory.Grain<ICareTeamGrain>(tell.TeamId!).ExecuteAsync(tell.ActorId!, item)).Error);
                 default:
                     return true;
             }
@@ -486,7 +486,7 @@ public sealed partial class PatientGrain
         var request = new RequestHandoff(team.TeamId, PatientId, profile.Room ?? "Phone follow-up", target, HandoffPriority.Stat,
             new Sbar("PHQ-9 item 9 (thoughts of self-harm) above 0: safety assessment needed now.", Recommendation: "Assess risk and agree a safety plan."))
         { OpId = "safety" };
-        var handoff = GrainFactory.GetGrain<IHandoffGrain>(SafetyHandoffId(tell.Key));
+        var handoff = GrainFactory.Grain<IHandoffGrain>(SafetyHandoffId(tell.Key));
         _ = Task.Run(async () =>
         {
             try
@@ -605,7 +605,7 @@ public sealed partial class PatientGrain
     }
 
     private async Task<CareTeamProfile?> TeamOfAsync(PatientProfile profile, string? teamId) =>
-        (teamId ?? profile.TeamIds.FirstOrDefault()) is { } id ? await GrainFactory.GetGrain<ICareTeamGrain>(id).GetProfileAsync() : null;
+        (teamId ?? profile.TeamIds.FirstOrDefault()) is { } id ? await GrainFactory.Grain<ICareTeamGrain>(id).GetProfileAsync() : null;
 
     /// <summary>Null when <paramref name="userId"/> is a clinician on one of the patient's care teams or holds emergency access; otherwise why they may not read <paramref name="what"/>.</summary>
     private async Task<HuddleError?> MemberOfAnyAsync(PatientProfile profile, string userId, string what = "the patient's measurements")
@@ -615,7 +615,7 @@ public sealed partial class PatientGrain
             return null;
         }
 
-        return await GrainFactory.GetGrain<IEmergencyAccessGrain>(PatientId).ActiveAsync(userId) is not null
+        return await GrainFactory.Grain<IEmergencyAccessGrain>(PatientId).ActiveAsync(userId) is not null
             ? null
             : HuddleError.Forbidden($"Only clinicians on the patient's care teams can read {what}.");
     }

@@ -106,7 +106,7 @@ public sealed partial class PatientGrain
         {
             try
             {
-                foreach (var member in (await GrainFactory.GetGrain<ICareTeamGrain>(teamId).GetProfileAsync())?.Members ?? [])
+                foreach (var member in (await GrainFactory.Grain<ICareTeamGrain>(teamId).GetProfileAsync())?.Members ?? [])
                 {
                     byUser[member.UserId] = FeedAudiences.Members;
                 }
@@ -125,7 +125,7 @@ public sealed partial class PatientGrain
     {
         foreach (var teamId in profile.TeamIds)
         {
-            if (await GrainFactory.GetGrain<ICareTeamGrain>(teamId).GetAccessAsync(userId) == TeamAccess.Member)
+            if (await GrainFactory.Grain<ICareTeamGrain>(teamId).GetAccessAsync(userId) == TeamAccess.Member)
             {
                 return true;
             }

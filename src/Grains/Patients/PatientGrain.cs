@@ -51,12 +51,12 @@ public sealed partial class PatientGrain(
         // Every current team is told again (idempotent), so an earlier failed call heals on re-sync.
         foreach (var teamId in profile.TeamIds)
         {
-            await GrainFactory.GetGrain<IPanelGrain>(teamId).AddOrUpdateAsync(profile);
+            await GrainFactory.Grain<IPanelGrain>(teamId).AddOrUpdateAsync(profile);
         }
 
         foreach (var teamId in before.Except(profile.TeamIds))
         {
-            await GrainFactory.GetGrain<IPanelGrain>(teamId).RemoveAsync(profile.PatientId);
+            await GrainFactory.Grain<IPanelGrain>(teamId).RemoveAsync(profile.PatientId);
         }
     }
 

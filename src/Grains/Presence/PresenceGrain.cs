@@ -98,8 +98,8 @@ public sealed partial class PresenceGrain(
     {
         try
         {
-            var teams = (await GrainFactory.GetGrain<IUserGrain>(UserId).GetAsync())?.TeamIds ?? [];
-            await Task.WhenAll(teams.Select(t => GrainFactory.GetGrain<ITeamPresenceGrain>(t).UpdateAsync(view)));
+            var teams = (await GrainFactory.Grain<IUserGrain>(UserId).GetAsync())?.TeamIds ?? [];
+            await Task.WhenAll(teams.Select(t => GrainFactory.Grain<ITeamPresenceGrain>(t).UpdateAsync(view)));
             (_toldUntil, _rostersStale) = (view.OnlineUntil, false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

@@ -282,7 +282,7 @@ public sealed partial class TeamPresenceGrain(
     /// <summary>Asks the presence grains of <paramref name="userIds"/> all at once; returns what they said and who could not be read.</summary>
     private async Task<(List<PresenceView> Views, HashSet<string> Failed)> ReadMembersAsync(IReadOnlyCollection<string> userIds)
     {
-        var reads = userIds.Select(u => (UserId: u, Read: GrainFactory.GetGrain<IPresenceGrain>(u).GetAsync())).ToList();
+        var reads = userIds.Select(u => (UserId: u, Read: GrainFactory.Grain<IPresenceGrain>(u).GetAsync())).ToList();
         var (views, failed) = (new List<PresenceView>(), new HashSet<string>(StringComparer.Ordinal));
         foreach (var (userId, read) in reads)
         {

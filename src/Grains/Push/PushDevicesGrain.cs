@@ -152,7 +152,7 @@ public sealed partial class PushDevicesGrain(
             return;
         }
 
-        var presence = await GrainFactory.GetGrain<IPresenceGrain>(UserId).GetAsync();
+        var presence = await GrainFactory.Grain<IPresenceGrain>(UserId).GetAsync();
         if (presence.Status == PresenceStatus.DoNotDisturb || presence.Chosen == PresenceStatus.DoNotDisturb)
         {
             LogQuiet(UserId, notice.NoticeId);
@@ -248,7 +248,7 @@ public sealed partial class PushDevicesGrain(
     /// <summary>Hands every pending notice not already on its way to the dispatcher.</summary>
     private async Task HandOverAsync()
     {
-        var keys = _keys ??= await GrainFactory.GetGrain<IPushKeysGrain>(IPushKeysGrain.Key).GetAsync();
+        var keys = _keys ??= await GrainFactory.Grain<IPushKeysGrain>(IPushKeysGrain.Key).GetAsync();
         foreach (var pending in state.State.Pending)
         {
             var devices = state.State.Devices.Where(d => pending.DeviceIds.Contains(d.DeviceId)).ToImmutableArray();

@@ -50,7 +50,7 @@ public sealed partial class PushDispatcher(IPushSender sender, IGrainFactory gra
         try
         {
             var attempts = await Task.WhenAll(devices.Select(d => TryDeviceAsync(d, notice, keys)));
-            await grains.GetGrain<IPushDeliveries>(userId).ReportAsync(notice.NoticeId, [.. attempts]);
+            await grains.Grain<IPushDeliveries>(userId).ReportAsync(notice.NoticeId, [.. attempts]);
         }
         catch (Exception ex)
         {

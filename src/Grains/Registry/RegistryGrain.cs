@@ -110,7 +110,7 @@ public sealed partial class RegistryGrain(IGrainHistoryStore history, HuddleCloc
     /// <summary>The team, once <paramref name="userId"/> is a clinician on it (asked afresh at every read and open).</summary>
     private async Task<Result<CareTeamProfile>> MemberAsync(string userId)
     {
-        var team = await GrainFactory.GetGrain<ICareTeamGrain>(TeamId).GetProfileAsync();
+        var team = await GrainFactory.Grain<ICareTeamGrain>(TeamId).GetProfileAsync();
         return team is null ? HuddleError.NotFound("Team", TeamId)
             : team.IsMember(userId) ? team
             : HuddleError.Forbidden("Only clinicians on the care team can read its registry.");

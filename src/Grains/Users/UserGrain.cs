@@ -51,7 +51,7 @@ public sealed class UserGrain(
     public async Task<Result<UserProfile>> AdministerAsync(string actorId, UserAdminCommand command)
     {
         ArgumentNullException.ThrowIfNull(command);
-        var actor = actorId == UserId ? state.State.Profile : await GrainFactory.GetGrain<IUserGrain>(actorId).GetAsync();
+        var actor = actorId == UserId ? state.State.Profile : await GrainFactory.Grain<IUserGrain>(actorId).GetAsync();
         if (actor?.Kind != UserKind.Administrator)
         {
             return HuddleError.Forbidden("Only administrators can create or change users.");
@@ -122,7 +122,7 @@ public sealed class UserGrain(
         if (!listed)
         {
             // Before the change is stored: should this fail, the team tells again and this runs again.
-            await GrainFactory.GetGrain<Contracts.Chat.IThreadListGrain>(UserId).AccessLostAsync();
+            await GrainFactory.Grain<Contracts.Chat.IThreadListGrain>(UserId).AccessLostAsync();
         }
 
         state.State.Profile = user with { TeamIds = listed ? user.TeamIds.Add(profile.TeamId) : user.TeamIds.Remove(profile.TeamId) };

@@ -20,7 +20,7 @@ internal sealed partial class DemoSeeder(IGrainFactory grains, HuddleClock clock
         foreach (var user in DemoData.Users)
         {
             // Only users not there yet: a durable store keeps what administrators changed since.
-            var grain = grains.GetGrain<IUserGrain>(user.UserId);
+            var grain = grains.Grain<IUserGrain>(user.UserId);
             if (await grain.GetAsync() is null)
             {
                 await grain.SetAsync(user);
@@ -29,19 +29,19 @@ internal sealed partial class DemoSeeder(IGrainFactory grains, HuddleClock clock
 
         foreach (var patient in DemoData.Patients)
         {
-            await grains.GetGrain<IPatientGrain>(patient.PatientId).SetAsync(patient);
+            await grains.Grain<IPatientGrain>(patient.PatientId).SetAsync(patient);
         }
 
         foreach (var team in DemoData.Teams)
         {
-            var grain = grains.GetGrain<ICareTeamGrain>(team.TeamId);
+            var grain = grains.Grain<ICareTeamGrain>(team.TeamId);
             if (!await grain.TryCreateAsync(team))
             {
                 // Kept from an earlier run (durable storage): listed for administrators as it stands now
                 // (a team stored before the directory existed is otherwise listed at its next change).
                 if (await grain.GetProfileAsync() is { } kept)
                 {
-                    await grains.GetGrain<ITeamDirectoryGrain>(ITeamDirectoryGrain.Key).TeamChangedAsync(TeamListing.Of(kept));
+                    await grains.Grain<ITeamDirectoryGrain>(ITeamDirectoryGrain.Key).TeamChangedAsync(TeamListing.Of(kept));
                 }
 
                 continue;
@@ -61,7 +61,7 @@ internal sealed partial class DemoSeeder(IGrainFactory grains, HuddleClock clock
             // The registry's invented histories: the cards above then show real scores and prompts.
             foreach (var (actorId, patientId, command) in DemoData.RegistryScript(team.TeamId, today))
             {
-                var result = await grains.GetGrain<IPatientGrain>(patientId).CareAsync(actorId, command);
+                var result = await grains.Grain<IPatientGrain>(patientId).CareAsync(actorId, command);
                 if (result.Error is { } error)
                 {
                     throw new InvalidOperationException($"Demo registry step {command.Op} for {patientId} failed: {error.Code} {error.Message}");
@@ -70,7 +70,7 @@ internal sealed partial class DemoSeeder(IGrainFactory grains, HuddleClock clock
 
             // A month of invented, closed handoffs, so the metrics page shows what it is for on a fresh start
             // (ids start "h-demo-"; the page says the history is demo data).
-            var desk = grains.GetGrain<ITeamHandoffsGrain>(team.TeamId);
+            var desk = grains.Grain<ITeamHandoffsGrain>(team.TeamId);
             foreach (var (item, outcome) in DemoData.History(team, today))
             {
                 await desk.TrackAsync(item, outcome);

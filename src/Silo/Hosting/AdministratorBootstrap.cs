@@ -1,3 +1,4 @@
+using Huddle.Contracts.Common;
 using Huddle.Contracts.Users;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -13,7 +14,7 @@ internal sealed partial class AdministratorBootstrap(IGrainFactory grains, strin
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var user = grains.GetGrain<IUserGrain>(userId);
+        var user = grains.Grain<IUserGrain>(userId);
         if (await user.GetAsync() is { } existing)
         {
             if (existing.Kind != UserKind.Administrator)

@@ -14,28 +14,28 @@ public sealed class TeamAdminService(IGrainFactory grains)
 {
     /// <summary>Every team of the deployment, by name.</summary>
     public async Task<ImmutableArray<TeamListing>> TeamsAsync() =>
-        await grains.GetGrain<ITeamDirectoryGrain>(ITeamDirectoryGrain.Key).ListAsync();
+        await grains.Grain<ITeamDirectoryGrain>(ITeamDirectoryGrain.Key).ListAsync();
 
     /// <summary>A team's profile and roster.</summary>
     public async Task<Result<CareTeamProfile>> TeamAsync(string teamId) =>
         !Ids.IsValid(teamId) ? HuddleError.InvalidId("A team id")
-        : await grains.GetGrain<ICareTeamGrain>(teamId).GetProfileAsync() is { } profile ? profile
+        : await grains.Grain<ICareTeamGrain>(teamId).GetProfileAsync() is { } profile ? profile
         : HuddleError.NotFound("Team", teamId);
 
     /// <summary>Applies <paramref name="command"/> to team <paramref name="teamId"/> on behalf of administrator <paramref name="adminId"/>.</summary>
     public Task<Result<CareTeamProfile>> AdministerAsync(string adminId, string teamId, TeamAdminCommand command) =>
         !Ids.IsValid(teamId) ? Task.FromResult<Result<CareTeamProfile>>(HuddleError.InvalidId("A team id"))
         : command.UserId is { } user && !Ids.IsValid(user) ? Task.FromResult<Result<CareTeamProfile>>(HuddleError.InvalidId("A user id"))
-        : grains.GetGrain<ICareTeamGrain>(teamId).AdministerAsync(adminId, command);
+        : grains.Grain<ICareTeamGrain>(teamId).AdministerAsync(adminId, command);
 
     /// <summary>A user's profile (their kind and teams).</summary>
     public async Task<Result<UserProfile>> UserAsync(string userId) =>
         !Ids.IsValid(userId) ? HuddleError.InvalidId("A user id")
-        : await grains.GetGrain<IUserGrain>(userId).GetAsync() is { } user ? user
+        : await grains.Grain<IUserGrain>(userId).GetAsync() is { } user ? user
         : HuddleError.NotFound("User", userId);
 
     /// <summary>Creates or changes user <paramref name="userId"/> on behalf of administrator <paramref name="adminId"/>.</summary>
     public Task<Result<UserProfile>> SaveUserAsync(string adminId, string userId, UserAdminCommand command) =>
         !Ids.IsValid(userId) ? Task.FromResult<Result<UserProfile>>(HuddleError.InvalidId("A user id"))
-        : grains.GetGrain<IUserGrain>(userId).AdministerAsync(adminId, command);
+        : grains.Grain<IUserGrain>(userId).AdministerAsync(adminId, command);
 }

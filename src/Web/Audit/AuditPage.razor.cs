@@ -121,7 +121,7 @@ public sealed partial class AuditPage
     {
         foreach (var id in (_records ?? []).Select(r => r.UserId).Distinct(StringComparer.Ordinal).Where(id => !_names.ContainsKey(id)).ToList())
         {
-            _names[id] = Ids.IsValid(id) ? (await Grains.GetGrain<IUserGrain>(id).GetAsync())?.DisplayName : null;
+            _names[id] = Ids.IsValid(id) ? (await Grains.Grain<IUserGrain>(id).GetAsync())?.DisplayName : null;
         }
     }
 

@@ -105,7 +105,7 @@ public sealed class AuditService(IGrainFactory grains, TimeProvider time)
 
         var rows = await Task.WhenAll(records.GroupBy(r => r.UserId).Select(async g => new PatientAccessRow(
             g.Key,
-            (await grains.GetGrain<IUserGrain>(g.Key).GetAsync())?.DisplayName,
+            (await grains.Grain<IUserGrain>(g.Key).GetAsync())?.DisplayName,
             g.Min(r => r.At),
             g.Max(r => r.At),
             g.Count(),
@@ -130,7 +130,7 @@ public sealed class AuditService(IGrainFactory grains, TimeProvider time)
         foreach (var record in grants.Value!.Records.Where(r => r.PatientId is not null && long.TryParse(r.Ref, NumberStyles.None, CultureInfo.InvariantCulture, out _))
                      .DistinctBy(r => (r.PatientId, r.Ref)))
         {
-            if (await grains.GetGrain<Contracts.Patients.IEmergencyAccessGrain>(record.PatientId!).GetAsync(adminId, long.Parse(record.Ref!, CultureInfo.InvariantCulture)) is { } grant)
+            if (await grains.Grain<Contracts.Patients.IEmergencyAccessGrain>(record.PatientId!).GetAsync(adminId, long.Parse(record.Ref!, CultureInfo.InvariantCulture)) is { } grant)
             {
                 entries.Add(await EntryAsync(grant));
             }
@@ -147,13 +147,13 @@ public sealed class AuditService(IGrainFactory grains, TimeProvider time)
             return HuddleError.InvalidId("patientId");
         }
 
-        var reviewed = await grains.GetGrain<Contracts.Patients.IEmergencyAccessGrain>(patientId).ReviewAsync(adminId, number, outcome, note);
+        var reviewed = await grains.Grain<Contracts.Patients.IEmergencyAccessGrain>(patientId).ReviewAsync(adminId, number, outcome, note);
         return reviewed.Value is { } grant ? await EntryAsync(grant) : reviewed.Error!;
     }
 
     private async Task<EmergencyAccessEntry> EntryAsync(Contracts.Patients.EmergencyGrant grant) =>
-        new(grant, (await grains.GetGrain<IUserGrain>(grant.UserId).GetAsync())?.DisplayName,
-            grant.Review is { } review ? (await grains.GetGrain<IUserGrain>(review.ReviewerId).GetAsync())?.DisplayName : null);
+        new(grant, (await grains.Grain<IUserGrain>(grant.UserId).GetAsync())?.DisplayName,
+            grant.Review is { } review ? (await grains.Grain<IUserGrain>(review.ReviewerId).GetAsync())?.DisplayName : null);
 
     /// <summary>The audit's name of a granted emergency access.</summary>
     public const string EmergencyGrantAction = "EmergencyAccess.Grant";
@@ -166,8 +166,8 @@ public sealed class AuditService(IGrainFactory grains, TimeProvider time)
         : null;
 
     private IAuditLog Log(AuditQuery query) => query.PatientId is { } patientId
-        ? grains.GetGrain<IPatientAuditLogGrain>(patientId)
-        : grains.GetGrain<IDayAuditLogGrain>(IDayAuditLogGrain.Key(query.Day ?? DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime)));
+        ? grains.Grain<IPatientAuditLogGrain>(patientId)
+        : grains.Grain<IDayAuditLogGrain>(IDayAuditLogGrain.Key(query.Day ?? DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime)));
 
     // Ids and codes never hold a comma or quote (Ids.IsValid), but a cell is quoted when it would need it all the same.
     private static string Csv(string? value) => Http.CsvText.Cell(value);

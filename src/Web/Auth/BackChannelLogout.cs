@@ -1,3 +1,4 @@
+using Huddle.Contracts.Common;
 using System.Text.Json;
 using Huddle.Contracts.Users;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
@@ -77,7 +78,7 @@ public static partial class BackChannelLogout
         }
 
         var sid = jwt.TryGetPayloadValue<string>("sid", out var s) && !string.IsNullOrEmpty(s) ? s : null;
-        await grains.GetGrain<ISessionEndGrain>(subject).EndAsync(sid, new DateTimeOffset(jwt.IssuedAt, TimeSpan.Zero));
+        await grains.Grain<ISessionEndGrain>(subject).EndAsync(sid, new DateTimeOffset(jwt.IssuedAt, TimeSpan.Zero));
         return Results.Ok();
     }
 

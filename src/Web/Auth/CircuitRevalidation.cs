@@ -1,3 +1,4 @@
+using Huddle.Contracts.Common;
 using System.Security.Claims;
 using Huddle.Contracts.Users;
 using Microsoft.AspNetCore.Components.Authorization;
@@ -37,13 +38,13 @@ public sealed class CircuitRevalidation(ILoggerFactory loggers, IGrainFactory gr
 
         // A widget's session lasts as its EHR launch allows, and ends when ended.
         if (Smart.WidgetAuthentication.SessionOf(user) is { } widget
-            && await grains.GetGrain<Contracts.Smart.IWidgetSessionGrain>(widget).GetAsync() is null)
+            && await grains.Grain<Contracts.Smart.IWidgetSessionGrain>(widget).GetAsync() is null)
         {
             return false;
         }
 
         if (user.FindFirst(HuddleClaims.UserId)?.Value is not { } userId || !Contracts.Common.Ids.IsValid(userId)
-            || await grains.GetGrain<IUserGrain>(userId).GetAsync() is not { } profile
+            || await grains.Grain<IUserGrain>(userId).GetAsync() is not { } profile
             || profile.Kind.ToString() != user.FindFirst(HuddleClaims.Kind)?.Value)
         {
             return false;

@@ -1,3 +1,4 @@
+using Huddle.Contracts.Common;
 using Huddle.Contracts.Users;
 using Microsoft.AspNetCore.Authorization;
 
@@ -24,7 +25,7 @@ public sealed class CurrentAdministrator : AuthorizationHandler<CurrentAdministr
     {
         ArgumentNullException.ThrowIfNull(context);
         if (_grains is not null && context.User.FindFirst(HuddleClaims.UserId)?.Value is { } userId && Contracts.Common.Ids.IsValid(userId)
-            && await _grains.GetGrain<IUserGrain>(userId).GetAsync() is { Kind: UserKind.Administrator })
+            && await _grains.Grain<IUserGrain>(userId).GetAsync() is { Kind: UserKind.Administrator })
         {
             context.Succeed(requirement);
         }

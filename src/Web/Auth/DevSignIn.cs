@@ -36,13 +36,13 @@ public static partial class DevSignIn
                 : ApiErrors.Problem(new Contracts.Common.HuddleError(Contracts.Common.ErrorCodes.Unauthorized,
                     $"The dev API needs the dev token in the header {DevToken.Header}: the value of {DevToken.Key}, or the one the console showed at start.")));
         api.MapPost("/token", async (DevTokenRequest request, IGrainFactory grains) =>
-            Contracts.Common.Ids.IsValid(request.UserId) && await grains.GetGrain<IUserGrain>(request.UserId).GetAsync() is { } user
+            Contracts.Common.Ids.IsValid(request.UserId) && await grains.Grain<IUserGrain>(request.UserId).GetAsync() is { } user
                 ? Results.SignIn(Principal(user, BearerTokenDefaults.AuthenticationScheme), authenticationScheme: BearerTokenDefaults.AuthenticationScheme)
                 : ApiErrors.Problem(Contracts.Common.HuddleError.NotFound("User", request.UserId)));
 
         app.MapPost("/dev/signin", async ([FromForm] string userId, [FromForm] string? returnUrl, IGrainFactory grains) =>
         {
-            if (!Contracts.Common.Ids.IsValid(userId) || await grains.GetGrain<IUserGrain>(userId).GetAsync() is not { } user)
+            if (!Contracts.Common.Ids.IsValid(userId) || await grains.Grain<IUserGrain>(userId).GetAsync() is not { } user)
             {
                 return Results.Redirect("/signin?unknown=1");
             }
@@ -72,23 +72,23 @@ public static partial class DevSignIn
             var profile = new CareTeamProfile(teamId, request.Name, CareTeamStatus.Active, request.Members, displays, request.TimeZoneId ?? "UTC");
             foreach (var member in request.Members)
             {
-                var existing = await grains.GetGrain<IUserGrain>(member.UserId).GetAsync();
+                var existing = await grains.Grain<IUserGrain>(member.UserId).GetAsync();
                 var teams = (existing?.TeamIds ?? []).Remove(teamId).Add(teamId);
-                await grains.GetGrain<IUserGrain>(member.UserId).SetAsync(new UserProfile(member.UserId, member.DisplayName, UserKind.Clinician, member.Role, teams));
+                await grains.Grain<IUserGrain>(member.UserId).SetAsync(new UserProfile(member.UserId, member.DisplayName, UserKind.Clinician, member.Role, teams));
             }
 
             foreach (var displayId in displays)
             {
-                await grains.GetGrain<IUserGrain>(displayId).SetAsync(new UserProfile(displayId, $"{request.Name} room screen", UserKind.RoomDisplay, null, [teamId]));
+                await grains.Grain<IUserGrain>(displayId).SetAsync(new UserProfile(displayId, $"{request.Name} room screen", UserKind.RoomDisplay, null, [teamId]));
             }
 
             foreach (var patient in patients)
             {
-                await grains.GetGrain<IPatientGrain>(patient.PatientId).SetAsync(new PatientProfile(
+                await grains.Grain<IPatientGrain>(patient.PatientId).SetAsync(new PatientProfile(
                     patient.PatientId, patient.DisplayName, PatientProfile.InitialsOf(patient.DisplayName), patient.Room, [], [teamId]));
             }
 
-            await grains.GetGrain<ICareTeamGrain>(teamId).SetProfileAsync(profile);
+            await grains.Grain<ICareTeamGrain>(teamId).SetProfileAsync(profile);
             return Results.NoContent();
         });
     }

@@ -1,3 +1,4 @@
+using Huddle.Contracts.Common;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -160,7 +161,7 @@ public static class HuddleAuthentication
         ArgumentNullException.ThrowIfNull(user);
         ArgumentNullException.ThrowIfNull(grains);
         return HuddleClaims.BrowserSessionOf(user) is not { } session
-            || await grains.GetGrain<Contracts.Users.IBrowserSignOutGrain>(user.UserIdOf()).EndedAsync(session, HuddleClaims.SignedInAt(user));
+            || await grains.Grain<Contracts.Users.IBrowserSignOutGrain>(user.UserIdOf()).EndedAsync(session, HuddleClaims.SignedInAt(user));
     }
 
     /// <summary>Records that the signed-in cookie session of <paramref name="context"/> ended (none signed in: nothing).</summary>
@@ -168,7 +169,7 @@ public static class HuddleAuthentication
     {
         if (context.User.Identity?.IsAuthenticated == true && HuddleClaims.BrowserSessionOf(context.User) is { } session)
         {
-            await context.RequestServices.GetRequiredService<IGrainFactory>().GetGrain<Contracts.Users.IBrowserSignOutGrain>(context.User.UserIdOf()).EndAsync(session);
+            await context.RequestServices.GetRequiredService<IGrainFactory>().Grain<Contracts.Users.IBrowserSignOutGrain>(context.User.UserIdOf()).EndAsync(session);
         }
     }
 

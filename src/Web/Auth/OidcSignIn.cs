@@ -1,3 +1,4 @@
+using Huddle.Contracts.Common;
 using System.Security.Claims;
 using Huddle.Contracts.Users;
 using Microsoft.AspNetCore.Authentication;
@@ -192,7 +193,7 @@ public static partial class OidcSignIn
     {
         var userId = external.FindFirst(settings.UserIdClaim)?.Value;
         if (userId is null || !Contracts.Common.Ids.IsValid(userId)
-            || await context.RequestServices.GetRequiredService<IGrainFactory>().GetGrain<IUserGrain>(userId).GetAsync() is not { } user)
+            || await context.RequestServices.GetRequiredService<IGrainFactory>().Grain<IUserGrain>(userId).GetAsync() is not { } user)
         {
             return (null, null);
         }
@@ -217,7 +218,7 @@ public static partial class OidcSignIn
         ArgumentNullException.ThrowIfNull(user);
         ArgumentNullException.ThrowIfNull(grains);
         return user.FindFirst(HuddleClaims.Subject)?.Value is { } subject
-            && (await grains.GetGrain<ISessionEndGrain>(subject).GetAsync()).Ends(user.FindFirst(HuddleClaims.SessionId)?.Value, HuddleClaims.SignedInAt(user));
+            && (await grains.Grain<ISessionEndGrain>(subject).GetAsync()).Ends(user.FindFirst(HuddleClaims.SessionId)?.Value, HuddleClaims.SignedInAt(user));
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Organisation sign-in failed: {Reason} ({Failure})")]

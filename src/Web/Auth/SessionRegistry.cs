@@ -1,3 +1,4 @@
+using Huddle.Contracts.Common;
 using System.Collections.Concurrent;
 using System.Security.Claims;
 using Huddle.Contracts.Users;
@@ -108,7 +109,7 @@ public sealed partial class SessionRegistry(IGrainFactory grains, ILogger<Sessio
         try
         {
             _reference ??= grains.CreateObjectReference<ISessionEndObserver>(this);
-            Apply(await grains.GetGrain<ISessionEndGrain>(subject).WatchAsync(_reference));
+            Apply(await grains.Grain<ISessionEndGrain>(subject).WatchAsync(_reference));
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

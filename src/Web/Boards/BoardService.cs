@@ -37,7 +37,7 @@ public sealed partial class BoardService(IGrainFactory grains, FeedRelay relay, 
 
     /// <summary>One page of the team's panel, for <paramref name="userId"/> (members only).</summary>
     public Task<Result<PanelPage>> PanelAsync(string userId, string teamId, string? query, int offset, int limit) =>
-        CallAsync(teamId, "panel", _ => grains.GetGrain<IPanelGrain>(teamId).GetPageAsync(userId, query, offset, limit));
+        CallAsync(teamId, "panel", _ => grains.Grain<IPanelGrain>(teamId).GetPageAsync(userId, query, offset, limit));
 
     /// <summary>Past days' boards from <paramref name="from"/> to <paramref name="to"/>.</summary>
     public Task<Result<ImmutableArray<HuddleBoard>>> HistoryAsync(string userId, string teamId, DateOnly from, DateOnly to) =>
@@ -79,7 +79,7 @@ public sealed partial class BoardService(IGrainFactory grains, FeedRelay relay, 
 
         try
         {
-            return await call(grains.GetGrain<ICareTeamGrain>(teamId));
+            return await call(grains.Grain<ICareTeamGrain>(teamId));
         }
         catch (Exception ex) when (Failures.IsUnavailable(ex))
         {

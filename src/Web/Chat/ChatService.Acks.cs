@@ -11,7 +11,7 @@ public sealed partial class ChatService
 {
     /// <summary>Acknowledges the message at <paramref name="seq"/> of <paramref name="threadId"/> as <paramref name="userId"/>; the reply is the acknowledgement's own log entry.</summary>
     public Task<Result<MessageSent>> AcknowledgeAsync(string userId, string threadId, long seq, string clientMessageId) =>
-        CallAsync(threadId, "acknowledge", () => grains.GetGrain<IThreadGrain>(threadId).AcknowledgeAsync(userId, seq, clientMessageId));
+        CallAsync(threadId, "acknowledge", () => grains.Grain<IThreadGrain>(threadId).AcknowledgeAsync(userId, seq, clientMessageId));
 
     /// <summary>
     /// The page that shows <paramref name="threadId"/> to <paramref name="userId"/> (a chat notification's "Open"):
@@ -27,7 +27,7 @@ public sealed partial class ChatService
                 case (ThreadKind.Team, { } teamId):
                     return $"/teams/{Uri.EscapeDataString(teamId)}/board";
                 case (ThreadKind.Patient, { } patientId):
-                    var (patient, user) = (grains.GetGrain<IPatientGrain>(patientId).GetAsync(), grains.GetGrain<IUserGrain>(userId).GetAsync());
+                    var (patient, user) = (grains.Grain<IPatientGrain>(patientId).GetAsync(), grains.Grain<IUserGrain>(userId).GetAsync());
                     var teams = (await user)?.TeamIds ?? [];
                     return (await patient)?.TeamIds.FirstOrDefault(teams.Contains) is { } team
                         ? $"/teams/{Uri.EscapeDataString(team)}/patients/{Uri.EscapeDataString(patientId)}"

@@ -10,17 +10,17 @@ public sealed partial class ChatService
     public Task<Result<MessageSent>> EditAsync(string userId, string threadId, EditMessage edit)
     {
         ArgumentNullException.ThrowIfNull(edit);
-        return CallAsync(threadId, "edit", () => grains.GetGrain<IThreadGrain>(threadId).EditAsync(userId, edit));
+        return CallAsync(threadId, "edit", () => grains.Grain<IThreadGrain>(threadId).EditAsync(userId, edit));
     }
 
     /// <summary>Stores <paramref name="userId"/>'s delete (recall) of their message; the reply comes once it is stored.</summary>
     public Task<Result<MessageSent>> DeleteAsync(string userId, string threadId, DeleteMessage delete)
     {
         ArgumentNullException.ThrowIfNull(delete);
-        return CallAsync(threadId, "delete", () => grains.GetGrain<IThreadGrain>(threadId).DeleteAsync(userId, delete));
+        return CallAsync(threadId, "delete", () => grains.Grain<IThreadGrain>(threadId).DeleteAsync(userId, delete));
     }
 
     /// <summary>The versions of the message at <paramref name="seq"/>, for a member.</summary>
     public Task<Result<MessageEdits>> ReadEditsAsync(string userId, string threadId, long seq) =>
-        CallAsync(threadId, "readEdits", () => grains.GetGrain<IThreadGrain>(threadId).ReadEditsAsync(userId, seq));
+        CallAsync(threadId, "readEdits", () => grains.Grain<IThreadGrain>(threadId).ReadEditsAsync(userId, seq));
 }

@@ -14,7 +14,7 @@ public sealed partial class ChatService
     /// <paramref name="delivered"/> and was shown on its screen up to <paramref name="read"/> (0: no news).
     /// </summary>
     public Task<Result<ThreadCursors>> ReportAsync(string userId, string threadId, long delivered, long read) =>
-        CallAsync(threadId, "report", () => Grains.GetGrain<IThreadListGrain>(userId).ReportAsync(threadId, delivered, read));
+        CallAsync(threadId, "report", () => Grains.Grain<IThreadListGrain>(userId).ReportAsync(threadId, delivered, read));
 
     /// <summary>The catch-up read of <paramref name="userId"/>'s unread counts (without <paramref name="since"/>: all of them).</summary>
     public Task<Result<FeedReply<UnreadSnapshot, UnreadChange>>> ReadUnreadAsync(string userId, long? since, long epoch = FeedPosition.AnyEpoch) =>

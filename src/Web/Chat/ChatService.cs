@@ -36,7 +36,7 @@ public sealed partial class ChatService(IGrainFactory grains, FeedRelay relay, I
         {
             try
             {
-                return await grains.GetGrain<Contracts.CareTeams.ICareTeamGrain>(teamId).GetProfileAsync();
+                return await grains.Grain<Contracts.CareTeams.ICareTeamGrain>(teamId).GetProfileAsync();
             }
             catch (Exception ex) when (Failures.IsUnavailable(ex))
             {
@@ -50,7 +50,7 @@ public sealed partial class ChatService(IGrainFactory grains, FeedRelay relay, I
     public Task<Result<MessageSent>> SendAsync(string userId, string threadId, SendMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        return CallAsync(threadId, "send", () => grains.GetGrain<IThreadGrain>(threadId).SendAsync(userId, message));
+        return CallAsync(threadId, "send", () => grains.Grain<IThreadGrain>(threadId).SendAsync(userId, message));
     }
 
     /// <summary>The catch-up read of a thread (without <paramref name="since"/>: its newest page), without watching.</summary>
@@ -63,12 +63,12 @@ public sealed partial class ChatService(IGrainFactory grains, FeedRelay relay, I
 
     /// <summary>Messages before <paramref name="before"/>, for scrolling back.</summary>
     public Task<Result<ThreadHistory>> ReadBeforeAsync(string userId, string threadId, long before, int limit) =>
-        CallAsync(threadId, "readBefore", () => grains.GetGrain<IThreadGrain>(threadId).ReadBeforeAsync(userId, before, limit));
+        CallAsync(threadId, "readBefore", () => grains.Grain<IThreadGrain>(threadId).ReadBeforeAsync(userId, before, limit));
 
     /// <summary>The direct thread of <paramref name="userId"/> and <paramref name="otherUserId"/>, started when new.</summary>
     public Task<Result<ThreadRef>> StartDirectAsync(string userId, string otherUserId) =>
         ThreadIds.ForDirect(userId, otherUserId) is { } threadId
-            ? CallAsync(threadId, "startDirect", () => grains.GetGrain<IThreadGrain>(threadId).StartDirectAsync(userId, otherUserId))
+            ? CallAsync(threadId, "startDirect", () => grains.Grain<IThreadGrain>(threadId).StartDirectAsync(userId, otherUserId))
             : Task.FromResult<Result<ThreadRef>>(HuddleError.Invalid("A direct thread is with another clinician, named by their user id."));
 
     /// <summary>
@@ -80,7 +80,7 @@ public sealed partial class ChatService(IGrainFactory grains, FeedRelay relay, I
     {
         try
         {
-            var (profile, listed) = (grains.GetGrain<IUserGrain>(userId).GetAsync(), grains.GetGrain<IThreadListGrain>(userId).GetAsync());
+            var (profile, listed) = (grains.Grain<IUserGrain>(userId).GetAsync(), grains.Grain<IThreadListGrain>(userId).GetAsync());
             if (await profile is not { Kind: UserKind.Clinician } user)
             {
                 return ImmutableArray<ThreadRef>.Empty;

@@ -1,3 +1,4 @@
+using Huddle.Contracts.Common;
 using Huddle.Contracts.CareTeams;
 using Huddle.Contracts.Chat;
 using Huddle.Contracts.Users;
@@ -28,9 +29,9 @@ public sealed partial class ThreadPage
     {
         var userId = (await AuthState).User.UserIdOf();
         // Names of the clinician's teammates: senders and receipts show them, never ids.
-        if (await Grains.GetGrain<IUserGrain>(userId).GetAsync() is { } me)
+        if (await Grains.Grain<IUserGrain>(userId).GetAsync() is { } me)
         {
-            var profiles = await Task.WhenAll(me.TeamIds.Select(t => Grains.GetGrain<ICareTeamGrain>(t).GetProfileAsync()));
+            var profiles = await Task.WhenAll(me.TeamIds.Select(t => Grains.Grain<ICareTeamGrain>(t).GetProfileAsync()));
             _names = profiles.OfType<CareTeamProfile>().SelectMany(p => p.Members).DistinctBy(m => m.UserId).ToDictionary(m => m.UserId, m => m.DisplayName);
             _timeZone = profiles.OfType<CareTeamProfile>().FirstOrDefault()?.TimeZoneId;
         }

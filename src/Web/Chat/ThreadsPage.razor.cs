@@ -1,3 +1,4 @@
+using Huddle.Contracts.Common;
 using Huddle.Contracts.CareTeams;
 using Huddle.Contracts.Chat;
 using Huddle.Contracts.Patients;
@@ -81,16 +82,16 @@ public sealed partial class ThreadsPage : IDisposable
 
     private async Task LoadNamesAsync(string userId)
     {
-        var me = await Grains.GetGrain<IUserGrain>(userId).GetAsync();
+        var me = await Grains.Grain<IUserGrain>(userId).GetAsync();
         var myTeams = me?.TeamIds.ToHashSet(StringComparer.Ordinal) ?? [];
         foreach (var thread in _threads!.Where(t => !_names.ContainsKey(t.ThreadId)).ToList())
         {
             _names[thread.ThreadId] = thread.Kind switch
             {
-                ThreadKind.Team => (await Grains.GetGrain<ICareTeamGrain>(thread.SubjectId).GetProfileAsync())?.Name ?? "A team",
-                ThreadKind.Direct => (await Grains.GetGrain<IUserGrain>(thread.SubjectId).GetAsync())?.DisplayName ?? "A colleague",
+                ThreadKind.Team => (await Grains.Grain<ICareTeamGrain>(thread.SubjectId).GetProfileAsync())?.Name ?? "A team",
+                ThreadKind.Direct => (await Grains.Grain<IUserGrain>(thread.SubjectId).GetAsync())?.DisplayName ?? "A colleague",
                 // Only a patient of the clinician's own teams is named; initials, as a phone in a corridor should show.
-                _ => await Grains.GetGrain<IPatientGrain>(thread.SubjectId).GetAsync() is { } p && p.TeamIds.Any(myTeams.Contains) ? $"Patient {p.Initials}" : "A patient",
+                _ => await Grains.Grain<IPatientGrain>(thread.SubjectId).GetAsync() is { } p && p.TeamIds.Any(myTeams.Contains) ? $"Patient {p.Initials}" : "A patient",
             };
         }
     }

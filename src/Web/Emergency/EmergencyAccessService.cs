@@ -25,7 +25,7 @@ public sealed class EmergencyAccessService(IGrainFactory grains)
 
         try
         {
-            return await grains.GetGrain<IEmergencyAccessGrain>(patientId).GrantAsync(userId, reason ?? "");
+            return await grains.Grain<IEmergencyAccessGrain>(patientId).GrantAsync(userId, reason ?? "");
         }
         catch (Exception ex) when (Failures.IsUnavailable(ex))
         {
@@ -35,7 +35,7 @@ public sealed class EmergencyAccessService(IGrainFactory grains)
 
     /// <summary><paramref name="userId"/>'s grant on <paramref name="patientId"/> in force now, or null.</summary>
     public async Task<EmergencyGrant?> ActiveAsync(string userId, string patientId) =>
-        Ids.IsValid(patientId) ? await grains.GetGrain<IEmergencyAccessGrain>(patientId).ActiveAsync(userId) : null;
+        Ids.IsValid(patientId) ? await grains.Grain<IEmergencyAccessGrain>(patientId).ActiveAsync(userId) : null;
 
     /// <summary>
     /// What the emergency page shows of the patient for a clinician whose grant is in force: the profile
@@ -51,18 +51,18 @@ public sealed class EmergencyAccessService(IGrainFactory grains)
 
         try
         {
-            var handoffs = await grains.GetGrain<IPatientGrain>(patientId).GetHandoffsAsync(userId);
+            var handoffs = await grains.Grain<IPatientGrain>(patientId).GetHandoffsAsync(userId);
             if (handoffs.Error is { } error)
             {
                 return error;
             }
 
-            if (await grains.GetGrain<IPatientGrain>(patientId).GetAsync() is not { } patient)
+            if (await grains.Grain<IPatientGrain>(patientId).GetAsync() is not { } patient)
             {
                 return HuddleError.NotFound("Patient", patientId);
             }
 
-            var teams = await Task.WhenAll(patient.TeamIds.Select(t => grains.GetGrain<ICareTeamGrain>(t).GetProfileAsync()));
+            var teams = await Task.WhenAll(patient.TeamIds.Select(t => grains.Grain<ICareTeamGrain>(t).GetProfileAsync()));
             return new EmergencyView(patient, [.. teams.OfType<CareTeamProfile>()], handoffs.Value);
         }
         catch (Exception ex) when (Failures.IsUnavailable(ex))

@@ -40,10 +40,10 @@ public static class FhirEndpoints
             var resources = new List<Resource>();
             try
             {
-                var patient = grains.GetGrain<IPatientGrain>(patientId);
+                var patient = grains.Grain<IPatientGrain>(patientId);
                 foreach (var teamId in (await patient.GetAsync())?.TeamIds ?? [])
                 {
-                    if (await grains.GetGrain<ICareTeamGrain>(teamId).GetProfileAsync() is { } team)
+                    if (await grains.Grain<ICareTeamGrain>(teamId).GetProfileAsync() is { } team)
                     {
                         resources.Add(FhirExport.CareTeamOf(team, options.Value));
                     }
@@ -91,7 +91,7 @@ public static class FhirEndpoints
             var resources = new List<Resource>();
             try
             {
-                if (await grains.GetGrain<ICareTeamGrain>(teamId).GetProfileAsync() is { } team)
+                if (await grains.Grain<ICareTeamGrain>(teamId).GetProfileAsync() is { } team)
                 {
                     resources.Add(FhirExport.CareTeamOf(team, options.Value));
                 }

@@ -38,7 +38,7 @@ public sealed partial class HandoffService(IGrainFactory grains, FeedRelay relay
         }
 
         var id = IdFor(userId, request.OpId);
-        return CallAsync(id, request.Op, () => grains.GetGrain<IHandoffGrain>(id).RequestAsync(userId, request));
+        return CallAsync(id, request.Op, () => grains.Grain<IHandoffGrain>(id).RequestAsync(userId, request));
     }
 
     /// <summary>
@@ -56,7 +56,7 @@ public sealed partial class HandoffService(IGrainFactory grains, FeedRelay relay
         var id = IdFor(userId, opId);
         return await CallAsync(id, "prepare", async () =>
         {
-            await grains.GetGrain<IHandoffGrain>(id).PrepareAsync();
+            await grains.Grain<IHandoffGrain>(id).PrepareAsync();
             return Result<string>.Success(id);
         });
     }
@@ -65,12 +65,12 @@ public sealed partial class HandoffService(IGrainFactory grains, FeedRelay relay
     public Task<Result<HandoffSummary>> ExecuteAsync(string userId, string handoffId, HandoffCommand command)
     {
         ArgumentNullException.ThrowIfNull(command);
-        return CallAsync(handoffId, command.Op, () => grains.GetGrain<IHandoffGrain>(handoffId).ExecuteAsync(userId, command));
+        return CallAsync(handoffId, command.Op, () => grains.Grain<IHandoffGrain>(handoffId).ExecuteAsync(userId, command));
     }
 
     /// <summary>The whole handoff, for those who may open it (each open is logged).</summary>
     public Task<Result<Handoff>> OpenAsync(string userId, string handoffId) =>
-        CallAsync(handoffId, "open", () => grains.GetGrain<IHandoffGrain>(handoffId).OpenAsync(userId));
+        CallAsync(handoffId, "open", () => grains.Grain<IHandoffGrain>(handoffId).OpenAsync(userId));
 
     /// <summary>The catch-up read of <paramref name="userId"/>'s inbox (without <paramref name="since"/>: the inbox), without watching.</summary>
     public Task<Result<FeedReply<InboxSnapshot, InboxChange>>> ReadInboxAsync(string userId, long? since, long epoch = FeedPosition.AnyEpoch) =>
@@ -86,7 +86,7 @@ public sealed partial class HandoffService(IGrainFactory grains, FeedRelay relay
     public async Task<Result<CareTeamProfile>> TeamAsync(string userId, string teamId)
     {
         var profile = await CallAsync(teamId, "team", async () =>
-            Result<CareTeamProfile?>.Success(await grains.GetGrain<ICareTeamGrain>(teamId).GetProfileAsync()));
+            Result<CareTeamProfile?>.Success(await grains.Grain<ICareTeamGrain>(teamId).GetProfileAsync()));
         return profile switch
         {
             { Error: { } error } => error,
@@ -102,7 +102,7 @@ public sealed partial class HandoffService(IGrainFactory grains, FeedRelay relay
     /// </summary>
     /// <summary>The patient's warm handoffs, open and past, newest first (clinicians of the patient's teams).</summary>
     public Task<Result<ImmutableArray<HandoffSummary>>> PatientHandoffsAsync(string userId, string patientId) =>
-        CallAsync(patientId, "patientHandoffs", () => grains.GetGrain<IPatientGrain>(patientId).GetHandoffsAsync(userId));
+        CallAsync(patientId, "patientHandoffs", () => grains.Grain<IPatientGrain>(patientId).GetHandoffsAsync(userId));
 
     public async Task<Result<PatientProfile>> PatientAsync(string userId, string teamId, string patientId)
     {
@@ -118,7 +118,7 @@ public sealed partial class HandoffService(IGrainFactory grains, FeedRelay relay
         }
 
         var patient = await CallAsync(patientId, "patient", async () =>
-            Result<PatientProfile?>.Success(await grains.GetGrain<IPatientGrain>(patientId).GetAsync()));
+            Result<PatientProfile?>.Success(await grains.Grain<IPatientGrain>(patientId).GetAsync()));
         if (patient.Error is { } failed)
         {
             return failed;
@@ -139,7 +139,7 @@ public sealed partial class HandoffService(IGrainFactory grains, FeedRelay relay
 
     /// <summary>Replaces a team's escalation policy (members only).</summary>
     public Task<Result<EscalationPolicy>> SetPolicyAsync(string userId, string teamId, EscalationPolicy policy) =>
-        CallAsync(teamId, "setPolicy", () => grains.GetGrain<ITeamHandoffsGrain>(teamId).SetPolicyAsync(userId, policy));
+        CallAsync(teamId, "setPolicy", () => grains.Grain<ITeamHandoffsGrain>(teamId).SetPolicyAsync(userId, policy));
 
     private async Task<Result<T>> CallAsync<T>(string key, string op, Func<Task<Result<T>>> call)
     {

@@ -20,7 +20,7 @@ public static class PatientHandoffEndpoints
 
             try
             {
-                return ApiErrors.From(await grains.GetGrain<IPatientGrain>(patientId).GetHandoffsAsync(principal.UserIdOf()), handoffs => handoffs);
+                return ApiErrors.From(await grains.Grain<IPatientGrain>(patientId).GetHandoffsAsync(principal.UserIdOf()), handoffs => handoffs);
             }
             catch (Exception ex) when (Failures.IsUnavailable(ex))
             {

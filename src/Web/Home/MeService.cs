@@ -1,3 +1,4 @@
+using Huddle.Contracts.Common;
 using Huddle.Contracts.CareTeams;
 using Huddle.Contracts.Users;
 
@@ -9,12 +10,12 @@ public sealed class MeService(IGrainFactory grains)
     /// <summary>Who <paramref name="userId"/> is and the teams they may open; null for an unknown user.</summary>
     public async Task<Me?> MeAsync(string userId)
     {
-        if (await grains.GetGrain<IUserGrain>(userId).GetAsync() is not { } user)
+        if (await grains.Grain<IUserGrain>(userId).GetAsync() is not { } user)
         {
             return null;
         }
 
-        var profiles = await Task.WhenAll(user.TeamIds.Select(id => grains.GetGrain<ICareTeamGrain>(id).GetProfileAsync()));
+        var profiles = await Task.WhenAll(user.TeamIds.Select(id => grains.Grain<ICareTeamGrain>(id).GetProfileAsync()));
         var teams = profiles
             .OfType<CareTeamProfile>()
             .Where(team => team.AccessFor(userId) != TeamAccess.None)

@@ -136,7 +136,7 @@ public sealed partial class FeedRelay
         long version;
         try
         {
-            version = await _grains.GetGrain<IUserGrain>(userId).WatchAccessAsync(Ear());
+            version = await _grains.Grain<IUserGrain>(userId).WatchAccessAsync(Ear());
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -1,3 +1,4 @@
+using Huddle.Contracts.Common;
 using Huddle.Contracts.Live;
 
 namespace Huddle.Web.Live;
@@ -16,7 +17,7 @@ public abstract class FeedRoute<TOwner, TChange>(string kind) : IFeedRoute
     public IFeedGrain Owner(IGrainFactory grains, string key)
     {
         ArgumentNullException.ThrowIfNull(grains);
-        return grains.GetGrain<TOwner>(key);
+        return grains.Grain<TOwner>(key);
     }
 
     public Task SendAsync(IHuddleClient clients, object payload)

@@ -19,7 +19,7 @@ public sealed partial class MetricsService(IGrainFactory grains, ILogger<Metrics
 
         try
         {
-            return await grains.GetGrain<ITeamHandoffsGrain>(teamId).GetMetricsAsync(userId, days);
+            return await grains.Grain<ITeamHandoffsGrain>(teamId).GetMetricsAsync(userId, days);
         }
         catch (Exception ex) when (Failures.IsUnavailable(ex))
         {

@@ -57,12 +57,12 @@ public sealed partial class PresenceService(IGrainFactory grains, Audit.AuditWri
     /// </summary>
     private async Task<bool> SharesTeamAsync(string callerId, string userId)
     {
-        if (await grains.GetGrain<IUserGrain>(callerId).GetAsync() is not { } caller)
+        if (await grains.Grain<IUserGrain>(callerId).GetAsync() is not { } caller)
         {
             return false;
         }
 
-        var profiles = await Task.WhenAll(caller.TeamIds.Select(t => grains.GetGrain<ICareTeamGrain>(t).GetProfileAsync()));
+        var profiles = await Task.WhenAll(caller.TeamIds.Select(t => grains.Grain<ICareTeamGrain>(t).GetProfileAsync()));
         return profiles.Any(p => p is not null && p.AccessFor(callerId) != TeamAccess.None && p.AccessFor(userId) == TeamAccess.Member);
     }
 
@@ -71,7 +71,7 @@ public sealed partial class PresenceService(IGrainFactory grains, Audit.AuditWri
     {
         try
         {
-            var grain = grains.GetGrain<IPresenceGrain>(userId);
+            var grain = grains.Grain<IPresenceGrain>(userId);
             await (open ? grain.ConnectAsync(connectionId) : grain.DisconnectAsync(connectionId));
         }
         catch (Exception ex) when (Failures.IsUnavailable(ex))
@@ -84,7 +84,7 @@ public sealed partial class PresenceService(IGrainFactory grains, Audit.AuditWri
     {
         try
         {
-            return await call(grains.GetGrain<IPresenceGrain>(userId));
+            return await call(grains.Grain<IPresenceGrain>(userId));
         }
         catch (Exception ex) when (Failures.IsUnavailable(ex))
         {

@@ -14,7 +14,7 @@ namespace Huddle.Web.Push;
 public sealed partial class PushService(IGrainFactory grains, IHostEnvironment environment, ILogger<PushService> logger)
 {
     public Task<Result<PushKey>> KeyAsync() =>
-        CallAsync(async () => Result<PushKey>.Success(new PushKey((await grains.GetGrain<IPushKeysGrain>(IPushKeysGrain.Key).GetAsync()).PublicKey)));
+        CallAsync(async () => Result<PushKey>.Success(new PushKey((await grains.Grain<IPushKeysGrain>(IPushKeysGrain.Key).GetAsync()).PublicKey)));
 
     public Task<Result<PushDeviceList>> ListAsync(string userId) =>
         CallAsync(async () => Result<PushDeviceList>.Success(await Devices(userId).ListAsync()));
@@ -43,7 +43,7 @@ public sealed partial class PushService(IGrainFactory grains, IHostEnvironment e
             ? CallAsync(async () => (await Devices(userId).RemoveAsync(deviceId)).Map(removed => new PushDeviceRemoved(deviceId, removed)))
             : Task.FromResult(Result<PushDeviceRemoved>.Failure(HuddleError.InvalidId("A deviceId")));
 
-    private IPushDevicesGrain Devices(string userId) => grains.GetGrain<IPushDevicesGrain>(userId);
+    private IPushDevicesGrain Devices(string userId) => grains.Grain<IPushDevicesGrain>(userId);
 
     private static bool IsLoopback(Uri endpoint) =>
         endpoint.IsLoopback || (IPAddress.TryParse(endpoint.Host, out var address) && IPAddress.IsLoopback(address));

@@ -1,3 +1,4 @@
+using Huddle.Contracts.Common;
 using System.Security.Claims;
 using Huddle.Contracts.Registry;
 using Huddle.Web.Auth;
@@ -67,7 +68,7 @@ public static class RegistryEndpoints
     }
 
     private static async Task<Contracts.CareTeams.CareTeamProfile?> TeamAsync(IGrainFactory grains, string teamId) =>
-        await grains.GetGrain<Contracts.CareTeams.ICareTeamGrain>(teamId).GetProfileAsync();
+        await grains.Grain<Contracts.CareTeams.ICareTeamGrain>(teamId).GetProfileAsync();
 
     private static IResult Download(HttpContext context, string name, string csv)
     {

@@ -38,7 +38,7 @@ public sealed partial class RegistryService(IGrainFactory grains, FeedRelay rela
 
     /// <summary>The team's registry as of its today.</summary>
     public Task<Result<RegistryView>> RegistryAsync(string userId, string teamId) =>
-        CallAsync(teamId, "A team id", "registry", () => grains.GetGrain<IRegistryGrain>(teamId).GetAsync(userId));
+        CallAsync(teamId, "A team id", "registry", () => grains.Grain<IRegistryGrain>(teamId).GetAsync(userId));
 
     /// <summary>
     /// The team's Collaborative Care figures as of its today (<see cref="RegistryMetrics"/>), with the ED
@@ -58,7 +58,7 @@ public sealed partial class RegistryService(IGrainFactory grains, FeedRelay rela
             return error;
         }
 
-        var board = await CallAsync(teamId, "A team id", "metricsBoard", () => grains.GetGrain<ICareTeamGrain>(teamId).GetBoardAsync(userId));
+        var board = await CallAsync(teamId, "A team id", "metricsBoard", () => grains.Grain<ICareTeamGrain>(teamId).GetBoardAsync(userId));
         if (board.Error is { } failed)
         {
             return failed;
@@ -70,7 +70,7 @@ public sealed partial class RegistryService(IGrainFactory grains, FeedRelay rela
     }
 
     private Task<Result<T>> PatientAsync<T>(string patientId, string op, Func<IPatientGrain, Task<Result<T>>> call) =>
-        CallAsync(patientId, "A patient id", op, () => call(grains.GetGrain<IPatientGrain>(patientId)));
+        CallAsync(patientId, "A patient id", op, () => call(grains.Grain<IPatientGrain>(patientId)));
 
     private async Task<Result<T>> CallAsync<T>(string key, string what, string op, Func<Task<Result<T>>> call)
     {

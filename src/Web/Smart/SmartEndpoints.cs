@@ -1,3 +1,4 @@
+using Huddle.Contracts.Common;
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
@@ -106,7 +107,7 @@ public static partial class SmartEndpoints
         var nonce = Random();
         var binding = Random();
         var redirect = (settings.RedirectUri ?? new Uri($"{context.Request.Scheme}://{context.Request.Host}{CallbackPath}")).ToString();
-        await grains.GetGrain<ISmartLaunchGrain>(Hash(state)).SaveAsync(
+        await grains.Grain<ISmartLaunchGrain>(Hash(state)).SaveAsync(
             new SmartLaunchRecord(tenant.Key, launch, verifier, nonce, Hash(binding), redirect, time.GetUtcNow() + LaunchLifetime, pickup));
 
         // The browser that started the launch is the one that must finish it: a cookie only this frame's
@@ -148,7 +149,7 @@ public static partial class SmartEndpoints
 
         // Taken before anything else is checked: whatever follows, this state cannot be used again.
         var key = Hash(state);
-        var record = await grains.GetGrain<ISmartLaunchGrain>(key).TakeAsync();
+        var record = await grains.Grain<ISmartLaunchGrain>(key).TakeAsync();
         if (record is null)
         {
             LogRefused(logger, "launch_expired");
@@ -194,7 +195,7 @@ public static partial class SmartEndpoints
         {
             var session = await CompleteAsync(settings, tenant, record, code, smart, grains, time, cancellationToken);
             var handle = "hw_" + Random();
-            if (!await grains.GetGrain<IWidgetSessionGrain>(Hash(handle)).StartAsync(session))
+            if (!await grains.Grain<IWidgetSessionGrain>(Hash(handle)).StartAsync(session))
             {
                 throw new InvalidOperationException("A fresh widget handle was already in use.");
             }
@@ -205,7 +206,7 @@ public static partial class SmartEndpoints
             var widget = $"{WidgetPath}/{tenant.Id}#{handle}";
             if (record.PickupHash is { } pickup)
             {
-                await grains.GetGrain<IWidgetPickupGrain>(pickup).LeaveAsync(widget);
+                await grains.Grain<IWidgetPickupGrain>(pickup).LeaveAsync(widget);
                 return SmartPages.SignedInElsewhere(context);
             }
 
@@ -255,7 +256,7 @@ public static partial class SmartEndpoints
         var practitioner = await smart.ReadAsync<Practitioner>(tenant, fhirUser, tokens.AccessToken, cancellationToken);
         var userId = practitioner.Identifier.FirstOrDefault(i => i.System == tenant.UserIdentifierSystem)?.Value;
         if (userId is null || !Contracts.Common.Ids.IsValid(userId)
-            || await grains.GetGrain<IUserGrain>(userId).GetAsync() is not { Kind: UserKind.Clinician } user)
+            || await grains.Grain<IUserGrain>(userId).GetAsync() is not { Kind: UserKind.Clinician } user)
         {
             throw new SmartLaunchException("unknown_user", "Your EHR account is not linked to a Huddle clinician. Ask your Huddle administrator.");
         }
@@ -263,7 +264,7 @@ public static partial class SmartEndpoints
         var patient = await smart.ReadAsync<Patient>(tenant, "Patient/" + Uri.EscapeDataString(tokens.Patient), tokens.AccessToken, cancellationToken);
         var patientId = patient.Identifier.FirstOrDefault(i => i.System == tenant.PatientIdentifierSystem)?.Value;
         if (patientId is null || !Contracts.Common.Ids.IsValid(patientId)
-            || await grains.GetGrain<IPatientGrain>(patientId).GetAsync() is not { } profile)
+            || await grains.Grain<IPatientGrain>(patientId).GetAsync() is not { } profile)
         {
             throw new SmartLaunchException("unknown_patient", "This patient is not in Huddle.");
         }
@@ -291,7 +292,7 @@ public static partial class SmartEndpoints
         }
 
         context.Response.Headers.CacheControl = "no-store";
-        return await grains.GetGrain<IWidgetPickupGrain>(Hash(secret)).TakeAsync() is { } widget
+        return await grains.Grain<IWidgetPickupGrain>(Hash(secret)).TakeAsync() is { } widget
             ? Results.Json(new { widget })
             : Results.NoContent();
     }

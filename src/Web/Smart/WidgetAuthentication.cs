@@ -1,3 +1,4 @@
+using Huddle.Contracts.Common;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Huddle.Contracts.Smart;
@@ -55,12 +56,12 @@ public sealed class WidgetAuthentication(IOptionsMonitor<AuthenticationSchemeOpt
         }
 
         var key = SmartEndpoints.Hash(handle);
-        if (await grains.GetGrain<IWidgetSessionGrain>(key).GetAsync() is not { } session)
+        if (await grains.Grain<IWidgetSessionGrain>(key).GetAsync() is not { } session)
         {
             return AuthenticateResult.Fail("The widget session has ended.");
         }
 
-        if (await grains.GetGrain<IUserGrain>(session.UserId).GetAsync() is not { Kind: UserKind.Clinician } user)
+        if (await grains.Grain<IUserGrain>(session.UserId).GetAsync() is not { Kind: UserKind.Clinician } user)
         {
             return AuthenticateResult.Fail("The widget's clinician is no longer a Huddle clinician.");
         }

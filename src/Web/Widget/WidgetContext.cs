@@ -1,3 +1,4 @@
+using Huddle.Contracts.Common;
 using System.Globalization;
 using Huddle.Contracts.Smart;
 using Huddle.Web.Smart;
@@ -21,7 +22,7 @@ public sealed class WidgetContext(AuthenticationStateProvider authentication, IG
     {
         var user = (await authentication.GetAuthenticationStateAsync()).User;
         if (WidgetAuthentication.SessionOf(user) is not { } key
-            || await grains.GetGrain<IWidgetSessionGrain>(key).GetAsync() is not { } session)
+            || await grains.Grain<IWidgetSessionGrain>(key).GetAsync() is not { } session)
         {
             return null;
         }
