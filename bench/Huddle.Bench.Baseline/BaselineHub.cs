@@ -18,6 +18,11 @@ public sealed class BaselineHub(FloorTable floor) : Hub
 
     public Task Subscribe(string group) => Groups.AddToGroupAsync(Context.ConnectionId, group);
 
+    /// <summary>Nothing: the call a Huddle device makes every 20 s to stay present, made here too so both servers take the same messages.</summary>
+    public void Heartbeat()
+    {
+    }
+
     public Task Publish(string group, JsonElement payload) => Clients.Group(group).SendAsync(BoardChanged, payload);
 
     /// <summary>Like <see cref="Publish"/> under another client method name (e.g. HandoffInboxChanged).</summary>

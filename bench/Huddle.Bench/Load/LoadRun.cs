@@ -70,6 +70,8 @@ internal static class LoadRun
 
         var drivers = new HubConnection[layout.Groups];
         var subscribers = new HubConnection[layout.Subscribers];
+        using var stopKeepAlive = new CancellationTokenSource();
+        var keepAlive = Task.CompletedTask;
         try
         {
             for (var g = 0; g < layout.Groups; g++)
@@ -98,6 +100,11 @@ internal static class LoadRun
                 return StartAndSubscribeAsync(connection, target, layout, group, member, ct);
             }, ct);
             var connectSeconds = Stopwatch.GetElapsedTime(connectStart).TotalSeconds;
+            if (target.KeepAliveEvery is { } every)
+            {
+                keepAlive = KeepAliveAsync(target, subscribers, every, stopKeepAlive.Token);
+            }
+
             await Task.Delay(Settle, ct);
             var memory = new ConnectionMemory(idle, await target.Server.SampleMemoryAsync(MemorySamples, ct), layout.Subscribers);
 
@@ -153,10 +160,57 @@ internal static class LoadRun
         }
         finally
         {
+            await stopKeepAlive.CancelAsync();
+            await keepAlive;
             await ForAllAsync(subscribers.Length, i => subscribers[i]?.DisposeAsync().AsTask() ?? Task.CompletedTask, CancellationToken.None);
             await ForAllAsync(drivers.Length, i => drivers[i]?.DisposeAsync().AsTask() ?? Task.CompletedTask, CancellationToken.None);
             // After the figures are taken and everyone is gone: e.g. the open handoffs are cancelled.
             await target.AfterRunAsync(CancellationToken.None);
+        }
+    }
+
+    /// <summary>
+    /// Each subscriber's keep-alive call every <paramref name="every"/>, the calls spread evenly over it
+    /// (never a burst of all of them), until <paramref name="stop"/>; calls are not awaited one by one, so
+    /// a slow reply delays no other. Failed calls are reported at the end (a subscriber that stops being
+    /// present also shows as missing deliveries).
+    /// </summary>
+    private static async Task KeepAliveAsync(ILoadTarget target, HubConnection[] subscribers, TimeSpan every, CancellationToken stop)
+    {
+        var calls = new List<Task>();
+        var failed = 0;
+        using var timer = new PeriodicTimer(every / subscribers.Length);
+        try
+        {
+            for (var i = 0; await timer.WaitForNextTickAsync(stop); i = (i + 1) % subscribers.Length)
+            {
+                calls.RemoveAll(c => c.IsCompleted);
+                calls.Add(CallAsync(subscribers[i]));
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+
+        await Task.WhenAll(calls);
+        if (failed > 0)
+        {
+            Console.Error.WriteLine($"  {target.Name}: {failed} keep-alive call(s) failed");
+        }
+
+        async Task CallAsync(HubConnection connection)
+        {
+            try
+            {
+                await target.KeepAliveAsync(connection, stop);
+            }
+            catch (Exception) when (!stop.IsCancellationRequested)
+            {
+                Interlocked.Increment(ref failed);
+            }
+            catch (OperationCanceledException)
+            {
+            }
         }
     }
 

@@ -22,6 +22,9 @@ internal static class HandoffPeople
 
     public static string TeamId(LoadLayout layout, int group) => $"bench-handoff-{layout.Key}-{group}";
 
+    /// <summary>How often a device heartbeats (docs/api.md: every 20 s; offline after 60 s unheard). Both targets' devices call at this pace.</summary>
+    public static readonly TimeSpan HeartbeatEvery = TimeSpan.FromSeconds(20);
+
     public static string Pcp(string teamId) => $"{teamId}-pcp";
 
     public static string Bhc(string teamId, int bhc) => $"{teamId}-bhc{bhc}";
@@ -110,6 +113,12 @@ internal sealed class HuddleHandoffTarget(ServerProcess server) : ILoadTarget
     }
 
     public HubConnection Driver(LoadLayout layout, int group) => Connections.Build(_hub, _tokens[HandoffPeople.Pcp(GroupName(layout, group))]);
+
+    /// <summary>Every device sends <c>Heartbeat</c> every 20 s, as docs/api.md asks of a client: the BHCs stay pingable however long a run is.</summary>
+    public TimeSpan? KeepAliveEvery => HandoffPeople.HeartbeatEvery;
+
+    public async Task KeepAliveAsync(HubConnection connection, CancellationToken ct) =>
+        Check(await connection.InvokeAsync<BenchReply>("Heartbeat", ct), "Heartbeat");
 
     public async Task<bool> PublishAsync(HubConnection driver, LoadLayout layout, int group, int tag, int seq)
     {
@@ -248,6 +257,11 @@ internal sealed class BaselineHandoffTarget(ServerProcess server, string capture
         connection.InvokeAsync("Subscribe", Inbox(HandoffPeople.BhcOfDevice(layout, group, member)), ct);
 
     public HubConnection Driver(LoadLayout layout, int group) => Connections.Build(_hub, null);
+
+    /// <summary>The same calls at the same pace as Huddle's devices make (a hub method that does nothing), so both servers take the same messages.</summary>
+    public TimeSpan? KeepAliveEvery => HandoffPeople.HeartbeatEvery;
+
+    public Task KeepAliveAsync(HubConnection connection, CancellationToken ct) => connection.InvokeAsync("Heartbeat", ct);
 
     public async Task<bool> PublishAsync(HubConnection driver, LoadLayout layout, int group, int tag, int seq)
     {

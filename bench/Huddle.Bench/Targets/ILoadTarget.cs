@@ -43,6 +43,16 @@ internal interface ILoadTarget
     /// <summary>Publishes update <paramref name="seq"/> of run <paramref name="tag"/>; the task ends with the server's reply.</summary>
     Task<bool> PublishAsync(HubConnection driver, LoadLayout layout, int group, int tag, int seq);
 
+    /// <summary>
+    /// How often each subscriber tells the server it is alive while a run lasts (<see cref="KeepAliveAsync"/>),
+    /// or null for a target whose subscribers need not. Huddle's handoff target needs it: a device not heard
+    /// from for 60 s counts as offline and is no longer pinged (docs/api.md, "Heartbeat").
+    /// </summary>
+    TimeSpan? KeepAliveEvery => null;
+
+    /// <summary>One keep-alive call of a subscriber (its reply awaited; not timed).</summary>
+    Task KeepAliveAsync(HubConnection connection, CancellationToken ct) => Task.CompletedTask;
+
     /// <summary>Cleans up after a run, once its connections are closed and its figures taken (not measured).</summary>
     Task AfterRunAsync(CancellationToken ct) => Task.CompletedTask;
 

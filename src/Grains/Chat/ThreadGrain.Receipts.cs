@@ -215,10 +215,10 @@ public sealed partial class ThreadGrain
 
     /// <summary>
     /// The reference to <paramref name="member"/>'s thread list, made once per activation: every message
-    /// tells each member's list, and Orleans 10.4's <c>GetGrain&lt;T&gt;(string)</c> resolves the interface's
-    /// grain type by reflection (its attributes) at each call (all callers together: 5.5 % of the chat
-    /// benchmark server's running samples, 3.0 % with this). Held for the thread's members only
-    /// (<see cref="KeepMembers"/> drops the rest at each round of tells).
+    /// tells each member's list, and a reference per member per message is garbage (Orleans' reflection
+    /// at each <c>GetGrain</c>, which this cache was first made to avoid, is gone for every caller:
+    /// <see cref="GrainRefs"/>). Held for the thread's members only (<see cref="KeepMembers"/> drops the
+    /// rest at each round of tells).
     /// </summary>
     private IThreadListGrain ListOf(string member)
     {
