@@ -204,12 +204,13 @@ internal static class LoadRun
             {
                 await target.KeepAliveAsync(connection, stop);
             }
-            catch (Exception) when (!stop.IsCancellationRequested)
+            catch (Exception) when (stop.IsCancellationRequested)
+            {
+                // The run ended during the call: not a failure.
+            }
+            catch (Exception)
             {
                 Interlocked.Increment(ref failed);
-            }
-            catch (OperationCanceledException)
-            {
             }
         }
     }
