@@ -58,6 +58,10 @@ public sealed class MetricsPageTests(BrowserFixture browser)
             await Assertions.Expect(svg.Locator("text").Filter(new() { HasTextRegex = new System.Text.RegularExpressions.Regex(@"^[A-Z][a-z]{2} \d{1,2} [A-Z][a-z]{2}$") }))
                 .ToHaveCountAsync(30, new() { Timeout = Timeout });
             await svg.ScrollIntoViewIfNeededAsync();
+            // The page redraws its charts when the metrics change (other tests' handoffs on the demo team):
+            // the checks below read a drawn axis, so wait for one first.
+            var shownDays = svg.Locator(".mud-charts-xaxis text").Filter(new() { Visible = true });
+            await Assertions.Expect(shownDays.First).ToBeVisibleAsync(new() { Timeout = Timeout });
             await page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath($"metrics-{chart}-{width}.png"), Animations = ScreenshotAnimations.Disabled });
             // Inside the chart's figure and the screen, and not clipped by the svg: inside its box, or the svg shows what overflows it.
             var cut = await figure.EvaluateAsync<string[]>("""
@@ -86,7 +90,14 @@ public sealed class MetricsPageTests(BrowserFixture browser)
                 """);
             Assert.True(crowded.Length == 0, $"Day names run into each other on {chart} at {width} px: {string.Join("; ", crowded.Take(5))}");
             // Today (the table's first row) is always named, and at least one day a week.
-            var named = await svg.Locator(".mud-charts-xaxis text").EvaluateAllAsync<string[]>("ts => ts.filter(t => t.getBoundingClientRect().width > 0).map(t => t.textContent.trim())");
+            // Read again (bounded) while a redraw between the wait above and this read leaves the axis
+            // undrawn; a drawn axis must name at least 5 days, and one that never does fails here.
+            var named = await NamedDaysAsync(svg);
+            for (var deadline = DateTime.UtcNow.AddMilliseconds(Timeout); named.Length < 5 && DateTime.UtcNow < deadline; named = await NamedDaysAsync(svg))
+            {
+                await Task.Delay(100);
+            }
+
             Assert.True(named.Length >= 5, $"Only {named.Length} days are named on {chart} at {width} px.");
             var today = (await page.Locator("[data-testid=metrics-days] tbody tr th").First.InnerTextAsync()).Trim();
             Assert.Equal(today, named[^1]);
@@ -95,6 +106,10 @@ public sealed class MetricsPageTests(BrowserFixture browser)
         await Axe.AssertNoViolationsAsync(page, $"the metrics page over 30 days at {width} px");
         await page.Context.CloseAsync();
     }
+
+    /// <summary>The day names the chart's x axis shows (not hidden by the phone's one-a-week rule).</summary>
+    private static Task<string[]> NamedDaysAsync(ILocator svg) =>
+        svg.Locator(".mud-charts-xaxis text").EvaluateAllAsync<string[]>("ts => ts.filter(t => t.getBoundingClientRect().width > 0).map(t => t.textContent.trim())");
 
     private static async Task AssertPressedAsync(IPage page, string pressedDays, string otherDays)
     {
