@@ -58,8 +58,9 @@ public sealed class MetricsPageTests(BrowserFixture browser)
             await Assertions.Expect(svg.Locator("text").Filter(new() { HasTextRegex = new System.Text.RegularExpressions.Regex(@"^[A-Z][a-z]{2} \d{1,2} [A-Z][a-z]{2}$") }))
                 .ToHaveCountAsync(30, new() { Timeout = Timeout });
             await svg.ScrollIntoViewIfNeededAsync();
-            // The page redraws its charts when the metrics change (other tests' handoffs on the demo team):
-            // the checks below read a drawn axis, so wait for one first.
+            // MudBlazor redraws a chart when its box changes size (a ResizeObserver calls back into the
+            // circuit), which can come after the labels first showed: the checks below read a drawn axis,
+            // so wait for one first.
             var shownDays = svg.Locator(".mud-charts-xaxis text").Filter(new() { Visible = true });
             await Assertions.Expect(shownDays.First).ToBeVisibleAsync(new() { Timeout = Timeout });
             await page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath($"metrics-{chart}-{width}.png"), Animations = ScreenshotAnimations.Disabled });
