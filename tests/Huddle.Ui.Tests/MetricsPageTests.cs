@@ -91,14 +91,20 @@ public sealed class MetricsPageTests(BrowserFixture browser)
                 """);
             Assert.True(crowded.Length == 0, $"Day names run into each other on {chart} at {width} px: {string.Join("; ", crowded.Take(5))}");
             // Today (the table's first row) is always named, and at least one day a week.
-            // Read again (bounded) while a redraw between the wait above and this read leaves the axis
-            // undrawn; a drawn axis must name at least 5 days, and one that never does fails here.
-            var named = await NamedDaysAsync(svg);
-            for (var deadline = DateTime.UtcNow.AddMilliseconds(Timeout); named.Length < 5 && DateTime.UtcNow < deadline; named = await NamedDaysAsync(svg))
+            // A redraw between the wait above and this read can leave the axis undrawn for a moment: let the
+            // browser wait (bounded) for 5 shown names; a chart that never shows them fails the assertion.
+            try
             {
-                await Task.Delay(100);
+                await page.WaitForFunctionAsync(
+                    "chart => [...document.querySelectorAll(`[data-testid=${chart}] svg .mud-charts-xaxis text`)].filter(t => t.getBoundingClientRect().width > 0).length >= 5",
+                    chart, new() { Timeout = Timeout });
+            }
+            catch (TimeoutException)
+            {
+                // Read and assert below, with the count the chart shows.
             }
 
+            var named = await svg.Locator(".mud-charts-xaxis text").EvaluateAllAsync<string[]>("ts => ts.filter(t => t.getBoundingClientRect().width > 0).map(t => t.textContent.trim())");
             Assert.True(named.Length >= 5, $"Only {named.Length} days are named on {chart} at {width} px.");
             var today = (await page.Locator("[data-testid=metrics-days] tbody tr th").First.InnerTextAsync()).Trim();
             Assert.Equal(today, named[^1]);
@@ -107,10 +113,6 @@ public sealed class MetricsPageTests(BrowserFixture browser)
         await Axe.AssertNoViolationsAsync(page, $"the metrics page over 30 days at {width} px");
         await page.Context.CloseAsync();
     }
-
-    /// <summary>The day names the chart's x axis shows (not hidden by the phone's one-a-week rule).</summary>
-    private static Task<string[]> NamedDaysAsync(ILocator svg) =>
-        svg.Locator(".mud-charts-xaxis text").EvaluateAllAsync<string[]>("ts => ts.filter(t => t.getBoundingClientRect().width > 0).map(t => t.textContent.trim())");
 
     private static async Task AssertPressedAsync(IPage page, string pressedDays, string otherDays)
     {
