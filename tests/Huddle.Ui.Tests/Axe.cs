@@ -45,9 +45,17 @@ public static class Axe
             await page.EvaluateAsync(Source.Value);
         }
 
+        // axe reads colours as they are painted now. A control that just changed (a period button pressed,
+        // a card moved) is mid-way through a CSS transition for a few hundred milliseconds, and a colour
+        // between the old and the new one was once read as a contrast failure (#85a8c0 under #1f5f8b, a
+        // button leaving its filled look). So axe runs once every finite animation and transition on the
+        // page has finished: it judges what a person sees once the page is still. Endless ones (a busy
+        // bar's) never finish and are not waited for.
         var result = await page.EvaluateAsync<JsonElement>(
             """
             async tags => {
+              const settling = document.getAnimations().filter(a => Number.isFinite(a.effect?.getComputedTiming().endTime));
+              await Promise.all(settling.map(a => a.finished.catch(() => null)));
               const r = await axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
               return r.violations.map(v => ({
                 id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,

@@ -111,7 +111,7 @@ public class BrowserFixture : HuddleAppFixture, IAsyncLifetime
         locator.EvaluateAsync<bool>("e => e === document.activeElement || e.contains(document.activeElement)");
 
     /// <summary>
-    /// Opens the focused card menu with Enter and walks it with ArrowDown to the item matching <paramref name="selector"/>.
+    /// Opens the focused card menu with Enter and walks it with ArrowDown to the item matching <paramref name="selector"/> (CSS).
     /// The menu moves focus from the server, a round trip after each key: wait for each step to land
     /// before deciding on the next press, or a fast keyboard overshoots the item.
     /// </summary>
@@ -157,13 +157,18 @@ public class BrowserFixture : HuddleAppFixture, IAsyncLifetime
     {
         for (var presses = 0; presses < 20; presses++)
         {
-            // Counted first: a focus check on an item that is gone would wait for it to come back.
-            if (await target.CountAsync() == 0)
+            // One read in the page, never a wait: a locator's focus check on an item that is gone waits 30 s
+            // for it to come back, and a count before it does not help, for the menu can close between the
+            // two reads (seen once in CI: the count found the item, the check then waited out its 30 s).
+            var focused = await page.EvaluateAsync<bool?>(
+                "s => { const e = document.querySelector(s); return e === null ? null : e === document.activeElement || e.contains(document.activeElement); }",
+                selector);
+            if (focused is null)
             {
                 return false;
             }
 
-            if (await HasFocusAsync(target))
+            if (focused.Value)
             {
                 return true;
             }
