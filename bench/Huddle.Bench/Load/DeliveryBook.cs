@@ -18,6 +18,7 @@ internal sealed class DeliveryBook
 
     private readonly long[] _due;
     private readonly int[] _remaining;
+    private readonly long[] _done;
     private long _received;
     private long _receivedMeasured;
     private long _stale;
@@ -30,6 +31,7 @@ internal sealed class DeliveryBook
         SubscribersPerUpdate = subscribersPerUpdate;
         _due = new long[updates];
         _remaining = new int[updates];
+        _done = new long[updates];
         var ticksPerUpdate = Stopwatch.Frequency / updatesPerSecond;
         for (var i = 0; i < updates; i++)
         {
@@ -86,6 +88,33 @@ internal sealed class DeliveryBook
         return n;
     }
 
+    /// <summary>
+    /// The share of the measured, fully delivered updates whose flight (due → the last subscriber has it)
+    /// overlapped one of <paramref name="pauses"/> (Stopwatch timestamps): among those whose fan-out took
+    /// longer than <paramref name="slowMicros"/>, and among all of them (what chance alone gives).
+    /// </summary>
+    public (double Slow, double All) ShareMeeting(IReadOnlyList<(long From, long To)> pauses, long slowMicros)
+    {
+        var (slow, slowMet, all, allMet) = (0, 0, 0, 0);
+        for (var i = MeasureFrom; i < _due.Length; i++)
+        {
+            var (due, done) = (_due[i], Volatile.Read(ref _done[i]));
+            if (done == 0)
+            {
+                continue;
+            }
+
+            var met = pauses.Any(p => p.From < done && p.To > due);
+            (all, allMet) = (all + 1, allMet + (met ? 1 : 0));
+            if (Micros(done - due) > slowMicros)
+            {
+                (slow, slowMet) = (slow + 1, slowMet + (met ? 1 : 0));
+            }
+        }
+
+        return (slow == 0 ? 0 : (double)slowMet / slow, all == 0 ? 0 : (double)allMet / all);
+    }
+
     public void RecordSend(int seq, long sentAt)
     {
         if (seq >= MeasureFrom)
@@ -112,6 +141,10 @@ internal sealed class DeliveryBook
         InterlockedMax(ref _lastArrival, now);
         var latency = Micros(now - _due[seq]);
         var last = Interlocked.Decrement(ref _remaining[seq]) == 0;
+        if (last)
+        {
+            _done[seq] = now;
+        }
         if (seq < MeasureFrom)
         {
             return;

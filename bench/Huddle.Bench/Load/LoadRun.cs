@@ -29,7 +29,8 @@ internal sealed record LoadRunResult(
     double ServerCpuMsPer1k,
     long ServerRssBytes,
     double ClientCpuPercent,
-    LatencySummary? StorageWrite)
+    LatencySummary? StorageWrite,
+    RuntimePauses ServerPauses)
 {
     /// <summary>Raw histograms, merged across rounds by the scenario.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
@@ -72,6 +73,7 @@ internal static class LoadRun
         var subscribers = new HubConnection[layout.Subscribers];
         using var stopKeepAlive = new CancellationTokenSource();
         var keepAlive = Task.CompletedTask;
+        RuntimePauseWatch? pauseWatch = null;
         try
         {
             for (var g = 0; g < layout.Groups; g++)
@@ -112,6 +114,7 @@ internal static class LoadRun
             var start = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 4;
             book = new DeliveryBook(tag, start, profile.UpdatesPerSecond, warmupUpdates + measuredUpdates, warmupUpdates, layout.PerGroup);
             var measureStart = book.Due(book.MeasureFrom);
+            pauseWatch = await RuntimePauseWatch.StartAsync(target.Server.Pid, ct);
             var (publishErrors, cpu0, client0) = await SendAllAsync(book, target, layout, drivers, measureStart, ct);
             var measureEnd = Stopwatch.GetTimestamp();
             var cpu1 = target.Server.CpuSeconds();
@@ -128,6 +131,11 @@ internal static class LoadRun
             // CPU per delivery counts until the last delivery arrived, so the measured updates' own
             // fan-out is in it (as the warm-up's tail is at the start).
             var cpuDrained = target.Server.CpuSeconds();
+            var pauses = await pauseWatch.StopAsync(UtcAt(measureStart), DateTime.UtcNow);
+            var fanout = LatencySummary.Of(book.Fanout);
+            var (slowestMet, allMet) = book.ShareMeeting(
+                [.. pauses.Windows.Select(w => (TimestampAt(w.At), TimestampAt(w.At.AddMilliseconds(w.Ms))))], (long)(fanout.P99 * 1000));
+            pauses = pauses with { SlowestMet = Math.Round(slowestMet, 3), AllMet = Math.Round(allMet, 3) };
             var rss = target.Server.RssBytes();
             // Warm-up writes included: the floor's write time is a property of the storage, not of the load.
             var writes = await target.TakeStorageWriteTimesAsync(ct);
@@ -142,7 +150,7 @@ internal static class LoadRun
                 memory.HeapBytesPerConnection,
                 memory,
                 LatencySummary.Of(book.Delivery),
-                LatencySummary.Of(book.Fanout),
+                fanout,
                 LatencySummary.Of(book.SendLag),
                 Math.Round(book.ReceivedMeasured / receivedWindow),
                 book.ExpectedMeasured,
@@ -153,13 +161,19 @@ internal static class LoadRun
                 book.ReceivedMeasured > 0 ? Math.Round((cpuDrained - cpu0) * 1_000_000 / book.ReceivedMeasured, 2) : double.NaN,
                 rss,
                 Math.Round((client1 - client0) / wall * 100, 1),
-                writes is null ? null : LatencySummary.OfMilliseconds(writes))
+                writes is null ? null : LatencySummary.OfMilliseconds(writes),
+                pauses)
             {
                 Book = book,
             };
         }
         finally
         {
+            if (pauseWatch is not null)
+            {
+                await pauseWatch.DisposeAsync();
+            }
+
             await stopKeepAlive.CancelAsync();
             await keepAlive;
             await ForAllAsync(subscribers.Length, i => subscribers[i]?.DisposeAsync().AsTask() ?? Task.CompletedTask, CancellationToken.None);
@@ -168,6 +182,14 @@ internal static class LoadRun
             await target.AfterRunAsync(CancellationToken.None);
         }
     }
+
+    /// <summary>The wall-clock time of the <see cref="Stopwatch"/> timestamp <paramref name="timestamp"/> (the runtime's events carry wall-clock times).</summary>
+    private static DateTime UtcAt(long timestamp) =>
+        DateTime.UtcNow + TimeSpan.FromSeconds((timestamp - Stopwatch.GetTimestamp()) / (double)Stopwatch.Frequency);
+
+    /// <summary>The <see cref="Stopwatch"/> timestamp of the wall-clock time <paramref name="utc"/>.</summary>
+    private static long TimestampAt(DateTime utc) =>
+        Stopwatch.GetTimestamp() + (long)((utc - DateTime.UtcNow).TotalSeconds * Stopwatch.Frequency);
 
     /// <summary>
     /// Each subscriber's keep-alive call every <paramref name="every"/>, the calls spread evenly over it

@@ -129,7 +129,8 @@ internal sealed class LoadScenario(string name, LoadKind kind, LoadLayout layout
                     + $"{run.DeliveriesPerSecond,8:N0}/s  received {run.ReceivedDeliveries:N0}/{run.ExpectedDeliveries:N0}  "
                     + $"CPU server {run.ServerCpuPercent:0}% ({run.ServerCpuMsPer1k:0.0} ms/1k) client {run.ClientCpuPercent:0}%  send lag p99 {run.SendLag.P99:0.0} ms  "
                     + $"heap {run.HeapBytesPerConnection / 1024.0:0.0} KB/conn  RSS {run.BytesPerConnection / 1024.0:0.0} KB/conn"
-                    + (run.StorageWrite is { Count: > 0 } w ? $"  table write p50 {w.P50:0.00} p99 {w.P99:0.00} ms" : ""));
+                    + (run.StorageWrite is { Count: > 0 } w ? $"  table write p50 {w.P50:0.00} p99 {w.P99:0.00} ms" : "")
+                    + $"  {run.ServerPauses}");
             }
         }
 
@@ -197,6 +198,8 @@ internal sealed class LoadScenario(string name, LoadKind kind, LoadLayout layout
         new("deliveries_per_s", "deliveries/s", "deliveries_per_s", "baseline_deliveries_per_s", r => r.DeliveriesPerSecond, "0"),
         new("server_cpu_percent", "server CPU %", "huddle_server_cpu_percent", "baseline_server_cpu_percent", r => r.ServerCpuPercent, "0.0"),
         new("cpu_ms_per_1k", "server CPU ms/1k deliv.", "huddle_cpu_ms_per_1k", "baseline_cpu_ms_per_1k", r => r.ServerCpuMsPer1k, "0.0"),
+        new("server_paused_ms", "server paused ms", "huddle_server_paused_ms", "baseline_server_paused_ms", r => r.ServerPauses.PausedMs, "0.0"),
+        new("server_gen2_gcs", "server gen-2 GCs", "huddle_server_gen2_gcs", "baseline_server_gen2_gcs", r => r.ServerPauses.Gen2, "0"),
         new("heap_bytes_per_connection", "heap KB/conn", "huddle_heap_bytes_per_connection", "baseline_heap_bytes_per_connection", r => r.HeapBytesPerConnection, "0.0", 1024),
         new("rss_bytes_per_connection", "RSS KB/conn", "bytes_per_connection", "baseline_bytes_per_connection", r => r.BytesPerConnection, "0.0", 1024),
     ];

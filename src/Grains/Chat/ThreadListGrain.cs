@@ -69,8 +69,17 @@ public sealed partial class ThreadListGrain(
 
     private string Key => this.GetPrimaryKeyString();
 
-    /// <summary>The unread feed; its seq is not stored, so each activation is a new epoch.</summary>
-    private FeedPublisher Feed => _feed ??= new FeedPublisher(new FeedId(IThreadListGrain.UnreadFeed, Key), 0, feedOptions.Value, logger);
+    /// <summary>
+    /// The unread feed; its seq is not stored, so each activation is a new epoch. It keeps no ring of past
+    /// changes: counts are state (a change carries each changed thread's new count, and the snapshot is the
+    /// counts now, no bigger than a few changes), so a watcher behind by any change re-reads the snapshot,
+    /// which is the same answer. A ring would hold up to 256 changes per clinician for nothing, each
+    /// outliving the young-generation collections and promoted by them: on the chat bench (25 members a
+    /// message) those rings were most of the server's live objects and doubled its GC pause time
+    /// (docs/performance.md, 2026-12-06, "GC pauses").
+    /// </summary>
+    private FeedPublisher Feed => _feed ??= new FeedPublisher(new FeedId(IThreadListGrain.UnreadFeed, Key), 0,
+        new FeedOptions { ObserverExpiry = feedOptions.Value.ObserverExpiry, BufferSize = 0, HintWait = feedOptions.Value.HintWait, HintLead = feedOptions.Value.HintLead }, logger);
 
     /// <summary>The calls that only read: they interleave.</summary>
     public static bool IsRead(IInvokable request) =>

@@ -113,6 +113,12 @@ public sealed class ChatReceiptsHubTests(HuddleAppFixture app)
         Assert.Equal(read.Value, (await laptop.ReadAsync(threadId, 1)).Value);
         var resumed = await laptop.Hub.InvokeAsync<Result<FeedReply<UnreadSnapshot, UnreadChange>>>(nameof(HuddleHub.ResumeUnread), onLaptop.Seq, laptopOpen.Epoch);
         Assert.Empty(resumed.Value!.Changes);
+
+        // Counts are state, and the feed keeps no past changes: a device a change behind re-reads the counts as they are now.
+        var behind = (await laptop.Hub.InvokeAsync<Result<FeedReply<UnreadSnapshot, UnreadChange>>>(nameof(HuddleHub.ResumeUnread), laptopOpen.Seq, laptopOpen.Epoch)).Value!;
+        Assert.True(behind.Reset, "A resume from an older seq of the unread feed should re-read the counts.");
+        Assert.Equal((onLaptop.Seq, laptopOpen.Epoch, 1L), (behind.Seq, behind.Epoch, behind.Snapshot!.Total));
+        Assert.Equal(1, behind.Snapshot.Threads.Single(t => t.Thread.ThreadId == threadId).Unread);
     }
 
     [Fact]
