@@ -131,10 +131,9 @@ internal static class LoadRun
             // CPU per delivery counts until the last delivery arrived, so the measured updates' own
             // fan-out is in it (as the warm-up's tail is at the start).
             var cpuDrained = target.Server.CpuSeconds();
-            var pauses = await pauseWatch.StopAsync(UtcAt(measureStart), DateTime.UtcNow);
+            var pauses = await pauseWatch.StopAsync(measureStart, Stopwatch.GetTimestamp());
             var fanout = LatencySummary.Of(book.Fanout);
-            var (slowestMet, allMet) = book.ShareMeeting(
-                [.. pauses.Windows.Select(w => (TimestampAt(w.At), TimestampAt(w.At.AddMilliseconds(w.Ms))))], (long)(fanout.P99 * 1000));
+            var (slowestMet, allMet) = book.ShareMeeting(pauses.Windows, (long)(fanout.P99 * 1000));
             pauses = pauses with { SlowestMet = Math.Round(slowestMet, 3), AllMet = Math.Round(allMet, 3) };
             var rss = target.Server.RssBytes();
             // Warm-up writes included: the floor's write time is a property of the storage, not of the load.
@@ -182,14 +181,6 @@ internal static class LoadRun
             await target.AfterRunAsync(CancellationToken.None);
         }
     }
-
-    /// <summary>The wall-clock time of the <see cref="Stopwatch"/> timestamp <paramref name="timestamp"/> (the runtime's events carry wall-clock times).</summary>
-    private static DateTime UtcAt(long timestamp) =>
-        DateTime.UtcNow + TimeSpan.FromSeconds((timestamp - Stopwatch.GetTimestamp()) / (double)Stopwatch.Frequency);
-
-    /// <summary>The <see cref="Stopwatch"/> timestamp of the wall-clock time <paramref name="utc"/>.</summary>
-    private static long TimestampAt(DateTime utc) =>
-        Stopwatch.GetTimestamp() + (long)((utc - DateTime.UtcNow).TotalSeconds * Stopwatch.Frequency);
 
     /// <summary>
     /// Each subscriber's keep-alive call every <paramref name="every"/>, the calls spread evenly over it

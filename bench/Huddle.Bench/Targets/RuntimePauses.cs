@@ -21,9 +21,9 @@ namespace Huddle.Bench.Targets;
 /// <param name="AllMet">Of all measured updates, the share whose flight overlapped a pause (what chance alone gives).</param>
 internal sealed record RuntimePauses(int Gen0, int Gen1, int Gen2, int Pauses, double PausedMs, double LongestPauseMs, double SlowestMet = 0, double AllMet = 0)
 {
-    /// <summary>Each pause: when it began (UTC) and how long it lasted.</summary>
+    /// <summary>Each pause, from its start to its end, in <see cref="System.Diagnostics.Stopwatch"/> timestamps (the bench's clock).</summary>
     [System.Text.Json.Serialization.JsonIgnore]
-    public IReadOnlyList<(DateTime At, double Ms)> Windows { get; init; } = [];
+    public IReadOnlyList<(long From, long To)> Windows { get; init; } = [];
 
     public override string ToString() =>
         $"GC {Gen0}/{Gen1}/{Gen2} paused {PausedMs:0.0} ms in {Pauses} (longest {LongestPauseMs:0.00}); slowest 1 % met a pause {SlowestMet:P0} (all {AllMet:P0})";
@@ -86,14 +86,20 @@ internal sealed class RuntimePauseWatch : IAsyncDisposable
         source.Process();
     }
 
-    /// <summary>Ends the session and sums what started between <paramref name="fromUtc"/> and <paramref name="toUtc"/>.</summary>
-    public async Task<RuntimePauses> StopAsync(DateTime fromUtc, DateTime toUtc)
+    /// <summary>
+    /// Ends the session and sums what started between the <see cref="System.Diagnostics.Stopwatch"/> timestamps
+    /// <paramref name="from"/> and <paramref name="to"/>. The runtime's events carry wall-clock times: they are
+    /// put on the bench's clock here, with one offset read now.
+    /// </summary>
+    public async Task<RuntimePauses> StopAsync(long from, long to)
     {
         await DisposeAsync();
+        var (nowUtc, now) = (DateTime.UtcNow, System.Diagnostics.Stopwatch.GetTimestamp());
+        long Timestamp(DateTime utc) => now + (long)((utc - nowUtc).TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
         lock (_gate)
         {
-            var collections = _collections.Where(c => c.At >= fromUtc && c.At <= toUtc).ToList();
-            var windows = _pauses.Where(p => p.At >= fromUtc && p.At <= toUtc).ToList();
+            var collections = _collections.Select(c => (At: Timestamp(c.At), c.Depth)).Where(c => c.At >= from && c.At <= to).ToList();
+            var windows = _pauses.Select(p => (From: Timestamp(p.At), To: Timestamp(p.At.AddMilliseconds(p.Ms)), p.Ms)).Where(p => p.From >= from && p.From <= to).ToList();
             var pauses = windows.Select(p => p.Ms).ToList();
             return new RuntimePauses(
                 collections.Count(c => c.Depth == 0),
@@ -103,7 +109,7 @@ internal sealed class RuntimePauseWatch : IAsyncDisposable
                 Math.Round(pauses.Sum(), 2),
                 Math.Round(pauses.DefaultIfEmpty(0).Max(), 3))
             {
-                Windows = windows,
+                Windows = [.. windows.Select(p => (p.From, p.To))],
             };
         }
     }

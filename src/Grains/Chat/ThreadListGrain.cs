@@ -79,7 +79,7 @@ public sealed partial class ThreadListGrain(
     /// arrays and counts (docs/performance.md, "Chat in memory with 90-second rounds", 2026-12-06).
     /// </summary>
     private FeedPublisher Feed => _feed ??= new FeedPublisher(new FeedId(IThreadListGrain.UnreadFeed, Key), 0,
-        new FeedOptions { ObserverExpiry = feedOptions.Value.ObserverExpiry, BufferSize = 0, HintWait = feedOptions.Value.HintWait, HintLead = feedOptions.Value.HintLead }, logger);
+        feedOptions.Value.WithBufferSize(0), logger);
 
     /// <summary>The calls that only read: they interleave.</summary>
     public static bool IsRead(IInvokable request) =>

@@ -31,4 +31,8 @@ public sealed class FeedOptions
     /// its p99 from 17-18 ms to 12-14.5 (docs/performance.md, 2026-12-05 late). Zero starts them on the answer.
     /// </summary>
     public TimeSpan HintLead { get; set; } = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>These options with a ring of <paramref name="bufferSize"/> changes: for a feed whose changes are state, where a reader behind re-reads the snapshot.</summary>
+    public FeedOptions WithBufferSize(int bufferSize) =>
+        new() { ObserverExpiry = ObserverExpiry, BufferSize = bufferSize, HintWait = HintWait, HintLead = HintLead };
 }
