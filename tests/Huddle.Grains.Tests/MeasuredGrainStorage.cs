@@ -6,7 +6,7 @@ namespace Huddle.Grains.Tests;
 /// <summary>
 /// The test cluster's grain storage: Orleans' memory storage, with what a test needs to see of it —
 /// how many bytes each grain's state took when last written (serialized as the silo's storage
-/// serializer writes it, the size a storage row holds), how many writes each grain made, and a gate
+/// serializer writes it, the size a storage row holds) and what it held, how many writes each grain made, and a gate
 /// a test may hold a grain's writes at (to prove a read does not wait behind a write).
 /// </summary>
 public sealed class MeasuredGrainStorage(IGrainStorage inner, IGrainStorageSerializer serializer) : IGrainStorage
@@ -15,6 +15,13 @@ public sealed class MeasuredGrainStorage(IGrainStorage inner, IGrainStorageSeria
 
     /// <summary>The serialized size of each grain state's last write, by grain id.</summary>
     public static ConcurrentDictionary<GrainId, int> LastWriteBytes { get; } = new();
+
+    /// <summary>Each grain state's last write as storage got it (serialized), by grain id.</summary>
+    private static readonly ConcurrentDictionary<GrainId, (BinaryData Data, IGrainStorageSerializer Serializer)> LastWrites = new();
+
+    /// <summary>The row <paramref name="grainId"/> last wrote, read back from what storage got; null before any write.</summary>
+    public static T? LastWritten<T>(GrainId grainId) =>
+        LastWrites.TryGetValue(grainId, out var last) ? last.Serializer.Deserialize<T>(last.Data) : default;
 
     /// <summary>How many writes each grain state has made, by grain id.</summary>
     public static ConcurrentDictionary<GrainId, int> Writes { get; } = new();
@@ -42,7 +49,9 @@ public sealed class MeasuredGrainStorage(IGrainStorage inner, IGrainStorageSeria
             await gate();
         }
 
-        LastWriteBytes[grainId] = serializer.Serialize(grainState.State).ToMemory().Length;
+        var data = serializer.Serialize(grainState.State);
+        LastWriteBytes[grainId] = data.ToMemory().Length;
+        LastWrites[grainId] = (data, serializer);
         Writes.AddOrUpdate(grainId, 1, (_, n) => n + 1);
         await inner.WriteStateAsync(stateName, grainId, grainState);
     }

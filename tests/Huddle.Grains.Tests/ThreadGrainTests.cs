@@ -149,6 +149,39 @@ public sealed class ThreadGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task The_row_carries_only_messages_not_in_a_stored_page_and_an_open_still_shows_the_newest_page_after_a_reactivation()
+    {
+        var s = await NewAsync();
+        var thread = Thread(s.TeamThread);
+        var id = thread.GetGrainId();
+        var writes = MeasuredHistoryStore.Writes.GetValueOrDefault(id);
+        await SendManyAsync(thread, s.Pcp, 2 * ThreadGrain.PageSize, "r-");
+        await Huddle.Testing.Eventually.Until(
+            () => Task.FromResult(MeasuredHistoryStore.Writes.GetValueOrDefault(id) - writes >= 4), Wait, "both pages to be stored");
+
+        // Every send writes the row: once a page is stored, the next send's row carries none of it.
+        var next = (2 * ThreadGrain.PageSize) + 1;
+        Assert.Equal(next, (await thread.SendAsync(s.Pcp, Text("r-after"))).Value!.Seq);
+        Assert.Equal([next], MeasuredGrainStorage.LastWritten<Huddle.Grains.Chat.ThreadState>(id)!.Tail.Select(m => m.Seq));
+
+        // An open still shows the newest page with it, from memory: no read.
+        var newest = Enumerable.Range(ThreadGrain.PageSize + 1, ThreadGrain.PageSize + 1).Select(i => (long)i).ToList();
+        var reads = MeasuredHistoryStore.Reads.GetValueOrDefault(id);
+        Assert.Equal(newest, await OpenedSeqsAsync());
+        Assert.Equal(0, MeasuredHistoryStore.Reads.GetValueOrDefault(id) - reads);
+
+        // A new activation has the row only: its first open reads the page before it once, and holds it.
+        await DeactivateAsync(s.TeamThread);
+        reads = MeasuredHistoryStore.Reads.GetValueOrDefault(id);
+        Assert.Equal(newest, await OpenedSeqsAsync());
+        Assert.Equal(newest, await OpenedSeqsAsync());
+        Assert.Equal(1, MeasuredHistoryStore.Reads.GetValueOrDefault(id) - reads);
+
+        async Task<IEnumerable<long>> OpenedSeqsAsync() =>
+            ((ThreadSnapshot)(await thread.OpenAsync(IThreadGrain.Feed, s.Pcp, null)).Value!.Snapshot!).Messages.Select(m => m.Seq);
+    }
+
+    [Fact]
     public async Task A_new_id_that_sorts_after_its_senders_earlier_ids_is_stored_without_a_read_also_after_a_reactivation()
     {
         var s = await NewAsync();
@@ -324,13 +357,15 @@ public sealed class ThreadGrainTests(ClusterFixture fixture)
         var (small, big) = (Thread(s.PatientThread), Thread(s.TeamThread));
         var (smallId, bigId) = (small.GetGrainId(), big.GetGrainId());
         var smallRow = 0;
-        for (var i = 0; i < 3 * ThreadGrain.PageSize; i++)
+        // Neither ends on a page's end: each row then holds a few messages, and memory the page before them.
+        const int Small = (3 * ThreadGrain.PageSize) + 5;
+        for (var i = 0; i < Small; i++)
         {
             Assert.True((await small.SendAsync(s.Pcp, Text($"m-{i:D6}", $"Message number {i:D6}"))).Ok);
             smallRow = Math.Max(smallRow, MeasuredGrainStorage.LastWriteBytes[smallId]);
         }
 
-        const int Total = 100_000;
+        const int Total = 100_005;
         await SendManyAsync(big, s.Pcp, Total - 500, "m-", "Message number ");
         var bigRow = 0;
         for (var i = Total - 500; i < Total; i++)
@@ -339,11 +374,12 @@ public sealed class ThreadGrainTests(ClusterFixture fixture)
             bigRow = Math.Max(bigRow, MeasuredGrainStorage.LastWriteBytes[bigId]);
         }
 
-        TestContext.Current.TestOutputHelper?.WriteLine($"Largest thread row: {smallRow:N0} bytes with 96 messages, {bigRow:N0} bytes with {Total:N0}");
-        // The same row but for the seqs' own digits (a seq of 100,000 takes two bytes more than one of 96).
+        TestContext.Current.TestOutputHelper?.WriteLine($"Largest thread row: {smallRow:N0} bytes with {Small} messages, {bigRow:N0} bytes with {Total:N0}");
+        // The same row but for the seqs' own digits (a seq of 100,005 takes two bytes more than one of 101).
         Assert.InRange(bigRow, smallRow - 512, smallRow + 512);
 
-        // Opening either takes one state read and no page read.
+        // Opening either takes one state read and at most one page read (the page before the row's few
+        // messages, unless the last page was not stored before the last send); a second open reads nothing.
         await DeactivateAsync(s.PatientThread, s.TeamThread);
         foreach (var (thread, id) in new[] { (small, smallId), (big, bigId) })
         {
@@ -352,7 +388,12 @@ public sealed class ThreadGrainTests(ClusterFixture fixture)
             var snapshot = (ThreadSnapshot)open.Snapshot!;
             Assert.InRange(snapshot.Messages.Length, ThreadGrain.PageSize, ChatLimits.SnapshotMessages);
             Assert.Equal(open.Seq, snapshot.Messages[^1].Seq);
-            Assert.Equal((rowReads + 1, pageReads), (MeasuredGrainStorage.Reads.GetValueOrDefault(id), MeasuredHistoryStore.Reads.GetValueOrDefault(id)));
+            // A member's thread list may wake the thread first (telling it their cursors): at most the one row read.
+            Assert.InRange(MeasuredGrainStorage.Reads.GetValueOrDefault(id) - rowReads, 0, 1);
+            Assert.InRange(MeasuredHistoryStore.Reads.GetValueOrDefault(id) - pageReads, 0, 1);
+            pageReads = MeasuredHistoryStore.Reads.GetValueOrDefault(id);
+            Assert.Equal(snapshot.Messages, ((ThreadSnapshot)(await thread.OpenAsync(IThreadGrain.Feed, s.Bhc, null)).Value!.Snapshot!).Messages);
+            Assert.Equal(pageReads, MeasuredHistoryStore.Reads.GetValueOrDefault(id));
         }
     }
 

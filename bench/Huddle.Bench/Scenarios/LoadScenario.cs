@@ -199,6 +199,7 @@ internal sealed class LoadScenario(string name, LoadKind kind, LoadLayout layout
         new("server_cpu_percent", "server CPU %", "huddle_server_cpu_percent", "baseline_server_cpu_percent", r => r.ServerCpuPercent, "0.0"),
         new("cpu_ms_per_1k", "server CPU ms/1k deliv.", "huddle_cpu_ms_per_1k", "baseline_cpu_ms_per_1k", r => r.ServerCpuMsPer1k, "0.0"),
         new("server_paused_ms", "server paused ms", "huddle_server_paused_ms", "baseline_server_paused_ms", r => r.ServerPauses.PausedMs, "0.0"),
+        new("server_promoted_mb", "server promoted MB", "huddle_server_promoted_mb", "baseline_server_promoted_mb", r => r.ServerPauses.PromotedMb, "0.0"),
         new("server_gen2_gcs", "server gen-2 GCs", "huddle_server_gen2_gcs", "baseline_server_gen2_gcs", r => r.ServerPauses.Gen2, "0"),
         new("heap_bytes_per_connection", "heap KB/conn", "huddle_heap_bytes_per_connection", "baseline_heap_bytes_per_connection", r => r.HeapBytesPerConnection, "0.0", 1024),
         new("rss_bytes_per_connection", "RSS KB/conn", "bytes_per_connection", "baseline_bytes_per_connection", r => r.BytesPerConnection, "0.0", 1024),

@@ -536,7 +536,7 @@ public sealed partial class ThreadGrain : IRemindable
             {
                 await state.WriteStateAsync();
                 _outboxUnsaved = false;
-                _stored = (state.State.Tail, state.State.Seq, state.State.Members);
+                Acknowledged();
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

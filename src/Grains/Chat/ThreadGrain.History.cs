@@ -160,7 +160,7 @@ public sealed partial class ThreadGrain
     }
 
     /// <summary>
-    /// The edits and deletes acting on each of <paramref name="targets"/>, oldest first: those in the row,
+    /// The edits and deletes acting on each of <paramref name="targets"/>, oldest first: those held in memory,
     /// and, for a message that left it, those in its amendment page (one range query per run of nearby
     /// targets; none at all in a thread never edited).
     /// </summary>
@@ -187,7 +187,8 @@ public sealed partial class ThreadGrain
             return acting;
         }
 
-        // A message in the row has everything acting on it in the row (entries only follow it).
+        // A message memory holds has everything acting on it held too (entries only follow it, and memory
+        // holds every entry from its first up to the thread's seq).
         var inRow = tail.IsEmpty ? _stored.Seq + 1 : tail[0].Seq;
         var paged = wanted.Where(t => t < inRow).Order().ToList();
         for (var i = 0; i < paged.Count;)

@@ -150,15 +150,9 @@ public sealed partial class ThreadGrain
         if (through > _removedThrough)
         {
             var (tailBefore, removedBefore) = (state.State.Tail, state.State.RemovedThrough);
-            var dropped = tailBefore.Where(m => m.Seq <= through).ToList();
             (state.State.Tail, state.State.RemovedThrough, state.State.Written) = (tailBefore.RemoveAll(m => m.Seq <= through), through, _written);
             await PersistAsync(() => (state.State.Tail, state.State.RemovedThrough) = (tailBefore, removedBefore));
             _removedThrough = through;
-            foreach (var gone in dropped)
-            {
-                _tailIds.Remove((gone.SenderId, gone.ClientMessageId));
-            }
-
             LogRetained(ThreadId, through);
         }
 

@@ -17,12 +17,15 @@ namespace Huddle.Grains.Chat;
 /// A chat thread: owner of <c>thread:{threadId}</c>. A send is checked, deduplicated by its client
 /// message id, stored in one write of the thread's row and then published; its seq is the feed's.
 /// <para>
-/// The row holds the newest messages only (at most <see cref="MaxTail"/>). Each full page of
-/// <see cref="PageSize"/> messages is written to the history store off the send's path (a grain timer
-/// that interleaves): first its client ids, into their hash buckets, then the page. A later send's
-/// write drops pages that are stored, keeping the newest full one, so an open always finds a screenful
-/// in the row. Catch-up reads (<see cref="FeedPublisher"/>'s <c>readStored</c>) and scrolling back read
-/// the pages, so a reader away for any number of messages pages forward, never reset.
+/// The row holds the messages not yet stored in pages only (at most <see cref="MaxTail"/>, as a rule
+/// fewer than <see cref="PageSize"/>): each send writes the row, so what the row carries is what every
+/// send pays to store. Each full page of <see cref="PageSize"/> messages is written to the history store
+/// off the send's path (a grain timer that interleaves): first its client ids, then the page; the next
+/// send's write drops it from the row. Memory keeps the newest stored page beside the row's messages
+/// (<see cref="_stored"/>, read from its page once after an activation), so an open finds a screenful
+/// and a reader a page behind catches up without a read. Catch-up reads (<see cref="FeedPublisher"/>'s
+/// <c>readStored</c>) and scrolling back read the pages, so a reader away for any number of messages
+/// pages forward, never reset.
 /// </para>
 /// Reads interleave with writes and never write: they answer from what storage last acknowledged
 /// (<see cref="_stored"/>).
@@ -39,8 +42,10 @@ public sealed partial class ThreadGrain(
     public const int PageSize = 32;
 
     /// <summary>
-    /// The most messages the row holds: two pages. At 4,000 characters a message is at most about
-    /// 12 KB serialized (3 UTF-8 bytes a character), so the row stays under 800 KB, below a row's 960 KiB.
+    /// The most messages the row holds: two pages (a full page stays in it only while its page write is
+    /// slow or failing; a send then waits for that write rather than let the row grow). At 4,000
+    /// characters a message is at most about 12 KB serialized (3 UTF-8 bytes a character), so the row
+    /// stays under 800 KB, below a row's 960 KiB.
     /// </summary>
     public const int MaxTail = 2 * PageSize;
 
@@ -50,9 +55,14 @@ public sealed partial class ThreadGrain(
     private static readonly TimeSpan RetryFirst = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan RetryMax = TimeSpan.FromSeconds(30);
 
+    /// <summary>The client ids of every entry memory holds (<see cref="_stored"/>): a resend of one costs no read.</summary>
     private readonly Dictionary<(string Sender, string ClientId), ThreadMessage> _tailIds = [];
     private readonly HashSet<string> _listedFor = new(StringComparer.Ordinal);
     private FeedPublisher? _feed;
+    /// <summary>
+    /// What storage last acknowledged: the thread's seq, its direct members and its newest messages, gap-free
+    /// up to the seq: the row's, after the newest stored page's when memory holds it (it left the row).
+    /// </summary>
     private (ImmutableArray<ThreadMessage> Tail, long Seq, ImmutableArray<string> Members) _stored;
     private long _written;
     private Task? _writing;
@@ -79,7 +89,7 @@ public sealed partial class ThreadGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _ = Feed;
-        _stored = (state.State.Tail, state.State.Seq, state.State.Members);
+        Acknowledged();
         _written = state.State.Written;
         _removedThrough = state.State.RemovedThrough;
         if (!state.State.IdsKeyed)
@@ -290,11 +300,10 @@ public sealed partial class ThreadGrain(
         var (tailBefore, seqBefore, writtenBefore) = (state.State.Tail, state.State.Seq, state.State.Written);
         Cursors.MessageCount = Math.Max(countBefore, sent.Number);
         var tail = tailBefore.Add(sent);
-        // Pages that are stored leave the row, but the newest full page stays: an open then always
-        // shows at least a page without reading one.
-        var dropThrough = Math.Min(_written, (sent.Seq / PageSize * PageSize) - PageSize);
-        var dropped = tail.TakeWhile(m => m.Seq <= dropThrough).ToList();
-        (state.State.Tail, state.State.Seq, state.State.Written) = (tail.RemoveRange(0, dropped.Count), sent.Seq, _written);
+        // Pages that are stored leave the row (memory keeps the newest: Acknowledged).
+        var dropThrough = _written;
+        var dropped = tail.TakeWhile(m => m.Seq <= dropThrough).Count();
+        (state.State.Tail, state.State.Seq, state.State.Written) = (tail.RemoveRange(0, dropped), sent.Seq, _written);
         var unstage = stage?.Invoke(sent);
         var unmark = StageIdMark(sent);
         WithSendersCursor(sent);
@@ -307,11 +316,6 @@ public sealed partial class ThreadGrain(
             unstage?.Invoke();
         });
         _tailIds[(sent.SenderId, sent.ClientMessageId)] = sent;
-        foreach (var gone in dropped)
-        {
-            _tailIds.Remove((gone.SenderId, gone.ClientMessageId));
-        }
-
         LogSent(ThreadId, sent.Seq, sent.SenderId);
         if (MessageFolds.IsAmend(sent))
         {
@@ -360,9 +364,9 @@ public sealed partial class ThreadGrain(
             return Repeat(userId, clientMessageId, held.Seq, held.At, ClientIds.ContentHashOf(held) == hash);
         }
 
-        if (state.State.Seq == 0 || (!state.State.Tail.IsEmpty && state.State.Tail[0].Seq == 1))
+        if (_stored.Seq == 0 || (!_stored.Tail.IsEmpty && _stored.Tail[0].Seq == 1))
         {
-            // Every entry is in the row (the index above): none left it yet.
+            // Memory holds every entry (the index above): none can be stored elsewhere.
             return null;
         }
 
@@ -496,11 +500,41 @@ public sealed partial class ThreadGrain(
 
     private async Task<ThreadSnapshot> SnapshotAsync(string userId)
     {
+        if (_stored.Tail.Length < ChatLimits.SnapshotMessages)
+        {
+            await HoldPageBeforeAsync();
+        }
+
         var (tail, seq, _) = _stored;
         var shown = tail.Length > ChatLimits.SnapshotMessages ? tail[^ChatLimits.SnapshotMessages..] : tail;
         var removed = _removedThrough;
         return new ThreadSnapshot(RefFor(userId), seq, await ServeAsync(shown), !shown.IsEmpty && shown[0].Seq > removed + 1,
             removed, removed > 0 ? Options.Retention : null);
+    }
+
+    /// <summary>
+    /// Memory holds less than a page (after an activation it holds the row's messages only): the stored
+    /// page before them is read once and held with them, as it is when a send's write drops it from the row.
+    /// </summary>
+    private async Task HoldPageBeforeAsync()
+    {
+        var first = _stored.Tail.IsEmpty ? _stored.Seq + 1 : _stored.Tail[0].Seq;
+        if (first - 1 <= _removedThrough || (first - 1) % PageSize != 0 || _stored.Tail.Length >= PageSize)
+        {
+            return;
+        }
+
+        var page = await ReadRangeAsync(first - PageSize, first - 1);
+        // A send may have stored more meanwhile: held only while it still ends where memory begins.
+        var now = _stored.Tail.IsEmpty ? _stored.Seq + 1 : _stored.Tail[0].Seq;
+        if (page.Length == PageSize && now == first)
+        {
+            _stored = (page.AddRange(_stored.Tail), _stored.Seq, _stored.Members);
+            foreach (var m in page)
+            {
+                _tailIds[(m.SenderId, m.ClientMessageId)] = m;
+            }
+        }
     }
 
     /// <summary>The messages after <paramref name="seq"/> (at most <paramref name="limit"/>) as the feed's changes: the publisher's <c>readStored</c>.</summary>
@@ -514,7 +548,7 @@ public sealed partial class ThreadGrain(
         return [.. messages.Select((m, i) => new FeedChange(feed, m.Seq, [new(FeedAudiences.Members, new ThreadChange(ThreadId, m.Seq, m))], i == 0 ? roster : null, Feed.Epoch))];
     }
 
-    /// <summary>The stored messages <paramref name="from"/> to <paramref name="to"/>, in order: from the row, and from pages for what left it.</summary>
+    /// <summary>The stored messages <paramref name="from"/> to <paramref name="to"/>, in order: from memory, and from pages for what left it.</summary>
     private async Task<ImmutableArray<ThreadMessage>> ReadRangeAsync(long from, long to)
     {
         var tail = _stored.Tail;
@@ -609,7 +643,7 @@ public sealed partial class ThreadGrain(
     private void IndexTail()
     {
         _tailIds.Clear();
-        foreach (var m in state.State.Tail)
+        foreach (var m in _stored.Tail)
         {
             _tailIds[(m.SenderId, m.ClientMessageId)] = m;
         }
@@ -635,7 +669,27 @@ public sealed partial class ThreadGrain(
             throw;
         }
 
-        _stored = (state.State.Tail, state.State.Seq, state.State.Members);
+        Acknowledged();
+    }
+
+    /// <summary>
+    /// Storage accepted the row: <see cref="_stored"/> becomes the row's messages, after those of the stored
+    /// page just before them that memory held (the page the write dropped from the row, or the one held
+    /// already). Whatever memory held is gap-free up to its seq, so the page kept is too.
+    /// </summary>
+    private void Acknowledged()
+    {
+        var row = state.State.Tail;
+        var first = row.IsEmpty ? state.State.Seq + 1 : row[0].Seq;
+        var keepFrom = Math.Max(first - PageSize, state.State.RemovedThrough + 1);
+        var before = _stored.Tail.IsDefault ? [] : _stored.Tail;
+        var held = before.Where(m => m.Seq >= keepFrom && m.Seq < first).ToImmutableArray();
+        _stored = (held.IsEmpty || held[^1].Seq != first - 1 ? row : held.AddRange(row), state.State.Seq, state.State.Members);
+        var from = _stored.Tail.IsEmpty ? _stored.Seq + 1 : _stored.Tail[0].Seq;
+        foreach (var gone in before.TakeWhile(m => m.Seq < from))
+        {
+            _tailIds.Remove((gone.SenderId, gone.ClientMessageId));
+        }
     }
 
     // Debug: a line per message is the messages' own record, which storage holds; at Information each

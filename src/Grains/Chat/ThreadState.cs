@@ -4,9 +4,9 @@ using Huddle.Contracts.Chat;
 namespace Huddle.Grains.Chat;
 
 /// <summary>
-/// A thread's persisted row: its seq and epoch, the newest messages (<see cref="Tail"/>: at most
-/// <see cref="ThreadGrain.MaxTail"/>, the rest in history pages) and, for a direct thread, its two
-/// clinicians. Nothing in it grows with the thread.
+/// A thread's persisted row: its seq and epoch, the messages not yet in history pages (<see cref="Tail"/>:
+/// at most <see cref="ThreadGrain.MaxTail"/>, as a rule fewer than a page) and, for a direct thread, its
+/// two clinicians. Nothing in it grows with the thread.
 /// </summary>
 [GenerateSerializer, Alias("huddle.thread-state")]
 public sealed class ThreadState
@@ -19,7 +19,10 @@ public sealed class ThreadState
     [Id(1)]
     public long FeedEpoch { get; set; }
 
-    /// <summary>The newest messages, oldest first, gap-free up to <see cref="Seq"/>; older ones are in message pages.</summary>
+    /// <summary>
+    /// The newest messages, oldest first, gap-free up to <see cref="Seq"/>: those after <see cref="Written"/>
+    /// (a stored page leaves with the next write). Older ones are in message pages.
+    /// </summary>
     [Id(2)]
     public ImmutableArray<ThreadMessage> Tail { get; set; } = [];
 
