@@ -128,12 +128,13 @@ internal sealed class RuntimePauseWatch : IAsyncDisposable
         await DisposeAsync();
         var (nowUtc, now) = (DateTime.UtcNow, System.Diagnostics.Stopwatch.GetTimestamp());
         long Timestamp(DateTime utc) => now + (long)((utc - nowUtc).TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
+        bool Inside(DateTime utc) => Timestamp(utc) is var at && at >= from && at <= to;
         lock (_gate)
         {
-            var collections = _collections.Select(c => (At: Timestamp(c.At), c.Depth)).Where(c => c.At >= from && c.At <= to).ToList();
+            var collections = _collections.Where(c => Inside(c.At)).ToList();
             var windows = _pauses.Select(p => (From: Timestamp(p.At), To: Timestamp(p.At.AddMilliseconds(p.Ms)), p.Ms)).Where(p => p.From >= from && p.From <= to).ToList();
             var pauses = windows.Select(p => p.Ms).ToList();
-            var promoted = _promoted.Where(p => Timestamp(p.At) is var at && at >= from && at <= to).Sum(p => p.Bytes);
+            var promoted = _promoted.Where(p => Inside(p.At)).Sum(p => p.Bytes);
             return new RuntimePauses(
                 collections.Count(c => c.Depth == 0),
                 collections.Count(c => c.Depth == 1),
@@ -144,7 +145,7 @@ internal sealed class RuntimePauseWatch : IAsyncDisposable
                 PromotedMb: Math.Round(promoted / 1e6, 2))
             {
                 Windows = [.. windows.Select(p => (p.From, p.To))],
-                MarkedViaMb = _marked.Where(m => Timestamp(m.At) is var at && at >= from && at <= to && m.Bytes > 0)
+                MarkedViaMb = _marked.Where(m => m.Bytes > 0 && Inside(m.At))
                     .GroupBy(m => RootName(m.Root))
                     .Select(g => (Root: g.Key, Mb: Math.Round(g.Sum(m => m.Bytes) / 1e6, 2)))
                     .OrderByDescending(g => g.Mb)

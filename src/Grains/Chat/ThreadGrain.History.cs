@@ -189,8 +189,8 @@ public sealed partial class ThreadGrain
 
         // A message memory holds has everything acting on it held too (entries only follow it, and memory
         // holds every entry from its first up to the thread's seq).
-        var inRow = tail.IsEmpty ? _stored.Seq + 1 : tail[0].Seq;
-        var paged = wanted.Where(t => t < inRow).Order().ToList();
+        var held = HeldFrom;
+        var paged = wanted.Where(t => t < held).Order().ToList();
         for (var i = 0; i < paged.Count;)
         {
             var j = i;

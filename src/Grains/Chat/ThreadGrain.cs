@@ -64,6 +64,9 @@ public sealed partial class ThreadGrain(
     /// up to the seq: the row's, after the newest stored page's when memory holds it (it left the row).
     /// </summary>
     private (ImmutableArray<ThreadMessage> Tail, long Seq, ImmutableArray<string> Members) _stored;
+
+    /// <summary>The seq of the oldest entry memory holds (<see cref="_stored"/>); the thread's seq + 1 when it holds none.</summary>
+    private long HeldFrom => _stored.Tail.IsEmpty ? _stored.Seq + 1 : _stored.Tail[0].Seq;
     private long _written;
     private Task? _writing;
     private IGrainTimer? _writer;
@@ -301,9 +304,8 @@ public sealed partial class ThreadGrain(
         Cursors.MessageCount = Math.Max(countBefore, sent.Number);
         var tail = tailBefore.Add(sent);
         // Pages that are stored leave the row (memory keeps the newest: Acknowledged).
-        var dropThrough = _written;
-        var dropped = tail.TakeWhile(m => m.Seq <= dropThrough).Count();
-        (state.State.Tail, state.State.Seq, state.State.Written) = (tail.RemoveRange(0, dropped), sent.Seq, _written);
+        var row = tail.RemoveRange(0, tail.TakeWhile(m => m.Seq <= _written).Count());
+        (state.State.Tail, state.State.Seq, state.State.Written) = (row, sent.Seq, _written);
         var unstage = stage?.Invoke(sent);
         var unmark = StageIdMark(sent);
         WithSendersCursor(sent);
@@ -364,7 +366,7 @@ public sealed partial class ThreadGrain(
             return Repeat(userId, clientMessageId, held.Seq, held.At, ClientIds.ContentHashOf(held) == hash);
         }
 
-        if (_stored.Seq == 0 || (!_stored.Tail.IsEmpty && _stored.Tail[0].Seq == 1))
+        if (HeldFrom == 1)
         {
             // Memory holds every entry (the index above): none can be stored elsewhere.
             return null;
@@ -518,7 +520,7 @@ public sealed partial class ThreadGrain(
     /// </summary>
     private async Task HoldPageBeforeAsync()
     {
-        var first = _stored.Tail.IsEmpty ? _stored.Seq + 1 : _stored.Tail[0].Seq;
+        var first = HeldFrom;
         if (first - 1 <= _removedThrough || (first - 1) % PageSize != 0 || _stored.Tail.Length >= PageSize)
         {
             return;
@@ -526,8 +528,7 @@ public sealed partial class ThreadGrain(
 
         var page = await ReadRangeAsync(first - PageSize, first - 1);
         // A send may have stored more meanwhile: held only while it still ends where memory begins.
-        var now = _stored.Tail.IsEmpty ? _stored.Seq + 1 : _stored.Tail[0].Seq;
-        if (page.Length == PageSize && now == first)
+        if (page.Length == PageSize && HeldFrom == first)
         {
             _stored = (page.AddRange(_stored.Tail), _stored.Seq, _stored.Members);
             foreach (var m in page)
@@ -560,10 +561,10 @@ public sealed partial class ThreadGrain(
             return result.ToImmutable();
         }
 
-        var inRow = tail.IsEmpty ? _stored.Seq + 1 : tail[0].Seq;
-        if (from < inRow)
+        var held = HeldFrom;
+        if (from < held)
         {
-            var last = Math.Min(to, inRow - 1);
+            var last = Math.Min(to, held - 1);
             await foreach (var page in history.ReadPagesAsync<MessagePage>(this.GetGrainId(), MessagesStream, (from - 1) / PageSize, (last - 1) / PageSize))
             {
                 result.AddRange(page.Content.Messages.Where(m => m.Seq >= from && m.Seq <= last));
@@ -685,7 +686,7 @@ public sealed partial class ThreadGrain(
         var before = _stored.Tail.IsDefault ? [] : _stored.Tail;
         var held = before.Where(m => m.Seq >= keepFrom && m.Seq < first).ToImmutableArray();
         _stored = (held.IsEmpty || held[^1].Seq != first - 1 ? row : held.AddRange(row), state.State.Seq, state.State.Members);
-        var from = _stored.Tail.IsEmpty ? _stored.Seq + 1 : _stored.Tail[0].Seq;
+        var from = HeldFrom;
         foreach (var gone in before.TakeWhile(m => m.Seq < from))
         {
             _tailIds.Remove((gone.SenderId, gone.ClientMessageId));

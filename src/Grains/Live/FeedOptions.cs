@@ -33,6 +33,11 @@ public sealed class FeedOptions
     public TimeSpan HintLead { get; set; } = TimeSpan.FromMilliseconds(5);
 
     /// <summary>These options with a ring of <paramref name="bufferSize"/> changes: for a feed whose changes are state, where a reader behind re-reads the snapshot.</summary>
-    public FeedOptions WithBufferSize(int bufferSize) =>
-        new() { ObserverExpiry = ObserverExpiry, BufferSize = bufferSize, HintWait = HintWait, HintLead = HintLead };
+    public FeedOptions WithBufferSize(int bufferSize)
+    {
+        // A member-wise copy: an option added later comes along without this method knowing it.
+        var copy = (FeedOptions)MemberwiseClone();
+        copy.BufferSize = bufferSize;
+        return copy;
+    }
 }
