@@ -19,6 +19,8 @@ internal sealed class DeliveryBook
     private readonly long[] _due;
     private readonly int[] _remaining;
     private readonly long[] _done;
+    private readonly long[] _first;
+    private readonly long[] _replied;
     private long _received;
     private long _receivedMeasured;
     private long _stale;
@@ -32,6 +34,8 @@ internal sealed class DeliveryBook
         _due = new long[updates];
         _remaining = new int[updates];
         _done = new long[updates];
+        _first = new long[updates];
+        _replied = new long[updates];
         var ticksPerUpdate = Stopwatch.Frequency / updatesPerSecond;
         for (var i = 0; i < updates; i++)
         {
@@ -115,6 +119,52 @@ internal sealed class DeliveryBook
         return (slow == 0 ? 0 : (double)slowMet / slow, all == 0 ? 0 : (double)allMet / all);
     }
 
+    /// <summary>The publish's reply reached the sender (for a handoff: the requester has its answer).</summary>
+    public void RecordReply(int seq) => _replied[seq] = Stopwatch.GetTimestamp();
+
+    /// <summary>
+    /// Where the slowest updates' time went: medians, in ms from due, of the publish's reply, the first
+    /// subscriber's arrival and the last's, over the measured updates whose fan-out took longer than
+    /// <paramref name="slowMicros"/>, and over all of them. A slow update whose reply was quick waited
+    /// after the server answered (its fan-out); one whose reply was slow too waited before.
+    /// </summary>
+    public string Anatomy(long slowMicros)
+    {
+        var (slow, all) = (new List<(double, double, double)>(), new List<(double, double, double)>());
+        var at = new List<double>();
+        for (var i = MeasureFrom; i < _due.Length; i++)
+        {
+            var (due, done, first, replied) = (_due[i], Volatile.Read(ref _done[i]), Volatile.Read(ref _first[i]), Volatile.Read(ref _replied[i]));
+            if (done == 0 || first == 0 || replied == 0)
+            {
+                continue;
+            }
+
+            var row = (Micros(replied - due) / 1000.0, Micros(first - due) / 1000.0, Micros(done - due) / 1000.0);
+            all.Add(row);
+            if (Micros(done - due) > slowMicros)
+            {
+                slow.Add(row);
+                at.Add((due - _due[MeasureFrom]) / (double)Stopwatch.Frequency);
+            }
+        }
+
+        return $"slowest {slow.Count}: reply {Median(slow, r => r.Item1):0.00} first {Median(slow, r => r.Item2):0.00} last {Median(slow, r => r.Item3):0.00} ms; "
+            + $"all: reply {Median(all, r => r.Item1):0.00} first {Median(all, r => r.Item2):0.00} last {Median(all, r => r.Item3):0.00} ms; "
+            + $"slowest due at s: {string.Join(' ', at.Select(a => a.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture)))}";
+
+        static double Median(List<(double, double, double)> rows, Func<(double, double, double), double> pick)
+        {
+            if (rows.Count == 0)
+            {
+                return double.NaN;
+            }
+
+            var values = rows.Select(pick).Order().ToArray();
+            return values[values.Length / 2];
+        }
+    }
+
     public void RecordSend(int seq, long sentAt)
     {
         if (seq >= MeasureFrom)
@@ -140,6 +190,7 @@ internal sealed class DeliveryBook
         Interlocked.Increment(ref _received);
         InterlockedMax(ref _lastArrival, now);
         var latency = Micros(now - _due[seq]);
+        Interlocked.CompareExchange(ref _first[seq], now, 0);
         var last = Interlocked.Decrement(ref _remaining[seq]) == 0;
         if (last)
         {

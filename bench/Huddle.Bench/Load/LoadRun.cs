@@ -271,7 +271,7 @@ internal static class LoadRun
                     WaitUntil(book.Due(seq));
                     var group = seq % layout.Groups;
                     book.RecordSend(seq, Stopwatch.GetTimestamp());
-                    publishes[seq] = PublishAsync(target, drivers[group], layout, group, book.Tag, seq);
+                    publishes[seq] = PublishAsync(target, drivers[group], layout, group, book.Tag, seq, book);
                 }
 
                 done.SetResult();
@@ -331,11 +331,13 @@ internal static class LoadRun
         }
     }
 
-    private static async Task<bool> PublishAsync(ILoadTarget target, HubConnection driver, LoadLayout layout, int group, int tag, int seq)
+    private static async Task<bool> PublishAsync(ILoadTarget target, HubConnection driver, LoadLayout layout, int group, int tag, int seq, DeliveryBook book)
     {
         try
         {
-            return await target.PublishAsync(driver, layout, group, tag, seq);
+            var ok = await target.PublishAsync(driver, layout, group, tag, seq);
+            book.RecordReply(seq);
+            return ok;
         }
         catch (Exception ex) when (ex is Microsoft.AspNetCore.SignalR.HubException or InvalidOperationException or IOException)
         {

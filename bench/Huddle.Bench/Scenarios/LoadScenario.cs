@@ -131,6 +131,7 @@ internal sealed class LoadScenario(string name, LoadKind kind, LoadLayout layout
                     + $"heap {run.HeapBytesPerConnection / 1024.0:0.0} KB/conn  RSS {run.BytesPerConnection / 1024.0:0.0} KB/conn"
                     + (run.StorageWrite is { Count: > 0 } w ? $"  table write p50 {w.P50:0.00} p99 {w.P99:0.00} ms" : "")
                     + $"  {run.ServerPauses}");
+                Console.WriteLine($"      {run.Book!.Anatomy((long)(run.Fanout.P99 * 1000))}");
             }
         }
 
