@@ -233,6 +233,49 @@ public sealed class ThreadCursorTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Receipts_keep_no_past_changes_a_watcher_behind_re_reads_the_table_and_the_next_table_follows_the_members()
+    {
+        var s = await NewAsync();
+        var seq = await SendAsync(s, s.Pcp, "ask");
+        var thread = Thread(s.PatientThread);
+        var opened = (await thread.OpenAsync(IThreadGrain.ReceiptsFeed, s.Pcp, null)).Value!;
+        var (before, epoch) = (opened.Seq, opened.Epoch);
+
+        Assert.True((await Own(s.Bhc).ReportAsync(s.PatientThread, seq, seq)).Ok);
+        FeedCatchUp? behind = null;
+        await Eventually.Until(async () =>
+        {
+            behind = await thread.ReadSinceAsync(IThreadGrain.ReceiptsFeed, before, epoch);
+            return behind.Seq > before;
+        }, Wait, "the receipts of the BHC's read published");
+
+        // Every change is the whole table: one behind is answered with a re-read, in the same epoch, never old changes.
+        Assert.True(behind!.Reset);
+        Assert.Equal(epoch, behind.Epoch);
+        Assert.Empty(behind.Changes);
+        var table = (ThreadReceipts)(await thread.OpenAsync(IThreadGrain.ReceiptsFeed, s.Pcp, null)).Value!.Snapshot!;
+        Assert.Equal(seq, table.Cursors.Single(c => c.UserId == s.Bhc).Read);
+        var current = await thread.ReadSinceAsync(IThreadGrain.ReceiptsFeed, table.Seq, epoch);
+        Assert.False(current.Reset);
+        Assert.Empty(current.Changes);
+
+        // The team changes: the nurse leaves, a psychiatrist joins. The members the thread keeps between calls
+        // are rebuilt, and the next table lists the new ones in order, without the nurse or her cursor.
+        var psychiatrist = $"u-psy-{s.TeamId[5..]}";
+        await fixture.Grains.GetGrain<IUserGrain>(psychiatrist).SetAsync(new UserProfile(psychiatrist, psychiatrist, UserKind.Clinician, null, []));
+        Assert.True((await Own(s.Nurse).ReportAsync(s.PatientThread, seq, 0)).Ok);
+        await fixture.Grains.GetGrain<ICareTeamGrain>(s.TeamId).SetProfileAsync(new CareTeamProfile(s.TeamId, "Team", CareTeamStatus.Active,
+            [new TeamMember(s.Pcp, "Dr. P", CareTeamRole.Pcp), new TeamMember(s.Bhc, "B. H.", CareTeamRole.Bhc), new TeamMember(psychiatrist, "P. S.", CareTeamRole.ConsultingPsychiatrist)],
+            [], "America/Chicago"));
+        Assert.True((await Own(psychiatrist).ReportAsync(s.PatientThread, seq, seq)).Ok);
+        var after = (ThreadReceipts)(await thread.OpenAsync(IThreadGrain.ReceiptsFeed, s.Pcp, null)).Value!.Snapshot!;
+        Assert.Equal(new[] { s.Bhc, s.Pcp, psychiatrist }.Order(StringComparer.Ordinal), after.Members);
+        Assert.Equal(seq, after.Cursors.Single(c => c.UserId == psychiatrist).Read);
+        Assert.DoesNotContain(after.Cursors, c => c.UserId == s.Nurse);
+        Assert.Equal(ErrorCodes.Forbidden, (await Own(s.Nurse).ReportAsync(s.PatientThread, seq, seq)).Error?.Code);
+    }
+
+    [Fact]
     public async Task Unread_counts_are_open_to_their_clinician_only()
     {
         var s = await NewAsync();

@@ -43,8 +43,18 @@ public sealed partial class ThreadGrain
     /// <summary>True when the cursors' copy changed since it was last written by a write of its own.</summary>
     private bool CursorsUnwritten => _cursorsVersion != _cursorsWritten;
 
-    /// <summary>The receipts feed: its seq is not stored, so each activation numbers it in a new epoch (watchers re-read once).</summary>
-    private FeedPublisher Receipts => _receipts ??= new FeedPublisher(new FeedId(IThreadGrain.ReceiptsFeed, ThreadId), 0, feedOptions.Value, logger);
+    /// <summary>
+    /// The receipts feed: its seq is not stored, so each activation numbers it in a new epoch (watchers
+    /// re-read once). It keeps no ring of past changes: every change carries the whole table, so a watcher
+    /// behind by any change re-reads the snapshot, which is the same answer (as the unread feed does). A
+    /// ring would hold 256 tables per thread, a new one about every message, each copied by the young
+    /// collections as long as the ring holds it.
+    /// </summary>
+    private FeedPublisher Receipts => _receipts ??= new FeedPublisher(new FeedId(IThreadGrain.ReceiptsFeed, ThreadId), 0,
+        feedOptions.Value.WithBufferSize(0), logger);
+
+    /// <summary>The members in order for the receipts' table, for the member set they were ordered from.</summary>
+    private (ImmutableHashSet<string> Of, ImmutableArray<string> Ordered)? _receiptsOrder;
 
     private FeedPublisher FeedOf(string kind) => kind == IThreadGrain.ReceiptsFeed ? Receipts : Feed;
 
@@ -55,11 +65,16 @@ public sealed partial class ThreadGrain
             return HuddleError.Invalid("A cursor is a seq of the thread: 0 or more.");
         }
 
-        if (await RefuseAsync(userId) is { } denied)
+        var members = await MembersAsync();
+        if (Refusal(userId, members) is { } denied)
         {
             return denied;
         }
 
+        // The cursor this check clears comes next (TakeCursorAsync): taken if its clinician is among the
+        // members as they are now. Kept only from a send or a publish, a member who joined since would
+        // have had theirs dropped until the next message.
+        KeepMembers(members!);
         var head = _stored.Seq;
         if (Math.Max(delivered, read) > head)
         {
@@ -308,9 +323,17 @@ public sealed partial class ThreadGrain
         Receipts.Publish(seq, [new(FeedAudiences.Members, ReceiptsOf(seq, members))], roster);
     }
 
-    private ThreadReceipts ReceiptsOf(long seq, ImmutableHashSet<string> members) =>
-        new(ThreadId, seq, [.. members.Order(StringComparer.Ordinal)],
+    private ThreadReceipts ReceiptsOf(long seq, ImmutableHashSet<string> members)
+    {
+        if (_receiptsOrder is not { } order || !ReferenceEquals(order.Of, members))
+        {
+            // One ordered list while the members stay (MembersAsync hands the same set back).
+            _receiptsOrder = order = (members, [.. members.Order(StringComparer.Ordinal)]);
+        }
+
+        return new(ThreadId, seq, order.Ordered,
             [.. _cursors.Values.Where(c => members.Contains(c.UserId)).OrderBy(c => c.UserId, StringComparer.Ordinal)]);
+    }
 
     private Task<FeedOpen> OpenReceiptsAsync(long? since, long epoch, int limit) =>
         Receipts.OpenAsync(FeedAudiences.Members, since, epoch, limit, async () =>

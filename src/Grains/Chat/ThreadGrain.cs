@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 using Huddle.Contracts.CareTeams;
 using Huddle.Contracts.Chat;
 using Huddle.Contracts.Common;
@@ -76,7 +77,20 @@ public sealed partial class ThreadGrain(
     private string ThreadId => this.GetPrimaryKeyString();
 
     /// <summary>What the key says the thread is about; a key that is no thread id is a thread nobody may use.</summary>
-    private (ThreadKind Kind, string? SubjectId)? Subject => ThreadIds.Parse(ThreadId);
+    private (ThreadKind Kind, string? SubjectId)? Subject => (_subject ??= new(ThreadIds.Parse(ThreadId))).Value;
+
+    /// <summary>
+    /// The key parsed once per activation. Parsing cuts a new subject string, and every head told to 25
+    /// members' grains carried one: strings those grains keep in their entries, each a young object an old
+    /// one points at, copied by the next collection (docs/performance.md, "What a collection copies").
+    /// </summary>
+    private StrongBox<(ThreadKind Kind, string? SubjectId)?>? _subject;
+
+    /// <summary>A patient's or team's thread as every member sees it (a direct thread's depends on who asks).</summary>
+    private ThreadRef? _ref;
+
+    /// <summary>The members as last built: the same instance while they stay the same (<see cref="KeptMembers"/>).</summary>
+    private ImmutableHashSet<string>? _members;
 
     /// <summary>The calls that only read: they interleave.</summary>
     public static bool IsRead(IInvokable request) =>
@@ -462,7 +476,7 @@ public sealed partial class ThreadGrain(
         };
         if (kind == ThreadKind.Direct)
         {
-            return Options.DirectThreads == DirectThreadRule.Teammates && !await TeammatesAsync(_stored.Members) ? [] : [.. _stored.Members];
+            return Options.DirectThreads == DirectThreadRule.Teammates && !await TeammatesAsync(_stored.Members) ? [] : KeptMembers(_stored.Members);
         }
 
         var profiles = kind == ThreadKind.Team
@@ -470,9 +484,25 @@ public sealed partial class ThreadGrain(
             : await Task.WhenAll(teams.Select(t => GrainFactory.Grain<ICareTeamGrain>(t).GetProfileAsync()));
         var members = profiles.SelectMany(p => p?.Members.Select(m => m.UserId) ?? []);
         // A patient's thread also has the clinicians with emergency access to the patient, while it is in force.
-        return kind == ThreadKind.Patient
-            ? [.. members.Concat(await GrainFactory.Grain<IEmergencyAccessGrain>(subject!).HoldersAsync())]
-            : [.. members];
+        return KeptMembers(kind == ThreadKind.Patient
+            ? members.Concat(await GrainFactory.Grain<IEmergencyAccessGrain>(subject!).HoldersAsync())
+            : members);
+    }
+
+    /// <summary>
+    /// <paramref name="members"/> as a set: the one built before when they are the same. Every send, cursor
+    /// check and receipts publish asks for the members, and the set is kept (the receipts' copy, the roster
+    /// last published): a new equal set per call would be young objects held by old ones.
+    /// </summary>
+    private ImmutableHashSet<string> KeptMembers(IEnumerable<string> members)
+    {
+        var now = members.ToArray();
+        if (_members is { } kept && kept.SetEquals(now))
+        {
+            return kept;
+        }
+
+        return _members = [.. now];
     }
 
     /// <summary>
@@ -497,7 +527,9 @@ public sealed partial class ThreadGrain(
     private ThreadRef RefFor(string userId)
     {
         var (kind, subject) = Subject!.Value;
-        return new ThreadRef(ThreadId, kind, subject ?? _stored.Members.FirstOrDefault(m => m != userId) ?? userId);
+        return subject is null
+            ? new ThreadRef(ThreadId, kind, _stored.Members.FirstOrDefault(m => m != userId) ?? userId)
+            : _ref ??= new ThreadRef(ThreadId, kind, subject);
     }
 
     private async Task<ThreadSnapshot> SnapshotAsync(string userId)
