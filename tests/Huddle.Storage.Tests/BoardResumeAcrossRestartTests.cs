@@ -1,0 +1,211 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Threading.Channels;
+using Huddle.Storage.Tests.Infrastructure;
+using Huddle.Testing;
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace Huddle.Storage.Tests;
+
+/// <summary>
+/// A client keeping a live copy of a board by the rules of docs/api.md ("Keeping a live copy"), across a
+/// SIGKILL of the web host on Azure Table storage (Azurite): it follows live changes, reconnects to the
+/// restarted host with <c>ResumeBoard</c> from where it was (and, as a client offline longer would, from
+/// further back), and follows live changes again; at every step its copy is the board the server holds.
+/// </summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class BoardResumeAcrossRestartTests(AzuriteFixture azurite)
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_live_copy_of_a_board_resumes_on_the_restarted_host_and_stays_the_servers_board()
+    {
+        var table = $"Resume{Guid.NewGuid():N}"[..20];
+        var (teamId, pcp, bhc) = ($"team-resume-{Guid.NewGuid():N}"[..24], "u-resume-pcp", "u-resume-bhc");
+        var copy = new BoardCopy();
+        // The copy as it stood at each version it went through before the kill: a device offline since then resumes from one.
+        var stood = new Dictionary<long, BoardCopy>();
+        long epoch;
+        await using (var first = new HuddleWebProcess(azurite.Server.ConnectionString, table))
+        {
+            await first.StartAsync(Ct);
+            using (var created = await first.Http.PutAsJsonAsync($"api/dev/teams/{teamId}", new
+            {
+                name = "Resume team",
+                members = new[] { new { userId = pcp, displayName = "Dr. Resume", role = "pcp" }, new { userId = bhc, displayName = "B. Resume", role = "bhc" } },
+            }, Ct))
+            {
+                created.EnsureSuccessStatusCode();
+            }
+
+            await using var device = await first.HubForAsync(bhc, Ct);
+            var events = Listen(device);
+            var subscribed = await device.InvokeAsync<JsonElement>("SubscribeBoard", teamId, Ct);
+            Assert.True(subscribed.GetProperty("ok").GetBoolean(), subscribed.ToString());
+            copy.Take(subscribed.GetProperty("board"));
+            epoch = subscribed.GetProperty("epoch").GetInt64();
+
+            using var asPcp = await first.ClientForAsync(pcp, Ct);
+            var acked = 0L;
+            for (var k = 1; k <= 3; k++)
+            {
+                acked = await AddItemAsync(asPcp, teamId, $"before {k}");
+            }
+
+            await FollowAsync(copy, events, acked, stood);
+            Assert.Equal(await BoardAsync(asPcp, teamId), copy.Board);
+            await first.KillAsync();
+        }
+
+        await using var second = new HuddleWebProcess(azurite.Server.ConnectionString, table);
+        await second.StartAsync(Ct);
+        using var asPcpAgain = await second.ClientForAsync(pcp, Ct);
+        var truth = await BoardAsync(asPcpAgain, teamId);
+        Assert.Equal(copy.Board, truth);
+
+        // A new connection (subscriptions do not survive one): resume from the copy's version and epoch.
+        await using var reconnected = await second.HubForAsync(bhc, Ct);
+        var live = Listen(reconnected);
+        var resumed = await reconnected.InvokeAsync<JsonElement>("ResumeBoard", teamId, copy.Version, epoch, Ct);
+        Assert.True(resumed.GetProperty("ok").GetBoolean(), resumed.ToString());
+        TestContext.Current.TestOutputHelper?.WriteLine($"resume at v{copy.Version}: reset {resumed.GetProperty("reset")}, "
+            + $"{resumed.GetProperty("changes").GetArrayLength()} changes, epoch {(resumed.GetProperty("epoch").GetInt64() == epoch ? "kept" : "new")}");
+        copy.Resume(resumed);
+        Assert.Equal(truth, copy.Board);
+        // The board's state was stored, not lost: its numbering goes on in the same epoch (docs/api.md, "Positions and epochs").
+        Assert.Equal(epoch, resumed.GetProperty("epoch").GetInt64());
+
+        // A device offline for longer (two changes behind) on the same restarted host: exact changes or one reset, never a wrong board.
+        var behind = stood[copy.Version - 2];
+        await using (var late = await second.HubForAsync(bhc, Ct))
+        {
+            var caughtUp = await late.InvokeAsync<JsonElement>("ResumeBoard", teamId, behind.Version, epoch, Ct);
+            Assert.True(caughtUp.GetProperty("ok").GetBoolean(), caughtUp.ToString());
+            TestContext.Current.TestOutputHelper?.WriteLine($"resume at v{behind.Version}: reset {caughtUp.GetProperty("reset")}, {caughtUp.GetProperty("changes").GetArrayLength()} changes");
+            Assert.True(caughtUp.GetProperty("reset").GetBoolean() || caughtUp.GetProperty("changes").GetArrayLength() == 2, caughtUp.ToString());
+            behind.Resume(caughtUp);
+            Assert.Equal(truth, behind.Board);
+        }
+
+        // Live again on the restarted host: the next change arrives as the next version and merges into the same board.
+        var next = await AddItemAsync(asPcpAgain, teamId, "after the restart");
+        Assert.Equal(truth.Version + 1, next);
+        await FollowAsync(copy, live, next, stood);
+        Assert.Equal(await BoardAsync(asPcpAgain, teamId), copy.Board);
+    }
+
+    private static Channel<JsonElement> Listen(HubConnection hub)
+    {
+        var events = Channel.CreateUnbounded<JsonElement>();
+        hub.On<JsonElement>("BoardChanged", change => events.Writer.TryWrite(change.Clone()));
+        return events;
+    }
+
+    /// <summary>Applies live events by the documented rules until the copy reaches <paramref name="version"/> (a gap or a reset event fails: none is expected here).</summary>
+    private static async Task FollowAsync(BoardCopy copy, Channel<JsonElement> events, long version, Dictionary<long, BoardCopy> stood)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        timeout.CancelAfter(Wait);
+        while (copy.Version < version)
+        {
+            var change = await events.Reader.ReadAsync(timeout.Token);
+            var at = change.GetProperty("version").GetInt64();
+            Assert.False(change.GetProperty("reset").GetBoolean(), change.ToString());
+            if (at <= copy.Version)
+            {
+                continue;
+            }
+
+            Assert.Equal(copy.Version + 1, at);
+            stood[copy.Version] = copy.Clone();
+            copy.Merge(change);
+        }
+    }
+
+    private static async Task<long> AddItemAsync(HttpClient http, string teamId, string title)
+    {
+        using var response = await http.PostAsJsonAsync($"api/teams/{teamId}/board/addActionItem", new { title }, Ct);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.True(response.IsSuccessStatusCode, body.ToString());
+        return body.GetProperty("version").GetInt64();
+    }
+
+    private static async Task<BoardView> BoardAsync(HttpClient http, string teamId)
+    {
+        var copy = new BoardCopy();
+        copy.Take(await http.GetFromJsonAsync<JsonElement>($"api/teams/{teamId}/board", Ct));
+        return copy.Board;
+    }
+
+    /// <summary>What the test compares of a board: its version and its action items (id → title).</summary>
+    private sealed record BoardView(long Version, string Items);
+
+    /// <summary>A client's copy, kept as docs/api.md says: a snapshot, then changes merged by id.</summary>
+    private sealed class BoardCopy
+    {
+        private readonly SortedDictionary<string, string> _items = new(StringComparer.Ordinal);
+
+        public long Version { get; private set; }
+
+        public BoardView Board => new(Version, string.Join("|", _items.Select(i => $"{i.Key}={i.Value}")));
+
+        public void Take(JsonElement board)
+        {
+            _items.Clear();
+            foreach (var item in board.GetProperty("actionItems").EnumerateArray())
+            {
+                _items[item.GetProperty("id").GetString()!] = item.GetProperty("title").GetString()!;
+            }
+
+            Version = board.GetProperty("version").GetInt64();
+        }
+
+        public void Merge(JsonElement change)
+        {
+            foreach (var item in change.GetProperty("actionItems").EnumerateArray())
+            {
+                _items[item.GetProperty("id").GetString()!] = item.GetProperty("title").GetString()!;
+            }
+
+            foreach (var removed in change.GetProperty("removedActionItemIds").EnumerateArray())
+            {
+                _items.Remove(removed.GetString()!);
+            }
+
+            Version = change.GetProperty("version").GetInt64();
+        }
+
+        /// <summary>A <c>ResumeBoard</c> reply: the snapshot when it says reset, else its changes in order.</summary>
+        public void Resume(JsonElement reply)
+        {
+            if (reply.GetProperty("reset").GetBoolean())
+            {
+                Take(reply.GetProperty("board"));
+                return;
+            }
+
+            foreach (var change in reply.GetProperty("changes").EnumerateArray())
+            {
+                Assert.Equal(Version + 1, change.GetProperty("version").GetInt64());
+                Merge(change);
+            }
+
+            Assert.Equal(reply.GetProperty("version").GetInt64(), Version);
+            Assert.False(reply.GetProperty("more").GetBoolean(), reply.ToString());
+        }
+
+        public BoardCopy Clone()
+        {
+            var clone = new BoardCopy { Version = Version };
+            foreach (var (id, title) in _items)
+            {
+                clone._items[id] = title;
+            }
+
+            return clone;
+        }
+    }
+}
