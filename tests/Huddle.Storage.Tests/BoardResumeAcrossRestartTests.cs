@@ -11,7 +11,8 @@ namespace Huddle.Storage.Tests;
 /// A client keeping a live copy of a board by the rules of docs/api.md ("Keeping a live copy"), across a
 /// SIGKILL of the web host on Azure Table storage (Azurite): it follows live changes, reconnects to the
 /// restarted host with <c>ResumeBoard</c> from where it was (and, as a client offline longer would, from
-/// further back), and follows live changes again; at every step its copy is the board the server holds.
+/// further back; over HTTP, also from another epoch), and follows live changes again; at every step its
+/// copy is the board the server holds.
 /// </summary>
 [Collection(AzuriteCollection.Name)]
 public sealed class BoardResumeAcrossRestartTests(AzuriteFixture azurite)
@@ -77,6 +78,18 @@ public sealed class BoardResumeAcrossRestartTests(AzuriteFixture azurite)
         Assert.Equal(truth, copy.Board);
         // The board's state was stored, not lost: its numbering goes on in the same epoch (docs/api.md, "Positions and epochs").
         Assert.Equal(epoch, resumed.GetProperty("epoch").GetInt64());
+
+        // Over HTTP the same: at the head, nothing and the same epoch; from another epoch, one reset with the board, never changes.
+        var overHttp = await asPcpAgain.GetFromJsonAsync<JsonElement>($"api/teams/{teamId}/board/changes?since={copy.Version}&epoch={epoch}", Ct);
+        Assert.False(overHttp.GetProperty("reset").GetBoolean(), overHttp.ToString());
+        Assert.Equal(0, overHttp.GetProperty("changes").GetArrayLength());
+        Assert.Equal(epoch, overHttp.GetProperty("epoch").GetInt64());
+        var otherEpoch = new BoardCopy();
+        var foreign = await asPcpAgain.GetFromJsonAsync<JsonElement>($"api/teams/{teamId}/board/changes?since={copy.Version - 1}&epoch={(epoch == 1 ? 2 : 1)}", Ct);
+        Assert.True(foreign.GetProperty("reset").GetBoolean(), foreign.ToString());
+        Assert.Equal(0, foreign.GetProperty("changes").GetArrayLength());
+        otherEpoch.Resume(foreign);
+        Assert.Equal(truth, otherEpoch.Board);
 
         // A device offline for longer (two changes behind) on the same restarted host: exact changes or one reset, never a wrong board.
         var behind = stood[copy.Version - 2];
