@@ -125,8 +125,10 @@ internal sealed class DeliveryBook
     /// <summary>
     /// Where the slowest updates' time went: medians, in ms from due, of the publish's reply, the first
     /// subscriber's arrival and the last's, over the measured updates whose fan-out took longer than
-    /// <paramref name="slowMicros"/>, and over all of them. A slow update whose reply was quick waited
-    /// after the server answered (its fan-out); one whose reply was slow too waited before.
+    /// <paramref name="slowMicros"/>, and over all of them, then when the slow ones were due (seconds from
+    /// the first measured one). A slow update whose first arrival is as late as its last waited before its
+    /// fan-out began; one whose reply is late too waited on the request's own path; due times at a steady
+    /// spacing point at something periodic.
     /// </summary>
     public string Anatomy(long slowMicros)
     {
