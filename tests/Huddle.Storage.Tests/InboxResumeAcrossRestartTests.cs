@@ -1,0 +1,213 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Threading.Channels;
+using Huddle.Storage.Tests.Infrastructure;
+using Huddle.Testing;
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace Huddle.Storage.Tests;
+
+/// <summary>
+/// A consultant's phone keeping a live copy of their handoff inbox by the rules of docs/api.md (numbered
+/// changes in order, hints merged by version without moving the seq), across a SIGKILL of the web host on
+/// Azure Table storage (Azurite): pinged before the kill, it resumes on the restarted host from its
+/// (seq, epoch), and the next step of the handoff, taken there, reaches it live as the next change; at
+/// every step its copy is the inbox the server holds.
+/// </summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class InboxResumeAcrossRestartTests(AzuriteFixture azurite)
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_pinged_inbox_resumes_on_the_restarted_host_and_the_next_step_arrives_live()
+    {
+        var table = $"Inbox{Guid.NewGuid():N}"[..20];
+        var n = Guid.NewGuid().ToString("N")[..8];
+        var (teamId, pcp, bhc) = ($"team-ir-{n}", $"u-pcp-{n}", $"u-bhc-{n}");
+        var copy = new InboxCopy();
+        string handoffId;
+        long epoch;
+        await using (var first = new HuddleWebProcess(azurite.Server.ConnectionString, table))
+        {
+            await first.StartAsync(Ct);
+            using (var created = await first.Http.PutAsJsonAsync($"api/dev/teams/{teamId}", new
+            {
+                name = "Inbox team",
+                members = new[] { new { userId = pcp, displayName = "Dr. Pat Carter", role = "pcp" }, new { userId = bhc, displayName = "Sam Okafor", role = "bhc" } },
+                patients = new[] { new { patientId = $"p-{n}", displayName = "Alma Reyes", room = "Exam 3" } },
+            }, Ct))
+            {
+                created.EnsureSuccessStatusCode();
+            }
+
+            await using var phone = await first.HubForAsync(bhc, Ct);
+            var events = Listen(phone);
+            var subscribed = await phone.InvokeAsync<JsonElement>("SubscribeInbox", Ct);
+            Assert.True(subscribed.GetProperty("ok").GetBoolean(), subscribed.ToString());
+            copy.Take(subscribed);
+            epoch = subscribed.GetProperty("epoch").GetInt64();
+
+            using var asPcp = await first.ClientForAsync(pcp, Ct);
+            using var requested = await asPcp.PostAsJsonAsync("api/handoffs", new
+            {
+                teamId,
+                patientId = $"p-{n}",
+                room = "Exam 3",
+                target = new { userId = bhc },
+                priority = "urgent",
+                reason = new { situation = "PHQ-9 of 18 today" },
+                opId = $"ir-{n}",
+            }, Ct);
+            Assert.True(requested.IsSuccessStatusCode, await requested.Content.ReadAsStringAsync(Ct));
+            handoffId = (await requested.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("handoffId").GetString()!;
+
+            await FollowAsync(copy, events, () => copy.Version(handoffId) > 0 && copy.Seq > subscribed.GetProperty("seq").GetInt64());
+            Assert.True(copy.Pinged, "the consultant's phone was pinged");
+            using var asBhc = await first.ClientForAsync(bhc, Ct);
+            Assert.Equal(await InboxAsync(asBhc), copy.View);
+            await first.KillAsync();
+        }
+
+        await using var second = new HuddleWebProcess(azurite.Server.ConnectionString, table);
+        await second.StartAsync(Ct);
+        using var asBhcAgain = await second.ClientForAsync(bhc, Ct);
+        var truth = await InboxAsync(asBhcAgain);
+        Assert.Equal(truth, copy.View);
+
+        // The phone reconnects (a new connection) and resumes from its seq and epoch: nothing was missed.
+        await using var reconnected = await second.HubForAsync(bhc, Ct);
+        var live = Listen(reconnected);
+        var resumed = await reconnected.InvokeAsync<JsonElement>("ResumeInbox", copy.Seq, epoch, Ct);
+        Assert.True(resumed.GetProperty("ok").GetBoolean(), resumed.ToString());
+        TestContext.Current.TestOutputHelper?.WriteLine($"resume at seq {copy.Seq}: reset {resumed.GetProperty("reset")}, "
+            + $"{resumed.GetProperty("changes").GetArrayLength()} changes, epoch {(resumed.GetProperty("epoch").GetInt64() == epoch ? "kept" : "new")}");
+        copy.Resume(resumed);
+        Assert.Equal(truth, copy.View);
+        // The inbox's state was stored, not lost: its numbering goes on in the same epoch (docs/api.md, "Positions and epochs").
+        Assert.Equal(epoch, resumed.GetProperty("epoch").GetInt64());
+
+        // The consultant accepts on the restarted host: the inbox's next change arrives live and merges into the server's inbox.
+        var before = copy.Version(handoffId);
+        using (var accepted = await asBhcAgain.PostAsJsonAsync($"api/handoffs/{handoffId}/accept", new { etaMinutes = 5 }, Ct))
+        {
+            Assert.True(accepted.IsSuccessStatusCode, await accepted.Content.ReadAsStringAsync(Ct));
+        }
+
+        await FollowAsync(copy, live, () => copy.Version(handoffId) > before);
+        Assert.Equal("accepted", copy.Status(handoffId));
+        Assert.Equal(await InboxAsync(asBhcAgain), copy.View);
+    }
+
+    private static Channel<JsonElement> Listen(HubConnection hub)
+    {
+        var events = Channel.CreateUnbounded<JsonElement>();
+        hub.On<JsonElement>("HandoffInboxChanged", change => events.Writer.TryWrite(change.Clone()));
+        return events;
+    }
+
+    /// <summary>Applies events by the documented rules until <paramref name="until"/> holds (a gap or a reset fails: none is expected here).</summary>
+    private static async Task FollowAsync(InboxCopy copy, Channel<JsonElement> events, Func<bool> until)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        timeout.CancelAfter(Wait);
+        while (!until())
+        {
+            copy.Apply(await events.Reader.ReadAsync(timeout.Token));
+        }
+    }
+
+    private static async Task<string> InboxAsync(HttpClient http)
+    {
+        var copy = new InboxCopy();
+        copy.Take(await http.GetFromJsonAsync<JsonElement>("api/inbox", Ct));
+        return copy.View;
+    }
+
+    /// <summary>A device's copy of an inbox: its seq and each handoff's summary (version, status) by id.</summary>
+    private sealed class InboxCopy
+    {
+        private readonly SortedDictionary<string, (long Version, string Status)> _items = new(StringComparer.Ordinal);
+
+        public long Seq { get; private set; }
+
+        public bool Pinged { get; private set; }
+
+        public string View => string.Join("|", _items.Select(i => $"{i.Key}@{i.Value.Version}:{i.Value.Status}"));
+
+        public long Version(string handoffId) => _items.GetValueOrDefault(handoffId).Version;
+
+        public string? Status(string handoffId) => _items.GetValueOrDefault(handoffId).Status;
+
+        /// <summary>A feed reply with <c>reset: true</c>: the snapshot.</summary>
+        public void Take(JsonElement reply)
+        {
+            Assert.True(reply.GetProperty("reset").GetBoolean(), reply.ToString());
+            var snapshot = reply.GetProperty("snapshot");
+            _items.Clear();
+            foreach (var item in snapshot.GetProperty("items").EnumerateArray())
+            {
+                Upsert(item);
+            }
+
+            Seq = reply.GetProperty("seq").GetInt64();
+        }
+
+        /// <summary>A <c>ResumeInbox</c> reply: the snapshot when it says reset, else its changes in order.</summary>
+        public void Resume(JsonElement reply)
+        {
+            if (reply.GetProperty("reset").GetBoolean())
+            {
+                Take(reply);
+                return;
+            }
+
+            foreach (var change in reply.GetProperty("changes").EnumerateArray())
+            {
+                Apply(change);
+            }
+
+            Assert.Equal(reply.GetProperty("seq").GetInt64(), Seq);
+            Assert.False(reply.GetProperty("more").GetBoolean(), reply.ToString());
+        }
+
+        /// <summary>One event: a hint merges its item by version and leaves the seq; a numbered change must be the next one.</summary>
+        public void Apply(JsonElement change)
+        {
+            Assert.False(change.GetProperty("reset").GetBoolean(), change.ToString());
+            Pinged |= change.GetProperty("ping").GetBoolean();
+            var seq = change.GetProperty("seq").GetInt64();
+            if (change.GetProperty("hint").GetBoolean())
+            {
+                Assert.Equal(0, seq);
+                Upsert(change.GetProperty("item"));
+                return;
+            }
+
+            if (seq <= Seq)
+            {
+                return;
+            }
+
+            Assert.Equal(Seq + 1, seq);
+            if (change.GetProperty("item").ValueKind == JsonValueKind.Object)
+            {
+                Upsert(change.GetProperty("item"));
+            }
+
+            Seq = seq;
+        }
+
+        private void Upsert(JsonElement item)
+        {
+            var id = item.GetProperty("handoffId").GetString()!;
+            var version = item.GetProperty("version").GetInt64();
+            if (version > _items.GetValueOrDefault(id).Version)
+            {
+                _items[id] = (version, item.GetProperty("status").GetString()!);
+            }
+        }
+    }
+}
