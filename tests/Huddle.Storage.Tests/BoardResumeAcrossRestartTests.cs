@@ -110,33 +110,21 @@ public sealed class BoardResumeAcrossRestartTests(AzuriteFixture azurite)
         Assert.Equal(await BoardAsync(asPcpAgain, teamId), copy.Board);
     }
 
-    private static Channel<JsonElement> Listen(HubConnection hub)
-    {
-        var events = Channel.CreateUnbounded<JsonElement>();
-        hub.On<JsonElement>("BoardChanged", change => events.Writer.TryWrite(change.Clone()));
-        return events;
-    }
+    private static ChannelReader<JsonElement> Listen(HubConnection hub) => HubConnections.Record(hub, "BoardChanged");
 
     /// <summary>Applies live events by the documented rules until the copy reaches <paramref name="version"/> (a gap or a reset event fails: none is expected here).</summary>
-    private static async Task FollowAsync(BoardCopy copy, Channel<JsonElement> events, long version, Dictionary<long, BoardCopy> stood)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        timeout.CancelAfter(Wait);
-        while (copy.Version < version)
+    private static Task FollowAsync(BoardCopy copy, ChannelReader<JsonElement> events, long version, Dictionary<long, BoardCopy> stood) =>
+        events.ApplyUntilAsync(change =>
         {
-            var change = await events.Reader.ReadAsync(timeout.Token);
             var at = change.GetProperty("version").GetInt64();
             Assert.False(change.GetProperty("reset").GetBoolean(), change.ToString());
-            if (at <= copy.Version)
+            if (at > copy.Version)
             {
-                continue;
+                Assert.Equal(copy.Version + 1, at);
+                stood[copy.Version] = copy.Clone();
+                copy.Merge(change);
             }
-
-            Assert.Equal(copy.Version + 1, at);
-            stood[copy.Version] = copy.Clone();
-            copy.Merge(change);
-        }
-    }
+        }, () => copy.Version >= version, Wait, Ct);
 
     private static async Task<long> AddItemAsync(HttpClient http, string teamId, string title)
     {

@@ -101,23 +101,11 @@ public sealed class InboxResumeAcrossRestartTests(AzuriteFixture azurite)
         Assert.Equal(await InboxAsync(asBhcAgain), copy.View);
     }
 
-    private static Channel<JsonElement> Listen(HubConnection hub)
-    {
-        var events = Channel.CreateUnbounded<JsonElement>();
-        hub.On<JsonElement>("HandoffInboxChanged", change => events.Writer.TryWrite(change.Clone()));
-        return events;
-    }
+    private static ChannelReader<JsonElement> Listen(HubConnection hub) => HubConnections.Record(hub, "HandoffInboxChanged");
 
     /// <summary>Applies events by the documented rules until <paramref name="until"/> holds (a gap or a reset fails: none is expected here).</summary>
-    private static async Task FollowAsync(InboxCopy copy, Channel<JsonElement> events, Func<bool> until)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        timeout.CancelAfter(Wait);
-        while (!until())
-        {
-            copy.Apply(await events.Reader.ReadAsync(timeout.Token));
-        }
-    }
+    private static Task FollowAsync(InboxCopy copy, ChannelReader<JsonElement> events, Func<bool> until) =>
+        events.ApplyUntilAsync(copy.Apply, until, Wait, Ct);
 
     private static async Task<string> InboxAsync(HttpClient http)
     {

@@ -30,7 +30,6 @@ public sealed partial class ThreadGrain
     private Coalescer? _headTells;
     private Coalescer? _receiptsPublish;
     private Coalescer? _cursorWrite;
-    private ImmutableHashSet<string>? _receiptMembers;
     private ImmutableHashSet<string>? _receiptsRoster;
     private long _cursorsVersion;
     private long _cursorsWritten;
@@ -65,16 +64,11 @@ public sealed partial class ThreadGrain
             return HuddleError.Invalid("A cursor is a seq of the thread: 0 or more.");
         }
 
-        var members = await MembersAsync();
-        if (Refusal(userId, members) is { } denied)
+        if (await RefuseAsync(userId) is { } denied)
         {
             return denied;
         }
 
-        // The cursor this check clears comes next (TakeCursorAsync): taken if its clinician is among the
-        // members as they are now. Kept only from a send or a publish, a member who joined since would
-        // have had theirs dropped until the next message.
-        KeepMembers(members!);
         var head = _stored.Seq;
         if (Math.Max(delivered, read) > head)
         {
@@ -87,7 +81,9 @@ public sealed partial class ThreadGrain
     public Task TakeCursorAsync(MemberCursor cursor)
     {
         ArgumentNullException.ThrowIfNull(cursor);
-        if (_receiptMembers is not { } members || members.Contains(cursor.UserId))
+        // The members as last built (every check, send and publish builds them): the check that cleared
+        // this cursor saw a member who joined since the last send or publish too.
+        if (_members is not { } members || members.Contains(cursor.UserId))
         {
             Take(cursor);
         }
@@ -138,9 +134,8 @@ public sealed partial class ThreadGrain
         entry.Kind == ThreadEntryKind.Message ? entry with { Number = Cursors.MessageCount + 1 } : entry;
 
     /// <summary>After an entry was stored: its sender has read up to it, and every member's grain is to hear of the new head.</summary>
-    private void Stored(ThreadMessage sent, ImmutableHashSet<string> members)
+    private void Stored(ThreadMessage sent)
     {
-        _receiptMembers = members;
         Take(SendersCursor(sent));
         if (_sendersCopy is { } written && Cursors.Members.SequenceEqual(written))
         {
@@ -199,7 +194,6 @@ public sealed partial class ThreadGrain
     /// <summary>Drops former members' cursors: the copy is bounded by the membership.</summary>
     private void KeepMembers(ImmutableHashSet<string> members)
     {
-        _receiptMembers = members;
         var gone = _cursors.Keys.Where(u => !members.Contains(u)).ToList();
         foreach (var user in gone)
         {

@@ -346,7 +346,7 @@ public sealed partial class ThreadGrain(
             AfterAskStored();
         }
 
-        Stored(sent, members);
+        Stored(sent);
         ArmWriter(TimeSpan.Zero);
         return new MessageSent(ThreadId, sent.ClientMessageId, sent.Seq, sent.At);
     }
@@ -476,7 +476,7 @@ public sealed partial class ThreadGrain(
         };
         if (kind == ThreadKind.Direct)
         {
-            return Options.DirectThreads == DirectThreadRule.Teammates && !await TeammatesAsync(_stored.Members) ? [] : KeptMembers(_stored.Members);
+            return Options.DirectThreads == DirectThreadRule.Teammates && !await TeammatesAsync(_stored.Members) ? KeptMembers([]) : KeptMembers(_stored.Members);
         }
 
         var profiles = kind == ThreadKind.Team
