@@ -53,18 +53,18 @@ public sealed class BoardResumeAcrossRestartTests(AzuriteFixture azurite)
             var acked = 0L;
             for (var k = 1; k <= 3; k++)
             {
-                acked = await AddItemAsync(asPcp, teamId, $"before {k}");
+                acked = await BoardCopy.AddItemAsync(asPcp, teamId, $"before {k}", Ct);
             }
 
             await FollowAsync(copy, events, acked, stood);
-            Assert.Equal(await BoardAsync(asPcp, teamId), copy.Board);
+            Assert.Equal(await BoardCopy.ReadAsync(asPcp, teamId, Ct), copy.Board);
             await first.KillAsync();
         }
 
         await using var second = new HuddleWebProcess(azurite.Server.ConnectionString, table);
         await second.StartAsync(Ct);
         using var asPcpAgain = await second.ClientForAsync(pcp, Ct);
-        var truth = await BoardAsync(asPcpAgain, teamId);
+        var truth = await BoardCopy.ReadAsync(asPcpAgain, teamId, Ct);
         Assert.Equal(copy.Board, truth);
 
         // A new connection (subscriptions do not survive one): resume from the copy's version and epoch.
@@ -104,10 +104,10 @@ public sealed class BoardResumeAcrossRestartTests(AzuriteFixture azurite)
         }
 
         // Live again on the restarted host: the next change arrives as the next version and merges into the same board.
-        var next = await AddItemAsync(asPcpAgain, teamId, "after the restart");
+        var next = await BoardCopy.AddItemAsync(asPcpAgain, teamId, "after the restart", Ct);
         Assert.Equal(truth.Version + 1, next);
         await FollowAsync(copy, live, next, stood);
-        Assert.Equal(await BoardAsync(asPcpAgain, teamId), copy.Board);
+        Assert.Equal(await BoardCopy.ReadAsync(asPcpAgain, teamId, Ct), copy.Board);
     }
 
     private static ChannelReader<JsonElement> Listen(HubConnection hub) => HubConnections.Record(hub, "BoardChanged");
@@ -116,97 +116,7 @@ public sealed class BoardResumeAcrossRestartTests(AzuriteFixture azurite)
     private static Task FollowAsync(BoardCopy copy, ChannelReader<JsonElement> events, long version, Dictionary<long, BoardCopy> stood) =>
         events.ApplyUntilAsync(change =>
         {
-            var at = change.GetProperty("version").GetInt64();
-            Assert.False(change.GetProperty("reset").GetBoolean(), change.ToString());
-            if (at > copy.Version)
-            {
-                Assert.Equal(copy.Version + 1, at);
-                stood[copy.Version] = copy.Clone();
-                copy.Merge(change);
-            }
+            stood.TryAdd(copy.Version, copy.Clone());
+            copy.Apply(change);
         }, () => copy.Version >= version, Wait, Ct);
-
-    private static async Task<long> AddItemAsync(HttpClient http, string teamId, string title)
-    {
-        using var response = await http.PostAsJsonAsync($"api/teams/{teamId}/board/addActionItem", new { title }, Ct);
-        var body = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
-        Assert.True(response.IsSuccessStatusCode, body.ToString());
-        return body.GetProperty("version").GetInt64();
-    }
-
-    private static async Task<BoardView> BoardAsync(HttpClient http, string teamId)
-    {
-        var copy = new BoardCopy();
-        copy.Take(await http.GetFromJsonAsync<JsonElement>($"api/teams/{teamId}/board", Ct));
-        return copy.Board;
-    }
-
-    /// <summary>What the test compares of a board: its version and its action items (id → title).</summary>
-    private sealed record BoardView(long Version, string Items);
-
-    /// <summary>A client's copy, kept as docs/api.md says: a snapshot, then changes merged by id.</summary>
-    private sealed class BoardCopy
-    {
-        private readonly SortedDictionary<string, string> _items = new(StringComparer.Ordinal);
-
-        public long Version { get; private set; }
-
-        public BoardView Board => new(Version, string.Join("|", _items.Select(i => $"{i.Key}={i.Value}")));
-
-        public void Take(JsonElement board)
-        {
-            _items.Clear();
-            foreach (var item in board.GetProperty("actionItems").EnumerateArray())
-            {
-                _items[item.GetProperty("id").GetString()!] = item.GetProperty("title").GetString()!;
-            }
-
-            Version = board.GetProperty("version").GetInt64();
-        }
-
-        public void Merge(JsonElement change)
-        {
-            foreach (var item in change.GetProperty("actionItems").EnumerateArray())
-            {
-                _items[item.GetProperty("id").GetString()!] = item.GetProperty("title").GetString()!;
-            }
-
-            foreach (var removed in change.GetProperty("removedActionItemIds").EnumerateArray())
-            {
-                _items.Remove(removed.GetString()!);
-            }
-
-            Version = change.GetProperty("version").GetInt64();
-        }
-
-        /// <summary>A <c>ResumeBoard</c> reply: the snapshot when it says reset, else its changes in order.</summary>
-        public void Resume(JsonElement reply)
-        {
-            if (reply.GetProperty("reset").GetBoolean())
-            {
-                Take(reply.GetProperty("board"));
-                return;
-            }
-
-            foreach (var change in reply.GetProperty("changes").EnumerateArray())
-            {
-                Assert.Equal(Version + 1, change.GetProperty("version").GetInt64());
-                Merge(change);
-            }
-
-            Assert.Equal(reply.GetProperty("version").GetInt64(), Version);
-            Assert.False(reply.GetProperty("more").GetBoolean(), reply.ToString());
-        }
-
-        public BoardCopy Clone()
-        {
-            var clone = new BoardCopy { Version = Version };
-            foreach (var (id, title) in _items)
-            {
-                clone._items[id] = title;
-            }
-
-            return clone;
-        }
-    }
 }

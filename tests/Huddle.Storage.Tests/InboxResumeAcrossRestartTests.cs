@@ -51,30 +51,19 @@ public sealed class InboxResumeAcrossRestartTests(AzuriteFixture azurite)
             epoch = subscribed.GetProperty("epoch").GetInt64();
 
             using var asPcp = await first.ClientForAsync(pcp, Ct);
-            using var requested = await asPcp.PostAsJsonAsync("api/handoffs", new
-            {
-                teamId,
-                patientId = $"p-{n}",
-                room = "Exam 3",
-                target = new { userId = bhc },
-                priority = "urgent",
-                reason = new { situation = "PHQ-9 of 18 today" },
-                opId = $"ir-{n}",
-            }, Ct);
-            Assert.True(requested.IsSuccessStatusCode, await requested.Content.ReadAsStringAsync(Ct));
-            handoffId = (await requested.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("handoffId").GetString()!;
+            handoffId = await HandoffRequests.RequestAsync(asPcp, teamId, $"p-{n}", new { userId = bhc }, $"ir-{n}", Ct);
 
             await FollowAsync(copy, events, () => copy.Version(handoffId) > 0 && copy.Seq > subscribed.GetProperty("seq").GetInt64());
             Assert.True(copy.Pinged, "the consultant's phone was pinged");
             using var asBhc = await first.ClientForAsync(bhc, Ct);
-            Assert.Equal(await InboxAsync(asBhc), copy.View);
+            Assert.Equal(await InboxCopy.ReadAsync(asBhc, Ct), copy.View);
             await first.KillAsync();
         }
 
         await using var second = new HuddleWebProcess(azurite.Server.ConnectionString, table);
         await second.StartAsync(Ct);
         using var asBhcAgain = await second.ClientForAsync(bhc, Ct);
-        var truth = await InboxAsync(asBhcAgain);
+        var truth = await InboxCopy.ReadAsync(asBhcAgain, Ct);
         Assert.Equal(truth, copy.View);
 
         // The phone reconnects (a new connection) and resumes from its seq and epoch: nothing was missed.
@@ -98,7 +87,7 @@ public sealed class InboxResumeAcrossRestartTests(AzuriteFixture azurite)
 
         await FollowAsync(copy, live, () => copy.Version(handoffId) > before);
         Assert.Equal("accepted", copy.Status(handoffId));
-        Assert.Equal(await InboxAsync(asBhcAgain), copy.View);
+        Assert.Equal(await InboxCopy.ReadAsync(asBhcAgain, Ct), copy.View);
     }
 
     private static ChannelReader<JsonElement> Listen(HubConnection hub) => HubConnections.Record(hub, "HandoffInboxChanged");
@@ -106,96 +95,4 @@ public sealed class InboxResumeAcrossRestartTests(AzuriteFixture azurite)
     /// <summary>Applies events by the documented rules until <paramref name="until"/> holds (a gap or a reset fails: none is expected here).</summary>
     private static Task FollowAsync(InboxCopy copy, ChannelReader<JsonElement> events, Func<bool> until) =>
         events.ApplyUntilAsync(copy.Apply, until, Wait, Ct);
-
-    private static async Task<string> InboxAsync(HttpClient http)
-    {
-        var copy = new InboxCopy();
-        copy.Take(await http.GetFromJsonAsync<JsonElement>("api/inbox", Ct));
-        return copy.View;
-    }
-
-    /// <summary>A device's copy of an inbox: its seq and each handoff's summary (version, status) by id.</summary>
-    private sealed class InboxCopy
-    {
-        private readonly SortedDictionary<string, (long Version, string Status)> _items = new(StringComparer.Ordinal);
-
-        public long Seq { get; private set; }
-
-        public bool Pinged { get; private set; }
-
-        public string View => string.Join("|", _items.Select(i => $"{i.Key}@{i.Value.Version}:{i.Value.Status}"));
-
-        public long Version(string handoffId) => _items.GetValueOrDefault(handoffId).Version;
-
-        public string? Status(string handoffId) => _items.GetValueOrDefault(handoffId).Status;
-
-        /// <summary>A feed reply with <c>reset: true</c>: the snapshot.</summary>
-        public void Take(JsonElement reply)
-        {
-            Assert.True(reply.GetProperty("reset").GetBoolean(), reply.ToString());
-            var snapshot = reply.GetProperty("snapshot");
-            _items.Clear();
-            foreach (var item in snapshot.GetProperty("items").EnumerateArray())
-            {
-                Upsert(item);
-            }
-
-            Seq = reply.GetProperty("seq").GetInt64();
-        }
-
-        /// <summary>A <c>ResumeInbox</c> reply: the snapshot when it says reset, else its changes in order.</summary>
-        public void Resume(JsonElement reply)
-        {
-            if (reply.GetProperty("reset").GetBoolean())
-            {
-                Take(reply);
-                return;
-            }
-
-            foreach (var change in reply.GetProperty("changes").EnumerateArray())
-            {
-                Apply(change);
-            }
-
-            Assert.Equal(reply.GetProperty("seq").GetInt64(), Seq);
-            Assert.False(reply.GetProperty("more").GetBoolean(), reply.ToString());
-        }
-
-        /// <summary>One event: a hint merges its item by version and leaves the seq; a numbered change must be the next one.</summary>
-        public void Apply(JsonElement change)
-        {
-            Assert.False(change.GetProperty("reset").GetBoolean(), change.ToString());
-            Pinged |= change.GetProperty("ping").GetBoolean();
-            var seq = change.GetProperty("seq").GetInt64();
-            if (change.GetProperty("hint").GetBoolean())
-            {
-                Assert.Equal(0, seq);
-                Upsert(change.GetProperty("item"));
-                return;
-            }
-
-            if (seq <= Seq)
-            {
-                return;
-            }
-
-            Assert.Equal(Seq + 1, seq);
-            if (change.GetProperty("item").ValueKind == JsonValueKind.Object)
-            {
-                Upsert(change.GetProperty("item"));
-            }
-
-            Seq = seq;
-        }
-
-        private void Upsert(JsonElement item)
-        {
-            var id = item.GetProperty("handoffId").GetString()!;
-            var version = item.GetProperty("version").GetInt64();
-            if (version > _items.GetValueOrDefault(id).Version)
-            {
-                _items[id] = (version, item.GetProperty("status").GetString()!);
-            }
-        }
-    }
 }

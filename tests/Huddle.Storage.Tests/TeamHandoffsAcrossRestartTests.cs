@@ -75,7 +75,7 @@ public sealed class TeamHandoffsAcrossRestartTests(AzuriteFixture azurite)
             var dnd = await leeHub.InvokeAsync<JsonElement>("SetPresence", "doNotDisturb", Ct);
             Assert.Equal("doNotDisturb", dnd.GetProperty("status").GetString());
 
-            first = await RequestAsync(asPcp, teamId, patient, $"dr1-{n}");
+            first = await HandoffRequests.RequestAsync(asPcp, teamId, patient, new { role = "bhc" }, $"dr1-{n}", Ct);
             await FollowAsync(desk, events, () => desk.Version(first) > 0);
             Assert.Equal([sam], await NotifiedAsync(asPcp, first));
             Assert.Equal(await DeskAsync(asPcp, teamId), desk.View);
@@ -105,14 +105,14 @@ public sealed class TeamHandoffsAcrossRestartTests(AzuriteFixture azurite)
         await using var leeAgain = await restarted.HubForAsync(lee, Ct);
         var leeNow = await leeAgain.InvokeAsync<JsonElement>("GetPresence", lee, Ct);
         Assert.Equal("doNotDisturb", leeNow.GetProperty("status").GetString());
-        var second = await RequestAsync(pcpHttp, teamId, patient, $"dr2-{n}");
+        var second = await HandoffRequests.RequestAsync(pcpHttp, teamId, patient, new { role = "bhc" }, $"dr2-{n}", Ct);
         await FollowAsync(desk, live, () => desk.Version(second) > 0);
         Assert.Equal([sam], await NotifiedAsync(pcpHttp, second));
 
         // Lee is available again: the next request pings both, and both accept at once. One wins; the other is told who.
         var available = await leeAgain.InvokeAsync<JsonElement>("SetPresence", "available", Ct);
         Assert.Equal("available", available.GetProperty("status").GetString());
-        var raced = await RequestAsync(pcpHttp, teamId, patient, $"dr3-{n}");
+        var raced = await HandoffRequests.RequestAsync(pcpHttp, teamId, patient, new { role = "bhc" }, $"dr3-{n}", Ct);
         Assert.Equal([lee, sam], (await NotifiedAsync(pcpHttp, raced)).Order(StringComparer.Ordinal));
         var accepts = await Task.WhenAll(
             samHttp.PostAsJsonAsync($"api/handoffs/{raced}/accept", new { etaMinutes = 4 }, Ct),
@@ -159,22 +159,6 @@ public sealed class TeamHandoffsAcrossRestartTests(AzuriteFixture azurite)
     /// <summary>Applies events by the documented rules until <paramref name="until"/> holds (a gap or a reset fails: none is expected here).</summary>
     private static Task FollowAsync(DeskCopy desk, ChannelReader<JsonElement> events, Func<bool> until) =>
         events.ApplyUntilAsync(desk.Apply, until, Wait, Ct);
-
-    private static async Task<string> RequestAsync(HttpClient asPcp, string teamId, string patient, string opId)
-    {
-        using var requested = await asPcp.PostAsJsonAsync("api/handoffs", new
-        {
-            teamId,
-            patientId = patient,
-            room = "Exam 3",
-            target = new { role = "bhc" },
-            priority = "urgent",
-            reason = new { situation = "PHQ-9 of 18 today" },
-            opId,
-        }, Ct);
-        Assert.True(requested.IsSuccessStatusCode, await requested.Content.ReadAsStringAsync(Ct));
-        return (await requested.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("handoffId").GetString()!;
-    }
 
     /// <summary>Who the handoff pinged, from its details.</summary>
     private static async Task<string[]> NotifiedAsync(HttpClient http, string handoffId) =>
