@@ -40,6 +40,18 @@ public sealed class ContractTests(HuddleAppFixture app)
 
             if (subscribe == resume)
             {
+                // The board is read with ResumeBoard itself and numbers by version: from another epoch, hub and
+                // HTTP alike answer one reset with the board, never changes.
+                var (version, boardEpoch) = (opened.GetProperty("version").GetInt64(), opened.GetProperty("epoch").GetInt64());
+                var foreign = await hub.Hub.InvokeCoreAsync<JsonElement>(resume, [args[0], version, boardEpoch + 1]);
+                var foreignHttp = await http.GetFromJsonAsync<JsonElement>($"api/teams/{team.TeamId}/board/changes?since={version}&epoch={boardEpoch + 1}");
+                foreach (var reply in new[] { foreign, foreignHttp })
+                {
+                    Assert.True(reply.GetProperty("reset").GetBoolean(), $"{resume} from another epoch: {reply}");
+                    Assert.NotEqual(JsonValueKind.Null, reply.GetProperty("board").ValueKind);
+                    Assert.Equal(0, reply.GetProperty("changes").GetArrayLength());
+                }
+
                 continue;
             }
 
