@@ -102,12 +102,19 @@ public sealed class TeamHandoffsAcrossRestartTests(AzuriteFixture azurite)
 
         // Lee's choice outlived the host: routing on the restarted host still passes her by.
         await using var samAgain = await restarted.HubForAsync(sam, Ct);
+        var samPings = HubConnections.Record(samAgain, "HandoffInboxChanged");
+        Assert.True((await samAgain.InvokeAsync<JsonElement>("SubscribeInbox", Ct)).GetProperty("ok").GetBoolean());
         await using var leeAgain = await restarted.HubForAsync(lee, Ct);
         var leeNow = await leeAgain.InvokeAsync<JsonElement>("GetPresence", lee, Ct);
         Assert.Equal("doNotDisturb", leeNow.GetProperty("status").GetString());
         var second = await HandoffRequests.RequestAsync(pcpHttp, teamId, patient, new { role = "bhc" }, $"dr2-{n}", Ct);
         await FollowAsync(desk, live, () => desk.Version(second) > 0);
         Assert.Equal([sam], await NotifiedAsync(pcpHttp, second));
+        // Sam's phone, connected to the restarted host, is pinged for it.
+        var pinged = false;
+        await samPings.ApplyUntilAsync(
+            e => pinged |= e.GetProperty("ping").GetBoolean() && e.GetProperty("item").GetProperty("handoffId").GetString() == second,
+            () => pinged, Wait, Ct);
 
         // Lee is available again: the next request pings both, and both accept at once. One wins; the other is told who.
         var available = await leeAgain.InvokeAsync<JsonElement>("SetPresence", "available", Ct);
