@@ -78,7 +78,7 @@ public sealed class TeamHandoffsAcrossRestartTests(AzuriteFixture azurite)
             first = await HandoffRequests.RequestAsync(asPcp, teamId, patient, new { role = "bhc" }, $"dr1-{n}", Ct);
             await FollowAsync(desk, events, () => desk.Version(first) > 0);
             Assert.Equal([sam], await NotifiedAsync(asPcp, first));
-            Assert.Equal(await DeskAsync(asPcp, teamId), desk.View);
+            Assert.Equal(await DeskCopy.ReadAsync(asPcp, teamId, Ct), desk.View);
             await host.KillAsync();
         }
 
@@ -87,7 +87,7 @@ public sealed class TeamHandoffsAcrossRestartTests(AzuriteFixture azurite)
         using var pcpHttp = await restarted.ClientForAsync(pcp, Ct);
         using var samHttp = await restarted.ClientForAsync(sam, Ct);
         using var leeHttp = await restarted.ClientForAsync(lee, Ct);
-        Assert.Equal(await DeskAsync(pcpHttp, teamId), desk.View);
+        Assert.Equal(await DeskCopy.ReadAsync(pcpHttp, teamId, Ct), desk.View);
 
         // The desk reconnects and resumes from its seq and epoch: the list was stored, its numbering goes on, nothing was missed.
         await using var deskAgain = await restarted.HubForAsync(pcp, Ct);
@@ -98,7 +98,7 @@ public sealed class TeamHandoffsAcrossRestartTests(AzuriteFixture azurite)
             + $"{resumed.GetProperty("changes").GetArrayLength()} changes, epoch {(resumed.GetProperty("epoch").GetInt64() == epoch ? "kept" : "new")}");
         desk.Resume(resumed);
         Assert.Equal(epoch, resumed.GetProperty("epoch").GetInt64());
-        Assert.Equal(await DeskAsync(pcpHttp, teamId), desk.View);
+        Assert.Equal(await DeskCopy.ReadAsync(pcpHttp, teamId, Ct), desk.View);
 
         // Lee's choice outlived the host: routing on the restarted host still passes her by.
         await using var samAgain = await restarted.HubForAsync(sam, Ct);
@@ -157,7 +157,7 @@ public sealed class TeamHandoffsAcrossRestartTests(AzuriteFixture azurite)
         }
 
         await FollowAsync(desk, live, () => desk.Version(second) == 0);
-        Assert.Equal(await DeskAsync(pcpHttp, teamId), desk.View);
+        Assert.Equal(await DeskCopy.ReadAsync(pcpHttp, teamId, Ct), desk.View);
         Assert.Equal(epoch, (await pcpHttp.GetFromJsonAsync<JsonElement>($"api/teams/{teamId}/handoffs", Ct)).GetProperty("epoch").GetInt64());
     }
 
@@ -170,103 +170,4 @@ public sealed class TeamHandoffsAcrossRestartTests(AzuriteFixture azurite)
     /// <summary>Who the handoff pinged, from its details.</summary>
     private static async Task<string[]> NotifiedAsync(HttpClient http, string handoffId) =>
         [.. (await http.GetFromJsonAsync<JsonElement>($"api/handoffs/{handoffId}", Ct)).GetProperty("notified").EnumerateArray().Select(u => u.GetString()!)];
-
-    private static async Task<string> DeskAsync(HttpClient http, string teamId)
-    {
-        var copy = new DeskCopy();
-        copy.Take(await http.GetFromJsonAsync<JsonElement>($"api/teams/{teamId}/handoffs", Ct));
-        return copy.View;
-    }
-
-    /// <summary>The desk's copy of the team's open handoffs: its seq and each open handoff's summary by id.</summary>
-    private sealed class DeskCopy
-    {
-        private readonly SortedDictionary<string, JsonElement> _items = new(StringComparer.Ordinal);
-
-        public long Seq { get; private set; }
-
-        /// <summary>What the test compares: each open handoff's version, status, who accepted and who declined.</summary>
-        public string View => string.Join("|", _items.Select(i => $"{i.Key}@{i.Value.GetProperty("version")}:{i.Value.GetProperty("status")}"
-            + $" by {i.Value.GetProperty("acceptedBy")} declined [{string.Join(",", Declined(i.Key))}]"));
-
-        /// <summary>The summary's version, 0 when the handoff is not in the list.</summary>
-        public long Version(string id) => _items.TryGetValue(id, out var item) ? item.GetProperty("version").GetInt64() : 0;
-
-        public string? Status(string id) => _items.TryGetValue(id, out var item) ? item.GetProperty("status").GetString() : null;
-
-        public string? AcceptedBy(string id) => _items.TryGetValue(id, out var item) ? item.GetProperty("acceptedBy").GetString() : null;
-
-        public string[] Declined(string id) =>
-            _items.TryGetValue(id, out var item) ? [.. item.GetProperty("declined").EnumerateArray().Select(d => d.GetString()!)] : [];
-
-        public void Take(JsonElement reply)
-        {
-            Assert.True(reply.GetProperty("reset").GetBoolean(), reply.ToString());
-            _items.Clear();
-            foreach (var item in reply.GetProperty("snapshot").GetProperty("items").EnumerateArray())
-            {
-                Merge(item);
-            }
-
-            Seq = reply.GetProperty("seq").GetInt64();
-        }
-
-        public void Resume(JsonElement reply)
-        {
-            if (reply.GetProperty("reset").GetBoolean())
-            {
-                Take(reply);
-                return;
-            }
-
-            foreach (var change in reply.GetProperty("changes").EnumerateArray())
-            {
-                Apply(change);
-            }
-
-            Assert.Equal(reply.GetProperty("seq").GetInt64(), Seq);
-            Assert.False(reply.GetProperty("more").GetBoolean(), reply.ToString());
-        }
-
-        /// <summary>One numbered change: ignored at or below the copy's seq, else it must be the next one.</summary>
-        public void Apply(JsonElement change)
-        {
-            Assert.False(change.GetProperty("reset").GetBoolean(), change.ToString());
-            var seq = change.GetProperty("seq").GetInt64();
-            if (seq <= Seq)
-            {
-                return;
-            }
-
-            Assert.Equal(Seq + 1, seq);
-            if (change.GetProperty("item").ValueKind == JsonValueKind.Object)
-            {
-                Merge(change.GetProperty("item"));
-            }
-
-            Seq = seq;
-        }
-
-        /// <summary>An item no longer open leaves the list (docs/api.md, <c>TeamHandoffsChanged</c>).</summary>
-        private void Merge(JsonElement item)
-        {
-            var id = item.GetProperty("handoffId").GetString()!;
-            if (item.GetProperty("version").GetInt64() <= Version(id) && _items.ContainsKey(id))
-            {
-                return;
-            }
-
-            var status = item.GetProperty("status").GetString();
-            var open = status is "requested" or "accepted" or "inProgress"
-                || (status is "failed" or "declined" && item.GetProperty("referral").GetString() == "scheduled");
-            if (open)
-            {
-                _items[id] = item.Clone();
-            }
-            else
-            {
-                _items.Remove(id);
-            }
-        }
-    }
 }

@@ -104,44 +104,28 @@ internal sealed class BoardCopy
     }
 }
 
-/// <summary>A device's copy of an inbox: its seq and each handoff's summary (version, status) by id.</summary>
-internal sealed class InboxCopy
+/// <summary>
+/// A copy of a feed of handoff summaries numbered by seq (a clinician's inbox, a team's desk): a snapshot of
+/// items, then numbered changes applied in order, each carrying one item merged by the subclass's rule.
+/// </summary>
+internal abstract class HandoffFeedCopy
 {
-    private readonly SortedDictionary<string, (long Version, string Status)> _items = new(StringComparer.Ordinal);
-
     public long Seq { get; private set; }
-
-    /// <summary>The inbox the server holds (<c>GET /api/inbox</c>), as a copy's <see cref="View"/>.</summary>
-    public static async Task<string> ReadAsync(HttpClient http, CancellationToken ct)
-    {
-        var copy = new InboxCopy();
-        copy.Take(await http.GetFromJsonAsync<JsonElement>("api/inbox", ct));
-        return copy.View;
-    }
-
-    public bool Pinged { get; private set; }
-
-    public string View => string.Join("|", _items.Select(i => $"{i.Key}@{i.Value.Version}:{i.Value.Status}"));
-
-    public long Version(string handoffId) => _items.GetValueOrDefault(handoffId).Version;
-
-    public string? Status(string handoffId) => _items.GetValueOrDefault(handoffId).Status;
 
     /// <summary>A feed reply with <c>reset: true</c>: the snapshot.</summary>
     public void Take(JsonElement reply)
     {
         Assert.True(reply.GetProperty("reset").GetBoolean(), reply.ToString());
-        var snapshot = reply.GetProperty("snapshot");
-        _items.Clear();
-        foreach (var item in snapshot.GetProperty("items").EnumerateArray())
+        Clear();
+        foreach (var item in reply.GetProperty("snapshot").GetProperty("items").EnumerateArray())
         {
-            Upsert(item);
+            Merge(item);
         }
 
         Seq = reply.GetProperty("seq").GetInt64();
     }
 
-    /// <summary>A <c>ResumeInbox</c> reply: the snapshot when it says reset, else its changes in order.</summary>
+    /// <summary>A <c>Resume…</c> reply: the snapshot when it says reset, else its changes in order.</summary>
     public void Resume(JsonElement reply)
     {
         if (reply.GetProperty("reset").GetBoolean())
@@ -159,19 +143,16 @@ internal sealed class InboxCopy
         Assert.False(reply.GetProperty("more").GetBoolean(), reply.ToString());
     }
 
-    /// <summary>One event: a hint merges its item by version and leaves the seq; a numbered change must be the next one.</summary>
+    /// <summary>One event: a numbered change at or below the copy's seq is ignored, else it must be the next one (a reset fails: none is expected where this is used).</summary>
     public void Apply(JsonElement change)
     {
         Assert.False(change.GetProperty("reset").GetBoolean(), change.ToString());
-        Pinged |= change.GetProperty("ping").GetBoolean();
-        var seq = change.GetProperty("seq").GetInt64();
-        if (change.GetProperty("hint").GetBoolean())
+        if (Unnumbered(change))
         {
-            Assert.Equal(0, seq);
-            Upsert(change.GetProperty("item"));
             return;
         }
 
+        var seq = change.GetProperty("seq").GetInt64();
         if (seq <= Seq)
         {
             return;
@@ -180,19 +161,116 @@ internal sealed class InboxCopy
         Assert.Equal(Seq + 1, seq);
         if (change.GetProperty("item").ValueKind == JsonValueKind.Object)
         {
-            Upsert(change.GetProperty("item"));
+            Merge(change.GetProperty("item"));
         }
 
         Seq = seq;
     }
 
-    private void Upsert(JsonElement item)
+    /// <summary>Takes an event that is not a numbered change (true), such as the inbox's hint.</summary>
+    protected virtual bool Unnumbered(JsonElement change) => false;
+
+    protected abstract void Clear();
+
+    protected abstract void Merge(JsonElement item);
+}
+
+/// <summary>A device's copy of an inbox: its seq and each handoff's summary (version, status) by id.</summary>
+internal sealed class InboxCopy : HandoffFeedCopy
+{
+    private readonly SortedDictionary<string, (long Version, string Status)> _items = new(StringComparer.Ordinal);
+
+    /// <summary>The inbox the server holds (<c>GET /api/inbox</c>), as a copy's <see cref="View"/>.</summary>
+    public static async Task<string> ReadAsync(HttpClient http, CancellationToken ct)
+    {
+        var copy = new InboxCopy();
+        copy.Take(await http.GetFromJsonAsync<JsonElement>("api/inbox", ct));
+        return copy.View;
+    }
+
+    public bool Pinged { get; private set; }
+
+    public string View => string.Join("|", _items.Select(i => $"{i.Key}@{i.Value.Version}:{i.Value.Status}"));
+
+    public long Version(string handoffId) => _items.GetValueOrDefault(handoffId).Version;
+
+    public string? Status(string handoffId) => _items.GetValueOrDefault(handoffId).Status;
+
+    /// <summary>A ping is noted from a hint or a numbered change; a hint (seq 0) merges its item by version and leaves the seq.</summary>
+    protected override bool Unnumbered(JsonElement change)
+    {
+        Pinged |= change.GetProperty("ping").GetBoolean();
+        if (!change.GetProperty("hint").GetBoolean())
+        {
+            return false;
+        }
+
+        Assert.Equal(0, change.GetProperty("seq").GetInt64());
+        Merge(change.GetProperty("item"));
+        return true;
+    }
+
+    protected override void Clear() => _items.Clear();
+
+    protected override void Merge(JsonElement item)
     {
         var id = item.GetProperty("handoffId").GetString()!;
         var version = item.GetProperty("version").GetInt64();
         if (version > _items.GetValueOrDefault(id).Version)
         {
             _items[id] = (version, item.GetProperty("status").GetString()!);
+        }
+    }
+}
+
+/// <summary>The desk's copy of the team's open handoffs: each open handoff's summary by id; one no longer open leaves it.</summary>
+internal sealed class DeskCopy : HandoffFeedCopy
+{
+    private readonly SortedDictionary<string, JsonElement> _items = new(StringComparer.Ordinal);
+
+    /// <summary>The team's open handoffs as the server holds them (<c>GET /api/teams/{teamId}/handoffs</c>), as a copy's <see cref="View"/>.</summary>
+    public static async Task<string> ReadAsync(HttpClient http, string teamId, CancellationToken ct)
+    {
+        var copy = new DeskCopy();
+        copy.Take(await http.GetFromJsonAsync<JsonElement>($"api/teams/{teamId}/handoffs", ct));
+        return copy.View;
+    }
+
+    /// <summary>What the tests compare: each open handoff's version, status, who accepted and who declined.</summary>
+    public string View => string.Join("|", _items.Select(i => $"{i.Key}@{i.Value.GetProperty("version")}:{i.Value.GetProperty("status")}"
+        + $" by {i.Value.GetProperty("acceptedBy")} declined [{string.Join(",", Declined(i.Key))}]"));
+
+    /// <summary>The summary's version, 0 when the handoff is not in the list.</summary>
+    public long Version(string id) => _items.TryGetValue(id, out var item) ? item.GetProperty("version").GetInt64() : 0;
+
+    public string? Status(string id) => _items.TryGetValue(id, out var item) ? item.GetProperty("status").GetString() : null;
+
+    public string? AcceptedBy(string id) => _items.TryGetValue(id, out var item) ? item.GetProperty("acceptedBy").GetString() : null;
+
+    public string[] Declined(string id) =>
+        _items.TryGetValue(id, out var item) ? [.. item.GetProperty("declined").EnumerateArray().Select(d => d.GetString()!)] : [];
+
+    protected override void Clear() => _items.Clear();
+
+    /// <summary>An item no longer open leaves the list (docs/api.md, <c>TeamHandoffsChanged</c>).</summary>
+    protected override void Merge(JsonElement item)
+    {
+        var id = item.GetProperty("handoffId").GetString()!;
+        if (item.GetProperty("version").GetInt64() <= Version(id) && _items.ContainsKey(id))
+        {
+            return;
+        }
+
+        var status = item.GetProperty("status").GetString();
+        var open = status is "requested" or "accepted" or "inProgress"
+            || (status is "failed" or "declined" && item.GetProperty("referral").GetString() == "scheduled");
+        if (open)
+        {
+            _items[id] = item.Clone();
+        }
+        else
+        {
+            _items.Remove(id);
         }
     }
 }
