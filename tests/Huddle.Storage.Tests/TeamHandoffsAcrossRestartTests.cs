@@ -96,6 +96,9 @@ public sealed class TeamHandoffsAcrossRestartTests(AzuriteFixture azurite)
         Assert.True(resumed.GetProperty("ok").GetBoolean(), resumed.ToString());
         TestContext.Current.TestOutputHelper?.WriteLine($"resume at seq {desk.Seq}: reset {resumed.GetProperty("reset")}, "
             + $"{resumed.GetProperty("changes").GetArrayLength()} changes, epoch {(resumed.GetProperty("epoch").GetInt64() == epoch ? "kept" : "new")}");
+        // Nothing happened while the host was down: the stored seq answers with no change and no reset, in the same epoch.
+        Assert.False(resumed.GetProperty("reset").GetBoolean(), resumed.ToString());
+        Assert.Equal(0, resumed.GetProperty("changes").GetArrayLength());
         desk.Resume(resumed);
         Assert.Equal(epoch, resumed.GetProperty("epoch").GetInt64());
         Assert.Equal(await DeskCopy.ReadAsync(pcpHttp, teamId, Ct), desk.View);
@@ -140,15 +143,24 @@ public sealed class TeamHandoffsAcrossRestartTests(AzuriteFixture azurite)
         await FollowAsync(desk, live, () => desk.Status(raced) == "accepted");
         Assert.Equal(winner, desk.AcceptedBy(raced));
 
-        // Sam declines the handoff he was pinged for before the kill: the desk shows who declined, the request waits on.
+        // Sam declines the handoff he was pinged for before the kill. Everyone pinged has declined, so the next
+        // step is taken at once: no backups are set, so it pings the whole role, now Lee (docs/api.md, "Routing
+        // and escalation"). The desk shows it still requested, with Sam as the one who declined.
         using (var declined = await samHttp.PostAsJsonAsync($"api/handoffs/{first}/decline", new { reason = "In a crisis visit" }, Ct))
         {
             Assert.True(declined.IsSuccessStatusCode, await declined.Content.ReadAsStringAsync(Ct));
         }
 
-        await FollowAsync(desk, live, () => desk.Declined(first).Contains(sam, StringComparer.Ordinal) || desk.Version(first) == 0);
-        var firstNow = await pcpHttp.GetFromJsonAsync<JsonElement>($"api/handoffs/{first}", Ct);
-        Assert.Contains(sam, firstNow.GetProperty("declined").EnumerateArray().Select(d => d.GetString()));
+        var escalated = default(JsonElement);
+        await Eventually.Until(async () =>
+        {
+            escalated = await pcpHttp.GetFromJsonAsync<JsonElement>($"api/handoffs/{first}", Ct);
+            return escalated.GetProperty("notified").EnumerateArray().Any(u => u.GetString() == lee);
+        }, Wait, "the declined handoff to ping Lee");
+        Assert.Equal("requested", escalated.GetProperty("status").GetString());
+        await FollowAsync(desk, live, () => desk.Version(first) >= escalated.GetProperty("version").GetInt64());
+        Assert.Equal("requested", desk.Status(first));
+        Assert.Equal([sam], desk.Declined(first));
 
         // The requester cancels the second: it leaves the desk's list.
         using (var cancelled = await pcpHttp.PostAsJsonAsync($"api/handoffs/{second}/cancel", new { reason = "Seen by the psychiatrist" }, Ct))

@@ -159,11 +159,9 @@ internal abstract class HandoffFeedCopy
         }
 
         Assert.Equal(Seq + 1, seq);
-        if (change.GetProperty("item").ValueKind == JsonValueKind.Object)
-        {
-            Merge(change.GetProperty("item"));
-        }
-
+        // A numbered change that is not a reset carries its item (an event without one asks for a catch-up: none is expected here).
+        Assert.Equal(JsonValueKind.Object, change.GetProperty("item").ValueKind);
+        Merge(change.GetProperty("item"));
         Seq = seq;
     }
 
