@@ -47,6 +47,9 @@ internal sealed class BenchOptions
           --pin auto|off|C/S      cores: auto (default) puts the load generator on the lower half of the
                                   cores and every server (Huddle, baseline, Azurite) on the upper half
                                   (on 2 cores: 0 and 1); C/S names them, e.g. 0/1; off shares all cores
+          --server-gen0 <MiB>     every server's (Huddle's and the baseline's alike) smallest gen-0 budget, set as
+                                  DOTNET_GCgen0size (default 64, the setting docs/operations.md gives a deployment;
+                                  0: the runtime's own, sized from the CPU cache); the bench itself keeps the default
           --compare <path>        an earlier summary (same options): print how far each goal's figure and
                                   each target's p50/p99 moved, and whether within ±15 %
           --build                 build both targets (Release) first; `dotnet run -c Release` already
@@ -85,6 +88,9 @@ internal sealed class BenchOptions
     /// <summary>True when Azurite keeps its tables in a data folder it saves every 5 s (<c>--azurite disk</c>).</summary>
     public bool AzuriteOnDisk { get; private set; }
     public string? Compare { get; private set; }
+
+    /// <summary>The servers' smallest gen-0 budget in MiB (<c>DOTNET_GCgen0size</c>); 0 leaves the runtime's own.</summary>
+    public int ServerGen0MiB { get; private set; } = 64;
 
     public static BenchOptions Parse(IReadOnlyList<string> args)
     {
@@ -131,6 +137,9 @@ internal sealed class BenchOptions
                     break;
                 case "--pin":
                     pin = Next();
+                    break;
+                case "--server-gen0":
+                    o.ServerGen0MiB = Int(Next(), 0, 1_024);
                     break;
                 case "--compare":
                     o.Compare = Next();

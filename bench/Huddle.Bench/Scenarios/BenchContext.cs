@@ -69,7 +69,7 @@ internal sealed class BenchContext(BenchOptions options, string repoRoot) : IAsy
             environment["Huddle__Storage__AzureTable__ClusteringTableName"] = tables + "Silos";
         }
 
-        return ServerProcess.Start(WebDll, environment, options.Pinning);
+        return ServerProcess.Start(WebDll, environment, options.Pinning, options.ServerGen0MiB);
     }
 
     /// <summary>What the summary records about storage and pinning (the processes as the kernel has them pinned now).</summary>
@@ -86,7 +86,9 @@ internal sealed class BenchContext(BenchOptions options, string repoRoot) : IAsy
                 }
             }
 
-            return options.Pinning.Describe(servers);
+            var described = options.Pinning.Describe(servers);
+            described["serverGen0MiB"] = options.ServerGen0MiB;
+            return described;
         }
     }
 
@@ -178,7 +180,7 @@ internal sealed class BenchContext(BenchOptions options, string repoRoot) : IAsy
                 environment["ConnectionStrings__BaselineStorage"] = (await AzuriteAsync(ct)).ConnectionString;
             }
 
-            _baselineServer = ServerProcess.Start(BaselineDll, environment, options.Pinning);
+            _baselineServer = ServerProcess.Start(BaselineDll, environment, options.Pinning, options.ServerGen0MiB);
         }
 
         await Task.WhenAll(

@@ -41,9 +41,9 @@ internal sealed class ServerProcess : IAsyncDisposable
     /// <summary>
     /// Starts <c>dotnet <paramref name="dll"/></c> with <paramref name="environment"/> on a free loopback
     /// port, on the servers' cores of <paramref name="pinning"/> (taskset execs dotnet, so the process
-    /// id is the server's).
+    /// id is the server's), with a smallest gen-0 budget of <paramref name="gen0MiB"/> MiB (0: the runtime's own).
     /// </summary>
-    public static ServerProcess Start(string dll, IReadOnlyDictionary<string, string> environment, CpuPinning pinning)
+    public static ServerProcess Start(string dll, IReadOnlyDictionary<string, string> environment, CpuPinning pinning, int gen0MiB)
     {
         var port = FreePort();
         var url = $"http://127.0.0.1:{port}";
@@ -55,6 +55,14 @@ internal sealed class ServerProcess : IAsyncDisposable
         info.Environment["ASPNETCORE_URLS"] = url;
         info.Environment["Kestrel__Endpoints__Http__Url"] = url;
         info.Environment["DOTNET_NOLOGO"] = "1";
+        // Every server alike: the gen-0 budget a deployment is given (docs/operations.md, "Runtime settings"), or
+        // the runtime's own. Set here, not inherited, so the bench's own setting never leaks into a server.
+        info.Environment.Remove("DOTNET_GCgen0size");
+        if (gen0MiB > 0)
+        {
+            info.Environment["DOTNET_GCgen0size"] = $"0x{gen0MiB * 1024L * 1024L:X}";
+        }
+
         foreach (var (key, value) in environment)
         {
             info.Environment[key] = value;
