@@ -33,14 +33,11 @@ public sealed class BoardResumeAcrossRestartTests(AzuriteFixture azurite)
         await using (var first = new HuddleWebProcess(azurite.Server.ConnectionString, table))
         {
             await first.StartAsync(Ct);
-            using (var created = await first.Http.PutAsJsonAsync($"api/dev/teams/{teamId}", new
+            await first.PutTeamAsync(teamId, new
             {
                 name = "Resume team",
                 members = new[] { new { userId = pcp, displayName = "Dr. Resume", role = "pcp" }, new { userId = bhc, displayName = "B. Resume", role = "bhc" } },
-            }, Ct))
-            {
-                created.EnsureSuccessStatusCode();
-            }
+            }, Ct);
 
             await using var device = await first.HubForAsync(bhc, Ct);
             var events = Listen(device);

@@ -33,15 +33,12 @@ public sealed class InboxResumeAcrossRestartTests(AzuriteFixture azurite)
         await using (var first = new HuddleWebProcess(azurite.Server.ConnectionString, table))
         {
             await first.StartAsync(Ct);
-            using (var created = await first.Http.PutAsJsonAsync($"api/dev/teams/{teamId}", new
+            await first.PutTeamAsync(teamId, new
             {
                 name = "Inbox team",
                 members = new[] { new { userId = pcp, displayName = "Dr. Pat Carter", role = "pcp" }, new { userId = bhc, displayName = "Sam Okafor", role = "bhc" } },
                 patients = new[] { new { patientId = $"p-{n}", displayName = "Alma Reyes", room = "Exam 3" } },
-            }, Ct))
-            {
-                created.EnsureSuccessStatusCode();
-            }
+            }, Ct);
 
             await using var phone = await first.HubForAsync(bhc, Ct);
             var events = Listen(phone);

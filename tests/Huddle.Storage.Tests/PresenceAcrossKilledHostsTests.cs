@@ -50,14 +50,11 @@ public sealed class PresenceAcrossKilledHostsTests(AzuriteFixture azurite)
         await using var watcherHost = new HuddleWebProcess(azurite.Server.ConnectionString, tables, settings);
         await using var bhcHost = new HuddleWebProcess(azurite.Server.ConnectionString, tables, settings);
         await Task.WhenAll(watcherHost.StartAsync(Ct), bhcHost.StartAsync(Ct));
-        using (var created = await watcherHost.Http.PutAsJsonAsync($"api/dev/teams/{teamId}", new
+        await watcherHost.PutTeamAsync(teamId, new
         {
             name = "Presence team",
             members = new[] { new { userId = pcp, displayName = "Dr. Pat Carter", role = "pcp" }, new { userId = bhc, displayName = "Sam Okafor", role = "bhc" } },
-        }, Ct))
-        {
-            created.EnsureSuccessStatusCode();
-        }
+        }, Ct);
 
         // A token made now works on either host and after restarts: they sign with the key ring they share on this storage.
         using var asPcp = await watcherHost.ClientForAsync(pcp, Ct);

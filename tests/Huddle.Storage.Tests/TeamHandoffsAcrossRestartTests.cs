@@ -36,7 +36,7 @@ public sealed class TeamHandoffsAcrossRestartTests(AzuriteFixture azurite)
         await using (var host = new HuddleWebProcess(azurite.Server.ConnectionString, table))
         {
             await host.StartAsync(Ct);
-            using (var created = await host.Http.PutAsJsonAsync($"api/dev/teams/{teamId}", new
+            await host.PutTeamAsync(teamId, new
             {
                 name = "Desk team",
                 members = new[]
@@ -46,10 +46,7 @@ public sealed class TeamHandoffsAcrossRestartTests(AzuriteFixture azurite)
                     new { userId = lee, displayName = "Lee Varga", role = "bhc" },
                 },
                 patients = new[] { new { patientId = patient, displayName = "Alma Reyes", room = "Exam 3" } },
-            }, Ct))
-            {
-                created.EnsureSuccessStatusCode();
-            }
+            }, Ct);
 
             using var asPcp = await host.ClientForAsync(pcp, Ct);
             // Every reachable BHC is pinged at once: two consultants can then race to accept (below).

@@ -73,15 +73,12 @@ public sealed class WebHostRestartKeepingTheSiloTests(AzuriteFixture azurite)
 
     private static async Task ResumeAfterRestartAsync(HuddleWebProcess first, HuddleWebProcess second, string teamId, string pcp, string bhc, string n)
     {
-        using (var created = await second.Http.PutAsJsonAsync($"api/dev/teams/{teamId}", new
+        await second.PutTeamAsync(teamId, new
         {
             name = "Web host team",
             members = new[] { new { userId = pcp, displayName = "Dr. Pat Carter", role = "pcp" }, new { userId = bhc, displayName = "Sam Okafor", role = "bhc" } },
             patients = new[] { new { patientId = $"p-{n}", displayName = "Alma Reyes", room = "Exam 3" } },
-        }, Ct))
-        {
-            created.EnsureSuccessStatusCode();
-        }
+        }, Ct);
 
         using var asPcp = await second.ClientForAsync(pcp, Ct);
         var board = new BoardCopy();

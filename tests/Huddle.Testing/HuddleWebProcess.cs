@@ -183,6 +183,13 @@ public sealed class HuddleWebProcess : IAsyncDisposable
         _process = null;
     }
 
+    /// <summary>Creates or replaces a team through the dev API (<c>PUT /api/dev/teams/{teamId}</c>): <paramref name="team"/> is its body (name, members, patients).</summary>
+    public async Task PutTeamAsync(string teamId, object team, CancellationToken cancellationToken)
+    {
+        using var created = await Http.PutAsJsonAsync($"api/dev/teams/{teamId}", team, cancellationToken);
+        created.EnsureSuccessStatusCode();
+    }
+
     /// <summary>A bearer token for <paramref name="userId"/> from this run of the host.</summary>
     public async Task<HttpClient> ClientForAsync(string userId, CancellationToken cancellationToken)
     {
