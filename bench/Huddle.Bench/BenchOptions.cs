@@ -50,6 +50,9 @@ internal sealed class BenchOptions
           --server-gen0 <MiB>     every server's (Huddle's and the baseline's alike) smallest gen-0 budget, set as
                                   DOTNET_GCgen0size (default 64, the setting docs/operations.md gives a deployment;
                                   0: the runtime's own, sized from the CPU cache); the bench itself keeps the default
+          --server-env K=V        one more environment variable for every server alike (Huddle's and the
+                                  baseline's), e.g. DOTNET_TieredPGO=0 for an A/B of a runtime setting;
+                                  repeatable; recorded in the summary
           --compare <path>        an earlier summary (same options): print how far each goal's figure and
                                   each target's p50/p99 moved, and whether within ±15 %
           --build                 build both targets (Release) first; `dotnet run -c Release` already
@@ -91,6 +94,26 @@ internal sealed class BenchOptions
 
     /// <summary>The servers' smallest gen-0 budget in MiB (<c>DOTNET_GCgen0size</c>); 0 leaves the runtime's own.</summary>
     public int ServerGen0MiB { get; private set; } = 64;
+
+    /// <summary>More environment variables for every server alike (<c>--server-env K=V</c>), by name.</summary>
+    public IReadOnlyDictionary<string, string> ServerEnvironment => _serverEnvironment;
+
+    private readonly SortedDictionary<string, string> _serverEnvironment = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// What every server's environment gets from the options, Huddle's and the baseline's alike: the gen-0
+    /// budget (<c>DOTNET_GCgen0size</c>, absent for the runtime's own) and each <c>--server-env</c>.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> ServerRuntime()
+    {
+        var runtime = new Dictionary<string, string>(_serverEnvironment, StringComparer.Ordinal);
+        if (ServerGen0MiB > 0)
+        {
+            runtime["DOTNET_GCgen0size"] = $"0x{ServerGen0MiB * 1024L * 1024L:X}";
+        }
+
+        return runtime;
+    }
 
     public static BenchOptions Parse(IReadOnlyList<string> args)
     {
@@ -140,6 +163,16 @@ internal sealed class BenchOptions
                     break;
                 case "--server-gen0":
                     o.ServerGen0MiB = Int(Next(), 0, 1_024);
+                    break;
+                case "--server-env":
+                    var setting = Next();
+                    var equals = setting.IndexOf('=', StringComparison.Ordinal);
+                    if (equals <= 0 || setting[..equals] == "DOTNET_GCgen0size")
+                    {
+                        throw new ArgumentException($"--server-env '{setting}': use NAME=VALUE (the gen-0 budget has --server-gen0).");
+                    }
+
+                    o._serverEnvironment[setting[..equals]] = setting[(equals + 1)..];
                     break;
                 case "--compare":
                     o.Compare = Next();

@@ -201,6 +201,40 @@ public sealed class CareTeamGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_host_in_the_owners_process_is_handed_each_change_and_hint_directly_and_sent_messages_once_it_leaves()
+    {
+        var (grain, teamId, _) = await NewTeamAsync();
+        var (messaged, local) = (new FeedProbe(), new FeedProbe());
+        var reference = fixture.Grains.CreateObjectReference<IFeedObserver>(messaged);
+        // Every silo's registry: the team's grain may live on any of them.
+        var registries = fixture.Cluster.Silos.Select(s => s.ServiceProvider.GetRequiredService<Huddle.Grains.Live.LocalFeedHosts>()).ToList();
+        var hint = new FeedHint(new FeedId(Board, teamId), FeedAudiences.Members, "hint");
+        registries.ForEach(r => r.Add(reference, local));
+        try
+        {
+            await grain.SubscribeAsync(Board, reference);
+            await grain.ExecuteAsync(Pcp, new AddLane("handed over"));
+            // A direct call: the change is with the host before the command's reply.
+            Assert.Equal(1, local.ChangesWaiting);
+            Assert.Equal(1, (await local.NextAsync()).Seq);
+            await Huddle.Grains.Live.FeedHints.SendAsync([(reference, hint)], new(), (ex, _) => Assert.Fail(ex.Message), localHosts: registries[0]);
+            Assert.Equal(hint, await local.NextHintAsync());
+        }
+        finally
+        {
+            registries.ForEach(r => r.Remove(reference));
+        }
+
+        await grain.ExecuteAsync(Pcp, new AddLane("by message"));
+        await Huddle.Grains.Live.FeedHints.SendAsync([(reference, hint with { Payload = "second" })], new(), (ex, _) => Assert.Fail(ex.Message), localHosts: registries[0]);
+        // Waited on the same probe: a grain's messages to one observer arrive in order, so had version 1
+        // or the first hint gone by message too, they would have come first.
+        Assert.Equal(2, (await messaged.NextAsync()).Seq);
+        Assert.Equal("second", (await messaged.NextHintAsync()).Payload);
+        Assert.Equal((0, 0), (local.ChangesWaiting, messaged.ChangesWaiting));
+    }
+
+    [Fact]
     public async Task A_roster_change_takes_the_next_version_and_says_who_now_belongs_where()
     {
         var (grain, teamId, _) = await NewTeamAsync();

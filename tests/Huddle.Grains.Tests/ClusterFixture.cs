@@ -68,6 +68,8 @@ public sealed class ClusterFixture : IAsyncLifetime
             silo.Services.Configure<PresenceOptions>(o => o.OfflineAfter = OfflineAfter);
             silo.Services.Configure<Huddle.Grains.Handoffs.HandoffOptions>(o => o.OutcomeRetention = OutcomeRetention);
             silo.Services.Configure<Huddle.Grains.Live.FeedOptions>(o => o.HintWait = HintWait);
+            // As a co-hosted silo has it; empty unless a test puts a host in it.
+            silo.Services.AddSingleton<Huddle.Grains.Live.LocalFeedHosts>();
             silo.AddIncomingGrainCallFilter(async context =>
             {
                 if (context.InterfaceMethod?.DeclaringType == typeof(IPresenceGrain) && context.InterfaceMethod.Name == nameof(IPresenceGrain.GetAsync))

@@ -7,6 +7,7 @@ using Huddle.Web.Auth;
 using Huddle.Web.Live;
 using Microsoft.AspNetCore.SignalR.Client;
 using Huddle.Contracts.Boards;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Huddle.Web.Tests;
 
@@ -26,5 +27,7 @@ public sealed class ClientModeTests(HuddleClientModeAppFixture app) : IClassFixt
         var change = await okafor.NextAsync("the change through the separate silo");
         Assert.Equal(snapshot.Version + 1, change.Version);
         Assert.Equal("Float nurse from 11", Assert.Single(change.Notes).Text);
+        // No silo in this process: every change came by message.
+        Assert.Null(app.App.Services.GetService<Huddle.Grains.Live.LocalFeedHosts>());
     }
 }

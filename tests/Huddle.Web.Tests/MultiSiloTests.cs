@@ -43,6 +43,9 @@ public sealed class MultiSiloTests(HuddleAzureClusterFixture cluster) : IClassFi
         // Each host relays the team through exactly one subscription of its own.
         Assert.Equal(1, cluster.First.App.Services.GetRequiredService<FeedRelay>().ActiveFeeds);
         Assert.Equal(1, cluster.Second.App.Services.GetRequiredService<FeedRelay>().ActiveFeeds);
+        // Each host is handed its own silo's changes directly, the other's by message: its silo knows one host, itself.
+        Assert.Equal(1, cluster.First.App.Services.GetRequiredService<Huddle.Grains.Live.LocalFeedHosts>().Count);
+        Assert.Equal(1, cluster.Second.App.Services.GetRequiredService<Huddle.Grains.Live.LocalFeedHosts>().Count);
     }
 
     [Fact]

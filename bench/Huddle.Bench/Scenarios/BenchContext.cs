@@ -69,7 +69,7 @@ internal sealed class BenchContext(BenchOptions options, string repoRoot) : IAsy
             environment["Huddle__Storage__AzureTable__ClusteringTableName"] = tables + "Silos";
         }
 
-        return ServerProcess.Start(WebDll, environment, options.Pinning, options.ServerGen0MiB);
+        return ServerProcess.Start(WebDll, environment, options.Pinning, options.ServerRuntime());
     }
 
     /// <summary>What the summary records about storage and pinning (the processes as the kernel has them pinned now).</summary>
@@ -88,6 +88,10 @@ internal sealed class BenchContext(BenchOptions options, string repoRoot) : IAsy
 
             var described = options.Pinning.Describe(servers);
             described["serverGen0MiB"] = options.ServerGen0MiB;
+            if (options.ServerEnvironment.Count > 0)
+            {
+                described["serverEnvironment"] = new JsonObject(options.ServerEnvironment.Select(e => KeyValuePair.Create(e.Key, (JsonNode?)e.Value)));
+            }
             return described;
         }
     }
@@ -180,7 +184,7 @@ internal sealed class BenchContext(BenchOptions options, string repoRoot) : IAsy
                 environment["ConnectionStrings__BaselineStorage"] = (await AzuriteAsync(ct)).ConnectionString;
             }
 
-            _baselineServer = ServerProcess.Start(BaselineDll, environment, options.Pinning, options.ServerGen0MiB);
+            _baselineServer = ServerProcess.Start(BaselineDll, environment, options.Pinning, options.ServerRuntime());
         }
 
         await Task.WhenAll(

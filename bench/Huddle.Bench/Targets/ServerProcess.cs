@@ -41,9 +41,10 @@ internal sealed class ServerProcess : IAsyncDisposable
     /// <summary>
     /// Starts <c>dotnet <paramref name="dll"/></c> with <paramref name="environment"/> on a free loopback
     /// port, on the servers' cores of <paramref name="pinning"/> (taskset execs dotnet, so the process
-    /// id is the server's), with a smallest gen-0 budget of <paramref name="gen0MiB"/> MiB (0: the runtime's own).
+    /// id is the server's), with the runtime settings every server gets alike (<paramref name="runtime"/>:
+    /// the gen-0 budget, <c>--server-env</c>).
     /// </summary>
-    public static ServerProcess Start(string dll, IReadOnlyDictionary<string, string> environment, CpuPinning pinning, int gen0MiB)
+    public static ServerProcess Start(string dll, IReadOnlyDictionary<string, string> environment, CpuPinning pinning, IReadOnlyDictionary<string, string> runtime)
     {
         var port = FreePort();
         var url = $"http://127.0.0.1:{port}";
@@ -58,12 +59,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         // Every server alike: the gen-0 budget a deployment is given (docs/operations.md, "Runtime settings"), or
         // the runtime's own. Set here, not inherited, so the bench's own setting never leaks into a server.
         info.Environment.Remove("DOTNET_GCgen0size");
-        if (gen0MiB > 0)
-        {
-            info.Environment["DOTNET_GCgen0size"] = $"0x{gen0MiB * 1024L * 1024L:X}";
-        }
-
-        foreach (var (key, value) in environment)
+        foreach (var (key, value) in runtime.Concat(environment))
         {
             info.Environment[key] = value;
         }

@@ -147,7 +147,7 @@ public sealed partial class CareTeamGrain(
     /// </summary>
     private FeedPublisher Feed => _feed ??= new FeedPublisher(
         new FeedId(ICareTeamGrain.BoardFeed, TeamId), state.State.Board?.Version ?? 0, feedOptions.Value, logger,
-        state.State.FeedEpoch = FeedPublisher.EpochOf(state.State.FeedEpoch));
+        state.State.FeedEpoch = FeedPublisher.EpochOf(state.State.FeedEpoch), localHosts: LocalFeedHosts.In(ServiceProvider));
 
     public async Task SetProfileAsync(CareTeamProfile profile)
     {

@@ -593,7 +593,7 @@ public sealed partial class ThreadGrain : IRemindable
             }
         }
 
-        await FeedHints.SendAsync(sends, feedOptions.Value, (ex, hint) => LogNoticeFailed(ex, ThreadId, hint.Feed.Key, 0));
+        await FeedHints.SendAsync(sends, feedOptions.Value, (ex, hint) => LogNoticeFailed(ex, ThreadId, hint.Feed.Key, 0), localHosts: LocalFeedHosts.In(ServiceProvider));
     }
 
     /// <summary>Registers the reminder while anything is pending, removes it when nothing is; a failure is retried by the next delivery turn.</summary>

@@ -50,7 +50,7 @@ public sealed partial class ThreadGrain
     /// collections as long as the ring holds it.
     /// </summary>
     private FeedPublisher Receipts => _receipts ??= new FeedPublisher(new FeedId(IThreadGrain.ReceiptsFeed, ThreadId), 0,
-        feedOptions.Value.WithBufferSize(0), logger);
+        feedOptions.Value.WithBufferSize(0), logger, localHosts: LocalFeedHosts.In(ServiceProvider));
 
     /// <summary>The members in order for the receipts' table, for the member set they were ordered from.</summary>
     private (ImmutableHashSet<string> Of, ImmutableArray<string> Ordered)? _receiptsOrder;

@@ -101,7 +101,7 @@ public sealed partial class ThreadGrain(
 
     private FeedPublisher Feed => _feed ??= new FeedPublisher(
         new FeedId(IThreadGrain.Feed, ThreadId), state.State.Seq, feedOptions.Value, logger,
-        state.State.FeedEpoch = FeedPublisher.EpochOf(state.State.FeedEpoch), ReadStoredAsync);
+        state.State.FeedEpoch = FeedPublisher.EpochOf(state.State.FeedEpoch), ReadStoredAsync, LocalFeedHosts.In(ServiceProvider));
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {

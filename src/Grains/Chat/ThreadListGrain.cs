@@ -81,7 +81,7 @@ public sealed partial class ThreadListGrain(
     /// arrays and counts (docs/performance.md, "Chat in memory with 90-second rounds", 2026-12-06).
     /// </summary>
     private FeedPublisher Feed => _feed ??= new FeedPublisher(new FeedId(IThreadListGrain.UnreadFeed, Key), 0,
-        feedOptions.Value.WithBufferSize(0), logger);
+        feedOptions.Value.WithBufferSize(0), logger, localHosts: LocalFeedHosts.In(ServiceProvider));
 
     /// <summary>The calls that only read: they interleave.</summary>
     public static bool IsRead(IInvokable request) =>

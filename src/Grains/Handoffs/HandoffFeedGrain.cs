@@ -21,7 +21,7 @@ public abstract partial class HandoffFeedGrain(IPersistentState<HandoffFeedState
     protected string Key => this.GetPrimaryKeyString();
 
     protected FeedPublisher Feed => _feed ??= new FeedPublisher(new FeedId(kind, Key), state.State.Seq, feedOptions, logger,
-        state.State.FeedEpoch = FeedPublisher.EpochOf(state.State.FeedEpoch));
+        state.State.FeedEpoch = FeedPublisher.EpochOf(state.State.FeedEpoch), localHosts: LocalFeedHosts.In(ServiceProvider));
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {

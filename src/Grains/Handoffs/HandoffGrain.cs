@@ -454,7 +454,7 @@ public sealed partial class HandoffGrain(
                         new InboxChange(watched.UserId, 0, summary, Ping: true, notice, now, Hint: true))
                     from host in watched.Hosts
                     select (host, hint);
-        await FeedHints.SendAsync(sends, feedOptions.Value, (ex, hint) => LogHintFailed(ex, HandoffId, hint.Feed.Key));
+        await FeedHints.SendAsync(sends, feedOptions.Value, (ex, hint) => LogHintFailed(ex, HandoffId, hint.Feed.Key), localHosts: LocalFeedHosts.In(ServiceProvider));
     }
 
     /// <summary>After a commit or a retry: a retry with backoff while anything is owed; else a prompt write of the acknowledgements.</summary>

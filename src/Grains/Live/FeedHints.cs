@@ -17,9 +17,11 @@ public static class FeedHints
     /// <summary>
     /// Sends every hint to its host; returns <see cref="FeedOptions.HintLead"/> after all have answered
     /// or failed, or once <see cref="FeedOptions.HintWait"/> passed (no lead then: a send that slow is
-    /// not one the writes could slow down). At once when there is nothing to send.
+    /// not one the writes could slow down). At once when there is nothing to send. A host in this process
+    /// (<paramref name="localHosts"/>) is called directly, as <see cref="FeedPublisher"/> hands it changes.
     /// </summary>
-    public static async Task SendAsync(IEnumerable<(IFeedObserver Host, FeedHint Hint)> sends, FeedOptions options, Action<Exception, FeedHint> onFailed, TimeProvider? time = null)
+    public static async Task SendAsync(IEnumerable<(IFeedObserver Host, FeedHint Hint)> sends, FeedOptions options, Action<Exception, FeedHint> onFailed,
+        TimeProvider? time = null, LocalFeedHosts? localHosts = null)
     {
         ArgumentNullException.ThrowIfNull(sends);
         ArgumentNullException.ThrowIfNull(options);
@@ -29,7 +31,7 @@ public static class FeedHints
         {
             try
             {
-                await send.Host.OnFeedHint(send.Hint);
+                await (localHosts?.Resolve(send.Host) ?? send.Host).OnFeedHint(send.Hint);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

@@ -27,6 +27,7 @@ public sealed partial class FeedPublisher
     private readonly int _bufferSize;
     private readonly Func<long, int, Task<IReadOnlyList<FeedChange>>>? _readStored;
     private readonly ILogger _logger;
+    private readonly LocalFeedHosts? _localHosts;
 
     /// <param name="feed">The feed this publishes.</param>
     /// <param name="seq">The seq the owner's state is at.</param>
@@ -40,8 +41,12 @@ public sealed partial class FeedPublisher
     /// Reads stored changes after a seq (at most the given count, in order, gap-free), for when the
     /// ring does not reach back; null when the owner stores none.
     /// </param>
+    /// <param name="localHosts">
+    /// The hosts in the owner's process (<see cref="LocalFeedHosts.In"/> of the grain's services): a change
+    /// for one of them is handed to it directly, not sent as a message; null sends every change as a message.
+    /// </param>
     public FeedPublisher(FeedId feed, long seq, FeedOptions options, ILogger logger, long? epoch = null,
-        Func<long, int, Task<IReadOnlyList<FeedChange>>>? readStored = null)
+        Func<long, int, Task<IReadOnlyList<FeedChange>>>? readStored = null, LocalFeedHosts? localHosts = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         Feed = feed;
@@ -50,6 +55,7 @@ public sealed partial class FeedPublisher
         _bufferSize = Math.Max(0, options.BufferSize);
         _readStored = readStored;
         _logger = logger;
+        _localHosts = localHosts;
         _observers = new ObserverManager<IFeedObserver>(options.ObserverExpiry, logger);
     }
 
@@ -199,7 +205,8 @@ public sealed partial class FeedPublisher
 
         if (_observers.Count > 0)
         {
-            _observers.Notify((Action<IFeedObserver>)(o => o.OnFeedChanged(change)));
+            var local = _localHosts;
+            _observers.Notify((Action<IFeedObserver>)(o => (local?.Resolve(o) ?? o).OnFeedChanged(change)));
         }
 
         return change;

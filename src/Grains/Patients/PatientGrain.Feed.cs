@@ -28,7 +28,7 @@ public sealed partial class PatientGrain
     private DateOnly? _publishedDay;
 
     private FeedPublisher CareFeed => _careFeed ??= new FeedPublisher(new FeedId(IPatientGrain.CareFeed, PatientId), 0,
-        feedOptions.Value.WithBufferSize(Math.Min(CareRing, feedOptions.Value.BufferSize)), logger);
+        feedOptions.Value.WithBufferSize(Math.Min(CareRing, feedOptions.Value.BufferSize)), logger, localHosts: LocalFeedHosts.In(ServiceProvider));
 
     public Task<FeedPosition> SubscribeAsync(string kind, IFeedObserver observer) => CareFeed.SubscribeAsync(kind, observer);
 

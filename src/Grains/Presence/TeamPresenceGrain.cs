@@ -63,7 +63,8 @@ public sealed partial class TeamPresenceGrain(
     private ImmutableDictionary<string, PresenceView> Members => _state.Members;
 
     // No epoch passed: each activation numbers in an epoch of its own (the seq is not stored).
-    private FeedPublisher Feed => _feed ??= new FeedPublisher(new FeedId(ITeamPresenceGrain.Feed, TeamId), _state.Seq, feedOptions.Value, logger);
+    private FeedPublisher Feed => _feed ??= new FeedPublisher(new FeedId(ITeamPresenceGrain.Feed, TeamId), _state.Seq, feedOptions.Value, logger,
+        localHosts: LocalFeedHosts.In(ServiceProvider));
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {

@@ -32,7 +32,8 @@ public sealed partial class RegistryGrain(IGrainHistoryStore history, HuddleCloc
 
     private string TeamId => this.GetPrimaryKeyString();
 
-    private FeedPublisher Feed => _feed ??= new FeedPublisher(new FeedId(IRegistryGrain.Feed, TeamId), _seq, feedOptions.Value, logger);
+    private FeedPublisher Feed => _feed ??= new FeedPublisher(new FeedId(IRegistryGrain.Feed, TeamId), _seq, feedOptions.Value, logger,
+        localHosts: LocalFeedHosts.In(ServiceProvider));
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {

@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using Huddle.Contracts.Live;
+using Huddle.Grains.Live;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 
@@ -25,7 +26,7 @@ namespace Huddle.Web.Live;
 /// joins, leaves and checks are never dropped.
 /// </para>
 /// </summary>
-public sealed partial class FeedRelay : IFeedObserver
+public sealed partial class FeedRelay : IFeedObserver, IDisposable
 {
     private readonly IGrainFactory _grains;
     private readonly IHubContext<HuddleHub, IHuddleClient> _hub;
@@ -34,10 +35,16 @@ public sealed partial class FeedRelay : IFeedObserver
     private readonly ILogger<FeedRelay> _logger;
     private readonly Lock _lock = new();
     private readonly Dictionary<FeedId, RelayedFeed> _feeds = [];
+    private readonly LocalFeedHosts? _localHosts;
     private IFeedObserver? _reference;
 
+    /// <summary>
+    /// A relay for this host. <paramref name="localHosts"/> is the silo's registry when the host is co-hosted
+    /// with it (absent for a host that is an Orleans client): the relay registers there, so owners on the
+    /// same silo hand it their changes directly.
+    /// </summary>
     public FeedRelay(IGrainFactory grains, IHubContext<HuddleHub, IHuddleClient> hub, IEnumerable<IFeedRoute> routes,
-        IOptions<FeedRelayOptions> options, ILogger<FeedRelay> logger)
+        IOptions<FeedRelayOptions> options, ILogger<FeedRelay> logger, LocalFeedHosts? localHosts = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _grains = grains;
@@ -45,6 +52,7 @@ public sealed partial class FeedRelay : IFeedObserver
         _routes = routes.ToFrozenDictionary(r => r.Kind, StringComparer.Ordinal);
         _options = options.Value;
         _logger = logger;
+        _localHosts = localHosts;
     }
 
     /// <summary>Feeds this host currently relays.</summary>
@@ -69,8 +77,8 @@ public sealed partial class FeedRelay : IFeedObserver
             feed = _feeds.GetValueOrDefault(change.Feed);
         }
 
-        // Straight onto the feed's own queue: this runs on Orleans' scheduler, which must not wait
-        // for sends, and the feed's pump puts it in order.
+        // Straight onto the feed's own queue: this runs on Orleans' scheduler (or in an owner's turn, when
+        // the silo is co-hosted: LocalFeedHosts), which must not wait for sends, and the feed's pump puts it in order.
         feed?.Enqueue(new FeedWork.Deliver(change));
         return Task.CompletedTask;
     }
@@ -114,7 +122,25 @@ public sealed partial class FeedRelay : IFeedObserver
         // Created on first use: the Orleans runtime is not up yet when the relay is constructed.
         lock (_lock)
         {
-            return _reference ??= _grains.CreateObjectReference<IFeedObserver>(this);
+            if (_reference is null)
+            {
+                _reference = _grains.CreateObjectReference<IFeedObserver>(this);
+                _localHosts?.Add(_reference, this);
+            }
+
+            return _reference;
+        }
+    }
+
+    /// <summary>Stopping: owners on the silo no longer call this relay directly.</summary>
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            if (_reference is not null)
+            {
+                _localHosts?.Remove(_reference);
+            }
         }
     }
 
