@@ -12,14 +12,15 @@ namespace Huddle.Grains.Live;
 /// here and are sent messages as before.
 /// </summary>
 /// <remarks>
-/// Why: an observer message to the hosted client crosses three thread-pool hops (the hosted client's
-/// pump, the observer object's queue, the call) behind whatever the owner's turn queued meanwhile (its
-/// audit record, its tells); on the chat bench that leg took 0.58 ms at the median and up to 13 ms for
-/// the slowest messages, a fifth of a message's whole path (docs/performance.md, 2026-12-06 evening).
-/// A direct call is safe because both calls the relay answers do no more than put the change or hint on
-/// the feed's own queue (never waiting, never calling a grain), and the change is immutable, so Orleans
-/// would not copy it either. A relay's dispatch, catch-up and renewal are the same either way: a change
-/// the relay misses is caught up from the owner as before.
+/// Why: a message to the hosted client crosses three thread-pool hops (the hosted client's pump, the
+/// observer object's queue, the call) and the messaging layer, to reach an object in the same process.
+/// On the chat bench (docs/performance.md, "A change handed to the host in the owner's process") that leg
+/// was 0.58 ms at the median; without it the relay has the change at the publish, but its pump still
+/// waits for the owner's turn to end on a one-core host, so no latency was gained there, only a little
+/// CPU. A direct call is safe because both calls the relay answers do no more than put the change or
+/// hint on the feed's own queue (never waiting, never calling a grain), and the change is immutable, so
+/// Orleans would not copy it either. Everything after the queue (order, gaps, epochs, renewal) is the
+/// same for both paths: a change the relay misses is caught up from the owner as before.
 /// </remarks>
 public sealed class LocalFeedHosts
 {
