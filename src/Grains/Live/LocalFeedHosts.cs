@@ -22,7 +22,7 @@ namespace Huddle.Grains.Live;
 /// Orleans would not copy it either. Everything after the queue (order, gaps, epochs, renewal) is the
 /// same for both paths: a change the relay misses is caught up from the owner as before.
 /// </remarks>
-public sealed class LocalFeedHosts
+public sealed class LocalFeedHosts : IFeedHostRegistry
 {
     private readonly ConcurrentDictionary<GrainId, IFeedObserver> _hosts = new();
 
@@ -32,7 +32,7 @@ public sealed class LocalFeedHosts
     /// <summary>Hosts registered now.</summary>
     public int Count => _hosts.Count;
 
-    /// <summary>Registers <paramref name="host"/>, subscribed to owners as <paramref name="reference"/>.</summary>
+    /// <inheritdoc />
     public void Add(IFeedObserver reference, IFeedObserver host)
     {
         ArgumentNullException.ThrowIfNull(reference);
@@ -40,7 +40,7 @@ public sealed class LocalFeedHosts
         _hosts[reference.GetGrainId()] = host;
     }
 
-    /// <summary>Forgets the host subscribed as <paramref name="reference"/> (it is stopping): owners send it messages again.</summary>
+    /// <inheritdoc />
     public void Remove(IFeedObserver reference)
     {
         ArgumentNullException.ThrowIfNull(reference);

@@ -108,6 +108,7 @@ public static class HuddleSiloExtensions
         silo.Services.TryAddSingleton<IPushSender, WebPushSender>();
         silo.Services.AddSingleton<PushHealth>();
         silo.Services.AddSingleton<Huddle.Grains.Live.LocalFeedHosts>();
+        silo.Services.AddSingleton<Huddle.Contracts.Live.IFeedHostRegistry>(sp => sp.GetRequiredService<Huddle.Grains.Live.LocalFeedHosts>());
         silo.Services.AddSingleton<PushDispatcher>();
         silo.Services.AddOptions<EmergencyAccessOptions>().Bind(config.GetSection("Huddle:EmergencyAccess"))
             .Validate(o => o.Duration >= TimeSpan.FromMinutes(5) && o.Duration <= TimeSpan.FromHours(24), "Huddle:EmergencyAccess:Duration must be 5 minutes to 24 hours.")

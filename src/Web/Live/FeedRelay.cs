@@ -1,6 +1,5 @@
 using System.Collections.Frozen;
 using Huddle.Contracts.Live;
-using Huddle.Grains.Live;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 
@@ -35,16 +34,16 @@ public sealed partial class FeedRelay : IFeedObserver, IDisposable
     private readonly ILogger<FeedRelay> _logger;
     private readonly Lock _lock = new();
     private readonly Dictionary<FeedId, RelayedFeed> _feeds = [];
-    private readonly LocalFeedHosts? _localHosts;
+    private readonly IFeedHostRegistry? _localHosts;
     private IFeedObserver? _reference;
 
     /// <summary>
     /// A relay for this host. <paramref name="localHosts"/> is the silo's registry when the host is co-hosted
-    /// with it (absent for a host that is an Orleans client): the relay registers there, so owners on the
+    /// with it (absent for a host that is an Orleans client: <see cref="IFeedHostRegistry"/>): the relay registers there, so owners on the
     /// same silo hand it their changes directly.
     /// </summary>
     public FeedRelay(IGrainFactory grains, IHubContext<HuddleHub, IHuddleClient> hub, IEnumerable<IFeedRoute> routes,
-        IOptions<FeedRelayOptions> options, ILogger<FeedRelay> logger, LocalFeedHosts? localHosts = null)
+        IOptions<FeedRelayOptions> options, ILogger<FeedRelay> logger, IFeedHostRegistry? localHosts = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _grains = grains;
@@ -78,7 +77,7 @@ public sealed partial class FeedRelay : IFeedObserver, IDisposable
         }
 
         // Straight onto the feed's own queue: this runs on Orleans' scheduler (or in an owner's turn, when
-        // the silo is co-hosted: LocalFeedHosts), which must not wait for sends, and the feed's pump puts it in order.
+        // the silo is co-hosted: IFeedHostRegistry), which must not wait for sends, and the feed's pump puts it in order.
         feed?.Enqueue(new FeedWork.Deliver(change));
         return Task.CompletedTask;
     }
