@@ -27,7 +27,7 @@ public sealed class LocalFeedHosts : IFeedHostRegistry
     private readonly ConcurrentDictionary<GrainId, IFeedObserver> _hosts = new();
 
     /// <summary>The silo's registry, or null where there is none (a web host that is an Orleans client).</summary>
-    public static LocalFeedHosts? In(IServiceProvider services) => services?.GetService<LocalFeedHosts>();
+    public static LocalFeedHosts? In(IServiceProvider services) => services.GetService<LocalFeedHosts>();
 
     /// <summary>Hosts registered now.</summary>
     public int Count => _hosts.Count;
@@ -37,17 +37,22 @@ public sealed class LocalFeedHosts : IFeedHostRegistry
     {
         ArgumentNullException.ThrowIfNull(reference);
         ArgumentNullException.ThrowIfNull(host);
-        _hosts[reference.GetGrainId()] = host;
+        _hosts[IdOf(reference)] = host;
     }
 
     /// <inheritdoc />
     public void Remove(IFeedObserver reference)
     {
         ArgumentNullException.ThrowIfNull(reference);
-        _hosts.TryRemove(reference.GetGrainId(), out _);
+        _hosts.TryRemove(IdOf(reference), out _);
     }
 
     /// <summary>What to call for <paramref name="observer"/>: the host itself when it is in this process, else the reference.</summary>
     public IFeedObserver Resolve(IFeedObserver observer) =>
         !_hosts.IsEmpty && observer is GrainReference reference && _hosts.TryGetValue(reference.GrainId, out var host) ? host : observer;
+
+    /// <summary>A host's key: its reference's id, the one <see cref="Resolve"/> looks up.</summary>
+    private static GrainId IdOf(IFeedObserver reference) =>
+        reference is GrainReference grainReference ? grainReference.GrainId
+            : throw new ArgumentException("A host is registered under its observer reference (CreateObjectReference), not an object.", nameof(reference));
 }
