@@ -131,6 +131,40 @@ public sealed class ThreadHeadTests(ClusterFixture fixture)
         await UnreadBecomesAsync(bhc, threadId, 2, "the BHC's count of 2 after its grain came back");
     }
 
+    [Fact]
+    public async Task A_messages_tells_to_its_members_grains_wait_the_delivery_lead_and_then_arrive()
+    {
+        var (threadId, members) = await NewAsync(3);
+        var (pcp, bhc) = (members[0], members[1]);
+        // The reader's grain is up before the message (a grain activated later would not be told anything).
+        Assert.Null(await UnreadAsync(bhc, threadId));
+        // Read when the thread activates (its first call is the send below); the collection's tests run one at a time.
+        fixture.Chat.DeliveryLead = TimeSpan.FromSeconds(3);
+        try
+        {
+            await SendAsync(threadId, pcp, "m-1");
+            var sent = System.Diagnostics.Stopwatch.StartNew();
+            // Stored and published (the reply comes after both), and for the first second no tell reached the
+            // reader's grain: without the lead it arrives within milliseconds, and these reads see it.
+            var watched = TimeSpan.Zero;
+            while (sent.Elapsed < TimeSpan.FromSeconds(1))
+            {
+                var unread = await UnreadAsync(bhc, threadId);
+                watched = sent.Elapsed;
+                Assert.True(unread is null, $"the BHC's count was {unread} {watched.TotalMilliseconds:0} ms after the send");
+                await Task.Delay(20);
+            }
+
+            Assert.True(watched < fixture.Chat.DeliveryLead, $"the last read ended {watched} after the send: too late to tell");
+            await UnreadBecomesAsync(bhc, threadId, 1, "the BHC's count of 1 after the lead");
+            await UnreadBecomesAsync(members[2], threadId, 1, "the nurse's count of 1 after the lead");
+        }
+        finally
+        {
+            fixture.Chat.DeliveryLead = new ChatOptions().DeliveryLead;
+        }
+    }
+
     /// <summary>Deactivates the grains and waits until no silo holds them (the next call activates them anew, from their rows).</summary>
     private async Task LoseAsync(params GrainId[] grains)
     {

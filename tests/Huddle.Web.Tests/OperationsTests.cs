@@ -288,6 +288,19 @@ public sealed class OperationsTests
     }
 
     [Fact]
+    public async Task A_delivery_lead_out_of_range_stops_the_start_naming_the_setting()
+    {
+        foreach (var lead in new[] { "-00:00:00.005", "00:00:02" })
+        {
+            var error = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(async () =>
+            {
+                await using var app = await RunningApp.StartAsync(new() { ["Huddle:Chat:DeliveryLead"] = lead });
+            });
+            Assert.Contains("Huddle:Chat:DeliveryLead is between 00:00:00 and 00:00:01", error.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task An_outcome_retention_shorter_than_the_metrics_month_stops_the_start_naming_the_setting()
     {
         var error = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(async () =>

@@ -21,6 +21,21 @@ public sealed class ChatOptions
     public TimeSpan CoalesceEvery { get; set; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>
+    /// How long after a message is stored and published its thread holds the work the message starts for
+    /// others: the members' unread-count tells (each member's grain, then their devices), the receipts'
+    /// publish and a full page's write. A thread's publish only puts the message on the web hosts' queues;
+    /// run at once, that work (25 grain calls and 25 publishes for a 25-member thread) took the core
+    /// ahead of the hosts' sends of the message itself, whose socket writes wait in the thread pool's
+    /// global queue behind an activation's work. Nothing is skipped or merged: the same work runs this
+    /// much later, so unread counts and receipts move this much after the message arrives (measured:
+    /// docs/performance.md, "A message's delivery ahead of its side effects"). Zero starts it at once.
+    /// </summary>
+    public TimeSpan DeliveryLead { get; set; } = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>The longest <see cref="DeliveryLead"/> a deployment may set: counts that lag a message by more would look stale.</summary>
+    public static readonly TimeSpan MaxDeliveryLead = TimeSpan.FromSeconds(1);
+
+    /// <summary>
     /// Who may have a direct thread with whom (<c>Huddle:Chat:DirectThreads</c>): any two clinicians (the
     /// default: cross-team consults), or only two who share a care team, checked at every call, so a
     /// direct thread closes for both when they no longer do.

@@ -104,9 +104,10 @@ public sealed partial class ThreadGrain
 
     private void ActivateCursors()
     {
-        var every = ServiceProvider.GetService<IOptions<ChatOptions>>()?.Value.CoalesceEvery ?? new ChatOptions().CoalesceEvery;
-        _headTells = new Coalescer(this, every, TellHeadsAsync, interleave: true);
-        _receiptsPublish = new Coalescer(this, every, PublishReceiptsAsync, interleave: true);
+        var options = Options;
+        // The message's delivery first: its members' tells and the receipts go DeliveryLead after it.
+        _headTells = new Coalescer(this, options.CoalesceEvery, TellHeadsAsync, interleave: true, options.DeliveryLead);
+        _receiptsPublish = new Coalescer(this, options.CoalesceEvery, PublishReceiptsAsync, interleave: true, options.DeliveryLead);
         // Not interleaving: the row is written by one turn at a time (a send's write is another).
         _cursorWrite = new Coalescer(this, CursorWriteAfter, WriteCursorsAsync, interleave: false);
         foreach (var cursor in Cursors.Members)

@@ -347,7 +347,8 @@ public sealed partial class ThreadGrain(
         }
 
         Stored(sent);
-        ArmWriter(TimeSpan.Zero);
+        // A full page's write, like the members' tells, goes after the message's delivery (DeliveryLead).
+        ArmWriter(Options.DeliveryLead);
         return new MessageSent(ThreadId, sent.ClientMessageId, sent.Seq, sent.At);
     }
 

@@ -100,7 +100,10 @@ public static class HuddleSiloExtensions
                 $"Huddle:Handoffs:OutcomeRetention is at least {HandoffOptions.MinOutcomeRetention.TotalDays} days (the metrics read a month), or empty to keep outcomes for ever.")
             .ValidateOnStart();
         silo.Services.AddOptions<ChatAckOptions>().Bind(config.GetSection("Huddle:Chat"));
-        silo.Services.AddOptions<ChatOptions>().Bind(config.GetSection("Huddle:Chat"));
+        silo.Services.AddOptions<ChatOptions>().Bind(config.GetSection("Huddle:Chat"))
+            .Validate(o => o.DeliveryLead >= TimeSpan.Zero && o.DeliveryLead <= ChatOptions.MaxDeliveryLead,
+                $"Huddle:Chat:DeliveryLead is between 00:00:00 and {ChatOptions.MaxDeliveryLead:c} (unread counts and receipts move this much after a message).")
+            .ValidateOnStart();
         silo.Services.AddOptions<PushOptions>().Bind(config.GetSection("Huddle:Push"))
             .Validate(o => (o.VapidPublicKey is { Length: > 0 }) == (o.VapidPrivateKey is { Length: > 0 }), "Huddle:Push:VapidPublicKey and VapidPrivateKey are set together, or neither (then a pair is generated and kept in storage).")
             .Validate(o => o.Subject.StartsWith("mailto:", StringComparison.Ordinal) || o.Subject.StartsWith("https://", StringComparison.Ordinal), "Huddle:Push:Subject is a mailto: or https: URL (RFC 8292).")
