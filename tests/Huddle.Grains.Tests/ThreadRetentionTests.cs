@@ -103,15 +103,19 @@ public sealed class ThreadRetentionTests(ClusterFixture fixture)
         var reminders = fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<IReminderTable>();
         async Task<ReminderEntry?> ReminderAsync() =>
             (await reminders.ReadRows(grainId)).Reminders.SingleOrDefault(r => r.ReminderName == ThreadGrain.RetentionReminder);
+        async Task<int> StoredPagesAsync() => (await store.ReadPagesAsync<MessagePage>(grainId, "messages").ToListAsync()).Count;
         var retention = TimeSpan.FromDays(30);
         fixture.Chat.Retention = retention;
         try
         {
-            // Two pages now and a third ten days on; then nobody opens the thread.
+            // Two pages now and a third ten days on; then nobody opens the thread. A full page is stored
+            // DeliveryLead after the message that filled it: both, and the reminder, before the clock moves.
             await SendAsync(thread, pcp, 0, 2 * ThreadGrain.PageSize, "a-");
+            await Huddle.Testing.Eventually.Until(async () => await StoredPagesAsync() == 2, Wait, "the first two pages to be stored");
+            await Huddle.Testing.Eventually.Until(async () => await ReminderAsync() is not null, Wait, "the retention reminder to be registered");
             fixture.Clock.Advance(TimeSpan.FromDays(10));
             await SendAsync(thread, pcp, 0, ThreadGrain.PageSize, "b-");
-            await Huddle.Testing.Eventually.Until(async () => await ReminderAsync() is not null, Wait, "the retention reminder to be registered");
+            await Huddle.Testing.Eventually.Until(async () => await StoredPagesAsync() == 3, Wait, "the third page to be stored");
             // Registered as the first page was stored, due when it passes the retention: 30 days on the wall clock,
             // which reminders run on (the silo's fake clock moved since; only the next registration sees that).
             Assert.InRange((await ReminderAsync())!.StartAt, DateTime.UtcNow + TimeSpan.FromDays(29.9), DateTime.UtcNow + TimeSpan.FromDays(30.1));
