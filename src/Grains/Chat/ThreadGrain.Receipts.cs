@@ -28,6 +28,9 @@ public sealed partial class ThreadGrain
     private readonly Dictionary<string, IThreadListGrain> _lists = new(StringComparer.Ordinal);
     private FeedPublisher? _receipts;
     private Coalescer? _headTells;
+
+    /// <summary>The options' <see cref="ChatOptions.DeliveryLead"/>, read once per activation (a send's page writer arms with it).</summary>
+    private TimeSpan _deliveryLead;
     private Coalescer? _receiptsPublish;
     private Coalescer? _cursorWrite;
     private ImmutableHashSet<string>? _receiptsRoster;
@@ -105,9 +108,10 @@ public sealed partial class ThreadGrain
     private void ActivateCursors()
     {
         var options = Options;
+        _deliveryLead = options.DeliveryLead;
         // The message's delivery first: its members' tells and the receipts go DeliveryLead after it.
-        _headTells = new Coalescer(this, options.CoalesceEvery, TellHeadsAsync, interleave: true, options.DeliveryLead);
-        _receiptsPublish = new Coalescer(this, options.CoalesceEvery, PublishReceiptsAsync, interleave: true, options.DeliveryLead);
+        _headTells = new Coalescer(this, options.CoalesceEvery, TellHeadsAsync, interleave: true, _deliveryLead);
+        _receiptsPublish = new Coalescer(this, options.CoalesceEvery, PublishReceiptsAsync, interleave: true, _deliveryLead);
         // Not interleaving: the row is written by one turn at a time (a send's write is another).
         _cursorWrite = new Coalescer(this, CursorWriteAfter, WriteCursorsAsync, interleave: false);
         foreach (var cursor in Cursors.Members)

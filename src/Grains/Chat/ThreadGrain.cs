@@ -348,7 +348,7 @@ public sealed partial class ThreadGrain(
 
         Stored(sent);
         // A full page's write, like the members' tells, goes after the message's delivery (DeliveryLead).
-        ArmWriter(Options.DeliveryLead);
+        ArmWriter(_deliveryLead);
         return new MessageSent(ThreadId, sent.ClientMessageId, sent.Seq, sent.At);
     }
 
