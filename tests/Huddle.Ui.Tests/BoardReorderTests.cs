@@ -74,6 +74,24 @@ public sealed class BoardReorderTests(BrowserFixture browser)
         await pcp.ReloadAsync();
         await BrowserFixture.BoardIsLiveAsync(pcp);
         await Assertions.Expect(NamesIn(pcp, "lane-1")).ToHaveTextAsync(twice, new() { Timeout = Timeout });
+
+        // A render that replaces the moved card's button after the menu moved it (the drop container's
+        // refresh, the board's change landing late) keeps the focus on the card, so the next Enter works;
+        // focus the user moved elsewhere stays where they put it. The page's own focus keeper is run
+        // directly here, and the render is a DOM replacement, so the race does not need to be won.
+        var chloeId = await BrowserFixture.CardIn(pcp, "lane-1", "Chloe Park").GetAttributeAsync("data-card-id");
+        await pcp.EvaluateAsync(
+            "async id => (await import('./Boards/BoardView.razor.js')).focusCardWhenAt('lane-1', id, 0, 60000)", chloeId);
+        await Assertions.Expect(MenuButtonOf(pcp, "lane-1", "Chloe Park")).ToBeFocusedAsync(new() { Timeout = Timeout });
+        const string ReplaceChloesButton =
+            "() => { const b = document.querySelector('[data-testid=card] [data-testid=card-menu] button'); b.replaceWith(b.cloneNode(true)); }";
+        await pcp.EvaluateAsync(ReplaceChloesButton);
+        await Assertions.Expect(MenuButtonOf(pcp, "lane-1", "Chloe Park")).ToBeFocusedAsync(new() { Timeout = Timeout });
+        await MenuButtonOf(pcp, "lane-1", "Alma Reyes").FocusAsync();
+        await pcp.EvaluateAsync(ReplaceChloesButton);
+        // Two frames later the keeper has seen the replacement; focus must still be on Alma Reyes's button.
+        await pcp.EvaluateAsync("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))");
+        await Assertions.Expect(MenuButtonOf(pcp, "lane-1", "Alma Reyes")).ToBeFocusedAsync();
         await pcp.Context.CloseAsync();
         await bhc.Context.CloseAsync();
     }

@@ -126,7 +126,8 @@ public class BrowserFixture : HuddleAppFixture, IAsyncLifetime
     /// <para>
     /// A render that lands while the menu is open (the board's own change coming back late on a busy
     /// machine) can close it under the walk. With <paramref name="button"/> given, the walk then does
-    /// what a keyboard user does: focus the menu button again and reopen it (three tries in all).
+    /// what a keyboard user does: focus the menu button again and reopen it (three tries in all). The
+    /// same retry covers an Enter that opened nothing within <see cref="MenuStepTimeout"/>.
     /// </para>
     /// </remarks>
     public static async Task OpenMenuAtAsync(IPage page, string selector, ILocator? button = null)
@@ -140,15 +141,33 @@ public class BrowserFixture : HuddleAppFixture, IAsyncLifetime
                 await button!.FocusAsync();
             }
 
-            await page.Keyboard.PressAsync("Enter");
+            // A menu that opened after the last wait gave up is used as it is: Enter on its button would close it.
+            if (attempt == 1 || !await target.IsVisibleAsync())
+            {
+                await page.Keyboard.PressAsync("Enter");
+            }
+
             // Visible means the items are on the page, so they have registered with the menu.
-            await Assertions.Expect(target).ToBeVisibleAsync(new() { Timeout = MenuStepTimeout });
+            var canRetry = button is not null && attempt < 3;
+            try
+            {
+                await Assertions.Expect(target).ToBeVisibleAsync(new() { Timeout = MenuStepTimeout });
+            }
+            catch (PlaywrightException) when (canRetry)
+            {
+                // The Enter opened nothing in 10 s (seen once in CI, on the second move of BoardReorderTests,
+                // with the order and the announcement already on the page). The likeliest cause is a render
+                // of the board's own move landing just before the key and taking the focus with it. A
+                // keyboard user focuses the button and presses Enter again.
+                continue;
+            }
+
             if (await WalkToAsync(page, target, selector))
             {
                 return;
             }
 
-            Assert.True(button is not null && attempt < 3, $"The card's menu closed before ArrowDown reached {selector} ({attempt} tries).");
+            Assert.True(canRetry, $"The card's menu closed before ArrowDown reached {selector} ({attempt} tries).");
         }
     }
 

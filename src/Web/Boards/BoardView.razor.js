@@ -4,16 +4,36 @@
 // up after `timeoutMs`. Waiting for the place, not just the card, matters within a lane: the card is
 // on the page all along, first where it was (until the board's change arrives and the drop container
 // refreshes), and the element that held focus may by then show the card that took its old place.
+// Until the deadline it also keeps the focus there if a later render (the drop container's refresh,
+// the board's change arriving after the menu's own) replaces the button it gave focus to: the focus
+// would otherwise fall to the page's body and the next Enter would do nothing. It never takes the
+// focus back from anything the user moved it to.
 export function focusCardWhenAt(laneId, cardId, index, timeoutMs = 5000) {
     const deadline = performance.now() + timeoutMs;
     const lane = `[data-testid=lane][data-lane-id="${CSS.escape(laneId)}"] [data-testid=card]`;
+    let focused = null;
     const attempt = () => {
-        const card = document.querySelectorAll(lane)[index];
-        const button = card?.dataset.cardId === cardId ? card.querySelector('[data-testid=card-menu] button') : null;
-        if (button) {
-            button.focus();
-            button.scrollIntoView({ block: 'nearest', inline: 'nearest' });
-        } else if (performance.now() < deadline) {
+        if (focused !== null && document.activeElement !== focused) {
+            // A removed element cannot hold the focus, so the body holding it means the render took it.
+            const lost = !focused.isConnected && (document.activeElement === null || document.activeElement === document.body);
+            if (!lost) {
+                return; // The user moved on (into the menu, or elsewhere).
+            }
+
+            focused = null;
+        }
+
+        if (focused === null) {
+            const card = document.querySelectorAll(lane)[index];
+            const button = card?.dataset.cardId === cardId ? card.querySelector('[data-testid=card-menu] button') : null;
+            if (button) {
+                button.focus();
+                button.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+                focused = button;
+            }
+        }
+
+        if (performance.now() < deadline) {
             requestAnimationFrame(attempt);
         }
     };
