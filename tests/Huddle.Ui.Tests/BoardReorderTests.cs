@@ -83,12 +83,12 @@ public sealed class BoardReorderTests(BrowserFixture browser)
         await pcp.EvaluateAsync(
             "async id => (await import('./Boards/BoardView.razor.js')).focusCardWhenAt('lane-1', id, 0, 60000)", chloeId);
         await Assertions.Expect(MenuButtonOf(pcp, "lane-1", "Chloe Park")).ToBeFocusedAsync(new() { Timeout = Timeout });
-        const string ReplaceChloesButton =
-            "() => { const b = document.querySelector('[data-testid=card] [data-testid=card-menu] button'); b.replaceWith(b.cloneNode(true)); }";
-        await pcp.EvaluateAsync(ReplaceChloesButton);
+        const string ReplaceButtonOfCard =
+            "id => { const b = document.querySelector(`[data-card-id=\"${CSS.escape(id)}\"] [data-testid=card-menu] button`); b.replaceWith(b.cloneNode(true)); }";
+        await pcp.EvaluateAsync(ReplaceButtonOfCard, chloeId);
         await Assertions.Expect(MenuButtonOf(pcp, "lane-1", "Chloe Park")).ToBeFocusedAsync(new() { Timeout = Timeout });
         await MenuButtonOf(pcp, "lane-1", "Alma Reyes").FocusAsync();
-        await pcp.EvaluateAsync(ReplaceChloesButton);
+        await pcp.EvaluateAsync(ReplaceButtonOfCard, chloeId);
         // Two frames later the keeper has seen the replacement; focus must still be on Alma Reyes's button.
         await pcp.EvaluateAsync("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))");
         await Assertions.Expect(MenuButtonOf(pcp, "lane-1", "Alma Reyes")).ToBeFocusedAsync();
