@@ -151,7 +151,7 @@ public sealed class ApiTests(HuddleAppFixture app)
         using var handler = new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false };
         using var browser = new HttpClient(handler) { BaseAddress = app.BaseAddress };
         var page = await browser.GetStringAsync("signin");
-        var token = System.Text.RegularExpressions.Regex.Match(page, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
+        var token = Antiforgery.TokenIn(page);
         Assert.NotEmpty(token);
         using var signIn = await browser.PostAsync("dev/signin", new FormUrlEncodedContent(new Dictionary<string, string>
         {

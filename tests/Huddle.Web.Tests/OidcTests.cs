@@ -139,7 +139,7 @@ public sealed class OidcTests(HuddleOidcAppFixture app) : IClassFixture<HuddleOi
         var form = await browser.GetAsync(new Uri(app.BaseAddress, $"teams/{team.TeamId}/board"));
         var session = browser.Cookies(app.BaseAddress);
         Assert.NotEmpty(session);
-        var signedOut = await browser.PostFormAsync(new Uri(app.BaseAddress, "signout"), new() { ["__RequestVerificationToken"] = AntiforgeryOf(form.Body) });
+        var signedOut = await browser.PostFormAsync(new Uri(app.BaseAddress, "signout"), new() { ["__RequestVerificationToken"] = Antiforgery.TokenIn(form.Body) });
         Assert.Equal("/signin", signedOut.Url.AbsolutePath);
         Assert.Contains("You are signed out", signedOut.Body, StringComparison.Ordinal);
         var again = await browser.GetAsync(new Uri(app.BaseAddress, $"teams/{team.TeamId}/board"));
@@ -357,9 +357,6 @@ public sealed class OidcTests(HuddleOidcAppFixture app) : IClassFixture<HuddleOi
 
     private static string ReturnUrlOf(string loginPage) =>
         WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(loginPage, "name=\"returnUrl\" value=\"([^\"]*)\"").Groups[1].Value);
-
-    private static string AntiforgeryOf(string page) =>
-        System.Text.RegularExpressions.Regex.Match(page, "name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]*)\"").Groups[1].Value;
 
     private sealed class Env(string name) : IHostEnvironment
     {
