@@ -21,6 +21,5 @@ public sealed class ClockWaitersFirst : ITestCollectionOrderer
 
     // A class without a [Collection] is a collection of its own, named after the class.
     private static bool Waits(ITestCollection collection) =>
-        Waiters.Any(waiter => collection.TestCollectionDisplayName.EndsWith(waiter, StringComparison.Ordinal)
-            || collection.TestCollectionDisplayName.Contains(waiter + " ", StringComparison.Ordinal));
+        Waiters.Any(waiter => collection.TestCollectionDisplayName.Contains(waiter, StringComparison.Ordinal));
 }
