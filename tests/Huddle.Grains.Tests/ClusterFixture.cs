@@ -80,6 +80,7 @@ public sealed class ClusterFixture : IAsyncLifetime
                 if (context.InterfaceMethod is { } method)
                 {
                     Faults.OnCall(method.Name, context.TargetId.Key.ToString()!);
+                    await Faults.GateAsync(method.Name, context.TargetId.Key.ToString()!);
                     if (Faults.NullFor(method.Name, context.TargetId.Key.ToString()!))
                     {
                         context.Result = null;

@@ -6,8 +6,9 @@ namespace Huddle.Grains.Tests;
 
 /// <summary>
 /// Failures the tests inject on purpose, by grain key, so tests running side by side never trip each
-/// other: the next N calls of a grain method (as a lost message or a failed receiver would), and the next
-/// N reminder registrations of one grain (as a reminder table that is down would).
+/// other: the next N calls of a grain method (as a lost message or a failed receiver would), the next
+/// N reminder registrations of one grain (as a reminder table that is down would), and one call held until
+/// the test lets it go (a receiver slow to answer).
 /// </summary>
 public static class Faults
 {
@@ -35,6 +36,30 @@ public static class Faults
 
     /// <summary>Lets the next <paramref name="times"/> calls of <paramref name="method"/> on <paramref name="key"/> do their work, then fails their reply.</summary>
     public static void FailReplies(string method, string key, int times) => Replies[(method, key)] = times;
+
+    private static readonly ConcurrentDictionary<(string Method, string Key), (TaskCompletionSource Reached, Task Release)> Gates = new();
+
+    /// <summary>
+    /// Holds the next call of <paramref name="method"/> on <paramref name="key"/> at the grain until
+    /// <paramref name="release"/> completes (a receiver that is slow to answer); the task returned completes
+    /// when that call has arrived and is held.
+    /// </summary>
+    public static Task HoldCall(string method, string key, Task release)
+    {
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Gates[(method, key)] = (reached, release);
+        return reached.Task;
+    }
+
+    /// <summary>Waits while a call of <paramref name="method"/> on <paramref name="key"/> is to be held (once).</summary>
+    public static async Task GateAsync(string method, string key)
+    {
+        if (Gates.TryRemove((method, key), out var gate))
+        {
+            gate.Reached.TrySetResult();
+            await gate.Release;
+        }
+    }
 
     /// <summary>How many call failures set with <see cref="FailCalls"/> are still to come.</summary>
     public static int CallsLeft(string method, string key) => Calls.GetValueOrDefault((method, key));

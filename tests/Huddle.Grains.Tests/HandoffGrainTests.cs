@@ -225,6 +225,75 @@ public sealed class HandoffGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task The_presence_a_join_or_a_completion_owes_is_sent_again_until_it_lands()
+    {
+        var team = await NewTeamAsync();
+        var (grain, _) = await RequestAsync(team, new HandoffTarget(UserId: team.Bhc1));
+        Assert.True((await grain.ExecuteAsync(team.Bhc1, new AcceptHandoff(2))).Ok);
+        var presence = fixture.Grains.GetGrain<IPresenceGrain>(team.Bhc1);
+
+        // The presence grain fails the join's first calls: the consultant still ends up "in session".
+        Faults.FailCalls(nameof(IPresenceGrain.SetStatusAsync), team.Bhc1, 2);
+        Assert.True((await grain.ExecuteAsync(team.Bhc1, new JoinHandoff())).Ok);
+        await UntilAsync(async () => (await presence.GetAsync()).Status == PresenceStatus.InSession, "the consultant to be in session");
+        Assert.Equal(0, Faults.CallsLeft(nameof(IPresenceGrain.SetStatusAsync), team.Bhc1));
+
+        // And the completion's: they do not stay "in session" (every routing would pass them by).
+        Faults.FailCalls(nameof(IPresenceGrain.SetStatusAsync), team.Bhc1, 2);
+        Assert.True((await grain.ExecuteAsync(team.Bhc1, new CompleteHandoff())).Ok);
+        await UntilAsync(async () => (await presence.GetAsync()).Status == PresenceStatus.Available, "the consultant to be available again");
+        await UntilAsync(async () => !await HasReminderAsync(grain), "the reminder to go once nothing is owed");
+    }
+
+    [Fact]
+    public async Task A_step_that_leaves_no_deadline_keeps_the_reminder_while_its_tells_are_in_flight()
+    {
+        var team = await NewTeamAsync();
+        var (grain, _) = await RequestAsync(team, new HandoffTarget(UserId: team.Bhc1));
+        Assert.True((await grain.ExecuteAsync(team.Bhc1, new AcceptHandoff(2))).Ok);
+        Assert.True(await HasReminderAsync(grain), "an accepted handoff's stale deadline is on a reminder");
+
+        // The desk is slow to take the cancel. Until it has, a host dying would leave a stored outbox: the
+        // reminder that wakes the handoff to send it stays.
+        var release = new TaskCompletionSource();
+        var held = Faults.HoldCall(nameof(ITeamHandoffsGrain.TrackAsync), team.Id, release.Task);
+        var cancel = grain.ExecuteAsync(team.Pcp, new CancelHandoff());
+        await held.WaitAsync(Wait);
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.True(await HasReminderAsync(grain), "the reminder stays while the cancel's tells are in flight");
+            await Task.Delay(100);
+        }
+
+        release.SetResult();
+        Assert.True((await cancel).Ok);
+        await UntilAsync(async () => (await DeskAsync(team)).Items.IsEmpty, "the desk to drop the cancelled handoff");
+        await UntilAsync(async () => !await HasReminderAsync(grain), "the reminder to go once the tells landed");
+    }
+
+    [Fact]
+    public async Task A_member_taken_off_the_team_learns_nothing_from_replaying_their_request()
+    {
+        var team = await NewTeamAsync();
+        var grain = fixture.Grains.GetGrain<IHandoffGrain>($"h-{Guid.NewGuid():N}");
+        var request = Request(team, new HandoffTarget(UserId: team.Bhc1)) with { OpId = "op-request" };
+        Assert.True((await grain.RequestAsync(team.Pcp, request)).Ok);
+        Assert.True((await grain.ExecuteAsync(team.Bhc1, new AcceptHandoff(2))).Ok);
+
+        // Another clinician asking under the same handoff id learns nothing of it, not even its status.
+        var other = await grain.RequestAsync(team.Nurse, Request(team) with { OpId = "op-other" });
+        Assert.Equal(ErrorCodes.Forbidden, other.Error?.Code);
+
+        // The PCP is taken off the team; their replay of the request gets no summary (who accepted, when).
+        var teamGrain = fixture.Grains.GetGrain<ICareTeamGrain>(team.Id);
+        var profile = (await teamGrain.GetProfileAsync())!;
+        await teamGrain.SetProfileAsync(profile with { Members = profile.Members.RemoveAll(m => m.UserId == team.Pcp) });
+        var replay = await grain.RequestAsync(team.Pcp, request);
+        Assert.Equal(ErrorCodes.Forbidden, replay.Error?.Code);
+        Assert.Null(replay.Value);
+    }
+
+    [Fact]
     public async Task Only_those_involved_or_on_the_team_open_the_details()
     {
         var team = await NewTeamAsync();

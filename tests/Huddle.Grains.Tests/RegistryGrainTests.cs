@@ -203,6 +203,25 @@ public sealed class RegistryGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_clinician_taken_off_the_team_gets_no_care_record_by_replaying_an_earlier_measurement()
+    {
+        var team = await TeamAsync(onBoard: false);
+        var patient = fixture.Grains.GetGrain<IPatientGrain>(team.Patient);
+        var measured = new RecordMeasurement(Instrument.Phq9, Phq9(14)) { OpId = "m-1" };
+        Assert.True((await patient.CareAsync(team.CareManager, measured)).Ok);
+        Assert.True((await patient.CareAsync(team.CareManager, measured)).Ok, "a replay by a member answers as the first call did");
+
+        var teamGrain = fixture.Grains.GetGrain<ICareTeamGrain>(team.Id);
+        var profile = (await teamGrain.GetProfileAsync())!;
+        await teamGrain.SetProfileAsync(profile with { Members = profile.Members.RemoveAll(m => m.UserId == team.CareManager) });
+
+        // The replay would answer the patient's whole care record (trends, items, enrolment): refused instead.
+        var replay = await patient.CareAsync(team.CareManager, measured);
+        Assert.Equal(ErrorCodes.Forbidden, replay.Error?.Code);
+        Assert.Null(replay.Value);
+    }
+
+    [Fact]
     public async Task The_registry_publishes_each_change_to_its_members_and_to_nobody_else()
     {
         var team = await TeamAsync();

@@ -400,6 +400,59 @@ public sealed class ThreadAckTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_send_that_owes_notifications_holds_its_reminder_before_it_answers_and_without_one_is_refused_storing_nothing()
+    {
+        var t = await NewTeamAsync();
+        var thread = Thread(t.TeamThread);
+        var reminders = fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<IReminderTable>();
+        async Task<bool> HeldAsync() => (await reminders.ReadRows(thread.GetGrainId())).Reminders.Any(r => r.ReminderName == ThreadGrain.AckReminder);
+        Assert.True((await thread.SendAsync(t.Pcp, new SendMessage("m-0", "Morning all"))).Ok);
+        Assert.False(await HeldAsync());
+
+        // The reminder table refuses: the urgent message is not sent (a host killed after its reply would
+        // leave notifications nothing wakes the thread to deliver), and nothing of it is stored.
+        Faults.FailReminderRegistrations(thread.GetGrainId(), 1);
+        var refused = await thread.SendAsync(t.Pcp, new SendMessage("m-1", "Room 3 needs a BHC now", MessagePriority.Urgent, Mentions: [t.Bhc1]));
+        Assert.Equal(ErrorCodes.Unavailable, refused.Error?.Code);
+        Assert.Single(await LogAsync(thread));
+
+        // Sent again: the reminder is in the table when the reply comes, before any notification went out.
+        var sent = await thread.SendAsync(t.Pcp, new SendMessage("m-1", "Room 3 needs a BHC now", MessagePriority.Urgent, Mentions: [t.Bhc1]));
+        Assert.True(sent.Ok, sent.Error?.Message);
+        Assert.True(await HeldAsync(), "the reminder is registered before the send answers");
+        Assert.Equal(2, (await LogAsync(thread)).Count);
+
+        // Delivered, nothing owed: the reminder goes.
+        await UntilNoticesAsync(t.Bhc1, n => n.Count == 1, "BHC1's mention");
+        await Eventually.Until(async () => !await HeldAsync(), Wait, "the reminder removed once nothing is owed");
+    }
+
+    [Fact]
+    public async Task Re_notifications_while_inboxes_fail_replace_the_notices_still_owed_instead_of_piling_up()
+    {
+        var t = await NewTeamAsync();
+        var thread = Thread(t.TeamThread);
+        // BHC1's inbox takes nothing: the request's notice and every re-notification stay owed.
+        Faults.FailCalls(nameof(IInboxGrain.NotifyAsync), t.Bhc1, 1000);
+        Assert.True((await thread.SendAsync(t.Pcp, new SendMessage("m-1", "Confirm please", AckRequested: true, Mentions: [t.Bhc1, t.Nurse]))).Ok);
+        await UntilNoticesAsync(t.Nurse, n => n.Count == 1, "the nurse's request");
+        for (var round = 1; round <= 3; round++)
+        {
+            fixture.Clock.Advance(Defaults.AckRenotifyInterval);
+            await UntilNoticesAsync(t.Nurse, n => n.Count == round + 1, $"the nurse's re-notification {round}");
+        }
+
+        // One notice owed to BHC1, the newest round's: the row holds one per recipient and message, however long
+        // inboxes fail (before, each round added one: four by now).
+        await Eventually.Until(() => Task.FromResult(MeasuredGrainStorage.LastWritten<Huddle.Grains.Chat.ThreadState>(thread.GetGrainId())?.NoticeOutbox
+            is [{ Notice: { Kind: ChatNoticeKind.AckReminder, Round: 3 } } owed] && owed.UserId == t.Bhc1), Wait, "the row to owe BHC1 the third round's notice only");
+
+        Faults.FailCalls(nameof(IInboxGrain.NotifyAsync), t.Bhc1, 0);
+        await UntilNoticesAsync(t.Bhc1, n => n.Count == 1, "BHC1's newest reminder once their inbox answers");
+        Assert.Equal(3, Assert.Single(await NoticesAsync(t.Bhc1)).Chat!.Round);
+    }
+
+    [Fact]
     public async Task Renotification_survives_the_thread_being_deactivated()
     {
         var t = await NewTeamAsync();

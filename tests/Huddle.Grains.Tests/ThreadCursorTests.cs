@@ -185,6 +185,31 @@ public sealed class ThreadCursorTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task An_acknowledgement_edit_or_delete_reads_nothing_the_clinician_was_not_shown()
+    {
+        var s = await NewAsync();
+        var thread = Thread(s.PatientThread);
+        var own = await SendAsync(s, s.Bhc, "mine");
+        var ask = (await thread.SendAsync(s.Pcp, new SendMessage("ask", "Confirm the plan, please", AckRequested: true, Mentions: [s.Bhc]))).Value!.Seq;
+        await SendAsync(s, s.Pcp, "m-2");
+        await SendAsync(s, s.Nurse, "m-3");
+        await UnreadBecomesAsync(s.Bhc, s.PatientThread, 3, "three unread for the BHC");
+
+        // From the request's notification, and far up the history: an acknowledgement, an edit and a delete of their own.
+        Assert.True((await thread.AcknowledgeAsync(s.Bhc, ask, "ack-1")).Ok);
+        Assert.True((await thread.EditAsync(s.Bhc, new EditMessage("e-1", own, "mine, edited"))).Ok);
+        Assert.True((await thread.DeleteAsync(s.Bhc, new DeleteMessage("d-1", own))).Ok);
+
+        // The thread's receipts still have the BHC reading up to their own message only: nobody's message after it shows "read".
+        var receipts = (ThreadReceipts)(await thread.OpenAsync(IThreadGrain.ReceiptsFeed, s.Pcp, null)).Value!.Snapshot!;
+        Assert.Equal(own, receipts.Cursors.Single(c => c.UserId == s.Bhc).Read);
+
+        // And their count: the three still unread, and the nurse's next one makes four (the same grain, in order).
+        await SendAsync(s, s.Nurse, "m-4");
+        await UnreadBecomesAsync(s.Bhc, s.PatientThread, 4, "four unread for the BHC after the nurse's next message");
+    }
+
+    [Fact]
     public async Task A_burst_of_messages_publishes_far_fewer_unread_changes_than_messages_and_counts_them_all()
     {
         var s = await NewAsync();

@@ -97,10 +97,49 @@ public sealed class ContractTests(HuddleAppFixture app)
         }
     }
 
+    [Fact]
+    public async Task Every_hub_method_answers_a_null_where_it_takes_none_with_validation_failed()
+    {
+        var team = await app.CreateTeamAsync();
+        await using var hub = await HubClient.ConnectAsync(app, team.Pcp);
+        var services = app.App.Services.GetRequiredService<IServiceProviderIsService>();
+        var nullability = new NullabilityInfoContext();
+        var checkedMethods = 0;
+        foreach (var method in typeof(HuddleHub).GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)
+            .Where(m => !m.IsSpecialName && m.GetCustomAttribute<HubMethodNameAttribute>() is null && m.Name != nameof(HuddleHub.OnDisconnectedAsync)))
+        {
+            // The client's arguments, each null where it may be (a reference) and its default otherwise.
+            var arguments = method.GetParameters().Where(p => p.ParameterType != typeof(CancellationToken) && !services.IsService(p.ParameterType)).ToList();
+            var required = arguments.FirstOrDefault(p => !p.ParameterType.IsValueType && nullability.Create(p).WriteState == NullabilityState.NotNull);
+            if (required is null)
+            {
+                continue;
+            }
+
+            object?[] args = [.. arguments.Select(p => p.ParameterType.IsValueType ? Activator.CreateInstance(p.ParameterType) : null)];
+            var reply = await hub.Hub.InvokeCoreAsync<JsonElement>(method.Name, args);
+            if (method.ReturnType == typeof(Task))
+            {
+                // An Unsubscribe… answers nothing: a null feed is none the connection watches (no error either).
+                Assert.Equal(JsonValueKind.Null, reply.ValueKind);
+                continue;
+            }
+
+            checkedMethods++;
+            Assert.False(reply.GetProperty("ok").GetBoolean(), $"{method.Name}: {reply}");
+            Assert.Equal("validation_failed", reply.GetProperty("error").GetProperty("code").GetString());
+            Assert.Contains(method.Name, reply.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+        }
+
+        Assert.True(checkedMethods >= 15, $"only {checkedMethods} hub methods take a required argument");
+    }
+
     [Theory]
     [InlineData("""{"teamId":"t","patientId":"p","room":"Exam 3","target":{"role":"bhc"},"priority":"urgent","reason":{}}""", "situation")]
     [InlineData("""{"teamId":"t","patientId":"p","room":"Exam 3","target":{"role":"bhc"},"priority":"whenever","reason":{"situation":"PHQ-9 of 18"}}""", "priority")]
-    [InlineData("""{"teamId":"t","patientId":"p","room":"Exam 3","target":{"role":"bhc"},"priority":"urgent","reason":{"situatoin":"PHQ-9 of 18"}}""", "situatoin")]
+    // A field the operation does not take is named by where it is, not by the client's name for it.
+    [InlineData("""{"teamId":"t","patientId":"p","room":"Exam 3","target":{"role":"bhc"},"priority":"urgent","reason":{"situatoin":"PHQ-9 of 18"}}""", "'$.reason'")]
+    [InlineData("""{"teamId":"t","patientId":"p","room":"Exam 3","target":{"role":"bhc"},"priority":"urgent","reason":{"situation":"PHQ-9 of 18"},"Jane Doe MRN 0042":1}""", "'$'")]
     public async Task A_handoff_request_that_does_not_bind_is_validation_failed_and_requests_nothing(string request, string named)
     {
         var team = await app.CreateTeamAsync();
@@ -108,7 +147,13 @@ public sealed class ContractTests(HuddleAppFixture app)
         var reply = await hub.Hub.InvokeCoreAsync<JsonElement>(nameof(HuddleHub.RequestHandoff), [JsonDocument.Parse(request).RootElement]);
         Assert.False(reply.GetProperty("ok").GetBoolean(), reply.ToString());
         Assert.Equal("validation_failed", reply.GetProperty("error").GetProperty("code").GetString());
-        Assert.Contains(named, reply.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+        var message = reply.GetProperty("error").GetProperty("message").GetString()!;
+        Assert.Contains(named, message, StringComparison.Ordinal);
+        // Error answers never quote what the client sent, nor name the server's types (docs/security.md).
+        foreach (var quoted in new[] { "situatoin", "Jane", "whenever", "Huddle.Contracts", "LineNumber" })
+        {
+            Assert.DoesNotContain(quoted, message, StringComparison.Ordinal);
+        }
 
         // The connection goes on working, and nothing reached the requester's inbox.
         var inbox = await hub.Hub.InvokeCoreAsync<JsonElement>(nameof(HuddleHub.SubscribeInbox), []);

@@ -70,5 +70,12 @@ public sealed class DirectThreadRuleTests(HuddleTeammatesChatAppFixture app) : I
         }
 
         Assert.Equal(ErrorCodes.Forbidden, (await bhc.InvokeAsync<Result<FeedReply<ThreadSnapshot, ThreadChange>>>(nameof(HuddleHub.SubscribeThread), threadId)).Error?.Code);
+
+        // Nor does starting it again open it (or list it again for either of them).
+        using (var again = await pcp.PostAsJsonAsync("api/threads/direct", new { userId = team.Bhc }, HuddleJson.Options))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, again.StatusCode);
+            Assert.Contains("share a care team", await again.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
     }
 }

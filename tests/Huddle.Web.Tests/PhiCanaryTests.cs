@@ -83,6 +83,9 @@ public sealed class PhiCanaryTests(PhiCanaryTests.CanaryApp app) : IClassFixture
         Assert.Contains("declined", await Post(bhcHttp, $"api/handoffs/{handoffId}/decline", new { reason = Decline }), StringComparison.Ordinal);
         using var outsiderHttp = await host.HttpAsAsync(outsider);
         errors.Add(await outsiderHttp.GetStringAsync($"api/handoffs/{handoffId}").ContinueWith(t => t.IsFaulted ? "" : t.Result, TaskScheduler.Default));
+        // A step whose arguments hold a field it does not take, named with free text: the answer names no such field.
+        errors.Add(await Post(bhcHttp, $"api/handoffs/{handoffId}/accept", new Dictionary<string, object> { [Situation] = 1 }));
+        Assert.Contains("validation_failed", errors[^1], StringComparison.Ordinal);
 
         // Chat, by hub: a message on the patient's thread, its edit; a message too long; the outsider's refused send.
         await using var hub = await host.HubAsAsync(pcp);

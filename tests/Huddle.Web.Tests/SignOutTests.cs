@@ -23,7 +23,8 @@ public sealed class SignOutTests(HuddleAppFixture app)
         await browser.DevSignInAsync(team.Pcp);
         var phone = new CookieBrowser(app.BaseAddress);
         await phone.DevSignInAsync(team.Pcp);
-        Assert.Equal(HttpStatusCode.OK, (await browser.SendAsync(HttpMethod.Get, board)).Status);
+        var opened = await browser.SendAsync(HttpMethod.Get, board);
+        Assert.Equal(HttpStatusCode.OK, opened.Status);
         var signedIn = browser.Cookies();
 
         // A report of input renews the cookie: what a report still at the server when the person signs
@@ -34,7 +35,7 @@ public sealed class SignOutTests(HuddleAppFixture app)
         var renewed = browser.Cookies();
         Assert.NotEqual(signedIn.Single().Value, renewed.Single().Value);
 
-        var signedOut = await browser.SendAsync(HttpMethod.Post, "signout");
+        var signedOut = await browser.SignOutAsync(opened.Body);
         Assert.Equal("/signin?signedout=1", signedOut.Location);
         Assert.Empty(browser.Cookies());
 
@@ -53,6 +54,29 @@ public sealed class SignOutTests(HuddleAppFixture app)
 
         // The person's other device is another session: still signed in.
         Assert.Equal(HttpStatusCode.OK, (await phone.SendAsync(HttpMethod.Get, board)).Status);
+    }
+
+    [Fact]
+    public async Task A_sign_out_posted_without_the_pages_antiforgery_token_is_refused_and_the_session_stays()
+    {
+        var team = await app.CreateTeamAsync();
+        var board = $"teams/{team.TeamId}/board";
+        var browser = new CookieBrowser(app.BaseAddress);
+        await browser.DevSignInAsync(team.Pcp);
+        var opened = await browser.SendAsync(HttpMethod.Get, board);
+        var signedIn = browser.Cookies();
+
+        // Another site's page auto-submitting a form to /signout: no token, or one that is not this page's.
+        foreach (var token in new[] { null, "CfDJ8-not-a-token" })
+        {
+            var forged = await browser.SignOutAsync(token is null ? null : $"<input name=\"__RequestVerificationToken\" type=\"hidden\" value=\"{token}\" />");
+            Assert.Equal(HttpStatusCode.BadRequest, forged.Status);
+            Assert.Contains("antiforgery", forged.Body, StringComparison.Ordinal);
+            Assert.False(forged.SetsCookie, "A refused sign-out leaves the cookie alone.");
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await new CookieBrowser(app.BaseAddress, signedIn).SendAsync(HttpMethod.Get, board)).Status);
+        Assert.Equal("/signin?signedout=1", (await browser.SignOutAsync(opened.Body)).Location);
     }
 
     [Fact]
@@ -121,6 +145,10 @@ public sealed class SignOutTests(HuddleAppFixture app)
             Assert.Equal(HttpStatusCode.Redirect, signIn.Status);
             Assert.NotEmpty(Cookies());
         }
+
+        /// <summary>Sends the sign-out form of a page whose HTML is <paramref name="page"/> (with its antiforgery field; none when null).</summary>
+        public async Task<Answer> SignOutAsync(string? page) =>
+            await SendAsync(HttpMethod.Post, "signout", page is null ? new Dictionary<string, string>() : new() { ["__RequestVerificationToken"] = Antiforgery.TokenIn(page) });
 
         public async Task<Answer> SendAsync(HttpMethod method, string path, params (string Name, string Value)[] headers) =>
             await SendAsync(method, path, null, headers);

@@ -280,6 +280,13 @@ public sealed partial class CareTeamGrain(
             return HuddleError.NotFound("Team", TeamId);
         }
 
+        if (!profile.IsMember(actorId))
+        {
+            // Before the op log: a member an administrator took off learns nothing from a replay either.
+            LogRejected(TeamId, command.Op, actorId, ErrorCodes.Forbidden);
+            return BoardRules.NotAMember;
+        }
+
         var now = clock.UtcNow;
         var argumentsHash = command.OpId is null ? null : OperationLog.HashOf(command with { OpId = null });
         if (command.OpId is { } opId)
@@ -302,7 +309,7 @@ public sealed partial class CareTeamGrain(
         }
 
         var before = await CurrentBoardAsync(profile);
-        var patient = command is AddCard add && profile.IsMember(actorId) && Ids.IsValid(add.PatientId)
+        var patient = command is AddCard add && Ids.IsValid(add.PatientId)
             ? await GrainFactory.Grain<IPatientGrain>(add.PatientId).GetAsync()
             : null;
         var result = BoardRules.Apply(before, command, new BoardContext(actorId, now, profile, patient));

@@ -159,7 +159,8 @@ public sealed partial class ThreadGrain : IRemindable
             return HuddleError.InvalidId("A mentioned user id");
         }
 
-        if (roles.Append(message.ToRole).OfType<RoleOnTeam>().Any(r => !Enum.IsDefined(r.Role) || (r.TeamId is not null && !Ids.IsValid(r.TeamId))))
+        if (roles.Any(r => r is null)
+            || roles.Append(message.ToRole).OfType<RoleOnTeam>().Any(r => !Enum.IsDefined(r.Role) || (r.TeamId is not null && !Ids.IsValid(r.TeamId))))
         {
             return HuddleError.Invalid("A role is one of the care team roles, on a team named by a valid team id.");
         }
@@ -307,6 +308,27 @@ public sealed partial class ThreadGrain : IRemindable
         return () => (state.State.AckRequests, state.State.NoticeOutbox) = (requestsBefore, outboxBefore);
     }
 
+    /// <summary>
+    /// <paramref name="owed"/> with a re-notification's <paramref name="notices"/> about message <paramref name="seq"/>:
+    /// each replaces its recipient's undelivered notification of that message (they get the newest, once), and
+    /// recipients with none owed are added only while fewer than <see cref="MaxOwedNotices"/> are owed. So while
+    /// inboxes stay unreachable, rounds do not pile up in the row: a recipient whose notification is not owed
+    /// (it was delivered) and finds no room misses a reminder round, which the log says.
+    /// </summary>
+    private ImmutableArray<OwedNotice> Renotified(ImmutableArray<OwedNotice> owed, long seq, IReadOnlyList<OwedNotice> notices)
+    {
+        var replaced = notices.Where(n => owed.Any(o => o.Notice.Seq == seq && o.UserId == n.UserId)).Select(n => n.UserId).ToHashSet(StringComparer.Ordinal);
+        var kept = owed.RemoveAll(o => o.Notice.Seq == seq && replaced.Contains(o.UserId));
+        var room = Math.Max(0, MaxOwedNotices - owed.Length);
+        var added = notices.Where(n => !replaced.Contains(n.UserId)).ToList();
+        if (added.Count > room)
+        {
+            LogRenotifyShed(ThreadId, seq, added.Count - room);
+        }
+
+        return kept.AddRange(notices.Where(n => replaced.Contains(n.UserId))).AddRange(added.Take(room));
+    }
+
     /// <summary>After a write that opened, changed or closed a request or owes notifications: deliver now, keep the timer and the reminder on what is pending.</summary>
     private void AfterAskStored()
     {
@@ -386,7 +408,7 @@ public sealed partial class ThreadGrain : IRemindable
         {
             var (requestsBefore, outboxBefore) = (state.State.AckRequests, state.State.NoticeOutbox);
             state.State.AckRequests = AckRules.Keep(requestsBefore, next);
-            state.State.NoticeOutbox = outboxBefore.AddRange(notices);
+            state.State.NoticeOutbox = Renotified(outboxBefore, request.Seq, notices);
             return () => (state.State.AckRequests, state.State.NoticeOutbox) = (requestsBefore, outboxBefore);
         }
 
@@ -596,6 +618,33 @@ public sealed partial class ThreadGrain : IRemindable
         await FeedHints.SendAsync(sends, feedOptions.Value, (ex, hint) => LogNoticeFailed(ex, ThreadId, hint.Feed.Key, 0), localHosts: LocalFeedHosts.In(ServiceProvider));
     }
 
+    /// <summary>
+    /// Registers the reminder ahead of a write that will owe notifications or open a request (null once it is
+    /// held), so a crash right after that write's reply still leaves something to wake the thread and deliver
+    /// them; the error to answer when it cannot be registered. Held with nothing pending (the write then
+    /// failed), the next delivery turn removes it.
+    /// </summary>
+    private async Task<HuddleError?> HoldReminderAsync()
+    {
+        if (_reminderHeld == true)
+        {
+            return null;
+        }
+
+        try
+        {
+            await this.RegisterOrUpdateReminder(AckReminder, AckReminderPeriod, AckReminderPeriod);
+            _reminderHeld = true;
+            return null;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            _reminderHeld = null;
+            LogAckArmFailed(ex, ThreadId);
+            return new HuddleError(ErrorCodes.Unavailable, "Notifications of this thread cannot be scheduled right now; send again shortly.");
+        }
+    }
+
     /// <summary>Registers the reminder while anything is pending, removes it when nothing is; a failure is retried by the next delivery turn.</summary>
     private async Task KeepReminderAsync()
     {
@@ -645,6 +694,9 @@ public sealed partial class ThreadGrain : IRemindable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Thread {ThreadId}: the notification of message {Seq} to {UserId} could not be delivered; it stays owed and is retried")]
     private partial void LogNoticeFailed(Exception ex, string threadId, string userId, long seq);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Thread {ThreadId} message {Seq}: {Shed} re-notifications not queued, the thread already owes as many notifications as it may hold (inboxes unreachable)")]
+    private partial void LogRenotifyShed(string threadId, long seq, int shed);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Thread {ThreadId}: the acknowledgement reminder could not be registered or removed; retried")]
     private partial void LogAckArmFailed(Exception ex, string threadId);

@@ -138,10 +138,14 @@ public sealed partial class ThreadGrain
     private ThreadMessage Numbered(ThreadMessage entry) =>
         entry.Kind == ThreadEntryKind.Message ? entry with { Number = Cursors.MessageCount + 1 } : entry;
 
-    /// <summary>After an entry was stored: its sender has read up to it, and every member's grain is to hear of the new head.</summary>
+    /// <summary>After an entry was stored: the sender of a message has read up to it, and every member's grain is to hear of the new head.</summary>
     private void Stored(ThreadMessage sent)
     {
-        Take(SendersCursor(sent));
+        if (MovesSendersCursor(sent))
+        {
+            Take(SendersCursor(sent));
+        }
+
         if (_sendersCopy is { } written && Cursors.Members.SequenceEqual(written))
         {
             // The send's write carried the copy as it now is (nothing else moved meanwhile): no write of its own.
@@ -151,6 +155,14 @@ public sealed partial class ThreadGrain
         _sendersCopy = null;
         _headTells!.Request();
     }
+
+    /// <summary>
+    /// Whether storing <paramref name="sent"/> moves its sender's cursors: a message does (one writes it on a
+    /// screen that shows the thread). An edit, a delete, an acknowledgement or a request's routing does not:
+    /// it can be made from a notification or from far up the history, and messages after the one it is
+    /// about may never have been shown to its maker.
+    /// </summary>
+    private static bool MovesSendersCursor(ThreadMessage sent) => sent.Kind == ThreadEntryKind.Message;
 
     /// <summary>The sender has read up to their own entry.</summary>
     private MemberCursor SendersCursor(ThreadMessage sent) =>
@@ -163,6 +175,11 @@ public sealed partial class ThreadGrain
     /// </summary>
     private void WithSendersCursor(ThreadMessage sent)
     {
+        if (!MovesSendersCursor(sent))
+        {
+            return;
+        }
+
         var moved = CursorOf(sent.SenderId).Advance(SendersCursor(sent)) ?? CursorOf(sent.SenderId);
         Cursors.Members = [.. _cursors.Values.Where(c => c.UserId != sent.SenderId).Append(moved).OrderBy(c => c.UserId, StringComparer.Ordinal)];
         _sendersCopy = Cursors.Members;

@@ -192,7 +192,7 @@ public sealed partial class ThreadGrain(
         if (since is { } from && BeforeCut(from, epoch))
         {
             // The retention removed what follows the reader's cursor: the marker first, then from the cut on.
-            var open = await Feed.OpenAsync(FeedAudiences.Members, _removedThrough, epoch, limit, async () => await SnapshotAsync(userId));
+            var open = await Feed.OpenAsync(FeedAudiences.Members, _removedThrough, epoch, Math.Max(1, FeedPage.Clamp(limit) - 1), async () => await SnapshotAsync(userId));
             return open.Reset ? open : open with { Changes = [CutMarker(), .. open.Changes], Seq = Math.Max(open.Seq, _removedThrough) };
         }
 
@@ -228,6 +228,12 @@ public sealed partial class ThreadGrain(
         if (Subject?.Kind != ThreadKind.Direct || ThreadIds.ForDirect(userId, otherId) != ThreadId)
         {
             return HuddleError.Invalid("A direct thread's id is the one of its two clinicians.");
+        }
+
+        if (!state.State.Members.IsEmpty && await RefuseAsync(userId) is { } denied)
+        {
+            // Started before: checked as every other call is (the clinicians' kind, the teammates rule).
+            return denied;
         }
 
         if (state.State.Members.IsEmpty)
@@ -286,6 +292,14 @@ public sealed partial class ThreadGrain(
         }
 
         var plan = asked.Value;
+        if (plan is { } owing && (owing.Ask?.AckRequested == true || !owing.Notify.IsEmpty) && await HoldReminderAsync() is { } unheld)
+        {
+            // What the message promises (notifications, re-notifications) must outlive this activation: the
+            // reminder that carries it is registered before the write, or the message is not sent.
+            LogRejected(ThreadId, userId, unheld.Code);
+            return unheld;
+        }
+
         var sent = await AppendAsync(
             seq => new ThreadMessage(ThreadId, seq, userId, message.ClientMessageId, message.Text, message.Priority, clock.UtcNow, Ask: plan?.Ask),
             members!, plan is null ? null : stored => StageAsk(plan, stored));

@@ -314,14 +314,14 @@ public sealed partial class ThreadListGrain(
     }
 
     /// <summary>
-    /// Writes the row with every entry as held in memory. Marked moving after it: the threads marked before
-    /// and <paramref name="mark"/>, less those whose read cursor reached their head (their stored head is
+    /// Writes the row with every entry as held in memory. Marked moving after it: the threads marked before,
+    /// those still to be asked and <paramref name="mark"/>, less those whose read cursor reached their head (their stored head is
     /// the one held: a later move marks them again) unless still to be asked, and less any without an entry.
     /// On failure <paramref name="rollback"/> puts memory back.
     /// </summary>
     private async Task WriteRowAsync(string? mark, Action rollback)
     {
-        var marks = _marked.Append(mark).OfType<string>()
+        var marks = _marked.Concat(_toAsk).Append(mark).OfType<string>()
             .Where(t => _entries.TryGetValue(t, out var e) && (e.Cursor.Read < e.Head || _toAsk.Contains(t)))
             .ToHashSet(StringComparer.Ordinal);
         var (cursors, moving) = (state.State.Cursors, state.State.Moving);

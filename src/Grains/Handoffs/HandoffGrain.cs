@@ -86,15 +86,21 @@ public sealed partial class HandoffGrain(
     public async Task<Result<HandoffSummary>> RequestAsync(string actorId, RequestHandoff request)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (state.State.Handoff is { } existing && await RefusedAsync(existing, actorId, request.Op) is { } denied)
+        {
+            // A replay included: someone off the handoff or off its team learns nothing of it (not even its status).
+            return denied;
+        }
+
         var argumentsHash = HashOf(request);
         if (await RepeatedAsync(actorId, request, argumentsHash) is { } repeated)
         {
             return repeated;
         }
 
-        if (state.State.Handoff is { } existing)
+        if (state.State.Handoff is { } requested)
         {
-            return HandoffErrors.Illegal(request.Op, existing.Status);
+            return HandoffErrors.Illegal(request.Op, requested.Status);
         }
 
         if (!Ids.IsValid(request.TeamId))
@@ -138,20 +144,9 @@ public sealed partial class HandoffGrain(
         }
 
         AuditNote.Patient(handoff.PatientId);
-
-        // Every step is by the requester or a clinician it was sent to: anyone else is refused before
-        // anything about the handoff (its status, who accepted it) shows in the answer.
-        if (!handoff.Involved.Contains(actorId))
+        if (await RefusedAsync(handoff, actorId, command.Op) is { } denied)
         {
-            LogRejected(HandoffId, command.Op, actorId, ErrorCodes.Forbidden);
-            return HuddleError.Forbidden("Only the requester and the clinicians a handoff was sent to can act on it.");
-        }
-
-        // And only while they are on its team: someone an administrator took off acts on nothing more.
-        if (await GrainFactory.Grain<ICareTeamGrain>(handoff.TeamId).GetAccessAsync(actorId) != TeamAccess.Member)
-        {
-            LogRejected(HandoffId, command.Op, actorId, ErrorCodes.Forbidden);
-            return HuddleError.Forbidden("Only members of the handoff's care team can act on it.");
+            return denied;
         }
 
         var argumentsHash = HashOf(command);
@@ -175,8 +170,8 @@ public sealed partial class HandoffGrain(
             (next, pinged) = await EscalateAsync(next, now);
         }
 
-        await CommitAsync(actorId, command, argumentsHash, next, pinged, now);
-        await FollowPresenceAsync(actorId, command);
+        // Joining puts the consultant "in session", completing takes them back out of it: owed with the step.
+        await CommitAsync(actorId, command, argumentsHash, next, pinged, now, command is JoinHandoff or CompleteHandoff ? actorId : null);
         return state.State.Handoff!.Summary();
     }
 
@@ -245,6 +240,29 @@ public sealed partial class HandoffGrain(
     private static string? HashOf(HandoffCommand command) => command.OpId is null ? null : OperationLog.HashOf(command with { OpId = null });
 
     /// <summary>
+    /// Why <paramref name="actorId"/> may not act on <paramref name="handoff"/>, or null. Every step is by the
+    /// requester or a clinician it was sent to, and only while they are on its team: anyone else is refused
+    /// before anything about the handoff (its status, who accepted it) shows in the answer, and someone an
+    /// administrator took off acts on nothing more, a replay of their own earlier step included.
+    /// </summary>
+    private async Task<HuddleError?> RefusedAsync(Handoff handoff, string actorId, string op)
+    {
+        if (!handoff.Involved.Contains(actorId))
+        {
+            LogRejected(HandoffId, op, actorId, ErrorCodes.Forbidden);
+            return HuddleError.Forbidden("Only the requester and the clinicians a handoff was sent to can act on it.");
+        }
+
+        if (await GrainFactory.Grain<ICareTeamGrain>(handoff.TeamId).GetAccessAsync(actorId) != TeamAccess.Member)
+        {
+            LogRejected(HandoffId, op, actorId, ErrorCodes.Forbidden);
+            return HuddleError.Forbidden("Only members of the handoff's care team can act on it.");
+        }
+
+        return null;
+    }
+
+    /// <summary>
     /// The result for a command whose op id this actor already used for the same operation and arguments
     /// (after finishing what its first call promised), an error for a reused or malformed id; null for a new one.
     /// </summary>
@@ -286,7 +304,8 @@ public sealed partial class HandoffGrain(
     /// the reminder on the stored deadline. Throws when the write or the reminder's registration failed: the
     /// caller gets <c>unavailable</c>, and a retry with the same op id finishes the job.
     /// </summary>
-    private async Task CommitAsync(string? actorId, HandoffCommand? command, string? argumentsHash, Handoff next, ImmutableArray<string> pinged, DateTimeOffset now)
+    private async Task CommitAsync(string? actorId, HandoffCommand? command, string? argumentsHash, Handoff next, ImmutableArray<string> pinged,
+        DateTimeOffset now, string? presenceOf = null)
     {
         next = Staleness.Arm(next, Options);
         var (before, operationsBefore, outboxBefore) = (state.State.Handoff, state.State.Operations, state.State.Outbox);
@@ -301,7 +320,7 @@ public sealed partial class HandoffGrain(
             state.State.Operations = operationsBefore.With(new AppliedOperation(actorId!, opId, command.Op, next.Version, now, argumentsHash));
         }
 
-        (state.State.Handoff, state.State.Outbox) = (next, HandoffOutbox.Owe(outboxBefore, next, pinged));
+        (state.State.Handoff, state.State.Outbox) = (next, HandoffOutbox.Owe(outboxBefore, next, pinged, presenceOf));
         // Where each pinged clinician watches their inbox, asked while the write is under way: a read of
         // warm grains that never waits behind their writes, so it is answered before the write is.
         var hosts = pinged.IsDefaultOrEmpty ? null : HostsOfAsync(pinged);
@@ -334,10 +353,13 @@ public sealed partial class HandoffGrain(
         var told = TellOwedAsync();
         LogChanged(HandoffId, command?.Op ?? "tick", actorId ?? Escalation.System, next.Status, next.BusinessStatus, next.Version);
         Exception? armFailed = null;
+        // A step that leaves no deadline (a close, a completion, the last escalation's give-up) keeps the
+        // reminder while its tells are in flight: removed now, a host dying before they land would leave a
+        // stored outbox that nothing wakes. It goes once they have landed.
+        var heldForTells = PendingWait() is null && !state.State.Outbox.IsEmpty;
         try
         {
-            // Here the outbox does not count yet: normally every tell succeeds, and a handoff without a
-            // deadline then needs no reminder at all.
+            // Here the outbox does not count towards the reminder's due time: normally every tell succeeds.
             await ArmAsync(countOutbox: false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -346,9 +368,10 @@ public sealed partial class HandoffGrain(
         }
 
         await told;
-        if (armFailed is null && !state.State.Outbox.IsEmpty)
+        if (armFailed is null && (!state.State.Outbox.IsEmpty || heldForTells))
         {
-            // A tell failed: the reminder carries it across a restart, due within a minute.
+            // A tell failed: the reminder carries it across a restart, due within a minute. Or the tells of
+            // a step without a deadline all landed: the reminder is removed.
             armFailed = await TryArmAsync();
         }
 
@@ -395,6 +418,7 @@ public sealed partial class HandoffGrain(
                     TellReceiver.Inbox => GrainFactory.Grain<IInboxGrain>(tell.Key).DeliverAsync(summary, tell.Ping),
                     TellReceiver.Desk => GrainFactory.Grain<ITeamHandoffsGrain>(tell.Key).TrackAsync(summary, outcome),
                     TellReceiver.Push => PushAsync(handoff, summary, tell),
+                    TellReceiver.Presence => FollowPresenceAsync(tell.Key, handoff.Status),
                     _ => GrainFactory.Grain<IPatientGrain>(tell.Key).TrackHandoffAsync(summary),
                 });
                 return tell;
@@ -483,7 +507,13 @@ public sealed partial class HandoffGrain(
     {
         _retry?.Dispose();
         // Real time, not the domain clock: a failed tell is retried whether or not a test moves the clinic's clock.
-        _retry = this.RegisterGrainTimer(RetryAsync, new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan) { Interleave = false });
+        // Kept alive while it is what carries a debt (the reminder could not be registered, tells are owed):
+        // collected idle, the activation would take that debt with it.
+        _retry = this.RegisterGrainTimer(RetryAsync, new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan)
+        {
+            Interleave = false,
+            KeepAlive = _reminderOwed || !state.State.Outbox.IsEmpty,
+        });
     }
 
     /// <summary>The retry timer's turn: sends what is owed, registers the reminder if it failed, writes the acknowledgements.</summary>
@@ -518,31 +548,29 @@ public sealed partial class HandoffGrain(
         FollowUp();
     }
 
-    /// <summary>Joining puts the consultant "in session"; completing takes them back out of it.</summary>
-    private async Task FollowPresenceAsync(string actorId, HandoffCommand command)
+    /// <summary>
+    /// The presence a join or a completion owes (<see cref="TellReceiver.Presence"/>), from where the handoff
+    /// stands when it is told: in progress puts <paramref name="userId"/> "in session", completed takes them
+    /// back out of it (only if they are still in session). A failure throws: the tell stays owed.
+    /// </summary>
+    private async Task FollowPresenceAsync(string userId, HandoffStatus status)
     {
-        var presence = GrainFactory.Grain<IPresenceGrain>(actorId);
-        try
+        var presence = GrainFactory.Grain<IPresenceGrain>(userId);
+        if (status == HandoffStatus.InProgress)
         {
-            if (command is JoinHandoff)
-            {
-                await presence.SetStatusAsync(PresenceStatus.InSession);
-            }
-            else if (command is CompleteHandoff && (await presence.GetAsync()).Chosen == PresenceStatus.InSession)
-            {
-                await presence.SetStatusAsync(PresenceStatus.Available);
-            }
+            await presence.SetStatusAsync(PresenceStatus.InSession);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        else if (status == HandoffStatus.Completed && (await presence.GetAsync()).Chosen == PresenceStatus.InSession)
         {
-            LogPresenceFailed(ex, HandoffId);
+            await presence.SetStatusAsync(PresenceStatus.Available);
         }
     }
 
     /// <summary>
     /// Keeps the timer and the reminder on the stored deadline — while tells are owed (when
     /// <paramref name="countOutbox"/>), the reminder within a minute at most; without a deadline, keeps the
-    /// reminder while tells are owed, or removes it. A failure leaves the reminder owed.
+    /// reminder (due within a minute) while tells are owed or in flight, or removes it. A failure leaves the
+    /// reminder owed.
     /// </summary>
     private async Task ArmAsync(bool countOutbox)
     {
@@ -558,8 +586,9 @@ public sealed partial class HandoffGrain(
                 await this.RegisterOrUpdateReminder(EscalationReminder,
                     countOutbox && !state.State.Outbox.IsEmpty && due > ReminderPeriod ? ReminderPeriod : due, ReminderPeriod);
             }
-            else if (countOutbox && !state.State.Outbox.IsEmpty)
+            else if (!state.State.Outbox.IsEmpty)
             {
+                // No deadline, but tells owed (or in flight): the reminder stays, due within a minute.
                 await this.RegisterOrUpdateReminder(EscalationReminder, ReminderPeriod, ReminderPeriod);
             }
             else if (await this.GetReminder(EscalationReminder) is { } reminder)
@@ -656,9 +685,6 @@ public sealed partial class HandoffGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Handoff {HandoffId}: a host did not take {UserId}'s ping hint; their ping comes with the inbox's own change")]
     private partial void LogHintFailed(Exception ex, string handoffId, string userId);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Handoff {HandoffId}: the presence of the clinician who acted could not be updated")]
-    private partial void LogPresenceFailed(Exception ex, string handoffId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Handoff {HandoffId}: the reminder could not be registered or removed; retried, and a retry of the command re-arms it")]
     private partial void LogArmFailed(Exception ex, string handoffId);

@@ -14,8 +14,11 @@ namespace Huddle.Grains.Handoffs;
 /// </summary>
 public static class HandoffOutbox
 {
-    /// <summary><paramref name="outbox"/> with what <paramref name="handoff"/> (just stored) owes, pinged inboxes first.</summary>
-    public static ImmutableArray<OwedTell> Owe(ImmutableArray<OwedTell> outbox, Handoff handoff, IReadOnlyCollection<string> pinged)
+    /// <summary>
+    /// <paramref name="outbox"/> with what <paramref name="handoff"/> (just stored) owes, pinged inboxes first;
+    /// with <paramref name="presenceOf"/>, the presence of the clinician whose join or completion it stores.
+    /// </summary>
+    public static ImmutableArray<OwedTell> Owe(ImmutableArray<OwedTell> outbox, Handoff handoff, IReadOnlyCollection<string> pinged, string? presenceOf = null)
     {
         ArgumentNullException.ThrowIfNull(handoff);
         ArgumentNullException.ThrowIfNull(pinged);
@@ -28,6 +31,7 @@ public static class HandoffOutbox
             .Append(new OwedTell(TellReceiver.Patient, handoff.PatientId, handoff.Version, false))
             // Each ping also goes to the clinician's push devices (a locked phone): owed like any tell.
             .Concat(pinged.Where(Pings).Select(u => new OwedTell(TellReceiver.Push, u, handoff.Version, true)))
+            .Concat(presenceOf is null ? [] : [new OwedTell(TellReceiver.Presence, presenceOf, handoff.Version, false)])
             .ToList();
         var kept = held.Values.Where(t => !fresh.Any(f => f.Receiver == t.Receiver && f.Key == t.Key));
         return [.. fresh.Concat(kept).OrderByDescending(t => t.Ping).ThenBy(t => t.Receiver)];

@@ -14,6 +14,12 @@ public enum TellReceiver
 
     /// <summary>A pinged clinician's push devices (<c>IPushDevicesGrain.NotifyAsync</c>), keyed by user id: one per ping.</summary>
     Push,
+
+    /// <summary>
+    /// The presence of the clinician who joined or completed the handoff (<c>IPresenceGrain</c>), keyed by user
+    /// id: "in session" while it is in progress, back to available once it is completed.
+    /// </summary>
+    Presence,
 }
 
 /// <summary>

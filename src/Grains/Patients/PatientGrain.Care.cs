@@ -52,6 +52,13 @@ public sealed partial class PatientGrain
             return HuddleError.InvalidId("An opId");
         }
 
+        // Before the op log: someone an administrator took off the team learns nothing from a replay either.
+        var team = await CareTeamOfAsync(profile, command, actorId);
+        if (team.Error is { } refused)
+        {
+            return refused;
+        }
+
         var care = state.State.Care ?? CareRecord.Empty;
         var now = clock.UtcNow;
         var hash = command.OpId is null ? null : OperationLog.HashOf(command with { OpId = null });
@@ -65,12 +72,6 @@ public sealed partial class PatientGrain
             // Applied before (its reply may have been lost): answer the same, and send what it still owes.
             await FlushAsync();
             return await ViewAsync(profile);
-        }
-
-        var team = await CareTeamOfAsync(profile, command, actorId);
-        if (team.Error is { } refused)
-        {
-            return refused;
         }
 
         var today = team.Value!.DayAt(now);

@@ -144,6 +144,13 @@ public static class HuddleAuthentication
         // RequestDelegate, and the sign-out result it returns would be dropped unexecuted.
         app.MapPost("/signout", async (HttpContext context, CancellationToken _) =>
         {
+            // The form carries the page's antiforgery token. Minimal APIs check it only for endpoints that
+            // bind form fields, and this one binds none: checked here, or any site could sign a person out.
+            if (!await context.RequestServices.GetRequiredService<Microsoft.AspNetCore.Antiforgery.IAntiforgery>().IsRequestValidAsync(context))
+            {
+                return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Sign out from a Huddle page: the form's antiforgery token is missing or invalid.");
+            }
+
             // Stored before anything else: should storage fail, the person is still signed in and sees the
             // error, rather than signed out with a cookie that could come back.
             await EndBrowserSessionAsync(context);

@@ -36,17 +36,7 @@ public static class BoardOps
         }
         catch (JsonException ex)
         {
-            // The path names the field; the serializer's own message can quote the input, so it stays out.
-            return HuddleError.Invalid($"Arguments of '{op}' are not valid{(ex.Path is { Length: > 1 } path ? $" at '{path}'" : "")}: {Reason(ex)}");
+            return HuddleError.Invalid($"Arguments of '{op}' are not valid: {ArgumentErrors.Describe(ex)}");
         }
     }
-
-    /// <summary>Why the arguments were refused, in words that never repeat what the client sent.</summary>
-    private static string Reason(JsonException ex) => ex.Message switch
-    {
-        var m when m.Contains("could not be mapped", StringComparison.Ordinal) => "a field is not one this operation takes (names are case-sensitive).",
-        var m when m.Contains("missing required properties", StringComparison.Ordinal) => "a required field is missing.",
-        var m when m.Contains("null", StringComparison.OrdinalIgnoreCase) => "a field that may not be null is null.",
-        _ => "a field has the wrong type or format.",
-    };
 }

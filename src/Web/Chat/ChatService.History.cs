@@ -7,16 +7,24 @@ namespace Huddle.Web.Chat;
 public sealed partial class ChatService
 {
     /// <summary>Stores <paramref name="userId"/>'s edit of their message; the reply (the edit's seq) comes once it is stored.</summary>
-    public Task<Result<MessageSent>> EditAsync(string userId, string threadId, EditMessage edit)
+    public Task<Result<MessageSent>> EditAsync(string userId, string threadId, EditMessage? edit)
     {
-        ArgumentNullException.ThrowIfNull(edit);
+        if (edit is null)
+        {
+            return Task.FromResult<Result<MessageSent>>(MissingArguments("edit"));
+        }
+
         return CallAsync(threadId, "edit", () => grains.Grain<IThreadGrain>(threadId).EditAsync(userId, edit));
     }
 
     /// <summary>Stores <paramref name="userId"/>'s delete (recall) of their message; the reply comes once it is stored.</summary>
-    public Task<Result<MessageSent>> DeleteAsync(string userId, string threadId, DeleteMessage delete)
+    public Task<Result<MessageSent>> DeleteAsync(string userId, string threadId, DeleteMessage? delete)
     {
-        ArgumentNullException.ThrowIfNull(delete);
+        if (delete is null)
+        {
+            return Task.FromResult<Result<MessageSent>>(MissingArguments("delete"));
+        }
+
         return CallAsync(threadId, "delete", () => grains.Grain<IThreadGrain>(threadId).DeleteAsync(userId, delete));
     }
 

@@ -17,6 +17,8 @@ public sealed partial class ChatService(IGrainFactory grains, FeedRelay relay, I
 {
     private static readonly HuddleError InvalidThread = HuddleError.InvalidId("A thread id (pt.…, tm.… or dm.…)");
 
+    private static HuddleError MissingArguments(string what) => HuddleError.Invalid($"A {what} needs its arguments (an object, not null).");
+
     /// <summary>The grains, for the service's other parts (a primary constructor's parameters are seen by its own part only).</summary>
     private IGrainFactory Grains => grains;
 
@@ -47,9 +49,14 @@ public sealed partial class ChatService(IGrainFactory grains, FeedRelay relay, I
     }
 
     /// <summary>Sends a message to <paramref name="threadId"/> as <paramref name="userId"/>; the reply comes once it is stored.</summary>
-    public Task<Result<MessageSent>> SendAsync(string userId, string threadId, SendMessage message)
+    public Task<Result<MessageSent>> SendAsync(string userId, string threadId, SendMessage? message)
     {
-        ArgumentNullException.ThrowIfNull(message);
+        if (message is null)
+        {
+            // A JSON null binds to a hub method's object argument: the client's mistake, not a fault.
+            return Task.FromResult<Result<MessageSent>>(MissingArguments("send"));
+        }
+
         return CallAsync(threadId, "send", () => grains.Grain<IThreadGrain>(threadId).SendAsync(userId, message));
     }
 

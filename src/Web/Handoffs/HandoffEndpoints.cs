@@ -67,7 +67,7 @@ public static class HandoffEndpoints
         }
         catch (JsonException ex)
         {
-            return HuddleError.Invalid($"'{op}': {ex.Message}");
+            return HuddleError.Invalid($"Arguments of '{op}' are not valid: {ArgumentErrors.Describe(ex)}");
         }
     }
 }

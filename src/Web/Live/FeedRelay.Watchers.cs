@@ -268,7 +268,13 @@ public sealed partial class FeedRelay
                 feed = new RelayedFeed(id, route, route.Owner(_grains, id.Key), _options.QueueLimit);
                 _feeds[id] = feed;
                 feed.Subscribed = SubscribeAfterAsync(_leaving.GetValueOrDefault(id), feed);
-                _ = Task.Run(() => PumpAsync(feed));
+                // The pump serves every watcher of the feed for its life: it runs outside the flow of the
+                // first subscriber's call, or the reads its deliveries lead to (a page re-reading after a
+                // reset) would carry that subscriber's audit mark (their client and connection).
+                using (ExecutionContext.SuppressFlow())
+                {
+                    _ = Task.Run(() => PumpAsync(feed));
+                }
             }
 
             feed.Refs++;

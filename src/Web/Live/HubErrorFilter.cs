@@ -16,11 +16,18 @@ namespace Huddle.Web.Live;
 public sealed partial class HubErrorFilter(ILogger<HubErrorFilter> logger) : IHubFilter
 {
     private static readonly ConcurrentDictionary<Type, Func<HuddleError, object>?> FailureFactories = new();
+    private static readonly ConcurrentDictionary<MethodInfo, (int Index, string Name)[]> Required = new();
 
     public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
     {
         ArgumentNullException.ThrowIfNull(invocationContext);
         ArgumentNullException.ThrowIfNull(next);
+        if (FailureFor(invocationContext.HubMethod.ReturnType) is { } refuse && NullForRequired(invocationContext) is { } missing)
+        {
+            // A JSON null binds to any object argument: the client's mistake, answered as such, and nothing is done.
+            return refuse(HuddleError.Invalid($"'{invocationContext.HubMethodName}' needs '{missing}' (it may not be null)."));
+        }
+
         try
         {
             return await next(invocationContext);
@@ -41,6 +48,35 @@ public sealed partial class HubErrorFilter(ILogger<HubErrorFilter> logger) : IHu
             var error = unavailable ? Failures.Unavailable : Failures.Internal(traceId);
             return FailureFor(invocationContext.HubMethod.ReturnType) is { } failure ? failure(error) : throw new HubException(error.Message);
         }
+    }
+
+    /// <summary>The name of the first argument the method declares non-nullable that the call gave as null; null when none.</summary>
+    private static string? NullForRequired(HubInvocationContext invocation)
+    {
+        // The arguments as the method takes them (the client's, with services and the cancellation token in place).
+        var arguments = invocation.HubMethodArguments;
+        if (arguments.Count != invocation.HubMethod.GetParameters().Length)
+        {
+            return null;
+        }
+
+        foreach (var (index, name) in Required.GetOrAdd(invocation.HubMethod, RequiredOf))
+        {
+            if (index < arguments.Count && arguments[index] is null)
+            {
+                return name;
+            }
+        }
+
+        return null;
+    }
+
+    private static (int Index, string Name)[] RequiredOf(MethodInfo method)
+    {
+        var nullability = new NullabilityInfoContext();
+        return [.. method.GetParameters()
+            .Where(p => !p.ParameterType.IsValueType && nullability.Create(p).WriteState == NullabilityState.NotNull)
+            .Select(p => (p.Position, p.Name ?? $"argument {p.Position + 1}"))];
     }
 
     /// <summary>Builds a failed <see cref="Result{T}"/> for a method returning <c>Task&lt;Result&lt;T&gt;&gt;</c>; null for other methods.</summary>

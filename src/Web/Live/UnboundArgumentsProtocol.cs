@@ -41,7 +41,7 @@ public sealed partial class UnboundArgumentsProtocol(JsonHubProtocol json, ILogg
         if (message is InvocationBindingFailureMessage failure && HubMethods.Contains(failure.Target))
         {
             LogUnbound(failure.Target);
-            message = new InvocationMessage(failure.InvocationId, HuddleHub.UnboundMethod, [failure.Target, Reason(failure.BindingFailure.SourceException)]);
+            message = new InvocationMessage(failure.InvocationId, HuddleHub.UnboundMethod, [failure.Target, Http.ArgumentErrors.Describe(failure.BindingFailure.SourceException)]);
         }
 
         return true;
@@ -50,18 +50,6 @@ public sealed partial class UnboundArgumentsProtocol(JsonHubProtocol json, ILogg
     public void WriteMessage(HubMessage message, IBufferWriter<byte> output) => _json.WriteMessage(message, output);
 
     public ReadOnlyMemory<byte> GetMessageBytes(HubMessage message) => _json.GetMessageBytes(message);
-
-    /// <summary>What did not bind, in the parser's words (field path, type): the innermost message, which names no value.</summary>
-    private static string Reason(Exception exception)
-    {
-        var inner = exception;
-        while (inner.InnerException is not null)
-        {
-            inner = inner.InnerException;
-        }
-
-        return inner.Message;
-    }
 
     // Only the method's name: what did not bind may quote the client's input.
     [LoggerMessage(Level = LogLevel.Information, Message = "Hub call {Method} refused: its arguments do not bind")]

@@ -217,6 +217,13 @@ public static partial class SmartEndpoints
         catch (SmartLaunchException ex)
         {
             LogRefused(logger, ex.Code);
+            if (ex is { UserId: { } refusedUser, PatientId: { } refusedPatient })
+            {
+                // A clinician refused a patient's record is audited like any other refusal.
+                await AuditStore.AppendAsync(grains, new AuditRecord(time.GetUtcNow(), refusedUser, "Smart.Launch", "patient", refusedPatient, refusedPatient,
+                    AuditOutcome.Denied, ex.Code, AuditVia.Http, tenant.Id));
+            }
+
             return SmartPages.Problem(context, ex.Code is "unknown_user" or "not_on_team" ? StatusCodes.Status403Forbidden : StatusCodes.Status400BadRequest, ex.Code, ex.Message);
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException)
@@ -272,7 +279,7 @@ public static partial class SmartEndpoints
         var teams = profile.TeamIds.Intersect(user.TeamIds, StringComparer.Ordinal).ToList();
         if (teams.Count == 0)
         {
-            throw new SmartLaunchException("not_on_team", "You are not on a care team of this patient in Huddle.");
+            throw new SmartLaunchException("not_on_team", "You are not on a care team of this patient in Huddle.", userId, patientId);
         }
 
         // Only from the EHR's own servers: a style address elsewhere is not fetched.

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.RegularExpressions;
+using Huddle.Contracts.Audit;
 using Huddle.Contracts.Smart;
 using Huddle.Testing;
 using Huddle.Web.Smart;
@@ -339,6 +340,12 @@ public sealed partial class SmartLaunchTests(HuddleSmartAppFixture app) : IClass
             Assert.True(refused.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.Forbidden, $"{code}: {refused.StatusCode}");
             Assert.Equal(code, await RefusalAsync(refused));
         }
+
+        // The clinician refused a patient Huddle knows is in the patient's audit trail, as every refusal is.
+        var log = app.App.Services.GetRequiredService<IGrainFactory>().GetGrain<IPatientAuditLogGrain>(team.Patients[0]);
+        var records = (await log.ReadAsync("a-test-admin", null, 10)).Pages.SelectMany(p => p.Records).ToList();
+        Assert.Contains(records, r => (r.UserId, r.Action, r.Outcome, r.Code, r.Client, r.Connection)
+            == (team.Outsider, "Smart.Launch", AuditOutcome.Denied, "not_on_team", AuditVia.Http, HuddleSmartAppFixture.TenantId));
     }
 
     [Fact]

@@ -20,6 +20,9 @@ public sealed record BoardContext(string ActorId, DateTimeOffset Now, CareTeamPr
 /// </summary>
 public static class BoardRules
 {
+    /// <summary>The refusal of a board change by someone not on the team.</summary>
+    public static HuddleError NotAMember => HuddleError.Forbidden("Only members of the care team can change its board.");
+
     /// <summary>Applies <paramref name="command"/> to <paramref name="board"/>.</summary>
     public static Result<HuddleBoard> Apply(HuddleBoard board, BoardCommand command, BoardContext ctx)
     {
@@ -29,7 +32,7 @@ public static class BoardRules
 
         if (!ctx.Team.IsMember(ctx.ActorId))
         {
-            return HuddleError.Forbidden("Only members of the care team can change its board.");
+            return NotAMember;
         }
 
         if (command.ExpectedVersion is { } expected && expected != board.Version)
