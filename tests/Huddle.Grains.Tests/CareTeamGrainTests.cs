@@ -275,10 +275,9 @@ public sealed class CareTeamGrainTests(ClusterFixture fixture)
     [Fact]
     public async Task A_member_taken_off_the_team_is_refused_even_replaying_an_earlier_operation()
     {
-        var (grain, _, _) = await NewTeamAsync();
+        var (grain, teamId, _) = await NewTeamAsync();
         Assert.True((await grain.ExecuteAsync(Bhc, new AddActionItem("Call the pharmacy") { OpId = "op-1" })).Ok);
-        var profile = (await grain.GetProfileAsync())!;
-        await grain.SetProfileAsync(profile with { Members = profile.Members.RemoveAll(m => m.UserId == Bhc) });
+        await fixture.TakeOffTeamAsync(teamId, Bhc);
 
         var replay = await grain.ExecuteAsync(Bhc, new AddActionItem("Call the pharmacy") { OpId = "op-1" });
         Assert.Equal(ErrorCodes.Forbidden, replay.Error?.Code);

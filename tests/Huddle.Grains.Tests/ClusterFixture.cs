@@ -43,6 +43,14 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public IGrainFactory Grains => Cluster.Client;
 
+    /// <summary>Takes <paramref name="userId"/> off team <paramref name="teamId"/>, as an administrator does.</summary>
+    public async Task TakeOffTeamAsync(string teamId, string userId)
+    {
+        var team = Grains.GetGrain<Huddle.Contracts.CareTeams.ICareTeamGrain>(teamId);
+        var profile = (await team.GetProfileAsync())!;
+        await team.SetProfileAsync(profile with { Members = profile.Members.RemoveAll(m => m.UserId == userId) });
+    }
+
     public async ValueTask InitializeAsync()
     {
         var builder = new InProcessTestClusterBuilder();

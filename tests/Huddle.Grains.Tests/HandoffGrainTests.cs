@@ -285,9 +285,7 @@ public sealed class HandoffGrainTests(ClusterFixture fixture)
         Assert.Equal(ErrorCodes.Forbidden, other.Error?.Code);
 
         // The PCP is taken off the team; their replay of the request gets no summary (who accepted, when).
-        var teamGrain = fixture.Grains.GetGrain<ICareTeamGrain>(team.Id);
-        var profile = (await teamGrain.GetProfileAsync())!;
-        await teamGrain.SetProfileAsync(profile with { Members = profile.Members.RemoveAll(m => m.UserId == team.Pcp) });
+        await fixture.TakeOffTeamAsync(team.Id, team.Pcp);
         var replay = await grain.RequestAsync(team.Pcp, request);
         Assert.Equal(ErrorCodes.Forbidden, replay.Error?.Code);
         Assert.Null(replay.Value);

@@ -211,9 +211,7 @@ public sealed class RegistryGrainTests(ClusterFixture fixture)
         Assert.True((await patient.CareAsync(team.CareManager, measured)).Ok);
         Assert.True((await patient.CareAsync(team.CareManager, measured)).Ok, "a replay by a member answers as the first call did");
 
-        var teamGrain = fixture.Grains.GetGrain<ICareTeamGrain>(team.Id);
-        var profile = (await teamGrain.GetProfileAsync())!;
-        await teamGrain.SetProfileAsync(profile with { Members = profile.Members.RemoveAll(m => m.UserId == team.CareManager) });
+        await fixture.TakeOffTeamAsync(team.Id, team.CareManager);
 
         // The replay would answer the patient's whole care record (trends, items, enrolment): refused instead.
         var replay = await patient.CareAsync(team.CareManager, measured);
