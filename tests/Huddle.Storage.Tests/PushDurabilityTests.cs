@@ -24,6 +24,8 @@ public sealed class PushDurabilityTests(AzuriteFixture azurite) : IAsyncLifetime
     public async Task Devices_the_key_and_a_pending_notice_survive_a_silo_restart()
     {
         var settings = HuddleTestCluster.AzureTableConfig(azurite.Server);
+        // The tests' push service listens on plain http on loopback, which production refuses.
+        settings["Huddle:Push:AllowPrivateEndpoints"] = "true";
         var serviceId = "huddle-" + Guid.NewGuid().ToString("N");
         var user = "u-push-" + Guid.NewGuid().ToString("N")[..8];
         var phone = _push.Subscribe();

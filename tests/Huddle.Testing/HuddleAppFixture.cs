@@ -48,6 +48,8 @@ public class HuddleAppFixture : IAsyncLifetime
         ["Huddle:Orleans:SiloPort"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Huddle:Orleans:GatewayPort"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Huddle:Orleans:ClusterId"] = $"test-{Guid.NewGuid():N}",
+        // The tests' push service listens on plain http on loopback, which production refuses.
+        ["Huddle:Push:AllowPrivateEndpoints"] = "true",
     };
 
     /// <summary>

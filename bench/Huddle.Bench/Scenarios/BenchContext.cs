@@ -56,6 +56,8 @@ internal sealed class BenchContext(BenchOptions options, string repoRoot) : IAsy
             ["Huddle__Security__RateLimits__HubCallsPerConnection"] = "1000000",
             ["Huddle__Security__RateLimits__HubCallsPerUser"] = "1000000",
             ["Huddle__Security__RateLimits__ApiRequestsPerUser"] = "1000000",
+            // The push scenario's push service listens on plain http on loopback, which production refuses.
+            ["Huddle__Push__AllowPrivateEndpoints"] = "true",
         };
         if (Durable)
         {

@@ -23,4 +23,12 @@ public sealed class PushOptions
 
     /// <summary>Sends to push services at once, across the silo.</summary>
     public int Concurrency { get; set; } = 16;
+
+    /// <summary>
+    /// Whether a device's endpoint may be plain http or resolve to a loopback, private, link-local or other
+    /// non-public address. Off (the default), the silo sends only to public https push services, so a
+    /// subscription naming an address inside the network cannot make it call that address. On for a push
+    /// service of one's own inside the network, and for the tests' push service on loopback.
+    /// </summary>
+    public bool AllowPrivateEndpoints { get; set; }
 }

@@ -6,6 +6,7 @@ using Huddle.Contracts.Push;
 using Huddle.Grains.Push;
 using Lib.Net.Http.WebPush;
 using Lib.Net.Http.WebPush.Authentication;
+using Microsoft.Extensions.Options;
 
 namespace Huddle.Silo.Hosting;
 
@@ -27,10 +28,19 @@ public sealed class WebPushSender : IPushSender, IDisposable
 
     private readonly HttpClient _http;
     private readonly PushServiceClient _client;
+    private readonly bool _allowPrivate;
 
-    public WebPushSender()
+    public WebPushSender(IOptions<PushOptions> options)
     {
-        _http = new HttpClient(new AudienceFix(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })) { Timeout = Timeout.InfiniteTimeSpan };
+        ArgumentNullException.ThrowIfNull(options);
+        _allowPrivate = options.Value.AllowPrivateEndpoints;
+        var handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
+        if (!_allowPrivate)
+        {
+            handler.ConnectCallback = PublicEndpoints.ConnectAsync;
+        }
+
+        _http = new HttpClient(new AudienceFix(handler)) { Timeout = Timeout.InfiniteTimeSpan };
         // Retry-After is the dispatcher's business (bounded tries), not the library's.
         _client = new PushServiceClient(_http) { AutoRetryAfter = false, DefaultAuthenticationScheme = VapidAuthenticationScheme.Vapid };
     }
@@ -40,6 +50,11 @@ public sealed class WebPushSender : IPushSender, IDisposable
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(notice);
         ArgumentNullException.ThrowIfNull(keys);
+        if (!_allowPrivate && !device.Endpoint.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+        {
+            return new PushSendResult(PushSendOutcome.Rejected, Error: PublicEndpoints.NotPublic);
+        }
+
         var subscription = new PushSubscription { Endpoint = device.Endpoint };
         subscription.SetKey(PushEncryptionKeyName.P256DH, device.Keys.P256dh);
         subscription.SetKey(PushEncryptionKeyName.Auth, device.Keys.Auth);
@@ -67,6 +82,10 @@ public sealed class WebPushSender : IPushSender, IDisposable
                 _ => PushSendOutcome.Rejected,
             };
             return new PushSendResult(outcome, code, $"HTTP {code}");
+        }
+        catch (HttpRequestException ex) when (ex.InnerException is PublicEndpoints.NotPublicException)
+        {
+            return new PushSendResult(PushSendOutcome.Rejected, Error: PublicEndpoints.NotPublic);
         }
         catch (HttpRequestException ex)
         {
