@@ -8,6 +8,7 @@ using Huddle.Contracts.Presence;
 using Huddle.Contracts.Registry;
 using Huddle.Contracts.Users;
 using Huddle.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Huddle.Grains.Tests;
 
@@ -217,6 +218,28 @@ public sealed class RegistryGrainTests(ClusterFixture fixture)
         var replay = await patient.CareAsync(team.CareManager, measured);
         Assert.Equal(ErrorCodes.Forbidden, replay.Error?.Code);
         Assert.Null(replay.Value);
+    }
+
+    [Fact]
+    public async Task A_care_reminder_an_earlier_activation_left_for_nothing_owed_is_removed_when_it_ticks()
+    {
+        var team = await TeamAsync(onBoard: false);
+        var patient = fixture.Grains.GetGrain<IPatientGrain>(team.Patient);
+        await CareAsync(team.Pcp, team.Patient, new RecordMeasurement(Instrument.Phq9, Phq9(6)));
+        var reminders = fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<IReminderTable>();
+        async Task<bool> HeldAsync() => (await reminders.ReadRows(patient.GetGrainId())).Reminders.Any(r => r.ReminderName == "care");
+        await Eventually.Until(async () => !await HeldAsync(), Wait, "no care reminder once the measurement's tells went out (not enrolled)");
+
+        // A new activation, and a reminder an earlier one registered (it died before removing it).
+        var management = fixture.Grains.GetGrain<IManagementGrain>(0);
+        await management.DeactivateGrain(patient.GetGrainId());
+        await Eventually.Until(async () => !(await management.GetActiveGrains(patient.GetGrainId().Type)).Contains(patient.GetGrainId()), Wait, "the patient's grain to deactivate");
+        await reminders.UpsertRow(new ReminderEntry { GrainId = patient.GetGrainId(), ReminderName = "care", StartAt = DateTime.UtcNow.AddMinutes(1), Period = TimeSpan.FromMinutes(1) });
+        Assert.True(await HeldAsync());
+
+        // Its tick finds nothing owed and no enrolment: it is removed, not left to wake the patient every minute.
+        await patient.AsReference<IRemindable>().ReceiveReminder("care", default);
+        await Eventually.Until(async () => !await HeldAsync(), Wait, "the leftover care reminder to be removed");
     }
 
     [Fact]

@@ -32,8 +32,14 @@ public sealed partial class PatientGrain
     private static readonly TimeSpan DailyCheck = TimeSpan.FromHours(24);
     private static readonly TimeSpan RegistrationRetry = TimeSpan.FromSeconds(10);
 
-    /// <summary>The reminder period registered by this activation (null: not yet known).</summary>
+    /// <summary>
+    /// The reminder period registered by this activation (null: none as far as it knows; <see cref="RegisteredBefore"/>:
+    /// one an earlier activation registered, which ticked here).
+    /// </summary>
     private TimeSpan? _reminderPeriod;
+
+    /// <summary>A reminder this activation did not register but saw tick: kept or removed at the next check, never left behind.</summary>
+    private static readonly TimeSpan RegisteredBefore = TimeSpan.MinValue;
 
     /// <summary>This activation's quick retry of owed tells (1 s, doubling to a minute); the reminder is the backstop after a crash.</summary>
     private IGrainTimer? _retry;
@@ -147,8 +153,17 @@ public sealed partial class PatientGrain
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        if (reminderName != CareReminder || state.State.Care is not { } care || state.State.Profile is not { } profile)
+        if (reminderName != CareReminder)
         {
+            return;
+        }
+
+        // It ticked, so it is registered, whatever this activation knows: one left by an earlier activation
+        // for what is no longer owed would otherwise wake the patient every minute (or day) for ever.
+        _reminderPeriod ??= RegisteredBefore;
+        if (state.State.Care is not { } care || state.State.Profile is not { } profile)
+        {
+            await EnsureReminderAsync();
             return;
         }
 
