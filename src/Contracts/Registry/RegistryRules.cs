@@ -63,6 +63,22 @@ public static class RegistryRules
         return new RegistryStatus(weeks, response, remission, prompts, minutes, CocmBilling.For(minutes, firstMonth), change);
     }
 
+    /// <summary>
+    /// What a just-saved measurement's item 9 led to, as the patient's grain decides it (docs/clinical.md,
+    /// "Safety"), for the words after "Saved: PHQ-9 16 (moderately severe)": only the latest PHQ-9 by day
+    /// raises the flag, and the care manager is pinged unless they entered it themselves.
+    /// </summary>
+    public static string SafetyWordsAfter(Measurement saved, RegistryEntry entry, string? enteredBy)
+    {
+        ArgumentNullException.ThrowIfNull(saved);
+        ArgumentNullException.ThrowIfNull(entry);
+        return !saved.RaisesSafetyFlag ? "."
+            : entry.SafetyOn != saved.On ? " — item 9 is above 0, but a later PHQ-9 is on file: no safety flag was raised."
+            : entry.Enrolment is { IsActive: true } enrolment && enrolment.CareManagerId == enteredBy
+                ? " — safety flag raised (you are the care manager, so no ping was sent): follow your team's suicide-risk protocol."
+                : " — safety flag raised and the care manager was pinged.";
+    }
+
     /// <summary>Response: at least a 50 % drop from a baseline above 0.</summary>
     public static bool IsResponse(int baseline, int latest) => baseline > 0 && latest * 2 <= baseline;
 
