@@ -45,6 +45,25 @@ public class RegistryMetricsTests
     }
 
     [Fact]
+    public void Outcomes_count_index_baselines_of_10_or_more_with_a_follow_up_after_the_baseline()
+    {
+        RegistryEntry[] entries =
+        [
+            // The first PHQ-9 taken late, on day 80 (in the window): it is the baseline, not a follow-up.
+            Entry("p-late", 120, [At(40, 16)]),
+            // Enrolled with a PHQ-9 of 4: not eligible (no index score), though it has a 2 in the window.
+            Entry("p-mild", 120, [At(120, 4), At(30, 2)]),
+            // Eligible and remitted.
+            Entry("p-ok", 120, [At(120, 14), At(30, 3)]),
+            // A baseline of 0 followed up: counted in the mean change (in points).
+            Entry("p-zero", 60, [At(60, 0), At(5, 6)]),
+        ];
+        var m = RegistryMetrics.Compute(entries, Today);
+        Assert.Equal(new OutcomeAt(12, 2, 1, 1, 1), m.At12Weeks);
+        Assert.Equal((-2 - 11 + 6) / 3.0, m.MeanPhq9Change!.Value, 6);
+    }
+
+    [Fact]
     public void Operations_count_contacts_overdue_follow_ups_reviews_and_caseloads()
     {
         RegistryEntry[] entries =

@@ -96,6 +96,50 @@ public class RegistryRulesTests
     }
 
     [Fact]
+    public void The_baseline_is_a_phq9_of_the_30_days_before_enrolment_else_the_first_after_never_an_earlier_episodes()
+    {
+        // The screening that led to the referral, 10 days before: the baseline.
+        Assert.Equal(17, Entry([new(Enrolled.AddDays(-10), 17), new(Enrolled.AddDays(20), 12)]).Baseline!.Total);
+        // An earlier episode's last PHQ-9 (in remission, 5 months before): not the baseline; the intake after enrolment is.
+        var again = Entry([new(Enrolled.AddDays(-150), 3), new(Enrolled.AddDays(2), 20), new(Enrolled.AddDays(60), 9)]);
+        Assert.Equal(20, again.Baseline!.Total);
+        var status = RegistryRules.StatusOf(again, Enrolled.AddDays(60));
+        Assert.True(status.Response);
+        Assert.False(status.Remission);
+        Assert.Equal((9 - 20) / 20.0, status.ChangeFromBaseline!.Value, 6);
+        // Only old PHQ-9s and none since: no baseline yet.
+        Assert.Null(Entry([new(Enrolled.AddDays(-31), 18)]).Baseline);
+    }
+
+    [Fact]
+    public void Response_remission_and_not_improving_are_judged_for_a_baseline_of_10_or_more_only()
+    {
+        var week8 = Enrolled.AddDays(56);
+        // Enrolled with a PHQ-9 of 4 (for anxiety): a 3 later is no remission, a 0 → 0 no "not improving".
+        var mild = RegistryRules.StatusOf(Entry([new(Enrolled, 4), new(week8, 3)]), week8);
+        Assert.False(mild.Remission);
+        Assert.False(mild.Response);
+        Assert.False(mild.Prompts.HasFlag(RegistryPrompts.PsychiatricReview));
+        Assert.False(RegistryRules.StatusOf(Entry([new(Enrolled, 0), new(week8, 0)]), week8).Prompts.HasFlag(RegistryPrompts.PsychiatricReview));
+        // At the index score of 10: judged.
+        var moderate = RegistryRules.StatusOf(Entry([new(Enrolled, 10), new(week8, 4)]), week8);
+        Assert.True(moderate.Response && moderate.Remission);
+        Assert.True(RegistryRules.StatusOf(Entry([new(Enrolled, 10), new(week8, 6)]), week8).Prompts.HasFlag(RegistryPrompts.PsychiatricReview));
+    }
+
+    [Fact]
+    public void After_a_save_the_page_says_whom_item_9_pinged_and_when_it_raised_nothing()
+    {
+        Measurement M(int item9, DateOnly on) => new(1, Instrument.Phq9, on, [1, 1, 1, 1, 1, 1, 1, 1, item9], 8 + item9, SeverityBand.Mild, "u", DateTimeOffset.UnixEpoch);
+        var flagged = Entry(safety: Enrolled);
+        Assert.Equal(".", RegistryRules.SafetyWordsAfter(M(0, Enrolled), Entry(), "u-pcp"));
+        Assert.Equal(" — safety flag raised and the care manager was pinged.", RegistryRules.SafetyWordsAfter(M(1, Enrolled), flagged, "u-pcp"));
+        Assert.Contains("no ping was sent", RegistryRules.SafetyWordsAfter(M(2, Enrolled), flagged, "u-cm"), StringComparison.Ordinal);
+        // Entered late, dated before the latest PHQ-9: no flag, and the page does not claim a ping.
+        Assert.Contains("no safety flag was raised", RegistryRules.SafetyWordsAfter(M(1, Enrolled.AddDays(-3)), Entry(), "u-pcp"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void No_contact_is_prompted_from_4_weeks_after_enrolment_until_a_contact()
     {
         Assert.False(RegistryRules.StatusOf(Entry(), Enrolled.AddDays(27)).Prompts.HasFlag(RegistryPrompts.NoContact));

@@ -221,6 +221,21 @@ public sealed class RegistryGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_new_enrolment_in_the_same_month_starts_its_billing_minutes_afresh()
+    {
+        var team = await TeamAsync(onBoard: false);
+        await CareAsync(team.CareManager, team.Patient, new Enrol(team.Id, team.CareManager));
+        Assert.Equal(40, (await CareAsync(team.CareManager, team.Patient, new LogContact(ContactKind.Phone, 40))).Status.MinutesThisMonth);
+        await CareAsync(team.CareManager, team.Patient, new Discharge());
+
+        // Enrolled again the same month: the earlier episode's 40 minutes do not count towards this one's 99492.
+        var again = await CareAsync(team.CareManager, team.Patient, new Enrol(team.Id, team.CareManager));
+        Assert.Equal(0, again.Status.MinutesThisMonth);
+        Assert.Null(again.Status.Billing.Code);
+        Assert.Equal(10, (await CareAsync(team.CareManager, team.Patient, new LogContact(ContactKind.Phone, 10))).Status.MinutesThisMonth);
+    }
+
+    [Fact]
     public async Task A_care_reminder_an_earlier_activation_left_for_nothing_owed_is_removed_when_it_ticks()
     {
         var team = await TeamAsync(onBoard: false);

@@ -85,7 +85,8 @@ public static class RegistryMetrics
         var since = today.AddMonths(-months);
         var active = entries.Where(e => e.Enrolment is { IsActive: true }).ToList();
         var statuses = active.Select(e => (Entry: e, Status: RegistryRules.StatusOf(e, today))).ToList();
-        var changes = statuses.Where(s => s.Status.ChangeFromBaseline is not null).Select(s => (double)(s.Entry.Latest!.Total - s.Entry.Baseline!.Total)).ToList();
+        // Every active patient with a follow-up score (a baseline of 0 included: its change is in points, not a share).
+        var changes = active.Where(e => e.Baseline is { } b && e.Latest is { } l && l.On > b.On).Select(e => (double)(e.Latest!.Total - e.Baseline!.Total)).ToList();
         var waiting = statuses.Where(s => s.Status.Prompts.HasFlag(RegistryPrompts.PsychiatricReview))
             .Select(s => today.DayNumber - Math.Max(s.Entry.Enrolment!.EnrolledOn.AddDays(RegistryRules.ReviewFromWeek * 7).DayNumber,
                 s.Entry.LastReview is { } r ? r.On.AddDays(RegistryRules.ReviewHoldsDays).DayNumber : 0))
@@ -108,13 +109,14 @@ public static class RegistryMetrics
             months);
     }
 
-    /// <summary>Outcomes at a window of treatment: the eligible are enrolments (active or not) with a baseline that reached the window's end within the period.</summary>
+    /// <summary>Outcomes at a window of treatment: the eligible are enrolments (active or not) with an index baseline (10 or more) that reached the window's end within the period.</summary>
     private static OutcomeAt OutcomeOf(IEnumerable<RegistryEntry> entries, DateOnly today, DateOnly since, (int Week, int From, int To) window)
     {
         var (eligible, measured, responding, remitted) = (0, 0, 0, 0);
         foreach (var e in entries)
         {
-            if (e.Enrolment is not { } enrolment || e.Baseline is not { } baseline)
+            // Judged for an index PHQ-9 of 10 or more only (RegistryRules.IndexAtLeast).
+            if (e.Enrolment is not { } enrolment || e.Baseline is not { Total: >= RegistryRules.IndexAtLeast } baseline)
             {
                 continue;
             }
@@ -128,7 +130,8 @@ public static class RegistryMetrics
             eligible++;
             var from = enrolment.EnrolledOn.AddDays(window.From);
             var to = enrolment.EnrolledOn.AddDays(window.To);
-            if (e.Phq9.LastOrDefault(p => p.On >= from && p.On <= to) is { } at)
+            // A follow-up: the baseline itself (a first PHQ-9 taken late) is not one.
+            if (e.Phq9.LastOrDefault(p => p.On >= from && p.On <= to && p.On > baseline.On) is { } at)
             {
                 measured++;
                 responding += RegistryRules.IsResponse(baseline.Total, at.Total) ? 1 : 0;

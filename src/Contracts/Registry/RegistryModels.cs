@@ -115,9 +115,13 @@ public sealed record RegistryEntry(
     [property: Id(9)] DateOnly? SafetyOn,
     [property: Id(10)] long Version)
 {
-    /// <summary>The PHQ-9 at or before enrolment that treatment is measured against (the last one up to enrolment, else the first after).</summary>
+    /// <summary>
+    /// The PHQ-9 treatment is measured against: the last one in the <see cref="RegistryRules.BaselineDays"/>
+    /// days up to the enrolment day, else the first after it (never one from before that: an earlier
+    /// episode's, or a screening long ago); never enrolled, the first.
+    /// </summary>
     public TrendPoint? Baseline => Enrolment is { } e
-        ? Phq9.LastOrDefault(p => p.On <= e.EnrolledOn) ?? Phq9.FirstOrDefault()
+        ? Phq9.LastOrDefault(p => p.On <= e.EnrolledOn && p.On > e.EnrolledOn.AddDays(-RegistryRules.BaselineDays)) ?? Phq9.FirstOrDefault(p => p.On > e.EnrolledOn)
         : Phq9.FirstOrDefault();
 
     /// <summary>The latest PHQ-9 (by day).</summary>

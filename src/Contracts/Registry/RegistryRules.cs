@@ -21,6 +21,19 @@ public static class RegistryRules
     /// <summary>Remission: a PHQ-9 below this.</summary>
     public const int RemissionBelow = 5;
 
+    /// <summary>
+    /// The least baseline PHQ-9 for which response, remission and "not improving" are judged: the measures'
+    /// index score is above 9 (CMS159 / NQF 0710 depression remission, NQF 1885 depression response). Below it
+    /// (a patient enrolled for anxiety, or mild symptoms) a 50 % drop or a score under 5 says nothing of treatment.
+    /// </summary>
+    public const int IndexAtLeast = 10;
+
+    /// <summary>
+    /// How far before the enrolment day a PHQ-9 may be the baseline (Huddle's choice: the screening that led to
+    /// the referral counts; one from an earlier episode or a year before does not).
+    /// </summary>
+    public const int BaselineDays = 30;
+
     /// <summary>The flag kinds the registry sets on cards; the rest stay the team's.</summary>
     public static readonly ImmutableArray<FlagKind> OwnedFlags =
         [FlagKind.SafetyRisk, FlagKind.Phq9, FlagKind.Gad7, FlagKind.NeedsPsychReview, FlagKind.ContactDue, FlagKind.MeasurementDue];
@@ -33,9 +46,10 @@ public static class RegistryRules
         int? weeks = active is null ? null : Math.Max(0, today.DayNumber - active.EnrolledOn.DayNumber) / 7;
         var (baseline, latest) = (entry.Baseline, entry.Latest);
         var followedUp = baseline is not null && latest is not null && latest.On > baseline.On;
+        var indexed = baseline is { Total: >= IndexAtLeast };
         double? change = followedUp && baseline!.Total > 0 ? (latest!.Total - baseline.Total) / (double)baseline.Total : null;
-        var response = followedUp && IsResponse(baseline!.Total, latest!.Total);
-        var remission = followedUp && latest!.Total < RemissionBelow;
+        var response = followedUp && indexed && IsResponse(baseline!.Total, latest!.Total);
+        var remission = followedUp && indexed && latest!.Total < RemissionBelow;
 
         var prompts = entry.SafetyOn is null ? RegistryPrompts.None : RegistryPrompts.Safety;
         if (active is not null)
@@ -52,7 +66,7 @@ public static class RegistryRules
             }
 
             var reviewed = entry.LastReview is { } review && today.DayNumber - review.On.DayNumber < ReviewHoldsDays;
-            if (weeks >= ReviewFromWeek && baseline is not null && latest is not null && !IsResponse(baseline.Total, latest.Total) && !reviewed)
+            if (weeks >= ReviewFromWeek && indexed && latest is not null && !IsResponse(baseline!.Total, latest.Total) && !reviewed)
             {
                 prompts |= RegistryPrompts.PsychiatricReview;
             }

@@ -299,11 +299,14 @@ public sealed partial class PatientGrain
             return badDay;
         }
 
-        // A new episode: the minutes and the review of an earlier one no longer count.
+        // A new episode: the review of an earlier one no longer counts, nor do its minutes in the months the new
+        // one bills (those of the enrolment's month were the earlier episode's); earlier months stay, as history.
         var owed = care.Enrolment is { } earlier && earlier.TeamId != team.TeamId
             ? care.Owed.Add(new CareTell(CareTellKind.Registry, earlier.TeamId, 0))
             : care.Owed;
-        return care with { Enrolment = new Enrolment(team.TeamId, on, e.CareManagerId, e.PsychiatristId), LastReview = null, Owed = owed };
+        var minutes = care.Enrolment is null ? care.Minutes
+            : [.. care.Minutes.Where(m => new DateOnly(m.Year, m.Month, 1) < new DateOnly(on.Year, on.Month, 1))];
+        return care with { Enrolment = new Enrolment(team.TeamId, on, e.CareManagerId, e.PsychiatristId), LastReview = null, Owed = owed, Minutes = minutes };
     }
 
     private static Result<CareRecord> DischargeFrom(CareRecord care, Discharge d, DateOnly today)
