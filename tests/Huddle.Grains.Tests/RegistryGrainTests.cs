@@ -221,6 +221,28 @@ public sealed class RegistryGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_discharged_patient_leaves_the_list_and_still_counts_in_the_metrics()
+    {
+        var team = await TeamAsync(onBoard: false);
+        var enrolled = Today.AddDays(-150);
+        await CareAsync(team.CareManager, team.Patient, new Enrol(team.Id, team.CareManager, On: enrolled));
+        await CareAsync(team.CareManager, team.Patient, new RecordMeasurement(Instrument.Phq9, Phq9(18), enrolled));
+        await CareAsync(team.CareManager, team.Patient, new RecordMeasurement(Instrument.Phq9, Phq9(3), enrolled.AddDays(84)));
+        await CareAsync(team.CareManager, team.Patient, new Discharge(enrolled.AddDays(130)));
+
+        // Remitted and discharged: gone from the list the team works from.
+        var registry = fixture.Grains.GetGrain<IRegistryGrain>(team.Id);
+        await Eventually.Until(async () => (await registry.GetAsync(team.Pcp)).Value!.Rows.IsEmpty, Wait, "the discharged patient to leave the list");
+
+        // But the 12-week outcome counts them (intention to treat): eligible, measured, responded, remitted.
+        var episodes = (await registry.EpisodesAsync(team.Pcp)).Value!;
+        var row = Assert.Single(episodes.Rows);
+        Assert.Equal(enrolled.AddDays(130), row.Entry.Enrolment!.DischargedOn);
+        Assert.Equal(new OutcomeAt(12, 1, 1, 1, 1), RegistryMetrics.Compute([.. episodes.Rows.Select(r => r.Entry)], episodes.Today).At12Weeks);
+        Assert.Equal(ErrorCodes.Forbidden, (await registry.EpisodesAsync("stranger")).Error?.Code);
+    }
+
+    [Fact]
     public async Task A_new_enrolment_in_the_same_month_starts_its_billing_minutes_afresh()
     {
         var team = await TeamAsync(onBoard: false);

@@ -17,12 +17,21 @@ public interface IRegistryGrain : IFeedGrain
     const string Feed = "registry";
 
     /// <summary>
-    /// Takes a patient's entry: kept while its enrolment in this team is active, dropped otherwise. An
-    /// entry no newer than the one held changes nothing (tells are repeated after failures).
+    /// Takes a patient's entry: listed while its enrolment in this team is active; once discharged, kept out
+    /// of the list for the metrics only (<see cref="EpisodesAsync"/>), for <see cref="RegistryLimits.DischargedKeptMonths"/>
+    /// months. An entry no newer than the one held changes nothing (tells are repeated after failures).
     /// </summary>
     Task TrackAsync(RegistryEntry entry);
 
-    /// <summary>The registry as of the team's today, who needs attention first, for members of the team.</summary>
+    /// <summary>The registry as of the team's today, who needs attention first, for members of the team: the enrolled patients.</summary>
     [AlwaysInterleave]
     Task<Result<RegistryView>> GetAsync(string userId);
+
+    /// <summary>
+    /// What the registry's metrics count, for members of the team: the enrolled patients and the episodes
+    /// discharged in the last <see cref="RegistryLimits.DischargedKeptMonths"/> months (the latest of each
+    /// patient), as rows of the team's today. Outcomes are intention to treat: a discharged patient counts.
+    /// </summary>
+    [AlwaysInterleave]
+    Task<Result<RegistryView>> EpisodesAsync(string userId);
 }

@@ -203,6 +203,15 @@ public static class RegistryLimits
     /// <summary>Patients enrolled in one team's registry at once (a full CoCM caseload is about 75 per care manager).</summary>
     public const int Enrolled = 1_000;
 
+    /// <summary>
+    /// How long a discharged episode stays in its team's registry for the metrics: the longest period they
+    /// look back (12 months) and one more, for the outcome windows that end within it.
+    /// </summary>
+    public const int DischargedKeptMonths = 13;
+
+    /// <summary>Discharged episodes one team's registry keeps at most (the oldest discharged leave first).</summary>
+    public const int DischargedKept = 2_000;
+
     /// <summary>Longest recommendation text.</summary>
     public const int RecommendationLength = 500;
 

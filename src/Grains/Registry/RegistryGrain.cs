@@ -13,7 +13,8 @@ namespace Huddle.Grains.Registry;
 
 /// <summary>
 /// A team's Collaborative Care registry (key: the team id), a projection of its patients' care records
-/// told by their grains. Stored as 64 shards (history pages, stream <c>registry</c>), so a patient's
+/// told by their grains: the enrolled patients, and each patient's latest discharged episode for the
+/// metrics (<see cref="IRegistryGrain.EpisodesAsync"/>, kept 13 months). Stored as 64 shards (history pages, stream <c>registry</c>), so a patient's
 /// change rewrites the one shard that holds them; the activation reads them all once and keeps them in
 /// memory. The status (prompts, response, billing) is computed at each read for the team's today, so the
 /// rows never need rewriting as time passes, and a read never writes. Each stored change is published on
@@ -56,13 +57,21 @@ public sealed partial class RegistryGrain(IGrainHistoryStore history, HuddleCloc
             return;
         }
 
-        var keep = entry.Enrolment is { IsActive: true } enrolment && enrolment.TeamId == TeamId;
-        if (held is null && !keep)
+        var listed = entry.Enrolment is { IsActive: true } enrolment && enrolment.TeamId == TeamId;
+        // Discharged from this team: kept for the metrics (intention to treat), out of the list.
+        var closed = entry.Enrolment is { IsActive: false } ended && ended.TeamId == TeamId;
+        if (!listed && !closed && held?.Enrolment is { IsActive: false })
+        {
+            // Enrolled elsewhere since: this team's episode stays as it ended.
+            return;
+        }
+
+        if (held is null && !listed)
         {
             return;
         }
 
-        if (held is null && _shards.Sum(s => s.Entries.Length) >= RegistryLimits.Enrolled)
+        if (held is null && _shards.Sum(s => s.Entries.Count(e => e.Enrolment is { IsActive: true })) >= RegistryLimits.Enrolled)
         {
             // Refused for good (a retry would not fit either): the patient's record keeps the truth.
             LogFull(TeamId, RegistryLimits.Enrolled);
@@ -70,12 +79,29 @@ public sealed partial class RegistryGrain(IGrainHistoryStore history, HuddleCloc
         }
 
         var others = held is null ? shard.Entries : shard.Entries.Remove(held);
-        var next = new RegistryShard(keep ? others.Add(entry) : others);
+        var next = new RegistryShard(Pruned(listed || closed ? others.Add(entry) : others));
         await history.WritePageAsync(this.GetGrainId(), ShardsStream, index, next);
         _shards[index] = next;
-        var change = new RegistryChange(TeamId, ++_seq, keep ? entry : null, keep ? null : entry.PatientId, clock.UtcNow);
+        var change = new RegistryChange(TeamId, ++_seq, listed ? entry : null, listed ? null : entry.PatientId, clock.UtcNow);
         Feed.Publish(_seq, [new(FeedAudiences.Members, change)]);
     }
+
+    /// <summary>
+    /// <paramref name="entries"/> without the discharged episodes the metrics no longer reach (discharged over
+    /// <see cref="RegistryLimits.DischargedKeptMonths"/> months ago) and, past a shard's share of
+    /// <see cref="RegistryLimits.DischargedKept"/>, the longest discharged: a shard holds its enrolled patients
+    /// and at most that many episodes, however long the team runs.
+    /// </summary>
+    private ImmutableArray<RegistryEntry> Pruned(ImmutableArray<RegistryEntry> entries)
+    {
+        var from = KeptFrom;
+        var closed = entries.Where(e => e.Enrolment is { DischargedOn: { } on } && on >= from)
+            .OrderByDescending(e => e.Enrolment!.DischargedOn).Take(RegistryLimits.DischargedKept / PanelShard.Count).ToHashSet();
+        return [.. entries.Where(e => e.Enrolment is { IsActive: true } || closed.Contains(e))];
+    }
+
+    /// <summary>The first discharge day the metrics still reach.</summary>
+    private DateOnly KeptFrom => DateOnly.FromDateTime(clock.UtcNow.UtcDateTime).AddMonths(-RegistryLimits.DischargedKeptMonths);
 
     public async Task<Result<RegistryView>> GetAsync(string userId)
     {
@@ -117,10 +143,19 @@ public sealed partial class RegistryGrain(IGrainHistoryStore history, HuddleCloc
             : HuddleError.Forbidden("Only clinicians on the care team can read its registry.");
     }
 
-    private RegistryView ViewOf(CareTeamProfile team)
+    public async Task<Result<RegistryView>> EpisodesAsync(string userId)
+    {
+        var team = await MemberAsync(userId);
+        return team.Error is { } denied ? denied : ViewOf(team.Value!, withDischarged: true);
+    }
+
+    /// <summary>The rows as of the team's today: the enrolled patients, and with <paramref name="withDischarged"/> the episodes kept for the metrics.</summary>
+    private RegistryView ViewOf(CareTeamProfile team, bool withDischarged = false)
     {
         var today = team.DayAt(clock.UtcNow);
-        return new RegistryView(TeamId, today, RegistryRules.Rows(_shards.SelectMany(s => s.Entries), today));
+        var from = KeptFrom;
+        return new RegistryView(TeamId, today, RegistryRules.Rows(_shards.SelectMany(s => s.Entries)
+            .Where(e => e.Enrolment is { IsActive: true } || (withDischarged && e.Enrolment is { DischargedOn: { } on } && on >= from)), today));
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Registry of team {TeamId} holds its {Limit} patients; an enrolment was not listed")]

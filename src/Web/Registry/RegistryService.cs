@@ -52,7 +52,8 @@ public sealed partial class RegistryService(IGrainFactory grains, FeedRelay rela
             return HuddleError.Invalid($"The period is 1 to {RegistryMetrics.BillingMonths} months.");
         }
 
-        var view = await RegistryAsync(userId, teamId);
+        // The discharged episodes too: outcomes are intention to treat, and past months' minutes were billed.
+        var view = await CallAsync(teamId, "A team id", "registryEpisodes", () => grains.Grain<IRegistryGrain>(teamId).EpisodesAsync(userId));
         if (view.Error is { } error)
         {
             return error;
