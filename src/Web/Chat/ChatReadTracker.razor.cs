@@ -41,13 +41,25 @@ public sealed partial class ChatReadTracker : IAsyncDisposable
 
         try
         {
-            _self = DotNetObjectReference.Create(this);
             _module = await JS.InvokeAsync<IJSObjectReference>("import", "./Chat/ChatReadTracker.razor.js");
+            if (_disposed)
+            {
+                // The panel closed while the module loaded (a tap on "All chats"): nothing to start.
+                await _module.DisposeAsync();
+                return;
+            }
+
+            _self = DotNetObjectReference.Create(this);
             _watch = await _module.InvokeAsync<IJSObjectReference?>("watch", _marker, _self);
+            if (_disposed)
+            {
+                // Closed while the watch started: its disposal ran before there was a watch to stop.
+                await StopAsync();
+            }
         }
-        catch (JSDisconnectedException)
+        catch (Exception ex) when (ex is JSDisconnectedException || (_disposed && ex is ObjectDisposedException or JSException))
         {
-            // The circuit went away while the panel opened: nothing to watch.
+            // The circuit went away, or the panel closed, while it opened: nothing to watch.
         }
     }
 
@@ -56,22 +68,19 @@ public sealed partial class ChatReadTracker : IAsyncDisposable
         _disposed = true;
         try
         {
-            if (_watch is not null)
-            {
-                await _watch.InvokeVoidAsync("dispose");
-                await _watch.DisposeAsync();
-            }
-
-            if (_module is not null)
-            {
-                await _module.DisposeAsync();
-            }
+            await StopAsync();
         }
         catch (JSDisconnectedException)
         {
             // The browser is gone: its observers went with it.
         }
+    }
 
-        _self?.Dispose();
+    /// <summary>Stops the watch and lets go of the module and of this component's reference (each once).</summary>
+    private Task StopAsync()
+    {
+        var (watch, module, self) = (_watch, _module, _self);
+        (_watch, _module, _self) = (null, null, null);
+        return Layout.JsWatches.EndAsync(watch, "dispose", module, self);
     }
 }

@@ -17,6 +17,7 @@ namespace Huddle.Web.Layout;
 public sealed partial class IdleLogoff : IAsyncDisposable
 {
     private DotNetObjectReference<IdleLogoff>? _self;
+    private bool _disposed;
     private IJSObjectReference? _module;
     private IJSObjectReference? _watch;
     private ITimer? _timer;
@@ -69,11 +70,24 @@ public sealed partial class IdleLogoff : IAsyncDisposable
         _lastInput = Time.GetUtcNow();
         try
         {
-            _self = DotNetObjectReference.Create(this);
             _module = await JS.InvokeAsync<IJSObjectReference>("import", "./Layout/IdleLogoff.razor.js");
+            if (_disposed)
+            {
+                // The page went away while the module loaded: nothing to start.
+                await _module.DisposeAsync();
+                return;
+            }
+
+            _self = DotNetObjectReference.Create(this);
             _watch = await _module.InvokeAsync<IJSObjectReference>("start", _self, _display, (int)ReportEvery.TotalMilliseconds);
+            if (_disposed)
+            {
+                // Gone while the watch started: its disposal ran before there was a watch to stop.
+                await StopAsync();
+                return;
+            }
         }
-        catch (JSDisconnectedException)
+        catch (Exception ex) when (ex is JSDisconnectedException || (_disposed && ex is ObjectDisposedException or JSException))
         {
             return;
         }
@@ -108,25 +122,23 @@ public sealed partial class IdleLogoff : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _disposed = true;
         _timer?.Dispose();
         try
         {
-            if (_watch is not null)
-            {
-                await _watch.InvokeVoidAsync("stop");
-                await _watch.DisposeAsync();
-            }
-
-            if (_module is not null)
-            {
-                await _module.DisposeAsync();
-            }
+            await StopAsync();
         }
         catch (JSDisconnectedException)
         {
             // The page is gone: nothing to stop.
         }
+    }
 
-        _self?.Dispose();
+    /// <summary>Stops the watch and lets go of the module and of this component's reference (each once).</summary>
+    private Task StopAsync()
+    {
+        var (watch, module, self) = (_watch, _module, _self);
+        (_watch, _module, _self) = (null, null, null);
+        return Layout.JsWatches.EndAsync(watch, "stop", module, self);
     }
 }

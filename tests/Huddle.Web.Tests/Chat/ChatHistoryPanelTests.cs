@@ -18,6 +18,7 @@ public sealed class ChatHistoryPanelTests(HuddleAppFixture app) : IAsyncDisposab
     {
         _ctx.Services.AddSingleton(app.App.Services.GetRequiredService<ChatService>());
         _ctx.AddAuthorization().SetAuthorized("Dr. Pat Carter").SetClaims(new Claim(HuddleClaims.UserId, team.Pcp));
+        _ctx.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", true));
         var names = new Dictionary<string, string> { [team.Bhc] = "Bea Holt" };
         var panel = _ctx.Render<ChatPanel>(p => p.Add(x => x.ThreadId, threadId).Add(x => x.UserId, team.Pcp).Add(x => x.Names, names).Add(x => x.TimeZoneId, "UTC"));
         panel.WaitForAssertion(() => Assert.NotNull(panel.Find("[data-testid=chat-messages]")), Timeout);
@@ -68,6 +69,7 @@ public sealed class ChatHistoryPanelTests(HuddleAppFixture app) : IAsyncDisposab
         await using var _ = other;
         other.Services.AddSingleton(chat);
         other.AddAuthorization().SetAuthorized("Bea Holt").SetClaims(new Claim(HuddleClaims.UserId, team.Bhc));
+        other.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", true));
         var theirPanel = other.Render<ChatPanel>(p => p.Add(x => x.ThreadId, threadId).Add(x => x.UserId, team.Bhc)
             .Add(x => x.Names, new Dictionary<string, string> { [team.Pcp] = "Dr. Pat Carter" }).Add(x => x.TimeZoneId, "UTC"));
         theirPanel.WaitForAssertion(() => Assert.StartsWith("Message deleted by Dr. Pat Carter at ", theirPanel.Find("[data-seq='1'] [data-testid=chat-deleted]").TextContent, StringComparison.Ordinal), Timeout);

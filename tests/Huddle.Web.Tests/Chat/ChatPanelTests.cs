@@ -14,10 +14,12 @@ public sealed class ChatPanelTests(HuddleAppFixture app) : IAsyncDisposable
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
     private readonly BunitContext _ctx = MudBunit.CreateContext();
 
-    private IRenderedComponent<ChatPanel> Render(TestTeam team, string threadId)
+    private IRenderedComponent<ChatPanel> Render(TestTeam team, string threadId, bool interactive = true)
     {
         _ctx.Services.AddSingleton(app.App.Services.GetRequiredService<ChatService>());
         _ctx.AddAuthorization().SetAuthorized("Dr. Pat Carter").SetClaims(new Claim(HuddleClaims.UserId, team.Pcp));
+        // Live (as the app's pages run), or the server-rendered first paint.
+        _ctx.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo(interactive ? "Server" : "Static", interactive));
         var names = new Dictionary<string, string> { [team.Bhc] = "Bea Holt" };
         var panel = _ctx.Render<ChatPanel>(p => p.Add(x => x.ThreadId, threadId).Add(x => x.UserId, team.Pcp).Add(x => x.Names, names).Add(x => x.TimeZoneId, "UTC"));
         panel.WaitForAssertion(() => Assert.NotNull(panel.Find("[data-testid=chat-messages]")), Timeout);
@@ -95,9 +97,20 @@ public sealed class ChatPanelTests(HuddleAppFixture app) : IAsyncDisposable
 
         await using var other = MudBunit.CreateContext();
         other.Services.AddSingleton(chat);
+        other.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", true));
         var outsider = other.Render<ChatPanel>(p => p.Add(x => x.ThreadId, threadId).Add(x => x.UserId, team.Outsider));
         outsider.WaitForAssertion(() => Assert.Equal("forbidden", outsider.Find("[data-testid=chat-error]").GetAttribute("data-code")), Timeout);
         Assert.Empty(outsider.FindAll("[data-testid=chat-message]"));
+    }
+
+    [Fact]
+    public async Task Before_the_page_is_live_the_message_box_and_send_cannot_be_used()
+    {
+        var team = await app.CreateTeamAsync();
+        // The server-rendered first paint: what is typed there would be lost when the live page takes over.
+        var panel = Render(team, ThreadIds.ForPatient(team.Patients[0])!, interactive: false);
+        Assert.True(panel.Find("textarea[data-testid=chat-input], [data-testid=chat-input] textarea").HasAttribute("disabled"));
+        Assert.True(panel.Find("button[data-testid=chat-send]").HasAttribute("disabled"));
     }
 
     public async ValueTask DisposeAsync() => await _ctx.DisposeAsync();
