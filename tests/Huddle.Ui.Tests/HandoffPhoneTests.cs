@@ -84,6 +84,8 @@ public sealed class HandoffPhoneTests(BrowserFixture browser)
         await bhc.Keyboard.PressAsync("Enter");
 
         await Assertions.Expect(bhc.Locator("[data-testid=handoff][data-status=accepted] [data-testid=join]")).ToBeVisibleAsync(new() { Timeout = Timeout });
+        // The pressed button went with the step: focus is on the new status, which a screen reader reads, not lost to the page.
+        await Assertions.Expect(bhc.Locator("[data-testid=handoff][data-status=accepted] [data-testid=handoff-status-line]")).ToBeFocusedAsync(new() { Timeout = Timeout });
         await Assertions.Expect(toast).ToHaveCountAsync(0, new() { Timeout = Timeout });
         await Assertions.Expect(pcp.Locator("[data-testid=handoff-status]")).ToContainTextAsync("Accepted by Bea Holt, arriving in 5 min", new() { Timeout = Timeout });
         await BrowserFixture.FullPageShotAsync(pcp, "handoff-accepted-requester-390.png");

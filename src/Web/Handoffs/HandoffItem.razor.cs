@@ -1,6 +1,7 @@
 using Huddle.Contracts.Common;
 using Huddle.Contracts.Handoffs;
 using Microsoft.AspNetCore.Components;
+using Microsoft.JSInterop;
 using MudBlazor;
 
 namespace Huddle.Web.Handoffs;
@@ -55,6 +56,10 @@ public sealed partial class HandoffItem : IDisposable
     /// <summary>The signed-in user asked for it (a team member opening it from the board is neither this nor pinged).</summary>
     private bool Requester => Item.RequesterId == Live.UserId;
 
+    /// <summary>The status line, focused after a step of the user's own (<see cref="_focusStatus"/>).</summary>
+    private ElementReference _statusLine;
+    private bool _focusStatus;
+
     private bool Mine => Item.AcceptedBy == Live.UserId;
 
     private bool Declined => Pinged && Live.HasDeclined(Item);
@@ -72,11 +77,25 @@ public sealed partial class HandoffItem : IDisposable
         _gist = await Live.GistAsync(Item.HandoffId);
     }
 
-    protected override void OnAfterRender(bool firstRender)
+    protected override async Task OnAfterRenderAsync(bool firstRender)
     {
         // Only once rendered interactively (never while prerendering): the countdown ticks while shown.
         _ticker ??= new EtaTicker(Time, () => InvokeAsync(StateHasChanged));
         _ticker.Keep(EtaTicker.Counts(Item));
+        if (_focusStatus)
+        {
+            // The button that had focus went with the step (Accept, Join, Complete…): focus goes to the new
+            // status, which a screen reader then reads ("Accepted by you, arriving in 5 min"), not to the page.
+            _focusStatus = false;
+            try
+            {
+                await _statusLine.FocusAsync();
+            }
+            catch (Exception ex) when (ex is JSDisconnectedException or JSException or InvalidOperationException)
+            {
+                // The page is gone, or the item with it.
+            }
+        }
     }
 
     public void Dispose() => _ticker?.Dispose();
@@ -100,6 +119,7 @@ public sealed partial class HandoffItem : IDisposable
                 return;
             }
 
+            _focusStatus = true;
             await OnChanged.InvokeAsync();
         }
         finally
