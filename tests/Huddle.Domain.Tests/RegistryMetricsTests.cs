@@ -64,6 +64,17 @@ public class RegistryMetricsTests
     }
 
     [Fact]
+    public void The_review_wait_of_a_patient_who_responded_and_then_stopped_starts_when_they_stopped()
+    {
+        // 160 days in: baseline 18, 8 on day 56 (a response), 15 on day 150 (no longer): due since day 150, 10 days.
+        var relapsed = Entry("p-1", 160, [At(160, 18), At(104, 8), At(10, 15)]);
+        Assert.True(RegistryRules.StatusOf(relapsed, Today).Prompts.HasFlag(RegistryPrompts.PsychiatricReview));
+        Assert.Equal(10, RegistryMetrics.Compute([relapsed], Today).LongestReviewWaitDays);
+        // Never responding: from week 8 (day 56 of 90: 34 days), as before.
+        Assert.Equal(90 - 56, RegistryMetrics.Compute([Entry("p-2", 90, [At(90, 18), At(40, 17)])], Today).LongestReviewWaitDays);
+    }
+
+    [Fact]
     public void Operations_count_contacts_overdue_follow_ups_reviews_and_caseloads()
     {
         RegistryEntry[] entries =

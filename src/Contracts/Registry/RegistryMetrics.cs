@@ -88,8 +88,7 @@ public static class RegistryMetrics
         // Every active patient with a follow-up score (a baseline of 0 included: its change is in points, not a share).
         var changes = active.Where(e => e.Baseline is { } b && e.Latest is { } l && l.On > b.On).Select(e => (double)(e.Latest!.Total - e.Baseline!.Total)).ToList();
         var waiting = statuses.Where(s => s.Status.Prompts.HasFlag(RegistryPrompts.PsychiatricReview))
-            .Select(s => today.DayNumber - Math.Max(s.Entry.Enrolment!.EnrolledOn.AddDays(RegistryRules.ReviewFromWeek * 7).DayNumber,
-                s.Entry.LastReview is { } r ? r.On.AddDays(RegistryRules.ReviewHoldsDays).DayNumber : 0))
+            .Select(s => today.DayNumber - DueForReviewSince(s.Entry).DayNumber)
             .ToList();
         return new RegistryMetricsReport(
             today,
@@ -107,6 +106,30 @@ public static class RegistryMetrics
             edVisitsFlagged,
             admissionsFlagged,
             months);
+    }
+
+    /// <summary>
+    /// When a patient due for psychiatric case review met the rule: week 8 of treatment, the end of the last
+    /// review's 4 weeks, or — for one who responded and stopped responding — the first PHQ-9 after their last
+    /// responding one, whichever is latest.
+    /// </summary>
+    public static DateOnly DueForReviewSince(RegistryEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        var since = entry.Enrolment!.EnrolledOn.AddDays(RegistryRules.ReviewFromWeek * 7);
+        if (entry.LastReview is { } review && review.On.AddDays(RegistryRules.ReviewHoldsDays) > since)
+        {
+            since = review.On.AddDays(RegistryRules.ReviewHoldsDays);
+        }
+
+        if (entry.Baseline is { } baseline
+            && entry.Phq9.LastOrDefault(p => p.On > baseline.On && RegistryRules.IsResponse(baseline.Total, p.Total)) is { } responded
+            && entry.Phq9.FirstOrDefault(p => p.On > responded.On) is { } relapse && relapse.On > since)
+        {
+            since = relapse.On;
+        }
+
+        return since;
     }
 
     /// <summary>Outcomes at a window of treatment: the eligible are enrolments (active or not) with an index baseline (10 or more) that reached the window's end within the period.</summary>
