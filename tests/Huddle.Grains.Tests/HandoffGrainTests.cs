@@ -255,15 +255,14 @@ public sealed class HandoffGrainTests(ClusterFixture fixture)
 
         // The desk is slow to take the cancel. Until it has, a host dying would leave a stored outbox: the
         // reminder that wakes the handoff to send it stays.
+        var before = (await ReminderAsync(grain))!.ETag;
         var release = new TaskCompletionSource();
         var held = Faults.HoldCall(nameof(ITeamHandoffsGrain.TrackAsync), team.Id, release.Task);
         var cancel = grain.ExecuteAsync(team.Pcp, new CancelHandoff());
         await held.WaitAsync(Wait);
-        for (var i = 0; i < 10; i++)
-        {
-            Assert.True(await HasReminderAsync(grain), "the reminder stays while the cancel's tells are in flight");
-            await Task.Delay(100);
-        }
+        // The step's own reminder write, made beside its tells: kept (a new ETag), not removed.
+        await UntilAsync(async () => await ReminderAsync(grain) is not { } r || r.ETag != before, "the cancel to re-arm or remove the reminder");
+        Assert.True(await HasReminderAsync(grain), "the reminder stays while the cancel's tells are in flight");
 
         release.SetResult();
         Assert.True((await cancel).Ok);
