@@ -51,8 +51,11 @@ public sealed class HandoffPhoneTests(BrowserFixture browser)
         await pcp.Locator("[data-testid=sbar-situation]").FillAsync("PHQ-9 of 18 today, passive SI, no plan");
         await pcp.Locator("[data-testid=sbar-recommendation]").FillAsync("Same-visit BH assessment and safety plan");
         await BrowserFixture.FullPageShotAsync(pcp, "handoff-request-390.png");
-        await pcp.Locator("[data-testid=request-handoff]").ClickAsync();
+        // Keyboard only: the form gives way to "Your warm handoff", and focus goes to its status (not lost to the page).
+        await pcp.Locator("[data-testid=request-handoff]").FocusAsync();
+        await pcp.Keyboard.PressAsync("Enter");
         await Assertions.Expect(pcp.Locator("[data-testid=handoff-status]")).ToContainTextAsync("Waiting", new() { Timeout = Timeout });
+        await Assertions.Expect(pcp.Locator("[data-testid=handoff-status-line]")).ToBeFocusedAsync(new() { Timeout = Timeout });
 
         // The ping: a toast carrying the notice only, announced to screen readers once: the toast is an
         // alert, and no other live region on the page carries the notice.
@@ -103,6 +106,10 @@ public sealed class HandoffPhoneTests(BrowserFixture browser)
         await Assertions.Expect(bhc.Locator("[data-testid=handoff][data-status=accepted]")).ToBeVisibleAsync(new() { Timeout = Timeout });
         await BrowserFixture.FullPageShotAsync(bhc, "handoff-inbox-1400.png");
         await BrowserFixture.FullPageShotAsync(pcp, "handoff-accepted-requester-1400.png");
+        // "Request another" goes with the handoff it followed: focus goes to the form it brings back.
+        await pcp.Locator("[data-testid=new-request]").FocusAsync();
+        await pcp.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(pcp.Locator("[data-testid=request-form-heading]")).ToBeFocusedAsync(new() { Timeout = Timeout });
         await bhc.Context.CloseAsync();
         await pcp.Context.CloseAsync();
     }

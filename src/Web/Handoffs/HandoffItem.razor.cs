@@ -43,6 +43,14 @@ public sealed partial class HandoffItem : IDisposable
     [Parameter]
     public bool ShowGist { get; set; }
 
+    /// <summary>
+    /// Focuses the status line when the item first shows: it replaced the control that had focus (the
+    /// patient page's request form gives way to "Your warm handoff"), so a screen reader reads the new
+    /// status instead of focus falling to the page.
+    /// </summary>
+    [Parameter]
+    public bool FocusStatusWhenShown { get; set; }
+
     [Inject]
     private ISnackbar Snackbar { get; set; } = default!;
 
@@ -56,7 +64,7 @@ public sealed partial class HandoffItem : IDisposable
     /// <summary>The signed-in user asked for it (a team member opening it from the board is neither this nor pinged).</summary>
     private bool Requester => Item.RequesterId == Live.UserId;
 
-    /// <summary>The status line, focused after a step of the user's own (<see cref="_focusStatus"/>).</summary>
+    /// <summary>The status line, focused after a step of the user's own or when first shown with <see cref="FocusStatusWhenShown"/>.</summary>
     private ElementReference _statusLine;
     private bool _focusStatus;
 
@@ -65,6 +73,8 @@ public sealed partial class HandoffItem : IDisposable
     private bool Declined => Pinged && Live.HasDeclined(Item);
 
     private bool CanAnswer => Pinged && Item.Status == HandoffStatus.Requested && !Declined;
+
+    protected override void OnInitialized() => _focusStatus = FocusStatusWhenShown;
 
     protected override async Task OnParametersSetAsync()
     {

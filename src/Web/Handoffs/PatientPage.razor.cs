@@ -7,6 +7,7 @@ using Huddle.Contracts.Presence;
 using Huddle.Web.Live;
 using Huddle.Web.Presence;
 using Microsoft.AspNetCore.Components;
+using Microsoft.JSInterop;
 using MudBlazor;
 
 namespace Huddle.Web.Handoffs;
@@ -44,6 +45,8 @@ public sealed partial class PatientPage
     private string? _requestedId;
     private string _opId = NewOpId();
     private bool _busy;
+    private ElementReference _formHeading;
+    private bool _focusForm;
 
     [Parameter]
     public string TeamId { get; set; } = "";
@@ -168,11 +171,32 @@ public sealed partial class PatientPage
     private void NewRequest()
     {
         _requestedId = null;
+        _focusForm = true;
         _opId = NewOpId();
         Prepare();
         foreach (var key in _sbar.Keys.ToList())
         {
             _sbar[key] = null;
+        }
+    }
+
+    protected override async Task OnAfterRenderAsync(bool firstRender)
+    {
+        if (!_focusForm)
+        {
+            return;
+        }
+
+        // "Request another" went with the handoff it followed: focus goes to the form's heading, which a
+        // screen reader reads, not to the page.
+        _focusForm = false;
+        try
+        {
+            await _formHeading.FocusAsync();
+        }
+        catch (Exception ex) when (ex is JSDisconnectedException or JSException or InvalidOperationException)
+        {
+            // The page is gone.
         }
     }
 
