@@ -103,6 +103,15 @@ public sealed class ClusterFixture : IAsyncLifetime
                     Faults.OnReply(done.Name, context.TargetId.Key.ToString()!);
                 }
             });
+            // A reply held at the calling grain (Faults.HoldReply): the callee is free meanwhile.
+            silo.AddOutgoingGrainCallFilter(async context =>
+            {
+                await context.Invoke();
+                if (Faults.RepliesHeld && context.InterfaceMethod is { } method)
+                {
+                    await Faults.ReplyGateAsync($"{method.DeclaringType?.Name}.{method.Name}", context.TargetId.Key.ToString()!);
+                }
+            });
         });
         Cluster = builder.Build();
         await Cluster.DeployAsync();

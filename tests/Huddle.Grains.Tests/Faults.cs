@@ -8,7 +8,7 @@ namespace Huddle.Grains.Tests;
 /// Failures the tests inject on purpose, by grain key, so tests running side by side never trip each
 /// other: the next N calls of a grain method (as a lost message or a failed receiver would), the next
 /// N reminder registrations of one grain (as a reminder table that is down would), and one call held until
-/// the test lets it go (a receiver slow to answer).
+/// the test lets it go (a receiver slow to answer), or its reply held at the caller (an answer slow to come back).
 /// </summary>
 public static class Faults
 {
@@ -38,23 +38,42 @@ public static class Faults
     public static void FailReplies(string method, string key, int times) => Replies[(method, key)] = times;
 
     private static readonly ConcurrentDictionary<(string Method, string Key), (TaskCompletionSource Reached, Task Release)> Gates = new();
+    private static readonly ConcurrentDictionary<(string Method, string Key), (TaskCompletionSource Reached, Task Release)> ReplyGates = new();
 
     /// <summary>
     /// Holds the next call of <paramref name="method"/> on <paramref name="key"/> at the grain until
     /// <paramref name="release"/> completes (a receiver that is slow to answer); the task returned completes
     /// when that call has arrived and is held.
     /// </summary>
-    public static Task HoldCall(string method, string key, Task release)
+    public static Task HoldCall(string method, string key, Task release) => Hold(Gates, method, key, release);
+
+    /// <summary>
+    /// Holds the reply of the next call of <paramref name="method"/> (named with its interface,
+    /// <c>IPresenceGrain.GetAsync</c>) on <paramref name="key"/> made by a grain,
+    /// at the caller, until <paramref name="release"/> completes (an answer slow on the way back: the
+    /// callee did its work and is free for the next call); the task returned completes when the reply is held.
+    /// </summary>
+    public static Task HoldReply(string method, string key, Task release) => Hold(ReplyGates, method, key, release);
+
+    /// <summary>True while a reply is to be held (the filter names the call only then).</summary>
+    public static bool RepliesHeld => !ReplyGates.IsEmpty;
+
+    /// <summary>Waits while a call of <paramref name="method"/> on <paramref name="key"/> is to be held (once).</summary>
+    public static Task GateAsync(string method, string key) => PassAsync(Gates, method, key);
+
+    /// <summary>Waits while the reply of a call of <paramref name="method"/> on <paramref name="key"/> is to be held (once).</summary>
+    public static Task ReplyGateAsync(string method, string key) => PassAsync(ReplyGates, method, key);
+
+    private static Task Hold(ConcurrentDictionary<(string, string), (TaskCompletionSource Reached, Task Release)> gates, string method, string key, Task release)
     {
         var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Gates[(method, key)] = (reached, release);
+        gates[(method, key)] = (reached, release);
         return reached.Task;
     }
 
-    /// <summary>Waits while a call of <paramref name="method"/> on <paramref name="key"/> is to be held (once).</summary>
-    public static async Task GateAsync(string method, string key)
+    private static async Task PassAsync(ConcurrentDictionary<(string, string), (TaskCompletionSource Reached, Task Release)> gates, string method, string key)
     {
-        if (Gates.TryRemove((method, key), out var gate))
+        if (gates.TryRemove((method, key), out var gate))
         {
             gate.Reached.TrySetResult();
             await gate.Release;

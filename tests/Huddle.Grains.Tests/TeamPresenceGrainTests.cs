@@ -124,4 +124,36 @@ public sealed class TeamPresenceGrainTests(ClusterFixture fixture)
         var after = await roster.SubscribeAsync(ITeamPresenceGrain.Feed, fixture.Grains.CreateObjectReference<IFeedObserver>(new FeedProbe()));
         Assert.NotEqual(before.Epoch, after.Epoch);
     }
+
+    [Fact]
+    public async Task A_routing_read_answered_before_a_members_tell_never_overwrites_what_the_tell_brought()
+    {
+        var team = await NewTeamAsync();
+        var roster = fixture.Grains.GetGrain<ITeamPresenceGrain>(team.Id);
+        var probe = new FeedProbe();
+        await roster.SubscribeAsync(ITeamPresenceGrain.Feed, fixture.Grains.CreateObjectReference<IFeedObserver>(probe));
+        var bhc = fixture.Grains.GetGrain<IPresenceGrain>(team.Bhc);
+        await bhc.ConnectAsync("c-bhc");
+        Assert.Equal(PresenceStatus.Available, (await NextAsync(probe)).Member!.Status);
+
+        // The roster's first routing read asks every member; the BHC's grain answers "available", and the
+        // answer is slow on its way back. Meanwhile the BHC goes busy and their grain tells the roster.
+        var release = new TaskCompletionSource();
+        var held = Faults.HoldReply($"{nameof(IPresenceGrain)}.{nameof(IPresenceGrain.GetAsync)}", team.Bhc, release.Task);
+        var routing = roster.RosterAsync();
+        await held.WaitAsync(Wait);
+        Assert.True((await bhc.SetStatusAsync(PresenceStatus.Busy)).Ok);
+        Assert.Equal(PresenceStatus.Busy, (await NextAsync(probe)).Member!.Status);
+
+        // The older answer arrives: routing is given the newer status, and the roster keeps it.
+        release.SetResult();
+        Assert.Equal(PresenceStatus.Busy, (await routing.WaitAsync(Wait)).Single(m => m.UserId == team.Bhc).Status);
+        // A change after it, on the same feed: the next the watchers get is the PCP's, not the BHC made available again.
+        await fixture.Grains.GetGrain<IPresenceGrain>(team.Pcp).ConnectAsync("c-pcp");
+        var next = (await NextAsync(probe)).Member!;
+        Assert.Equal((team.Pcp, PresenceStatus.Available), (next.UserId, next.Status));
+        var snapshot = (TeamPresenceSnapshot)(await roster.OpenAsync(ITeamPresenceGrain.Feed, team.Pcp, null)).Value!.Snapshot!;
+        Assert.Equal(PresenceStatus.Busy, snapshot.Members.Single(m => m.UserId == team.Bhc).Status);
+        Assert.Equal(0, probe.ChangesWaiting);
+    }
 }

@@ -44,8 +44,20 @@ public sealed partial class TeamPresenceGrain(
     private TeamProfileCopy? _team;
     private bool _current;
 
-    /// <summary>What a routing read learnt from members' grains, taken in (published) on a turn of its own.</summary>
-    private readonly Dictionary<string, PresenceView> _read = new(StringComparer.Ordinal);
+    /// <summary>
+    /// What a routing read learnt from members' grains, taken in (published) on a turn of its own, with
+    /// <see cref="_takes"/> as it was when the read was asked.
+    /// </summary>
+    private readonly Dictionary<string, (PresenceView View, long Asked)> _read = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// How many times views were taken in, and when each member's last was (in that count). A routing
+    /// read interleaves with a member's tell: what the member's grain answered before the tell must not
+    /// overwrite what the tell brought after it, so a read asked before a member's last take is not taken.
+    /// </summary>
+    private long _takes;
+
+    private readonly Dictionary<string, long> _takenAt = new(StringComparer.Ordinal);
 
     /// <summary>The roster in memory (see the class: never stored).</summary>
     private readonly TeamPresenceState _state = new();
@@ -97,22 +109,25 @@ public sealed partial class TeamPresenceGrain(
             return [];
         }
 
-        var held = Members;
         var now = clock.UtcNow;
         var due = _current
-            ? held.Values.Where(m => IsLapsed(m, now)).Select(m => m.UserId).ToList()
+            ? Members.Values.Where(m => IsLapsed(m, now)).Select(m => m.UserId).ToList()
             : [.. profile.Members.Select(m => m.UserId)];
-        var (views, failed) = await ReadMembersAsync(due);
+        var asked = _takes;
+        var (read, failed) = await ReadMembersAsync(due);
         if (!_current && failed.Count == 0)
         {
             _current = true;
         }
 
+        // A member who told the roster while their grain was being read: the tell is newer than the read.
+        var held = Members;
+        var views = read.Where(v => !IsOlder(v.UserId, asked)).ToList();
         if (views.Count > 0)
         {
             foreach (var view in views)
             {
-                _read[view.UserId] = view;
+                _read[view.UserId] = (view, asked);
             }
 
             _takeRead ??= this.RegisterGrainTimer(TakeReadAsync, new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan) { Interleave = false });
@@ -130,7 +145,8 @@ public sealed partial class TeamPresenceGrain(
     {
         _takeRead?.Dispose();
         _takeRead = null;
-        var views = _read.Values.ToList();
+        // A tell that landed since the read was asked is newer than what the read learnt.
+        var views = _read.Values.Where(r => !IsOlder(r.View.UserId, r.Asked)).Select(r => r.View).ToList();
         _read.Clear();
         try
         {
@@ -176,6 +192,9 @@ public sealed partial class TeamPresenceGrain(
         return _clinicians.Clinicians;
     }
 
+    /// <summary>True when <paramref name="userId"/>'s view was taken in after a read asked at <paramref name="asked"/>.</summary>
+    private bool IsOlder(string userId, long asked) => _takenAt.GetValueOrDefault(userId) > asked;
+
     /// <summary>Online by what the roster was last told, but past the time that holds without another heartbeat.</summary>
     private static bool IsLapsed(PresenceView member, DateTimeOffset now) =>
         member.Status != PresenceStatus.Offline && (member.OnlineUntil is not { } until || until <= now);
@@ -192,11 +211,20 @@ public sealed partial class TeamPresenceGrain(
         var clinicians = CliniciansOf(profile);
         var (membersBefore, seqBefore) = (_state.Members, _state.Seq);
         // Former members can only appear when the roster changed: one pass per new profile, not per update.
-        var members = ReferenceEquals(profile, _prunedFor) ? membersBefore : membersBefore.RemoveRange(membersBefore.Keys.Where(u => !clinicians.Contains(u)).ToList());
+        var members = membersBefore;
+        if (!ReferenceEquals(profile, _prunedFor))
+        {
+            var former = membersBefore.Keys.Where(u => !clinicians.Contains(u)).ToList();
+            members = members.RemoveRange(former);
+            former.ForEach(u => _takenAt.Remove(u));
+        }
+
         _prunedFor = profile;
         var changed = new List<PresenceView>();
+        var take = ++_takes;
         foreach (var view in views.Where(v => clinicians.Contains(v.UserId)))
         {
+            _takenAt[view.UserId] = take;
             // Someone never seen is held (so routing need not ask again) but is no news: the
             // snapshot already shows a member it lacks as offline.
             var isKnown = members.TryGetValue(view.UserId, out var known);
