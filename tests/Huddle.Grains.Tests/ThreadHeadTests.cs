@@ -132,6 +132,34 @@ public sealed class ThreadHeadTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_clinician_taken_off_the_team_is_refused_even_a_repeated_cursor_report_while_their_access_is_asked()
+    {
+        var (threadId, members) = await NewAsync(3);
+        var (pcp, bhc, teamId) = (members[0], members[1], $"team-{members[0].Split('-')[^1]}");
+        await fixture.Grains.GetGrain<IUserGrain>(bhc).SetAsync(new UserProfile(bhc, bhc, UserKind.Clinician, null, [teamId]));
+        await SendAsync(threadId, pcp, "m-1");
+        await UnreadBecomesAsync(bhc, threadId, 1, "the BHC's count of 1");
+        Assert.True((await Own(bhc).ReportAsync(threadId, 1, 1)).Ok);
+
+        // Taken off the team: their own grain asks the thread whether it is still theirs, and the asks fail for now.
+        const int Many = 1_000;
+        Faults.FailCalls(nameof(IThreadGrain.HeadForAsync), threadId, Many);
+        try
+        {
+            await fixture.TakeOffTeamAsync(teamId, bhc);
+            await Eventually.Until(() => Task.FromResult(Faults.CallsLeft(nameof(IThreadGrain.HeadForAsync), threadId) < Many), Wait, "the thread to be asked");
+
+            // The same report again is not answered from what their grain held: the thread refuses it.
+            var again = await Own(bhc).ReportAsync(threadId, 1, 1);
+            Assert.Equal(Huddle.Contracts.Common.ErrorCodes.Forbidden, again.Error?.Code);
+        }
+        finally
+        {
+            Faults.FailCalls(nameof(IThreadGrain.HeadForAsync), threadId, 0);
+        }
+    }
+
+    [Fact]
     public async Task A_messages_tells_to_its_members_grains_wait_the_delivery_lead_and_then_arrive()
     {
         var (threadId, members) = await NewAsync(3);

@@ -165,9 +165,12 @@ public sealed partial class ThreadListGrain(
             return HuddleError.Invalid("A cursor is a seq of the thread: 0 or more.");
         }
 
-        if (_entries.GetValueOrDefault(threadId) is { } held && delivered <= held.Cursor.Delivered && read <= held.Cursor.Read)
+        if (_entries.GetValueOrDefault(threadId) is { } held && delivered <= held.Cursor.Delivered && read <= held.Cursor.Read
+            && !_toAsk.Contains(threadId))
         {
-            // Late or repeated: nothing moves, and nothing is asked or written.
+            // Late or repeated: nothing moves, and nothing is asked or written. (Not for a thread still to be
+            // asked — after a team change, or marked when this grain activated: the thread says whether
+            // they are still a member.)
             return CursorsOf(held);
         }
 
