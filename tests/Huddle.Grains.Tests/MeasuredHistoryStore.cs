@@ -4,7 +4,7 @@ using Huddle.Grains.Common;
 
 namespace Huddle.Grains.Tests;
 
-/// <summary>The silo's history store, with how many page reads (queries) and page writes each grain made, and a gate a test may hold a grain's page writes at.</summary>
+/// <summary>The silo's history store, with how many page reads (queries) and page writes each grain made, and gates a test may hold a grain's page writes or its next page read at.</summary>
 public sealed class MeasuredHistoryStore(IGrainHistoryStore inner) : IGrainHistoryStore
 {
     /// <summary>Page reads (one per <see cref="ReadPagesAsync"/> call: one storage query) by grain id.</summary>
@@ -20,6 +20,19 @@ public sealed class MeasuredHistoryStore(IGrainHistoryStore inner) : IGrainHisto
 
     /// <summary>Lets <paramref name="grainId"/>'s page writes through again.</summary>
     public static void Open(GrainId grainId) => Gates.TryRemove(grainId, out _);
+
+    private static readonly ConcurrentDictionary<(GrainId, string), (TaskCompletionSource Reached, Task Release)> ReadGates = new();
+
+    /// <summary>
+    /// Holds the next page read of <paramref name="grainId"/>'s <paramref name="stream"/> (before it reaches
+    /// storage) until <paramref name="release"/> completes; the task returned completes when that read is held.
+    /// </summary>
+    public static Task HoldNextRead(GrainId grainId, string stream, Task release)
+    {
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        ReadGates[(grainId, stream)] = (reached, release);
+        return reached.Task;
+    }
 
     public async Task WritePageAsync<T>(GrainId grainId, string stream, long page, T content, CancellationToken cancellationToken = default)
     {
@@ -52,6 +65,12 @@ public sealed class MeasuredHistoryStore(IGrainHistoryStore inner) : IGrainHisto
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         Reads.AddOrUpdate(grainId, 1, (_, n) => n + 1);
+        if (ReadGates.TryRemove((grainId, stream), out var gate))
+        {
+            gate.Reached.TrySetResult();
+            await gate.Release;
+        }
+
         await foreach (var page in inner.ReadPagesAsync<T>(grainId, stream, fromPage, toPage, cancellationToken))
         {
             yield return page;

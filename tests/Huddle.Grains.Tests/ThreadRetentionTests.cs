@@ -145,6 +145,61 @@ public sealed class ThreadRetentionTests(ClusterFixture fixture)
         }
     }
 
+    [Fact]
+    public async Task A_catch_up_reading_the_pages_the_retention_removes_meanwhile_answers_the_marker_not_a_reset()
+    {
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        var (teamId, pcp) = ($"team-rc-{suffix}", $"u-pcp-{suffix}");
+        await fixture.Grains.GetGrain<ICareTeamGrain>(teamId).SetProfileAsync(new CareTeamProfile(teamId, "Team", CareTeamStatus.Active,
+            [new TeamMember(pcp, "Dr. P", CareTeamRole.Pcp)], [], "UTC"));
+        await fixture.Grains.GetGrain<IUserGrain>(pcp).SetAsync(new UserProfile(pcp, pcp, UserKind.Clinician, null, []));
+        var threadId = ThreadIds.ForTeam(teamId)!;
+        var thread = fixture.Grains.GetGrain<IThreadGrain>(threadId);
+        var grainId = GrainId.Create("thread", threadId);
+        var store = fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<IGrainHistoryStore>();
+        var retention = TimeSpan.FromDays(30);
+        fixture.Chat.Retention = retention;
+        try
+        {
+            // Four stored pages and ten messages after them; 31 days on, the thread is activated afresh (its
+            // recent changes are not in memory: a catch-up reads the pages).
+            await SendAsync(thread, pcp, 0, (4 * ThreadGrain.PageSize) + 10, "old-");
+            await Huddle.Testing.Eventually.Until(async () => (await store.ReadPagesAsync<MessagePage>(grainId, "messages").ToListAsync()).Count == 4, Wait, "four pages to be stored");
+            fixture.Clock.Advance(retention + TimeSpan.FromDays(1));
+            await DeactivateAsync(threadId);
+            const long Cut = 4 * ThreadGrain.PageSize;
+
+            // The retention's check runs and stores its cut; while that write is under way, a reader at seq 5
+            // (not yet before the cut) starts reading the pages, and its page read is slow.
+            FeedCatchUp caughtUp;
+            using (var write = new WriteGate(grainId))
+            {
+                var check = thread.AsReference<IRemindable>().ReceiveReminder(ThreadGrain.RetentionReminder, default);
+                await Huddle.Testing.Eventually.Until(() => Task.FromResult(write.Entered > 0), Wait, "the retention's write of its cut");
+                var release = new TaskCompletionSource();
+                var held = MeasuredHistoryStore.HoldNextRead(grainId, "messages", release.Task);
+                var reading = thread.ReadSinceAsync(IThreadGrain.Feed, 5);
+                await held.WaitAsync(Wait);
+
+                // The cut is stored and its pages deleted; then the read goes on.
+                write.Dispose();
+                await check.WaitAsync(Wait);
+                Assert.Empty(await store.ReadPagesAsync<MessagePage>(grainId, "messages", 0, 3).ToListAsync());
+                release.SetResult();
+                caughtUp = await reading.WaitAsync(Wait);
+            }
+
+            // Not a reset: the marker (the reader's next entries were removed), then every entry after the cut.
+            Assert.False(caughtUp.Reset);
+            Assert.Equal(Cut, ((ThreadChange)caughtUp.Changes[0].For(FeedAudiences.Members)!).RemovedThrough);
+            Assert.Equal(Enumerable.Range((int)Cut + 1, 10).Select(i => (long)i), caughtUp.Changes.Skip(1).Select(c => c.Seq));
+        }
+        finally
+        {
+            fixture.Chat.Retention = null;
+        }
+    }
+
     private static async Task SendAsync(IThreadGrain thread, string sender, int from, int count, string idPrefix)
     {
         for (var i = from; i < from + count; i++)

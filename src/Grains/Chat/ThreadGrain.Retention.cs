@@ -25,6 +25,9 @@ public sealed partial class ThreadGrain
     /// <summary>The most pages one check removes (one turn stays short); a longer backlog continues at once after.</summary>
     private const int MaxPagesPerCheck = 64;
 
+    /// <summary>How many times a read from the cut is tried when the cut keeps moving under it.</summary>
+    private const int MaxCutReads = 4;
+
     /// <summary>
     /// The retention reminder's period: only a backstop, since each tick registers it again at the next
     /// page's expiry (a tick lost to a crash comes a day later at worst).
@@ -47,20 +50,32 @@ public sealed partial class ThreadGrain
     private bool BeforeCut(long seq, long epoch) =>
         seq < _removedThrough && (epoch == FeedPosition.AnyEpoch || epoch == Feed.Epoch);
 
-    /// <summary>The marker a catch-up from before the cut starts with: every entry up to its seq was removed.</summary>
-    private ThreadChange CutMarker() => new(ThreadId, _removedThrough, null, RemovedThrough: _removedThrough, Retention: Options.Retention);
+    /// <summary>The marker a catch-up from before the cut at <paramref name="through"/> starts with: every entry up to its seq was removed.</summary>
+    private ThreadChange CutMarker(long through) => new(ThreadId, through, null, RemovedThrough: through, Retention: Options.Retention);
 
-    /// <summary>A catch-up from before the cut: the marker, then what follows the cut (one page in all).</summary>
+    /// <summary>
+    /// A catch-up from before the cut: the marker, then what follows the cut (one page in all). Read again
+    /// from the new cut when the retention moved it while the pages were being read (a long backlog is
+    /// removed in steps, each of which can cross a read).
+    /// </summary>
     private async Task<FeedCatchUp> ReadPastCutAsync(string kind, long epoch, int limit)
     {
-        var through = _removedThrough;
-        var rest = await Feed.ReadSinceAsync(kind, through, epoch, Math.Max(1, FeedPage.Clamp(limit) - 1));
+        long through;
+        FeedCatchUp rest;
+        var tries = 0;
+        do
+        {
+            through = _removedThrough;
+            rest = await Feed.ReadSinceAsync(kind, through, epoch, Math.Max(1, FeedPage.Clamp(limit) - 1));
+        }
+        while (rest.Reset && through != _removedThrough && ++tries < MaxCutReads);
+
         if (rest.Reset)
         {
             return rest;
         }
 
-        var marker = new FeedChange(Feed.Feed, through, [new(FeedAudiences.Members, CutMarker())], null, rest.Epoch);
+        var marker = new FeedChange(Feed.Feed, through, [new(FeedAudiences.Members, CutMarker(through))], null, rest.Epoch);
         return rest with { Changes = [marker, .. rest.Changes], Seq = Math.Max(rest.Seq, through) };
     }
 

@@ -166,9 +166,23 @@ public sealed partial class ThreadGrain(
 
     public Task UnsubscribeAsync(string kind, IFeedObserver observer) => FeedOf(kind).UnsubscribeAsync(kind, observer);
 
-    public Task<FeedCatchUp> ReadSinceAsync(string kind, long seq, long epoch = FeedPosition.AnyEpoch, int limit = 0) =>
-        kind == IThreadGrain.ReceiptsFeed ? Receipts.ReadSinceAsync(kind, seq, epoch, limit)
-            : BeforeCut(seq, epoch) ? ReadPastCutAsync(kind, epoch, limit) : Feed.ReadSinceAsync(kind, seq, epoch, limit);
+    public async Task<FeedCatchUp> ReadSinceAsync(string kind, long seq, long epoch = FeedPosition.AnyEpoch, int limit = 0)
+    {
+        if (kind == IThreadGrain.ReceiptsFeed)
+        {
+            return await Receipts.ReadSinceAsync(kind, seq, epoch, limit);
+        }
+
+        if (BeforeCut(seq, epoch))
+        {
+            return await ReadPastCutAsync(kind, epoch, limit);
+        }
+
+        var read = await Feed.ReadSinceAsync(kind, seq, epoch, limit);
+        // Reads interleave with the retention's turn: one that removed the pages this read was reading
+        // leaves a gap, which the feed answers with a reset. The reader is before the cut now: the marker.
+        return read.Reset && BeforeCut(seq, epoch) ? await ReadPastCutAsync(kind, epoch, limit) : read;
+    }
 
     public async Task<Result<FeedOpen>> OpenAsync(string kind, string userId, long? since, string? audience = null,
         long epoch = FeedPosition.AnyEpoch, int limit = 0)
@@ -191,12 +205,31 @@ public sealed partial class ThreadGrain(
 
         if (since is { } from && BeforeCut(from, epoch))
         {
-            // The retention removed what follows the reader's cursor: the marker first, then from the cut on.
-            var open = await Feed.OpenAsync(FeedAudiences.Members, _removedThrough, epoch, Math.Max(1, FeedPage.Clamp(limit) - 1), async () => await SnapshotAsync(userId));
-            return open.Reset ? open : open with { Changes = [CutMarker(), .. open.Changes], Seq = Math.Max(open.Seq, _removedThrough) };
+            return await OpenPastCutAsync(userId, epoch, limit);
         }
 
-        return await Feed.OpenAsync(FeedAudiences.Members, since, epoch, limit, async () => await SnapshotAsync(userId));
+        var opened = await Feed.OpenAsync(FeedAudiences.Members, since, epoch, limit, async () => await SnapshotAsync(userId));
+        // As in ReadSinceAsync: the retention removed the pages this catch-up was reading, so the reader is before the cut.
+        return opened.Reset && since is { } before && BeforeCut(before, epoch) ? await OpenPastCutAsync(userId, epoch, limit) : opened;
+    }
+
+    /// <summary>
+    /// An open from before the retention's cut: the marker first, then from the cut on (or a reset with a
+    /// snapshot); again from the new cut when the retention moved it meanwhile, as in ReadPastCutAsync.
+    /// </summary>
+    private async Task<FeedOpen> OpenPastCutAsync(string userId, long epoch, int limit)
+    {
+        long through;
+        FeedOpen open;
+        var tries = 0;
+        do
+        {
+            through = _removedThrough;
+            open = await Feed.OpenAsync(FeedAudiences.Members, through, epoch, Math.Max(1, FeedPage.Clamp(limit) - 1), async () => await SnapshotAsync(userId));
+        }
+        while (open.Reset && through != _removedThrough && ++tries < MaxCutReads);
+
+        return open.Reset ? open : open with { Changes = [CutMarker(through), .. open.Changes], Seq = Math.Max(open.Seq, through) };
     }
 
     public async Task<Result<ThreadRef>> DescribeAsync(string userId) =>
