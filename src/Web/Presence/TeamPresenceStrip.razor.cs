@@ -57,6 +57,31 @@ public sealed partial class TeamPresenceStrip : IAsyncDisposable
         }).KeptUnlessLeftAsync(() => _disposed);
     }
 
+    /// <summary>
+    /// The members to show by name, and how many are offline and not named. On the wall the strip is
+    /// read from across the room and must leave the board room however large the team: the free are
+    /// shown first (then busy or in session, then do-not-disturb, each in the team's order) and the offline
+    /// — nobody to walk to — are one count. Elsewhere every member is named in the team's order, where a
+    /// clinician looks for someone by name (and the patient page's picker lists the same).
+    /// </summary>
+    private (IEnumerable<TeamMember> Shown, int Offline) Arrange(LiveTeamPresence roster)
+    {
+        if (!WallView)
+        {
+            return (Team!.Members, 0);
+        }
+
+        var online = Team!.Members.Where(m => roster.StatusOf(m.UserId) != PresenceStatus.Offline).ToList();
+        return (online.OrderBy(m => Rank(roster.StatusOf(m.UserId))), Team.Members.Length - online.Count);
+    }
+
+    private static int Rank(PresenceStatus status) => status switch
+    {
+        PresenceStatus.Available => 0,
+        PresenceStatus.Busy or PresenceStatus.InSession => 1,
+        _ => 2,
+    };
+
     private static Color ColorOf(PresenceStatus status) => status switch
     {
         PresenceStatus.Available => Color.Success,

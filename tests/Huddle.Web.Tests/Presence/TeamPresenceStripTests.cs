@@ -38,5 +38,38 @@ public sealed class TeamPresenceStripTests(HuddleAppFixture app) : IAsyncDisposa
         }, Timeout);
     }
 
+    [Fact]
+    public async Task On_the_wall_the_free_come_first_and_the_offline_are_one_count_whatever_the_teams_size()
+    {
+        var team = await app.CreateTeamAsync();
+        _ctx.Services.AddSingleton(app.App.Services.GetRequiredService<TeamPresenceService>());
+        _ctx.AddAuthorization().SetAuthorized("Dr. Pat Carter").SetClaims(new Claim(HuddleClaims.UserId, team.Pcp));
+        var profile = await app.App.Services.GetRequiredService<IGrainFactory>().GetGrain<ICareTeamGrain>(team.TeamId).GetProfileAsync();
+        var cut = _ctx.Render<TeamPresenceStrip>(p => p.Add(x => x.Team, profile).Add(x => x.WallView, true));
+        List<(string, string)> Named() => [.. cut.FindAll("[data-testid=member-presence]").Select(e => (e.GetAttribute("data-user-id")!, e.GetAttribute("data-status")!))];
+        string? Offline() => cut.FindAll("[data-testid=presence-offline]").SingleOrDefault()?.TextContent.Trim();
+        cut.WaitForAssertion(() =>
+        {
+            Assert.Empty(Named());
+            Assert.Equal("2 offline", Offline());
+        }, Timeout);
+
+        await using var bhc = await HubClient.ConnectAsync(app, team.Bhc);
+        cut.WaitForAssertion(() =>
+        {
+            Assert.Equal([(team.Bhc, "Available")], Named());
+            Assert.Equal("1 offline", Offline());
+        }, Timeout);
+
+        // The PCP comes online on do-not-disturb: named after the free BHC, though first in the team's order.
+        await using var pcp = await HubClient.ConnectAsync(app, team.Pcp);
+        Assert.True((await pcp.Hub.InvokeAsync<Contracts.Common.Result<PresenceView>>(nameof(HuddleHub.SetPresence), PresenceStatus.DoNotDisturb)).Ok);
+        cut.WaitForAssertion(() =>
+        {
+            Assert.Equal([(team.Bhc, "Available"), (team.Pcp, "DoNotDisturb")], Named());
+            Assert.Null(Offline());
+        }, Timeout);
+    }
+
     public async ValueTask DisposeAsync() => await _ctx.DisposeAsync();
 }
