@@ -282,6 +282,33 @@ public sealed class WidgetTests(BrowserFixture browsers, HuddleSmartAppFixture a
     }
 
     [Fact]
+    public async Task A_sign_in_window_opened_from_a_link_not_by_the_charts_frame_hands_the_session_to_nobody()
+    {
+        var team = await app.CreateTeamAsync();
+        var n = Interlocked.Increment(ref _charts);
+        var ehr = app.UnframeableEhr;
+        ehr.AddPractitioner($"nl-prac-{n}", "Dr. Pat Carter", team.Pcp);
+        ehr.AddPatient($"nl-fp-{n}", "Alma Reyes", new DateOnly(1961, 3, 14), team.Patients[0]);
+        var context = await ContextAsync(blockThirdPartyCookies: true);
+        var page = await context.NewPageAsync();
+        await OpenEhrPageAsync(page, new Uri(ehr.BaseAddress, $"ehr?user=nl-prac-{n}&patient=nl-fp-{n}"));
+        var open = Widget(page).Locator("#smart-new-window");
+        await Assertions.Expect(open).ToHaveTextAsync("Open sign-in in a new window", new() { Timeout = 60_000 });
+
+        // Someone made the sign-in window's address with a token of their own and sent it as a link: the
+        // clinician opens it in a page of their own (no opener) and signs in with the EHR.
+        var link = new Uri(app.BaseAddress, await open.GetAttributeAsync("data-launch") + "&frame=" + new string('a', 64));
+        var window = await context.NewPageAsync();
+        await window.GotoAsync(link.ToString());
+        await Assertions.Expect(window.Locator("#smart-no-opener")).ToBeVisibleAsync(new() { Timeout = 60_000 });
+        await Assertions.Expect(window.Locator("#smart-no-opener")).ToContainTextAsync("handed to nobody");
+        await Assertions.Expect(window.Locator("#smart-signed-in")).ToBeHiddenAsync();
+        // The session's address is not left in the page (nothing else could ask Huddle for it: there is no pickup).
+        Assert.DoesNotContain("hw_", await window.ContentAsync(), StringComparison.Ordinal);
+        await context.CloseAsync();
+    }
+
+    [Fact]
     public async Task When_the_ehrs_token_runs_out_the_open_widget_empties_and_says_so()
     {
         var (team, practitioner, patients) = await ChartAsync();

@@ -14,7 +14,10 @@ namespace Huddle.Contracts.Smart;
 /// <param name="BindingHash">SHA-256 (hex) of the value in the browser's launch cookie.</param>
 /// <param name="RedirectUri">The redirect URI the authorize request named (the token request repeats it).</param>
 /// <param name="ExpiresAt">After this the callback refuses it.</param>
-/// <param name="PickupHash">For a sign-in opened in a new window: SHA-256 (hex) of the secret the frame waits with, or null.</param>
+/// <param name="FrameToken">
+/// For a sign-in opened in a new window: the token (64 hex digits) the chart's frame that opened the
+/// window made for this launch; the window hands the session to that frame with it, or null.
+/// </param>
 [GenerateSerializer, Immutable, Alias("huddle.smart-launch")]
 public sealed record SmartLaunchRecord(
     [property: Id(0)] string Iss,
@@ -24,7 +27,7 @@ public sealed record SmartLaunchRecord(
     [property: Id(4)] string BindingHash,
     [property: Id(5)] string RedirectUri,
     [property: Id(6)] DateTimeOffset ExpiresAt,
-    [property: Id(7)] string? PickupHash = null);
+    [property: Id(7)] string? FrameToken = null);
 
 /// <summary>
 /// A widget session: one SMART launch's outcome, the Huddle user and the one patient the EHR had open.
@@ -87,17 +90,4 @@ public interface IWidgetSessionGrain : IGrainWithStringKey
 
     /// <summary>Ends the session at once (the widget's "End session").</summary>
     Task EndAsync();
-}
-
-/// <summary>
-/// Where a sign-in completed in a new window leaves its widget session for the frame that opened it,
-/// keyed by the SHA-256 (hex) of the frame's secret. In memory, taken once, kept ten minutes.
-/// </summary>
-public interface IWidgetPickupGrain : IGrainWithStringKey
-{
-    /// <summary>Leaves the widget's handle for the frame.</summary>
-    Task LeaveAsync(string handle);
-
-    /// <summary>The handle, once; null while the sign-in has not completed (or after it was taken).</summary>
-    Task<string?> TakeAsync();
 }

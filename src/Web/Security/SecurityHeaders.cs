@@ -13,7 +13,8 @@ namespace Huddle.Web.Security;
 /// then also <c>X-Frame-Options: DENY</c> for old browsers);</item>
 /// <item><c>X-Content-Type-Options: nosniff</c>; <c>Referrer-Policy: no-referrer</c> (Huddle's URLs
 /// carry patient and thread ids); a <c>Permissions-Policy</c> turning off camera, microphone,
-/// geolocation and payment; <c>Cross-Origin-Opener-Policy: same-origin</c>;</item>
+/// geolocation and payment; <c>Cross-Origin-Opener-Policy: same-origin</c> (except on the two pages of a
+/// SMART sign-in window, which must keep their opener: <see cref="KeepOpener"/>);</item>
 /// <item><c>Cache-Control: no-store</c> on pages and <c>/api</c> answers that set no caching of their
 /// own (patient data must not stay in a shared workstation's cache); fingerprinted static files keep
 /// theirs.</item>
@@ -30,6 +31,8 @@ public static class SecurityHeaders
 
     private static readonly object FramingKey = new();
 
+    private static readonly object OpenerKey = new();
+
     /// <summary>
     /// This response may be framed by <paramref name="origins"/> (and no other): a SMART launch's pages,
     /// framed by the launching EHR tenant's portal (Smart/SmartEndpoints).
@@ -38,6 +41,19 @@ public static class SecurityHeaders
     {
         ArgumentNullException.ThrowIfNull(context);
         context.Items[FramingKey] = origins;
+    }
+
+    /// <summary>
+    /// This response keeps its window's opener (no <c>Cross-Origin-Opener-Policy</c>, so the browser's
+    /// default <c>unsafe-none</c>): the SMART sign-in window's launch and callback pages, whose last page
+    /// hands the widget's address to the chart's frame that opened the window, with <c>postMessage</c> to
+    /// Huddle's origin only. With <c>same-origin</c> the browser would cut the window from that frame (its
+    /// top-level page is the EHR's, another origin), and nothing could be handed over.
+    /// </summary>
+    public static void KeepOpener(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        context.Items[OpenerKey] = true;
     }
 
     /// <summary>This request's script nonce, for the one inline script Huddle renders (Blazor's import map).</summary>
@@ -96,7 +112,10 @@ public static class SecurityHeaders
                 headers.XContentTypeOptions = "nosniff";
                 headers["Referrer-Policy"] = "no-referrer";
                 headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()";
-                headers["Cross-Origin-Opener-Policy"] = "same-origin";
+                if (!context.Items.ContainsKey(OpenerKey))
+                {
+                    headers["Cross-Origin-Opener-Policy"] = "same-origin";
+                }
                 if (ancestors.Count == 0)
                 {
                     headers.XFrameOptions = "DENY";

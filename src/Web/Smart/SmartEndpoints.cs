@@ -15,17 +15,15 @@ namespace Huddle.Web.Smart;
 
 /// <summary>
 /// SMART App Launch 2.2, EHR launch (docs/integration.md): <c>/smart/launch</c> starts it,
-/// <c>/smart/callback</c> finishes it into a widget session, <c>/smart/pickup/{secret}</c> hands a
-/// session completed in a new window back to the frame that opened it. No step redirects anywhere but
-/// to a configured EHR's authorize endpoint or to Huddle's own widget.
+/// <c>/smart/callback</c> finishes it into a widget session (a sign-in completed in a new window hands
+/// it to the chart's frame that opened the window, browser-side: <c>smart-launch.js</c>). No step
+/// redirects anywhere but to a configured EHR's authorize endpoint or to Huddle's own widget.
 /// </summary>
 public static partial class SmartEndpoints
 {
     public const string LaunchPath = "/smart/launch";
 
     public const string CallbackPath = "/smart/callback";
-
-    public const string PickupPath = "/smart/pickup";
 
     /// <summary>How long a launch may take from Huddle's redirect to the EHR's callback.</summary>
     public static readonly TimeSpan LaunchLifetime = TimeSpan.FromMinutes(10);
@@ -38,7 +36,6 @@ public static partial class SmartEndpoints
         ArgumentNullException.ThrowIfNull(app);
         app.MapGet(LaunchPath, LaunchAsync);
         app.MapGet(CallbackPath, CallbackAsync);
-        app.MapGet(PickupPath + "/{secret}", PickupAsync);
         // Huddle's public key for private_key_jwt, the URL an EHR registers (none configured: an empty set).
         app.MapGet(SmartClientKey.JwksPath, (HttpContext context, SmartSettings settings) =>
         {
@@ -55,7 +52,7 @@ public static partial class SmartEndpoints
     public static string Random() => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
 
     private static async Task<IResult> LaunchAsync(HttpContext context, SmartSettings settings, SmartClient smart, IGrainFactory grains,
-        TimeProvider time, ILoggerFactory loggers, string? iss, string? launch, string? pickup, CancellationToken cancellationToken)
+        TimeProvider time, ILoggerFactory loggers, string? iss, string? launch, string? frame, CancellationToken cancellationToken)
     {
         if (settings.Tenants.IsEmpty)
         {
@@ -74,9 +71,15 @@ public static partial class SmartEndpoints
             return SmartPages.Problem(context, StatusCodes.Status400BadRequest, "missing_launch", "The EHR sent no launch context. Open Huddle from a patient's chart.");
         }
 
-        if (pickup is not null && (pickup.Length != 64 || !pickup.All(char.IsAsciiHexDigitLower)))
+        if (frame is not null && (frame.Length != 64 || !frame.All(char.IsAsciiHexDigitLower)))
         {
             return SmartPages.Problem(context, StatusCodes.Status400BadRequest, "bad_request", "The sign-in window's address is not one Huddle made.");
+        }
+
+        if (frame is not null)
+        {
+            // The sign-in window hands the session to the frame that opened it (its opener): kept.
+            SecurityHeaders.KeepOpener(context);
         }
 
         SmartConfiguration configuration;
@@ -96,7 +99,7 @@ public static partial class SmartEndpoints
         }
 
         // The EHR's sign-in refuses to be framed: offer it in a new window, which hands the session back.
-        if (pickup is null && !tenant.FrameableLogin && IsFramed(context))
+        if (frame is null && !tenant.FrameableLogin && IsFramed(context))
         {
             return SmartPages.NewWindow(context, $"{LaunchPath}?iss={Uri.EscapeDataString(iss!)}&launch={Uri.EscapeDataString(launch)}",
                 "Your EHR's sign-in opens in a new window.");
@@ -108,7 +111,7 @@ public static partial class SmartEndpoints
         var binding = Random();
         var redirect = (settings.RedirectUri ?? new Uri($"{context.Request.Scheme}://{context.Request.Host}{CallbackPath}")).ToString();
         await grains.Grain<ISmartLaunchGrain>(Hash(state)).SaveAsync(
-            new SmartLaunchRecord(tenant.Key, launch, verifier, nonce, Hash(binding), redirect, time.GetUtcNow() + LaunchLifetime, pickup));
+            new SmartLaunchRecord(tenant.Key, launch, verifier, nonce, Hash(binding), redirect, time.GetUtcNow() + LaunchLifetime, frame));
 
         // The browser that started the launch is the one that must finish it: a cookie only this frame's
         // partition holds (CHIPS), HttpOnly, for this launch only. Without it the callback fails closed.
@@ -172,7 +175,7 @@ public static partial class SmartEndpoints
             // The browser kept no cookie for this frame (a browser that blocks even partitioned cookies):
             // fail closed, and offer the launch in a window of its own, where Huddle is first party.
             LogRefused(logger, "binding_missing");
-            return record.PickupHash is null
+            return record.FrameToken is null
                 ? SmartPages.NewWindow(context, $"{LaunchPath}?iss={Uri.EscapeDataString(tenant.Iss.ToString().TrimEnd('/'))}&launch={Uri.EscapeDataString(record.Launch)}",
                     "Your browser did not keep this sign-in inside the chart.")
                 : SmartPages.Problem(context, StatusCodes.Status400BadRequest, "binding_missing", "Your browser did not keep this sign-in. Open Huddle again from the patient's chart.");
@@ -204,10 +207,12 @@ public static partial class SmartEndpoints
                 AuditOutcome.Allowed, "ok", AuditVia.Http, tenant.Id));
             LogLaunched(logger, tenant.Id);
             var widget = $"{WidgetPath}/{tenant.Id}#{handle}";
-            if (record.PickupHash is { } pickup)
+            if (record.FrameToken is { } frame)
             {
-                await grains.Grain<IWidgetPickupGrain>(pickup).LeaveAsync(widget);
-                return SmartPages.SignedInElsewhere(context);
+                // The window's page hands the widget's address to its opener, if that is the frame that
+                // made this launch; a window opened any other way (a link someone sent) hands it to nobody.
+                SecurityHeaders.KeepOpener(context);
+                return SmartPages.SignedInElsewhere(context, widget, frame);
             }
 
             // 303: the widget's address, the handle in its fragment, which browsers never send to a server.
@@ -289,19 +294,6 @@ public static partial class SmartEndpoints
         var now = time.GetUtcNow();
         var lifetime = tokens.ExpiresIn is { } expires && expires < settings.SessionLifetime ? expires : settings.SessionLifetime;
         return new WidgetSession(tenant.Key, userId, patientId, [.. teams], tokens.NeedPatientBanner, style, now, now + lifetime);
-    }
-
-    private static async Task<IResult> PickupAsync(HttpContext context, string secret, IGrainFactory grains)
-    {
-        if (secret.Length > 64)
-        {
-            return Results.BadRequest();
-        }
-
-        context.Response.Headers.CacheControl = "no-store";
-        return await grains.Grain<IWidgetPickupGrain>(Hash(secret)).TakeAsync() is { } widget
-            ? Results.Json(new { widget })
-            : Results.NoContent();
     }
 
     /// <summary>Reading the patient is granted by a SMART v2 (<c>.rs</c>, <c>.r</c>…) or v1 (<c>.read</c>, <c>.*</c>) scope on Patient or on every resource.</summary>

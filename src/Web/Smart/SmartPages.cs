@@ -17,8 +17,9 @@ public static class SmartPages
 
     /// <summary>
     /// The EHR's sign-in cannot happen in this frame: a button opens <paramref name="launch"/> in a
-    /// window of its own (with the hash of a secret only this frame knows), and the frame then waits
-    /// for the session at <c>/smart/pickup/{secret}</c> and opens it.
+    /// window of its own (with a token this frame made for it), and the frame then waits for that window
+    /// to hand it the widget's address (<c>postMessage</c>, checked: from that window, on Huddle's origin,
+    /// with that token) and opens it.
     /// </summary>
     public static IResult NewWindow(HttpContext context, string launch, string why) =>
         Page(context, StatusCodes.Status200OK, "Sign in to open Huddle", $"""
@@ -28,10 +29,16 @@ public static class SmartPages
             <script src="/smart-launch.js"></script>
             """);
 
-    /// <summary>The sign-in window's last page: the session went back to the chart's frame.</summary>
-    public static IResult SignedInElsewhere(HttpContext context) =>
-        Page(context, StatusCodes.Status200OK, "Signed in", """
-            <p role="status" id="smart-signed-in">Signed in. Huddle is open in the patient's chart; you can close this window.</p>
+    /// <summary>
+    /// The sign-in window's last page: its script hands <paramref name="widget"/> (the session's address)
+    /// with <paramref name="frameToken"/> to the window's opener on Huddle's origin only, then closes the
+    /// window; a window with no such opener (opened from a link, not by the chart's frame) hands it to
+    /// nobody and says so.
+    /// </summary>
+    public static IResult SignedInElsewhere(HttpContext context, string widget, string frameToken) =>
+        Page(context, StatusCodes.Status200OK, "Signed in", $"""
+            <p role="status" id="smart-signed-in" data-widget="{Encode(widget)}" data-frame="{Encode(frameToken)}">Signed in. Huddle opens in the patient's chart; you can close this window.</p>
+            <p role="alert" id="smart-no-opener" hidden>This window was not opened by Huddle in a patient's chart, so the sign-in was handed to nobody. Close it and open Huddle from the chart.</p>
             <script src="/smart-launch.js"></script>
             """);
 

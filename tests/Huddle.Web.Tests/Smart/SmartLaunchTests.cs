@@ -225,6 +225,38 @@ public sealed partial class SmartLaunchTests(HuddleSmartAppFixture app) : IClass
     }
 
     [Fact]
+    public async Task A_sign_in_window_keeps_its_opener_and_its_last_page_carries_the_session_for_the_frames_token_only()
+    {
+        var (team, practitioner, patients) = await ChartAsync();
+        using var browser = NewBrowser();
+        await app.Ehr.SignInAsync(browser, practitioner);
+        var token = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        using var launch = await browser.GetAsync(new Uri(app.Ehr.LaunchUrl(patients[0]) + "&frame=" + token));
+        Assert.Equal(HttpStatusCode.Redirect, launch.StatusCode);
+        // No Cross-Origin-Opener-Policy on the window's pages: the browser would cut it from the chart's frame.
+        Assert.False(launch.Headers.Contains("Cross-Origin-Opener-Policy"));
+        using var answer = await browser.GetAsync(launch.Headers.Location!);
+        using var callback = await browser.GetAsync(answer.Headers.Location!);
+        Assert.Equal(HttpStatusCode.OK, callback.StatusCode);
+        Assert.False(callback.Headers.Contains("Cross-Origin-Opener-Policy"));
+        Assert.Contains("no-store", callback.Headers.CacheControl!.ToString(), StringComparison.Ordinal);
+
+        // The page hands the widget's address, with the frame's token, to its opener (smart-launch.js).
+        var html = System.Net.WebUtility.HtmlDecode(await callback.Content.ReadAsStringAsync());
+        Assert.Contains($"data-frame=\"{token}\"", html, StringComparison.Ordinal);
+        var widget = new Uri(app.BaseAddress, Regex.Match(html, "data-widget=\"([^\"]+)\"").Groups[1].Value);
+        Assert.Equal(team.Patients[0], (await SessionAsync(widget))!.PatientId);
+        // Nothing is left on the server for anyone to fetch with a token or a secret.
+        using var pickup = await browser.GetAsync(new Uri(app.BaseAddress, "smart/pickup/" + token));
+        Assert.Equal(HttpStatusCode.NotFound, pickup.StatusCode);
+
+        // A malformed token is refused before any redirect, and every other page keeps its opener policy.
+        using var bad = await browser.GetAsync(new Uri(app.Ehr.LaunchUrl(patients[0]) + "&frame=XYZ"));
+        Assert.Equal("bad_request", await RefusalAsync(bad));
+        Assert.Equal("same-origin", (await browser.GetAsync(widget)).Headers.GetValues("Cross-Origin-Opener-Policy").Single());
+    }
+
+    [Fact]
     public async Task A_code_presented_with_another_launchs_pkce_verifier_is_refused_by_the_ehr_and_opens_nothing()
     {
         var (_, practitioner, patients) = await ChartAsync();
