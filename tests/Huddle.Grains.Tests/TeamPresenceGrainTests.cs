@@ -33,6 +33,12 @@ public sealed class TeamPresenceGrainTests(ClusterFixture fixture)
     private async Task<FeedProbe> WatchAsync(ITeamPresenceGrain roster, string userId)
     {
         Assert.True((await roster.OpenAsync(ITeamPresenceGrain.Feed, userId, null)).Ok);
+        return await SubscribeAsync(roster);
+    }
+
+    /// <summary>A probe subscribed to the roster's feed without opening it (an open asks every member first).</summary>
+    private async Task<FeedProbe> SubscribeAsync(ITeamPresenceGrain roster)
+    {
         var probe = new FeedProbe();
         await roster.SubscribeAsync(ITeamPresenceGrain.Feed, fixture.Grains.CreateObjectReference<IFeedObserver>(probe));
         return probe;
@@ -87,8 +93,7 @@ public sealed class TeamPresenceGrainTests(ClusterFixture fixture)
     {
         var team = await NewTeamAsync();
         var roster = fixture.Grains.GetGrain<ITeamPresenceGrain>(team.Id);
-        var probe = new FeedProbe();
-        await roster.SubscribeAsync(ITeamPresenceGrain.Feed, fixture.Grains.CreateObjectReference<IFeedObserver>(probe));
+        var probe = await SubscribeAsync(roster);
         await fixture.Grains.GetGrain<IPresenceGrain>(team.Bhc).ConnectAsync("c-bhc");
         Assert.Equal(PresenceStatus.Available, (await NextAsync(probe)).Member!.Status);
         Assert.Equal(PresenceStatus.Available, (await roster.RosterAsync()).Single(m => m.UserId == team.Bhc).Status);
@@ -130,8 +135,7 @@ public sealed class TeamPresenceGrainTests(ClusterFixture fixture)
     {
         var team = await NewTeamAsync();
         var roster = fixture.Grains.GetGrain<ITeamPresenceGrain>(team.Id);
-        var probe = new FeedProbe();
-        await roster.SubscribeAsync(ITeamPresenceGrain.Feed, fixture.Grains.CreateObjectReference<IFeedObserver>(probe));
+        var probe = await SubscribeAsync(roster);
         var bhc = fixture.Grains.GetGrain<IPresenceGrain>(team.Bhc);
         await bhc.ConnectAsync("c-bhc");
         Assert.Equal(PresenceStatus.Available, (await NextAsync(probe)).Member!.Status);

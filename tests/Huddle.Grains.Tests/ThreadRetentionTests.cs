@@ -77,7 +77,7 @@ public sealed class ThreadRetentionTests(ClusterFixture fixture)
             }
 
             // The pages themselves are gone from the history store.
-            var store = fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<IGrainHistoryStore>();
+            var store = Store;
             var grainId = GrainId.Create("thread", threadId);
             Assert.Empty(await store.ReadPagesAsync<MessagePage>(grainId, "messages", 0, 3).ToListAsync());
             Assert.Equal(3, (await store.ReadPagesAsync<MessagePage>(grainId, "messages", 4, 100).ToListAsync()).Count);
@@ -91,15 +91,8 @@ public sealed class ThreadRetentionTests(ClusterFixture fixture)
     [Fact]
     public async Task A_thread_nobody_opens_again_is_woken_by_its_reminder_when_its_oldest_page_expires()
     {
-        var suffix = Guid.NewGuid().ToString("N")[..8];
-        var (teamId, pcp) = ($"team-rr-{suffix}", $"u-pcp-{suffix}");
-        await fixture.Grains.GetGrain<ICareTeamGrain>(teamId).SetProfileAsync(new CareTeamProfile(teamId, "Team", CareTeamStatus.Active,
-            [new TeamMember(pcp, "Dr. P", CareTeamRole.Pcp)], [], "UTC"));
-        await fixture.Grains.GetGrain<IUserGrain>(pcp).SetAsync(new UserProfile(pcp, pcp, UserKind.Clinician, null, []));
-        var threadId = ThreadIds.ForTeam(teamId)!;
-        var thread = fixture.Grains.GetGrain<IThreadGrain>(threadId);
-        var grainId = GrainId.Create("thread", threadId);
-        var store = fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<IGrainHistoryStore>();
+        var (thread, threadId, grainId, pcp) = await TeamThreadAsync("rr");
+        var store = Store;
         var reminders = fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<IReminderTable>();
         async Task<ReminderEntry?> ReminderAsync() =>
             (await reminders.ReadRows(grainId)).Reminders.SingleOrDefault(r => r.ReminderName == ThreadGrain.RetentionReminder);
@@ -148,15 +141,8 @@ public sealed class ThreadRetentionTests(ClusterFixture fixture)
     [Fact]
     public async Task A_catch_up_reading_the_pages_the_retention_removes_meanwhile_answers_the_marker_not_a_reset()
     {
-        var suffix = Guid.NewGuid().ToString("N")[..8];
-        var (teamId, pcp) = ($"team-rc-{suffix}", $"u-pcp-{suffix}");
-        await fixture.Grains.GetGrain<ICareTeamGrain>(teamId).SetProfileAsync(new CareTeamProfile(teamId, "Team", CareTeamStatus.Active,
-            [new TeamMember(pcp, "Dr. P", CareTeamRole.Pcp)], [], "UTC"));
-        await fixture.Grains.GetGrain<IUserGrain>(pcp).SetAsync(new UserProfile(pcp, pcp, UserKind.Clinician, null, []));
-        var threadId = ThreadIds.ForTeam(teamId)!;
-        var thread = fixture.Grains.GetGrain<IThreadGrain>(threadId);
-        var grainId = GrainId.Create("thread", threadId);
-        var store = fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<IGrainHistoryStore>();
+        var (thread, threadId, grainId, pcp) = await TeamThreadAsync("rc");
+        var store = Store;
         var retention = TimeSpan.FromDays(30);
         fixture.Chat.Retention = retention;
         try
@@ -199,6 +185,20 @@ public sealed class ThreadRetentionTests(ClusterFixture fixture)
             fixture.Chat.Retention = null;
         }
     }
+
+    /// <summary>A team of one PCP and its thread: the thread, its id and grain id, and the PCP.</summary>
+    private async Task<(IThreadGrain Thread, string ThreadId, GrainId GrainId, string Pcp)> TeamThreadAsync(string prefix)
+    {
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        var (teamId, pcp) = ($"team-{prefix}-{suffix}", $"u-pcp-{suffix}");
+        await fixture.Grains.GetGrain<ICareTeamGrain>(teamId).SetProfileAsync(new CareTeamProfile(teamId, "Team", CareTeamStatus.Active,
+            [new TeamMember(pcp, "Dr. P", CareTeamRole.Pcp)], [], "UTC"));
+        await fixture.Grains.GetGrain<IUserGrain>(pcp).SetAsync(new UserProfile(pcp, pcp, UserKind.Clinician, null, []));
+        var threadId = ThreadIds.ForTeam(teamId)!;
+        return (fixture.Grains.GetGrain<IThreadGrain>(threadId), threadId, GrainId.Create("thread", threadId), pcp);
+    }
+
+    private IGrainHistoryStore Store => fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<IGrainHistoryStore>();
 
     private static async Task SendAsync(IThreadGrain thread, string sender, int from, int count, string idPrefix)
     {

@@ -258,20 +258,30 @@ public sealed class WidgetTests(BrowserFixture browsers, HuddleSmartAppFixture a
         await context.CloseAsync();
     }
 
-    [Fact]
-    public async Task Where_the_ehrs_sign_in_refuses_frames_a_new_window_completes_the_launch_and_the_frame_opens_the_widget()
+    /// <summary>
+    /// A chart of the EHR whose sign-in refuses frames, open in a browser that blocks third-party cookies:
+    /// the frame offers "Open sign-in in a new window" (the button returned).
+    /// </summary>
+    private async Task<(TestTeam Team, IBrowserContext Context, IPage Page, ILocator Open)> NewWindowOfferAsync(string prefix)
     {
         var team = await app.CreateTeamAsync();
         var n = Interlocked.Increment(ref _charts);
         var ehr = app.UnframeableEhr;
-        ehr.AddPractitioner($"nw-prac-{n}", "Dr. Pat Carter", team.Pcp);
-        ehr.AddPatient($"nw-fp-{n}", "Alma Reyes", new DateOnly(1961, 3, 14), team.Patients[0]);
+        ehr.AddPractitioner($"{prefix}-prac-{n}", "Dr. Pat Carter", team.Pcp);
+        ehr.AddPatient($"{prefix}-fp-{n}", "Alma Reyes", new DateOnly(1961, 3, 14), team.Patients[0]);
         var context = await ContextAsync(blockThirdPartyCookies: true);
         var page = await context.NewPageAsync();
-        await OpenEhrPageAsync(page, new Uri(ehr.BaseAddress, $"ehr?user=nw-prac-{n}&patient=nw-fp-{n}"));
-        var frame = Widget(page);
-        var open = frame.Locator("#smart-new-window");
+        await OpenEhrPageAsync(page, new Uri(ehr.BaseAddress, $"ehr?user={prefix}-prac-{n}&patient={prefix}-fp-{n}"));
+        var open = Widget(page).Locator("#smart-new-window");
         await Assertions.Expect(open).ToHaveTextAsync("Open sign-in in a new window", new() { Timeout = 60_000 });
+        return (team, context, page, open);
+    }
+
+    [Fact]
+    public async Task Where_the_ehrs_sign_in_refuses_frames_a_new_window_completes_the_launch_and_the_frame_opens_the_widget()
+    {
+        var (team, context, page, open) = await NewWindowOfferAsync("nw");
+        var frame = Widget(page);
         var popup = await page.RunAndWaitForPopupAsync(() => open.ClickAsync());
         // The window signs in first party, then hands the session to the frame, which opens the widget.
         await Assertions.Expect(frame.Locator("[data-testid=widget]")).ToHaveAttributeAsync("data-patient-id", team.Patients[0], new() { Timeout = 60_000 });
@@ -284,16 +294,7 @@ public sealed class WidgetTests(BrowserFixture browsers, HuddleSmartAppFixture a
     [Fact]
     public async Task A_sign_in_window_opened_from_a_link_not_by_the_charts_frame_hands_the_session_to_nobody()
     {
-        var team = await app.CreateTeamAsync();
-        var n = Interlocked.Increment(ref _charts);
-        var ehr = app.UnframeableEhr;
-        ehr.AddPractitioner($"nl-prac-{n}", "Dr. Pat Carter", team.Pcp);
-        ehr.AddPatient($"nl-fp-{n}", "Alma Reyes", new DateOnly(1961, 3, 14), team.Patients[0]);
-        var context = await ContextAsync(blockThirdPartyCookies: true);
-        var page = await context.NewPageAsync();
-        await OpenEhrPageAsync(page, new Uri(ehr.BaseAddress, $"ehr?user=nl-prac-{n}&patient=nl-fp-{n}"));
-        var open = Widget(page).Locator("#smart-new-window");
-        await Assertions.Expect(open).ToHaveTextAsync("Open sign-in in a new window", new() { Timeout = 60_000 });
+        var (_, context, page, open) = await NewWindowOfferAsync("nl");
 
         // Someone made the sign-in window's address with a token of their own and sent it as a link: the
         // clinician opens it in a page of their own (no opener) and signs in with the EHR.

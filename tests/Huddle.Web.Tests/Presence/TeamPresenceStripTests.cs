@@ -17,14 +17,20 @@ public sealed class TeamPresenceStripTests(HuddleAppFixture app) : IAsyncDisposa
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
     private readonly BunitContext _ctx = MudBunit.CreateContext();
 
-    [Fact]
-    public async Task A_colleague_coming_online_and_choosing_do_not_disturb_shows_live()
+    /// <summary>A new team's strip as its PCP sees it, on the board or (<paramref name="wall"/>) the room display.</summary>
+    private async Task<(TestTeam Team, IRenderedComponent<TeamPresenceStrip> Cut)> RenderAsync(bool wall)
     {
         var team = await app.CreateTeamAsync();
         _ctx.Services.AddSingleton(app.App.Services.GetRequiredService<TeamPresenceService>());
         _ctx.AddAuthorization().SetAuthorized("Dr. Pat Carter").SetClaims(new Claim(HuddleClaims.UserId, team.Pcp));
         var profile = await app.App.Services.GetRequiredService<IGrainFactory>().GetGrain<ICareTeamGrain>(team.TeamId).GetProfileAsync();
-        var cut = _ctx.Render<TeamPresenceStrip>(p => p.Add(x => x.Team, profile));
+        return (team, _ctx.Render<TeamPresenceStrip>(p => p.Add(x => x.Team, profile).Add(x => x.WallView, wall)));
+    }
+
+    [Fact]
+    public async Task A_colleague_coming_online_and_choosing_do_not_disturb_shows_live()
+    {
+        var (team, cut) = await RenderAsync(wall: false);
         string StatusOf(string userId) => cut.Find($"[data-testid=member-presence][data-user-id={userId}]").GetAttribute("data-status")!;
         cut.WaitForAssertion(() => Assert.Equal(nameof(PresenceStatus.Offline), StatusOf(team.Bhc)), Timeout);
 
@@ -41,11 +47,7 @@ public sealed class TeamPresenceStripTests(HuddleAppFixture app) : IAsyncDisposa
     [Fact]
     public async Task On_the_wall_the_free_come_first_and_the_offline_are_one_count_whatever_the_teams_size()
     {
-        var team = await app.CreateTeamAsync();
-        _ctx.Services.AddSingleton(app.App.Services.GetRequiredService<TeamPresenceService>());
-        _ctx.AddAuthorization().SetAuthorized("Dr. Pat Carter").SetClaims(new Claim(HuddleClaims.UserId, team.Pcp));
-        var profile = await app.App.Services.GetRequiredService<IGrainFactory>().GetGrain<ICareTeamGrain>(team.TeamId).GetProfileAsync();
-        var cut = _ctx.Render<TeamPresenceStrip>(p => p.Add(x => x.Team, profile).Add(x => x.WallView, true));
+        var (team, cut) = await RenderAsync(wall: true);
         List<(string, string)> Named() => [.. cut.FindAll("[data-testid=member-presence]").Select(e => (e.GetAttribute("data-user-id")!, e.GetAttribute("data-status")!))];
         string? Offline() => cut.FindAll("[data-testid=presence-offline]").SingleOrDefault()?.TextContent.Trim();
         cut.WaitForAssertion(() =>
