@@ -282,7 +282,31 @@ public sealed class WidgetTests(BrowserFixture browsers, HuddleSmartAppFixture a
     {
         var (team, context, page, open) = await NewWindowOfferAsync("nw");
         var frame = Widget(page);
+        // The window's callback waits until a forged hand-over has been posted to the frame (below).
+        var forged = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await context.RouteAsync("**/smart/callback**", async route =>
+        {
+            await forged.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            await route.ContinueAsync();
+        });
+        var launched = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        context.Request += (_, request) =>
+        {
+            if (request.Url.Contains("/smart/launch?", StringComparison.Ordinal) && request.Url.Contains("&frame=", StringComparison.Ordinal))
+            {
+                launched.TrySetResult(request.Url);
+            }
+        };
         var popup = await page.RunAndWaitForPopupAsync(() => open.ClickAsync());
+        var token = System.Text.RegularExpressions.Regex.Match(await launched.Task.WaitAsync(TimeSpan.FromSeconds(60)), "[?&]frame=([0-9a-f]{64})(&|$)").Groups[1].Value;
+        Assert.Equal(64, token.Length);
+
+        // A hand-over from any window but the one the frame opened is not taken, even with the frame's token
+        // (here posted by the frame's own window): the frame must still open the real session below.
+        var huddleFrame = page.Frames.Single(f => f.Url.StartsWith(app.BaseAddress.ToString(), StringComparison.Ordinal));
+        await huddleFrame.EvaluateAsync("token => window.postMessage({ huddle: 'smart-signed-in', frame: token, widget: '/w/nowhere#hw_forged' }, location.origin)", token);
+        forged.SetResult();
+
         // The window signs in first party, then hands the session to the frame, which opens the widget.
         await Assertions.Expect(frame.Locator("[data-testid=widget]")).ToHaveAttributeAsync("data-patient-id", team.Patients[0], new() { Timeout = 60_000 });
         await Assertions.Expect(frame.Locator("[data-testid=widget-patient-name]")).ToHaveTextAsync("Alma Reyes");
