@@ -282,30 +282,38 @@ public sealed class WidgetTests(BrowserFixture browsers, HuddleSmartAppFixture a
     {
         var (team, context, page, open) = await NewWindowOfferAsync("nw");
         var frame = Widget(page);
-        // The window's callback waits until a forged hand-over has been posted to the frame (below).
+        // The window's launch (whose redirects end at the callback that hands the session over) waits until a
+        // forged hand-over has been posted to the frame (below). It names the frame's token.
         var forged = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await context.RouteAsync("**/smart/callback**", async route =>
+        var launched = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await context.RouteAsync("**/smart/launch?**", async route =>
         {
-            await forged.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            if (route.Request.Url.Contains("&frame=", StringComparison.Ordinal))
+            {
+                launched.TrySetResult(route.Request.Url);
+                await forged.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            }
+
             await route.ContinueAsync();
         });
-        var launched = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        context.Request += (_, request) =>
-        {
-            if (request.Url.Contains("/smart/launch?", StringComparison.Ordinal) && request.Url.Contains("&frame=", StringComparison.Ordinal))
-            {
-                launched.TrySetResult(request.Url);
-            }
-        };
-        var popup = await page.RunAndWaitForPopupAsync(() => open.ClickAsync());
+        // (The popup's event comes only once its held launch goes on: waited for after.)
+        var opened = page.WaitForPopupAsync(new() { Timeout = 60_000 });
+        await open.ClickAsync();
         var token = System.Text.RegularExpressions.Regex.Match(await launched.Task.WaitAsync(TimeSpan.FromSeconds(60)), "[?&]frame=([0-9a-f]{64})(&|$)").Groups[1].Value;
         Assert.Equal(64, token.Length);
 
         // A hand-over from any window but the one the frame opened is not taken, even with the frame's token
         // (here posted by the frame's own window): the frame must still open the real session below.
         var huddleFrame = page.Frames.Single(f => f.Url.StartsWith(app.BaseAddress.ToString(), StringComparison.Ordinal));
-        await huddleFrame.EvaluateAsync("token => window.postMessage({ huddle: 'smart-signed-in', frame: token, widget: '/w/nowhere#hw_forged' }, location.origin)", token);
+        // (Resolved once the frame's own listener, registered first, has had the message.)
+        await huddleFrame.EvaluateAsync("""
+            token => new Promise(resolve => {
+              window.addEventListener('message', e => { if (e.data && e.data.widget === '/w/nowhere#hw_forged') setTimeout(resolve, 0); });
+              window.postMessage({ huddle: 'smart-signed-in', frame: token, widget: '/w/nowhere#hw_forged' }, location.origin);
+            })
+            """, token);
         forged.SetResult();
+        var popup = await opened;
 
         // The window signs in first party, then hands the session to the frame, which opens the widget.
         await Assertions.Expect(frame.Locator("[data-testid=widget]")).ToHaveAttributeAsync("data-patient-id", team.Patients[0], new() { Timeout = 60_000 });
