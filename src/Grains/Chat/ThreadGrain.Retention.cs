@@ -60,16 +60,7 @@ public sealed partial class ThreadGrain
     /// </summary>
     private async Task<FeedCatchUp> ReadPastCutAsync(string kind, long epoch, int limit)
     {
-        long through;
-        FeedCatchUp rest;
-        var tries = 0;
-        do
-        {
-            through = _removedThrough;
-            rest = await Feed.ReadSinceAsync(kind, through, epoch, Math.Max(1, FeedPage.Clamp(limit) - 1));
-        }
-        while (rest.Reset && through != _removedThrough && ++tries < MaxCutReads);
-
+        var (through, rest) = await FromCutAsync(from => Feed.ReadSinceAsync(kind, from, epoch, Math.Max(1, FeedPage.Clamp(limit) - 1)), r => r.Reset);
         if (rest.Reset)
         {
             return rest;
@@ -77,6 +68,25 @@ public sealed partial class ThreadGrain
 
         var marker = new FeedChange(Feed.Feed, through, [new(FeedAudiences.Members, CutMarker(through))], null, rest.Epoch);
         return rest with { Changes = [marker, .. rest.Changes], Seq = Math.Max(rest.Seq, through) };
+    }
+
+    /// <summary>
+    /// <paramref name="read"/> from the cut, and the cut it read from: again from the new cut when the
+    /// retention moved it while the pages were being read and the read answered a reset.
+    /// </summary>
+    private async Task<(long Through, T Answer)> FromCutAsync<T>(Func<long, Task<T>> read, Func<T, bool> reset)
+    {
+        long through;
+        T answer;
+        var tries = 0;
+        do
+        {
+            through = _removedThrough;
+            answer = await read(through);
+        }
+        while (reset(answer) && through != _removedThrough && ++tries < MaxCutReads);
+
+        return (through, answer);
     }
 
     /// <summary>Arms the retention check after <paramref name="due"/>, when a retention is set and none is armed.</summary>

@@ -219,16 +219,9 @@ public sealed partial class ThreadGrain(
     /// </summary>
     private async Task<FeedOpen> OpenPastCutAsync(string userId, long epoch, int limit)
     {
-        long through;
-        FeedOpen open;
-        var tries = 0;
-        do
-        {
-            through = _removedThrough;
-            open = await Feed.OpenAsync(FeedAudiences.Members, through, epoch, Math.Max(1, FeedPage.Clamp(limit) - 1), async () => await SnapshotAsync(userId));
-        }
-        while (open.Reset && through != _removedThrough && ++tries < MaxCutReads);
-
+        var (through, open) = await FromCutAsync(
+            from => Feed.OpenAsync(FeedAudiences.Members, from, epoch, Math.Max(1, FeedPage.Clamp(limit) - 1), async () => await SnapshotAsync(userId)),
+            o => o.Reset);
         return open.Reset ? open : open with { Changes = [CutMarker(through), .. open.Changes], Seq = Math.Max(open.Seq, through) };
     }
 

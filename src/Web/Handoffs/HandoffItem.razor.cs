@@ -1,3 +1,4 @@
+using Huddle.Web.Layout;
 using Huddle.Contracts.Common;
 using Huddle.Contracts.Handoffs;
 using Microsoft.AspNetCore.Components;
@@ -97,14 +98,7 @@ public sealed partial class HandoffItem : IDisposable
             // The button that had focus went with the step (Accept, Join, Complete…): focus goes to the new
             // status, which a screen reader then reads ("Accepted by you, arriving in 5 min"), not to the page.
             _focusStatus = false;
-            try
-            {
-                await _statusLine.FocusAsync();
-            }
-            catch (Exception ex) when (ex is JSDisconnectedException or JSException or InvalidOperationException)
-            {
-                // The page is gone, or the item with it.
-            }
+            await _statusLine.FocusUnlessGoneAsync();
         }
     }
 

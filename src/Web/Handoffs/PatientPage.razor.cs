@@ -4,10 +4,10 @@ using Huddle.Contracts.Common;
 using Huddle.Contracts.Handoffs;
 using Huddle.Contracts.Patients;
 using Huddle.Contracts.Presence;
+using Huddle.Web.Layout;
 using Huddle.Web.Live;
 using Huddle.Web.Presence;
 using Microsoft.AspNetCore.Components;
-using Microsoft.JSInterop;
 using MudBlazor;
 
 namespace Huddle.Web.Handoffs;
@@ -190,14 +190,7 @@ public sealed partial class PatientPage
         // "Request another" went with the handoff it followed: focus goes to the form's heading, which a
         // screen reader reads, not to the page.
         _focusForm = false;
-        try
-        {
-            await _formHeading.FocusAsync();
-        }
-        catch (Exception ex) when (ex is JSDisconnectedException or JSException or InvalidOperationException)
-        {
-            // The page is gone.
-        }
+        await _formHeading.FocusUnlessGoneAsync();
     }
 
     /// <summary>
