@@ -38,6 +38,15 @@ public sealed class TeamHandoffsGrainTests(ClusterFixture fixture)
     {
         var (desk, teamId, pcp) = await NewTeamAsync();
         var deskId = desk.GetGrainId();
+        // The handoffs go 200 minutes before now, each day back: on the team's own day only when now is well
+        // inside it (the shared clock is wherever the tests before left it; DST shifts a past day an hour).
+        var chicago = TimeZoneInfo.FindSystemTimeZoneById("America/Chicago");
+        var timeOfDay = TimeZoneInfo.ConvertTime(fixture.Clock.GetUtcNow(), chicago).TimeOfDay;
+        if (timeOfDay < TimeSpan.FromHours(5) || timeOfDay >= TimeSpan.FromHours(22))
+        {
+            fixture.Clock.Advance(TimeSpan.FromHours(timeOfDay < TimeSpan.FromHours(5) ? 5 : 29) - timeOfDay);
+        }
+
         var now = fixture.Clock.GetUtcNow();
         var largest = 0;
         for (var day = 29; day >= 0; day--)
