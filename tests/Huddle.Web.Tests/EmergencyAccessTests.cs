@@ -88,7 +88,7 @@ public sealed class EmergencyAccessTests(HuddleAppFixture app)
         Assert.Equal(3, log.TakeWhile(r => S(r, "action") != "EmergencyAccess.Grant").Count(r => S(r, "outcome") == "denied"));
 
         // Administrators review it with its reason, by patient and by day.
-        foreach (var query in new[] { $"patientId={patient}", $"day={DateTime.UtcNow:yyyy-MM-dd}" })
+        foreach (var query in new[] { $"patientId={patient}", $"day={before.UtcDateTime:yyyy-MM-dd}" })
         {
             var entries = (await admin.GetFromJsonAsync<JsonElement>($"api/admin/emergency-access?{query}")).EnumerateArray().ToList();
             var entry = Assert.Single(entries, e => S(e.GetProperty("grant"), "patientId") == patient);

@@ -23,10 +23,11 @@ public sealed class MetricsTests(HuddleAppFixture app)
         await app.CompleteOneAsync(team);
 
         using var pcp = await app.HttpAsAsync(team.Pcp);
-        var report = await pcp.GetFromJsonAsync<JsonElement>($"api/teams/{team.TeamId}/handoff-metrics?days=1");
+        // Two days: the handoff counts whether or not the team's midnight passed since it was made.
+        var report = await pcp.GetFromJsonAsync<JsonElement>($"api/teams/{team.TeamId}/handoff-metrics?days=2");
         Assert.Equal((1, 1.0, 0.0), (report.GetProperty("requested").GetInt32(), report.GetProperty("completionRate").GetDouble(), report.GetProperty("escalationRate").GetDouble()));
         Assert.Equal(1, report.GetProperty("timeToAccept").GetProperty("count").GetInt32());
-        Assert.Single(report.GetProperty("days").EnumerateArray());
+        Assert.Equal(2, report.GetProperty("days").GetArrayLength());
         Assert.Equal(7, (await pcp.GetFromJsonAsync<JsonElement>($"api/teams/{team.TeamId}/handoff-metrics")).GetProperty("days").GetArrayLength());
 
         using var display = await app.HttpAsAsync(team.Display);
