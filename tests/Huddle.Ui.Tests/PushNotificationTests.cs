@@ -35,7 +35,7 @@ public sealed class PushNotificationTests(BrowserFixture browser) : IAsyncLifeti
             ExecutablePath = BrowserFixture.ChromiumPath,
             Headless = true,
             BaseURL = browser.BaseAddress.ToString(),
-            Args = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+            Args = BrowserFixture.ArgsWithFeaturesOff(),
         }))
         {
             var signIn = installable.Pages.FirstOrDefault() ?? await installable.NewPageAsync();

@@ -43,16 +43,16 @@ public sealed class WidgetTests(BrowserFixture browsers, HuddleSmartAppFixture a
         // Chromium's cookie setting as a profile holds it: 1 blocks third-party cookies, 0 allows them.
         await File.WriteAllTextAsync(Path.Combine(profile, "Default", "Preferences"),
             $$$"""{"profile":{"block_third_party_cookies":{{{(blockThirdPartyCookies ? "true" : "false")}}},"cookie_controls_mode":{{{(blockThirdPartyCookies ? 1 : 0)}}}}}""");
-        string[] switches = blockThirdPartyCookies
-            ? ["--test-third-party-cookie-phaseout"]
-            : ["--disable-features=TrackingProtection3pcd,ThirdPartyCookieDeprecationTrial,TpcdMetadataGrants"];
+        IReadOnlyList<string> args = blockThirdPartyCookies
+            ? [.. BrowserFixture.ArgsWithFeaturesOff(), "--test-third-party-cookie-phaseout"]
+            : BrowserFixture.ArgsWithFeaturesOff("TrackingProtection3pcd", "ThirdPartyCookieDeprecationTrial", "TpcdMetadataGrants");
         var context = await browsers.Playwright.Chromium.LaunchPersistentContextAsync(profile, new()
         {
             ExecutablePath = BrowserFixture.ChromiumPath,
             Headless = true,
             IgnoreHTTPSErrors = true,
             ViewportSize = viewport ?? BrowserFixture.Desktop,
-            Args = [.. BrowserFixture.ChromiumArgs, .. switches],
+            Args = args,
         });
         context.SetDefaultNavigationTimeout(60_000);
         return context;
