@@ -416,11 +416,14 @@ public sealed class ThreadAckTests(ClusterFixture fixture)
         Assert.Equal(ErrorCodes.Unavailable, refused.Error?.Code);
         Assert.Single(await LogAsync(thread));
 
-        // Sent again: the reminder is in the table when the reply comes, before any notification went out.
+        // Sent again: the reminder is in the table when the reply comes. BHC1's inbox takes nothing until the
+        // table is read: a mention delivered first would remove the reminder before the read (nothing owed).
+        Faults.FailCalls(nameof(IInboxGrain.NotifyAsync), t.Bhc1, 1000);
         var sent = await thread.SendAsync(t.Pcp, new SendMessage("m-1", "Room 3 needs a BHC now", MessagePriority.Urgent, Mentions: [t.Bhc1]));
         Assert.True(sent.Ok, sent.Error?.Message);
         Assert.True(await HeldAsync(), "the reminder is registered before the send answers");
         Assert.Equal(2, (await LogAsync(thread)).Count);
+        Faults.FailCalls(nameof(IInboxGrain.NotifyAsync), t.Bhc1, 0);
 
         // Delivered, nothing owed: the reminder goes.
         await UntilNoticesAsync(t.Bhc1, n => n.Count == 1, "BHC1's mention");
