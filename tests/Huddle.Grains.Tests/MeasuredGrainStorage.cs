@@ -35,10 +35,24 @@ public sealed class MeasuredGrainStorage(IGrainStorage inner, IGrainStorageSeria
     /// <summary>Lets <paramref name="grainId"/>'s writes through again.</summary>
     public static void Open(GrainId grainId) => Gates.TryRemove(grainId, out _);
 
-    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    private static readonly ConcurrentDictionary<GrainId, bool> Losing = new();
+
+    /// <summary>
+    /// Deletes <paramref name="grainId"/>'s stored row at its next read, which then finds nothing: its state
+    /// as storage lost it (a restore without it), for the activation after the current one.
+    /// </summary>
+    public static void LoseAtNextRead(GrainId grainId) => Losing[grainId] = true;
+
+    public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
+        ArgumentNullException.ThrowIfNull(grainState);
         Reads.AddOrUpdate(grainId, 1, (_, n) => n + 1);
-        return inner.ReadStateAsync(stateName, grainId, grainState);
+        await inner.ReadStateAsync(stateName, grainId, grainState);
+        if (Losing.TryRemove(grainId, out _) && grainState.RecordExists)
+        {
+            await inner.ClearStateAsync(stateName, grainId, grainState);
+            (grainState.State, grainState.ETag, grainState.RecordExists) = (Activator.CreateInstance<T>(), null, false);
+        }
     }
 
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)

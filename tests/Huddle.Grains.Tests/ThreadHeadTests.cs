@@ -194,6 +194,45 @@ public sealed class ThreadHeadTests(ClusterFixture fixture)
         }
     }
 
+    [Fact]
+    public async Task A_thread_that_lost_its_stored_state_numbers_again_and_its_members_counts_and_receipts_follow_the_new_numbering()
+    {
+        var (threadId, members) = await NewAsync(3);
+        var (pcp, bhc) = (members[0], members[1]);
+        var thread = fixture.Grains.GetGrain<IThreadGrain>(threadId);
+        for (var i = 1; i <= 3; i++)
+        {
+            await SendAsync(threadId, pcp, $"m-{i}");
+        }
+
+        await UnreadBecomesAsync(bhc, threadId, 3, "the BHC's count of 3");
+        Assert.True((await Own(bhc).ReportAsync(threadId, 3, 3)).Ok);
+        await UnreadBecomesAsync(bhc, threadId, 0, "the BHC's count after reading all three");
+        var epoch = (await thread.OpenAsync(IThreadGrain.Feed, pcp, null)).Value!.Position.Epoch;
+
+        // The thread's row is lost (storage restored without it); its next activation numbers from 1 again,
+        // in a new epoch. The members' grains still hold head 3 and read 3 of the old numbering.
+        MeasuredGrainStorage.LoseAtNextRead(thread.GetGrainId());
+        await LoseAsync(thread.GetGrainId());
+        await SendAsync(threadId, pcp, "n-1");
+        await SendAsync(threadId, pcp, "n-2");
+        var opened = (await thread.OpenAsync(IThreadGrain.Feed, pcp, null)).Value!;
+        Assert.Equal(2, opened.Position.Seq);
+        Assert.NotEqual(epoch, opened.Position.Epoch);
+
+        // Before, heads 1 and 2 were older than the 3 held: the count stayed 0 for ever, and a read of 1 was
+        // "late" (below the 3 held), answered with the old head and nothing stored.
+        await UnreadBecomesAsync(bhc, threadId, 2, "the BHC's count of the two new messages");
+        var cursors = (await Own(bhc).ReportAsync(threadId, 2, 1)).Value!;
+        Assert.Equal((2L, 1L, 2L, 1L), (cursors.Delivered, cursors.Read, cursors.Head, cursors.Unread));
+        await UnreadBecomesAsync(bhc, threadId, 1, "the BHC's count after reading the first new message");
+
+        // The thread's receipts count the BHC's cursors in the new numbering too (not read 3).
+        await Eventually.Until(async () =>
+            ((ThreadReceipts)(await thread.OpenAsync(IThreadGrain.ReceiptsFeed, pcp, null)).Value!.Snapshot!).Cursors
+                .SingleOrDefault(c => c.UserId == bhc) is { Delivered: 2, Read: 1 }, Wait, "the receipts to show the BHC at delivered 2, read 1");
+    }
+
     /// <summary>Deactivates the grains and waits until no silo holds them (the next call activates them anew, from their rows).</summary>
     private async Task LoseAsync(params GrainId[] grains)
     {

@@ -45,22 +45,26 @@ public sealed record MemberCursor(
 /// What a thread tells a member's own grain (their thread list) after new entries: its head
 /// (<see cref="Head"/>, with <see cref="HeadNumber"/> messages up to it) and that member's cursors as
 /// the thread knows them (their own sends move their read cursor). Told at least once per head;
-/// the newest head wins.
+/// the newest head wins. <see cref="Epoch"/> is the thread's feed epoch, in which its seqs count (0: not
+/// known, a row stored before the epoch was); a head of another epoch than the one a member's grain
+/// holds means the thread's numbering started again (its stored state was lost), and replaces what it held.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("huddle.thread-head")]
 public sealed record ThreadHead(
     [property: Id(0)] ThreadRef Thread,
     [property: Id(1)] long Head,
     [property: Id(2)] long HeadNumber,
-    [property: Id(3)] MemberCursor Known);
+    [property: Id(3)] MemberCursor Known,
+    [property: Id(4)] long Epoch = 0);
 
-/// <summary>A thread's answer to a member's cursor report it was asked to check: the thread, its head and the message count at the reported read seq.</summary>
+/// <summary>A thread's answer to a member's cursor report it was asked to check: the thread, its head, the message count at the reported read seq, and the epoch they count in (as <see cref="ThreadHead.Epoch"/>).</summary>
 [GenerateSerializer, Immutable, Alias("huddle.cursor-check")]
 public sealed record CursorCheck(
     [property: Id(0)] ThreadRef Thread,
     [property: Id(1)] long Head,
     [property: Id(2)] long HeadNumber,
-    [property: Id(3)] long ReadNumber);
+    [property: Id(3)] long ReadNumber,
+    [property: Id(4)] long Epoch = 0);
 
 /// <summary>The reply to a cursor report: the member's cursors in the thread as now stored, and the thread's unread count for them.</summary>
 [GenerateSerializer, Immutable, Alias("huddle.thread-cursors")]

@@ -52,9 +52,10 @@ public interface IThreadGrain : Live.IFeedGrain, CareTeams.ITeamFollower
 
     /// <summary>
     /// Takes a member's cursors as their own grain stored them into the thread's copy (newer wins), from
-    /// which the receipts feed is published. A non-member's is ignored.
+    /// which the receipts feed is published. A non-member's is ignored, and so are cursors counted in
+    /// another <paramref name="epoch"/> than the thread's (<see cref="ThreadHead.Epoch"/>; 0: not known).
     /// </summary>
-    Task TakeCursorAsync(MemberCursor cursor);
+    Task TakeCursorAsync(MemberCursor cursor, long epoch);
 
     /// <summary>
     /// The head as <paramref name="userId"/>'s own grain would be told it (<see cref="IThreadListGrain.TakeHeadAsync"/>):

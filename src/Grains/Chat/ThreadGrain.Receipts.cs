@@ -78,15 +78,16 @@ public sealed partial class ThreadGrain
             return HuddleError.Invalid($"Seq {Math.Max(delivered, read)} is ahead of the thread: its newest entry is {head}.");
         }
 
-        return new CursorCheck(RefFor(userId), head, await NumberAtAsync(head), await NumberAtAsync(read));
+        return new CursorCheck(RefFor(userId), head, await NumberAtAsync(head), await NumberAtAsync(read), Feed.Epoch);
     }
 
-    public Task TakeCursorAsync(MemberCursor cursor)
+    public Task TakeCursorAsync(MemberCursor cursor, long epoch)
     {
         ArgumentNullException.ThrowIfNull(cursor);
         // The members as last built (every check, send and publish builds them): the check that cleared
-        // this cursor saw a member who joined since the last send or publish too.
-        if (_members is not { } members || members.Contains(cursor.UserId))
+        // this cursor saw a member who joined since the last send or publish too. Cursors counted in a
+        // numbering this thread no longer has (told before its stored state was lost) mean nothing here.
+        if ((_members is not { } members || members.Contains(cursor.UserId)) && (epoch == 0 || epoch == Feed.Epoch))
         {
             Take(cursor);
         }
@@ -190,8 +191,13 @@ public sealed partial class ThreadGrain
 
     private MemberCursor CursorOf(string userId) => _cursors.GetValueOrDefault(userId) ?? MemberCursor.None(userId);
 
-    /// <summary>What a member's grain is told (or asks): the head at <paramref name="head"/> with its message number, and their cursors as the copy holds them.</summary>
-    private ThreadHead HeadFor(string member, long head, long number) => new(RefFor(member), head, number, CursorOf(member));
+    /// <summary>
+    /// What a member's grain is told (or asks): the head at <paramref name="head"/> with its message number,
+    /// their cursors as the copy holds them, and the epoch these count in, the feed's: every row stores it
+    /// with its first message (a thread's row has held it from its first version), so it changes only when
+    /// the row is lost and the thread numbers from 1 again.
+    /// </summary>
+    private ThreadHead HeadFor(string member, long head, long number) => new(RefFor(member), head, number, CursorOf(member), Feed.Epoch);
 
     /// <summary>Takes a member's cursors into the copy when they moved; the receipts go out and the copy is written, both coalesced.</summary>
     private void Take(MemberCursor cursor)

@@ -56,7 +56,7 @@ public sealed partial class ThreadListGrain(
     // not a ThreadUnread copy of it: one object fewer per member and message for the young collections to copy.
     private readonly Dictionary<string, ThreadCursorEntry> _published = new(StringComparer.Ordinal);
     private readonly HashSet<string> _dirty = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, MemberCursor> _owed = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (MemberCursor Cursor, long Epoch)> _owed = new(StringComparer.Ordinal);
     // The threads marked moving, as the row last written holds them (or fewer: a refused ask drops one early).
     private readonly HashSet<string> _marked = new(StringComparer.Ordinal);
     // Marked threads this activation has not had an answer from yet, and those whose last ask failed.
@@ -183,7 +183,8 @@ public sealed partial class ThreadListGrain(
 
         var check = checkedBy.Value!;
         var now = clock.UtcNow;
-        var entry = _entries.GetValueOrDefault(threadId) ?? new ThreadCursorEntry(check.Thread, 0, 0, MemberCursor.None(Key), now);
+        var stored = _entries.GetValueOrDefault(threadId);
+        var entry = EntryIn(check.Epoch, stored, check.Thread, now);
         var cursor = entry.Cursor.Advance(new MemberCursor(Key, delivered, now, read, now, check.ReadNumber)) ?? entry.Cursor;
         var next = entry with { Cursor = cursor };
         if (check.Head > entry.Head)
@@ -191,7 +192,7 @@ public sealed partial class ThreadListGrain(
             next = next with { Thread = check.Thread, Head = check.Head, HeadNumber = check.HeadNumber, At = now };
         }
 
-        if (next != entry || !_entries.ContainsKey(threadId))
+        if (next != stored)
         {
             await StoreAsync(next);
             LogReported(Key, threadId, cursor.Delivered, cursor.Read);
@@ -200,7 +201,7 @@ public sealed partial class ThreadListGrain(
         if (cursor != entry.Cursor)
         {
             // The thread's copy (for receipts): told now, and again until it took it.
-            _owed[threadId] = cursor;
+            _owed[threadId] = (cursor, next.Epoch);
             await TellOwedAsync();
         }
 
@@ -222,7 +223,7 @@ public sealed partial class ThreadListGrain(
         var threadId = head.Thread.ThreadId;
         var now = clock.UtcNow;
         var entry = _entries.GetValueOrDefault(threadId);
-        var next = entry ?? new ThreadCursorEntry(head.Thread, 0, 0, MemberCursor.None(Key), now);
+        var next = EntryIn(head.Epoch, entry, head.Thread, now);
         if (head.Head > next.Head)
         {
             next = next with { Thread = head.Thread, Head = head.Head, HeadNumber = head.HeadNumber, At = now };
@@ -239,7 +240,7 @@ public sealed partial class ThreadListGrain(
             return next.Cursor;
         }
 
-        if (entry is not null && next.Cursor == entry.Cursor && _marked.Contains(threadId))
+        if (entry is not null && next.Cursor == entry.Cursor && next.Epoch == entry.Epoch && _marked.Contains(threadId))
         {
             // The row says this thread's head may be newer than stored: an activation asks the thread.
             _entries[threadId] = next;
@@ -276,6 +277,28 @@ public sealed partial class ThreadListGrain(
         new(Key, Feed.Seq, _published.Values.Sum(t => t.Unread),
             [.. _published.Values.OrderByDescending(t => t.At).ThenBy(t => t.Thread.ThreadId, StringComparer.Ordinal).Select(t => t.ToUnread())]);
 
+    /// <summary>
+    /// The entry a thread's head or check of <paramref name="epoch"/> applies to: the one held when it counts
+    /// in that epoch (taking the epoch when the held one did not know it), else a new one. A held entry of
+    /// another epoch counted a numbering the thread no longer has (its stored state was lost, and it numbers
+    /// from 1 again): its head and cursors are dropped, and so is any copy still owed to the thread.
+    /// </summary>
+    private ThreadCursorEntry EntryIn(long epoch, ThreadCursorEntry? held, ThreadRef thread, DateTimeOffset now)
+    {
+        if (held is null || held.OfAnotherEpoch(epoch))
+        {
+            if (held is not null)
+            {
+                _owed.Remove(thread.ThreadId);
+                LogEpochChanged(Key, thread.ThreadId, held.Head, held.Cursor.Read);
+            }
+
+            return new ThreadCursorEntry(thread, 0, 0, MemberCursor.None(Key), now, epoch);
+        }
+
+        return held.Epoch == 0 && epoch != 0 ? held with { Epoch = epoch } : held;
+    }
+
     private static ThreadCursors CursorsOf(ThreadCursorEntry entry) =>
         new(entry.Thread.ThreadId, entry.Cursor.Delivered, entry.Cursor.Read, entry.Head, entry.Unread);
 
@@ -297,7 +320,7 @@ public sealed partial class ThreadListGrain(
             _entries.Remove(evicted);
         }
 
-        await WriteRowAsync(entry.Head > (previous?.Head ?? 0) ? threadId : null, () =>
+        await WriteRowAsync(entry.Head > (previous?.Head ?? 0) || entry.Epoch != (previous?.Epoch ?? entry.Epoch) ? threadId : null, () =>
         {
             _entries.Clear();
             foreach (var (id, e) in memory)
@@ -484,12 +507,12 @@ public sealed partial class ThreadListGrain(
     /// <summary>Tells each thread owed one its copy of this clinician's cursors; what fails is told again after a backoff.</summary>
     private async Task TellOwedAsync()
     {
-        foreach (var (threadId, cursor) in _owed.ToList())
+        foreach (var (threadId, owed) in _owed.ToList())
         {
             try
             {
-                await GrainFactory.Grain<IThreadGrain>(threadId).TakeCursorAsync(cursor);
-                if (_owed.GetValueOrDefault(threadId) == cursor)
+                await GrainFactory.Grain<IThreadGrain>(threadId).TakeCursorAsync(owed.Cursor, owed.Epoch);
+                if (_owed.GetValueOrDefault(threadId) == owed)
                 {
                     _owed.Remove(threadId);
                 }
@@ -530,6 +553,9 @@ public sealed partial class ThreadListGrain(
     // Debug: a report comes per device per message delivered or read.
     [LoggerMessage(Level = LogLevel.Debug, Message = "Cursors of {UserId} in thread {ThreadId}: delivered {Delivered}, read {Read}")]
     private partial void LogReported(string userId, string threadId, long delivered, long read);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Thread list of {UserId}: thread {ThreadId} numbers in a new epoch (its stored state was lost); head {Head} and read cursor {Read} of the old one dropped")]
+    private partial void LogEpochChanged(string userId, string threadId, long head, long read);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Cursor report of {UserId} in thread {ThreadId} refused: {Code}")]
     private partial void LogRefused(string userId, string threadId, string code);
