@@ -614,9 +614,12 @@ public sealed class HandoffGrainTests(ClusterFixture fixture)
         var team = await NewTeamAsync(EscalationPolicy.Default with { Backup1 = "set" });
         var grain = fixture.Grains.GetGrain<IHandoffGrain>($"h-{Guid.NewGuid():N}");
         var request = Request(team, new HandoffTarget(UserId: team.Bhc1)) with { OpId = "op-request" };
-        Faults.FailReminderRegistrations(grain.GetGrainId(), 1);
+        // Every registration fails until the table is read: the grain's own retry (a second later) would
+        // otherwise arm it before the read.
+        Faults.FailReminderRegistrations(grain.GetGrainId(), 1000);
         await Assert.ThrowsAnyAsync<Exception>(() => grain.RequestAsync(team.Pcp, request));
         Assert.False(await HasReminderAsync(grain));
+        Faults.FailReminderRegistrations(grain.GetGrainId(), 0);
 
         // The caller was told "unavailable" and retries with its op id: the same handoff, and now a durable deadline.
         var retried = await grain.RequestAsync(team.Pcp, request);

@@ -20,7 +20,9 @@ public sealed class ReminderDurabilityTests(AzuriteFixture azurite)
 
         await using (var first = await HuddleTestCluster.StartAsync(serviceId, settings))
         {
-            await first.Client.GetGrain<IReminderProbeGrain>(key).ArmAsync(TimeSpan.FromSeconds(3));
+            // Due well after the first silo has stopped: a graceful stop against Azurite can take seconds on
+            // a busy machine, and a reminder due meanwhile would fire there.
+            await first.Client.GetGrain<IReminderProbeGrain>(key).ArmAsync(TimeSpan.FromSeconds(15));
         }
 
         // The first silo is gone before the reminder was due; only the table remembers it.
