@@ -9,6 +9,7 @@ using Huddle.Testing;
 using Huddle.Web.Http;
 using Huddle.Web.Live;
 using Huddle.Web.Security;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.Configuration;
 
@@ -162,10 +163,91 @@ public sealed class RateLimitTests(HuddleRateLimitedAppFixture app) : IClassFixt
     }
 
     [Fact]
+    public async Task A_pages_circuit_over_its_rate_waits_for_its_turn_and_is_never_refused_nor_counted_against_its_users_hub_calls()
+    {
+        // 60 a minute: a burst of 60, then one a second. The user's hub calls: 10 a minute.
+        var options = RateLimitOptions.From(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            [$"{RateLimitOptions.Section}:CircuitCallsPerConnection"] = "60",
+            [$"{RateLimitOptions.Section}:HubCallsPerUser"] = "10",
+        }).Build());
+        using var limits = new HuddleRateLimits(options);
+        var filter = new HubRateLimitFilter(limits, Microsoft.Extensions.Logging.Abstractions.NullLogger<HubRateLimitFilter>.Instance);
+        var circuit = new PageCall(new Caller("circuit-1", "u-typist"), new PageHub());
+        var served = 0;
+        ValueTask<object?> Next(HubInvocationContext _)
+        {
+            served++;
+            return ValueTask.FromResult<object?>(null);
+        }
+
+        // 63 calls (a key pressed 20 times, say): the burst at once, then three in turn, each waiting for a
+        // token. Before, a page's calls shared the hub's 100 a minute and the user's 300, and the rest were
+        // refused: typed text lost, and a refused render acknowledgement froze the page.
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < 63; i++)
+        {
+            await filter.InvokeMethodAsync(circuit.Context, Next);
+        }
+
+        Assert.Equal(63, served);
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(1.5), $"63 calls at 60 a minute took {clock.Elapsed}: the last three did not wait");
+
+        // The user's hub calls are their own: a HuddleHub call by the same user is still served.
+        var hub = new PageCall(new Caller("hub-1", "u-typist"), (Hub)System.Runtime.CompilerServices.RuntimeHelpers.GetUninitializedObject(typeof(HuddleHub)));
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.Null(await filter.InvokeMethodAsync(hub.Context, Next));
+        }
+
+        Assert.Equal(73, served);
+    }
+
+    private sealed class PageHub : Hub
+    {
+        public static void Dispatch()
+        {
+        }
+    }
+
+    private sealed class PageCall(HubCallerContext caller, Hub hub)
+    {
+        public HubInvocationContext Context { get; } = new(caller, EmptyServices.Instance, hub,
+            typeof(PageHub).GetMethod(nameof(PageHub.Dispatch))!, []);
+    }
+
+    private sealed class EmptyServices : IServiceProvider
+    {
+        public static readonly EmptyServices Instance = new();
+
+        public object? GetService(Type serviceType) => null;
+    }
+
+    private sealed class Caller(string connectionId, string userId) : HubCallerContext
+    {
+        public override string ConnectionId => connectionId;
+
+        public override string? UserIdentifier => userId;
+
+        public override System.Security.Claims.ClaimsPrincipal? User { get; } =
+            new(new System.Security.Claims.ClaimsIdentity([new System.Security.Claims.Claim(Huddle.Web.Auth.HuddleClaims.UserId, userId)], "test"));
+
+        public override IDictionary<object, object?> Items { get; } = new Dictionary<object, object?>();
+
+        public override Microsoft.AspNetCore.Http.Features.IFeatureCollection Features { get; } = new Microsoft.AspNetCore.Http.Features.FeatureCollection();
+
+        public override CancellationToken ConnectionAborted => CancellationToken.None;
+
+        public override void Abort()
+        {
+        }
+    }
+
+    [Fact]
     public void The_limits_default_to_the_documented_rates_and_a_nonsense_setting_stops_the_start()
     {
         var defaults = RateLimitOptions.From(new ConfigurationBuilder().Build());
-        Assert.Equal((100, 300, 300), (defaults.HubCallsPerConnection, defaults.HubCallsPerUser, defaults.ApiRequestsPerUser));
+        Assert.Equal((100, 300, 300, 3_000), (defaults.HubCallsPerConnection, defaults.HubCallsPerUser, defaults.ApiRequestsPerUser, defaults.CircuitCallsPerConnection));
 
         // 100 a minute: one token every 600 ms; a large rate refills several per 100 ms heartbeat.
         var slow = RateLimitOptions.Bucket(100);

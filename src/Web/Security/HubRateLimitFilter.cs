@@ -13,6 +13,13 @@ namespace Huddle.Web.Security;
 /// the host a token check per message and other connections keep their latency. The connection stays
 /// open: a client that slows down carries on.
 /// <para>
+/// A Blazor circuit's calls (the pages' own connection, not <see cref="HuddleHub"/>) have a bucket of their
+/// own per connection (<see cref="RateLimitOptions.CircuitCallsPerConnection"/>) and count for no user's
+/// hub calls; over it a call waits for a token rather than being refused, since Blazor takes a refused
+/// event as lost input and a refused render acknowledgement stops the page's updates for good. The wait
+/// slows that connection only: SignalR reads its next call when this one is done.
+/// </para>
+/// <para>
 /// Hand-written: ASP.NET Core's rate limiting middleware limits HTTP requests, and a WebSocket is one
 /// request however many hub messages it carries; SignalR has no per-message limit of its own.
 /// </para>
@@ -26,6 +33,18 @@ public sealed partial class HubRateLimitFilter(HuddleRateLimits limits, ILogger<
         ArgumentNullException.ThrowIfNull(invocationContext);
         ArgumentNullException.ThrowIfNull(next);
         var context = invocationContext.Context;
+        if (invocationContext.Hub is not HuddleHub)
+        {
+            using var turn = await limits.ByCircuit.AcquireAsync(context.ConnectionId, 1, context.ConnectionAborted);
+            if (!turn.IsAcquired)
+            {
+                // More calls waiting than a circuit can have (parallel calls from a hostile client): refused.
+                return Refuse(invocationContext, turn, "this page's connection", limits.Options.CircuitCallsPerConnection);
+            }
+
+            return await next(invocationContext);
+        }
+
         using (var connection = limits.ByConnection.AttemptAcquire(context.ConnectionId))
         {
             if (!connection.IsAcquired)
@@ -34,8 +53,7 @@ public sealed partial class HubRateLimitFilter(HuddleRateLimits limits, ILogger<
             }
         }
 
-        // A Blazor circuit whose sign-in has ended connects as nobody (to be sent to sign in): its
-        // connection's bucket is the only one it has.
+        // A connection whose sign-in has ended is nobody's: its connection's bucket is the only one it has.
         if (context.User?.FindFirst(Auth.HuddleClaims.UserId)?.Value is not { } userId)
         {
             return await next(invocationContext);

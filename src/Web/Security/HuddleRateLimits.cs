@@ -3,7 +3,8 @@ using System.Threading.RateLimiting;
 namespace Huddle.Web.Security;
 
 /// <summary>
-/// The limiters of one web host: hub calls by connection and by user, and the API policy by user.
+/// The limiters of one web host: hub calls by connection and by user, Blazor circuits' calls by
+/// connection, and the API policy by user.
 /// Partitions of gone connections are dropped by the partitioned limiter once their bucket is full
 /// again (idle), so memory follows the live connections, not the host's history.
 /// </summary>
@@ -20,7 +21,16 @@ public sealed class HuddleRateLimits : IDisposable
             RateLimitPartition.GetTokenBucketLimiter(id, _ => RateLimitOptions.Bucket(options.HubCallsPerConnection)));
         ByUser = PartitionedRateLimiter.Create<string, string>(id =>
             RateLimitPartition.GetTokenBucketLimiter(id, _ => RateLimitOptions.Bucket(options.HubCallsPerUser)));
+        ByCircuit = PartitionedRateLimiter.Create<string, string>(id =>
+            RateLimitPartition.GetTokenBucketLimiter(id, _ => RateLimitOptions.Bucket(options.CircuitCallsPerConnection, CircuitQueue)));
     }
+
+    /// <summary>
+    /// How many calls of one circuit may wait for a token at once. SignalR runs one call per connection at a
+    /// time, so a circuit's calls wait one behind the other and its socket is not read meanwhile; more would
+    /// wait only if a host allowed parallel calls.
+    /// </summary>
+    public const int CircuitQueue = 16;
 
     public RateLimitOptions Options { get; }
 
@@ -30,9 +40,13 @@ public sealed class HuddleRateLimits : IDisposable
     /// <summary>Hub calls, by user id.</summary>
     public PartitionedRateLimiter<string> ByUser { get; }
 
+    /// <summary>Blazor circuits' calls, by connection id; over the rate they wait (<see cref="CircuitQueue"/>).</summary>
+    public PartitionedRateLimiter<string> ByCircuit { get; }
+
     public void Dispose()
     {
         ByConnection.Dispose();
         ByUser.Dispose();
+        ByCircuit.Dispose();
     }
 }
