@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using Huddle.Contracts.Chat;
+using Huddle.Testing;
 using Huddle.Web.Http;
 using Microsoft.Playwright;
 
@@ -96,6 +97,8 @@ public sealed class BoardTeamChatTests(BrowserFixture browser)
             (await pcp.PostAsJsonAsync($"api/threads/{ThreadIds.ForTeam(team.TeamId)}/messages", new SendMessage("p-1", "Huddle at 8:15 tomorrow"), HuddleJson.Options)).EnsureSuccessStatusCode();
         }
 
+        // An open handoff, so the board's strip shows one.
+        await browser.RequestOneAsync(team);
         var clinician = await browser.SignedInPageAsync(team.Pcp, BrowserFixture.Tv);
         var display = await browser.SignedInPageAsync(team.Display, BrowserFixture.Tv);
         try
@@ -103,6 +106,10 @@ public sealed class BoardTeamChatTests(BrowserFixture browser)
             await clinician.GotoAsync($"teams/{team.TeamId}/board");
             await BrowserFixture.BoardIsLiveAsync(clinician);
             await Assertions.Expect(clinician.Locator("[data-testid=chat-message]")).ToHaveCountAsync(1, new() { Timeout = Timeout });
+            foreach (var link in new[] { "[data-testid=metrics-link]", "[data-testid=registry-link]", "[data-testid=open-handoff] a:has-text('Details')" })
+            {
+                await Assertions.Expect(clinician.Locator(link)).ToHaveCountAsync(1, new() { Timeout = Timeout });
+            }
 
             foreach (var path in new[] { $"teams/{team.TeamId}/screen", $"teams/{team.TeamId}/board" })
             {
@@ -113,6 +120,9 @@ public sealed class BoardTeamChatTests(BrowserFixture browser)
                 await Assertions.Expect(display.Locator("[data-testid=chat-panel]")).ToHaveCountAsync(0);
                 await Assertions.Expect(display.Locator("[data-testid=team-chat-jump]")).ToHaveCountAsync(0);
                 Assert.DoesNotContain("Huddle at 8:15 tomorrow", await display.ContentAsync(), StringComparison.Ordinal);
+                // Nor links to pages a display may not open (metrics, registry, a handoff's page): they led to refusals.
+                await Assertions.Expect(display.Locator("[data-testid=open-handoff]")).ToHaveCountAsync(1, new() { Timeout = Timeout });
+                await Assertions.Expect(display.Locator("[data-testid=metrics-link], [data-testid=registry-link], [data-testid=open-handoff] a")).ToHaveCountAsync(0);
             }
         }
         finally

@@ -40,6 +40,11 @@ public sealed class ChatScreensTests(BrowserFixture browser)
             // The thread on its own page.
             await page.GotoAsync($"threads/{threadId}");
             await ThreadIsShownAsync(page);
+            // Named (the patient by initials, as the list names it) and able to mention the patient's team
+            // (before: "Patient chat", and no mention field on this page).
+            await Assertions.Expect(page.Locator("[data-testid=chat-panel] h2")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^Chat about patient \S+$"));
+            await Assertions.Expect(page).ToHaveTitleAsync(new System.Text.RegularExpressions.Regex(@"^Chat about patient \S+ · Huddle$"));
+            await Assertions.Expect(page.Locator("[data-testid=chat-mention]")).ToHaveCountAsync(1);
             await AssertFitsAsync(page, width, "a chat thread");
             await BrowserFixture.FullPageShotAsync(page, $"chat-screens-thread-{width}.png");
             await Axe.AssertNoViolationsAsync(page, $"a chat thread with a day's messages at {width} px");

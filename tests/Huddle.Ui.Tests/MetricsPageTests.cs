@@ -50,13 +50,25 @@ public sealed class MetricsPageTests(BrowserFixture browser)
         await page.Locator("[data-testid=period][data-days='30']").ClickAsync();
         await Assertions.Expect(page.Locator("[data-testid=metrics-days] tbody tr")).ToHaveCountAsync(30, new() { Timeout = Timeout });
 
+        // The days each chart plots, newest first as the table lists them: every day's counts; the median
+        // minutes to accept only of days that have one (the table's "—" days were drawn as 0 minutes, an
+        // instant answer, before).
+        var rows = await page.Locator("[data-testid=metrics-days] tbody tr").EvaluateAllAsync<string[][]>(
+            "rs => rs.map(r => [r.querySelector('th').textContent.trim(), r.querySelector('td:last-child').textContent.trim()])");
+        var plotted = new Dictionary<string, string[]>
+        {
+            ["chart-days"] = [.. rows.Select(r => r[0])],
+            ["chart-accept"] = [.. rows.Where(r => r[1] != "—").Select(r => r[0])],
+        };
+        Assert.NotEmpty(plotted["chart-accept"]);
+        await Assertions.Expect(page.Locator("[data-testid=chart-accept-gaps]")).ToHaveCountAsync(plotted["chart-accept"].Length < 30 ? 1 : 0);
         foreach (var chart in new[] { "chart-days", "chart-accept" })
         {
             var figure = page.Locator($"[data-testid={chart}]");
             var svg = figure.Locator("svg").First;
-            // Thirty day names on the x axis (the first is the one that was cut), whatever the y axis shows.
+            // A day name on the x axis for each day plotted (the first is the one that was cut), whatever the y axis shows.
             await Assertions.Expect(svg.Locator("text").Filter(new() { HasTextRegex = new System.Text.RegularExpressions.Regex(@"^[A-Z][a-z]{2} \d{1,2} [A-Z][a-z]{2}$") }))
-                .ToHaveCountAsync(30, new() { Timeout = Timeout });
+                .ToHaveCountAsync(plotted[chart].Length, new() { Timeout = Timeout });
             await svg.ScrollIntoViewIfNeededAsync();
             // MudBlazor redraws a chart when its box changes size (a ResizeObserver calls back into the
             // circuit), which can come after the labels first showed: the checks below read a drawn axis,
@@ -90,14 +102,16 @@ public sealed class MetricsPageTests(BrowserFixture browser)
                 }
                 """);
             Assert.True(crowded.Length == 0, $"Day names run into each other on {chart} at {width} px: {string.Join("; ", crowded.Take(5))}");
-            // Today (the table's first row) is always named, and at least one day a week.
-            // A redraw between the wait above and this read can leave the axis undrawn for a moment: let the
-            // browser wait (bounded) for 5 shown names; a chart that never shows them fails the assertion.
+            // The newest day plotted (the days chart: today, the table's first row) is always named, and at
+            // least one in seven plotted (a phone names every seventh, counted back from the newest). A redraw
+            // between the wait above and this read can leave the axis undrawn for a moment: let the browser
+            // wait (bounded) for them; a chart that never shows them fails the assertion.
+            var least = (plotted[chart].Length + 6) / 7;
             try
             {
                 await page.WaitForFunctionAsync(
-                    "chart => [...document.querySelectorAll(`[data-testid=${chart}] svg .mud-charts-xaxis text`)].filter(t => t.getBoundingClientRect().width > 0).length >= 5",
-                    chart, new() { Timeout = Timeout });
+                    "([chart, least]) => [...document.querySelectorAll(`[data-testid=${chart}] svg .mud-charts-xaxis text`)].filter(t => t.getBoundingClientRect().width > 0).length >= least",
+                    new object[] { chart, least }, new() { Timeout = Timeout });
             }
             catch (TimeoutException)
             {
@@ -105,9 +119,8 @@ public sealed class MetricsPageTests(BrowserFixture browser)
             }
 
             var named = await svg.Locator(".mud-charts-xaxis text").EvaluateAllAsync<string[]>("ts => ts.filter(t => t.getBoundingClientRect().width > 0).map(t => t.textContent.trim())");
-            Assert.True(named.Length >= 5, $"Only {named.Length} days are named on {chart} at {width} px.");
-            var today = (await page.Locator("[data-testid=metrics-days] tbody tr th").First.InnerTextAsync()).Trim();
-            Assert.Equal(today, named[^1]);
+            Assert.True(named.Length >= least, $"Only {named.Length} days are named on {chart} at {width} px.");
+            Assert.Equal(plotted[chart][0], named[^1]);
         }
 
         await Axe.AssertNoViolationsAsync(page, $"the metrics page over 30 days at {width} px");

@@ -50,6 +50,10 @@ public sealed class TeamAdminPageTests(BrowserFixture browser)
                 .map(e => e.tagName + '.' + e.className)
             """);
         Assert.True(outside.Length == 0, $"Cut at {width} px: {string.Join(", ", outside.Take(5))}");
+        // Nor does the page itself scroll sideways: the table's hidden "Actions" heading, placed absolutely,
+        // escaped its scroll box and made the page 528 px wide on a phone.
+        var pageWidth = await admin.EvaluateAsync<int>("() => document.documentElement.scrollWidth");
+        Assert.True(pageWidth <= width, $"The team's page is {pageWidth} px wide at {width} px: it scrolls sideways.");
         if (width != BrowserFixture.Desktop.Width)
         {
             await admin.Context.CloseAsync();

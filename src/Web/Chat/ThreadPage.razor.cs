@@ -1,6 +1,7 @@
 using Huddle.Contracts.Common;
 using Huddle.Contracts.CareTeams;
 using Huddle.Contracts.Chat;
+using Huddle.Contracts.Patients;
 using Huddle.Contracts.Users;
 using Huddle.Web.Auth;
 using Microsoft.AspNetCore.Components;
@@ -15,6 +16,7 @@ public sealed partial class ThreadPage
     private string? _userId;
     private string _title = "Chat";
     private string? _timeZone;
+    private List<CareTeamProfile> _teams = [];
 
     [Parameter]
     public string ThreadId { get; set; } = "";
@@ -28,19 +30,36 @@ public sealed partial class ThreadPage
     protected override async Task OnInitializedAsync()
     {
         var userId = (await AuthState).User.UserIdOf();
-        // Names of the clinician's teammates: senders and receipts show them, never ids.
-        if (await Grains.Grain<IUserGrain>(userId).GetAsync() is { } me)
+        var myTeams = (await Grains.Grain<IUserGrain>(userId).GetAsync())?.TeamIds ?? [];
+        var parsed = ThreadIds.Parse(ThreadId);
+        var (kind, subjectId) = (parsed?.Kind, parsed?.SubjectId);
+        // The thread's own teams first (its team, or the patient's teams the clinician is on): their members
+        // and roles are who a message can mention, and the first one's time zone dates the messages. The
+        // thread itself decides who may read it; a page of a thread they may not read shows its refusal.
+        var patient = kind == ThreadKind.Patient ? await Grains.Grain<IPatientGrain>(subjectId!).GetAsync() : null;
+        IReadOnlyList<string> threadTeams = kind switch
         {
-            var profiles = await Task.WhenAll(me.TeamIds.Select(t => Grains.Grain<ICareTeamGrain>(t).GetProfileAsync()));
-            _names = profiles.OfType<CareTeamProfile>().SelectMany(p => p.Members).DistinctBy(m => m.UserId).ToDictionary(m => m.UserId, m => m.DisplayName);
-            _timeZone = profiles.OfType<CareTeamProfile>().FirstOrDefault()?.TimeZoneId;
-        }
-
-        _title = ThreadIds.Parse(ThreadId)?.Kind switch
+            ThreadKind.Team => myTeams.Contains(subjectId!) ? [subjectId!] : [],
+            ThreadKind.Patient => patient is not null
+                ? [.. patient.TeamIds.Where(myTeams.Contains)]
+                : (IReadOnlyList<string>)[],
+            _ => [],
+        };
+        var profiles = (await Task.WhenAll(threadTeams.Concat(myTeams.Except(threadTeams)).Select(t => Grains.Grain<ICareTeamGrain>(t).GetProfileAsync())))
+            .OfType<CareTeamProfile>().ToList();
+        // Names of the clinician's teammates and the thread's members: senders and receipts show them, never ids.
+        _names = profiles.SelectMany(p => p.Members).DistinctBy(m => m.UserId).ToDictionary(m => m.UserId, m => m.DisplayName);
+        _teams = [.. profiles.Where(p => threadTeams.Contains(p.TeamId))];
+        _timeZone = profiles.FirstOrDefault()?.TimeZoneId;
+        // Named as the thread list names it (a patient by initials, as a phone in a corridor should show).
+        _title = kind switch
         {
-            ThreadKind.Team => "Team chat",
-            ThreadKind.Patient => "Patient chat",
-            ThreadKind.Direct => "Direct messages",
+            ThreadKind.Team => $"Team chat · {_teams.FirstOrDefault()?.Name ?? "a team"}",
+            ThreadKind.Patient => patient is not null && _teams.Count > 0
+                ? $"Chat about patient {patient.Initials}"
+                : "Patient chat",
+            ThreadKind.Direct when (await Grains.Grain<IThreadGrain>(ThreadId).DescribeAsync(userId)).Value?.SubjectId is { } other =>
+                $"Direct messages with {(await Grains.Grain<IUserGrain>(other).GetAsync())?.DisplayName ?? "a colleague"}",
             _ => "Chat",
         };
         _userId = userId;

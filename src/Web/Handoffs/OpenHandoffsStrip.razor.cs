@@ -39,6 +39,10 @@ public sealed partial class OpenHandoffsStrip : ILiveCopy<TeamHandoffsSnapshot, 
     [Parameter]
     public bool WallView { get; set; }
 
+    /// <summary>Whether each handoff links to its page: not for a room display (which may not open one) on the board's own page.</summary>
+    [Parameter]
+    public bool Links { get; set; } = true;
+
     [CascadingParameter]
     private Task<AuthenticationState> AuthState { get; set; } = default!;
 
