@@ -222,17 +222,24 @@ public sealed class ThreadHeadTests(ClusterFixture fixture)
         // in a new epoch. The members' grains still hold head 3 and read 3 of the old numbering.
         MeasuredGrainStorage.LoseAtNextRead(thread.GetGrainId());
         await LoseAsync(thread.GetGrainId());
+        // The BHC's grain hears no head for now: their page's report comes first.
+        Faults.FailCalls(nameof(IThreadListGrain.TakeHeadAsync), bhc, 1000);
         await SendAsync(threadId, pcp, "n-1");
         await SendAsync(threadId, pcp, "n-2");
         var opened = (await thread.OpenAsync(IThreadGrain.Feed, pcp, null)).Value!;
         Assert.Equal(2, opened.Position.Seq);
         Assert.NotEqual(epoch, opened.Position.Epoch);
 
-        // Before, heads 1 and 2 were older than the 3 held: the count stayed 0 for ever, and a read of 1 was
-        // "late" (below the 3 held), answered with the old head and nothing stored.
-        await UnreadBecomesAsync(bhc, threadId, 2, "the BHC's count of the two new messages");
-        var cursors = (await Own(bhc).ReportAsync(threadId, 2, 1)).Value!;
+        // The nurse's grain is told the new heads: before, heads 1 and 2 were older than the 3 held, and the
+        // count stayed at its old value for good.
+        await UnreadBecomesAsync(members[2], threadId, 2, "the nurse's count of the two new messages");
+
+        // The BHC's page, which re-read the thread in its new epoch, reports reading seq 1 of it: below the 3
+        // held, so before it was answered as late (the old head, nothing stored); a report of the new epoch is
+        // checked with the thread, which replaces the old numbering's entry.
+        var cursors = (await Own(bhc).ReportAsync(threadId, 2, 1, opened.Position.Epoch)).Value!;
         Assert.Equal((2L, 1L, 2L, 1L), (cursors.Delivered, cursors.Read, cursors.Head, cursors.Unread));
+        Faults.FailCalls(nameof(IThreadListGrain.TakeHeadAsync), bhc, 0);
         await UnreadBecomesAsync(bhc, threadId, 1, "the BHC's count after reading the first new message");
 
         // The thread's receipts count the BHC's cursors in the new numbering too (not read 3).

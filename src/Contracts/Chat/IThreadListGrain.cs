@@ -34,9 +34,11 @@ public interface IThreadListGrain : Live.IFeedGrain
     /// A device of this clinician reports that <paramref name="threadId"/> reached it up to seq
     /// <paramref name="delivered"/> and was shown on its screen up to seq <paramref name="read"/> (0: no
     /// news). Cursors only move forward: a late or repeated report changes nothing. The thread checks
-    /// membership and that both are at most its head; refused reports change nothing.
+    /// membership and that both are at most its head; refused reports change nothing. <paramref name="epoch"/>
+    /// is the thread's feed epoch the seqs count in (0: not known); a report of another epoch than the one
+    /// held is always checked with the thread, never answered as late.
     /// </summary>
-    Task<Result<ThreadCursors>> ReportAsync(string threadId, long delivered, long read);
+    Task<Result<ThreadCursors>> ReportAsync(string threadId, long delivered, long read, long epoch = 0);
 
     /// <summary>
     /// Called by a thread: its head, and this clinician's cursors as the thread knows them. The newest

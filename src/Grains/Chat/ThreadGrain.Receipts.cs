@@ -78,7 +78,7 @@ public sealed partial class ThreadGrain
             return HuddleError.Invalid($"Seq {Math.Max(delivered, read)} is ahead of the thread: its newest entry is {head}.");
         }
 
-        return new CursorCheck(RefFor(userId), head, await NumberAtAsync(head), await NumberAtAsync(read), Feed.Epoch);
+        return new CursorCheck(RefFor(userId), head, await NumberAtAsync(head), await NumberAtAsync(read), NumberingEpoch);
     }
 
     public Task TakeCursorAsync(MemberCursor cursor, long epoch)
@@ -87,7 +87,7 @@ public sealed partial class ThreadGrain
         // The members as last built (every check, send and publish builds them): the check that cleared
         // this cursor saw a member who joined since the last send or publish too. Cursors counted in a
         // numbering this thread no longer has (told before its stored state was lost) mean nothing here.
-        if ((_members is not { } members || members.Contains(cursor.UserId)) && (epoch == 0 || epoch == Feed.Epoch))
+        if ((_members is not { } members || members.Contains(cursor.UserId)) && (epoch == 0 || epoch == NumberingEpoch))
         {
             Take(cursor);
         }
@@ -191,13 +191,17 @@ public sealed partial class ThreadGrain
 
     private MemberCursor CursorOf(string userId) => _cursors.GetValueOrDefault(userId) ?? MemberCursor.None(userId);
 
+    /// <summary>What a member's grain is told (or asks): the head at <paramref name="head"/> with its message number, their cursors as the copy holds them, and the epoch these count in.</summary>
+    private ThreadHead HeadFor(string member, long head, long number) => new(RefFor(member), head, number, CursorOf(member), NumberingEpoch);
+
     /// <summary>
-    /// What a member's grain is told (or asks): the head at <paramref name="head"/> with its message number,
-    /// their cursors as the copy holds them, and the epoch these count in, the feed's: every row stores it
-    /// with its first message (a thread's row has held it from its first version), so it changes only when
-    /// the row is lost and the thread numbers from 1 again.
+    /// The epoch this thread's seqs count in, as members' grains are told it: the feed's, stored with the
+    /// row's first message (a thread's row has held it from its first version), so it changes only when the
+    /// row is lost and the thread numbers from 1 again. 0 ("not known") while the thread has numbered
+    /// nothing: a thread with no row picks its epoch afresh at each activation until its first write, and an
+    /// entry taken in one of those would look like a lost thread at the next.
     /// </summary>
-    private ThreadHead HeadFor(string member, long head, long number) => new(RefFor(member), head, number, CursorOf(member), Feed.Epoch);
+    private long NumberingEpoch => _stored.Seq == 0 ? 0 : Feed.Epoch;
 
     /// <summary>Takes a member's cursors into the copy when they moved; the receipts go out and the copy is written, both coalesced.</summary>
     private void Take(MemberCursor cursor)

@@ -153,7 +153,7 @@ public sealed partial class ThreadListGrain(
         _asks!.Request();
     }
 
-    public async Task<Result<ThreadCursors>> ReportAsync(string threadId, long delivered, long read)
+    public async Task<Result<ThreadCursors>> ReportAsync(string threadId, long delivered, long read, long epoch = 0)
     {
         if (ThreadIds.Parse(threadId) is null)
         {
@@ -166,11 +166,12 @@ public sealed partial class ThreadListGrain(
         }
 
         if (_entries.GetValueOrDefault(threadId) is { } held && delivered <= held.Cursor.Delivered && read <= held.Cursor.Read
-            && !_toAsk.Contains(threadId))
+            && !_toAsk.Contains(threadId) && !held.OfAnotherEpoch(epoch))
         {
             // Late or repeated: nothing moves, and nothing is asked or written. (Not for a thread still to be
             // asked — after a team change, or marked when this grain activated: the thread says whether
-            // they are still a member.)
+            // they are still a member; nor for seqs of another numbering than the one held: the thread's
+            // check says which is its own.)
             return CursorsOf(held);
         }
 

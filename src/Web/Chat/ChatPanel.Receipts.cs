@@ -15,6 +15,9 @@ public sealed partial class ChatPanel
     private long _delivered;
     private long _read;
 
+    /// <summary>The thread's feed epoch <see cref="_delivered"/> and <see cref="_read"/> count in.</summary>
+    private long _cursorEpoch;
+
     private async Task OpenCursorsAsync()
     {
         if (_live is null || _live.Error is not null || _disposed)
@@ -24,7 +27,8 @@ public sealed partial class ChatPanel
 
         // Where the clinician had read to before this screen showed anything: the divider stays there.
         var held = _live.Messages.Count > 0 ? _live.Messages[^1].Seq : 0;
-        var cursors = await Chat.ReportAsync(UserId, ThreadId, held, 0);
+        _cursorEpoch = _live.Epoch;
+        var cursors = await Chat.ReportAsync(UserId, ThreadId, held, 0, _cursorEpoch);
         if (cursors.Value is { } now)
         {
             (_delivered, _read) = (now.Delivered, now.Read);
@@ -45,24 +49,38 @@ public sealed partial class ChatPanel
     /// <summary>What reached this screen: the newest seq held (a report only when it moved).</summary>
     private async Task ReportDeliveredAsync()
     {
+        NumberedAsLive();
         if (_live is not { Messages.Count: > 0 } live || live.Messages[^1].Seq <= _delivered || _disposed)
         {
             return;
         }
 
         _delivered = live.Messages[^1].Seq;
-        await Chat.ReportAsync(UserId, ThreadId, _delivered, 0);
+        await Chat.ReportAsync(UserId, ThreadId, _delivered, 0, _cursorEpoch);
+    }
+
+    /// <summary>
+    /// The thread numbers in a new epoch (its stored state was lost, and it counts from 1 again): the cursors
+    /// held count in the old one, where every new seq would look already reported.
+    /// </summary>
+    private void NumberedAsLive()
+    {
+        if (_live is { } live && live.Epoch != _cursorEpoch)
+        {
+            (_delivered, _read, _cursorEpoch) = (0, 0, live.Epoch);
+        }
     }
 
     /// <summary>Messages up to <paramref name="seq"/> were shown on screen (the tracker says so).</summary>
     private async Task ReportReadAsync(long seq)
     {
+        NumberedAsLive();
         if (seq <= _read || _disposed)
         {
             return;
         }
 
-        var reported = await Chat.ReportAsync(UserId, ThreadId, seq, seq);
+        var reported = await Chat.ReportAsync(UserId, ThreadId, seq, seq, _cursorEpoch);
         if (reported.Value is { } now)
         {
             (_delivered, _read) = (Math.Max(_delivered, now.Delivered), Math.Max(_read, now.Read));

@@ -9,13 +9,13 @@ namespace Huddle.Web.Chat;
 /// <summary>The HTTP API of receipts and unread counts (docs/api.md, "Receipts and unread counts"): twins of the hub methods, the same replies.</summary>
 public static class ChatReceiptEndpoints
 {
-    /// <summary>A cursor report: the seq that reached this device, and the seq shown on its screen (0 or absent: no news).</summary>
-    public sealed record CursorReport(long Delivered = 0, long Read = 0);
+    /// <summary>A cursor report: the seq that reached this device, and the seq shown on its screen (0 or absent: no news), in the thread's feed epoch (0 or absent: not known).</summary>
+    public sealed record CursorReport(long Delivered = 0, long Read = 0, long Epoch = 0);
 
     public static void MapChatReceiptEndpoints(this RouteGroupBuilder api)
     {
         api.MapPost("/threads/{threadId}/cursors", async (string threadId, CursorReport report, ClaimsPrincipal principal, ChatService chat) =>
-            ApiErrors.Reply(await chat.ReportAsync(principal.UserIdOf(), threadId, report.Delivered, report.Read)));
+            ApiErrors.Reply(await chat.ReportAsync(principal.UserIdOf(), threadId, report.Delivered, report.Read, report.Epoch)));
 
         api.MapGet("/threads/{threadId}/receipts", async (string threadId, long? since, long? epoch, ClaimsPrincipal principal, ChatService chat) =>
             ApiErrors.Reply(await chat.ReadReceiptsAsync(principal.UserIdOf(), threadId, since, epoch ?? FeedPosition.AnyEpoch)));

@@ -11,10 +11,11 @@ public sealed partial class ChatService
 {
     /// <summary>
     /// Reports, as <paramref name="userId"/>, that <paramref name="threadId"/> reached a device of theirs up to
-    /// <paramref name="delivered"/> and was shown on its screen up to <paramref name="read"/> (0: no news).
+    /// <paramref name="delivered"/> and was shown on its screen up to <paramref name="read"/> (0: no news),
+    /// seqs of the thread's feed <paramref name="epoch"/> (0: not known).
     /// </summary>
-    public Task<Result<ThreadCursors>> ReportAsync(string userId, string threadId, long delivered, long read) =>
-        CallAsync(threadId, "report", () => Grains.Grain<IThreadListGrain>(userId).ReportAsync(threadId, delivered, read));
+    public Task<Result<ThreadCursors>> ReportAsync(string userId, string threadId, long delivered, long read, long epoch = 0) =>
+        CallAsync(threadId, "report", () => Grains.Grain<IThreadListGrain>(userId).ReportAsync(threadId, delivered, read, epoch));
 
     /// <summary>The catch-up read of <paramref name="userId"/>'s unread counts (without <paramref name="since"/>: all of them).</summary>
     public Task<Result<FeedReply<UnreadSnapshot, UnreadChange>>> ReadUnreadAsync(string userId, long? since, long epoch = FeedPosition.AnyEpoch) =>

@@ -47,6 +47,9 @@ public sealed partial class LiveThread : ILiveCopy<ThreadSnapshot, ThreadChange>
     /// <summary>Why the thread cannot be shown (forbidden, unavailable), or null.</summary>
     public Contracts.Common.HuddleError? Error => _feed?.Error;
 
+    /// <summary>The thread's feed epoch the held messages' seqs count in (a thread whose stored state was lost numbers again in a new one).</summary>
+    public long Epoch => _feed?.Epoch ?? Contracts.Live.FeedPosition.AnyEpoch;
+
     /// <summary>
     /// Opens <paramref name="threadId"/> as <paramref name="userId"/> may see it. <paramref name="dispatch"/> runs work on
     /// the component's renderer (its InvokeAsync); <paramref name="changed"/> re-renders what shows it.
