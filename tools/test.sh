@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command: installs what the suite needs on a fresh machine (Debian's Chromium when
 # missing; every tools/*/ that pins npm packages in a package-lock.json - Azurite, axe-core), then
-# runs every test. Extra arguments go to each dotnet test (e.g. --logger trx).
+# runs every test. Extra arguments go to each dotnet test (e.g. --logger trx, --filter), not to the one
+# build before them: the build is Debug, so a -c or -f given here finds nothing built.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v chromium >/dev/null 2>&1 && [ ! -x /usr/bin/chromium ]; then

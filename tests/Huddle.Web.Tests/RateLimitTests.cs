@@ -165,10 +165,10 @@ public sealed class RateLimitTests(HuddleRateLimitedAppFixture app) : IClassFixt
     [Fact]
     public async Task A_pages_circuit_over_its_rate_waits_for_its_turn_and_is_never_refused_nor_counted_against_its_users_hub_calls()
     {
-        // 60 a minute: a burst of 60, then one a second. The user's hub calls: 10 a minute.
+        // 60 a minute for the user's pages together: a burst of 60, then one a second. Their hub calls: 10 a minute.
         var options = RateLimitOptions.From(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
-            [$"{RateLimitOptions.Section}:CircuitCallsPerConnection"] = "60",
+            [$"{RateLimitOptions.Section}:CircuitCallsPerUser"] = "60",
             [$"{RateLimitOptions.Section}:HubCallsPerUser"] = "10",
         }).Build());
         using var limits = new HuddleRateLimits(options);
@@ -193,6 +193,14 @@ public sealed class RateLimitTests(HuddleRateLimitedAppFixture app) : IClassFixt
         Assert.Equal(63, served);
         Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(1.5), $"63 calls at 60 a minute took {clock.Elapsed}: the last three did not wait");
 
+        // Another page of the same user draws on the same allowance: the last call took the token refilled a
+        // moment ago and the next comes a second later, so this one waits its turn too (more pages add none).
+        var secondPage = new PageCall(new Caller("circuit-2", "u-typist"), new PageHub());
+        var waiting = filter.InvokeMethodAsync(secondPage.Context, Next);
+        Assert.False(waiting.IsCompleted, "the user's second page was served at once, from an allowance of its own");
+        await waiting;
+        Assert.Equal(64, served);
+
         // The user's hub calls are their own: a HuddleHub call by the same user is still served.
         var hub = new PageCall(new Caller("hub-1", "u-typist"), (Hub)System.Runtime.CompilerServices.RuntimeHelpers.GetUninitializedObject(typeof(HuddleHub)));
         for (var i = 0; i < 10; i++)
@@ -200,7 +208,7 @@ public sealed class RateLimitTests(HuddleRateLimitedAppFixture app) : IClassFixt
             Assert.Null(await filter.InvokeMethodAsync(hub.Context, Next));
         }
 
-        Assert.Equal(73, served);
+        Assert.Equal(74, served);
     }
 
     private sealed class PageHub : Hub
@@ -247,7 +255,7 @@ public sealed class RateLimitTests(HuddleRateLimitedAppFixture app) : IClassFixt
     public void The_limits_default_to_the_documented_rates_and_a_nonsense_setting_stops_the_start()
     {
         var defaults = RateLimitOptions.From(new ConfigurationBuilder().Build());
-        Assert.Equal((100, 300, 300, 3_000), (defaults.HubCallsPerConnection, defaults.HubCallsPerUser, defaults.ApiRequestsPerUser, defaults.CircuitCallsPerConnection));
+        Assert.Equal((100, 300, 300, 3_000), (defaults.HubCallsPerConnection, defaults.HubCallsPerUser, defaults.ApiRequestsPerUser, defaults.CircuitCallsPerUser));
 
         // 100 a minute: one token every 600 ms; a large rate refills several per 100 ms heartbeat.
         var slow = RateLimitOptions.Bucket(100);

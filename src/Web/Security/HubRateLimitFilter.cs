@@ -14,10 +14,10 @@ namespace Huddle.Web.Security;
 /// open: a client that slows down carries on.
 /// <para>
 /// A Blazor circuit's calls (the pages' own connection, not <see cref="HuddleHub"/>) have a bucket of their
-/// own per connection (<see cref="RateLimitOptions.CircuitCallsPerConnection"/>) and count for no user's
-/// hub calls; over it a call waits for a token rather than being refused, since Blazor takes a refused
-/// event as lost input and a refused render acknowledgement stops the page's updates for good. The wait
-/// slows that connection only: SignalR reads its next call when this one is done.
+/// own per user, all their pages together (<see cref="RateLimitOptions.CircuitCallsPerUser"/>), and count
+/// for none of their hub calls; over it a call waits for a token rather than being refused, since Blazor
+/// takes a refused event as lost input and a refused render acknowledgement stops the page's updates for
+/// good. The wait slows that user's pages only: SignalR reads a connection's next call when this one is done.
 /// </para>
 /// <para>
 /// Hand-written: ASP.NET Core's rate limiting middleware limits HTTP requests, and a WebSocket is one
@@ -35,11 +35,12 @@ public sealed partial class HubRateLimitFilter(HuddleRateLimits limits, ILogger<
         var context = invocationContext.Context;
         if (invocationContext.Hub is not HuddleHub)
         {
-            using var turn = await limits.ByCircuit.AcquireAsync(context.ConnectionId, 1, context.ConnectionAborted);
+            var key = context.User?.FindFirst(Auth.HuddleClaims.UserId)?.Value is { } owner ? "user:" + owner : "connection:" + context.ConnectionId;
+            using var turn = await limits.ByCircuit.AcquireAsync(key, 1, context.ConnectionAborted);
             if (!turn.IsAcquired)
             {
-                // More calls waiting than a circuit can have (parallel calls from a hostile client): refused.
-                return Refuse(invocationContext, turn, "this page's connection", limits.Options.CircuitCallsPerConnection);
+                // More calls waiting than a user's pages can have (circuits opened to flood): refused.
+                return Refuse(invocationContext, turn, "this user's pages", limits.Options.CircuitCallsPerUser);
             }
 
             return await next(invocationContext);

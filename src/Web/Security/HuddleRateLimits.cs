@@ -22,15 +22,16 @@ public sealed class HuddleRateLimits : IDisposable
         ByUser = PartitionedRateLimiter.Create<string, string>(id =>
             RateLimitPartition.GetTokenBucketLimiter(id, _ => RateLimitOptions.Bucket(options.HubCallsPerUser)));
         ByCircuit = PartitionedRateLimiter.Create<string, string>(id =>
-            RateLimitPartition.GetTokenBucketLimiter(id, _ => RateLimitOptions.Bucket(options.CircuitCallsPerConnection, CircuitQueue)));
+            RateLimitPartition.GetTokenBucketLimiter(id, _ => RateLimitOptions.Bucket(options.CircuitCallsPerUser, CircuitQueue)));
     }
 
     /// <summary>
-    /// How many calls of one circuit may wait for a token at once. SignalR runs one call per connection at a
-    /// time, so a circuit's calls wait one behind the other and its socket is not read meanwhile; more would
-    /// wait only if a host allowed parallel calls.
+    /// How many calls of one user's circuits may wait for a token at once. SignalR runs one call per
+    /// connection at a time, so each circuit has at most one waiting and its socket is not read meanwhile:
+    /// this is one per page for a user with many open, and past it a call is refused (a client opening
+    /// circuits to flood).
     /// </summary>
-    public const int CircuitQueue = 16;
+    public const int CircuitQueue = 64;
 
     public RateLimitOptions Options { get; }
 
@@ -40,7 +41,7 @@ public sealed class HuddleRateLimits : IDisposable
     /// <summary>Hub calls, by user id.</summary>
     public PartitionedRateLimiter<string> ByUser { get; }
 
-    /// <summary>Blazor circuits' calls, by connection id; over the rate they wait (<see cref="CircuitQueue"/>).</summary>
+    /// <summary>Blazor circuits' calls, by user id (a circuit signed in as nobody: by connection id); over the rate they wait (<see cref="CircuitQueue"/>).</summary>
     public PartitionedRateLimiter<string> ByCircuit { get; }
 
     public void Dispose()

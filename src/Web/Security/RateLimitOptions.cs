@@ -28,12 +28,13 @@ public sealed class RateLimitOptions
     public int ApiRequestsPerUser { get; set; } = 300;
 
     /// <summary>
-    /// Calls a minute on one Blazor circuit (a page's own connection: its events, render acknowledgements
-    /// and JavaScript replies; 2-3 calls per key typed). Over it a call waits for its turn instead of
-    /// being refused: Blazor takes a refused event as lost input and a refused acknowledgement stops the
-    /// page's updates. The default is 30 calls a second held for a minute, twice a fast typist's.
+    /// Calls a minute by one user's pages together, on one web host: their Blazor circuits (a page's own
+    /// connection: its events, render acknowledgements and JavaScript replies; 2-3 calls per key typed).
+    /// Over it a call waits for its turn instead of being refused: Blazor takes a refused event as lost
+    /// input and a refused acknowledgement stops the page's updates. The default is 50 calls a second held
+    /// for a minute, more than twice a fast typist's.
     /// </summary>
-    public int CircuitCallsPerConnection { get; set; } = 3_000;
+    public int CircuitCallsPerUser { get; set; } = 3_000;
 
     /// <summary>Reads the section; a value outside 1-<see cref="Max"/> stops the start with the setting's name.</summary>
     public static RateLimitOptions From(IConfiguration configuration)
@@ -45,7 +46,7 @@ public sealed class RateLimitOptions
                      (nameof(HubCallsPerConnection), options.HubCallsPerConnection),
                      (nameof(HubCallsPerUser), options.HubCallsPerUser),
                      (nameof(ApiRequestsPerUser), options.ApiRequestsPerUser),
-                     (nameof(CircuitCallsPerConnection), options.CircuitCallsPerConnection),
+                     (nameof(CircuitCallsPerUser), options.CircuitCallsPerUser),
                  })
         {
             if (value is < 1 or > Max)
