@@ -239,6 +239,9 @@ public sealed class ThreadHeadTests(ClusterFixture fixture)
         // checked with the thread, which replaces the old numbering's entry.
         var cursors = (await Own(bhc).ReportAsync(threadId, 2, 1, opened.Position.Epoch)).Value!;
         Assert.Equal((2L, 1L, 2L, 1L), (cursors.Delivered, cursors.Read, cursors.Head, cursors.Unread));
+        // A page still on the old numbering reports its seq 2 read: not the new seq 2, so nothing moves.
+        var stale = (await Own(bhc).ReportAsync(threadId, 2, 2, epoch)).Value!;
+        Assert.Equal((2L, 1L, 1L), (stale.Delivered, stale.Read, stale.Unread));
         Faults.FailCalls(nameof(IThreadListGrain.TakeHeadAsync), bhc, 0);
         await UnreadBecomesAsync(bhc, threadId, 1, "the BHC's count after reading the first new message");
 

@@ -46,7 +46,7 @@ public sealed record MemberCursor(
 /// (<see cref="Head"/>, with <see cref="HeadNumber"/> messages up to it) and that member's cursors as
 /// the thread knows them (their own sends move their read cursor). Told at least once per head;
 /// the newest head wins. <see cref="Epoch"/> is the thread's feed epoch, in which its seqs count (0: not
-/// known, a row stored before the epoch was); a head of another epoch than the one a member's grain
+/// known, while the thread has numbered nothing); a head of another epoch than the one a member's grain
 /// holds means the thread's numbering started again (its stored state was lost), and replaces what it held.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("huddle.thread-head")]

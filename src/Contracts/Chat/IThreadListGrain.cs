@@ -36,7 +36,8 @@ public interface IThreadListGrain : Live.IFeedGrain
     /// news). Cursors only move forward: a late or repeated report changes nothing. The thread checks
     /// membership and that both are at most its head; refused reports change nothing. <paramref name="epoch"/>
     /// is the thread's feed epoch the seqs count in (0: not known); a report of another epoch than the one
-    /// held is always checked with the thread, never answered as late.
+    /// held is always checked with the thread, never answered as late, and one of another epoch than the
+    /// thread's moves nothing.
     /// </summary>
     Task<Result<ThreadCursors>> ReportAsync(string threadId, long delivered, long read, long epoch = 0);
 

@@ -186,7 +186,9 @@ public sealed partial class ThreadListGrain(
         var now = clock.UtcNow;
         var stored = _entries.GetValueOrDefault(threadId);
         var entry = EntryIn(check.Epoch, stored, check.Thread, now);
-        var cursor = entry.Cursor.Advance(new MemberCursor(Key, delivered, now, read, now, check.ReadNumber)) ?? entry.Cursor;
+        // Seqs of a numbering the thread no longer has (a page that had not yet re-read it): they move nothing.
+        var theirs = epoch == 0 || check.Epoch == 0 || epoch == check.Epoch;
+        var cursor = theirs ? entry.Cursor.Advance(new MemberCursor(Key, delivered, now, read, now, check.ReadNumber)) ?? entry.Cursor : entry.Cursor;
         var next = entry with { Cursor = cursor };
         if (check.Head > entry.Head)
         {
