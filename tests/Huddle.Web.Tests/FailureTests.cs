@@ -43,25 +43,5 @@ public sealed class FailureTests
         Assert.Contains("trace id", error.Message, StringComparison.Ordinal);
     }
 
-    private static HubInvocationContext Invocation(MethodInfo method) =>
-        new(new FakeCallerContext(), new EmptyServices(), new HuddleHub(null!), method, []);
-
-    private sealed class EmptyServices : IServiceProvider
-    {
-        public object? GetService(Type serviceType) => null;
-    }
-
-    private sealed class FakeCallerContext : HubCallerContext
-    {
-        public override string ConnectionId => "c-test";
-        public override string? UserIdentifier => null;
-        public override System.Security.Claims.ClaimsPrincipal? User => null;
-        public override IDictionary<object, object?> Items { get; } = new Dictionary<object, object?>();
-        public override Microsoft.AspNetCore.Http.Features.IFeatureCollection Features { get; } = new Microsoft.AspNetCore.Http.Features.FeatureCollection();
-        public override CancellationToken ConnectionAborted => CancellationToken.None;
-
-        public override void Abort()
-        {
-        }
-    }
+    private static HubInvocationContext Invocation(MethodInfo method) => HubInvocations.Of(new HuddleHub(null!), method);
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
+using System.Reflection;
 using System.Text.Json;
 using Huddle.Contracts.Boards;
 using Huddle.Contracts.Chat;
@@ -12,6 +13,7 @@ using Huddle.Web.Security;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Huddle.Web.Tests;
 
@@ -172,8 +174,8 @@ public sealed class RateLimitTests(HuddleRateLimitedAppFixture app) : IClassFixt
             [$"{RateLimitOptions.Section}:HubCallsPerUser"] = "10",
         }).Build());
         using var limits = new HuddleRateLimits(options);
-        var filter = new HubRateLimitFilter(limits, Microsoft.Extensions.Logging.Abstractions.NullLogger<HubRateLimitFilter>.Instance);
-        var circuit = new PageCall(new Caller("circuit-1", "u-typist"), new PageHub());
+        var filter = new HubRateLimitFilter(limits, NullLogger<HubRateLimitFilter>.Instance);
+        var circuit = HubInvocations.Of(new PageHub(), PageHub.Dispatch, "circuit-1", "u-typist");
         var served = 0;
         ValueTask<object?> Next(HubInvocationContext _)
         {
@@ -187,7 +189,7 @@ public sealed class RateLimitTests(HuddleRateLimitedAppFixture app) : IClassFixt
         var clock = Stopwatch.StartNew();
         for (var i = 0; i < 63; i++)
         {
-            await filter.InvokeMethodAsync(circuit.Context, Next);
+            await filter.InvokeMethodAsync(circuit, Next);
         }
 
         Assert.Equal(63, served);
@@ -195,58 +197,28 @@ public sealed class RateLimitTests(HuddleRateLimitedAppFixture app) : IClassFixt
 
         // Another page of the same user draws on the same allowance: the last call took the token refilled a
         // moment ago and the next comes a second later, so this one waits its turn too (more pages add none).
-        var secondPage = new PageCall(new Caller("circuit-2", "u-typist"), new PageHub());
-        var waiting = filter.InvokeMethodAsync(secondPage.Context, Next);
+        var secondPage = HubInvocations.Of(new PageHub(), PageHub.Dispatch, "circuit-2", "u-typist");
+        var waiting = filter.InvokeMethodAsync(secondPage, Next);
         Assert.False(waiting.IsCompleted, "the user's second page was served at once, from an allowance of its own");
         await waiting;
         Assert.Equal(64, served);
 
         // The user's hub calls are their own: a HuddleHub call by the same user is still served.
-        var hub = new PageCall(new Caller("hub-1", "u-typist"), (Hub)System.Runtime.CompilerServices.RuntimeHelpers.GetUninitializedObject(typeof(HuddleHub)));
+        var hub = HubInvocations.Of(new HuddleHub(null!), PageHub.Dispatch, "hub-1", "u-typist");
         for (var i = 0; i < 10; i++)
         {
-            Assert.Null(await filter.InvokeMethodAsync(hub.Context, Next));
+            Assert.Null(await filter.InvokeMethodAsync(hub, Next));
         }
 
         Assert.Equal(74, served);
     }
 
+    /// <summary>A hub that is not <see cref="HuddleHub"/>, as Blazor's own is to the filter; its one method stands for any of Blazor's.</summary>
     private sealed class PageHub : Hub
     {
-        public static void Dispatch()
-        {
-        }
-    }
+        public static readonly MethodInfo Dispatch = typeof(PageHub).GetMethod(nameof(DispatchEvent))!;
 
-    private sealed class PageCall(HubCallerContext caller, Hub hub)
-    {
-        public HubInvocationContext Context { get; } = new(caller, EmptyServices.Instance, hub,
-            typeof(PageHub).GetMethod(nameof(PageHub.Dispatch))!, []);
-    }
-
-    private sealed class EmptyServices : IServiceProvider
-    {
-        public static readonly EmptyServices Instance = new();
-
-        public object? GetService(Type serviceType) => null;
-    }
-
-    private sealed class Caller(string connectionId, string userId) : HubCallerContext
-    {
-        public override string ConnectionId => connectionId;
-
-        public override string? UserIdentifier => userId;
-
-        public override System.Security.Claims.ClaimsPrincipal? User { get; } =
-            new(new System.Security.Claims.ClaimsIdentity([new System.Security.Claims.Claim(Huddle.Web.Auth.HuddleClaims.UserId, userId)], "test"));
-
-        public override IDictionary<object, object?> Items { get; } = new Dictionary<object, object?>();
-
-        public override Microsoft.AspNetCore.Http.Features.IFeatureCollection Features { get; } = new Microsoft.AspNetCore.Http.Features.FeatureCollection();
-
-        public override CancellationToken ConnectionAborted => CancellationToken.None;
-
-        public override void Abort()
+        public static void DispatchEvent()
         {
         }
     }
