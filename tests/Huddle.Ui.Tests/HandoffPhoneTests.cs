@@ -34,6 +34,15 @@ public sealed class HandoffPhoneTests(BrowserFixture browser)
         var huddleBox = await bhc.Locator("header.mud-appbar a", new() { HasText = "Huddle" }).BoundingBoxAsync();
         Assert.True(signOutBox!.Height <= huddleBox!.Height + 8, $"\"Sign out\" wraps at 390 px: {signOutBox.Height} px tall beside the {huddleBox.Height} px title.");
         Assert.True(signOutBox.X + signOutBox.Width <= 390, $"\"Sign out\" ends at {signOutBox.X + signOutBox.Width} px, past the 390 px screen.");
+        // Who is signed in, on the phone too: the name does not fit the bar, its initials do (the name stays for screen readers).
+        var initials = bhc.Locator("[data-testid=signed-in-initials]");
+        await Assertions.Expect(initials).ToBeVisibleAsync();
+        await Assertions.Expect(initials).ToHaveTextAsync("BH");
+        await Assertions.Expect(initials).ToHaveAttributeAsync("title", "Signed in as Bea Holt");
+        await Assertions.Expect(bhc.Locator("[data-testid=signed-in-as]")).ToHaveTextAsync("Bea Holt");
+        var initialsBox = await initials.BoundingBoxAsync();
+        Assert.True(initialsBox!.X + initialsBox.Width <= signOutBox.X && Math.Abs(initialsBox.Y + initialsBox.Height / 2 - (signOutBox.Y + signOutBox.Height / 2)) < 4,
+            $"The initials ({initialsBox.X}..{initialsBox.X + initialsBox.Width}, middle {initialsBox.Y + initialsBox.Height / 2}) are not on the bar's line before \"Sign out\" ({signOutBox.X}, middle {signOutBox.Y + signOutBox.Height / 2}).");
 
         await Assertions.Expect(pcp.Locator("[data-testid=patient-name]")).ToHaveTextAsync("Alma Reyes");
         await Assertions.Expect(pcp.Locator("[data-testid=room]")).ToHaveValueAsync("Exam 1");
@@ -48,6 +57,16 @@ public sealed class HandoffPhoneTests(BrowserFixture browser)
         await pcp.Keyboard.PressAsync("Escape");
         await Assertions.Expect(entry).ToHaveCountAsync(0, new() { Timeout = Timeout });
         await Assertions.Expect(pcp.Locator("[data-testid=target]")).ToContainTextAsync("Behavioral health consultant (first available)");
+        // Shown whole on the phone: the choice's words take two lines inside the field instead of one cut with "…".
+        var choice = await pcp.Locator("[data-testid=target]").EvaluateAsync<double[]>("""
+            e => {
+                const range = document.createRange(); range.selectNodeContents(e);
+                const rects = [...range.getClientRects()].filter(r => r.width > 0);
+                return [new Set(rects.map(r => Math.round(r.top))).size, Math.max(...rects.map(r => r.right)), e.closest('.mud-input-control').getBoundingClientRect().right];
+            }
+            """);
+        Assert.True(choice[0] >= 2 && choice[1] <= choice[2],
+            $"\"Send to\" shows its choice on {choice[0]} line(s) ending at {choice[1]} px, in a field ending at {choice[2]} px: cut at the edge.");
         await pcp.Locator("[data-testid=sbar-situation]").FillAsync("PHQ-9 of 18 today, passive SI, no plan");
         await pcp.Locator("[data-testid=sbar-recommendation]").FillAsync("Same-visit BH assessment and safety plan");
         await BrowserFixture.FullPageShotAsync(pcp, "handoff-request-390.png");

@@ -53,6 +53,10 @@ public sealed class RegistryPhoneTests(BrowserFixture browser)
         await Assertions.Expect(phone.Locator("[data-testid=measure-safety]")).ToHaveCountAsync(0);
         var width = await phone.EvaluateAsync<int>("() => document.documentElement.scrollWidth");
         Assert.True(width <= 390, $"The form is {width} px wide on a 390 px phone.");
+        // Every answer's circle is the same size, whether its words take one line or two.
+        var circles = await phone.Locator("[data-testid=measure-item] input[type=radio]").EvaluateAllAsync<double[]>("es => es.map(e => e.getBoundingClientRect().width)");
+        Assert.Equal(36, circles.Length);
+        Assert.True(circles.Max() - circles.Min() < 0.5, $"The answers' circles are {circles.Min()} to {circles.Max()} px wide on a phone.");
         await phone.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("registry-measure-390.png"), FullPage = true, Animations = ScreenshotAnimations.Disabled });
         await Axe.AssertNoViolationsAsync(phone, "the PHQ-9 form on a phone");
         await phone.Locator("[data-testid=measure-save]").ClickAsync();

@@ -152,6 +152,16 @@ public sealed class WallScreenTests(BrowserFixture browser)
         Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollHeight <= window.innerHeight + 1 && document.documentElement.scrollWidth <= window.innerWidth"),
             "The wall scrolls at 1920 × 1080: a TV cannot scroll.");
 
+        // "Needs BH today" takes two lines in its lane, and the first cards of the three lanes holding cards
+        // still start at one height (the other headers as tall), so the room reads across the lanes.
+        var titles = await page.Locator("[data-testid=lane] .lane__title").EvaluateAllAsync<double[]>("ts => ts.map(t => t.getBoundingClientRect().height)");
+        Assert.True(titles.Max() > titles.Min() * 1.5, $"No lane title wraps at 1920 (heights {string.Join(", ", titles)}): the check below would show nothing.");
+        var firstTops = await page.EvaluateAsync<double[]>("""
+            () => [...document.querySelectorAll('[data-testid=lane]')].map(l => l.querySelector('[data-testid=card]')).filter(c => c).map(c => c.getBoundingClientRect().top)
+            """);
+        Assert.Equal(3, firstTops.Length);
+        Assert.True(firstTops.Max() - firstTops.Min() < 1, $"The lanes' first cards start at {string.Join(", ", firstTops)} px: a wrapped title pushed its lane's cards down.");
+
         // The full lane says how many of its cards the screen cuts off, and the cue itself is on screen.
         // (It is written once the wall's script has measured the lane.)
         var cue = page.Locator("[data-lane-id=lane-1] [data-testid=lane-more]");
@@ -165,6 +175,13 @@ public sealed class WallScreenTests(BrowserFixture browser)
             """);
         Assert.InRange(cut, 1, 13);
         await Assertions.Expect(cue).ToHaveTextAsync($"+{cut} more");
+        // What "+N more" counts is not shown at all: no card cut in half at the lane's foot.
+        Assert.Equal(0, await page.Locator("[data-lane-id=lane-1]").EvaluateAsync<int>("""
+            lane => {
+                const bottom = lane.querySelector('.lane__cards').getBoundingClientRect().bottom + 0.5;
+                return [...lane.querySelectorAll('[data-testid=card]')].filter(c => c.getBoundingClientRect().top < bottom && c.getBoundingClientRect().bottom > bottom && getComputedStyle(c).visibility !== 'hidden').length;
+            }
+            """));
         var cueBox = await cue.BoundingBoxAsync();
         Assert.NotNull(cueBox);
         Assert.True(cueBox.Y + cueBox.Height <= 1080, $"The lane's '+{cut} more' ends at {cueBox.Y + cueBox.Height} px of 1080.");

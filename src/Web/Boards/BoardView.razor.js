@@ -48,13 +48,23 @@ export function focusCardWhenAt(laneId, cardId, index, timeoutMs = 5000) {
 // Blazor renders the cue empty and never puts anything in it.
 export function watchLaneOverflow(board) {
     let frame = 0;
-    const count = (zone, items, cue) => {
+    const count = (zone, items, counted, cue) => {
         if (!zone || !cue) {
             return;
         }
 
+        // What the cue counts is not shown at all: a card or a line cut in half (or a heading whose notes
+        // are all below the edge) reads as a glitch from across the room.
         const bottom = zone.getBoundingClientRect().bottom + 0.5;
-        const hidden = [...zone.querySelectorAll(items)].filter(item => item.getBoundingClientRect().bottom > bottom).length;
+        let hidden = 0;
+        for (const item of zone.querySelectorAll(items)) {
+            item.style.visibility = '';
+            if (item.getBoundingClientRect().bottom > bottom) {
+                item.style.visibility = 'hidden';
+                hidden += item.matches(counted) ? 1 : 0;
+            }
+        }
+
         const text = hidden > 0 ? `+${hidden} more` : '';
         if (cue.textContent !== text) {
             cue.textContent = text;
@@ -69,21 +79,11 @@ export function watchLaneOverflow(board) {
         }
 
         for (const lane of board.querySelectorAll('[data-testid=lane]')) {
-            count(lane.querySelector('.lane__cards'), '[data-testid=card]', lane.querySelector('[data-testid=lane-more]'));
+            count(lane.querySelector('.lane__cards'), '[data-testid=card]', '[data-testid=card]', lane.querySelector('[data-testid=lane-more]'));
         }
 
         for (const panel of board.querySelectorAll('.board__side .panel')) {
-            const zone = panel.querySelector('.panel__items');
-            count(zone, '[data-testid=action-item], [data-testid=note]', panel.querySelector('[data-testid=panel-more]'));
-            // A panel's lines are short: one cut in half (or a heading whose notes are all below the
-            // edge) reads as a glitch from across the room, so what the cue counts is not shown at all.
-            const bottom = zone?.getBoundingClientRect().bottom + 0.5;
-            for (const line of zone?.children ?? []) {
-                line.style.visibility = '';
-                if (line.getBoundingClientRect().bottom > bottom) {
-                    line.style.visibility = 'hidden';
-                }
-            }
+            count(panel.querySelector('.panel__items'), '.panel__items > *', '[data-testid=action-item], [data-testid=note]', panel.querySelector('[data-testid=panel-more]'));
         }
     };
     const schedule = () => { frame ||= requestAnimationFrame(update); };
