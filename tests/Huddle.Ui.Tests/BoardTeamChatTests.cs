@@ -58,6 +58,10 @@ public sealed class BoardTeamChatTests(BrowserFixture browser)
             else
             {
                 await Assertions.Expect(page.Locator("[data-testid=team-chat-jump]")).ToBeHiddenAsync();
+                // On a laptop as on the TV-sized screen, the chat and its message box are on the first screen with
+                // the board (three action items and two notes above it at 1400 px): nobody scrolls to find it.
+                await Assertions.Expect(chat.Locator("h2")).ToBeInViewportAsync();
+                await Assertions.Expect(chat.Locator("textarea")).ToBeInViewportAsync();
             }
 
             // The keyboard alone: type, Tab past "Urgent" and "Request acknowledgement", Enter on Send.

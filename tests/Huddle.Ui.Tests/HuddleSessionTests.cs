@@ -25,6 +25,13 @@ public sealed class HuddleSessionTests(BrowserFixture browser)
         await pcp.Locator("[data-testid=attendee]").Filter(new() { HasText = "Bea Holt" }).ClickAsync();
         await Assertions.Expect(wall.Locator("[data-testid=attendee][data-present=true]")).ToHaveCountAsync(2, new() { Timeout = Timeout });
 
+        // The form opens from "New action item" (closed, the side column stays short), its first field focused.
+        var newItem = pcp.Locator("[data-testid=show-add-action-item]");
+        await Assertions.Expect(newItem).ToHaveAttributeAsync("aria-expanded", "false", new() { Timeout = Timeout });
+        await Assertions.Expect(pcp.Locator("[data-testid=action-item-form]")).ToHaveCountAsync(0);
+        await newItem.ClickAsync();
+        await Assertions.Expect(newItem).ToHaveAttributeAsync("aria-expanded", "true");
+        await Assertions.Expect(pcp.Locator("input[data-testid=new-action-item], [data-testid=new-action-item] input").First).ToBeFocusedAsync(new() { Timeout = Timeout });
         await pcp.Locator("input[data-testid=new-action-item], [data-testid=new-action-item] input").First.FillAsync("Call shelter about bed tonight");
         await pcp.ClickAsync("[data-testid=add-action-item]");
         await Assertions.Expect(wall.Locator("[data-testid=action-item]").Filter(new() { HasText = "Call shelter about bed tonight" }))

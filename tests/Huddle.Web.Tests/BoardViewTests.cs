@@ -120,7 +120,7 @@ public sealed class BoardViewTests(HuddleAppFixture app) : IAsyncDisposable
         Assert.DoesNotContain("sertraline", cut.Markup, StringComparison.Ordinal);
         Assert.Empty(cut.FindAll("[data-testid=card-menu]"));
         Assert.Empty(cut.FindAll("[data-testid=start-huddle]"));
-        Assert.Empty(cut.FindAll("[data-testid=add-action-item]"));
+        Assert.Empty(cut.FindAll("[data-testid=show-add-action-item], [data-testid=add-action-item], [data-testid=show-add-note]"));
     }
 
     [Fact]
@@ -135,7 +135,7 @@ public sealed class BoardViewTests(HuddleAppFixture app) : IAsyncDisposable
         Assert.Equal("Alma Reyes", cut.Find("[data-testid=card-name]").TextContent.Trim());
         Assert.Empty(cut.FindAll("[data-testid=card-menu]"));
         Assert.Empty(cut.FindAll("[data-testid=start-huddle]"));
-        Assert.Empty(cut.FindAll("[data-testid=add-action-item]"));
+        Assert.Empty(cut.FindAll("[data-testid=show-add-action-item], [data-testid=add-action-item], [data-testid=show-add-note]"));
     }
 
     [Fact]

@@ -26,6 +26,30 @@ public abstract class BoardPart : ComponentBase
     /// </summary>
     protected bool Editable => Live.CanEdit && !SharedScreen && RendererInfo.IsInteractive;
 
+    /// <summary>
+    /// Whether the panel's form for a new entry is open. Closed, a panel is its entries and one button that
+    /// opens the form (a disclosure: it stays in place and says whether the form is open), so the side column
+    /// stays short and the team chat under it stays in view on a laptop.
+    /// </summary>
+    protected bool Adding { get; private set; }
+
+    private bool _focusForm;
+
+    /// <summary>Opens or closes the form; an opened form's first field takes focus after the render (<see cref="TakeFormFocus"/>).</summary>
+    protected void ToggleAdding()
+    {
+        Adding = !Adding;
+        _focusForm = Adding;
+    }
+
+    /// <summary>True once after the form opened: the panel then focuses its first field.</summary>
+    protected bool TakeFormFocus()
+    {
+        var focus = _focusForm;
+        _focusForm = false;
+        return focus;
+    }
+
     /// <summary>Runs <paramref name="command"/> and reports its error, if any; returns it too.</summary>
     protected async Task<HuddleError?> RunAsync(BoardCommand command)
     {
