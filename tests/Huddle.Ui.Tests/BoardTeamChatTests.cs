@@ -67,6 +67,8 @@ public sealed class BoardTeamChatTests(BrowserFixture browser)
             // The keyboard alone: type, Tab past "Urgent" and "Request acknowledgement", Enter on Send.
             await chat.Locator("textarea").FocusAsync();
             await page.Keyboard.TypeAsync("I'll add her to tomorrow's huddle.");
+            // The counter follows the typing (the box is bound on change: it has not left the field yet).
+            await Assertions.Expect(chat.Locator(".mud-input-control:has(textarea[data-testid=chat-input]) .mud-input-helper-text")).ToHaveTextAsync("34 / 4000");
             await page.Keyboard.PressAsync("Tab");
             await page.Keyboard.PressAsync("Tab");
             await page.Keyboard.PressAsync("Tab");
@@ -74,6 +76,7 @@ public sealed class BoardTeamChatTests(BrowserFixture browser)
             await page.Keyboard.PressAsync("Enter");
             await Assertions.Expect(chat.Locator("[data-testid=chat-message]")).ToHaveCountAsync(3, new() { Timeout = Timeout });
             await Assertions.Expect(chat.Locator("[data-seq='5'] [data-testid=chat-text]")).ToHaveTextAsync("I'll add her to tomorrow's huddle.");
+            await Assertions.Expect(chat.Locator(".mud-input-control:has(textarea[data-testid=chat-input]) .mud-input-helper-text")).ToHaveTextAsync("0 / 4000");
 
             // "edited" opens the earlier versions from the keyboard.
             await chat.Locator("[data-seq='1'] [data-testid=chat-edited]").FocusAsync();

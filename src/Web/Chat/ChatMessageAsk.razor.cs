@@ -6,7 +6,7 @@ namespace Huddle.Web.Chat;
 /// <summary>
 /// What a message asked for, under it: whom it was addressed or mentioned, and for an acknowledgement request
 /// an "Acknowledge" button when it asks the viewer, and its status for everyone ("Acknowledged by 1 of 2 ·
-/// waiting: Dr. X"), live as acknowledgements are folded in. When its reminders ran out, who never answered.
+/// waiting: Dr. X", or "· waiting for you, Dr. X" to a clinician asked), live as acknowledgements are folded in. When its reminders ran out, who never answered.
 /// </summary>
 public sealed partial class ChatMessageAsk
 {
@@ -50,10 +50,14 @@ public sealed partial class ChatMessageAsk
     {
         get
         {
+            // The viewer is named first, as "you" ("waiting for you, B. Two" beside their Acknowledge button),
+            // never as a name in the list ("waiting: You").
             var count = Count;
-            var waiting = count.Waiting.Select(NameOf).ToList();
+            var others = count.Waiting.Where(u => u != ViewerId).Select(NameOf).ToList();
             var status = $"Acknowledged by {count.Acked} of {count.Asked}";
-            return waiting.Count == 0 ? status : $"{status} · waiting: {string.Join(", ", waiting)}";
+            return count.Waiting.Contains(ViewerId)
+                ? $"{status} · waiting for you{string.Concat(others.Select(o => $", {o}"))}"
+                : others.Count == 0 ? status : $"{status} · waiting: {string.Join(", ", others)}";
         }
     }
 

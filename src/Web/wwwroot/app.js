@@ -24,6 +24,22 @@
     });
     navigator.serviceWorker.startMessages();
   }
+  // A text field's counter ("34 / 4000") follows typing here, in the page. The chat's message box is bound on
+  // change, not per key (a round trip per key let a render of an older value erase what was typed since), so
+  // the server's counter moved only when the box lost focus and read "0 / 4000" through a whole message.
+  // Only the text of MudBlazor's counter (the helper line's ".ms-auto", "N / max") is set, in its own text
+  // node, so the server's next render of a changed count still writes to it; a field of another shape is left alone.
+  document.addEventListener('input', event => {
+    const field = event.target;
+    if (!(field instanceof HTMLTextAreaElement || field instanceof HTMLInputElement) || field.maxLength <= 0) {
+      return;
+    }
+    const counter = field.closest('.mud-input-control')?.querySelector(':scope > .mud-input-control-helper-container .mud-input-helper-text > .ms-auto');
+    const text = counter?.firstChild;
+    if (text instanceof Text && counter.childNodes.length === 1 && /^\d+ \/ \d+$/.test(text.data)) {
+      text.data = `${field.value.length} / ${field.maxLength}`;
+    }
+  });
   document.addEventListener('submit', event => {
     const form = event.target;
     if (form instanceof HTMLFormElement && form.getAttribute('action') === '/signout') {

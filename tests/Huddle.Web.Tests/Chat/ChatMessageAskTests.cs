@@ -33,8 +33,11 @@ public sealed class ChatMessageAskTests : IAsyncDisposable
     {
         var waiting = Render("u-bhc2");
         Assert.Equal("To the BHC on duty: B. One, B. Two", waiting.Find("[data-testid=chat-to]").TextContent);
-        Assert.Equal("Acknowledged by 0 of 1 · waiting: B. One, B. Two", waiting.Find("[data-testid=chat-ack-status]").TextContent);
+        // To a holder asked: "you" first (beside their button), the other holder after.
+        Assert.Equal("Acknowledged by 0 of 1 · waiting for you, B. One", waiting.Find("[data-testid=chat-ack-status]").TextContent);
         Assert.NotNull(waiting.Find("[data-testid=chat-ack]"));
+        // To the sender: everyone waited for, by name.
+        Assert.Equal("Acknowledged by 0 of 1 · waiting: B. One, B. Two", Render("u-pcp").Find("[data-testid=chat-ack-status]").TextContent);
 
         var answered = Render("u-pcp", "u-bhc2");
         Assert.Equal("Acknowledged by 1 of 1", answered.Find("[data-testid=chat-ack-status]").TextContent);
