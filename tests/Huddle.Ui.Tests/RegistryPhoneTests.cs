@@ -62,6 +62,31 @@ public sealed class RegistryPhoneTests(BrowserFixture browser)
         await phone.Locator("[data-testid=measure-save]").ClickAsync();
         await Assertions.Expect(phone.Locator("[data-testid=measure-saved]")).ToHaveAttributeAsync("data-total", "16", new() { Timeout = Timeout });
 
+        // The registry on the phone: the three views on one line, each button's words unbroken, and in each row
+        // every value beside its column's name (text, chips and sparkline), none dropped under the name.
+        await phone.GotoAsync($"teams/{team.TeamId}/registry");
+        var phoneRow = phone.Locator($"[data-testid=registry-row][data-patient-id='{patient}']");
+        await Assertions.Expect(phoneRow.Locator("[data-testid=scores]")).ToContainTextAsync("18 → 16", new() { Timeout = Timeout });
+        var views = await phone.Locator("[data-testid=registry-views] a").EvaluateAllAsync<double[][]>("""
+            bs => bs.map(b => {
+                const walk = document.createTreeWalker(b, NodeFilter.SHOW_TEXT), tops = new Set();
+                for (let t = walk.nextNode(); t; t = walk.nextNode()) { const r = document.createRange(); r.selectNodeContents(t); for (const x of r.getClientRects()) if (x.width > 0) tops.add(Math.round(x.top)); }
+                const box = b.getBoundingClientRect();
+                return [box.top, box.right, tops.size];
+            })
+            """);
+        Assert.Equal(3, views.Length);
+        Assert.True(views.All(v => v[2] == 1 && Math.Abs(v[0] - views[0][0]) < 1 && v[1] <= 390), $"The registry's views on a phone: {string.Join("; ", views.Select(v => string.Join(", ", v)))} (top, right, lines).");
+        var misplaced = await phoneRow.Locator("td:not(.registry__review)").EvaluateAllAsync<string[]>("""
+            tds => tds.flatMap(td => {
+                const r = document.createRange(); r.selectNodeContents(td);
+                const left = Math.min(...[...r.getClientRects()].filter(x => x.width > 0).map(x => x.left));
+                return left < td.getBoundingClientRect().left + 120 ? [`${td.dataset.label} at ${left}`] : [];
+            })
+            """);
+        Assert.Empty(misplaced);
+        await phone.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("registry-390.png"), FullPage = true, Animations = ScreenshotAnimations.Disabled });
+
         // On the laptop, without a reload: the real score with its direction, and the rule's review.
         await Assertions.Expect(card).ToContainTextAsync("PHQ-9 16 ↓", new() { Timeout = Timeout });
         await Assertions.Expect(card).ToContainTextAsync("Psych review");
