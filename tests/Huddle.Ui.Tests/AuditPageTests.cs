@@ -47,7 +47,10 @@ public sealed class AuditPageTests(BrowserFixture browser)
         await Assertions.Expect(row).ToBeVisibleAsync(new() { Timeout = Timeout });
         await Assertions.Expect(row).ToContainTextAsync("Bea Holt");
         await Assertions.Expect(page.Locator($"[data-testid=audit-record][data-user='{team.Bhc}']").First).ToBeAttachedAsync(new() { Timeout = Timeout });
-        await Assertions.Expect(page.Locator("[data-testid=audit-csv]")).ToHaveAttributeAsync("href", $"/admin/audit.csv?patientId={patient}");
+        await Assertions.Expect(page.Locator("[data-testid=audit-csv]")).ToHaveAttributeAsync("href", $"/admin/audit.csv?patientId={patient}&hideAuditReads=true");
+        // The officer's own reading of the trail is left out unless asked for.
+        await Assertions.Expect(page.Locator("input[data-testid=filter-hide-audit-reads], [data-testid=filter-hide-audit-reads] input").First).ToBeCheckedAsync();
+        await Assertions.Expect(page.Locator("[data-testid=audit-record]").Filter(new() { HasText = "AuditLog.Read" })).ToHaveCountAsync(0);
 
         await BrowserFixture.FullPageShotAsync(page, $"audit-{width}.png");
         await Axe.AssertNoViolationsAsync(page, $"the audit page at {width} px");

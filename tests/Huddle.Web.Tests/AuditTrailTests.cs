@@ -94,6 +94,14 @@ public sealed class AuditTrailTests(HuddleAppFixture app)
         // The administrator's reading is itself audited.
         var reads = await DayRecordsAsync(admin, adminId, since);
         Assert.Contains(reads, r => S(r, "action") == "AuditLog.Read" && S(r, "targetKind") == "patientauditlog" && S(r, "targetId") == patient);
+        // ... and left out when asked (the audit page's default, so the officer's own reading does not bury the rest),
+        // here and in the CSV.
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var hidden = await admin.GetFromJsonAsync<JsonElement>($"api/admin/audit?day={today:yyyy-MM-dd}&userId={adminId}&hideAuditReads=true&limit=1000");
+        Assert.DoesNotContain(hidden.GetProperty("records").EnumerateArray(), r => S(r, "action") == "AuditLog.Read");
+        var csv = await admin.GetStringAsync($"api/admin/audit.csv?day={today:yyyy-MM-dd}&userId={adminId}&hideAuditReads=true");
+        Assert.DoesNotContain(",AuditLog.Read,", csv, StringComparison.Ordinal);
+        Assert.Contains(",AuditLog.Read,", await admin.GetStringAsync($"api/admin/audit.csv?day={today:yyyy-MM-dd}&userId={adminId}"), StringComparison.Ordinal);
     }
 
     [Fact]

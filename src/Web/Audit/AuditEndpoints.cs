@@ -12,17 +12,17 @@ public static class AuditEndpoints
     {
         var admin = api.MapGroup("/admin").RequireAuthorization(HuddleAuthentication.AdministratorPolicy);
 
-        // GET /api/admin/audit?patientId=&day=&userId=&outcome=&before=&limit=
-        admin.MapGet("/audit", async (string? patientId, string? day, string? userId, string? outcome, long? before, int? limit, ClaimsPrincipal principal, AuditService audit) =>
-            Parse(patientId, day, userId, outcome, before, limit) is { } query
+        // GET /api/admin/audit?patientId=&day=&userId=&outcome=&hideAuditReads=&before=&limit=
+        admin.MapGet("/audit", async (string? patientId, string? day, string? userId, string? outcome, bool? hideAuditReads, long? before, int? limit, ClaimsPrincipal principal, AuditService audit) =>
+            Parse(patientId, day, userId, outcome, before, limit, hideAuditReads) is { } query
                 ? ApiErrors.From(await audit.QueryAsync(principal.UserIdOf(), query), results => results)
                 : ApiErrors.Problem(Contracts.Common.HuddleError.Invalid("day is yyyy-MM-dd; outcome is allowed, denied, rejected or failed.")));
 
         // GET /api/admin/audit/fhir?… (the same filters): the records as a FHIR R4 Bundle of AuditEvents (docs/integration.md).
-        admin.MapGet("/audit/fhir", async (string? patientId, string? day, string? userId, string? outcome, long? before, int? limit, ClaimsPrincipal principal,
+        admin.MapGet("/audit/fhir", async (string? patientId, string? day, string? userId, string? outcome, bool? hideAuditReads, long? before, int? limit, ClaimsPrincipal principal,
             AuditService audit, Microsoft.Extensions.Options.IOptions<Fhir.FhirOptions> options, TimeProvider time) =>
         {
-            if (Parse(patientId, day, userId, outcome, before, limit) is not { } query)
+            if (Parse(patientId, day, userId, outcome, before, limit, hideAuditReads) is not { } query)
             {
                 return ApiErrors.Problem(Contracts.Common.HuddleError.Invalid("day is yyyy-MM-dd; outcome is allowed, denied, rejected or failed."));
             }
@@ -59,9 +59,9 @@ public static class AuditEndpoints
     public static void MapAuditPageDownloads(this IEndpointRouteBuilder app) =>
         app.MapGet("/admin/audit.csv", Csv).RequireAuthorization(HuddleAuthentication.AdministratorPolicy);
 
-    private static IResult Csv(string? patientId, string? day, string? userId, string? outcome, long? before, ClaimsPrincipal principal, AuditService audit, HttpContext context)
+    private static IResult Csv(string? patientId, string? day, string? userId, string? outcome, bool? hideAuditReads, long? before, ClaimsPrincipal principal, AuditService audit, HttpContext context)
     {
-        if (Parse(patientId, day, userId, outcome, before, AuditQuery.MaxLimit) is not { } query
+        if (Parse(patientId, day, userId, outcome, before, AuditQuery.MaxLimit, hideAuditReads) is not { } query
             || (query.PatientId is { } p && !Contracts.Common.Ids.IsValid(p)) || (query.UserId is { } u && !Contracts.Common.Ids.IsValid(u)))
         {
             return ApiErrors.Problem(Contracts.Common.HuddleError.Invalid("patientId and userId are ids; day is yyyy-MM-dd; outcome is allowed, denied, rejected or failed."));
@@ -79,7 +79,7 @@ public static class AuditEndpoints
         }, "text/csv; charset=utf-8");
     }
 
-    private static AuditQuery? Parse(string? patientId, string? day, string? userId, string? outcome, long? before, int? limit)
+    private static AuditQuery? Parse(string? patientId, string? day, string? userId, string? outcome, long? before, int? limit, bool? hideAuditReads = null)
     {
         DateOnly? onDay = null;
         if (day is not null)
@@ -103,6 +103,6 @@ public static class AuditEndpoints
             ended = parsed;
         }
 
-        return new AuditQuery(patientId, onDay, userId, ended, before, limit ?? 200);
+        return new AuditQuery(patientId, onDay, userId, ended, before, limit ?? 200, HideAuditReads: hideAuditReads == true);
     }
 }

@@ -15,6 +15,7 @@ public sealed partial class AuditPage
     private DateTime? _day = DateTime.UtcNow.Date;
     private string? _userId;
     private AuditOutcome? _outcome;
+    private bool _hideAuditReads = true;
     private List<AuditRecord>? _records;
     private long? _before;
     private PatientAccessReport? _report;
@@ -46,7 +47,8 @@ public sealed partial class AuditPage
         string.IsNullOrWhiteSpace(_userId) ? null : _userId.Trim(),
         _outcome,
         before,
-        200);
+        200,
+        HideAuditReads: _hideAuditReads);
 
     private string CsvHref
     {
@@ -71,6 +73,11 @@ public sealed partial class AuditPage
             if (q.Outcome is { } o)
             {
                 parts.Add($"outcome={o.ToString().ToLowerInvariant()}");
+            }
+
+            if (q.HideAuditReads)
+            {
+                parts.Add("hideAuditReads=true");
             }
 
             return "/admin/audit.csv" + (parts.Count > 0 ? "?" + string.Join('&', parts) : "");
