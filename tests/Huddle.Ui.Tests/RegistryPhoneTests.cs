@@ -61,6 +61,10 @@ public sealed class RegistryPhoneTests(BrowserFixture browser)
         await Axe.AssertNoViolationsAsync(phone, "the PHQ-9 form on a phone");
         await phone.Locator("[data-testid=measure-save]").ClickAsync();
         await Assertions.Expect(phone.Locator("[data-testid=measure-saved]")).ToHaveAttributeAsync("data-total", "16", new() { Timeout = Timeout });
+        // Saved from the bar at the foot of the long form: the outcome is brought on screen and focused (read out),
+        // not left above the screen while the form clears.
+        await Assertions.Expect(phone.Locator("[data-testid=measure-outcome]")).ToBeFocusedAsync(new() { Timeout = Timeout });
+        await Assertions.Expect(phone.Locator("[data-testid=measure-saved]")).ToBeInViewportAsync();
 
         // The registry on the phone: the three views on one line, each button's words unbroken, and in each row
         // every value beside its column's name (text, chips and sparkline), none dropped under the name.

@@ -21,6 +21,10 @@ public sealed partial class ThreadsPage : IDisposable
     private LiveUnread? _live;
     private IDisposable? _listening;
     private string? _error;
+    private List<TeamMember>? _teammates;
+    private string? _directWith;
+    private string? _directError;
+    private bool _starting;
 
     [CascadingParameter]
     private Task<AuthenticationState> AuthState { get; set; } = default!;
@@ -33,6 +37,9 @@ public sealed partial class ThreadsPage : IDisposable
 
     [Inject]
     private IGrainFactory Grains { get; set; } = default!;
+
+    [Inject]
+    private NavigationManager Navigation { get; set; } = default!;
 
     protected override async Task OnAfterRenderAsync(bool firstRender)
     {
@@ -62,6 +69,7 @@ public sealed partial class ThreadsPage : IDisposable
             _threads = [.. listed.Value];
             Merge();
             await LoadNamesAsync(userId);
+            await LoadTeammatesAsync(userId);
         }
 
         StateHasChanged();
@@ -78,6 +86,32 @@ public sealed partial class ThreadsPage : IDisposable
         var added = _live.Threads.Where(t => _threads.All(l => l.ThreadId != t.Thread.ThreadId)).Select(t => t.Thread).ToList();
         _threads.AddRange(added);
         return added.Count > 0;
+    }
+
+    /// <summary>Whom a direct message may go to from this page: the clinician's teammates, each once, by name.</summary>
+    private async Task LoadTeammatesAsync(string userId)
+    {
+        var me = await Grains.Grain<IUserGrain>(userId).GetAsync();
+        var profiles = await Task.WhenAll((me?.TeamIds ?? []).Select(t => Grains.Grain<ICareTeamGrain>(t).GetProfileAsync()));
+        _teammates = [.. profiles.OfType<CareTeamProfile>().SelectMany(p => p.Members).Where(m => m.UserId != userId)
+            .DistinctBy(m => m.UserId).OrderBy(m => m.DisplayName, StringComparer.CurrentCulture)];
+    }
+
+    private async Task StartDirectAsync()
+    {
+        if (_directWith is not { } other)
+        {
+            return;
+        }
+
+        _starting = true;
+        var started = await Chat.StartDirectAsync((await AuthState).User.UserIdOf(), other);
+        _starting = false;
+        _directError = started.Error?.Message;
+        if (started.Value is { } thread)
+        {
+            Navigation.NavigateTo($"/threads/{thread.ThreadId}");
+        }
     }
 
     private async Task LoadNamesAsync(string userId)
