@@ -20,6 +20,15 @@ public sealed class EmergencyAccessPageTests(BrowserFixture browser)
         var viewport = BrowserFixture.Screen(width);
         var team = await browser.CreateTeamAsync();
         var patient = team.Patients[0];
+        // A team on Chicago's clock: the banner's time is on it, as every other time the clinician reads.
+        using (var http = browser.Http())
+        {
+            var request = new Huddle.Web.Auth.DevTeamRequest("Chicago team",
+                [new(team.Pcp, "Dr. Pat Carter", Contracts.CareTeams.CareTeamRole.Pcp), new(team.Bhc, "Bea Holt", Contracts.CareTeams.CareTeamRole.Bhc)],
+                [team.Display], [new(patient, "Alma Reyes", "Exam 1")], "America/Chicago");
+            (await System.Net.Http.Json.HttpClientJsonExtensions.PutAsJsonAsync(http, $"api/dev/teams/{team.TeamId}", request, Huddle.Web.Http.HuddleJson.Options)).EnsureSuccessStatusCode();
+        }
+
         var page = await browser.SignedInPageAsync(team.Outsider, viewport);
         await page.GotoAsync($"teams/{team.TeamId}/patients/{patient}");
         await Assertions.Expect(page.Locator("[data-testid=patient-error]")).ToBeVisibleAsync(new() { Timeout = Timeout });
@@ -43,6 +52,9 @@ public sealed class EmergencyAccessPageTests(BrowserFixture browser)
         await page.Locator("[data-testid=emergency-open]").ClickAsync();
         await Assertions.Expect(page.Locator("[data-testid=emergency-banner]")).ToContainTextAsync("Emergency access until", new() { Timeout = Timeout });
         await Assertions.Expect(page.Locator("[data-testid=emergency-banner]")).ToContainTextAsync(Reason);
+        var until = DateTimeOffset.Parse(await page.Locator("[data-testid=emergency-banner]").GetAttributeAsync("data-until") ?? "", System.Globalization.CultureInfo.InvariantCulture);
+        var chicago = TimeZoneInfo.ConvertTime(until, TimeZoneInfo.FindSystemTimeZoneById("America/Chicago"));
+        await Assertions.Expect(page.Locator("[data-testid=emergency-banner]")).ToContainTextAsync($"Emergency access until {chicago:HH:mm} (Chicago time)", new() { Timeout = Timeout });
         await Assertions.Expect(page.Locator("[data-testid=patient-name]")).ToHaveTextAsync("Alma Reyes");
         await Assertions.Expect(page.GetByText("Care team chat about this patient")).ToBeVisibleAsync();
         await Axe.AssertNoViolationsAsync(page, $"a patient read with emergency access at {width} px");

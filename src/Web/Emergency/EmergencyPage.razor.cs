@@ -76,5 +76,11 @@ public sealed partial class EmergencyPage
         _names = _view?.Teams.SelectMany(t => t.Members).DistinctBy(m => m.UserId).ToDictionary(m => m.UserId, m => m.DisplayName, StringComparer.Ordinal) ?? [];
     }
 
-    private static string Clock(DateTimeOffset at) => at.UtcDateTime.ToString("HH:mm", CultureInfo.InvariantCulture);
+    /// <summary>
+    /// The clock the page's times are on: the patient's team's, as on their own page and in the chat below
+    /// (the time zone a team sets); UTC until the record has loaded.
+    /// </summary>
+    private string? Zone => _view?.Teams.FirstOrDefault()?.TimeZoneId;
+
+    private string Clock(DateTimeOffset at) => Huddle.Web.Handoffs.HandoffWords.TeamTime(at, Zone).ToString("HH:mm", CultureInfo.InvariantCulture);
 }
