@@ -66,7 +66,14 @@ public sealed class TeamAdminPageTests(BrowserFixture browser)
         await Assertions.Expect(bhc.GetByText("Can you see her after her 2 pm visit?")).ToBeVisibleAsync(new() { Timeout = Timeout });
         await Assertions.Expect(bhc.Locator("[data-testid=idle-logoff][data-ready=true]")).ToHaveCountAsync(1, new() { Timeout = Timeout });
 
+        // Asked once more: "Keep" keeps them; the second "Remove" removes.
         await bhcRow.Locator("[data-testid=remove-member]").ClickAsync();
+        await Assertions.Expect(bhcRow.Locator("[data-testid=remove-confirm]")).ToContainTextAsync("Remove Bea Holt?", new() { Timeout = Timeout });
+        await bhcRow.Locator("[data-testid=remove-member-cancel]").ClickAsync();
+        await Assertions.Expect(bhcRow.Locator("[data-testid=remove-confirm]")).ToHaveCountAsync(0, new() { Timeout = Timeout });
+        await Assertions.Expect(bhc.GetByText("Can you see her after her 2 pm visit?")).ToBeVisibleAsync();
+        await bhcRow.Locator("[data-testid=remove-member]").ClickAsync();
+        await bhcRow.Locator("[data-testid=remove-member-confirm]").ClickAsync();
         await Assertions.Expect(admin.Locator("[data-testid=admin-done]")).ToContainTextAsync("Bea Holt is off the team", new() { Timeout = Timeout });
         await Assertions.Expect(bhcRow).ToHaveCountAsync(0);
 

@@ -57,8 +57,14 @@ public sealed partial class TeamAdminPage
     private Task SetRoleAsync(TeamMember member, CareTeamRole role) =>
         ApplyAsync(new TeamAdminCommand(TeamAdminOp.SetMember, member.UserId, role), $"{member.DisplayName} is now {Layout.RoleLabels.Of(role)}.");
 
-    private Task RemoveMemberAsync(TeamMember member) =>
-        ApplyAsync(new TeamAdminCommand(TeamAdminOp.RemoveMember, member.UserId), $"{member.DisplayName} is off the team.");
+    /// <summary>The member whose removal waits for its confirmation, if any.</summary>
+    private string? _confirmRemove;
+
+    private Task RemoveMemberAsync(TeamMember member)
+    {
+        _confirmRemove = null;
+        return ApplyAsync(new TeamAdminCommand(TeamAdminOp.RemoveMember, member.UserId), $"{member.DisplayName} is off the team.");
+    }
 
     private Task RemoveDisplayAsync(string displayId) =>
         ApplyAsync(new TeamAdminCommand(TeamAdminOp.RemoveDisplay, displayId), $"Room screen {displayId} removed.");
