@@ -117,6 +117,8 @@ public sealed class HandoffPhoneTests(BrowserFixture browser)
         await Assertions.Expect(bhc.Locator("[data-testid=handoff-patient]")).ToHaveTextAsync("Alma Reyes", new() { Timeout = Timeout });
         await Assertions.Expect(bhc.Locator("[data-testid=sbar]")).ToContainTextAsync("passive SI");
         await Assertions.Expect(bhc.Locator("[data-testid=history] li[data-action=accepted]")).ToContainTextAsync("You accepted");
+        // The first ping in plain words: "Huddle pinged you", not "… (target)", the escalation step's name.
+        await Assertions.Expect(bhc.Locator("[data-testid=history] li[data-action=pinged]")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"Huddle pinged you$"));
         await BrowserFixture.FullPageShotAsync(bhc, "handoff-details-390.png");
 
         await bhc.SetViewportSizeAsync(1400, 900);

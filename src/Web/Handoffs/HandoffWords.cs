@@ -109,7 +109,9 @@ public static class HandoffWords
             HandoffActions.ReferralClosed => "closed the referral",
             _ => step.Action,
         };
-        return step.Detail is { Length: > 0 } detail ? $"{who} {what} ({detail})" : $"{who} {what}";
+        // The escalation's step names a backup ("backup 1", "the whole role"); its first step ("target", whom the
+        // request named) says nothing the words do not.
+        return step.Detail is { Length: > 0 } detail && detail != "target" ? $"{who} {what} ({detail})" : $"{who} {what}";
     }
 
     /// <summary>
