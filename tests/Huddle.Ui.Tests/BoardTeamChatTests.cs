@@ -44,6 +44,11 @@ public sealed class BoardTeamChatTests(BrowserFixture browser)
             await BrowserFixture.BoardIsLiveAsync(page);
             var chat = page.Locator("[data-testid=team-chat] [data-testid=chat-panel]");
             await Assertions.Expect(chat.Locator("[data-testid=chat-message]")).ToHaveCountAsync(2, new() { Timeout = Timeout });
+            // The clinician's status is set on the board too (not only in the inbox): "Who's free" follows.
+            await page.Locator("[data-testid=presence-choice][data-status=InSession]").ClickAsync();
+            await Assertions.Expect(page.Locator($"[data-testid=team-presence] [data-user-id={team.Pcp}]")).ToHaveAttributeAsync("data-status", "InSession", new() { Timeout = Timeout });
+            await page.Locator("[data-testid=presence-choice][data-status=Available]").ClickAsync();
+            await Assertions.Expect(page.Locator($"[data-testid=team-presence] [data-user-id={team.Pcp}]")).ToHaveAttributeAsync("data-status", "Available", new() { Timeout = Timeout });
             await Assertions.Expect(chat.Locator("[data-seq='1'] [data-testid=chat-edited]")).ToBeVisibleAsync();
             await Assertions.Expect(chat.Locator("[data-seq='2'] [data-testid=chat-deleted]")).ToContainTextAsync("Message deleted by Bea Holt");
             if (width < 960)
@@ -126,6 +131,8 @@ public sealed class BoardTeamChatTests(BrowserFixture browser)
                 await Assertions.Expect(display.Locator("[data-testid=lane]").First).ToBeVisibleAsync();
                 await Assertions.Expect(display.Locator("[data-testid=chat-panel]")).ToHaveCountAsync(0);
                 await Assertions.Expect(display.Locator("[data-testid=team-chat-jump]")).ToHaveCountAsync(0);
+                // A display has no status to set (it is pinged for nothing).
+                await Assertions.Expect(display.Locator("[data-testid=presence]")).ToHaveCountAsync(0);
                 Assert.DoesNotContain("Huddle at 8:15 tomorrow", await display.ContentAsync(), StringComparison.Ordinal);
                 // Nor links to pages a display may not open (metrics, registry, a handoff's page): they led to refusals.
                 await Assertions.Expect(display.Locator("[data-testid=open-handoff]")).ToHaveCountAsync(1, new() { Timeout = Timeout });

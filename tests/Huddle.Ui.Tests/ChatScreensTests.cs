@@ -45,6 +45,9 @@ public sealed class ChatScreensTests(BrowserFixture browser)
             await Assertions.Expect(page.Locator("[data-testid=chat-panel] h2")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^Chat about patient \S+$"));
             await Assertions.Expect(page).ToHaveTitleAsync(new System.Text.RegularExpressions.Regex(@"^Chat about patient \S+ · Huddle$"));
             await Assertions.Expect(page.Locator("[data-testid=chat-mention]")).ToHaveCountAsync(1);
+            // A column of reading width on a wide screen: the message box, its options and Send stay together.
+            var column = await page.Locator("[data-testid=thread-page]").BoundingBoxAsync();
+            Assert.True(column!.Width <= 820.5, $"The thread's column is {column.Width} px wide at {width} px.");
             await AssertFitsAsync(page, width, "a chat thread");
             await BrowserFixture.FullPageShotAsync(page, $"chat-screens-thread-{width}.png");
             await Axe.AssertNoViolationsAsync(page, $"a chat thread with a day's messages at {width} px");

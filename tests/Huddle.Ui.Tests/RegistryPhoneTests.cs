@@ -53,6 +53,10 @@ public sealed class RegistryPhoneTests(BrowserFixture browser)
         await Assertions.Expect(phone.Locator("[data-testid=measure-safety]")).ToHaveCountAsync(0);
         var width = await phone.EvaluateAsync<int>("() => document.documentElement.scrollWidth");
         Assert.True(width <= 390, $"The form is {width} px wide on a 390 px phone.");
+        // Every question sits inside its box, under the border (a question of two or three lines was drawn across it).
+        var across = await phone.Locator("[data-testid=measure-item]").EvaluateAllAsync<string[]>(
+            "fs => fs.filter(f => f.querySelector('legend').getBoundingClientRect().top < f.getBoundingClientRect().top + 1).map(f => f.dataset.item)");
+        Assert.Empty(across);
         // Every answer's circle is the same size, whether its words take one line or two.
         var circles = await phone.Locator("[data-testid=measure-item] input[type=radio]").EvaluateAllAsync<double[]>("es => es.map(e => e.getBoundingClientRect().width)");
         Assert.Equal(36, circles.Length);

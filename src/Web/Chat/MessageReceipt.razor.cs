@@ -32,6 +32,16 @@ public sealed partial class MessageReceipt
 
     private string NameOf(string userId) => Names?.GetValueOrDefault(userId) ?? userId;
 
+    /// <summary>
+    /// Who it went to, as the sender looks for them: those who read it first (soonest first), then those it
+    /// reached, then the rest; by name within each.
+    /// </summary>
+    private IEnumerable<string> Listed =>
+        Receipts.Others
+            .OrderBy(u => Receipts.Read.Any(c => c.UserId == u) ? 0 : Receipts.Delivered.Any(c => c.UserId == u) ? 1 : 2)
+            .ThenBy(u => Receipts.Read.FirstOrDefault(c => c.UserId == u)?.ReadAt ?? DateTimeOffset.MaxValue)
+            .ThenBy(NameOf, StringComparer.CurrentCulture);
+
     private string StatusOf(string userId)
     {
         if (Receipts.Read.FirstOrDefault(c => c.UserId == userId) is { } read)
