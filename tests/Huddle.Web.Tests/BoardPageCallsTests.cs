@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Huddle.Web.Tests;
 
-/// <summary>What opening a board page costs the grains: one open per feed (the team's chat's two among them), one call on the team's grain, and the chat's delivered report.</summary>
+/// <summary>What opening a board page costs the grains: one open per feed (the team's chat's two among them), one call on the team's grain, the chat's delivered report, and the status picker's read of the clinician's own presence.</summary>
 public sealed class BoardPageCallsTests(HuddleAppFixture app)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
@@ -17,6 +17,7 @@ public sealed class BoardPageCallsTests(HuddleAppFixture app)
         ctx.Services.AddSingleton(app.App.Services.GetRequiredService<BoardService>());
         ctx.Services.AddSingleton(app.App.Services.GetRequiredService<Web.Handoffs.HandoffService>());
         ctx.Services.AddSingleton(app.App.Services.GetRequiredService<Web.Presence.TeamPresenceService>());
+        ctx.Services.AddSingleton(app.App.Services.GetRequiredService<Web.Presence.PresenceService>());
         ctx.Services.AddSingleton(app.App.Services.GetRequiredService<Web.Chat.ChatService>());
         ctx.AddAuthorization().SetAuthorized(userId).SetClaims(new System.Security.Claims.Claim(HuddleClaims.UserId, userId));
         ctx.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
@@ -77,7 +78,10 @@ public sealed class BoardPageCallsTests(HuddleAppFixture app)
         string[] cursorReport = ["ReportAsync", "CheckCursorAsync", "TakeCursorAsync", "InvokeCallbackAsync"];
         Assert.All(opening.Where(c => c.GrainType is "thread" or "threadlist" && c.Method != "OpenAsync"),
             c => Assert.Contains(c.Method, cursorReport));
-        Assert.True(opening.All(c => c.GrainType is "careteam" or "teampresence" or "teamhandoffs" or "thread" or "threadlist"),
+        // The status picker: the clinician's own chosen status, read once from their presence grain.
+        Assert.Single(opening, c => c.GrainType == "presence");
+        Assert.Equal("GetAsync", opening.Single(c => c.GrainType == "presence").Method);
+        Assert.True(opening.All(c => c.GrainType is "careteam" or "teampresence" or "teamhandoffs" or "thread" or "threadlist" or "presence"),
             $"Opening the board page called other grains: {all}");
 
         // The panel is read when the add menu opens, not before.
