@@ -59,5 +59,20 @@ public sealed class DirectMessageTests(BrowserFixture browser)
         {
             await bhc.Context.CloseAsync();
         }
+
+        // The team's room display, at the same address, has no chats and is offered nobody to write to. (The page
+        // shows its list, empty or not, in the render after it has also read whom it may offer: so the picker
+        // would be there by then.)
+        var display = await browser.SignedInPageAsync(team.Display, BrowserFixture.Desktop);
+        try
+        {
+            await display.GotoAsync("threads");
+            await Assertions.Expect(display.Locator("[data-testid=threads-empty]")).ToBeVisibleAsync(new() { Timeout = Timeout });
+            await Assertions.Expect(display.Locator("[data-testid=direct-start]")).ToHaveCountAsync(0);
+        }
+        finally
+        {
+            await display.Context.CloseAsync();
+        }
     }
 }

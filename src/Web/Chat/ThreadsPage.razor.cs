@@ -69,7 +69,11 @@ public sealed partial class ThreadsPage : IDisposable
             _threads = [.. listed.Value];
             Merge();
             await LoadNamesAsync(userId);
-            await LoadTeammatesAsync(userId);
+            // A room display writes to nobody.
+            if (!(await AuthState).User.IsRoomDisplay())
+            {
+                await LoadTeammatesAsync(userId);
+            }
         }
 
         StateHasChanged();
