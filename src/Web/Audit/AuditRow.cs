@@ -23,18 +23,20 @@ public sealed record AuditRow(AuditRecord Newest, DateTimeOffset Oldest, int Cou
     {
         ArgumentNullException.ThrowIfNull(newestFirst);
         var rows = new List<AuditRow>();
-        // The line each call is still gathering into (by its first record, which is the line's key).
-        var open = new Dictionary<AuditRecord, int>(CallComparer.Instance);
+        // The line each call is still gathering into.
+        var open = new Dictionary<(string, string, string, string, string?, AuditOutcome, string?, string?), int>();
         foreach (var record in newestFirst)
         {
             var via = new Via(record.Client, record.Connection);
-            if (open.TryGetValue(record, out var at) && rows[at] is var line && line.Newest.At - record.At <= Window)
+            // The same call: the same person, action, record, patient, outcome and reference (not the time or connection).
+            var call = (record.UserId, record.Action, record.TargetKind, record.TargetId, record.PatientId, record.Outcome, record.Code, record.Ref);
+            if (open.TryGetValue(call, out var at) && rows[at] is var line && line.Newest.At - record.At <= Window)
             {
                 rows[at] = line with { Oldest = record.At, Count = line.Count + 1, Vias = line.Vias.Contains(via) ? line.Vias : line.Vias.Add(via) };
             }
             else
             {
-                open[record] = rows.Count;
+                open[call] = rows.Count;
                 rows.Add(new AuditRow(record, record.At, 1, [via]));
             }
         }
@@ -42,17 +44,4 @@ public sealed record AuditRow(AuditRecord Newest, DateTimeOffset Oldest, int Cou
         return [.. rows];
     }
 
-    /// <summary>Records of the same call: the same person, action, record, patient, outcome and reference (not the time or connection).</summary>
-    private sealed class CallComparer : IEqualityComparer<AuditRecord>
-    {
-        public static readonly CallComparer Instance = new();
-
-        public bool Equals(AuditRecord? a, AuditRecord? b) => a is not null && b is not null && SameCall(a, b);
-
-        public int GetHashCode(AuditRecord record) => HashCode.Combine(record.UserId, record.Action, record.TargetKind, record.TargetId, record.PatientId, record.Outcome, record.Code, record.Ref);
-    }
-
-    private static bool SameCall(AuditRecord a, AuditRecord b) =>
-        a.UserId == b.UserId && a.Action == b.Action && a.TargetKind == b.TargetKind && a.TargetId == b.TargetId
-        && a.PatientId == b.PatientId && a.Outcome == b.Outcome && a.Code == b.Code && a.Ref == b.Ref;
 }

@@ -22,6 +22,9 @@ public sealed partial class ThreadsPage : IDisposable
     private IDisposable? _listening;
     private string? _error;
     private List<TeamMember>? _teammates;
+
+    /// <summary>The clinician's own teams' profiles, read once when the page opens: they name team threads, decide which patients are named, and list the teammates.</summary>
+    private Dictionary<string, CareTeamProfile> _myTeams = new(StringComparer.Ordinal);
     private string? _directWith;
     private string? _directError;
     private bool _starting;
@@ -53,7 +56,7 @@ public sealed partial class ThreadsPage : IDisposable
         {
             if (Merge())
             {
-                await LoadNamesAsync(userId);
+                await LoadNamesAsync();
             }
 
             StateHasChanged();
@@ -68,11 +71,13 @@ public sealed partial class ThreadsPage : IDisposable
         {
             _threads = [.. listed.Value];
             Merge();
-            await LoadNamesAsync(userId);
+            await LoadMyTeamsAsync(userId);
+            await LoadNamesAsync();
             // A room display writes to nobody.
             if (!(await AuthState).User.IsRoomDisplay())
             {
-                await LoadTeammatesAsync(userId);
+                _teammates = [.. _myTeams.Values.SelectMany(p => p.Members).Where(m => m.UserId != userId)
+                    .DistinctBy(m => m.UserId).OrderBy(m => m.DisplayName, StringComparer.CurrentCulture)];
             }
         }
 
@@ -92,13 +97,11 @@ public sealed partial class ThreadsPage : IDisposable
         return added.Count > 0;
     }
 
-    /// <summary>Whom a direct message may go to from this page: the clinician's teammates, each once, by name.</summary>
-    private async Task LoadTeammatesAsync(string userId)
+    private async Task LoadMyTeamsAsync(string userId)
     {
         var me = await Grains.Grain<IUserGrain>(userId).GetAsync();
         var profiles = await Task.WhenAll((me?.TeamIds ?? []).Select(t => Grains.Grain<ICareTeamGrain>(t).GetProfileAsync()));
-        _teammates = [.. profiles.OfType<CareTeamProfile>().SelectMany(p => p.Members).Where(m => m.UserId != userId)
-            .DistinctBy(m => m.UserId).OrderBy(m => m.DisplayName, StringComparer.CurrentCulture)];
+        _myTeams = profiles.OfType<CareTeamProfile>().ToDictionary(p => p.TeamId, StringComparer.Ordinal);
     }
 
     private async Task StartDirectAsync()
@@ -118,18 +121,16 @@ public sealed partial class ThreadsPage : IDisposable
         }
     }
 
-    private async Task LoadNamesAsync(string userId)
+    private async Task LoadNamesAsync()
     {
-        var me = await Grains.Grain<IUserGrain>(userId).GetAsync();
-        var myTeams = me?.TeamIds.ToHashSet(StringComparer.Ordinal) ?? [];
         foreach (var thread in _threads!.Where(t => !_names.ContainsKey(t.ThreadId)).ToList())
         {
             _names[thread.ThreadId] = thread.Kind switch
             {
-                ThreadKind.Team => (await Grains.Grain<ICareTeamGrain>(thread.SubjectId).GetProfileAsync())?.Name ?? "A team",
+                ThreadKind.Team => (_myTeams.GetValueOrDefault(thread.SubjectId) ?? await Grains.Grain<ICareTeamGrain>(thread.SubjectId).GetProfileAsync())?.Name ?? "A team",
                 ThreadKind.Direct => (await Grains.Grain<IUserGrain>(thread.SubjectId).GetAsync())?.DisplayName ?? "A colleague",
                 // Only a patient of the clinician's own teams is named; initials, as a phone in a corridor should show.
-                _ => await Grains.Grain<IPatientGrain>(thread.SubjectId).GetAsync() is { } p && p.TeamIds.Any(myTeams.Contains) ? $"Patient {p.Initials}" : "A patient",
+                _ => await Grains.Grain<IPatientGrain>(thread.SubjectId).GetAsync() is { } p && p.TeamIds.Any(_myTeams.ContainsKey) ? $"Patient {p.Initials}" : "A patient",
             };
         }
     }
