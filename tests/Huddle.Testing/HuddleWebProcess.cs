@@ -36,7 +36,6 @@ public sealed class HuddleWebProcess : IAsyncDisposable
         _environment = new()
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Development",
-            ["Kestrel__Endpoints__Http__Url"] = $"http://127.0.0.1:{Port}",
             ["Huddle__Storage__Provider"] = "AzureTable",
             ["ConnectionStrings__HuddleStorage"] = storageConnectionString,
             ["Huddle__Storage__AzureTable__TableName"] = tableName,
@@ -104,7 +103,9 @@ public sealed class HuddleWebProcess : IAsyncDisposable
         var dll = WebAssemblyPath();
         var info = new ProcessStartInfo("dotnet")
         {
-            ArgumentList = { dll },
+            // As an operator on the README's command line gives the address: `--urls` must win (an endpoint
+            // pinned in appsettings.json once overrode it, so the host listened on 5000 and this start failed).
+            ArgumentList = { dll, "--urls", $"http://127.0.0.1:{Port}" },
             WorkingDirectory = Path.GetDirectoryName(dll)!,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
