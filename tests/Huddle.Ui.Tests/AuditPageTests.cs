@@ -74,6 +74,54 @@ public sealed class AuditPageTests(BrowserFixture browser)
         await page.Context.CloseAsync();
     }
 
+    [Theory]
+    [MemberData(nameof(BrowserFixture.ScreenWidths), MemberType = typeof(BrowserFixture))]
+    public async Task A_record_says_in_words_what_was_done_and_the_table_fits_a_desktop(int width)
+    {
+        var viewport = BrowserFixture.Screen(width);
+        var team = await browser.CreateTeamAsync();
+        var adminId = await browser.AdministratorAsync();
+        using (var api = await browser.HttpAsAsync(adminId))
+        {
+            (await api.PutAsJsonAsync($"api/admin/teams/{team.TeamId}/members/{team.Bhc}", new { role = "careManager" })).EnsureSuccessStatusCode();
+            (await api.DeleteAsync($"api/admin/teams/{team.TeamId}/members/{team.Bhc}")).EnsureSuccessStatusCode();
+        }
+
+        // A clinician's change through the hub: a connection id in the Via column.
+        await using (var pcp = await Huddle.Testing.HubClient.ConnectAsync(browser, team.Pcp))
+        {
+            await pcp.DoAsync(team.TeamId, "addCard", new { patientId = team.Patients[0], laneId = "lane-1" });
+        }
+
+        var page = await browser.SignedInPageAsync(adminId, viewport);
+        await page.GotoAsync("admin/audit");
+        await Assertions.Expect(page.Locator("[data-testid=audit][data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = Timeout });
+        await page.GetByLabel("User id").FillAsync(adminId);
+        await page.Locator("[data-testid=audit-search]").ClickAsync();
+        var actions = page.Locator("[data-testid=audit-action]");
+        await Assertions.Expect(actions.Filter(new() { HasText = "Put Bea Holt on the team as care manager" })).ToHaveCountAsync(1, new() { Timeout = Timeout });
+        await Assertions.Expect(actions.Filter(new() { HasText = "Took Bea Holt off the team" })).ToHaveCountAsync(1);
+        // The code name and its detail stay beside the words, as the CSV has them.
+        await Assertions.Expect(actions.Filter(new() { HasText = "Took Bea Holt" }).Locator("[data-testid=audit-action-code]"))
+            .ToHaveTextAsync($"CareTeam.Administer removeMember/{team.Bhc}");
+
+        await page.GetByLabel("User id").FillAsync(team.Pcp);
+        await page.Locator("[data-testid=audit-search]").ClickAsync();
+        var change = page.Locator("[data-testid=audit-record]").Filter(new() { HasText = "Changed a board: add card" });
+        await Assertions.Expect(change).ToHaveCountAsync(1, new() { Timeout = Timeout });
+        await Assertions.Expect(change.Locator("[data-testid=audit-via]")).ToContainTextAsync("hub");
+        await BrowserFixture.FullPageShotAsync(page, $"audit-words-{width}.png");
+        await Axe.AssertNoViolationsAsync(page, $"the audit page's records at {width} px");
+        if (width != BrowserFixture.Phone.Width)
+        {
+            // On a desktop and a TV every column is on the screen: the table does not scroll sideways.
+            var overflow = await page.Locator("[data-testid=audit-records]").EvaluateAsync<double>("t => { const box = t.closest('.audit__scroll'); return box.scrollWidth - box.clientWidth; }");
+            Assert.True(overflow <= 1, $"The records table is {overflow} px wider than its box at {width} px.");
+        }
+
+        await page.Context.CloseAsync();
+    }
+
     [Fact]
     public async Task A_clinician_is_not_shown_the_audit_page()
     {

@@ -140,5 +140,15 @@ public sealed class AdminRosterTests(HuddleAppFixture app)
 
         Assert.True((await bhc.InvokeAsync<Result<FeedReply<ThreadSnapshot, ThreadChange>>>(nameof(HuddleHub.SubscribeThread), patientThread)).Ok);
         Assert.Contains(team.TeamId, (await bhcHttp.GetFromJsonAsync<JsonElement>("api/me")).GetProperty("teams").GetRawText(), StringComparison.Ordinal);
+        // Its record says the role given, and a settings change which settings it changed.
+        using (var renamed = await admin.PutAsJsonAsync($"api/admin/teams/{team.TeamId}", new { name = "Maple renamed", timeZoneId = "Europe/Lisbon" }, HuddleJson.Options))
+        {
+            Assert.Equal(HttpStatusCode.OK, renamed.StatusCode);
+        }
+
+        var refs = (await admin.GetFromJsonAsync<JsonElement>($"api/admin/audit?userId={adminId}&limit=100")).GetProperty("records").EnumerateArray()
+            .Where(r => r.GetProperty("action").GetString() == "CareTeam.Administer").Select(r => r.GetProperty("ref").GetString()).ToList();
+        Assert.Contains($"setMember/{team.Bhc}/bhc", refs);
+        Assert.Contains("settings/name,timeZone", refs);
     }
 }

@@ -48,6 +48,7 @@ public sealed partial class CareTeamGrain
             return next;
         }
 
+        AuditNote.Ref(AdminRef(command, current, changed));
         if (current is not null && SameProfile(current, changed))
         {
             return current;
@@ -155,6 +156,46 @@ public sealed partial class CareTeamGrain
             .Concat(before is null ? [] : before.Members.Select(m => m.UserId).Concat(before.DisplayIds));
         return everyone.Distinct(StringComparer.Ordinal)
             .Where(u => (before?.AccessFor(u) ?? TeamAccess.None) != after.AccessFor(u));
+    }
+
+    /// <summary>
+    /// What an applied change was, for its audit record (ids and setting names only, no free text):
+    /// <c>setMember/u-okafor/bhc</c>, <c>removeMember/u-okafor</c>, <c>addDisplay/…</c>, <c>removeDisplay/…</c>,
+    /// <c>settings/created</c>, <c>settings/name,timeZone,status=suspended</c> (the settings it changed) or
+    /// <c>settings/unchanged</c>.
+    /// </summary>
+    internal static string AdminRef(TeamAdminCommand command, CareTeamProfile? before, CareTeamProfile after)
+    {
+        var op = OpName(command.Op);
+        if (command.Op != TeamAdminOp.Settings)
+        {
+            return command.Op == TeamAdminOp.SetMember && command.Role is { } role
+                ? $"{op}/{command.UserId}/{System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(role.ToString())}"
+                : $"{op}/{command.UserId}";
+        }
+
+        if (before is null)
+        {
+            return $"{op}/created";
+        }
+
+        var changed = new List<string>(3);
+        if (before.Name != after.Name)
+        {
+            changed.Add("name");
+        }
+
+        if (before.TimeZoneId != after.TimeZoneId)
+        {
+            changed.Add("timeZone");
+        }
+
+        if (before.Status != after.Status)
+        {
+            changed.Add($"status={System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(after.Status.ToString())}");
+        }
+
+        return $"{op}/{(changed.Count == 0 ? "unchanged" : string.Join(',', changed))}";
     }
 
     private static string OpName(TeamAdminOp op) => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(op.ToString());

@@ -80,6 +80,7 @@ public sealed class UserGrain(
         }
 
         var profile = new UserProfile(UserId, name, command.Kind, command.Kind == UserKind.Clinician ? before?.Role : null, before?.TeamIds ?? []);
+        AuditNote.Ref(AdminRef(before, profile));
         if (profile == before)
         {
             return profile;
@@ -97,6 +98,33 @@ public sealed class UserGrain(
         }
 
         return profile;
+    }
+
+    /// <summary>
+    /// What an administrator's applied change was, for its audit record (no names: the new name is the
+    /// user's profile): <c>created/clinician</c>, <c>changed/name</c>, <c>changed/kind=administrator</c>,
+    /// <c>changed/name,kind=roomDisplay</c> or <c>changed/nothing</c>.
+    /// </summary>
+    internal static string AdminRef(UserProfile? before, UserProfile after)
+    {
+        var kind = System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(after.Kind.ToString());
+        if (before is null)
+        {
+            return $"created/{kind}";
+        }
+
+        var changed = new List<string>(2);
+        if (before.DisplayName != after.DisplayName)
+        {
+            changed.Add("name");
+        }
+
+        if (before.Kind != after.Kind)
+        {
+            changed.Add($"kind={kind}");
+        }
+
+        return $"changed/{(changed.Count == 0 ? "nothing" : string.Join(',', changed))}";
     }
 
     /// <summary>

@@ -29,6 +29,7 @@ internal sealed class AuditCallFilter(IGrainFactory grains, HuddleClock clock) :
     private static readonly ConcurrentDictionary<MethodInfo, int> UserArguments = new();
     private static readonly ConcurrentDictionary<MethodInfo, bool> Checks = new();
     private static readonly ConcurrentDictionary<Type, PropertyInfo?> PatientProperties = new();
+    private static readonly ConcurrentDictionary<Type, PropertyInfo?> OpProperties = new();
 
     /// <summary>
     /// How long a call waits for its record to be stored before it fails instead: the grain's turn is
@@ -115,7 +116,7 @@ internal sealed class AuditCallFilter(IGrainFactory grains, HuddleClock clock) :
             code,
             client,
             connection,
-            note.RefId);
+            note.RefId ?? OpOf(context));
         var stored = AuditStore.AppendAsync(grains, record);
         try
         {
@@ -125,6 +126,25 @@ internal sealed class AuditCallFilter(IGrainFactory grains, HuddleClock clock) :
         {
             throw new TimeoutException($"The audit record of {record.Action} was not stored within {AppendTimeout.TotalSeconds:0} s: the call is refused (fail closed).");
         }
+    }
+
+    /// <summary>
+    /// The operation a command argument names (a board's <c>moveCard</c>, a handoff's <c>accept</c>, a
+    /// registry's <c>recordMeasurement</c>: their public <c>Op</c>), so the record says which change it was.
+    /// </summary>
+    private static string? OpOf(IIncomingGrainCallContext context)
+    {
+        for (var i = 0; i < context.Request.GetArgumentCount(); i++)
+        {
+            if (context.Request.GetArgument(i) is { } argument && argument is not string
+                && OpProperties.GetOrAdd(argument.GetType(), static t => t.GetProperty("Op", typeof(string))) is { } property
+                && property.GetValue(argument) is string op)
+            {
+                return op;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The patient a call is on, from its target or arguments: a patient's grain, a patient's thread, a command naming one.</summary>

@@ -126,7 +126,8 @@ public sealed partial class AuditPage
 
     private async Task NamesAsync()
     {
-        foreach (var id in (_records ?? []).Select(r => r.UserId).Distinct(StringComparer.Ordinal).Where(id => !_names.ContainsKey(id)).ToList())
+        // The records' users and the users a team change names (its ref).
+        foreach (var id in (_records ?? []).SelectMany(r => AuditWords.UserIn(r) is { } named ? [r.UserId, named] : new[] { r.UserId }).Distinct(StringComparer.Ordinal).Where(id => !_names.ContainsKey(id)).ToList())
         {
             _names[id] = Ids.IsValid(id) ? (await Grains.Grain<IUserGrain>(id).GetAsync())?.DisplayName : null;
         }
