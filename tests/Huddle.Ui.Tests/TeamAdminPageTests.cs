@@ -83,12 +83,58 @@ public sealed class TeamAdminPageTests(BrowserFixture browser)
         await BrowserFixture.FullPageShotAsync(bhc, "admin-removed-bhc-thread-1400.png");
 
         // Put back with a role, the BHC's next visit shows the thread again.
-        await admin.Locator("[data-testid=add-member] input").First.FillAsync(team.Bhc);
+        await admin.GetByLabel("Or their user id").FillAsync(team.Bhc);
         await admin.Locator("[data-testid=add-member-submit]").ClickAsync();
         await Assertions.Expect(admin.Locator($"[data-testid=member-row][data-user='{team.Bhc}']")).ToBeVisibleAsync(new() { Timeout = Timeout });
         await bhc.ReloadAsync();
         await Assertions.Expect(bhc.GetByText("Can you see her after her 2 pm visit?")).ToBeVisibleAsync(new() { Timeout = Timeout });
         await bhc.Context.CloseAsync();
+        await admin.Context.CloseAsync();
+    }
+
+    [Theory]
+    [InlineData(1400)]
+    [InlineData(390)]
+    public async Task An_administrator_adds_a_clinician_of_another_team_by_name(int width)
+    {
+        var viewport = BrowserFixture.Screen(width);
+        var team = await browser.CreateTeamAsync();
+        var other = await browser.CreateTeamAsync();
+        var adminId = await browser.AdministratorAsync();
+        // A psychiatrist on the other team, with a name no other test uses.
+        var surname = $"Quarrie{Guid.NewGuid():N}"[..14];
+        var psychiatrist = $"u-{Guid.NewGuid():N}"[..14];
+        using var api = await browser.HttpAsAsync(adminId);
+        (await api.PutAsJsonAsync($"api/admin/users/{psychiatrist}", new { displayName = $"Dr. Ines {surname}", kind = "clinician" })).EnsureSuccessStatusCode();
+        (await api.PutAsJsonAsync($"api/admin/teams/{other.TeamId}/members/{psychiatrist}", new { role = "consultingPsychiatrist" })).EnsureSuccessStatusCode();
+        var otherName = (await api.GetFromJsonAsync<System.Text.Json.JsonElement>($"api/admin/teams/{other.TeamId}")).GetProperty("name").GetString();
+
+        var admin = await browser.SignedInPageAsync(adminId, viewport);
+        await admin.GotoAsync($"admin/teams/{team.TeamId}");
+        await Assertions.Expect(admin.Locator("[data-testid=idle-logoff][data-ready=true]")).ToHaveCountAsync(1, new() { Timeout = Timeout });
+
+        // Found by part of the name, listed with the team they are on; this team's own members are not offered.
+        await admin.Locator("input[data-testid=add-member-find], [data-testid=add-member-find] input").FocusAsync();
+        await admin.Keyboard.TypeAsync(surname[..10]);
+        // The list is the typed name's alone before Enter picks its first (opened on focus, it listed everyone).
+        await Assertions.Expect(admin.GetByRole(AriaRole.Option)).ToHaveTextAsync([$"Dr. Ines {surname} · {otherName}"], new() { Timeout = Timeout });
+        await admin.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(admin.GetByLabel("Or their user id")).ToBeDisabledAsync(new() { Timeout = Timeout });
+        await BrowserFixture.FullPageShotAsync(admin, $"admin-add-by-name-{width}.png");
+        await admin.Locator("[data-testid=add-member-submit]").ClickAsync();
+        var row = admin.Locator($"[data-testid=member-row][data-user='{psychiatrist}']");
+        await Assertions.Expect(row).ToContainTextAsync($"Dr. Ines {surname}", new() { Timeout = Timeout });
+        await Assertions.Expect(admin.Locator("[data-testid=admin-done]")).ToHaveTextAsync($"Dr. Ines {surname} added to the team as Primary care provider.");
+        // Still on the other team, now on this one too; the picker is empty for the next one.
+        var teams = (await api.GetFromJsonAsync<System.Text.Json.JsonElement>($"api/admin/users/{psychiatrist}")).GetProperty("teamIds").EnumerateArray().Select(t => t.GetString()).ToList();
+        Assert.Equal(new[] { team.TeamId, other.TeamId }.Order(StringComparer.Ordinal), teams.Order(StringComparer.Ordinal));
+        await Assertions.Expect(admin.GetByLabel("Or their user id")).ToBeEnabledAsync();
+
+        // A member already on the team is not offered again.
+        await admin.Locator("input[data-testid=add-member-find], [data-testid=add-member-find] input").FocusAsync();
+        await admin.Keyboard.TypeAsync(surname[..10]);
+        await Assertions.Expect(admin.GetByRole(AriaRole.Option).Filter(new() { HasText = surname })).ToHaveCountAsync(0, new() { Timeout = Timeout });
+        await Axe.AssertNoViolationsAsync(admin, $"the team's page after adding by name at {width} px");
         await admin.Context.CloseAsync();
     }
 }

@@ -69,12 +69,31 @@ public sealed partial class TeamAdminPage
     private Task RemoveDisplayAsync(string displayId) =>
         ApplyAsync(new TeamAdminCommand(TeamAdminOp.RemoveDisplay, displayId), $"Room screen {displayId} removed.");
 
+    /// <summary>The clinician picked by name, if any (else the user id typed is added).</summary>
+    private ClinicianListing? _memberFound;
+
+    /// <summary>The deployment's clinicians, read when the administrator first searches.</summary>
+    private System.Collections.Immutable.ImmutableArray<ClinicianListing>? _clinicians;
+
+    private async Task<IEnumerable<ClinicianListing>> FindCliniciansAsync(string? text, CancellationToken cancellationToken)
+    {
+        _clinicians ??= await Teams.CliniciansAsync();
+        // A search overtaken by the next keystroke answers nothing (the list would be the older text's).
+        cancellationToken.ThrowIfCancellationRequested();
+        var typed = text?.Trim() ?? "";
+        var members = _profile?.Members.Select(m => m.UserId).ToHashSet(StringComparer.Ordinal) ?? [];
+        return _clinicians.Value.Where(c => !members.Contains(c.UserId)
+            && (typed.Length == 0 || c.DisplayName.Contains(typed, StringComparison.CurrentCultureIgnoreCase) || c.UserId.Contains(typed, StringComparison.OrdinalIgnoreCase)));
+    }
+
     private async Task AddMemberAsync()
     {
-        var id = _memberId?.Trim() ?? "";
-        if (await SaveUserAsync(id, _memberName, UserKind.Clinician) && await ApplyAsync(new TeamAdminCommand(TeamAdminOp.SetMember, id, _memberRole), "Added to the team."))
+        var found = _memberFound;
+        var id = found?.UserId ?? _memberId?.Trim() ?? "";
+        if ((found is not null || await SaveUserAsync(id, _memberName, UserKind.Clinician))
+            && await ApplyAsync(new TeamAdminCommand(TeamAdminOp.SetMember, id, _memberRole), $"{found?.DisplayName ?? id} added to the team as {Layout.RoleLabels.Of(_memberRole)}."))
         {
-            (_memberId, _memberName) = (null, null);
+            (_memberId, _memberName, _memberFound) = (null, null, null);
         }
     }
 

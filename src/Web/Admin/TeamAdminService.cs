@@ -16,6 +16,24 @@ public sealed class TeamAdminService(IGrainFactory grains)
     public async Task<ImmutableArray<TeamListing>> TeamsAsync() =>
         await grains.Grain<ITeamDirectoryGrain>(ITeamDirectoryGrain.Key).ListAsync();
 
+    /// <summary>
+    /// The clinicians on any of the deployment's teams, by name, each with the teams they are on: whom an
+    /// administrator adds to a team by name. Read from the rosters (the directory's teams, each one read):
+    /// a user on no team is not here and is added by their user id. At most
+    /// <see cref="ITeamDirectoryGrain.MaxTeams"/> reads of at most 300 members each, asked for when the
+    /// administrator first searches.
+    /// </summary>
+    public async Task<ImmutableArray<ClinicianListing>> CliniciansAsync()
+    {
+        var teams = await TeamsAsync();
+        var profiles = await Task.WhenAll(teams.Select(t => grains.Grain<ICareTeamGrain>(t.TeamId).GetProfileAsync()));
+        return [.. profiles.OfType<CareTeamProfile>()
+            .SelectMany(team => team.Members.Select(member => (member, team.Name)))
+            .GroupBy(m => m.member.UserId, StringComparer.Ordinal)
+            .Select(g => new ClinicianListing(g.Key, g.First().member.DisplayName, [.. g.Select(m => m.Name).Order(StringComparer.CurrentCulture)]))
+            .OrderBy(c => c.DisplayName, StringComparer.CurrentCulture)];
+    }
+
     /// <summary>A team's profile and roster.</summary>
     public async Task<Result<CareTeamProfile>> TeamAsync(string teamId) =>
         !Ids.IsValid(teamId) ? HuddleError.InvalidId("A team id")
@@ -38,4 +56,11 @@ public sealed class TeamAdminService(IGrainFactory grains)
     public Task<Result<UserProfile>> SaveUserAsync(string adminId, string userId, UserAdminCommand command) =>
         !Ids.IsValid(userId) ? Task.FromResult<Result<UserProfile>>(HuddleError.InvalidId("A user id"))
         : grains.Grain<IUserGrain>(userId).AdministerAsync(adminId, command);
+}
+
+/// <summary>A clinician an administrator can find by name: their id, name and the teams they are on.</summary>
+public sealed record ClinicianListing(string UserId, string DisplayName, ImmutableArray<string> Teams)
+{
+    /// <summary>How the picker shows them: "Bea Holt · Maple, Oak".</summary>
+    public string Label => $"{DisplayName} · {string.Join(", ", Teams)}";
 }
