@@ -46,7 +46,8 @@ public sealed class HandoffPhoneTests(BrowserFixture browser)
 
         await Assertions.Expect(pcp.Locator("[data-testid=patient-name]")).ToHaveTextAsync("Alma Reyes");
         await Assertions.Expect(pcp.Locator("[data-testid=room]")).ToHaveValueAsync("Exam 1");
-        await Assertions.Expect(pcp.GetByRole(AriaRole.Radio, new() { Name = "Urgent" })).ToBeCheckedAsync();
+        // No priority chosen for the requester: each is asked for (a preselected "Urgent" made every request urgent).
+        await Assertions.Expect(pcp.GetByRole(AriaRole.Radio, new() { Checked = true })).ToHaveCountAsync(0);
         // The picker names the BHC with their presence now: online, since their phone has Huddle open.
         await Assertions.Expect(pcp.Locator($"[data-testid=team-presence] [data-user-id={team.Bhc}]")).ToHaveAttributeAsync("data-status", "Available", new() { Timeout = Timeout });
         await pcp.Locator("[data-testid=target]").ClickAsync();
@@ -67,6 +68,9 @@ public sealed class HandoffPhoneTests(BrowserFixture browser)
             """);
         Assert.True(choice[0] >= 2 && choice[1] <= choice[2],
             $"\"Send to\" shows its choice on {choice[0]} line(s) ending at {choice[1]} px, in a field ending at {choice[2]} px: cut at the edge.");
+        // No priority is preselected: the request waits for one.
+        await Assertions.Expect(pcp.Locator("[data-testid=request-missing]")).ToContainTextAsync("Choose a priority");
+        await pcp.GetByRole(AriaRole.Radio, new() { Name = "Urgent" }).CheckAsync();
         await pcp.Locator("[data-testid=sbar-situation]").FillAsync("PHQ-9 of 18 today, passive SI, no plan");
         await pcp.Locator("[data-testid=sbar-recommendation]").FillAsync("Same-visit BH assessment and safety plan");
         await BrowserFixture.FullPageShotAsync(pcp, "handoff-request-390.png");

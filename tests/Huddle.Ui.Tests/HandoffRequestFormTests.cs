@@ -50,10 +50,22 @@ public sealed class HandoffRequestFormTests(BrowserFixture browser)
         await Assertions.Expect(page.Locator("[data-testid=required-legend]")).ToHaveTextAsync("Fields marked * are required.");
         var request = page.Locator("[data-testid=request-handoff]");
         await Assertions.Expect(request).ToBeDisabledAsync();
-        await Assertions.Expect(page.Locator("[data-testid=request-missing]")).ToHaveTextAsync("Fill in the room and the situation to send the request.");
+        await Assertions.Expect(page.Locator("[data-testid=request-missing]")).ToHaveTextAsync("Choose a priority and fill in the room and the situation to send the request.");
         await BrowserFixture.FullPageShotAsync(page, $"handoff-request-form-{width}.png");
         await Axe.AssertNoViolationsAsync(page, $"the request form, nothing filled in, at {width} px");
 
+        // No priority is preselected (a preselected "Urgent" made every request urgent): chosen, it is one of four.
+        var priorities = page.GetByRole(AriaRole.Radio);
+        await Assertions.Expect(priorities).ToHaveCountAsync(4);
+        foreach (var radio in await priorities.AllAsync())
+        {
+            await Assertions.Expect(radio).Not.ToBeCheckedAsync();
+        }
+
+        Assert.Equal("true", await page.Locator("[data-testid=priority]").GetAttributeAsync("aria-required"));
+        Assert.Equal("Priority*", await page.Locator("#priority-label").EvaluateAsync<string>("l => l.innerText.trim() + getComputedStyle(l, '::after').content.replace(/^\"|\"$/g, '')"));
+        await page.GetByRole(AriaRole.Radio, new() { Name = "Routine" }).CheckAsync();
+        await Assertions.Expect(page.Locator("[data-testid=request-missing]")).ToHaveTextAsync("Fill in the room and the situation to send the request.", new() { Timeout = Timeout });
         await page.Locator("[data-testid=sbar-situation]").FillAsync("Tearful, asks for help");
         await Assertions.Expect(page.Locator("[data-testid=request-missing]")).ToHaveTextAsync("Fill in the room to send the request: where should the consultant come?", new() { Timeout = Timeout });
         await Assertions.Expect(request).ToBeDisabledAsync();

@@ -3,8 +3,9 @@ using Microsoft.Playwright;
 namespace Huddle.Ui.Tests;
 
 /// <summary>
-/// A clinician's own board (not the wall) keeps its full strip of open handoffs, one per line with who
-/// asked, when, and a Details link: on a desktop and a phone it stays inside the screen's width.
+/// A clinician's own board (not the wall) keeps its full strip of open handoffs, one per line with the
+/// patient (as the board names them), who asked, when, whom it waits for, and a Details link: on a desktop
+/// and a phone it stays inside the screen's width.
 /// </summary>
 public sealed class OpenHandoffsStripLayoutTests(BrowserFixture browser)
 {
@@ -24,6 +25,12 @@ public sealed class OpenHandoffsStripLayoutTests(BrowserFixture browser)
         await BrowserFixture.BoardIsLiveAsync(page);
         await Assertions.Expect(page.Locator("[data-testid=open-handoff]")).ToHaveCountAsync(6, new() { Timeout = Timeout });
         await BrowserFixture.FullPageShotAsync(page, $"board-handoffs-{width}.png");
+        // Each says for whom and whom it waits for: the patient as the board names them (Alma Reyes has a
+        // card; a patient the page has not read is the room alone), the consultant still to answer.
+        var first = page.Locator("[data-testid=open-handoff]").Filter(new() { HasText = "Exam 1" });
+        await Assertions.Expect(first.Locator("[data-testid=open-handoff-patient]")).ToHaveTextAsync("Alma Reyes");
+        await Assertions.Expect(first).ToContainTextAsync("Waiting for Bea Holt");
+        await Assertions.Expect(page.Locator("[data-testid=open-handoff]").Filter(new() { HasText = "Exam 2" }).Locator("[data-testid=open-handoff-patient]")).ToHaveCountAsync(0);
 
         var outside = await page.Locator("[data-testid=open-handoffs]").EvaluateAsync<int>(
             "s => [s, ...s.querySelectorAll('*')].filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5).length");

@@ -119,6 +119,7 @@ public sealed class WidgetTests(BrowserFixture browsers, HuddleSmartAppFixture a
         await page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath($"widget-in-ehr-{(blockThirdPartyCookies ? "3pc-blocked" : "3pc-allowed")}.png") });
 
         // A warm handoff from inside the chart: the consultant's page is pinged live.
+        await widget.GetByRole(AriaRole.Radio, new() { Name = "Urgent" }).CheckAsync();
         await widget.Locator("[data-testid=sbar-situation]").FillAsync("Tearful, asks for help with sleep");
         await Assertions.Expect(widget.Locator("[data-testid=request-handoff]")).ToBeEnabledAsync(new() { Timeout = Timeout });
         await widget.Locator("[data-testid=request-handoff]").ClickAsync();

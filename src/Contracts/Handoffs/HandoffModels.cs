@@ -74,7 +74,7 @@ public sealed record Handoff(
 
     /// <summary>What the inboxes and the team's board show: no patient, no reason.</summary>
     public HandoffSummary Summary() =>
-        new(HandoffId, TeamId, Room, Priority, Status, BusinessStatus, RequesterId, AcceptedBy, Eta, Referral?.Status, RequestedAt, Version, Declined) { PatientId = PatientId };
+        new(HandoffId, TeamId, Room, Priority, Status, BusinessStatus, RequesterId, AcceptedBy, Eta, Referral?.Status, RequestedAt, Version, Declined) { PatientId = PatientId, Notified = Notified };
 }
 
 /// <summary>
@@ -110,6 +110,24 @@ public sealed record HandoffSummary(
     /// </summary>
     [Id(13)]
     public string? PatientId { get; init; }
+
+    // As Declined: a summary stored before it reads back a default array.
+    [Id(14)]
+    private readonly ImmutableArray<string> _notified;
+
+    /// <summary>
+    /// The user ids of everyone pinged so far, in order (the routing's targets, then each escalation's),
+    /// bounded by the team's roster; empty for summaries stored before this field. Who is still to answer
+    /// a requested handoff is these less <see cref="Declined"/> ("Waiting for B. Okafor").
+    /// </summary>
+    public ImmutableArray<string> Notified
+    {
+        get => _notified.IsDefault ? [] : _notified;
+        init => _notified = value;
+    }
+
+    /// <summary>Who is still to answer: pinged and not declined, in the order pinged.</summary>
+    public IEnumerable<string> Waiting => Notified.Where(u => !HasDeclined(u));
 
     /// <summary>The user ids of those who declined, in order; empty for summaries stored before this field.</summary>
     public ImmutableArray<string> Declined

@@ -249,9 +249,12 @@ public sealed partial class TeamHandoffsGrain(
         ? new TeamHandoffsSnapshot(Key, State.State.Seq, [.. Items.Select(ForDisplays)], Policy)
         : new TeamHandoffsSnapshot(Key, State.State.Seq, Items, Policy);
 
-    /// <summary>What a room display may hold of a handoff: never who declined it, nor which patient it is for (the whole room reads the wall; docs/api.md).</summary>
+    /// <summary>
+    /// What a room display may hold of a handoff: never who declined it, nor which patient it is for, nor
+    /// who was pinged (with the declines gone, "waiting for" would name those who said no; docs/api.md).
+    /// </summary>
     private static HandoffSummary ForDisplays(HandoffSummary item) =>
-        item.Declined.IsEmpty && item.PatientId is null ? item : item with { Declined = [], PatientId = null };
+        item.Declined.IsEmpty && item.PatientId is null && item.Notified.IsEmpty ? item : item with { Declined = [], PatientId = null, Notified = [] };
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Handoff desk {TeamId}: the day of handoff {HandoffId} already holds {Max} outcomes; its outcome is not counted")]
     private partial void LogDayFull(string teamId, string handoffId, int max);

@@ -84,6 +84,11 @@ public sealed partial class BoardView : IAsyncDisposable
         }
     }
 
+    /// <summary>A patient's name as this board shows it (a card, else the team's panel once read), for the handoff strip.</summary>
+    private string? PatientNameOf(string patientId) =>
+        Board?.Cards.FirstOrDefault(c => c.PatientId == patientId)?.PatientName
+        ?? Live.Panel.FirstOrDefault(p => p.PatientId == patientId)?.DisplayName;
+
     private static IEnumerable<PatientCard> OrderedCards(HuddleBoard board)
     {
         foreach (var lane in board.Lanes)

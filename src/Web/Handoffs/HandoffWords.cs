@@ -66,12 +66,13 @@ public static class HandoffWords
         ArgumentNullException.ThrowIfNull(nameOf);
         var requester = item.RequesterId == viewerId;
         var acceptor = nameOf(item.AcceptedBy);
-        // Who declined is never put in words here: this line also shows on the team's wall.
+        // Who declined is never put in words here: this line also shows on the team's wall (for what the
+        // wall's own line leaves to it). Who is still to answer is named, to the requester and the team.
+        var waiting = requester || !viewerPinged ? Waiting(item, nameOf) : item.HasDeclined(viewerId) ? "Waiting for others to answer" : "Waiting for you to answer";
         return item.Status switch
         {
-            HandoffStatus.Requested when item.BusinessStatus is null or "pinged" =>
-                requester || !viewerPinged ? "Waiting for an answer" : item.HasDeclined(viewerId) ? "Waiting for others to answer" : "Waiting for you to answer",
-            HandoffStatus.Requested => $"Waiting — {item.BusinessStatus}",
+            HandoffStatus.Requested when item.BusinessStatus is null or "pinged" => waiting,
+            HandoffStatus.Requested => $"{waiting} — {item.BusinessStatus}",
             HandoffStatus.Accepted => item.Eta is { } eta ? $"Accepted by {acceptor}, {Countdown(eta, now)}" : $"Accepted by {acceptor}",
             HandoffStatus.InProgress => $"In the room: {acceptor}",
             HandoffStatus.Completed => $"Completed by {acceptor}",
@@ -81,6 +82,23 @@ public static class HandoffWords
             _ when item.Referral is ReferralStatus.Closed => "Referral closed",
             HandoffStatus.Failed => requester ? "No response — schedule a referral?" : "No response",
             _ => requester ? "Declined by everyone pinged — schedule a referral?" : "Declined",
+        };
+    }
+
+    /// <summary>
+    /// Who a requested handoff waits for: "Waiting for B. Okafor", "… for B. Okafor or C. Diaz", "… for B. Okafor,
+    /// C. Diaz or 2 others"; "Waiting for an answer" when nobody is left or the summary predates the names.
+    /// </summary>
+    private static string Waiting(HandoffSummary item, Func<string?, string> nameOf)
+    {
+        var waiting = item.Waiting.ToList();
+        var names = waiting.Take(waiting.Count > 3 ? 2 : 3).Select(nameOf).ToList();
+        return waiting.Count switch
+        {
+            0 => "Waiting for an answer",
+            1 => $"Waiting for {names[0]}",
+            <= 3 => $"Waiting for {string.Join(", ", names[..^1])} or {names[^1]}",
+            _ => $"Waiting for {string.Join(", ", names)} or {waiting.Count - names.Count} others",
         };
     }
 

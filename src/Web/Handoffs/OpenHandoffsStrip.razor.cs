@@ -35,6 +35,13 @@ public sealed partial class OpenHandoffsStrip : ILiveCopy<TeamHandoffsSnapshot, 
     [Parameter]
     public string? PatientId { get; set; }
 
+    /// <summary>
+    /// The name of a patient the page already shows (the board's cards and panel), for a clinician's strip:
+    /// "Alma Reyes · Exam 3". Never given on the wall (privacy mode); a patient the page does not know is the room alone.
+    /// </summary>
+    [Parameter]
+    public Func<string, string?>? PatientName { get; set; }
+
     /// <summary>The room display's large, link-free form.</summary>
     [Parameter]
     public bool WallView { get; set; }

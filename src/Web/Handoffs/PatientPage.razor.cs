@@ -40,7 +40,12 @@ public sealed partial class PatientPage
     private LiveTeamPresence? _roster;
     private HuddleError? _error;
     private string? _target;
-    private HandoffPriority _priority = HandoffPriority.Urgent;
+    /// <summary>
+    /// The priority the requester chose; none until they do. Preselecting "Urgent" made every request urgent
+    /// (the consultant's pings could no longer be told apart, and escalation ran on the urgent clock); a
+    /// preselected "Routine" would under-call a safety concern. So it is asked, like the room.
+    /// </summary>
+    private HandoffPriority? _priority;
     private string? _room;
     private string? _requestedId;
     private string _opId = NewOpId();
@@ -83,17 +88,36 @@ public sealed partial class PatientPage
         [.. _team!.Members.Where(m => m.UserId != UserId).Select(m => m.Role).Distinct().OrderBy(r => r == CareTeamRole.Bhc ? 0 : 1).ThenBy(r => r)];
 
     /// <summary>What the request still needs, said under the button while it cannot be pressed.</summary>
-    private string? Missing =>
-        (_target is null, string.IsNullOrWhiteSpace(_room), string.IsNullOrWhiteSpace(_sbar["situation"])) switch
+    private string? Missing
+    {
+        get
         {
-            (true, _, _) => "Nobody else on the team to send it to.",
-            (_, true, true) => "Fill in the room and the situation to send the request.",
-            (_, true, false) => "Fill in the room to send the request: where should the consultant come?",
-            (_, false, true) => "Fill in the situation to send the request.",
-            _ => null,
-        };
+            if (_target is null)
+            {
+                return "Nobody else on the team to send it to.";
+            }
 
-    private bool CanSubmit => !_busy && _target is not null && !string.IsNullOrWhiteSpace(_sbar["situation"]) && !string.IsNullOrWhiteSpace(_room);
+            var (noPriority, noRoom, noSituation) = (_priority is null, string.IsNullOrWhiteSpace(_room), string.IsNullOrWhiteSpace(_sbar["situation"]));
+            var fill = (noRoom, noSituation) switch
+            {
+                (true, true) => "fill in the room and the situation",
+                (true, false) => "fill in the room",
+                (false, true) => "fill in the situation",
+                _ => null,
+            };
+            var todo = (noPriority, fill) switch
+            {
+                (true, null) => "Choose a priority to send the request: how soon should the consultant come?",
+                (true, _) => $"Choose a priority and {fill} to send the request.",
+                (false, null) => null,
+                (false, _) when noRoom && !noSituation => "Fill in the room to send the request: where should the consultant come?",
+                (false, _) => $"F{fill[1..]} to send the request.",
+            };
+            return todo;
+        }
+    }
+
+    private bool CanSubmit => !_busy && _target is not null && _priority is not null && !string.IsNullOrWhiteSpace(_sbar["situation"]) && !string.IsNullOrWhiteSpace(_room);
 
     protected override async Task OnInitializedAsync()
     {
@@ -153,7 +177,7 @@ public sealed partial class PatientPage
                 : new HandoffTarget(UserId: _target["user:".Length..]);
             var reason = new Sbar(_sbar["situation"]!.Trim(), Blank(_sbar["background"]), Blank(_sbar["assessment"]), Blank(_sbar["recommendation"]));
             // The op id is kept until the request is accepted, so pressing again after "unavailable" cannot request twice.
-            var reply = await Live!.RequestAsync(new RequestHandoff(TeamId, PatientId, _room!.Trim(), target, _priority, reason) { OpId = _opId });
+            var reply = await Live!.RequestAsync(new RequestHandoff(TeamId, PatientId, _room!.Trim(), target, _priority!.Value, reason) { OpId = _opId });
             if (reply.Error is { } error)
             {
                 Snackbar.Add(error.Message, error.Code == ErrorCodes.Unavailable ? Severity.Error : Severity.Warning);
@@ -173,6 +197,7 @@ public sealed partial class PatientPage
         _requestedId = null;
         _focusForm = true;
         _opId = NewOpId();
+        _priority = null;
         Prepare();
         foreach (var key in _sbar.Keys.ToList())
         {

@@ -142,7 +142,8 @@ public sealed class InboxViewTests(HuddleAppFixture app) : IAsyncDisposable
         var requested = await Handoffs.RequestAsync(pcp, new RequestHandoff(teamId, $"p-{teamId[8..]}", "Exam 3", new HandoffTarget(Role: CareTeamRole.Bhc),
             HandoffPriority.Urgent, new Sbar("PHQ-9 of 18 today")));
         var id = requested.Value!.HandoffId;
-        cut.WaitForAssertion(() => Assert.Contains("Waiting for an answer", cut.Find($"[data-handoff-id={id}] [data-testid=handoff-status]").TextContent, StringComparison.Ordinal), Timeout);
+        // The requester is told whom it waits for (the BHC routed to), not only that it waits.
+        cut.WaitForAssertion(() => Assert.Equal("Waiting for Sam Okafor", cut.Find($"[data-handoff-id={id}] [data-testid=handoff-status]").TextContent), Timeout);
 
         Assert.True((await Handoffs.ExecuteAsync(bhc, id, new AcceptHandoff(3))).Ok);
 

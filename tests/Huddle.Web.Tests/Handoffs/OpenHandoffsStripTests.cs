@@ -110,6 +110,10 @@ public sealed class OpenHandoffsStripTests(HuddleAppFixture app) : IAsyncDisposa
         Assert.Null(forWall.Snapshot!.Items.Single(i => i.HandoffId == id).PatientId);
         Assert.Null((await handoffs.ReadTeamAsync(display, teamId, forWall.Seq - 1)).Value!.Changes.Single().Item!.PatientId);
         Assert.Equal(patientId, (await handoffs.ReadTeamAsync(pcp, teamId, null)).Value!.Snapshot!.Items.Single(i => i.HandoffId == id).PatientId);
+        // Nor who was pinged (with the declines taken out, "waiting for" would name who said no); members have both.
+        Assert.Empty(forWall.Snapshot!.Items.Single(i => i.HandoffId == id).Notified);
+        Assert.Empty((await handoffs.ReadTeamAsync(display, teamId, forWall.Seq - 1)).Value!.Changes.Single().Item!.Notified);
+        Assert.Contains(bhc, (await handoffs.ReadTeamAsync(pcp, teamId, null)).Value!.Snapshot!.Items.Single(i => i.HandoffId == id).Notified);
         // The room screen was pinged for nothing: the handoff is waiting, not "for you".
         Assert.Matches(@"waiting (<1|\d+) min", item.TextContent);
         Assert.DoesNotContain("for you", cut.Markup, StringComparison.Ordinal);

@@ -81,7 +81,8 @@ public sealed class PatientPageTests(HuddleAppFixture app) : IAsyncDisposable
         page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-testid=patient-handoff]")), Timeout);
 
         // The button says why it cannot be pressed, and the room is marked required.
-        Assert.Equal("Fill in the room and the situation to send the request.", page.Find("[data-testid=request-missing]").TextContent.Trim());
+        // No priority is preselected: it is asked for like the room.
+        Assert.Equal("Choose a priority and fill in the room and the situation to send the request.", page.Find("[data-testid=request-missing]").TextContent.Trim());
         // One required marker per required field: the label says just "Room", MudBlazor's required style
         // draws its one asterisk (explained at the top of the form), not "Room (required)*"; the field
         // itself is required for assistive technology.
@@ -97,7 +98,7 @@ public sealed class PatientPageTests(HuddleAppFixture app) : IAsyncDisposable
         Assert.Equal("Fields marked * are required.", page.Find("[data-testid=required-legend]").TextContent.Trim());
         Assert.Contains("No room on file for this patient", page.Markup, StringComparison.Ordinal);
         await page.InvokeAsync(() => page.Find("textarea[data-testid=sbar-situation]").Input("Tearful, asks for help"));
-        page.WaitForAssertion(() => Assert.Equal("Fill in the room to send the request: where should the consultant come?", page.Find("[data-testid=request-missing]").TextContent.Trim()), Timeout);
+        page.WaitForAssertion(() => Assert.Equal("Choose a priority and fill in the room to send the request.", page.Find("[data-testid=request-missing]").TextContent.Trim()), Timeout);
 
         // The list of the patient's handoffs shows the clinic's time, and says whose clock it is.
         var chicago = TimeZoneInfo.FindSystemTimeZoneById("America/Chicago");
