@@ -21,6 +21,25 @@ public sealed class WallScreenTests(BrowserFixture browser)
         await OnTheWallAsync(page, "/teams/team-maple/screen");
         await BrowserFixture.BoardIsLiveAsync(page);
         await page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("wall-demo-1920.png"), Animations = ScreenshotAnimations.Disabled });
+        // The demo's action items are read from across the room in three lines at most: the title across the
+        // panel, its owner, due date and status under it (beside the status chip the title took three lines, the item five).
+        // Lines of text: its words' middles more than 12 px apart (the chip's word shares the row beside it).
+        var lines = await page.Locator("[data-testid=action-item]").EvaluateAllAsync<int[]>("""
+            items => items.map(i => {
+                const middles = [];
+                const walker = document.createTreeWalker(i, NodeFilter.SHOW_TEXT);
+                for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                    const range = document.createRange(); range.selectNodeContents(node);
+                    for (const r of range.getClientRects()) if (r.width > 0) middles.push((r.top + r.bottom) / 2);
+                }
+                middles.sort((a, b) => a - b);
+                let rows = 0, last = -1e9;
+                for (const m of middles) if (m - last > 12) { rows++; last = m; }
+                return rows;
+            })
+            """);
+        Assert.NotEmpty(lines);
+        Assert.True(lines.All(l => l <= 3), $"Action items on the wall take {string.Join(", ", lines)} lines.");
 
         // Its browser's home page (the app's address) is the wall too, not a list of teams.
         await page.GotoAsync("");
