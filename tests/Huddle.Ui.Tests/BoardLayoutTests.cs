@@ -30,6 +30,9 @@ public sealed class BoardLayoutTests(BrowserFixture browser)
     {
         var (_, page) = await OpenBoardAsync(BrowserFixture.Phone);
         await BrowserFixture.FullPageShotAsync(page, "board-390.png");
+        // An action item nobody owns says when it is due without a dangling "· due".
+        await Assertions.Expect(page.Locator("[data-testid=action-item]").Filter(new() { HasText = "Update registry outreach list" }).Locator("[data-testid=action-item-meta]"))
+            .ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\s*Due [A-Z][a-z]{2} \d{1,2}\s*$"));
 
         // The first lane fills most of the screen width, so its cards can be read; the page itself
         // never scrolls sideways (the lanes do, one lane at a time).
@@ -50,7 +53,17 @@ public sealed class BoardLayoutTests(BrowserFixture browser)
         await Assertions.Expect(BrowserFixture.CardIn(page, "lane-1", "Alma Reyes")).ToHaveCountAsync(0);
         await moved.ScrollIntoViewIfNeededAsync();
         await Assertions.Expect(moved).ToBeInViewportAsync();
+        // The lanes' row is as tall as the lane in view: the second, with two cards, whole; scrolled back to
+        // the first, now empty, no band is left under it (the row was as tall as the tallest lane).
+        const string gapUnder = "([row, lane]) => row.getBoundingClientRect().bottom - lane.getBoundingClientRect().bottom";
+        async Task<double> GapUnderAsync(string laneId) => await page.EvaluateAsync<double>(gapUnder,
+            new[] { await page.Locator(".lanes").ElementHandleAsync(), await page.Locator($"[data-testid=lane][data-lane-id={laneId}]").ElementHandleAsync() });
+        await Huddle.Testing.Eventually.Until(async () => await GapUnderAsync("lane-2") is >= 0 and <= 16, TimeSpan.FromSeconds(5),
+            () => "the lanes' row to show the second lane whole");
         await page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("board-390-after-move.png"), Animations = ScreenshotAnimations.Disabled });
+        await page.Locator(".lanes").EvaluateAsync("row => row.scrollTo({ left: 0 })");
+        await Huddle.Testing.Eventually.Until(async () => await GapUnderAsync("lane-1") is >= 0 and <= 16, TimeSpan.FromSeconds(5),
+            () => "the lanes' row to end under the empty first lane");
         await page.Context.CloseAsync();
     }
 

@@ -23,6 +23,7 @@ public sealed partial class BoardView : IAsyncDisposable
     private IJSObjectReference? _js;
     private ElementReference _boardElement;
     private IJSObjectReference? _laneWatch;
+    private IJSObjectReference? _laneFit;
     private string? _watchedId;
 
     [Parameter, EditorRequired]
@@ -66,7 +67,8 @@ public sealed partial class BoardView : IAsyncDisposable
         // The wall cannot scroll: once its board is on the page, count in each lane the cards the
         // screen cuts off, and keep counting as cards come and go (on a new element, should the
         // board's element ever be rendered anew).
-        if (SharedScreen && RendererInfo.IsInteractive && Live.Board is not null && _boardElement.Context is not null && _watchedId != _boardElement.Id)
+        // Every board, on a phone: the lanes' row is kept as tall as the lane in view (fitLanesToView).
+        if (RendererInfo.IsInteractive && Live.Board is not null && _boardElement.Context is not null && _watchedId != _boardElement.Id)
         {
             // Taken before the first await: a render while this one waits must not start a second watch.
             var element = _boardElement;
@@ -75,7 +77,8 @@ public sealed partial class BoardView : IAsyncDisposable
             {
                 _js ??= await JS.InvokeAsync<IJSObjectReference>("import", "./Boards/BoardView.razor.js");
                 await StopWatchingLanesAsync();
-                _laneWatch = await _js.InvokeAsync<IJSObjectReference>("watchLaneOverflow", element);
+                _laneWatch = SharedScreen ? await _js.InvokeAsync<IJSObjectReference>("watchLaneOverflow", element) : null;
+                _laneFit = await _js.InvokeAsync<IJSObjectReference>("fitLanesToView", element);
             }
             catch (JSDisconnectedException)
             {
@@ -198,12 +201,13 @@ public sealed partial class BoardView : IAsyncDisposable
 
     private async Task StopWatchingLanesAsync()
     {
-        if (_laneWatch is { } watch)
+        foreach (var watch in new[] { _laneWatch, _laneFit }.OfType<IJSObjectReference>())
         {
-            _laneWatch = null;
             await watch.InvokeVoidAsync("dispose");
             await watch.DisposeAsync();
         }
+
+        (_laneWatch, _laneFit) = (null, null);
     }
 
     public async ValueTask DisposeAsync()

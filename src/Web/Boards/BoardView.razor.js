@@ -104,3 +104,63 @@ export function watchLaneOverflow(board) {
         },
     };
 }
+
+// On a phone the lanes scroll sideways one at a time, and the row they sit in was as tall as the tallest
+// lane: under a short lane in view, an empty band (100 px on the demo board) before the action items.
+// Below 960 px the row is kept as tall as the lane in view (the one whose left edge is nearest the row's),
+// refitted as the row scrolls, as cards come and go, and as the window changes. Wider, nothing is set.
+export function fitLanesToView(board) {
+    const narrow = matchMedia('(max-width: 959.98px)');
+    let frame = 0;
+    const fit = () => {
+        frame = 0;
+        const row = board.querySelector('.lanes');
+        if (!row) {
+            return;
+        }
+
+        for (const lane of row.querySelectorAll('[data-testid=lane]')) {
+            resized.observe(lane);
+        }
+
+        if (!narrow.matches) {
+            row.style.height = '';
+            return;
+        }
+
+        const left = row.getBoundingClientRect().left;
+        let shown = null;
+        let nearest = Infinity;
+        for (const lane of row.querySelectorAll('[data-testid=lane]')) {
+            const distance = Math.abs(lane.getBoundingClientRect().left - left);
+            if (distance < nearest) {
+                [shown, nearest] = [lane, distance];
+            }
+        }
+
+        if (shown) {
+            const style = getComputedStyle(row);
+            const height = `${Math.ceil(shown.offsetHeight + parseFloat(style.paddingTop) + parseFloat(style.paddingBottom))}px`;
+            if (row.style.height !== height) {
+                row.style.height = height;
+            }
+        }
+    };
+    const schedule = () => { frame ||= requestAnimationFrame(fit); };
+    const resized = new ResizeObserver(schedule);
+    const changed = new MutationObserver(schedule);
+    changed.observe(board, { childList: true, subtree: true });
+    board.addEventListener('scroll', schedule, { capture: true, passive: true });
+    narrow.addEventListener('change', schedule);
+    fit();
+    return {
+        dispose() {
+            resized.disconnect();
+            changed.disconnect();
+            board.removeEventListener('scroll', schedule, { capture: true });
+            narrow.removeEventListener('change', schedule);
+            cancelAnimationFrame(frame);
+            board.querySelector('.lanes')?.style.removeProperty('height');
+        },
+    };
+}
