@@ -57,10 +57,3 @@ public sealed class TeamAdminService(IGrainFactory grains)
         !Ids.IsValid(userId) ? Task.FromResult<Result<UserProfile>>(HuddleError.InvalidId("A user id"))
         : grains.Grain<IUserGrain>(userId).AdministerAsync(adminId, command);
 }
-
-/// <summary>A clinician an administrator can find by name: their id, name and the teams they are on.</summary>
-public sealed record ClinicianListing(string UserId, string DisplayName, ImmutableArray<string> Teams)
-{
-    /// <summary>How the picker shows them: "Bea Holt · Maple, Oak".</summary>
-    public string Label => $"{DisplayName} · {string.Join(", ", Teams)}";
-}
