@@ -42,6 +42,15 @@ public sealed class RegistryPhoneTests(BrowserFixture browser)
         var phone = await browser.SignedInPageAsync(team.Pcp, BrowserFixture.Phone);
         await phone.GotoAsync($"teams/{team.TeamId}/patients/{patient}/measure");
         await Assertions.Expect(phone.Locator("[data-testid=measure-form]")).ToBeVisibleAsync(new() { Timeout = Timeout });
+        // The date the browser shows as numbers (month or day first, by its language) is said in words too
+        // (changed once the page is interactive).
+        await Assertions.Expect(phone.Locator("[data-testid=idle-logoff][data-ready=true]")).ToHaveCountAsync(1, new() { Timeout = Timeout });
+        var today = DateOnly.ParseExact((await phone.Locator("[data-testid=measure-date]").GetAttributeAsync("max"))!, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        await Assertions.Expect(phone.Locator("[data-testid=measure-date-words]")).ToHaveTextAsync($"Today, {today.ToString("dddd, MMMM d, yyyy", System.Globalization.CultureInfo.InvariantCulture)}");
+        await phone.Locator("[data-testid=measure-date]").FillAsync("2026-11-03");
+        await Assertions.Expect(phone.Locator("[data-testid=measure-date-words]")).ToHaveTextAsync("Tuesday, November 3, 2026", new() { Timeout = Timeout });
+        await phone.Locator("[data-testid=measure-date]").FillAsync(today.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        await Assertions.Expect(phone.Locator("[data-testid=measure-date-words]")).ToContainTextAsync("Today, ", new() { Timeout = Timeout });
         await Assertions.Expect(phone.Locator("[data-testid=idle-logoff][data-ready=true]")).ToHaveCountAsync(1, new() { Timeout = Timeout });
         int[] answers = [3, 3, 2, 2, 2, 2, 1, 1, 0];
         for (var i = 0; i < answers.Length; i++)
