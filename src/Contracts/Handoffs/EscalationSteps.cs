@@ -20,4 +20,10 @@ public static class EscalationSteps
 
     /// <summary>"No response": the handoff failed, the requester is told and offered a referral.</summary>
     public const int NoResponse = 3;
+
+    /// <summary>
+    /// The detail (<see cref="HandoffEvent.Detail"/>) of a ping or skip at <see cref="Targets"/>; the later steps'
+    /// details name the backup ("backup 1", "backup 2", "the whole role"). Part of the API (the history).
+    /// </summary>
+    public const string TargetsDetail = "target";
 }

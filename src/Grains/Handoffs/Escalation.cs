@@ -79,8 +79,8 @@ public static class Escalation
         return step switch
         {
             // A named clinician is pinged whatever their presence: the requester chose them.
-            EscalationSteps.Targets when handoff.Target.UserId is { } named => ([named], "target"),
-            EscalationSteps.Targets => (role is { } first ? Routing.FirstReach(roster, first, policy.PingAllAtOnce, viaPush) : [], "target"),
+            EscalationSteps.Targets when handoff.Target.UserId is { } named => ([named], EscalationSteps.TargetsDetail),
+            EscalationSteps.Targets => (role is { } first ? Routing.FirstReach(roster, first, policy.PingAllAtOnce, viaPush) : [], EscalationSteps.TargetsDetail),
             EscalationSteps.Backup1 => (Backup(policy.Backup1, roster, viaPush), "backup 1"),
             _ when policy.Backup2 is { } backup2 && Routing.Reachable(roster, backup2, viaPush) => ([backup2], "backup 2"),
             _ => (wholeRole, "the whole role"),

@@ -51,12 +51,12 @@ public sealed partial class ThreadPage
         _names = profiles.SelectMany(p => p.Members).DistinctBy(m => m.UserId).ToDictionary(m => m.UserId, m => m.DisplayName);
         _teams = [.. profiles.Where(p => threadTeams.Contains(p.TeamId))];
         _timeZone = profiles.FirstOrDefault()?.TimeZoneId;
-        // Named as the thread list names it (a patient by initials, as a phone in a corridor should show).
+        // Named as the thread list names it (PatientNaming).
         _title = kind switch
         {
             ThreadKind.Team => $"Team chat · {_teams.FirstOrDefault()?.Name ?? "a team"}",
-            ThreadKind.Patient => patient is not null && _teams.Count > 0
-                ? $"Chat about patient {patient.Initials}"
+            ThreadKind.Patient => PatientNaming.InitialsFor(patient, myTeams.Contains) is { } initials
+                ? $"Chat about patient {initials}"
                 : "Patient chat",
             ThreadKind.Direct when (await Grains.Grain<IThreadGrain>(ThreadId).DescribeAsync(userId)).Value?.SubjectId is { } other =>
                 $"Direct messages with {(await Grains.Grain<IUserGrain>(other).GetAsync())?.DisplayName ?? "a colleague"}",

@@ -129,8 +129,7 @@ public sealed partial class ThreadsPage : IDisposable
             {
                 ThreadKind.Team => (_myTeams.GetValueOrDefault(thread.SubjectId) ?? await Grains.Grain<ICareTeamGrain>(thread.SubjectId).GetProfileAsync())?.Name ?? "A team",
                 ThreadKind.Direct => (await Grains.Grain<IUserGrain>(thread.SubjectId).GetAsync())?.DisplayName ?? "A colleague",
-                // Only a patient of the clinician's own teams is named; initials, as a phone in a corridor should show.
-                _ => await Grains.Grain<IPatientGrain>(thread.SubjectId).GetAsync() is { } p && p.TeamIds.Any(_myTeams.ContainsKey) ? $"Patient {p.Initials}" : "A patient",
+                _ => PatientNaming.InitialsFor(await Grains.Grain<IPatientGrain>(thread.SubjectId).GetAsync(), _myTeams.ContainsKey) is { } initials ? $"Patient {initials}" : "A patient",
             };
         }
     }

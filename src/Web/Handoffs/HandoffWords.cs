@@ -129,7 +129,7 @@ public static class HandoffWords
         };
         // The escalation's step names a backup ("backup 1", "the whole role"); its first step ("target", whom the
         // request named) says nothing the words do not.
-        return step.Detail is { Length: > 0 } detail && detail != "target" ? $"{who} {what} ({detail})" : $"{who} {what}";
+        return step.Detail is { Length: > 0 } detail && detail != EscalationSteps.TargetsDetail ? $"{who} {what} ({detail})" : $"{who} {what}";
     }
 
     /// <summary>
