@@ -170,6 +170,43 @@ public sealed class RegistryGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_positive_item_9_entered_late_still_pings_within_two_weeks_and_the_flag_follows_the_latest()
+    {
+        var team = await TeamAsync();
+        await CareAsync(team.CareManager, team.Patient, new Enrol(team.Id, team.CareManager, team.Psychiatrist));
+        await CareAsync(team.Pcp, team.Patient, new RecordMeasurement(Instrument.Phq9, Phq9(9)));
+        var patient = fixture.Grains.GetGrain<IPatientGrain>(team.Patient);
+
+        // A paper PHQ-9 from five days ago, item 9 at 2, typed in today: nobody has assessed that answer.
+        var fiveDaysAgo = Today.AddDays(-5);
+        await CareAsync(team.Pcp, team.Patient, new RecordMeasurement(Instrument.Phq9, Phq9(15, item9: 2), fiveDaysAgo));
+        await Eventually.Until(async () => (await patient.GetHandoffsAsync(team.Pcp)).Value!.Any(h => h.Priority == HandoffPriority.Stat), Wait,
+            "the late item 9's safety ping");
+        var ping = (await patient.GetHandoffsAsync(team.Pcp)).Value!.Single();
+        var reason = (await fixture.Grains.GetGrain<IHandoffGrain>(ping.HandoffId).OpenAsync(team.CareManager)).Value!.Reason.Situation;
+        Assert.Contains($"taken {fiveDaysAgo.ToString("MMM d", System.Globalization.CultureInfo.InvariantCulture)} (entered later)", reason, StringComparison.Ordinal);
+        // The flag follows the latest PHQ-9 (today's, item 9 at 0).
+        Assert.DoesNotContain((await CardAsync(team)).Flags, f => f.Kind == FlagKind.SafetyRisk);
+
+        // One from three weeks ago is history being filed: no ping. Then one of today's with item 9 above 0
+        // (the latest: flag and ping); the old one's ping, had it been owed, was asked for before it.
+        var filed = (await CareAsync(team.Pcp, team.Patient, new RecordMeasurement(Instrument.Phq9, Phq9(15, item9: 1), Today.AddDays(-21))))
+            .Recent.Single(m => m.On == Today.AddDays(-21)).Number;
+        await CareAsync(team.Pcp, team.Patient, new RecordMeasurement(Instrument.Phq9, Phq9(16, item9: 1)));
+        await Eventually.Until(async () => (await patient.GetHandoffsAsync(team.Pcp)).Value!.Length >= 2, Wait, "today's safety ping");
+        Assert.Equal(FlagKind.SafetyRisk, (await CardAsync(team)).Flags[0].Kind);
+        // The safety handoff's id the patient's grain would give it (its patient part hashed, PatientGrain.SafetyHandoffId).
+        var patientPart = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(team.Patient)))[..16];
+        var filedPing = fixture.Grains.GetGrain<IHandoffGrain>($"safety-{patientPart}-{filed}");
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.Equal(2, (await patient.GetHandoffsAsync(team.Pcp)).Value!.Length);
+            Assert.Null((await filedPing.OpenAsync(team.CareManager)).Value);
+            await Task.Delay(100);
+        }
+    }
+
+    [Fact]
     public async Task Bad_input_gets_a_clear_error_and_changes_nothing()
     {
         var team = await TeamAsync();

@@ -197,6 +197,12 @@ public static class RegistryLimits
     /// <summary>Months of care-manager minutes kept (this month and the twelve before).</summary>
     public const int MinuteMonths = 13;
 
+    /// <summary>
+    /// Days back a PHQ-9 entered late may have been taken and still ping for its item 9 above 0 (the PHQ-9 asks
+    /// about the last two weeks): its answer was never assessed. Older ones are history being filed, and ping nobody.
+    /// </summary>
+    public const int LateSafetyDays = 14;
+
     /// <summary>Full measurements kept in the patient's row for the page (the rest are read from pages).</summary>
     public const int RecentMeasurements = 8;
 

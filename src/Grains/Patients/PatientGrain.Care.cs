@@ -263,14 +263,18 @@ public sealed partial class PatientGrain
         }
 
         next = next with { Phq9 = WithPoint(care.Phq9, point) };
-        // Only the latest PHQ-9 (by day) speaks for item 9: an older one entered late changes nothing.
-        if (care.Phq9.IsDefaultOrEmpty || on >= care.Phq9[^1].On)
+        // The latest PHQ-9 (by day) sets the flag: an older one entered late does not change it.
+        var latest = care.Phq9.IsDefaultOrEmpty || on >= care.Phq9[^1].On;
+        if (latest)
         {
             next = next with { SafetyOn = measurement.RaisesSafetyFlag ? on : null };
-            if (measurement.RaisesSafetyFlag)
-            {
-                next = next with { Owed = care.Owed.Add(new CareTell(CareTellKind.Safety, $"{measurement.Number}", 0, care.Enrolment is { IsActive: true } e ? e.TeamId : teamId, actorId)) };
-            }
+        }
+
+        // A positive item 9 is owed its safety ping when it is the latest, or when, entered late, it was taken
+        // within the PHQ-9's own two weeks: nobody has assessed that answer yet, whatever a later score says.
+        if (measurement.RaisesSafetyFlag && (latest || today.DayNumber - on.DayNumber <= RegistryLimits.LateSafetyDays))
+        {
+            next = next with { Owed = care.Owed.Add(new CareTell(CareTellKind.Safety, $"{measurement.Number}", 0, care.Enrolment is { IsActive: true } e ? e.TeamId : teamId, actorId)) };
         }
 
         return next;
@@ -502,8 +506,12 @@ public sealed partial class PatientGrain
         }
 
         var target = careManager is null ? new HandoffTarget(Role: CareTeamRole.CareManager) : new HandoffTarget(UserId: careManager);
+        // The day it was taken, when the answer was entered late (the registry holds the recent measurements).
+        var taken = care.Recent.FirstOrDefault(m => $"{m.Number}" == tell.Key) is { } measured && team.DayAt(measured.RecordedAt) != measured.On
+            ? $" on the PHQ-9 taken {measured.On.ToString("MMM d", System.Globalization.CultureInfo.InvariantCulture)} (entered later)"
+            : "";
         var request = new RequestHandoff(team.TeamId, PatientId, profile.Room ?? "Phone follow-up", target, HandoffPriority.Stat,
-            new Sbar("PHQ-9 item 9 (thoughts of self-harm) above 0: safety assessment needed now.", Recommendation: "Assess risk and agree a safety plan."))
+            new Sbar($"PHQ-9 item 9 (thoughts of self-harm) above 0{taken}: safety assessment needed now.", Recommendation: "Assess risk and agree a safety plan."))
         { OpId = "safety" };
         var handoff = GrainFactory.Grain<IHandoffGrain>(SafetyHandoffId(tell.Key));
         _ = Task.Run(async () =>
