@@ -132,20 +132,7 @@ internal sealed class AuditCallFilter(IGrainFactory grains, HuddleClock clock) :
     /// The operation a command argument names (a board's <c>moveCard</c>, a handoff's <c>accept</c>, a
     /// registry's <c>recordMeasurement</c>: their public <c>Op</c>), so the record says which change it was.
     /// </summary>
-    private static string? OpOf(IIncomingGrainCallContext context)
-    {
-        for (var i = 0; i < context.Request.GetArgumentCount(); i++)
-        {
-            if (context.Request.GetArgument(i) is { } argument && argument is not string
-                && OpProperties.GetOrAdd(argument.GetType(), static t => t.GetProperty("Op", typeof(string))) is { } property
-                && property.GetValue(argument) is string op)
-            {
-                return op;
-            }
-        }
-
-        return null;
-    }
+    private static string? OpOf(IIncomingGrainCallContext context) => ArgumentText(context, OpProperties, "Op");
 
     /// <summary>The patient a call is on, from its target or arguments: a patient's grain, a patient's thread, a command naming one.</summary>
     private static string? PatientOf(IIncomingGrainCallContext context, string kind, string key)
@@ -160,13 +147,19 @@ internal sealed class AuditCallFilter(IGrainFactory grains, HuddleClock clock) :
             return subject;
         }
 
+        return ArgumentText(context, PatientProperties, "PatientId");
+    }
+
+    /// <summary>The first argument's string property <paramref name="name"/> that has a value (the property looked up once per type, in <paramref name="properties"/>).</summary>
+    private static string? ArgumentText(IIncomingGrainCallContext context, ConcurrentDictionary<Type, PropertyInfo?> properties, string name)
+    {
         for (var i = 0; i < context.Request.GetArgumentCount(); i++)
         {
             if (context.Request.GetArgument(i) is { } argument && argument is not string
-                && PatientProperties.GetOrAdd(argument.GetType(), static t => t.GetProperty("PatientId", typeof(string))) is { } property
-                && property.GetValue(argument) is string patientId)
+                && properties.GetOrAdd(argument.GetType(), static (t, n) => t.GetProperty(n, typeof(string)), name) is { } property
+                && property.GetValue(argument) is string text)
             {
-                return patientId;
+                return text;
             }
         }
 
