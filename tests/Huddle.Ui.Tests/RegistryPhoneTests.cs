@@ -72,6 +72,14 @@ public sealed class RegistryPhoneTests(BrowserFixture browser)
         Assert.True(circles.Max() - circles.Min() < 0.5, $"The answers' circles are {circles.Min()} to {circles.Max()} px wide on a phone.");
         await phone.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("registry-measure-390.png"), FullPage = true, Animations = ScreenshotAnimations.Disabled });
         await Axe.AssertNoViolationsAsync(phone, "the PHQ-9 form on a phone");
+        // A cleared date (one Backspace clears the browser's whole date) is said, and Save stores nothing: it
+        // was saved as 0001-01-01, refused with a puzzling "more than ten years ago", or would have been dated today.
+        await phone.Locator("[data-testid=measure-date]").FillAsync("");
+        await Assertions.Expect(phone.Locator("[data-testid=measure-date-words]")).ToHaveTextAsync("Enter the day it was taken: the whole date, month, day and year.", new() { Timeout = Timeout });
+        await phone.Locator("[data-testid=measure-save]").ClickAsync();
+        await Assertions.Expect(phone.Locator("[data-testid=measure-error]")).ToHaveTextAsync("Enter the day it was taken: the whole date, month, day and year.", new() { Timeout = Timeout });
+        await Assertions.Expect(phone.Locator("[data-testid=measure-saved]")).ToHaveCountAsync(0);
+        await phone.Locator("[data-testid=measure-date]").FillAsync(today.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
         await phone.Locator("[data-testid=measure-save]").ClickAsync();
         await Assertions.Expect(phone.Locator("[data-testid=measure-saved]")).ToHaveAttributeAsync("data-total", "16", new() { Timeout = Timeout });
         // Saved from the bar at the foot of the long form: the outcome is brought on screen and focused (read out),
