@@ -73,13 +73,20 @@ public sealed partial class HandoffItem : IDisposable
 
     private bool Declined => Pinged && Live.HasDeclined(Item);
 
+    /// <summary>
+    /// A handoff that ended and still waits on its requester (schedule the referral nobody answered for,
+    /// or mark the one scheduled): its card says for whom, or the PCP must open it to learn which patient.
+    /// </summary>
+    private bool RequesterActs => Requester
+        && ((Item.Status is HandoffStatus.Failed or HandoffStatus.Declined && Item.Referral is null) || Item.Referral == ReferralStatus.Scheduled);
+
     private bool CanAnswer => Pinged && Item.Status == HandoffStatus.Requested && !Declined;
 
     protected override void OnInitialized() => _focusStatus = FocusStatusWhenShown;
 
     protected override async Task OnParametersSetAsync()
     {
-        if (!ShowGist || !Item.IsOpen || _gistFor == Item.HandoffId)
+        if (!ShowGist || !(Item.IsOpen || RequesterActs) || _gistFor == Item.HandoffId)
         {
             return;
         }

@@ -67,6 +67,23 @@ public sealed class InboxViewTests(HuddleAppFixture app) : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_handoff_nobody_answered_names_its_patient_in_the_requesters_inbox_while_a_referral_is_to_schedule()
+    {
+        // The BHC is offline: the role request pings nobody and fails at once, a referral on offer to the PCP.
+        var (teamId, pcp, _) = await CreateTeamAsync();
+        var requested = await Handoffs.RequestAsync(pcp, new RequestHandoff(teamId, $"p-{teamId[8..]}", "Exam 3",
+            new HandoffTarget(Role: CareTeamRole.Bhc), HandoffPriority.Urgent, new Sbar("PHQ-9 of 18 today")));
+        Assert.Equal(HandoffStatus.Failed, requested.Value!.Status);
+
+        // Under "Earlier" (it is over), yet the PCP has to act: the card says for whom, not only the room.
+        var cut = await RenderAsync(pcp);
+        var card = $"[data-handoff-id={requested.Value.HandoffId}]";
+        cut.WaitForAssertion(() => Assert.Equal("Alma Reyes — PHQ-9 of 18 today",
+            System.Text.RegularExpressions.Regex.Replace(cut.Find($"{card} [data-testid=handoff-gist]").TextContent, @"\s+", " ").Trim()), Timeout);
+        Assert.NotNull(cut.Find($"{card} [data-testid=schedule-referral]"));
+    }
+
+    [Fact]
     public async Task A_team_member_who_was_neither_asked_nor_pinged_sees_no_requesters_words_or_buttons()
     {
         // The BHC is offline, so the role request pings nobody and fails at once ("no response",
