@@ -84,6 +84,8 @@ public sealed class TeamAdminPageTests(BrowserFixture browser)
 
         // Put back with a role, the BHC's next visit shows the thread again.
         await admin.GetByLabel("Or their user id").FillAsync(team.Bhc);
+        await admin.Locator("[data-testid=add-member-role]").ClickAsync();
+        await admin.Locator("[data-testid=add-member-role-option][data-role=Bhc]").ClickAsync();
         await admin.Locator("[data-testid=add-member-submit]").ClickAsync();
         await Assertions.Expect(admin.Locator($"[data-testid=member-row][data-user='{team.Bhc}']")).ToBeVisibleAsync(new() { Timeout = Timeout });
         await bhc.ReloadAsync();
@@ -121,10 +123,16 @@ public sealed class TeamAdminPageTests(BrowserFixture browser)
         await admin.Keyboard.PressAsync("Enter");
         await Assertions.Expect(admin.GetByLabel("Or their user id")).ToBeDisabledAsync(new() { Timeout = Timeout });
         await BrowserFixture.FullPageShotAsync(admin, $"admin-add-by-name-{width}.png");
+        // No role is preselected: adding without one says so and adds nobody.
         await admin.Locator("[data-testid=add-member-submit]").ClickAsync();
+        await Assertions.Expect(admin.Locator("[data-testid=admin-error]")).ToHaveTextAsync("Choose the clinician's role on this team.", new() { Timeout = Timeout });
         var row = admin.Locator($"[data-testid=member-row][data-user='{psychiatrist}']");
+        await Assertions.Expect(row).ToHaveCountAsync(0);
+        await admin.Locator("[data-testid=add-member-role]").ClickAsync();
+        await admin.Locator("[data-testid=add-member-role-option][data-role=ConsultingPsychiatrist]").ClickAsync();
+        await admin.Locator("[data-testid=add-member-submit]").ClickAsync();
         await Assertions.Expect(row).ToContainTextAsync($"Dr. Ines {surname}", new() { Timeout = Timeout });
-        await Assertions.Expect(admin.Locator("[data-testid=admin-done]")).ToHaveTextAsync($"Dr. Ines {surname} added to the team as Primary care provider.");
+        await Assertions.Expect(admin.Locator("[data-testid=admin-done]")).ToHaveTextAsync($"Dr. Ines {surname} added to the team as Consulting psychiatrist.");
         // Still on the other team, now on this one too; the picker is empty for the next one.
         var teams = (await api.GetFromJsonAsync<System.Text.Json.JsonElement>($"api/admin/users/{psychiatrist}")).GetProperty("teamIds").EnumerateArray().Select(t => t.GetString()).ToList();
         Assert.Equal(new[] { team.TeamId, other.TeamId }.Order(StringComparer.Ordinal), teams.Order(StringComparer.Ordinal));
@@ -134,6 +142,8 @@ public sealed class TeamAdminPageTests(BrowserFixture browser)
         await admin.Locator("input[data-testid=add-member-find], [data-testid=add-member-find] input").FocusAsync();
         await admin.Keyboard.TypeAsync(surname[..10]);
         await Assertions.Expect(admin.GetByRole(AriaRole.Option).Filter(new() { HasText = surname })).ToHaveCountAsync(0, new() { Timeout = Timeout });
+        // A name nobody has says so, and where to go instead (it showed nothing at all).
+        await Assertions.Expect(admin.Locator("[data-testid=add-member-none]")).ToHaveTextAsync("No clinician on any team matches. A user on no team is added by their user id.", new() { Timeout = Timeout });
         await Axe.AssertNoViolationsAsync(admin, $"the team's page after adding by name at {width} px");
         await admin.Context.CloseAsync();
     }

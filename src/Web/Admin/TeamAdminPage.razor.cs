@@ -20,7 +20,8 @@ public sealed partial class TeamAdminPage
     private CareTeamStatus _status;
     private string? _memberId;
     private string? _memberName;
-    private CareTeamRole _memberRole = CareTeamRole.Pcp;
+    /// <summary>The role the new member is given; none until chosen (a default made every addition a PCP unnoticed).</summary>
+    private CareTeamRole? _memberRole;
     private string? _displayId;
     private string? _displayName;
     private HuddleError? _error;
@@ -88,12 +89,18 @@ public sealed partial class TeamAdminPage
 
     private async Task AddMemberAsync()
     {
+        if (_memberRole is not { } role)
+        {
+            (_error, _done) = (HuddleError.Invalid("Choose the clinician's role on this team."), null);
+            return;
+        }
+
         var found = _memberFound;
         var id = found?.UserId ?? _memberId?.Trim() ?? "";
         if ((found is not null || await SaveUserAsync(id, _memberName, UserKind.Clinician))
-            && await ApplyAsync(new TeamAdminCommand(TeamAdminOp.SetMember, id, _memberRole), $"{found?.DisplayName ?? id} added to the team as {Layout.RoleLabels.Of(_memberRole)}."))
+            && await ApplyAsync(new TeamAdminCommand(TeamAdminOp.SetMember, id, role), $"{found?.DisplayName ?? id} added to the team as {Layout.RoleLabels.Of(role)}."))
         {
-            (_memberId, _memberName, _memberFound) = (null, null, null);
+            (_memberId, _memberName, _memberFound, _memberRole) = (null, null, null, null);
         }
     }
 

@@ -105,16 +105,25 @@ public static class HandoffWords
     /// <summary>What a history step was, in words.</summary>
     public static string Step(HandoffEvent step, string teamId, LiveInbox live)
     {
-        ArgumentNullException.ThrowIfNull(step);
         ArgumentNullException.ThrowIfNull(live);
-        var who = step.ActorId == "system" ? "Huddle" : Capitalized(live.NameOf(teamId, step.ActorId));
-        var whom = string.Join(", ", step.UserIds.Select(u => live.NameOf(teamId, u)));
+        return Step(step, userId => live.NameOf(teamId, userId));
+    }
+
+    /// <summary>What a history step was, in words, with names from <paramref name="nameOf"/>.</summary>
+    public static string Step(HandoffEvent step, Func<string?, string> nameOf)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        ArgumentNullException.ThrowIfNull(nameOf);
+        var who = step.ActorId == "system" ? "Huddle" : Capitalized(nameOf(step.ActorId));
+        var whom = string.Join(", ", step.UserIds.Select(u => nameOf(u)));
         var what = step.Action switch
         {
             HandoffActions.Requested => "requested the handoff",
             HandoffActions.Pinged => $"pinged {whom}",
             HandoffActions.Escalated => $"escalated to {whom}",
-            HandoffActions.Skipped => "skipped a step (nobody new to ping)",
+            // "skipped backup 1: nobody new to ping" (its detail is the step, said here, not appended).
+            HandoffActions.Skipped when step.Detail is { Length: > 0 } skipped && skipped != EscalationSteps.TargetsDetail => $"skipped {skipped}: nobody new to ping",
+            HandoffActions.Skipped => "skipped a step: nobody new to ping",
             HandoffActions.Accepted => "accepted",
             HandoffActions.Declined => "declined",
             HandoffActions.Joined => "joined the room",
@@ -129,7 +138,9 @@ public static class HandoffWords
         };
         // The escalation's step names a backup ("backup 1", "the whole role"); its first step ("target", whom the
         // request named) says nothing the words do not.
-        return step.Detail is { Length: > 0 } detail && detail != EscalationSteps.TargetsDetail ? $"{who} {what} ({detail})" : $"{who} {what}";
+        return step.Action != HandoffActions.Skipped && step.Detail is { Length: > 0 } detail && detail != EscalationSteps.TargetsDetail
+            ? $"{who} {what} ({detail})"
+            : $"{who} {what}";
     }
 
     /// <summary>

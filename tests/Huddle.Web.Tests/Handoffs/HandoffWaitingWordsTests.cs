@@ -43,3 +43,21 @@ public sealed class HandoffWaitingWordsTests
         Assert.Equal("Waiting for others to answer", Said(["u-okafor", "u-diaz"], ["u-okafor"], viewer: "u-okafor", viewerPinged: true));
     }
 }
+
+/// <summary>A handoff's history in words (<see cref="HandoffWords.Step(HandoffEvent, Func{string?, string})"/>).</summary>
+public sealed class HandoffStepWordsTests
+{
+    private static string Said(string action, string? detail, params string[] users) =>
+        HandoffWords.Step(new HandoffEvent(DateTimeOffset.UnixEpoch, "system", action, [.. users], detail), id => id switch { "u-okafor" => "Sam Okafor", "u-diaz" => "M. Diaz", _ => "a colleague" });
+
+    [Fact]
+    public void Each_step_says_what_happened_and_which_step_once()
+    {
+        // The first ping is the request's own target: no step name.
+        Assert.Equal("Huddle pinged Sam Okafor", Said(HandoffActions.Pinged, EscalationSteps.TargetsDetail, "u-okafor"));
+        Assert.Equal("Huddle escalated to M. Diaz (backup 1)", Said(HandoffActions.Escalated, "backup 1", "u-diaz"));
+        // A skipped step is named in the sentence, not again in brackets ("… (nobody new to ping) (backup 1)").
+        Assert.Equal("Huddle skipped backup 1: nobody new to ping", Said(HandoffActions.Skipped, "backup 1"));
+        Assert.Equal("Huddle skipped a step: nobody new to ping", Said(HandoffActions.Skipped, EscalationSteps.TargetsDetail));
+    }
+}
