@@ -180,6 +180,9 @@ public sealed class WallScreenTests(BrowserFixture browser)
             """);
         Assert.Equal(3, firstTops.Length);
         Assert.True(firstTops.Max() - firstTops.Min() < 1, $"The lanes' first cards start at {string.Join(", ", firstTops)} px: a wrapped title pushed its lane's cards down.");
+        // And the titles start on one line: the others beside the wrapped one's first line, not its last.
+        var titleTops = await page.Locator("[data-testid=lane] .lane__title").EvaluateAllAsync<double[]>("ts => ts.map(t => t.getBoundingClientRect().top)");
+        Assert.True(titleTops.Max() - titleTops.Min() < 1, $"The lanes' titles start at {string.Join(", ", titleTops)} px.");
 
         // The full lane says how many of its cards the screen cuts off, and the cue itself is on screen.
         // (It is written once the wall's script has measured the lane.)
