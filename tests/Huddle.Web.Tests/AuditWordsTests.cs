@@ -38,6 +38,25 @@ public sealed class AuditWordsTests
         Assert.True(stale.Count == 0, $"Words for actions nothing records: {string.Join(", ", stale)}");
     }
 
+    [Fact]
+    public void Every_kind_of_record_the_silo_can_record_has_words()
+    {
+        // A grain whose interface has an audited method is a kind of record: its Orleans type name is the
+        // class name less "Grain", in lower case (CareTeamGrain → careteam).
+        var contracts = typeof(ICareTeamGrain).Assembly;
+        var kinds = typeof(Huddle.Grains.Common.StorageNames).Assembly.GetTypes()
+            .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(Grain).IsAssignableFrom(t)
+                && t.GetInterfaces().Where(i => i.Assembly == contracts).SelectMany(i => i.GetMethods()).Any(m => AuditCallFilter.UserArgument(m) >= 0))
+            .Select(t => t.Name[..^"Grain".Length].ToLowerInvariant())
+            .ToList();
+        Assert.Contains("careteam", kinds);
+        Assert.Contains("threadlist", kinds);
+        var missing = kinds.Where(k => !AuditWords.Kinds.ContainsKey(k)).ToList();
+        Assert.True(missing.Count == 0, $"Kinds of record without words: {string.Join(", ", missing)}");
+        Assert.Equal("chat list", AuditWords.Kind("threadlist"));
+        Assert.Equal("somethingnew", AuditWords.Kind("somethingnew"));
+    }
+
     [Theory]
     [InlineData("setMember/u-okafor/bhc", "Put B. Okafor on the team as behavioral health consultant")]
     [InlineData("setMember/u-okafor/consultingPsychiatrist", "Put B. Okafor on the team as consulting psychiatrist")]
@@ -67,7 +86,8 @@ public sealed class AuditWordsTests
     [InlineData("Feed.Open", null, "Opened a live view")]
     [InlineData("CareTeam.Administer", null, "Changed a team")]
     // The web host's refusal of an endpoint keeps its method and route; an unknown action its code name.
-    [InlineData("GET /api/admin/audit", null, "GET /api/admin/audit")]
+    [InlineData("GET /api/admin/audit", null, "Asked for /api/admin/audit")]
+    [InlineData("Something.New", null, "Something.New")]
     public void Other_actions_say_their_words_and_their_detail(string action, string? reference, string words) =>
         Assert.Equal(words, Said(action, reference));
 

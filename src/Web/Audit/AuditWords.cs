@@ -56,6 +56,31 @@ public static class AuditWords
         ["User.Administer"] = "Created or changed a user",
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
+    /// <summary>The kinds of record, as the page names them (the grain type a record's target is).</summary>
+    internal static readonly FrozenDictionary<string, string> Kinds = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["careteam"] = "team",
+        ["dayauditlog"] = "audit trail",
+        ["emergencyaccess"] = "emergency access",
+        ["endpoint"] = "web address",
+        ["handoff"] = "warm handoff",
+        ["handofffeed"] = "handoffs feed",
+        ["inbox"] = "inbox",
+        ["panel"] = "patient list",
+        ["patient"] = "patient",
+        ["patientauditlog"] = "patient's audit trail",
+        ["presence"] = "status",
+        ["registry"] = "registry",
+        ["teamhandoffs"] = "team's handoffs",
+        ["teampresence"] = "team's status",
+        ["thread"] = "chat",
+        ["threadlist"] = "chat list",
+        ["user"] = "user",
+    }.ToFrozenDictionary(StringComparer.Ordinal);
+
+    /// <summary>A record's kind in words ("chat list" for <c>threadlist</c>); an unknown kind as it is.</summary>
+    public static string Kind(string kind) => Kinds.GetValueOrDefault(kind) ?? kind;
+
     /// <summary>An action's words without its record's detail (the access report's "What"); the code name when it has none.</summary>
     public static string Action(string action) => Actions.GetValueOrDefault(action) ?? action;
 
@@ -83,7 +108,7 @@ public static class AuditWords
             ("CareTeam.Administer", ["settings", "unchanged"]) => "Saved the team's settings unchanged",
             ("CareTeam.Administer", ["settings", var changed]) => $"Changed the team's {Settings(changed)}",
             ("CareTeam.Administer", ["settings"]) => "Changed the team's settings",
-            ("User.Administer", ["created", var kind]) => $"Created the user as {Kind(kind)}",
+            ("User.Administer", ["created", var kind]) => $"Created the user as {UserKindWords(kind)}",
             ("User.Administer", ["changed", "nothing"]) => "Saved the user unchanged",
             ("User.Administer", ["changed", var changed]) => $"Changed the user's {Settings(changed)}",
             _ => null,
@@ -91,6 +116,12 @@ public static class AuditWords
         if (said is not null)
         {
             return said;
+        }
+
+        // The web host's own refusal of an address: its method and route ("GET /api/admin/audit").
+        if (record.Action.Split(' ') is [var method, ['/', ..] route] && method.All(char.IsAsciiLetterUpper))
+        {
+            return $"Asked for {route}";
         }
 
         var words = Action(record.Action);
@@ -106,7 +137,7 @@ public static class AuditWords
     private static string Role(string role) =>
         Enum.TryParse<CareTeamRole>(role, ignoreCase: true, out var parsed) ? Layout.RoleLabels.Of(parsed).ToLowerInvariant() : role;
 
-    private static string Kind(string kind) => Enum.TryParse<UserKind>(kind, ignoreCase: true, out var parsed)
+    private static string UserKindWords(string kind) => Enum.TryParse<UserKind>(kind, ignoreCase: true, out var parsed)
         ? parsed switch
         {
             UserKind.Clinician => "a clinician",
@@ -121,7 +152,7 @@ public static class AuditWords
     {
         var said = changed.Split(',').Select(setting => setting.Split('=') switch
         {
-            ["kind", var kind] => $"kind (now {Kind(kind)})",
+            ["kind", var kind] => $"kind (now {UserKindWords(kind)})",
             [var key, var value] => $"{Spaced(key)} (now {Spaced(value)})",
             [var key] => Spaced(key),
             _ => setting,
