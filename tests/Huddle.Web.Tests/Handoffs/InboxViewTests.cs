@@ -184,6 +184,10 @@ public sealed class InboxViewTests(HuddleAppFixture app) : IAsyncDisposable
             HandoffPriority.Urgent, new Sbar("PHQ-9 of 18 today")));
         var id = requested.Value!.HandoffId;
         before.WaitForAssertion(() => Assert.NotEmpty(before.FindAll($"[data-handoff-id={id}] [data-testid=accept]")), Timeout);
+        // Opening the decline: "Send decline" waits for a reason, and the field says so (it showed only "0 / 200").
+        await before.InvokeAsync(() => before.Find($"[data-handoff-id={id}] button[data-testid=decline]").Click());
+        before.WaitForAssertion(() => Assert.Contains("Say why, so the requester can ask someone else: needed to send the decline.", before.Find($"[data-handoff-id={id}]").TextContent, StringComparison.Ordinal), Timeout);
+        Assert.True(before.Find($"[data-handoff-id={id}] button[data-testid=decline-confirm]").HasAttribute("disabled"));
 
         // Declined from another device (or before the reload): this open screen hears it through its inbox.
         Assert.True((await Handoffs.ExecuteAsync(bhc, id, new DeclineHandoff("With a patient for 40 min"))).Ok);
