@@ -133,6 +133,9 @@ public sealed class TeamAdminPageTests(BrowserFixture browser)
         await admin.Locator("[data-testid=add-member-submit]").ClickAsync();
         await Assertions.Expect(row).ToContainTextAsync($"Dr. Ines {surname}", new() { Timeout = Timeout });
         await Assertions.Expect(admin.Locator("[data-testid=admin-done]")).ToHaveTextAsync($"Dr. Ines {surname} added to the team as Consulting psychiatrist.");
+        // Said where it is seen: the outcome at the page's top takes focus and comes on screen (on a phone the form is far below).
+        await Assertions.Expect(admin.Locator("[data-testid=admin-outcome]")).ToBeFocusedAsync(new() { Timeout = Timeout });
+        await Assertions.Expect(admin.Locator("[data-testid=admin-done]")).ToBeInViewportAsync();
         // Still on the other team, now on this one too; the picker is empty for the next one.
         var teams = (await api.GetFromJsonAsync<System.Text.Json.JsonElement>($"api/admin/users/{psychiatrist}")).GetProperty("teamIds").EnumerateArray().Select(t => t.GetString()).ToList();
         Assert.Equal(new[] { team.TeamId, other.TeamId }.Order(StringComparer.Ordinal), teams.Order(StringComparer.Ordinal));

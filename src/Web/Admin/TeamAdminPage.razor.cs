@@ -2,6 +2,7 @@ using Huddle.Contracts.CareTeams;
 using Huddle.Contracts.Common;
 using Huddle.Contracts.Users;
 using Huddle.Web.Auth;
+using Huddle.Web.Layout;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 
@@ -87,8 +88,21 @@ public sealed partial class TeamAdminPage
             && (typed.Length == 0 || c.DisplayName.Contains(typed, StringComparison.CurrentCultureIgnoreCase) || c.UserId.Contains(typed, StringComparison.OrdinalIgnoreCase)));
     }
 
+    private ElementReference _outcome;
+    private bool _showOutcome;
+
+    protected override async Task OnAfterRenderAsync(bool firstRender)
+    {
+        if (_showOutcome)
+        {
+            _showOutcome = false;
+            await _outcome.FocusUnlessGoneAsync();
+        }
+    }
+
     private async Task AddMemberAsync()
     {
+        _showOutcome = true;
         if (_memberRole is not { } role)
         {
             (_error, _done) = (HuddleError.Invalid("Choose the clinician's role on this team."), null);
