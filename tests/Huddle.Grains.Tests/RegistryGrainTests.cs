@@ -221,6 +221,11 @@ public sealed class RegistryGrainTests(ClusterFixture fixture)
         Assert.Equal(ErrorCodes.ValidationFailed, await Refused(team.Pcp, new RecordMeasurement(Instrument.Phq9, [1, 2, 3])));
         Assert.Equal(ErrorCodes.ValidationFailed, await Refused(team.Pcp, new RecordMeasurement(Instrument.Gad7, [0, 0, 0, 0, 0, 0, 9])));
         Assert.Equal(ErrorCodes.ValidationFailed, await Refused(team.Pcp, new RecordMeasurement(Instrument.Phq9, Phq9(5), Today.AddDays(1))));
+        // Said as the page says dates, with the ISO form an API caller sent.
+        var tomorrow = Today.AddDays(1);
+        var future = (await fixture.Grains.GetGrain<IPatientGrain>(team.Patient).CareAsync(team.Pcp, new RecordMeasurement(Instrument.Phq9, Phq9(5), tomorrow))).Error!.Message;
+        Assert.Equal(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"The date {tomorrow:dddd, MMMM d, yyyy} ({tomorrow:yyyy-MM-dd}) is in the future: today is {Today:dddd, MMMM d, yyyy} ({Today:yyyy-MM-dd}) on the team's calendar."), future);
         Assert.Equal(ErrorCodes.Forbidden, await Refused("stranger", new RecordMeasurement(Instrument.Phq9, Phq9(5))));
         Assert.Equal(ErrorCodes.InvalidState, await Refused(team.CareManager, new LogContact(ContactKind.Phone, 10)));
         Assert.Equal(ErrorCodes.NotFound, await Refused(team.CareManager, new Enrol(team.Id, "nobody")));

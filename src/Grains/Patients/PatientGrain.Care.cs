@@ -647,6 +647,10 @@ public sealed partial class PatientGrain
             : HuddleError.Forbidden($"Only clinicians on the patient's care teams can read {what}.");
     }
 
+    /// <summary>A date as the pages say it, with its ISO form for API callers: "Friday, January 15, 2027 (2027-01-15)".</summary>
+    private static string Said(DateOnly day) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{day:dddd, MMMM d, yyyy} ({day:yyyy-MM-dd})");
+
     /// <summary>The care as of the enrolling team's today; <paramref name="known"/> is that team when the caller has just read it.</summary>
     private async Task<PatientCare> ViewAsync(PatientProfile profile, CareTeamProfile? known = null)
     {
@@ -672,8 +676,8 @@ public sealed partial class PatientGrain
 
     /// <summary>Null for a day from ten years ago up to today; otherwise why not.</summary>
     private static HuddleError? DayError(DateOnly on, DateOnly today) =>
-        on > today ? HuddleError.Invalid($"The date {on:yyyy-MM-dd} is after the team's today ({today:yyyy-MM-dd}).")
-        : on < today.AddYears(-10) ? HuddleError.Invalid("The date is more than ten years ago.")
+        on > today ? HuddleError.Invalid($"The date {Said(on)} is in the future: today is {Said(today)} on the team's calendar.")
+        : on < today.AddYears(-10) ? HuddleError.Invalid($"The date {Said(on)} is more than ten years ago: check the year.")
         : null;
 
     /// <summary>A short stable token of an id for derived ids (a patient id may itself be 64 characters).</summary>
