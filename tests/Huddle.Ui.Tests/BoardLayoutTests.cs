@@ -28,8 +28,12 @@ public sealed class BoardLayoutTests(BrowserFixture browser)
     [Fact]
     public async Task On_a_phone_the_lanes_show_their_cards_the_panels_follow_below_and_the_card_menu_moves_a_card()
     {
-        var (_, page) = await OpenBoardAsync(BrowserFixture.Phone);
+        var (team, page) = await OpenBoardAsync(BrowserFixture.Phone);
         await BrowserFixture.FullPageShotAsync(page, "board-390.png");
+        // Who's free on a phone: the offline (the BHC, no browser open) are one count, not a line each.
+        await Assertions.Expect(page.Locator($"[data-testid=member-presence][data-user-id={team.Bhc}]")).ToBeHiddenAsync(new() { Timeout = Timeout });
+        await Assertions.Expect(page.Locator("[data-testid=presence-offline-narrow]")).ToHaveTextAsync("1 offline");
+        await Assertions.Expect(page.Locator($"[data-testid=member-presence][data-user-id={team.Pcp}]")).ToBeVisibleAsync();
         // An action item nobody owns says when it is due without a dangling "· due".
         await Assertions.Expect(page.Locator("[data-testid=action-item]").Filter(new() { HasText = "Update registry outreach list" }).Locator("[data-testid=action-item-meta]"))
             .ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\s*Due [A-Z][a-z]{2} \d{1,2}\s*$"));
@@ -70,7 +74,10 @@ public sealed class BoardLayoutTests(BrowserFixture browser)
     [Fact]
     public async Task On_a_desktop_every_lane_shows_beside_the_side_panels()
     {
-        var (_, page) = await OpenBoardAsync(BrowserFixture.Desktop);
+        var (team, page) = await OpenBoardAsync(BrowserFixture.Desktop);
+        // On a desktop every member is named, the offline too (a phone counts them).
+        await Assertions.Expect(page.Locator($"[data-testid=member-presence][data-user-id={team.Bhc}]")).ToBeVisibleAsync(new() { Timeout = Timeout });
+        await Assertions.Expect(page.Locator("[data-testid=presence-offline-narrow]")).ToBeHiddenAsync();
 
         var lanes = page.Locator("[data-testid=lane]");
         await Assertions.Expect(lanes).ToHaveCountAsync(4);
