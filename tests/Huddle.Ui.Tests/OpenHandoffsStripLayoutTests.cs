@@ -31,6 +31,8 @@ public sealed class OpenHandoffsStripLayoutTests(BrowserFixture browser)
         await Assertions.Expect(first.Locator("[data-testid=open-handoff-patient]")).ToHaveTextAsync("Alma Reyes");
         await Assertions.Expect(first).ToContainTextAsync("Waiting for Bea Holt");
         await Assertions.Expect(page.Locator("[data-testid=open-handoff]").Filter(new() { HasText = "Exam 2" }).Locator("[data-testid=open-handoff-patient]")).ToHaveCountAsync(0);
+        // Her card says a handoff is open before anyone asks for a second one.
+        await Assertions.Expect(BrowserFixture.CardIn(page, "lane-1", "Alma Reyes").Locator("[data-testid=card-handoff-open]")).ToHaveTextAsync("Handoff open");
 
         var outside = await page.Locator("[data-testid=open-handoffs]").EvaluateAsync<int>(
             "s => [s, ...s.querySelectorAll('*')].filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5).length");

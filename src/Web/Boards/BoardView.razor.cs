@@ -87,6 +87,17 @@ public sealed partial class BoardView : IAsyncDisposable
         }
     }
 
+    /// <summary>The patients with an open warm handoff (the handoff strip tells them): their cards say so.</summary>
+    private IReadOnlySet<string> _handoffPatients = new HashSet<string>();
+
+    private Task OnOpenHandoffPatientsAsync(IReadOnlySet<string> patients)
+    {
+        _handoffPatients = patients;
+        // The drop container lays its cards out itself: it re-renders them once told.
+        _container?.Refresh();
+        return Task.CompletedTask;
+    }
+
     /// <summary>A patient's name as this board shows it (a card, else the team's panel once read), for the handoff strip.</summary>
     private string? PatientNameOf(string patientId) =>
         Board?.Cards.FirstOrDefault(c => c.PatientId == patientId)?.PatientName

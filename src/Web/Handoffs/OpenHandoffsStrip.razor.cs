@@ -42,6 +42,30 @@ public sealed partial class OpenHandoffsStrip : ILiveCopy<TeamHandoffsSnapshot, 
     [Parameter]
     public Func<string, string?>? PatientName { get; set; }
 
+    /// <summary>
+    /// Told the patients with an open handoff whenever that set changes (the board marks their cards, so a
+    /// second request for the same patient is not made unknowingly). Ids only, as the summaries carry.
+    /// </summary>
+    [Parameter]
+    public EventCallback<IReadOnlySet<string>> OnOpenPatients { get; set; }
+
+    private HashSet<string> _toldPatients = new(StringComparer.Ordinal);
+
+    private async Task TellOpenPatientsAsync()
+    {
+        if (!OnOpenPatients.HasDelegate)
+        {
+            return;
+        }
+
+        var open = _items.Values.Select(i => i.PatientId).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        if (!open.SetEquals(_toldPatients))
+        {
+            _toldPatients = open;
+            await OnOpenPatients.InvokeAsync(open);
+        }
+    }
+
     /// <summary>The room display's large, link-free form.</summary>
     [Parameter]
     public bool WallView { get; set; }
@@ -63,11 +87,12 @@ public sealed partial class OpenHandoffsStrip : ILiveCopy<TeamHandoffsSnapshot, 
     {
         _userId = (await AuthState).User.UserIdOf();
         _team = Team ?? (await Handoffs.TeamAsync(_userId, TeamId)).Value;
-        _feed = await LiveFeed<TeamHandoffsSnapshot, TeamHandoffsChange>.OpenAsync(Handoffs.TeamHandoffsOf(_userId, TeamId), this, InvokeAsync, () =>
+        _feed = await LiveFeed<TeamHandoffsSnapshot, TeamHandoffsChange>.OpenAsync(Handoffs.TeamHandoffsOf(_userId, TeamId), this, InvokeAsync, async () =>
         {
             StateHasChanged();
-            return Task.CompletedTask;
+            await TellOpenPatientsAsync();
         }).KeptUnlessLeftAsync(() => _disposed);
+        await TellOpenPatientsAsync();
     }
 
     protected override void OnAfterRender(bool firstRender)
