@@ -29,17 +29,35 @@
   // the server's counter moved only when the box lost focus and read "0 / 4000" through a whole message.
   // Only the text of MudBlazor's counter (the helper line's ".ms-auto", "N / max") is set, in its own text
   // node, so the server's next render of a changed count still writes to it; a field of another shape is left alone.
-  document.addEventListener('input', event => {
+  // The server can also empty the box (a sent message) between two of its renders that both say "0 / max":
+  // it then writes nothing, and the count typed stayed. So for 5 s after typing or leaving the box, the
+  // count is also kept to the box's value four times a second.
+  const syncCounter = field => {
+    const counter = field.closest('.mud-input-control')?.querySelector(':scope > .mud-input-control-helper-container .mud-input-helper-text > .ms-auto');
+    const text = counter?.firstChild;
+    const shown = `${field.value.length} / ${field.maxLength}`;
+    if (text instanceof Text && counter.childNodes.length === 1 && /^\d+ \/ \d+$/.test(text.data) && text.data !== shown) {
+      text.data = shown;
+    }
+  };
+  const counted = event => {
     const field = event.target;
     if (!(field instanceof HTMLTextAreaElement || field instanceof HTMLInputElement) || field.maxLength <= 0) {
       return;
     }
-    const counter = field.closest('.mud-input-control')?.querySelector(':scope > .mud-input-control-helper-container .mud-input-helper-text > .ms-auto');
-    const text = counter?.firstChild;
-    if (text instanceof Text && counter.childNodes.length === 1 && /^\d+ \/ \d+$/.test(text.data)) {
-      text.data = `${field.value.length} / ${field.maxLength}`;
-    }
-  });
+    syncCounter(field);
+    clearInterval(field.huddleCounterTimer);
+    const until = Date.now() + 5000;
+    field.huddleCounterTimer = setInterval(() => {
+      if (!field.isConnected || Date.now() > until) {
+        clearInterval(field.huddleCounterTimer);
+        return;
+      }
+      syncCounter(field);
+    }, 250);
+  };
+  document.addEventListener('input', counted);
+  document.addEventListener('focusout', counted);
   document.addEventListener('submit', event => {
     const form = event.target;
     if (form instanceof HTMLFormElement && form.getAttribute('action') === '/signout') {
