@@ -148,11 +148,13 @@ public sealed class ThreadRetentionTests(ClusterFixture fixture)
         try
         {
             // Four stored pages and ten messages after them; 31 days on, the thread is activated afresh (its
-            // recent changes are not in memory: a catch-up reads the pages).
+            // recent changes are not in memory: a catch-up reads the pages). Put to sleep before the clock
+            // moves: the check a stored page arms may still be due, and on the moved clock it would make the
+            // cut itself, before the gate below is set (CI saw this).
             await SendAsync(thread, pcp, 0, (4 * ThreadGrain.PageSize) + 10, "old-");
             await Huddle.Testing.Eventually.Until(async () => (await store.ReadPagesAsync<MessagePage>(grainId, "messages").ToListAsync()).Count == 4, Wait, "four pages to be stored");
-            fixture.Clock.Advance(retention + TimeSpan.FromDays(1));
             await DeactivateAsync(threadId);
+            fixture.Clock.Advance(retention + TimeSpan.FromDays(1));
             const long Cut = 4 * ThreadGrain.PageSize;
 
             // The retention's check runs and stores its cut; while that write is under way, a reader at seq 5
