@@ -22,6 +22,8 @@ public sealed class ApiTests(HuddleAppFixture app)
             (me.GetProperty("userId").GetString(), me.GetProperty("displayName").GetString(), me.GetProperty("kind").GetString(), me.GetProperty("role").GetString()));
         var teams = me.GetProperty("teams").EnumerateArray().Select(t => t.GetProperty("teamId").GetString()).ToList();
         Assert.Equal(["team-maple", "team-harbor"], teams);
+        // Their role on each team, as the home page's cards say it.
+        Assert.All(me.GetProperty("teams").EnumerateArray(), t => Assert.Equal("bhc", t.GetProperty("role").GetString()));
     }
 
     [Fact]

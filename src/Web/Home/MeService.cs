@@ -19,7 +19,7 @@ public sealed class MeService(IGrainFactory grains)
         var teams = profiles
             .OfType<CareTeamProfile>()
             .Where(team => team.AccessFor(userId) != TeamAccess.None)
-            .Select(team => new MyTeam(team.TeamId, team.Name, team.AccessFor(userId)))
+            .Select(team => new MyTeam(team.TeamId, team.Name, team.AccessFor(userId), team.Members.FirstOrDefault(m => m.UserId == userId)?.Role))
             .ToList();
         return new Me(user.UserId, user.DisplayName, user.Kind, user.Role, teams);
     }
