@@ -16,6 +16,9 @@ public sealed class FeedProbe : IFeedObserver
     /// <summary>Changes received and not read yet.</summary>
     public int ChangesWaiting => _changes.Reader.Count;
 
+    /// <summary>When the last hint reached this probe (<see cref="System.Diagnostics.Stopwatch.GetTimestamp"/>), as the owner's call came in.</summary>
+    public long LastHintAt { get; private set; }
+
     /// <summary>When set, a hint is answered only once this completes (a host slow to send, or gone).</summary>
     public TaskCompletionSource? HintAnswer { get; set; }
 
@@ -27,6 +30,7 @@ public sealed class FeedProbe : IFeedObserver
 
     public Task OnFeedHint(FeedHint hint)
     {
+        LastHintAt = System.Diagnostics.Stopwatch.GetTimestamp();
         _hints.Writer.TryWrite(hint);
         return HintAnswer?.Task ?? Task.CompletedTask;
     }
@@ -38,12 +42,14 @@ public sealed class WriteGate : IDisposable
     private readonly GrainId _grainId;
     private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _entered;
+    private long _firstEnteredAt;
 
     public WriteGate(GrainId grainId)
     {
         _grainId = grainId;
         MeasuredGrainStorage.Hold(grainId, async () =>
         {
+            Interlocked.CompareExchange(ref _firstEnteredAt, System.Diagnostics.Stopwatch.GetTimestamp(), 0);
             Interlocked.Increment(ref _entered);
             await _release.Task;
         });
@@ -51,6 +57,9 @@ public sealed class WriteGate : IDisposable
 
     /// <summary>How many writes reached the gate (and wait there).</summary>
     public int Entered => Volatile.Read(ref _entered);
+
+    /// <summary>When the first write reached the gate (<see cref="System.Diagnostics.Stopwatch.GetTimestamp"/>); 0 before.</summary>
+    public long FirstEnteredAt => Interlocked.Read(ref _firstEnteredAt);
 
     public void Dispose()
     {

@@ -189,21 +189,24 @@ public sealed class WallScreenTests(BrowserFixture browser)
         var cue = page.Locator("[data-lane-id=lane-1] [data-testid=lane-more]");
         await Assertions.Expect(cue).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\+\d+ more$"), new() { Timeout = Timeout });
         await page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("wall-busy-1920.png"), Animations = ScreenshotAnimations.Disabled });
-        var cut = await page.Locator("[data-lane-id=lane-1]").EvaluateAsync<int>("""
+        // The wall recounts a frame after any change (a late render or font makes cards taller): measured
+        // once the cue agrees with what is cut off and no card is half shown, or the last state reported.
+        var lane = await SettledAsync(page.Locator("[data-lane-id=lane-1]"), """
             lane => {
                 const bottom = lane.querySelector('.lane__cards').getBoundingClientRect().bottom + 0.5;
-                return [...lane.querySelectorAll('[data-testid=card]')].filter(c => c.getBoundingClientRect().bottom > bottom).length;
+                const cards = [...lane.querySelectorAll('[data-testid=card]')];
+                return {
+                    count: Number(lane.querySelector('[data-testid=lane-more]').dataset.count ?? -1),
+                    cut: cards.filter(c => c.getBoundingClientRect().bottom > bottom).length,
+                    halfShown: cards.filter(c => c.getBoundingClientRect().top < bottom && c.getBoundingClientRect().bottom > bottom && getComputedStyle(c).visibility !== 'hidden').length,
+                };
             }
             """);
+        var cut = lane.GetProperty("cut").GetInt32();
         Assert.InRange(cut, 1, 13);
         await Assertions.Expect(cue).ToHaveTextAsync($"+{cut} more");
         // What "+N more" counts is not shown at all: no card cut in half at the lane's foot.
-        Assert.Equal(0, await page.Locator("[data-lane-id=lane-1]").EvaluateAsync<int>("""
-            lane => {
-                const bottom = lane.querySelector('.lane__cards').getBoundingClientRect().bottom + 0.5;
-                return [...lane.querySelectorAll('[data-testid=card]')].filter(c => c.getBoundingClientRect().top < bottom && c.getBoundingClientRect().bottom > bottom && getComputedStyle(c).visibility !== 'hidden').length;
-            }
-            """));
+        Assert.Equal(0, lane.GetProperty("halfShown").GetInt32());
         var cueBox = await cue.BoundingBoxAsync();
         Assert.NotNull(cueBox);
         Assert.True(cueBox.Y + cueBox.Height <= 1080, $"The lane's '+{cut} more' ends at {cueBox.Y + cueBox.Height} px of 1080.");
@@ -304,29 +307,17 @@ public sealed class WallScreenTests(BrowserFixture browser)
         {
             var cue = page.Locator($"[data-testid={panel}] [data-testid=panel-more]");
             await Assertions.Expect(cue).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\+\d+ more$"), new() { Timeout = Timeout });
-            // The wall recounts a frame after any change (a late render or font makes lines taller): measure
-            // once the cue agrees with what is cut off and nothing is half shown, or report the last state.
-            System.Text.Json.JsonElement measured = default;
-            var settle = System.Diagnostics.Stopwatch.StartNew();
-            do
-            {
-                measured = await page.Locator($"[data-testid={panel}]").EvaluateAsync<System.Text.Json.JsonElement>($$"""
-                    p => {
-                        const zone = p.querySelector('.panel__items').getBoundingClientRect();
-                        const items = [...p.querySelectorAll('{{items}}')];
-                        const r = items[0].getBoundingClientRect();
-                        const halfShown = [...p.querySelector('.panel__items').children].filter(c => getComputedStyle(c).visibility !== 'hidden' && c.getBoundingClientRect().bottom > zone.bottom + 0.5).length;
-                        return { count: Number(p.querySelector('[data-testid=panel-more]').dataset.count ?? -1), cut: items.filter(i => i.getBoundingClientRect().bottom > zone.bottom + 0.5).length, first: r.bottom <= zone.bottom + 0.5 && r.bottom <= innerHeight, halfShown };
-                    }
-                    """);
-                if (measured.GetProperty("halfShown").GetInt32() == 0 && measured.GetProperty("count").GetInt32() == measured.GetProperty("cut").GetInt32())
-                {
-                    break;
+            // The wall recounts a frame after any change (a late render or font makes lines taller): measured
+            // once the cue agrees with what is cut off and nothing is half shown, or the last state reported.
+            var measured = await SettledAsync(page.Locator($"[data-testid={panel}]"), $$"""
+                p => {
+                    const zone = p.querySelector('.panel__items').getBoundingClientRect();
+                    const items = [...p.querySelectorAll('{{items}}')];
+                    const r = items[0].getBoundingClientRect();
+                    const halfShown = [...p.querySelector('.panel__items').children].filter(c => getComputedStyle(c).visibility !== 'hidden' && c.getBoundingClientRect().bottom > zone.bottom + 0.5).length;
+                    return { count: Number(p.querySelector('[data-testid=panel-more]').dataset.count ?? -1), cut: items.filter(i => i.getBoundingClientRect().bottom > zone.bottom + 0.5).length, first: r.bottom <= zone.bottom + 0.5 && r.bottom <= innerHeight, halfShown };
                 }
-
-                await Task.Delay(100);
-            }
-            while (settle.Elapsed < TimeSpan.FromMilliseconds(Timeout));
+                """);
             var (cut, first) = (measured.GetProperty("cut").GetInt32(), measured.GetProperty("first").GetBoolean());
             Assert.True(first, $"The first of the {panel} is cut off on the wall.");
             // What the cue counts is not shown at all: no line or heading cut in half at the panel's edge.
@@ -351,4 +342,24 @@ public sealed class WallScreenTests(BrowserFixture browser)
     /// </summary>
     private static Task OnTheWallAsync(IPage page, string path) =>
         Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex(System.Text.RegularExpressions.Regex.Escape(path) + "$"), new() { Timeout = Timeout });
+
+    /// <summary>
+    /// Evaluates <paramref name="measure"/> (it returns <c>{count, cut, halfShown, …}</c>) on <paramref name="zone"/>
+    /// until the wall's cue counts what is cut off and nothing is half shown, or the time is up: the last measure.
+    /// </summary>
+    private static async Task<System.Text.Json.JsonElement> SettledAsync(ILocator zone, string measure)
+    {
+        var settle = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            var measured = await zone.EvaluateAsync<System.Text.Json.JsonElement>(measure);
+            if ((measured.GetProperty("halfShown").GetInt32() == 0 && measured.GetProperty("count").GetInt32() == measured.GetProperty("cut").GetInt32())
+                || settle.Elapsed >= TimeSpan.FromMilliseconds(Timeout))
+            {
+                return measured;
+            }
+
+            await Task.Delay(100);
+        }
+    }
 }
