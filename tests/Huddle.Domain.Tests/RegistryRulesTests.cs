@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Huddle.Contracts.Boards;
+using Huddle.Contracts.CareTeams;
 using Huddle.Contracts.Registry;
 
 namespace Huddle.Domain.Tests;
@@ -130,14 +131,46 @@ public class RegistryRulesTests
     [Fact]
     public void After_a_save_the_page_says_whom_item_9_pinged_and_when_it_raised_nothing()
     {
-        Measurement M(int item9, DateOnly on) => new(1, Instrument.Phq9, on, [1, 1, 1, 1, 1, 1, 1, 1, item9], 8 + item9, SeverityBand.Mild, "u", DateTimeOffset.UnixEpoch);
+        Measurement M(int item9, DateOnly on, SafetyRoute route = SafetyRoute.None) =>
+            new(1, Instrument.Phq9, on, [1, 1, 1, 1, 1, 1, 1, 1, item9], 8 + item9, SeverityBand.Mild, "u", DateTimeOffset.UnixEpoch, route);
         var flagged = Entry(safety: Enrolled);
-        Assert.Equal(".", RegistryRules.SafetyWordsAfter(M(0, Enrolled), Entry(), "u-pcp"));
-        Assert.Equal(" — safety flag raised and the care manager was pinged.", RegistryRules.SafetyWordsAfter(M(1, Enrolled), flagged, "u-pcp"));
-        Assert.Contains("no ping was sent", RegistryRules.SafetyWordsAfter(M(2, Enrolled), flagged, "u-cm"), StringComparison.Ordinal);
-        // Entered late, dated before the latest PHQ-9: no flag, and the page does not claim a ping.
-        Assert.Contains("no safety flag was raised", RegistryRules.SafetyWordsAfter(M(1, Enrolled.AddDays(-3)), Entry(), "u-pcp"), StringComparison.Ordinal);
+        Assert.Equal(".", RegistryRules.SafetyWordsAfter(M(0, Enrolled), Entry()));
+        Assert.Equal(" — safety flag raised; the care manager was pinged.", RegistryRules.SafetyWordsAfter(M(1, Enrolled, SafetyRoute.CareManager), flagged));
+        Assert.Contains("behavioral health consultant was pinged", RegistryRules.SafetyWordsAfter(M(1, Enrolled, SafetyRoute.BhcRole), flagged), StringComparison.Ordinal);
+        Assert.Contains("you are the care manager, so no ping was sent", RegistryRules.SafetyWordsAfter(M(2, Enrolled, SafetyRoute.EnteredByCareManager), flagged), StringComparison.Ordinal);
+        Assert.Contains("nobody else on the team is a care manager or behavioral health consultant, so no ping was sent",
+            RegistryRules.SafetyWordsAfter(M(2, Enrolled, SafetyRoute.NobodyElse), flagged), StringComparison.Ordinal);
+        // Entered late, dated before the latest PHQ-9: no flag; pinged within the two weeks, and said so, else not claimed.
+        Assert.Contains("no safety flag was raised", RegistryRules.SafetyWordsAfter(M(1, Enrolled.AddDays(-3)), Entry()), StringComparison.Ordinal);
+        Assert.DoesNotContain("pinged", RegistryRules.SafetyWordsAfter(M(1, Enrolled.AddDays(-3)), Entry()), StringComparison.Ordinal);
+        Assert.Contains("not been assessed: the care manager was pinged", RegistryRules.SafetyWordsAfter(M(1, Enrolled.AddDays(-3), SafetyRoute.CareManagerRole), Entry()), StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("cm", "pcp", "CareManager", "cm")]
+    [InlineData("cm", "cm", "EnteredByCareManager", null)]
+    [InlineData("gone", "pcp", "CareManagerRole", "role:CareManager")]
+    [InlineData(null, "pcp", "CareManagerRole", "role:CareManager")]
+    [InlineData(null, "cm", "EnteredByCareManager", null)]
+    public void Item_9_pings_the_enrolled_care_manager_else_the_role_else_the_bhcs_never_the_one_who_entered_it(string? careManager, string enteredBy, string route, string? target)
+    {
+        var team = Team(("pcp", CareTeamRole.Pcp), ("cm", CareTeamRole.CareManager), ("bhc", CareTeamRole.Bhc));
+        var (decided, to) = RegistryRules.SafetyRouteOf(careManager, team, enteredBy);
+        Assert.Equal((route, target), (decided.ToString(), to is null ? null : to.UserId ?? $"role:{to.Role}"));
+    }
+
+    [Fact]
+    public void With_no_other_care_manager_the_bhcs_are_pinged_and_with_none_nobody()
+    {
+        Assert.Equal((SafetyRoute.BhcRole, CareTeamRole.Bhc),
+            RegistryRules.SafetyRouteOf(null, Team(("pcp", CareTeamRole.Pcp), ("bhc", CareTeamRole.Bhc)), "pcp") is var (r, t) ? (r, t!.Role) : default);
+        // A BHC who entered it is not pinged about it; nor is anyone who is neither.
+        Assert.Equal((SafetyRoute.NobodyElse, null), RegistryRules.SafetyRouteOf(null, Team(("pcp", CareTeamRole.Pcp), ("bhc", CareTeamRole.Bhc)), "bhc"));
+        Assert.Equal((SafetyRoute.NobodyElse, null), RegistryRules.SafetyRouteOf(null, Team(("pcp", CareTeamRole.Pcp), ("psy", CareTeamRole.ConsultingPsychiatrist)), "pcp"));
+    }
+
+    private static Huddle.Contracts.CareTeams.CareTeamProfile Team(params (string Id, CareTeamRole Role)[] members) =>
+        new("t", "Team", CareTeamStatus.Active, [.. members.Select(m => new TeamMember(m.Id, m.Id, m.Role))], [], "UTC");
 
     [Fact]
     public void No_contact_is_prompted_from_4_weeks_after_enrolment_until_a_contact()

@@ -34,7 +34,8 @@ public enum ContactKind
 /// <summary>
 /// One administered PHQ-9 or GAD-7: the item scores as answered, the total and band computed from them
 /// (<see cref="Questionnaires"/>), the day it was taken (the team's calendar), who administered it, and
-/// its number in the patient's record (1, 2, … in the order recorded: its storage page).
+/// its number in the patient's record (1, 2, … in the order recorded: its storage page), and whom its
+/// item 9 pinged (<see cref="SafetyRoute"/>; none on a form recorded before that was kept).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("huddle.measurement")]
 public sealed record Measurement(
@@ -45,7 +46,8 @@ public sealed record Measurement(
     [property: Id(4)] int Total,
     [property: Id(5)] SeverityBand Band,
     [property: Id(6)] string AdministeredBy,
-    [property: Id(7)] DateTimeOffset RecordedAt)
+    [property: Id(7)] DateTimeOffset RecordedAt,
+    [property: Id(8)] SafetyRoute Safety = SafetyRoute.None)
 {
     /// <summary>True for a PHQ-9 whose item 9 (thoughts of self-harm) is above 0.</summary>
     public bool RaisesSafetyFlag => Instrument == Instrument.Phq9 && Items.Length == Questionnaires.Phq9Items && Items[8] > 0;

@@ -1,5 +1,7 @@
 using System.Collections.Immutable;
 using Huddle.Contracts.Boards;
+using Huddle.Contracts.CareTeams;
+using Huddle.Contracts.Handoffs;
 
 namespace Huddle.Contracts.Registry;
 
@@ -78,19 +80,49 @@ public static class RegistryRules
     }
 
     /// <summary>
-    /// What a just-saved measurement's item 9 led to, as the patient's grain decides it (docs/clinical.md,
-    /// "Safety"), for the words after "Saved: PHQ-9 16 (moderately severe)": only the latest PHQ-9 by day
-    /// raises the flag, and the care manager is pinged unless they entered it themselves.
+    /// Whom an item 9 above 0 entered by <paramref name="enteredBy"/> pings on <paramref name="team"/>
+    /// (docs/clinical.md, "Safety"): the patient's care manager there (<paramref name="careManagerId"/>, when
+    /// enrolled on it and still a member); else whoever else holds the care-manager role; else, when the one who
+    /// entered it is the team's care manager, nobody (they know); else the team's behavioral health consultants;
+    /// else nobody. A target is one the handoffs' own check accepts: a member other than the requester.
     /// </summary>
-    public static string SafetyWordsAfter(Measurement saved, RegistryEntry entry, string? enteredBy)
+    public static (SafetyRoute Route, HandoffTarget? Target) SafetyRouteOf(string? careManagerId, CareTeamProfile team, string enteredBy)
+    {
+        ArgumentNullException.ThrowIfNull(team);
+        bool Others(CareTeamRole role) => team.Members.Any(m => m.Role == role && m.UserId != enteredBy);
+        return careManagerId is not null && careManagerId == enteredBy ? (SafetyRoute.EnteredByCareManager, null)
+            : careManagerId is not null && team.IsMember(careManagerId) ? (SafetyRoute.CareManager, new HandoffTarget(UserId: careManagerId))
+            : Others(CareTeamRole.CareManager) ? (SafetyRoute.CareManagerRole, new HandoffTarget(Role: CareTeamRole.CareManager))
+            : team.Members.Any(m => m.UserId == enteredBy && m.Role == CareTeamRole.CareManager) ? (SafetyRoute.EnteredByCareManager, null)
+            : Others(CareTeamRole.Bhc) ? (SafetyRoute.BhcRole, new HandoffTarget(Role: CareTeamRole.Bhc))
+            : (SafetyRoute.NobodyElse, null);
+    }
+
+    /// <summary>
+    /// What a just-saved measurement's item 9 led to, as the patient's grain decided it (docs/clinical.md,
+    /// "Safety"), for the words after "Saved: PHQ-9 16 (moderately severe)": whether it raised the flag (only the
+    /// latest PHQ-9 by day does) and whom it pinged (<see cref="Measurement.Safety"/>).
+    /// </summary>
+    public static string SafetyWordsAfter(Measurement saved, RegistryEntry entry)
     {
         ArgumentNullException.ThrowIfNull(saved);
         ArgumentNullException.ThrowIfNull(entry);
-        return !saved.RaisesSafetyFlag ? "."
-            : entry.SafetyOn != saved.On ? " — item 9 is above 0, but a later PHQ-9 is on file: no safety flag was raised."
-            : entry.Enrolment is { IsActive: true } enrolment && enrolment.CareManagerId == enteredBy
-                ? " — safety flag raised (you are the care manager, so no ping was sent): follow your team's suicide-risk protocol."
-                : " — safety flag raised and the care manager was pinged.";
+        if (!saved.RaisesSafetyFlag)
+        {
+            return ".";
+        }
+
+        var pinged = saved.Safety switch
+        {
+            SafetyRoute.CareManager or SafetyRoute.CareManagerRole => "the care manager was pinged",
+            SafetyRoute.BhcRole => "the team has no other care manager, so its behavioral health consultant was pinged",
+            SafetyRoute.EnteredByCareManager => "you are the care manager, so no ping was sent: follow your team's suicide-risk protocol",
+            SafetyRoute.NobodyElse => "nobody else on the team is a care manager or behavioral health consultant, so no ping was sent: follow your team's suicide-risk protocol",
+            _ => null,
+        };
+        return entry.SafetyOn == saved.On ? $" — safety flag raised; {pinged ?? "no ping was sent"}."
+            : pinged is null ? " — item 9 is above 0, but a later PHQ-9 is on file: no safety flag was raised."
+            : $" — item 9 is above 0; a later PHQ-9 is on file, so no safety flag was raised, but this answer has not been assessed: {pinged}.";
     }
 
     /// <summary>Response: at least a 50 % drop from a baseline above 0.</summary>

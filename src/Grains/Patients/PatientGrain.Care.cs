@@ -83,7 +83,7 @@ public sealed partial class PatientGrain
         var today = team.Value!.DayAt(now);
         var applied = command switch
         {
-            RecordMeasurement m => await MeasureAsync(care, m, actorId, today, now, team.Value.TeamId),
+            RecordMeasurement m => await MeasureAsync(care, m, actorId, today, now, team.Value),
             Enrol e => EnrolIn(care, e, today, team.Value),
             Discharge d => DischargeFrom(care, d, today),
             LogContact c => await LogContactAsync(care, c, actorId, today, now),
@@ -234,7 +234,7 @@ public sealed partial class PatientGrain
         return await PublishCareAsync(state.State.Profile!, team);
     }
 
-    private async Task<Result<CareRecord>> MeasureAsync(CareRecord care, RecordMeasurement m, string actorId, DateOnly today, DateTimeOffset now, string teamId)
+    private async Task<Result<CareRecord>> MeasureAsync(CareRecord care, RecordMeasurement m, string actorId, DateOnly today, DateTimeOffset now, CareTeamProfile team)
     {
         if (Questionnaires.Check(m.Instrument, m.Items) is { } bad)
         {
@@ -249,6 +249,21 @@ public sealed partial class PatientGrain
 
         var total = Questionnaires.Total(m.Items);
         var measurement = new Measurement(care.Measured + 1, m.Instrument, on, m.Items, total, Questionnaires.BandOf(m.Instrument, total), actorId, now);
+        // The latest PHQ-9 (by day) sets the flag: an older one entered late does not change it.
+        var phq9 = m.Instrument == Instrument.Phq9;
+        var latest = phq9 && (care.Phq9.IsDefaultOrEmpty || on >= care.Phq9[^1].On);
+        // A positive item 9 is owed its safety ping when it is the latest, or when, entered late, it was taken
+        // within the PHQ-9's own two weeks: nobody has assessed that answer yet, whatever a later score says.
+        // Whom it pings is decided now and kept with the measurement, so the page says what was done.
+        CareTell? ping = null;
+        if (measurement.RaisesSafetyFlag && (latest || today.DayNumber - on.DayNumber <= RegistryLimits.LateSafetyDays))
+        {
+            var (pingTeam, careManager) = await SafetyTeamAsync(care, team, actorId);
+            var (route, target) = RegistryRules.SafetyRouteOf(careManager, pingTeam, actorId);
+            measurement = measurement with { Safety = route };
+            ping = target is null ? null : new CareTell(CareTellKind.Safety, $"{measurement.Number}", 0, pingTeam.TeamId, actorId);
+        }
+
         await history.WritePageAsync(this.GetGrainId(), MeasurementsStream, measurement.Number, measurement);
 
         var point = new TrendPoint(on, total);
@@ -257,27 +272,33 @@ public sealed partial class PatientGrain
             Measured = measurement.Number,
             Recent = [.. care.Recent.Prepend(measurement).Take(RegistryLimits.RecentMeasurements)],
         };
-        if (m.Instrument == Instrument.Gad7)
+        if (!phq9)
         {
             return next with { Gad7 = WithPoint(care.Gad7, point) };
         }
 
         next = next with { Phq9 = WithPoint(care.Phq9, point) };
-        // The latest PHQ-9 (by day) sets the flag: an older one entered late does not change it.
-        var latest = care.Phq9.IsDefaultOrEmpty || on >= care.Phq9[^1].On;
         if (latest)
         {
             next = next with { SafetyOn = measurement.RaisesSafetyFlag ? on : null };
         }
 
-        // A positive item 9 is owed its safety ping when it is the latest, or when, entered late, it was taken
-        // within the PHQ-9's own two weeks: nobody has assessed that answer yet, whatever a later score says.
-        if (measurement.RaisesSafetyFlag && (latest || today.DayNumber - on.DayNumber <= RegistryLimits.LateSafetyDays))
+        return ping is null ? next : next with { Owed = care.Owed.Add(ping) };
+    }
+
+    /// <summary>
+    /// The team a safety ping from <paramref name="actorId"/> goes out on, and the patient's care manager there:
+    /// the enrolment's team when they are on it (its care manager), else the team they entered it for.
+    /// </summary>
+    private async Task<(CareTeamProfile Team, string? CareManager)> SafetyTeamAsync(CareRecord care, CareTeamProfile acting, string actorId)
+    {
+        if (care.Enrolment is not { IsActive: true } enrolment)
         {
-            next = next with { Owed = care.Owed.Add(new CareTell(CareTellKind.Safety, $"{measurement.Number}", 0, care.Enrolment is { IsActive: true } e ? e.TeamId : teamId, actorId)) };
+            return (acting, null);
         }
 
-        return next;
+        var enrolled = enrolment.TeamId == acting.TeamId ? acting : await GrainFactory.Grain<ICareTeamGrain>(enrolment.TeamId).GetProfileAsync();
+        return enrolled is not null && enrolled.IsMember(actorId) ? (enrolled, enrolment.CareManagerId) : (acting, null);
     }
 
     private static Result<CareRecord> EnrolIn(CareRecord care, Enrol e, DateOnly today, CareTeamProfile team)
@@ -481,7 +502,8 @@ public sealed partial class PatientGrain
 
     /// <summary>
     /// A PHQ-9 with item 9 above 0 pings through the warm-handoff path: a stat handoff from whoever
-    /// administered it to the care manager (or the team's care-manager role), so the inbox, the push to
+    /// administered it to whom <see cref="RegistryRules.SafetyRouteOf"/> names (the care manager, the
+    /// care-manager role, the BHCs), so the inbox, the push to
     /// a locked phone and the escalation are the handoffs' own. Its id is made from the patient and the
     /// measurement, so a repeated tell finds the handoff already requested. The request is sent off this
     /// grain's turn, because the handoff's grain tells this patient of its new handoff before it
@@ -491,13 +513,6 @@ public sealed partial class PatientGrain
     /// <returns>True when the tell is settled without a request (nobody to ping, or it can never be made).</returns>
     private async Task<bool> SafetyPingAsync(CareTell tell, PatientProfile profile, CareRecord care)
     {
-        var careManager = care.Enrolment is { IsActive: true } e && e.TeamId == tell.TeamId ? e.CareManagerId : null;
-        if (careManager == tell.ActorId)
-        {
-            // The care manager administered it: they know; the board and the registry show it to the rest.
-            return true;
-        }
-
         var team = await TeamOfAsync(profile, tell.TeamId);
         if (team is null || !profile.TeamIds.Contains(team.TeamId) || !team.IsMember(tell.ActorId!))
         {
@@ -505,7 +520,14 @@ public sealed partial class PatientGrain
             return true;
         }
 
-        var target = careManager is null ? new HandoffTarget(Role: CareTeamRole.CareManager) : new HandoffTarget(UserId: careManager);
+        // Decided again on the team as it is now (a member may have left since): the care manager there, the role, the BHCs.
+        var careManager = care.Enrolment is { IsActive: true } e && e.TeamId == tell.TeamId ? e.CareManagerId : null;
+        if (RegistryRules.SafetyRouteOf(careManager, team, tell.ActorId!) is not (_, { } target))
+        {
+            // The care manager entered it, or nobody else on the team could take it: the page said so.
+            return true;
+        }
+
         // The day it was taken, when the answer was entered late (the registry holds the recent measurements).
         var taken = care.Recent.FirstOrDefault(m => $"{m.Number}" == tell.Key) is { } measured && team.DayAt(measured.RecordedAt) != measured.On
             ? $" on the PHQ-9 taken {measured.On.ToString("MMM d", System.Globalization.CultureInfo.InvariantCulture)} (entered later)"
