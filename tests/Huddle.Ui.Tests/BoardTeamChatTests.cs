@@ -101,6 +101,39 @@ public sealed class BoardTeamChatTests(BrowserFixture browser)
     }
 
     [Fact]
+    public async Task A_chat_notifications_Open_on_a_phone_lands_on_the_chat_not_the_top_of_the_page()
+    {
+        // The toast's Open goes to /chat/open/{thread}, which sends the clinician to the thread's page. On a phone
+        // the board's chat is below the lanes and a patient's below the handoffs: before, the page opened at its top
+        // and the unread message stayed out of sight (a review found it).
+        var team = await browser.CreateTeamAsync();
+        await browser.FillBoardAsync(team);
+        var patientThread = ThreadIds.ForPatient(team.Patients[0])!;
+        using (var pcp = await browser.HttpAsAsync(team.Pcp))
+        {
+            (await pcp.PostAsJsonAsync($"api/threads/{ThreadIds.ForTeam(team.TeamId)}/messages", new SendMessage("o-1", "Can someone see Ms. K. at 11?", MessagePriority.Urgent), HuddleJson.Options)).EnsureSuccessStatusCode();
+            (await pcp.PostAsJsonAsync($"api/threads/{patientThread}/messages", new SendMessage("o-2", "Her PHQ-9 is due today."), HuddleJson.Options)).EnsureSuccessStatusCode();
+        }
+
+        var page = await browser.SignedInPageAsync(team.Bhc, BrowserFixture.Phone);
+        try
+        {
+            foreach (var (thread, chat) in new[] { (ThreadIds.ForTeam(team.TeamId)!, "[data-testid=team-chat]"), (patientThread, "[data-testid=patient-chat]") })
+            {
+                await page.GotoAsync($"chat/open/{Uri.EscapeDataString(thread)}");
+                var panel = page.Locator($"{chat} [data-testid=chat-panel]");
+                await Assertions.Expect(panel.Locator("[data-testid=chat-message]")).ToHaveCountAsync(1, new() { Timeout = Timeout });
+                await Assertions.Expect(panel.Locator("h2")).ToBeInViewportAsync(new() { Timeout = Timeout });
+                await page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath($"chat-open-{(chat.Contains("team", StringComparison.Ordinal) ? "team" : "patient")}-390.png"), Animations = ScreenshotAnimations.Disabled });
+            }
+        }
+        finally
+        {
+            await page.Context.CloseAsync();
+        }
+    }
+
+    [Fact]
     public async Task The_room_display_never_shows_chat_on_its_wall_or_on_the_board_page_while_a_clinician_sees_it_there()
     {
         var team = await browser.CreateTeamAsync();

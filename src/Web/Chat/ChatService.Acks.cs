@@ -25,12 +25,12 @@ public sealed partial class ChatService
             switch (ThreadIds.Parse(threadId))
             {
                 case (ThreadKind.Team, { } teamId):
-                    return $"/teams/{Uri.EscapeDataString(teamId)}/board";
+                    return $"/teams/{Uri.EscapeDataString(teamId)}/board#team-chat";
                 case (ThreadKind.Patient, { } patientId):
                     var (patient, user) = (grains.Grain<IPatientGrain>(patientId).GetAsync(), grains.Grain<IUserGrain>(userId).GetAsync());
                     var teams = (await user)?.TeamIds ?? [];
                     return (await patient)?.TeamIds.FirstOrDefault(teams.Contains) is { } team
-                        ? $"/teams/{Uri.EscapeDataString(team)}/patients/{Uri.EscapeDataString(patientId)}"
+                        ? $"/teams/{Uri.EscapeDataString(team)}/patients/{Uri.EscapeDataString(patientId)}#patient-chat"
                         : null;
                 default:
                     return null;

@@ -78,3 +78,33 @@
     }
   }, true);
 })();
+
+// A page opened at an address with a fragment (a chat notification's Open goes to "…/board#team-chat") shows
+// that part once it is on the page. Blazor scrolls to a fragment as it navigates, when a live page's parts
+// (the board, then its chat) have not loaded yet, so a phone stayed at the top of the lanes. Once per address.
+(() => {
+  let seen = null;
+  let revealed = null;
+  const reveal = () => {
+    const href = location.href;
+    if (href !== seen) {
+      seen = href;
+      revealed = null;
+    }
+    if (!location.hash || revealed === href) {
+      return;
+    }
+    let id;
+    try {
+      id = decodeURIComponent(location.hash.slice(1));
+    } catch {
+      return;
+    }
+    const target = document.getElementById(id);
+    if (target) {
+      revealed = href;
+      requestAnimationFrame(() => target.scrollIntoView({ block: 'start' }));
+    }
+  };
+  new MutationObserver(reveal).observe(document.documentElement, { childList: true, subtree: true });
+})();
