@@ -70,6 +70,40 @@ public sealed class ChatReceiptsTests(BrowserFixture browser)
     }
 
     [Fact]
+    public async Task A_message_taller_than_the_chat_box_is_read_once_it_fills_half_of_it()
+    {
+        // A review found a 2,473-character message could never be marked read on a phone: it was counted only
+        // with half of it on screen, and at 390 px it stood three times as tall as the box it shows in.
+        var team = await browser.CreateTeamAsync();
+        var threadId = Huddle.Contracts.Chat.ThreadIds.ForPatient(team.Patients[0])!;
+        var text = string.Join(' ', Enumerable.Repeat("She missed her follow-up twice; her sister says she stopped the sertraline.", 40));
+        using (var pcp = await browser.HttpAsAsync(team.Pcp))
+        {
+            (await System.Net.Http.Json.HttpClientJsonExtensions.PostAsJsonAsync(pcp, $"api/threads/{threadId}/messages",
+                new Huddle.Contracts.Chat.SendMessage("long-1", text), Huddle.Web.Http.HuddleJson.Options)).EnsureSuccessStatusCode();
+        }
+
+        var phone = await browser.SignedInPageAsync(team.Bhc, BrowserFixture.Phone);
+        try
+        {
+            await phone.GotoAsync($"teams/{team.TeamId}/patients/{team.Patients[0]}");
+            await Assertions.Expect(phone.Locator("[data-testid=nav-unread]")).ToHaveTextAsync("1", new() { Timeout = Timeout });
+            var message = phone.Locator("[data-testid=chat-message]");
+            await Assertions.Expect(message).ToHaveCountAsync(1, new() { Timeout = Timeout });
+            var (messageHeight, boxHeight) = (await message.BoundingBoxAsync())!.Height is var h
+                ? (h, await phone.Locator("[data-testid=chat-panel] .chat-log").EvaluateAsync<double>("e => e.clientHeight")) : default;
+            Assert.True(messageHeight > 2 * boxHeight, $"The message is {messageHeight} px in a {boxHeight} px box: it could be half shown, so this proves nothing.");
+
+            await phone.Locator("[data-testid=chat-panel] .chat-log").ScrollIntoViewIfNeededAsync();
+            await Assertions.Expect(phone.Locator("[data-testid=nav-unread]")).ToHaveCountAsync(0, new() { Timeout = Timeout });
+        }
+        finally
+        {
+            await phone.Context.CloseAsync();
+        }
+    }
+
+    [Fact]
     public async Task The_chat_list_and_a_thread_pass_the_accessibility_check_on_a_phone()
     {
         var team = await browser.CreateTeamAsync();
