@@ -16,8 +16,8 @@ namespace Huddle.Web.Handoffs;
 public sealed partial class HandoffItem : IDisposable
 {
     private EtaTicker? _ticker;
-    private string? _gistFor;
-    private (string? Patient, string Situation)? _gist;
+    private (string HandoffId, int Declines)? _gistFor;
+    private HandoffGist? _gist;
     private bool _declining;
     private bool _busy;
     private string? _reason;
@@ -84,15 +84,23 @@ public sealed partial class HandoffItem : IDisposable
 
     protected override void OnInitialized() => _focusStatus = FocusStatusWhenShown;
 
+    /// <summary>The patient and situation are shown (<see cref="ShowGist"/>) while there is something to do about it.</summary>
+    private bool GistShown => ShowGist && (Item.IsOpen || RequesterActs);
+
+    /// <summary>The requester sees who declined and why (read again with each new decline), wherever the card shows.</summary>
+    private bool DeclinesShown => Requester && !Item.Declined.IsEmpty;
+
     protected override async Task OnParametersSetAsync()
     {
-        if (!ShowGist || !(Item.IsOpen || RequesterActs) || _gistFor == Item.HandoffId)
+        var key = (Item.HandoffId, DeclinesShown ? Item.Declined.Length : 0);
+        if (!(GistShown || DeclinesShown) || _gistFor == key)
         {
             return;
         }
 
-        _gistFor = Item.HandoffId;
-        _gist = await Live.GistAsync(Item.HandoffId);
+        // One open of the handoff for both (each open is in the audit trail); the patient read only for the gist.
+        _gistFor = key;
+        _gist = await Live.GistAsync(Item.HandoffId, withPatient: GistShown);
     }
 
     protected override async Task OnAfterRenderAsync(bool firstRender)

@@ -66,8 +66,8 @@ public static class HandoffWords
         ArgumentNullException.ThrowIfNull(nameOf);
         var requester = item.RequesterId == viewerId;
         var acceptor = nameOf(item.AcceptedBy);
-        // Who declined is never put in words here: this line also shows on the team's wall (for what the
-        // wall's own line leaves to it). Who is still to answer is named, to the requester and the team.
+        // Who declined is put in words for the requester only: this line also shows on the team's wall (for what
+        // the wall's own line leaves to it). Who is still to answer is named, to the requester and the team.
         var waiting = requester || !viewerPinged ? Waiting(item, nameOf) : item.HasDeclined(viewerId) ? "Waiting for others to answer" : "Waiting for you to answer";
         return item.Status switch
         {
@@ -81,9 +81,18 @@ public static class HandoffWords
             _ when item.Referral is ReferralStatus.Attended => "Referral attended",
             _ when item.Referral is ReferralStatus.Closed => "Referral closed",
             HandoffStatus.Failed => requester ? "No response — schedule a referral?" : "No response",
-            _ => requester ? "Declined by everyone pinged — schedule a referral?" : "Declined",
+            _ => requester ? $"{DeclinedBy(item, nameOf)} — schedule a referral?" : "Declined",
         };
     }
+
+    /// <summary>"Declined by B. Okafor", "… by B. Okafor and C. Diaz", "… by all 3 pinged": to the requester only.</summary>
+    private static string DeclinedBy(HandoffSummary item, Func<string?, string> nameOf) => item.Declined.Length switch
+    {
+        0 => "Declined by everyone pinged",
+        1 => $"Declined by {nameOf(item.Declined[0])}",
+        2 => $"Declined by {nameOf(item.Declined[0])} and {nameOf(item.Declined[1])}",
+        var n => $"Declined by all {n} pinged",
+    };
 
     /// <summary>
     /// Who a requested handoff waits for: "Waiting for B. Okafor", "… for B. Okafor or C. Diaz", "… for B. Okafor,

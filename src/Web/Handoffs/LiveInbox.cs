@@ -99,18 +99,21 @@ public sealed class LiveInbox : ILiveCopy<InboxSnapshot, InboxChange>, IAsyncDis
 
     /// <summary>
     /// Who and why of handoff <paramref name="handoffId"/>, for the signed-in user's own screens: the
-    /// patient's name and the situation, read through the handoff's open and the patient read with the
-    /// user's own access (each logged by ids, never by name); null when either is refused.
+    /// situation and who declined it with their reasons, read through the handoff's open, and with
+    /// <paramref name="withPatient"/> the patient's name through the patient read, both with the user's own
+    /// access (each logged by ids, never by name); null when either is refused.
     /// </summary>
-    public async Task<(string? Patient, string Situation)?> GistAsync(string handoffId)
+    public async Task<HandoffGist?> GistAsync(string handoffId, bool withPatient = true)
     {
         if ((await _handoffs.OpenAsync(UserId, handoffId)).Value is not { } handoff)
         {
             return null;
         }
 
-        var patient = (await _handoffs.PatientAsync(UserId, handoff.TeamId, handoff.PatientId)).Value;
-        return (patient?.DisplayName, handoff.Reason.Situation);
+        var patient = withPatient ? (await _handoffs.PatientAsync(UserId, handoff.TeamId, handoff.PatientId)).Value : null;
+        var declines = handoff.History.Where(e => e.Action == HandoffActions.Declined && !string.IsNullOrWhiteSpace(e.Detail))
+            .Select(e => new HandoffDecline(e.ActorId, e.Detail!)).ToImmutableArray();
+        return new HandoffGist(patient?.DisplayName, handoff.Reason.Situation, declines);
     }
 
     /// <summary>Requests a handoff; the reply's summary shows at once (the feed's copy follows).</summary>

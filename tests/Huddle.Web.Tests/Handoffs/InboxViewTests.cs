@@ -171,6 +171,32 @@ public sealed class InboxViewTests(HuddleAppFixture app) : IAsyncDisposable
     }
 
     [Fact]
+    public async Task The_requester_sees_who_declined_and_why_live_and_the_status_names_them()
+    {
+        // A review found the reason the form asks for ("so the requester can ask someone else") only in the
+        // handoff's history, and the card saying "Declined by everyone pinged" when one BHC had been pinged.
+        var (teamId, pcp, bhc) = await CreateTeamAsync();
+        var presence = app.App.Services.GetRequiredService<PresenceService>();
+        await presence.ConnectionAsync(bhc, "test-circuit-5", open: true);
+        var cut = await RenderAsync(pcp);
+        var requested = await Handoffs.RequestAsync(pcp, new RequestHandoff(teamId, $"p-{teamId[8..]}", "Exam 3", new HandoffTarget(Role: CareTeamRole.Bhc),
+            HandoffPriority.Urgent, new Sbar("PHQ-9 of 18 today")));
+        var id = requested.Value!.HandoffId;
+        cut.WaitForAssertion(() => Assert.Equal("Waiting for Sam Okafor", cut.Find($"[data-handoff-id={id}] [data-testid=handoff-status]").TextContent), Timeout);
+        Assert.Empty(cut.FindAll($"[data-handoff-id={id}] [data-testid=handoff-declines]"));
+
+        Assert.True((await Handoffs.ExecuteAsync(bhc, id, new DeclineHandoff("In group session until 11, ask Dr. Haddad"))).Ok);
+
+        cut.WaitForAssertion(() =>
+        {
+            var card = cut.Find($"[data-handoff-id={id}]");
+            Assert.Equal("Declined by Sam Okafor — schedule a referral?", card.QuerySelector("[data-testid=handoff-status]")!.TextContent);
+            Assert.Equal("Sam Okafor declined: In group session until 11, ask Dr. Haddad", card.QuerySelector("[data-testid=handoff-decline]")?.TextContent);
+        }, Timeout);
+        await presence.ConnectionAsync(bhc, "test-circuit-5", open: false);
+    }
+
+    [Fact]
     public async Task A_decline_is_remembered_after_a_reload_and_on_every_device_of_the_consultant()
     {
         // Two BHCs pinged at once: when one declines, the handoff still waits for the other, so the
