@@ -1,4 +1,5 @@
 using Huddle.Testing;
+using Huddle.Web.Auth;
 using Microsoft.Playwright;
 
 namespace Huddle.Ui.Tests;
@@ -140,6 +141,44 @@ public sealed class BoardLayoutTests(BrowserFixture browser)
         var lines = await name.EvaluateAsync<double>("e => e.getBoundingClientRect().height / parseFloat(getComputedStyle(e).lineHeight)");
         Assert.True(lines < 1.5, $"The name takes {lines:0.0} lines.");
         await Assertions.Expect(card.Locator("[data-testid=card-request-handoff]")).ToHaveTextAsync("Warm handoff");
+        await page.Context.CloseAsync();
+    }
+
+    [Theory]
+    [InlineData(390)]
+    [InlineData(1920)]
+    public async Task A_long_name_and_a_long_room_stay_inside_the_card_and_a_phone_shows_the_whole_name(int width)
+    {
+        // A review saw "Behavioral Health Ann" cut mid-word at the wall card's edge, and on a phone a name cut to
+        // "Maria Guadalupe Fernanda de los Á…" with the rest only in a title a phone never shows.
+        var team = await browser.CreateTeamAsync();
+        var (patient, name, room) = ($"{team.Patients[0]}-long", "Maria Guadalupe Fernanda de los Ángeles Castillo", "Behavioral Health Annex, consult room 12B");
+        await browser.PutTeamAsync(team.TeamId, new DevTeamRequest("Long names",
+            [new(team.Pcp, "Dr. Pat Carter", Huddle.Contracts.CareTeams.CareTeamRole.Pcp), new(team.Bhc, "Bea Holt", Huddle.Contracts.CareTeams.CareTeamRole.Bhc)],
+            [team.Display], [new(patient, name, room)]));
+        await browser.AddCardAsync(team, patient, "lane-1");
+        var wall = width == 1920;
+        var page = await browser.SignedInPageAsync(wall ? team.Display : team.Pcp, wall ? BrowserFixture.Tv : BrowserFixture.Phone);
+        await page.GotoAsync($"teams/{team.TeamId}/{(wall ? "screen" : "board")}");
+        await BrowserFixture.BoardIsLiveAsync(page);
+        var card = page.Locator("[data-testid=lane][data-lane-id=lane-1] [data-testid=card]").First;
+        await Assertions.Expect(card).ToBeVisibleAsync(new() { Timeout = Timeout });
+        await card.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath($"card-long-name-{width}.png"), Animations = ScreenshotAnimations.Disabled });
+
+        // The room ends inside the card, in an ellipsis when it must, and its title holds it whole.
+        var roomEl = card.Locator("[data-testid=card-room]");
+        await Assertions.Expect(roomEl).ToHaveAttributeAsync("title", room);
+        var outside = await card.EvaluateAsync<double>("c => c.querySelector('[data-testid=card-room]').getBoundingClientRect().right - c.getBoundingClientRect().right");
+        Assert.True(outside <= -4, $"The room ends {outside:0} px past the card's inner edge.");
+        Assert.Equal("ellipsis", await roomEl.EvaluateAsync<string>("e => getComputedStyle(e).textOverflow"));
+        if (!wall)
+        {
+            // The whole name is shown on a phone: wrapped, not cut.
+            var cut = await card.Locator("[data-testid=card-name]").EvaluateAsync<bool>("e => e.scrollWidth > e.clientWidth + 1");
+            Assert.False(cut, "The name is cut off on a phone.");
+            Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), "The page scrolls sideways.");
+        }
+
         await page.Context.CloseAsync();
     }
 

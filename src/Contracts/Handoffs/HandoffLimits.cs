@@ -6,8 +6,8 @@ public static class HandoffLimits
     /// <summary>Each SBAR field: a line or two, never a note.</summary>
     public const int SbarField = 280;
 
-    /// <summary>The room or location ("Exam 3").</summary>
-    public const int Room = 40;
+    /// <summary>The room or location ("Exam 3", "Behavioral Health Annex, consult room 12B").</summary>
+    public const int Room = 80;
 
     /// <summary>A decline or cancel reason.</summary>
     public const int Reason = 200;

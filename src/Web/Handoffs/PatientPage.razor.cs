@@ -97,6 +97,11 @@ public sealed partial class PatientPage
                 return "Nobody else on the team to send it to.";
             }
 
+            if (RoomTooLong)
+            {
+                return $"Shorten the room to at most {HandoffLimits.Room} characters to send the request.";
+            }
+
             var (noPriority, noRoom, noSituation) = (_priority is null, string.IsNullOrWhiteSpace(_room), string.IsNullOrWhiteSpace(_sbar["situation"]));
             var fill = (noRoom, noSituation) switch
             {
@@ -117,7 +122,10 @@ public sealed partial class PatientPage
         }
     }
 
-    private bool CanSubmit => !_busy && _target is not null && _priority is not null && !string.IsNullOrWhiteSpace(_sbar["situation"]) && !string.IsNullOrWhiteSpace(_room);
+    private bool CanSubmit => !_busy && _target is not null && _priority is not null && !string.IsNullOrWhiteSpace(_sbar["situation"]) && !string.IsNullOrWhiteSpace(_room) && !RoomTooLong;
+
+    /// <summary>The room as typed is over the limit (trimmed, as the rules count it).</summary>
+    private bool RoomTooLong => _room?.Trim().Length > HandoffLimits.Room;
 
     protected override async Task OnInitializedAsync()
     {

@@ -100,6 +100,23 @@ public sealed class PatientPageTests(HuddleAppFixture app) : IAsyncDisposable
         await page.InvokeAsync(() => page.Find("textarea[data-testid=sbar-situation]").Input("Tearful, asks for help"));
         page.WaitForAssertion(() => Assert.Equal("Choose a priority and fill in the room to send the request.", page.Find("[data-testid=request-missing]").TextContent.Trim()), Timeout);
 
+        // A room over the limit is kept as typed, never cut (a browser's maxlength cut "…consult room 12B" to "12"
+        // without a word): the field and the button say to shorten it, and nothing can be sent.
+        Assert.True(page.Find("input[data-testid=room]").GetAttribute("maxlength") is not { } most || int.Parse(most, System.Globalization.CultureInfo.InvariantCulture) > Contracts.Handoffs.HandoffLimits.Room * 2,
+            "The room field cuts what is typed at the limit.");
+        var tooLong = "Behavioral Health Annex, second floor, east wing, consult room 12B (by the lifts)";
+        Assert.True(tooLong.Length > Contracts.Handoffs.HandoffLimits.Room);
+        await page.InvokeAsync(() => page.Find("input[data-testid=room]").Input(tooLong));
+        page.WaitForAssertion(() =>
+        {
+            Assert.Equal(tooLong, page.Find("input[data-testid=room]").GetAttribute("value"));
+            Assert.Equal($"At most {Contracts.Handoffs.HandoffLimits.Room} characters: shorten the room to send the request.", page.Find("[data-testid=room-too-long]").TextContent.Trim());
+            Assert.Equal($"Shorten the room to at most {Contracts.Handoffs.HandoffLimits.Room} characters to send the request.", page.Find("[data-testid=request-missing]").TextContent.Trim());
+        }, Timeout);
+        Assert.True(page.Find("button[data-testid=request-handoff]").HasAttribute("disabled"));
+        await page.InvokeAsync(() => page.Find("input[data-testid=room]").Input("Behavioral Health Annex, consult room 12B"));
+        page.WaitForAssertion(() => Assert.Equal("Choose a priority to send the request: how soon should the consultant come?", page.Find("[data-testid=request-missing]").TextContent.Trim()), Timeout);
+
         // The list of the patient's handoffs shows the clinic's time, and says whose clock it is.
         var chicago = TimeZoneInfo.FindSystemTimeZoneById("America/Chicago");
         var expected = TimeZoneInfo.ConvertTime(earlier.RequestedAt, chicago).ToString("ddd d MMM HH:mm", System.Globalization.CultureInfo.InvariantCulture);
