@@ -149,14 +149,17 @@ public sealed class BoardLayoutTests(BrowserFixture browser)
     [InlineData(1920)]
     public async Task A_long_name_and_a_long_room_stay_inside_the_card_and_a_phone_shows_the_whole_name(int width)
     {
-        // A review saw "Behavioral Health Ann" cut mid-word at the wall card's edge, and on a phone a name cut to
-        // "Maria Guadalupe Fernanda de los Á…" with the rest only in a title a phone never shows.
+        // A review saw "Behavioral Health Ann" cut mid-word at the wall card's edge, on a phone a name cut to
+        // "Maria Guadalupe Fernanda de los Á…" with the rest only in a title a phone never shows, and a long
+        // clinician's name in the attendance and "Who's free" chips making a phone's page scroll sideways.
         var team = await browser.CreateTeamAsync();
         var (patient, name, room) = ($"{team.Patients[0]}-long", "Maria Guadalupe Fernanda de los Ángeles Castillo", "Behavioral Health Annex, consult room 12B");
         await browser.PutTeamAsync(team.TeamId, new DevTeamRequest("Long names",
-            [new(team.Pcp, "Dr. Pat Carter", Huddle.Contracts.CareTeams.CareTeamRole.Pcp), new(team.Bhc, "Bea Holt", Huddle.Contracts.CareTeams.CareTeamRole.Bhc)],
+            [new(team.Pcp, "Dr. Maximiliana Alexandrovna Fitzgerald-Oyelaran", Huddle.Contracts.CareTeams.CareTeamRole.Pcp), new(team.Bhc, "Bea Holt", Huddle.Contracts.CareTeams.CareTeamRole.Bhc)],
             [team.Display], [new(patient, name, room)]));
         await browser.AddCardAsync(team, patient, "lane-1");
+        // The huddle running: its attendance chips name the clinicians (a long name widened a phone's page to 491 px).
+        await browser.RunAsync(team, "startHuddle", new { });
         var wall = width == 1920;
         var page = await browser.SignedInPageAsync(wall ? team.Display : team.Pcp, wall ? BrowserFixture.Tv : BrowserFixture.Phone);
         await page.GotoAsync($"teams/{team.TeamId}/{(wall ? "screen" : "board")}");
@@ -176,7 +179,10 @@ public sealed class BoardLayoutTests(BrowserFixture browser)
             // The whole name is shown on a phone: wrapped, not cut.
             var cut = await card.Locator("[data-testid=card-name]").EvaluateAsync<bool>("e => e.scrollWidth > e.clientWidth + 1");
             Assert.False(cut, "The name is cut off on a phone.");
-            Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), "The page scrolls sideways.");
+            await Assertions.Expect(page.Locator("[data-testid=attendee]")).Not.ToHaveCountAsync(0, new() { Timeout = Timeout });
+            await BrowserFixture.FullPageShotAsync(page, "board-long-names-390.png");
+            var wide = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth");
+            Assert.True(wide <= 390, $"The page is {wide} px wide at 390: it scrolls sideways.");
         }
 
         await page.Context.CloseAsync();

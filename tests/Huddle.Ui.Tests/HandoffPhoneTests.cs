@@ -70,6 +70,12 @@ public sealed class HandoffPhoneTests(BrowserFixture browser)
             $"\"Send to\" shows its choice on {choice[0]} line(s) ending at {choice[1]} px, in a field ending at {choice[2]} px: cut at the edge.");
         // No priority is preselected: the request waits for one.
         await Assertions.Expect(pcp.Locator("[data-testid=request-missing]")).ToContainTextAsync("Choose a priority");
+        // The four priorities two by two, all on the screen ("STAT" wrapped alone onto a second line before).
+        var choices = await pcp.Locator("[data-testid=priority-choice]").EvaluateAllAsync<double[][]>(
+            "rs => rs.map(r => { const b = r.closest('label').getBoundingClientRect(); return [Math.round(b.top), b.right]; })");
+        Assert.Equal(4, choices.Length);
+        Assert.True(choices.GroupBy(c => c[0]).All(line => line.Count() == 2) && choices.All(c => c[1] <= 390),
+            $"The priorities lie at {string.Join(", ", choices.Select(c => $"{c[0]}px (right {c[1]:0})"))}: not two by two on the screen.");
         await pcp.GetByRole(AriaRole.Radio, new() { Name = "Urgent" }).CheckAsync();
         await pcp.Locator("[data-testid=sbar-situation]").FillAsync("PHQ-9 of 18 today, passive SI, no plan");
         await pcp.Locator("[data-testid=sbar-recommendation]").FillAsync("Same-visit BH assessment and safety plan");
