@@ -88,6 +88,8 @@ public sealed class TeamAdminPageTests(BrowserFixture browser)
         await admin.Locator("[data-testid=add-member-role-option][data-role=Bhc]").ClickAsync();
         await admin.Locator("[data-testid=add-member-submit]").ClickAsync();
         await Assertions.Expect(admin.Locator($"[data-testid=member-row][data-user='{team.Bhc}']")).ToBeVisibleAsync(new() { Timeout = Timeout });
+        // Said by name though added by id (it said "u-bhc-… added" before).
+        await Assertions.Expect(admin.Locator("[data-testid=admin-done]")).ToHaveTextAsync("Bea Holt added to the team as Behavioral health consultant.");
         await bhc.ReloadAsync();
         await Assertions.Expect(bhc.GetByText("Can you see her after her 2 pm visit?")).ToBeVisibleAsync(new() { Timeout = Timeout });
         await bhc.Context.CloseAsync();
@@ -133,6 +135,8 @@ public sealed class TeamAdminPageTests(BrowserFixture browser)
         await admin.Locator("[data-testid=add-member-submit]").ClickAsync();
         await Assertions.Expect(row).ToContainTextAsync($"Dr. Ines {surname}", new() { Timeout = Timeout });
         await Assertions.Expect(admin.Locator("[data-testid=admin-done]")).ToHaveTextAsync($"Dr. Ines {surname} added to the team as Consulting psychiatrist.");
+        // The emptied role is ready for the next one, not flagged "Required" (it was, in red, after every addition).
+        await Assertions.Expect(admin.Locator("[data-testid=add-member] .mud-input-error")).ToHaveCountAsync(0);
         // Said where it is seen: the outcome at the page's top takes focus and comes on screen (on a phone the form is far below).
         await Assertions.Expect(admin.Locator("[data-testid=admin-outcome]")).ToBeFocusedAsync(new() { Timeout = Timeout });
         await Assertions.Expect(admin.Locator("[data-testid=admin-done]")).ToBeInViewportAsync();

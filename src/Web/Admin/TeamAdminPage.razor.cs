@@ -93,6 +93,12 @@ public sealed partial class TeamAdminPage
 
     protected override async Task OnAfterRenderAsync(bool firstRender)
     {
+        if (_resetRole && _roleSelect is not null)
+        {
+            _resetRole = false;
+            await _roleSelect.ResetValidationAsync();
+        }
+
         if (_showOutcome)
         {
             _showOutcome = false;
@@ -112,11 +118,20 @@ public sealed partial class TeamAdminPage
         var found = _memberFound;
         var id = found?.UserId ?? _memberId?.Trim() ?? "";
         if ((found is not null || await SaveUserAsync(id, _memberName, UserKind.Clinician))
-            && await ApplyAsync(new TeamAdminCommand(TeamAdminOp.SetMember, id, role), $"{found?.DisplayName ?? id} added to the team as {Layout.RoleLabels.Of(role)}."))
+            && await ApplyAsync(new TeamAdminCommand(TeamAdminOp.SetMember, id, role), ""))
         {
+            // Said by name (the roster just returned has it, also for one added by id), the id only when it has none.
+            var name = _profile?.Members.FirstOrDefault(m => m.UserId == id)?.DisplayName ?? found?.DisplayName ?? id;
+            _done = $"{name} added to the team as {Layout.RoleLabels.Of(role)}.";
             (_memberId, _memberName, _memberFound, _memberRole) = (null, null, null, null);
+            // Emptied for the next one, not marked "Required" as if the administrator had left it out: reset once
+            // the emptied value has rendered (the select validates the value it is given).
+            _resetRole = true;
         }
     }
+
+    private MudBlazor.MudSelect<CareTeamRole?>? _roleSelect;
+    private bool _resetRole;
 
     private async Task AddDisplayAsync()
     {
