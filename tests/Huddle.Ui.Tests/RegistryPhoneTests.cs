@@ -92,6 +92,15 @@ public sealed class RegistryPhoneTests(BrowserFixture browser)
         await phone.GotoAsync($"teams/{team.TeamId}/registry");
         var phoneRow = phone.Locator($"[data-testid=registry-row][data-patient-id='{patient}']");
         await Assertions.Expect(phoneRow.Locator("[data-testid=scores]")).ToContainTextAsync("18 → 16", new() { Timeout = Timeout });
+        // Measured once the page is interactive and its views laid out: CI once measured all three at 0 × 0, the
+        // prerendered links as the interactive render replaced them.
+        await Assertions.Expect(phone.Locator("[data-testid=idle-logoff][data-ready=true]")).ToHaveCountAsync(1, new() { Timeout = Timeout });
+        await Assertions.Expect(phone.Locator("[data-testid=registry-views] a")).ToHaveCountAsync(3, new() { Timeout = Timeout });
+        foreach (var view in await phone.Locator("[data-testid=registry-views] a").AllAsync())
+        {
+            await Assertions.Expect(view).ToBeVisibleAsync(new() { Timeout = Timeout });
+        }
+
         var views = await phone.Locator("[data-testid=registry-views] a").EvaluateAllAsync<double[][]>("""
             bs => bs.map(b => {
                 const walk = document.createTreeWalker(b, NodeFilter.SHOW_TEXT), tops = new Set();

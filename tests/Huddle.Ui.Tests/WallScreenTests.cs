@@ -278,6 +278,71 @@ public sealed class WallScreenTests(BrowserFixture browser)
     }
 
     /// <summary>
+    /// The notes panel filled a look-back note at a time above three look-ahead notes, so the panel's edge
+    /// falls at every place in the look-ahead section: its heading never shows over nothing when all its notes
+    /// are cut off (a review saw "Look ahead" with no text under it and "+1 more").
+    /// </summary>
+    [Fact]
+    public async Task A_notes_heading_is_hidden_with_its_notes_wherever_the_wall_cuts_them()
+    {
+        var team = await browser.CreateTeamAsync();
+        for (var i = 1; i <= 8; i++)
+        {
+            await browser.RunAsync(team, "addActionItem", new { title = $"Follow-up call list {i}" });
+        }
+
+        for (var i = 1; i <= 3; i++)
+        {
+            await browser.RunAsync(team, "addNote", new { kind = "lookAhead", text = $"Ahead {i}" });
+        }
+
+        var page = await browser.SignedInPageAsync(team.Display, BrowserFixture.Tv, landing: true);
+        await OnTheWallAsync(page, $"/teams/{team.TeamId}/screen");
+        await BrowserFixture.BoardIsLiveAsync(page);
+        var notes = page.Locator("[data-testid=notes]");
+        var orphans = new List<string>();
+        var states = new List<string>();
+        for (var back = 0; back <= 8; back++)
+        {
+            if (back > 0)
+            {
+                await browser.RunAsync(team, "addNote", new { kind = "lookBack", text = back % 2 == 0 ? $"Back {back}" : $"Back {back}: the lift by exam 4 was out of order all morning" });
+            }
+
+            await Assertions.Expect(page.Locator("[data-testid=note]")).ToHaveCountAsync(3 + back, new() { Timeout = Timeout });
+            var measured = await SettledAsync(notes, """
+                p => {
+                    const zone = p.querySelector('.panel__items').getBoundingClientRect();
+                    const children = [...p.querySelector('.panel__items').children];
+                    const shown = c => getComputedStyle(c).visibility !== 'hidden';
+                    const notes = children.filter(c => c.matches('[data-testid=note]'));
+                    // A shown heading with notes after it (before the next heading), none of them shown.
+                    const orphan = children.filter(c => !c.matches('[data-testid=note]') && shown(c)).filter(h => {
+                        const after = [];
+                        for (let n = h.nextElementSibling; n && n.matches('[data-testid=note]'); n = n.nextElementSibling) after.push(n);
+                        return after.length > 0 && !after.some(shown);
+                    }).map(h => h.textContent.trim());
+                    return {
+                        count: Number(p.querySelector('[data-testid=panel-more]').dataset.count ?? 0),
+                        cut: notes.filter(n => n.getBoundingClientRect().bottom > zone.bottom + 0.5).length,
+                        halfShown: children.filter(c => shown(c) && c.getBoundingClientRect().bottom > zone.bottom + 0.5).length,
+                        orphans: orphan.join('|'),
+                    };
+                }
+                """);
+            states.Add($"{back}:{measured.GetProperty("cut").GetInt32()}");
+            if (measured.GetProperty("orphans").GetString() is { Length: > 0 } orphan)
+            {
+                orphans.Add($"{back} look-back notes: {orphan}");
+            }
+        }
+
+        Assert.True(states.Any(s => !s.EndsWith(":0", StringComparison.Ordinal)), $"No note was ever cut off ({string.Join(", ", states)}): the check saw nothing.");
+        Assert.True(orphans.Count == 0, $"A heading shown over notes all cut off with {string.Join("; ", orphans)} (cut by look-back notes: {string.Join(", ", states)})");
+        await page.Context.CloseAsync();
+    }
+
+    /// <summary>
     /// A team that writes a lot down: more action items and notes than the wall's side column holds at
     /// 1920 × 1080. Each panel shows what fits and ends in "+N more" (N the items it cuts off), on
     /// screen, hiding what it counts (no line cut in half); nothing scrolls, and the first item of each

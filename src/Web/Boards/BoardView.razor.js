@@ -65,6 +65,23 @@ export function watchLaneOverflow(board) {
             }
         }
 
+        // A heading whose items are all cut off goes with them ("Look ahead" over nothing read as a blank note).
+        let shownAfter = false;
+        let countedAfter = 0;
+        for (const item of [...zone.querySelectorAll(items)].reverse()) {
+            if (item.matches(counted)) {
+                countedAfter++;
+                shownAfter ||= item.style.visibility !== 'hidden';
+            } else {
+                if (countedAfter > 0 && !shownAfter) {
+                    item.style.visibility = 'hidden';
+                }
+
+                shownAfter = false;
+                countedAfter = 0;
+            }
+        }
+
         const text = hidden > 0 ? `+${hidden} more` : '';
         if (cue.textContent !== text) {
             cue.textContent = text;

@@ -8,6 +8,3 @@ namespace Huddle.Web.Handoffs;
 /// the requester can ask someone else without opening its history.
 /// </summary>
 public sealed record HandoffGist(string? Patient, string Situation, ImmutableArray<HandoffDecline> Declines);
-
-/// <summary>One decline: who (a user id) and the reason they gave.</summary>
-public sealed record HandoffDecline(string UserId, string Reason);
