@@ -84,4 +84,43 @@ public sealed class ActionItemMenuTests(BrowserFixture browser)
         await Assertions.Expect(pcp.Locator($"[data-testid=card-owner][data-user-id={team.Pcp}]")).ToHaveAttributeAsync("data-current", "false");
         await pcp.Context.CloseAsync();
     }
+
+    [Fact]
+    public async Task The_new_action_items_date_picker_marks_the_teams_today_not_the_servers()
+    {
+        // A team whose day differs from the server's (UTC) now: Honolulu (UTC-10) before 10:00 UTC, else
+        // Kiritimati (UTC+14). A review saw the picker mark tomorrow as today for a clinic in the evening.
+        var utc = DateTimeOffset.UtcNow;
+        var zone = utc.Hour < 10 ? "Pacific/Honolulu" : "Pacific/Kiritimati";
+        var teamDay = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(utc, TimeZoneInfo.FindSystemTimeZoneById(zone)).DateTime);
+        var serverDay = DateOnly.FromDateTime(DateTime.Today);
+        Assert.NotEqual(serverDay, teamDay);
+        // Made in its zone from the start (the board's day is the team's from its first day).
+        var n = Guid.NewGuid().ToString("N")[..8];
+        var (teamId, pcpId) = ($"team-far-{n}", $"u-far-{n}");
+        await browser.PutTeamAsync(teamId, new Huddle.Web.Auth.DevTeamRequest("Far away",
+            [new(pcpId, "Dr. Pat Carter", Huddle.Contracts.CareTeams.CareTeamRole.Pcp)], [], [new($"p-far-{n}", "Alma Reyes", "Exam 1")], zone));
+        var pcp = await browser.SignedInPageAsync(pcpId, BrowserFixture.Desktop);
+        await pcp.GotoAsync($"teams/{teamId}/board");
+        await BrowserFixture.BoardIsLiveAsync(pcp);
+        await pcp.Locator("[data-testid=show-add-action-item]").ClickAsync();
+        await pcp.Locator("[data-testid=new-action-item-due] input, input[data-testid=new-action-item-due]").First.ClickAsync();
+        var marked = pcp.Locator(".mud-picker-calendar .mud-day.huddle-team-today");
+        await Assertions.Expect(marked).ToHaveCountAsync(1, new() { Timeout = Timeout });
+        await Assertions.Expect(marked).ToHaveTextAsync(teamDay.Day.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal("600", await marked.EvaluateAsync<string>("e => getComputedStyle(e).fontWeight"));
+        // The server's today, when in the month shown, looks like any other day.
+        var servers = pcp.Locator(".mud-picker-calendar .mud-day.mud-current");
+        if (await servers.CountAsync() > 0 && serverDay.Month == teamDay.Month)
+        {
+            Assert.Equal("400", await servers.First.EvaluateAsync<string>("e => getComputedStyle(e).fontWeight"));
+            var other = new[] { 15, 16, 17 }.First(d => d != teamDay.Day && d != serverDay.Day).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var plain = pcp.Locator(".mud-picker-calendar .mud-day").Filter(new() { HasTextRegex = new System.Text.RegularExpressions.Regex($"^{other}$") }).First;
+            Assert.Equal(await plain.EvaluateAsync<string>("e => getComputedStyle(e).color"),
+                await servers.First.EvaluateAsync<string>("e => getComputedStyle(e).color"));
+        }
+
+        await pcp.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("action-item-due-picker-1400.png"), Animations = ScreenshotAnimations.Disabled });
+        await pcp.Context.CloseAsync();
+    }
 }
