@@ -57,7 +57,8 @@ public sealed class HuddleSessionTests(BrowserFixture browser)
         var error = pcp.Locator(".mud-snackbar").Filter(new() { HasNotText = "must not be empty" });
         await Assertions.Expect(ended.Or(error).First).ToBeVisibleAsync(new() { Timeout = Timeout });
         Assert.True(await ended.IsVisibleAsync(), $"Ending the huddle showed: {string.Join(" | ", await pcp.Locator(".mud-snackbar").AllInnerTextsAsync())}");
-        await Assertions.Expect(wall.Locator("[data-testid=huddle-state]")).ToContainTextAsync("Huddle ended · 2 attended", new() { Timeout = Timeout });
+        // How long it lasted in words (a short test huddle: under a minute), not "0:12" read as a clock time.
+        await Assertions.Expect(wall.Locator("[data-testid=huddle-state]")).ToHaveTextAsync("Huddle ended · 2 attended · lasted under a minute", new() { Timeout = Timeout });
         await Assertions.Expect(pcp.Locator("[data-testid=start-huddle]")).ToHaveCountAsync(0);
         await BrowserFixture.FullPageShotAsync(wall, "wall-after-huddle.png");
         await pcp.Context.CloseAsync();
