@@ -424,7 +424,8 @@ public sealed class WallScreenTests(BrowserFixture browser)
                 return measured;
             }
 
-            await Task.Delay(100);
+            // The wall recounts on the next frame after a change: wait for two frames, not a fixed time.
+            await zone.EvaluateAsync("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))");
         }
     }
 }

@@ -90,8 +90,21 @@ public sealed partial class HandoffItem : IDisposable
     /// <summary>The requester sees who declined and why (read again with each new decline), wherever the card shows.</summary>
     private bool DeclinesShown => Requester && !Item.Declined.IsEmpty;
 
+    /// <summary>
+    /// The handoff in full, when the page already holds it (and reads it again as it changes): the requester's
+    /// declines are read from it, with no open of their own (each open is an audit record).
+    /// </summary>
+    [Parameter]
+    public Handoff? Detail { get; set; }
+
     protected override async Task OnParametersSetAsync()
     {
+        if (Detail is { } held && held.HandoffId == Item.HandoffId && !GistShown)
+        {
+            _gist = DeclinesShown ? HandoffGist.Of(held, null) : null;
+            return;
+        }
+
         var key = (Item.HandoffId, DeclinesShown ? Item.Declined.Length : 0);
         if (!(GistShown || DeclinesShown) || _gistFor == key)
         {

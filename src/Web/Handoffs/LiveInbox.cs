@@ -111,9 +111,7 @@ public sealed class LiveInbox : ILiveCopy<InboxSnapshot, InboxChange>, IAsyncDis
         }
 
         var patient = withPatient ? (await _handoffs.PatientAsync(UserId, handoff.TeamId, handoff.PatientId)).Value : null;
-        var declines = handoff.History.Where(e => e.Action == HandoffActions.Declined && !string.IsNullOrWhiteSpace(e.Detail))
-            .Select(e => new HandoffDecline(e.ActorId, e.Detail!)).ToImmutableArray();
-        return new HandoffGist(patient?.DisplayName, handoff.Reason.Situation, declines);
+        return HandoffGist.Of(handoff, patient?.DisplayName);
     }
 
     /// <summary>Requests a handoff; the reply's summary shows at once (the feed's copy follows).</summary>
